@@ -1,0 +1,9 @@
+//! callcore: the Rust core of the `callcore` Python package.
+//!
+//! One folder per capability, each plain Rust with no PyO3 types, so `cargo test` runs them
+//! without Python. The `bindings` module (feature `python`) is the only place that knows PyO3.
+
+pub mod sign;
+
+#[cfg(feature = "python")]
+mod bindings;

@@ -94,6 +94,8 @@ pub enum Reason {
     BadExtension = 13,
     /// A short code while short codes are configured to be rejected.
     ShortCode = 14,
+    /// The row has no field at the phone column's index (a ragged row).
+    MissingField = 15,
     // pipeline reasons
     Duplicate = 32,
     Blacklisted = 33,
@@ -103,7 +105,7 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 19] = [
+    pub const ALL: [Reason; 20] = [
         Reason::Ok,
         Reason::Empty,
         Reason::BadChar,
@@ -119,6 +121,7 @@ impl Reason {
         Reason::BadNumber,
         Reason::BadExtension,
         Reason::ShortCode,
+        Reason::MissingField,
         Reason::Duplicate,
         Reason::Blacklisted,
         Reason::AlreadyImported,
@@ -142,6 +145,7 @@ impl Reason {
             Reason::BadNumber => "bad_number",
             Reason::BadExtension => "bad_extension",
             Reason::ShortCode => "short_code",
+            Reason::MissingField => "missing_field",
             Reason::Duplicate => "duplicate",
             Reason::Blacklisted => "blacklisted",
             Reason::AlreadyImported => "already_imported",

@@ -927,3 +927,32 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod throughput {
+    use super::*;
+
+    /// `cargo test --release --lib throughput -- --ignored --nocapture` prints single-thread
+    /// numbers/s (speed lives in benches/; this is a quick local probe, it asserts nothing timed).
+    #[test]
+    #[ignore]
+    fn single_thread_rate() {
+        let n = Normalizer::new(&Config::default()).unwrap();
+        let forms = ["13800138000", "+86 138 0013 8000", "010-12345678", "0755-88889999", "138-0013-8000", "8613912345678"];
+        let mut inputs = Vec::new();
+        for i in 0..1_000_000u64 {
+            let f = forms[(i % forms.len() as u64) as usize];
+            inputs.push(f.replace("8000", &format!("{:04}", i % 10000)));
+        }
+        let mut sum = 0u64;
+        for _ in 0..3 {
+            let t = std::time::Instant::now();
+            for s in &inputs {
+                sum = sum.wrapping_add(n.normalize(s.as_bytes()).key);
+            }
+            let dt = t.elapsed().as_secs_f64();
+            println!("{:.1} M numbers/s (checksum {sum})", inputs.len() as f64 / dt / 1e6);
+        }
+        assert_ne!(sum, 0);
+    }
+}

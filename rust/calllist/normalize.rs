@@ -15,7 +15,8 @@
 //!   (not starting with `0`) of a length the table allows for that code; local 7/8-digit numbers need
 //!   `default_area_code`.
 //! * non-geographic: `400` and `800` + 7 digits.
-//! * service short codes: `11x`, `12x`, `10xxx`/`11xxx`/`12xxx`, `95xxx`…`95xxxxxx`, `96xxx(x)`.
+//! * service short codes: 110/112/114/117/119/120/121/122, `10xxx`/`11xxx`/`12xxx`, `95xxx`…`95xxxxxx`,
+//!   `96xxx(x)`.
 //! * other countries: `+`/`00` + an assigned country code, 7 to 15 digits in all: kept as E.164
 //!   with kind `foreign`, or rejected, as configured.
 //! * extensions after `转`, `分机`, `ext`, `x`, `,`, `;`, `p`, `w` are kept apart (up to 10 digits).
@@ -653,7 +654,8 @@ impl Normalizer {
     #[inline]
     fn is_short(&self, d: &[u8]) -> bool {
         match d.len() {
-            3 => d[0] == b'1' && (d[1] == b'1' || d[1] == b'2'),
+            // 110 police, 112, 114 directory, 117 time, 119 fire, 120 ambulance, 121 weather, 122 traffic
+            3 => matches!(d, b"110" | b"112" | b"114" | b"117" | b"119" | b"120" | b"121" | b"122"),
             5 => (d[0] == b'1' && d[1] <= b'2') || (d[0] == b'9' && (d[1] == b'5' || d[1] == b'6')),
             6 => d[0] == b'9' && (d[1] == b'5' || d[1] == b'6'),
             7 | 8 => d[0] == b'9' && d[1] == b'5',

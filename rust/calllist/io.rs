@@ -207,6 +207,10 @@ struct Decoding<R: Read> {
     done: bool,
     consumed: u64,
     progress: Arc<AtomicU64>,
+    /// a '\r' held back at the end of the previous output, pending a possible '\n'
+    carry_cr: bool,
+    last: u8,
+    final_nl: bool,
 }
 
 impl<R: Read> Decoding<R> {
@@ -226,6 +230,9 @@ impl<R: Read> Decoding<R> {
             done: false,
             consumed: 0,
             progress,
+            carry_cr: false,
+            last: b'\n',
+            final_nl: false,
         }
     }
 }
@@ -234,6 +241,23 @@ impl<R: Read> Read for Decoding<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         while self.out_start == self.out_end {
             if self.done {
+                // every record ends with a newline, so line numbers are exact (see the reader)
+                if self.carry_cr {
+                    self.carry_cr = false;
+                    self.out[0] = b'\n';
+                    self.out_start = 0;
+                    self.out_end = 1;
+                    self.last = b'\n';
+                    break;
+                }
+                if self.last != b'\n' && !self.final_nl {
+                    self.final_nl = true;
+                    self.out[0] = b'\n';
+                    self.out_start = 0;
+                    self.out_end = 1;
+                    self.last = b'\n';
+                    break;
+                }
                 return Ok(0);
             }
             if self.in_start == self.in_end && !self.eof {
@@ -244,13 +268,43 @@ impl<R: Read> Read for Decoding<R> {
             }
             let src = &self.inbuf[self.in_start..self.in_end];
             let (res, read, written) =
-                self.dec.decode_to_utf8_without_replacement(src, &mut self.out, self.eof);
+                self.dec.decode_to_utf8_without_replacement(src, &mut self.out[1..], self.eof);
+            // CRLF -> LF (in place), holding a trailing CR until the next chunk shows what follows
+            let mut w = 0usize;
+            if written > 0 && self.carry_cr {
+                self.carry_cr = false;
+                if self.out[1] != b'\n' {
+                    self.out[0] = b'\r';
+                    w = 1;
+                }
+            }
+            let mut i = 1usize;
+            while i <= written {
+                let b = self.out[i];
+                if b == b'\r' {
+                    if i == written {
+                        self.carry_cr = true;
+                        i += 1;
+                        continue;
+                    }
+                    if self.out[i + 1] == b'\n' {
+                        i += 1;
+                        continue;
+                    }
+                }
+                self.out[w] = b;
+                w += 1;
+                i += 1;
+            }
+            if w > 0 {
+                self.last = self.out[w - 1];
+            }
             self.out_start = 0;
-            self.out_end = written;
+            self.out_end = w;
             match res {
                 DecoderResult::Malformed(bad, extra) => {
                     let good = read - bad as usize - extra as usize;
-                    if self.utf8 && !self.seen_non_ascii && src[..good].is_ascii() {
+                    if self.utf8 && !self.seen_non_ascii && src[..good].is_ascii() && !self.carry_cr {
                         // ASCII so far: the file is GB18030/GBK after all
                         self.utf8 = false;
                         self.dec = GB18030.new_decoder_without_bom_handling();
@@ -384,7 +438,7 @@ fn csv_reader<R: Read>(r: R, delim: Option<u8>) -> csv::Reader<R> {
         .has_headers(false)
         .flexible(true)
         .delimiter(delim.unwrap_or(0x1F))
-        .quoting(delim.is_some())
+        .quoting(true)
         .buffer_capacity(1 << 20)
         .from_reader(r)
 }
@@ -638,7 +692,10 @@ pub fn clean_file(
                 let slot = &mut chunk[filled];
                 match rdr.read_byte_record(&mut slot.1) {
                     Ok(true) => {
-                        slot.0 = slot.1.position().map(|p| p.line()).unwrap_or(0);
+                        // the decoder turns CRLF into LF and ends the text with a newline, so the
+                        // record's first line is the line after it minus its own newlines
+                        let embedded = slot.1.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+                        slot.0 = rdr.position().line().saturating_sub(embedded + 1).max(1);
                         if first && skip_header {
                             first = false;
                             continue;
@@ -874,6 +931,20 @@ mod tests {
         let bad = b"phone\n13800138000\n\xff\xff\xff\xfe\x80\n".to_vec();
         let e = run("e", &bad, &CleanOptions::default()).unwrap_err();
         assert!(matches!(e, CalllistError::Decode { .. }), "{e}");
+    }
+
+    #[test]
+    fn row_numbers_are_line_numbers() {
+        for data in [
+            &b"phone\n13800138000\n\n\nbad1\n\"x\ny\"\nbad2"[..],
+            &b"phone\r\n13800138000\r\n\r\n\r\nbad1\r\n\"x\r\ny\"\r\nbad2\r\n"[..],
+        ] {
+            let (s, _, rej) = run("rows", data, &CleanOptions::default()).unwrap();
+            assert_eq!(s.rows, 4);
+            let mut r = csv::Reader::from_reader(rej.as_bytes());
+            let rows: Vec<String> = r.records().map(|x| x.unwrap()[0].to_string()).collect();
+            assert_eq!(rows, vec!["5", "6", "8"], "{rej}");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use numpy::{PyArray1, PyReadonlyArray1};
-use pyo3::exceptions::{PyFileNotFoundError, PyKeyError, PyOSError, PyTypeError, PyUnicodeDecodeError, PyValueError};
+use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyTypeError, PyUnicodeDecodeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use rayon::prelude::*;
@@ -22,6 +22,7 @@ use crate::calllist::tables::Tables;
 use crate::calllist::CalllistError;
 
 pyo3::create_exception!(callcore.calllist, CalllistError_, PyValueError, "A call list cannot be processed as given; the message names the input.");
+pyo3::create_exception!(callcore.calllist, MissingColumn, CalllistError_, "The requested phone (or scope) column is not in the file.");
 
 fn err(e: CalllistError) -> PyErr {
     let msg = e.to_string();
@@ -31,7 +32,7 @@ fn err(e: CalllistError) -> PyErr {
         }
         CalllistError::Io { .. } => PyOSError::new_err(msg),
         CalllistError::Decode { .. } => PyValueError::new_err(msg),
-        CalllistError::MissingColumn { .. } => PyKeyError::new_err(msg),
+        CalllistError::MissingColumn { .. } => MissingColumn::new_err(msg),
         _ => CalllistError_::new_err(msg),
     }
 }
@@ -618,6 +619,7 @@ fn clean_file<'py>(
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CalllistError", m.py().get_type::<CalllistError_>())?;
+    m.add("MissingColumn", m.py().get_type::<MissingColumn>())?;
     m.add_class::<PyNormalizer>()?;
     m.add_class::<PyBlacklist>()?;
     m.add_function(wrap_pyfunction!(normalize_list, m)?)?;

@@ -33,6 +33,7 @@ __all__ = [
     "Blacklist",
     "CalllistError",
     "CleanResult",
+    "MissingColumn",
     "NormalizeResult",
     "Normalizer",
     "Summary",
@@ -44,6 +45,7 @@ __all__ = [
 ]
 
 CalllistError = _c.CalllistError
+MissingColumn = _c.MissingColumn
 Blacklist = _c.Blacklist
 Normalizer = _c.Normalizer
 

@@ -283,13 +283,16 @@ fn normalize_fixed<'py>(
     Ok(to_arrays(py, &out, None))
 }
 
-/// Arrow-style packed strings: `data` bytes and `offsets` (n + 1 int64).
+/// Arrow-style packed strings: `data` bytes and `offsets` (n + 1 int64). `threads` runs the
+/// work on a dedicated pool of that many threads (e.g. 1 to measure per-core speed).
 #[pyfunction]
+#[pyo3(signature = (norm, data, offsets, threads=None))]
 fn normalize_packed<'py>(
     py: Python<'py>,
     norm: &PyNormalizer,
     data: PyReadonlyArray1<'py, u8>,
     offsets: PyReadonlyArray1<'py, i64>,
+    threads: Option<usize>,
 ) -> PyResult<Arrays<'py>> {
     let d = data.as_slice().map_err(|_| PyValueError::new_err("data must be contiguous"))?;
     let o = offsets.as_slice().map_err(|_| PyValueError::new_err("offsets must be contiguous"))?;
@@ -300,12 +303,27 @@ fn normalize_packed<'py>(
     if bad {
         return Err(PyValueError::new_err("offsets must be non-decreasing and within data"));
     }
+    let pool = match threads {
+        None => None,
+        Some(n) => Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n.max(1))
+                .build()
+                .map_err(|e| PyValueError::new_err(format!("threads: {e}")))?,
+        ),
+    };
     let out: Vec<Normalized> = py.detach(|| {
-        (0..o.len() - 1)
-            .into_par_iter()
-            .with_min_len(8192)
-            .map(|i| norm.inner.normalize(&d[o[i] as usize..o[i + 1] as usize]))
-            .collect()
+        let work = || -> Vec<Normalized> {
+            (0..o.len() - 1)
+                .into_par_iter()
+                .with_min_len(8192)
+                .map(|i| norm.inner.normalize(&d[o[i] as usize..o[i + 1] as usize]))
+                .collect()
+        };
+        match &pool {
+            Some(p) => p.install(work),
+            None => work(),
+        }
     });
     Ok(to_arrays(py, &out, None))
 }

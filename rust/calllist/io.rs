@@ -6,7 +6,7 @@
 //! a few chunks plus the dedup set (8-16 bytes per distinct number).
 
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
@@ -64,7 +64,7 @@ impl Default for CleanOptions {
             platform: None,
             defuse: true,
             bom: false,
-            chunk_rows: 65_536,
+            chunk_rows: 16_384,
             imported_since: i64::MIN,
             record_at: None,
         }
@@ -279,6 +279,12 @@ impl<R: Read> Read for Decoding<R> {
                 }
             }
             let mut i = 1usize;
+            if !self.carry_cr && memchr::memchr(b'\r', &self.out[1..=written]).is_none() && w == 0 {
+                // no CR at all: shift by one (memmove) instead of the byte loop
+                self.out.copy_within(1..=written, 0);
+                w = written;
+                i = written + 1;
+            }
             while i <= written {
                 let b = self.out[i];
                 if b == b'\r' {
@@ -431,6 +437,8 @@ pub struct Layout {
     pub column: usize,
     pub scope: Option<usize>,
     pub columns: Vec<String>,
+    /// Average bytes per line in the sample (to size the dedup table).
+    pub avg_row_bytes: u64,
 }
 
 fn csv_reader<R: Read>(r: R, delim: Option<u8>) -> csv::Reader<R> {
@@ -571,7 +579,8 @@ pub fn detect_layout(path: &Path, opts: &CleanOptions, norm: &Normalizer) -> Res
     if column >= width.max(column + 1) {
         return Err(CalllistError::MissingColumn { path: path.into(), column: format!("#{column}"), available: columns });
     }
-    Ok(Layout { encoding: enc, delimiter, header, column, scope, columns })
+    let avg_row_bytes = (joined.len() as u64 / lines.len().max(1) as u64).max(1);
+    Ok(Layout { encoding: enc, delimiter, header, column, scope, columns, avg_row_bytes })
 }
 
 // ---------------------------------------------------------------- writing
@@ -581,26 +590,189 @@ fn needs_defuse(cell: &[u8]) -> bool {
     matches!(cell.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'))
 }
 
-/// Writes `cell`, prefixed with `'` when it could start a spreadsheet formula.
-#[inline]
-fn put<W: Write>(w: &mut csv::Writer<W>, cell: &[u8], defuse: bool, scratch: &mut Vec<u8>) -> csv::Result<()> {
-    if defuse && needs_defuse(cell) {
-        scratch.clear();
-        scratch.push(b'\'');
-        scratch.extend_from_slice(cell);
-        w.write_field(&scratch[..])
+#[inline(always)]
+fn needs_quote(cell: &[u8]) -> bool {
+    if cell.len() < 24 {
+        cell.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
     } else {
-        w.write_field(cell)
+        memchr::memchr3(b',', b'"', b'\n', cell).is_some() || memchr::memchr(b'\r', cell).is_some()
     }
 }
 
-fn csv_writer(path: &Path, bom: bool) -> Result<csv::Writer<BufWriter<File>>> {
-    let f = File::create(path).map_err(io_err(path))?;
-    let mut bw = BufWriter::with_capacity(1 << 20, f);
-    if bom {
-        bw.write_all(b"\xEF\xBB\xBF").map_err(io_err(path))?;
+/// A minimal RFC 4180 CSV formatter into a byte buffer (comma, `\n` records, quotes only when
+/// needed). Chunks of rows are formatted in parallel into separate buffers, then written in order.
+struct CsvBuf {
+    buf: Vec<u8>,
+    fields: usize,
+    rec_start: usize,
+    defuse: bool,
+}
+
+impl CsvBuf {
+    fn new(cap: usize, defuse: bool) -> CsvBuf {
+        CsvBuf { buf: Vec::with_capacity(cap), fields: 0, rec_start: 0, defuse }
     }
-    Ok(csv::WriterBuilder::new().flexible(true).from_writer(bw))
+
+    #[inline]
+    fn quoted(&mut self, prefix: Option<u8>, cell: &[u8]) {
+        self.buf.push(b'"');
+        if let Some(p) = prefix {
+            self.buf.push(p);
+        }
+        let mut rest = cell;
+        while let Some(i) = memchr::memchr(b'"', rest) {
+            self.buf.extend_from_slice(&rest[..=i]);
+            self.buf.push(b'"');
+            rest = &rest[i + 1..];
+        }
+        self.buf.extend_from_slice(rest);
+        self.buf.push(b'"');
+    }
+
+    #[inline]
+    fn raw(&mut self, cell: &[u8]) {
+        if self.fields > 0 {
+            self.buf.push(b',');
+        }
+        self.fields += 1;
+        if needs_quote(cell) {
+            self.quoted(None, cell);
+        } else {
+            self.buf.extend_from_slice(cell);
+        }
+    }
+
+    /// A field we produced that never needs quoting (digits, names).
+    #[inline]
+    fn plain(&mut self, cell: &[u8]) {
+        if self.fields > 0 {
+            self.buf.push(b',');
+        }
+        self.fields += 1;
+        self.buf.extend_from_slice(cell);
+    }
+
+    /// A cell from the input: prefixed with `'` when it could start a spreadsheet formula.
+    #[inline]
+    fn cell(&mut self, cell: &[u8]) {
+        if self.defuse && needs_defuse(cell) {
+            if self.fields > 0 {
+                self.buf.push(b',');
+            }
+            self.fields += 1;
+            if needs_quote(cell) {
+                self.quoted(Some(b'\''), cell);
+            } else {
+                self.buf.push(b'\'');
+                self.buf.extend_from_slice(cell);
+            }
+        } else {
+            self.raw(cell);
+        }
+    }
+
+    #[inline]
+    fn end(&mut self) {
+        if self.fields <= 1 && self.buf.len() == self.rec_start {
+            // a record of one empty field must not read back as a blank line
+            self.buf.extend_from_slice(b"\"\"");
+        }
+        self.buf.push(b'\n');
+        self.fields = 0;
+        self.rec_start = self.buf.len();
+    }
+}
+
+struct OutFile {
+    file: File,
+    path: PathBuf,
+}
+
+impl OutFile {
+    fn create(path: &Path) -> Result<OutFile> {
+        Ok(OutFile { file: File::create(path).map_err(io_err(path))?, path: path.into() })
+    }
+    fn write(&mut self, b: &[u8]) -> Result<()> {
+        self.file.write_all(b).map_err(io_err(&self.path))
+    }
+}
+
+/// Everything needed to format one row's output.
+#[derive(Clone, Copy)]
+struct RowOut {
+    reason: Reason,
+    batch: u64,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn format_rows(
+    rows: &[(u64, csv::ByteRecord)],
+    outs: &[Normalized],
+    decided: &[RowOut],
+    col: usize,
+    width: usize,
+    platform: Option<&Profile>,
+    defuse: bool,
+    clean: &mut CsvBuf,
+    rej: &mut CsvBuf,
+) {
+    let mut b1 = [0u8; 24];
+    let mut b2 = [0u8; 24];
+    let mut itoa = [0u8; 24];
+    for (((line, rec), n), d) in rows.iter().zip(outs).zip(decided) {
+        if d.reason == Reason::Ok {
+            for f in rec.iter() {
+                clean.cell(f);
+            }
+            for _ in rec.len()..width {
+                clean.plain(b"");
+            }
+            let l1 = n.write_e164(&mut b1);
+            clean.plain(&b1[..l1]);
+            // national form from the E.164 digits (no second conversion)
+            let l2 = national_from_e164(n, &b1[1..l1], &mut b2);
+            clean.plain(&b2[..l2]);
+            clean.plain(n.kind.as_str().as_bytes());
+            let l3 = n.write_ext(&mut b2);
+            clean.plain(&b2[..l3]);
+            if let Some(p) = platform {
+                let l = p.dial(n, &mut b2).unwrap_or(0);
+                clean.plain(&b2[..l]);
+                clean.plain(fmt_u64(d.batch, &mut itoa));
+            }
+            clean.end();
+        } else {
+            rej.plain(fmt_u64(*line, &mut itoa));
+            rej.cell(rec.get(col).unwrap_or(b""));
+            rej.plain(d.reason.as_str().as_bytes());
+            let l1 = n.write_e164(&mut b1);
+            rej.plain(&b1[..l1]);
+            rej.end();
+        }
+    }
+    let _ = defuse;
+}
+
+#[inline]
+fn national_from_e164(n: &Normalized, digits: &[u8], out: &mut [u8; 24]) -> usize {
+    let cc = n.cc_len as usize;
+    match n.kind {
+        Kind::Foreign => {
+            out[..2].copy_from_slice(b"00");
+            out[2..2 + digits.len()].copy_from_slice(digits);
+            digits.len() + 2
+        }
+        Kind::Fixed => {
+            out[0] = b'0';
+            out[1..1 + digits.len() - cc].copy_from_slice(&digits[cc..]);
+            digits.len() - cc + 1
+        }
+        Kind::Invalid => 0,
+        _ => {
+            out[..digits.len() - cc].copy_from_slice(&digits[cc..]);
+            digits.len() - cc
+        }
+    }
 }
 
 fn map_csv(path: &Path, row: u64) -> impl Fn(csv::Error) -> CalllistError + '_ {
@@ -625,7 +797,8 @@ pub struct CleanPaths<'p> {
     pub rejects: &'p Path,
 }
 
-type Chunk = Vec<(u64, csv::ByteRecord)>;
+/// Records (with their line numbers) and their normalized phone values.
+type Chunk = (Vec<(u64, csv::ByteRecord)>, Vec<Normalized>);
 
 /// Reads, normalizes, dedups and writes a whole file. `progress(bytes_read, total_bytes, rows)`
 /// is called after each chunk (return `false` to abort with an error).
@@ -654,15 +827,18 @@ pub fn clean_file(
         ..Summary::default()
     };
     let width = layout.columns.len();
-    let mut clean_w = csv_writer(paths.clean, opts.bom)?;
-    let mut rej_w = csv_writer(paths.rejects, opts.bom)?;
-    let ce = |e: csv::Error| CalllistError::Io { path: paths.clean.into(), source: e.into() };
-    let re = |e: csv::Error| CalllistError::Io { path: paths.rejects.into(), source: e.into() };
-
-    // header rows
-    let mut scratch = Vec::with_capacity(64);
+    let mut clean_f = OutFile::create(paths.clean)?;
+    let mut rej_f = OutFile::create(paths.rejects)?;
+    let mut head = CsvBuf::new(4096, opts.defuse);
+    let mut rhead = CsvBuf::new(256, opts.defuse);
+    if opts.bom {
+        head.buf.extend_from_slice(b"\xEF\xBB\xBF");
+        rhead.buf.extend_from_slice(b"\xEF\xBB\xBF");
+        head.rec_start = 3;
+        rhead.rec_start = 3;
+    }
     for c in &layout.columns {
-        put(&mut clean_w, c.as_bytes(), opts.defuse, &mut scratch).map_err(ce)?;
+        head.cell(c.as_bytes());
     }
     let extra: &[&str] = if opts.platform.is_some() {
         &["e164", "national", "kind", "ext", "dial", "batch"]
@@ -670,20 +846,29 @@ pub fn clean_file(
         &["e164", "national", "kind", "ext"]
     };
     for c in extra {
-        clean_w.write_field(c).map_err(ce)?;
+        head.plain(c.as_bytes());
     }
-    clean_w.write_record(None::<&[u8]>).map_err(ce)?;
-    rej_w.write_record(["row", "input", "reason", "e164"]).map_err(re)?;
+    head.end();
+    for c in ["row", "input", "reason", "e164"] {
+        rhead.plain(c.as_bytes());
+    }
+    rhead.end();
+    clean_f.write(&head.buf)?;
+    rej_f.write(&rhead.buf)?;
 
     // reader thread
     let chunk_rows = opts.chunk_rows.max(1);
     let skip_header = layout.header;
     let (tx, rx) = sync_channel::<std::result::Result<Chunk, csv::Error>>(2);
     let (back_tx, back_rx) = sync_channel::<Chunk>(4);
+    let rnorm = norm.clone();
+    let col = layout.column;
     let reader = std::thread::spawn(move || {
         let mut first = true;
         loop {
-            let mut chunk: Chunk = back_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(chunk_rows));
+            let (mut chunk, mut outs): Chunk = back_rx
+                .try_recv()
+                .unwrap_or_else(|_| (Vec::with_capacity(chunk_rows), Vec::with_capacity(chunk_rows)));
             let mut filled = 0;
             while filled < chunk_rows {
                 if filled == chunk.len() {
@@ -711,8 +896,15 @@ pub fn clean_file(
                 }
             }
             chunk.truncate(filled);
+            // normalize here: this thread parses and normalizes chunk N+1 while the caller's
+            // thread dedups and writes chunk N
+            outs.clear();
+            outs.extend(chunk.iter().map(|(_, r)| match r.get(col) {
+                Some(v) => rnorm.normalize(v),
+                None => Normalized { reason: Reason::MissingField, ..Normalized::default() },
+            }));
             let last = filled < chunk_rows;
-            if filled > 0 && tx.send(Ok(chunk)).is_err() {
+            if filled > 0 && tx.send(Ok((chunk, outs))).is_err() {
                 return;
             }
             if last {
@@ -722,76 +914,87 @@ pub fn clean_file(
     });
 
     let mut gate = Gate::new(blacklist, store);
+    // size the dedup table for the whole file up front (rows estimated from the sample)
+    gate.dedup = Dedup::with_capacity((total / layout.avg_row_bytes.max(8)) as usize + 1024);
     gate.imported_since = opts.imported_since;
     gate.record_at = opts.record_at;
     gate.platform = opts.platform.as_ref();
     let mut batcher = opts.platform.as_ref().map(|p| Batcher::new(p.batch_size));
-    let col = layout.column;
-    let mut b1 = [0u8; 24];
-    let mut b2 = [0u8; 24];
-    let mut b3 = [0u8; 24];
-    let mut itoa = [0u8; 24];
-    let mut outcomes: Vec<Normalized> = Vec::new();
+    let mut decided: Vec<RowOut> = Vec::new();
     let mut result: Result<()> = Ok(());
+    const AHEAD: usize = 12;
+    const PIECE: usize = 2048;
+    let mut bufs: Vec<(CsvBuf, CsvBuf)> = Vec::new();
 
+    let timing = std::env::var_os("CALLLIST_TIMING").is_some();
+    let (mut t_wait, mut t_norm, mut t_rows) = (0f64, 0f64, 0f64);
+    let mut t0 = std::time::Instant::now();
     for msg in rx.iter() {
-        let chunk = match msg {
+        t_wait += t0.elapsed().as_secs_f64();
+        let t1 = std::time::Instant::now();
+        let (chunk, outcomes) = match msg {
             Ok(c) => c,
             Err(e) => {
                 result = Err(map_csv(input, 0)(e));
                 break;
             }
         };
-        outcomes.clear();
-        chunk
-            .par_iter()
-            .with_min_len(2048)
-            .map(|(_, r)| match r.get(col) {
-                Some(v) => norm.normalize(v),
-                None => Normalized { reason: Reason::MissingField, ..Normalized::default() },
-            })
-            .collect_into_vec(&mut outcomes);
-        for ((line, rec), n) in chunk.iter().zip(outcomes.iter()) {
+        t_norm += t1.elapsed().as_secs_f64();
+        let t2 = std::time::Instant::now();
+        // decisions in input order (keep first), then formatting in parallel, then writing in order
+        decided.clear();
+        for (i, ((_, rec), n)) in chunk.iter().zip(outcomes.iter()).enumerate() {
+            if layout.scope.is_none() {
+                if let Some(a) = outcomes.get(i + AHEAD) {
+                    if a.key != 0 {
+                        gate.dedup.prefetch(a.key);
+                    }
+                }
+            }
             if rec.len() != width {
                 summary.ragged += 1;
             }
-            if rec.get(col).is_none() {
+            if n.reason == Reason::MissingField {
                 summary.missing_field += 1;
             }
             let scope = layout.scope.map(|s| scope_hash(rec.get(s).unwrap_or(b"")));
             let reason = gate.decide(n, scope);
             summary.count(n, reason);
-            if reason == Reason::Ok {
-                for f in rec.iter() {
-                    put(&mut clean_w, f, opts.defuse, &mut scratch).map_err(ce)?;
-                }
-                for _ in rec.len()..width {
-                    clean_w.write_field(b"").map_err(ce)?;
-                }
-                let l1 = n.write_e164(&mut b1);
-                clean_w.write_field(&b1[..l1]).map_err(ce)?;
-                let l2 = n.write_national(&mut b2);
-                clean_w.write_field(&b2[..l2]).map_err(ce)?;
-                clean_w.write_field(n.kind.as_str()).map_err(ce)?;
-                let l3 = n.write_ext(&mut b3);
-                clean_w.write_field(&b3[..l3]).map_err(ce)?;
-                if let (Some(p), Some(bt)) = (opts.platform.as_ref(), batcher.as_mut()) {
-                    let l = p.dial(n, &mut b2).unwrap_or(0);
-                    clean_w.write_field(&b2[..l]).map_err(ce)?;
-                    let b = bt.next();
-                    clean_w.write_field(fmt_u64(b, &mut itoa)).map_err(ce)?;
-                }
-                clean_w.write_record(None::<&[u8]>).map_err(ce)?;
-            } else {
-                rej_w.write_field(fmt_u64(*line, &mut itoa)).map_err(re)?;
-                put(&mut rej_w, rec.get(col).unwrap_or(b""), opts.defuse, &mut scratch).map_err(re)?;
-                rej_w.write_field(reason.as_str()).map_err(re)?;
-                let l1 = n.write_e164(&mut b1);
-                rej_w.write_field(&b1[..l1]).map_err(re)?;
-                rej_w.write_record(None::<&[u8]>).map_err(re)?;
+            let batch = match (&mut batcher, reason) {
+                (Some(b), Reason::Ok) => b.next(),
+                _ => 0,
+            };
+            decided.push(RowOut { reason, batch });
+        }
+        t_norm += t2.elapsed().as_secs_f64(); // (decide)
+        let pieces = chunk.len().div_ceil(PIECE);
+        while bufs.len() < pieces {
+            bufs.push((CsvBuf::new(PIECE * 96, opts.defuse), CsvBuf::new(PIECE * 24, opts.defuse)));
+        }
+        let platform = opts.platform.as_ref();
+        bufs[..pieces].par_iter_mut().enumerate().for_each(|(k, (cb, rb))| {
+            cb.buf.clear();
+            cb.rec_start = 0;
+            rb.buf.clear();
+            rb.rec_start = 0;
+            let lo = k * PIECE;
+            let hi = (lo + PIECE).min(chunk.len());
+            format_rows(&chunk[lo..hi], &outcomes[lo..hi], &decided[lo..hi], col, width, platform, opts.defuse, cb, rb);
+        });
+        let t3 = std::time::Instant::now();
+        for (cb, rb) in &bufs[..pieces] {
+            if let Err(e) = clean_f.write(&cb.buf).and_then(|_| rej_f.write(&rb.buf)) {
+                result = Err(e);
+                break;
             }
         }
-        let _ = back_tx.try_send(chunk);
+        t_wait += t3.elapsed().as_secs_f64(); // (write)
+        if result.is_err() {
+            break;
+        }
+        t_rows += t2.elapsed().as_secs_f64();
+        let _ = back_tx.try_send((chunk, outcomes));
+        t0 = std::time::Instant::now();
         if !progress(consumed.load(Ordering::Relaxed), total, summary.rows) {
             result = Err(CalllistError::Config("interrupted".into()));
             break;
@@ -799,9 +1002,12 @@ pub fn clean_file(
     }
     drop(rx);
     let _ = reader.join();
+    if timing {
+        eprintln!("calllist timing: waiting+writing {t_wait:.3}s deciding {t_norm:.3}s deciding+formatting+writing {t_rows:.3}s");
+    }
     result?;
-    clean_w.flush().map_err(io_err(paths.clean))?;
-    rej_w.flush().map_err(io_err(paths.rejects))?;
+    clean_f.file.flush().map_err(io_err(paths.clean))?;
+    rej_f.file.flush().map_err(io_err(paths.rejects))?;
     if let Some(st) = gate.store {
         st.save()?;
     }
@@ -956,5 +1162,43 @@ mod tests {
         let (s, _, rej) = run("h", b"name,phone\na,13800138000\nb\nc,13900139000,extra\n", &CleanOptions::default()).unwrap();
         assert_eq!((s.rows, s.clean, s.ragged, s.missing_field), (3, 2, 2, 1));
         assert!(rej.contains("3,,missing_field"));
+    }
+}
+
+#[cfg(test)]
+mod probe {
+    use super::*;
+    use crate::calllist::normalize::Config;
+
+    /// `CALLLIST_PROBE=/path/list.csv cargo test --release --lib probe -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn stages() {
+        let Ok(p) = std::env::var("CALLLIST_PROBE") else { return };
+        let path = Path::new(&p);
+        let norm = Normalizer::new(&Config::default()).unwrap();
+        for _ in 0..3 {
+            let t = std::time::Instant::now();
+            let f = File::open(path).unwrap();
+            let mut r = csv_reader(Decoding::new(f, UTF_8, Arc::new(AtomicU64::new(0))), Some(b','));
+            let mut rec = csv::ByteRecord::new();
+            let mut n = 0;
+            while r.read_byte_record(&mut rec).unwrap() {
+                n += rec.len();
+            }
+            println!("read+parse: {:?} ({n})", t.elapsed());
+            let t = std::time::Instant::now();
+            let out = std::env::temp_dir();
+            let s = clean_file(
+                &CleanPaths { input: path, clean: &out.join("probe_c.csv"), rejects: &out.join("probe_r.csv") },
+                &CleanOptions::default(),
+                &norm,
+                None,
+                None,
+                &mut |_, _, _| true,
+            )
+            .unwrap();
+            println!("clean_file: {:?} ({} rows)", t.elapsed(), s.rows);
+        }
     }
 }

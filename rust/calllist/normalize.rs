@@ -158,9 +158,20 @@ impl Reason {
         Reason::ALL.iter().copied().find(|r| *r as u8 == v).unwrap_or(Reason::BadNumber)
     }
 
+    #[cfg(test)]
+    fn index_is_dense() -> bool {
+        Reason::ALL.iter().enumerate().all(|(i, r)| r.index() == i)
+    }
+
     /// Index into a dense counter array of `Reason::ALL.len()` entries.
+    #[inline]
     pub fn index(self) -> usize {
-        Reason::ALL.iter().position(|r| *r == self).unwrap_or(0)
+        let v = self as usize;
+        if v < 32 {
+            v
+        } else {
+            v - 32 + 16
+        }
     }
 }
 
@@ -902,6 +913,11 @@ mod tests {
         let n = Normalizer::with_tables(&Config::default(), Arc::new(t)).unwrap();
         assert!(n.normalize_str("14012345678").is_ok());
         assert!(!n.normalize_str("13800138000").is_ok());
+    }
+
+    #[test]
+    fn reason_index_is_dense() {
+        assert!(Reason::index_is_dense());
     }
 
     #[test]

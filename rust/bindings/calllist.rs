@@ -124,14 +124,20 @@ type Arrays<'py> = (
 );
 
 fn to_arrays<'py>(py: Python<'py>, v: &[Normalized], reasons: Option<&[Reason]>) -> Arrays<'py> {
-    let keys: Vec<u64> = v.iter().map(|n| n.key).collect();
-    let kinds: Vec<u8> = v.iter().map(|n| n.kind as u8).collect();
-    let rs: Vec<u8> = match reasons {
-        Some(r) => r.iter().map(|r| *r as u8).collect(),
-        None => v.iter().map(|n| n.reason as u8).collect(),
-    };
-    let ext: Vec<u64> = v.iter().map(|n| n.ext).collect();
-    let ext_len: Vec<u8> = v.iter().map(|n| n.ext_len).collect();
+    // one pass into five columns; `from_vec` hands each buffer to numpy without a copy
+    let n = v.len();
+    let (mut keys, mut kinds, mut rs, mut ext, mut ext_len) =
+        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    for (i, x) in v.iter().enumerate() {
+        keys.push(x.key);
+        kinds.push(x.kind as u8);
+        rs.push(match reasons {
+            Some(r) => r[i] as u8,
+            None => x.reason as u8,
+        });
+        ext.push(x.ext);
+        ext_len.push(x.ext_len);
+    }
     (
         PyArray1::from_vec(py, keys),
         PyArray1::from_vec(py, kinds),

@@ -19,6 +19,7 @@ use crate::calllist::io::{self as cio, CleanOptions, CleanPaths, ColumnSel, Gate
 use crate::calllist::normalize::{Config, ForeignPolicy, Kind, Normalized, Normalizer, Reason};
 use crate::calllist::platform::Profile;
 use crate::calllist::tables::Tables;
+use crate::calllist::xlsx::HuaweiWorkbook;
 use crate::calllist::CalllistError;
 
 pyo3::create_exception!(callcore.calllist, CalllistError_, PyValueError, "A call list cannot be processed as given; the message names the input.");
@@ -555,7 +556,7 @@ fn clean_values<'py>(
 
 /// Clean a file to a clean CSV and a rejects CSV; returns the summary dict.
 #[pyfunction]
-#[pyo3(signature = (norm, input, clean, rejects, *, column=None, column_index=None, scope_column=None, has_header=None, delimiter=None, platform=None, batch_size=None, defuse=true, bom=false, blacklist=None, store=None, window_days=None, record=false, chunk_rows=65536, progress=None))]
+#[pyo3(signature = (norm, input, clean, rejects, *, column=None, column_index=None, scope_column=None, has_header=None, delimiter=None, platform=None, batch_size=None, defuse=true, bom=false, blacklist=None, store=None, window_days=None, record=false, chunk_rows=16384, sheet=None, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn clean_file<'py>(
     py: Python<'py>,
@@ -577,6 +578,7 @@ fn clean_file<'py>(
     window_days: Option<f64>,
     record: bool,
     chunk_rows: usize,
+    sheet: Option<String>,
     progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let col = match (column, column_index) {
@@ -603,6 +605,7 @@ fn clean_file<'py>(
         chunk_rows: chunk_rows.max(1),
         imported_since: window_days.map(|d| now - (d * 86400.0) as i64).unwrap_or(i64::MIN),
         record_at: record.then_some(now),
+        sheet,
     };
     let mut st = store.as_ref().map(|p| ImportStore::open(p)).transpose().map_err(err)?;
     let progress = progress.map(|p| p.unbind());
@@ -641,6 +644,25 @@ fn clean_file<'py>(
     summary_dict(py, &summary)
 }
 
+/// Huawei 7.4.8 server-import workbook(s) from a clean CSV; returns the files written.
+#[pyfunction]
+#[pyo3(signature = (clean_csv, out, *, called_column=None, session_column=None, call_data_column=None, custom_field=None, caller=None, rows_per_file=500000))]
+#[allow(clippy::too_many_arguments)]
+fn write_huawei_workbooks(
+    py: Python<'_>,
+    clean_csv: PathBuf,
+    out: PathBuf,
+    called_column: Option<String>,
+    session_column: Option<String>,
+    call_data_column: Option<String>,
+    custom_field: Option<String>,
+    caller: Option<String>,
+    rows_per_file: usize,
+) -> PyResult<Vec<PathBuf>> {
+    let opts = HuaweiWorkbook { called_column, session_column, call_data_column, custom_field, caller, rows_per_file };
+    py.detach(|| crate::calllist::xlsx::write_huawei_workbooks(&clean_csv, &out, &opts)).map_err(err)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CalllistError", m.py().get_type::<CalllistError_>())?;
     m.add("MissingColumn", m.py().get_type::<MissingColumn>())?;
@@ -656,5 +678,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(first_flags, m)?)?;
     m.add_function(wrap_pyfunction!(clean_values, m)?)?;
     m.add_function(wrap_pyfunction!(clean_file, m)?)?;
+    m.add_function(wrap_pyfunction!(write_huawei_workbooks, m)?)?;
     Ok(())
 }

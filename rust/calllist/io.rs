@@ -52,6 +52,8 @@ pub struct CleanOptions {
     pub imported_since: i64,
     /// Record the clean numbers in the import store at this unix time (`None`: check only).
     pub record_at: Option<i64>,
+    /// Sheet of a spreadsheet input (`None`: the first sheet).
+    pub sheet: Option<String>,
 }
 
 impl Default for CleanOptions {
@@ -67,6 +69,7 @@ impl Default for CleanOptions {
             chunk_rows: 16_384,
             imported_since: i64::MIN,
             record_at: None,
+            sheet: None,
         }
     }
 }
@@ -516,6 +519,20 @@ pub fn detect_layout(path: &Path, opts: &CleanOptions, norm: &Normalizer) -> Res
     let joined = lines.join(&b'\n');
     let mut rdr = csv_reader(&joined[..], delimiter);
     let recs: Vec<csv::ByteRecord> = rdr.byte_records().take(100).filter_map(|r| r.ok()).collect();
+    let avg_row_bytes = (joined.len() as u64 / lines.len().max(1) as u64).max(1);
+    layout_from_records(path, &recs, opts, norm, enc, delimiter, avg_row_bytes)
+}
+
+/// Header, phone column and scope column from the first records (CSV sample or spreadsheet rows).
+pub fn layout_from_records(
+    path: &Path,
+    recs: &[csv::ByteRecord],
+    opts: &CleanOptions,
+    norm: &Normalizer,
+    enc: &'static Encoding,
+    delimiter: Option<u8>,
+    avg_row_bytes: u64,
+) -> Result<Layout> {
     if recs.is_empty() {
         return Err(CalllistError::Empty { path: path.into() });
     }
@@ -579,7 +596,6 @@ pub fn detect_layout(path: &Path, opts: &CleanOptions, norm: &Normalizer) -> Res
     if column >= width.max(column + 1) {
         return Err(CalllistError::MissingColumn { path: path.into(), column: format!("#{column}"), available: columns });
     }
-    let avg_row_bytes = (joined.len() as u64 / lines.len().max(1) as u64).max(1);
     Ok(Layout { encoding: enc, delimiter, header, column, scope, columns, avg_row_bytes })
 }
 
@@ -797,6 +813,37 @@ pub struct CleanPaths<'p> {
     pub rejects: &'p Path,
 }
 
+/// Where records come from: a CSV stream, or spreadsheet rows already read.
+enum Source {
+    Csv(Box<csv::Reader<Decoding<File>>>),
+    Rows(std::vec::IntoIter<csv::ByteRecord>, u64),
+}
+
+impl Source {
+    /// Reads the next record into `rec`; returns its line (CSV) or row (spreadsheet) number.
+    fn next(&mut self, rec: &mut csv::ByteRecord) -> std::result::Result<Option<u64>, csv::Error> {
+        match self {
+            Source::Csv(rdr) => {
+                if !rdr.read_byte_record(rec)? {
+                    return Ok(None);
+                }
+                // the decoder turns CRLF into LF and ends the text with a newline, so the
+                // record's first line is the line after it minus its own newlines
+                let embedded = rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+                Ok(Some(rdr.position().line().saturating_sub(embedded + 1).max(1)))
+            }
+            Source::Rows(it, row) => match it.next() {
+                None => Ok(None),
+                Some(r) => {
+                    *row += 1;
+                    *rec = r;
+                    Ok(Some(*row))
+                }
+            },
+        }
+    }
+}
+
 /// Records (with their line numbers) and their normalized phone values.
 type Chunk = (Vec<(u64, csv::ByteRecord)>, Vec<Normalized>);
 
@@ -812,11 +859,19 @@ pub fn clean_file(
 ) -> Result<Summary> {
     let input = paths.input;
     let total = std::fs::metadata(input).map_err(io_err(input))?.len();
-    let layout = detect_layout(input, opts, norm)?;
     let consumed = Arc::new(AtomicU64::new(0));
-    let file = File::open(input).map_err(io_err(input))?;
-    let dec = Decoding::new(file, layout.encoding, consumed.clone());
-    let mut rdr = csv_reader(dec, layout.delimiter);
+    let (layout, mut source) = if super::xlsx::is_spreadsheet(input) {
+        let (rows, above) = super::xlsx::read_rows_at(input, opts.sheet.as_deref())?;
+        let take = rows.len().min(100);
+        let layout = layout_from_records(input, &rows[..take], opts, norm, UTF_8, Some(b','), 64)?;
+        consumed.store(total, Ordering::Relaxed);
+        (layout, Source::Rows(rows.into_iter(), above))
+    } else {
+        let layout = detect_layout(input, opts, norm)?;
+        let file = File::open(input).map_err(io_err(input))?;
+        let dec = Decoding::new(file, layout.encoding, consumed.clone());
+        (layout.clone(), Source::Csv(Box::new(csv_reader(dec, layout.delimiter))))
+    };
 
     let mut summary = Summary {
         encoding: layout.encoding.name().to_string(),
@@ -875,12 +930,9 @@ pub fn clean_file(
                     chunk.push((0, csv::ByteRecord::new()));
                 }
                 let slot = &mut chunk[filled];
-                match rdr.read_byte_record(&mut slot.1) {
-                    Ok(true) => {
-                        // the decoder turns CRLF into LF and ends the text with a newline, so the
-                        // record's first line is the line after it minus its own newlines
-                        let embedded = slot.1.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
-                        slot.0 = rdr.position().line().saturating_sub(embedded + 1).max(1);
+                match source.next(&mut slot.1) {
+                    Ok(Some(line)) => {
+                        slot.0 = line;
                         if first && skip_header {
                             first = false;
                             continue;
@@ -888,7 +940,7 @@ pub fn clean_file(
                         first = false;
                         filled += 1;
                     }
-                    Ok(false) => break,
+                    Ok(None) => break,
                     Err(e) => {
                         let _ = tx.send(Err(e));
                         return;

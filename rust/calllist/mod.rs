@@ -8,6 +8,7 @@
 //! * [`dedup`]: keep-first dedup (optionally scoped), blacklist key sets, the import store.
 //! * [`io`]: encoding/delimiter/header detection, the streaming clean pipeline, writers.
 //! * [`platform`]: dialing string and batch limits per platform.
+//! * [`xlsx`]: spreadsheet input (XLSX/XLS/ODS) and the Huawei server-import workbook.
 //!
 //! Nothing here knows about Python; the bindings convert types and errors.
 
@@ -16,6 +17,7 @@ pub mod io;
 pub mod normalize;
 pub mod platform;
 pub mod tables;
+pub mod xlsx;
 
 use std::fmt;
 use std::path::PathBuf;

@@ -90,7 +90,7 @@ const fn ulaw_compress14(v: i32) -> u8 {
     }
     mag += 0x84 >> 2;
     let mut seg = 0;
-    while seg < 8 && mag > (0x3F << seg) {
+    while seg < 8 && mag > ((0x40 << seg) - 1) {
         seg += 1;
     }
     if seg >= 8 {

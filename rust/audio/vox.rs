@@ -292,6 +292,23 @@ impl VoxEncoder {
         }
     }
 
+    /// Encodes a whole buffer into `out[..(pcm.len() + 1) / 2]` from a fresh state (odd length:
+    /// last byte padded). Panics if `out` is short.
+    pub fn encode_to_slice(variant: Variant, pcm: &[i16], out: &mut [u8]) {
+        let mut e = VoxEncoder::new(variant);
+        let mut pairs = pcm.chunks_exact(2);
+        let mut k = 0;
+        for p in &mut pairs {
+            let hi = e.code(p[0]);
+            let lo = e.code(p[1]);
+            out[k] = (hi << 4) | lo;
+            k += 1;
+        }
+        if let [x] = pairs.remainder() {
+            out[k] = e.code(*x) << 4;
+        }
+    }
+
     /// Flushes an odd trailing sample (padded with code 0 in the low nibble).
     pub fn finish(&mut self, out: &mut Vec<u8>) {
         if let Some(hi) = self.pending.take() {

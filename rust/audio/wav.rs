@@ -183,6 +183,29 @@ fn skip<R: Read>(r: &mut R, n: u64) -> Result<(), String> {
     Ok(())
 }
 
+/// Decodes a whole WAV file held in memory to interleaved PCM16. OKI ADPCM uses `variant`.
+/// Returns the samples and the (corrected) header; a truncated file decodes what is there.
+pub fn decode(bytes: &[u8], variant: super::vox::Variant) -> Result<(Vec<i16>, WavInfo), String> {
+    let mut r = bytes;
+    let mut info = read_header(&mut r, Some(bytes.len() as u64))?;
+    let start = info.data_offset as usize;
+    let end = (start as u64).saturating_add(info.data_len).min(bytes.len() as u64) as usize;
+    let data = &bytes[start.min(end)..end];
+    let pcm = match info.codec {
+        WavCodec::Pcm16 => {
+            if data.len() % 2 == 1 {
+                info.notes.push("odd byte count: the last byte (half a sample) was dropped".into());
+            }
+            data.chunks_exact(2).map(|p| i16::from_le_bytes([p[0], p[1]])).collect()
+        }
+        WavCodec::Pcm8 => data.iter().map(|&x| ((x as i16) - 128) << 8).collect(),
+        WavCodec::Alaw => g711::decode(data, Law::Alaw),
+        WavCodec::Ulaw => g711::decode(data, Law::Ulaw),
+        WavCodec::Oki => super::vox::decode(data, variant),
+    };
+    Ok((pcm, info))
+}
+
 /// Output sample encodings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WavFormat {

@@ -103,7 +103,7 @@ impl Codec {
 pub fn parse_variant(s: &str) -> Result<Variant, AudioError> {
     Variant::parse(s).ok_or_else(|| {
         AudioError::InvalidOption(format!(
-            "variant {s:?} is not one of 'dialogic', 'ffmpeg', 'sox', 'spandsp'"
+            "variant {s:?} is not one of 'dialogic' (= 'spandsp'), 'ffmpeg', 'sox'"
         ))
     })
 }

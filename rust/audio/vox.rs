@@ -16,9 +16,9 @@
 //! and an upper clamp of 32752 (= 2047 × 16), which is exactly the 12-bit clamp.
 //!
 //! Encoders: `dialogic` follows the application note (d ≥ ss, then ≥ ss/2, then ≥ ss/4 with the
-//! residual reduced by ss and ss/2); `spandsp` reproduces libspandsp's encoder bit for bit,
-//! including its quirk of subtracting `ss` (not `ss/2`) after setting bit 1, which makes codes
-//! 3 and 7 unreachable (decoding is identical to `dialogic`); `sox` is SoX's / libsndfile's
+//! residual reduced by ss and ss/2), bit-exact with `oki_adpcm_encode` of libspandsp 0.0.6 (the
+//! Debian package; spandsp's later git master subtracts `ss` instead of `ss/2` after bit 1,
+//! which is not followed here); `sox` is SoX's / libsndfile's
 //! `code = min(7, 4*|delta| / step16)`; `ffmpeg` (FFmpeg has no OKI encoder) is the same
 //! quantiser tracked with FFmpeg's decoder, so that `ffmpeg -c:a adpcm_ima_oki` reproduces the
 //! encoder's own reconstruction exactly.
@@ -40,8 +40,6 @@ pub const INDEX_ADJUST: [i32; 8] = [-1, -1, -1, -1, 2, 4, 6, 8];
 pub enum Variant {
     /// Dialogic application note 00-1366-001 (shift-sum, 12-bit clamp); spandsp `oki_adpcm.c`.
     Dialogic,
-    /// Decodes as `Dialogic`; encodes bit-exact with libspandsp's `oki_adpcm_encode`.
-    Spandsp,
     /// FFmpeg `adpcm_ima_oki` (multiply form, 12-bit clamp).
     Ffmpeg,
     /// SoX 14.x `-t vox` and libsndfile `VOX_ADPCM` (multiply form, 16-bit clamp).
@@ -56,7 +54,6 @@ impl Variant {
     pub fn name(self) -> &'static str {
         match self {
             Variant::Dialogic => "dialogic",
-            Variant::Spandsp => "spandsp",
             Variant::Ffmpeg => "ffmpeg",
             Variant::Sox => "sox",
         }
@@ -66,7 +63,7 @@ impl Variant {
     pub fn parse(s: &str) -> Option<Variant> {
         match s.to_ascii_lowercase().as_str() {
             "dialogic" | "oki" => Some(Variant::Dialogic),
-            "spandsp" => Some(Variant::Spandsp),
+            "spandsp" => Some(Variant::Dialogic),
             "ffmpeg" => Some(Variant::Ffmpeg),
             "sox" | "libsndfile" => Some(Variant::Sox),
             _ => None,
@@ -82,7 +79,7 @@ impl Variant {
 
     fn table(self) -> &'static [i32; 49 * 16] {
         match self {
-            Variant::Dialogic | Variant::Spandsp => &DIALOGIC_DIFF,
+            Variant::Dialogic => &DIALOGIC_DIFF,
             Variant::Ffmpeg | Variant::Sox => &MULTIPLY_DIFF,
         }
     }
@@ -229,7 +226,7 @@ impl VoxEncoder {
     fn code(&mut self, x: i16) -> u8 {
         let ss = STEP_SIZES[self.dec.index as usize];
         let code = match self.variant {
-            Variant::Dialogic | Variant::Spandsp => {
+            Variant::Dialogic => {
                 // 12-bit domain, as the application note and spandsp.
                 let mut e = ((x as i32) >> 4) - (self.dec.pred >> 4);
                 let mut c = 0u8;
@@ -243,7 +240,7 @@ impl VoxEncoder {
                 }
                 if e >= ss >> 1 {
                     c |= 2;
-                    e -= if self.variant == Variant::Spandsp { ss } else { ss >> 1 };
+                    e -= ss >> 1;
                 }
                 if e >= ss >> 2 {
                     c |= 1;
@@ -340,7 +337,7 @@ mod tests {
                 let ss = STEP_SIZES[i as usize];
                 let m = (c & 7) as i32;
                 let out = match v {
-                    Variant::Dialogic | Variant::Spandsp => {
+                    Variant::Dialogic => {
                         let mut e = ss >> 3;
                         if m & 1 != 0 { e += ss >> 2 }
                         if m & 2 != 0 { e += ss >> 1 }
@@ -421,7 +418,7 @@ mod tests {
             assert_eq!(out, decode(&data, v));
         }
         let pcm: Vec<i16> = (0..5001).map(|i| ((i as f64 * 0.05).sin() * 12000.0) as i16).collect();
-        for v in [Variant::Dialogic, Variant::Spandsp, Variant::Ffmpeg, Variant::Sox] {
+        for v in [Variant::Dialogic, Variant::Ffmpeg, Variant::Sox] {
             let mut e = VoxEncoder::new(v);
             let mut out = Vec::new();
             for c in pcm.chunks(7) {
@@ -441,7 +438,7 @@ mod tests {
                     + (2.0 * std::f64::consts::PI * 1230.0 * t).sin() * 3000.0) as i16
             })
             .collect();
-        for v in [Variant::Dialogic, Variant::Spandsp, Variant::Ffmpeg, Variant::Sox] {
+        for v in [Variant::Dialogic, Variant::Ffmpeg, Variant::Sox] {
             let dec = decode(&encode(&pcm, v), v);
             let (mut s, mut n) = (0f64, 0f64);
             for (a, b) in pcm.iter().zip(&dec) {
@@ -454,10 +451,8 @@ mod tests {
     }
 
     #[test]
-    fn spandsp_encoder_quirk() {
-        // From rest (step 16), an error of 13 (12-bit): the app note gives 4+... no: 8 -> code 2,
-        // residual 5 >= 4 -> code 3; spandsp subtracts 16 after bit 1 -> residual -3 -> code 2.
+    fn app_note_encoder_second_subtraction_is_half_step() {
+        // From rest (step 16), an error of 13 (12-bit): bit 1 (>= 8), residual 5 >= 4: code 3.
         assert_eq!(encode(&[13 * 16, 0], Variant::Dialogic)[0] >> 4, 3);
-        assert_eq!(encode(&[13 * 16, 0], Variant::Spandsp)[0] >> 4, 2);
     }
 }

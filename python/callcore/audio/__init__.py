@@ -33,7 +33,7 @@ from callcore._core import audio as _core
 
 AudioFormatError = _core.AudioFormatError
 MP3_RATES: tuple[int, ...] = tuple(_core.MP3_RATES)
-VARIANTS = ("dialogic", "ffmpeg", "sox", "spandsp")
+VARIANTS = ("dialogic", "ffmpeg", "sox")
 CODECS = ("vox", "alaw", "ulaw")
 SOURCES = ("vox6k", "vox8k", "alaw", "ulaw", "auto")
 FORMATS = ("wav", "wav-alaw", "wav-ulaw", "mp3")
@@ -89,9 +89,9 @@ def decode(data: bytes | bytearray | memoryview, codec: str, *, variant: str = "
 def encode(pcm: npt.ArrayLike, codec: str, *, variant: str = "dialogic") -> bytes:
     """Encodes int16 samples to headerless ``vox``, ``alaw`` or ``ulaw`` bytes.
 
-    VOX encoders: ``dialogic`` (application note), ``spandsp`` (bit-exact with libspandsp's
-    encoder, quirk included), ``sox`` (bit-exact with ``sox -t vox``), ``ffmpeg`` (the SoX
-    quantiser tracked with FFmpeg's decoder). An odd sample count pads the last low nibble with 0.
+    VOX encoders: ``dialogic`` (application note; bit-exact with libspandsp 0.0.6's
+    ``oki_adpcm_encode``), ``sox`` (bit-exact with ``sox -t vox``), ``ffmpeg`` (FFmpeg has no
+    OKI encoder: the SoX quantiser tracked with FFmpeg's decoder). An odd sample count pads the last low nibble with 0.
     """
     return _core.encode(_pcm(pcm), codec, variant)
 

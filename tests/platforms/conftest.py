@@ -11,3 +11,6 @@ except ImportError:
     import _sign_standin
 
     _sign_standin.install()
+
+from callcore.sandbox.pytest_plugin import (babaihu_sandbox, hl95_sandbox, huawei_client,  # noqa: E402,F401
+                                            huawei_sandbox, sandbox_faults, sccc_sandbox)

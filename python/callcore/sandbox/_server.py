@@ -100,9 +100,14 @@ class State:
         return rows[0] if rows else None
 
     def x(self, sql: str, args: Iterable[Any] = ()) -> int:
+        """Executes a statement; returns the number of rows changed."""
         with self.lock:
-            cur = self.db.execute(sql, tuple(args))
-            return cur.lastrowid if cur.lastrowid else cur.rowcount
+            return self.db.execute(sql, tuple(args)).rowcount
+
+    def insert(self, sql: str, args: Iterable[Any] = ()) -> int:
+        """Executes an INSERT; returns the new rowid."""
+        with self.lock:
+            return int(self.db.execute(sql, tuple(args)).lastrowid or 0)
 
     def many(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
         with self.lock:

@@ -361,7 +361,7 @@ class HuaweiApp:
                                 + ("(1,3)" if kind_ivr else "(2,5,6)"), (vdn,))["n"]
         if n_same >= 20:  # 001:21375-21376
             raise HwError("0200004" if kind_ivr else "0200003", "外呼活动已达到上限")
-        cid = self.state.x("INSERT INTO campaigns (vdn, name, status, device_type, spec, created) VALUES (?,?,?,?,?,?)",
+        cid = self.state.insert("INSERT INTO campaigns (vdn, name, status, device_type, spec, created) VALUES (?,?,?,?,?,?)",
                            (vdn, name, 3 if init == 1 else 2, dt, json.dumps(b, ensure_ascii=False), time.time()))
         return JSONResponse(envelope(returnObject={"id": cid}))
 

@@ -1,0 +1,85 @@
+# Type stubs for the Rust extension `callcore._core`.
+# Each capability is a submodule, typed here as a module class with one instance; one section a
+# capability, in the order of rust/bindings/mod.rs.
+
+from collections.abc import Callable, Iterable, Mapping
+from types import ModuleType
+from typing import Any
+
+__version__: str
+
+# ---- sign -------------------------------------------------------------------------------
+
+class _SignError(ValueError): ...
+class _AuthError(Exception): ...
+class _MalformedAuthorization(_AuthError): ...
+class _UnknownAccessKey(_AuthError): ...
+class _ClockSkew(_AuthError):
+    skew_seconds: float
+
+class _UnsignedHost(_AuthError): ...
+class _SignatureMismatch(_AuthError): ...
+
+_Body = bytes | str | bytearray | None
+
+class _SignModule(ModuleType):
+    SignError: type[_SignError]
+    AuthError: type[_AuthError]
+    MalformedAuthorization: type[_MalformedAuthorization]
+    UnknownAccessKey: type[_UnknownAccessKey]
+    ClockSkew: type[_ClockSkew]
+    UnsignedHost: type[_UnsignedHost]
+    SignatureMismatch: type[_SignatureMismatch]
+    def auth_v2(
+        self,
+        method: str,
+        uri: str,
+        headers: Mapping[str, str],
+        access_key: str,
+        secret_key: str,
+        timestamp: str | None = None,
+        body: _Body = None,
+        query: Mapping[str, str] | None = None,
+        millis: bool = True,
+    ) -> str: ...
+    def auth_v2_many(
+        self,
+        requests: Iterable[tuple[Any, ...]],
+        access_key: str,
+        secret_key: str,
+        timestamp: str | None = None,
+        millis: bool = True,
+    ) -> list[str]: ...
+    def canonical_request(
+        self,
+        method: str,
+        uri: str,
+        headers: Mapping[str, str],
+        body: _Body = None,
+        query: Mapping[str, str] | None = None,
+    ) -> str: ...
+    def verify_auth_v2(
+        self,
+        authorization: str,
+        method: str,
+        uri: str,
+        headers: Any,
+        secrets: Mapping[str, str] | Callable[[str], str | None],
+        body: _Body = None,
+        query: Mapping[str, str] | None = None,
+        now_ms: int | None = None,
+        max_skew_ms: int | None = None,
+    ) -> tuple[str, str]: ...
+    def parse_authorization(self, authorization: str) -> tuple[str, str, str, str]: ...
+    def format_timestamp(self, unix_ms: int, millis: bool = True) -> str: ...
+    def parse_timestamp(self, ts: str) -> int: ...
+    def sccc_digest(self, customer: str, timestamp: str, seq: str, password: str) -> str: ...
+    def sccc_digest_matches(self, customer: str, timestamp: str, seq: str, password: str, digest: str) -> bool: ...
+    def chatbot_checksum(self, nonce: str, key: str) -> str: ...
+    def callback_parameter_string(self, params: list[tuple[str, str]]) -> str: ...
+    def callback_signature(self, secret: str, timestamp: str, nonce: str, params: list[tuple[str, str]]) -> str: ...
+    def callback_signature_matches(
+        self, secret: str, timestamp: str, nonce: str, params: list[tuple[str, str]], signature: str
+    ) -> bool: ...
+
+sign: _SignModule

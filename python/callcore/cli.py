@@ -1,0 +1,55 @@
+"""The ``callcore`` command line.
+
+Each capability adds its own subcommands from ``callcore.<capability>.cli.register``; this
+module only assembles them and turns expected errors into one readable line and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# capabilities whose ``cli`` module registers subcommands, in the order shown by --help
+CAPABILITIES = ("sign",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from callcore import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="callcore",
+        description="Signing, call lists and recordings for Chinese contact-center platforms.",
+    )
+    parser.add_argument("--version", action="version", version=f"callcore {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    demo = sub.add_parser("demo", help="run the main job on its embedded defaults")
+    demo.set_defaults(func=_demo)
+    for name in CAPABILITIES:
+        importlib.import_module(f"callcore.{name}.cli").register(sub)
+    return parser
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from callcore.sign.cli import run_demo
+
+    return run_demo()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (OSError, ValueError) as e:
+        # expected, actionable failures: one line, no traceback
+        print(f"callcore: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -22,7 +22,7 @@ import time
 import uuid
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.etree import ElementTree
@@ -242,20 +242,12 @@ class HuaweiApp:
         if self.cfg.lock_after_failures and len(fails) >= self.cfg.lock_after_failures:
             return self._auth_error(403, "Forbidden", "Ip is locked", req.url.path)
         headers = {k.lower(): v for k, v in req.headers.items()}
-        auth = headers.get("authorization", "")
         try:
-            if offset:
-                parts = auth.split("/")
-                if len(parts) == 5:
-                    ts = parts[2]
-                    fmt = "%Y-%m-%dT%H:%M:%S.%fZ" if "." in ts else "%Y-%m-%dT%H:%M:%SZ"
-                    t = datetime.strptime(ts, fmt).replace(tzinfo=timezone.utc).timestamp()
-                    if abs(t - (now + offset)) > self.cfg.max_skew:
-                        raise _Skew()
             query = dict(req.query_params) or None
-            self.verifier.verify(req.method, req.url.path, headers=headers, body=body, query=query)
+            self.verifier.verify(req.method, req.url.path, headers=headers, body=body, query=query,
+                                 now=now + offset)
             return None
-        except (AuthError, _Skew) as e:
+        except AuthError as e:
             fails.append(now)
             return self._auth_error(401, "Unauthorized", f"{type(e).__name__}", req.url.path)
 
@@ -1092,10 +1084,6 @@ class HuaweiApp:
         self.state.many("INSERT OR REPLACE INTO recordings VALUES (?,?,?,?,?,?,?,?)", out_recs)
         self.state.many("UPDATE calldata SET state='done' WHERE id=?", [(r["id"],) for r in rows])
         return len(rows)
-
-
-class _Skew(Exception):
-    pass
 
 
 # ----------------------------------------------------------------------------------------------

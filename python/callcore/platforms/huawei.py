@@ -944,10 +944,11 @@ class HuaweiClient(_ClientBase):
 
     def _download(self, req: _Req) -> Path:
         with self._client.stream(req.method, self._url(req), **self._kwargs(req)) as resp:
-            err = _status_error(req, resp, self.max_skew)
-            if err is not None:
+            if not 200 <= resp.status_code < 300:
                 resp.read()
-                raise err
+                err = _status_error(req, resp, self.max_skew)
+                if err is not None:
+                    raise err
             chunks = resp.iter_bytes(1 << 16)
             first = b""
             for c in chunks:
@@ -993,10 +994,11 @@ class AsyncHuaweiClient(_ClientBase):
 
     async def _download(self, req: _Req) -> Path:
         async with self._client.stream(req.method, self._url(req), **self._kwargs(req)) as resp:
-            err = _status_error(req, resp, self.max_skew)
-            if err is not None:
+            if not 200 <= resp.status_code < 300:
                 await resp.aread()
-                raise err
+                err = _status_error(req, resp, self.max_skew)
+                if err is not None:
+                    raise err
             content = await resp.aread()  # recordings are <= 30 MB (001:64658); read, then write atomically
             kind = _binary_result(req, resp, content[:16])
             if kind == "json":

@@ -296,10 +296,11 @@ class ScccClient(_Base):
             dest = dest / PurePosixPath(filename.replace("\\", "/")).name
         try:
             with self._client.stream("GET", url) as resp:
-                err = _http.generic_status_error(resp, platform=P, endpoint="recording")
-                if err is not None:
+                if not 200 <= resp.status_code < 300:
                     resp.read()
-                    raise err
+                    err = _http.generic_status_error(resp, platform=P, endpoint="recording")
+                    if err is not None:
+                        raise err
                 it = resp.iter_bytes(1 << 16)
                 first = next(it, b"")
                 if _http.sniff(first) in ("html", "json"):

@@ -47,11 +47,17 @@ class HttpOptions:
             headers=dict(self.headers),
         )
 
+    def _merge(self, base_url: str, kw: dict[str, Any]) -> dict[str, Any]:
+        args = self.client_kwargs(base_url)
+        args["headers"] = {**args["headers"], **kw.pop("headers", {})}
+        args.update(kw)
+        return args
+
     def sync_client(self, base_url: str, **kw: Any) -> httpx.Client:
-        return httpx.Client(**self.client_kwargs(base_url), **kw)
+        return httpx.Client(**self._merge(base_url, kw))
 
     def async_client(self, base_url: str, **kw: Any) -> httpx.AsyncClient:
-        return httpx.AsyncClient(**self.client_kwargs(base_url), **kw)
+        return httpx.AsyncClient(**self._merge(base_url, kw))
 
 
 def transport_error(exc: Exception, *, platform: str, endpoint: str) -> TransportError | ProtocolError:

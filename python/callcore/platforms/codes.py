@@ -200,7 +200,7 @@ def babaihu_code(code: object) -> CodeInfo:
 
 # 九五: 000:2915-2923, plus the OAuth errors of /oauth/token (000:277-280).
 HL95_CODES: dict[str, CodeInfo] = {
-    "-1": CodeInfo("ServerError", True, "未知错误", "000:2921"),
+    "-1": CodeInfo("ApiError", False, "未知错误 (the only documented failure code; the message says why)", "000:2921"),
     "1001": CodeInfo("ApiError", False, "公共异常 (暂未定义)", "000:2922"),
     "1002": CodeInfo("ApiError", False, "公共异常 (暂未定义)", "000:2923"),
     "10101": CodeInfo("ApiError", False, "业务异常 (暂未定义)", "000:2924"),

@@ -18,6 +18,7 @@ import io
 import json
 import os
 import zipfile
+import zlib
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
@@ -384,18 +385,17 @@ def safe_extract(zip_path: str | os.PathLike[str], dest: str | os.PathLike[str])
         return out
 
 
-def _read_csv(data: bytes) -> list[dict[str, str]]:
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
-        return []
-    header = [h.strip().lower() for h in rows[0]]
-    return [dict(zip(header, (c.strip() for c in r))) for r in rows[1:] if any(c.strip() for c in r)]
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:  # encoding is not specified (notes/recording.md 3.1); GB18030 is the usual other
+        return data.decode("gb18030", "replace")
+
+
+def _rows(data: bytes) -> tuple[list[str], Iterator[list[str]]]:
+    reader = csv.reader(io.StringIO(_decode(data)))
+    header = [h.strip().lower() for h in next(reader, [])]
+    return header, reader
 
 
 def read_bill_index(zip_path: str | os.PathLike[str]) -> BillIndex:
@@ -414,15 +414,25 @@ def read_bill_index(zip_path: str | os.PathLike[str]) -> BillIndex:
             if not base.endswith(".csv"):
                 continue
             try:
-                rows = _read_csv(zf.read(info))
-            except (zipfile.BadZipFile, EOFError) as e:
+                header, rows = _rows(zf.read(info))
+            except (zipfile.BadZipFile, EOFError, zlib.error) as e:
                 raise ProtocolError(f"huawei: {info.filename} in the bill zip is corrupt ({e})", platform=P) from None
             if "_record" in base:
+                pos = {h: i for i, h in enumerate(header)}
+                if "vdn_id" not in pos and "vdn" in pos:  # the change log's spelling (001:1093)
+                    pos["vdn_id"] = pos["vdn"]
+                idx = [pos.get(c) for c in RECORD_COLUMNS]
+                n = len(header)
                 for r in rows:
-                    records.append(RecordRow(**{k: r.get(k, r.get("vdn", "") if k == "vdn_id" else "")
-                                                for k in RECORD_COLUMNS}))
+                    if len(r) < n:
+                        if not any(c.strip() for c in r):
+                            continue
+                        r = r + [""] * (n - len(r))
+                    records.append(RecordRow(*[r[i].strip() if i is not None else "" for i in idx]))
             elif "_call" in base:
-                calls.extend(rows)
+                for r in rows:
+                    if any(c.strip() for c in r):
+                        calls.append(dict(zip(header, (c.strip() for c in r))))
     return BillIndex(calls, records)
 
 
@@ -494,7 +504,7 @@ class _HuaweiApi:
         for i, r in enumerate(records):
             r.validate(i)
         check_unique(P, "callDataList.called", (r.called for r in records), "001:25434")
-        body = {"callDataList": [drop_none(asdict(r)) for r in records]}
+        body = {"callDataList": [{k: v for k, v in vars(r).items() if v is not None} for r in records]}
         return _Req("POST", f"{ISALES_V1}/{self.vdn}/calldata/{int(campaign_id)}", "addCallData", "7.4.1", body,
                     parse=lambda b: _int((b.get("returnObject") or {}).get("totalSize")))
 

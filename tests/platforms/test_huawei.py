@@ -207,6 +207,14 @@ def test_file_server_and_import(tmp_path: Path) -> None:
         assert [t.status for t in c.import_results(cid, task_ids=[tid2])] == ["3"]
         with pytest.raises(E.ClientValidationError, match="minute"):
             c.import_file(cid, sid, "demo.csv", hour=3, minute="15")
+        # the blacklist template of 001:25169-25173, 88888888 listed twice
+        (root / "demoBlack.csv").write_text(
+            "黑名单号码,到期时间,有效时长,限制次数,限制周期\n65676950,-,-,1,1\n88888888,2099-05-27 23:06:25,-,-,-\n"
+            "88888888,2099-06-24 10:06:25,-,-,-\n12345678,2099-06-24 10:06:25,-,-,-\n", encoding="utf-8")
+        btid = c.blacklist_import_file(sid, "demoBlack.csv")
+        [bt] = c.blacklist_import_results(task_ids=[btid])
+        assert bt.done and (bt.succNum, bt.repeatNum, bt.failNum) == (3, 1, 0)
+        assert {b.blockNum for b in c.blacklist_query(["88888888", "12345678", "1"])} == {"88888888", "12345678"}
         c.delete_file_server(sid)
         assert c.query_file_servers() == []
 

@@ -6,6 +6,7 @@ Run: python tools/extract_seed_samples.py /work/shared/seeds/001_1ad515ad7f67849
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -105,3 +106,31 @@ def main(seed: str) -> None:
 
 if __name__ == "__main__":
     main(sys.argv[1])
+
+
+def sccc_samples(seed: str) -> None:
+    """tests/data/platforms/sccc_seed_samples.json: the SCCC response samples that are JSON
+    (getRecordsList 003:2725, getCdrList 003:3228 with its '....' elision line dropped)."""
+    lines = Path(seed).read_text(encoding="utf-8").splitlines()
+
+    def grab(start: int) -> tuple[int, object]:
+        for end in range(start + 2, start + 200):
+            text = "\n".join(x for x in lines[start - 1:end] if not x.strip().startswith("...."))
+            text = re.sub(r"\},\s*\]", "}\n]", text)
+            try:
+                return end, json.loads(text)
+            except ValueError:
+                continue
+        raise ValueError(f"no JSON at {start}")
+
+    out = []
+    for api, start in (("getRecordsList", 2725), ("getCdrList", 3228)):
+        end, doc = grab(start)
+        out.append({"api": api, "response_lines": [start, end], "response": doc})
+    dest = Path(__file__).resolve().parents[1] / "tests/data/platforms/sccc_seed_samples.json"
+    dest.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print("sccc", [o["api"] for o in out])
+
+
+if __name__ == "__main__" and len(sys.argv) > 2:
+    sccc_samples(sys.argv[2])

@@ -112,3 +112,28 @@ async def test_async(sccc_sandbox: ScccSandbox, tmp_path: Path) -> None:
         assert recs
         p = await c.download_recording(recs[0].filename, tmp_path)
         assert p.read_bytes()[:4] == b"RIFF"
+
+
+def test_seed_response_shapes(sccc_sandbox: ScccSandbox, sccc: ScccClient) -> None:
+    """The sandbox answers with the shapes printed in the seed (003:2725, 003:3228)."""
+    samples = {s["api"]: s["response"] for s in json.loads(
+        (Path(__file__).parents[1] / "data/platforms/sccc_seed_samples.json").read_text("utf-8"))}
+    t = sccc.create_task("8000", ["13770761337", "13813902888", "13900000001", "13900000002"])
+    sccc_sandbox.dial(t.task_id, 4)
+
+    def post(api: str, request: dict) -> dict:
+        body = {"authentication": sccc_authentication(sccc_sandbox.customer, sccc_sandbox.password),
+                "param": {"debug": "true", "lang": "en_US"}, "request": request}
+        return httpx.post(f"{sccc_sandbox.url}/openapi/V2.0.4/{api}", json=body,
+                          headers={"Accept": "application/json"}).json()
+
+    got = post("getRecordsList", {"seq": "1", "startKey": "0"})
+    want = samples["getRecordsList"]
+    assert set(want) <= set(got) and set(want["data"]) <= set(got["data"])
+    assert set(want["data"]["record"][0]) <= set(got["data"]["record"][0])
+    got = post("getCdrList", {"userData": "123", "seq": "123", "agent": ["8000"], "serviceType": "", "startTime": "",
+                              "endTime": "", "caller": "", "callee": "", "timeLengthMin": "", "timeLengthMax": ""})
+    want = samples["getCdrList"]
+    resp = got["data"]["response"]
+    assert set(want["data"]["response"]) <= set(resp) and resp["total"] == "4"
+    assert set(want["data"]["response"]["cdr"][0]) <= set(resp["cdr"][0])

@@ -30,11 +30,13 @@ def register(subparsers: Any) -> None:
     p.add_argument("--faults", default=None, metavar="SPEC", help="fault injection, see below")
     p.add_argument("--sftp-root", type=Path, default=None,
                    help="huawei: folder standing in for registered SFTP servers (file imports)")
+    p.add_argument("--v2-max", type=int, default=20,
+                   help="huawei: isales.api.calldata.max, records per add-numbers v2 call (default 20)")
     p.set_defaults(func=run)
 
 
 def make(platform: str, state: Path | None, *, port: int, host: str, faults: str | None,
-         sftp_root: Path | None = None) -> Any:
+         sftp_root: Path | None = None, v2_max: int = 20) -> Any:
     """Builds (does not start) the sandbox object for *platform*."""
     from ._server import Faults
 
@@ -42,7 +44,7 @@ def make(platform: str, state: Path | None, *, port: int, host: str, faults: str
     if platform == "huawei":
         from .huawei import HuaweiConfig, HuaweiSandbox
 
-        return HuaweiSandbox(state, port=port, host=host, faults=f, config=HuaweiConfig(sftp_root=sftp_root))
+        return HuaweiSandbox(state, port=port, host=host, faults=f, config=HuaweiConfig(sftp_root=sftp_root, v2_max=v2_max))
     if platform == "sccc":
         from .sccc import ScccSandbox
 
@@ -70,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
 
     console = Console(stderr=True)
     sb = make(args.platform, args.state, port=args.port, host=args.host, faults=args.faults,
-              sftp_root=args.sftp_root)
+              sftp_root=args.sftp_root, v2_max=args.v2_max)
     sb.start()
     console.print(f"[bold]{args.platform}[/] sandbox on [cyan]{sb.url}[/] "
                   f"(state: {args.state or 'in memory'}; faults: {sb.app.faults.faults})")

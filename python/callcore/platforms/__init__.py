@@ -11,10 +11,11 @@ from .errors import (ApiError, AuthenticationError, BlacklistedError, ClientVali
                      DuplicateError, FlowControlError, HTTPStatusError, LimitExceededError, NotFoundError,
                      ParameterError, PlatformError, ProtocolError, RateLimitError, ServerError, StateError,
                      TransportError, UnsafeArchiveError)
+from .retry import RetryPolicy, acall_with_retry, call_with_retry
 
 __all__ = [
     "HttpOptions", "ApiError", "AuthenticationError", "BlacklistedError", "ClientValidationError", "ClockSkewError",
     "DuplicateError", "FlowControlError", "HTTPStatusError", "LimitExceededError", "NotFoundError", "ParameterError",
     "PlatformError", "ProtocolError", "RateLimitError", "ServerError", "StateError", "TransportError",
-    "UnsafeArchiveError",
+    "UnsafeArchiveError", "RetryPolicy", "call_with_retry", "acall_with_retry",
 ]

@@ -5,6 +5,7 @@
 
 pub mod sign;
 pub mod calllist;
+pub mod audio;
 
 #[cfg(feature = "python")]
 mod bindings;

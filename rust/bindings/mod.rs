@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 mod calllist;
+mod audio;
 mod convert;
 mod sign;
 
@@ -27,5 +28,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     add_submodule(m, "sign", sign::register)?;
     add_submodule(m, "calllist", calllist::register)?;
+    add_submodule(m, "audio", audio::register)?;
     Ok(())
 }

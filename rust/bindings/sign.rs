@@ -67,7 +67,7 @@ fn auth_v2(
     let (h, q, b) = (headers.views()?, query.views()?, body.as_bytes()?);
     let ts = timestamp_or_now(timestamp, millis);
     let req = core::Request { method, uri, headers: &h, query: &q, body: b };
-    let run = || core::authorization(&req, access_key, secret_key.as_bytes(), &ts);
+    let run = || core::authorization_reusing_signer(&req, access_key, secret_key.as_bytes(), &ts);
     let out = if b.len() >= DETACH_BODY_BYTES { py.detach(run) } else { run() };
     out.map_err(sign_err)
 }

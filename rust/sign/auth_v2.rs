@@ -12,6 +12,8 @@
 //!   strings (the demo's TreeSet), while SignedHeaders sorts the bare names;
 //! * the body is percent-encoded; when it is empty it is omitted but the newline before it stays.
 
+use std::borrow::Cow;
+
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -45,7 +47,7 @@ pub struct Request<'a> {
 /// The request in canonical form, minus the body (which is streamed, never copied).
 #[derive(Debug, Clone)]
 pub struct Canonical<'a> {
-    pub method: String,
+    pub method: Cow<'a, str>,
     pub uri: &'a str,
     /// `content-length;content-type;host`
     pub signed_headers: String,
@@ -56,16 +58,29 @@ pub struct Canonical<'a> {
     pub body: &'a [u8],
 }
 
+/// RFC 9110 `tchar`: the bytes allowed in a method or a header name.
+const TOKEN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~');
+        b += 1;
+    }
+    t
+};
+
+#[inline]
 fn is_token_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c)
+    TOKEN[c as usize]
 }
 
-fn check_method(method: &str) -> Result<String, SignError> {
+fn check_method(method: &str) -> Result<Cow<'_, str>, SignError> {
     if method.is_empty() || !method.bytes().all(is_token_char) {
         return Err(SignError::InvalidMethod(method.to_string()));
     }
     // The demo requires an uppercase method; HTTP clients send it uppercase too.
-    Ok(method.to_ascii_uppercase())
+    Ok(if method.bytes().any(|b| b.is_ascii_lowercase()) { Cow::Owned(method.to_ascii_uppercase()) } else { Cow::Borrowed(method) })
 }
 
 fn check_uri(uri: &str) -> Result<&str, SignError> {
@@ -91,9 +106,10 @@ fn check_uri(uri: &str) -> Result<&str, SignError> {
     Ok(uri)
 }
 
-/// Validates and lowercases the headers; returns (lowercase name, trimmed value) sorted by name.
-fn signed_header_list<'a>(headers: &[(&'a str, &'a str)]) -> Result<Vec<(String, &'a str, &'a str)>, SignError> {
-    let mut out: Vec<(String, &str, &str)> = Vec::with_capacity(headers.len());
+/// Validates and lowercases the headers; returns (lowercase name, name as given, trimmed value)
+/// sorted by name. Names that are already lowercase (the usual case) are not copied.
+fn signed_header_list<'a>(headers: &[(&'a str, &'a str)]) -> Result<Vec<(Cow<'a, str>, &'a str, &'a str)>, SignError> {
+    let mut out: Vec<(Cow<'a, str>, &str, &str)> = Vec::with_capacity(headers.len());
     for &(name, value) in headers {
         if name.is_empty() || !name.bytes().all(is_token_char) {
             return Err(SignError::InvalidHeaderName(name.to_string()));
@@ -101,7 +117,8 @@ fn signed_header_list<'a>(headers: &[(&'a str, &'a str)]) -> Result<Vec<(String,
         if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
             return Err(SignError::InvalidHeaderValue(name.to_string()));
         }
-        let lower = name.to_ascii_lowercase();
+        let lower: Cow<str> =
+            if name.bytes().any(|b| b.is_ascii_uppercase()) { Cow::Owned(name.to_ascii_lowercase()) } else { Cow::Borrowed(name) };
         if lower == "authorization" {
             return Err(SignError::AuthorizationSigned);
         }
@@ -115,10 +132,34 @@ fn signed_header_list<'a>(headers: &[(&'a str, &'a str)]) -> Result<Vec<(String,
             return Err(SignError::DuplicateHeader { first: pair[0].1.to_string(), second: pair[1].1.to_string() });
         }
     }
-    if out.binary_search_by(|h| h.0.as_str().cmp("host")).is_err() {
+    if out.binary_search_by(|h| h.0.as_ref().cmp("host")).is_err() {
         return Err(SignError::MissingHost);
     }
     Ok(out)
+}
+
+/// `normalize(a) sep1 normalize(b)` records, sorted as whole byte strings and joined by `sep2`,
+/// identical records once (the demo's TreeSet). Built in one buffer to keep allocation flat.
+fn sorted_records<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>, sep1: u8, sep2: u8) -> String {
+    let mut buf: Vec<u8> = Vec::with_capacity(128);
+    let mut spans: Vec<(usize, usize)> = Vec::with_capacity(8);
+    for (a, b) in pairs {
+        let start = buf.len();
+        normalize_into(a.as_bytes(), &mut buf);
+        buf.push(sep1);
+        normalize_into(b.as_bytes(), &mut buf);
+        spans.push((start, buf.len()));
+    }
+    spans.sort_unstable_by(|x, y| buf[x.0..x.1].cmp(&buf[y.0..y.1]));
+    spans.dedup_by(|x, y| buf[x.0..x.1] == buf[y.0..y.1]);
+    let mut out = Vec::with_capacity(buf.len() + spans.len());
+    for (i, &(a, b)) in spans.iter().enumerate() {
+        if i > 0 {
+            out.push(sep2);
+        }
+        out.extend_from_slice(&buf[a..b]);
+    }
+    String::from_utf8(out).expect("normalized text is ASCII")
 }
 
 /// Builds the canonical parts of `req`, validating every input.
@@ -134,53 +175,12 @@ pub fn canonicalize<'a>(req: &Request<'a>) -> Result<Canonical<'a>, SignError> {
         }
         signed_headers.push_str(name);
     }
-
     // Records are sorted as whole `name:value` strings (TreeSet in the demo), which differs from
     // the name order when one name prefixes another (`x-a-b:` < `x-a:`), auth.md 4.2.4 row 10.
-    let mut records: Vec<Vec<u8>> = headers
-        .iter()
-        .map(|(name, _, value)| {
-            let mut r = Vec::with_capacity(name.len() + value.len() + 8);
-            normalize_into(name.as_bytes(), &mut r);
-            r.push(b':');
-            normalize_into(value.as_bytes(), &mut r);
-            r
-        })
-        .collect();
-    records.sort_unstable();
-    let canonical_headers = join_ascii(records, b'\n');
-
-    let canonical_query = if req.query.is_empty() {
-        None
-    } else {
-        let mut recs: Vec<Vec<u8>> = req
-            .query
-            .iter()
-            .map(|(k, v)| {
-                let mut r = Vec::with_capacity(k.len() + v.len() + 4);
-                normalize_into(k.as_bytes(), &mut r);
-                r.push(b'=');
-                normalize_into(v.as_bytes(), &mut r);
-                r
-            })
-            .collect();
-        recs.sort_unstable();
-        recs.dedup();
-        Some(join_ascii(recs, b'&'))
-    };
-
+    let canonical_headers = sorted_records(headers.iter().map(|(n, _, v)| (n.as_ref(), *v)), b':', b'\n');
+    let canonical_query =
+        if req.query.is_empty() { None } else { Some(sorted_records(req.query.iter().copied(), b'=', b'&')) };
     Ok(Canonical { method, uri, signed_headers, canonical_headers, canonical_query, body: req.body })
-}
-
-fn join_ascii(records: Vec<Vec<u8>>, sep: u8) -> String {
-    let mut out = Vec::with_capacity(records.iter().map(|r| r.len() + 1).sum());
-    for (i, r) in records.iter().enumerate() {
-        if i > 0 {
-            out.push(sep);
-        }
-        out.extend_from_slice(r);
-    }
-    String::from_utf8(out).expect("normalized text is ASCII")
 }
 
 impl Canonical<'_> {
@@ -310,6 +310,32 @@ pub fn authorization(req: &Request<'_>, access_key: &str, secret_key: &[u8], tim
     Signer::new(access_key, secret_key)?.authorization(req, timestamp)
 }
 
+thread_local! {
+    /// The last key pair's signer on this thread, with its secret to recognise it by.
+    static LAST_SIGNER: std::cell::RefCell<Option<(Vec<u8>, Signer)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// [`authorization`] for callers that sign one request at a time with the same key pair (the
+/// Python `auth_v2`): the signer is kept per thread, so the HMAC state keyed by the secret is
+/// computed once, and requests signed within the same timestamp (the same millisecond, or the
+/// same second without millis) also share the SigningKey. Same output as [`authorization`].
+pub fn authorization_reusing_signer(
+    req: &Request<'_>,
+    access_key: &str,
+    secret_key: &[u8],
+    timestamp: &str,
+) -> Result<String, SignError> {
+    LAST_SIGNER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let reuse = matches!(&*slot, Some((sk, s)) if sk.as_slice() == secret_key && s.access_key == access_key);
+        if !reuse {
+            *slot = Some((secret_key.to_vec(), Signer::new(access_key, secret_key)?));
+        }
+        let (_, signer) = slot.as_mut().expect("just filled");
+        signer.authorization(req, timestamp)
+    })
+}
+
 /// Signs many requests on all cores. Results keep the input order; one bad request fails alone.
 pub fn authorization_many(
     reqs: &[Request<'_>],
@@ -429,6 +455,15 @@ mod tests {
         let sa = authorization(&Request { method: "post", uri: "/p", headers: &a, query: &[], body: b"x" }, "ak", SK, ts);
         let sb = authorization(&Request { method: "POST", uri: "/p", headers: &b, query: &[], body: b"x" }, "ak", SK, ts);
         assert_eq!(sa, sb);
+    }
+
+    #[test]
+    fn reusing_signer_gives_the_same_output() {
+        let req = ping(&PING_HEADERS);
+        for (ak, sk, ts) in [("a", &b"k1"[..], "2018-10-17T11:48:24Z"), ("a", b"k1", "2018-10-17T11:48:25Z"), ("b", b"k1", "2018-10-17T11:48:25Z"), ("b", b"k2", "2018-10-17T11:48:25Z"), ("b", b"k2", "2018-10-17T11:48:25Z")] {
+            assert_eq!(authorization_reusing_signer(&req, ak, sk, ts), authorization(&req, ak, sk, ts));
+        }
+        assert_eq!(authorization_reusing_signer(&req, "a/b", b"k", "2018-10-17T11:48:25Z"), Err(SignError::InvalidAccessKey));
     }
 
     #[test]

@@ -55,6 +55,7 @@ def _secret(var: str) -> str:
 def _cmd_auth_v2(args: argparse.Namespace) -> int:
     from callcore.sign import auth_v2, canonical_request
 
+    secret = _secret(args.secret_key_env)
     parts = urlsplit(args.url)
     if not parts.hostname:
         raise ValueError(f"url: {args.url!r} has no host")
@@ -79,7 +80,7 @@ def _cmd_auth_v2(args: argparse.Namespace) -> int:
     for k, v in headers.items():
         print(f"{k}: {v}")
     auth = auth_v2(
-        args.method, path, headers=headers, access_key=args.access_key, secret_key=_secret(args.secret_key_env),
+        args.method, path, headers=headers, access_key=args.access_key, secret_key=secret,
         timestamp=args.timestamp, body=body, query=query, millis=not args.no_millis,
     )
     print(f"authorization: {auth}")

@@ -411,3 +411,35 @@ mod tests {
         assert!(ImportStore::open(&p).is_err());
     }
 }
+
+#[cfg(test)]
+mod probe {
+    use super::*;
+
+    /// `cargo test --release --lib dedup::probe -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn insert_rate() {
+        let mut x = 1u64;
+        let keys: Vec<u64> = (0..1_000_000)
+            .map(|i| {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                if i % 5 == 0 { 8613800138000 + (x >> 50) } else { 8613000000000 + (x >> 30) % 1_000_000_000 }
+            })
+            .collect();
+        for ahead in [0usize, 8, 16, 32] {
+            let t = std::time::Instant::now();
+            let mut d = Dedup::with_capacity(1_000_000);
+            let mut n = 0;
+            for i in 0..keys.len() {
+                if ahead > 0 {
+                    if let Some(&k) = keys.get(i + ahead) {
+                        d.prefetch(k);
+                    }
+                }
+                n += d.first(keys[i], None) as usize;
+            }
+            println!("ahead {ahead}: {:?} ({n})", t.elapsed());
+        }
+    }
+}

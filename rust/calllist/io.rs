@@ -845,7 +845,7 @@ impl Source {
 }
 
 /// Records (with their line numbers) and their normalized phone values.
-type Chunk = (Vec<(u64, csv::ByteRecord)>, Vec<Normalized>);
+type Chunk = (Vec<(u64, csv::ByteRecord)>, Vec<Normalized>, Vec<u32>);
 
 /// Reads, normalizes, dedups and writes a whole file. `progress(bytes_read, total_bytes, rows)`
 /// is called after each chunk (return `false` to abort with an error).
@@ -921,9 +921,9 @@ pub fn clean_file(
     let reader = std::thread::spawn(move || {
         let mut first = true;
         loop {
-            let (mut chunk, mut outs): Chunk = back_rx
-                .try_recv()
-                .unwrap_or_else(|_| (Vec::with_capacity(chunk_rows), Vec::with_capacity(chunk_rows)));
+            let (mut chunk, mut outs, mut widths): Chunk = back_rx.try_recv().unwrap_or_else(|_| {
+                (Vec::with_capacity(chunk_rows), Vec::with_capacity(chunk_rows), Vec::with_capacity(chunk_rows))
+            });
             let mut filled = 0;
             while filled < chunk_rows {
                 if filled == chunk.len() {
@@ -955,8 +955,11 @@ pub fn clean_file(
                 Some(v) => rnorm.normalize(v),
                 None => Normalized { reason: Reason::MissingField, ..Normalized::default() },
             }));
+            // field counts travel with the chunk so the deciding loop does not touch the records
+            widths.clear();
+            widths.extend(chunk.iter().map(|(_, r)| r.len() as u32));
             let last = filled < chunk_rows;
-            if filled > 0 && tx.send(Ok((chunk, outs))).is_err() {
+            if filled > 0 && tx.send(Ok((chunk, outs, widths))).is_err() {
                 return;
             }
             if last {
@@ -974,9 +977,21 @@ pub fn clean_file(
     let mut batcher = opts.platform.as_ref().map(|p| Batcher::new(p.batch_size));
     let mut decided: Vec<RowOut> = Vec::new();
     let mut result: Result<()> = Ok(());
-    const AHEAD: usize = 12;
+    const AHEAD: usize = 32;
     const PIECE: usize = 2048;
-    let mut bufs: Vec<(CsvBuf, CsvBuf)> = Vec::new();
+    // a writer thread: formatted buffers go out in order while the next chunk is formatted
+    let (wtx, wrx) = sync_channel::<(Vec<(CsvBuf, CsvBuf)>, usize)>(2);
+    let (wback_tx, wback_rx) = sync_channel::<Vec<(CsvBuf, CsvBuf)>>(4);
+    let writer = std::thread::spawn(move || -> Result<(OutFile, OutFile)> {
+        for (bufs, pieces) in wrx.iter() {
+            for (cb, rb) in &bufs[..pieces] {
+                clean_f.write(&cb.buf)?;
+                rej_f.write(&rb.buf)?;
+            }
+            let _ = wback_tx.try_send(bufs);
+        }
+        Ok((clean_f, rej_f))
+    });
 
     let timing = std::env::var_os("CALLLIST_TIMING").is_some();
     let (mut t_wait, mut t_norm, mut t_rows) = (0f64, 0f64, 0f64);
@@ -984,7 +999,7 @@ pub fn clean_file(
     for msg in rx.iter() {
         t_wait += t0.elapsed().as_secs_f64();
         let t1 = std::time::Instant::now();
-        let (chunk, outcomes) = match msg {
+        let (chunk, outcomes, widths) = match msg {
             Ok(c) => c,
             Err(e) => {
                 result = Err(map_csv(input, 0)(e));
@@ -995,7 +1010,7 @@ pub fn clean_file(
         let t2 = std::time::Instant::now();
         // decisions in input order (keep first), then formatting in parallel, then writing in order
         decided.clear();
-        for (i, ((_, rec), n)) in chunk.iter().zip(outcomes.iter()).enumerate() {
+        for (i, (n, &w)) in outcomes.iter().zip(widths.iter()).enumerate() {
             if layout.scope.is_none() {
                 if let Some(a) = outcomes.get(i + AHEAD) {
                     if a.key != 0 {
@@ -1003,13 +1018,13 @@ pub fn clean_file(
                     }
                 }
             }
-            if rec.len() != width {
+            if w as usize != width {
                 summary.ragged += 1;
             }
             if n.reason == Reason::MissingField {
                 summary.missing_field += 1;
             }
-            let scope = layout.scope.map(|s| scope_hash(rec.get(s).unwrap_or(b"")));
+            let scope = layout.scope.map(|s| scope_hash(chunk[i].1.get(s).unwrap_or(b"")));
             let reason = gate.decide(n, scope);
             summary.count(n, reason);
             let batch = match (&mut batcher, reason) {
@@ -1020,6 +1035,7 @@ pub fn clean_file(
         }
         t_norm += t2.elapsed().as_secs_f64(); // (decide)
         let pieces = chunk.len().div_ceil(PIECE);
+        let mut bufs = wback_rx.try_recv().unwrap_or_default();
         while bufs.len() < pieces {
             bufs.push((CsvBuf::new(PIECE * 96, opts.defuse), CsvBuf::new(PIECE * 24, opts.defuse)));
         }
@@ -1034,18 +1050,12 @@ pub fn clean_file(
             format_rows(&chunk[lo..hi], &outcomes[lo..hi], &decided[lo..hi], col, width, platform, opts.defuse, cb, rb);
         });
         let t3 = std::time::Instant::now();
-        for (cb, rb) in &bufs[..pieces] {
-            if let Err(e) = clean_f.write(&cb.buf).and_then(|_| rej_f.write(&rb.buf)) {
-                result = Err(e);
-                break;
-            }
+        if wtx.send((bufs, pieces)).is_err() {
+            break; // the writer failed; its error is reported below
         }
-        t_wait += t3.elapsed().as_secs_f64(); // (write)
-        if result.is_err() {
-            break;
-        }
+        t_wait += t3.elapsed().as_secs_f64(); // (hand-off to the writer)
         t_rows += t2.elapsed().as_secs_f64();
-        let _ = back_tx.try_send((chunk, outcomes));
+        let _ = back_tx.try_send((chunk, outcomes, widths));
         t0 = std::time::Instant::now();
         if !progress(consumed.load(Ordering::Relaxed), total, summary.rows) {
             result = Err(CalllistError::Config("interrupted".into()));
@@ -1053,11 +1063,14 @@ pub fn clean_file(
         }
     }
     drop(rx);
+    drop(wtx);
     let _ = reader.join();
+    let written = writer.join().unwrap_or_else(|_| Err(CalllistError::Config("writer thread panicked".into())));
     if timing {
         eprintln!("calllist timing: waiting+writing {t_wait:.3}s deciding {t_norm:.3}s deciding+formatting+writing {t_rows:.3}s");
     }
     result?;
+    let (mut clean_f, mut rej_f) = written?;
     clean_f.file.flush().map_err(io_err(paths.clean))?;
     rej_f.file.flush().map_err(io_err(paths.rejects))?;
     if let Some(st) = gate.store {

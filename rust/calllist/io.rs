@@ -699,17 +699,46 @@ impl CsvBuf {
     }
 }
 
+/// An output written to `<path>.part` and renamed into place only when the run succeeds, so a
+/// failed run never leaves a truncated file that looks complete.
 struct OutFile {
     file: File,
     path: PathBuf,
+    part: PathBuf,
+    done: bool,
 }
 
 impl OutFile {
     fn create(path: &Path) -> Result<OutFile> {
-        Ok(OutFile { file: File::create(path).map_err(io_err(path))?, path: path.into() })
+        // a device or pipe (e.g. /dev/null, /dev/stdout) is written directly
+        if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+            let file = std::fs::OpenOptions::new().write(true).open(path).map_err(io_err(path))?;
+            return Ok(OutFile { file, path: path.into(), part: path.into(), done: true });
+        }
+        let mut part = path.as_os_str().to_owned();
+        part.push(".part");
+        let part = PathBuf::from(part);
+        let file = File::create(&part).map_err(io_err(path))?;
+        Ok(OutFile { file, path: path.into(), part, done: false })
     }
     fn write(&mut self, b: &[u8]) -> Result<()> {
         self.file.write_all(b).map_err(io_err(&self.path))
+    }
+    fn commit(mut self) -> Result<()> {
+        self.file.flush().map_err(io_err(&self.path))?;
+        if self.part != self.path {
+            std::fs::rename(&self.part, &self.path).map_err(io_err(&self.path))?;
+        }
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for OutFile {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_file(&self.part);
+        }
     }
 }
 
@@ -859,6 +888,19 @@ pub fn clean_file(
 ) -> Result<Summary> {
     let input = paths.input;
     let total = std::fs::metadata(input).map_err(io_err(input))?.len();
+    for out in [paths.clean, paths.rejects] {
+        let same = match (std::fs::canonicalize(input), std::fs::canonicalize(out)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        };
+        let device = std::fs::metadata(out).is_ok_and(|m| !m.is_file());
+        if same || (paths.clean == paths.rejects && !device) {
+            return Err(CalllistError::Config(format!(
+                "{}: the outputs must differ from the input and from each other",
+                out.display()
+            )));
+        }
+    }
     let consumed = Arc::new(AtomicU64::new(0));
     let (layout, mut source) = if super::xlsx::is_spreadsheet(input) {
         let (rows, above) = super::xlsx::read_rows_at(input, opts.sheet.as_deref())?;
@@ -1070,15 +1112,15 @@ pub fn clean_file(
         eprintln!("calllist timing: waiting+writing {t_wait:.3}s deciding {t_norm:.3}s deciding+formatting+writing {t_rows:.3}s");
     }
     result?;
-    let (mut clean_f, mut rej_f) = written?;
-    clean_f.file.flush().map_err(io_err(paths.clean))?;
-    rej_f.file.flush().map_err(io_err(paths.rejects))?;
-    if let Some(st) = gate.store {
-        st.save()?;
-    }
+    let (clean_f, rej_f) = written?;
     summary.batches = batcher.map(|b| b.batches()).unwrap_or(0);
     if summary.rows == 0 {
         return Err(CalllistError::Empty { path: input.into() });
+    }
+    clean_f.commit()?;
+    rej_f.commit()?;
+    if let Some(st) = gate.store {
+        st.save()?;
     }
     progress(total, total, summary.rows);
     Ok(summary)

@@ -440,6 +440,8 @@ mod probe {
                 n += d.first(keys[i], None) as usize;
             }
             println!("ahead {ahead}: {:?} ({n})", t.elapsed());
+            let distinct: std::collections::HashSet<u64> = keys.iter().copied().collect();
+            assert_eq!(n, distinct.len());
         }
     }
 }

@@ -1321,6 +1321,8 @@ mod probe {
             )
             .unwrap();
             println!("clean_file: {:?} ({} rows)", t.elapsed(), s.rows);
+            assert_eq!(s.rows as usize, phones.len() - 1);
+            assert_eq!(s.rows, s.clean + s.rejected);
         }
     }
 }

@@ -688,19 +688,32 @@ impl Normalized {
         self.reason == Reason::Ok
     }
 
-    /// Writes the key's decimal digits into `buf`, returns how many.
+    /// Writes the key's decimal digits into `buf`, returns how many (two digits per division).
     #[inline]
     fn key_digits(&self, buf: &mut [u8; 24]) -> usize {
+        const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+            2021222324252627282930313233343536373839\
+            4041424344454647484950515253545556575859\
+            6061626364656667686970717273747576777879\
+            8081828384858687888990919293949596979899";
         let mut tmp = [0u8; 20];
         let mut k = self.key;
         let mut i = 20;
-        loop {
+        while k >= 100 {
+            let r = (k % 100) as usize * 2;
+            k /= 100;
+            i -= 2;
+            tmp[i] = PAIRS[r];
+            tmp[i + 1] = PAIRS[r + 1];
+        }
+        if k >= 10 {
+            let r = k as usize * 2;
+            i -= 2;
+            tmp[i] = PAIRS[r];
+            tmp[i + 1] = PAIRS[r + 1];
+        } else {
             i -= 1;
-            tmp[i] = b'0' + (k % 10) as u8;
-            k /= 10;
-            if k == 0 {
-                break;
-            }
+            tmp[i] = b'0' + k as u8;
         }
         let n = 20 - i;
         buf[..n].copy_from_slice(&tmp[i..]);
@@ -913,6 +926,16 @@ mod tests {
         let n = Normalizer::with_tables(&Config::default(), Arc::new(t)).unwrap();
         assert!(n.normalize_str("14012345678").is_ok());
         assert!(!n.normalize_str("13800138000").is_ok());
+    }
+
+    #[test]
+    fn key_digits_roundtrip() {
+        for k in [1u64, 9, 10, 99, 100, 101, 8613800138000, 861012345678, u64::MAX / 2] {
+            let n = Normalized { key: k, ..Normalized::default() };
+            let mut b = [0u8; 24];
+            let l = n.key_digits(&mut b);
+            assert_eq!(std::str::from_utf8(&b[..l]).unwrap(), k.to_string());
+        }
     }
 
     #[test]

@@ -140,6 +140,8 @@ def _run_normalize(norm: Any, numbers: Any) -> tuple[np.ndarray, ...]:
         arr = np.ascontiguousarray(numbers)
         if arr.ndim != 1:
             raise ValueError(f"numbers: expected a 1-d array, got shape {arr.shape}")
+        if arr.dtype.kind == "U" and arr.dtype.byteorder == ">":
+            arr = arr.astype(arr.dtype.newbyteorder("<"))
         if arr.dtype.kind in "SU":
             if arr.dtype.itemsize == 0 or len(arr) == 0:
                 return _c.normalize_list(norm, [])

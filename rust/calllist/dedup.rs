@@ -88,7 +88,11 @@ fn prefetch(p: *const u64) {
 impl KeyTable {
     pub fn with_capacity(n: usize) -> KeyTable {
         let cap = (n.max(16) * 2).next_power_of_two();
-        KeyTable { slots: vec![0; cap], mask: cap - 1, len: 0 }
+        KeyTable {
+            slots: vec![0; cap],
+            mask: cap - 1,
+            len: 0,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -166,7 +170,10 @@ pub struct Dedup {
 
 impl Dedup {
     pub fn with_capacity(n: usize) -> Dedup {
-        Dedup { plain: KeyTable::with_capacity(n), scoped: Default::default() }
+        Dedup {
+            plain: KeyTable::with_capacity(n),
+            scoped: Default::default(),
+        }
     }
     /// True the first time a key (in its scope) is seen.
     #[inline]
@@ -210,7 +217,10 @@ impl Blacklist {
     }
 
     pub fn from_keys(keys: impl IntoIterator<Item = u64>) -> Blacklist {
-        Blacklist { keys: keys.into_iter().filter(|&k| k != 0).collect(), invalid_lines: 0 }
+        Blacklist {
+            keys: keys.into_iter().filter(|&k| k != 0).collect(),
+            invalid_lines: 0,
+        }
     }
 
     /// Load a file of numbers, one per line (a CSV line: its first field). Lines are normalized
@@ -284,9 +294,18 @@ impl ImportStore {
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(CalllistError::Io { path: path.into(), source: e }),
+            Err(e) => {
+                return Err(CalllistError::Io {
+                    path: path.into(),
+                    source: e,
+                })
+            }
         }
-        Ok(ImportStore { path: path.into(), map, dirty: false })
+        Ok(ImportStore {
+            path: path.into(),
+            map,
+            dirty: false,
+        })
     }
 
     /// True when `key` was imported at or after `since` (unix seconds; `i64::MIN` = ever).
@@ -358,7 +377,9 @@ mod tests {
         let mut h = std::collections::HashSet::new();
         let mut x = 12345u64;
         for _ in 0..100_000 {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let k = (x >> 40) | 1; // many repeats
             assert_eq!(t.insert(k), h.insert(k));
         }
@@ -369,7 +390,10 @@ mod tests {
 
     #[test]
     fn keep_first_and_scopes() {
-        assert_eq!(first_flags(&[5, 6, 5, 0, 0, 6, 7]), vec![true, true, false, true, true, false, true]);
+        assert_eq!(
+            first_flags(&[5, 6, 5, 0, 0, 6, 7]),
+            vec![true, true, false, true, true, false, true]
+        );
         let mut d = Dedup::default();
         assert!(d.first(1, Some(scope_hash(b"a"))));
         assert!(d.first(1, Some(scope_hash(b"b"))));
@@ -381,7 +405,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("cc-bl-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let p = dir.join("bl.txt");
-        std::fs::write(&p, "number\n+86 138 0013 8000\n# note\n\n010-12345678\nnonsense\n").unwrap();
+        std::fs::write(
+            &p,
+            "number\n+86 138 0013 8000\n# note\n\n010-12345678\nnonsense\n",
+        )
+        .unwrap();
         let n = Normalizer::new(&Config::default()).unwrap();
         let bl = Blacklist::load(&p, &n).unwrap();
         assert!(bl.contains(8613800138000));
@@ -423,8 +451,14 @@ mod probe {
         let mut x = 1u64;
         let keys: Vec<u64> = (0..1_000_000)
             .map(|i| {
-                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                if i % 5 == 0 { 8613800138000 + (x >> 50) } else { 8613000000000 + (x >> 30) % 1_000_000_000 }
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                if i % 5 == 0 {
+                    8613800138000 + (x >> 50)
+                } else {
+                    8613000000000 + (x >> 30) % 1_000_000_000
+                }
             })
             .collect();
         for ahead in [0usize, 8, 16, 32] {

@@ -179,7 +179,10 @@ pub fn normalize_many<'s, I>(norm: &Normalizer, values: I) -> Vec<Normalized>
 where
     I: IndexedParallelIterator<Item = &'s [u8]>,
 {
-    values.with_min_len(4096).map(|v| norm.normalize(v)).collect()
+    values
+        .with_min_len(4096)
+        .map(|v| norm.normalize(v))
+        .collect()
 }
 
 // ---------------------------------------------------------------- decoding
@@ -271,7 +274,8 @@ impl<R: Read> Read for Decoding<R> {
             }
             let src = &self.inbuf[self.in_start..self.in_end];
             let (res, read, written) =
-                self.dec.decode_to_utf8_without_replacement(src, &mut self.out[1..], self.eof);
+                self.dec
+                    .decode_to_utf8_without_replacement(src, &mut self.out[1..], self.eof);
             // CRLF -> LF (in place), holding a trailing CR until the next chunk shows what follows
             let mut w = 0usize;
             if written > 0 && self.carry_cr {
@@ -313,7 +317,8 @@ impl<R: Read> Read for Decoding<R> {
             match res {
                 DecoderResult::Malformed(bad, extra) => {
                     let good = read - bad as usize - extra as usize;
-                    if self.utf8 && !self.seen_non_ascii && src[..good].is_ascii() && !self.carry_cr {
+                    if self.utf8 && !self.seen_non_ascii && src[..good].is_ascii() && !self.carry_cr
+                    {
                         // ASCII so far: the file is GB18030/GBK after all
                         self.utf8 = false;
                         self.dec = GB18030.new_decoder_without_bom_handling();
@@ -392,7 +397,7 @@ fn field_has_number(f: &[u8]) -> bool {
 /// number on most lines. `None`: one value per line.
 pub fn sniff_delimiter(lines: &[&[u8]]) -> Option<u8> {
     let mut best: Option<(u8, f64)> = None;
-    for &c in &[b',', b'\t', b';', b'|'] {
+    for &c in b",\t;|" {
         let counts: Vec<usize> = lines
             .iter()
             .map(|l| {
@@ -426,9 +431,31 @@ pub fn sniff_delimiter(lines: &[&[u8]]) -> Option<u8> {
 }
 
 const PHONE_NAMES: &[&str] = &[
-    "phone", "mobile", "tel", "telephone", "number", "phone_number", "phonenumber", "mobile_phone",
-    "called", "calledno", "callee", "msisdn", "cell", "手机", "手机号", "手机号码", "电话",
-    "电话号码", "号码", "联系电话", "联系方式", "被叫", "被叫号码", "客户电话", "客户号码",
+    "phone",
+    "mobile",
+    "tel",
+    "telephone",
+    "number",
+    "phone_number",
+    "phonenumber",
+    "mobile_phone",
+    "called",
+    "calledno",
+    "callee",
+    "msisdn",
+    "cell",
+    "手机",
+    "手机号",
+    "手机号码",
+    "电话",
+    "电话号码",
+    "号码",
+    "联系电话",
+    "联系方式",
+    "被叫",
+    "被叫号码",
+    "客户电话",
+    "客户号码",
 ];
 
 /// Where the phone column is, how the file is laid out.
@@ -454,9 +481,20 @@ fn csv_reader<R: Read>(r: R, delim: Option<u8>) -> csv::Reader<R> {
         .from_reader(r)
 }
 
-fn resolve(sel: &ColumnSel, header: Option<&csv::ByteRecord>, path: &Path, what: &str) -> Result<usize> {
+fn resolve(
+    sel: &ColumnSel,
+    header: Option<&csv::ByteRecord>,
+    path: &Path,
+    what: &str,
+) -> Result<usize> {
     let names = || -> Vec<String> {
-        header.map(|h| h.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect()).unwrap_or_default()
+        header
+            .map(|h| {
+                h.iter()
+                    .map(|f| String::from_utf8_lossy(f).into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
     };
     match sel {
         ColumnSel::Index(i) => {
@@ -474,7 +512,13 @@ fn resolve(sel: &ColumnSel, header: Option<&csv::ByteRecord>, path: &Path, what:
             let want = name.trim().to_lowercase();
             header
                 .and_then(|h| {
-                    h.iter().position(|f| String::from_utf8_lossy(f).trim().trim_start_matches('\u{feff}').to_lowercase() == want)
+                    h.iter().position(|f| {
+                        String::from_utf8_lossy(f)
+                            .trim()
+                            .trim_start_matches('\u{feff}')
+                            .to_lowercase()
+                            == want
+                    })
                 })
                 .ok_or_else(|| CalllistError::MissingColumn {
                     path: path.into(),
@@ -518,7 +562,11 @@ pub fn detect_layout(path: &Path, opts: &CleanOptions, norm: &Normalizer) -> Res
     };
     let joined = lines.join(&b'\n');
     let mut rdr = csv_reader(&joined[..], delimiter);
-    let recs: Vec<csv::ByteRecord> = rdr.byte_records().take(100).filter_map(|r| r.ok()).collect();
+    let recs: Vec<csv::ByteRecord> = rdr
+        .byte_records()
+        .take(100)
+        .filter_map(|r| r.ok())
+        .collect();
     let avg_row_bytes = (joined.len() as u64 / lines.len().max(1) as u64).max(1);
     layout_from_records(path, &recs, opts, norm, enc, delimiter, avg_row_bytes)
 }
@@ -546,12 +594,15 @@ pub fn layout_from_records(
         }
     };
     let hdr = if header { Some(&recs[0]) } else { None };
-    let data = if header { &recs[1..] } else { &recs[..] };
+    let data = if header { &recs[1..] } else { recs };
     let column = match &opts.column {
         ColumnSel::Auto => {
             let by_name = hdr.and_then(|h| {
                 h.iter().position(|f| {
-                    let s = String::from_utf8_lossy(f).trim().trim_start_matches('\u{feff}').to_lowercase();
+                    let s = String::from_utf8_lossy(f)
+                        .trim()
+                        .trim_start_matches('\u{feff}')
+                        .to_lowercase();
                     PHONE_NAMES.contains(&s.as_str())
                 })
             });
@@ -561,8 +612,14 @@ pub fn layout_from_records(
                     let width = recs.iter().map(|r| r.len()).max().unwrap_or(1);
                     let mut best = (0usize, 0usize);
                     for c in 0..width {
-                        let ok = data.iter().filter(|r| r.get(c).is_some_and(|v| norm.normalize(v).is_ok())).count();
-                        let digits = data.iter().filter(|r| r.get(c).is_some_and(field_has_number)).count();
+                        let ok = data
+                            .iter()
+                            .filter(|r| r.get(c).is_some_and(|v| norm.normalize(v).is_ok()))
+                            .count();
+                        let digits = data
+                            .iter()
+                            .filter(|r| r.get(c).is_some_and(field_has_number))
+                            .count();
                         let score = ok * 2 + digits;
                         if score > best.1 {
                             best = (c, score);
@@ -579,37 +636,67 @@ pub fn layout_from_records(
         Some(ColumnSel::Auto) => None,
         Some(sel) => Some(resolve(sel, hdr, path, "scope column")?),
     };
-    let width = hdr.map(|h| h.len()).unwrap_or_else(|| recs.iter().map(|r| r.len()).max().unwrap_or(1));
+    let width = hdr
+        .map(|h| h.len())
+        .unwrap_or_else(|| recs.iter().map(|r| r.len()).max().unwrap_or(1));
     let columns = match hdr {
         Some(h) => h
             .iter()
             .enumerate()
             .map(|(i, f)| {
-                let s = String::from_utf8_lossy(f).trim_start_matches('\u{feff}').to_string();
-                if s.is_empty() { format!("column_{}", i + 1) } else { s }
+                let s = String::from_utf8_lossy(f)
+                    .trim_start_matches('\u{feff}')
+                    .to_string();
+                if s.is_empty() {
+                    format!("column_{}", i + 1)
+                } else {
+                    s
+                }
             })
             .collect(),
         None => (0..width)
-            .map(|i| if i == column { "phone".to_string() } else { format!("column_{}", i + 1) })
+            .map(|i| {
+                if i == column {
+                    "phone".to_string()
+                } else {
+                    format!("column_{}", i + 1)
+                }
+            })
             .collect(),
     };
     if column >= width.max(column + 1) {
-        return Err(CalllistError::MissingColumn { path: path.into(), column: format!("#{column}"), available: columns });
+        return Err(CalllistError::MissingColumn {
+            path: path.into(),
+            column: format!("#{column}"),
+            available: columns,
+        });
     }
-    Ok(Layout { encoding: enc, delimiter, header, column, scope, columns, avg_row_bytes })
+    Ok(Layout {
+        encoding: enc,
+        delimiter,
+        header,
+        column,
+        scope,
+        columns,
+        avg_row_bytes,
+    })
 }
 
 // ---------------------------------------------------------------- writing
 
 #[inline]
 fn needs_defuse(cell: &[u8]) -> bool {
-    matches!(cell.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'))
+    matches!(
+        cell.first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
 }
 
 #[inline(always)]
 fn needs_quote(cell: &[u8]) -> bool {
     if cell.len() < 24 {
-        cell.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+        cell.iter()
+            .any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
     } else {
         memchr::memchr3(b',', b'"', b'\n', cell).is_some() || memchr::memchr(b'\r', cell).is_some()
     }
@@ -626,7 +713,12 @@ struct CsvBuf {
 
 impl CsvBuf {
     fn new(cap: usize, defuse: bool) -> CsvBuf {
-        CsvBuf { buf: Vec::with_capacity(cap), fields: 0, rec_start: 0, defuse }
+        CsvBuf {
+            buf: Vec::with_capacity(cap),
+            fields: 0,
+            rec_start: 0,
+            defuse,
+        }
     }
 
     #[inline]
@@ -712,14 +804,27 @@ impl OutFile {
     fn create(path: &Path) -> Result<OutFile> {
         // a device or pipe (e.g. /dev/null, /dev/stdout) is written directly
         if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-            let file = std::fs::OpenOptions::new().write(true).open(path).map_err(io_err(path))?;
-            return Ok(OutFile { file, path: path.into(), part: path.into(), done: true });
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(io_err(path))?;
+            return Ok(OutFile {
+                file,
+                path: path.into(),
+                part: path.into(),
+                done: true,
+            });
         }
         let mut part = path.as_os_str().to_owned();
         part.push(".part");
         let part = PathBuf::from(part);
         let file = File::create(&part).map_err(io_err(path))?;
-        Ok(OutFile { file, path: path.into(), part, done: false })
+        Ok(OutFile {
+            file,
+            path: path.into(),
+            part,
+            done: false,
+        })
     }
     fn write(&mut self, b: &[u8]) -> Result<()> {
         self.file.write_all(b).map_err(io_err(&self.path))
@@ -826,11 +931,21 @@ fn map_csv(path: &Path, row: u64) -> impl Fn(csv::Error) -> CalllistError + '_ {
         match e.into_kind() {
             csv::ErrorKind::Io(ioe) => {
                 if let Some(d) = ioe.get_ref().and_then(|x| x.downcast_ref::<DecodeAt>()) {
-                    return CalllistError::Decode { path: path.into(), offset: d.0 };
+                    return CalllistError::Decode {
+                        path: path.into(),
+                        offset: d.0,
+                    };
                 }
-                CalllistError::Io { path: path.into(), source: ioe }
+                CalllistError::Io {
+                    path: path.into(),
+                    source: ioe,
+                }
             }
-            other => CalllistError::Csv { path: path.into(), row: pos_row, message: format!("{other:?}") },
+            other => CalllistError::Csv {
+                path: path.into(),
+                row: pos_row,
+                message: format!("{other:?}"),
+            },
         }
     }
 }
@@ -859,7 +974,9 @@ impl Source {
                 // the decoder turns CRLF into LF and ends the text with a newline, so the
                 // record's first line is the line after it minus its own newlines
                 let embedded = rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
-                Ok(Some(rdr.position().line().saturating_sub(embedded + 1).max(1)))
+                Ok(Some(
+                    rdr.position().line().saturating_sub(embedded + 1).max(1),
+                ))
             }
             Source::Rows(it, row) => match it.next() {
                 None => Ok(None),
@@ -912,7 +1029,10 @@ pub fn clean_file(
         let layout = detect_layout(input, opts, norm)?;
         let file = File::open(input).map_err(io_err(input))?;
         let dec = Decoding::new(file, layout.encoding, consumed.clone());
-        (layout.clone(), Source::Csv(Box::new(csv_reader(dec, layout.delimiter))))
+        (
+            layout.clone(),
+            Source::Csv(Box::new(csv_reader(dec, layout.delimiter))),
+        )
     };
 
     let mut summary = Summary {
@@ -963,9 +1083,14 @@ pub fn clean_file(
     let reader = std::thread::spawn(move || {
         let mut first = true;
         loop {
-            let (mut chunk, mut outs, mut widths): Chunk = back_rx.try_recv().unwrap_or_else(|_| {
-                (Vec::with_capacity(chunk_rows), Vec::with_capacity(chunk_rows), Vec::with_capacity(chunk_rows))
-            });
+            let (mut chunk, mut outs, mut widths): Chunk =
+                back_rx.try_recv().unwrap_or_else(|_| {
+                    (
+                        Vec::with_capacity(chunk_rows),
+                        Vec::with_capacity(chunk_rows),
+                        Vec::with_capacity(chunk_rows),
+                    )
+                });
             let mut filled = 0;
             while filled < chunk_rows {
                 if filled == chunk.len() {
@@ -995,7 +1120,10 @@ pub fn clean_file(
             outs.clear();
             outs.extend(chunk.iter().map(|(_, r)| match r.get(col) {
                 Some(v) => rnorm.normalize(v),
-                None => Normalized { reason: Reason::MissingField, ..Normalized::default() },
+                None => Normalized {
+                    reason: Reason::MissingField,
+                    ..Normalized::default()
+                },
             }));
             // field counts travel with the chunk so the deciding loop does not touch the records
             widths.clear();
@@ -1066,11 +1194,13 @@ pub fn clean_file(
             if n.reason == Reason::MissingField {
                 summary.missing_field += 1;
             }
-            let scope = layout.scope.map(|s| scope_hash(chunk[i].1.get(s).unwrap_or(b"")));
+            let scope = layout
+                .scope
+                .map(|s| scope_hash(chunk[i].1.get(s).unwrap_or(b"")));
             let reason = gate.decide(n, scope);
             summary.count(n, reason);
             let batch = match (&mut batcher, reason) {
-                (Some(b), Reason::Ok) => b.next(),
+                (Some(b), Reason::Ok) => b.next_batch(),
                 _ => 0,
             };
             decided.push(RowOut { reason, batch });
@@ -1079,18 +1209,34 @@ pub fn clean_file(
         let pieces = chunk.len().div_ceil(PIECE);
         let mut bufs = wback_rx.try_recv().unwrap_or_default();
         while bufs.len() < pieces {
-            bufs.push((CsvBuf::new(PIECE * 96, opts.defuse), CsvBuf::new(PIECE * 24, opts.defuse)));
+            bufs.push((
+                CsvBuf::new(PIECE * 96, opts.defuse),
+                CsvBuf::new(PIECE * 24, opts.defuse),
+            ));
         }
         let platform = opts.platform.as_ref();
-        bufs[..pieces].par_iter_mut().enumerate().for_each(|(k, (cb, rb))| {
-            cb.buf.clear();
-            cb.rec_start = 0;
-            rb.buf.clear();
-            rb.rec_start = 0;
-            let lo = k * PIECE;
-            let hi = (lo + PIECE).min(chunk.len());
-            format_rows(&chunk[lo..hi], &outcomes[lo..hi], &decided[lo..hi], col, width, platform, opts.defuse, cb, rb);
-        });
+        bufs[..pieces]
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(k, (cb, rb))| {
+                cb.buf.clear();
+                cb.rec_start = 0;
+                rb.buf.clear();
+                rb.rec_start = 0;
+                let lo = k * PIECE;
+                let hi = (lo + PIECE).min(chunk.len());
+                format_rows(
+                    &chunk[lo..hi],
+                    &outcomes[lo..hi],
+                    &decided[lo..hi],
+                    col,
+                    width,
+                    platform,
+                    opts.defuse,
+                    cb,
+                    rb,
+                );
+            });
         let t3 = std::time::Instant::now();
         if wtx.send((bufs, pieces)).is_err() {
             break; // the writer failed; its error is reported below
@@ -1107,7 +1253,9 @@ pub fn clean_file(
     drop(rx);
     drop(wtx);
     let _ = reader.join();
-    let written = writer.join().unwrap_or_else(|_| Err(CalllistError::Config("writer thread panicked".into())));
+    let written = writer
+        .join()
+        .unwrap_or_else(|_| Err(CalllistError::Config("writer thread panicked".into())));
     if timing {
         eprintln!("calllist timing: waiting+writing {t_wait:.3}s deciding {t_norm:.3}s deciding+formatting+writing {t_rows:.3}s");
     }
@@ -1193,14 +1341,22 @@ mod tests {
         let (c, r) = (d.join("clean.csv"), d.join("rejects.csv"));
         let norm = Normalizer::new(&Config::default()).unwrap();
         let s = clean_file(
-            &CleanPaths { input: &input, clean: &c, rejects: &r },
+            &CleanPaths {
+                input: &input,
+                clean: &c,
+                rejects: &r,
+            },
             opts,
             &norm,
             None,
             None,
             &mut |_, _, _| true,
         )?;
-        Ok((s, std::fs::read_to_string(c).unwrap(), std::fs::read_to_string(r).unwrap()))
+        Ok((
+            s,
+            std::fs::read_to_string(c).unwrap(),
+            std::fs::read_to_string(r).unwrap(),
+        ))
     }
 
     #[test]
@@ -1225,7 +1381,12 @@ mod tests {
         assert_eq!(s.delimiter, Some(b';'));
         assert_eq!(s.clean, 2);
         assert!(clean.contains("13800138000,张三,+8613800138000"));
-        let (s, _, _) = run("c", b"13800138000\n010-12345678,123\n\n95588\n", &CleanOptions::default()).unwrap();
+        let (s, _, _) = run(
+            "c",
+            b"13800138000\n010-12345678,123\n\n95588\n",
+            &CleanOptions::default(),
+        )
+        .unwrap();
         assert_eq!((s.rows, s.clean), (3, 3));
         assert_eq!(s.delimiter, None);
     }
@@ -1262,11 +1423,22 @@ mod tests {
 
     #[test]
     fn bad_inputs() {
-        assert!(matches!(run("f", b"", &CleanOptions::default()), Err(CalllistError::Empty { .. })));
-        let o = CleanOptions { column: ColumnSel::Name("mobile".into()), ..CleanOptions::default() };
+        assert!(matches!(
+            run("f", b"", &CleanOptions::default()),
+            Err(CalllistError::Empty { .. })
+        ));
+        let o = CleanOptions {
+            column: ColumnSel::Name("mobile".into()),
+            ..CleanOptions::default()
+        };
         let e = run("g", b"phone,name\n13800138000,a\n", &o).unwrap_err();
         assert!(e.to_string().contains("mobile"), "{e}");
-        let (s, _, rej) = run("h", b"name,phone\na,13800138000\nb\nc,13900139000,extra\n", &CleanOptions::default()).unwrap();
+        let (s, _, rej) = run(
+            "h",
+            b"name,phone\na,13800138000\nb\nc,13900139000,extra\n",
+            &CleanOptions::default(),
+        )
+        .unwrap();
         assert_eq!((s.rows, s.clean, s.ragged, s.missing_field), (3, 2, 2, 1));
         assert!(rej.contains("3,,missing_field"));
     }
@@ -1281,7 +1453,9 @@ mod probe {
     #[test]
     #[ignore]
     fn stages() {
-        let Ok(p) = std::env::var("CALLLIST_PROBE") else { return };
+        let Ok(p) = std::env::var("CALLLIST_PROBE") else {
+            return;
+        };
         let path = Path::new(&p);
         let norm = Normalizer::new(&Config::default()).unwrap();
         let mut phones: Vec<Vec<u8>> = Vec::new();
@@ -1297,12 +1471,18 @@ mod probe {
                 k = k.wrapping_add(norm.normalize(p).key);
             }
             let dt = t.elapsed().as_secs_f64();
-            println!("normalize 1 thread: {:.1} M/s ({k})", phones.len() as f64 / dt / 1e6);
+            println!(
+                "normalize 1 thread: {:.1} M/s ({k})",
+                phones.len() as f64 / dt / 1e6
+            );
         }
         for _ in 0..3 {
             let t = std::time::Instant::now();
             let f = File::open(path).unwrap();
-            let mut r = csv_reader(Decoding::new(f, UTF_8, Arc::new(AtomicU64::new(0))), Some(b','));
+            let mut r = csv_reader(
+                Decoding::new(f, UTF_8, Arc::new(AtomicU64::new(0))),
+                Some(b','),
+            );
             let mut rec = csv::ByteRecord::new();
             let mut n = 0;
             while r.read_byte_record(&mut rec).unwrap() {
@@ -1312,7 +1492,11 @@ mod probe {
             let t = std::time::Instant::now();
             let out = std::env::temp_dir();
             let s = clean_file(
-                &CleanPaths { input: path, clean: &out.join("probe_c.csv"), rejects: &out.join("probe_r.csv") },
+                &CleanPaths {
+                    input: path,
+                    clean: &out.join("probe_c.csv"),
+                    rejects: &out.join("probe_r.csv"),
+                },
                 &CleanOptions::default(),
                 &norm,
                 None,

@@ -43,8 +43,14 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] =
-        [Kind::Invalid, Kind::Mobile, Kind::Fixed, Kind::NonGeo, Kind::Short, Kind::Foreign];
+    pub const ALL: [Kind; 6] = [
+        Kind::Invalid,
+        Kind::Mobile,
+        Kind::Fixed,
+        Kind::NonGeo,
+        Kind::Short,
+        Kind::Foreign,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -155,7 +161,11 @@ impl Reason {
     }
 
     pub fn from_u8(v: u8) -> Reason {
-        Reason::ALL.iter().copied().find(|r| *r as u8 == v).unwrap_or(Reason::BadNumber)
+        Reason::ALL
+            .iter()
+            .copied()
+            .find(|r| *r as u8 == v)
+            .unwrap_or(Reason::BadNumber)
     }
 
     #[cfg(test)]
@@ -284,7 +294,12 @@ type Cls = std::result::Result<Num, Reason>;
 
 #[inline(always)]
 fn cn(nsn: &[u8], kind: Kind, area_len: u8) -> Num {
-    Num { key: 86 * pow10(nsn.len()) + val(nsn), kind, cc_len: 2, area_len }
+    Num {
+        key: 86 * pow10(nsn.len()) + val(nsn),
+        kind,
+        cc_len: 2,
+        area_len,
+    }
 }
 
 impl Normalizer {
@@ -357,7 +372,10 @@ impl Normalizer {
             s = &s[..s.len() - 2];
         }
 
-        let rej = |r: Reason| Normalized { reason: r, ..Normalized::default() };
+        let rej = |r: Reason| Normalized {
+            reason: r,
+            ..Normalized::default()
+        };
         let len = s.len();
         let mut i = 0usize;
         while i < len {
@@ -512,7 +530,11 @@ impl Normalizer {
     /// Digits after `+86`/`0086`/`86`: an optional `(0)`, then a significant number.
     #[inline]
     fn after_86(&self, r: &[u8]) -> Cls {
-        let r = if r.len() > 1 && r[0] == b'0' { &r[1..] } else { r };
+        let r = if r.len() > 1 && r[0] == b'0' {
+            &r[1..]
+        } else {
+            r
+        };
         if r.is_empty() {
             return Err(Reason::TooShort);
         }
@@ -559,7 +581,12 @@ impl Normalizer {
         if self.foreign == ForeignPolicy::Reject {
             return Err(Reason::Foreign);
         }
-        Ok(Num { key: val(r), kind: Kind::Foreign, cc_len: cc_len as u8, area_len: 0 })
+        Ok(Num {
+            key: val(r),
+            kind: Kind::Foreign,
+            cc_len: cc_len as u8,
+            area_len: 0,
+        })
     }
 
     /// A number in national format (with or without the trunk `0`).
@@ -612,7 +639,11 @@ impl Normalizer {
             };
         }
         if n < 7 {
-            return Err(if n < 3 { Reason::TooShort } else { Reason::BadNumber });
+            return Err(if n < 3 {
+                Reason::TooShort
+            } else {
+                Reason::BadNumber
+            });
         }
         if n > 12 {
             return Err(Reason::TooLong);
@@ -654,7 +685,11 @@ impl Normalizer {
         let sub = &r[alen..];
         let sl = sub.len();
         if !(sl == 7 && mask & 1 != 0 || sl == 8 && mask & 2 != 0) {
-            return Err(if sl > 8 { Reason::TooLong } else { Reason::BadSubscriber });
+            return Err(if sl > 8 {
+                Reason::TooLong
+            } else {
+                Reason::BadSubscriber
+            });
         }
         if sub[0] == b'0' {
             return Err(Reason::BadSubscriber);
@@ -666,7 +701,10 @@ impl Normalizer {
     fn is_short(&self, d: &[u8]) -> bool {
         match d.len() {
             // 110 police, 112, 114 directory, 117 time, 119 fire, 120 ambulance, 121 weather, 122 traffic
-            3 => matches!(d, b"110" | b"112" | b"114" | b"117" | b"119" | b"120" | b"121" | b"122"),
+            3 => matches!(
+                d,
+                b"110" | b"112" | b"114" | b"117" | b"119" | b"120" | b"121" | b"122"
+            ),
             5 => (d[0] == b'1' && d[1] <= b'2') || (d[0] == b'9' && (d[1] == b'5' || d[1] == b'6')),
             6 => d[0] == b'9' && (d[1] == b'5' || d[1] == b'6'),
             7 | 8 => d[0] == b'9' && d[1] == b'5',
@@ -865,13 +903,25 @@ mod tests {
     #[test]
     fn local_numbers_need_default_area_code() {
         assert_eq!(e("88889999"), Err("local_no_area_code"));
-        let cfg = Config { default_area_code: Some("0755".into()), ..Config::default() };
+        let cfg = Config {
+            default_area_code: Some("0755".into()),
+            ..Config::default()
+        };
         let n = Normalizer::new(&cfg).unwrap();
-        assert_eq!(n.normalize_str("8888-9999").e164().unwrap(), "+8675588889999");
+        assert_eq!(
+            n.normalize_str("8888-9999").e164().unwrap(),
+            "+8675588889999"
+        );
         assert_eq!(n.normalize_str("8888999").reason, Reason::BadSubscriber);
-        let cfg = Config { default_area_code: Some("10".into()), ..Config::default() };
+        let cfg = Config {
+            default_area_code: Some("10".into()),
+            ..Config::default()
+        };
         let n = Normalizer::new(&cfg).unwrap();
-        assert_eq!(n.normalize_str("88889999").national().unwrap(), "01088889999");
+        assert_eq!(
+            n.normalize_str("88889999").national().unwrap(),
+            "01088889999"
+        );
         assert!(Normalizer::new(&Config {
             default_area_code: Some("0260".into()),
             ..Config::default()
@@ -885,7 +935,10 @@ mod tests {
         assert_eq!(e("800 123 4567"), Ok("+868001234567".into()));
         assert_eq!(nz().normalize_str("4001234567").kind, Kind::NonGeo);
         let s = nz().normalize_str("95588");
-        assert_eq!((s.kind, s.national().unwrap()), (Kind::Short, "95588".into()));
+        assert_eq!(
+            (s.kind, s.national().unwrap()),
+            (Kind::Short, "95588".into())
+        );
         assert_eq!(nz().normalize_str("110").kind, Kind::Short);
         assert_eq!(nz().normalize_str("10086").kind, Kind::Short);
         let f = nz().normalize_str("+1 650 253 0000");
@@ -894,17 +947,32 @@ mod tests {
         assert_eq!(f.national().unwrap(), "0016502530000");
         assert_eq!(e("001 650 253 0000"), Ok("+16502530000".into()));
         assert_eq!(e("+999 1234567"), Err("bad_country_code"));
-        let rej = Normalizer::new(&Config { foreign: ForeignPolicy::Reject, ..Config::default() })
-            .unwrap();
-        assert_eq!(rej.normalize_str("+44 20 7946 0958").reason, Reason::Foreign);
-        let noshort =
-            Normalizer::new(&Config { allow_short_codes: false, ..Config::default() }).unwrap();
+        let rej = Normalizer::new(&Config {
+            foreign: ForeignPolicy::Reject,
+            ..Config::default()
+        })
+        .unwrap();
+        assert_eq!(
+            rej.normalize_str("+44 20 7946 0958").reason,
+            Reason::Foreign
+        );
+        let noshort = Normalizer::new(&Config {
+            allow_short_codes: false,
+            ..Config::default()
+        })
+        .unwrap();
         assert_eq!(noshort.normalize_str("95588").reason, Reason::ShortCode);
     }
 
     #[test]
     fn extensions_kept_apart() {
-        for s in ["010-12345678转0123", "010-12345678 ext. 0123", "010-12345678,0123", "01012345678分机0123", "010 12345678 x0123"] {
+        for s in [
+            "010-12345678转0123",
+            "010-12345678 ext. 0123",
+            "010-12345678,0123",
+            "01012345678分机0123",
+            "010 12345678 x0123",
+        ] {
             let r = nz().normalize_str(s);
             assert_eq!(r.e164().unwrap(), "+861012345678", "{s:?}");
             assert_eq!(r.extension().unwrap(), "0123", "{s:?}");
@@ -918,9 +986,19 @@ mod tests {
         assert_eq!(e("12012345678"), Err("bad_mobile_prefix"));
         assert_eq!(e("19147005807"), Ok("+8619147005807".into()));
         assert_eq!(e("19945009001"), Ok("+8619945009001".into()));
-        let s = Normalizer::new(&Config { structural_only: true, ..Config::default() }).unwrap();
-        assert_eq!(s.normalize_str("14012345678").e164().unwrap(), "+8614012345678");
-        assert_eq!(s.normalize_str("12012345678").reason, Reason::BadMobilePrefix);
+        let s = Normalizer::new(&Config {
+            structural_only: true,
+            ..Config::default()
+        })
+        .unwrap();
+        assert_eq!(
+            s.normalize_str("14012345678").e164().unwrap(),
+            "+8614012345678"
+        );
+        assert_eq!(
+            s.normalize_str("12012345678").reason,
+            Reason::BadMobilePrefix
+        );
         let mut t = (*Tables::builtin()).clone();
         t.set_mobile_prefixes("140\n", "test").unwrap();
         let n = Normalizer::with_tables(&Config::default(), Arc::new(t)).unwrap();
@@ -930,8 +1008,21 @@ mod tests {
 
     #[test]
     fn key_digits_roundtrip() {
-        for k in [1u64, 9, 10, 99, 100, 101, 8613800138000, 861012345678, u64::MAX / 2] {
-            let n = Normalized { key: k, ..Normalized::default() };
+        for k in [
+            1u64,
+            9,
+            10,
+            99,
+            100,
+            101,
+            8613800138000,
+            861012345678,
+            u64::MAX / 2,
+        ] {
+            let n = Normalized {
+                key: k,
+                ..Normalized::default()
+            };
             let mut b = [0u8; 24];
             let l = n.key_digits(&mut b);
             assert_eq!(std::str::from_utf8(&b[..l]).unwrap(), k.to_string());
@@ -959,7 +1050,13 @@ mod tests {
     #[test]
     fn idempotent_on_output() {
         let n = nz();
-        for s in ["13800138000", "010-12345678", "400 123 4567", "+1 650 253 0000", "95588"] {
+        for s in [
+            "13800138000",
+            "010-12345678",
+            "400 123 4567",
+            "+1 650 253 0000",
+            "95588",
+        ] {
             let a = n.normalize_str(s);
             let b = n.normalize_str(&a.e164().unwrap());
             let c = n.normalize_str(&a.national().unwrap());
@@ -979,7 +1076,14 @@ mod throughput {
     #[ignore]
     fn single_thread_rate() {
         let n = Normalizer::new(&Config::default()).unwrap();
-        let forms = ["13800138000", "+86 138 0013 8000", "010-12345678", "0755-88889999", "138-0013-8000", "8613912345678"];
+        let forms = [
+            "13800138000",
+            "+86 138 0013 8000",
+            "010-12345678",
+            "0755-88889999",
+            "138-0013-8000",
+            "8613912345678",
+        ];
         let mut inputs = Vec::new();
         for i in 0..1_000_000u64 {
             let f = forms[(i % forms.len() as u64) as usize];
@@ -992,7 +1096,10 @@ mod throughput {
                 sum = sum.wrapping_add(n.normalize(s.as_bytes()).key);
             }
             let dt = t.elapsed().as_secs_f64();
-            println!("{:.1} M numbers/s (checksum {sum})", inputs.len() as f64 / dt / 1e6);
+            println!(
+                "{:.1} M numbers/s (checksum {sum})",
+                inputs.len() as f64 / dt / 1e6
+            );
         }
         assert_ne!(sum, 0);
     }

@@ -15,7 +15,10 @@ use super::{io_err, CalllistError, Result};
 /// True for file names calamine reads (by extension).
 pub fn is_spreadsheet(path: &Path) -> bool {
     matches!(
-        path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref(),
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+            .as_deref(),
         Some("xlsx" | "xlsm" | "xlsb" | "xls" | "ods")
     )
 }
@@ -55,24 +58,38 @@ pub fn read_rows(path: &Path, sheet: Option<&str>) -> Result<Vec<csv::ByteRecord
 
 /// Like [`read_rows`], plus the number of sheet rows above the first returned row.
 pub fn read_rows_at(path: &Path, sheet: Option<&str>) -> Result<(Vec<csv::ByteRecord>, u64)> {
-    let bad = |m: String| CalllistError::Csv { path: path.into(), row: 0, message: m };
+    let bad = |m: String| CalllistError::Csv {
+        path: path.into(),
+        row: 0,
+        message: m,
+    };
     if !path.exists() {
         return Err(CalllistError::Io {
             path: path.into(),
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
         });
     }
-    let mut wb = open_workbook_auto(path).map_err(|e| bad(format!("cannot open as a spreadsheet: {e}")))?;
+    let mut wb =
+        open_workbook_auto(path).map_err(|e| bad(format!("cannot open as a spreadsheet: {e}")))?;
     let names = wb.sheet_names();
     let name = match sheet {
-        Some(s) => names.iter().find(|n| n.as_str() == s).cloned().ok_or_else(|| CalllistError::MissingColumn {
-            path: path.into(),
-            column: format!("sheet {s}"),
-            available: names.clone(),
-        })?,
-        None => names.first().cloned().ok_or_else(|| CalllistError::Empty { path: path.into() })?,
+        Some(s) => names
+            .iter()
+            .find(|n| n.as_str() == s)
+            .cloned()
+            .ok_or_else(|| CalllistError::MissingColumn {
+                path: path.into(),
+                column: format!("sheet {s}"),
+                available: names.clone(),
+            })?,
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| CalllistError::Empty { path: path.into() })?,
     };
-    let range = wb.worksheet_range(&name).map_err(|e| bad(format!("sheet {name:?}: {e}")))?;
+    let range = wb
+        .worksheet_range(&name)
+        .map_err(|e| bad(format!("sheet {name:?}: {e}")))?;
     let mut out = Vec::with_capacity(range.height());
     let mut text = String::new();
     for row in range.rows() {
@@ -109,8 +126,14 @@ pub struct HuaweiWorkbook {
 }
 
 /// The header labels of the template in 7.4.8 (`001:26350`).
-pub const HUAWEI_HEADER: [&str; 6] =
-    ["sessionId(非必填)", "called必填", "caller(非必填)", "callData(非必填)", "customField(非必填)", "recycleTime(非必填)"];
+pub const HUAWEI_HEADER: [&str; 6] = [
+    "sessionId(非必填)",
+    "called必填",
+    "caller(非必填)",
+    "callData(非必填)",
+    "customField(非必填)",
+    "recycleTime(非必填)",
+];
 
 /// Characters 7.4.1 forbids in `customField` (`001:25476`), full-width forms included.
 const CUSTOM_FORBIDDEN: &str = "`~!@#$%^&*()+={} '\";<>/?.[]！¥…（）—【】‘；：“”’，\\？。、:|,";
@@ -120,13 +143,18 @@ fn check_custom_field(v: &str) -> std::result::Result<(), String> {
         return Err("customField is longer than 200 characters".into());
     }
     if let Some(c) = v.chars().find(|c| CUSTOM_FORBIDDEN.contains(*c)) {
-        return Err(format!("customField contains {c:?}, which Huawei forbids (use letters, digits, CJK, - and _)"));
+        return Err(format!(
+            "customField contains {c:?}, which Huawei forbids (use letters, digits, CJK, - and _)"
+        ));
     }
     Ok(())
 }
 
 fn xerr(path: &Path) -> impl Fn(XlsxError) -> CalllistError + '_ {
-    move |e| CalllistError::Io { path: path.into(), source: std::io::Error::other(e.to_string()) }
+    move |e| CalllistError::Io {
+        path: path.into(),
+        source: std::io::Error::other(e.to_string()),
+    }
 }
 
 fn json_string(s: &str, out: &mut String) {
@@ -145,8 +173,16 @@ fn json_string(s: &str, out: &mut String) {
 /// Writes the Huawei server-import workbook(s) from a clean CSV written by the clean pipeline.
 /// One file when the rows fit in `rows_per_file`, else `<stem>_001.xlsx`, `<stem>_002.xlsx`, ...
 /// Returns the files written. `called` holds the JSON array `[{"calledNo":"..."}]`.
-pub fn write_huawei_workbooks(clean_csv: &Path, out: &Path, opts: &HuaweiWorkbook) -> Result<Vec<PathBuf>> {
-    let limit = if opts.rows_per_file == 0 { 500_000 } else { opts.rows_per_file };
+pub fn write_huawei_workbooks(
+    clean_csv: &Path,
+    out: &Path,
+    opts: &HuaweiWorkbook,
+) -> Result<Vec<PathBuf>> {
+    let limit = if opts.rows_per_file == 0 {
+        500_000
+    } else {
+        opts.rows_per_file
+    };
     if limit > 500_000 {
         return Err(CalllistError::Config(format!(
             "rows_per_file: {limit} exceeds Huawei's 500,000 rows per import file"
@@ -157,18 +193,32 @@ pub fn write_huawei_workbooks(clean_csv: &Path, out: &Path, opts: &HuaweiWorkboo
     }
     if let Some(c) = &opts.caller {
         if c.len() > 24 {
-            return Err(CalllistError::Config("caller is longer than 24 characters".into()));
+            return Err(CalllistError::Config(
+                "caller is longer than 24 characters".into(),
+            ));
         }
     }
     let f = std::fs::File::open(clean_csv).map_err(io_err(clean_csv))?;
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(std::io::BufReader::with_capacity(1 << 20, f));
-    let headers = rdr.headers().map_err(|e| CalllistError::Csv { path: clean_csv.into(), row: 1, message: e.to_string() })?.clone();
-    let find = |name: &str| -> Result<usize> {
-        headers.iter().position(|h| h.trim_start_matches('\u{feff}') == name).ok_or_else(|| CalllistError::MissingColumn {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(std::io::BufReader::with_capacity(1 << 20, f));
+    let headers = rdr
+        .headers()
+        .map_err(|e| CalllistError::Csv {
             path: clean_csv.into(),
-            column: name.to_string(),
-            available: headers.iter().map(str::to_string).collect(),
-        })
+            row: 1,
+            message: e.to_string(),
+        })?
+        .clone();
+    let find = |name: &str| -> Result<usize> {
+        headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
+            .ok_or_else(|| CalllistError::MissingColumn {
+                path: clean_csv.into(),
+                column: name.to_string(),
+                available: headers.iter().map(str::to_string).collect(),
+            })
     };
     let called = match &opts.called_column {
         Some(c) => find(c)?,
@@ -178,7 +228,11 @@ pub fn write_huawei_workbooks(clean_csv: &Path, out: &Path, opts: &HuaweiWorkboo
     let call_data = opts.call_data_column.as_deref().map(find).transpose()?;
 
     // count rows first so a list that fits writes exactly `out`
-    let stem = out.file_stem().and_then(|s| s.to_str()).unwrap_or("import").to_string();
+    let stem = out
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("import")
+        .to_string();
     let dir = out.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut files = Vec::new();
     let mut wb: Option<Workbook> = None;
@@ -190,9 +244,11 @@ pub fn write_huawei_workbooks(clean_csv: &Path, out: &Path, opts: &HuaweiWorkboo
     let mut pending: Vec<PathBuf> = Vec::new();
     let save = |wb: &mut Workbook, p: &Path| -> Result<()> { wb.save(p).map_err(xerr(p)) };
     loop {
-        let more = rdr
-            .read_record(&mut rec)
-            .map_err(|e| CalllistError::Csv { path: clean_csv.into(), row: line, message: e.to_string() })?;
+        let more = rdr.read_record(&mut rec).map_err(|e| CalllistError::Csv {
+            path: clean_csv.into(),
+            row: line,
+            message: e.to_string(),
+        })?;
         if !more {
             break;
         }
@@ -218,7 +274,12 @@ pub fn write_huawei_workbooks(clean_csv: &Path, out: &Path, opts: &HuaweiWorkboo
         let ws = w.worksheet_from_index(0).map_err(xerr(out))?;
         let r = (row_in_file + 1) as u32;
         let num = rec.get(called).unwrap_or("");
-        if num.is_empty() || num.len() > 24 || !num.bytes().all(|b| b.is_ascii_digit() || b == b'*' || b == b'#') {
+        if num.is_empty()
+            || num.len() > 24
+            || !num
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'*' || b == b'#')
+        {
             return Err(CalllistError::Csv {
                 path: clean_csv.into(),
                 row: line,
@@ -228,7 +289,11 @@ pub fn write_huawei_workbooks(clean_csv: &Path, out: &Path, opts: &HuaweiWorkboo
         if let Some(i) = session {
             let v = rec.get(i).unwrap_or("");
             if v.chars().count() > 32 {
-                return Err(CalllistError::Csv { path: clean_csv.into(), row: line, message: format!("sessionId {v:?} is longer than 32 characters") });
+                return Err(CalllistError::Csv {
+                    path: clean_csv.into(),
+                    row: line,
+                    message: format!("sessionId {v:?} is longer than 32 characters"),
+                });
             }
             ws.write_string(r, 0, v).map_err(xerr(out))?;
         }
@@ -243,7 +308,11 @@ pub fn write_huawei_workbooks(clean_csv: &Path, out: &Path, opts: &HuaweiWorkboo
         if let Some(i) = call_data {
             let v = rec.get(i).unwrap_or("");
             if v.chars().count() > 1024 {
-                return Err(CalllistError::Csv { path: clean_csv.into(), row: line, message: "callData is longer than 1024 characters".into() });
+                return Err(CalllistError::Csv {
+                    path: clean_csv.into(),
+                    row: line,
+                    message: "callData is longer than 1024 characters".into(),
+                });
             }
             ws.write_string(r, 3, v).map_err(xerr(out))?;
         }
@@ -253,7 +322,11 @@ pub fn write_huawei_workbooks(clean_csv: &Path, out: &Path, opts: &HuaweiWorkboo
         row_in_file += 1;
     }
     match wb.take() {
-        None => return Err(CalllistError::Empty { path: clean_csv.into() }),
+        None => {
+            return Err(CalllistError::Empty {
+                path: clean_csv.into(),
+            })
+        }
         Some(mut w) => {
             if file_no == 1 {
                 save(&mut w, out)?;
@@ -293,7 +366,19 @@ mod tests {
         wb.save(&input).unwrap();
         let (c, r) = (dir.join("c.csv"), dir.join("r.csv"));
         let norm = Normalizer::new(&Config::default()).unwrap();
-        let s = clean_file(&CleanPaths { input: &input, clean: &c, rejects: &r }, &CleanOptions::default(), &norm, None, None, &mut |_, _, _| true).unwrap();
+        let s = clean_file(
+            &CleanPaths {
+                input: &input,
+                clean: &c,
+                rejects: &r,
+            },
+            &CleanOptions::default(),
+            &norm,
+            None,
+            None,
+            &mut |_, _, _| true,
+        )
+        .unwrap();
         assert_eq!((s.rows, s.clean, s.duplicates()), (4, 1, 1));
         let clean = std::fs::read_to_string(&c).unwrap();
         assert!(clean.contains("张三,13800138000,+8613800138000"), "{clean}");
@@ -320,7 +405,9 @@ mod tests {
         let clean = dir.join("clean.csv");
         let mut s = String::from("id,phone,e164,national,kind,ext,dial,batch\n");
         for i in 0..25 {
-            s.push_str(&format!("s{i},x,+86138{i:08},138{i:08},mobile,,138{i:08},1\n"));
+            s.push_str(&format!(
+                "s{i},x,+86138{i:08},138{i:08},mobile,,138{i:08},1\n"
+            ));
         }
         std::fs::write(&clean, s).unwrap();
         let opts = HuaweiWorkbook {
@@ -338,9 +425,13 @@ mod tests {
         assert_eq!(&rows[1][0], b"s20");
         assert_eq!(&rows[1][1], br#"[{"calledNo":"13800000020"}]"#);
         assert_eq!(&rows[1][4], b"batch-1");
-        let one = write_huawei_workbooks(&clean, &dir.join("one.xlsx"), &HuaweiWorkbook::default()).unwrap();
+        let one = write_huawei_workbooks(&clean, &dir.join("one.xlsx"), &HuaweiWorkbook::default())
+            .unwrap();
         assert_eq!(one, vec![dir.join("one.xlsx")]);
-        let bad = HuaweiWorkbook { custom_field: Some("a/b".into()), ..HuaweiWorkbook::default() };
+        let bad = HuaweiWorkbook {
+            custom_field: Some("a/b".into()),
+            ..HuaweiWorkbook::default()
+        };
         assert!(write_huawei_workbooks(&clean, &dir.join("x.xlsx"), &bad).is_err());
     }
 }

@@ -127,7 +127,8 @@ pub struct TranscodeOptions {
     pub rate: Option<u32>,
     /// MP3 bitrate in kbit/s.
     pub bitrate: u32,
-    /// LAME quality 0 (best) .. 9 (fastest).
+    /// LAME quality 0 (best) .. 9 (fastest); default 7 (speech at telephone bitrates loses
+    /// nothing measurable against 5 and encodes twice as fast).
     pub quality: u8,
     /// Apply the one-pole DC blocker after decoding.
     pub dc_block: bool,
@@ -145,7 +146,7 @@ impl Default for TranscodeOptions {
             to: OutputFormat::Wav,
             rate: None,
             bitrate: 16,
-            quality: 5,
+            quality: 7,
             dc_block: false,
             overwrite: false,
             auto_vox_rate: 8000,
@@ -476,9 +477,15 @@ impl Pipeline {
         if self.done {
             return Ok(false);
         }
+        let c = self.input.channels as usize;
+        if self.dc.is_empty() && self.rs.is_empty() {
+            // nothing between decoder and writer: decode straight into the output
+            let more = self.input.next_chunk(out)?;
+            self.done = !more;
+            return Ok(more || !out.is_empty());
+        }
         self.tmp.clear();
         let more = self.input.next_chunk(&mut self.tmp)?;
-        let c = self.input.channels as usize;
         if c == 1 {
             if let Some(d) = self.dc.first_mut() {
                 d.process(&mut self.tmp);

@@ -259,9 +259,9 @@ impl<W: Write + Seek> WavWriter<W> {
         self.buf.clear();
         match self.format {
             WavFormat::Pcm16 => {
-                self.buf.reserve(pcm.len() * 2);
-                for s in pcm {
-                    self.buf.extend_from_slice(&s.to_le_bytes());
+                self.buf.resize(pcm.len() * 2, 0);
+                for (o, s) in self.buf.chunks_exact_mut(2).zip(pcm) {
+                    o.copy_from_slice(&s.to_le_bytes());
                 }
             }
             WavFormat::Alaw => g711::encode_into(pcm, Law::Alaw, &mut self.buf),

@@ -169,7 +169,7 @@ fn read_wav<'py>(py: Python<'py>, data: &Bound<'py, PyAny>, variant: &str) -> Py
 }
 
 #[pyfunction]
-#[pyo3(signature = (pcm, sample_rate=8000, channels=1, bitrate=16, quality=5))]
+#[pyo3(signature = (pcm, sample_rate=8000, channels=1, bitrate=16, quality=7))]
 fn mp3_bytes<'py>(py: Python<'py>, pcm: PyReadonlyArray1<'py, i16>, sample_rate: u32, channels: u16, bitrate: u32, quality: u8) -> PyResult<Bound<'py, PyBytes>> {
     let x = pcm.as_array().to_vec();
     let b = py
@@ -255,7 +255,7 @@ fn error_dict<'py>(py: Python<'py>, src: &str, dst: &str, e: &AudioError) -> PyR
 }
 
 #[pyfunction]
-#[pyo3(signature = (src, dst, source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=5, dc_block=false, overwrite=false, auto_vox_rate=8000))]
+#[pyo3(signature = (src, dst, source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=7, dc_block=false, overwrite=false, auto_vox_rate=8000))]
 #[allow(clippy::too_many_arguments)]
 fn transcode<'py>(py: Python<'py>, src: PathBuf, dst: PathBuf, source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32) -> PyResult<Bound<'py, PyDict>> {
     let o = options(source, to, variant, rate, bitrate, quality, dc_block, overwrite, auto_vox_rate)?;
@@ -264,7 +264,7 @@ fn transcode<'py>(py: Python<'py>, src: PathBuf, dst: PathBuf, source: &str, to:
 }
 
 #[pyfunction]
-#[pyo3(signature = (srcs, dst, mode="channels", source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=5, dc_block=false, overwrite=false, auto_vox_rate=8000))]
+#[pyo3(signature = (srcs, dst, mode="channels", source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=7, dc_block=false, overwrite=false, auto_vox_rate=8000))]
 #[allow(clippy::too_many_arguments)]
 fn merge<'py>(py: Python<'py>, srcs: Vec<PathBuf>, dst: PathBuf, mode: &str, source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32) -> PyResult<Bound<'py, PyDict>> {
     let o = options(source, to, variant, rate, bitrate, quality, dc_block, overwrite, auto_vox_rate)?;
@@ -278,7 +278,7 @@ fn merge<'py>(py: Python<'py>, srcs: Vec<PathBuf>, dst: PathBuf, mode: &str, sou
 }
 
 #[pyfunction]
-#[pyo3(signature = (jobs, source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=5, dc_block=false, overwrite=false, auto_vox_rate=8000, threads=0, progress=None))]
+#[pyo3(signature = (jobs, source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=7, dc_block=false, overwrite=false, auto_vox_rate=8000, threads=0, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn transcode_many<'py>(py: Python<'py>, jobs: Vec<(PathBuf, PathBuf)>, source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32, threads: usize, progress: Option<Py<PyAny>>) -> PyResult<Bound<'py, PyList>> {
     let o = options(source, to, variant, rate, bitrate, quality, dc_block, overwrite, auto_vox_rate)?;

@@ -115,7 +115,7 @@ def read_wav(data: bytes | bytearray | memoryview, *, variant: str = "dialogic")
     return _core.read_wav(data, variant)
 
 
-def mp3_bytes(pcm: npt.ArrayLike, sample_rate: int = 8000, *, channels: int = 1, bitrate: int = 16, quality: int = 5) -> bytes:
+def mp3_bytes(pcm: npt.ArrayLike, sample_rate: int = 8000, *, channels: int = 1, bitrate: int = 16, quality: int = 7) -> bytes:
     """Encodes int16 samples (interleaved if stereo) to CBR MP3 with LAME."""
     return _core.mp3_bytes(_pcm(pcm), sample_rate, channels, bitrate, quality)
 
@@ -172,7 +172,7 @@ def transcode(
     variant: str = "dialogic",
     rate: int | None = None,
     bitrate: int = 16,
-    quality: int = 5,
+    quality: int = 7,
     dc_block: bool = False,
     overwrite: bool = False,
     vox_rate: int = 8000,
@@ -201,7 +201,7 @@ def merge(
     variant: str = "dialogic",
     rate: int | None = None,
     bitrate: int = 16,
-    quality: int = 5,
+    quality: int = 7,
     dc_block: bool = False,
     overwrite: bool = False,
     vox_rate: int = 8000,
@@ -221,7 +221,7 @@ def transcode_many(
     variant: str = "dialogic",
     rate: int | None = None,
     bitrate: int = 16,
-    quality: int = 5,
+    quality: int = 7,
     dc_block: bool = False,
     overwrite: bool = False,
     vox_rate: int = 8000,

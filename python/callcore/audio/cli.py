@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="VOX decode rule (default dialogic)")
     t.add_argument("--rate", type=int, default=None, help="output sample rate (e.g. 8000, 16000 for ASR)")
     t.add_argument("--bitrate", type=int, default=16, help="MP3 bitrate in kbit/s (default 16)")
-    t.add_argument("--quality", type=int, default=5, help="LAME quality 0 (best) .. 9 (fastest), default 5")
+    t.add_argument("--quality", type=int, default=7, help="LAME quality 0 (best) .. 9 (fastest), default 7")
     t.add_argument("--jobs", type=int, default=0, help="worker threads (default: all cores)")
     t.add_argument("--dc-block", action="store_true", help="remove DC offset / drift after decoding")
     t.add_argument("--overwrite", action="store_true", help="redo outputs that already exist")

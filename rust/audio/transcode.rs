@@ -5,7 +5,7 @@
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Cursor, Read};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
@@ -836,11 +836,13 @@ pub fn merge(srcs: &[PathBuf], dst: &Path, mode: MergeMode, opts: &TranscodeOpti
 
 /// Transcodes many files on `threads` threads (0 = all cores). Returns one result per job, in
 /// order; a failing (or even panicking) file never stops the others. `on_done(index, result)` is
-/// called from the worker threads as each file finishes.
+/// called from the worker threads as each file finishes. Once `cancel` is set, files not yet
+/// started come back as [`AudioError::Cancelled`] (files in flight finish).
 pub fn transcode_many<F>(
     jobs: &[(PathBuf, PathBuf)],
     opts: &TranscodeOptions,
     threads: usize,
+    cancel: &AtomicBool,
     on_done: F,
 ) -> Result<Vec<Result<TranscodeReport, AudioError>>, AudioError>
 where
@@ -856,6 +858,9 @@ where
             .enumerate()
             .with_max_len(1)
             .map(|(i, (src, dst))| {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(AudioError::Cancelled { path: src.display().to_string() });
+                }
                 let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| transcode(src, dst, opts)))
                     .unwrap_or_else(|_| Err(AudioError::format(src, "internal error (panic) while transcoding")));
                 on_done(i, &r);
@@ -914,7 +919,9 @@ mod tests {
             (d.join("missing.V3"), d.join("out/missing.wav")),
         ];
         let o = TranscodeOptions { source: SourceKind::Alaw, ..Default::default() };
-        let res = transcode_many(&jobs, &o, 2, |_, _| {}).unwrap();
+        let res = transcode_many(&jobs, &o, 2, &AtomicBool::new(false), |_, _| {}).unwrap();
+        let cancelled = transcode_many(&jobs, &o, 1, &AtomicBool::new(true), |_, _| {}).unwrap();
+        assert!(cancelled.iter().all(|r| matches!(r, Err(AudioError::Cancelled { .. }))));
         assert!(res[0].is_ok());
         assert!(matches!(res[1], Err(AudioError::Empty { .. })));
         assert!(matches!(res[2], Err(AudioError::Io { kind: io::ErrorKind::NotFound, .. })));

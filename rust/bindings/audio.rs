@@ -1,6 +1,8 @@
 //! `callcore._core.audio`: thin wrappers over `crate::audio`.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::{PyFileExistsError, PyFileNotFoundError, PyIsADirectoryError, PyOSError, PyPermissionError, PyTypeError, PyValueError};
@@ -20,6 +22,7 @@ fn to_py(e: AudioError) -> PyErr {
     match e {
         AudioError::InvalidOption(_) => PyValueError::new_err(msg),
         AudioError::Empty { .. } | AudioError::Format { .. } => AudioFormatError::new_err(msg),
+        AudioError::Cancelled { .. } => pyo3::exceptions::PyKeyboardInterrupt::new_err(msg),
         AudioError::Io { kind, .. } => match kind {
             std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(msg),
             std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(msg),
@@ -282,17 +285,26 @@ fn merge<'py>(py: Python<'py>, srcs: Vec<PathBuf>, dst: PathBuf, mode: &str, sou
 #[allow(clippy::too_many_arguments)]
 fn transcode_many<'py>(py: Python<'py>, jobs: Vec<(PathBuf, PathBuf)>, source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32, threads: usize, progress: Option<Py<PyAny>>) -> PyResult<Bound<'py, PyList>> {
     let o = options(source, to, variant, rate, bitrate, quality, dc_block, overwrite, auto_vox_rate)?;
+    let cancel = AtomicBool::new(false);
+    let interrupt: Mutex<Option<PyErr>> = Mutex::new(None);
     let on_done = |i: usize, r: &Result<TranscodeReport, AudioError>| {
-        if let Some(cb) = &progress {
-            Python::attach(|py| {
-                let ok = r.is_ok();
-                if let Err(e) = cb.call1(py, (i, ok)) {
+        Python::attach(|py| {
+            // Ctrl-C: stop starting new files, let those in flight finish, then raise
+            if let Err(e) = py.check_signals() {
+                cancel.store(true, Ordering::Relaxed);
+                interrupt.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
+            }
+            if let Some(cb) = &progress {
+                if let Err(e) = cb.call1(py, (i, r.is_ok())) {
                     e.write_unraisable(py, Some(cb.bind(py)));
                 }
-            });
-        }
+            }
+        });
     };
-    let results = py.detach(|| core::transcode_many(&jobs, &o, threads, on_done)).map_err(to_py)?;
+    let results = py.detach(|| core::transcode_many(&jobs, &o, threads, &cancel, on_done)).map_err(to_py)?;
+    if let Some(e) = interrupt.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e);
+    }
     let out = PyList::empty(py);
     for ((src, dst), r) in jobs.iter().zip(results) {
         match r {

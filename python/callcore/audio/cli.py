@@ -110,7 +110,7 @@ def _cmd_transcode(args: argparse.Namespace) -> int:
         table.add_row("with notes", str(len(noted)))
     console.print(table)
     for r in errors[:20]:
-        console.print(f"[red]error[/] {r.src}: {r.error}")
+        console.print(f"[red]error[/] {r.error}", highlight=False, soft_wrap=True)
     if len(errors) > 20:
         console.print(f"... and {len(errors) - 20} more errors (use --json for all)")
     return 1 if errors else 0

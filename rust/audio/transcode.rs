@@ -250,6 +250,76 @@ enum Dec {
     G711(Law),
     Pcm16 { carry: Option<u8> },
     Pcm8,
+    Mp3(Box<Mp3In>),
+}
+
+/// MP3 input (a `.V3` or `.wav` that is really MP3), decoded by symphonia with gapless trimming.
+struct Mp3In {
+    format: Box<dyn symphonia::core::formats::FormatReader + 'static>,
+    decoder: Box<dyn symphonia::core::codecs::audio::AudioDecoder>,
+    track: u32,
+    scratch: Vec<i16>,
+    bad_frames: u64,
+}
+
+fn open_mp3(path: &Path) -> Result<(Mp3In, u32, u16), AudioError> {
+    use symphonia::core::codecs::audio::AudioDecoderOptions;
+    use symphonia::core::formats::probe::Hint;
+    use symphonia::core::formats::{FormatOptions, TrackType};
+    use symphonia::core::io::MediaSourceStream;
+    use symphonia::core::meta::MetadataOptions;
+    let f = File::open(path).map_err(|e| AudioError::io(path, "open the input", e))?;
+    let mss = MediaSourceStream::new(Box::new(f), Default::default());
+    let mut hint = Hint::new();
+    hint.with_extension("mp3");
+    let bad = |r: String| AudioError::format(path, format!("MP3: {r}"));
+    let format = symphonia::default::get_probe()
+        .probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
+        .map_err(|e| bad(e.to_string()))?;
+    let track = format.default_track(TrackType::Audio).ok_or_else(|| bad("no audio track".into()))?;
+    let params = track
+        .codec_params
+        .as_ref()
+        .and_then(|p| p.audio())
+        .ok_or_else(|| bad("no audio codec parameters".into()))?
+        .clone();
+    let rate = params.sample_rate.ok_or_else(|| bad("unknown sample rate".into()))?;
+    let channels = params.channels.as_ref().map(|c| c.count()).unwrap_or(1) as u16;
+    let id = track.id;
+    let decoder = symphonia::default::get_codecs()
+        .make_audio_decoder(&params, &AudioDecoderOptions::default())
+        .map_err(|e| bad(e.to_string()))?;
+    Ok((Mp3In { format, decoder, track: id, scratch: Vec::new(), bad_frames: 0 }, rate, channels))
+}
+
+impl Mp3In {
+    /// Decodes packets until some samples are appended; false at the end of the stream.
+    fn next(&mut self, out: &mut Vec<i16>) -> bool {
+        use symphonia::core::errors::Error;
+        loop {
+            let packet = match self.format.next_packet() {
+                Ok(Some(p)) => p,
+                Ok(None) | Err(_) => return false,
+            };
+            if packet.track_id != self.track {
+                continue;
+            }
+            match self.decoder.decode(&packet) {
+                Ok(buf) => {
+                    let n = buf.samples_interleaved();
+                    if n == 0 {
+                        continue;
+                    }
+                    self.scratch.resize(n, 0);
+                    buf.copy_to_slice_interleaved::<i16, _>(&mut self.scratch[..]);
+                    out.extend_from_slice(&self.scratch);
+                    return true;
+                }
+                Err(Error::DecodeError(_)) => self.bad_frames += 1,
+                Err(_) => return false,
+            }
+        }
+    }
 }
 
 /// A decoded input stream (interleaved PCM16 at its own rate).
@@ -301,7 +371,24 @@ fn open_input(path: &Path, opts: &TranscodeOptions) -> Result<Opened, AudioError
         }
     };
     match container {
-        Container::Mp3 => Ok(Opened::Mp3 { reader, len: total }),
+        Container::Mp3 if opts.to == OutputFormat::Mp3 => Ok(Opened::Mp3 { reader, len: total }),
+        Container::Mp3 => {
+            drop(reader);
+            let (m, rate, channels) = open_mp3(path)?;
+            Ok(Opened::Decoded(Input {
+                path: path.to_path_buf(),
+                reader: Box::new(io::empty()),
+                remaining: u64::MAX,
+                dec: Dec::Mp3(Box::new(m)),
+                rate,
+                channels,
+                desc: format!("mp3 {rate} Hz x{channels}"),
+                variant: None,
+                notes,
+                bytes_read: total,
+                buf: Vec::new(),
+            }))
+        }
         Container::Wav => {
             let info = wav::read_header(&mut reader, Some(total))
                 .map_err(|r| AudioError::format(path, format!("WAV: {r}")))?;
@@ -390,6 +477,14 @@ fn open_input(path: &Path, opts: &TranscodeOptions) -> Result<Opened, AudioError
 impl Input {
     /// Appends the next decoded chunk (interleaved); returns false at the end.
     fn next_chunk(&mut self, out: &mut Vec<i16>) -> Result<bool, AudioError> {
+        if let Dec::Mp3(m) = &mut self.dec {
+            let more = m.next(out);
+            if !more && m.bad_frames > 0 {
+                self.notes.push(format!("{} corrupt MP3 frames skipped", m.bad_frames));
+                m.bad_frames = 0;
+            }
+            return Ok(more);
+        }
         if self.remaining == 0 {
             return self.finish_stream();
         }
@@ -415,6 +510,7 @@ impl Input {
                 g711::decode_into(b, *law, &mut out[s..]);
             }
             Dec::Pcm8 => out.extend(b.iter().map(|&x| ((x as i16) - 128) << 8)),
+            Dec::Mp3(_) => unreachable!("MP3 is decoded above"),
             Dec::Pcm16 { carry } => {
                 let mut b = b;
                 if let Some(lo) = carry.take() {
@@ -626,7 +722,7 @@ impl Sink {
 }
 
 fn wav_size_check(path: &Path, in_bytes: u64, input: &Input, out_rate: u32, opts: &TranscodeOptions) -> Result<(), AudioError> {
-    if opts.to == OutputFormat::Mp3 || in_bytes == u64::MAX {
+    if opts.to == OutputFormat::Mp3 || in_bytes == u64::MAX || matches!(input.dec, Dec::Mp3(_)) {
         return Ok(());
     }
     let per_byte = match input.dec {
@@ -656,12 +752,6 @@ pub fn transcode(src: &Path, dst: &Path, opts: &TranscodeOptions) -> Result<Tran
     }
     match open_input(src, opts)? {
         Opened::Mp3 { mut reader, len } => {
-            if opts.to != OutputFormat::Mp3 {
-                return Err(AudioError::format(
-                    src,
-                    "content is MP3 (whatever the extension); decoding MP3 to WAV is not supported, ask for --to mp3 to copy it",
-                ));
-            }
             let (out, mut f) = AtomicOut::create(dst)?;
             io::copy(&mut reader, &mut f).map_err(|e| AudioError::io(dst, "write", e))?;
             drop(f);
@@ -756,9 +846,11 @@ pub fn merge(srcs: &[PathBuf], dst: &Path, mode: MergeMode, opts: &TranscodeOpti
         return Ok(r);
     }
     let mut inputs = Vec::new();
+    // MP3 inputs are decoded here, never copied through
+    let dec_opts = TranscodeOptions { to: OutputFormat::Wav, ..opts.clone() };
     for s in srcs {
-        match open_input(s, opts)? {
-            Opened::Mp3 { .. } => return Err(AudioError::format(s, "content is MP3; merging MP3 inputs is not supported")),
+        match open_input(s, &dec_opts)? {
+            Opened::Mp3 { .. } => unreachable!("open_input decodes MP3 unless the output is MP3"),
             Opened::Decoded(i) if i.channels != 1 => {
                 return Err(AudioError::format(s, format!("merge takes mono inputs; this one has {} channels", i.channels)))
             }

@@ -91,7 +91,8 @@ def encode(pcm: npt.ArrayLike, codec: str, *, variant: str = "dialogic") -> byte
 
     VOX encoders: ``dialogic`` (application note; bit-exact with libspandsp 0.0.6's
     ``oki_adpcm_encode``), ``sox`` (bit-exact with ``sox -t vox``), ``ffmpeg`` (FFmpeg has no
-    OKI encoder: the SoX quantiser tracked with FFmpeg's decoder). An odd sample count pads the last low nibble with 0.
+    OKI encoder: the SoX quantiser tracked with FFmpeg's decoder). An odd sample count pads the
+    last low nibble with 0. G.711 encoding equals ``audioop.lin2alaw``/``lin2ulaw`` on every input.
     """
     return _core.encode(_pcm(pcm), codec, variant)
 

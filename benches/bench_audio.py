@@ -187,8 +187,9 @@ def test_peak_memory_is_constant(corpus) -> None:  # type: ignore[no-untyped-def
         chunk = corpus["hour_vox"].read_bytes()
         for _ in range(10):
             f.write(chunk)
-    code = ("import resource, sys, callcore.audio as a; a.transcode(sys.argv[1], sys.argv[2], source='vox8k', overwrite=True);"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    # VmHWM (not ru_maxrss, which Linux carries over from the forked parent across exec)
+    code = ("import re, sys, callcore.audio as a; a.transcode(sys.argv[1], sys.argv[2], source='vox8k', overwrite=True);"
+            "print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))")
     import sys
 
     peaks = {}

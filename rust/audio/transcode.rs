@@ -744,8 +744,67 @@ fn wav_size_check(path: &Path, in_bytes: u64, input: &Input, out_rate: u32, opts
     Ok(())
 }
 
+/// Decoder to writer on this thread.
+fn pump(p: &mut Pipeline, mut sink: Sink, channels: u16, dst: &Path) -> Result<(u64, Sink), AudioError> {
+    let mut buf = Vec::with_capacity(CHUNK_BYTES * 3);
+    let mut frames = 0u64;
+    loop {
+        buf.clear();
+        let more = p.next(&mut buf)?;
+        if !buf.is_empty() {
+            sink.write(&buf).map_err(|e| AudioError::io(dst, "write", e))?;
+            frames += (buf.len() / channels as usize) as u64;
+        }
+        if !more {
+            return Ok((frames, sink));
+        }
+    }
+}
+
+/// Decoder on this thread, encoder/writer on a second one (a single file then uses two cores;
+/// batches do not, they already keep every core busy with one file each).
+fn pump_threaded(p: &mut Pipeline, mut sink: Sink, channels: u16, dst: &Path) -> Result<(u64, Sink), AudioError> {
+    use std::sync::mpsc;
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::sync_channel::<Vec<i16>>(3);
+        let (back_tx, back_rx) = mpsc::channel::<Vec<i16>>();
+        let writer = scope.spawn(move || -> io::Result<Sink> {
+            for buf in rx {
+                sink.write(&buf)?;
+                let _ = back_tx.send(buf);
+            }
+            Ok(sink)
+        });
+        let mut frames = 0u64;
+        let produced: Result<(), AudioError> = (|| loop {
+            let mut buf = back_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(CHUNK_BYTES * 3));
+            buf.clear();
+            let more = p.next(&mut buf)?;
+            if !buf.is_empty() {
+                frames += (buf.len() / channels as usize) as u64;
+                if tx.send(buf).is_err() {
+                    return Ok(()); // the writer failed; its error is reported below
+                }
+            }
+            if !more {
+                return Ok(());
+            }
+        })();
+        drop(tx);
+        let written = writer.join().unwrap_or_else(|_| Err(io::Error::other("writer thread panicked")));
+        produced?;
+        let sink = written.map_err(|e| AudioError::io(dst, "write", e))?;
+        Ok((frames, sink))
+    })
+}
+
 /// Transcodes one file. Skips (status `Skipped`) when `dst` exists and `overwrite` is off.
+/// Decoding and encoding/writing run on two threads.
 pub fn transcode(src: &Path, dst: &Path, opts: &TranscodeOptions) -> Result<TranscodeReport, AudioError> {
+    transcode_impl(src, dst, opts, true)
+}
+
+fn transcode_impl(src: &Path, dst: &Path, opts: &TranscodeOptions, pipelined: bool) -> Result<TranscodeReport, AudioError> {
     opts.validate()?;
     if !opts.overwrite && dst.exists() {
         return Ok(TranscodeReport::skipped(src, dst));
@@ -779,21 +838,9 @@ pub fn transcode(src: &Path, dst: &Path, opts: &TranscodeOptions) -> Result<Tran
                 return Err(AudioError::format(src, format!("MP3 holds at most 2 channels; the input has {channels}")));
             }
             let (out, f) = AtomicOut::create(dst)?;
-            let mut sink = Sink::new(f, opts, channels, out_rate, dst)?;
+            let sink = Sink::new(f, opts, channels, out_rate, dst)?;
             let mut p = Pipeline::new(input, out_rate, opts.dc_block);
-            let mut buf = Vec::with_capacity(CHUNK_BYTES * 3);
-            let mut frames = 0u64;
-            loop {
-                buf.clear();
-                let more = p.next(&mut buf)?;
-                if !buf.is_empty() {
-                    sink.write(&buf).map_err(|e| AudioError::io(dst, "write", e))?;
-                    frames += (buf.len() / channels as usize) as u64;
-                }
-                if !more {
-                    break;
-                }
-            }
+            let (frames, sink) = if pipelined { pump_threaded(&mut p, sink, channels, dst)? } else { pump(&mut p, sink, channels, dst)? };
             if frames == 0 {
                 return Err(AudioError::format(src, "no complete sample in the input"));
             }
@@ -953,7 +1000,7 @@ where
                 if cancel.load(Ordering::Relaxed) {
                     return Err(AudioError::Cancelled { path: src.display().to_string() });
                 }
-                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| transcode(src, dst, opts)))
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| transcode_impl(src, dst, opts, false)))
                     .unwrap_or_else(|_| Err(AudioError::format(src, "internal error (panic) while transcoding")));
                 on_done(i, &r);
                 r

@@ -246,12 +246,12 @@ impl VoxDecoder {
 
     /// Decodes `bytes`, appending `2 * bytes.len()` samples to `out`.
     pub fn decode(&mut self, bytes: &[u8], out: &mut Vec<i16>) {
-        // via an L1-sized scratch buffer: no zero-filling of the (possibly huge) output first
-        let mut buf = [0i16; 8192];
+        // grow in L1-sized steps: the zero-fill of each step is still in cache when decoded over
         out.reserve(bytes.len() * 2);
         for c in bytes.chunks(4096) {
-            self.decode_into(c, &mut buf);
-            out.extend_from_slice(&buf[..c.len() * 2]);
+            let start = out.len();
+            out.resize(start + c.len() * 2, 0);
+            self.decode_into(c, &mut out[start..]);
         }
     }
 }

@@ -158,9 +158,12 @@ fn wav_bytes<'py>(py: Python<'py>, pcm: PyReadonlyArray1<'py, i16>, sample_rate:
     Ok(PyBytes::new(py, &b))
 }
 
+/// (samples, rate, channels, codec, notes)
+type WavRead<'py> = (Bound<'py, PyArray1<i16>>, u32, u16, String, Vec<String>);
+
 #[pyfunction]
 #[pyo3(signature = (data, variant="dialogic"))]
-fn read_wav<'py>(py: Python<'py>, data: &Bound<'py, PyAny>, variant: &str) -> PyResult<(Bound<'py, PyArray1<i16>>, u32, u16, String, Vec<String>)> {
+fn read_wav<'py>(py: Python<'py>, data: &Bound<'py, PyAny>, variant: &str) -> PyResult<WavRead<'py>> {
     let v = variant_of(variant)?;
     let d = Data::extract(data, "data")?;
     let b = d.as_slice();

@@ -169,7 +169,7 @@ def test_batch_vox_to_mp3(measure, corpus, impl: str) -> None:  # type: ignore[n
 
         def one(job: tuple[Path, Path]) -> None:
             _run([ff, "-v", "error", "-y", "-f", "u8", "-ar", "8000", "-ac", "1", "-c:a", "adpcm_ima_oki", "-i", str(job[0]),
-                  "-c:a", "libmp3lame", "-b:a", "16k", str(job[1])])
+                  "-c:a", "libmp3lame", "-b:a", "16k", "-compression_level", "7", str(job[1])])  # same LAME quality as ours
 
         def run_ff() -> None:
             with ThreadPoolExecutor(2) as ex:

@@ -111,3 +111,21 @@ def test_v3_that_is_really_a_wav_or_mp3(tmp_path: Path) -> None:
     n = min(got.size, ref.size)
     err = np.abs(got[:n].astype(float) - ref[:n]).max()
     assert err <= 64  # two MP3 decoders (symphonia vs ffmpeg) agree to within rounding
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200), st.integers(0, 2**32 - 1), st.sampled_from([1, 6, 7, 0x10, 0x17, 0xFFFE, 0x55]))
+def test_reader_never_crashes_on_mangled_headers(tail: bytes, size: int, tag: int) -> None:
+    """Random chunk sizes and payloads after a plausible header: decode or AudioFormatError."""
+    fmt = struct.pack("<HHIIHH", tag, 1, 8000, 16000, 2, 16)
+    wav = b"RIFF" + struct.pack("<I", size) + b"WAVEfmt " + struct.pack("<I", 16) + fmt + b"data" + struct.pack("<I", size) + tail
+    for data in (wav, wav[: len(wav) // 2], b"RIFF" + struct.pack("<I", size) + b"WAVE" + tail):
+        try:
+            pcm, rate, ch, codec, notes = audio.read_wav(data)
+        except audio.AudioFormatError:
+            continue
+        assert pcm.dtype == np.int16 and rate == 8000 and ch >= 1

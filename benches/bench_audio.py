@@ -163,7 +163,7 @@ def test_batch_vox_to_mp3(measure, corpus, impl: str) -> None:  # type: ignore[n
     group = f"batch {len(files)} x 3 min VOX -> MP3 16k, 2 cores"
     if impl == "callcore":
         def run_ours() -> None:
-            res = audio.transcode_many(jobs, source="vox8k", to="mp3", bitrate=16, overwrite=True, jobs_n=2)
+            res = audio.transcode_many(jobs, source="vox8k", to="mp3", bitrate=16, overwrite=True, jobs=2)
             assert all(r.ok for r in res)
 
         measure(group, impl, run_ours, per=seconds, unit="audio-s", rounds=2)

@@ -118,7 +118,7 @@ def _bad_batch(tmp_path: Path) -> list[tuple[Path, Path]]:
 def test_batch_never_aborts_and_reports_each_file(tmp_path: Path) -> None:
     jobs = _bad_batch(tmp_path)
     seen: list[tuple[int, bool]] = []
-    res = audio.transcode_many(jobs, jobs_n=2, progress=lambda i, ok: seen.append((i, ok)))
+    res = audio.transcode_many(jobs, jobs=2, progress=lambda i, ok: seen.append((i, ok)))
     assert len(res) == len(jobs) and sorted(i for i, _ in seen) == list(range(len(jobs)))
     by = {Path(r.src).name + ":" + Path(r.dst).name: r for r in res}
     assert by["good.V3:good.wav"].ok and by["good2.V3:good2.wav"].ok
@@ -137,7 +137,7 @@ def test_batch_never_aborts_and_reports_each_file(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert not [p for p in out.iterdir() if p.name.endswith(".part")]  # atomic: no leftovers
     # second run: everything done is skipped, the errors are reported again
-    res2 = audio.transcode_many(jobs, jobs_n=2)
+    res2 = audio.transcode_many(jobs, jobs=2)
     assert [r.status for r in res2 if r.ok] == ["skipped"] * 4
     assert sum(not r.ok for r in res2) == 4
 

@@ -215,7 +215,7 @@ def merge(
 
 
 def transcode_many(
-    jobs: Iterable[tuple[PathLike, PathLike]],
+    pairs: Iterable[tuple[PathLike, PathLike]],
     *,
     source: str = "auto",
     to: str = "wav",
@@ -226,17 +226,17 @@ def transcode_many(
     dc_block: bool = False,
     overwrite: bool = False,
     vox_rate: int = 8000,
-    jobs_n: int = 0,
+    jobs: int = 0,
     progress: Callable[[int, bool], object] | None = None,
 ) -> list[TranscodeResult]:
-    """Transcodes ``(src, dst)`` pairs on ``jobs_n`` threads (0 = all cores), GIL released.
+    """Transcodes ``(src, dst)`` pairs on ``jobs`` threads (0 = all cores), GIL released.
 
     Returns one :class:`TranscodeResult` per pair, in order; one bad file never stops the batch.
     ``progress(index, ok)`` is called as each file finishes (from worker threads).
     """
-    pairs = [(os.fspath(s), os.fspath(d)) for s, d in jobs]
+    todo = [(os.fspath(s), os.fspath(d)) for s, d in pairs]
     o = _opts(source, to, None, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate)
-    return [TranscodeResult._from(d) for d in _core.transcode_many(pairs, threads=jobs_n, progress=progress, **o)]
+    return [TranscodeResult._from(d) for d in _core.transcode_many(todo, threads=jobs, progress=progress, **o)]
 
 
 def plan_outputs(

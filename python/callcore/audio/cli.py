@@ -86,7 +86,7 @@ def _cmd_transcode(args: argparse.Namespace) -> int:
         results = transcode_many(
             pairs, source=args.source, to=args.to, variant=args.variant, rate=args.rate,
             bitrate=args.bitrate, quality=args.quality, dc_block=args.dc_block,
-            overwrite=args.overwrite, vox_rate=args.vox_rate, jobs_n=args.jobs, progress=on_done,
+            overwrite=args.overwrite, vox_rate=args.vox_rate, jobs=args.jobs, progress=on_done,
         )
     elapsed = time.perf_counter() - started
     if args.json:

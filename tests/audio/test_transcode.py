@@ -194,3 +194,21 @@ def test_streaming_file_decode_equals_in_memory_decode(source: str, tmp_path: Pa
     got, *_ = audio.read_wav((tmp_path / "x.wav").read_bytes())
     np.testing.assert_array_equal(got, audio.decode(data, codec, variant="sox"))
     assert r.input_bytes == len(data)
+
+
+def test_cli_merge_and_detect(tmp_path: Path) -> None:
+    import json
+
+    a, b = tmp_path / "agent.V3", tmp_path / "customer.V3"
+    a.write_bytes(audio.encode(speechish(1.0), "alaw"))
+    b.write_bytes(audio.encode(speechish(1.0, seed=4), "alaw"))
+    cli = [sys.executable, "-m", "callcore.cli", "audio"]
+    p = subprocess.run(cli + ["merge", str(a), str(b), "-o", str(tmp_path / "call.wav"), "--source", "alaw"],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["channels"] == 2
+    assert sf.info(str(tmp_path / "call.wav")).channels == 2
+    p = subprocess.run(cli + ["detect", str(a)], capture_output=True, text=True)
+    assert p.returncode == 0 and json.loads(p.stdout)["raw_codec"] == "alaw"
+    p = subprocess.run(cli + ["transcode", str(tmp_path / "nope"), "-o", str(tmp_path / "o")], capture_output=True, text=True)
+    assert p.returncode == 2 and "nope" in p.stderr

@@ -80,9 +80,12 @@ def decode(data: bytes | bytearray | memoryview, codec: str, *, variant: str = "
     """Decodes headerless ``vox``, ``alaw`` or ``ulaw`` bytes to an int16 array.
 
     VOX gives two samples per byte (high nibble first) from the documented initial state;
-    ``variant`` picks the rule (``dialogic``, ``ffmpeg``, ``sox``; ``spandsp`` = ``dialogic``).
+    ``variant`` picks the rule (``dialogic``, ``ffmpeg``, ``sox``; ``spandsp`` = ``dialogic``),
+    or ``auto`` to pick it from the first 64 KiB (see :func:`detect`).
     G.711 is bit-exact with ITU-T G.191 and :mod:`audioop`.
     """
+    if variant == "auto":
+        variant = _core.detect(memoryview(data)[:65536].tobytes(), 8000)["variant"] if codec == "vox" else "dialogic"
     return _core.decode(data, codec, variant)
 
 

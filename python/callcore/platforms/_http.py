@@ -1,0 +1,164 @@
+"""Shared HTTP plumbing: httpx clients (sync and async), decoding of JSON bodies that may be HTML
+pages or truncated, transport-error mapping, safe file writes."""
+from __future__ import annotations
+
+import json
+import os
+import ssl
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import httpx
+
+from .errors import HTTPStatusError, ProtocolError, RateLimitError, ServerError, TransportError
+
+
+@dataclass(frozen=True)
+class HttpOptions:
+    """Connection settings shared by every client.
+
+    TLS verification is ON by default (the vendor demos turn it off; we do not). ``ca_file`` adds a
+    custom CA bundle (a private platform CA); ``verify=False`` is possible but must be explicit.
+    """
+
+    timeout: float = 30.0
+    connect_timeout: float = 10.0
+    verify: bool = True
+    ca_file: str | os.PathLike[str] | None = None
+    max_connections: int = 20
+    max_keepalive: int = 10
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def _verify(self) -> bool | ssl.SSLContext:
+        if not self.verify:
+            return False
+        if self.ca_file is not None:
+            return ssl.create_default_context(cafile=os.fspath(self.ca_file))
+        return True
+
+    def client_kwargs(self, base_url: str) -> dict[str, Any]:
+        return dict(
+            base_url=base_url,
+            timeout=httpx.Timeout(self.timeout, connect=self.connect_timeout),
+            verify=self._verify(),
+            limits=httpx.Limits(max_connections=self.max_connections, max_keepalive_connections=self.max_keepalive),
+            headers=dict(self.headers),
+        )
+
+    def _merge(self, base_url: str, kw: dict[str, Any]) -> dict[str, Any]:
+        args = self.client_kwargs(base_url)
+        args["headers"] = {**args["headers"], **kw.pop("headers", {})}
+        args.update(kw)
+        return args
+
+    def sync_client(self, base_url: str, **kw: Any) -> httpx.Client:
+        return httpx.Client(**self._merge(base_url, kw))
+
+    def async_client(self, base_url: str, **kw: Any) -> httpx.AsyncClient:
+        return httpx.AsyncClient(**self._merge(base_url, kw))
+
+
+def transport_error(exc: Exception, *, platform: str, endpoint: str) -> TransportError | ProtocolError:
+    """Maps an httpx exception to our types."""
+    if isinstance(exc, httpx.TimeoutException):
+        return TransportError(f"{platform} {endpoint}: timed out ({type(exc).__name__})", platform=platform,
+                              endpoint=endpoint)
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return TransportError(f"{platform} {endpoint}: connection dropped or response truncated: {exc}",
+                              platform=platform, endpoint=endpoint)
+    return TransportError(f"{platform} {endpoint}: {type(exc).__name__}: {exc}", platform=platform,
+                          endpoint=endpoint)
+
+
+def _snippet(content: bytes, n: int = 120) -> str:
+    text = content[:n].decode("utf-8", "replace")
+    return " ".join(text.split()) + ("..." if len(content) > n else "")
+
+
+def generic_status_error(resp: httpx.Response, *, platform: str, endpoint: str) -> Exception | None:
+    """5xx / 429 / other non-2xx statuses, or None for 2xx."""
+    s = resp.status_code
+    if 200 <= s < 300:
+        return None
+    snippet = _snippet(resp.content)
+    if s == 429:
+        ra = resp.headers.get("retry-after")
+        try:
+            retry_after = float(ra) if ra else None
+        except ValueError:
+            retry_after = None
+        return RateLimitError(f"{platform} {endpoint}: HTTP 429 too many requests: {snippet}", platform=platform,
+                              endpoint=endpoint, http_status=s, retry_after=retry_after, body=snippet)
+    if s >= 500:
+        return ServerError(f"{platform} {endpoint}: HTTP {s}: {snippet}", platform=platform, endpoint=endpoint,
+                           http_status=s, body=snippet)
+    return HTTPStatusError(f"{platform} {endpoint}: unexpected HTTP {s}: {snippet}", platform=platform,
+                           endpoint=endpoint, http_status=s, body=snippet)
+
+
+def decode_json(resp: httpx.Response, *, platform: str, endpoint: str) -> Any:
+    """The JSON body of a response, or a clear :class:`ProtocolError` for HTML pages, truncated or
+    unparseable bodies. The content type is not trusted (CC-FS sends JSON errors as octet-stream)."""
+    content = resp.content
+    if not content.strip():
+        raise ProtocolError(f"{platform} {endpoint}: empty response body (HTTP {resp.status_code})",
+                            platform=platform, endpoint=endpoint, http_status=resp.status_code)
+    head = content.lstrip()[:15].lower()
+    if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<")):
+        raise ProtocolError(
+            f"{platform} {endpoint}: expected JSON, got an HTML/XML page (HTTP {resp.status_code}, "
+            f"content-type {resp.headers.get('content-type')!r}): {_snippet(content)}",
+            platform=platform, endpoint=endpoint, http_status=resp.status_code, body=_snippet(content))
+    try:
+        return json.loads(content.decode("utf-8-sig"))
+    except UnicodeDecodeError as e:
+        raise ProtocolError(f"{platform} {endpoint}: response is not UTF-8 text ({e})", platform=platform,
+                            endpoint=endpoint, http_status=resp.status_code) from None
+    except json.JSONDecodeError as e:
+        raise ProtocolError(
+            f"{platform} {endpoint}: response is not valid JSON (truncated or corrupt at byte {e.pos} of "
+            f"{len(content)}): {_snippet(content)}", platform=platform, endpoint=endpoint,
+            http_status=resp.status_code, body=_snippet(content), retryable=True) from None
+
+
+def sniff(content: bytes) -> str:
+    """'json', 'zip', 'wav', 'mp3', 'html' or 'binary' from the first bytes."""
+    h = content[:16]
+    s = h.lstrip()
+    if h.startswith(b"PK\x03\x04") or h.startswith(b"PK\x05\x06"):
+        return "zip"
+    if h.startswith(b"RIFF") and content[8:12] == b"WAVE":
+        return "wav"
+    if h.startswith(b"ID3") or (len(h) > 1 and h[0] == 0xFF and (h[1] & 0xE0) == 0xE0 and h[1] != 0xFF):
+        return "mp3"
+    if s.startswith((b"{", b"[")):
+        return "json"
+    if s[:1] == b"<":
+        return "html"
+    return "binary"
+
+
+def atomic_write(dest: Path, chunks, *, expected_length: int | None = None) -> int:
+    """Writes *chunks* to a temporary file beside *dest* and renames it into place; returns bytes.
+    A short body (fewer bytes than Content-Length) is an error, never a partial file."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".part-", dir=dest.parent)
+    n = 0
+    try:
+        with os.fdopen(fd, "wb") as f:
+            for c in chunks:
+                f.write(c)
+                n += len(c)
+        if expected_length is not None and n != expected_length:
+            raise ProtocolError(f"truncated download: got {n} of {expected_length} bytes", retryable=True)
+        os.replace(tmp, dest)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return n

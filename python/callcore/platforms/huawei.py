@@ -1,0 +1,1071 @@
+"""Huawei CEC client: CC-iSales outbound campaigns (seed 001 chapter 7) and CC-FS bill/recording
+access (13.2.1), both signed with auth-v2 (C2) through :mod:`callcore.sign`.
+
+Two clients with the same methods: :class:`HuaweiClient` (sync) and :class:`AsyncHuaweiClient`
+(async). Each method validates its request against the seed's field limits before sending, reads
+an HTTP-200 body carrying an error code as an error, and raises a typed
+:mod:`callcore.platforms.errors` exception that says whether a retry can help.
+
+    with HuaweiClient("https://cc.example:28080", ak, sk, vdn_id=1) as hw:
+        cid = hw.create_campaign(CampaignSpec(...))
+        hw.add_numbers(cid, [CallData(called="13800000000", customField="batch-1")])
+"""
+from __future__ import annotations
+
+import csv
+import inspect
+import io
+import json
+import os
+import zipfile
+import zlib
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+import httpx
+
+from . import _http
+from ._http import HttpOptions
+from .errors import (ClientValidationError, PlatformError, ProtocolError, UnsafeArchiveError, auth_failure,
+                     huawei_ccfs_error, huawei_isales_error)
+from .models import (CUSTOM_FIELD_FORBIDDEN, TYPE_FORBIDDEN, check_dial, check_len, check_no_chars, check_range,
+                     check_time, check_unique, drop_none, fail)
+
+P = "huawei"
+ISALES_OK = {"0200000", "020000", "0"}  # 020000 in 7.4.3's sample (001:25838), 0 in 7.4.4's (001:25942)
+ISALES_V1 = "/rest/isales/v1/openapi/campaigns"
+ISALES_V2 = "/rest/isales/v2/openapi/campaigns"
+CCFS = "/CCFS/resource/ccfs"
+
+
+# ----------------------------------------------------------------------------------------------
+# request models
+
+
+@dataclass
+class ScheduleParam:
+    """Call-time windows, HH:mm (001:21431-21452); at least one workday window."""
+
+    workdayBeginTime1: str | None = None
+    workdayEndTime1: str | None = None
+    workdayBeginTime2: str | None = None
+    workdayEndTime2: str | None = None
+    workdayBeginTime3: str | None = None
+    workdayEndTime3: str | None = None
+    holidayBeginTime1: str | None = None
+    holidayEndTime1: str | None = None
+    holidayBeginTime2: str | None = None
+    holidayEndTime2: str | None = None
+    holidayBeginTime3: str | None = None
+    holidayEndTime3: str | None = None
+
+    def validate(self) -> None:
+        d = asdict(self)
+        for k, v in d.items():
+            check_time(P, f"scheduleParam.{k}", v, "%H:%M", line="001:21431")
+        if not any(d[f"workdayBeginTime{i}"] for i in (1, 2, 3)):
+            raise fail(P, "scheduleParam", "workday windows 1-3 cannot all be empty", "001:21452")
+        for kind in ("workday", "holiday"):
+            for i in (1, 2, 3):
+                b, e = d[f"{kind}BeginTime{i}"], d[f"{kind}EndTime{i}"]
+                if bool(b) != bool(e):
+                    raise fail(P, f"scheduleParam.{kind}{i}", "begin and end must both be set or both empty",
+                               "001:21452")
+                if b and e and b >= e:
+                    raise fail(P, f"scheduleParam.{kind}{i}", f"begin {b} is not before end {e}", "001:21452")
+
+
+@dataclass
+class CampaignSpec:
+    """7.1.1 新增外呼活动 (v1) request body (001:21403-21422)."""
+
+    name: str
+    strBeginTime: str
+    strEndTime: str
+    deviceType: int
+    callerNo: str
+    maxAlertingTime: int
+    scheduleParam: ScheduleParam
+    callbackUrl: str
+    description: str | None = None
+    ivrParam: dict[str, Any] | None = None
+    skillParam: dict[str, Any] | None = None
+    initStatus: int = 1  # created paused: numbers can only be added to a non-running campaign
+
+    def validate(self) -> None:
+        check_len(P, "name", self.name, 32, required=True, line="001:21410")
+        check_len(P, "description", self.description, 200, line="001:21412")
+        check_no_chars(P, "description", self.description, set('"[]=;<>'), "001:21412")
+        check_time(P, "strBeginTime", self.strBeginTime, required=True, line="001:21413")
+        check_time(P, "strEndTime", self.strEndTime, required=True, line="001:21414")
+        if self.strBeginTime >= self.strEndTime:
+            raise fail(P, "strEndTime", "must be after strBeginTime", "001:21414")
+        if self.deviceType not in (1, 2, 3, 5, 6):
+            raise fail(P, "deviceType", f"{self.deviceType} not in 1, 2, 3, 5, 6", "001:21415")
+        check_dial(P, "callerNo", self.callerNo, line="001:21416")
+        lo = 9 if self.deviceType == 5 else 5
+        check_range(P, "maxAlertingTime", self.maxAlertingTime, lo, 120, required=True, line="001:21417")
+        self.scheduleParam.validate()
+        if self.deviceType in (1, 3):
+            if not self.ivrParam:
+                raise fail(P, "ivrParam", "required when deviceType is 1 or 3", "001:21419")
+            check_range(P, "ivrParam.callCount", self.ivrParam.get("callCount"), 1, 100, required=True,
+                        line="001:21457")
+            check_range(P, "ivrParam.callInterval", self.ivrParam.get("callInterval"), 1, 9999, required=True,
+                        line="001:21458")
+        if self.deviceType in (2, 5, 6):
+            if not self.skillParam:
+                raise fail(P, "skillParam", "required when deviceType is 2, 5 or 6", "001:21420")
+            check_range(P, "skillParam.skillId", self.skillParam.get("skillId"), 1, 1000, required=True,
+                        line="001:21468")
+        if self.initStatus not in (0, 1):
+            raise fail(P, "initStatus", "must be 0 (started) or 1 (paused)", "001:21421")
+        check_len(P, "callbackUrl", self.callbackUrl, 2048, required=True, line="001:21424")
+
+    def to_json(self) -> dict[str, Any]:
+        d = drop_none(asdict(self))
+        d["scheduleParam"] = {k: v for k, v in d["scheduleParam"].items() if v}
+        return d
+
+
+@dataclass
+class CallData:
+    """One record of 7.4.1 新增外呼号码 v1 (001:25466-25478)."""
+
+    called: str
+    sessionId: str | None = None
+    caller: str | None = None
+    customField: str | None = None
+    recycleTime: str | None = None
+    callData: str | None = None
+
+    def validate(self, i: int = 0) -> None:
+        f = f"callDataList[{i}]"
+        check_len(P, f + ".sessionId", self.sessionId, 32, line="001:25471")
+        check_dial(P, f + ".called", self.called, line="001:25472")
+        check_len(P, f + ".caller", self.caller, 24, line="001:25475")
+        check_len(P, f + ".customField", self.customField, 200, line="001:25476")
+        check_no_chars(P, f + ".customField", self.customField, CUSTOM_FIELD_FORBIDDEN, "001:25476")
+        check_time(P, f + ".recycleTime", self.recycleTime, line="001:25477")
+        check_len(P, f + ".callData", self.callData, 1024, line="001:25478")
+
+
+@dataclass
+class CalledNo:
+    """An element of 7.4.2's ``called`` list (001:25636-25638)."""
+
+    calledNo: str
+    delayTime: str | None = None
+    type: str | None = None
+
+    def validate(self, f: str) -> None:
+        check_dial(P, f + ".calledNo", self.calledNo, line="001:25636")
+        check_range(P, f + ".delayTime", self.delayTime, 0, 86400, line="001:25637")
+        check_len(P, f + ".type", self.type, 20, line="001:25638")
+        check_no_chars(P, f + ".type", self.type, TYPE_FORBIDDEN, "001:25638")
+
+
+@dataclass
+class CallDataV2:
+    """One customer record of 7.4.2 新增外呼号码 v2: several numbers per record (001:25619-25638)."""
+
+    called: list[CalledNo]
+    sessionId: str | None = None
+    caller: str | None = None
+    customField: str | None = None
+    recycleTime: str | None = None
+    callData: str | None = None
+
+    def validate(self, i: int = 0) -> None:
+        f = f"callDataList[{i}]"
+        check_len(P, f + ".sessionId", self.sessionId, 32, line="001:25624")
+        if not self.called:
+            raise fail(P, f + ".called", "needs at least one number", "001:25625")
+        for j, c in enumerate(self.called):
+            c.validate(f"{f}.called[{j}]")
+        check_unique(P, f + ".called", (c.calledNo for c in self.called), "001:25587")
+        check_len(P, f + ".caller", self.caller, 24, line="001:25626")
+        check_len(P, f + ".customField", self.customField, 200, line="001:25627")
+        check_no_chars(P, f + ".customField", self.customField, CUSTOM_FIELD_FORBIDDEN, "001:25627")
+        check_time(P, f + ".recycleTime", self.recycleTime, line="001:25628")
+        check_len(P, f + ".callData", self.callData, 1024, line="001:25631")
+
+    def to_json(self) -> dict[str, Any]:
+        d = drop_none(asdict(self))
+        d["called"] = [drop_none(c) for c in d["called"]]
+        return d
+
+
+@dataclass
+class BlacklistAdd:
+    """7.3.1 新增外呼黑名单 (001:24779-24785)."""
+
+    blocklist: list[str]
+    validityExpirationTime: str | None = None
+    validityTime: int | None = None
+    restrictTimes: int | None = None
+    restrictPeriod: str | None = None
+
+    def validate(self) -> None:
+        if not self.blocklist:
+            raise fail(P, "blocklist", "is required", "001:24779")
+        if len(self.blocklist) > 20:
+            raise fail(P, "blocklist", f"{len(self.blocklist)} numbers, at most 20 per call", "001:24748")
+        for i, n in enumerate(self.blocklist):
+            check_dial(P, f"blocklist[{i}]", n, line="001:24779")
+        check_unique(P, "blocklist", self.blocklist, "001:24749")
+        check_time(P, "validityExpirationTime", self.validityExpirationTime, line="001:24780")
+        check_range(P, "validityTime", self.validityTime, 1, 120, line="001:24781")
+        if (self.restrictTimes is None) != (self.restrictPeriod is None):
+            raise fail(P, "restrictTimes/restrictPeriod", "both or neither", "001:24782")
+        check_range(P, "restrictTimes", self.restrictTimes, 1, 100, line="001:24782")
+        if self.restrictPeriod is not None and str(self.restrictPeriod) not in ("0", "1"):
+            raise fail(P, "restrictPeriod", "must be '0' (hourly) or '1' (daily)", "001:24785")
+
+
+# ----------------------------------------------------------------------------------------------
+# response models
+
+
+@dataclass
+class Campaign:
+    """7.1.6 returnObject (001:22760-22775); ``raw`` keeps every field."""
+
+    id: int
+    name: str
+    status: int
+    raw: dict[str, Any] = field(repr=False)
+
+    STARTED, PAUSED, FINISHED = 2, 3, 4
+
+
+@dataclass
+class CampaignStatistics:
+    """7.4.7 countDetail item (001:26210-26245)."""
+
+    campaignId: str
+    unCallCount: int = 0
+    calledCount: int = 0
+    finishCount: int = 0
+    totalCount: int = 0
+    totalCalledCount: int = 0
+    totalCallSucc: int = 0
+    totalFinishCount: int = 0
+    dailyCount: int = 0
+    dailyCalledCount: int = 0
+    dailyCallSucc: int = 0
+    dailyFinishCount: int = 0
+    batchDetail: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class ImportTask:
+    """7.4.9 DataImportTask (001:26531-26538). status: 0 准备, 1 执行中, 2 完成, 3 失败."""
+
+    id: str
+    status: str
+    succNum: int = 0
+    repeatNum: int = 0
+    failNum: int = 0
+    errMsg: str = ""
+    beginTime: str | None = None
+    endTime: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.status in ("2", "3")
+
+
+@dataclass
+class CallResult:
+    """7.5.1 data item (001:26677-26688)."""
+
+    campaignId: str
+    sessionId: str | None
+    called: str
+    callTimeStr: str
+    callStatus: int
+    failCode: str | None = None
+    resultCode: str | None = None
+    vdnId: int | None = None
+    callId: str | None = None
+    recordPath: str | None = None
+    customField: str | None = None
+
+
+@dataclass
+class BlacklistEntry:
+    blockNum: str
+    validityExpirationTime: str | None = None
+    flag: bool | None = None
+
+
+@dataclass
+class RecordRow:
+    """One row of a ``*_record_N.csv`` recording index (13.2.2.1, 001:66789-66811)."""
+
+    developer: str
+    account_id: str
+    cc_id: str
+    agent_id: str
+    call_id: str
+    caller_no: str
+    callee_no: str
+    call_begin: str
+    call_end: str
+    file_name: str
+    task_status: str = ""
+    task_result: str = ""
+    original_file_name: str = ""
+    vdn_id: str = ""
+    call_type: str = ""
+    media_type: str = ""
+    user_wanted_skill_id: str = ""
+    current_skill_id: str = ""
+
+
+RECORD_COLUMNS = [f.name for f in RecordRow.__dataclass_fields__.values()]  # type: ignore[attr-defined]
+CALL_COLUMNS = [
+    "developer", "account_id", "cc_id", "agent_id", "call_id", "caller_no", "callee_no", "wait_begin", "wait_end",
+    "ack_begin", "ack_end", "call_begin", "call_end", "device_type", "device_no", "call_type", "release_cause",
+    "call_id_num", "vdn_id", "pre_device_type", "pre_device_no", "skill_id", "current_skill_id", "device_in",
+    "pre_device_in", "service_no", "leave_reason", "media_type", "sub_media_type",
+]  # 13.2.2.2, 001:66815-66856
+
+
+@dataclass
+class BillIndex:
+    """The parsed content of a downloadBillFile zip: CDR rows and recording-index rows."""
+
+    calls: list[dict[str, str]]
+    records: list[RecordRow]
+
+
+# ----------------------------------------------------------------------------------------------
+# zips and index files
+
+
+def safe_extract(zip_path: str | os.PathLike[str], dest: str | os.PathLike[str]) -> list[Path]:
+    """Extracts a zip into *dest*, refusing absolute paths, ``..`` components, drive letters and
+    symlinks (raises :class:`UnsafeArchiveError` before writing anything)."""
+    dest = Path(dest).resolve()
+    try:
+        zf = zipfile.ZipFile(zip_path)
+    except zipfile.BadZipFile as e:
+        raise ProtocolError(f"huawei: {os.fspath(zip_path)} is not a valid zip ({e})", platform=P) from None
+    with zf:
+        plan: list[tuple[zipfile.ZipInfo, Path]] = []
+        for info in zf.infolist():
+            name = info.filename.replace("\\", "/")
+            pp = PurePosixPath(name)
+            if name.startswith("/") or ".." in pp.parts or (len(name) > 1 and name[1] == ":"):
+                raise UnsafeArchiveError(f"huawei: zip member {info.filename!r} would escape {dest}", platform=P)
+            if (info.external_attr >> 16) & 0o170000 == 0o120000:
+                raise UnsafeArchiveError(f"huawei: zip member {info.filename!r} is a symlink", platform=P)
+            target = (dest / pp).resolve()
+            if dest != target and dest not in target.parents:
+                raise UnsafeArchiveError(f"huawei: zip member {info.filename!r} would escape {dest}", platform=P)
+            plan.append((info, target))
+        out = []
+        for info, target in plan:
+            if info.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with zf.open(info) as src:
+                    _http.atomic_write(target, iter(lambda: src.read(1 << 16), b""))
+            except (zipfile.BadZipFile, EOFError, OSError) as e:
+                if isinstance(e, OSError) and not isinstance(e, (EOFError,)) and e.errno:
+                    raise
+                raise ProtocolError(f"huawei: zip member {info.filename!r} is corrupt ({e})", platform=P) from None
+            out.append(target)
+        return out
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:  # encoding is not specified (notes/recording.md 3.1); GB18030 is the usual other
+        return data.decode("gb18030", "replace")
+
+
+def _rows(data: bytes) -> tuple[list[str], Iterator[list[str]]]:
+    reader = csv.reader(io.StringIO(_decode(data)))
+    header = [h.strip().lower() for h in next(reader, [])]
+    return header, reader
+
+
+def read_bill_index(zip_path: str | os.PathLike[str]) -> BillIndex:
+    """Parses a downloadBillFile zip by header name (the column layout grew from 13 to 18 in
+    2022; notes/recording.md 3.1): ``*_call_N.csv`` -> CDR rows, ``*_record_N.csv`` -> RecordRow.
+    Nothing is extracted to disk."""
+    calls: list[dict[str, str]] = []
+    records: list[RecordRow] = []
+    try:
+        zf = zipfile.ZipFile(zip_path)
+    except zipfile.BadZipFile as e:
+        raise ProtocolError(f"huawei: bill file {os.fspath(zip_path)} is not a valid zip ({e})", platform=P) from None
+    with zf:
+        for info in sorted(zf.infolist(), key=lambda i: i.filename):
+            base = PurePosixPath(info.filename.replace("\\", "/")).name.lower()
+            if not base.endswith(".csv"):
+                continue
+            try:
+                header, rows = _rows(zf.read(info))
+            except (zipfile.BadZipFile, EOFError, zlib.error) as e:
+                raise ProtocolError(f"huawei: {info.filename} in the bill zip is corrupt ({e})", platform=P) from None
+            if "_record" in base:
+                pos = {h: i for i, h in enumerate(header)}
+                if "vdn_id" not in pos and "vdn" in pos:  # the change log's spelling (001:1093)
+                    pos["vdn_id"] = pos["vdn"]
+                idx = [pos.get(c) for c in RECORD_COLUMNS]
+                n = len(header)
+                for r in rows:
+                    if len(r) < n:
+                        if not any(c.strip() for c in r):
+                            continue
+                        r = r + [""] * (n - len(r))
+                    records.append(RecordRow(*[r[i].strip() if i is not None else "" for i in idx]))
+            elif "_call" in base:
+                for r in rows:
+                    if any(c.strip() for c in r):
+                        calls.append(dict(zip(header, (c.strip() for c in r))))
+    return BillIndex(calls, records)
+
+
+def bill_file_name(response_id: str, day: date | None = None) -> str:
+    """``yyyyMMdd_{responseId}.zip`` with hyphens removed (001:65290)."""
+    day = day or date.today()
+    return f"{day:%Y%m%d}_{response_id.replace('-', '')}.zip"
+
+
+# ----------------------------------------------------------------------------------------------
+# the calls
+
+
+@dataclass
+class _Req:
+    method: str
+    path: str
+    endpoint: str
+    section: str | None = None
+    body: Any = None
+    params: dict[str, Any] | None = None
+    parse: Callable[[Any], Any] = lambda b: b
+    ccfs: bool = False
+    dest: Path | None = None  # binary download target
+    not_ready_retryable: bool = False
+
+
+def _int(v: Any, default: int = 0) -> int:
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return default
+
+
+class _HuaweiApi:
+    """Builds validated requests; the sync and async clients only send them."""
+
+    def __init__(self, vdn_id: int, v2_max_per_call: int = 20) -> None:
+        check_range(P, "vdnId", vdn_id, 1, 9999, required=True, line="001:21396")
+        self.vdn = int(vdn_id)
+        self.v2_max = v2_max_per_call
+
+    # --- campaigns (7.1)
+    def create_campaign(self, spec: CampaignSpec) -> _Req:
+        spec.validate()
+        return _Req("POST", f"{ISALES_V1}/{self.vdn}", "createCampaign", "7.1.1", spec.to_json(),
+                    parse=lambda b: int((b.get("returnObject") or {}).get("id")))
+
+    def get_campaign(self, campaign_id: int) -> _Req:
+        def parse(b: Any) -> Campaign:
+            o = b.get("returnObject") or {}
+            return Campaign(int(campaign_id), o.get("name", ""), _int(o.get("status")), o)
+        return _Req("GET", f"{ISALES_V1}/{self.vdn}/{int(campaign_id)}", "queryCampaign", "7.1.6", parse=parse)
+
+    def pause_campaign(self, campaign_id: int) -> _Req:
+        return _Req("PUT", f"{ISALES_V1}/{self.vdn}/{int(campaign_id)}/pause", "pauseCampaign", "7.1.8",
+                    parse=lambda b: None)
+
+    def resume_campaign(self, campaign_id: int) -> _Req:
+        return _Req("PUT", f"{ISALES_V1}/{self.vdn}/{int(campaign_id)}/resume", "resumeCampaign", "7.1.9",
+                    parse=lambda b: None)
+
+    # --- numbers (7.4)
+    def add_numbers(self, campaign_id: int, records: Sequence[CallData]) -> _Req:
+        if not records:
+            raise fail(P, "callDataList", "is empty", "001:25466")
+        if len(records) > 20:
+            raise fail(P, "callDataList", f"{len(records)} records, at most 20 per call", "001:25433")
+        for i, r in enumerate(records):
+            r.validate(i)
+        check_unique(P, "callDataList.called", (r.called for r in records), "001:25434")
+        body = {"callDataList": [{k: v for k, v in vars(r).items() if v is not None} for r in records]}
+        return _Req("POST", f"{ISALES_V1}/{self.vdn}/calldata/{int(campaign_id)}", "addCallData", "7.4.1", body,
+                    parse=lambda b: _int((b.get("returnObject") or {}).get("totalSize")))
+
+    def add_numbers_v2(self, campaign_id: int, records: Sequence[CallDataV2]) -> _Req:
+        if not records:
+            raise fail(P, "callDataList", "is empty", "001:25619")
+        if len(records) > self.v2_max:
+            raise fail(P, "callDataList", f"{len(records)} records, at most {self.v2_max} per call "
+                       "(server setting isales.api.calldata.max)", "001:25586")
+        for i, r in enumerate(records):
+            r.validate(i)
+        body = {"callDataList": [r.to_json() for r in records]}
+        return _Req("POST", f"{ISALES_V2}/{self.vdn}/calldata/{int(campaign_id)}", "addCallDataV2", "7.4.2", body,
+                    parse=lambda b: _int((b.get("returnObject") or {}).get("totalSize")))
+
+    def delete_numbers(self, campaign_id: int, *, sessionId: str | None = None, called: str | None = None,
+                       customField: str | None = None, recycleTime: str | None = None,
+                       recycleType: str | None = None, archiveHistory: int | None = None) -> _Req:
+        check_len(P, "sessionId", sessionId, 32, line="001:25778")
+        check_dial(P, "called", called, required=False, line="001:25779")
+        check_len(P, "customField", customField, 200, line="001:25780")
+        check_time(P, "recycleTime", recycleTime, line="001:25781")
+        if recycleType is not None and str(recycleType) not in ("1", "2", "3"):
+            raise fail(P, "recycleType", "must be 1, 2 or 3", "001:25782")
+        if archiveHistory is not None and archiveHistory not in (0, 1):
+            raise fail(P, "archiveHistory", "must be 0 or 1", "001:25785")
+        body = drop_none(dict(sessionId=sessionId, called=called, customField=customField, recycleTime=recycleTime,
+                              recycleType=None if recycleType is None else str(recycleType),
+                              archiveHistory=archiveHistory))
+        if not body:
+            raise fail(P, "delete filter", "give at least one of sessionId, called, customField, recycleTime")
+        return _Req("POST", f"{ISALES_V1}/{self.vdn}/calldata/{int(campaign_id)}/delete", "deleteCallData", "7.4.3",
+                    body, parse=lambda b: _int(b.get("successCount")))
+
+    def query_number(self, campaign_id: int, data_id: str) -> _Req:
+        return _Req("GET", f"{ISALES_V1}/{self.vdn}/calldata/{int(campaign_id)}/{data_id}", "queryCallData",
+                    "7.4.6", parse=lambda b: b.get("returnObject") or b.get("data") or {})
+
+    def statistics(self, campaign_id: str | int | None = None, batch_id: str | None = None) -> _Req:
+        if batch_id is not None and campaign_id is None:
+            raise fail(P, "batchId", "needs campaignId", "001:26195")
+        params = drop_none({"campaignId": None if campaign_id is None else str(campaign_id), "batchId": batch_id})
+
+        def parse(b: Any) -> list[CampaignStatistics]:
+            out = []
+            for item in b.get("countDetail") or []:
+                known = {k: item[k] for k in CampaignStatistics.__dataclass_fields__ if k in item}
+                known["campaignId"] = str(item.get("campaignId", ""))
+                out.append(CampaignStatistics(**known))
+            return out
+        return _Req("GET", f"{ISALES_V2}/{self.vdn}/statistics", "statistics", "7.4.7", params=params, parse=parse)
+
+    # --- server-side file imports (7.4.8/7.4.9, 7.3.5/7.3.6)
+    @staticmethod
+    def _file_body(server_id: str, file_name: str, file_path: str | None, hour: int | None,
+                   minute: str | None) -> dict[str, Any]:
+        check_len(P, "serverId", server_id, 64, required=True, line="001:26403")
+        check_len(P, "fileName", file_name, 255, required=True, line="001:26405")
+        if (hour is None) != (minute is None):
+            raise fail(P, "hour/minute", "both or neither", "001:26409")
+        check_range(P, "hour", hour, 0, 23, line="001:26409")
+        if minute is not None and str(minute) not in ("00", "30"):
+            raise fail(P, "minute", "must be '00' or '30'", "001:26410")
+        return drop_none({"serverId": server_id, "filePath": file_path, "fileName": file_name,
+                          "hour": None if hour is None else str(hour), "minute": minute})
+
+    def import_file(self, campaign_id: int | str, server_id: str, file_name: str, *, file_path: str | None = None,
+                    hour: int | None = None, minute: str | None = None) -> _Req:
+        body = self._file_body(server_id, file_name, file_path, hour, minute)
+        return _Req("POST", f"{ISALES_V1}/{self.vdn}/calldatafile/uploadFileServer/{campaign_id}", "importCallDataFile",
+                    "7.4.8", body, parse=lambda b: str(b.get("importTaskId")))
+
+    @staticmethod
+    def _parse_tasks(b: Any) -> list[ImportTask]:
+        out = []
+        for t in b.get("result") or []:
+            out.append(ImportTask(id=str(t.get("id")), status=str(t.get("status")), succNum=_int(t.get("succNum")),
+                                  repeatNum=_int(t.get("repeatNum")), failNum=_int(t.get("failNum")),
+                                  errMsg=str(t.get("errMsg") or ""), beginTime=t.get("beginTime"),
+                                  endTime=t.get("endTime")))
+        return out
+
+    def import_results(self, campaign_id: int | str, *, offset: int = 0, limit: int = 100,
+                       task_ids: Sequence[str] | None = None) -> _Req:
+        check_range(P, "limit", limit, 1, 100, required=True, line="001:26514")
+        body = drop_none({"offset": offset, "limit": limit, "importTaskIds": list(task_ids) if task_ids else None})
+        return _Req("POST", f"{ISALES_V1}/{self.vdn}/calldatafile/queryDataImportTask/{campaign_id}",
+                    "queryDataImportTask", "7.4.9", body, parse=self._parse_tasks)
+
+    # --- blacklist (7.3)
+    def blacklist_add(self, req: BlacklistAdd) -> _Req:
+        req.validate()
+        return _Req("POST", f"{ISALES_V1}/{self.vdn}/blocklist/add", "addBlocklist", "7.3.1",
+                    drop_none(asdict(req)), parse=lambda b: None)
+
+    def blacklist_delete(self, number: str) -> _Req:
+        check_dial(P, "blocklistNo", number, line="001:24892")
+        return _Req("POST", f"{ISALES_V1}/{self.vdn}/blocklist/delete", "deleteBlocklist", "7.3.2",
+                    {"blocklistNo": number}, parse=lambda b: None)
+
+    def blacklist_clear(self) -> _Req:
+        return _Req("DELETE", f"{ISALES_V1}/{self.vdn}/blocklist", "deleteAllBlocklist", "7.3.3", parse=lambda b: None)
+
+    def blacklist_query(self, numbers: Sequence[str] | None = None, *, offset: int | None = None,
+                        limit: int | None = None) -> _Req:
+        if (numbers is None) == (offset is None and limit is None):
+            raise fail(P, "blocklist/offset/limit", "give either numbers or offset+limit, not both", "001:25072")
+        if numbers is not None:
+            if len(numbers) > 20:
+                raise fail(P, "blocklist", "at most 20 numbers", "001:25070")
+            for i, n in enumerate(numbers):
+                check_dial(P, f"blocklist[{i}]", n, line="001:25070")
+            body: dict[str, Any] = {"blocklist": list(numbers)}
+        else:
+            check_range(P, "limit", limit, 1, 100, required=True, line="001:25072")
+            body = {"offset": offset or 0, "limit": limit}
+
+        def parse(b: Any) -> list[BlacklistEntry]:
+            data = b.get("data") or []
+            if isinstance(data, dict):
+                data = [data]
+            return [BlacklistEntry(str(d.get("blockNum")), d.get("validityExpirationTime"), d.get("flag"))
+                    for d in data]
+        return _Req("POST", f"{ISALES_V1}/{self.vdn}/blocklist/query", "queryBlocklist", "7.3.4", body, parse=parse)
+
+    def blacklist_import_file(self, server_id: str, file_name: str, *, file_path: str | None = None,
+                              hour: int | None = None, minute: str | None = None) -> _Req:
+        body = self._file_body(server_id, file_name, file_path, hour, minute)
+        return _Req("POST", f"{ISALES_V1}/{self.vdn}/blackfile/uploadFileServer", "importBlackFile", "7.3.5", body,
+                    parse=lambda b: str(b.get("importTaskId")))
+
+    def blacklist_import_results(self, *, offset: int = 0, limit: int = 100,
+                                 task_ids: Sequence[str] | None = None) -> _Req:
+        check_range(P, "limit", limit, 1, 100, required=True, line="001:25328")
+        body = drop_none({"offset": offset, "limit": limit, "importTaskIds": list(task_ids) if task_ids else None})
+        return _Req("POST", f"{ISALES_V1}/{self.vdn}/blackfile/queryDataImportTask", "queryBlackImportTask", "7.3.6",
+                    body, parse=self._parse_tasks)
+
+    # --- file servers (7.8)
+    def add_file_server(self, ip: str, port: int | str, file_path: str, user_name: str, password: str) -> _Req:
+        check_len(P, "serverInfo.ip", ip, 64, required=True, line="001:27446")
+        check_len(P, "serverInfo.filePath", file_path, 255, required=True, line="001:27448")
+        check_len(P, "userName", user_name, 30, required=True, line="001:27408")
+        check_no_chars(P, "userName", user_name, CUSTOM_FIELD_FORBIDDEN - {"-"}, "001:27408")
+        check_range(P, "serverInfo.port", port, 1, 65535, required=True, line="001:27447")
+        if not 8 <= len(password or "") <= 80:
+            raise fail(P, "serverPwd", "must be 8-80 characters", "001:27409")
+        body = {"serverInfo": {"ip": ip, "port": str(port), "filePath": file_path}, "userName": user_name,
+                "serverPwd": password}
+        return _Req("POST", f"{ISALES_V1}/{self.vdn}/file/addServer", "addServer", "7.8.1", body,
+                    parse=lambda b: str(b.get("serverId")))
+
+    def delete_file_server(self, server_id: str) -> _Req:
+        return _Req("POST", f"{ISALES_V1}/{self.vdn}/file/{server_id}/deleteServer", "deleteServer", "7.8.2", {},
+                    parse=lambda b: None)
+
+    def query_file_servers(self, *, offset: int = 0, limit: int = 100,
+                           server_ids: Sequence[str] | None = None) -> _Req:
+        check_range(P, "limit", limit, 1, 100, required=True, line="001:27766")
+        body = drop_none({"offset": offset, "limit": limit, "serverIds": list(server_ids) if server_ids else None})
+        return _Req("POST", f"{ISALES_V1}/{self.vdn}/file/queryServer", "queryServer", "7.8.4", body,
+                    parse=lambda b: list(b.get("server") or []))
+
+    # --- results (7.5.1)
+    def call_results(self, campaign_id: int, *, sessionId: str | None = None, customField: str | None = None,
+                     pageSize: int = 100, pageNum: int = 1, showDetail: int = 0, beginTime: str | None = None,
+                     endTime: str | None = None) -> _Req:
+        check_len(P, "sessionId", sessionId, 32, line="001:26651")
+        check_range(P, "pageSize", pageSize, 1, 100 if showDetail else 500, line="001:26654")
+        if (beginTime is None) != (endTime is None):
+            raise fail(P, "beginTime/endTime", "both or neither", "001:26658")
+        if beginTime and endTime:
+            check_time(P, "beginTime", beginTime, "%Y-%m-%d", line="001:26658")
+            check_time(P, "endTime", endTime, "%Y-%m-%d", line="001:26659")
+            span = (datetime.strptime(endTime, "%Y-%m-%d") - datetime.strptime(beginTime, "%Y-%m-%d")).days
+            if not 0 < span <= 30:
+                raise fail(P, "beginTime/endTime", "begin must be before end, at most 30 days apart", "001:26658")
+        body = drop_none(dict(sessionId=sessionId, customField=customField, pageSize=pageSize, pageNum=pageNum,
+                              showDetail=showDetail, beginTime=beginTime, endTime=endTime))
+
+        def parse(b: Any) -> tuple[int, list[CallResult]]:
+            rows = []
+            for d in b.get("data") or []:
+                known = {k: d.get(k) for k in CallResult.__dataclass_fields__}
+                known["campaignId"] = str(known["campaignId"])
+                known["callStatus"] = _int(known["callStatus"])
+                rows.append(CallResult(**known))
+            return _int(b.get("totalCount")), rows
+        return _Req("POST", f"{ISALES_V1}/{self.vdn}/callresult/{int(campaign_id)}", "queryCallResult", "7.5.1", body,
+                    parse=parse)
+
+    # --- CC-FS (13.2.1)
+    @staticmethod
+    def _ccfs_body(msg: dict[str, Any]) -> dict[str, Any]:
+        return {"request": {"version": "2.0"}, "msgBody": msg}
+
+    def query_bill_data(self, begin: str, end: str, callback_url: str, *, data_type: str = "call_record",
+                        accountId: str | None = None, agentId: str | None = None, callId: str | None = None,
+                        callerNo: str | None = None, calleeNo: str | None = None) -> _Req:
+        check_time(P, "beginTime", begin, required=True, line="001:65238")
+        check_time(P, "endTime", end, required=True, line="001:65239")
+        span = (datetime.strptime(end, "%Y-%m-%d %H:%M:%S") - datetime.strptime(begin, "%Y-%m-%d %H:%M:%S"))
+        if span.total_seconds() < 0:
+            raise fail(P, "beginTime", "is later than endTime (0300013)", "001:66916")
+        if span.total_seconds() > 3 * 86400:
+            raise fail(P, "beginTime/endTime", "span over 3 days (0300014)", "001:66917")
+        if data_type not in ("call", "record", "call_record"):
+            raise fail(P, "dataType", "must be call, record or call_record", "001:65246")
+        check_len(P, "accountId", accountId, 20)
+        check_len(P, "agentId", agentId, 20)
+        check_len(P, "callId", callId, 25)
+        check_len(P, "callBackURL", callback_url, 1024, required=True)
+        msg = drop_none(dict(beginTime=begin, endTime=end, accountId=accountId, agentId=agentId, callId=callId,
+                             callerNo=callerNo, calleeNo=calleeNo, dataType=data_type, callBackURL=callback_url))
+
+        def parse(b: Any) -> str:
+            rd = b.get("resultData") or {}
+            rid = rd.get("responseId") or rd.get("responseld")  # the seed's OCR spelling (001:65351)
+            if not rid:
+                raise ProtocolError("huawei queryBillData: success without resultData.responseId", platform=P)
+            return str(rid)
+        return _Req("POST", f"{CCFS}/queryBillData", "queryBillData", None, self._ccfs_body(msg), parse=parse, ccfs=True)
+
+    def download_bill_file(self, bill_file: str, dest: Path) -> _Req:
+        check_len(P, "billFileName", bill_file, 49, required=True, line="001:65419")
+        if not all(c.isascii() and (c.isalnum() or c in ".-_") for c in bill_file):
+            raise fail(P, "billFileName", "only a-zA-Z0-9.-_ allowed (0300022)", "001:66926")
+        return _Req("POST", f"{CCFS}/downloadBillFile", "downloadBillFile", None,
+                    self._ccfs_body({"billFileName": bill_file}), ccfs=True, dest=dest, not_ready_retryable=True)
+
+    def download_record_file(self, file_name: str, dest: Path) -> _Req:
+        check_len(P, "fileName", file_name, 225, required=True, line="001:65516")
+        if not all(c.isascii() and (c.isalnum() or c in "/.") for c in file_name):
+            raise fail(P, "fileName", "only a-zA-Z0-9/. allowed (0300022)", "001:66926")
+        return _Req("POST", f"{CCFS}/downloadRecordFile", "downloadRecordFile", None,
+                    self._ccfs_body({"fileName": file_name}), ccfs=True, dest=dest)
+
+    def download_record(self, dest: Path, *, file_name: str | None = None, call_id: str | None = None,
+                        cc_id: str | None = "1") -> _Req:
+        if not file_name and not call_id:
+            raise fail(P, "fileName/callId", "give at least one (0300019)", "001:66923")
+        if file_name:
+            file_name = file_name.replace("\\", "/")  # original_file_name uses either separator
+            check_len(P, "fileName", file_name, 225, line="001:65613")
+            if not all(c.isascii() and (c.isalnum() or c in ":/.") for c in file_name):
+                raise fail(P, "fileName", "only a-zA-Z0-9:/. allowed (0300022)", "001:66926")
+        check_len(P, "callId", call_id, 25, line="001:65614")
+        check_len(P, "ccId", cc_id, 64, line="001:65615")
+        msg = drop_none({"fileName": file_name, "callId": call_id, "ccId": cc_id})
+        return _Req("POST", f"{CCFS}/downloadRecord", "downloadRecord", None, self._ccfs_body(msg), ccfs=True,
+                    dest=dest)
+
+
+# ----------------------------------------------------------------------------------------------
+# response handling shared by both clients
+
+
+def _check_body(req: _Req, body: Any, status: int) -> Any:
+    if not isinstance(body, dict):
+        raise ProtocolError(f"huawei {req.endpoint}: expected a JSON object, got {type(body).__name__}",
+                            platform=P, endpoint=req.endpoint, http_status=status)
+    if req.ccfs:
+        code = body.get("resultCode")
+        if code is None and isinstance(body.get("response"), dict):
+            code = body["response"].get("resultCode")
+        if code is None or str(code).strip() != "0":
+            raise huawei_ccfs_error(code if code is not None else "missing", endpoint=req.endpoint,
+                                    message=str(body.get("resultDesc") or ""), http_status=status, body=body,
+                                    not_ready_retryable=req.not_ready_retryable)
+        return body
+    code = body.get("returnCode", body.get("resultCode"))
+    if code is None:
+        if req.section == "7.4.7" and "countDetail" in body:  # statistics has no envelope (001:26281)
+            return body
+        raise ProtocolError(f"huawei {req.endpoint}: response has no resultCode/returnCode: "
+                            f"{json.dumps(body, ensure_ascii=False)[:200]}", platform=P, endpoint=req.endpoint,
+                            http_status=status)
+    if "".join(str(code).split()) not in ISALES_OK:
+        msg = body.get("returnDesc") or body.get("resultDesc") or body.get("description") or ""
+        raise huawei_isales_error(code, endpoint=req.endpoint, section=req.section, message=str(msg),
+                                  http_status=status, body=body)
+    return body
+
+
+def _status_error(req: _Req, resp: httpx.Response, max_skew: float) -> Exception | None:
+    if resp.status_code in (401, 403):
+        return auth_failure(platform=P, endpoint=req.endpoint, status=resp.status_code,
+                            date_header=resp.headers.get("date"), body=resp.text[:300], max_skew=max_skew)
+    if resp.status_code == 429:
+        err = _http.generic_status_error(resp, platform=P, endpoint=req.endpoint)
+        if req.section == "7.4.7" and err is not None and err.retry_after is None:  # type: ignore[union-attr]
+            err.retry_after = 300.0  # type: ignore[union-attr]  # "五分钟执行一次" (001:26271)
+        return err
+    return _http.generic_status_error(resp, platform=P, endpoint=req.endpoint)
+
+
+def _finish(req: _Req, resp: httpx.Response, max_skew: float) -> Any:
+    err = _status_error(req, resp, max_skew)
+    if err is not None:
+        raise err
+    body = _http.decode_json(resp, platform=P, endpoint=req.endpoint)
+    return req.parse(_check_body(req, body, resp.status_code))
+
+
+def _download_target(req: _Req, resp: httpx.Response) -> Path:
+    assert req.dest is not None
+    dest = Path(req.dest)
+    if dest.is_dir():
+        name = req.body["msgBody"].get("billFileName") or PurePosixPath(
+            (req.body["msgBody"].get("fileName") or req.body["msgBody"].get("callId") or "record")).name
+        dest = dest / name.replace(":", "_")
+    return dest
+
+
+def _binary_result(req: _Req, resp: httpx.Response, first: bytes) -> str:
+    """Checks a download's first bytes: JSON means an error answered with HTTP 200."""
+    kind = _http.sniff(first)
+    if kind == "html":
+        raise ProtocolError(f"huawei {req.endpoint}: expected a file, got an HTML page: "
+                            f"{first[:100].decode('utf-8', 'replace')}", platform=P, endpoint=req.endpoint,
+                            http_status=resp.status_code)
+    return kind
+
+
+def _expected_length(resp: httpx.Response) -> int | None:
+    cl = resp.headers.get("content-length")
+    try:
+        return int(cl) if cl is not None and "content-encoding" not in resp.headers else None
+    except ValueError:
+        return None
+
+
+def _fix_suffix(dest: Path, kind: str) -> Path:
+    want = {"zip": ".zip", "wav": ".wav"}.get(kind)
+    if want and dest.suffix.lower() != want and dest.suffix.lower() not in (".v3",):
+        return dest.with_suffix(want) if dest.suffix else dest.with_name(dest.name + want)
+    return dest
+
+
+# ----------------------------------------------------------------------------------------------
+# clients
+
+
+class _ClientBase:
+    def __init__(self, base_url: str, access_key: str, secret_key: str, *, vdn_id: int,
+                 ccfs_url: str | None = None, options: HttpOptions | None = None, v2_max_per_call: int = 20,
+                 max_skew: float = 900.0) -> None:
+        from callcore.sign.httpx_auth import AuthV2
+
+        self.api = _HuaweiApi(vdn_id, v2_max_per_call)
+        self.options = options or HttpOptions()
+        self.base_url = base_url.rstrip("/")
+        self.ccfs_url = (ccfs_url or base_url).rstrip("/")
+        self.max_skew = max_skew
+        self._auth = AuthV2(access_key, secret_key)
+
+    def __repr__(self) -> str:  # never the secret
+        return f"{type(self).__name__}({self.base_url!r}, vdn_id={self.api.vdn})"
+
+    def _url(self, req: _Req) -> str:
+        return (self.ccfs_url if req.ccfs else self.base_url) + req.path
+
+    def _kwargs(self, req: _Req) -> dict[str, Any]:
+        kw: dict[str, Any] = {"auth": self._auth, "params": req.params or None}
+        if req.body is not None:
+            kw["content"] = json.dumps(req.body, ensure_ascii=False).encode("utf-8")
+            kw["headers"] = {"Content-Type": "application/json; charset=UTF-8"}
+        else:
+            kw["headers"] = {"Content-Type": "application/json; charset=UTF-8"}
+        return kw
+
+
+def _make_sync(name: str, doc: str | None):
+    def method(self: "HuaweiClient", *a: Any, **kw: Any) -> Any:
+        return self._run(getattr(self.api, name)(*a, **kw))
+    method.__name__ = name
+    method.__doc__ = doc
+    method.__signature__ = inspect.signature(getattr(_HuaweiApi, name))  # type: ignore[attr-defined]
+    return method
+
+
+def _make_async(name: str, doc: str | None):
+    async def method(self: "AsyncHuaweiClient", *a: Any, **kw: Any) -> Any:
+        return await self._run(getattr(self.api, name)(*a, **kw))
+    method.__name__ = name
+    method.__doc__ = doc
+    method.__signature__ = inspect.signature(getattr(_HuaweiApi, name))  # type: ignore[attr-defined]
+    return method
+
+
+_JSON_CALLS = {
+    "create_campaign": "7.1.1: create a campaign; returns its id. Created paused by default (initStatus=1).",
+    "get_campaign": "7.1.6: campaign details (status 2 started, 3 paused, 4 finished).",
+    "pause_campaign": "7.1.8: pause a running campaign.",
+    "resume_campaign": "7.1.9: resume a paused campaign.",
+    "add_numbers": "7.4.1: add <= 20 records; returns totalSize (numbers still to call). 0200022 if < 1 s apart.",
+    "add_numbers_v2": "7.4.2: add records with several numbers each; at most v2_max_per_call per call.",
+    "delete_numbers": "7.4.3: delete numbers by sessionId/called/customField/recycleTime; returns successCount.",
+    "query_number": "7.4.6: one record by dataId.",
+    "statistics": "7.4.7: per-campaign and per-batch (customField) counts. Once per 5 min, else HTTP 429.",
+    "import_file": "7.4.8: import a data file from a registered SFTP server; returns importTaskId.",
+    "import_results": "7.4.9: import tasks of a campaign (counts only).",
+    "blacklist_add": "7.3.1: add <= 20 blacklist numbers.",
+    "blacklist_delete": "7.3.2: delete one blacklist number.",
+    "blacklist_clear": "7.3.3: delete all blacklist numbers of the VDN.",
+    "blacklist_query": "7.3.4: membership check of <= 20 numbers, or a page (offset/limit).",
+    "blacklist_import_file": "7.3.5: import a blacklist file from a registered SFTP server.",
+    "blacklist_import_results": "7.3.6: blacklist import tasks.",
+    "add_file_server": "7.8.1: register an SFTP file server; returns serverId.",
+    "delete_file_server": "7.8.2: delete a file server.",
+    "query_file_servers": "7.8.4: list file servers.",
+    "call_results": "7.5.1: (totalCount, [CallResult]) of completed calls.",
+    "query_bill_data": "13.2.1.2: ask CC-FS to build the CDR + recording index zip; returns responseId. The file "
+                       "name arrives on callback_url (see parse_bill_callback) or via bill_file_name().",
+    "download_bill_file": "13.2.1.3: download the index zip to dest (a file or a folder); returns the path.",
+    "download_record_file": "13.2.1.4: download a recording by its index file_name (.wav) to dest.",
+    "download_record": "13.2.1.5: download a recording by original_file_name (.V3 path) or callId (zip when the "
+                       "call has several recordings) to dest; returns the path.",
+}
+
+
+class HuaweiClient(_ClientBase):
+    """Synchronous Huawei CEC client (iSales + CC-FS), one VDN. Thread-safe; use as a context
+    manager or call :meth:`close`."""
+
+    def __init__(self, base_url: str, access_key: str, secret_key: str, **kw: Any) -> None:
+        super().__init__(base_url, access_key, secret_key, **kw)
+        self._client = self.options.sync_client("")
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> "HuaweiClient":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def _run(self, req: _Req) -> Any:
+        try:
+            if req.dest is not None:
+                return self._download(req)
+            resp = self._client.request(req.method, self._url(req), **self._kwargs(req))
+        except httpx.HTTPError as e:
+            raise _http.transport_error(e, platform=P, endpoint=req.endpoint) from e
+        return _finish(req, resp, self.max_skew)
+
+    def _download(self, req: _Req) -> Path:
+        with self._client.stream(req.method, self._url(req), **self._kwargs(req)) as resp:
+            if not 200 <= resp.status_code < 300:
+                resp.read()
+                err = _status_error(req, resp, self.max_skew)
+                if err is not None:
+                    raise err
+            chunks = resp.iter_bytes(1 << 16)
+            first = b""
+            for c in chunks:
+                first += c
+                if len(first) >= 16:
+                    break
+            kind = _binary_result(req, resp, first)
+            if kind == "json":
+                body = _http.decode_json(httpx.Response(200, content=first + b"".join(chunks)), platform=P,
+                                         endpoint=req.endpoint)
+                _check_body(req, body, resp.status_code)
+                raise ProtocolError(f"huawei {req.endpoint}: expected a file, got JSON without an error code",
+                                    platform=P, endpoint=req.endpoint)
+            dest = _fix_suffix(_download_target(req, resp), kind)
+            _http.atomic_write(dest, _chain(first, chunks), expected_length=_expected_length(resp))
+            return dest
+
+
+class AsyncHuaweiClient(_ClientBase):
+    """Asynchronous twin of :class:`HuaweiClient` (same methods, awaited)."""
+
+    def __init__(self, base_url: str, access_key: str, secret_key: str, **kw: Any) -> None:
+        super().__init__(base_url, access_key, secret_key, **kw)
+        self._client = self.options.async_client("")
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def __aenter__(self) -> "AsyncHuaweiClient":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.aclose()
+
+    async def _run(self, req: _Req) -> Any:
+        try:
+            if req.dest is not None:
+                return await self._download(req)
+            resp = await self._client.request(req.method, self._url(req), **self._kwargs(req))
+        except httpx.HTTPError as e:
+            raise _http.transport_error(e, platform=P, endpoint=req.endpoint) from e
+        return _finish(req, resp, self.max_skew)
+
+    async def _download(self, req: _Req) -> Path:
+        async with self._client.stream(req.method, self._url(req), **self._kwargs(req)) as resp:
+            if not 200 <= resp.status_code < 300:
+                await resp.aread()
+                err = _status_error(req, resp, self.max_skew)
+                if err is not None:
+                    raise err
+            content = await resp.aread()  # recordings are <= 30 MB (001:64658); read, then write atomically
+            kind = _binary_result(req, resp, content[:16])
+            if kind == "json":
+                body = _http.decode_json(httpx.Response(200, content=content), platform=P, endpoint=req.endpoint)
+                _check_body(req, body, resp.status_code)
+                raise ProtocolError(f"huawei {req.endpoint}: expected a file, got JSON without an error code",
+                                    platform=P, endpoint=req.endpoint)
+            dest = _fix_suffix(_download_target(req, resp), kind)
+            _http.atomic_write(dest, [content], expected_length=_expected_length(resp))
+            return dest
+
+
+def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    yield first
+    yield from rest
+
+
+for _name, _doc in _JSON_CALLS.items():
+    setattr(HuaweiClient, _name, _make_sync(_name, _doc))
+    setattr(AsyncHuaweiClient, _name, _make_async(_name, _doc))
+
+
+# ----------------------------------------------------------------------------------------------
+# the queryBillData callback (CC-FS -> us), signed with auth-v2
+
+
+@dataclass
+class BillCallback:
+    responseId: str
+    billFileName: str
+    accountId: str | None = None
+
+
+def parse_bill_callback(method: str, path: str, headers: Mapping[str, str], body: bytes,
+                        verifier: Any | None = None) -> BillCallback:
+    """Verifies (when *verifier*, a :class:`callcore.sign.Verifier`, is given) and parses the
+    queryBillData callback body (001:65345-65367)."""
+    if verifier is not None:
+        from callcore.sign import AuthError
+
+        lower = {k.lower(): v for k, v in headers.items()}
+        try:
+            verifier.verify(method, path, headers=lower, body=body)
+        except AuthError as e:
+            raise ClientValidationError(f"huawei bill callback: signature rejected: {e}", platform=P) from None
+    try:
+        doc = json.loads(body.decode("utf-8"))
+        msg = doc["msgBody"]
+        return BillCallback(str(msg.get("responseId") or msg.get("responseld")), str(msg["billFileName"]),
+                            msg.get("accountId"))
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise ProtocolError(f"huawei bill callback: unexpected body ({e})", platform=P) from None
+
+
+__all__ = [
+    "HuaweiClient", "AsyncHuaweiClient", "HttpOptions", "CampaignSpec", "ScheduleParam", "CallData", "CallDataV2",
+    "CalledNo", "BlacklistAdd", "Campaign", "CampaignStatistics", "ImportTask", "CallResult", "BlacklistEntry",
+    "RecordRow", "BillIndex", "BillCallback", "read_bill_index", "safe_extract", "bill_file_name",
+    "parse_bill_callback", "PlatformError", "RECORD_COLUMNS", "CALL_COLUMNS",
+]

@@ -1,0 +1,72 @@
+"""Retrying calls whose error says a retry can help (``PlatformError.retryable``).
+
+The wait honours ``retry_after`` when the error carries one (HTTP 429 ``Retry-After``, 300 s for
+Huawei statistics), else grows exponentially from ``base_delay`` with jitter, capped at
+``max_delay``. Flow-control codes (Huawei 0200022 "接口调用太快": calls on one campaign must be
+>= 1 s apart, 001:25433) start at ``flow_delay``. Errors that retrying cannot fix are raised at once.
+"""
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, TypeVar
+
+from .errors import FlowControlError, PlatformError
+
+T = TypeVar("T")
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 5
+    base_delay: float = 0.5
+    flow_delay: float = 1.0
+    max_delay: float = 60.0
+    jitter: float = 0.1
+    sleep: Callable[[float], None] = time.sleep
+    asleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    rng: random.Random = field(default_factory=random.Random)
+
+    def delay(self, error: PlatformError, attempt: int) -> float:
+        """Seconds to wait before attempt ``attempt + 1`` (attempt counts from 1)."""
+        if error.retry_after is not None:
+            return float(error.retry_after)
+        base = self.flow_delay if isinstance(error, FlowControlError) else self.base_delay
+        d = min(self.max_delay, base * (2 ** (attempt - 1)))
+        return d * (1 + self.rng.uniform(0, self.jitter))
+
+
+def call_with_retry(fn: Callable[..., T], *args: Any, policy: RetryPolicy | None = None,
+                    on_retry: Callable[[PlatformError, int, float], None] | None = None, **kw: Any) -> T:
+    """``fn(*args, **kw)``, retried while it raises a retryable :class:`PlatformError`."""
+    policy = policy or RetryPolicy()
+    for attempt in range(1, policy.attempts + 1):
+        try:
+            return fn(*args, **kw)
+        except PlatformError as e:
+            if not e.retryable or attempt == policy.attempts:
+                raise
+            wait = policy.delay(e, attempt)
+            if on_retry:
+                on_retry(e, attempt, wait)
+            policy.sleep(wait)
+    raise AssertionError("unreachable")
+
+
+async def acall_with_retry(fn: Callable[..., Awaitable[T]], *args: Any, policy: RetryPolicy | None = None,
+                           on_retry: Callable[[PlatformError, int, float], None] | None = None, **kw: Any) -> T:
+    """The asyncio twin of :func:`call_with_retry`."""
+    policy = policy or RetryPolicy()
+    for attempt in range(1, policy.attempts + 1):
+        try:
+            return await fn(*args, **kw)
+        except PlatformError as e:
+            if not e.retryable or attempt == policy.attempts:
+                raise
+            wait = policy.delay(e, attempt)
+            if on_retry:
+                on_retry(e, attempt, wait)
+            await policy.asleep(wait)
+    raise AssertionError("unreachable")

@@ -1,0 +1,88 @@
+"""``callcore sandbox {huawei,sccc,babaihu,hl95} --port P [--state DIR] [--faults SPEC]``."""
+from __future__ import annotations
+
+import argparse
+import threading
+from pathlib import Path
+from typing import Any
+
+PLATFORMS = ("huawei", "sccc", "babaihu", "hl95")
+
+
+def register(subparsers: Any) -> None:
+    """Adds ``callcore sandbox ...`` to the ``callcore`` command line."""
+    p = subparsers.add_parser(
+        "sandbox", help="run a local platform sandbox (real HTTP on loopback)",
+        description="Run a local sandbox of one platform: the seeds' URLs, JSON shapes, error codes, auth and "
+                    "limits, with state in SQLite under --state and optional fault injection.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="fault SPEC: comma-separated kind=rate[:param], e.g.\n"
+               "  latency=0.5:0.2   delay half of the requests by 0.2 s\n"
+               "  5xx=0.1[:503]     HTML 5xx error pages\n"
+               "  drop=0.05         drop the connection mid-response\n"
+               "  flow=0.2          the platform's flow-control error\n"
+               "  skew=1:600        server clock 600 s ahead (401 for signed requests)\n"
+               "  seed=7            random seed")
+    p.add_argument("platform", choices=PLATFORMS)
+    p.add_argument("--port", type=int, default=8080, help="TCP port on 127.0.0.1 (0: any free port)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
+    p.add_argument("--state", type=Path, default=None, help="folder for the SQLite state (default: in memory)")
+    p.add_argument("--faults", default=None, metavar="SPEC", help="fault injection, see below")
+    p.add_argument("--sftp-root", type=Path, default=None,
+                   help="huawei: folder standing in for registered SFTP servers (file imports)")
+    p.add_argument("--v2-max", type=int, default=20,
+                   help="huawei: isales.api.calldata.max, records per add-numbers v2 call (default 20)")
+    p.set_defaults(func=run)
+
+
+def make(platform: str, state: Path | None, *, port: int, host: str, faults: str | None,
+         sftp_root: Path | None = None, v2_max: int = 20) -> Any:
+    """Builds (does not start) the sandbox object for *platform*."""
+    from ._server import Faults
+
+    f = Faults.parse(faults)
+    if platform == "huawei":
+        from .huawei import HuaweiConfig, HuaweiSandbox
+
+        return HuaweiSandbox(state, port=port, host=host, faults=f, config=HuaweiConfig(sftp_root=sftp_root, v2_max=v2_max))
+    if platform == "sccc":
+        from .sccc import ScccSandbox
+
+        return ScccSandbox(state, port=port, host=host, faults=f)
+    if platform == "babaihu":
+        from .babaihu import BabaihuSandbox
+
+        return BabaihuSandbox(state, port=port, host=host, faults=f)
+    from .hl95 import Hl95Sandbox
+
+    return Hl95Sandbox(state, port=port, host=host, faults=f)
+
+
+def credentials(sb: Any) -> dict[str, str]:
+    """What a client needs to talk to *sb* (test credentials of the sandbox, not secrets)."""
+    out: dict[str, str] = {"url": sb.url}
+    for attr in ("access_key", "secret_key", "customer", "password", "user", "client_id", "client_secret"):
+        if hasattr(sb, attr):
+            out[attr] = str(getattr(sb, attr))
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    sb = make(args.platform, args.state, port=args.port, host=args.host, faults=args.faults,
+              sftp_root=args.sftp_root, v2_max=args.v2_max)
+    sb.start()
+    console.print(f"[bold]{args.platform}[/] sandbox on [cyan]{sb.url}[/] "
+                  f"(state: {args.state or 'in memory'}; faults: {sb.app.faults.faults})")
+    for k, v in credentials(sb).items():
+        console.print(f"  {k:14} {v}")
+    console.print("Ctrl-C to stop")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sb.stop()
+    return 0

@@ -1,0 +1,1219 @@
+"""Huawei CEC sandbox: CC-iSales (seed 001 ch. 7) and CC-FS (13.2.1) on loopback.
+
+Same URLs, JSON shapes and codes as the seed; auth-v2 checked by :class:`callcore.sign.Verifier`
+(401 with the CC-FS error body, 403 after repeated failures from one IP); limits enforced:
+20 numbers per v1 call (0200029), 1 s between add calls per campaign (0200022), the v2 maximum
+(``isales.api.calldata.max``), 200,000 uncompleted numbers per campaign (0200020), duplicates in a
+request (0200018), blacklisted numbers (0200024), field lengths/characters (020000NN), adding to a
+running/finished campaign (0200019), statistics once per 5 minutes (HTTP 429). State lives in
+SQLite. Calls are simulated on demand (:meth:`HuaweiSandbox.dial` or ``POST /_sandbox/dial``),
+producing call results, CDRs and A-law ``.V3`` recordings; queryBillData builds the 13.2.2 index zip
+and POSTs the auth-v2-signed callback.
+"""
+from __future__ import annotations
+
+import asyncio
+import csv
+import hashlib
+import io
+import json
+import re
+import time
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path, PurePosixPath
+from typing import Any
+from xml.etree import ElementTree
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from . import audio
+from ._server import FaultMiddleware, Faults, ServerThread, State
+
+OK = "0200000"
+ISALES = "/rest/isales/{ver}/openapi/campaigns/{vdn:int}"
+DIAL = re.compile(r"^[0-9*#]+$")
+FORBIDDEN = set("`~!@#$%^&*()+={} '\";<>/?.[]!¥…—【】‘’:“”,\\？。、！（）；：，|")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS campaigns (id INTEGER PRIMARY KEY AUTOINCREMENT, vdn INTEGER, name TEXT, status INTEGER,
+    device_type INTEGER, spec TEXT, created REAL);
+CREATE TABLE IF NOT EXISTS calldata (id INTEGER PRIMARY KEY AUTOINCREMENT, vdn INTEGER, campaign INTEGER,
+    session_id TEXT, called TEXT, numbers TEXT, caller TEXT, custom_field TEXT, recycle_time TEXT, call_data TEXT,
+    state TEXT DEFAULT 'pending', created REAL);
+CREATE INDEX IF NOT EXISTS calldata_c ON calldata(vdn, campaign, state);
+CREATE TABLE IF NOT EXISTS blacklist (vdn INTEGER, number TEXT, expiry TEXT, restrict_times INTEGER,
+    restrict_period TEXT, PRIMARY KEY (vdn, number));
+CREATE TABLE IF NOT EXISTS file_servers (id TEXT PRIMARY KEY, vdn INTEGER, ip TEXT, port TEXT, path TEXT,
+    user TEXT, pwd_sha TEXT);
+CREATE TABLE IF NOT EXISTS import_tasks (id TEXT PRIMARY KEY, vdn INTEGER, campaign TEXT, kind TEXT, status TEXT,
+    succ INTEGER, rep INTEGER, fail INTEGER, err TEXT, begin_time TEXT, end_time TEXT);
+CREATE TABLE IF NOT EXISTS calls (call_id TEXT PRIMARY KEY, vdn INTEGER, campaign INTEGER, data_id INTEGER,
+    session_id TEXT, called TEXT, caller TEXT, custom_field TEXT, call_time TEXT, status INTEGER, fail_code TEXT,
+    agent TEXT, begin_time TEXT, end_time TEXT);
+CREATE TABLE IF NOT EXISTS recordings (original_file_name TEXT PRIMARY KEY, file_name TEXT UNIQUE, call_id TEXT,
+    vdn INTEGER, agent TEXT, begin_time TEXT, end_time TEXT, seconds REAL);
+CREATE INDEX IF NOT EXISTS rec_call ON recordings(call_id);
+CREATE TABLE IF NOT EXISTS bills (response_id TEXT PRIMARY KEY, file_name TEXT, begin_time TEXT, end_time TEXT,
+    data_type TEXT, callback_url TEXT, account_id TEXT, created REAL);
+"""
+
+
+class HwError(Exception):
+    def __init__(self, code: str, desc: str, http: int = 200) -> None:
+        super().__init__(desc)
+        self.code, self.desc, self.http = code, desc, http
+
+
+def envelope(code: str = OK, desc: str = "", **extra: Any) -> dict[str, Any]:
+    return {"resultCode": code, "resultDesc": desc, "returnCode": code, "returnDesc": desc, **extra}
+
+
+@dataclass
+class HuaweiConfig:
+    """Sandbox settings. ``keys`` maps access keys to secret keys."""
+
+    keys: dict[str, str] = field(default_factory=lambda: {"sandbox-ak": "sandbox-sk-0123456789abcdef"})
+    v1_max: int = 20  # 001:25433
+    v2_max: int = 20  # isales.api.calldata.max, default 20 (001:25586)
+    min_interval: float = 1.0  # 001:25433
+    max_pending: int = 200_000  # 001:25432
+    stats_interval: float = 300.0  # 001:26271
+    max_skew: float = 900.0
+    lock_after_failures: int = 20  # 403 "Ip被锁定" (001:66975)
+    callback_delay: float = 0.05
+    callback_verify_tls: bool = True
+    sftp_root: Path | None = None  # where registered SFTP servers' files are looked up
+    max_file_rows: int = 500_000  # 001:26377
+
+
+# ----------------------------------------------------------------------------------------------
+# field checks answering the 020000NN family
+
+
+def need(body: dict, key: str) -> Any:
+    v = body.get(key)
+    if v is None or v == "":
+        raise HwError("02000001", f"参数值为空: {key}")
+    return v
+
+
+def s_len(key: str, v: Any, n: int) -> None:
+    if v is None:
+        return
+    if not isinstance(v, (str, int)):
+        raise HwError("02000006", f"参数值类型不正确: {key}")
+    if len(str(v)) > n:
+        raise HwError("02000003", f"参数长度不能大于规定长度: {key} ({n})")
+
+
+def s_dial(key: str, v: Any, n: int = 24) -> None:
+    if v is None or v == "":
+        raise HwError("02000001", f"参数值为空: {key}")
+    s_len(key, v, n)
+    if not DIAL.match(str(v)):
+        raise HwError("02000002", f"参数包含非法字符: {key}")
+
+
+def s_chars(key: str, v: Any, forbidden: set[str] = FORBIDDEN) -> None:
+    if v and any(c in forbidden for c in str(v)):
+        raise HwError("02000002", f"参数包含非法字符: {key}")
+
+
+def s_int(key: str, v: Any, lo: int, hi: int) -> int:
+    try:
+        n = int(v)
+    except (TypeError, ValueError):
+        raise HwError("02000006", f"参数值类型不正确: {key}") from None
+    if not lo <= n <= hi:
+        raise HwError("02000007", f"参数值大小不正确: {key}")
+    return n
+
+
+def s_time(key: str, v: Any, fmt: str = "%Y-%m-%d %H:%M:%S", code: str = "0200030") -> None:
+    if v in (None, ""):
+        return
+    try:
+        datetime.strptime(str(v), fmt)
+    except ValueError:
+        raise HwError(code, f"时间格式不正确: {key}") from None
+
+
+# ----------------------------------------------------------------------------------------------
+# the application
+
+
+class HuaweiApp:
+    """The Starlette application and its state; see :class:`HuaweiSandbox` to run it."""
+
+    def __init__(self, state_dir: str | Path | None = None, config: HuaweiConfig | None = None,
+                 faults: Faults | str | None = None) -> None:
+        from callcore.sign import Verifier
+
+        self.cfg = config or HuaweiConfig()
+        self.state = State(state_dir, "huawei", SCHEMA)
+        self.files = Path(state_dir) / "huawei-files" if state_dir else None
+        self._mem_files: dict[str, bytes] = {}
+        self.verifier = Verifier(dict(self.cfg.keys), max_skew=self.cfg.max_skew)
+        self.last_add: dict[tuple[int, int], float] = {}
+        self.last_stats: dict[tuple[int, str], float] = {}
+        self.auth_failures: dict[str, list[float]] = {}
+        self.callbacks: list[dict[str, Any]] = []  # delivery log, for tests
+        self._tasks: set[asyncio.Task] = set()
+        faults = faults if isinstance(faults, Faults) else Faults.parse(faults)
+        routes = [
+            Route("/rest/isales/v1/openapi/campaigns/{vdn:int}", self.create_campaign, methods=["POST"]),
+            Route("/rest/isales/v1/openapi/campaigns/{vdn:int}/{cid:int}", self.get_campaign, methods=["GET"]),
+            Route("/rest/isales/v1/openapi/campaigns/{vdn:int}/{cid:int}/pause", self.pause, methods=["PUT"]),
+            Route("/rest/isales/v1/openapi/campaigns/{vdn:int}/{cid:int}/resume", self.resume, methods=["PUT"]),
+            Route("/rest/isales/v1/openapi/campaigns/{vdn:int}/calldata/{cid:int}", self.add_v1, methods=["POST"]),
+            Route("/rest/isales/v2/openapi/campaigns/{vdn:int}/calldata/{cid:int}", self.add_v2, methods=["POST"]),
+            Route("/rest/isales/v1/openapi/campaigns/{vdn:int}/calldata/{cid:int}/delete", self.delete_numbers,
+                  methods=["POST"]),
+            Route("/rest/isales/v1/openapi/campaigns/{vdn:int}/calldata/{cid:int}/{data_id}", self.query_number,
+                  methods=["GET"]),
+            Route("/rest/isales/v2/openapi/campaigns/{vdn:int}/statistics", self.statistics, methods=["GET"]),
+            Route("/rest/isales/v1/openapi/campaigns/{vdn:int}/calldatafile/uploadFileServer/{cid}",
+                  self.import_file, methods=["POST"]),
+            Route("/rest/isales/v1/openapi/campaigns/{vdn:int}/calldatafile/queryDataImportTask/{cid}",
+                  self.import_results, methods=["POST"]),
+            Route("/rest/isales/v1/openapi/campaigns/{vdn:int}/blocklist/add", self.bl_add, methods=["POST"]),
+            Route("/rest/isales/v1/openapi/campaigns/{vdn:int}/blocklist/delete", self.bl_delete, methods=["POST"]),
+            Route("/rest/isales/v1/openapi/campaigns/{vdn:int}/blocklist", self.bl_clear, methods=["DELETE"]),
+            Route("/rest/isales/v1/openapi/campaigns/{vdn:int}/blocklist/query", self.bl_query, methods=["POST"]),
+            Route("/rest/isales/v1/openapi/campaigns/{vdn:int}/blackfile/uploadFileServer", self.bl_import,
+                  methods=["POST"]),
+            Route("/rest/isales/v1/openapi/campaigns/{vdn:int}/blackfile/queryDataImportTask", self.bl_import_results,
+                  methods=["POST"]),
+            Route("/rest/isales/v1/openapi/campaigns/{vdn:int}/file/addServer", self.add_server, methods=["POST"]),
+            Route("/rest/isales/v1/openapi/campaigns/{vdn:int}/file/{sid}/deleteServer", self.delete_server,
+                  methods=["POST"]),
+            Route("/rest/isales/v1/openapi/campaigns/{vdn:int}/file/queryServer", self.query_servers,
+                  methods=["POST"]),
+            Route("/rest/isales/v1/openapi/campaigns/{vdn:int}/callresult/{cid:int}", self.call_results,
+                  methods=["POST"]),
+            Route("/CCFS/resource/ccfs/queryBillData", self.query_bill_data, methods=["POST"]),
+            Route("/CCFS/resource/ccfs/downloadBillFile", self.download_bill_file, methods=["POST"]),
+            Route("/CCFS/resource/ccfs/downloadRecordFile", self.download_record_file, methods=["POST"]),
+            Route("/CCFS/resource/ccfs/downloadRecord", self.download_record, methods=["POST"]),
+            Route("/_sandbox/dial/{vdn:int}/{cid:int}", self.ctl_dial, methods=["POST"]),
+            Route("/_sandbox/health", lambda r: JSONResponse({"ok": True}), methods=["GET"]),
+        ]
+        self.starlette = Starlette(routes=routes)
+        self.faults = FaultMiddleware(self._guarded, faults, self._flow_response)
+        self.app = self.faults
+
+    # --- plumbing
+
+    def _flow_response(self, scope: dict) -> tuple[int, dict]:
+        if scope["path"].startswith("/CCFS/"):
+            code = "0300008" if "download" in scope["path"] else "0300009"
+            return 200, {"resultCode": code, "resultDesc": "Reached the flow control threshold.", "resultData": None}
+        if scope["path"].endswith("/statistics"):
+            return 429, envelope("429", "请勿频繁操作，请稍后再试。")
+        return 200, envelope("0200022", "接口调用太快")
+
+    async def _guarded(self, scope: dict, receive: Any, send: Any) -> None:
+        """auth-v2 check before routing (control paths excepted)."""
+        if scope["type"] == "http" and not scope["path"].startswith("/_sandbox"):
+            req = Request(scope, receive)
+            body = await req.body()
+            err = self._check_auth(req, body, scope.get("state", {}).get("clock_offset", 0.0))
+            if err is not None:
+                return await err(scope, receive, send)
+
+            async def replay() -> dict:
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await self.starlette(scope, replay, send)
+        return await self.starlette(scope, receive, send)
+
+    def _check_auth(self, req: Request, body: bytes, offset: float) -> Response | None:
+        from callcore.sign import AuthError
+
+        ip = req.client.host if req.client else "?"
+        now = time.time()
+        fails = [t for t in self.auth_failures.get(ip, []) if now - t < 600]
+        self.auth_failures[ip] = fails
+        if self.cfg.lock_after_failures and len(fails) >= self.cfg.lock_after_failures:
+            return self._auth_error(403, "Forbidden", "Ip is locked", req.url.path)
+        headers = {k.lower(): v for k, v in req.headers.items()}
+        try:
+            query = dict(req.query_params) or None
+            self.verifier.verify(req.method, req.url.path, headers=headers, body=body, query=query,
+                                 now=now + offset)
+            return None
+        except AuthError as e:
+            fails.append(now)
+            return self._auth_error(401, "Unauthorized", f"{type(e).__name__}", req.url.path)
+
+    @staticmethod
+    def _auth_error(status: int, error: str, message: str, path: str) -> Response:
+        # 13-127 (001:66978-66990)
+        return JSONResponse({"timestamp": int(time.time() * 1000), "status": status, "error": error,
+                             "message": message, "path": path}, status_code=status)
+
+    @staticmethod
+    async def _json(req: Request) -> dict[str, Any]:
+        raw = await req.body()
+        if not raw.strip():
+            return {}
+        try:
+            d = json.loads(raw)
+        except ValueError:
+            raise HwError("0200001", "参数异常: body is not JSON") from None
+        if not isinstance(d, dict):
+            raise HwError("0200001", "参数异常: body is not a JSON object")
+        return d
+
+    @staticmethod
+    def _vdn(req: Request) -> int:
+        vdn = req.path_params["vdn"]
+        if not 1 <= vdn <= 9999:
+            raise HwError("02000007", "参数值大小不正确: vdnId")
+        return vdn
+
+    def _campaign(self, vdn: int, cid: Any) -> Any:
+        try:
+            cid = int(cid)
+        except (TypeError, ValueError):
+            raise HwError("02000006", "参数值类型不正确: campaignId") from None
+        row = self.state.one("SELECT * FROM campaigns WHERE vdn=? AND id=?", (vdn, cid))
+        if row is None:
+            raise HwError("0200007", "外呼活动不存在")
+        return row
+
+    def _pending(self, vdn: int, cid: int) -> int:
+        return self.state.one("SELECT COUNT(*) n FROM calldata WHERE vdn=? AND campaign=? AND state='pending'",
+                              (vdn, cid))["n"]
+
+    def _blacklisted(self, vdn: int, numbers: list[str]) -> list[str]:
+        """Numbers on the blacklist without a frequency restriction (those with restrictTimes and
+        restrictPeriod may still be called, 001:25435)."""
+        if not numbers:
+            return []
+        now = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+        marks = ",".join("?" * len(numbers))
+        rows = self.state.q(f"SELECT number FROM blacklist WHERE vdn=? AND number IN ({marks}) AND "
+                            "(expiry IS NULL OR expiry='' OR expiry>?) AND restrict_times IS NULL",
+                            (vdn, *numbers, now))
+        return [r["number"] for r in rows]
+
+    @staticmethod
+    def _handle(fn: Any) -> Any:
+        async def wrapper(self: "HuaweiApp", req: Request) -> Response:
+            try:
+                return await fn(self, req)
+            except HwError as e:
+                if req.url.path.startswith("/CCFS/"):
+                    return JSONResponse({"resultCode": e.code, "resultDesc": e.desc, "resultData": None,
+                                         "response": {"version": "2.0", "resultCode": e.code, "resultMsg": e.desc}},
+                                        status_code=e.http)
+                return JSONResponse(envelope(e.code, e.desc), status_code=e.http)
+        return wrapper
+
+    # --- 7.1 campaigns
+
+    @_handle
+    async def create_campaign(self, req: Request) -> Response:
+        vdn = self._vdn(req)
+        b = await self._json(req)
+        name = need(b, "name")
+        s_len("name", name, 32)
+        s_len("description", b.get("description"), 200)
+        s_chars("description", b.get("description"), set('"[]=;<>'))
+        begin, end = need(b, "strBeginTime"), need(b, "strEndTime")
+        s_time("strBeginTime", begin, code="02000006")
+        s_time("strEndTime", end, code="02000006")
+        if datetime.strptime(begin, "%Y-%m-%d %H:%M:%S") < datetime.now().replace(hour=0, minute=0, second=0,
+                                                                                   microsecond=0):
+            raise HwError("0200002", "外呼活动的开始时间早于今天凌晨。")
+        dt = s_int("deviceType", need(b, "deviceType"), 1, 6)
+        if dt == 4:
+            raise HwError("02000007", "参数值大小不正确: deviceType")
+        s_dial("callerNo", need(b, "callerNo"))
+        s_int("maxAlertingTime", need(b, "maxAlertingTime"), 9 if dt == 5 else 5, 120)
+        if not isinstance(b.get("scheduleParam"), dict):
+            raise HwError("02000001", "参数值为空: scheduleParam")
+        if dt in (1, 3) and not isinstance(b.get("ivrParam"), dict):
+            raise HwError("02000009", "参数组合不正确: ivrParam")
+        if dt in (2, 5, 6) and not isinstance(b.get("skillParam"), dict):
+            raise HwError("02000009", "参数组合不正确: skillParam")
+        if not (b.get("callbackUrl") or b.get("callBackUrl")):  # the sample spells callBackUrl (001:21603)
+            raise HwError("02000001", "参数值为空: callbackUrl")
+        init = s_int("initStatus", b.get("initStatus", 0), 0, 1)
+        if self.state.one("SELECT 1 FROM campaigns WHERE vdn=? AND name=?", (vdn, name)):
+            raise HwError("0200005", "外呼活动名称不能重复。")
+        kind_ivr = dt in (1, 3)
+        n_same = self.state.one("SELECT COUNT(*) n FROM campaigns WHERE vdn=? AND status!=4 AND device_type IN "
+                                + ("(1,3)" if kind_ivr else "(2,5,6)"), (vdn,))["n"]
+        if n_same >= 20:  # 001:21375-21376
+            raise HwError("0200004" if kind_ivr else "0200003", "外呼活动已达到上限")
+        cid = self.state.insert("INSERT INTO campaigns (vdn, name, status, device_type, spec, created) VALUES (?,?,?,?,?,?)",
+                           (vdn, name, 3 if init == 1 else 2, dt, json.dumps(b, ensure_ascii=False), time.time()))
+        return JSONResponse(envelope(returnObject={"id": cid}))
+
+    @_handle
+    async def get_campaign(self, req: Request) -> Response:
+        vdn = self._vdn(req)
+        row = self._campaign(vdn, req.path_params["cid"])
+        spec = json.loads(row["spec"])
+        obj = {k: spec.get(k) for k in ("name", "description", "strBeginTime", "strEndTime", "deviceType", "callerNo",
+                                         "maxAlertingTime", "scheduleParam", "ivrParam", "skillParam")}
+        obj["status"] = row["status"]
+        obj["callBackUrl"] = spec.get("callbackUrl") or spec.get("callBackUrl")
+        return JSONResponse(envelope(returnObject=obj))
+
+    async def _set_status(self, req: Request, want_from: int, to: int) -> Response:
+        vdn = self._vdn(req)
+        row = self._campaign(vdn, req.path_params["cid"])
+        if row["status"] != want_from:
+            raise HwError("0200011", "当前状态不允许" + ("暂停" if to == 3 else "恢复"))
+        self.state.x("UPDATE campaigns SET status=? WHERE id=?", (to, row["id"]))
+        return JSONResponse(envelope())
+
+    @_handle
+    async def pause(self, req: Request) -> Response:
+        return await self._set_status(req, 2, 3)
+
+    @_handle
+    async def resume(self, req: Request) -> Response:
+        return await self._set_status(req, 3, 2)
+
+    # --- 7.4 numbers
+
+    def _add_common(self, vdn: int, cid: int, recs: list[dict], limit: int) -> Any:
+        row = self._campaign(vdn, cid)
+        if not isinstance(recs, list) or not recs:
+            raise HwError("02000001", "参数值为空: callDataList")
+        if len(recs) > limit:
+            raise HwError("0200029", "超过了每次添加允许的最大值")
+        if row["status"] == 4 or row["status"] == 2:  # 已完成 / 执行中 (001:25436-25437)
+            raise HwError("0200019", "当前状态不允许追加号码")
+        now = time.monotonic()
+        last = self.last_add.get((vdn, cid))
+        if last is not None and now - last < self.cfg.min_interval:
+            raise HwError("0200022", "接口调用太快")
+        self.last_add[(vdn, cid)] = now
+        return row
+
+    def _check_record(self, i: int, r: Any) -> None:
+        if not isinstance(r, dict):
+            raise HwError("02000006", f"参数值类型不正确: callDataList[{i}]")
+        s_len("sessionId", r.get("sessionId"), 32)
+        s_len("caller", r.get("caller"), 24)
+        s_len("customField", r.get("customField"), 200)
+        s_chars("customField", r.get("customField"))
+        s_time("recycleTime", r.get("recycleTime"))
+        s_len("callData", r.get("callData"), 1024)
+
+    def _insert(self, vdn: int, cid: int, rows: list[tuple]) -> int:
+        if self._pending(vdn, cid) + len(rows) > self.cfg.max_pending:
+            raise HwError("0200020", "号码数量超过了最大规格20w条")
+        now = time.time()
+        self.state.many("INSERT INTO calldata (vdn, campaign, session_id, called, numbers, caller, custom_field, "
+                        "recycle_time, call_data, created) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        [(vdn, cid, *r, now) for r in rows])
+        return self._pending(vdn, cid)
+
+    @_handle
+    async def add_v1(self, req: Request) -> Response:
+        vdn = self._vdn(req)
+        cid = req.path_params["cid"]
+        b = await self._json(req)
+        recs = b.get("callDataList")
+        self._add_common(vdn, cid, recs, self.cfg.v1_max)
+        called = []
+        for i, r in enumerate(recs):
+            self._check_record(i, r)
+            s_dial("called", r.get("called"))
+            called.append(str(r["called"]))
+        if len(set(called)) != len(called):
+            raise HwError("0200018", "存在重复的号码")
+        if self._blacklisted(vdn, called):
+            raise HwError("0200024", "添加的号码中存在黑名单号码")
+        total = self._insert(vdn, cid, [(r.get("sessionId"), str(r["called"]), None, r.get("caller"),
+                                         r.get("customField"), r.get("recycleTime"), r.get("callData")) for r in recs])
+        return JSONResponse(envelope(returnObject={"totalSize": total}))
+
+    @_handle
+    async def add_v2(self, req: Request) -> Response:
+        vdn = self._vdn(req)
+        cid = req.path_params["cid"]
+        b = await self._json(req)
+        recs = b.get("callDataList")
+        self._add_common(vdn, cid, recs, self.cfg.v2_max)
+        numbers: list[str] = []
+        for i, r in enumerate(recs):
+            self._check_record(i, r)
+            called = r.get("called")
+            if not isinstance(called, list) or not called:
+                raise HwError("02000001", "参数值为空: called")
+            mine = []
+            for c in called:
+                if not isinstance(c, dict):
+                    raise HwError("02000006", "参数值类型不正确: called")
+                s_dial("calledNo", c.get("calledNo"))
+                if c.get("delayTime") not in (None, ""):
+                    s_int("delayTime", c.get("delayTime"), 0, 86400)
+                s_len("type", c.get("type"), 20)
+                s_chars("type", c.get("type"), FORBIDDEN - {"-"})
+                mine.append(str(c["calledNo"]))
+            if len(set(mine)) != len(mine):  # duplicates under one sessionId (001:25587)
+                raise HwError("0200018", "存在重复的号码")
+            numbers += mine
+        if self._blacklisted(vdn, numbers):
+            raise HwError("0200024", "添加的号码中存在黑名单号码")
+        total = self._insert(vdn, cid, [(r.get("sessionId"), str(r["called"][0]["calledNo"]),
+                                         json.dumps(r["called"]), r.get("caller"), r.get("customField"),
+                                         r.get("recycleTime"), r.get("callData")) for r in recs])
+        return JSONResponse(envelope(returnObject={"totalSize": total}))
+
+    @_handle
+    async def delete_numbers(self, req: Request) -> Response:
+        vdn = self._vdn(req)
+        row = self._campaign(vdn, req.path_params["cid"])
+        if row["status"] == 2:
+            raise HwError("0200028", "当前状态不允许删除号码")
+        b = await self._json(req)
+        where, args = ["vdn=?", "campaign=?", "state='pending'"], [vdn, row["id"]]
+        for key, col in (("sessionId", "session_id"), ("called", "called"), ("customField", "custom_field")):
+            if b.get(key) not in (None, ""):
+                s_len(key, b[key], 200 if key == "customField" else 32 if key == "sessionId" else 24)
+                where.append(f"{col}=?")
+                args.append(str(b[key]))
+        if b.get("recycleTime"):
+            s_time("recycleTime", b["recycleTime"])
+            rt = str(b["recycleTime"])
+            kind = str(b.get("recycleType") or "3")
+            if kind == "1":
+                where.append("substr(recycle_time,1,10)<=?")
+                args.append(rt[:10])
+            elif kind == "2":
+                where.append("substr(recycle_time,1,10)=?")
+                args.append(rt[:10])
+            else:
+                where.append("recycle_time=?")
+                args.append(rt)
+        if len(where) == 3:
+            raise HwError("02000009", "参数组合不正确: no filter")
+        n = self.state.x("DELETE FROM calldata WHERE " + " AND ".join(where), args)
+        return JSONResponse(envelope(successCount=n))
+
+    @_handle
+    async def query_number(self, req: Request) -> Response:
+        vdn = self._vdn(req)
+        self._campaign(vdn, req.path_params["cid"])
+        r = self.state.one("SELECT * FROM calldata WHERE vdn=? AND campaign=? AND id=?",
+                           (vdn, req.path_params["cid"], req.path_params["data_id"]))
+        if r is None:
+            raise HwError("0200007", "外呼数据不存在")
+        nums = json.loads(r["numbers"]) if r["numbers"] else [{"calledNo": r["called"], "type": None}]
+        props = [{"propCode": "customField", "propName": "customField", "propValue": r["custom_field"]}]
+        return JSONResponse(envelope(returnObject={"dataId": str(r["id"]), "properties": props,
+                                                   "calledNos": [{"calledNo": n["calledNo"], "type": n.get("type")}
+                                                                 for n in nums]}))
+
+    @_handle
+    async def statistics(self, req: Request) -> Response:
+        vdn = self._vdn(req)
+        cid = req.query_params.get("campaignId")
+        batch = req.query_params.get("batchId")
+        if batch and not cid:
+            raise HwError("02000009", "参数组合不正确: batchId needs campaignId")
+        key = (vdn, cid or "*")
+        now = time.monotonic()
+        last = self.last_stats.get(key)
+        if last is not None and now - last < self.cfg.stats_interval:
+            return JSONResponse({"resultCode": "429", "resultDesc": "请勿频繁操作，请稍后再试。"}, status_code=429)
+        self.last_stats[key] = now
+        if cid:
+            camps = [self._campaign(vdn, cid)["id"]]
+        else:
+            camps = [r["id"] for r in self.state.q("SELECT id FROM campaigns WHERE vdn=? ORDER BY id", (vdn,))]
+        today = datetime.now().strftime("%Y-%m-%d")
+        out = []
+        for c in camps:
+            item = self._counts(vdn, c, None, today)
+            item["campaignId"] = str(c)
+            batches = ([batch] if batch else [r["custom_field"] for r in self.state.q(
+                "SELECT DISTINCT custom_field FROM calldata WHERE vdn=? AND campaign=? AND custom_field IS NOT NULL "
+                "UNION SELECT DISTINCT custom_field FROM calls WHERE vdn=? AND campaign=? AND custom_field IS NOT NULL",
+                (vdn, c, vdn, c))])
+            item["batchDetail"] = [dict(self._counts(vdn, c, bt, today), batchId=bt) for bt in batches]
+            out.append(item)
+        return JSONResponse({"countDetail": out})
+
+    def _counts(self, vdn: int, cid: int, batch: str | None, today: str) -> dict[str, int]:
+        bw, ba = ("AND custom_field=?", (batch,)) if batch is not None else ("", ())
+        pending = self.state.one(f"SELECT COUNT(*) n FROM calldata WHERE vdn=? AND campaign=? AND state='pending' {bw}",
+                                 (vdn, cid, *ba))["n"]
+        c = self.state.one(
+            f"SELECT COUNT(*) n, SUM(status=6) s, SUM(substr(call_time,1,10)=?) dn, "
+            f"SUM(substr(call_time,1,10)=? AND status=6) ds FROM calls WHERE vdn=? AND campaign=? {bw}",
+            (today, today, vdn, cid, *ba))
+        n, s, dn, ds = c["n"] or 0, c["s"] or 0, c["dn"] or 0, c["ds"] or 0
+        return {"unCallCount": pending, "calledCount": dn, "finishCount": n, "totalCalledCount": n,
+                "totalCallSucc": s, "totalFinishCount": n, "totalCount": n + pending, "dailyCalledCount": dn,
+                "dailyCallSucc": ds, "dailyFinishCount": dn, "dailyCount": dn + pending}
+
+    # --- 7.8 file servers, 7.4.8/7.3.5 file imports
+
+    @_handle
+    async def add_server(self, req: Request) -> Response:
+        vdn = self._vdn(req)
+        b = await self._json(req)
+        info = b.get("serverInfo")
+        if not isinstance(info, dict):
+            raise HwError("02000001", "参数值为空: serverInfo")
+        ip, port, path = need(info, "ip"), need(info, "port"), need(info, "filePath")
+        user, pwd = need(b, "userName"), need(b, "serverPwd")
+        s_len("userName", user, 30)
+        s_chars("userName", user, FORBIDDEN - {"-"})
+        if not 8 <= len(str(pwd)) <= 80:
+            raise HwError("02000005", "参数长度需要介于8和80之间")
+        if self.state.one("SELECT 1 FROM file_servers WHERE vdn=? AND ip=? AND port=? AND path=? AND user=?",
+                          (vdn, ip, str(port), path, user)):
+            raise HwError("0200001", "参数异常: 同一个租间下，服务器信息不允许相同")
+        sid = f"{int(time.time() * 1000)}{uuid.uuid4().int % 10**17:017d}"
+        self.state.x("INSERT INTO file_servers VALUES (?,?,?,?,?,?,?)",
+                     (sid, vdn, ip, str(port), path, user, hashlib.sha256(str(pwd).encode()).hexdigest()))
+        return JSONResponse(envelope(serverId=sid))
+
+    @_handle
+    async def delete_server(self, req: Request) -> Response:
+        vdn = self._vdn(req)
+        n = self.state.x("DELETE FROM file_servers WHERE vdn=? AND id=?", (vdn, req.path_params["sid"]))
+        if not n:
+            raise HwError("0200001", "参数异常: 文件服务器不存在")
+        return JSONResponse(envelope())
+
+    @_handle
+    async def query_servers(self, req: Request) -> Response:
+        vdn = self._vdn(req)
+        b = await self._json(req)
+        off = s_int("offset", need(b, "offset") if "offset" in b else 0, 0, 10**9)
+        lim = s_int("limit", need(b, "limit"), 1, 100)
+        rows = self.state.q("SELECT * FROM file_servers WHERE vdn=? ORDER BY id", (vdn,))
+        if b.get("serverIds"):
+            rows = [r for r in rows if r["id"] in set(b["serverIds"])]
+        page = [{"port": r["port"], "ip": r["ip"], "filePath": r["path"], "userName": r["user"], "serverId": r["id"]}
+                for r in rows[off:off + lim]]
+        return JSONResponse(envelope(server=page, count=len(rows)))
+
+    def _resolve_file(self, vdn: int, b: dict) -> Path | None:
+        sid = need(b, "serverId")
+        name = need(b, "fileName")
+        if (b.get("hour") is None) != (b.get("minute") is None):
+            raise HwError("02000010", "hour和minute必须同时存在")
+        if b.get("hour") is not None:
+            s_int("hour", b["hour"], 0, 23)
+            if str(b["minute"]) not in ("00", "30", "0"):
+                raise HwError("02000007", "参数值大小不正确: minute")
+        srv = self.state.one("SELECT * FROM file_servers WHERE vdn=? AND id=?", (vdn, sid))
+        if srv is None:
+            raise HwError("0200001", "参数异常: 文件服务器不存在")
+        root = self.cfg.sftp_root
+        if root is None:
+            return None
+        rel = PurePosixPath(str(b.get("filePath") or "").lstrip("/")) / str(name)
+        if ".." in rel.parts:
+            raise HwError("02000002", "参数包含非法字符: filePath")
+        return Path(root) / rel
+
+    def _new_task(self, vdn: int, cid: str, kind: str) -> str:
+        tid = f"{int(time.time() * 1000)}{uuid.uuid4().int % 10**17:017d}"
+        now = datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%S.000+00:00")
+        self.state.x("INSERT INTO import_tasks VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                     (tid, vdn, cid, kind, "0", 0, 0, 0, "", now, None))
+        return tid
+
+    def _finish_task(self, tid: str, status: str, succ: int, rep: int, fail: int, err: str) -> None:
+        now = datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%S.000+00:00")
+        self.state.x("UPDATE import_tasks SET status=?, succ=?, rep=?, fail=?, err=?, end_time=? WHERE id=?",
+                     (status, succ, rep, fail, err, now, tid))
+
+    @_handle
+    async def import_file(self, req: Request) -> Response:
+        vdn = self._vdn(req)
+        cid = req.path_params["cid"]
+        camp = self._campaign(vdn, cid)
+        b = await self._json(req)
+        path = self._resolve_file(vdn, b)
+        tid = self._new_task(vdn, str(cid), "data")
+        self._run_data_import(vdn, camp["id"], tid, path)
+        return JSONResponse(envelope(desc="数据导入中, 请通过“导入结果”查看详细信息。", importTaskId=tid))
+
+    def _run_data_import(self, vdn: int, cid: int, tid: str, path: Path | None) -> None:
+        try:
+            rows = read_table(path)
+        except (OSError, ValueError) as e:
+            self._finish_task(tid, "3", 0, 0, 0, f"file cannot be read: {type(e).__name__}")
+            return
+        if len(rows) > self.cfg.max_file_rows:
+            self._finish_task(tid, "3", 0, 0, len(rows), f"more than {self.cfg.max_file_rows} rows")
+            return
+        seen = {r["called"] for r in self.state.q("SELECT called FROM calldata WHERE vdn=? AND campaign=?",
+                                                  (vdn, cid))}
+        good, rep, fail = [], 0, 0
+        for r in rows:
+            nums = parse_called_cell(r.get("called", ""))
+            sid = none_dash(r.get("sessionId"))
+            cf = none_dash(r.get("customField"))
+            if not nums or any(not DIAL.match(n) or len(n) > 24 for n in nums) or \
+                    (sid and len(sid) > 32) or (cf and len(cf) > 200):
+                fail += 1
+                continue
+            if nums[0] in seen:
+                rep += 1
+                continue
+            seen.add(nums[0])
+            good.append((sid, nums[0], json.dumps([{"calledNo": n} for n in nums]), none_dash(r.get("caller")), cf,
+                         none_dash(r.get("recycleTime")), none_dash(r.get("callData"))))
+        now = time.time()
+        self.state.many("INSERT INTO calldata (vdn, campaign, session_id, called, numbers, caller, custom_field, "
+                        "recycle_time, call_data, created) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        [(vdn, cid, *g, now) for g in good])
+        self._finish_task(tid, "2", len(good), rep, fail, "")
+
+    def _task_page(self, rows: list, b: dict) -> Response:
+        off = s_int("offset", b.get("offset", 0), 0, 10**9)
+        lim = s_int("limit", need(b, "limit"), 1, 100)
+        ids = b.get("importTaskIds")
+        if ids:
+            rows = [r for r in rows if r["id"] in set(map(str, ids))]
+        res = [{"id": r["id"], "beginTime": r["begin_time"], "endTime": r["end_time"], "status": r["status"],
+                "succNum": r["succ"], "repeatNum": r["rep"], "failNum": r["fail"], "errMsg": r["err"]}
+               for r in rows[off:off + lim]]
+        return JSONResponse(envelope(desc="success", result=res, count=len(rows)))
+
+    @_handle
+    async def import_results(self, req: Request) -> Response:
+        vdn = self._vdn(req)
+        cid = str(req.path_params["cid"])
+        self._campaign(vdn, cid)
+        b = await self._json(req)
+        rows = self.state.q("SELECT * FROM import_tasks WHERE vdn=? AND campaign=? AND kind='data' ORDER BY id",
+                            (vdn, cid))
+        return self._task_page(rows, b)
+
+    # --- 7.3 blacklist
+
+    @_handle
+    async def bl_add(self, req: Request) -> Response:
+        vdn = self._vdn(req)
+        b = await self._json(req)
+        nums = b.get("blocklist")
+        if not isinstance(nums, list) or not nums:
+            raise HwError("02000001", "参数值为空: blocklist")
+        if len(nums) > 20:
+            raise HwError("0200029", "超过单次新增最大数量")
+        for n in nums:
+            s_dial("blocklist", n)
+        nums = [str(n) for n in nums]
+        if len(set(nums)) != len(nums):
+            raise HwError("0200018", "号码重复")
+        s_time("validityExpirationTime", b.get("validityExpirationTime"))
+        vt = b.get("validityTime")
+        if vt not in (None, ""):
+            vt = s_int("validityTime", vt, 1, 120)
+        rt, rp = b.get("restrictTimes"), b.get("restrictPeriod")
+        if (rt in (None, "")) != (rp in (None, "")):
+            raise HwError("02000009", "参数组合不正确: restrictTimes/restrictPeriod")
+        if rt not in (None, ""):
+            rt = s_int("restrictTimes", rt, 1, 100)
+            if str(rp) not in ("0", "1"):
+                raise HwError("02000007", "参数值大小不正确: restrictPeriod")
+        marks = ",".join("?" * len(nums))
+        if self.state.q(f"SELECT 1 FROM blacklist WHERE vdn=? AND number IN ({marks})", (vdn, *nums)):
+            raise HwError("0200007", "号码已存在黑名单中")
+        expiry = b.get("validityExpirationTime") or (
+            (datetime.now() + timedelta(hours=vt)).strftime("%Y-%m-%d %H:%M:%S") if vt else None)
+        self.state.many("INSERT INTO blacklist VALUES (?,?,?,?,?)",
+                        [(vdn, n, expiry, rt if rt not in (None, "") else None,
+                          str(rp) if rp not in (None, "") else None) for n in nums])
+        return JSONResponse(envelope())
+
+    @_handle
+    async def bl_delete(self, req: Request) -> Response:
+        vdn = self._vdn(req)
+        b = await self._json(req)
+        n = need(b, "blocklistNo")
+        s_dial("blocklistNo", n)
+        self.state.x("DELETE FROM blacklist WHERE vdn=? AND number=?", (vdn, str(n)))
+        return JSONResponse(envelope())
+
+    @_handle
+    async def bl_clear(self, req: Request) -> Response:
+        vdn = self._vdn(req)
+        self.state.x("DELETE FROM blacklist WHERE vdn=?", (vdn,))
+        return JSONResponse(envelope())
+
+    @_handle
+    async def bl_query(self, req: Request) -> Response:
+        vdn = self._vdn(req)
+        b = await self._json(req)
+        has_list = b.get("blocklist") not in (None, [])
+        has_page = b.get("offset") is not None or b.get("limit") is not None
+        if has_list == has_page:
+            raise HwError("02000009", "参数组合不正确: limit offset和blocklist存在且仅存在其一")
+        now = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+        if has_list:
+            nums = b["blocklist"]
+            if len(nums) > 20:
+                raise HwError("02000011", "参数个数不能大于规定个数")
+            for n in nums:
+                s_dial("blocklist", n)
+            marks = ",".join("?" * len(nums))
+            rows = self.state.q(f"SELECT * FROM blacklist WHERE vdn=? AND number IN ({marks})",
+                                (vdn, *map(str, nums)))
+            data = [{"validityExpirationTime": r["expiry"], "blockNum": r["number"],
+                     "flag": not r["expiry"] or r["expiry"] > now} for r in rows]
+        else:
+            off = s_int("offset", b.get("offset", 0), 0, 10**9)
+            lim = s_int("limit", need(b, "limit"), 1, 100)
+            rows = self.state.q("SELECT * FROM blacklist WHERE vdn=? ORDER BY number LIMIT ? OFFSET ?",
+                                (vdn, lim, off))
+            data = [{"validityExpirationTime": r["expiry"], "blockNum": r["number"]} for r in rows]
+        return JSONResponse(envelope(data=data))
+
+    @_handle
+    async def bl_import(self, req: Request) -> Response:
+        vdn = self._vdn(req)
+        b = await self._json(req)
+        path = self._resolve_file(vdn, b)
+        tid = self._new_task(vdn, "", "black")
+        try:
+            rows = read_table(path, header_map=BLACK_COLUMNS)
+        except (OSError, ValueError) as e:
+            self._finish_task(tid, "3", 0, 0, 0, f"file cannot be read: {type(e).__name__}")
+            return JSONResponse(envelope(importTaskId=tid))
+        good: dict[str, tuple] = {}
+        rep = fail = 0
+        for r in rows:
+            n = (r.get("number") or "").strip()
+            if not n or not DIAL.match(n) or len(n) > 24:
+                fail += 1
+                continue
+            if n in good:
+                rep += 1
+            good[n] = (vdn, n, none_dash(r.get("expiry")), None, None)
+        self.state.many("INSERT OR REPLACE INTO blacklist VALUES (?,?,?,?,?)", good.values())
+        self._finish_task(tid, "2", len(good), rep, fail, "")
+        return JSONResponse(envelope(importTaskId=tid))
+
+    @_handle
+    async def bl_import_results(self, req: Request) -> Response:
+        vdn = self._vdn(req)
+        b = await self._json(req)
+        rows = self.state.q("SELECT * FROM import_tasks WHERE vdn=? AND kind='black' ORDER BY id", (vdn,))
+        return self._task_page(rows, b)
+
+    # --- 7.5.1 results
+
+    @_handle
+    async def call_results(self, req: Request) -> Response:
+        vdn = self._vdn(req)
+        row = self._campaign(vdn, req.path_params["cid"])
+        b = await self._json(req)
+        detail = s_int("showDetail", b.get("showDetail", 0), 0, 1)
+        size = s_int("pageSize", b.get("pageSize", 100), 1, 100 if detail else 500)
+        num = s_int("pageNum", b.get("pageNum", 1), 1, 10**9)
+        where, args = ["vdn=?", "campaign=?"], [vdn, row["id"]]
+        if b.get("sessionId"):
+            where.append("session_id=?")
+            args.append(b["sessionId"])
+        if b.get("customField"):
+            where.append("custom_field=?")
+            args.append(b["customField"])
+        if bool(b.get("beginTime")) != bool(b.get("endTime")):
+            raise HwError("02000009", "参数组合不正确: beginTime/endTime")
+        if b.get("beginTime"):
+            s_time("beginTime", b["beginTime"], "%Y-%m-%d")
+            s_time("endTime", b["endTime"], "%Y-%m-%d")
+            where.append("substr(call_time,1,10) BETWEEN ? AND ?")
+            args += [b["beginTime"], b["endTime"]]
+        total = self.state.one("SELECT COUNT(*) n FROM calls WHERE " + " AND ".join(where), args)["n"]
+        rows = self.state.q("SELECT * FROM calls WHERE " + " AND ".join(where) + " ORDER BY call_time, call_id "
+                            "LIMIT ? OFFSET ?", (*args, size, (num - 1) * size))
+        data = []
+        for r in rows:
+            rec = self.state.one("SELECT original_file_name FROM recordings WHERE call_id=? ORDER BY begin_time",
+                                 (r["call_id"],))
+            data.append({"campaignId": str(r["campaign"]), "sessionId": r["session_id"], "called": r["called"],
+                         "callTimeStr": r["call_time"], "callStatus": r["status"], "failCode": r["fail_code"],
+                         "resultCode": "OB99999" if r["status"] == 6 else "OB" + r["fail_code"], "vdnId": vdn,
+                         "callId": r["call_id"], "recordPath": rec["original_file_name"] if rec else ""})
+        return JSONResponse(envelope(desc="Query Success!", totalCount=total, data=data))
+
+    # --- CC-FS
+
+    async def _ccfs_body(self, req: Request) -> dict[str, Any]:
+        b = await self._json(req)
+        if not isinstance(b.get("request"), dict) or str(b["request"].get("version")) != "2.0":
+            raise HwError("0300006", "The value of version is error, current version is 2.0.")
+        msg = b.get("msgBody")
+        if not isinstance(msg, dict):
+            raise HwError("0300007", "The params of requestBody is null.")
+        return msg
+
+    @staticmethod
+    def _ccfs_ok(**data: Any) -> JSONResponse:
+        return JSONResponse({"resultData": data or "", "resultCode": "0", "resultDesc": "success"})
+
+    @staticmethod
+    def _octet(content: bytes) -> Response:
+        return Response(content, media_type="Application/Octet-stream;charset=UTF-8")
+
+    def _store(self, name: str, data: bytes) -> None:
+        if self.files:
+            self.files.mkdir(parents=True, exist_ok=True)
+            (self.files / name).write_bytes(data)
+        else:
+            self._mem_files[name] = data
+
+    def _load(self, name: str) -> bytes | None:
+        if self.files:
+            p = self.files / name
+            return p.read_bytes() if p.is_file() else None
+        return self._mem_files.get(name)
+
+    @_handle
+    async def query_bill_data(self, req: Request) -> Response:
+        m = await self._ccfs_body(req)
+        for k in ("beginTime", "endTime", "dataType", "callBackURL"):
+            if m.get(k) in (None, ""):
+                raise HwError("0300001", f"The value of {k} cannot be null.")
+        try:
+            begin = datetime.strptime(m["beginTime"], "%Y-%m-%d %H:%M:%S")
+            end = datetime.strptime(m["endTime"], "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            raise HwError("0300004", "The format of beginTime/endTime is incorrect.") from None
+        if begin > end:
+            raise HwError("0300013", "The beginTime cannot be later than the endTime.")
+        if end - begin > timedelta(days=3):
+            raise HwError("0300014", "The maximum duration between the beginTime and endTime is 3 days.")
+        if m["dataType"] not in ("call", "record", "call_record"):
+            raise HwError("0300004", "The format of dataType is incorrect.")
+        for k, n in (("accountId", 20), ("agentId", 20), ("callId", 25), ("callerNo", 25), ("calleeNo", 25)):
+            if m.get(k) and len(str(m[k])) > n:
+                raise HwError("0300003", f"The length of {k} is too long.")
+        rid = uuid.uuid4().hex
+        name = f"{datetime.now():%Y%m%d}_{rid}.zip"
+        self._store(name, self._bill_zip(m, begin, end))
+        self.state.x("INSERT INTO bills VALUES (?,?,?,?,?,?,?,?)",
+                     (rid, name, m["beginTime"], m["endTime"], m["dataType"], m["callBackURL"], m.get("accountId"),
+                      time.time()))
+        ak = req.headers.get("authorization", "").split("/")[1] if "/" in req.headers.get("authorization", "") else ""
+        task = asyncio.get_running_loop().create_task(
+            self._callback(m["callBackURL"], rid, name, m.get("accountId"), ak))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return self._ccfs_ok(responseId=rid)
+
+    async def _callback(self, url: str, rid: str, name: str, account: str | None, ak: str) -> None:
+        import httpx
+        from callcore.sign.httpx_auth import AuthV2
+
+        await asyncio.sleep(self.cfg.callback_delay)
+        msg: dict[str, Any] = {"responseId": rid, "billFileName": name}
+        if account:
+            msg["accountId"] = account
+        body = json.dumps({"request": {"version": "2.0"}, "msgBody": msg}).encode()
+        entry: dict[str, Any] = {"url": url, "billFileName": name, "status": None, "error": None}
+        try:
+            sk = self.cfg.keys.get(ak) or next(iter(self.cfg.keys.values()))
+            async with httpx.AsyncClient(verify=self.cfg.callback_verify_tls, timeout=10) as c:
+                r = await c.post(url, content=body, auth=AuthV2(ak or next(iter(self.cfg.keys)), sk),
+                                 headers={"Content-Type": "application/json;charset=UTF-8"})
+                entry["status"] = r.status_code
+        except Exception as e:  # noqa: BLE001  (a failed delivery is logged, as a platform would)
+            entry["error"] = f"{type(e).__name__}: {e}"
+        self.callbacks.append(entry)
+
+    def _bill_zip(self, m: dict, begin: datetime, end: datetime) -> bytes:
+        b, e = begin.strftime("%Y-%m-%d %H:%M:%S"), end.strftime("%Y-%m-%d %H:%M:%S")
+        where, args = ["c.begin_time BETWEEN ? AND ?"], [b, e]
+        for k, col in (("agentId", "c.agent"), ("callId", "c.call_id"), ("callerNo", "c.caller"),
+                       ("calleeNo", "c.called")):
+            if m.get(k):
+                where.append(f"{col}=?")
+                args.append(m[k])
+        calls = self.state.q("SELECT c.* FROM calls c WHERE " + " AND ".join(where) + " ORDER BY c.begin_time", args)
+        stamp = datetime.now().strftime("%Y%m%d%H%M%S%f")[:17] + f"{uuid.uuid4().int % 1000:03d}"
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            if m["dataType"] in ("call", "call_record"):
+                z.writestr(f"{stamp}_call_1.csv", self._call_csv(calls))
+            if m["dataType"] in ("record", "call_record"):
+                z.writestr(f"{stamp}_record_1.csv", self._record_csv(calls))
+        return buf.getvalue()
+
+    @staticmethod
+    def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\r\n")
+        w.writerow(header)
+        w.writerows(rows)
+        return out.getvalue().encode("utf-8")
+
+    def _call_csv(self, calls: list) -> bytes:
+        from callcore.platforms.huawei import CALL_COLUMNS
+
+        rows = []
+        for c in calls:
+            ok = c["status"] == 6
+            rows.append(["sandbox-dev", "sandbox-account", "1", c["agent"] if ok else "", c["call_id"], c["caller"],
+                         c["called"], c["begin_time"], c["begin_time"], c["begin_time"] if ok else "",
+                         c["end_time"] if ok else "", c["begin_time"], c["end_time"], 2 if ok else 1,
+                         c["agent"] if ok else "", 7, 0 if ok else 1, -1, c["vdn"], 1, "", "", "", "DEVICE_AGENT",
+                         "DEVICE_QUEUE", "", 0, 5, ""])
+        return self._csv(CALL_COLUMNS, rows)
+
+    def _record_csv(self, calls: list) -> bytes:
+        from callcore.platforms.huawei import RECORD_COLUMNS
+
+        rows = []
+        for c in calls:
+            for r in self.state.q("SELECT * FROM recordings WHERE call_id=? ORDER BY begin_time", (c["call_id"],)):
+                rows.append(["sandbox-dev", "sandbox-account", "1", r["agent"], c["call_id"], c["caller"],
+                             c["called"], r["begin_time"], r["end_time"], r["file_name"], "0", "",
+                             r["original_file_name"].replace("/", "\\"), str(c["vdn"]), "7", "5", "", ""])
+        return self._csv(RECORD_COLUMNS, rows)
+
+    @_handle
+    async def download_bill_file(self, req: Request) -> Response:
+        m = await self._ccfs_body(req)
+        name = m.get("billFileName")
+        if not name:
+            raise HwError("0300001", "The value of billFileName cannot be null.")
+        if len(name) > 49:
+            raise HwError("0300003", "The length of billFileName is too long.")
+        if not re.fullmatch(r"[A-Za-z0-9.\-_]+", name):
+            raise HwError("0300022", "The parameter billFileName value contains illegal characters.")
+        data = self._load(name)
+        if data is None:
+            raise HwError("0300011", "The file does not exist.")
+        return self._octet(data)
+
+    def _recording_bytes(self, rec: Any) -> bytes:
+        return audio.v3_bytes(rec["original_file_name"], float(rec["seconds"]))
+
+    @_handle
+    async def download_record_file(self, req: Request) -> Response:
+        m = await self._ccfs_body(req)
+        name = m.get("fileName")
+        if not name:
+            raise HwError("0300001", "The value of fileName cannot be null.")
+        if len(name) > 225:
+            raise HwError("0300003", "The length of fileName is too long.")
+        if not re.fullmatch(r"[A-Za-z0-9/.]+", name):
+            raise HwError("0300022", "The parameter fileName value contains illegal characters.")
+        rec = self.state.one("SELECT * FROM recordings WHERE file_name=?", (name,))
+        if rec is None:
+            raise HwError("0300011", "The file does not exist.")
+        return self._octet(audio.alaw_wav(self._recording_bytes(rec)))
+
+    @_handle
+    async def download_record(self, req: Request) -> Response:
+        m = await self._ccfs_body(req)
+        name, call_id = m.get("fileName"), m.get("callId")
+        if not name and not call_id:
+            raise HwError("0300019", "Specify at least one of fileName and callId.")
+        if name:
+            if len(name) > 225:
+                raise HwError("0300003", "The length of fileName is too long.")
+            if not re.fullmatch(r"[A-Za-z0-9:/.]+", name):
+                raise HwError("0300022", "The parameter fileName value contains illegal characters.")
+        if call_id and len(call_id) > 25:
+            raise HwError("0300003", "The length of callId is too long.")
+        if name:
+            recs = self.state.q("SELECT * FROM recordings WHERE original_file_name=?", (name,))
+        else:
+            recs = self.state.q("SELECT * FROM recordings WHERE call_id=? ORDER BY begin_time", (call_id,))
+        if not recs:
+            raise HwError("0300012", "No data found.")
+        if len(recs) == 1:
+            return self._octet(self._recording_bytes(recs[0]))
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+            for r in recs:
+                z.writestr(PurePosixPath(r["original_file_name"]).name, self._recording_bytes(r))
+        return self._octet(buf.getvalue())
+
+    # --- control
+
+    async def ctl_dial(self, req: Request) -> Response:
+        n = int(req.query_params.get("n", "10"))
+        return JSONResponse({"dialled": self.dial(req.path_params["vdn"], req.path_params["cid"], n)})
+
+    def dial(self, vdn: int, campaign_id: int, n: int = 10, *, when: datetime | None = None) -> int:
+        """Simulates dialling up to *n* pending numbers of a campaign: call results (4 in 5
+        answered), CDRs and recordings (every 4th answered call has two recordings)."""
+        rows = self.state.q("SELECT * FROM calldata WHERE vdn=? AND campaign=? AND state='pending' ORDER BY id "
+                            "LIMIT ?", (vdn, campaign_id, n))
+        base = when or datetime.now()
+        out_calls, out_recs = [], []
+        for i, r in enumerate(rows):
+            h = int(hashlib.sha256(f"{vdn}/{campaign_id}/{r['id']}".encode()).hexdigest(), 16)
+            start = base - timedelta(seconds=(len(rows) - i) * 60)
+            call_id = f"{int(start.timestamp())}-{r['id']}"
+            ok = h % 5 != 0
+            agent = str(100 + h % 50)
+            seconds = 2 + (h >> 8) % 9
+            endt = start + timedelta(seconds=seconds if ok else 0)
+            fmt = "%Y-%m-%d %H:%M:%S"
+            out_calls.append((call_id, vdn, campaign_id, r["id"], r["session_id"], r["called"], r["caller"] or "10085",
+                              r["custom_field"], start.strftime(fmt), 6 if ok else 5, "0" if ok else "00537",
+                              agent, start.strftime(fmt), endt.strftime(fmt)))
+            if ok:
+                parts = 2 if h % 4 == 1 else 1
+                for k in range(parts):
+                    rs = start + timedelta(seconds=k * seconds / parts)
+                    main = rs.strftime("%H%M%S") + str((r["id"] + k) % 10)
+                    day = rs.strftime("%Y%m%d")
+                    orig = f"Y:/{vdn}/0/{day}/{agent}/{main}{r['id'] % 1000:03d}.V3"
+                    fname = f"/10/1/record/{vdn}/{day}/{agent}/{main}{r['id'] % 1000:03d}.wav"
+                    out_recs.append((orig, fname, call_id, vdn, agent, rs.strftime(fmt),
+                                     (rs + timedelta(seconds=seconds / parts)).strftime(fmt), seconds / parts))
+        self.state.many("INSERT OR REPLACE INTO calls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", out_calls)
+        self.state.many("INSERT OR REPLACE INTO recordings VALUES (?,?,?,?,?,?,?,?)", out_recs)
+        self.state.many("UPDATE calldata SET state='done' WHERE id=?", [(r["id"],) for r in rows])
+        return len(rows)
+
+
+# ----------------------------------------------------------------------------------------------
+# file-import tables (.csv or .xlsx with the 7.4.8 template header)
+
+DATA_COLUMNS = ["sessionId", "called", "caller", "callData", "customField", "recycleTime"]  # 001:26350
+BLACK_COLUMNS = ["number", "expiry", "validity", "restrictTimes", "restrictPeriod"]  # 001:25169
+
+
+def none_dash(v: Any) -> str | None:
+    if v is None:
+        return None
+    s = str(v).strip()
+    return None if s in ("", "-") else s
+
+
+def parse_called_cell(cell: Any) -> list[str]:
+    """``[{"calledNo":"1"}]``, the template's literal ``[[{'calledNo':1234566}]]`` (001:26351), or a
+    bare number."""
+    s = str(cell or "").strip()
+    if not s:
+        return []
+    if s.startswith("["):
+        try:
+            v = json.loads(s.replace("'", '"'))
+        except ValueError:
+            return []
+        while isinstance(v, list) and len(v) == 1 and isinstance(v[0], list):
+            v = v[0]
+        if not isinstance(v, list):
+            return []
+        return [str(x.get("calledNo", "")) if isinstance(x, dict) else str(x) for x in v]
+    return [s]
+
+
+def read_table(path: Path | None, header_map: list[str] = DATA_COLUMNS) -> list[dict[str, str]]:
+    """Rows of a .csv or .xlsx (first sheet), first row the header; columns by position."""
+    if path is None:
+        raise FileNotFoundError("no sftp_root configured")
+    if path.suffix.lower() == ".xlsx":
+        rows = _read_xlsx(path)
+    else:
+        text = path.read_bytes().decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text)))
+    return [dict(zip(header_map, r)) for r in rows[1:] if any(str(c).strip() for c in r)]
+
+
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+
+
+def _read_xlsx(path: Path) -> list[list[str]]:
+    """A minimal reader for the first worksheet of an .xlsx (shared and inline strings, numbers)."""
+    with zipfile.ZipFile(path) as z:
+        shared: list[str] = []
+        if "xl/sharedStrings.xml" in z.namelist():
+            root = ElementTree.fromstring(z.read("xl/sharedStrings.xml"))
+            for si in root.findall("m:si", _NS):
+                shared.append("".join(t.text or "" for t in si.iter(f"{{{_NS['m']}}}t")))
+        sheets = sorted(n for n in z.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml"))
+        if not sheets:
+            raise ValueError("xlsx without worksheets")
+        root = ElementTree.fromstring(z.read(sheets[0]))
+    rows = []
+    for row in root.iter(f"{{{_NS['m']}}}row"):
+        cells: dict[int, str] = {}
+        for c in row.findall("m:c", _NS):
+            ref = c.get("r", "")
+            col = 0
+            for ch in ref:
+                if ch.isalpha():
+                    col = col * 26 + (ord(ch.upper()) - 64)
+            t = c.get("t")
+            v = c.find("m:v", _NS)
+            if t == "s" and v is not None:
+                val = shared[int(v.text or 0)]
+            elif t == "inlineStr":
+                val = "".join(x.text or "" for x in c.iter(f"{{{_NS['m']}}}t"))
+            else:
+                val = v.text if v is not None and v.text else ""
+                if val.endswith(".0"):
+                    val = val[:-2]
+            cells[max(col - 1, len(cells)) if not ref else col - 1] = val
+        if cells:
+            rows.append([cells.get(i, "") for i in range(max(cells) + 1)])
+    return rows
+
+
+# ----------------------------------------------------------------------------------------------
+# running it
+
+
+class HuaweiSandbox:
+    """In-process Huawei sandbox on a loopback port::
+
+        with HuaweiSandbox(state_dir=tmp) as sb:
+            client = HuaweiClient(sb.url, sb.access_key, sb.secret_key, vdn_id=1)
+    """
+
+    def __init__(self, state_dir: str | Path | None = None, *, port: int = 0, faults: str | Faults | None = None,
+                 config: HuaweiConfig | None = None, host: str = "127.0.0.1", ssl_certfile: str | None = None,
+                 ssl_keyfile: str | None = None) -> None:
+        self.app = HuaweiApp(state_dir, config, faults)
+        self.server = ServerThread(self.app.app, host, port, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
+        self.scheme = "https" if ssl_certfile else "http"
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://{self.server.host}:{self.server.port}"
+
+    @property
+    def access_key(self) -> str:
+        return next(iter(self.app.cfg.keys))
+
+    @property
+    def secret_key(self) -> str:
+        return self.app.cfg.keys[self.access_key]
+
+    def dial(self, vdn: int, campaign_id: int, n: int = 10, **kw: Any) -> int:
+        return self.app.dial(vdn, campaign_id, n, **kw)
+
+    def start(self) -> "HuaweiSandbox":
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.app.state.close()
+
+    def __enter__(self) -> "HuaweiSandbox":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()

@@ -1,0 +1,136 @@
+"""Regenerate tests/data/platforms/huawei_seed_samples.json: the request/response samples printed in
+seed 001, stitched where a PDF page break split a JSON block, with their seed lines.
+
+Run: python tools/extract_seed_samples.py /work/shared/seeds/001_1ad515ad7f67849f.txt
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+# section, method, path (vdnId=1, campaignId filled by the test), request block lines, response block lines
+SAMPLES = [
+    ("7.1.1", "POST", "/rest/isales/v1/openapi/campaigns/1", [21565, 21582], [21611]),
+    ("7.1.8", "PUT", "/rest/isales/v1/openapi/campaigns/1/{cid}/pause", [], [23228]),
+    ("7.4.1", "POST", "/rest/isales/v1/openapi/campaigns/1/calldata/{cid}", [25534], [25559, 25568]),
+    ("7.4.2", "POST", "/rest/isales/v2/openapi/campaigns/1/calldata/{cid}", [25696, 25710], [25724]),
+    ("7.4.3", "POST", "/rest/isales/v1/openapi/campaigns/1/calldata/{cid}/delete", [25829], [25837]),
+    ("7.3.1", "POST", "/rest/isales/v1/openapi/campaigns/1/blocklist/add", [24830, 24843], [24850]),
+    ("7.3.4", "POST", "/rest/isales/v1/openapi/campaigns/1/blocklist/query", [25124], [25130]),
+    ("7.4.7", "GET", "/rest/isales/v2/openapi/campaigns/1/statistics", [], [26281]),
+    ("7.4.8", "POST", "/rest/isales/v1/openapi/campaigns/1/calldatafile/uploadFileServer/{cid}", [26454], [26464]),
+    ("7.4.9", "POST", "/rest/isales/v1/openapi/campaigns/1/calldatafile/queryDataImportTask/{cid}", [26568],
+     [26578, 26585]),
+    ("7.5.1", "POST", "/rest/isales/v1/openapi/campaigns/1/callresult/{cid}", [26724], [26734, 26754]),
+    ("7.8.1", "POST", "/rest/isales/v1/openapi/campaigns/1/file/addServer", [27493], [27507]),
+    ("13.2.1.2", "POST", "/CCFS/resource/ccfs/queryBillData", [65310], []),
+]
+
+
+def block(lines: list[str], start: int) -> list[str]:
+    out = []
+    i = start - 1
+    while i < len(lines) and not lines[i].strip().startswith("```"):
+        out.append(lines[i].rstrip())
+        i += 1
+    return out
+
+
+def stitch(lines: list[str], starts: list[int]) -> object:
+    if not starts:
+        return None
+    pieces = [block(lines, s) for s in starts]
+    text = "\n".join(sum(pieces, []))
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    # a page break: the first piece was closed early ("}" / "]" lines) or left open
+    for drop in range(0, 4):
+        first = pieces[0][: len(pieces[0]) - drop] if drop else pieces[0]
+        for glue in ("", ","):
+            cand = "\n".join(first) + glue + "\n" + "\n".join(sum(pieces[1:], []))
+            cand = cand.replace(",\n}", "\n}").replace(",\n]", "\n]")
+            try:
+                return json.loads(cand)
+            except ValueError:
+                continue
+    return {"_unparsed": text}
+
+
+# Samples a PDF page break mangled beyond mechanical stitching, rebuilt by hand from the seed text
+# (the same values, one JSON document).
+REPAIRED = {
+    ("7.4.2", "request"): {"callDataList": [
+        {"sessionId": "00750", "called": [{"calledNo": "88880088", "delayTime": "0", "type": "ST"},
+                                          {"calledNo": "88880089", "delayTime": "1", "type": "SA"}]},
+        {"sessionId": "00850", "called": [{"calledNo": "88880080", "delayTime": "0", "type": "ST"}]}]},
+    ("7.4.9", "response"): {"result": [{"succNum": 0, "failNum": 0, "errMsg": "",
+                                        "id": "164698362894300182038011895728",
+                                        "beginTime": "2022-03-11T07:27:09.000+00:00",
+                                        "endTime": "2022-03-11T07:27:09.000+00:00", "repeatNum": 0, "status": "2"}],
+                            "returnCode": "0200000", "resultCode": "0200000", "resultDesc": "success",
+                            "returnDesc": "success"},
+    ("7.5.1", "response"): {"resultCode": "0200000", "resultDesc": "Query Success!", "returnCode": "0200000",
+                            "returnDesc": "Query Success!", "totalCount": 2, "data": [
+                                {"campaignId": "3", "sessionId": "1202_test013", "called": "60584",
+                                 "callTimeStr": "2020-08-30 20:00:00", "callStatus": 6, "failCode": "0",
+                                 "resultCode": "OB99999", "vdnId": 11, "callId": "0023-134864174",
+                                 "recordPath": "Y:/1/11/20200830/3408/0949218.V3"},
+                                {"campaignId": "3", "sessionId": "1202_test013", "called": "60584",
+                                 "callTimeStr": "2020-08-30 20:05:00", "callStatus": 6, "failCode": "0",
+                                 "resultCode": "OB99999", "vdnId": 11, "callId": "0023-134864893",
+                                 "recordPath": "Y:/1/11/20200830/3408/0942113.V3"}]},
+}
+
+
+def main(seed: str) -> None:
+    lines = Path(seed).read_text(encoding="utf-8").splitlines()
+    out = []
+    for sec, method, path, req, resp in SAMPLES:
+        item = {"section": sec, "method": method, "path": path, "request_lines": req, "response_lines": resp,
+                "request": stitch(lines, req), "response": stitch(lines, resp)}
+        for k in ("request", "response"):
+            if (sec, k) in REPAIRED:
+                item[k] = REPAIRED[(sec, k)]
+                item[k + "_repaired"] = True
+        out.append(item)
+    dest = Path(__file__).resolve().parents[1] / "tests/data/platforms/huawei_seed_samples.json"
+    dest.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    for s in out:
+        bad = [k for k in ("request", "response") if isinstance(s[k], dict) and "_unparsed" in s[k]]
+        print(s["section"], "unparsed:" if bad else "ok", bad)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
+
+
+def sccc_samples(seed: str) -> None:
+    """tests/data/platforms/sccc_seed_samples.json: the SCCC response samples that are JSON
+    (getRecordsList 003:2725, getCdrList 003:3228 with its '....' elision line dropped)."""
+    lines = Path(seed).read_text(encoding="utf-8").splitlines()
+
+    def grab(start: int) -> tuple[int, object]:
+        for end in range(start + 2, start + 200):
+            text = "\n".join(x for x in lines[start - 1:end] if not x.strip().startswith("...."))
+            text = re.sub(r"\},\s*\]", "}\n]", text)
+            try:
+                return end, json.loads(text)
+            except ValueError:
+                continue
+        raise ValueError(f"no JSON at {start}")
+
+    out = []
+    for api, start in (("getRecordsList", 2725), ("getCdrList", 3228)):
+        end, doc = grab(start)
+        out.append({"api": api, "response_lines": [start, end], "response": doc})
+    dest = Path(__file__).resolve().parents[1] / "tests/data/platforms/sccc_seed_samples.json"
+    dest.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print("sccc", [o["api"] for o in out])
+
+
+if __name__ == "__main__" and len(sys.argv) > 2:
+    sccc_samples(sys.argv[2])

@@ -335,6 +335,8 @@ struct Input {
     notes: Vec<String>,
     bytes_read: u64,
     buf: Vec<u8>,
+    /// samples of a frame split by a chunk boundary, handed out with the next chunk
+    partial: Vec<i16>,
 }
 
 enum Opened {
@@ -387,6 +389,7 @@ fn open_input(path: &Path, opts: &TranscodeOptions) -> Result<Opened, AudioError
                 notes,
                 bytes_read: total,
                 buf: Vec::new(),
+                partial: Vec::new(),
             }))
         }
         Container::Wav => {
@@ -425,6 +428,7 @@ fn open_input(path: &Path, opts: &TranscodeOptions) -> Result<Opened, AudioError
                 notes,
                 bytes_read: info.data_offset,
                 buf: vec![0; CHUNK_BYTES],
+                partial: Vec::new(),
             }))
         }
         Container::Raw => {
@@ -469,6 +473,7 @@ fn open_input(path: &Path, opts: &TranscodeOptions) -> Result<Opened, AudioError
                 notes,
                 bytes_read: 0,
                 buf: vec![0; CHUNK_BYTES],
+                partial: Vec::new(),
             }))
         }
     }
@@ -502,6 +507,8 @@ impl Input {
         self.remaining = self.remaining.saturating_sub(n as u64);
         self.bytes_read += n as u64;
         let b = &self.buf[..n];
+        let start = out.len();
+        out.append(&mut self.partial);
         match &mut self.dec {
             Dec::Vox(d) => d.decode(b, out),
             Dec::G711(law) => {
@@ -524,6 +531,13 @@ impl Input {
                 }
             }
         }
+        // hand out whole frames only: a chunk boundary may split a multichannel frame
+        let c = self.channels as usize;
+        let rem = (out.len() - start) % c;
+        if rem > 0 {
+            self.partial.extend_from_slice(&out[out.len() - rem..]);
+            out.truncate(out.len() - rem);
+        }
         Ok(true)
     }
 
@@ -532,6 +546,14 @@ impl Input {
             if carry.take().is_some() {
                 self.notes.push("odd byte count: the last byte (half a sample) was dropped".into());
             }
+        }
+        if !self.partial.is_empty() {
+            self.notes.push(format!(
+                "truncated inside a frame: the last {} sample(s) of an incomplete {}-channel frame were dropped",
+                self.partial.len(),
+                self.channels
+            ));
+            self.partial.clear();
         }
         Ok(false)
     }
@@ -1077,6 +1099,27 @@ mod tests {
         assert_eq!(r.frames, 999);
         assert!(r.notes.iter().any(|n| n.contains("truncated")), "{:?}", r.notes);
         assert!(r.notes.iter().any(|n| n.contains("odd byte")), "{:?}", r.notes);
+    }
+
+    #[test]
+    fn three_channel_wav_keeps_frames_aligned_across_chunks() {
+        let d = tmpdir("t5");
+        // 3 channels x 16 bit: 64 KiB read chunks split frames; channel k holds the value k
+        let frames = 40_000;
+        let pcm: Vec<i16> = (0..frames * 3).map(|i| (i % 3) as i16 * 1000).collect();
+        let mut b = w::to_bytes(&pcm, WavFormat::Pcm16, 3, 8000);
+        b.truncate(b.len() - 2); // and end inside a frame
+        fs::write(d.join("x.wav"), &b).unwrap();
+        let o = TranscodeOptions { dc_block: true, overwrite: true, ..Default::default() };
+        let r = transcode(&d.join("x.wav"), &d.join("y.wav"), &o).unwrap();
+        assert_eq!(r.frames, frames as u64 - 1);
+        assert!(r.notes.iter().any(|n| n.contains("incomplete 3-channel frame")), "{:?}", r.notes);
+        let o = TranscodeOptions { overwrite: true, ..Default::default() };
+        transcode(&d.join("x.wav"), &d.join("z.wav"), &o).unwrap();
+        let out = fs::read(d.join("z.wav")).unwrap();
+        let (got, info) = w::decode(&out, Variant::Dialogic).unwrap();
+        assert_eq!(info.channels, 3);
+        assert!(got.chunks_exact(3).all(|f| f == [0, 1000, 2000]));
     }
 
     #[test]

@@ -212,3 +212,20 @@ def test_cli_merge_and_detect(tmp_path: Path) -> None:
     assert p.returncode == 0 and json.loads(p.stdout)["raw_codec"] == "alaw"
     p = subprocess.run(cli + ["transcode", str(tmp_path / "nope"), "-o", str(tmp_path / "o")], capture_output=True, text=True)
     assert p.returncode == 2 and "nope" in p.stderr
+
+
+def test_plan_outputs_keeps_layout_and_avoids_collisions(tmp_path: Path) -> None:
+    from callcore.audio import plan_outputs
+
+    d = tmp_path / "in" / "Y" / "1"
+    d.mkdir(parents=True)
+    for name in ("1406470.V3", "1406470.wav", "0951044.v3", ".hidden.V3", "notes.txt"):
+        (d / name).write_bytes(b"x")
+    pairs = plan_outputs([tmp_path / "in"], tmp_path / "out", "wav")
+    got = sorted((s.name, d.relative_to(tmp_path / "out").as_posix()) for s, d in pairs)
+    assert got == [
+        ("0951044.v3", "Y/1/0951044.wav"),
+        ("1406470.V3", "Y/1/1406470.wav"),
+        ("1406470.wav", "Y/1/1406470.wav.wav"),
+    ]
+    assert len({d for _, d in pairs}) == len(pairs)

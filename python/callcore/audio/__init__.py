@@ -246,17 +246,29 @@ def plan_outputs(
     srcs: Sequence[PathLike], out_dir: PathLike, to: str = "wav", suffixes: Sequence[str] = INPUT_SUFFIXES
 ) -> list[tuple[Path, Path]]:
     """Expands files and folders (recursively, files with ``suffixes``) into ``(src, dst)``
-    pairs under ``out_dir``, keeping each folder's relative layout."""
+    pairs under ``out_dir``, keeping each folder's relative layout.
+
+    Two inputs that would land on one output (``1406470.V3`` next to ``1406470.wav``, or two
+    files with one name given from different folders) keep their whole name instead:
+    ``1406470.wav`` and ``1406470.wav.wav``."""
     ext = ".mp3" if to == "mp3" else ".wav"
     out = Path(out_dir)
     pairs: list[tuple[Path, Path]] = []
+    taken: set[Path] = set()
     sfx = {s.lower() for s in suffixes}
+
+    def add(src: Path, dst: Path) -> None:
+        if dst in taken:
+            dst = dst.with_name(src.name + ext)
+        taken.add(dst)
+        pairs.append((src, dst))
+
     for s in srcs:
         p = Path(s)
         if p.is_dir():
             for f in sorted(p.rglob("*")):
                 if f.is_file() and f.suffix.lower() in sfx and not f.name.startswith("."):
-                    pairs.append((f, out / f.relative_to(p).with_suffix(ext)))
+                    add(f, out / f.relative_to(p).with_suffix(ext))
         else:
-            pairs.append((p, out / (p.stem + ext)))
+            add(p, out / (p.stem + ext))
     return pairs

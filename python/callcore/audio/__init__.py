@@ -53,6 +53,7 @@ __all__ = [
     "encode",
     "merge",
     "mp3_bytes",
+    "plan_outputs",
     "read_wav",
     "resample",
     "transcode",

@@ -108,17 +108,17 @@ class _AudioModule(ModuleType):
     def transcode(
         self, src: str, dst: str, source: str = "auto", to: str = "wav", variant: str = "dialogic",
         rate: int | None = None, bitrate: int = 16, quality: int = 7, dc_block: bool = False,
-        overwrite: bool = False, auto_vox_rate: int = 8000,
+        overwrite: bool = False, auto_vox_rate: int = 8000, mono: bool | None = None,
     ) -> dict[str, Any]: ...
     def merge(
         self, srcs: list[str], dst: str, mode: str = "channels", source: str = "auto", to: str = "wav",
         variant: str = "dialogic", rate: int | None = None, bitrate: int = 16, quality: int = 7,
-        dc_block: bool = False, overwrite: bool = False, auto_vox_rate: int = 8000,
+        dc_block: bool = False, overwrite: bool = False, auto_vox_rate: int = 8000, mono: bool | None = None,
     ) -> dict[str, Any]: ...
     def transcode_many(
         self, jobs: list[tuple[str, str]], source: str = "auto", to: str = "wav", variant: str = "dialogic",
         rate: int | None = None, bitrate: int = 16, quality: int = 7, dc_block: bool = False,
-        overwrite: bool = False, auto_vox_rate: int = 8000, threads: int = 0,
+        overwrite: bool = False, auto_vox_rate: int = 8000, mono: bool | None = None, threads: int = 0,
         progress: Callable[[int, bool], object] | None = None,
     ) -> list[dict[str, Any]]: ...
 

@@ -157,6 +157,12 @@ pub fn decode_into(codes: &[u8], law: Law, out: &mut [i16]) {
     }
 }
 
+/// Decodes `codes`, appending to `out`.
+pub fn decode_into_vec(codes: &[u8], law: Law, out: &mut Vec<i16>) {
+    let t = law.table();
+    out.extend(codes.iter().map(|&c| t[c as usize]));
+}
+
 /// Decodes a whole G.711 buffer.
 pub fn decode(codes: &[u8], law: Law) -> Vec<i16> {
     let t = law.table();

@@ -134,6 +134,8 @@ pub struct TranscodeOptions {
     pub dc_block: bool,
     /// Replace existing outputs instead of skipping them.
     pub overwrite: bool,
+    /// Mix multichannel inputs down to mono (channel average) before anything else.
+    pub mono: bool,
     /// Rate of headerless VOX found by `SourceKind::Auto`.
     pub auto_vox_rate: u32,
 }
@@ -149,6 +151,7 @@ impl Default for TranscodeOptions {
             quality: 7,
             dc_block: false,
             overwrite: false,
+            mono: false,
             auto_vox_rate: 8000,
         }
     }
@@ -248,8 +251,9 @@ impl TranscodeReport {
 enum Dec {
     Vox(VoxDecoder),
     G711(Law),
-    Pcm16 { carry: Option<u8> },
-    Pcm8,
+    /// Linear PCM of any width (8/16/24/32-bit integer, 32/64-bit float); `carry` holds the
+    /// bytes of a sample split by a read chunk.
+    Linear { codec: WavCodec, carry: Vec<u8> },
     Mp3(Box<Mp3In>),
 }
 
@@ -398,8 +402,12 @@ fn open_input(path: &Path, opts: &TranscodeOptions) -> Result<Opened, AudioError
             notes.extend(info.notes.iter().cloned());
             let data_head = head.get(info.data_offset as usize..).unwrap_or(&[]);
             let (dec, desc, variant) = match info.codec {
-                WavCodec::Pcm16 => (Dec::Pcm16 { carry: None }, "pcm16", None),
-                WavCodec::Pcm8 => (Dec::Pcm8, "pcm8", None),
+                WavCodec::Pcm16 => (Dec::Linear { codec: info.codec, carry: Vec::new() }, "pcm16", None),
+                WavCodec::Pcm8 => (Dec::Linear { codec: info.codec, carry: Vec::new() }, "pcm8", None),
+                WavCodec::Pcm24 => (Dec::Linear { codec: info.codec, carry: Vec::new() }, "pcm24", None),
+                WavCodec::Pcm32 => (Dec::Linear { codec: info.codec, carry: Vec::new() }, "pcm32", None),
+                WavCodec::Float32 => (Dec::Linear { codec: info.codec, carry: Vec::new() }, "float32", None),
+                WavCodec::Float64 => (Dec::Linear { codec: info.codec, carry: Vec::new() }, "float64", None),
                 WavCodec::Alaw => (Dec::G711(Law::Alaw), "alaw", None),
                 WavCodec::Ulaw => (Dec::G711(Law::Ulaw), "ulaw", None),
                 WavCodec::Oki => {
@@ -516,19 +524,22 @@ impl Input {
                 out.resize(s + n, 0);
                 g711::decode_into(b, *law, &mut out[s..]);
             }
-            Dec::Pcm8 => out.extend(b.iter().map(|&x| ((x as i16) - 128) << 8)),
             Dec::Mp3(_) => unreachable!("MP3 is decoded above"),
-            Dec::Pcm16 { carry } => {
+            Dec::Linear { codec, carry } => {
+                let w = codec.width();
                 let mut b = b;
-                if let Some(lo) = carry.take() {
-                    out.push(i16::from_le_bytes([lo, b[0]]));
-                    b = &b[1..];
+                if !carry.is_empty() {
+                    let k = (w - carry.len()).min(b.len());
+                    carry.extend_from_slice(&b[..k]);
+                    b = &b[k..];
+                    if carry.len() == w {
+                        wav::linear_to_i16(*codec, carry, out);
+                        carry.clear();
+                    }
                 }
-                let mut it = b.chunks_exact(2);
-                out.extend((&mut it).map(|p| i16::from_le_bytes([p[0], p[1]])));
-                if let [x] = it.remainder() {
-                    *carry = Some(*x);
-                }
+                let whole = b.len() / w * w;
+                wav::linear_to_i16(*codec, &b[..whole], out);
+                carry.extend_from_slice(&b[whole..]);
             }
         }
         // hand out whole frames only: a chunk boundary may split a multichannel frame
@@ -542,9 +553,14 @@ impl Input {
     }
 
     fn finish_stream(&mut self) -> Result<bool, AudioError> {
-        if let Dec::Pcm16 { carry } = &mut self.dec {
-            if carry.take().is_some() {
-                self.notes.push("odd byte count: the last byte (half a sample) was dropped".into());
+        if let Dec::Linear { codec, carry } = &mut self.dec {
+            if !carry.is_empty() {
+                self.notes.push(if codec.width() == 2 {
+                    "odd byte count: the last byte (half a sample) was dropped".into()
+                } else {
+                    format!("the last {} byte(s), an incomplete sample, were dropped", carry.len())
+                });
+                carry.clear();
             }
         }
         if !self.partial.is_empty() {
@@ -568,11 +584,14 @@ struct Pipeline {
     planar: Vec<Vec<i16>>,
     planar_out: Vec<Vec<i16>>,
     done: bool,
+    /// mix the input's channels down to one
+    mono: bool,
 }
 
 impl Pipeline {
-    fn new(input: Input, out_rate: u32, dc_block: bool) -> Self {
-        let c = input.channels as usize;
+    fn new(input: Input, out_rate: u32, dc_block: bool, mono: bool) -> Self {
+        let mono = mono && input.channels > 1;
+        let c = if mono { 1 } else { input.channels as usize };
         let dc = if dc_block { (0..c).map(|_| DcBlocker::new(input.rate)).collect() } else { vec![] };
         let rs = if out_rate != input.rate {
             (0..c).map(|_| Resampler::new(input.rate, out_rate)).collect()
@@ -587,7 +606,13 @@ impl Pipeline {
             planar: vec![Vec::new(); c],
             planar_out: vec![Vec::new(); c],
             done: false,
+            mono,
         }
+    }
+
+    /// Channels of the output.
+    fn channels(&self) -> u16 {
+        if self.mono { 1 } else { self.input.channels }
     }
 
     /// Appends the next chunk of output (interleaved); returns false when nothing is left.
@@ -595,8 +620,8 @@ impl Pipeline {
         if self.done {
             return Ok(false);
         }
-        let c = self.input.channels as usize;
-        if self.dc.is_empty() && self.rs.is_empty() {
+        let c = self.channels() as usize;
+        if self.dc.is_empty() && self.rs.is_empty() && !self.mono {
             // nothing between decoder and writer: decode straight into the output
             let more = self.input.next_chunk(out)?;
             self.done = !more;
@@ -604,6 +629,16 @@ impl Pipeline {
         }
         self.tmp.clear();
         let more = self.input.next_chunk(&mut self.tmp)?;
+        if self.mono {
+            // average the channels of each frame (rounded), in place
+            let ci = self.input.channels as usize;
+            let frames = self.tmp.len() / ci;
+            for i in 0..frames {
+                let sum: i32 = self.tmp[i * ci..(i + 1) * ci].iter().map(|&x| x as i32).sum();
+                self.tmp[i] = ((sum as f32) / ci as f32).round() as i16;
+            }
+            self.tmp.truncate(frames);
+        }
         if c == 1 {
             if let Some(d) = self.dc.first_mut() {
                 d.process(&mut self.tmp);
@@ -747,9 +782,9 @@ fn wav_size_check(path: &Path, in_bytes: u64, input: &Input, out_rate: u32, opts
     if opts.to == OutputFormat::Mp3 || in_bytes == u64::MAX || matches!(input.dec, Dec::Mp3(_)) {
         return Ok(());
     }
-    let per_byte = match input.dec {
+    let per_byte = match &input.dec {
         Dec::Vox(_) => 2.0,
-        Dec::Pcm16 { .. } => 0.5,
+        Dec::Linear { codec, .. } => 1.0 / codec.width() as f64,
         _ => 1.0,
     };
     let out_bps = if opts.to == OutputFormat::Wav { 2.0 } else { 1.0 };
@@ -855,13 +890,13 @@ fn transcode_impl(src: &Path, dst: &Path, opts: &TranscodeOptions, pipelined: bo
         Opened::Decoded(input) => {
             let out_rate = default_rate(input.rate, opts);
             wav_size_check(src, input.remaining, &input, out_rate, opts)?;
-            let channels = input.channels;
+            let channels = if opts.mono { 1 } else { input.channels };
             if opts.to == OutputFormat::Mp3 && channels > 2 {
                 return Err(AudioError::format(src, format!("MP3 holds at most 2 channels; the input has {channels}")));
             }
             let (out, f) = AtomicOut::create(dst)?;
             let sink = Sink::new(f, opts, channels, out_rate, dst)?;
-            let mut p = Pipeline::new(input, out_rate, opts.dc_block);
+            let mut p = Pipeline::new(input, out_rate, opts.dc_block, opts.mono);
             let (frames, sink) = if pipelined { pump_threaded(&mut p, sink, channels, dst)? } else { pump(&mut p, sink, channels, dst)? };
             if frames == 0 {
                 return Err(AudioError::format(src, "no complete sample in the input"));
@@ -935,7 +970,7 @@ pub fn merge(srcs: &[PathBuf], dst: &Path, mode: MergeMode, opts: &TranscodeOpti
         )));
     }
     let descs: Vec<String> = inputs.iter().map(|i| i.desc.clone()).collect();
-    let mut pipes: Vec<Pipeline> = inputs.into_iter().map(|i| Pipeline::new(i, out_rate, opts.dc_block)).collect();
+    let mut pipes: Vec<Pipeline> = inputs.into_iter().map(|i| Pipeline::new(i, out_rate, opts.dc_block, false)).collect();
     let (out, f) = AtomicOut::create(dst)?;
     let mut sink = Sink::new(f, opts, channels, out_rate, dst)?;
     let mut bufs: Vec<Vec<i16>> = vec![Vec::new(); pipes.len()];
@@ -1120,6 +1155,60 @@ mod tests {
         let (got, info) = w::decode(&out, Variant::Dialogic).unwrap();
         assert_eq!(info.channels, 3);
         assert!(got.chunks_exact(3).all(|f| f == [0, 1000, 2000]));
+    }
+
+    #[test]
+    fn float_and_24_bit_stereo_to_mono_8k() {
+        let d = tmpdir("t6");
+        // 44.1 kHz stereo float32: left 440 Hz at 0.5, right silent -> mono 440 Hz at 0.25
+        let n = 44100;
+        let mut body = Vec::new();
+        for i in 0..n {
+            let x = (i as f64 * 2.0 * std::f64::consts::PI * 440.0 / 44100.0).sin() as f32 * 0.5;
+            body.extend_from_slice(&x.to_le_bytes());
+            body.extend_from_slice(&0f32.to_le_bytes());
+        }
+        let mut f = b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0".to_vec();
+        f.extend_from_slice(&3u16.to_le_bytes());
+        f.extend_from_slice(&2u16.to_le_bytes());
+        f.extend_from_slice(&44100u32.to_le_bytes());
+        f.extend_from_slice(&(44100u32 * 8).to_le_bytes());
+        f.extend_from_slice(&8u16.to_le_bytes());
+        f.extend_from_slice(&32u16.to_le_bytes());
+        f.extend_from_slice(b"data");
+        f.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        f.extend_from_slice(&body);
+        fs::write(d.join("in.wav"), &f).unwrap();
+        let o = TranscodeOptions { to: OutputFormat::WavAlaw, mono: true, ..Default::default() };
+        let r = transcode(&d.join("in.wav"), &d.join("out.wav"), &o).unwrap();
+        assert_eq!((r.channels, r.out_rate, r.frames), (1, 8000, 8000));
+        let (pcm, info) = w::decode(&fs::read(d.join("out.wav")).unwrap(), Variant::Dialogic).unwrap();
+        assert_eq!((info.codec, info.channels), (WavCodec::Alaw, 1));
+        let peak = pcm[1000..7000].iter().map(|x| x.unsigned_abs()).max().unwrap();
+        assert!((7900..=8500).contains(&peak), "{peak}");
+        // 24-bit: one sample split across the 64 KiB read chunks still decodes exactly
+        let vals: Vec<i32> = (0..30000).map(|i| (i * 277) % 8_000_000 - 4_000_000).collect();
+        let mut body = Vec::new();
+        for v in &vals {
+            body.extend_from_slice(&v.to_le_bytes()[..3]);
+        }
+        let mut f = b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0".to_vec();
+        for x in [1u16, 1] {
+            f.extend_from_slice(&x.to_le_bytes());
+        }
+        f.extend_from_slice(&8000u32.to_le_bytes());
+        f.extend_from_slice(&24000u32.to_le_bytes());
+        f.extend_from_slice(&3u16.to_le_bytes());
+        f.extend_from_slice(&24u16.to_le_bytes());
+        f.extend_from_slice(b"data");
+        f.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        f.extend_from_slice(&body);
+        fs::write(d.join("in24.wav"), &f).unwrap();
+        let r = transcode(&d.join("in24.wav"), &d.join("out24.wav"), &TranscodeOptions::default()).unwrap();
+        assert_eq!(r.frames, 30000);
+        let (pcm, _) = w::decode(&fs::read(d.join("out24.wav")).unwrap(), Variant::Dialogic).unwrap();
+        let want: Vec<i16> = vals.iter().map(|v| ((v + 128) >> 8).clamp(-32768, 32767) as i16).collect();
+        assert_eq!(pcm, want);
     }
 
     #[test]

@@ -212,11 +212,15 @@ fn detect<'py>(py: Python<'py>, data: &Bound<'py, PyAny>, rate: u32) -> PyResult
 }
 
 #[allow(clippy::too_many_arguments)]
-fn options(source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32) -> PyResult<TranscodeOptions> {
+fn options(source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32, mono: Option<bool>) -> PyResult<TranscodeOptions> {
+    let to = core::OutputFormat::parse(to).map_err(to_py)?;
+    // the platform's prompt profile (A-law/µ-law WAV) is mono unless asked otherwise
+    let mono = mono.unwrap_or(matches!(to, core::OutputFormat::WavAlaw | core::OutputFormat::WavUlaw));
     let o = TranscodeOptions {
         source: core::SourceKind::parse(source).map_err(to_py)?,
         variant: core::VariantChoice::parse(variant).map_err(to_py)?,
-        to: core::OutputFormat::parse(to).map_err(to_py)?,
+        to,
+        mono,
         rate,
         bitrate,
         quality,
@@ -261,19 +265,19 @@ fn error_dict<'py>(py: Python<'py>, src: &str, dst: &str, e: &AudioError) -> PyR
 }
 
 #[pyfunction]
-#[pyo3(signature = (src, dst, source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=7, dc_block=false, overwrite=false, auto_vox_rate=8000))]
+#[pyo3(signature = (src, dst, source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=7, dc_block=false, overwrite=false, auto_vox_rate=8000, mono=None))]
 #[allow(clippy::too_many_arguments)]
-fn transcode<'py>(py: Python<'py>, src: PathBuf, dst: PathBuf, source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32) -> PyResult<Bound<'py, PyDict>> {
-    let o = options(source, to, variant, rate, bitrate, quality, dc_block, overwrite, auto_vox_rate)?;
+fn transcode<'py>(py: Python<'py>, src: PathBuf, dst: PathBuf, source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32, mono: Option<bool>) -> PyResult<Bound<'py, PyDict>> {
+    let o = options(source, to, variant, rate, bitrate, quality, dc_block, overwrite, auto_vox_rate, mono)?;
     let r = py.detach(|| core::transcode(&src, &dst, &o)).map_err(to_py)?;
     report_dict(py, &r)
 }
 
 #[pyfunction]
-#[pyo3(signature = (srcs, dst, mode="channels", source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=7, dc_block=false, overwrite=false, auto_vox_rate=8000))]
+#[pyo3(signature = (srcs, dst, mode="channels", source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=7, dc_block=false, overwrite=false, auto_vox_rate=8000, mono=None))]
 #[allow(clippy::too_many_arguments)]
-fn merge<'py>(py: Python<'py>, srcs: Vec<PathBuf>, dst: PathBuf, mode: &str, source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32) -> PyResult<Bound<'py, PyDict>> {
-    let o = options(source, to, variant, rate, bitrate, quality, dc_block, overwrite, auto_vox_rate)?;
+fn merge<'py>(py: Python<'py>, srcs: Vec<PathBuf>, dst: PathBuf, mode: &str, source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32, mono: Option<bool>) -> PyResult<Bound<'py, PyDict>> {
+    let o = options(source, to, variant, rate, bitrate, quality, dc_block, overwrite, auto_vox_rate, mono)?;
     let mode = match mode {
         "channels" => core::MergeMode::Channels,
         "mix" => core::MergeMode::Mix,
@@ -284,10 +288,10 @@ fn merge<'py>(py: Python<'py>, srcs: Vec<PathBuf>, dst: PathBuf, mode: &str, sou
 }
 
 #[pyfunction]
-#[pyo3(signature = (jobs, source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=7, dc_block=false, overwrite=false, auto_vox_rate=8000, threads=0, progress=None))]
+#[pyo3(signature = (jobs, source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=7, dc_block=false, overwrite=false, auto_vox_rate=8000, mono=None, threads=0, progress=None))]
 #[allow(clippy::too_many_arguments)]
-fn transcode_many<'py>(py: Python<'py>, jobs: Vec<(PathBuf, PathBuf)>, source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32, threads: usize, progress: Option<Py<PyAny>>) -> PyResult<Bound<'py, PyList>> {
-    let o = options(source, to, variant, rate, bitrate, quality, dc_block, overwrite, auto_vox_rate)?;
+fn transcode_many<'py>(py: Python<'py>, jobs: Vec<(PathBuf, PathBuf)>, source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32, mono: Option<bool>, threads: usize, progress: Option<Py<PyAny>>) -> PyResult<Bound<'py, PyList>> {
+    let o = options(source, to, variant, rate, bitrate, quality, dc_block, overwrite, auto_vox_rate, mono)?;
     let cancel = AtomicBool::new(false);
     let interrupt: Mutex<Option<PyErr>> = Mutex::new(None);
     let on_done = |i: usize, r: &Result<TranscodeReport, AudioError>| {

@@ -129,3 +129,23 @@ def test_reader_never_crashes_on_mangled_headers(tail: bytes, size: int, tag: in
         except audio.AudioFormatError:
             continue
         assert pcm.dtype == np.int16 and rate == 8000 and ch >= 1
+
+
+@pytest.mark.parametrize("subtype", ["PCM_24", "PCM_32", "FLOAT", "DOUBLE", "PCM_U8"])
+def test_upload_to_platform_prompt_profile(subtype: str, tmp_path: Path) -> None:
+    """An IVR prompt as editors save it (44.1 kHz stereo, various sample formats) becomes the
+    platform's upload format: A-law, mono, 8 bit, 8000 Hz (recording.md §1.2)."""
+    t = np.arange(44100 * 2) / 44100
+    left = 0.5 * np.sin(2 * np.pi * 440 * t)
+    src = tmp_path / f"prompt_{subtype}.wav"
+    sf.write(str(src), np.stack([left, left], axis=1), 44100, subtype=subtype)
+    r = audio.transcode(src, tmp_path / "platform.wav", to="wav-alaw")
+    assert r.ok and (r.channels, r.out_rate, r.frames) == (1, 8000, 16000)
+    info = sf.info(str(tmp_path / "platform.wav"))
+    assert (info.samplerate, info.channels, info.subtype, info.format) == (8000, 1, "ALAW", "WAV")
+    got, _ = sf.read(str(tmp_path / "platform.wav"), dtype="int16")
+    peak = np.abs(got[2000:14000]).max()
+    assert 15000 < peak < 17500  # 0.5 full scale survives resampling and A-law
+    # stereo kept when asked
+    r = audio.transcode(src, tmp_path / "stereo.wav", mono=False)
+    assert r.channels == 2 and r.out_rate == 44100

@@ -158,13 +158,13 @@ class TranscodeResult:
 
 def _opts(
     source: str, to: str | None, dst: PathLike | None, variant: str, rate: int | None, bitrate: int,
-    quality: int, dc_block: bool, overwrite: bool, vox_rate: int,
+    quality: int, dc_block: bool, overwrite: bool, vox_rate: int, mono: bool | None = None,
 ) -> dict[str, Any]:
     if to is None:
         to = "mp3" if dst is not None and str(dst).lower().endswith(".mp3") else "wav"
     return dict(
         source=source, to=to, variant=variant, rate=rate, bitrate=bitrate, quality=quality,
-        dc_block=dc_block, overwrite=overwrite, auto_vox_rate=vox_rate,
+        dc_block=dc_block, overwrite=overwrite, auto_vox_rate=vox_rate, mono=mono,
     )
 
 
@@ -181,6 +181,7 @@ def transcode(
     dc_block: bool = False,
     overwrite: bool = False,
     vox_rate: int = 8000,
+    mono: bool | None = None,
 ) -> TranscodeResult:
     """Transcodes one recording to WAV or MP3 (``to`` defaults from ``dst``'s extension).
 
@@ -190,9 +191,11 @@ def transcode(
     rate, 8 kHz for 6 kHz VOX to MP3 and for A-law/µ-law WAV). Streams in constant memory and
     writes a temporary file renamed into place; an existing ``dst`` is skipped unless
     ``overwrite``. Raises :class:`AudioFormatError` for undecodable content, :class:`OSError`
-    for file problems, :class:`ValueError` for bad options.
+    for file problems, :class:`ValueError` for bad options. ``mono`` averages the channels of a
+    multichannel input (default: on for ``wav-alaw``/``wav-ulaw``, the platform's mono prompt
+    profile; off otherwise). WAV inputs may be 8/16/24/32-bit integer or 32/64-bit float PCM.
     """
-    o = _opts(source, to, dst, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate)
+    o = _opts(source, to, dst, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate, mono)
     return TranscodeResult._from(_core.transcode(os.fspath(src), os.fspath(dst), **o))
 
 
@@ -230,6 +233,7 @@ def transcode_many(
     dc_block: bool = False,
     overwrite: bool = False,
     vox_rate: int = 8000,
+    mono: bool | None = None,
     jobs: int = 0,
     progress: Callable[[int, bool], object] | None = None,
 ) -> list[TranscodeResult]:
@@ -239,7 +243,7 @@ def transcode_many(
     ``progress(index, ok)`` is called as each file finishes (from worker threads).
     """
     todo = [(os.fspath(s), os.fspath(d)) for s, d in pairs]
-    o = _opts(source, to, None, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate)
+    o = _opts(source, to, None, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate, mono)
     return [TranscodeResult._from(d) for d in _core.transcode_many(todo, threads=jobs, progress=progress, **o)]
 
 

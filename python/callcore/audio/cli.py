@@ -29,6 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     t.add_argument("--quality", type=int, default=7, help="LAME quality 0 (best) .. 9 (fastest), default 7")
     t.add_argument("--jobs", type=int, default=0, help="worker threads (default: all cores)")
     t.add_argument("--dc-block", action="store_true", help="remove DC offset / drift after decoding")
+    t.add_argument("--mono", action=argparse.BooleanOptionalAction, default=None,
+                   help="mix multichannel inputs down to mono (default: on for wav-alaw/wav-ulaw)")
     t.add_argument("--overwrite", action="store_true", help="redo outputs that already exist")
     t.add_argument("--vox-rate", type=int, choices=(6000, 8000), default=8000,
                    help="rate of headerless VOX found by --source auto (default 8000)")
@@ -86,7 +88,7 @@ def _cmd_transcode(args: argparse.Namespace) -> int:
         results = transcode_many(
             pairs, source=args.source, to=args.to, variant=args.variant, rate=args.rate,
             bitrate=args.bitrate, quality=args.quality, dc_block=args.dc_block,
-            overwrite=args.overwrite, vox_rate=args.vox_rate, jobs=args.jobs, progress=on_done,
+            overwrite=args.overwrite, vox_rate=args.vox_rate, mono=args.mono, jobs=args.jobs, progress=on_done,
         )
     elapsed = time.perf_counter() - started
     if args.json:

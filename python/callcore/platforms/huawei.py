@@ -1063,9 +1063,50 @@ def parse_bill_callback(method: str, path: str, headers: Mapping[str, str], body
         raise ProtocolError(f"huawei bill callback: unexpected body ({e})", platform=P) from None
 
 
+# ----------------------------------------------------------------------------------------------
+# the outbound-result callback (7.6.1, iSales -> us): a bare JSON array, no auth header
+
+
+#: what the receiver must answer with HTTP 200 (001:27193-27212)
+RESULT_CALLBACK_REPLY = {"retCode": "0", "retMsg": "success"}
+
+
+def fail_code_meaning(code: str) -> str:
+    """Category and meaning of a call outcome ``failCode`` (table 7-295, 001:27220-27250)."""
+    from .codes import huawei_table
+
+    e = huawei_table()["fail_codes"].get(str(code).strip())
+    if e is None:
+        return "其他 (undocumented failCode)"
+    return e["category"] if e["desc"] == e["category"] else f"{e['category']}: {e['desc']}"
+
+
+def parse_result_callback(body: bytes) -> list[CallResult]:
+    """The 7.6.1 callback body: a JSON list of results (the seed's ``callResultList`` is only a
+    name, "response直接返回List", 001:27176)."""
+    try:
+        doc = json.loads(body.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ProtocolError(f"huawei result callback: not JSON ({e})", platform=P) from None
+    if isinstance(doc, dict):
+        doc = doc.get("callResultList", doc.get("data"))
+    if not isinstance(doc, list):
+        raise ProtocolError("huawei result callback: expected a JSON list", platform=P)
+    out = []
+    for d in doc:
+        if not isinstance(d, dict) or "called" not in d:
+            raise ProtocolError(f"huawei result callback: bad item {str(d)[:80]}", platform=P)
+        known = {k: d.get(k) for k in CallResult.__dataclass_fields__}
+        known["campaignId"] = str(known["campaignId"])
+        known["callStatus"] = _int(known["callStatus"])
+        out.append(CallResult(**known))
+    return out
+
+
 __all__ = [
     "HuaweiClient", "AsyncHuaweiClient", "HttpOptions", "CampaignSpec", "ScheduleParam", "CallData", "CallDataV2",
     "CalledNo", "BlacklistAdd", "Campaign", "CampaignStatistics", "ImportTask", "CallResult", "BlacklistEntry",
     "RecordRow", "BillIndex", "BillCallback", "read_bill_index", "safe_extract", "bill_file_name",
-    "parse_bill_callback", "PlatformError", "RECORD_COLUMNS", "CALL_COLUMNS",
+    "parse_bill_callback", "PlatformError", "RECORD_COLUMNS", "CALL_COLUMNS", "RESULT_CALLBACK_REPLY",
+    "fail_code_meaning", "parse_result_callback",
 ]

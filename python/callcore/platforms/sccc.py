@@ -347,8 +347,23 @@ class AsyncScccClient(_Base):
     async def add_numbers(self, task_id: str | int, callees: Sequence[str], agent: str | int) -> Report:
         return await self._send(*self._add([(task_id, callees)], agent))
 
+    async def add_numbers_many(self, batches: Sequence[tuple[str | int, Sequence[str]]],
+                               agent: str | int) -> list[Report]:
+        r = await self._send(*self._add(batches, agent))
+        return r if isinstance(r, list) else [r]
+
     async def records(self, start_key: int = 0) -> list[Recording]:
         return await self._send(*self._records(start_key))
+
+    async def iter_records(self, start_key: int = 0) -> Any:
+        """Every recording after start_key (an async iterator), paging by the largest key."""
+        while True:
+            page = await self.records(start_key)
+            if not page:
+                return
+            for r in page:
+                yield r
+            start_key = max(_int(r.key) for r in page)
 
     async def cdrs(self, agents: Sequence[str], **kw: Any) -> tuple[int, list[dict]]:
         return await self._send(*self._cdrs(agents, **kw))

@@ -1,7 +1,6 @@
 """Huawei client against the Huawei sandbox over real HTTP on loopback, including error paths."""
 from __future__ import annotations
 
-import io
 import json
 import zipfile
 from datetime import datetime, timedelta

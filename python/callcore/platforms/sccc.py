@@ -8,6 +8,7 @@ hex, unsigned or signed 32-bit form.
 """
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -95,14 +96,13 @@ class _Api:
         from callcore.sign import sccc_authentication  # noqa: F401  (fail early if missing)
 
         self.customer, self._password, self.version = customer, password, version
-        self._cmd_seq = 0
+        self._cmd_seq = itertools.count(1)  # next() on a count is atomic under the GIL
 
     def __repr__(self) -> str:
         return f"ScccApi(customer={self.customer!r})"
 
     def seq(self) -> str:
-        self._cmd_seq += 1
-        return str(self._cmd_seq)
+        return str(next(self._cmd_seq))
 
     def envelope(self, command: dict[str, Any] | list[dict[str, Any]], agent: str | None = None) -> dict[str, Any]:
         from callcore.sign import sccc_authentication

@@ -468,3 +468,15 @@ def test_result_callback_pushed_and_parsed(huawei_sandbox: HuaweiSandbox, huawei
     assert fail_code_meaning("01048").startswith("系统资源不足")
     with pytest.raises(E.ProtocolError):
         parse_result_callback(b"<html>")
+
+
+def test_download_by_call_id_names_the_file(tmp_path: Path, huawei_sandbox: HuaweiSandbox,
+                                            huawei_client: HuaweiClient) -> None:
+    cid = huawei_client.create_campaign(spec())
+    huawei_client.add_numbers(cid, numbers(20))
+    huawei_sandbox.dial(1, cid, 20)
+    _, rows = huawei_client.call_results(cid, pageSize=100)
+    single = [r for r in rows if r.callStatus == 6]
+    paths = [huawei_client.download_record(tmp_path, call_id=r.callId) for r in single]
+    assert {p.suffix for p in paths} == {".V3", ".zip"}  # one recording: raw V3; several: a zip
+    assert all(p.parent == tmp_path for p in paths)

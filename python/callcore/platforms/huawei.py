@@ -838,6 +838,8 @@ def _expected_length(resp: httpx.Response) -> int | None:
 
 
 def _fix_suffix(dest: Path, kind: str) -> Path:
+    if kind == "binary" and not dest.suffix:  # headerless audio: the platform's raw .V3 form
+        return dest.with_name(dest.name + ".V3")
     want = {"zip": ".zip", "wav": ".wav"}.get(kind)
     if want and dest.suffix.lower() != want and dest.suffix.lower() not in (".v3",):
         return dest.with_suffix(want) if dest.suffix else dest.with_name(dest.name + want)

@@ -3,12 +3,15 @@ with ``../`` paths. Each gives a clear typed error, never a crash or a file outs
 from __future__ import annotations
 
 import io
+import json
 import stat
 import zipfile
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -228,3 +231,23 @@ def test_babaihu_and_hl95_bodies(hostile: str) -> None:
         serve(None, "truncate")
         with pytest.raises(E.TransportError):
             h.tasks()
+
+
+def test_headerless_audio_starting_like_json_or_html(hw: HuaweiClient, tmp_path: Path) -> None:
+    """Raw A-law .V3 bytes can begin with '{' or '<': they are audio, not error bodies."""
+    for i, lead in enumerate((b"{\xd3\xd5U", b"<\xd5\x55\xd4", b'{"resultCode": 7', b"[\x00\x01")):
+        audio = lead + bytes(range(256)) * 40
+        serve(lambda audio=audio: Response(audio, media_type="Application/Octet-stream;charset=UTF-8"))
+        p = hw.download_record(tmp_path / f"r{i}.V3", file_name="Y:/1/0/20240101/100/1000000.V3")
+        assert p.read_bytes() == audio
+
+
+@given(st.binary(min_size=1, max_size=300))
+@settings(max_examples=300, deadline=None)
+def test_body_kind_only_calls_real_json_json(data: bytes) -> None:
+    from callcore.platforms._http import body_kind
+
+    kind = body_kind(data, True)
+    if kind == "json":
+        json.loads(data.decode("utf-8-sig"))  # it really is JSON
+    assert body_kind(b"{" + data, False) != "json"  # an incomplete body is never an error document

@@ -335,12 +335,12 @@ class Hl95Client(_Base):
                 if not 200 <= r.status_code < 300:
                     r.read()
                     self._finish("/record/recordDownload", r)
-                it = r.iter_bytes(1 << 16)
-                first = next(it, b"")
-                if _http.sniff(first) == "json":
-                    self._finish("/record/recordDownload", httpx.Response(200, content=first + b"".join(it)))
+                first, it, complete = _http.read_head(r.iter_bytes(1 << 16))
+                kind = _http.body_kind(first, complete)
+                if kind == "json":
+                    self._finish("/record/recordDownload", httpx.Response(200, content=first))
                     raise ProtocolError("hl95 recordDownload: JSON instead of audio", platform=P)
-                if _http.sniff(first) == "html":
+                if kind == "html":
                     raise ProtocolError("hl95 recordDownload: HTML instead of audio", platform=P)
                 _http.atomic_write(dest, _chain(first, it))
         except httpx.HTTPError as e:
@@ -434,10 +434,11 @@ class AsyncHl95Client(_Base):
             r = await self._client.get(self.base_url + "/record/recordDownload", params={"path": filename})
         except httpx.HTTPError as e:
             raise _http.transport_error(e, platform=P, endpoint="/record/recordDownload") from e
-        if not 200 <= r.status_code < 300 or _http.sniff(r.content) == "json":
+        kind = _http.body_kind(r.content, True)
+        if not 200 <= r.status_code < 300 or kind == "json":
             self._finish("/record/recordDownload", r)
             raise ProtocolError("hl95 recordDownload: JSON instead of audio", platform=P)
-        if _http.sniff(r.content) == "html":
+        if kind == "html":
             raise ProtocolError("hl95 recordDownload: HTML instead of audio", platform=P)
         _http.atomic_write(dest, [r.content])
         return dest

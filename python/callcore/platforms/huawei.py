@@ -819,12 +819,12 @@ def _download_target(req: _Req, resp: httpx.Response) -> Path:
     return dest
 
 
-def _binary_result(req: _Req, resp: httpx.Response, first: bytes) -> str:
-    """Checks a download's first bytes: JSON means an error answered with HTTP 200."""
-    kind = _http.sniff(first)
+def _binary_result(req: _Req, resp: httpx.Response, head: bytes, complete: bool) -> str:
+    """Classifies a download from its first bytes: JSON means an error answered with HTTP 200."""
+    kind = _http.body_kind(head, complete)
     if kind == "html":
         raise ProtocolError(f"huawei {req.endpoint}: expected a file, got an HTML page: "
-                            f"{first[:100].decode('utf-8', 'replace')}", platform=P, endpoint=req.endpoint,
+                            f"{head[:100].decode('utf-8', 'replace')}", platform=P, endpoint=req.endpoint,
                             http_status=resp.status_code)
     return kind
 
@@ -961,16 +961,10 @@ class HuaweiClient(_ClientBase):
                 err = _status_error(req, resp, self.max_skew)
                 if err is not None:
                     raise err
-            chunks = resp.iter_bytes(1 << 16)
-            first = b""
-            for c in chunks:
-                first += c
-                if len(first) >= 16:
-                    break
-            kind = _binary_result(req, resp, first)
+            first, chunks, complete = _http.read_head(resp.iter_bytes(1 << 16))
+            kind = _binary_result(req, resp, first, complete)
             if kind == "json":
-                body = _http.decode_json(httpx.Response(200, content=first + b"".join(chunks)), platform=P,
-                                         endpoint=req.endpoint)
+                body = _http.decode_json(httpx.Response(200, content=first), platform=P, endpoint=req.endpoint)
                 _check_body(req, body, resp.status_code)
                 raise ProtocolError(f"huawei {req.endpoint}: expected a file, got JSON without an error code",
                                     platform=P, endpoint=req.endpoint)
@@ -1012,7 +1006,7 @@ class AsyncHuaweiClient(_ClientBase):
                 if err is not None:
                     raise err
             content = await resp.aread()  # recordings are <= 30 MB (001:64658); read, then write atomically
-            kind = _binary_result(req, resp, content[:16])
+            kind = _binary_result(req, resp, content, True)
             if kind == "json":
                 body = _http.decode_json(httpx.Response(200, content=content), platform=P, endpoint=req.endpoint)
                 _check_body(req, body, resp.status_code)

@@ -301,9 +301,8 @@ class ScccClient(_Base):
                     err = _http.generic_status_error(resp, platform=P, endpoint="recording")
                     if err is not None:
                         raise err
-                it = resp.iter_bytes(1 << 16)
-                first = next(it, b"")
-                if _http.sniff(first) in ("html", "json"):
+                first, it, complete = _http.read_head(resp.iter_bytes(1 << 16))
+                if _http.body_kind(first, complete) in ("html", "json"):
                     raise ProtocolError(f"sccc recording {filename}: expected audio, got "
                                         f"{first[:80].decode('utf-8', 'replace')!r}", platform=P, endpoint="recording")
                 _http.atomic_write(dest, _chain(first, it), expected_length=_cl(resp))
@@ -380,7 +379,7 @@ class AsyncScccClient(_Base):
         err = _http.generic_status_error(resp, platform=P, endpoint="recording")
         if err is not None:
             raise err
-        if _http.sniff(resp.content) in ("html", "json"):
+        if _http.body_kind(resp.content, True) in ("html", "json"):
             raise ProtocolError(f"sccc recording {filename}: expected audio", platform=P, endpoint="recording")
         _http.atomic_write(dest, [resp.content])
         return dest

@@ -4,6 +4,8 @@
 //! without Python. The `bindings` module (feature `python`) is the only place that knows PyO3.
 
 pub mod sign;
+pub mod calllist;
+pub mod audio;
 
 #[cfg(feature = "python")]
 mod bindings;

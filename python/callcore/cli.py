@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 # capabilities whose ``cli`` module registers subcommands, in the order shown by --help
-CAPABILITIES = ("sign", "sandbox")
+CAPABILITIES = ("sign", "calllist", "audio", "sandbox")
 
 
 def build_parser() -> argparse.ArgumentParser:

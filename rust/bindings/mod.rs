@@ -7,6 +7,8 @@
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+mod calllist;
+mod audio;
 mod convert;
 mod sign;
 
@@ -25,5 +27,7 @@ fn add_submodule(parent: &Bound<'_, PyModule>, name: &str, fill: fn(&Bound<'_, P
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     add_submodule(m, "sign", sign::register)?;
+    add_submodule(m, "calllist", calllist::register)?;
+    add_submodule(m, "audio", audio::register)?;
     Ok(())
 }

@@ -1,0 +1,258 @@
+"""Telephony audio: VOX (Dialogic/OKI ADPCM) and G.711 codecs, WAV and MP3, batch transcoding.
+
+Huawei CEC keeps call recordings as headerless ``.V3`` files: 24K VOX (OKI ADPCM at 6 kHz),
+32K VOX (8 kHz) or 64K A-law (``shared/notes/recording.md``). The Rust core (``rust/audio/``)
+decodes them with one of three VOX rules (``shared/notes/references.md`` §2.2):
+
+* ``"dialogic"`` (default): the Dialogic application note, bit-exact with spandsp;
+* ``"ffmpeg"``: bit-exact with ``ffmpeg -f u8 -ar 8000 -c:a adpcm_ima_oki -i FILE``;
+* ``"sox"``: bit-exact with ``sox -t vox`` and libsndfile.
+
+Decoding with the wrong rule makes the audio drift; ``variant="auto"`` (in :func:`transcode`)
+decodes the head with each rule and keeps the one with the least drift, DC and clipping.
+The initial state is the documented one (predictor 0, step index 0), high nibble first.
+
+* :func:`decode`, :func:`encode`: headerless ``vox``/``alaw``/``ulaw`` bytes <-> int16 arrays.
+* :func:`transcode`, :func:`transcode_many`, :func:`merge`: files to WAV (PCM16, A-law,
+  µ-law) or MP3 (LAME), streaming in constant memory, written atomically, in parallel.
+* :func:`read_wav`, :func:`wav_bytes`, :func:`mp3_bytes`, :func:`resample`, :func:`detect`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from callcore._core import audio as _core
+
+AudioFormatError = _core.AudioFormatError
+MP3_RATES: tuple[int, ...] = tuple(_core.MP3_RATES)
+VARIANTS = ("dialogic", "ffmpeg", "sox")
+CODECS = ("vox", "alaw", "ulaw")
+SOURCES = ("vox6k", "vox8k", "alaw", "ulaw", "auto")
+FORMATS = ("wav", "wav-alaw", "wav-ulaw", "mp3")
+#: file extensions picked up when a folder is given
+INPUT_SUFFIXES = (".v3", ".vox", ".al", ".alaw", ".wav", ".ul", ".ulaw", ".raw")
+
+__all__ = [
+    "AudioFormatError",
+    "CODECS",
+    "FORMATS",
+    "MP3_RATES",
+    "SOURCES",
+    "TranscodeResult",
+    "VARIANTS",
+    "decode",
+    "detect",
+    "encode",
+    "merge",
+    "mp3_bytes",
+    "read_wav",
+    "resample",
+    "transcode",
+    "transcode_many",
+    "wav_bytes",
+]
+
+PathLike = str | os.PathLike[str]
+
+
+def _pcm(pcm: npt.ArrayLike) -> npt.NDArray[np.int16]:
+    a = np.asarray(pcm)
+    if a.dtype != np.int16:
+        if a.dtype.kind not in "iu":
+            raise TypeError(f"pcm: expected an int16 array (or integers in int16 range), got dtype {a.dtype}")
+        if a.size and (a.min() < -32768 or a.max() > 32767):
+            raise ValueError("pcm: values outside the int16 range")
+        a = a.astype(np.int16)
+    if a.ndim != 1:
+        raise ValueError(f"pcm: expected a 1-D array, got shape {a.shape}")
+    return a
+
+
+def decode(data: bytes | bytearray | memoryview, codec: str, *, variant: str = "dialogic") -> npt.NDArray[np.int16]:
+    """Decodes headerless ``vox``, ``alaw`` or ``ulaw`` bytes to an int16 array.
+
+    VOX gives two samples per byte (high nibble first) from the documented initial state;
+    ``variant`` picks the rule (``dialogic``, ``ffmpeg``, ``sox``; ``spandsp`` = ``dialogic``).
+    G.711 is bit-exact with ITU-T G.191 and :mod:`audioop`.
+    """
+    return _core.decode(data, codec, variant)
+
+
+def encode(pcm: npt.ArrayLike, codec: str, *, variant: str = "dialogic") -> bytes:
+    """Encodes int16 samples to headerless ``vox``, ``alaw`` or ``ulaw`` bytes.
+
+    VOX encoders: ``dialogic`` (application note; bit-exact with libspandsp 0.0.6's
+    ``oki_adpcm_encode``), ``sox`` (bit-exact with ``sox -t vox``), ``ffmpeg`` (FFmpeg has no
+    OKI encoder: the SoX quantiser tracked with FFmpeg's decoder). An odd sample count pads the last low nibble with 0.
+    """
+    return _core.encode(_pcm(pcm), codec, variant)
+
+
+def resample(pcm: npt.ArrayLike, f_in: int, f_out: int) -> npt.NDArray[np.int16]:
+    """Polyphase resampling (e.g. 6000 -> 8000 or 16000 Hz); output length ceil(n * f_out / f_in)."""
+    return _core.resample(_pcm(pcm), f_in, f_out)
+
+
+def wav_bytes(pcm: npt.ArrayLike, sample_rate: int = 8000, *, channels: int = 1, format: str = "pcm16") -> bytes:
+    """A complete WAV file: ``pcm16``, ``alaw`` (the platform's prompt format at 8 kHz mono) or ``ulaw``."""
+    return _core.wav_bytes(_pcm(pcm), sample_rate, channels, format)
+
+
+def read_wav(data: bytes | bytearray | memoryview, *, variant: str = "dialogic") -> tuple[npt.NDArray[np.int16], int, int, str, list[str]]:
+    """Decodes a WAV held in memory (PCM16/8, A-law, µ-law, OKI ADPCM).
+
+    Returns ``(interleaved int16 samples, sample_rate, channels, codec, notes)``; ``notes`` says
+    what was worked around (a ``data`` length that lies, truncation, an odd byte count).
+    """
+    return _core.read_wav(data, variant)
+
+
+def mp3_bytes(pcm: npt.ArrayLike, sample_rate: int = 8000, *, channels: int = 1, bitrate: int = 16, quality: int = 5) -> bytes:
+    """Encodes int16 samples (interleaved if stereo) to CBR MP3 with LAME."""
+    return _core.mp3_bytes(_pcm(pcm), sample_rate, channels, bitrate, quality)
+
+
+def detect(data: bytes | bytearray | memoryview, *, rate: int = 8000) -> dict[str, Any]:
+    """Sniffs the container and scores each VOX rule on ``data`` (lower score is better)."""
+    return _core.detect(data, rate)
+
+
+@dataclass(frozen=True)
+class TranscodeResult:
+    """The outcome of one file: ``ok`` with what was done, or the error and its reason."""
+
+    src: str
+    dst: str
+    ok: bool
+    status: str  # "done", "skipped" or "error"
+    error: str | None = None
+    error_kind: str | None = None  # "io", "empty", "format", "invalid-option"
+    input: str = ""
+    variant: str | None = None
+    channels: int = 0
+    in_rate: int = 0
+    out_rate: int = 0
+    frames: int = 0
+    seconds: float = 0.0
+    input_bytes: int = 0
+    output_bytes: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def _from(cls, d: dict[str, Any]) -> TranscodeResult:
+        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
+
+
+def _opts(
+    source: str, to: str | None, dst: PathLike | None, variant: str, rate: int | None, bitrate: int,
+    quality: int, dc_block: bool, overwrite: bool, vox_rate: int,
+) -> dict[str, Any]:
+    if to is None:
+        to = "mp3" if dst is not None and str(dst).lower().endswith(".mp3") else "wav"
+    return dict(
+        source=source, to=to, variant=variant, rate=rate, bitrate=bitrate, quality=quality,
+        dc_block=dc_block, overwrite=overwrite, auto_vox_rate=vox_rate,
+    )
+
+
+def transcode(
+    src: PathLike,
+    dst: PathLike,
+    *,
+    source: str = "auto",
+    to: str | None = None,
+    variant: str = "dialogic",
+    rate: int | None = None,
+    bitrate: int = 16,
+    quality: int = 5,
+    dc_block: bool = False,
+    overwrite: bool = False,
+    vox_rate: int = 8000,
+) -> TranscodeResult:
+    """Transcodes one recording to WAV or MP3 (``to`` defaults from ``dst``'s extension).
+
+    ``source``: ``vox6k``, ``vox8k``, ``alaw``, ``ulaw`` or ``auto`` (RIFF/WAVE and MP3 are
+    sniffed whatever the extension; headerless data is told apart as A-law or VOX, VOX taken at
+    ``vox_rate``). ``variant``: a VOX rule or ``auto``. ``rate``: output rate (default: the input
+    rate, 8 kHz for 6 kHz VOX to MP3 and for A-law/µ-law WAV). Streams in constant memory and
+    writes a temporary file renamed into place; an existing ``dst`` is skipped unless
+    ``overwrite``. Raises :class:`AudioFormatError` for undecodable content, :class:`OSError`
+    for file problems, :class:`ValueError` for bad options.
+    """
+    o = _opts(source, to, dst, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate)
+    return TranscodeResult._from(_core.transcode(os.fspath(src), os.fspath(dst), **o))
+
+
+def merge(
+    srcs: Sequence[PathLike],
+    dst: PathLike,
+    *,
+    mode: str = "channels",
+    source: str = "auto",
+    to: str | None = None,
+    variant: str = "dialogic",
+    rate: int | None = None,
+    bitrate: int = 16,
+    quality: int = 5,
+    dc_block: bool = False,
+    overwrite: bool = False,
+    vox_rate: int = 8000,
+) -> TranscodeResult:
+    """Merges mono recordings of one call (e.g. agent, customer, conference) into one file:
+    ``mode="channels"`` gives one channel per input, ``"mix"`` sums them (with saturation).
+    Shorter tracks are padded with silence; inputs are resampled to a common rate."""
+    o = _opts(source, to, dst, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate)
+    return TranscodeResult._from(_core.merge([os.fspath(s) for s in srcs], os.fspath(dst), mode, **o))
+
+
+def transcode_many(
+    jobs: Iterable[tuple[PathLike, PathLike]],
+    *,
+    source: str = "auto",
+    to: str = "wav",
+    variant: str = "dialogic",
+    rate: int | None = None,
+    bitrate: int = 16,
+    quality: int = 5,
+    dc_block: bool = False,
+    overwrite: bool = False,
+    vox_rate: int = 8000,
+    jobs_n: int = 0,
+    progress: Callable[[int, bool], object] | None = None,
+) -> list[TranscodeResult]:
+    """Transcodes ``(src, dst)`` pairs on ``jobs_n`` threads (0 = all cores), GIL released.
+
+    Returns one :class:`TranscodeResult` per pair, in order; one bad file never stops the batch.
+    ``progress(index, ok)`` is called as each file finishes (from worker threads).
+    """
+    pairs = [(os.fspath(s), os.fspath(d)) for s, d in jobs]
+    o = _opts(source, to, None, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate)
+    return [TranscodeResult._from(d) for d in _core.transcode_many(pairs, threads=jobs_n, progress=progress, **o)]
+
+
+def plan_outputs(
+    srcs: Sequence[PathLike], out_dir: PathLike, to: str = "wav", suffixes: Sequence[str] = INPUT_SUFFIXES
+) -> list[tuple[Path, Path]]:
+    """Expands files and folders (recursively, files with ``suffixes``) into ``(src, dst)``
+    pairs under ``out_dir``, keeping each folder's relative layout."""
+    ext = ".mp3" if to == "mp3" else ".wav"
+    out = Path(out_dir)
+    pairs: list[tuple[Path, Path]] = []
+    sfx = {s.lower() for s in suffixes}
+    for s in srcs:
+        p = Path(s)
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and f.suffix.lower() in sfx and not f.name.startswith("."):
+                    pairs.append((f, out / f.relative_to(p).with_suffix(ext)))
+        else:
+            pairs.append((p, out / (p.stem + ext)))
+    return pairs

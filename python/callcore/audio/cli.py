@@ -1,0 +1,139 @@
+"""``callcore audio ...``: batch transcoding of call recordings, track merge and detection."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from callcore.audio import FORMATS, SOURCES
+
+    p = sub.add_parser("audio", help="transcode VOX / A-law recordings (.V3) to WAV and MP3")
+    cmds = p.add_subparsers(dest="audio_command", metavar="SUBCOMMAND", required=True)
+
+    t = cmds.add_parser("transcode", help="transcode files and folders (recursively) into OUTDIR")
+    t.add_argument("src", nargs="+", help="input files or folders")
+    t.add_argument("-o", "--out", required=True, metavar="OUTDIR", help="output folder (created)")
+    t.add_argument("--source", choices=SOURCES, default="auto",
+                   help="input codec: vox6k (24K VOX), vox8k (32K VOX), alaw (64K ALAW), ulaw, auto (default)")
+    t.add_argument("--to", choices=FORMATS, default="wav", help="output format (default wav = PCM16)")
+    t.add_argument("--variant", default="dialogic", choices=("dialogic", "ffmpeg", "sox", "auto"),
+                   help="VOX decode rule (default dialogic)")
+    t.add_argument("--rate", type=int, default=None, help="output sample rate (e.g. 8000, 16000 for ASR)")
+    t.add_argument("--bitrate", type=int, default=16, help="MP3 bitrate in kbit/s (default 16)")
+    t.add_argument("--quality", type=int, default=5, help="LAME quality 0 (best) .. 9 (fastest), default 5")
+    t.add_argument("--jobs", type=int, default=0, help="worker threads (default: all cores)")
+    t.add_argument("--dc-block", action="store_true", help="remove DC offset / drift after decoding")
+    t.add_argument("--overwrite", action="store_true", help="redo outputs that already exist")
+    t.add_argument("--vox-rate", type=int, choices=(6000, 8000), default=8000,
+                   help="rate of headerless VOX found by --source auto (default 8000)")
+    t.add_argument("--json", action="store_true", help="print one JSON result per file instead of a summary")
+    t.set_defaults(func=_cmd_transcode)
+
+    m = cmds.add_parser("merge", help="merge 2-3 mono recordings of one call into one file")
+    m.add_argument("src", nargs="+", help="mono inputs, in channel order (agent, customer, conference)")
+    m.add_argument("-o", "--out", required=True, metavar="FILE", help="output .wav or .mp3")
+    m.add_argument("--mode", choices=("channels", "mix"), default="channels")
+    m.add_argument("--source", choices=SOURCES, default="auto")
+    m.add_argument("--variant", default="dialogic", choices=("dialogic", "ffmpeg", "sox", "auto"))
+    m.add_argument("--rate", type=int, default=None)
+    m.add_argument("--bitrate", type=int, default=16)
+    m.add_argument("--dc-block", action="store_true")
+    m.add_argument("--overwrite", action="store_true")
+    m.set_defaults(func=_cmd_merge)
+
+    d = cmds.add_parser("detect", help="sniff a file and score each VOX rule on it")
+    d.add_argument("file")
+    d.add_argument("--rate", type=int, default=8000)
+    d.set_defaults(func=_cmd_detect)
+
+
+def _cmd_transcode(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.table import Table
+
+    from callcore.audio import plan_outputs, transcode_many
+
+    console = Console(stderr=True)
+    for s in args.src:
+        if not os.path.exists(s):
+            raise FileNotFoundError(f"{s}: no such file or folder")
+    pairs = plan_outputs(args.src, args.out, args.to)
+    if not pairs:
+        console.print("[yellow]no input files found[/]")
+        return 1
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    failed = 0
+    with Progress(
+        TextColumn("[bold]transcoding"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[failed]} failed"),
+        TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=False,
+        disable=args.json or not console.is_terminal,
+    ) as prog:
+        task = prog.add_task("t", total=len(pairs), failed=0)
+
+        def on_done(_i: int, ok: bool) -> None:
+            nonlocal failed
+            failed += 0 if ok else 1
+            prog.update(task, advance=1, failed=failed)
+
+        results = transcode_many(
+            pairs, source=args.source, to=args.to, variant=args.variant, rate=args.rate,
+            bitrate=args.bitrate, quality=args.quality, dc_block=args.dc_block,
+            overwrite=args.overwrite, vox_rate=args.vox_rate, jobs_n=args.jobs, progress=on_done,
+        )
+    elapsed = time.perf_counter() - started
+    if args.json:
+        for r in results:
+            print(json.dumps(r.__dict__, ensure_ascii=False))
+    done = [r for r in results if r.status == "done"]
+    skipped = [r for r in results if r.status == "skipped"]
+    errors = [r for r in results if not r.ok]
+    audio_s = sum(r.seconds for r in done)
+    out_bytes = sum(r.output_bytes for r in done)
+    table = Table(title="callcore audio transcode", show_header=False)
+    table.add_row("files", str(len(results)))
+    table.add_row("done", str(len(done)))
+    table.add_row("skipped (output exists)", str(len(skipped)))
+    table.add_row("failed", f"[red]{len(errors)}[/]" if errors else "0")
+    table.add_row("audio", f"{audio_s / 3600:.2f} h")
+    table.add_row("written", f"{out_bytes / 1e6:.1f} MB")
+    table.add_row("elapsed", f"{elapsed:.2f} s" + (f" ({audio_s / elapsed:,.0f}x realtime)" if elapsed > 0 and audio_s else ""))
+    noted = [r for r in done if r.notes]
+    if noted:
+        table.add_row("with notes", str(len(noted)))
+    console.print(table)
+    for r in errors[:20]:
+        console.print(f"[red]error[/] {r.src}: {r.error}")
+    if len(errors) > 20:
+        console.print(f"... and {len(errors) - 20} more errors (use --json for all)")
+    return 1 if errors else 0
+
+
+def _cmd_merge(args: argparse.Namespace) -> int:
+    from callcore.audio import merge
+
+    r = merge(
+        args.src, args.out, mode=args.mode, source=args.source, variant=args.variant, rate=args.rate,
+        bitrate=args.bitrate, dc_block=args.dc_block, overwrite=args.overwrite,
+    )
+    print(json.dumps(r.__dict__, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _cmd_detect(args: argparse.Namespace) -> int:
+    from callcore.audio import detect
+
+    with open(args.file, "rb") as f:
+        head = f.read(256 * 1024)
+    if not head:
+        print(f"{args.file}: empty file", file=sys.stderr)
+        return 1
+    print(json.dumps(detect(head, rate=args.rate), indent=2))
+    return 0

@@ -1,0 +1,329 @@
+"""Call-list engine: normalize Chinese phone numbers, dedup, blacklist, batch, write.
+
+The heavy lifting is in Rust (``callcore._core.calllist``): an allocation-free normalizer
+(E.164 key as a ``uint64``, a kind, a reject reason, the extension apart), keep-first dedup,
+blacklist sets and a streaming CSV pipeline. This module is the typed front door:
+
+* :func:`normalize`: a column of numbers -> :class:`NormalizeResult` (``.e164``, ``.reason``,
+  ``.kind``, ``.national``, ``.ext`` lists and numpy ``.keys``/``.kinds``/``.reasons``).
+* :func:`clean`: a file (CSV / one number per line, UTF-8 or GB18030) -> clean and rejects CSVs,
+  or an in-memory column -> :class:`CleanResult`; both with a :class:`Summary`.
+* :class:`Blacklist`, :func:`load_blacklist`, :func:`platform_limits`.
+
+Kinds: ``mobile``, ``fixed``, ``nongeo`` (400/800), ``short`` (service short codes),
+``foreign``. Reject reasons: see :data:`REASONS`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from callcore._core import calllist as _c
+
+__all__ = [
+    "KINDS",
+    "REASONS",
+    "Blacklist",
+    "CalllistError",
+    "CleanResult",
+    "MissingColumn",
+    "NormalizeResult",
+    "Normalizer",
+    "Summary",
+    "clean",
+    "dedup_first",
+    "load_blacklist",
+    "normalize",
+    "platform_limits",
+]
+
+CalllistError = _c.CalllistError
+MissingColumn = _c.MissingColumn
+Blacklist = _c.Blacklist
+Normalizer = _c.Normalizer
+
+_CODES = _c.codes()
+#: kind code -> name
+KINDS: dict[int, str] = dict(_CODES["kinds"])
+#: reason code -> name (0 is "ok")
+REASONS: dict[int, str] = dict(_CODES["reasons"])
+_KIND_NAMES = np.array([KINDS.get(i, "invalid") for i in range(256)], dtype=object)
+_REASON_NAMES = np.array([None if i == 0 else REASONS.get(i, "bad_number") for i in range(256)], dtype=object)
+
+Foreign = Literal["keep", "reject"]
+PathLike = str | os.PathLike[str]
+
+
+def _normalizer(
+    default_area_code: str | None = None,
+    structural_only: bool = False,
+    foreign: Foreign = "keep",
+    short_codes: bool = True,
+    mobile_prefixes: PathLike | None = None,
+    area_codes: PathLike | None = None,
+    ip_prefixes: PathLike | None = None,
+) -> Any:
+    return _c.Normalizer(
+        default_area_code=default_area_code,
+        structural_only=structural_only,
+        foreign=foreign,
+        short_codes=short_codes,
+        mobile_prefixes=None if mobile_prefixes is None else os.fspath(mobile_prefixes),
+        area_codes=None if area_codes is None else os.fspath(area_codes),
+        ip_prefixes=None if ip_prefixes is None else os.fspath(ip_prefixes),
+    )
+
+
+class NormalizeResult:
+    """Per-input results, in input order. Arrays are numpy; list views are built on first use."""
+
+    def __init__(self, keys: np.ndarray, kinds: np.ndarray, reasons: np.ndarray, ext: np.ndarray, ext_len: np.ndarray) -> None:
+        #: uint64 E.164 digits as an integer (0 when rejected): the dedup key
+        self.keys = keys
+        #: uint8 kind codes (see KINDS)
+        self.kinds = kinds
+        #: uint8 reason codes (0 = accepted; see REASONS)
+        self.reasons = reasons
+        self._ext = ext
+        self._ext_len = ext_len
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @cached_property
+    def e164(self) -> list[str | None]:
+        """``+8613800138000`` strings, None where rejected."""
+        return _c.format_e164(self.keys)
+
+    @cached_property
+    def national(self) -> list[str | None]:
+        """National dialing forms (``13800138000``, ``01012345678``, ``0016502530000``)."""
+        return _c.format_national(self.keys, self.kinds)
+
+    @cached_property
+    def reason(self) -> list[str | None]:
+        """Reject reason names, None where accepted."""
+        return _REASON_NAMES[self.reasons].tolist()
+
+    @cached_property
+    def kind(self) -> list[str]:
+        """Kind names (``invalid`` where rejected)."""
+        return _KIND_NAMES[self.kinds].tolist()
+
+    @cached_property
+    def ext(self) -> list[str | None]:
+        """Extensions (digits, leading zeros kept), None where there is none."""
+        out: list[str | None] = []
+        for v, n in zip(self._ext.tolist(), self._ext_len.tolist()):
+            out.append(str(v).zfill(n) if n else None)
+        return out
+
+    @property
+    def ok(self) -> np.ndarray:
+        """Boolean mask of accepted inputs."""
+        return self.reasons == 0
+
+    def __repr__(self) -> str:
+        return f"NormalizeResult({len(self)} numbers, {int(self.ok.sum())} accepted)"
+
+
+def _run_normalize(norm: Any, numbers: Any) -> tuple[np.ndarray, ...]:
+    if isinstance(numbers, np.ndarray):
+        arr = np.ascontiguousarray(numbers)
+        if arr.ndim != 1:
+            raise ValueError(f"numbers: expected a 1-d array, got shape {arr.shape}")
+        if arr.dtype.kind in "SU":
+            if arr.dtype.itemsize == 0 or len(arr) == 0:
+                return _c.normalize_list(norm, [])
+            return _c.normalize_fixed(norm, arr.view(np.uint8).reshape(-1), arr.dtype.itemsize, arr.dtype.kind == "U")
+        if arr.dtype.kind in "iu":
+            return _c.normalize_ints(norm, arr.astype(np.int64, copy=False))
+        return _c.normalize_list(norm, arr.tolist())
+    if hasattr(numbers, "to_list") and not isinstance(numbers, (list, tuple)):
+        # polars / pandas Series
+        numbers = numbers.to_list()
+    if isinstance(numbers, (str, bytes)):
+        raise TypeError("numbers: expected a sequence of numbers, got a single str/bytes")
+    return _c.normalize_list(norm, numbers)
+
+
+def normalize(
+    numbers: Sequence[str] | np.ndarray | Any,
+    *,
+    default_area_code: str | None = None,
+    structural_only: bool = False,
+    foreign: Foreign = "keep",
+    short_codes: bool = True,
+    mobile_prefixes: PathLike | None = None,
+    normalizer: Any | None = None,
+) -> NormalizeResult:
+    """Normalize a column of Chinese phone numbers.
+
+    ``numbers`` may be a list/tuple of ``str`` (``bytes``, ``int`` and ``None`` also accepted), a
+    numpy ``S``/``U``/integer array, or a polars/pandas Series. ``default_area_code`` (e.g.
+    ``"0755"``) completes local 7/8-digit numbers; ``structural_only`` accepts any
+    ``1[3-9]xxxxxxxxx`` mobile instead of checking the allocated-prefix table (or pass an updated
+    table file as ``mobile_prefixes``); ``foreign="reject"`` rejects numbers of other countries.
+    """
+    norm = normalizer or _normalizer(default_area_code, structural_only, foreign, short_codes, mobile_prefixes)
+    return NormalizeResult(*_run_normalize(norm, numbers))
+
+
+def dedup_first(keys: np.ndarray) -> np.ndarray:
+    """Keep-first mask over uint64 keys (key 0, i.e. rejected, is never a duplicate)."""
+    return _c.first_flags(np.ascontiguousarray(keys, dtype=np.uint64))
+
+
+def load_blacklist(path: PathLike, *, default_area_code: str | None = None) -> Any:
+    """Load a blacklist file (one number per line, or the first CSV field); numbers are
+    normalized, so ``+86 138…`` and ``138…`` block the same line. ``.invalid_lines`` counts the
+    lines that are not numbers."""
+    return _c.Blacklist.load(os.fspath(path), _normalizer(default_area_code))
+
+
+def _as_blacklist(b: Any, default_area_code: str | None) -> Any:
+    if b is None or isinstance(b, _c.Blacklist):
+        return b
+    if isinstance(b, (str, os.PathLike)):
+        return load_blacklist(b, default_area_code=default_area_code)
+    res = normalize(list(b), default_area_code=default_area_code)
+    return _c.Blacklist.from_keys(res.keys[res.keys != 0])
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts of one clean run: ``rows == clean + rejected``; ``per_reason`` adds up to
+    ``rejected`` and ``per_kind`` to ``clean``."""
+
+    rows: int
+    clean: int
+    rejected: int
+    per_kind: dict[str, int]
+    per_reason: dict[str, int]
+    duplicates: int
+    blacklisted: int
+    already_imported: int
+    ragged: int = 0
+    missing_field: int = 0
+    batches: int = 0
+    encoding: str | None = None
+    delimiter: str | None = None
+    header: bool | None = None
+    column: int | None = None
+    columns: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Summary:
+        return cls(**{k: d.get(k) for k in cls.__dataclass_fields__ if k in d})  # type: ignore[arg-type]
+
+
+@dataclass
+class CleanResult:
+    """In-memory clean of a column: per-row arrays (final reasons include ``duplicate``,
+    ``blacklisted``, ``already_imported``) and the summary."""
+
+    result: NormalizeResult
+    summary: Summary
+
+    @property
+    def mask(self) -> np.ndarray:
+        """Boolean mask of the rows that are clean."""
+        return self.result.reasons == 0
+
+
+#: per-platform limits (from shared/notes/outbound.md)
+_PLATFORMS = {
+    "huawei": {"batch_size": 20, "max_batch": 20, "max_len": 24, "pending_cap": 200_000},
+    "huawei-v2": {"batch_size": 20, "max_batch": 2000, "max_len": 24, "pending_cap": 200_000},
+    "huawei-file": {"batch_size": 500_000, "max_batch": 500_000, "max_len": 24, "pending_cap": None},
+    "sccc": {"batch_size": 1000, "max_batch": 1000, "max_len": None, "pending_cap": None},
+    "babaihu": {"batch_size": 500, "max_batch": None, "max_len": None, "pending_cap": None},
+    "hl95": {"batch_size": 1000, "max_batch": None, "max_len": None, "pending_cap": None},
+}
+
+
+def platform_limits(platform: str) -> dict[str, int | None]:
+    """Batch size (default), maximum batch, longest dialing string and pending cap of a platform."""
+    try:
+        return dict(_PLATFORMS[platform.lower().replace("_", "-")])
+    except KeyError:
+        raise ValueError(f"platform: unknown {platform!r} (known: {', '.join(_PLATFORMS)})") from None
+
+
+def clean(
+    source: PathLike | Sequence[str] | np.ndarray | Any,
+    output: PathLike | None = None,
+    rejects: PathLike | None = None,
+    *,
+    column: str | int | None = None,
+    scope_column: str | None = None,
+    scopes: Sequence[str] | None = None,
+    has_header: bool | None = None,
+    delimiter: str | None = None,
+    blacklist: Any = None,
+    store: PathLike | None = None,
+    window_days: float | None = None,
+    record: bool = False,
+    platform: str | None = None,
+    batch_size: int | None = None,
+    default_area_code: str | None = None,
+    structural_only: bool = False,
+    foreign: Foreign = "keep",
+    short_codes: bool = True,
+    mobile_prefixes: PathLike | None = None,
+    defuse: bool = True,
+    bom: bool = False,
+    chunk_rows: int = 65536,
+    progress: Callable[[int, int, int], object] | None = None,
+) -> Summary | CleanResult:
+    """Clean a call list: normalize, reject invalid numbers, keep the first of duplicates
+    (within ``scope_column``/``scopes`` when given), refuse ``blacklist`` numbers (a path, a
+    :class:`Blacklist`, or a list of numbers) and numbers in the import ``store`` (a file; within
+    ``window_days`` if given; ``record=True`` adds this run's clean numbers), check the
+    ``platform`` dialing-string rules and cut batches.
+
+    A path ``source`` streams the file to ``output`` (clean CSV: the input's columns, then
+    ``e164,national,kind,ext`` and, with a platform, ``dial,batch``) and ``rejects`` (``row`` =
+    the input line number, ``input``, ``reason``, ``e164``) and returns a :class:`Summary`.
+    Any other ``source`` is an in-memory column and returns a :class:`CleanResult`.
+    Every row ends in exactly one of clean or rejects.
+    """
+    norm = _normalizer(default_area_code, structural_only, foreign, short_codes, mobile_prefixes)
+    bl = _as_blacklist(blacklist, default_area_code)
+    store_s = None if store is None else os.fspath(store)
+    if isinstance(source, (str, os.PathLike)):
+        src = Path(source)
+        out = Path(output) if output is not None else src.with_name(src.stem + ".clean.csv")
+        rej = Path(rejects) if rejects is not None else src.with_name(src.stem + ".rejects.csv")
+        kw: dict[str, Any] = {}
+        if isinstance(column, int):
+            kw["column_index"] = column
+        elif column is not None:
+            kw["column"] = column
+        d = _c.clean_file(
+            norm, os.fspath(src), os.fspath(out), os.fspath(rej),
+            scope_column=scope_column, has_header=has_header, delimiter=delimiter,
+            platform=platform, batch_size=batch_size, defuse=defuse, bom=bom, blacklist=bl,
+            store=store_s, window_days=window_days, record=record, chunk_rows=chunk_rows,
+            progress=progress, **kw,
+        )
+        return Summary.from_dict(d)
+    values = source
+    if isinstance(values, np.ndarray):
+        values = values.tolist()
+    elif hasattr(values, "to_list") and not isinstance(values, (list, tuple)):
+        values = values.to_list()
+    if scopes is not None and not isinstance(scopes, (list, tuple)):
+        scopes = list(scopes)
+    keys, kinds, reasons, ext, ext_len, d = _c.clean_values(
+        norm, values, scopes=scopes, blacklist=bl, store=store_s, window_days=window_days,
+        record=record, platform=platform, batch_size=batch_size,
+    )
+    return CleanResult(NormalizeResult(keys, kinds, reasons, ext, ext_len), Summary.from_dict(d))

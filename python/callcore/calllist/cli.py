@@ -1,0 +1,130 @@
+"""``callcore calllist ...``: clean a call list from the shell, normalize single numbers."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("calllist", help="call lists: normalize, dedup, blacklist, batch")
+    cmds = p.add_subparsers(dest="calllist_command", metavar="SUBCOMMAND", required=True)
+
+    c = cmds.add_parser(
+        "clean",
+        help="clean a CSV / one-number-per-line file into a clean CSV and a rejects CSV",
+        description="Every input row ends in exactly one of OUTPUT or REJECTS.",
+    )
+    c.add_argument("input", metavar="INPUT", help="CSV or one number per line (UTF-8, UTF-8 BOM, GB18030/GBK)")
+    c.add_argument("-o", "--output", required=True, metavar="OUTPUT", help="clean CSV to write")
+    c.add_argument("--rejects", required=True, metavar="REJECTS", help="rejects CSV to write (row, input, reason, e164)")
+    c.add_argument("--blacklist", metavar="FILE", help="file of numbers never to call (one per line)")
+    c.add_argument("--platform", choices=["huawei", "huawei-v2", "huawei-file", "sccc", "babaihu", "hl95"],
+                   help="add the platform's dialing string and batch number columns")
+    c.add_argument("--batch-size", type=int, help="batch size (within the platform's limit)")
+    c.add_argument("--default-area-code", metavar="C", help="area code for local 7/8-digit numbers, e.g. 0755")
+    col = c.add_mutually_exclusive_group()
+    col.add_argument("--column", metavar="NAME", help="phone column by header name (default: detect)")
+    col.add_argument("--column-index", type=int, metavar="N", help="phone column by 0-based index")
+    c.add_argument("--scope-column", metavar="NAME", help="dedup within this column's values (e.g. sessionId)")
+    c.add_argument("--delimiter", help="field delimiter (default: detect; 'tab' for TAB)")
+    hdr = c.add_mutually_exclusive_group()
+    hdr.add_argument("--header", dest="has_header", action="store_const", const=True, default=None, help="the first row is a header")
+    hdr.add_argument("--no-header", dest="has_header", action="store_const", const=False, help="the first row is data")
+    c.add_argument("--store", metavar="FILE", help="'already imported' store file (created if missing)")
+    c.add_argument("--window-days", type=float, help="only numbers imported within this many days count as already imported")
+    c.add_argument("--record", action="store_true", help="add this run's clean numbers to --store")
+    c.add_argument("--reject-foreign", action="store_true", help="reject numbers of other countries (default: keep, kind foreign)")
+    c.add_argument("--structural-only", action="store_true", help="accept any 1[3-9] + 9-digit mobile (ignore the prefix table)")
+    c.add_argument("--mobile-prefixes", metavar="FILE", help="updated mobile prefix table (one 3-5 digit prefix a line)")
+    c.add_argument("--no-defuse", action="store_true", help="do not prefix formula-like cells (=,+,-,@) with '")
+    c.add_argument("--bom", action="store_true", help="write a UTF-8 BOM (for Excel)")
+    c.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    c.set_defaults(func=_cmd_clean)
+
+    n = cmds.add_parser("normalize", help="normalize numbers given as arguments (or stdin lines)")
+    n.add_argument("numbers", nargs="*")
+    n.add_argument("--default-area-code", metavar="C")
+    n.set_defaults(func=_cmd_normalize)
+
+
+def _cmd_clean(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+    from rich.table import Table
+
+    from callcore import calllist as cl
+
+    console = Console(stderr=True)
+    if not os.path.exists(args.input):
+        raise FileNotFoundError(f"{args.input}: no such file")
+    blacklist = None
+    if args.blacklist:
+        blacklist = cl.load_blacklist(args.blacklist, default_area_code=args.default_area_code)
+        if blacklist.invalid_lines:
+            console.print(f"[yellow]blacklist: {blacklist.invalid_lines} line(s) are not numbers and were not loaded[/]")
+    column: str | int | None = args.column if args.column is not None else args.column_index
+    total = os.path.getsize(args.input)
+    kwargs: dict[str, Any] = dict(
+        column=column, scope_column=args.scope_column, has_header=args.has_header,
+        delimiter=args.delimiter, blacklist=blacklist, store=args.store, window_days=args.window_days,
+        record=args.record, platform=args.platform, batch_size=args.batch_size,
+        default_area_code=args.default_area_code, structural_only=args.structural_only,
+        foreign="reject" if args.reject_foreign else "keep", mobile_prefixes=args.mobile_prefixes,
+        defuse=not args.no_defuse, bom=args.bom,
+    )
+    if args.quiet:
+        summary = cl.clean(args.input, args.output, args.rejects, **kwargs)
+    else:
+        with Progress(
+            TextColumn("[bold]cleaning[/]"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+            TextColumn("{task.fields[rows]:,} rows"), TimeRemainingColumn(), console=console, transient=False,
+        ) as bar:
+            task = bar.add_task("clean", total=total or 1, rows=0)
+
+            def progress(done: int, tot: int, rows: int) -> None:
+                bar.update(task, completed=done, total=tot or 1, rows=rows)
+
+            summary = cl.clean(args.input, args.output, args.rejects, progress=progress, **kwargs)
+    assert isinstance(summary, cl.Summary)
+    out = Console()
+    t = Table(title=f"{args.input}: {summary.rows:,} rows ({summary.encoding}, "
+              f"delimiter {summary.delimiter!r}, header {'yes' if summary.header else 'no'}, "
+              f"column {summary.columns[summary.column] if summary.column is not None and summary.column < len(summary.columns) else summary.column})")
+    t.add_column("outcome")
+    t.add_column("rows", justify="right")
+    t.add_column("share", justify="right")
+
+    def row(name: str, n: int, style: str = "") -> None:
+        share = f"{100 * n / summary.rows:.2f}%" if summary.rows else "-"
+        t.add_row(f"[{style}]{name}[/]" if style else name, f"{n:,}", share)
+
+    row("clean", summary.clean, "green")
+    for k, n in summary.per_kind.items():
+        if n:
+            row(f"  {k}", n)
+    row("rejected", summary.rejected, "red")
+    for r, n in sorted(summary.per_reason.items(), key=lambda kv: -kv[1]):
+        row(f"  {r}", n)
+    if summary.ragged:
+        row("ragged rows (kept)", summary.ragged, "yellow")
+    if summary.batches:
+        t.add_row("batches", f"{summary.batches:,}", "")
+    out.print(t)
+    out.print(f"clean -> {args.output}\nrejects -> {args.rejects}")
+    return 0
+
+
+def _cmd_normalize(args: argparse.Namespace) -> int:
+    from callcore import calllist as cl
+
+    numbers = args.numbers or [line.rstrip("\n") for line in sys.stdin]
+    r = cl.normalize(numbers, default_area_code=args.default_area_code)
+    for s, e, nat, k, why, ext in zip(numbers, r.e164, r.national, r.kind, r.reason, r.ext):
+        if e is None:
+            print(f"{s}\t-\t-\treject:{why}")
+        else:
+            print(f"{s}\t{e}\t{nat}\t{k}" + (f"\text={ext}" if ext else ""))
+    return 0

@@ -1,0 +1,940 @@
+//! File-level transcoding: sniff, decode (streaming, constant memory), optional DC blocker,
+//! resample, write WAV or MP3 atomically (temporary file, then rename); merge tracks; run a
+//! batch on all cores with one result per file.
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Cursor, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
+use super::detect::{self, Container, Raw};
+use super::dsp::DcBlocker;
+use super::g711::{self, Law};
+use super::mp3::{Mp3Writer, MP3_RATES};
+use super::resample::Resampler;
+use super::vox::{Variant, VoxDecoder};
+use super::wav::{self, read_full, WavCodec, WavFormat, WavWriter};
+use super::AudioError;
+
+const CHUNK_BYTES: usize = 64 * 1024;
+const HEAD_BYTES: usize = 64 * 1024;
+
+/// What the input is, as the caller knows it (`Auto`: sniff and guess).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// Headerless VOX at 6 kHz ("24K VOX", Huawei `recordFormat` 1).
+    Vox6k,
+    /// Headerless VOX at 8 kHz ("32K VOX", `recordFormat` 2).
+    Vox8k,
+    /// Headerless A-law at 8 kHz ("64K ALAW", `recordFormat` 3).
+    Alaw,
+    /// Headerless µ-law at 8 kHz.
+    Ulaw,
+    /// Sniff RIFF/WAVE and MP3; for headerless data tell A-law from VOX by content (VOX is then
+    /// taken at [`TranscodeOptions::auto_vox_rate`]).
+    Auto,
+}
+
+impl SourceKind {
+    /// Parses `vox6k`, `vox8k`, `alaw`, `ulaw`, `auto`.
+    pub fn parse(s: &str) -> Result<Self, AudioError> {
+        Ok(match s.to_ascii_lowercase().as_str() {
+            "vox6k" | "vox24k" | "24kvox" => SourceKind::Vox6k,
+            "vox8k" | "vox32k" | "32kvox" | "vox" => SourceKind::Vox8k,
+            "alaw" | "64kalaw" => SourceKind::Alaw,
+            "ulaw" | "mulaw" => SourceKind::Ulaw,
+            "auto" => SourceKind::Auto,
+            _ => {
+                return Err(AudioError::InvalidOption(format!(
+                    "source {s:?} is not one of 'vox6k', 'vox8k', 'alaw', 'ulaw', 'auto'"
+                )))
+            }
+        })
+    }
+}
+
+/// The VOX rule to decode with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VariantChoice {
+    /// This rule.
+    Fixed(Variant),
+    /// Decode the head with each rule and keep the one with the least drift/DC/clipping.
+    Auto,
+}
+
+impl VariantChoice {
+    /// Parses a rule name or `auto`.
+    pub fn parse(s: &str) -> Result<Self, AudioError> {
+        if s.eq_ignore_ascii_case("auto") {
+            Ok(VariantChoice::Auto)
+        } else {
+            super::parse_variant(s).map(VariantChoice::Fixed)
+        }
+    }
+}
+
+/// Output container and sample format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// WAV, 16-bit PCM.
+    Wav,
+    /// WAV, 8-bit A-law (the platform's prompt profile with mono 8 kHz).
+    WavAlaw,
+    /// WAV, 8-bit µ-law.
+    WavUlaw,
+    /// MP3 (LAME, CBR).
+    Mp3,
+}
+
+impl OutputFormat {
+    /// Parses `wav`, `wav-alaw` (`alaw`), `wav-ulaw` (`ulaw`), `mp3`.
+    pub fn parse(s: &str) -> Result<Self, AudioError> {
+        Ok(match s.to_ascii_lowercase().as_str() {
+            "wav" | "wav-pcm" | "pcm" => OutputFormat::Wav,
+            "wav-alaw" | "alaw" => OutputFormat::WavAlaw,
+            "wav-ulaw" | "ulaw" => OutputFormat::WavUlaw,
+            "mp3" => OutputFormat::Mp3,
+            _ => {
+                return Err(AudioError::InvalidOption(format!(
+                    "output format {s:?} is not one of 'wav', 'wav-alaw', 'wav-ulaw', 'mp3'"
+                )))
+            }
+        })
+    }
+
+    /// File extension of the output.
+    pub fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Mp3 => "mp3",
+            _ => "wav",
+        }
+    }
+}
+
+/// Options shared by [`transcode`], [`merge`] and [`transcode_many`].
+#[derive(Debug, Clone)]
+pub struct TranscodeOptions {
+    /// What the inputs are.
+    pub source: SourceKind,
+    /// VOX rule.
+    pub variant: VariantChoice,
+    /// Output format.
+    pub to: OutputFormat,
+    /// Output sample rate; default: the input rate, raised to a legal MP3 rate for MP3 (6 kHz
+    /// VOX becomes 8 kHz) and 8 kHz for A-law/µ-law WAV.
+    pub rate: Option<u32>,
+    /// MP3 bitrate in kbit/s.
+    pub bitrate: u32,
+    /// LAME quality 0 (best) .. 9 (fastest).
+    pub quality: u8,
+    /// Apply the one-pole DC blocker after decoding.
+    pub dc_block: bool,
+    /// Replace existing outputs instead of skipping them.
+    pub overwrite: bool,
+    /// Rate of headerless VOX found by `SourceKind::Auto`.
+    pub auto_vox_rate: u32,
+}
+
+impl Default for TranscodeOptions {
+    fn default() -> Self {
+        TranscodeOptions {
+            source: SourceKind::Auto,
+            variant: VariantChoice::Fixed(Variant::Dialogic),
+            to: OutputFormat::Wav,
+            rate: None,
+            bitrate: 16,
+            quality: 5,
+            dc_block: false,
+            overwrite: false,
+            auto_vox_rate: 8000,
+        }
+    }
+}
+
+impl TranscodeOptions {
+    /// Checks values that do not depend on the input.
+    pub fn validate(&self) -> Result<(), AudioError> {
+        if let Some(r) = self.rate {
+            if !(1000..=192_000).contains(&r) {
+                return Err(AudioError::InvalidOption(format!("rate {r} Hz is out of range 1000..=192000")));
+            }
+            if self.to == OutputFormat::Mp3 && !MP3_RATES.contains(&r) {
+                return Err(AudioError::InvalidOption(format!(
+                    "MP3 does not allow {r} Hz; use one of {MP3_RATES:?}"
+                )));
+            }
+        }
+        if self.to == OutputFormat::Mp3 && super::mp3::bitrate(self.bitrate).is_none() {
+            return Err(AudioError::InvalidOption(format!(
+                "bitrate {} kbit/s is not a layer III bitrate (8, 16, 24, 32, 40, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)",
+                self.bitrate
+            )));
+        }
+        if self.quality > 9 {
+            return Err(AudioError::InvalidOption(format!("quality {} is not in 0..=9", self.quality)));
+        }
+        if self.auto_vox_rate == 0 {
+            return Err(AudioError::InvalidOption("auto_vox_rate must be positive".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Whether the output was written or already there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Written now.
+    Done,
+    /// The output existed and `overwrite` was off; nothing was read or written.
+    Skipped,
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone)]
+pub struct TranscodeReport {
+    /// Input path(s), joined by `+` for a merge.
+    pub src: String,
+    /// Output path.
+    pub dst: PathBuf,
+    /// Done or skipped.
+    pub status: Status,
+    /// What the input was found to be, e.g. `vox 6000 Hz (dialogic)` or `wav alaw 8000 Hz x1`.
+    pub input: String,
+    /// The VOX rule used, if VOX.
+    pub variant: Option<Variant>,
+    /// Output channels.
+    pub channels: u16,
+    /// Input sample rate.
+    pub in_rate: u32,
+    /// Output sample rate.
+    pub out_rate: u32,
+    /// Output sample frames.
+    pub frames: u64,
+    /// Input bytes read.
+    pub input_bytes: u64,
+    /// Output bytes written.
+    pub output_bytes: u64,
+    /// Problems met and worked around (truncation, lying header, odd byte count, clipping...).
+    pub notes: Vec<String>,
+}
+
+impl TranscodeReport {
+    fn skipped(src: &Path, dst: &Path) -> Self {
+        TranscodeReport {
+            src: src.display().to_string(),
+            dst: dst.to_path_buf(),
+            status: Status::Skipped,
+            input: String::new(),
+            variant: None,
+            channels: 0,
+            in_rate: 0,
+            out_rate: 0,
+            frames: 0,
+            input_bytes: 0,
+            output_bytes: fs::metadata(dst).map(|m| m.len()).unwrap_or(0),
+            notes: vec!["output exists; skipped".into()],
+        }
+    }
+
+    /// Output duration in seconds.
+    pub fn seconds(&self) -> f64 {
+        if self.out_rate == 0 { 0.0 } else { self.frames as f64 / self.out_rate as f64 }
+    }
+}
+
+enum Dec {
+    Vox(VoxDecoder),
+    G711(Law),
+    Pcm16 { carry: Option<u8> },
+    Pcm8,
+}
+
+/// A decoded input stream (interleaved PCM16 at its own rate).
+struct Input {
+    path: PathBuf,
+    reader: Box<dyn Read + Send>,
+    remaining: u64,
+    dec: Dec,
+    rate: u32,
+    channels: u16,
+    desc: String,
+    variant: Option<Variant>,
+    notes: Vec<String>,
+    bytes_read: u64,
+    buf: Vec<u8>,
+}
+
+enum Opened {
+    Decoded(Input),
+    /// An MP3 file (sniffed): only copied through to MP3 output.
+    Mp3 { reader: Box<dyn Read + Send>, len: u64 },
+}
+
+fn open_input(path: &Path, opts: &TranscodeOptions) -> Result<Opened, AudioError> {
+    let mut file = File::open(path).map_err(|e| AudioError::io(path, "open the input", e))?;
+    let meta = file.metadata().map_err(|e| AudioError::io(path, "stat the input", e))?;
+    if meta.is_dir() {
+        return Err(AudioError::format(path, "is a directory"));
+    }
+    let total = meta.len();
+    if total == 0 {
+        return Err(AudioError::Empty { path: path.display().to_string() });
+    }
+    let mut head = vec![0u8; HEAD_BYTES.min(total as usize)];
+    let n = read_full(&mut file, &mut head).map_err(|e| AudioError::io(path, "read the input", e))?;
+    head.truncate(n);
+    let container = detect::sniff(&head);
+    let head_c = head.clone();
+    let mut reader: Box<dyn Read + Send> = Box::new(Cursor::new(head_c).chain(file));
+    let mut notes = Vec::new();
+    let vox_variant = |data: &[u8], rate: u32, notes: &mut Vec<String>| match opts.variant {
+        VariantChoice::Fixed(v) => v,
+        VariantChoice::Auto => {
+            let g = detect::guess_variant(data, rate);
+            let s: Vec<String> =
+                g.scores.iter().map(|(v, s)| format!("{v}={:.4}", s.score())).collect();
+            notes.push(format!("variant auto: {} (scores {})", g.variant, s.join(", ")));
+            g.variant
+        }
+    };
+    match container {
+        Container::Mp3 => Ok(Opened::Mp3 { reader, len: total }),
+        Container::Wav => {
+            let info = wav::read_header(&mut reader, Some(total))
+                .map_err(|r| AudioError::format(path, format!("WAV: {r}")))?;
+            notes.extend(info.notes.iter().cloned());
+            let data_head = head.get(info.data_offset as usize..).unwrap_or(&[]);
+            let (dec, desc, variant) = match info.codec {
+                WavCodec::Pcm16 => (Dec::Pcm16 { carry: None }, "pcm16", None),
+                WavCodec::Pcm8 => (Dec::Pcm8, "pcm8", None),
+                WavCodec::Alaw => (Dec::G711(Law::Alaw), "alaw", None),
+                WavCodec::Ulaw => (Dec::G711(Law::Ulaw), "ulaw", None),
+                WavCodec::Oki => {
+                    let v = vox_variant(data_head, info.sample_rate, &mut notes);
+                    (Dec::Vox(VoxDecoder::new(v)), "oki-adpcm", Some(v))
+                }
+            };
+            if info.data_len == 0 {
+                return Err(AudioError::format(path, "WAV: the 'data' chunk is empty"));
+            }
+            let desc = format!(
+                "wav {desc} {} Hz x{}{}",
+                info.sample_rate,
+                info.channels,
+                variant.map(|v| format!(" ({v})")).unwrap_or_default()
+            );
+            Ok(Opened::Decoded(Input {
+                path: path.to_path_buf(),
+                reader,
+                remaining: info.data_len,
+                dec,
+                rate: info.sample_rate,
+                channels: info.channels,
+                desc,
+                variant,
+                notes,
+                bytes_read: info.data_offset,
+                buf: vec![0; CHUNK_BYTES],
+            }))
+        }
+        Container::Raw => {
+            let kind = match opts.source {
+                SourceKind::Auto => {
+                    let (raw, clipped) = detect::guess_raw_codec(&head);
+                    notes.push(format!(
+                        "source auto: {} (VOX trial decode clips {:.2}% of samples)",
+                        if raw == Raw::Alaw { "alaw" } else { "vox" },
+                        clipped * 100.0
+                    ));
+                    match raw {
+                        Raw::Alaw => SourceKind::Alaw,
+                        Raw::Vox if opts.auto_vox_rate == 6000 => SourceKind::Vox6k,
+                        Raw::Vox => SourceKind::Vox8k,
+                    }
+                }
+                k => k,
+            };
+            let (dec, rate, desc, variant) = match kind {
+                SourceKind::Alaw => (Dec::G711(Law::Alaw), 8000, "alaw 8000 Hz".to_string(), None),
+                SourceKind::Ulaw => (Dec::G711(Law::Ulaw), 8000, "ulaw 8000 Hz".to_string(), None),
+                SourceKind::Vox6k | SourceKind::Vox8k | SourceKind::Auto => {
+                    let rate = match kind {
+                        SourceKind::Vox6k => 6000,
+                        SourceKind::Vox8k => 8000,
+                        _ => opts.auto_vox_rate,
+                    };
+                    let v = vox_variant(&head, rate, &mut notes);
+                    (Dec::Vox(VoxDecoder::new(v)), rate, format!("vox {rate} Hz ({v})"), Some(v))
+                }
+            };
+            Ok(Opened::Decoded(Input {
+                path: path.to_path_buf(),
+                reader,
+                remaining: total,
+                dec,
+                rate,
+                channels: 1,
+                desc,
+                variant,
+                notes,
+                bytes_read: 0,
+                buf: vec![0; CHUNK_BYTES],
+            }))
+        }
+    }
+}
+
+impl Input {
+    /// Appends the next decoded chunk (interleaved); returns false at the end.
+    fn next_chunk(&mut self, out: &mut Vec<i16>) -> Result<bool, AudioError> {
+        if self.remaining == 0 {
+            return self.finish_stream();
+        }
+        let want = (self.remaining.min(CHUNK_BYTES as u64)) as usize;
+        let n = read_full(&mut self.reader, &mut self.buf[..want])
+            .map_err(|e| AudioError::io(&self.path, "read the input", e))?;
+        if n == 0 {
+            if self.remaining != u64::MAX {
+                // a header promised more than the file holds, on a stream we could not measure
+                self.notes.push(format!("truncated: {} declared bytes missing", self.remaining));
+            }
+            self.remaining = 0;
+            return self.finish_stream();
+        }
+        self.remaining = self.remaining.saturating_sub(n as u64);
+        self.bytes_read += n as u64;
+        let b = &self.buf[..n];
+        match &mut self.dec {
+            Dec::Vox(d) => d.decode(b, out),
+            Dec::G711(law) => {
+                let s = out.len();
+                out.resize(s + n, 0);
+                g711::decode_into(b, *law, &mut out[s..]);
+            }
+            Dec::Pcm8 => out.extend(b.iter().map(|&x| ((x as i16) - 128) << 8)),
+            Dec::Pcm16 { carry } => {
+                let mut b = b;
+                if let Some(lo) = carry.take() {
+                    out.push(i16::from_le_bytes([lo, b[0]]));
+                    b = &b[1..];
+                }
+                let mut it = b.chunks_exact(2);
+                out.extend((&mut it).map(|p| i16::from_le_bytes([p[0], p[1]])));
+                if let [x] = it.remainder() {
+                    *carry = Some(*x);
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    fn finish_stream(&mut self) -> Result<bool, AudioError> {
+        if let Dec::Pcm16 { carry } = &mut self.dec {
+            if carry.take().is_some() {
+                self.notes.push("odd byte count: the last byte (half a sample) was dropped".into());
+            }
+        }
+        Ok(false)
+    }
+}
+
+/// Decoder + DC blocker + resampler for one input.
+struct Pipeline {
+    input: Input,
+    dc: Vec<DcBlocker>,
+    rs: Vec<Resampler>,
+    tmp: Vec<i16>,
+    planar: Vec<Vec<i16>>,
+    planar_out: Vec<Vec<i16>>,
+    done: bool,
+}
+
+impl Pipeline {
+    fn new(input: Input, out_rate: u32, dc_block: bool) -> Self {
+        let c = input.channels as usize;
+        let dc = if dc_block { (0..c).map(|_| DcBlocker::new(input.rate)).collect() } else { vec![] };
+        let rs = if out_rate != input.rate {
+            (0..c).map(|_| Resampler::new(input.rate, out_rate)).collect()
+        } else {
+            vec![]
+        };
+        Pipeline {
+            input,
+            dc,
+            rs,
+            tmp: Vec::new(),
+            planar: vec![Vec::new(); c],
+            planar_out: vec![Vec::new(); c],
+            done: false,
+        }
+    }
+
+    /// Appends the next chunk of output (interleaved); returns false when nothing is left.
+    fn next(&mut self, out: &mut Vec<i16>) -> Result<bool, AudioError> {
+        if self.done {
+            return Ok(false);
+        }
+        self.tmp.clear();
+        let more = self.input.next_chunk(&mut self.tmp)?;
+        let c = self.input.channels as usize;
+        if c == 1 {
+            if let Some(d) = self.dc.first_mut() {
+                d.process(&mut self.tmp);
+            }
+            match self.rs.first_mut() {
+                Some(r) => {
+                    r.process(&self.tmp, out);
+                    if !more {
+                        r.finish(out);
+                    }
+                }
+                None => out.extend_from_slice(&self.tmp),
+            }
+        } else {
+            let frames = self.tmp.len() / c;
+            for (ch, p) in self.planar.iter_mut().enumerate() {
+                p.clear();
+                p.extend(self.tmp[..frames * c].iter().skip(ch).step_by(c));
+                if let Some(d) = self.dc.get_mut(ch) {
+                    d.process(p);
+                }
+            }
+            if self.rs.is_empty() {
+                out.extend_from_slice(&self.tmp[..frames * c]);
+            } else {
+                for ch in 0..c {
+                    self.planar_out[ch].clear();
+                    self.rs[ch].process(&self.planar[ch], &mut self.planar_out[ch]);
+                    if !more {
+                        self.rs[ch].finish(&mut self.planar_out[ch]);
+                    }
+                }
+                let n = self.planar_out.iter().map(|p| p.len()).min().unwrap_or(0);
+                for i in 0..n {
+                    for ch in 0..c {
+                        out.push(self.planar_out[ch][i]);
+                    }
+                }
+            }
+        }
+        if !more {
+            self.done = true;
+        }
+        Ok(more || !out.is_empty())
+    }
+}
+
+fn default_rate(in_rate: u32, opts: &TranscodeOptions) -> u32 {
+    if let Some(r) = opts.rate {
+        return r;
+    }
+    match opts.to {
+        OutputFormat::Mp3 if !MP3_RATES.contains(&in_rate) => {
+            MP3_RATES.iter().copied().find(|&r| r >= in_rate).unwrap_or(48000)
+        }
+        OutputFormat::WavAlaw | OutputFormat::WavUlaw => 8000,
+        _ => in_rate,
+    }
+}
+
+static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A temporary file next to `dst`, renamed over it by [`AtomicOut::commit`] and removed on drop.
+struct AtomicOut {
+    tmp: PathBuf,
+    dst: PathBuf,
+    committed: bool,
+}
+
+impl AtomicOut {
+    fn create(dst: &Path) -> Result<(Self, File), AudioError> {
+        let dir = match dst.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&dir).map_err(|e| AudioError::io(&dir, "create the output folder", e))?;
+        let name = dst.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tmp = dir.join(format!(
+            ".{name}.{}-{}.part",
+            std::process::id(),
+            TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let f = File::create(&tmp).map_err(|e| AudioError::io(&tmp, "create a temporary output file", e))?;
+        Ok((AtomicOut { tmp, dst: dst.to_path_buf(), committed: false }, f))
+    }
+
+    fn commit(mut self) -> Result<(), AudioError> {
+        fs::rename(&self.tmp, &self.dst).map_err(|e| AudioError::io(&self.dst, "rename the finished output into place", e))?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for AtomicOut {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+enum Sink {
+    Wav(WavWriter<BufWriter<File>>),
+    Mp3(Box<Mp3Writer<BufWriter<File>>>),
+}
+
+impl Sink {
+    fn new(f: File, opts: &TranscodeOptions, channels: u16, rate: u32, dst: &Path) -> Result<Self, AudioError> {
+        let w = BufWriter::with_capacity(256 * 1024, f);
+        let fmt = match opts.to {
+            OutputFormat::Mp3 => {
+                return Mp3Writer::new(w, channels, rate, opts.bitrate, opts.quality)
+                    .map(|m| Sink::Mp3(Box::new(m)))
+                    .map_err(|r| AudioError::format(dst, r));
+            }
+            OutputFormat::Wav => WavFormat::Pcm16,
+            OutputFormat::WavAlaw => WavFormat::Alaw,
+            OutputFormat::WavUlaw => WavFormat::Ulaw,
+        };
+        WavWriter::new(w, fmt, channels, rate).map(Sink::Wav).map_err(|e| AudioError::io(dst, "write", e))
+    }
+
+    fn write(&mut self, pcm: &[i16]) -> io::Result<()> {
+        match self {
+            Sink::Wav(w) => w.write(pcm),
+            Sink::Mp3(m) => m.write(pcm),
+        }
+    }
+
+    fn finish(self) -> io::Result<u64> {
+        let w = match self {
+            Sink::Wav(w) => w.finish()?,
+            Sink::Mp3(m) => m.finish()?,
+        };
+        let f = w.into_inner().map_err(|e| e.into_error())?;
+        Ok(f.metadata()?.len())
+    }
+}
+
+fn wav_size_check(path: &Path, in_bytes: u64, input: &Input, out_rate: u32, opts: &TranscodeOptions) -> Result<(), AudioError> {
+    if opts.to == OutputFormat::Mp3 || in_bytes == u64::MAX {
+        return Ok(());
+    }
+    let per_byte = match input.dec {
+        Dec::Vox(_) => 2.0,
+        Dec::Pcm16 { .. } => 0.5,
+        _ => 1.0,
+    };
+    let out_bps = if opts.to == OutputFormat::Wav { 2.0 } else { 1.0 };
+    let est = in_bytes as f64 * per_byte * out_rate as f64 / input.rate as f64 * out_bps;
+    if est > (u32::MAX - 64) as f64 {
+        return Err(AudioError::format(
+            path,
+            format!(
+                "the WAV output would be {:.2} GiB, over the 4 GiB RIFF limit; write MP3 or split the input",
+                est / (1u64 << 30) as f64
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Transcodes one file. Skips (status `Skipped`) when `dst` exists and `overwrite` is off.
+pub fn transcode(src: &Path, dst: &Path, opts: &TranscodeOptions) -> Result<TranscodeReport, AudioError> {
+    opts.validate()?;
+    if !opts.overwrite && dst.exists() {
+        return Ok(TranscodeReport::skipped(src, dst));
+    }
+    match open_input(src, opts)? {
+        Opened::Mp3 { mut reader, len } => {
+            if opts.to != OutputFormat::Mp3 {
+                return Err(AudioError::format(
+                    src,
+                    "content is MP3 (whatever the extension); decoding MP3 to WAV is not supported, ask for --to mp3 to copy it",
+                ));
+            }
+            let (out, mut f) = AtomicOut::create(dst)?;
+            io::copy(&mut reader, &mut f).map_err(|e| AudioError::io(dst, "write", e))?;
+            drop(f);
+            out.commit()?;
+            Ok(TranscodeReport {
+                src: src.display().to_string(),
+                dst: dst.to_path_buf(),
+                status: Status::Done,
+                input: "mp3 (copied unchanged)".into(),
+                variant: None,
+                channels: 0,
+                in_rate: 0,
+                out_rate: 0,
+                frames: 0,
+                input_bytes: len,
+                output_bytes: len,
+                notes: vec!["content is MP3: copied unchanged".into()],
+            })
+        }
+        Opened::Decoded(input) => {
+            let out_rate = default_rate(input.rate, opts);
+            wav_size_check(src, input.remaining, &input, out_rate, opts)?;
+            let channels = input.channels;
+            if opts.to == OutputFormat::Mp3 && channels > 2 {
+                return Err(AudioError::format(src, format!("MP3 holds at most 2 channels; the input has {channels}")));
+            }
+            let (out, f) = AtomicOut::create(dst)?;
+            let mut sink = Sink::new(f, opts, channels, out_rate, dst)?;
+            let mut p = Pipeline::new(input, out_rate, opts.dc_block);
+            let mut buf = Vec::with_capacity(CHUNK_BYTES * 3);
+            let mut frames = 0u64;
+            loop {
+                buf.clear();
+                let more = p.next(&mut buf)?;
+                if !buf.is_empty() {
+                    sink.write(&buf).map_err(|e| AudioError::io(dst, "write", e))?;
+                    frames += (buf.len() / channels as usize) as u64;
+                }
+                if !more {
+                    break;
+                }
+            }
+            if frames == 0 {
+                return Err(AudioError::format(src, "no complete sample in the input"));
+            }
+            let output_bytes = sink.finish().map_err(|e| AudioError::io(dst, "write", e))?;
+            out.commit()?;
+            let mut notes = std::mem::take(&mut p.input.notes);
+            if let Dec::Vox(d) = &p.input.dec {
+                if d.clips() > 0 {
+                    notes.push(format!("{} decoded samples hit the 12/16-bit rails", d.clips()));
+                }
+            }
+            Ok(TranscodeReport {
+                src: src.display().to_string(),
+                dst: dst.to_path_buf(),
+                status: Status::Done,
+                input: p.input.desc.clone(),
+                variant: p.input.variant,
+                channels,
+                in_rate: p.input.rate,
+                out_rate,
+                frames,
+                input_bytes: p.input.bytes_read,
+                output_bytes,
+                notes,
+            })
+        }
+    }
+}
+
+/// How [`merge`] combines tracks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeMode {
+    /// One channel per input, in order (e.g. agent, customer, conference).
+    Channels,
+    /// One channel: the inputs summed with saturation.
+    Mix,
+}
+
+/// Merges 2..=8 mono recordings of one call into one file (multichannel or mixed down).
+/// All inputs are resampled to the output rate; a shorter track is padded with silence.
+pub fn merge(srcs: &[PathBuf], dst: &Path, mode: MergeMode, opts: &TranscodeOptions) -> Result<TranscodeReport, AudioError> {
+    opts.validate()?;
+    if !(1..=8).contains(&srcs.len()) {
+        return Err(AudioError::InvalidOption(format!("merge takes 1 to 8 inputs, not {}", srcs.len())));
+    }
+    let joined = srcs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join("+");
+    if !opts.overwrite && dst.exists() {
+        let mut r = TranscodeReport::skipped(Path::new(&joined), dst);
+        r.src = joined;
+        return Ok(r);
+    }
+    let mut inputs = Vec::new();
+    for s in srcs {
+        match open_input(s, opts)? {
+            Opened::Mp3 { .. } => return Err(AudioError::format(s, "content is MP3; merging MP3 inputs is not supported")),
+            Opened::Decoded(i) if i.channels != 1 => {
+                return Err(AudioError::format(s, format!("merge takes mono inputs; this one has {} channels", i.channels)))
+            }
+            Opened::Decoded(i) => inputs.push(i),
+        }
+    }
+    let max_rate = inputs.iter().map(|i| i.rate).max().unwrap_or(8000);
+    let out_rate = default_rate(max_rate, opts);
+    let channels = if mode == MergeMode::Channels { srcs.len() as u16 } else { 1 };
+    if opts.to == OutputFormat::Mp3 && channels > 2 {
+        return Err(AudioError::InvalidOption(format!(
+            "MP3 holds at most 2 channels; merging {channels} tracks needs --to wav or mix mode"
+        )));
+    }
+    let descs: Vec<String> = inputs.iter().map(|i| i.desc.clone()).collect();
+    let mut pipes: Vec<Pipeline> = inputs.into_iter().map(|i| Pipeline::new(i, out_rate, opts.dc_block)).collect();
+    let (out, f) = AtomicOut::create(dst)?;
+    let mut sink = Sink::new(f, opts, channels, out_rate, dst)?;
+    let mut bufs: Vec<Vec<i16>> = vec![Vec::new(); pipes.len()];
+    let mut ended = vec![false; pipes.len()];
+    let mut frames = 0u64;
+    let mut mixed = Vec::new();
+    const STEP: usize = 32 * 1024;
+    loop {
+        for (k, p) in pipes.iter_mut().enumerate() {
+            while !ended[k] && bufs[k].len() < STEP {
+                if !p.next(&mut bufs[k])? {
+                    ended[k] = true;
+                }
+            }
+        }
+        let n = bufs.iter().map(|b| b.len()).max().unwrap_or(0).min(STEP);
+        if n == 0 {
+            break;
+        }
+        let tracks: Vec<Vec<i16>> = bufs
+            .iter_mut()
+            .map(|b| {
+                let take = n.min(b.len());
+                let mut t: Vec<i16> = b.drain(..take).collect();
+                t.resize(n, 0);
+                t
+            })
+            .collect();
+        let refs: Vec<&[i16]> = tracks.iter().map(|t| t.as_slice()).collect();
+        mixed.clear();
+        mixed.extend(match mode {
+            MergeMode::Channels => super::dsp::interleave(&refs),
+            MergeMode::Mix => super::dsp::mixdown(&refs),
+        });
+        sink.write(&mixed).map_err(|e| AudioError::io(dst, "write", e))?;
+        frames += n as u64;
+    }
+    let output_bytes = sink.finish().map_err(|e| AudioError::io(dst, "write", e))?;
+    out.commit()?;
+    let mut notes = Vec::new();
+    for p in &mut pipes {
+        notes.extend(p.input.notes.drain(..).map(|n| format!("{}: {n}", p.input.path.display())));
+    }
+    Ok(TranscodeReport {
+        src: joined,
+        dst: dst.to_path_buf(),
+        status: Status::Done,
+        input: descs.join(" + "),
+        variant: pipes.iter().find_map(|p| p.input.variant),
+        channels,
+        in_rate: max_rate,
+        out_rate,
+        frames,
+        input_bytes: pipes.iter().map(|p| p.input.bytes_read).sum(),
+        output_bytes,
+        notes,
+    })
+}
+
+/// Transcodes many files on `threads` threads (0 = all cores). Returns one result per job, in
+/// order; a failing (or even panicking) file never stops the others. `on_done(index, result)` is
+/// called from the worker threads as each file finishes.
+pub fn transcode_many<F>(
+    jobs: &[(PathBuf, PathBuf)],
+    opts: &TranscodeOptions,
+    threads: usize,
+    on_done: F,
+) -> Result<Vec<Result<TranscodeReport, AudioError>>, AudioError>
+where
+    F: Fn(usize, &Result<TranscodeReport, AudioError>) + Sync,
+{
+    opts.validate()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| AudioError::InvalidOption(format!("cannot start {threads} worker threads: {e}")))?;
+    Ok(pool.install(|| {
+        jobs.par_iter()
+            .enumerate()
+            .with_max_len(1)
+            .map(|(i, (src, dst))| {
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| transcode(src, dst, opts)))
+                    .unwrap_or_else(|_| Err(AudioError::format(src, "internal error (panic) while transcoding")));
+                on_done(i, &r);
+                r
+            })
+            .collect()
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audio::{vox, wav as w};
+
+    fn tmpdir(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("callcore-audio-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn tone(n: usize, rate: f64) -> Vec<i16> {
+        (0..n).map(|i| ((i as f64 * 2.0 * std::f64::consts::PI * 440.0 / rate).sin() * 9000.0) as i16).collect()
+    }
+
+    #[test]
+    fn vox6k_to_wav_8k_and_mp3() {
+        let d = tmpdir("t1");
+        let src = d.join("a.V3");
+        fs::write(&src, vox::encode(&tone(6000, 6000.0), Variant::Dialogic)).unwrap();
+        let mut o = TranscodeOptions { source: SourceKind::Vox6k, rate: Some(8000), ..Default::default() };
+        let r = transcode(&src, &d.join("a.wav"), &o).unwrap();
+        assert_eq!((r.frames, r.out_rate, r.status), (8000, 8000, Status::Done));
+        let bytes = fs::read(d.join("a.wav")).unwrap();
+        let info = w::read_header(&mut &bytes[..], Some(bytes.len() as u64)).unwrap();
+        assert_eq!(info.data_len, 16000);
+        // second run skips
+        let r = transcode(&src, &d.join("a.wav"), &o).unwrap();
+        assert_eq!(r.status, Status::Skipped);
+        o.to = OutputFormat::Mp3;
+        o.rate = None;
+        let r = transcode(&src, &d.join("a.mp3"), &o).unwrap();
+        assert_eq!(r.out_rate, 8000);
+        // no temporary files left behind
+        assert!(fs::read_dir(&d).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".part")));
+    }
+
+    #[test]
+    fn batch_reports_each_file() {
+        let d = tmpdir("t2");
+        fs::write(d.join("good.V3"), g711::encode(&tone(8000, 8000.0), Law::Alaw)).unwrap();
+        fs::write(d.join("empty.V3"), b"").unwrap();
+        let jobs = vec![
+            (d.join("good.V3"), d.join("out/good.wav")),
+            (d.join("empty.V3"), d.join("out/empty.wav")),
+            (d.join("missing.V3"), d.join("out/missing.wav")),
+        ];
+        let o = TranscodeOptions { source: SourceKind::Alaw, ..Default::default() };
+        let res = transcode_many(&jobs, &o, 2, |_, _| {}).unwrap();
+        assert!(res[0].is_ok());
+        assert!(matches!(res[1], Err(AudioError::Empty { .. })));
+        assert!(matches!(res[2], Err(AudioError::Io { kind: io::ErrorKind::NotFound, .. })));
+    }
+
+    #[test]
+    fn wav_input_with_odd_bytes_and_lying_header() {
+        let d = tmpdir("t3");
+        let mut b = w::to_bytes(&tone(1000, 8000.0), WavFormat::Pcm16, 1, 8000);
+        b.truncate(b.len() - 1); // odd byte count
+        b[40..44].copy_from_slice(&100_000u32.to_le_bytes());
+        fs::write(d.join("x.V3"), &b).unwrap();
+        let r = transcode(&d.join("x.V3"), &d.join("x.wav"), &TranscodeOptions::default()).unwrap();
+        assert_eq!(r.frames, 999);
+        assert!(r.notes.iter().any(|n| n.contains("truncated")), "{:?}", r.notes);
+        assert!(r.notes.iter().any(|n| n.contains("odd byte")), "{:?}", r.notes);
+    }
+
+    #[test]
+    fn merge_two_tracks() {
+        let d = tmpdir("t4");
+        fs::write(d.join("a.V3"), vox::encode(&tone(6000, 6000.0), Variant::Dialogic)).unwrap();
+        fs::write(d.join("b.V3"), vox::encode(&tone(3000, 6000.0), Variant::Dialogic)).unwrap();
+        let o = TranscodeOptions { source: SourceKind::Vox6k, rate: Some(8000), ..Default::default() };
+        let r = merge(&[d.join("a.V3"), d.join("b.V3")], &d.join("m.wav"), MergeMode::Channels, &o).unwrap();
+        assert_eq!((r.channels, r.frames), (2, 8000));
+        let r = merge(&[d.join("a.V3"), d.join("b.V3")], &d.join("mix.wav"), MergeMode::Mix, &o).unwrap();
+        assert_eq!((r.channels, r.frames), (1, 8000));
+    }
+}

@@ -1,0 +1,342 @@
+//! RIFF/WAVE: a streaming writer (PCM16, 8-bit A-law, 8-bit µ-law) and a tolerant header reader.
+//!
+//! The reader walks the chunk list and stops at `data`; it never trusts a length it can check:
+//! a `data` size of 0 or 0xFFFFFFFF (streamed WAVs), or one larger than the file, is replaced by
+//! what the file holds and reported in [`WavInfo::notes`].
+
+use std::io::{self, Read, Seek, SeekFrom, Write};
+
+use super::g711::{self, Law};
+
+/// Sample encodings this crate reads from WAV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WavCodec {
+    /// Tag 1, 16 bits.
+    Pcm16,
+    /// Tag 1, 8 bits unsigned.
+    Pcm8,
+    /// Tag 6 (8-bit A-law).
+    Alaw,
+    /// Tag 7 (8-bit µ-law).
+    Ulaw,
+    /// Tag 0x10 (OKI ADPCM) or 0x17 (Dialogic OKI ADPCM), 4 bits, mono.
+    Oki,
+}
+
+/// What the header says (corrected where it lies).
+#[derive(Debug, Clone)]
+pub struct WavInfo {
+    /// Sample encoding.
+    pub codec: WavCodec,
+    /// WAVE format tag as found (0xFFFE resolved to the sub-format's tag).
+    pub format_tag: u16,
+    /// Channels.
+    pub channels: u16,
+    /// Sample rate in Hz.
+    pub sample_rate: u32,
+    /// Byte offset of the first sample.
+    pub data_offset: u64,
+    /// Bytes of sample data to read (corrected).
+    pub data_len: u64,
+    /// Problems met and worked around (header lengths that lie, truncation...).
+    pub notes: Vec<String>,
+}
+
+fn le16(b: &[u8]) -> u16 {
+    u16::from_le_bytes([b[0], b[1]])
+}
+fn le32(b: &[u8]) -> u32 {
+    u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+}
+
+/// Reads until `n` bytes or EOF; returns how many were read.
+pub(crate) fn read_full<R: Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// Parses a WAV header from `r`, positioned at the start of the file, leaving `r` at the first
+/// sample. `total_len` (the file size, when known) lets the reader correct the `data` length.
+/// Errors are plain strings; the caller adds the file name.
+pub fn read_header<R: Read>(r: &mut R, total_len: Option<u64>) -> Result<WavInfo, String> {
+    let mut head = [0u8; 12];
+    let n = read_full(r, &mut head).map_err(|e| e.to_string())?;
+    if n < 12 || &head[0..4] != b"RIFF" || &head[8..12] != b"WAVE" {
+        return Err("not a RIFF/WAVE file".into());
+    }
+    let mut notes = Vec::new();
+    let riff_len = le32(&head[4..8]) as u64;
+    if let Some(t) = total_len {
+        if riff_len + 8 != t {
+            notes.push(format!("RIFF size says {} bytes, file has {}", riff_len + 8, t));
+        }
+    }
+    let mut pos = 12u64;
+    let mut fmt: Option<(WavCodec, u16, u16, u32)> = None;
+    loop {
+        let mut ch = [0u8; 8];
+        let n = read_full(r, &mut ch).map_err(|e| e.to_string())?;
+        if n < 8 {
+            return Err(if fmt.is_none() {
+                "no 'fmt ' chunk before the end of the file (truncated header)".into()
+            } else {
+                "no 'data' chunk before the end of the file (truncated header)".into()
+            });
+        }
+        pos += 8;
+        let id = [ch[0], ch[1], ch[2], ch[3]];
+        let len = le32(&ch[4..8]) as u64;
+        if &id == b"data" {
+            let (codec, format_tag, channels, sample_rate) =
+                fmt.ok_or_else(|| "'data' chunk before any 'fmt ' chunk".to_string())?;
+            let mut data_len = len;
+            if let Some(t) = total_len {
+                let avail = t.saturating_sub(pos);
+                if len == 0 || len == 0xFFFF_FFFF {
+                    notes.push(format!(
+                        "'data' size is {len:#x} (streamed/unfinished header); using the {avail} bytes present"
+                    ));
+                    data_len = avail;
+                } else if len > avail {
+                    notes.push(format!(
+                        "truncated: 'data' declares {len} bytes, only {avail} present"
+                    ));
+                    data_len = avail;
+                }
+            } else if len == 0 || len == 0xFFFF_FFFF {
+                data_len = u64::MAX;
+                notes.push(format!("'data' size is {len:#x}; reading to the end of the stream"));
+            }
+            return Ok(WavInfo {
+                codec,
+                format_tag,
+                channels,
+                sample_rate,
+                data_offset: pos,
+                data_len,
+                notes,
+            });
+        }
+        let padded = len + (len & 1);
+        if &id == b"fmt " {
+            if len < 14 {
+                return Err(format!("'fmt ' chunk too short ({len} bytes)"));
+            }
+            let mut b = vec![0u8; len.min(4096) as usize];
+            let got = read_full(r, &mut b).map_err(|e| e.to_string())?;
+            if got < 14.min(b.len()) || got < 14 {
+                return Err("'fmt ' chunk truncated".into());
+            }
+            let mut tag = le16(&b[0..2]);
+            let channels = le16(&b[2..4]);
+            let rate = le32(&b[4..8]);
+            let bits = if got >= 16 { le16(&b[14..16]) } else { 8 };
+            if tag == 0xFFFE && got >= 26 {
+                tag = le16(&b[24..26]); // first two bytes of the sub-format GUID
+            }
+            if channels == 0 {
+                return Err("'fmt ' says 0 channels".into());
+            }
+            if rate == 0 {
+                return Err("'fmt ' says a sample rate of 0 Hz".into());
+            }
+            let codec = match (tag, bits) {
+                (1, 16) => WavCodec::Pcm16,
+                (1, 8) => WavCodec::Pcm8,
+                (6, _) => WavCodec::Alaw,
+                (7, _) => WavCodec::Ulaw,
+                (0x10 | 0x17, _) => {
+                    if channels != 1 {
+                        return Err(format!("OKI ADPCM with {channels} channels is not supported"));
+                    }
+                    WavCodec::Oki
+                }
+                (1, b) => return Err(format!("PCM with {b} bits per sample is not supported")),
+                (0x11, _) => return Err("IMA/DVI ADPCM (tag 0x0011) is not supported".into()),
+                (0x31, _) => return Err("GSM 6.10 (tag 0x0031) is not supported".into()),
+                (0x55, _) => return Err("MP3-in-WAV (tag 0x0055) is not supported".into()),
+                (t, _) => return Err(format!("unsupported WAVE format tag {t:#06x}")),
+            };
+            fmt = Some((codec, tag, channels, rate));
+            // skip the rest of the chunk (and the pad byte)
+            skip(r, padded - got as u64)?;
+        } else {
+            skip(r, padded)?;
+        }
+        pos += padded;
+    }
+}
+
+fn skip<R: Read>(r: &mut R, n: u64) -> Result<(), String> {
+    let k = io::copy(&mut r.take(n), &mut io::sink()).map_err(|e| e.to_string())?;
+    if k < n {
+        return Err("header truncated inside a chunk".into());
+    }
+    Ok(())
+}
+
+/// Decodes a whole WAV file held in memory to interleaved PCM16. OKI ADPCM uses `variant`.
+/// Returns the samples and the (corrected) header; a truncated file decodes what is there.
+pub fn decode(bytes: &[u8], variant: super::vox::Variant) -> Result<(Vec<i16>, WavInfo), String> {
+    let mut r = bytes;
+    let mut info = read_header(&mut r, Some(bytes.len() as u64))?;
+    let start = info.data_offset as usize;
+    let end = (start as u64).saturating_add(info.data_len).min(bytes.len() as u64) as usize;
+    let data = &bytes[start.min(end)..end];
+    let pcm = match info.codec {
+        WavCodec::Pcm16 => {
+            if data.len() % 2 == 1 {
+                info.notes.push("odd byte count: the last byte (half a sample) was dropped".into());
+            }
+            data.chunks_exact(2).map(|p| i16::from_le_bytes([p[0], p[1]])).collect()
+        }
+        WavCodec::Pcm8 => data.iter().map(|&x| ((x as i16) - 128) << 8).collect(),
+        WavCodec::Alaw => g711::decode(data, Law::Alaw),
+        WavCodec::Ulaw => g711::decode(data, Law::Ulaw),
+        WavCodec::Oki => super::vox::decode(data, variant),
+    };
+    Ok((pcm, info))
+}
+
+/// Output sample encodings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WavFormat {
+    /// 16-bit PCM.
+    Pcm16,
+    /// 8-bit A-law (the Huawei platform's prompt format at 8 kHz mono).
+    Alaw,
+    /// 8-bit µ-law.
+    Ulaw,
+}
+
+/// Streaming WAV writer; sizes are patched by [`WavWriter::finish`].
+pub struct WavWriter<W: Write + Seek> {
+    w: W,
+    format: WavFormat,
+    channels: u16,
+    data_bytes: u64,
+    header_len: u64,
+    buf: Vec<u8>,
+}
+
+impl<W: Write + Seek> WavWriter<W> {
+    /// Writes a provisional header.
+    pub fn new(mut w: W, format: WavFormat, channels: u16, sample_rate: u32) -> io::Result<Self> {
+        let (tag, bits, bps) = match format {
+            WavFormat::Pcm16 => (1u16, 16u16, 2u32),
+            WavFormat::Alaw => (6, 8, 1),
+            WavFormat::Ulaw => (7, 8, 1),
+        };
+        let mut h = Vec::with_capacity(58);
+        h.extend_from_slice(b"RIFF\0\0\0\0WAVEfmt ");
+        let fmt_len: u32 = if format == WavFormat::Pcm16 { 16 } else { 18 };
+        h.extend_from_slice(&fmt_len.to_le_bytes());
+        h.extend_from_slice(&tag.to_le_bytes());
+        h.extend_from_slice(&channels.to_le_bytes());
+        h.extend_from_slice(&sample_rate.to_le_bytes());
+        h.extend_from_slice(&(sample_rate * bps * channels as u32).to_le_bytes());
+        h.extend_from_slice(&((bps as u16) * channels).to_le_bytes());
+        h.extend_from_slice(&bits.to_le_bytes());
+        if format != WavFormat::Pcm16 {
+            h.extend_from_slice(&0u16.to_le_bytes()); // cbSize
+            h.extend_from_slice(b"fact\x04\0\0\0\0\0\0\0"); // sample frames, patched
+        }
+        h.extend_from_slice(b"data\0\0\0\0");
+        w.write_all(&h)?;
+        Ok(WavWriter { w, format, channels, data_bytes: 0, header_len: h.len() as u64, buf: Vec::new() })
+    }
+
+    /// Appends interleaved samples.
+    pub fn write(&mut self, pcm: &[i16]) -> io::Result<()> {
+        self.buf.clear();
+        match self.format {
+            WavFormat::Pcm16 => {
+                self.buf.reserve(pcm.len() * 2);
+                for s in pcm {
+                    self.buf.extend_from_slice(&s.to_le_bytes());
+                }
+            }
+            WavFormat::Alaw => g711::encode_into(pcm, Law::Alaw, &mut self.buf),
+            WavFormat::Ulaw => g711::encode_into(pcm, Law::Ulaw, &mut self.buf),
+        }
+        self.data_bytes += self.buf.len() as u64;
+        if self.header_len + self.data_bytes > u32::MAX as u64 {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "WAV output would exceed 4 GiB"));
+        }
+        self.w.write_all(&self.buf)
+    }
+
+    /// Pads to an even size, patches the lengths and returns the inner writer.
+    pub fn finish(mut self) -> io::Result<W> {
+        if self.data_bytes & 1 == 1 {
+            self.w.write_all(&[0])?;
+        }
+        let riff = self.header_len - 8 + self.data_bytes + (self.data_bytes & 1);
+        self.w.seek(SeekFrom::Start(4))?;
+        self.w.write_all(&(riff as u32).to_le_bytes())?;
+        if self.format != WavFormat::Pcm16 {
+            let frames = self.data_bytes / self.channels as u64;
+            self.w.seek(SeekFrom::Start(46))?;
+            self.w.write_all(&(frames as u32).to_le_bytes())?;
+        }
+        self.w.seek(SeekFrom::Start(self.header_len - 4))?;
+        self.w.write_all(&(self.data_bytes as u32).to_le_bytes())?;
+        self.w.seek(SeekFrom::End(0))?;
+        self.w.flush()?;
+        Ok(self.w)
+    }
+}
+
+/// Builds a complete WAV file in memory.
+pub fn to_bytes(pcm: &[i16], format: WavFormat, channels: u16, sample_rate: u32) -> Vec<u8> {
+    let mut w = WavWriter::new(io::Cursor::new(Vec::new()), format, channels, sample_rate)
+        .expect("in-memory write");
+    w.write(pcm).expect("in-memory write");
+    w.finish().expect("in-memory write").into_inner()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roundtrip_headers() {
+        for (f, codec) in [
+            (WavFormat::Pcm16, WavCodec::Pcm16),
+            (WavFormat::Alaw, WavCodec::Alaw),
+            (WavFormat::Ulaw, WavCodec::Ulaw),
+        ] {
+            let b = to_bytes(&[1, 2, 3], f, 1, 8000);
+            let info = read_header(&mut &b[..], Some(b.len() as u64)).unwrap();
+            assert_eq!(info.codec, codec);
+            assert_eq!(info.sample_rate, 8000);
+            assert_eq!(info.channels, 1);
+            let bps = if f == WavFormat::Pcm16 { 2 } else { 1 };
+            assert_eq!(info.data_len, 3 * bps);
+            assert_eq!(info.data_offset as usize + 3 * bps as usize + (3 * bps as usize & 1), b.len());
+            assert!(info.notes.is_empty(), "{:?}", info.notes);
+        }
+    }
+
+    #[test]
+    fn lying_and_truncated_headers() {
+        let mut b = to_bytes(&[7; 100], WavFormat::Pcm16, 1, 8000);
+        b[40..44].copy_from_slice(&1_000_000u32.to_le_bytes());
+        let info = read_header(&mut &b[..], Some(b.len() as u64)).unwrap();
+        assert_eq!(info.data_len, 200);
+        assert!(info.notes.iter().any(|n| n.contains("truncated")));
+        b[40..44].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+        let info = read_header(&mut &b[..], Some(b.len() as u64)).unwrap();
+        assert_eq!(info.data_len, 200);
+        assert!(read_header(&mut &b[..20], Some(20)).is_err());
+        assert!(read_header(&mut &b"garbage garbage"[..], Some(15)).is_err());
+    }
+}

@@ -1,0 +1,636 @@
+//! `callcore._core.calllist`: thin wrappers over `crate::calllist`.
+//!
+//! Columns come in as Python lists (borrowed `str` views), numpy fixed-width `S`/`U` buffers,
+//! packed Arrow-style `(data, offsets)` buffers or int64 arrays; results go out as numpy arrays
+//! (keys `uint64`, kinds/reasons `uint8`). All work runs with the GIL released, in parallel.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use numpy::{PyArray1, PyReadonlyArray1};
+use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyTypeError, PyUnicodeDecodeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use rayon::prelude::*;
+
+use super::convert::type_name;
+use crate::calllist::dedup::{first_flags as core_first_flags, Blacklist as CoreBlacklist, ImportStore};
+use crate::calllist::io::{self as cio, CleanOptions, CleanPaths, ColumnSel, Gate, Summary};
+use crate::calllist::normalize::{Config, ForeignPolicy, Kind, Normalized, Normalizer, Reason};
+use crate::calllist::platform::Profile;
+use crate::calllist::tables::Tables;
+use crate::calllist::CalllistError;
+
+pyo3::create_exception!(callcore.calllist, CalllistError_, PyValueError, "A call list cannot be processed as given; the message names the input.");
+pyo3::create_exception!(callcore.calllist, MissingColumn, CalllistError_, "The requested phone (or scope) column is not in the file.");
+
+fn err(e: CalllistError) -> PyErr {
+    let msg = e.to_string();
+    match e {
+        CalllistError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+            PyFileNotFoundError::new_err(msg)
+        }
+        CalllistError::Io { .. } => PyOSError::new_err(msg),
+        CalllistError::Decode { .. } => PyValueError::new_err(msg),
+        CalllistError::MissingColumn { .. } => MissingColumn::new_err(msg),
+        _ => CalllistError_::new_err(msg),
+    }
+}
+
+/// Builds a normalizer from keyword options.
+#[allow(clippy::too_many_arguments)]
+fn make_normalizer(
+    default_area_code: Option<&str>,
+    structural_only: bool,
+    foreign: &str,
+    short_codes: bool,
+    mobile_prefixes: Option<PathBuf>,
+    area_codes: Option<PathBuf>,
+    ip_prefixes: Option<PathBuf>,
+) -> PyResult<Normalizer> {
+    let foreign = match foreign {
+        "keep" => ForeignPolicy::Keep,
+        "reject" => ForeignPolicy::Reject,
+        other => return Err(PyValueError::new_err(format!("foreign: expected 'keep' or 'reject', got {other:?}"))),
+    };
+    let cfg = Config {
+        default_area_code: default_area_code.map(str::to_string),
+        structural_only,
+        foreign,
+        allow_short_codes: short_codes,
+    };
+    let tables = if mobile_prefixes.is_none() && area_codes.is_none() && ip_prefixes.is_none() {
+        Tables::builtin()
+    } else {
+        let mut t = (*Tables::builtin()).clone();
+        if let Some(p) = mobile_prefixes {
+            t.load_file("mobile_prefixes", &p).map_err(err)?;
+        }
+        if let Some(p) = area_codes {
+            t.load_file("area_codes", &p).map_err(err)?;
+        }
+        if let Some(p) = ip_prefixes {
+            t.load_file("ip_prefixes", &p).map_err(err)?;
+        }
+        Arc::new(t)
+    };
+    Normalizer::with_tables(&cfg, tables).map_err(err)
+}
+
+/// Opaque normalizer handle so repeated calls skip option parsing and table loading.
+#[pyclass(name = "Normalizer", module = "callcore._core.calllist", frozen)]
+struct PyNormalizer {
+    inner: Normalizer,
+}
+
+#[pymethods]
+impl PyNormalizer {
+    #[new]
+    #[pyo3(signature = (*, default_area_code=None, structural_only=false, foreign="keep", short_codes=true, mobile_prefixes=None, area_codes=None, ip_prefixes=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        default_area_code: Option<&str>,
+        structural_only: bool,
+        foreign: &str,
+        short_codes: bool,
+        mobile_prefixes: Option<PathBuf>,
+        area_codes: Option<PathBuf>,
+        ip_prefixes: Option<PathBuf>,
+    ) -> PyResult<Self> {
+        Ok(PyNormalizer {
+            inner: make_normalizer(default_area_code, structural_only, foreign, short_codes, mobile_prefixes, area_codes, ip_prefixes)?,
+        })
+    }
+
+    /// Normalize one value; returns (key, kind, reason, ext) with names, for debugging/REPL use.
+    fn one<'py>(&self, py: Python<'py>, value: &str) -> PyResult<Bound<'py, PyTuple>> {
+        let n = self.inner.normalize_str(value);
+        (n.e164(), n.national(), n.kind.as_str(), if n.is_ok() { None } else { Some(n.reason.as_str()) }, n.extension())
+            .into_pyobject(py)
+    }
+
+    /// City recorded for an area code (without the trunk 0), or None.
+    fn area_city(&self, code: u32) -> Option<String> {
+        self.inner.tables().area_city(code).map(str::to_string)
+    }
+}
+
+type Arrays<'py> = (
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyArray1<u8>>,
+    Bound<'py, PyArray1<u8>>,
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyArray1<u8>>,
+);
+
+fn to_arrays<'py>(py: Python<'py>, v: &[Normalized], reasons: Option<&[Reason]>) -> Arrays<'py> {
+    let keys: Vec<u64> = v.iter().map(|n| n.key).collect();
+    let kinds: Vec<u8> = v.iter().map(|n| n.kind as u8).collect();
+    let rs: Vec<u8> = match reasons {
+        Some(r) => r.iter().map(|r| *r as u8).collect(),
+        None => v.iter().map(|n| n.reason as u8).collect(),
+    };
+    let ext: Vec<u64> = v.iter().map(|n| n.ext).collect();
+    let ext_len: Vec<u8> = v.iter().map(|n| n.ext_len).collect();
+    (
+        PyArray1::from_vec(py, keys),
+        PyArray1::from_vec(py, kinds),
+        PyArray1::from_vec(py, rs),
+        PyArray1::from_vec(py, ext),
+        PyArray1::from_vec(py, ext_len),
+    )
+}
+
+/// Borrowed byte views of a Python list/tuple of str | bytes | int | None. Ints are formatted
+/// into `owned`; None and NaN-like floats become empty values.
+struct Views<'py> {
+    _keep: Vec<Bound<'py, PyAny>>,
+    owned: Vec<Vec<u8>>,
+    spans: Vec<(usize, usize, bool)>, // (ptr, len, owned?)
+}
+
+fn collect_views<'py>(seq: &Bound<'py, PyAny>, what: &str) -> PyResult<Vec<Vec<u8>>> {
+    // slow generic path (iterables that are not list/tuple): copies
+    let mut out = Vec::new();
+    for (i, item) in seq.try_iter()?.enumerate() {
+        out.push(value_bytes(&item?, i, what)?);
+    }
+    Ok(out)
+}
+
+fn value_bytes(item: &Bound<'_, PyAny>, i: usize, what: &str) -> PyResult<Vec<u8>> {
+    if item.is_none() {
+        return Ok(Vec::new());
+    }
+    if let Ok(s) = item.cast::<PyString>() {
+        return Ok(s.to_str()?.as_bytes().to_vec());
+    }
+    if let Ok(b) = item.cast::<PyBytes>() {
+        return Ok(b.as_bytes().to_vec());
+    }
+    if let Ok(v) = item.extract::<i128>() {
+        return Ok(v.to_string().into_bytes());
+    }
+    if let Ok(f) = item.extract::<f64>() {
+        if f.is_nan() {
+            return Ok(Vec::new());
+        }
+        if f.fract() == 0.0 && f.abs() < 1e18 {
+            return Ok(format!("{}", f as i128).into_bytes());
+        }
+        return Ok(format!("{f}").into_bytes());
+    }
+    Err(PyTypeError::new_err(format!("{what}[{i}]: expected str, bytes, int or None, got {}", type_name(item))))
+}
+
+impl<'py> Views<'py> {
+    fn from_seq(seq: &Bound<'py, PyAny>, what: &str) -> PyResult<Views<'py>> {
+        let mut keep = Vec::new();
+        let mut owned = Vec::new();
+        let mut spans = Vec::new();
+        let items: Vec<Bound<'py, PyAny>> = if let Ok(l) = seq.cast::<PyList>() {
+            l.iter().collect()
+        } else if let Ok(t) = seq.cast::<PyTuple>() {
+            t.iter().collect()
+        } else {
+            let v = collect_views(seq, what)?;
+            for b in v {
+                spans.push((owned.len(), 0, true));
+                owned.push(b);
+            }
+            return Ok(Views { _keep: keep, owned, spans });
+        };
+        spans.reserve(items.len());
+        for (i, item) in items.into_iter().enumerate() {
+            if let Ok(s) = item.cast::<PyString>() {
+                let st = s.to_str()?;
+                spans.push((st.as_ptr() as usize, st.len(), false));
+                keep.push(item);
+            } else if let Ok(b) = item.cast::<PyBytes>() {
+                let bs = b.as_bytes();
+                spans.push((bs.as_ptr() as usize, bs.len(), false));
+                keep.push(item);
+            } else {
+                let v = value_bytes(&item, i, what)?;
+                spans.push((owned.len(), 0, true));
+                owned.push(v);
+            }
+        }
+        Ok(Views { _keep: keep, owned, spans })
+    }
+
+    fn slices(&self) -> Vec<&[u8]> {
+        self.spans
+            .iter()
+            .map(|&(p, l, o)| {
+                if o {
+                    &self.owned[p][..]
+                } else {
+                    // SAFETY: the str/bytes objects are kept alive in `_keep` and are immutable.
+                    unsafe { std::slice::from_raw_parts(p as *const u8, l) }
+                }
+            })
+            .collect()
+    }
+}
+
+#[pyfunction]
+fn normalize_list<'py>(py: Python<'py>, norm: &PyNormalizer, values: &Bound<'py, PyAny>) -> PyResult<Arrays<'py>> {
+    let views = Views::from_seq(values, "numbers")?;
+    let slices = views.slices();
+    let out = py.detach(|| cio::normalize_many(&norm.inner, slices.par_iter().copied()));
+    Ok(to_arrays(py, &out, None))
+}
+
+/// numpy fixed-width `S` (itemsize bytes, NUL padded) or `U` (UCS-4) buffer, viewed as uint8.
+#[pyfunction]
+fn normalize_fixed<'py>(
+    py: Python<'py>,
+    norm: &PyNormalizer,
+    buf: PyReadonlyArray1<'py, u8>,
+    itemsize: usize,
+    ucs4: bool,
+) -> PyResult<Arrays<'py>> {
+    let data = buf.as_slice().map_err(|_| PyValueError::new_err("buffer must be contiguous"))?;
+    if itemsize == 0 || data.len() % itemsize != 0 {
+        return Err(PyValueError::new_err("buffer length is not a multiple of itemsize"));
+    }
+    let out: Vec<Normalized> = py.detach(|| {
+        data.par_chunks(itemsize)
+            .with_min_len(4096)
+            .map(|item| {
+                if !ucs4 {
+                    let end = item.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
+                    return norm.inner.normalize(&item[..end]);
+                }
+                let mut tmp = [0u8; 256];
+                let mut n = 0;
+                for c in item.chunks_exact(4) {
+                    let cp = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+                    if cp == 0 {
+                        break;
+                    }
+                    let ch = char::from_u32(cp).unwrap_or('\u{fffd}');
+                    if n + 4 > tmp.len() {
+                        return Normalized { reason: Reason::TooLong, ..Normalized::default() };
+                    }
+                    n += ch.encode_utf8(&mut tmp[n..]).len();
+                }
+                norm.inner.normalize(&tmp[..n])
+            })
+            .collect()
+    });
+    Ok(to_arrays(py, &out, None))
+}
+
+/// Arrow-style packed strings: `data` bytes and `offsets` (n + 1 int64).
+#[pyfunction]
+fn normalize_packed<'py>(
+    py: Python<'py>,
+    norm: &PyNormalizer,
+    data: PyReadonlyArray1<'py, u8>,
+    offsets: PyReadonlyArray1<'py, i64>,
+) -> PyResult<Arrays<'py>> {
+    let d = data.as_slice().map_err(|_| PyValueError::new_err("data must be contiguous"))?;
+    let o = offsets.as_slice().map_err(|_| PyValueError::new_err("offsets must be contiguous"))?;
+    if o.is_empty() {
+        return Ok(to_arrays(py, &[], None));
+    }
+    let bad = o.windows(2).any(|w| w[0] > w[1] || w[0] < 0) || o[o.len() - 1] as usize > d.len();
+    if bad {
+        return Err(PyValueError::new_err("offsets must be non-decreasing and within data"));
+    }
+    let out: Vec<Normalized> = py.detach(|| {
+        (0..o.len() - 1)
+            .into_par_iter()
+            .with_min_len(8192)
+            .map(|i| norm.inner.normalize(&d[o[i] as usize..o[i + 1] as usize]))
+            .collect()
+    });
+    Ok(to_arrays(py, &out, None))
+}
+
+/// int64 column (numbers that Excel/pandas read as integers); values <= 0 are empty.
+#[pyfunction]
+fn normalize_ints<'py>(py: Python<'py>, norm: &PyNormalizer, values: PyReadonlyArray1<'py, i64>) -> PyResult<Arrays<'py>> {
+    let v = values.as_slice().map_err(|_| PyValueError::new_err("values must be contiguous"))?;
+    let out: Vec<Normalized> = py.detach(|| {
+        v.par_iter()
+            .with_min_len(8192)
+            .map(|&x| {
+                if x <= 0 {
+                    return Normalized { reason: Reason::Empty, ..Normalized::default() };
+                }
+                let mut b = [0u8; 24];
+                let mut i = 24;
+                let mut x = x as u64;
+                while x > 0 {
+                    i -= 1;
+                    b[i] = b'0' + (x % 10) as u8;
+                    x /= 10;
+                }
+                norm.inner.normalize(&b[i..])
+            })
+            .collect()
+    });
+    Ok(to_arrays(py, &out, None))
+}
+
+fn kind_from(v: u8) -> Kind {
+    Kind::from_u8(v)
+}
+
+/// `+<key>` strings (None for key 0).
+#[pyfunction]
+fn format_e164<'py>(py: Python<'py>, keys: PyReadonlyArray1<'py, u64>) -> PyResult<Bound<'py, PyList>> {
+    let k = keys.as_slice().map_err(|_| PyValueError::new_err("keys must be contiguous"))?;
+    let mut items: Vec<Option<String>> = Vec::with_capacity(k.len());
+    for &key in k {
+        items.push(if key == 0 { None } else { Some(format!("+{key}")) });
+    }
+    PyList::new(py, items)
+}
+
+/// National dialing forms from keys and kinds.
+#[pyfunction]
+fn format_national<'py>(
+    py: Python<'py>,
+    keys: PyReadonlyArray1<'py, u64>,
+    kinds: PyReadonlyArray1<'py, u8>,
+) -> PyResult<Bound<'py, PyList>> {
+    let k = keys.as_slice().map_err(|_| PyValueError::new_err("keys must be contiguous"))?;
+    let t = kinds.as_slice().map_err(|_| PyValueError::new_err("kinds must be contiguous"))?;
+    if k.len() != t.len() {
+        return Err(PyValueError::new_err("keys and kinds differ in length"));
+    }
+    let mut items: Vec<Option<String>> = Vec::with_capacity(k.len());
+    for (&key, &kind) in k.iter().zip(t) {
+        let n = Normalized { key, kind: kind_from(kind), cc_len: 2, ..Normalized::default() };
+        items.push(if key == 0 { None } else { n.national() });
+    }
+    PyList::new(py, items)
+}
+
+/// Names of kinds and reasons, indexed by their codes.
+#[pyfunction]
+fn codes<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    let kinds = PyDict::new(py);
+    for k in Kind::ALL {
+        kinds.set_item(k as u8, k.as_str())?;
+    }
+    let reasons = PyDict::new(py);
+    for r in Reason::ALL {
+        reasons.set_item(r as u8, r.as_str())?;
+    }
+    d.set_item("kinds", kinds)?;
+    d.set_item("reasons", reasons)?;
+    Ok(d)
+}
+
+/// Keep-first flags over a key column (key 0 is never a duplicate).
+#[pyfunction]
+fn first_flags<'py>(py: Python<'py>, keys: PyReadonlyArray1<'py, u64>) -> PyResult<Bound<'py, PyArray1<bool>>> {
+    let k = keys.as_slice().map_err(|_| PyValueError::new_err("keys must be contiguous"))?;
+    let v = py.detach(|| core_first_flags(k));
+    Ok(PyArray1::from_vec(py, v))
+}
+
+/// A set of number keys to refuse (millions of entries).
+#[pyclass(name = "Blacklist", module = "callcore._core.calllist", frozen)]
+struct PyBlacklist {
+    inner: CoreBlacklist,
+}
+
+#[pymethods]
+impl PyBlacklist {
+    /// Load a file of numbers (one per line, or the first CSV field), normalized with `norm`.
+    #[staticmethod]
+    fn load(py: Python<'_>, path: PathBuf, norm: &PyNormalizer) -> PyResult<Self> {
+        let inner = py.detach(|| CoreBlacklist::load(&path, &norm.inner)).map_err(err)?;
+        Ok(PyBlacklist { inner })
+    }
+
+    /// From already-normalized keys (uint64).
+    #[staticmethod]
+    fn from_keys(keys: PyReadonlyArray1<'_, u64>) -> PyResult<Self> {
+        let k = keys.as_slice().map_err(|_| PyValueError::new_err("keys must be contiguous"))?;
+        Ok(PyBlacklist { inner: CoreBlacklist::from_keys(k.iter().copied()) })
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.keys.len()
+    }
+
+    /// Lines of the source file that did not normalize (not in the set).
+    #[getter]
+    fn invalid_lines(&self) -> u64 {
+        self.inner.invalid_lines
+    }
+
+    fn contains_key(&self, key: u64) -> bool {
+        self.inner.contains(key)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Blacklist({} numbers, {} invalid lines)", self.inner.keys.len(), self.inner.invalid_lines)
+    }
+}
+
+fn summary_dict<'py>(py: Python<'py>, s: &Summary) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("rows", s.rows)?;
+    d.set_item("clean", s.clean)?;
+    d.set_item("rejected", s.rejected)?;
+    let kinds = PyDict::new(py);
+    for k in Kind::ALL.iter().skip(1) {
+        kinds.set_item(k.as_str(), s.per_kind[*k as usize])?;
+    }
+    d.set_item("per_kind", kinds)?;
+    let reasons = PyDict::new(py);
+    for r in Reason::ALL.iter().skip(1) {
+        let c = s.per_reason[r.index()];
+        if c > 0 {
+            reasons.set_item(r.as_str(), c)?;
+        }
+    }
+    d.set_item("per_reason", reasons)?;
+    d.set_item("duplicates", s.duplicates())?;
+    d.set_item("blacklisted", s.blacklisted())?;
+    d.set_item("already_imported", s.already_imported())?;
+    d.set_item("ragged", s.ragged)?;
+    d.set_item("missing_field", s.missing_field)?;
+    d.set_item("batches", s.batches)?;
+    d.set_item("encoding", &s.encoding)?;
+    d.set_item("delimiter", s.delimiter.map(|b| (b as char).to_string()))?;
+    d.set_item("header", s.header)?;
+    d.set_item("column", s.column)?;
+    d.set_item("columns", s.columns.clone())?;
+    Ok(d)
+}
+
+fn profile(platform: Option<&str>, batch_size: Option<usize>) -> PyResult<Option<Profile>> {
+    let Some(p) = platform else {
+        if batch_size.is_some() {
+            return Err(PyValueError::new_err("batch_size needs a platform"));
+        }
+        return Ok(None);
+    };
+    let mut prof = Profile::by_name(p).map_err(err)?;
+    if let Some(b) = batch_size {
+        prof = prof.with_batch_size(b).map_err(err)?;
+    }
+    Ok(Some(prof))
+}
+
+fn now_unix() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// In-memory clean over a list column: (keys, kinds, final reasons, ext, ext_len, summary).
+#[pyfunction]
+#[pyo3(signature = (norm, values, scopes=None, blacklist=None, store=None, window_days=None, record=false, platform=None, batch_size=None))]
+#[allow(clippy::too_many_arguments)]
+fn clean_values<'py>(
+    py: Python<'py>,
+    norm: &PyNormalizer,
+    values: &Bound<'py, PyAny>,
+    scopes: Option<&Bound<'py, PyAny>>,
+    blacklist: Option<&PyBlacklist>,
+    store: Option<PathBuf>,
+    window_days: Option<f64>,
+    record: bool,
+    platform: Option<&str>,
+    batch_size: Option<usize>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let views = Views::from_seq(values, "values")?;
+    let slices = views.slices();
+    let scope_views = scopes.map(|s| Views::from_seq(s, "scopes")).transpose()?;
+    let scope_slices = scope_views.as_ref().map(|v| v.slices());
+    if let Some(s) = &scope_slices {
+        if s.len() != slices.len() {
+            return Err(PyValueError::new_err(format!("scopes has {} values, numbers {}", s.len(), slices.len())));
+        }
+    }
+    let prof = profile(platform, batch_size)?;
+    let mut st = store.as_ref().map(|p| ImportStore::open(p)).transpose().map_err(err)?;
+    let now = now_unix();
+    let (out, reasons, summary) = py.detach(|| {
+        let mut gate = Gate::new(blacklist.map(|b| &b.inner), st.as_mut());
+        gate.imported_since = window_days.map(|d| now - (d * 86400.0) as i64).unwrap_or(i64::MIN);
+        gate.record_at = record.then_some(now);
+        gate.platform = prof.as_ref();
+        cio::clean_values(&slices, scope_slices.as_deref(), &norm.inner, gate)
+    });
+    if let (Some(s), true) = (st.as_mut(), record) {
+        s.save().map_err(err)?;
+    }
+    let (k, t, r, e, el) = to_arrays(py, &out, Some(&reasons));
+    (k, t, r, e, el, summary_dict(py, &summary)?).into_pyobject(py)
+}
+
+/// Clean a file to a clean CSV and a rejects CSV; returns the summary dict.
+#[pyfunction]
+#[pyo3(signature = (norm, input, clean, rejects, *, column=None, column_index=None, scope_column=None, has_header=None, delimiter=None, platform=None, batch_size=None, defuse=true, bom=false, blacklist=None, store=None, window_days=None, record=false, chunk_rows=65536, progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn clean_file<'py>(
+    py: Python<'py>,
+    norm: &PyNormalizer,
+    input: PathBuf,
+    clean: PathBuf,
+    rejects: PathBuf,
+    column: Option<String>,
+    column_index: Option<usize>,
+    scope_column: Option<String>,
+    has_header: Option<bool>,
+    delimiter: Option<String>,
+    platform: Option<&str>,
+    batch_size: Option<usize>,
+    defuse: bool,
+    bom: bool,
+    blacklist: Option<&PyBlacklist>,
+    store: Option<PathBuf>,
+    window_days: Option<f64>,
+    record: bool,
+    chunk_rows: usize,
+    progress: Option<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let col = match (column, column_index) {
+        (Some(_), Some(_)) => return Err(PyValueError::new_err("give column or column_index, not both")),
+        (Some(n), None) => ColumnSel::Name(n),
+        (None, Some(i)) => ColumnSel::Index(i),
+        (None, None) => ColumnSel::Auto,
+    };
+    let delim = match delimiter.as_deref() {
+        None => None,
+        Some("\\t") | Some("\t") | Some("tab") => Some(b'\t'),
+        Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
+        Some(d) => return Err(PyValueError::new_err(format!("delimiter: expected one ASCII character, got {d:?}"))),
+    };
+    let now = now_unix();
+    let opts = CleanOptions {
+        column: col,
+        scope_column: scope_column.map(ColumnSel::Name),
+        has_header,
+        delimiter: delim,
+        platform: profile(platform, batch_size)?,
+        defuse,
+        bom,
+        chunk_rows: chunk_rows.max(1),
+        imported_since: window_days.map(|d| now - (d * 86400.0) as i64).unwrap_or(i64::MIN),
+        record_at: record.then_some(now),
+    };
+    let mut st = store.as_ref().map(|p| ImportStore::open(p)).transpose().map_err(err)?;
+    let progress = progress.map(|p| p.unbind());
+    let mut py_err: Option<PyErr> = None;
+    let result = py.detach(|| {
+        let mut cb = |done: u64, total: u64, rows: u64| -> bool {
+            let Some(p) = progress.as_ref() else { return true };
+            Python::attach(|py| match p.call1(py, (done, total, rows)) {
+                Ok(_) => true,
+                Err(e) => {
+                    py_err = Some(e);
+                    false
+                }
+            })
+        };
+        cio::clean_file(
+            &CleanPaths { input: &input, clean: &clean, rejects: &rejects },
+            &opts,
+            &norm.inner,
+            blacklist.map(|b| &b.inner),
+            st.as_mut(),
+            &mut cb,
+        )
+    });
+    if let Some(e) = py_err {
+        return Err(e);
+    }
+    let summary = result.map_err(|e| {
+        if let CalllistError::Decode { .. } = e {
+            // a UnicodeDecodeError is what Python users expect for an undecodable file
+            let msg = e.to_string();
+            return PyUnicodeDecodeError::new_err(("gb18030", Vec::<u8>::new(), 0usize, 1usize, msg));
+        }
+        err(e)
+    })?;
+    summary_dict(py, &summary)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("CalllistError", m.py().get_type::<CalllistError_>())?;
+    m.add("MissingColumn", m.py().get_type::<MissingColumn>())?;
+    m.add_class::<PyNormalizer>()?;
+    m.add_class::<PyBlacklist>()?;
+    m.add_function(wrap_pyfunction!(normalize_list, m)?)?;
+    m.add_function(wrap_pyfunction!(normalize_fixed, m)?)?;
+    m.add_function(wrap_pyfunction!(normalize_packed, m)?)?;
+    m.add_function(wrap_pyfunction!(normalize_ints, m)?)?;
+    m.add_function(wrap_pyfunction!(format_e164, m)?)?;
+    m.add_function(wrap_pyfunction!(format_national, m)?)?;
+    m.add_function(wrap_pyfunction!(codes, m)?)?;
+    m.add_function(wrap_pyfunction!(first_flags, m)?)?;
+    m.add_function(wrap_pyfunction!(clean_values, m)?)?;
+    m.add_function(wrap_pyfunction!(clean_file, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,287 @@
+//! Keep-first dedup on u64 keys (optionally within a scope), blacklist key sets, and the
+//! persistent "already imported" store (a compact sorted file of (key, unix time) pairs).
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use super::normalize::Normalizer;
+use super::{io_err, CalllistError, Result};
+
+/// A hasher for u64 keys (splitmix64 finalizer): keys are already well spread integers, so a
+/// full SipHash would only cost time.
+#[derive(Default, Clone, Copy)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        let mut z = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+    #[inline]
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517C_C1B7_2722_0A95);
+    }
+}
+
+pub type KeyBuild = BuildHasherDefault<KeyHasher>;
+pub type KeySet = HashSet<u64, KeyBuild>;
+
+/// 64-bit hash of a scope value (e.g. Huawei v2 `sessionId`).
+pub fn scope_hash(s: &[u8]) -> u64 {
+    // FNV-1a then the splitmix finalizer
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in s {
+        h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01B3);
+    }
+    let mut k = KeyHasher(h);
+    k.write_u64(s.len() as u64);
+    k.finish()
+}
+
+/// Keep-first dedup. Without a scope the key alone decides; with a scope, `(scope, key)`.
+#[derive(Default)]
+pub struct Dedup {
+    plain: KeySet,
+    scoped: HashSet<(u64, u64), KeyBuild>,
+}
+
+impl Dedup {
+    pub fn with_capacity(n: usize) -> Dedup {
+        Dedup { plain: KeySet::with_capacity_and_hasher(n, KeyBuild::default()), scoped: Default::default() }
+    }
+    /// True the first time a key (in its scope) is seen.
+    #[inline]
+    pub fn first(&mut self, key: u64, scope: Option<u64>) -> bool {
+        match scope {
+            None => self.plain.insert(key),
+            Some(s) => self.scoped.insert((s, key)),
+        }
+    }
+    pub fn len(&self) -> usize {
+        self.plain.len() + self.scoped.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Keep-first flags over a key column: `true` for the first occurrence, `false` for repeats.
+/// Key 0 (rejected) is never a duplicate.
+pub fn first_flags(keys: &[u64]) -> Vec<bool> {
+    let mut d = Dedup::with_capacity(keys.len());
+    keys.iter().map(|&k| k == 0 || d.first(k, None)).collect()
+}
+
+/// A blacklist: the keys of its numbers.
+#[derive(Default, Clone)]
+pub struct Blacklist {
+    pub keys: KeySet,
+    /// Lines that did not normalize (kept out of the set; reported, not silently dropped).
+    pub invalid_lines: u64,
+}
+
+impl Blacklist {
+    pub fn contains(&self, key: u64) -> bool {
+        self.keys.contains(&key)
+    }
+
+    pub fn from_keys(keys: impl IntoIterator<Item = u64>) -> Blacklist {
+        Blacklist { keys: keys.into_iter().filter(|&k| k != 0).collect(), invalid_lines: 0 }
+    }
+
+    /// Load a file of numbers, one per line (a CSV line: its first field). Lines are normalized
+    /// with `norm`, so `+86 138...` and `138...` block the same number. Blank lines and `#`
+    /// comments are skipped; a first line without digits is taken as a header.
+    pub fn load(path: &Path, norm: &Normalizer) -> Result<Blacklist> {
+        let f = std::fs::File::open(path).map_err(io_err(path))?;
+        let mut r = BufReader::with_capacity(1 << 20, f);
+        let mut bl = Blacklist::default();
+        let mut line = Vec::new();
+        let mut first = true;
+        loop {
+            line.clear();
+            let n = r.read_until(b'\n', &mut line).map_err(io_err(path))?;
+            if n == 0 {
+                break;
+            }
+            let mut l: &[u8] = &line;
+            if first && l.starts_with(b"\xEF\xBB\xBF") {
+                l = &l[3..];
+            }
+            let field = l.split(|&b| b == b',' || b == b'\t').next().unwrap_or(b"");
+            let t = field.trim_ascii();
+            let was_first = std::mem::replace(&mut first, false);
+            if t.is_empty() || t[0] == b'#' {
+                continue;
+            }
+            if was_first && !t.iter().any(u8::is_ascii_digit) {
+                continue; // header
+            }
+            let x = norm.normalize(t);
+            if x.is_ok() {
+                bl.keys.insert(x.key);
+            } else {
+                bl.invalid_lines += 1;
+            }
+        }
+        Ok(bl)
+    }
+}
+
+const MAGIC: &[u8; 8] = b"CCLIMP01";
+
+/// Numbers imported before, with the time of their last import, kept in a compact sorted file:
+/// an 8-byte magic `CCLIMP01` then little-endian `(key: u64, unix_seconds: i64)` records sorted
+/// by key. Saved atomically (temporary file + rename).
+pub struct ImportStore {
+    path: PathBuf,
+    map: HashMap<u64, i64, KeyBuild>,
+    dirty: bool,
+}
+
+impl ImportStore {
+    /// Open (or start) the store at `path`. A missing file is an empty store.
+    pub fn open(path: &Path) -> Result<ImportStore> {
+        let mut map: HashMap<u64, i64, KeyBuild> = HashMap::default();
+        match std::fs::read(path) {
+            Ok(buf) => {
+                if buf.len() < 8 || &buf[..8] != MAGIC || (buf.len() - 8) % 16 != 0 {
+                    return Err(CalllistError::Data {
+                        path: path.into(),
+                        line: 0,
+                        message: "not a callcore import store (bad magic or truncated)".into(),
+                    });
+                }
+                map.reserve((buf.len() - 8) / 16);
+                for rec in buf[8..].chunks_exact(16) {
+                    let k = u64::from_le_bytes(rec[..8].try_into().unwrap());
+                    let t = i64::from_le_bytes(rec[8..].try_into().unwrap());
+                    map.insert(k, t);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(CalllistError::Io { path: path.into(), source: e }),
+        }
+        Ok(ImportStore { path: path.into(), map, dirty: false })
+    }
+
+    /// True when `key` was imported at or after `since` (unix seconds; `i64::MIN` = ever).
+    #[inline]
+    pub fn seen_since(&self, key: u64, since: i64) -> bool {
+        matches!(self.map.get(&key), Some(&t) if t >= since)
+    }
+
+    /// Record keys as imported at `now`.
+    pub fn record(&mut self, keys: impl IntoIterator<Item = u64>, now: i64) {
+        for k in keys {
+            if k != 0 {
+                self.map.insert(k, now);
+                self.dirty = true;
+            }
+        }
+    }
+
+    /// Drop entries older than `before` (unix seconds).
+    pub fn prune(&mut self, before: i64) -> usize {
+        let n = self.map.len();
+        self.map.retain(|_, t| *t >= before);
+        let removed = n - self.map.len();
+        self.dirty |= removed > 0;
+        removed
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Write the store if it changed.
+    pub fn save(&mut self) -> Result<()> {
+        if !self.dirty {
+            return Ok(());
+        }
+        let mut v: Vec<(u64, i64)> = self.map.iter().map(|(k, t)| (*k, *t)).collect();
+        v.sort_unstable_by_key(|x| x.0);
+        let mut buf = Vec::with_capacity(8 + v.len() * 16);
+        buf.extend_from_slice(MAGIC);
+        for (k, t) in v {
+            buf.extend_from_slice(&k.to_le_bytes());
+            buf.extend_from_slice(&t.to_le_bytes());
+        }
+        let tmp = self.path.with_extension("tmp-callcore");
+        {
+            let mut f = std::fs::File::create(&tmp).map_err(io_err(&tmp))?;
+            f.write_all(&buf).map_err(io_err(&tmp))?;
+            f.sync_all().map_err(io_err(&tmp))?;
+        }
+        std::fs::rename(&tmp, &self.path).map_err(io_err(&self.path))?;
+        self.dirty = false;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calllist::normalize::Config;
+
+    #[test]
+    fn keep_first_and_scopes() {
+        assert_eq!(first_flags(&[5, 6, 5, 0, 0, 6, 7]), vec![true, true, false, true, true, false, true]);
+        let mut d = Dedup::default();
+        assert!(d.first(1, Some(scope_hash(b"a"))));
+        assert!(d.first(1, Some(scope_hash(b"b"))));
+        assert!(!d.first(1, Some(scope_hash(b"a"))));
+    }
+
+    #[test]
+    fn blacklist_file_normalizes() {
+        let dir = std::env::temp_dir().join(format!("cc-bl-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("bl.txt");
+        std::fs::write(&p, "number\n+86 138 0013 8000\n# note\n\n010-12345678\nnonsense\n").unwrap();
+        let n = Normalizer::new(&Config::default()).unwrap();
+        let bl = Blacklist::load(&p, &n).unwrap();
+        assert!(bl.contains(8613800138000));
+        assert!(bl.contains(861012345678));
+        assert_eq!(bl.keys.len(), 2);
+        assert_eq!(bl.invalid_lines, 1);
+        assert!(Blacklist::load(&dir.join("missing.txt"), &n).is_err());
+    }
+
+    #[test]
+    fn import_store_roundtrip_and_window() {
+        let dir = std::env::temp_dir().join(format!("cc-st-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("imported.bin");
+        let _ = std::fs::remove_file(&p);
+        let mut s = ImportStore::open(&p).unwrap();
+        assert!(s.is_empty());
+        s.record([10, 20], 1000);
+        s.record([30], 5000);
+        s.save().unwrap();
+        let s = ImportStore::open(&p).unwrap();
+        assert_eq!(s.len(), 3);
+        assert!(s.seen_since(10, i64::MIN));
+        assert!(!s.seen_since(10, 2000));
+        assert!(s.seen_since(30, 2000));
+        std::fs::write(&p, b"garbage").unwrap();
+        assert!(ImportStore::open(&p).is_err());
+    }
+}

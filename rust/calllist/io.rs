@@ -1,0 +1,960 @@
+//! Reading call lists (CSV in UTF-8, UTF-8 with BOM or GB18030/GBK; one number per line), the
+//! streaming clean pipeline, and the writers for the clean and rejects files.
+//!
+//! The pipeline reads chunks of records on one thread while the calling thread normalizes the
+//! previous chunk in parallel (rayon), dedups it in order and writes it, so memory is bounded by
+//! a few chunks plus the dedup set (8-16 bytes per distinct number).
+
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::Arc;
+
+use encoding_rs::{DecoderResult, Encoding, GB18030, UTF_8};
+use rayon::prelude::*;
+
+use super::dedup::{scope_hash, Blacklist, Dedup, ImportStore};
+use super::normalize::{Kind, Normalized, Normalizer, Reason};
+use super::platform::{Batcher, Profile};
+use super::{io_err, CalllistError, Result};
+
+/// Which column holds the phone number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ColumnSel {
+    /// By header name, else the column whose sample values normalize best.
+    Auto,
+    /// By header name (case-insensitive, trimmed). Requires a header row.
+    Name(String),
+    /// By 0-based index.
+    Index(usize),
+}
+
+/// Options of [`clean_file`].
+#[derive(Clone, Debug)]
+pub struct CleanOptions {
+    pub column: ColumnSel,
+    /// Dedup within this column's values (e.g. Huawei v2 `sessionId`); `None` = global.
+    pub scope_column: Option<ColumnSel>,
+    /// `None` = detect.
+    pub has_header: Option<bool>,
+    /// `None` = detect among `,` TAB `;` `|`, else one value per line.
+    pub delimiter: Option<u8>,
+    pub platform: Option<Profile>,
+    /// Prefix cells starting with `=`, `+`, `-`, `@`, TAB or CR with `'` in carried-through
+    /// columns and in the rejects file (spreadsheet formula injection).
+    pub defuse: bool,
+    /// Write a UTF-8 BOM in the outputs (Excel then opens them as UTF-8).
+    pub bom: bool,
+    pub chunk_rows: usize,
+    /// Treat numbers imported at or after this unix time as already imported.
+    pub imported_since: i64,
+    /// Record the clean numbers in the import store at this unix time (`None`: check only).
+    pub record_at: Option<i64>,
+}
+
+impl Default for CleanOptions {
+    fn default() -> Self {
+        CleanOptions {
+            column: ColumnSel::Auto,
+            scope_column: None,
+            has_header: None,
+            delimiter: None,
+            platform: None,
+            defuse: true,
+            bom: false,
+            chunk_rows: 65_536,
+            imported_since: i64::MIN,
+            record_at: None,
+        }
+    }
+}
+
+/// Counts of one clean run. `rows == clean + rejected`, and the per-reason counts add up to
+/// `rejected`, the per-kind counts to `clean`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub rows: u64,
+    pub clean: u64,
+    pub rejected: u64,
+    /// indexed by `Kind as usize`
+    pub per_kind: [u64; 6],
+    /// indexed by `Reason::index()`
+    pub per_reason: [u64; 20],
+    /// Rows whose field count differs from the header's (kept; shorter rows padded in output).
+    pub ragged: u64,
+    /// Rows with no field at the phone column's index.
+    pub missing_field: u64,
+    pub batches: u64,
+    pub encoding: String,
+    pub delimiter: Option<u8>,
+    pub header: bool,
+    pub column: usize,
+    pub columns: Vec<String>,
+}
+
+impl Summary {
+    pub fn duplicates(&self) -> u64 {
+        self.per_reason[Reason::Duplicate.index()]
+    }
+    pub fn blacklisted(&self) -> u64 {
+        self.per_reason[Reason::Blacklisted.index()]
+    }
+    pub fn already_imported(&self) -> u64 {
+        self.per_reason[Reason::AlreadyImported.index()]
+    }
+    #[inline]
+    fn count(&mut self, n: &Normalized, final_reason: Reason) {
+        self.rows += 1;
+        if final_reason == Reason::Ok {
+            self.clean += 1;
+            self.per_kind[n.kind as usize] += 1;
+        } else {
+            self.rejected += 1;
+            self.per_reason[final_reason.index()] += 1;
+        }
+    }
+}
+
+/// Decisions shared by the file and in-memory pipelines: dedup, blacklist, import store.
+pub struct Gate<'a> {
+    pub dedup: Dedup,
+    pub blacklist: Option<&'a Blacklist>,
+    pub store: Option<&'a mut ImportStore>,
+    pub imported_since: i64,
+    pub record_at: Option<i64>,
+    pub platform: Option<&'a Profile>,
+}
+
+impl<'a> Gate<'a> {
+    pub fn new(blacklist: Option<&'a Blacklist>, store: Option<&'a mut ImportStore>) -> Gate<'a> {
+        Gate {
+            dedup: Dedup::default(),
+            blacklist,
+            store,
+            imported_since: i64::MIN,
+            record_at: None,
+            platform: None,
+        }
+    }
+
+    /// The final reason for one normalized row, in input order (keep first).
+    #[inline]
+    pub fn decide(&mut self, n: &Normalized, scope: Option<u64>) -> Reason {
+        if !n.is_ok() {
+            return n.reason;
+        }
+        if let Some(p) = self.platform {
+            let mut b = [0u8; 24];
+            if let Err(r) = p.dial(n, &mut b) {
+                return r;
+            }
+        }
+        if !self.dedup.first(n.key, scope) {
+            return Reason::Duplicate;
+        }
+        if let Some(bl) = self.blacklist {
+            if bl.contains(n.key) {
+                return Reason::Blacklisted;
+            }
+        }
+        if let Some(st) = self.store.as_deref_mut() {
+            if st.seen_since(n.key, self.imported_since) {
+                return Reason::AlreadyImported;
+            }
+            if let Some(t) = self.record_at {
+                st.record([n.key], t);
+            }
+        }
+        Reason::Ok
+    }
+}
+
+/// Normalize a column in parallel (rayon), in input order.
+pub fn normalize_many<'s, I>(norm: &Normalizer, values: I) -> Vec<Normalized>
+where
+    I: IndexedParallelIterator<Item = &'s [u8]>,
+{
+    values.with_min_len(4096).map(|v| norm.normalize(v)).collect()
+}
+
+// ---------------------------------------------------------------- decoding
+
+#[derive(Debug)]
+struct DecodeAt(u64);
+impl std::fmt::Display for DecodeAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "undecodable input near byte {}", self.0)
+    }
+}
+impl std::error::Error for DecodeAt {}
+
+/// A `Read` that turns UTF-8 (BOM removed) or GB18030 into validated UTF-8. A file detected as
+/// UTF-8 whose first non-ASCII bytes are not UTF-8 switches to GB18030 (ASCII is common to both).
+struct Decoding<R: Read> {
+    inner: R,
+    dec: encoding_rs::Decoder,
+    utf8: bool,
+    seen_non_ascii: bool,
+    inbuf: Box<[u8]>,
+    in_start: usize,
+    in_end: usize,
+    out: Box<[u8]>,
+    out_start: usize,
+    out_end: usize,
+    eof: bool,
+    done: bool,
+    consumed: u64,
+    progress: Arc<AtomicU64>,
+    /// a '\r' held back at the end of the previous output, pending a possible '\n'
+    carry_cr: bool,
+    last: u8,
+    final_nl: bool,
+}
+
+impl<R: Read> Decoding<R> {
+    fn new(inner: R, enc: &'static Encoding, progress: Arc<AtomicU64>) -> Self {
+        Decoding {
+            inner,
+            dec: enc.new_decoder_with_bom_removal(),
+            utf8: enc == UTF_8,
+            seen_non_ascii: false,
+            inbuf: vec![0u8; 1 << 18].into_boxed_slice(),
+            in_start: 0,
+            in_end: 0,
+            out: vec![0u8; (1 << 18) * 2 + 16].into_boxed_slice(),
+            out_start: 0,
+            out_end: 0,
+            eof: false,
+            done: false,
+            consumed: 0,
+            progress,
+            carry_cr: false,
+            last: b'\n',
+            final_nl: false,
+        }
+    }
+}
+
+impl<R: Read> Read for Decoding<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.out_start == self.out_end {
+            if self.done {
+                // every record ends with a newline, so line numbers are exact (see the reader)
+                if self.carry_cr {
+                    self.carry_cr = false;
+                    self.out[0] = b'\n';
+                    self.out_start = 0;
+                    self.out_end = 1;
+                    self.last = b'\n';
+                    break;
+                }
+                if self.last != b'\n' && !self.final_nl {
+                    self.final_nl = true;
+                    self.out[0] = b'\n';
+                    self.out_start = 0;
+                    self.out_end = 1;
+                    self.last = b'\n';
+                    break;
+                }
+                return Ok(0);
+            }
+            if self.in_start == self.in_end && !self.eof {
+                let n = self.inner.read(&mut self.inbuf)?;
+                self.in_start = 0;
+                self.in_end = n;
+                self.eof = n == 0;
+            }
+            let src = &self.inbuf[self.in_start..self.in_end];
+            let (res, read, written) =
+                self.dec.decode_to_utf8_without_replacement(src, &mut self.out[1..], self.eof);
+            // CRLF -> LF (in place), holding a trailing CR until the next chunk shows what follows
+            let mut w = 0usize;
+            if written > 0 && self.carry_cr {
+                self.carry_cr = false;
+                if self.out[1] != b'\n' {
+                    self.out[0] = b'\r';
+                    w = 1;
+                }
+            }
+            let mut i = 1usize;
+            while i <= written {
+                let b = self.out[i];
+                if b == b'\r' {
+                    if i == written {
+                        self.carry_cr = true;
+                        i += 1;
+                        continue;
+                    }
+                    if self.out[i + 1] == b'\n' {
+                        i += 1;
+                        continue;
+                    }
+                }
+                self.out[w] = b;
+                w += 1;
+                i += 1;
+            }
+            if w > 0 {
+                self.last = self.out[w - 1];
+            }
+            self.out_start = 0;
+            self.out_end = w;
+            match res {
+                DecoderResult::Malformed(bad, extra) => {
+                    let good = read - bad as usize - extra as usize;
+                    if self.utf8 && !self.seen_non_ascii && src[..good].is_ascii() && !self.carry_cr {
+                        // ASCII so far: the file is GB18030/GBK after all
+                        self.utf8 = false;
+                        self.dec = GB18030.new_decoder_without_bom_handling();
+                        self.in_start += good;
+                        self.consumed += good as u64;
+                        continue;
+                    }
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        DecodeAt(self.consumed + good as u64),
+                    ));
+                }
+                DecoderResult::InputEmpty => {
+                    if self.utf8 && !self.seen_non_ascii && !src[..read].is_ascii() {
+                        self.seen_non_ascii = true;
+                    }
+                    if self.eof {
+                        self.done = true;
+                    }
+                }
+                DecoderResult::OutputFull => {
+                    if self.utf8 && !self.seen_non_ascii && !src[..read].is_ascii() {
+                        self.seen_non_ascii = true;
+                    }
+                }
+            }
+            self.in_start += read;
+            self.consumed += read as u64;
+            self.progress.store(self.consumed, Ordering::Relaxed);
+        }
+        let n = buf.len().min(self.out_end - self.out_start);
+        buf[..n].copy_from_slice(&self.out[self.out_start..self.out_start + n]);
+        self.out_start += n;
+        Ok(n)
+    }
+}
+
+/// Detects the encoding from the first bytes: BOM or valid UTF-8 -> UTF-8, else GB18030
+/// (a superset of GBK and GB2312) when that decodes cleanly, else an error.
+pub fn detect_encoding(sample: &[u8], complete: bool, path: &Path) -> Result<&'static Encoding> {
+    if sample.starts_with(b"\xEF\xBB\xBF") {
+        return Ok(UTF_8);
+    }
+    match std::str::from_utf8(sample) {
+        Ok(_) => return Ok(UTF_8),
+        Err(e) if e.error_len().is_none() && !complete => return Ok(UTF_8),
+        Err(_) => {}
+    }
+    let mut dec = GB18030.new_decoder_without_bom_handling();
+    let mut out = vec![0u8; sample.len() * 2 + 16];
+    let (res, read, _) = dec.decode_to_utf8_without_replacement(sample, &mut out, complete);
+    match res {
+        DecoderResult::Malformed(bad, extra) => Err(CalllistError::Decode {
+            path: path.into(),
+            offset: (read - bad as usize - extra as usize) as u64,
+        }),
+        _ => Ok(GB18030),
+    }
+}
+
+fn field_has_number(f: &[u8]) -> bool {
+    let mut run = 0;
+    let mut best = 0;
+    for &b in f {
+        if b.is_ascii_digit() || (0x90..=0x99).contains(&b) {
+            run += 1;
+            best = best.max(run);
+        } else if !matches!(b, b' ' | b'-' | b'(' | b')' | b'+' | 0xEF | 0xBC) {
+            run = 0;
+        }
+    }
+    best >= 5
+}
+
+/// Picks the delimiter: the candidate whose per-line count (outside quotes) is the same non-zero
+/// number on most lines. `None`: one value per line.
+pub fn sniff_delimiter(lines: &[&[u8]]) -> Option<u8> {
+    let mut best: Option<(u8, f64)> = None;
+    for &c in &[b',', b'\t', b';', b'|'] {
+        let counts: Vec<usize> = lines
+            .iter()
+            .map(|l| {
+                let mut q = false;
+                l.iter()
+                    .filter(|&&b| {
+                        if b == b'"' {
+                            q = !q;
+                        }
+                        b == c && !q
+                    })
+                    .count()
+            })
+            .collect();
+        if counts.is_empty() {
+            continue;
+        }
+        let mut sorted = counts.clone();
+        sorted.sort_unstable();
+        let mode = sorted[sorted.len() / 2];
+        if mode == 0 {
+            continue;
+        }
+        let frac = counts.iter().filter(|&&x| x == mode).count() as f64 / counts.len() as f64;
+        let nonzero = counts.iter().filter(|&&x| x > 0).count() as f64 / counts.len() as f64;
+        if (frac >= 0.6 || nonzero >= 0.7) && best.is_none_or(|(_, f)| frac > f) {
+            best = Some((c, frac));
+        }
+    }
+    best.map(|b| b.0)
+}
+
+const PHONE_NAMES: &[&str] = &[
+    "phone", "mobile", "tel", "telephone", "number", "phone_number", "phonenumber", "mobile_phone",
+    "called", "calledno", "callee", "msisdn", "cell", "手机", "手机号", "手机号码", "电话",
+    "电话号码", "号码", "联系电话", "联系方式", "被叫", "被叫号码", "客户电话", "客户号码",
+];
+
+/// Where the phone column is, how the file is laid out.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub encoding: &'static Encoding,
+    pub delimiter: Option<u8>,
+    pub header: bool,
+    pub column: usize,
+    pub scope: Option<usize>,
+    pub columns: Vec<String>,
+}
+
+fn csv_reader<R: Read>(r: R, delim: Option<u8>) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delim.unwrap_or(0x1F))
+        .quoting(true)
+        .buffer_capacity(1 << 20)
+        .from_reader(r)
+}
+
+fn resolve(sel: &ColumnSel, header: Option<&csv::ByteRecord>, path: &Path, what: &str) -> Result<usize> {
+    let names = || -> Vec<String> {
+        header.map(|h| h.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect()).unwrap_or_default()
+    };
+    match sel {
+        ColumnSel::Index(i) => {
+            let n = header.map(|h| h.len()).unwrap_or(usize::MAX);
+            if *i >= n {
+                return Err(CalllistError::MissingColumn {
+                    path: path.into(),
+                    column: format!("{what} #{i}"),
+                    available: names(),
+                });
+            }
+            Ok(*i)
+        }
+        ColumnSel::Name(name) => {
+            let want = name.trim().to_lowercase();
+            header
+                .and_then(|h| {
+                    h.iter().position(|f| String::from_utf8_lossy(f).trim().trim_start_matches('\u{feff}').to_lowercase() == want)
+                })
+                .ok_or_else(|| CalllistError::MissingColumn {
+                    path: path.into(),
+                    column: name.clone(),
+                    available: names(),
+                })
+        }
+        ColumnSel::Auto => unreachable!(),
+    }
+}
+
+/// Sniffs encoding, delimiter, header and the phone column from the first 64 KiB.
+pub fn detect_layout(path: &Path, opts: &CleanOptions, norm: &Normalizer) -> Result<Layout> {
+    let mut f = File::open(path).map_err(io_err(path))?;
+    let mut sample = vec![0u8; 1 << 16];
+    let mut got = 0;
+    while got < sample.len() {
+        let n = f.read(&mut sample[got..]).map_err(io_err(path))?;
+        if n == 0 {
+            break;
+        }
+        got += n;
+    }
+    sample.truncate(got);
+    let complete = got < (1 << 16);
+    let enc = detect_encoding(&sample, complete, path)?;
+    let (text, _, _) = enc.decode(&sample);
+    let text = text.into_owned();
+    let mut lines: Vec<&[u8]> = text.as_bytes().split(|&b| b == b'\n').collect();
+    if !complete && lines.len() > 1 {
+        lines.pop(); // partial last line
+    }
+    lines.retain(|l| !l.trim_ascii().is_empty());
+    if lines.is_empty() {
+        return Err(CalllistError::Empty { path: path.into() });
+    }
+    lines.truncate(200);
+    let delimiter = match opts.delimiter {
+        Some(d) => Some(d),
+        None => sniff_delimiter(&lines),
+    };
+    let joined = lines.join(&b'\n');
+    let mut rdr = csv_reader(&joined[..], delimiter);
+    let recs: Vec<csv::ByteRecord> = rdr.byte_records().take(100).filter_map(|r| r.ok()).collect();
+    if recs.is_empty() {
+        return Err(CalllistError::Empty { path: path.into() });
+    }
+    let header = match (opts.has_header, &opts.column) {
+        (Some(h), _) => h,
+        (None, ColumnSel::Name(_)) => true,
+        (None, _) => {
+            let first_has = recs[0].iter().any(field_has_number);
+            let later_has = recs[1..].iter().any(|r| r.iter().any(field_has_number));
+            !first_has && (later_has || recs.len() == 1)
+        }
+    };
+    let hdr = if header { Some(&recs[0]) } else { None };
+    let data = if header { &recs[1..] } else { &recs[..] };
+    let column = match &opts.column {
+        ColumnSel::Auto => {
+            let by_name = hdr.and_then(|h| {
+                h.iter().position(|f| {
+                    let s = String::from_utf8_lossy(f).trim().trim_start_matches('\u{feff}').to_lowercase();
+                    PHONE_NAMES.contains(&s.as_str())
+                })
+            });
+            match by_name {
+                Some(i) => i,
+                None => {
+                    let width = recs.iter().map(|r| r.len()).max().unwrap_or(1);
+                    let mut best = (0usize, 0usize);
+                    for c in 0..width {
+                        let ok = data.iter().filter(|r| r.get(c).is_some_and(|v| norm.normalize(v).is_ok())).count();
+                        let digits = data.iter().filter(|r| r.get(c).is_some_and(field_has_number)).count();
+                        let score = ok * 2 + digits;
+                        if score > best.1 {
+                            best = (c, score);
+                        }
+                    }
+                    best.0
+                }
+            }
+        }
+        sel => resolve(sel, hdr, path, "column")?,
+    };
+    let scope = match &opts.scope_column {
+        None => None,
+        Some(ColumnSel::Auto) => None,
+        Some(sel) => Some(resolve(sel, hdr, path, "scope column")?),
+    };
+    let width = hdr.map(|h| h.len()).unwrap_or_else(|| recs.iter().map(|r| r.len()).max().unwrap_or(1));
+    let columns = match hdr {
+        Some(h) => h
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let s = String::from_utf8_lossy(f).trim_start_matches('\u{feff}').to_string();
+                if s.is_empty() { format!("column_{}", i + 1) } else { s }
+            })
+            .collect(),
+        None => (0..width)
+            .map(|i| if i == column { "phone".to_string() } else { format!("column_{}", i + 1) })
+            .collect(),
+    };
+    if column >= width.max(column + 1) {
+        return Err(CalllistError::MissingColumn { path: path.into(), column: format!("#{column}"), available: columns });
+    }
+    Ok(Layout { encoding: enc, delimiter, header, column, scope, columns })
+}
+
+// ---------------------------------------------------------------- writing
+
+#[inline]
+fn needs_defuse(cell: &[u8]) -> bool {
+    matches!(cell.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'))
+}
+
+/// Writes `cell`, prefixed with `'` when it could start a spreadsheet formula.
+#[inline]
+fn put<W: Write>(w: &mut csv::Writer<W>, cell: &[u8], defuse: bool, scratch: &mut Vec<u8>) -> csv::Result<()> {
+    if defuse && needs_defuse(cell) {
+        scratch.clear();
+        scratch.push(b'\'');
+        scratch.extend_from_slice(cell);
+        w.write_field(&scratch[..])
+    } else {
+        w.write_field(cell)
+    }
+}
+
+fn csv_writer(path: &Path, bom: bool) -> Result<csv::Writer<BufWriter<File>>> {
+    let f = File::create(path).map_err(io_err(path))?;
+    let mut bw = BufWriter::with_capacity(1 << 20, f);
+    if bom {
+        bw.write_all(b"\xEF\xBB\xBF").map_err(io_err(path))?;
+    }
+    Ok(csv::WriterBuilder::new().flexible(true).from_writer(bw))
+}
+
+fn map_csv(path: &Path, row: u64) -> impl Fn(csv::Error) -> CalllistError + '_ {
+    move |e| {
+        let pos_row = e.position().map(|p| p.line()).unwrap_or(row);
+        match e.into_kind() {
+            csv::ErrorKind::Io(ioe) => {
+                if let Some(d) = ioe.get_ref().and_then(|x| x.downcast_ref::<DecodeAt>()) {
+                    return CalllistError::Decode { path: path.into(), offset: d.0 };
+                }
+                CalllistError::Io { path: path.into(), source: ioe }
+            }
+            other => CalllistError::Csv { path: path.into(), row: pos_row, message: format!("{other:?}") },
+        }
+    }
+}
+
+/// Paths of a clean run.
+pub struct CleanPaths<'p> {
+    pub input: &'p Path,
+    pub clean: &'p Path,
+    pub rejects: &'p Path,
+}
+
+type Chunk = Vec<(u64, csv::ByteRecord)>;
+
+/// Reads, normalizes, dedups and writes a whole file. `progress(bytes_read, total_bytes, rows)`
+/// is called after each chunk (return `false` to abort with an error).
+pub fn clean_file(
+    paths: &CleanPaths<'_>,
+    opts: &CleanOptions,
+    norm: &Normalizer,
+    blacklist: Option<&Blacklist>,
+    store: Option<&mut ImportStore>,
+    progress: &mut dyn FnMut(u64, u64, u64) -> bool,
+) -> Result<Summary> {
+    let input = paths.input;
+    let total = std::fs::metadata(input).map_err(io_err(input))?.len();
+    let layout = detect_layout(input, opts, norm)?;
+    let consumed = Arc::new(AtomicU64::new(0));
+    let file = File::open(input).map_err(io_err(input))?;
+    let dec = Decoding::new(file, layout.encoding, consumed.clone());
+    let mut rdr = csv_reader(dec, layout.delimiter);
+
+    let mut summary = Summary {
+        encoding: layout.encoding.name().to_string(),
+        delimiter: layout.delimiter,
+        header: layout.header,
+        column: layout.column,
+        columns: layout.columns.clone(),
+        ..Summary::default()
+    };
+    let width = layout.columns.len();
+    let mut clean_w = csv_writer(paths.clean, opts.bom)?;
+    let mut rej_w = csv_writer(paths.rejects, opts.bom)?;
+    let ce = |e: csv::Error| CalllistError::Io { path: paths.clean.into(), source: e.into() };
+    let re = |e: csv::Error| CalllistError::Io { path: paths.rejects.into(), source: e.into() };
+
+    // header rows
+    let mut scratch = Vec::with_capacity(64);
+    for c in &layout.columns {
+        put(&mut clean_w, c.as_bytes(), opts.defuse, &mut scratch).map_err(ce)?;
+    }
+    let extra: &[&str] = if opts.platform.is_some() {
+        &["e164", "national", "kind", "ext", "dial", "batch"]
+    } else {
+        &["e164", "national", "kind", "ext"]
+    };
+    for c in extra {
+        clean_w.write_field(c).map_err(ce)?;
+    }
+    clean_w.write_record(None::<&[u8]>).map_err(ce)?;
+    rej_w.write_record(["row", "input", "reason", "e164"]).map_err(re)?;
+
+    // reader thread
+    let chunk_rows = opts.chunk_rows.max(1);
+    let skip_header = layout.header;
+    let (tx, rx) = sync_channel::<std::result::Result<Chunk, csv::Error>>(2);
+    let (back_tx, back_rx) = sync_channel::<Chunk>(4);
+    let reader = std::thread::spawn(move || {
+        let mut first = true;
+        loop {
+            let mut chunk: Chunk = back_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(chunk_rows));
+            let mut filled = 0;
+            while filled < chunk_rows {
+                if filled == chunk.len() {
+                    chunk.push((0, csv::ByteRecord::new()));
+                }
+                let slot = &mut chunk[filled];
+                match rdr.read_byte_record(&mut slot.1) {
+                    Ok(true) => {
+                        // the decoder turns CRLF into LF and ends the text with a newline, so the
+                        // record's first line is the line after it minus its own newlines
+                        let embedded = slot.1.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+                        slot.0 = rdr.position().line().saturating_sub(embedded + 1).max(1);
+                        if first && skip_header {
+                            first = false;
+                            continue;
+                        }
+                        first = false;
+                        filled += 1;
+                    }
+                    Ok(false) => break,
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+            }
+            chunk.truncate(filled);
+            let last = filled < chunk_rows;
+            if filled > 0 && tx.send(Ok(chunk)).is_err() {
+                return;
+            }
+            if last {
+                return;
+            }
+        }
+    });
+
+    let mut gate = Gate::new(blacklist, store);
+    gate.imported_since = opts.imported_since;
+    gate.record_at = opts.record_at;
+    gate.platform = opts.platform.as_ref();
+    let mut batcher = opts.platform.as_ref().map(|p| Batcher::new(p.batch_size));
+    let col = layout.column;
+    let mut b1 = [0u8; 24];
+    let mut b2 = [0u8; 24];
+    let mut b3 = [0u8; 24];
+    let mut itoa = [0u8; 24];
+    let mut outcomes: Vec<Normalized> = Vec::new();
+    let mut result: Result<()> = Ok(());
+
+    for msg in rx.iter() {
+        let chunk = match msg {
+            Ok(c) => c,
+            Err(e) => {
+                result = Err(map_csv(input, 0)(e));
+                break;
+            }
+        };
+        outcomes.clear();
+        chunk
+            .par_iter()
+            .with_min_len(2048)
+            .map(|(_, r)| match r.get(col) {
+                Some(v) => norm.normalize(v),
+                None => Normalized { reason: Reason::MissingField, ..Normalized::default() },
+            })
+            .collect_into_vec(&mut outcomes);
+        for ((line, rec), n) in chunk.iter().zip(outcomes.iter()) {
+            if rec.len() != width {
+                summary.ragged += 1;
+            }
+            if rec.get(col).is_none() {
+                summary.missing_field += 1;
+            }
+            let scope = layout.scope.map(|s| scope_hash(rec.get(s).unwrap_or(b"")));
+            let reason = gate.decide(n, scope);
+            summary.count(n, reason);
+            if reason == Reason::Ok {
+                for f in rec.iter() {
+                    put(&mut clean_w, f, opts.defuse, &mut scratch).map_err(ce)?;
+                }
+                for _ in rec.len()..width {
+                    clean_w.write_field(b"").map_err(ce)?;
+                }
+                let l1 = n.write_e164(&mut b1);
+                clean_w.write_field(&b1[..l1]).map_err(ce)?;
+                let l2 = n.write_national(&mut b2);
+                clean_w.write_field(&b2[..l2]).map_err(ce)?;
+                clean_w.write_field(n.kind.as_str()).map_err(ce)?;
+                let l3 = n.write_ext(&mut b3);
+                clean_w.write_field(&b3[..l3]).map_err(ce)?;
+                if let (Some(p), Some(bt)) = (opts.platform.as_ref(), batcher.as_mut()) {
+                    let l = p.dial(n, &mut b2).unwrap_or(0);
+                    clean_w.write_field(&b2[..l]).map_err(ce)?;
+                    let b = bt.next();
+                    clean_w.write_field(fmt_u64(b, &mut itoa)).map_err(ce)?;
+                }
+                clean_w.write_record(None::<&[u8]>).map_err(ce)?;
+            } else {
+                rej_w.write_field(fmt_u64(*line, &mut itoa)).map_err(re)?;
+                put(&mut rej_w, rec.get(col).unwrap_or(b""), opts.defuse, &mut scratch).map_err(re)?;
+                rej_w.write_field(reason.as_str()).map_err(re)?;
+                let l1 = n.write_e164(&mut b1);
+                rej_w.write_field(&b1[..l1]).map_err(re)?;
+                rej_w.write_record(None::<&[u8]>).map_err(re)?;
+            }
+        }
+        let _ = back_tx.try_send(chunk);
+        if !progress(consumed.load(Ordering::Relaxed), total, summary.rows) {
+            result = Err(CalllistError::Config("interrupted".into()));
+            break;
+        }
+    }
+    drop(rx);
+    let _ = reader.join();
+    result?;
+    clean_w.flush().map_err(io_err(paths.clean))?;
+    rej_w.flush().map_err(io_err(paths.rejects))?;
+    if let Some(st) = gate.store {
+        st.save()?;
+    }
+    summary.batches = batcher.map(|b| b.batches()).unwrap_or(0);
+    if summary.rows == 0 {
+        return Err(CalllistError::Empty { path: input.into() });
+    }
+    progress(total, total, summary.rows);
+    Ok(summary)
+}
+
+#[inline]
+fn fmt_u64(mut v: u64, buf: &mut [u8; 24]) -> &[u8] {
+    let mut i = 24;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    &buf[i..]
+}
+
+/// In-memory clean over a column of values: per-row final reason codes plus the summary.
+pub fn clean_values(
+    values: &[&[u8]],
+    scopes: Option<&[&[u8]]>,
+    norm: &Normalizer,
+    mut gate: Gate<'_>,
+) -> (Vec<Normalized>, Vec<Reason>, Summary) {
+    let outcomes = normalize_many(norm, values.par_iter().copied());
+    let mut summary = Summary::default();
+    let mut reasons = Vec::with_capacity(values.len());
+    for (i, n) in outcomes.iter().enumerate() {
+        let scope = scopes.map(|s| scope_hash(s.get(i).copied().unwrap_or(b"")));
+        let r = gate.decide(n, scope);
+        summary.count(n, r);
+        reasons.push(r);
+    }
+    if let Some(st) = gate.store {
+        let _ = st;
+    }
+    (outcomes, reasons, summary)
+}
+
+/// Convenience for tests and tools: the path of a sibling file.
+pub fn sibling(path: &Path, name: &str) -> PathBuf {
+    path.with_file_name(name)
+}
+
+#[allow(dead_code)]
+fn _kind_names() -> [&'static str; 6] {
+    Kind::ALL.map(|k| k.as_str())
+}
+
+#[allow(dead_code)]
+fn _unused(_: Receiver<()>) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calllist::normalize::Config;
+
+    fn tmpdir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("cc-io-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn run(tag: &str, content: &[u8], opts: &CleanOptions) -> Result<(Summary, String, String)> {
+        let d = tmpdir(tag);
+        let input = d.join("in.csv");
+        std::fs::write(&input, content).unwrap();
+        let (c, r) = (d.join("clean.csv"), d.join("rejects.csv"));
+        let norm = Normalizer::new(&Config::default()).unwrap();
+        let s = clean_file(
+            &CleanPaths { input: &input, clean: &c, rejects: &r },
+            opts,
+            &norm,
+            None,
+            None,
+            &mut |_, _, _| true,
+        )?;
+        Ok((s, std::fs::read_to_string(c).unwrap(), std::fs::read_to_string(r).unwrap()))
+    }
+
+    #[test]
+    fn csv_with_header_dups_and_rejects() {
+        let data = "name,手机号,note\n张三,138-0013-8000,=cmd\n李四,+8613800138000,x\n王五,abc,y\n赵六,010 12345678,\n";
+        let (s, clean, rej) = run("a", data.as_bytes(), &CleanOptions::default()).unwrap();
+        assert_eq!((s.rows, s.clean, s.rejected), (4, 2, 2));
+        assert_eq!(s.duplicates(), 1);
+        assert_eq!(s.column, 1);
+        assert!(s.header);
+        assert!(clean.starts_with("name,手机号,note,e164,national,kind,ext\n"));
+        assert!(clean.contains("张三,138-0013-8000,'=cmd,+8613800138000,13800138000,mobile,"));
+        assert!(rej.contains("3,'+8613800138000,duplicate,+8613800138000"));
+        assert!(rej.contains("4,abc,bad_char,"));
+    }
+
+    #[test]
+    fn gbk_and_one_per_line() {
+        let (gbk, _, _) = GB18030.encode("电话;姓名\n13800138000;张三\n13900139000;李四\n");
+        let (s, clean, _) = run("b", &gbk, &CleanOptions::default()).unwrap();
+        assert_eq!(s.encoding, "gb18030");
+        assert_eq!(s.delimiter, Some(b';'));
+        assert_eq!(s.clean, 2);
+        assert!(clean.contains("13800138000,张三,+8613800138000"));
+        let (s, _, _) = run("c", b"13800138000\n010-12345678,123\n\n95588\n", &CleanOptions::default()).unwrap();
+        assert_eq!((s.rows, s.clean), (3, 3));
+        assert_eq!(s.delimiter, None);
+    }
+
+    #[test]
+    fn late_gbk_switches_and_garbage_errors() {
+        let mut data = b"phone,name\n".to_vec();
+        for _ in 0..5000 {
+            data.extend_from_slice(b"13800138000,abc\n");
+        }
+        let (g, _, _) = GB18030.encode("13900139000,张三\n");
+        data.extend_from_slice(&g);
+        let (s, clean, _) = run("d", &data, &CleanOptions::default()).unwrap();
+        assert_eq!(s.rows, 5001);
+        assert!(clean.contains("张三"));
+        let bad = b"phone\n13800138000\n\xff\xff\xff\xfe\x80\n".to_vec();
+        let e = run("e", &bad, &CleanOptions::default()).unwrap_err();
+        assert!(matches!(e, CalllistError::Decode { .. }), "{e}");
+    }
+
+    #[test]
+    fn row_numbers_are_line_numbers() {
+        for data in [
+            &b"phone\n13800138000\n\n\nbad1\n\"x\ny\"\nbad2"[..],
+            &b"phone\r\n13800138000\r\n\r\n\r\nbad1\r\n\"x\r\ny\"\r\nbad2\r\n"[..],
+        ] {
+            let (s, _, rej) = run("rows", data, &CleanOptions::default()).unwrap();
+            assert_eq!(s.rows, 4);
+            let mut r = csv::Reader::from_reader(rej.as_bytes());
+            let rows: Vec<String> = r.records().map(|x| x.unwrap()[0].to_string()).collect();
+            assert_eq!(rows, vec!["5", "6", "8"], "{rej}");
+        }
+    }
+
+    #[test]
+    fn bad_inputs() {
+        assert!(matches!(run("f", b"", &CleanOptions::default()), Err(CalllistError::Empty { .. })));
+        let o = CleanOptions { column: ColumnSel::Name("mobile".into()), ..CleanOptions::default() };
+        let e = run("g", b"phone,name\n13800138000,a\n", &o).unwrap_err();
+        assert!(e.to_string().contains("mobile"), "{e}");
+        let (s, _, rej) = run("h", b"name,phone\na,13800138000\nb\nc,13900139000,extra\n", &CleanOptions::default()).unwrap();
+        assert_eq!((s.rows, s.clean, s.ragged, s.missing_field), (3, 2, 2, 1));
+        assert!(rej.contains("3,,missing_field"));
+    }
+}

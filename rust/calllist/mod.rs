@@ -1,0 +1,83 @@
+//! Call-list engine: Chinese phone-number normalization, dedup, blacklists, an "already imported"
+//! store, CSV reading/writing and per-platform batching (see `shared/notes/outbound.md`).
+//!
+//! * [`normalize`]: allocation-free normalizer, one input (bytes) -> [`normalize::Normalized`]
+//!   (u64 key = the E.164 digits as an integer, kind, reject reason, extension).
+//! * [`tables`]: area codes, mobile prefixes, IP-dial prefixes, country codes (data files under
+//!   `rust/calllist/data/`, embedded at build time, replaceable at run time).
+//! * [`dedup`]: keep-first dedup (optionally scoped), blacklist key sets, the import store.
+//! * [`io`]: encoding/delimiter/header detection, the streaming clean pipeline, writers.
+//! * [`platform`]: dialing string and batch limits per platform.
+//!
+//! Nothing here knows about Python; the bindings convert types and errors.
+
+pub mod dedup;
+pub mod io;
+pub mod normalize;
+pub mod platform;
+pub mod tables;
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Errors of the call-list engine. Messages name the input and the problem.
+#[derive(Debug)]
+pub enum CalllistError {
+    /// A file could not be opened, read or written.
+    Io { path: PathBuf, source: std::io::Error },
+    /// The input is neither UTF-8 nor GB18030 (the byte offset of the first bad sequence).
+    Decode { path: PathBuf, offset: u64 },
+    /// The requested phone column does not exist.
+    MissingColumn { path: PathBuf, column: String, available: Vec<String> },
+    /// The file has no data rows.
+    Empty { path: PathBuf },
+    /// A CSV syntax problem the reader cannot recover from.
+    Csv { path: PathBuf, row: u64, message: String },
+    /// A data/table file line that cannot be parsed.
+    Data { path: PathBuf, line: u64, message: String },
+    /// An invalid option value.
+    Config(String),
+}
+
+impl fmt::Display for CalllistError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CalllistError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            CalllistError::Decode { path, offset } => write!(
+                f,
+                "{}: cannot decode the text near byte {offset}: it is neither UTF-8 nor GB18030/GBK",
+                path.display()
+            ),
+            CalllistError::MissingColumn { path, column, available } => write!(
+                f,
+                "{}: no column {column:?}; the columns are {}",
+                path.display(),
+                if available.is_empty() { "(none)".to_string() } else { format!("{available:?}") }
+            ),
+            CalllistError::Empty { path } => write!(f, "{}: the file has no data rows", path.display()),
+            CalllistError::Csv { path, row, message } => {
+                write!(f, "{}: row {row}: {message}", path.display())
+            }
+            CalllistError::Data { path, line, message } => {
+                write!(f, "{}: line {line}: {message}", path.display())
+            }
+            CalllistError::Config(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+impl std::error::Error for CalllistError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CalllistError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, CalllistError>;
+
+pub(crate) fn io_err(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> CalllistError {
+    let path = path.into();
+    move |source| CalllistError::Io { path, source }
+}

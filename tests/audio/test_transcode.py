@@ -1,0 +1,182 @@
+"""Files and batches: sox/ffmpeg as references for whole-file transcodes, bad inputs with clear
+errors while the rest of the batch completes, atomic writes, skipping, detection, the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+import callcore.audio as audio
+from conftest import require, run, snr_db, speechish
+
+
+def test_vox6k_to_wav_matches_sox_at_the_codec_level(tmp_path: Path) -> None:
+    pcm = speechish(3.0, rate=6000)
+    src = tmp_path / "rec.V3"
+    src.write_bytes(audio.encode(pcm, "vox", variant="sox"))
+    r = audio.transcode(src, tmp_path / "rec.wav", source="vox6k", variant="sox")
+    assert r.ok and (r.in_rate, r.out_rate, r.frames) == (6000, 6000, pcm.size)
+    ref = tmp_path / "sox.wav"
+    run([require("sox"), "-V1", "-t", "vox", "-r", "6000", str(src), "-b", "16", str(ref)])
+    ours, sr = sf.read(str(tmp_path / "rec.wav"), dtype="int16")
+    theirs, sr2 = sf.read(str(ref), dtype="int16")
+    assert sr == sr2 == 6000
+    np.testing.assert_array_equal(ours, theirs)
+
+
+def test_vox6k_to_16k_for_asr_and_to_alaw_prompt(tmp_path: Path) -> None:
+    pcm = speechish(2.0, rate=6000)
+    src = tmp_path / "rec.V3"
+    src.write_bytes(audio.encode(pcm, "vox"))
+    r = audio.transcode(src, tmp_path / "asr.wav", source="vox6k", rate=16000)
+    assert r.frames == pcm.size * 16000 // 6000
+    info = sf.info(str(tmp_path / "asr.wav"))
+    assert (info.samplerate, info.frames) == (16000, r.frames)
+    r = audio.transcode(src, tmp_path / "prompt.wav", source="vox6k", to="wav-alaw")
+    info = sf.info(str(tmp_path / "prompt.wav"))
+    assert (info.samplerate, info.channels, info.subtype) == (8000, 1, "ALAW")
+    # the resampled decode still resembles the source (resampled by the same filter)
+    ref = audio.resample(audio.decode(audio.encode(pcm, "vox"), "vox"), 6000, 8000)
+    got, _ = sf.read(str(tmp_path / "prompt.wav"), dtype="int16")
+    assert snr_db(ref, got) > 30
+
+
+def test_auto_source_and_variant(tmp_path: Path) -> None:
+    pcm = speechish(10.0)
+    (tmp_path / "a.V3").write_bytes(audio.encode(pcm, "alaw"))
+    (tmp_path / "v.V3").write_bytes(audio.encode(pcm, "vox", variant="ffmpeg"))
+    r = audio.transcode(tmp_path / "a.V3", tmp_path / "a.wav")
+    assert r.input.startswith("alaw")
+    r = audio.transcode(tmp_path / "v.V3", tmp_path / "v.wav", variant="auto")
+    assert r.input.startswith("vox 8000") and r.variant in ("ffmpeg", "sox")
+    assert any("variant auto" in n for n in r.notes)
+    got, _ = sf.read(str(tmp_path / "v.wav"), dtype="int16")
+    assert snr_db(pcm, got) > 15
+
+
+def test_dc_blocker_removes_wrong_rule_drift(tmp_path: Path) -> None:
+    pcm = speechish(10.0)
+    (tmp_path / "d.V3").write_bytes(audio.encode(pcm, "vox", variant="dialogic"))
+    plain = audio.transcode(tmp_path / "d.V3", tmp_path / "p.wav", source="vox8k", variant="sox")
+    blocked = audio.transcode(tmp_path / "d.V3", tmp_path / "b.wav", source="vox8k", variant="sox", dc_block=True)
+    assert plain.ok and blocked.ok
+    p, _ = sf.read(str(tmp_path / "p.wav"), dtype="int16")
+    b, _ = sf.read(str(tmp_path / "b.wav"), dtype="int16")
+    assert abs(b[8000:].astype(float).mean()) < abs(p[8000:].astype(float).mean()) / 10
+
+
+def test_merge_three_tracks_to_wav(tmp_path: Path) -> None:
+    tracks = [speechish(1.0, seed=s) for s in (1, 2, 3)]
+    paths = []
+    for i, t in enumerate(tracks):
+        p = tmp_path / f"t{i}.V3"
+        p.write_bytes(audio.encode(t[: 8000 - 1000 * i], "alaw"))
+        paths.append(p)
+    r = audio.merge(paths, tmp_path / "call.wav", source="alaw")
+    data, sr = sf.read(str(tmp_path / "call.wav"), dtype="int16")
+    assert data.shape == (8000, 3) and r.channels == 3
+    np.testing.assert_array_equal(data[:6000, 2], audio.decode(audio.encode(tracks[2][:6000], "alaw"), "alaw"))
+    assert not data[6000:, 2].any()  # shorter track padded with silence
+    r = audio.merge(paths, tmp_path / "mix.wav", source="alaw", mode="mix")
+    mix, _ = sf.read(str(tmp_path / "mix.wav"), dtype="int16")
+    expect = np.clip(data.astype(np.int32).sum(axis=1), -32768, 32767)
+    np.testing.assert_array_equal(mix, expect)
+
+
+def _bad_batch(tmp_path: Path) -> list[tuple[Path, Path]]:
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "good.V3").write_bytes(audio.encode(speechish(1.0), "alaw"))
+    (d / "empty.V3").write_bytes(b"")
+    (d / "garbage.V3").write_bytes(b"RIFF\x10\x00\x00\x00WAVEjunkjunk")
+    lying = bytearray(audio.wav_bytes(speechish(0.5), 8000))
+    lying[40:44] = (10**7).to_bytes(4, "little")
+    (d / "lying.V3").write_bytes(bytes(lying))
+    (d / "odd.V3").write_bytes(audio.wav_bytes(speechish(0.5), 8000)[:-1])
+    (d / "good2.V3").write_bytes(audio.encode(speechish(0.7), "vox"))
+    blocker = tmp_path / "not_a_dir"
+    blocker.write_text("a file where a folder should be")
+    out = tmp_path / "out"
+    return [
+        (d / "good.V3", out / "good.wav"),
+        (d / "empty.V3", out / "empty.wav"),
+        (d / "garbage.V3", out / "garbage.wav"),
+        (d / "missing.V3", out / "missing.wav"),
+        (d / "lying.V3", out / "lying.wav"),
+        (d / "odd.V3", out / "odd.wav"),
+        (d / "good.V3", blocker / "unwritable.wav"),
+        (d / "good2.V3", out / "good2.wav"),
+    ]
+
+
+def test_batch_never_aborts_and_reports_each_file(tmp_path: Path) -> None:
+    jobs = _bad_batch(tmp_path)
+    seen: list[tuple[int, bool]] = []
+    res = audio.transcode_many(jobs, jobs_n=2, progress=lambda i, ok: seen.append((i, ok)))
+    assert len(res) == len(jobs) and sorted(i for i, _ in seen) == list(range(len(jobs)))
+    by = {Path(r.src).name + ":" + Path(r.dst).name: r for r in res}
+    assert by["good.V3:good.wav"].ok and by["good2.V3:good2.wav"].ok
+    e = by["empty.V3:empty.wav"]
+    assert not e.ok and e.error_kind == "empty" and "empty" in e.error
+    g = by["garbage.V3:garbage.wav"]
+    assert not g.ok and g.error_kind == "format" and "WAV" in g.error
+    m = by["missing.V3:missing.wav"]
+    assert not m.ok and m.error_kind == "io" and "missing.V3" in m.error
+    u = by["good.V3:unwritable.wav"]
+    assert not u.ok and u.error_kind == "io" and "output folder" in u.error
+    lying = by["lying.V3:lying.wav"]
+    assert lying.ok and lying.frames == 4000 and any("truncated" in n for n in lying.notes)
+    odd = by["odd.V3:odd.wav"]
+    assert odd.ok and odd.frames == 3999 and any("odd byte" in n for n in odd.notes)
+    out = tmp_path / "out"
+    assert not [p for p in out.iterdir() if p.name.endswith(".part")]  # atomic: no leftovers
+    # second run: everything done is skipped, the errors are reported again
+    res2 = audio.transcode_many(jobs, jobs_n=2)
+    assert [r.status for r in res2 if r.ok] == ["skipped"] * 4
+    assert sum(not r.ok for r in res2) == 4
+
+
+def test_single_file_errors_raise_clear_exceptions(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="nope.V3"):
+        audio.transcode(tmp_path / "nope.V3", tmp_path / "x.wav")
+    (tmp_path / "e.V3").write_bytes(b"")
+    with pytest.raises(audio.AudioFormatError, match="empty"):
+        audio.transcode(tmp_path / "e.V3", tmp_path / "x.wav")
+    with pytest.raises(ValueError, match="source"):
+        audio.transcode(tmp_path / "e.V3", tmp_path / "x.wav", source="gsm")
+
+
+def test_two_gigabyte_input_is_refused_up_front_for_wav(tmp_path: Path) -> None:
+    big = tmp_path / "big.V3"
+    with open(big, "wb") as f:  # sparse: no disk used
+        f.truncate(2 * 1024**3)
+    with pytest.raises(audio.AudioFormatError, match="4 GiB"):
+        audio.transcode(big, tmp_path / "big.wav", source="alaw")
+    assert not (tmp_path / "big.wav").exists()
+
+
+def test_cli_recurses_shows_summary_and_fails_on_bad_files(tmp_path: Path) -> None:
+    src = tmp_path / "recs"
+    (src / "2024" / "agent7").mkdir(parents=True)
+    for i in range(3):
+        (src / "2024" / "agent7" / f"{i}.V3").write_bytes(audio.encode(speechish(0.5, rate=6000, seed=i), "vox"))
+    (src / "2024" / "bad.V3").write_bytes(b"")
+    (src / "notes.txt").write_text("not audio")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "callcore.cli", "audio", "transcode", str(src), "--source", "vox6k",
+           "--to", "mp3", "-o", str(out), "--jobs", "2"]
+    p = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "COLUMNS": "120"})
+    assert p.returncode == 1, p.stderr
+    assert "failed" in p.stderr and "bad.V3" in p.stderr and "empty" in p.stderr
+    made = sorted(q.relative_to(out).as_posix() for q in out.rglob("*.mp3"))
+    assert made == ["2024/agent7/0.mp3", "2024/agent7/1.mp3", "2024/agent7/2.mp3"]
+    for q in out.rglob("*.mp3"):
+        assert sf.info(str(q)).samplerate == 8000
+    p2 = subprocess.run(cmd, capture_output=True, text=True)
+    assert "skipped" in p2.stderr

@@ -1,0 +1,111 @@
+"""Bad input gives a clear error or is handled; nothing is dropped silently."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from callcore import calllist as cl
+
+
+def clean(tmp_path: Path, src: Path, **kw):
+    return cl.clean(src, tmp_path / "clean.csv", tmp_path / "rejects.csv", **kw)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="nope.csv"):
+        clean(tmp_path, tmp_path / "nope.csv")
+
+
+def test_missing_blacklist_and_unwritable_output(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("13800138000\n", encoding="utf-8")
+    with pytest.raises(FileNotFoundError, match="bl.txt"):
+        clean(tmp_path, src, blacklist=tmp_path / "bl.txt")
+    with pytest.raises(OSError, match="no-such-dir"):
+        cl.clean(src, tmp_path / "no-such-dir" / "c.csv", tmp_path / "r.csv")
+
+
+def test_undecodable_encoding(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    # bytes that are neither UTF-8 nor GB18030 (0xFF is never a GB18030 lead byte)
+    src.write_bytes(b"phone\n13800138000\n\xff\xfe\xff\xfe\n")
+    with pytest.raises(UnicodeDecodeError, match="neither UTF-8 nor GB18030"):
+        clean(tmp_path, src)
+
+
+def test_gbk_after_a_long_ascii_prefix_is_still_read(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    body = b"phone,name\n" + b"13800138000,abc\n" * 10_000 + "13900139000,张三\n".encode("gbk")
+    src.write_bytes(body)
+    s = clean(tmp_path, src)
+    assert s.rows == 10_001 and s.clean == 2
+    assert "张三" in (tmp_path / "clean.csv").read_text(encoding="utf-8")
+
+
+def test_missing_column(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("name,phone\na,13800138000\n", encoding="utf-8")
+    with pytest.raises(cl.MissingColumn, match='"mobile".*"name", "phone"'):
+        clean(tmp_path, src, column="mobile")
+    with pytest.raises(ValueError, match="#5"):
+        clean(tmp_path, src, column=5)
+
+
+def test_ragged_rows_are_kept_and_counted(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("name,phone,city\na,13800138000,bj\nb\nc,13900139000\nd,13700137000,sh,extra\n", encoding="utf-8")
+    s = clean(tmp_path, src)
+    assert (s.rows, s.clean, s.rejected, s.ragged, s.missing_field) == (4, 3, 1, 3, 1)
+    assert s.per_reason == {"missing_field": 1}
+    lines = (tmp_path / "clean.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[2] == "c,13900139000,,+8613900139000,13900139000,mobile,"  # padded to the header
+    assert lines[3].startswith("d,13700137000,sh,extra,")  # extra cell kept, not dropped
+    assert (tmp_path / "rejects.csv").read_text(encoding="utf-8").splitlines()[1] == "3,,missing_field,"
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n  \n", b"\xef\xbb\xbf"])
+def test_empty_file(tmp_path: Path, content: bytes) -> None:
+    src = tmp_path / "in.csv"
+    src.write_bytes(content)
+    with pytest.raises(ValueError, match="no data rows"):
+        clean(tmp_path, src)
+
+
+def test_header_only_file(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("name,phone\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="no data rows"):
+        clean(tmp_path, src, has_header=True)
+
+
+def test_unterminated_quote_is_not_silently_dropped(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text('name,phone\na,13800138000\n"b,13900139000\nc,13700137000\n', encoding="utf-8")
+    s = clean(tmp_path, src)
+    # the open quote swallows the rest of the file into one field: that row is one reject
+    assert s.rows == s.clean + s.rejected == 2
+    assert s.ragged == 1
+
+
+def test_bad_options(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("13800138000\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="delimiter"):
+        clean(tmp_path, src, delimiter=";;")
+    with pytest.raises(ValueError, match="batch_size needs a platform"):
+        cl.clean(["13800138000"], batch_size=5)
+    with pytest.raises(ValueError, match="unknown"):
+        cl.platform_limits("avaya")
+    store = tmp_path / "store.bin"
+    store.write_bytes(b"not a store")
+    with pytest.raises(ValueError, match="import store"):
+        clean(tmp_path, src, store=store)
+
+
+def test_bad_table_file(tmp_path: Path) -> None:
+    t = tmp_path / "m.txt"
+    t.write_text("130\nabc\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"m.txt: line 2"):
+        cl.normalize(["13800138000"], mobile_prefixes=t)

@@ -1,0 +1,49 @@
+"""`callcore calllist ...` through the real console script and through main()."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+from callcore.cli import main
+
+
+def test_clean_cli_end_to_end(tmp_path: Path) -> None:
+    src = tmp_path / "list.csv"
+    src.write_bytes("客户,电话\n张三,138 0013 8000\n李四,+8613800138000\n王五,12\n赵六,6666 8888\n".encode("gbk"))
+    bl = tmp_path / "bl.txt"
+    bl.write_text("075566668888\n", encoding="utf-8")
+    out, rej = tmp_path / "clean.csv", tmp_path / "rejects.csv"
+    proc = subprocess.run(
+        [sys.executable, "-m", "callcore.cli", "calllist", "clean", str(src), "-o", str(out), "--rejects", str(rej),
+         "--blacklist", str(bl), "--platform", "huawei", "--default-area-code", "0755", "--column", "电话"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "4 rows" in proc.stdout and "duplicate" in proc.stdout and "blacklisted" in proc.stdout
+    rows = list(csv.reader(out.open(encoding="utf-8")))
+    assert rows[0] == ["客户", "电话", "e164", "national", "kind", "ext", "dial", "batch"]
+    assert rows[1] == ["张三", "138 0013 8000", "+8613800138000", "13800138000", "mobile", "", "13800138000", "1"]
+    rejects = list(csv.reader(rej.open(encoding="utf-8")))
+    assert [r[2] for r in rejects[1:]] == ["duplicate", "too_short", "blacklisted"]
+
+
+def test_clean_cli_errors_are_one_line(tmp_path: Path, capsys) -> None:
+    code = main(["calllist", "clean", str(tmp_path / "missing.csv"), "-o", str(tmp_path / "o.csv"), "--rejects", str(tmp_path / "r.csv"), "-q"])
+    assert code == 2
+    assert "missing.csv" in capsys.readouterr().err
+    src = tmp_path / "in.csv"
+    src.write_text("a,b\n1,2\n", encoding="utf-8")
+    code = main(["calllist", "clean", str(src), "-o", str(tmp_path / "o.csv"), "--rejects", str(tmp_path / "r.csv"), "--column", "phone", "-q"])
+    assert code == 2
+    assert "no column" in capsys.readouterr().err
+
+
+def test_normalize_cli(capsys) -> None:
+    assert main(["calllist", "normalize", "138-0013-8000", "abc", "010-12345678转8"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split("\t")[1:] == ["+8613800138000", "13800138000", "mobile"]
+    assert out[1].endswith("reject:bad_char")
+    assert out[2].endswith("ext=8")

@@ -121,3 +121,22 @@ async def test_async(hl95_sandbox: Hl95Sandbox, tmp_path: Path) -> None:
         (tmp_path / "n.txt").write_text("13700000000\n", encoding="utf-8")
         await c.upload_file(tmp_path / "n.txt")
         assert (await c.search_files("n.txt"))[0]["fileName"] == "n.txt"
+
+
+def test_seed_response_shapes(hl95_sandbox: Hl95Sandbox, nf: Hl95Client) -> None:
+    """The sandbox answers with every field of the seed's samples (000:1243, 2265, 2530, 2861)."""
+    import json
+
+    samples = {s["api"]: s["response"] for s in json.loads(
+        (Path(__file__).parents[1] / "data/platforms/hl95_seed_samples.json").read_text("utf-8"))}
+    nf.create_project("JH0001", "p")
+    created = nf.create_manual_task(task())
+    assert set(samples["/artificialOutTask/insert"]["data"]) == set(created)
+    hl95_sandbox.dial(created["outboundInstanceId"], 2)
+    for api, page in (("/outboundContacts/pageSearch", nf.contacts(created["outboundInstanceId"])),
+                      ("/callHistory/pageSearchCallHistory", nf.call_history()),
+                      ("/record/pageSearch4Record", nf.recordings())):
+        want = samples[api]["data"]
+        assert set(want) <= set(page), api
+        assert set(want["pageData"][0]) <= set(page["pageData"][0]), (api, set(want["pageData"][0]) - set(
+            page["pageData"][0]))

@@ -1,15 +1,13 @@
 """八百呼 sandbox (seed 004): ``/voip/api/jsondata.html`` (GET or POST, query or form parameters)
 checking ``sa_user``/``sa_password`` (-2 验证错误), methods addTask, findTaskMx, addBlacklists,
 delBlacklists, getBlacklists, findDialrecord; recordings at ``/voip/record/{cdrRecordFile}`` (A-law
-WAV) and ``/voip/api/client/download/record.json?id=&ismp3=1`` (MP3, encoded with ffmpeg). State in
+WAV) and ``/voip/api/client/download/record.json?id=&ismp3=1`` (MP3, encoded by the codec engine's LAME). State in
 SQLite. Blacklisted numbers are never dialled (the seed does not say how the two interact).
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-import subprocess
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -224,14 +222,8 @@ class BabaihuApp:
         wav = audio.alaw_wav(audio.v3_bytes(row["record_file"], row["talk"]))
         if p.get("ismp3") != "1":
             return Response(wav, media_type="audio/x-wav")
-        ffmpeg = shutil.which("ffmpeg")
-        if not ffmpeg:
-            return JSONResponse({"code": -13, "message": "文件保存失败: no MP3 encoder"})
-        out = subprocess.run([ffmpeg, "-v", "error", "-f", "wav", "-i", "pipe:0", "-f", "mp3", "-b:a", "32k",
-                              "pipe:1"], input=wav, capture_output=True, check=False)
-        if out.returncode != 0:
-            return JSONResponse({"code": -13, "message": "文件保存失败"})
-        return Response(out.stdout, media_type="audio/mpeg")
+        pcm = audio.alaw2lin(audio.v3_bytes(row["record_file"], row["talk"]))
+        return Response(audio.mp3(pcm, 8000, bitrate=32), media_type="audio/mpeg")
 
     def dial(self, task: int, n: int = 10) -> int:
         """Dials up to *n* not-yet-called numbers of a task (blacklisted numbers are skipped)."""

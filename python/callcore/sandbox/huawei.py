@@ -91,6 +91,7 @@ class HuaweiConfig:
     sftp_root: Path | None = None  # where registered SFTP servers' files are looked up
     max_file_rows: int = 500_000  # 001:26377
     push_results: bool = False  # POST 7.6.1 result callbacks to the campaign's callbackUrl after dial()
+    recording_format: str = "alaw"  # the deployment's .V3 encoding: alaw (64K), vox8k (32K) or vox6k (24K)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1002,7 +1003,7 @@ class HuaweiApp:
         return self._octet(data)
 
     def _recording_bytes(self, rec: Any) -> bytes:
-        return audio.v3_bytes(rec["original_file_name"], float(rec["seconds"]))
+        return audio.v3_bytes(rec["original_file_name"], float(rec["seconds"]), self.cfg.recording_format)
 
     @_handle
     async def download_record_file(self, req: Request) -> Response:
@@ -1017,7 +1018,10 @@ class HuaweiApp:
         rec = self.state.one("SELECT * FROM recordings WHERE file_name=?", (name,))
         if rec is None:
             raise HwError("0300011", "The file does not exist.")
-        return self._octet(audio.alaw_wav(self._recording_bytes(rec)))
+        v3 = self._recording_bytes(rec)
+        if self.cfg.recording_format == "alaw":
+            return self._octet(audio.alaw_wav(v3))
+        return self._octet(audio.pcm_wav(*audio.v3_pcm(v3, self.cfg.recording_format)))
 
     @_handle
     async def download_record(self, req: Request) -> Response:

@@ -208,22 +208,22 @@ class _AudioModule(ModuleType):
     def resampler_response(self, f_in: int, f_out: int, freqs: list[float]) -> tuple[list[float], int, int, int]: ...
     def wav_bytes(self, pcm: _I16, sample_rate: int = 8000, channels: int = 1, format: str = "pcm16") -> bytes: ...
     def read_wav(self, data: _Buffer, variant: str = "dialogic") -> tuple[_I16, int, int, str, list[str]]: ...
-    def mp3_bytes(self, pcm: _I16, sample_rate: int = 8000, channels: int = 1, bitrate: int = 16, quality: int = 5) -> bytes: ...
+    def mp3_bytes(self, pcm: _I16, sample_rate: int = 8000, channels: int = 1, bitrate: int = 16, quality: int = 7) -> bytes: ...
     def detect(self, data: _Buffer, rate: int = 8000) -> dict[str, Any]: ...
     def transcode(
         self, src: str, dst: str, source: str = "auto", to: str = "wav", variant: str = "dialogic",
-        rate: int | None = None, bitrate: int = 16, quality: int = 5, dc_block: bool = False,
-        overwrite: bool = False, auto_vox_rate: int = 8000,
+        rate: int | None = None, bitrate: int = 16, quality: int = 7, dc_block: bool = False,
+        overwrite: bool = False, auto_vox_rate: int = 8000, mono: bool | None = None,
     ) -> dict[str, Any]: ...
     def merge(
         self, srcs: list[str], dst: str, mode: str = "channels", source: str = "auto", to: str = "wav",
-        variant: str = "dialogic", rate: int | None = None, bitrate: int = 16, quality: int = 5,
-        dc_block: bool = False, overwrite: bool = False, auto_vox_rate: int = 8000,
+        variant: str = "dialogic", rate: int | None = None, bitrate: int = 16, quality: int = 7,
+        dc_block: bool = False, overwrite: bool = False, auto_vox_rate: int = 8000, mono: bool | None = None,
     ) -> dict[str, Any]: ...
     def transcode_many(
         self, jobs: list[tuple[str, str]], source: str = "auto", to: str = "wav", variant: str = "dialogic",
-        rate: int | None = None, bitrate: int = 16, quality: int = 5, dc_block: bool = False,
-        overwrite: bool = False, auto_vox_rate: int = 8000, threads: int = 0,
+        rate: int | None = None, bitrate: int = 16, quality: int = 7, dc_block: bool = False,
+        overwrite: bool = False, auto_vox_rate: int = 8000, mono: bool | None = None, threads: int = 0,
         progress: Callable[[int, bool], object] | None = None,
     ) -> list[dict[str, Any]]: ...
 

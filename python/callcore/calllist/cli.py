@@ -118,7 +118,9 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         t.add_row("batches", f"{summary.batches:,}", "")
     out.print(t)
     out.print(f"clean -> {args.output}\nrejects -> {args.rejects}")
-    if args.huawei_workbook:
+    if args.huawei_workbook and summary.clean == 0:
+        out.print("[yellow]huawei workbook: no clean rows, nothing written[/]")
+    elif args.huawei_workbook:
         files = cl.write_huawei_workbooks(
             args.output, args.huawei_workbook, session_column=args.scope_column, custom_field=args.custom_field,
         )

@@ -174,6 +174,7 @@ class _CalllistModule(ModuleType):
         chunk_rows: int = 16384,
         sheet: str | None = None,
         progress: Callable[[int, int, int], object] | None = None,
+        parallel: bool = True,
     ) -> dict[str, Any]: ...
     def write_huawei_workbooks(
         self,

@@ -680,7 +680,7 @@ fn clean_values<'py>(
 
 /// Clean a file to a clean CSV and a rejects CSV; returns the summary dict.
 #[pyfunction]
-#[pyo3(signature = (norm, input, clean, rejects, *, column=None, column_index=None, scope_column=None, has_header=None, delimiter=None, platform=None, batch_size=None, defuse=true, bom=false, blacklist=None, store=None, window_days=None, record=false, chunk_rows=16384, sheet=None, progress=None))]
+#[pyo3(signature = (norm, input, clean, rejects, *, column=None, column_index=None, scope_column=None, has_header=None, delimiter=None, platform=None, batch_size=None, defuse=true, bom=false, blacklist=None, store=None, window_days=None, record=false, chunk_rows=16384, sheet=None, progress=None, parallel=true))]
 #[allow(clippy::too_many_arguments)]
 fn clean_file<'py>(
     py: Python<'py>,
@@ -704,6 +704,7 @@ fn clean_file<'py>(
     chunk_rows: usize,
     sheet: Option<String>,
     progress: Option<Bound<'py, PyAny>>,
+    parallel: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let col = match (column, column_index) {
         (Some(_), Some(_)) => {
@@ -740,6 +741,7 @@ fn clean_file<'py>(
             .unwrap_or(i64::MIN),
         record_at: record.then_some(now),
         sheet,
+        parallel,
     };
     let mut st = store
         .as_ref()

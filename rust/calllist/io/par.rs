@@ -1,0 +1,606 @@
+//! The parallel CSV path of [`clean_file`](super::clean_file): both cores from reading to writing.
+//!
+//! A producer thread reads the file in blocks (a few MiB, ending at a newline), decodes them
+//! (UTF-8 is validated in place; GB18030/GBK is transcoded; a UTF-8 file that turns out GBK after
+//! an ASCII prefix switches over, exactly as the sequential reader does), cuts each block into
+//! pieces at newlines and parses + normalizes the pieces in parallel (rayon), each with its own
+//! `csv_core` reader (the engine of the `csv` crate, so the records are the same).
+//!
+//! A newline may sit inside a quoted (multi-line) cell, so a piece may start inside a record.
+//! Each piece reports whether it ended inside a record ("dirty"); piece 0 of a block always
+//! starts at a record boundary, so the first dirty piece and everything after it in the block
+//! are parsed again sequentially, and a record still open at the end of the block is carried
+//! into the next one. Files without multi-line cells never take the slow route.
+//!
+//! The caller's thread decides (keep-first dedup, blacklist, store, batches) in input order
+//! while the producer parses the next block; formatting runs in parallel per piece and a writer
+//! thread writes the pieces in order. Memory: a few blocks plus the dedup table.
+
+use std::fs::File;
+use std::io::Read;
+use std::sync::mpsc::sync_channel;
+
+use csv_core::{ReadRecordResult, Reader as CoreReader, ReaderBuilder as CoreBuilder};
+use encoding_rs::{DecoderResult, GB18030, UTF_8};
+use rayon::prelude::*;
+
+use super::{format_rows, CsvBuf, Fields, Gate, Layout, OutFile, RowOut, Summary};
+use crate::calllist::dedup::scope_hash;
+use crate::calllist::normalize::{Normalized, Normalizer, Reason};
+use crate::calllist::platform::{Batcher, Profile};
+use crate::calllist::{io_err, CalllistError, Result};
+
+#[derive(Clone, Copy, Default)]
+struct RecMeta {
+    /// offset of the record's first field in `Piece::fields`
+    out: usize,
+    /// index of its first field end in `Piece::ends`
+    end: usize,
+    /// number of fields
+    n: u32,
+    /// the `csv_core` line counter after the record (1 + newlines consumed in the piece)
+    line: u64,
+}
+
+/// One parsed piece of a block, with every buffer reused from block to block.
+#[derive(Default)]
+pub(super) struct Piece {
+    scratch: Vec<u8>,
+    fields: Vec<u8>,
+    ends: Vec<usize>,
+    recs: Vec<RecMeta>,
+    norms: Vec<Normalized>,
+    scopes: Vec<u64>,
+    /// newlines in the piece
+    newlines: u64,
+    /// ended inside a record
+    dirty: bool,
+    /// newlines in the file before this piece
+    base: u64,
+    /// records to skip (the header row)
+    skip: usize,
+    decided: Vec<RowOut>,
+    clean: Option<CsvBuf>,
+    rej: Option<CsvBuf>,
+}
+
+struct PRec<'a> {
+    data: &'a [u8],
+    ends: &'a [usize],
+}
+
+impl Fields for PRec<'_> {
+    #[inline]
+    fn count(&self) -> usize {
+        self.ends.len()
+    }
+    #[inline]
+    fn field(&self, i: usize) -> Option<&[u8]> {
+        let e = *self.ends.get(i)?;
+        let s = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some(&self.data[s..e])
+    }
+}
+
+#[inline]
+fn rec<'a>(fields: &'a [u8], ends: &'a [usize], m: &RecMeta) -> PRec<'a> {
+    PRec {
+        data: &fields[m.out..],
+        ends: &ends[m.end..m.end + m.n as usize],
+    }
+}
+
+/// The input line of a record: the line after it minus its own newlines (as the sequential
+/// reader computes it).
+#[inline]
+fn line_of(fields: &[u8], ends: &[usize], m: &RecMeta, base: u64) -> u64 {
+    let len = if m.n == 0 {
+        0
+    } else {
+        ends[m.end + m.n as usize - 1]
+    };
+    let data = &fields[m.out..m.out + len];
+    let embedded = if memchr::memchr(b'\n', data).is_some() {
+        memchr::memchr_iter(b'\n', data).count() as u64
+    } else {
+        0
+    };
+    (base + m.line).saturating_sub(embedded + 1).max(1)
+}
+
+fn new_core(delim: Option<u8>) -> CoreReader {
+    // the same settings as `csv_reader` (csv::ReaderBuilder's defaults otherwise)
+    let mut c = CoreBuilder::new()
+        .delimiter(delim.unwrap_or(0x1F))
+        .quoting(true)
+        .build();
+    // mark the reader as used: a fresh csv_core reader strips a UTF-8 BOM at its start, which
+    // must happen only at the start of the file (handled by the producer). A blank line is
+    // skipped by the parser and leaves it at a record start.
+    let (mut o, mut e) = ([0u8; 8], [0usize; 8]);
+    let _ = c.read_record(b"\n", &mut o, &mut e);
+    c.set_line(1);
+    c
+}
+
+struct Parse<'a> {
+    delim: Option<u8>,
+    norm: &'a Normalizer,
+    col: usize,
+    scope: Option<usize>,
+}
+
+impl Parse<'_> {
+    /// Parses `input` (whole lines) into `p`; `eof`: the input ends the file.
+    fn piece(&self, input: &[u8], eof: bool, p: &mut Piece) {
+        // CRLF -> LF exactly as the sequential decoder does (a CR right before LF is dropped)
+        let mut scratch = std::mem::take(&mut p.scratch);
+        let src: &[u8] = if memchr::memchr(b'\r', input).is_some() {
+            scratch.clear();
+            let mut rest = input;
+            while let Some(i) = memchr::memchr(b'\r', rest) {
+                scratch.extend_from_slice(&rest[..i]);
+                if rest.get(i + 1) != Some(&b'\n') {
+                    scratch.push(b'\r');
+                }
+                rest = &rest[i + 1..];
+            }
+            scratch.extend_from_slice(rest);
+            &scratch
+        } else {
+            input
+        };
+        if p.fields.len() < src.len() + 16 {
+            p.fields.resize(src.len() + 16, 0);
+        }
+        if p.ends.len() < 4096 {
+            p.ends.resize(4096, 0);
+        }
+        p.recs.clear();
+        let mut core = new_core(self.delim);
+        let (mut pos, mut out, mut ne) = (0usize, 0usize, 0usize);
+        let (mut rec_out, mut rec_end) = (0usize, 0usize);
+        loop {
+            if pos >= src.len() && !eof {
+                break;
+            }
+            let (res, nin, nout, nend) =
+                core.read_record(&src[pos..], &mut p.fields[out..], &mut p.ends[ne..]);
+            pos += nin;
+            out += nout;
+            ne += nend;
+            match res {
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull => {
+                    let n = p.fields.len() * 2;
+                    p.fields.resize(n, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let n = p.ends.len() * 2;
+                    p.ends.resize(n, 0);
+                }
+                ReadRecordResult::Record => {
+                    p.recs.push(RecMeta {
+                        out: rec_out,
+                        end: rec_end,
+                        n: (ne - rec_end) as u32,
+                        line: core.line(),
+                    });
+                    rec_out = out;
+                    rec_end = ne;
+                }
+                ReadRecordResult::End => break,
+            }
+        }
+        p.dirty = rec_out != out || rec_end != ne;
+        p.newlines = core.line() - 1;
+        p.base = 0;
+        p.skip = 0;
+        p.norms.clear();
+        p.scopes.clear();
+        let (fields, ends) = (&p.fields, &p.ends);
+        p.norms.extend(
+            p.recs
+                .iter()
+                .map(|m| match rec(fields, ends, m).field(self.col) {
+                    Some(v) => self.norm.normalize(v),
+                    None => Normalized {
+                        reason: Reason::MissingField,
+                        ..Normalized::default()
+                    },
+                }),
+        );
+        if let Some(s) = self.scope {
+            p.scopes.extend(
+                p.recs
+                    .iter()
+                    .map(|m| scope_hash(rec(fields, ends, m).field(s).unwrap_or(b""))),
+            );
+        }
+        p.scratch = scratch;
+    }
+}
+
+/// Piece boundaries of `text[..end]`: about `size` bytes each, ending after a newline.
+fn cut(text: &[u8], end: usize, size: usize, out: &mut Vec<(usize, usize)>) {
+    out.clear();
+    let mut s = 0;
+    while s < end {
+        let target = s + size;
+        let e = if target >= end {
+            end
+        } else {
+            match memchr::memchr(b'\n', &text[target..end]) {
+                Some(i) => target + i + 1,
+                None => end,
+            }
+        };
+        out.push((s, e));
+        s = e;
+    }
+}
+
+struct Round {
+    pieces: Vec<Piece>,
+    n: usize,
+    consumed: u64,
+}
+
+fn decode_err(path: &std::path::Path, offset: u64) -> CalllistError {
+    CalllistError::Decode {
+        path: path.into(),
+        offset,
+    }
+}
+
+/// Reads `want` more bytes (or to the end) onto `buf`; returns true at the end of the file.
+fn fill(file: &mut File, buf: &mut Vec<u8>, want: usize, path: &std::path::Path) -> Result<bool> {
+    let start = buf.len();
+    buf.resize(start + want, 0);
+    let mut got = start;
+    while got < buf.len() {
+        let n = match file.read(&mut buf[got..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                buf.truncate(got);
+                return Err(io_err(path)(e));
+            }
+        };
+        if n == 0 {
+            buf.truncate(got);
+            return Ok(true);
+        }
+        got += n;
+    }
+    Ok(false)
+}
+
+/// Everything the parallel path needs from `clean_file`.
+pub(super) struct Job<'a, 'g> {
+    pub input: &'a std::path::Path,
+    pub file: File,
+    pub layout: &'a Layout,
+    pub norm: &'a Normalizer,
+    pub piece_bytes: usize,
+    pub width: usize,
+    pub defuse: bool,
+    pub platform: Option<&'a Profile>,
+    pub gate: &'a mut Gate<'g>,
+    pub summary: &'a mut Summary,
+    pub batcher: &'a mut Option<Batcher>,
+    pub total: u64,
+}
+
+/// Runs the pipeline; returns the output files for the caller to commit.
+pub(super) fn run(
+    job: Job<'_, '_>,
+    clean_f: OutFile,
+    rej_f: OutFile,
+    progress: &mut dyn FnMut(u64, u64, u64) -> bool,
+) -> Result<(OutFile, OutFile)> {
+    let Job {
+        input,
+        mut file,
+        layout,
+        norm,
+        piece_bytes,
+        width,
+        defuse,
+        platform,
+        gate,
+        summary,
+        batcher,
+        total,
+    } = job;
+    let piece_bytes = piece_bytes.max(16);
+    let block_bytes = piece_bytes * 8;
+    let parse = Parse {
+        delim: layout.delimiter,
+        norm,
+        col: layout.column,
+        scope: layout.scope,
+    };
+    let (tx, rx) = sync_channel::<Result<Round>>(1);
+    let (wtx, wrx) = sync_channel::<Round>(2);
+    let (back_tx, back_rx) = sync_channel::<Vec<Piece>>(4);
+    let gb_start = layout.encoding == GB18030;
+    let header = layout.header;
+    debug_assert!(layout.encoding == UTF_8 || gb_start);
+
+    std::thread::scope(|sc| {
+        // ------------------------------------------------------------ producer
+        let producer = sc.spawn(move || {
+            let mut text: Vec<u8> = Vec::with_capacity(block_bytes + piece_bytes);
+            let mut raw: Vec<u8> = Vec::new();
+            let mut gb = gb_start.then(|| GB18030.new_decoder_with_bom_removal());
+            let mut raw_off: u64 = 0; // file offset of raw[0] (GB mode)
+            let mut text_off: u64 = 0; // file offset of text[0] (UTF-8 mode)
+            let mut validated = 0usize; // text[..validated] is decoded, valid UTF-8
+            let mut read_total: u64 = 0;
+            let mut eof = false;
+            let mut started = false;
+            let mut seen_non_ascii = false;
+            let mut header_pending = header;
+            let mut lines_before: u64 = 0;
+            let mut want = block_bytes;
+            let mut ranges: Vec<(usize, usize)> = Vec::new();
+            let result: Result<()> = (|| loop {
+                // 1. read and decode up to the last newline
+                let end;
+                if gb.is_none() {
+                    if !eof && text.len() - validated < want {
+                        let before = text.len();
+                        eof = fill(&mut file, &mut text, want, input)?;
+                        read_total += (text.len() - before) as u64;
+                    }
+                    if !started {
+                        started = true;
+                        if text.starts_with(b"\xEF\xBB\xBF") {
+                            text.drain(..3);
+                            text_off = 3;
+                        }
+                    }
+                    let stop = if eof {
+                        text.len()
+                    } else {
+                        match memchr::memrchr(b'\n', &text[validated..]) {
+                            Some(i) => validated + i + 1,
+                            None => {
+                                want = want.saturating_mul(2);
+                                continue;
+                            }
+                        }
+                    };
+                    match std::str::from_utf8(&text[validated..stop]) {
+                        Ok(_) => {
+                            if !seen_non_ascii && !text[validated..stop].is_ascii() {
+                                seen_non_ascii = true;
+                            }
+                            validated = stop;
+                        }
+                        Err(e) => {
+                            let bad = validated + e.valid_up_to();
+                            if !seen_non_ascii && text[validated..bad].is_ascii() {
+                                // ASCII so far: the file is GB18030/GBK after all
+                                raw = text.split_off(validated);
+                                raw_off = text_off + validated as u64;
+                                gb = Some(GB18030.new_decoder_without_bom_handling());
+                            } else {
+                                return Err(decode_err(input, text_off + bad as u64));
+                            }
+                        }
+                    }
+                }
+                if let Some(dec) = gb.as_mut() {
+                    if !eof && raw.len() < want {
+                        let before = raw.len();
+                        let more = want - raw.len();
+                        eof = fill(&mut file, &mut raw, more, input)?;
+                        read_total += (raw.len() - before) as u64;
+                    }
+                    let stop = if eof {
+                        raw.len()
+                    } else {
+                        match memchr::memrchr(b'\n', &raw) {
+                            Some(i) => i + 1,
+                            None => {
+                                want = want.saturating_mul(2);
+                                continue;
+                            }
+                        }
+                    };
+                    let last = eof;
+                    let need = dec
+                        .max_utf8_buffer_length_without_replacement(stop)
+                        .unwrap_or(stop * 3 + 16);
+                    let at = text.len();
+                    text.resize(at + need, 0);
+                    let (res, read, written) =
+                        dec.decode_to_utf8_without_replacement(&raw[..stop], &mut text[at..], last);
+                    text.truncate(at + written);
+                    if let DecoderResult::Malformed(b, x) = res {
+                        let good = read - b as usize - x as usize;
+                        return Err(decode_err(input, raw_off + good as u64));
+                    }
+                    raw.drain(..read);
+                    raw_off += read as u64;
+                    validated = text.len();
+                }
+                // the sequential decoder ends the text with a newline (a final CR becomes one)
+                if eof {
+                    match text.last() {
+                        Some(b'\r') => *text.last_mut().unwrap() = b'\n',
+                        Some(b'\n') | None => {}
+                        Some(_) => text.push(b'\n'),
+                    }
+                    validated = text.len();
+                }
+                end = validated;
+
+                // 2. cut into pieces and parse them in parallel
+                cut(&text, end, piece_bytes, &mut ranges);
+                let mut pieces = back_rx.try_recv().unwrap_or_default();
+                if pieces.len() < ranges.len() {
+                    pieces.resize_with(ranges.len(), Piece::default);
+                }
+                let nr = ranges.len();
+                let tref = &text;
+                pieces[..nr]
+                    .par_iter_mut()
+                    .zip(ranges.par_iter())
+                    .enumerate()
+                    .for_each(|(k, (p, &(s, e)))| parse.piece(&tref[s..e], eof && k + 1 == nr, p));
+                // 3. a piece that ended inside a record: parse the rest of the block in order
+                let mut n = nr;
+                if let Some(j) = pieces[..nr].iter().position(|p| p.dirty) {
+                    if j + 1 < nr {
+                        parse.piece(&text[ranges[j].0..end], eof, &mut pieces[j]);
+                        ranges[j].1 = end;
+                        n = j + 1;
+                    }
+                }
+                let mut carry = end;
+                if n > 0 && pieces[n - 1].dirty {
+                    // a record still open at the end of the block: carry it into the next one
+                    debug_assert!(!eof);
+                    carry = ranges[n - 1].0;
+                    n -= 1;
+                    want = want.max((end - carry).saturating_mul(2));
+                } else {
+                    want = block_bytes;
+                }
+                for p in &mut pieces[..n] {
+                    if header_pending && !p.recs.is_empty() {
+                        p.skip = 1;
+                        header_pending = false;
+                    }
+                    p.base = lines_before;
+                    lines_before += p.newlines;
+                }
+                if tx
+                    .send(Ok(Round {
+                        pieces,
+                        n,
+                        consumed: read_total,
+                    }))
+                    .is_err()
+                {
+                    return Ok(());
+                }
+                // 4. keep the unparsed tail
+                text.drain(..carry);
+                text_off += carry as u64;
+                validated -= carry;
+                if eof {
+                    return Ok(());
+                }
+            })();
+            if let Err(e) = result {
+                let _ = tx.send(Err(e));
+            }
+        });
+
+        // ------------------------------------------------------------ writer
+        let writer = sc.spawn(move || -> Result<(OutFile, OutFile)> {
+            let (mut clean_f, mut rej_f) = (clean_f, rej_f);
+            for round in wrx.iter() {
+                for p in &round.pieces[..round.n] {
+                    if let (Some(c), Some(r)) = (&p.clean, &p.rej) {
+                        clean_f.write(&c.buf)?;
+                        rej_f.write(&r.buf)?;
+                    }
+                }
+                let _ = back_tx.try_send(round.pieces);
+            }
+            Ok((clean_f, rej_f))
+        });
+
+        // ------------------------------------------------------------ deciding, formatting
+        const AHEAD: usize = 32;
+        let mut result: Result<()> = Ok(());
+        let scoped = layout.scope.is_some();
+        for msg in rx.iter() {
+            let mut round = match msg {
+                Ok(r) => r,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            };
+            for p in &mut round.pieces[..round.n] {
+                p.decided.clear();
+                let m = p.recs.len();
+                for i in p.skip..m {
+                    let n = &p.norms[i];
+                    if !scoped {
+                        if let Some(a) = p.norms.get(i + AHEAD) {
+                            if a.key != 0 {
+                                gate.dedup.prefetch(a.key);
+                            }
+                        }
+                    }
+                    if p.recs[i].n as usize != width {
+                        summary.ragged += 1;
+                    }
+                    if n.reason == Reason::MissingField {
+                        summary.missing_field += 1;
+                    }
+                    let scope = if scoped { Some(p.scopes[i]) } else { None };
+                    let reason = gate.decide(n, scope);
+                    summary.count(n, reason);
+                    let batch = match (batcher.as_mut(), reason) {
+                        (Some(b), Reason::Ok) => b.next_batch(),
+                        _ => 0,
+                    };
+                    p.decided.push(RowOut { reason, batch });
+                }
+            }
+            let col = layout.column;
+            round.pieces[..round.n].par_iter_mut().for_each(|p| {
+                let cb = p
+                    .clean
+                    .get_or_insert_with(|| CsvBuf::new(piece_bytes * 2, defuse));
+                let rb = p
+                    .rej
+                    .get_or_insert_with(|| CsvBuf::new(piece_bytes / 4, defuse));
+                for b in [&mut *cb, &mut *rb] {
+                    b.buf.clear();
+                    b.rec_start = 0;
+                    b.fields = 0;
+                }
+                let (fields, ends, recs, base, skip) =
+                    (&p.fields, &p.ends, &p.recs, p.base, p.skip);
+                format_rows(
+                    recs[skip..]
+                        .iter()
+                        .map(|m| (line_of(fields, ends, m, base), rec(fields, ends, m))),
+                    &p.norms[skip..],
+                    &p.decided,
+                    col,
+                    width,
+                    platform,
+                    defuse,
+                    cb,
+                    rb,
+                );
+            });
+            let consumed = round.consumed;
+            if wtx.send(round).is_err() {
+                break; // the writer failed; its error is reported below
+            }
+            if !progress(consumed, total, summary.rows) {
+                result = Err(CalllistError::Config("interrupted".into()));
+                break;
+            }
+        }
+        drop(rx);
+        drop(wtx);
+        let _ = producer.join();
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(CalllistError::Config("writer thread panicked".into())));
+        result?;
+        written
+    })
+}

@@ -135,7 +135,7 @@ impl Parse<'_> {
     fn piece(&self, input: &[u8], eof: bool, p: &mut Piece) {
         // CRLF -> LF exactly as the sequential decoder does (a CR right before LF is dropped)
         let mut scratch = std::mem::take(&mut p.scratch);
-        let src: &[u8] = if memchr::memchr(b'\r', input).is_some() {
+        let src: &[u8] = if eof || memchr::memchr(b'\r', input).is_some() {
             scratch.clear();
             let mut rest = input;
             while let Some(i) = memchr::memchr(b'\r', rest) {
@@ -146,6 +146,15 @@ impl Parse<'_> {
                 rest = &rest[i + 1..];
             }
             scratch.extend_from_slice(rest);
+            if eof {
+                // the sequential decoder ends the text with a newline; a CR held back at the
+                // very end (not followed by LF) becomes that newline
+                match scratch.last() {
+                    Some(b'\r') => *scratch.last_mut().unwrap() = b'\n',
+                    Some(b'\n') | None => {}
+                    Some(_) => scratch.push(b'\n'),
+                }
+            }
             &scratch
         } else {
             input
@@ -425,15 +434,6 @@ pub(super) fn run(
                     }
                     raw.drain(..read);
                     raw_off += read as u64;
-                    validated = text.len();
-                }
-                // the sequential decoder ends the text with a newline (a final CR becomes one)
-                if eof {
-                    match text.last() {
-                        Some(b'\r') => *text.last_mut().unwrap() = b'\n',
-                        Some(b'\n') | None => {}
-                        Some(_) => text.push(b'\n'),
-                    }
                     validated = text.len();
                 }
                 end = validated;

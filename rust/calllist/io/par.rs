@@ -55,6 +55,9 @@ pub(super) struct Piece {
     newlines: u64,
     /// ended inside a record
     dirty: bool,
+    /// (UTF-8 input) not valid UTF-8 / has non-ASCII bytes
+    bad_utf8: bool,
+    non_ascii: bool,
     /// newlines in the file before this piece
     base: u64,
     /// records to skip (the header row)
@@ -132,7 +135,11 @@ struct Parse<'a> {
 
 impl Parse<'_> {
     /// Parses `input` (whole lines) into `p`; `eof`: the input ends the file.
-    fn piece(&self, input: &[u8], eof: bool, p: &mut Piece) {
+    fn piece(&self, input: &[u8], eof: bool, utf8: bool, p: &mut Piece) {
+        // validation here, in parallel; the producer handles an error in order (it may be the
+        // switch to GB18030 that the sequential decoder makes)
+        p.bad_utf8 = utf8 && std::str::from_utf8(input).is_err();
+        p.non_ascii = utf8 && !p.bad_utf8 && !input.is_ascii();
         // CRLF -> LF exactly as the sequential decoder does (a CR right before LF is dropped)
         let mut scratch = std::mem::take(&mut p.scratch);
         let src: &[u8] = if eof || memchr::memchr(b'\r', input).is_some() {
@@ -264,25 +271,13 @@ fn decode_err(path: &std::path::Path, offset: u64) -> CalllistError {
 
 /// Reads `want` more bytes (or to the end) onto `buf`; returns true at the end of the file.
 fn fill(file: &mut File, buf: &mut Vec<u8>, want: usize, path: &std::path::Path) -> Result<bool> {
-    let start = buf.len();
-    buf.resize(start + want, 0);
-    let mut got = start;
-    while got < buf.len() {
-        let n = match file.read(&mut buf[got..]) {
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                buf.truncate(got);
-                return Err(io_err(path)(e));
-            }
-        };
-        if n == 0 {
-            buf.truncate(got);
-            return Ok(true);
-        }
-        got += n;
-    }
-    Ok(false)
+    // `read_to_end` reads into the spare capacity without zero-filling it first
+    buf.reserve(want);
+    let n = file
+        .take(want as u64)
+        .read_to_end(buf)
+        .map_err(io_err(path))?;
+    Ok(n < want)
 }
 
 /// Everything the parallel path needs from `clean_file`.
@@ -356,7 +351,7 @@ pub(super) fn run(
             let mut ranges: Vec<(usize, usize)> = Vec::new();
             let result: Result<()> = (|| loop {
                 // 1. read and decode up to the last newline
-                let end;
+                let mut end;
                 if gb.is_none() {
                     if !eof && text.len() - validated < want {
                         let before = text.len();
@@ -381,26 +376,35 @@ pub(super) fn run(
                             }
                         }
                     };
+                    end = stop;
+                } else {
+                    end = 0;
+                }
+                let check = |text: &mut Vec<u8>,
+                             raw: &mut Vec<u8>,
+                             raw_off: &mut u64,
+                             gb: &mut Option<encoding_rs::Decoder>,
+                             validated: usize,
+                             stop: usize,
+                             seen_non_ascii: bool|
+                 -> Result<()> {
                     match std::str::from_utf8(&text[validated..stop]) {
-                        Ok(_) => {
-                            if !seen_non_ascii && !text[validated..stop].is_ascii() {
-                                seen_non_ascii = true;
-                            }
-                            validated = stop;
-                        }
+                        Ok(_) => Ok(()),
                         Err(e) => {
                             let bad = validated + e.valid_up_to();
                             if !seen_non_ascii && text[validated..bad].is_ascii() {
                                 // ASCII so far: the file is GB18030/GBK after all
-                                raw = text.split_off(validated);
-                                raw_off = text_off + validated as u64;
-                                gb = Some(GB18030.new_decoder_without_bom_handling());
+                                *raw = text.split_off(validated);
+                                *raw_off = text_off + validated as u64;
+                                *gb = Some(GB18030.new_decoder_without_bom_handling());
+                                Ok(())
                             } else {
-                                return Err(decode_err(input, text_off + bad as u64));
+                                Err(decode_err(input, text_off + bad as u64))
                             }
                         }
                     }
-                }
+                };
+                let utf8 = gb.is_none();
                 if let Some(dec) = gb.as_mut() {
                     if !eof && raw.len() < want {
                         let before = raw.len();
@@ -435,8 +439,8 @@ pub(super) fn run(
                     raw.drain(..read);
                     raw_off += read as u64;
                     validated = text.len();
+                    end = validated;
                 }
-                end = validated;
 
                 // 2. cut into pieces and parse them in parallel
                 cut(&text, end, piece_bytes, &mut ranges);
@@ -450,12 +454,27 @@ pub(super) fn run(
                     .par_iter_mut()
                     .zip(ranges.par_iter())
                     .enumerate()
-                    .for_each(|(k, (p, &(s, e)))| parse.piece(&tref[s..e], eof && k + 1 == nr, p));
+                    .for_each(|(k, (p, &(s, e)))| {
+                        parse.piece(&tref[s..e], eof && k + 1 == nr, utf8, p)
+                    });
+                if utf8 {
+                    if pieces[..nr].iter().any(|p| p.bad_utf8) {
+                        // find the error in order: a decode error, or the switch to GB18030
+                        // (then this block is decoded and parsed again)
+                        check(&mut text, &mut raw, &mut raw_off, &mut gb, validated, end, seen_non_ascii)?;
+                        if gb.is_none() {
+                            return Err(CalllistError::Config("UTF-8 check disagrees".into()));
+                        }
+                        continue;
+                    }
+                    seen_non_ascii |= pieces[..nr].iter().any(|p| p.non_ascii);
+                    validated = end;
+                }
                 // 3. a piece that ended inside a record: parse the rest of the block in order
                 let mut n = nr;
                 if let Some(j) = pieces[..nr].iter().position(|p| p.dirty) {
                     if j + 1 < nr {
-                        parse.piece(&text[ranges[j].0..end], eof, &mut pieces[j]);
+                        parse.piece(&text[ranges[j].0..end], eof, false, &mut pieces[j]);
                         ranges[j].1 = end;
                         n = j + 1;
                     }

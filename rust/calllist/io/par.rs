@@ -138,7 +138,7 @@ impl Parse<'_> {
     fn piece(&self, input: &[u8], eof: bool, utf8: bool, p: &mut Piece) {
         // validation here, in parallel; the producer handles an error in order (it may be the
         // switch to GB18030 that the sequential decoder makes)
-        p.bad_utf8 = utf8 && std::str::from_utf8(input).is_err();
+        p.bad_utf8 = utf8 && simdutf8::basic::from_utf8(input).is_err();
         p.non_ascii = utf8 && !p.bad_utf8 && !input.is_ascii();
         // CRLF -> LF exactly as the sequential decoder does (a CR right before LF is dropped)
         let mut scratch = std::mem::take(&mut p.scratch);
@@ -327,7 +327,13 @@ pub(super) fn run(
     };
     let (tx, rx) = sync_channel::<Result<Round>>(1);
     let (wtx, wrx) = sync_channel::<Round>(2);
-    let (back_tx, back_rx) = sync_channel::<Vec<Piece>>(4);
+    // a fixed pool of block buffers circulates producer -> decider -> writer -> producer: memory
+    // stays bounded and the buffers are reused instead of being allocated and freed per block
+    const POOL: usize = 3;
+    let (back_tx, back_rx) = sync_channel::<Vec<Piece>>(POOL);
+    for _ in 0..POOL {
+        let _ = back_tx.send(Vec::new());
+    }
     let gb_start = layout.encoding == GB18030;
     let header = layout.header;
     debug_assert!(layout.encoding == UTF_8 || gb_start);
@@ -349,6 +355,7 @@ pub(super) fn run(
             let mut lines_before: u64 = 0;
             let mut want = block_bytes;
             let mut ranges: Vec<(usize, usize)> = Vec::new();
+            let mut spare: Option<Vec<Piece>> = None;
             let result: Result<()> = (|| loop {
                 // 1. read and decode up to the last newline
                 let mut end;
@@ -444,7 +451,9 @@ pub(super) fn run(
 
                 // 2. cut into pieces and parse them in parallel
                 cut(&text, end, piece_bytes, &mut ranges);
-                let mut pieces = back_rx.try_recv().unwrap_or_default();
+                let Ok(mut pieces) = spare.take().map(Ok).unwrap_or_else(|| back_rx.recv()) else {
+                    return Ok(()); // the writer stopped
+                };
                 if pieces.len() < ranges.len() {
                     pieces.resize_with(ranges.len(), Piece::default);
                 }
@@ -465,6 +474,7 @@ pub(super) fn run(
                         if gb.is_none() {
                             return Err(CalllistError::Config("UTF-8 check disagrees".into()));
                         }
+                        spare = Some(pieces);
                         continue;
                     }
                     seen_non_ascii |= pieces[..nr].iter().any(|p| p.non_ascii);
@@ -530,7 +540,7 @@ pub(super) fn run(
                         rej_f.write(&r.buf)?;
                     }
                 }
-                let _ = back_tx.try_send(round.pieces);
+                let _ = back_tx.send(round.pieces);
             }
             Ok((clean_f, rej_f))
         });

@@ -1129,7 +1129,7 @@ pub fn clean_file(
                 file,
                 layout: &layout,
                 norm,
-                piece_bytes: opts.chunk_rows.max(1).saturating_mul(32).min(1 << 22),
+                piece_bytes: opts.chunk_rows.max(1).saturating_mul(8).min(1 << 22),
                 width,
                 defuse: opts.defuse,
                 platform: opts.platform.as_ref(),

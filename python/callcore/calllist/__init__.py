@@ -302,7 +302,7 @@ def clean(
     Every row ends in exactly one of clean or rejects.
     CSV files are parsed, normalized and written on all cores; ``parallel=False`` takes the
     single-reader path instead (the same output; for comparison). ``chunk_rows`` sets the
-    chunk size (rows on the single-reader path, ``32 * chunk_rows`` bytes a piece on the
+    chunk size (rows on the single-reader path, ``8 * chunk_rows`` bytes a piece on the
     parallel one).
     """
     norm = _normalizer(default_area_code, structural_only, foreign, short_codes, mobile_prefixes)

@@ -93,13 +93,14 @@ fn zeroed_slots(cap: usize) -> Vec<u64> {
     let v = vec![0u64; cap];
     #[cfg(target_os = "linux")]
     if cap * 8 >= 4 << 20 {
-        // SAFETY: advice on memory this Vec owns; MADV_HUGEPAGE changes no contents.
+        // madvise wants a page-aligned start: advise the whole pages inside the buffer
+        let start = v.as_ptr() as usize;
+        let end = start + cap * 8;
+        let a = (start + 4095) & !4095;
+        // SAFETY: advice on whole pages inside memory this Vec owns; MADV_HUGEPAGE changes
+        // no contents and failure is harmless.
         unsafe {
-            libc::madvise(
-                v.as_ptr() as *mut libc::c_void,
-                cap * 8,
-                libc::MADV_HUGEPAGE,
-            );
+            libc::madvise(a as *mut libc::c_void, (end & !4095) - a, libc::MADV_HUGEPAGE);
         }
     }
     v

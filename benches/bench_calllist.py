@@ -7,7 +7,7 @@ another format), ~5% invalid, mixed formatting (spaces, dashes, +86/0086/86, tru
 prefixes, full-width digits, parentheses), mobiles, fixed lines and 400 numbers.
 
 * end to end (read, normalize, dedup keep-first, write clean + rejects):
-  callcore ``clean`` vs a polars pipeline (regex strip, prefix strip, filter, unique keep-first,
+  callcore ``clean`` (and its single-reader path, ``parallel=False``) vs a polars pipeline (regex strip, prefix strip, filter, unique keep-first,
   write) vs a pandas pipeline (same steps, ``drop_duplicates``).
 * phonenumbers (parse + is_valid + format E.164 + dict dedup) runs on a 20,000-row sample and
   is scaled to the full row count (x rows/20,000); stated as such in the report.
@@ -139,6 +139,15 @@ def test_e2e_callcore(benchmark, dataset) -> None:
     RESULTS["e2e_callcore"] = _median(benchmark)
     RESULTS["callcore_clean_rows"] = summary.clean
     RESULTS["callcore_duplicates"] = summary.duplicates
+
+
+def test_e2e_callcore_sequential(benchmark, dataset) -> None:
+    """The single-reader path (``parallel=False``): the "before" of the parallel pipeline."""
+    p, out = dataset["path"], dataset["out"]
+    summary = benchmark.pedantic(
+        lambda: cl.clean(p, out / "cs_clean.csv", out / "cs_rejects.csv", parallel=False), rounds=5, iterations=1)
+    assert summary.rows == ROWS
+    RESULTS["e2e_callcore_sequential"] = _median(benchmark)
 
 
 POLARS_STRIP = r"[\s\-\.\(\)（）－\u3000]"
@@ -281,6 +290,8 @@ def test_zz_report(benchmark, dataset) -> None:
     lines = [
         f"rows: {rows:,} ({dataset['path'].stat().st_size / 1e6:.1f} MB); cores: {os.cpu_count()}",
         f"end to end  callcore      {r['e2e_callcore'] * 1e3:9.1f} ms  ({rows / r['e2e_callcore'] / 1e6:.2f} M rows/s)",
+        f"end to end  callcore, parallel=False {r['e2e_callcore_sequential'] * 1e3:9.1f} ms"
+        if "e2e_callcore_sequential" in r else "",
         f"end to end  polars        {r['e2e_polars'] * 1e3:9.1f} ms  -> callcore {r['e2e_polars'] / r['e2e_callcore']:.1f}x faster",
         f"end to end  pandas        {r['e2e_pandas'] * 1e3:9.1f} ms  -> callcore {r['e2e_pandas'] / r['e2e_callcore']:.1f}x faster"
         if "e2e_pandas" in r else "pandas: not run",

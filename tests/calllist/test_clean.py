@@ -154,7 +154,9 @@ def test_progress_callback_and_big_chunks(tmp_path: Path) -> None:
         for i, v in enumerate(inputs):
             w.writerow([i, v])
     calls: list[tuple[int, int, int]] = []
-    s = cl.clean(src, tmp_path / "c.csv", tmp_path / "r.csv", chunk_rows=4096, progress=lambda *a: calls.append(a))
+    # progress comes once a chunk: 4096 rows on the single-reader path, a block of 8 pieces of
+    # 8 * chunk_rows bytes on the parallel one (1024 -> 64 KiB blocks, ~10 for this 0.66 MB file)
+    s = cl.clean(src, tmp_path / "c.csv", tmp_path / "r.csv", chunk_rows=1024, progress=lambda *a: calls.append(a))
     assert s.rows == 30_000 and len(calls) >= 7
     assert calls[-1][0] == calls[-1][1] == src.stat().st_size and calls[-1][2] == 30_000
     # the same answer as the in-memory path, row for row

@@ -100,7 +100,11 @@ fn zeroed_slots(cap: usize) -> Vec<u64> {
         // SAFETY: advice on whole pages inside memory this Vec owns; MADV_HUGEPAGE changes
         // no contents and failure is harmless.
         unsafe {
-            libc::madvise(a as *mut libc::c_void, (end & !4095) - a, libc::MADV_HUGEPAGE);
+            libc::madvise(
+                a as *mut libc::c_void,
+                (end & !4095) - a,
+                libc::MADV_HUGEPAGE,
+            );
         }
     }
     v

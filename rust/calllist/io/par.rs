@@ -470,7 +470,15 @@ pub(super) fn run(
                     if pieces[..nr].iter().any(|p| p.bad_utf8) {
                         // find the error in order: a decode error, or the switch to GB18030
                         // (then this block is decoded and parsed again)
-                        check(&mut text, &mut raw, &mut raw_off, &mut gb, validated, end, seen_non_ascii)?;
+                        check(
+                            &mut text,
+                            &mut raw,
+                            &mut raw_off,
+                            &mut gb,
+                            validated,
+                            end,
+                            seen_non_ascii,
+                        )?;
                         if gb.is_none() {
                             return Err(CalllistError::Config("UTF-8 check disagrees".into()));
                         }

@@ -63,6 +63,8 @@ pub(super) struct Piece {
     /// records to skip (the header row)
     skip: usize,
     decided: Vec<RowOut>,
+    /// the parser, built once per buffer slot (building its DFA costs more than a small piece)
+    core: Option<CoreReader>,
     clean: Option<CsvBuf>,
     rej: Option<CsvBuf>,
 }
@@ -117,13 +119,19 @@ fn new_core(delim: Option<u8>) -> CoreReader {
         .delimiter(delim.unwrap_or(0x1F))
         .quoting(true)
         .build();
+    prime(&mut c);
+    c
+}
+
+/// Back to a record start at line 1, as a reader that has read before.
+fn prime(c: &mut CoreReader) {
+    c.reset();
     // mark the reader as used: a fresh csv_core reader strips a UTF-8 BOM at its start, which
     // must happen only at the start of the file (handled by the producer). A blank line is
     // skipped by the parser and leaves it at a record start.
     let (mut o, mut e) = ([0u8; 8], [0usize; 8]);
     let _ = c.read_record(b"\n", &mut o, &mut e);
     c.set_line(1);
-    c
 }
 
 struct Parse<'a> {
@@ -173,7 +181,13 @@ impl Parse<'_> {
             p.ends.resize(4096, 0);
         }
         p.recs.clear();
-        let mut core = new_core(self.delim);
+        let mut core = match p.core.take() {
+            Some(mut c) => {
+                prime(&mut c);
+                c
+            }
+            None => new_core(self.delim),
+        };
         let (mut pos, mut out, mut ne) = (0usize, 0usize, 0usize);
         let (mut rec_out, mut rec_end) = (0usize, 0usize);
         loop {
@@ -210,6 +224,7 @@ impl Parse<'_> {
         }
         p.dirty = rec_out != out || rec_end != ne;
         p.newlines = core.line() - 1;
+        p.core = Some(core);
         p.base = 0;
         p.skip = 0;
         p.norms.clear();

@@ -345,6 +345,7 @@ pub(super) fn run(
     // a fixed pool of block buffers circulates producer -> decider -> writer -> producer: memory
     // stays bounded and the buffers are reused instead of being allocated and freed per block
     const POOL: usize = 3;
+    let trim_at = (piece_bytes * 16).max(4 << 20);
     let (back_tx, back_rx) = sync_channel::<Vec<Piece>>(POOL);
     for _ in 0..POOL {
         let _ = back_tx.send(Vec::new());
@@ -369,6 +370,7 @@ pub(super) fn run(
             let mut header_pending = header;
             let mut lines_before: u64 = 0;
             let mut want = block_bytes;
+            let mut carrying = false;
             let mut ranges: Vec<(usize, usize)> = Vec::new();
             let mut spare: Option<Vec<Piece>> = None;
             let result: Result<()> = (|| loop {
@@ -466,6 +468,13 @@ pub(super) fn run(
 
                 // 2. cut into pieces and parse them in parallel
                 cut(&text, end, piece_bytes, &mut ranges);
+                if carrying && end > 0 {
+                    // the block starts inside a record that ran past the last block's end (a long
+                    // multi-line cell, or an unclosed quote): every piece but this one would be
+                    // parsed for nothing, so parse the block in one piece
+                    ranges.clear();
+                    ranges.push((0, end));
+                }
                 let Ok(mut pieces) = spare.take().map(Ok).unwrap_or_else(|| back_rx.recv()) else {
                     return Ok(()); // the writer stopped
                 };
@@ -519,8 +528,10 @@ pub(super) fn run(
                     carry = ranges[n - 1].0;
                     n -= 1;
                     want = want.max((end - carry).saturating_mul(2));
+                    carrying = true;
                 } else {
                     want = block_bytes;
+                    carrying = false;
                 }
                 for p in &mut pieces[..n] {
                     if header_pending && !p.recs.is_empty() {
@@ -563,7 +574,20 @@ pub(super) fn run(
                         rej_f.write(&r.buf)?;
                     }
                 }
-                let _ = back_tx.send(round.pieces);
+                // buffers grown by an unusual block (a huge cell, a giant line) are released
+                // rather than kept for the rest of the run
+                let mut pieces = round.pieces;
+                pieces.truncate(16);
+                for p in &mut pieces {
+                    if p.fields.capacity() > trim_at
+                        || p.scratch.capacity() > trim_at
+                        || p.clean.as_ref().is_some_and(|b| b.buf.capacity() > trim_at)
+                        || p.rej.as_ref().is_some_and(|b| b.buf.capacity() > trim_at)
+                    {
+                        *p = Piece::default();
+                    }
+                }
+                let _ = back_tx.send(pieces);
             }
             Ok((clean_f, rej_f))
         });

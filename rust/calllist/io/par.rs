@@ -672,11 +672,15 @@ pub(super) fn run(
         }
         drop(rx);
         drop(wtx);
-        let _ = producer.join();
+        // a panic in the reading thread ends its channel like a normal end: never commit then
+        let read_ok = producer.join().is_ok();
         let written = writer
             .join()
             .unwrap_or_else(|_| Err(CalllistError::Config("writer thread panicked".into())));
         result?;
+        if !read_ok {
+            return Err(CalllistError::Config("reader thread panicked".into()));
+        }
         written
     })
 }

@@ -5,10 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use numpy::{PyArray1, PyReadonlyArray1};
-use pyo3::exceptions::{
-    PyFileExistsError, PyFileNotFoundError, PyIsADirectoryError, PyOSError, PyPermissionError,
-    PyTypeError, PyValueError,
-};
+use pyo3::exceptions::{PyFileExistsError, PyFileNotFoundError, PyIsADirectoryError, PyOSError, PyPermissionError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 
@@ -52,10 +49,7 @@ impl<'py> Data<'py> {
                 return Ok(Data::Owned(v));
             }
         }
-        Err(PyTypeError::new_err(format!(
-            "{what}: expected bytes, bytearray or memoryview, got {}",
-            type_name(obj)
-        )))
+        Err(PyTypeError::new_err(format!("{what}: expected bytes, bytearray or memoryview, got {}", type_name(obj))))
     }
     fn as_slice(&self) -> &[u8] {
         match self {
@@ -71,32 +65,18 @@ fn variant_of(v: &str) -> PyResult<core::Variant> {
 
 #[pyfunction]
 #[pyo3(signature = (data, codec, variant="dialogic"))]
-fn decode<'py>(
-    py: Python<'py>,
-    data: &Bound<'py, PyAny>,
-    codec: &str,
-    variant: &str,
-) -> PyResult<Bound<'py, PyArray1<i16>>> {
+fn decode<'py>(py: Python<'py>, data: &Bound<'py, PyAny>, codec: &str, variant: &str) -> PyResult<Bound<'py, PyArray1<i16>>> {
     let codec = Codec::parse(codec).map_err(to_py)?;
     let v = variant_of(variant)?;
     let d = Data::extract(data, "data")?;
     let b = d.as_slice();
-    let out = if b.len() >= DETACH_BYTES {
-        py.detach(|| core::decode(b, codec, v))
-    } else {
-        core::decode(b, codec, v)
-    };
+    let out = if b.len() >= DETACH_BYTES { py.detach(|| core::decode(b, codec, v)) } else { core::decode(b, codec, v) };
     Ok(PyArray1::from_vec(py, out))
 }
 
 #[pyfunction]
 #[pyo3(signature = (pcm, codec, variant="dialogic"))]
-fn encode<'py>(
-    py: Python<'py>,
-    pcm: PyReadonlyArray1<'py, i16>,
-    codec: &str,
-    variant: &str,
-) -> PyResult<Bound<'py, PyBytes>> {
+fn encode<'py>(py: Python<'py>, pcm: PyReadonlyArray1<'py, i16>, codec: &str, variant: &str) -> PyResult<Bound<'py, PyBytes>> {
     let codec = Codec::parse(codec).map_err(to_py)?;
     let v = variant_of(variant)?;
     let owned;
@@ -136,12 +116,7 @@ fn encode<'py>(
 
 #[pyfunction]
 #[pyo3(signature = (pcm, f_in, f_out))]
-fn resample<'py>(
-    py: Python<'py>,
-    pcm: PyReadonlyArray1<'py, i16>,
-    f_in: u32,
-    f_out: u32,
-) -> PyResult<Bound<'py, PyArray1<i16>>> {
+fn resample<'py>(py: Python<'py>, pcm: PyReadonlyArray1<'py, i16>, f_in: u32, f_out: u32) -> PyResult<Bound<'py, PyArray1<i16>>> {
     if f_in == 0 || f_out == 0 {
         return Err(PyValueError::new_err("rates must be positive"));
     }
@@ -152,55 +127,32 @@ fn resample<'py>(
 
 #[pyfunction]
 #[pyo3(signature = (f_in, f_out, freqs))]
-fn resampler_response(
-    py: Python<'_>,
-    f_in: u32,
-    f_out: u32,
-    freqs: Vec<f64>,
-) -> PyResult<(Vec<f64>, usize, usize, usize)> {
+fn resampler_response(py: Python<'_>, f_in: u32, f_out: u32, freqs: Vec<f64>) -> PyResult<(Vec<f64>, usize, usize, usize)> {
     if f_in == 0 || f_out == 0 {
         return Err(PyValueError::new_err("rates must be positive"));
     }
     Ok(py.detach(|| {
         let (h, l, m) = core::resample::design(f_in, f_out);
-        let r = freqs
-            .iter()
-            .map(|&f| core::resample::response(&h, l, f_in, f))
-            .collect();
+        let r = freqs.iter().map(|&f| core::resample::response(&h, l, f_in, f)).collect();
         (r, l, m, h.len())
     }))
 }
 
 #[pyfunction]
 #[pyo3(signature = (pcm, sample_rate=8000, channels=1, format="pcm16"))]
-fn wav_bytes<'py>(
-    py: Python<'py>,
-    pcm: PyReadonlyArray1<'py, i16>,
-    sample_rate: u32,
-    channels: u16,
-    format: &str,
-) -> PyResult<Bound<'py, PyBytes>> {
+fn wav_bytes<'py>(py: Python<'py>, pcm: PyReadonlyArray1<'py, i16>, sample_rate: u32, channels: u16, format: &str) -> PyResult<Bound<'py, PyBytes>> {
     let fmt = match format.to_ascii_lowercase().as_str() {
         "pcm16" | "pcm" => core::wav::WavFormat::Pcm16,
         "alaw" => core::wav::WavFormat::Alaw,
         "ulaw" => core::wav::WavFormat::Ulaw,
-        _ => {
-            return Err(PyValueError::new_err(format!(
-                "format {format:?} is not one of 'pcm16', 'alaw', 'ulaw'"
-            )))
-        }
+        _ => return Err(PyValueError::new_err(format!("format {format:?} is not one of 'pcm16', 'alaw', 'ulaw'"))),
     };
     if channels == 0 || sample_rate == 0 {
-        return Err(PyValueError::new_err(
-            "channels and sample_rate must be positive",
-        ));
+        return Err(PyValueError::new_err("channels and sample_rate must be positive"));
     }
     let x = pcm.as_array().to_vec();
     if x.len() % channels as usize != 0 {
-        return Err(PyValueError::new_err(format!(
-            "{} samples are not a whole number of {channels}-channel frames",
-            x.len()
-        )));
+        return Err(PyValueError::new_err(format!("{} samples are not a whole number of {channels}-channel frames", x.len())));
     }
     let b = py.detach(|| core::wav::to_bytes(&x, fmt, channels, sample_rate));
     Ok(PyBytes::new(py, &b))
@@ -211,11 +163,7 @@ type WavRead<'py> = (Bound<'py, PyArray1<i16>>, u32, u16, String, Vec<String>);
 
 #[pyfunction]
 #[pyo3(signature = (data, variant="dialogic"))]
-fn read_wav<'py>(
-    py: Python<'py>,
-    data: &Bound<'py, PyAny>,
-    variant: &str,
-) -> PyResult<WavRead<'py>> {
+fn read_wav<'py>(py: Python<'py>, data: &Bound<'py, PyAny>, variant: &str) -> PyResult<WavRead<'py>> {
     let v = variant_of(variant)?;
     let d = Data::extract(data, "data")?;
     let b = d.as_slice();
@@ -223,25 +171,12 @@ fn read_wav<'py>(
         .detach(|| core::wav::decode(b, v))
         .map_err(|r| AudioFormatError::new_err(format!("WAV: {r}")))?;
     let codec = format!("{:?}", info.codec).to_ascii_lowercase();
-    Ok((
-        PyArray1::from_vec(py, pcm),
-        info.sample_rate,
-        info.channels,
-        codec,
-        info.notes,
-    ))
+    Ok((PyArray1::from_vec(py, pcm), info.sample_rate, info.channels, codec, info.notes))
 }
 
 #[pyfunction]
 #[pyo3(signature = (pcm, sample_rate=8000, channels=1, bitrate=16, quality=7))]
-fn mp3_bytes<'py>(
-    py: Python<'py>,
-    pcm: PyReadonlyArray1<'py, i16>,
-    sample_rate: u32,
-    channels: u16,
-    bitrate: u32,
-    quality: u8,
-) -> PyResult<Bound<'py, PyBytes>> {
+fn mp3_bytes<'py>(py: Python<'py>, pcm: PyReadonlyArray1<'py, i16>, sample_rate: u32, channels: u16, bitrate: u32, quality: u8) -> PyResult<Bound<'py, PyBytes>> {
     let x = pcm.as_array().to_vec();
     let b = py
         .detach(|| core::mp3::encode(&x, channels, sample_rate, bitrate, quality))
@@ -251,20 +186,12 @@ fn mp3_bytes<'py>(
 
 #[pyfunction]
 #[pyo3(signature = (data, rate=8000))]
-fn detect<'py>(
-    py: Python<'py>,
-    data: &Bound<'py, PyAny>,
-    rate: u32,
-) -> PyResult<Bound<'py, PyDict>> {
+fn detect<'py>(py: Python<'py>, data: &Bound<'py, PyAny>, rate: u32) -> PyResult<Bound<'py, PyDict>> {
     let d = Data::extract(data, "data")?;
     let b = d.as_slice();
     let (container, raw, variant) = py.detach(|| {
         let c = core::detect::sniff(b);
-        (
-            c,
-            core::detect::guess_raw_codec(b),
-            core::detect::guess_variant(b, rate),
-        )
+        (c, core::detect::guess_raw_codec(b), core::detect::guess_variant(b, rate))
     });
     let out = PyDict::new(py);
     out.set_item("container", format!("{container:?}").to_ascii_lowercase())?;
@@ -285,24 +212,10 @@ fn detect<'py>(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn options(
-    source: &str,
-    to: &str,
-    variant: &str,
-    rate: Option<u32>,
-    bitrate: u32,
-    quality: u8,
-    dc_block: bool,
-    overwrite: bool,
-    auto_vox_rate: u32,
-    mono: Option<bool>,
-) -> PyResult<TranscodeOptions> {
+fn options(source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32, mono: Option<bool>) -> PyResult<TranscodeOptions> {
     let to = core::OutputFormat::parse(to).map_err(to_py)?;
     // the platform's prompt profile (A-law/µ-law WAV) is mono unless asked otherwise
-    let mono = mono.unwrap_or(matches!(
-        to,
-        core::OutputFormat::WavAlaw | core::OutputFormat::WavUlaw
-    ));
+    let mono = mono.unwrap_or(matches!(to, core::OutputFormat::WavAlaw | core::OutputFormat::WavUlaw));
     let o = TranscodeOptions {
         source: core::SourceKind::parse(source).map_err(to_py)?,
         variant: core::VariantChoice::parse(variant).map_err(to_py)?,
@@ -324,14 +237,7 @@ fn report_dict<'py>(py: Python<'py>, r: &TranscodeReport) -> PyResult<Bound<'py,
     d.set_item("ok", true)?;
     d.set_item("src", &r.src)?;
     d.set_item("dst", r.dst.display().to_string())?;
-    d.set_item(
-        "status",
-        if r.status == core::Status::Done {
-            "done"
-        } else {
-            "skipped"
-        },
-    )?;
+    d.set_item("status", if r.status == core::Status::Done { "done" } else { "skipped" })?;
     d.set_item("input", &r.input)?;
     d.set_item("variant", r.variant.map(|v| v.name()))?;
     d.set_item("channels", r.channels)?;
@@ -347,12 +253,7 @@ fn report_dict<'py>(py: Python<'py>, r: &TranscodeReport) -> PyResult<Bound<'py,
     Ok(d)
 }
 
-fn error_dict<'py>(
-    py: Python<'py>,
-    src: &str,
-    dst: &str,
-    e: &AudioError,
-) -> PyResult<Bound<'py, PyDict>> {
+fn error_dict<'py>(py: Python<'py>, src: &str, dst: &str, e: &AudioError) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("ok", false)?;
     d.set_item("src", src)?;
@@ -366,116 +267,31 @@ fn error_dict<'py>(
 #[pyfunction]
 #[pyo3(signature = (src, dst, source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=7, dc_block=false, overwrite=false, auto_vox_rate=8000, mono=None))]
 #[allow(clippy::too_many_arguments)]
-fn transcode<'py>(
-    py: Python<'py>,
-    src: PathBuf,
-    dst: PathBuf,
-    source: &str,
-    to: &str,
-    variant: &str,
-    rate: Option<u32>,
-    bitrate: u32,
-    quality: u8,
-    dc_block: bool,
-    overwrite: bool,
-    auto_vox_rate: u32,
-    mono: Option<bool>,
-) -> PyResult<Bound<'py, PyDict>> {
-    let o = options(
-        source,
-        to,
-        variant,
-        rate,
-        bitrate,
-        quality,
-        dc_block,
-        overwrite,
-        auto_vox_rate,
-        mono,
-    )?;
-    let r = py
-        .detach(|| core::transcode(&src, &dst, &o))
-        .map_err(to_py)?;
+fn transcode<'py>(py: Python<'py>, src: PathBuf, dst: PathBuf, source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32, mono: Option<bool>) -> PyResult<Bound<'py, PyDict>> {
+    let o = options(source, to, variant, rate, bitrate, quality, dc_block, overwrite, auto_vox_rate, mono)?;
+    let r = py.detach(|| core::transcode(&src, &dst, &o)).map_err(to_py)?;
     report_dict(py, &r)
 }
 
 #[pyfunction]
 #[pyo3(signature = (srcs, dst, mode="channels", source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=7, dc_block=false, overwrite=false, auto_vox_rate=8000, mono=None))]
 #[allow(clippy::too_many_arguments)]
-fn merge<'py>(
-    py: Python<'py>,
-    srcs: Vec<PathBuf>,
-    dst: PathBuf,
-    mode: &str,
-    source: &str,
-    to: &str,
-    variant: &str,
-    rate: Option<u32>,
-    bitrate: u32,
-    quality: u8,
-    dc_block: bool,
-    overwrite: bool,
-    auto_vox_rate: u32,
-    mono: Option<bool>,
-) -> PyResult<Bound<'py, PyDict>> {
-    let o = options(
-        source,
-        to,
-        variant,
-        rate,
-        bitrate,
-        quality,
-        dc_block,
-        overwrite,
-        auto_vox_rate,
-        mono,
-    )?;
+fn merge<'py>(py: Python<'py>, srcs: Vec<PathBuf>, dst: PathBuf, mode: &str, source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32, mono: Option<bool>) -> PyResult<Bound<'py, PyDict>> {
+    let o = options(source, to, variant, rate, bitrate, quality, dc_block, overwrite, auto_vox_rate, mono)?;
     let mode = match mode {
         "channels" => core::MergeMode::Channels,
         "mix" => core::MergeMode::Mix,
-        _ => {
-            return Err(PyValueError::new_err(format!(
-                "mode {mode:?} is not 'channels' or 'mix'"
-            )))
-        }
+        _ => return Err(PyValueError::new_err(format!("mode {mode:?} is not 'channels' or 'mix'"))),
     };
-    let r = py
-        .detach(|| core::merge(&srcs, &dst, mode, &o))
-        .map_err(to_py)?;
+    let r = py.detach(|| core::merge(&srcs, &dst, mode, &o)).map_err(to_py)?;
     report_dict(py, &r)
 }
 
 #[pyfunction]
 #[pyo3(signature = (jobs, source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=7, dc_block=false, overwrite=false, auto_vox_rate=8000, mono=None, threads=0, progress=None))]
 #[allow(clippy::too_many_arguments)]
-fn transcode_many<'py>(
-    py: Python<'py>,
-    jobs: Vec<(PathBuf, PathBuf)>,
-    source: &str,
-    to: &str,
-    variant: &str,
-    rate: Option<u32>,
-    bitrate: u32,
-    quality: u8,
-    dc_block: bool,
-    overwrite: bool,
-    auto_vox_rate: u32,
-    mono: Option<bool>,
-    threads: usize,
-    progress: Option<Py<PyAny>>,
-) -> PyResult<Bound<'py, PyList>> {
-    let o = options(
-        source,
-        to,
-        variant,
-        rate,
-        bitrate,
-        quality,
-        dc_block,
-        overwrite,
-        auto_vox_rate,
-        mono,
-    )?;
+fn transcode_many<'py>(py: Python<'py>, jobs: Vec<(PathBuf, PathBuf)>, source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32, mono: Option<bool>, threads: usize, progress: Option<Py<PyAny>>) -> PyResult<Bound<'py, PyList>> {
+    let o = options(source, to, variant, rate, bitrate, quality, dc_block, overwrite, auto_vox_rate, mono)?;
     let cancel = AtomicBool::new(false);
     let interrupt: Mutex<Option<PyErr>> = Mutex::new(None);
     let on_done = |i: usize, r: &Result<TranscodeReport, AudioError>| {
@@ -483,10 +299,7 @@ fn transcode_many<'py>(
             // Ctrl-C: stop starting new files, let those in flight finish, then raise
             if let Err(e) = py.check_signals() {
                 cancel.store(true, Ordering::Relaxed);
-                interrupt
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .get_or_insert(e);
+                interrupt.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
             }
             if let Some(cb) = &progress {
                 if let Err(e) = cb.call1(py, (i, r.is_ok())) {
@@ -495,9 +308,7 @@ fn transcode_many<'py>(
             }
         });
     };
-    let results = py
-        .detach(|| core::transcode_many(&jobs, &o, threads, &cancel, on_done))
-        .map_err(to_py)?;
+    let results = py.detach(|| core::transcode_many(&jobs, &o, threads, &cancel, on_done)).map_err(to_py)?;
     if let Some(e) = interrupt.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(e);
     }
@@ -505,12 +316,7 @@ fn transcode_many<'py>(
     for ((src, dst), r) in jobs.iter().zip(results) {
         match r {
             Ok(rep) => out.append(report_dict(py, &rep)?)?,
-            Err(e) => out.append(error_dict(
-                py,
-                &src.display().to_string(),
-                &dst.display().to_string(),
-                &e,
-            )?)?,
+            Err(e) => out.append(error_dict(py, &src.display().to_string(), &dst.display().to_string(), &e)?)?,
         }
     }
     Ok(out)

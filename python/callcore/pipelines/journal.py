@@ -63,3 +63,37 @@ class Journal:
     def close(self) -> None:
         with self.lock:
             self.db.close()
+
+
+def retry_call(fn: Any, *args: Any, policy: Any, **kw: Any) -> Any:
+    """:func:`callcore.platforms.retry.call_with_retry` for calls that are safe to repeat, also
+    retrying a clock-skew 401 (auth-v2 is checked before anything is applied, and a skewed
+    gateway clock may come and go); a skew that stays is raised after ``policy.attempts``."""
+    from callcore.platforms.errors import ClockSkewError, PlatformError
+
+    for attempt in range(1, policy.attempts + 1):
+        try:
+            return fn(*args, **kw)
+        except PlatformError as e:
+            if not (e.retryable or isinstance(e, ClockSkewError)) or attempt == policy.attempts:
+                raise
+            policy.sleep(policy.delay(e, attempt))
+    raise AssertionError("unreachable")
+
+
+def sweep_partials(*folders: Any) -> int:
+    """Removes temporary files left by a killed run (``.part-*`` from downloads, ``.*.part`` from
+    transcoding, ``*.part`` uploads); returns how many."""
+    n = 0
+    for d in folders:
+        if not os.path.isdir(d):
+            continue
+        for root, _dirs, files in os.walk(d):
+            for f in files:
+                if f.startswith(".part-") or (f.startswith(".") and f.endswith(".part")):
+                    try:
+                        os.unlink(os.path.join(root, f))
+                        n += 1
+                    except OSError:
+                        pass
+    return n

@@ -33,11 +33,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from callcore.platforms.errors import (ApiError, AuthenticationError, BlacklistedError, FlowControlError,
+from callcore.platforms.errors import (ApiError, AuthenticationError, BlacklistedError, ClockSkewError, FlowControlError,
                                        LimitExceededError, NotFoundError, PlatformError, RateLimitError, StateError)
-from callcore.platforms.retry import RetryPolicy, call_with_retry
+from callcore.platforms.retry import RetryPolicy
 
-from .journal import Journal
+from .journal import Journal, retry_call
 
 MAX_FILE_ROWS = 500_000  # 001:26377
 PENDING_CAP = 200_000  # 001:25432
@@ -299,12 +299,13 @@ class OutboundImport:
         return c.add_numbers_v2(b["campaign"], recs2)
 
     def _definitive_retry(self, fn: Callable[..., Any], *a: Any, **kw: Any) -> Any:
-        """Retries only errors that say the request was NOT applied (flow control, HTTP 429)."""
+        """Retries only errors that say the request was NOT applied (flow control, HTTP 429, a
+        clock-skew 401: auth-v2 is checked before anything is applied)."""
         o = self.o.retry
         for attempt in range(1, o.attempts + 1):
             try:
                 return fn(*a, **kw)
-            except (FlowControlError, RateLimitError) as e:
+            except (FlowControlError, RateLimitError, ClockSkewError) as e:
                 if attempt == o.attempts:
                     raise
                 o.sleep(o.delay(e, attempt))
@@ -390,7 +391,7 @@ class OutboundImport:
         nums = [self.dial[i] for i in rows]
         try:
             for k in range(0, len(nums), 20):
-                for entry in call_with_retry(c.blacklist_query, nums[k:k + 20], policy=self.o.retry):
+                for entry in retry_call(c.blacklist_query, nums[k:k + 20], policy=self.o.retry):
                     if entry.flag is not False:
                         bad.add(entry.blockNum)
         except PlatformError:
@@ -444,6 +445,7 @@ class OutboundImport:
         """Finds out whether batches of unknown outcome reached the platform, by their tags."""
         c = self._client_()
         counts: dict[str, int] | None = None
+        batches = [self._batch(b["id"]) for b in batches]
         last = self._stats_at.get(cid)
         if last is None or time.monotonic() - last >= self.o.stats_interval:
             try:
@@ -475,7 +477,7 @@ class OutboundImport:
                     self.progress("rows", b["n"], 0)
                 continue
             # statistics is rate-limited: delete-by-tag tells how many rows were there and removes them
-            n = call_with_retry(c.delete_numbers, b["campaign"], customField=b["tag"], policy=self.o.retry)
+            n = retry_call(c.delete_numbers, b["campaign"], customField=b["tag"], policy=self.o.retry)
             self._set(b["id"], "planned" if b["route"] == "api" else "uploaded", reconciled=f"delete:{n}")
             self._count_reconcile("delete-by-tag: removed and sent again" if n else "delete-by-tag: not on the platform, sent again")
 
@@ -524,7 +526,7 @@ class OutboundImport:
             elif st in ("importing", "unknown"):
                 self._reconcile(b["campaign"], [b])
             elif st == "imported":
-                tasks = call_with_retry(c.import_results, b["campaign"], task_ids=[b["task_id"]], policy=o.retry)
+                tasks = retry_call(c.import_results, b["campaign"], task_ids=[b["task_id"]], policy=o.retry)
                 t = next((t for t in tasks if t.id == b["task_id"]), None)
                 if t is None or not t.done:
                     time.sleep(o.import_poll)

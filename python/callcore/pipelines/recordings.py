@@ -33,9 +33,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from callcore.platforms.errors import PlatformError
-from callcore.platforms.retry import RetryPolicy, call_with_retry
+from callcore.platforms.retry import RetryPolicy
 
-from .journal import Journal
+from .journal import Journal, retry_call, sweep_partials
 
 FMT = "%Y-%m-%d %H:%M:%S"
 STATE_DIR = ".callcore-sync"
@@ -184,7 +184,7 @@ class RecordingSync:
             w = self.j.one("SELECT * FROM windows WHERE begin=? AND end=?", (b, e))
             if w is not None and w["state"] == "indexed":
                 continue
-            rid = call_with_retry(c.query_bill_data, b, e, self.o.callback_url, policy=self.o.retry)
+            rid = retry_call(c.query_bill_data, b, e, self.o.callback_url, policy=self.o.retry)
             name = bill_file_name(rid)
             self.j.x("INSERT OR REPLACE INTO windows VALUES (?,?,?,?,?,?)", (b, e, rid, name, "queried", None))
             bills = self.state_dir / "bills"
@@ -192,7 +192,7 @@ class RecordingSync:
             deadline = time.monotonic() + self.o.bill_wait
             while True:
                 try:
-                    path = call_with_retry(c.download_bill_file, name, bills / name, policy=self.o.retry)
+                    path = retry_call(c.download_bill_file, name, bills / name, policy=self.o.retry)
                     break
                 except PlatformError as err:
                     if not err.retryable or time.monotonic() > deadline:
@@ -224,20 +224,24 @@ class RecordingSync:
                 pass
 
     # -------------------------------------------------------------- download + transcode
-    def _fetch(self, key: str) -> tuple[str, Path | None, str | None]:
+    def _fetch(self, key: str) -> tuple[str, Path | None, str | None, bool]:
         r = self.j.one("SELECT * FROM recs WHERE key=?", (key,))
         c = self.client()
         src_root = self.state_dir / "src"
         try:
             if r["file_name"]:
                 dest = safe_local_path(r["file_name"], src_root, ".wav")
-                path = call_with_retry(c.download_record_file, r["file_name"], dest, policy=self.o.retry)
+                if dest.is_file():  # renamed into place by a run that was stopped before recording it
+                    return key, dest, None, False
+                path = retry_call(c.download_record_file, r["file_name"], dest, policy=self.o.retry)
             else:
                 dest = safe_local_path(r["original"], src_root)
-                path = call_with_retry(c.download_record, dest, file_name=r["original"], policy=self.o.retry)
+                if dest.is_file():
+                    return key, dest, None, False
+                path = retry_call(c.download_record, dest, file_name=r["original"], policy=self.o.retry)
         except PlatformError as e:
-            return key, None, str(e)
-        return key, Path(path), None
+            return key, None, str(e), False
+        return key, Path(path), None, True
 
     def transfer(self) -> tuple[int, int]:
         from callcore import audio
@@ -278,7 +282,7 @@ class RecordingSync:
             return n
 
         with ThreadPoolExecutor(max_workers=max(1, self.o.workers)) as pool:
-            futs: set[Future[tuple[str, Path | None, str | None]]] = set()
+            futs: set[Future[tuple[str, Path | None, str | None, bool]]] = set()
             it = iter(todo)
             exhausted = False
             while True:
@@ -296,7 +300,7 @@ class RecordingSync:
                     break
                 done, futs = wait(futs, return_when=FIRST_COMPLETED)
                 for f in done:
-                    key, path, err = f.result()
+                    key, path, err, now = f.result()
                     if path is None:
                         self.j.x("UPDATE recs SET error=? WHERE key=?", (err, key))
                         self.errors.append(f"{key}: download: {err}")
@@ -305,8 +309,8 @@ class RecordingSync:
                     rel = str(path.relative_to(self.state_dir))
                     with self.j.tx() as db:
                         db.execute("UPDATE recs SET state='downloaded', src=?, src_sha=?, src_bytes=?, error=NULL, "
-                                   "fetches=fetches+1 WHERE key=?", (rel, sha, size, key))
-                    fetched += 1
+                                   "fetches=fetches+? WHERE key=?", (rel, sha, size, int(now), key))
+                    fetched += int(now)
                     pending_conv.append((key, rel))
                     self.progress("downloaded", 1, 0)
         return fetched, converted
@@ -328,6 +332,7 @@ class RecordingSync:
 
     def run(self) -> SyncSummary:
         t0 = time.monotonic()
+        sweep_partials(self.out)
         try:
             self.index()
             fetched, conv = self.transfer()

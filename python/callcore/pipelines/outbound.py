@@ -319,8 +319,9 @@ class OutboundImport:
                            "'sending') ORDER BY start, id LIMIT 1", (cid,))
             if b is None:
                 return
-            if b["state"] in ("unknown", "sending"):
-                self._reconcile(cid, [b])
+            if b["state"] in ("unknown", "sending"):  # all of this campaign's unknowns in one look
+                self._reconcile(cid, self.j.q("SELECT * FROM batches WHERE campaign=? AND route='api' AND "
+                                              "state IN ('unknown','sending')", (cid,)))
                 continue
             rows = self._rows(b)
             if not rows:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import re
 import secrets
 import threading
 import time
@@ -56,6 +57,7 @@ CREATE TABLE IF NOT EXISTS events (t REAL, batch INTEGER, what TEXT);
 #               file: planned -> written -> uploaded -> importing -> imported(task_id) -> done
 #               split (replaced by two halves), rejected (one row, the platform's code), held (no campaign room)
 FINAL = ("accepted", "done", "split", "rejected")
+_TAG = re.compile(r"^[A-Za-z0-9]{1,200}$")
 
 
 class ImportError_(RuntimeError):
@@ -288,15 +290,29 @@ class OutboundImport:
 
     # ------------------------------------------------------------------ API route
     def _send_api(self, b: Any, rows: list[int]) -> int:
-        from callcore.platforms.huawei import CallData, CallDataV2, CalledNo
+        """One add-numbers call (7.4.1 v1 / 7.4.2 v2). The rows were checked by the call-list engine
+        (dialing strings of 0-9 only, <= 24 characters) and the tags/sessionIds are ours, so the
+        body is built directly instead of through one validated dataclass per row: the per-row CPU
+        cost is what keeps a client under a couple of microseconds a row."""
+        from callcore.platforms import huawei as hw
 
         c = self._client_()
-        tag, dial = b["tag"], self.dial
+        tag, dial, job = b["tag"], self.dial, self.job
+        if not _TAG.match(tag):
+            raise ValueError(f"batch tag {tag!r}: not a valid customField")
+        cid = int(b["campaign"])
         if self.o.api == "v1":
-            recs = [CallData(called=dial[i], sessionId=self._sid(i), customField=tag) for i in rows]
-            return c.add_numbers(b["campaign"], recs)
-        recs2 = [CallDataV2(called=[CalledNo(dial[i])], sessionId=self._sid(i), customField=tag) for i in rows]
-        return c.add_numbers_v2(b["campaign"], recs2)
+            body = {"callDataList": [{"called": dial[i], "sessionId": f"{job}{i}", "customField": tag} for i in rows]}
+            path, ep, sec = f"{hw.ISALES_V1}/{c.api.vdn}/calldata/{cid}", "addCallData", "7.4.1"
+        else:
+            body = {"callDataList": [{"called": [{"calledNo": dial[i]}], "sessionId": f"{job}{i}", "customField": tag}
+                                     for i in rows]}
+            path, ep, sec = f"{hw.ISALES_V2}/{c.api.vdn}/calldata/{cid}", "addCallDataV2", "7.4.2"
+        if len(rows) > self.o.per_call:
+            raise ValueError(f"batch {b['id']}: {len(rows)} records, at most {self.o.per_call} a call")
+        req = hw._Req("POST", path, ep, sec, body,
+                      parse=lambda r: hw._int((r.get("returnObject") or {}).get("totalSize")))
+        return c._run(req)
 
     def _definitive_retry(self, fn: Callable[..., Any], *a: Any, **kw: Any) -> Any:
         """Retries only errors that say the request was NOT applied (flow control, HTTP 429, a

@@ -91,3 +91,23 @@ def test_recording_sync_survives_20_kills(sandbox_factory, tmp_path):
     assert db.execute("SELECT MAX(fetches), MAX(converts) FROM recs").fetchone() == (1, 1), "nothing fetched or converted twice"
     leftovers = [p for p in out.rglob("*") if p.name.endswith(".part") or p.name.startswith(".part-")]
     assert leftovers == []
+
+
+def test_file_route_import_survives_20_kills(sandbox_factory, sshd, tmp_path):
+    """The file route killed at random points (writing, uploading, importing, polling): each
+    workbook's rows land once."""
+    sb = sandbox_factory(sftp_root=sshd.root)
+    good = write_list(tmp_path / "l.csv", 3000, seed=9, dirty=False)
+    with client_for(sb) as c:
+        cid = make_campaign(c, "crash-file")
+        sid = c.add_file_server("127.0.0.1", sshd.port, "/", sshd.user, "password-1234")
+    cmd = [sys.executable, "-m", "callcore.cli", "outbound", "import", str(tmp_path / "l.csv"), "--campaign", str(cid),
+           "--endpoint", sb.url, "--workdir", str(tmp_path / "w"), "--route", "file", "--rows-per-file", "50",
+           "--workers", "2", "--sftp-host", "127.0.0.1", "--sftp-port", str(sshd.port), "--sftp-user", sshd.user,
+           "--sftp-key", sshd.key_file, "--server-id", sid, "--json"]
+    kills, r = _kill_cycles(cmd, _env(sb), random.Random(3), 0.5, 1.1)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert kills >= KILLS
+    rows = calldata(sb, cid)
+    assert sorted(r["called"] for r in rows) == sorted(good), "every clean row exactly once"
+    assert not list((tmp_path / "w" / "workbooks").glob(".part-*"))

@@ -38,7 +38,7 @@ from callcore.platforms.errors import (ApiError, AuthenticationError, Blackliste
                                        LimitExceededError, NotFoundError, PlatformError, RateLimitError, StateError)
 from callcore.platforms.retry import RetryPolicy
 
-from .journal import Journal, retry_call
+from .journal import Journal, retry_call, sweep_partials
 
 MAX_FILE_ROWS = 500_000  # 001:26377
 PENDING_CAP = 200_000  # 001:25432
@@ -350,14 +350,16 @@ class OutboundImport:
                 db.execute("UPDATE batches SET state='sending', attempts=attempts+1, updated=? WHERE id=?",
                            (time.time(), b["id"]))
             try:
-                last = time.monotonic()
                 total = self._definitive_retry(self._send_api, b, rows)
+                last = time.monotonic()  # paced from the answer: arrivals stay >= min_interval apart
             except LimitExceededError as e:  # 0200020: the campaign holds 200,000 uncompleted numbers
+                last = time.monotonic()
                 self._set(b["id"], "planned")
                 if not self._on_cap(cid, e):
                     return
                 continue
             except (BlacklistedError,) as e:
+                last = time.monotonic()
                 self._set(b["id"], "planned")
                 self._split_blacklisted(b, rows, e)
                 continue
@@ -365,6 +367,7 @@ class OutboundImport:
                 self._set(b["id"], "planned", code=e.code, msg=str(e)[:300])
                 raise ImportError_(f"campaign {cid}: {e}") from e
             except ApiError as e:
+                last = time.monotonic()
                 if e.retryable:  # ambiguous (e.g. an internal-error code)
                     self._set(b["id"], "unknown", code=e.code, msg=str(e)[:300])
                     continue
@@ -566,6 +569,7 @@ class OutboundImport:
     # ------------------------------------------------------------------ run
     def run(self) -> ImportSummary:
         t0 = time.monotonic()
+        sweep_partials(self.workdir / "workbooks")
         self.prepare()
         self.progress("total", len(self.dial), 0)
         self.progress("rows", self._done_rows(), 0)

@@ -59,7 +59,7 @@ def write_workbook(path: str | os.PathLike[str], header: Sequence[str], rows: It
     atomically (temporary file renamed into place). Returns the number of data rows."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".part-", suffix=".xlsx", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=".part-", dir=path.parent)
     os.close(fd)
     n = 0
     try:

@@ -76,3 +76,22 @@ def test_windows_are_at_most_three_days():
     assert parse_time("2026-11-01T08:30") == "2026-11-01 08:30:00"
     with pytest.raises(ValueError):
         _windows("2026-11-02 00:00:00", "2026-11-01 00:00:00")
+
+
+def test_a_zip_answer_is_unpacked_safely(tmp_path):
+    import zipfile
+
+    from callcore.pipelines.recordings import RecordingSync
+    from callcore.platforms.errors import UnsafeArchiveError
+
+    ok = tmp_path / "a.zip"
+    with zipfile.ZipFile(ok, "w") as z:
+        z.writestr("rec.V3", b"\xd5" * 800)
+    got = RecordingSync._unzip_one(ok)
+    assert got.read_bytes() == b"\xd5" * 800 and got.parent == tmp_path / "a"
+    bad = tmp_path / "b.zip"
+    with zipfile.ZipFile(bad, "w") as z:
+        z.writestr("../../escape.V3", b"x")
+    with pytest.raises(UnsafeArchiveError):
+        RecordingSync._unzip_one(bad)
+    assert not (tmp_path.parent / "escape.V3").exists()

@@ -186,12 +186,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
     workdir = args.workdir or Path(str(args.list) + ".callcore-import")
     from callcore.platforms.errors import PlatformError
 
-    from .outbound import ImportError_
+    from .outbound import ImportFailed
 
     try:
         with _Bars(args.quiet or args.json) as bars:
             s = import_list(args.list, workdir, opts, progress=bars.import_cb)
-    except (ImportError_, PlatformError) as e:
+    except (ImportFailed, PlatformError) as e:
         print(f"callcore: error: {e}\n(the journal in {workdir} keeps what was done; run the same command again "
               "to resume)", file=sys.stderr)
         return 2

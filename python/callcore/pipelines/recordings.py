@@ -239,9 +239,25 @@ class RecordingSync:
                 if dest.is_file():
                     return key, dest, None, False
                 path = retry_call(c.download_record, dest, file_name=r["original"], policy=self.o.retry)
+            path = Path(path)
+            if path.suffix.lower() == ".zip":  # several recordings of one call arrive as a zip
+                path = self._unzip_one(path)
         except PlatformError as e:
             return key, None, str(e), False
-        return key, Path(path), None, True
+        return key, path, None, True
+
+    @staticmethod
+    def _unzip_one(path: Path) -> Path:
+        """Unpacks a downloaded zip with :func:`callcore.platforms.huawei.safe_extract` (no member
+        may leave its folder) and returns its single recording."""
+        from callcore.platforms.huawei import safe_extract
+
+        dest = path.with_suffix("")
+        files = [p for p in safe_extract(path, dest) if p.is_file()]
+        path.unlink()
+        if len(files) != 1:
+            raise PlatformError(f"{path.name}: expected one recording in the zip, got {len(files)}")
+        return files[0]
 
     def transfer(self) -> tuple[int, int]:
         from callcore import audio

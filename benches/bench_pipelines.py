@@ -122,13 +122,12 @@ def test_import_bare_httpx_cpu_per_row(measure, sandbox, tmp_path):
 
 @pytest.mark.benchmark(timer=time.process_time)
 def test_workbook_cpu_per_row(measure, tmp_path):
-    from callcore.pipelines.xlsx import DATA_HEADER, huawei_data_rows, write_workbook
+    from callcore.pipelines.xlsx import write_huawei_data_workbook
 
     n = 100_000
     nums = [f"138{i:08d}" for i in range(n)]
-    sids = [f"j{i}" for i in range(n)]
     measure("pipelines: workbook CPU per row", "callcore",
-            lambda: write_workbook(tmp_path / "b.xlsx", DATA_HEADER, huawei_data_rows(sids, nums, "cc1b1")),
+            lambda: write_huawei_data_workbook(tmp_path / "b.xlsx", "j", 0, nums, "cc1b1"),
             per=n, unit="row", rounds=3)
 
 

@@ -48,6 +48,18 @@ def test_workbook_is_read_back_by_the_platform_reader(tmp_path):
     assert not list(tmp_path.glob(".part-*"))
 
 
+def test_fast_workbook_equals_the_generic_one(tmp_path):
+    from callcore.pipelines.xlsx import write_huawei_data_workbook
+
+    nums = [f"1380013{i:04d}" for i in range(300)]
+    write_huawei_data_workbook(tmp_path / "fast.xlsx", "job1", 1000, nums, "cc1b7")
+    write_workbook(tmp_path / "slow.xlsx", DATA_HEADER,
+                   huawei_data_rows([f"job1{1000 + i}" for i in range(300)], nums, "cc1b7"))
+    assert read_table(tmp_path / "fast.xlsx") == read_table(tmp_path / "slow.xlsx")
+    with pytest.raises(ValueError):
+        write_huawei_data_workbook(tmp_path / "x.xlsx", "j<", 0, nums, "t")
+
+
 def test_sftp_upload_to_a_real_sshd(sshd, tmp_path):
     src = tmp_path / "book.xlsx"
     src.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 400)

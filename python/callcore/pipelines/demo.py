@@ -196,8 +196,8 @@ def run_demo(workdir: str | Path = "callcore-demo", rows: int = 1_000_000, quiet
     rt.add_row("failed", f"{ss.failed:,}")
     console.print(rt)
     tt = Table(title="where things are", title_justify="left", show_header=False)
-    tt.add_column()
-    tt.add_column()
+    tt.add_column(no_wrap=True)
+    tt.add_column(overflow="fold")
     for k, v in (("dirty list", wd / "list" / "dirty-list.csv"), ("clean list", s.clean_file),
                  ("rejects (row, input, reason)", s.rejects_file), ("import journal (SQLite)", s.journal),
                  ("workbooks on the SFTP server", sftp_root if sshd else "(no SFTP server)"),

@@ -525,7 +525,7 @@ class OutboundImport:
     # ------------------------------------------------------------------ file route
     def _file_job(self, bid: int) -> None:
         from callcore.pipelines import sftp as sftp_mod
-        from callcore.pipelines.xlsx import DATA_HEADER, write_workbook
+        from callcore.pipelines.xlsx import write_huawei_data_workbook
 
         o = self.o
         c = self._client_()
@@ -535,10 +535,8 @@ class OutboundImport:
             name = f"{b['tag']}.xlsx"
             local = self.workdir / "workbooks" / name
             if st == "planned" or (st == "written" and not local.exists()):
-                job, dial, tag = self.job, self.dial, b["tag"]
-                rows = ((f"{job}{i}", '[{"calledNo":"' + dial[i] + '"}]', None, None, tag, None)
-                        for i in range(b["start"], b["start"] + b["n"]))
-                write_workbook(local, DATA_HEADER, rows)
+                write_huawei_data_workbook(local, self.job, b["start"], self.dial[b["start"]:b["start"] + b["n"]],
+                                           b["tag"])
                 self._set(bid, "written", file=str(local))
             elif st == "written":
                 sftp_mod.upload(o.sftp, local, name)

@@ -54,9 +54,11 @@ def _row(r: int, cells: Sequence[str | None]) -> str:
         for i, v in enumerate(cells) if v) + "</row>"
 
 
-def write_workbook(path: str | os.PathLike[str], header: Sequence[str], rows: Iterable[Sequence[str | None]]) -> int:
+def write_workbook(path: str | os.PathLike[str], header: Sequence[str], rows: Iterable[Sequence[str | None]],
+                   *, raw_rows: Iterable[str] | None = None) -> int:
     """Writes ``header`` and ``rows`` (empty/None cells are left out) to an ``.xlsx`` at *path*,
-    atomically (temporary file renamed into place). Returns the number of data rows."""
+    atomically (temporary file renamed into place). Returns the number of data rows.
+    ``raw_rows`` (instead of ``rows``) are ready ``<row>`` elements, numbered from 2."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".part-", dir=path.parent)
@@ -70,8 +72,9 @@ def write_workbook(path: str | os.PathLike[str], header: Sequence[str], rows: It
             z.writestr("xl/_rels/workbook.xml.rels", _WB_RELS)
             with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
                 buf = [_SHEET_HEAD, _row(1, list(header))]
-                for n, cells in enumerate(rows, 1):
-                    buf.append(_row(n + 1, cells))
+                gen = raw_rows if raw_rows is not None else (_row(k + 1, cells) for k, cells in enumerate(rows, 1))
+                for n, xml in enumerate(gen, 1):
+                    buf.append(xml)
                     if len(buf) >= 4096:
                         f.write("".join(buf).encode("utf-8"))
                         buf.clear()
@@ -93,3 +96,19 @@ def huawei_data_rows(session_ids: Sequence[str], numbers: Sequence[str], tag: st
     """7.4.8 rows: sessionId, called as a JSON array (``[{"calledNo":"…"}]``), customField = tag."""
     for sid, num in zip(session_ids, numbers):
         yield (sid, '[{"calledNo":"' + num + '"}]', None, None, tag, None)
+
+
+def write_huawei_data_workbook(path: str | os.PathLike[str], session_prefix: str, first_row: int,
+                               numbers: Sequence[str], tag: str) -> int:
+    """The 7.4.8 workbook of one file batch, fast: sessionId ``{session_prefix}{first_row + k}``,
+    called ``[{"calledNo":"…"}]``, customField *tag*. The values must be XML-safe as they are
+    (engine-checked dialing strings, alphanumeric prefix and tag); checked here."""
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9]*", session_prefix + tag) or not re.fullmatch(r"[0-9*#]*", "".join(numbers)):
+        raise ValueError("write_huawei_data_workbook: values outside [A-Za-z0-9] / [0-9*#]")
+    a = '"><c r="A'
+    rows = (f'<row r="{r}{a}{r}" t="inlineStr"><is><t>{session_prefix}{i}</t></is></c><c r="B{r}" t="inlineStr">'
+            f'<is><t>[{{"calledNo":"{d}"}}]</t></is></c><c r="E{r}" t="inlineStr"><is><t>{tag}</t></is></c></row>'
+            for r, i, d in zip(range(2, len(numbers) + 2), range(first_row, first_row + len(numbers)), numbers))
+    return write_workbook(path, DATA_HEADER, (), raw_rows=rows)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 import time
 from datetime import datetime, timedelta
@@ -198,12 +199,21 @@ def run_demo(workdir: str | Path = "callcore-demo", rows: int = 1_000_000, quiet
     tt = Table(title="where things are", title_justify="left", show_header=False)
     tt.add_column(no_wrap=True)
     tt.add_column(overflow="fold")
+    def show(p: object) -> str:
+        """Paths under the current folder are shown relative to it (shorter, copy-pasteable)."""
+        s_ = str(p)
+        try:
+            rel = os.path.relpath(s_)
+        except ValueError:
+            return s_
+        return s_ if rel.startswith("..") else rel
+
     for k, v in (("dirty list", wd / "list" / "dirty-list.csv"), ("clean list", s.clean_file),
                  ("rejects (row, input, reason)", s.rejects_file), ("import journal (SQLite)", s.journal),
                  ("workbooks on the SFTP server", sftp_root if sshd else "(no SFTP server)"),
                  ("recordings (MP3)", rec_dir), ("manifest", ss.manifest),
                  ("sandbox state", wd / "sandbox"), ("summary (JSON)", wd / "summary.json")):
-        tt.add_row(k, str(v))
+        tt.add_row(k, show(v))
     console.print(tt)
     for n in notes:
         console.print(f"note: {n}")

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from datetime import datetime, timedelta
 
+import pytest
+
 from callcore import audio
 from callcore.pipelines.recordings import SyncOptions, sync_recordings
 
@@ -65,14 +67,20 @@ def test_cli_sync_mp3_json(sandbox_factory, tmp_path):
     assert len(mp3s) == len(recs) and all(p.read_bytes()[:3] in (b"ID3",) or p.read_bytes()[0] == 0xFF for p in mp3s)
 
 
-def test_demo_small(tmp_path):
-    """The main job end to end on a small list (the README runs it with a million rows)."""
+@pytest.mark.parametrize("sftp", [True, False])
+def test_demo_small(tmp_path, sftp):
+    """The main job end to end on a small list (the README runs it with a million rows); without
+    an SFTP server everything goes by the API and the summary says so."""
     r = subprocess.run([sys.executable, "-m", "callcore.cli", "demo", "--rows", "20000", "--workdir",
-                        str(tmp_path / "demo"), "-q"], capture_output=True, text=True, timeout=300)
+                        str(tmp_path / "demo"), "-q"] + ([] if sftp else ["--no-sftp"]),
+                       capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     assert "demo OK" in r.stdout
     d = json.loads((tmp_path / "demo" / "summary.json").read_text())
     imp = d["import"]
     assert imp["adds_up"] and imp["complete"] and imp["input_rows"] == 20000
-    assert imp["routes"].get("file", 0) > 0
+    if sftp:
+        assert imp["routes"].get("file", 0) > 0
+    else:
+        assert set(imp["routes"]) == {"api"} and "without the file route" in r.stdout
     assert d["recordings"]["complete"] and d["recordings"]["converted"] > 0

@@ -235,7 +235,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    return run_demo(workdir=args.workdir, rows=args.rows, quiet=args.quiet)
+    return run_demo(workdir=args.workdir, rows=args.rows, quiet=args.quiet, sftp=not args.no_sftp)
 
 
 def register_demo(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -246,4 +246,5 @@ def register_demo(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     d.add_argument("--workdir", type=Path, default=Path("callcore-demo"), help="output folder (default ./callcore-demo)")
     d.add_argument("--rows", type=int, default=1_000_000, help="rows in the dirty list (default 1,000,000)")
     d.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    d.add_argument("--no-sftp", action="store_true", help="do not start sshd: the API route only")
     d.set_defaults(func=_cmd_demo)

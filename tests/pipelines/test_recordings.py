@@ -50,6 +50,9 @@ def test_sync_manifest_and_resume(sandbox_factory, tmp_path):
         p.is_file() for p in (tmp_path / "out" / ".callcore-sync" / "src").rglob("*"))
     s2 = sync_recordings(o)
     assert (s2.downloaded_now, s2.converted_now, s2.converted) == (0, 0, len(recs))
+    o.to_format = "mp3"
+    with pytest.raises(ValueError, match="holds a wav sync"):
+        sync_recordings(o)
 
 
 def test_cli_sync_mp3_json(sandbox_factory, tmp_path):

@@ -28,6 +28,14 @@ def _endpoint(args: argparse.Namespace) -> str:
     return ep
 
 
+def _http_options(args: argparse.Namespace) -> Any:
+    if not args.ca_file:
+        return None
+    from callcore.platforms.huawei import HttpOptions
+
+    return HttpOptions(ca_file=args.ca_file)
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ob = sub.add_parser("outbound", help="outbound campaigns: resumable list imports")
     obs = ob.add_subparsers(dest="outbound_command", metavar="SUBCOMMAND", required=True)
@@ -60,6 +68,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--sftp-dir", default=".", help="remote folder to upload into")
     p.add_argument("--server-id", help="the platform's serverId of that SFTP server (7.8.1)")
     p.add_argument("--file-path", help="filePath for the import call, relative to the server's folder")
+    p.add_argument("--ca-file", help="CA bundle for the platform's TLS certificate (a private CA)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_cmd_import)
@@ -80,6 +89,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("--workers", type=int, default=4, help="downloads at once (default 4)")
     s.add_argument("--callback-url", default="http://127.0.0.1:9/callcore-bill-callback",
                    help="queryBillData callBackURL (the bill file name is also derived from the responseId)")
+    s.add_argument("--ca-file", help="CA bundle for the platform's TLS certificate (a private CA)")
     s.add_argument("--json", action="store_true")
     s.add_argument("-q", "--quiet", action="store_true")
     s.set_defaults(func=_cmd_sync)
@@ -182,7 +192,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     opts = ImportOptions(campaigns=args.campaign, endpoint=_endpoint(args), access_key=ak, secret_key=sk,
                          vdn_id=args.vdn, platform=args.platform, route=args.route, api=args.api, v2_max=args.v2_max,
                          on_cap=args.on_cap, workers=args.workers, rows_per_file=args.rows_per_file, sftp=sftp,
-                         blacklist=args.blacklist, default_area_code=args.default_area_code, column=args.column)
+                         blacklist=args.blacklist, default_area_code=args.default_area_code, column=args.column,
+                         http_options=_http_options(args))
     workdir = args.workdir or Path(str(args.list) + ".callcore-import")
     from callcore.platforms.errors import PlatformError
 
@@ -212,7 +223,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     ak, sk = _creds()
     o = SyncOptions(_endpoint(args), ak, sk, begin=parse_time(args.begin), end=parse_time(args.end),
                     out_dir=str(args.output), vdn_id=args.vdn, to_format=args.to_format, workers=args.workers,
-                    callback_url=args.callback_url)
+                    callback_url=args.callback_url, http_options=_http_options(args))
     from callcore.platforms.errors import PlatformError
 
     try:

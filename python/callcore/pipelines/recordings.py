@@ -178,6 +178,12 @@ class RecordingSync:
     def index(self) -> None:
         from callcore.platforms.huawei import bill_file_name, read_bill_index
 
+        fmt = self.j.get("format")
+        if fmt is None:
+            self.j.set("format", self.o.to_format)
+        elif fmt != self.o.to_format:
+            raise ValueError(f"{self.out}: this folder holds a {fmt} sync; use another -o folder for {self.o.to_format}")
+
         c = self.client()
         ext = ".mp3" if self.o.to_format == "mp3" else ".wav"
         for b, e in _windows(self.o.begin, self.o.end):

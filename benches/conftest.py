@@ -20,11 +20,13 @@ def measure(benchmark: Any) -> Any:
     """``measure(group, impl, fn, *args, per=N, unit="req")``: run fn under pytest-benchmark and
     record its median; ``per`` items per call turn it into a throughput."""
 
-    def run(group: str, impl: str, fn: Any, *args: Any, per: int = 1, unit: str = "call", rounds: int | None = None) -> Any:
+    def run(group: str, impl: str, fn: Any, *args: Any, per: int = 1, unit: str = "call", rounds: int | None = None,
+            setup: Any = None) -> Any:
         benchmark.group = group
         benchmark.name = impl
         if rounds:
-            result = benchmark.pedantic(fn, args=args, rounds=rounds, iterations=1, warmup_rounds=1)
+            # `setup` (untimed, before each round) e.g. removes the previous round's output file
+            result = benchmark.pedantic(fn, args=args, rounds=rounds, iterations=1, warmup_rounds=1, setup=setup)
         else:
             result = benchmark(fn, *args)
         _MEDIANS[group][impl] = (benchmark.stats.stats.median / per, unit)

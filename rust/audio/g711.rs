@@ -64,21 +64,20 @@ const fn build_ulaw_decode() -> [i16; 256] {
 /// A-law code for a 13-bit two's-complement value (`pcm16 >> 3`), truncating (G.191 / audioop).
 const fn alaw_compress13(v: i32) -> u8 {
     let (mask, mut mag) = if v >= 0 { (0xD5u8, v) } else { (0x55u8, -v - 1) };
-    // segment = number of significant bits above the 5-bit first segment
-    let aval: i32;
     if mag >= 4096 {
         mag = 4095;
     }
-    if mag < 32 {
-        aval = mag >> 1;
+    // segment = number of significant bits above the 5-bit first segment
+    let aval = if mag < 32 {
+        mag >> 1
     } else {
         let mut seg = 1;
         while mag >= (32 << seg) {
             seg += 1;
         }
         // seg in 1..=7, mag in [16 << seg, 32 << seg)
-        aval = (seg << 4) | ((mag >> seg) & 0x0F);
-    }
+        (seg << 4) | ((mag >> seg) & 0x0F)
+    };
     (aval as u8) ^ mask
 }
 
@@ -156,6 +155,12 @@ pub fn decode_into(codes: &[u8], law: Law, out: &mut [i16]) {
     for (o, &c) in out[..codes.len()].iter_mut().zip(codes) {
         *o = t[c as usize];
     }
+}
+
+/// Decodes `codes`, appending to `out`.
+pub fn decode_into_vec(codes: &[u8], law: Law, out: &mut Vec<i16>) {
+    let t = law.table();
+    out.extend(codes.iter().map(|&c| t[c as usize]));
 }
 
 /// Decodes a whole G.711 buffer.

@@ -34,6 +34,8 @@ pub enum AudioError {
     Empty { path: String },
     /// The input's content cannot be decoded (garbage, unsupported WAV tag, broken header...).
     Format { path: String, reason: String },
+    /// The batch was cancelled (e.g. Ctrl-C) before this file started.
+    Cancelled { path: String },
 }
 
 impl AudioError {
@@ -57,6 +59,7 @@ impl AudioError {
             AudioError::Io { .. } => "io",
             AudioError::Empty { .. } => "empty",
             AudioError::Format { .. } => "format",
+            AudioError::Cancelled { .. } => "cancelled",
         }
     }
 }
@@ -68,6 +71,7 @@ impl fmt::Display for AudioError {
             AudioError::Io { path, action, message, .. } => write!(f, "{path}: cannot {action}: {message}"),
             AudioError::Empty { path } => write!(f, "{path}: empty file (0 bytes)"),
             AudioError::Format { path, reason } => write!(f, "{path}: {reason}"),
+            AudioError::Cancelled { path } => write!(f, "{path}: not started, the batch was cancelled"),
         }
     }
 }

@@ -167,7 +167,7 @@ impl Resampler {
         }
         let limit = self.expected();
         let zeros = self.k + self.u_rel / self.l + 1;
-        self.buf.extend(std::iter::repeat(0.0).take(zeros));
+        self.buf.extend(std::iter::repeat_n(0.0, zeros));
         self.run(out, limit);
     }
 

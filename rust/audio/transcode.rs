@@ -5,7 +5,7 @@
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Cursor, Read};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
@@ -127,12 +127,15 @@ pub struct TranscodeOptions {
     pub rate: Option<u32>,
     /// MP3 bitrate in kbit/s.
     pub bitrate: u32,
-    /// LAME quality 0 (best) .. 9 (fastest).
+    /// LAME quality 0 (best) .. 9 (fastest); default 7 (speech at telephone bitrates loses
+    /// nothing measurable against 5 and encodes twice as fast).
     pub quality: u8,
     /// Apply the one-pole DC blocker after decoding.
     pub dc_block: bool,
     /// Replace existing outputs instead of skipping them.
     pub overwrite: bool,
+    /// Mix multichannel inputs down to mono (channel average) before anything else.
+    pub mono: bool,
     /// Rate of headerless VOX found by `SourceKind::Auto`.
     pub auto_vox_rate: u32,
 }
@@ -145,9 +148,10 @@ impl Default for TranscodeOptions {
             to: OutputFormat::Wav,
             rate: None,
             bitrate: 16,
-            quality: 5,
+            quality: 7,
             dc_block: false,
             overwrite: false,
+            mono: false,
             auto_vox_rate: 8000,
         }
     }
@@ -247,8 +251,79 @@ impl TranscodeReport {
 enum Dec {
     Vox(VoxDecoder),
     G711(Law),
-    Pcm16 { carry: Option<u8> },
-    Pcm8,
+    /// Linear PCM of any width (8/16/24/32-bit integer, 32/64-bit float); `carry` holds the
+    /// bytes of a sample split by a read chunk.
+    Linear { codec: WavCodec, carry: Vec<u8> },
+    Mp3(Box<Mp3In>),
+}
+
+/// MP3 input (a `.V3` or `.wav` that is really MP3), decoded by symphonia with gapless trimming.
+struct Mp3In {
+    format: Box<dyn symphonia::core::formats::FormatReader + 'static>,
+    decoder: Box<dyn symphonia::core::codecs::audio::AudioDecoder>,
+    track: u32,
+    scratch: Vec<i16>,
+    bad_frames: u64,
+}
+
+fn open_mp3(path: &Path) -> Result<(Mp3In, u32, u16), AudioError> {
+    use symphonia::core::codecs::audio::AudioDecoderOptions;
+    use symphonia::core::formats::probe::Hint;
+    use symphonia::core::formats::{FormatOptions, TrackType};
+    use symphonia::core::io::MediaSourceStream;
+    use symphonia::core::meta::MetadataOptions;
+    let f = File::open(path).map_err(|e| AudioError::io(path, "open the input", e))?;
+    let mss = MediaSourceStream::new(Box::new(f), Default::default());
+    let mut hint = Hint::new();
+    hint.with_extension("mp3");
+    let bad = |r: String| AudioError::format(path, format!("MP3: {r}"));
+    let format = symphonia::default::get_probe()
+        .probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
+        .map_err(|e| bad(e.to_string()))?;
+    let track = format.default_track(TrackType::Audio).ok_or_else(|| bad("no audio track".into()))?;
+    let params = track
+        .codec_params
+        .as_ref()
+        .and_then(|p| p.audio())
+        .ok_or_else(|| bad("no audio codec parameters".into()))?
+        .clone();
+    let rate = params.sample_rate.ok_or_else(|| bad("unknown sample rate".into()))?;
+    let channels = params.channels.as_ref().map(|c| c.count()).unwrap_or(1) as u16;
+    let id = track.id;
+    let decoder = symphonia::default::get_codecs()
+        .make_audio_decoder(&params, &AudioDecoderOptions::default())
+        .map_err(|e| bad(e.to_string()))?;
+    Ok((Mp3In { format, decoder, track: id, scratch: Vec::new(), bad_frames: 0 }, rate, channels))
+}
+
+impl Mp3In {
+    /// Decodes packets until some samples are appended; false at the end of the stream.
+    fn next(&mut self, out: &mut Vec<i16>) -> bool {
+        use symphonia::core::errors::Error;
+        loop {
+            let packet = match self.format.next_packet() {
+                Ok(Some(p)) => p,
+                Ok(None) | Err(_) => return false,
+            };
+            if packet.track_id != self.track {
+                continue;
+            }
+            match self.decoder.decode(&packet) {
+                Ok(buf) => {
+                    let n = buf.samples_interleaved();
+                    if n == 0 {
+                        continue;
+                    }
+                    self.scratch.resize(n, 0);
+                    buf.copy_to_slice_interleaved::<i16, _>(&mut self.scratch[..]);
+                    out.extend_from_slice(&self.scratch);
+                    return true;
+                }
+                Err(Error::DecodeError(_)) => self.bad_frames += 1,
+                Err(_) => return false,
+            }
+        }
+    }
 }
 
 /// A decoded input stream (interleaved PCM16 at its own rate).
@@ -264,6 +339,8 @@ struct Input {
     notes: Vec<String>,
     bytes_read: u64,
     buf: Vec<u8>,
+    /// samples of a frame split by a chunk boundary, handed out with the next chunk
+    partial: Vec<i16>,
 }
 
 enum Opened {
@@ -300,15 +377,37 @@ fn open_input(path: &Path, opts: &TranscodeOptions) -> Result<Opened, AudioError
         }
     };
     match container {
-        Container::Mp3 => Ok(Opened::Mp3 { reader, len: total }),
+        Container::Mp3 if opts.to == OutputFormat::Mp3 => Ok(Opened::Mp3 { reader, len: total }),
+        Container::Mp3 => {
+            drop(reader);
+            let (m, rate, channels) = open_mp3(path)?;
+            Ok(Opened::Decoded(Input {
+                path: path.to_path_buf(),
+                reader: Box::new(io::empty()),
+                remaining: u64::MAX,
+                dec: Dec::Mp3(Box::new(m)),
+                rate,
+                channels,
+                desc: format!("mp3 {rate} Hz x{channels}"),
+                variant: None,
+                notes,
+                bytes_read: total,
+                buf: Vec::new(),
+                partial: Vec::new(),
+            }))
+        }
         Container::Wav => {
             let info = wav::read_header(&mut reader, Some(total))
                 .map_err(|r| AudioError::format(path, format!("WAV: {r}")))?;
             notes.extend(info.notes.iter().cloned());
             let data_head = head.get(info.data_offset as usize..).unwrap_or(&[]);
             let (dec, desc, variant) = match info.codec {
-                WavCodec::Pcm16 => (Dec::Pcm16 { carry: None }, "pcm16", None),
-                WavCodec::Pcm8 => (Dec::Pcm8, "pcm8", None),
+                WavCodec::Pcm16 => (Dec::Linear { codec: info.codec, carry: Vec::new() }, "pcm16", None),
+                WavCodec::Pcm8 => (Dec::Linear { codec: info.codec, carry: Vec::new() }, "pcm8", None),
+                WavCodec::Pcm24 => (Dec::Linear { codec: info.codec, carry: Vec::new() }, "pcm24", None),
+                WavCodec::Pcm32 => (Dec::Linear { codec: info.codec, carry: Vec::new() }, "pcm32", None),
+                WavCodec::Float32 => (Dec::Linear { codec: info.codec, carry: Vec::new() }, "float32", None),
+                WavCodec::Float64 => (Dec::Linear { codec: info.codec, carry: Vec::new() }, "float64", None),
                 WavCodec::Alaw => (Dec::G711(Law::Alaw), "alaw", None),
                 WavCodec::Ulaw => (Dec::G711(Law::Ulaw), "ulaw", None),
                 WavCodec::Oki => {
@@ -337,6 +436,7 @@ fn open_input(path: &Path, opts: &TranscodeOptions) -> Result<Opened, AudioError
                 notes,
                 bytes_read: info.data_offset,
                 buf: vec![0; CHUNK_BYTES],
+                partial: Vec::new(),
             }))
         }
         Container::Raw => {
@@ -381,6 +481,7 @@ fn open_input(path: &Path, opts: &TranscodeOptions) -> Result<Opened, AudioError
                 notes,
                 bytes_read: 0,
                 buf: vec![0; CHUNK_BYTES],
+                partial: Vec::new(),
             }))
         }
     }
@@ -389,6 +490,14 @@ fn open_input(path: &Path, opts: &TranscodeOptions) -> Result<Opened, AudioError
 impl Input {
     /// Appends the next decoded chunk (interleaved); returns false at the end.
     fn next_chunk(&mut self, out: &mut Vec<i16>) -> Result<bool, AudioError> {
+        if let Dec::Mp3(m) = &mut self.dec {
+            let more = m.next(out);
+            if !more && m.bad_frames > 0 {
+                self.notes.push(format!("{} corrupt MP3 frames skipped", m.bad_frames));
+                m.bad_frames = 0;
+            }
+            return Ok(more);
+        }
         if self.remaining == 0 {
             return self.finish_stream();
         }
@@ -406,6 +515,8 @@ impl Input {
         self.remaining = self.remaining.saturating_sub(n as u64);
         self.bytes_read += n as u64;
         let b = &self.buf[..n];
+        let start = out.len();
+        out.append(&mut self.partial);
         match &mut self.dec {
             Dec::Vox(d) => d.decode(b, out),
             Dec::G711(law) => {
@@ -413,28 +524,52 @@ impl Input {
                 out.resize(s + n, 0);
                 g711::decode_into(b, *law, &mut out[s..]);
             }
-            Dec::Pcm8 => out.extend(b.iter().map(|&x| ((x as i16) - 128) << 8)),
-            Dec::Pcm16 { carry } => {
+            Dec::Mp3(_) => unreachable!("MP3 is decoded above"),
+            Dec::Linear { codec, carry } => {
+                let w = codec.width();
                 let mut b = b;
-                if let Some(lo) = carry.take() {
-                    out.push(i16::from_le_bytes([lo, b[0]]));
-                    b = &b[1..];
+                if !carry.is_empty() {
+                    let k = (w - carry.len()).min(b.len());
+                    carry.extend_from_slice(&b[..k]);
+                    b = &b[k..];
+                    if carry.len() == w {
+                        wav::linear_to_i16(*codec, carry, out);
+                        carry.clear();
+                    }
                 }
-                let mut it = b.chunks_exact(2);
-                out.extend((&mut it).map(|p| i16::from_le_bytes([p[0], p[1]])));
-                if let [x] = it.remainder() {
-                    *carry = Some(*x);
-                }
+                let whole = b.len() / w * w;
+                wav::linear_to_i16(*codec, &b[..whole], out);
+                carry.extend_from_slice(&b[whole..]);
             }
+        }
+        // hand out whole frames only: a chunk boundary may split a multichannel frame
+        let c = self.channels as usize;
+        let rem = (out.len() - start) % c;
+        if rem > 0 {
+            self.partial.extend_from_slice(&out[out.len() - rem..]);
+            out.truncate(out.len() - rem);
         }
         Ok(true)
     }
 
     fn finish_stream(&mut self) -> Result<bool, AudioError> {
-        if let Dec::Pcm16 { carry } = &mut self.dec {
-            if carry.take().is_some() {
-                self.notes.push("odd byte count: the last byte (half a sample) was dropped".into());
+        if let Dec::Linear { codec, carry } = &mut self.dec {
+            if !carry.is_empty() {
+                self.notes.push(if codec.width() == 2 {
+                    "odd byte count: the last byte (half a sample) was dropped".into()
+                } else {
+                    format!("the last {} byte(s), an incomplete sample, were dropped", carry.len())
+                });
+                carry.clear();
             }
+        }
+        if !self.partial.is_empty() {
+            self.notes.push(format!(
+                "truncated inside a frame: the last {} sample(s) of an incomplete {}-channel frame were dropped",
+                self.partial.len(),
+                self.channels
+            ));
+            self.partial.clear();
         }
         Ok(false)
     }
@@ -449,11 +584,14 @@ struct Pipeline {
     planar: Vec<Vec<i16>>,
     planar_out: Vec<Vec<i16>>,
     done: bool,
+    /// mix the input's channels down to one
+    mono: bool,
 }
 
 impl Pipeline {
-    fn new(input: Input, out_rate: u32, dc_block: bool) -> Self {
-        let c = input.channels as usize;
+    fn new(input: Input, out_rate: u32, dc_block: bool, mono: bool) -> Self {
+        let mono = mono && input.channels > 1;
+        let c = if mono { 1 } else { input.channels as usize };
         let dc = if dc_block { (0..c).map(|_| DcBlocker::new(input.rate)).collect() } else { vec![] };
         let rs = if out_rate != input.rate {
             (0..c).map(|_| Resampler::new(input.rate, out_rate)).collect()
@@ -468,7 +606,13 @@ impl Pipeline {
             planar: vec![Vec::new(); c],
             planar_out: vec![Vec::new(); c],
             done: false,
+            mono,
         }
+    }
+
+    /// Channels of the output.
+    fn channels(&self) -> u16 {
+        if self.mono { 1 } else { self.input.channels }
     }
 
     /// Appends the next chunk of output (interleaved); returns false when nothing is left.
@@ -476,9 +620,25 @@ impl Pipeline {
         if self.done {
             return Ok(false);
         }
+        let c = self.channels() as usize;
+        if self.dc.is_empty() && self.rs.is_empty() && !self.mono {
+            // nothing between decoder and writer: decode straight into the output
+            let more = self.input.next_chunk(out)?;
+            self.done = !more;
+            return Ok(more || !out.is_empty());
+        }
         self.tmp.clear();
         let more = self.input.next_chunk(&mut self.tmp)?;
-        let c = self.input.channels as usize;
+        if self.mono {
+            // average the channels of each frame (rounded), in place
+            let ci = self.input.channels as usize;
+            let frames = self.tmp.len() / ci;
+            for i in 0..frames {
+                let sum: i32 = self.tmp[i * ci..(i + 1) * ci].iter().map(|&x| x as i32).sum();
+                self.tmp[i] = ((sum as f32) / ci as f32).round() as i16;
+            }
+            self.tmp.truncate(frames);
+        }
         if c == 1 {
             if let Some(d) = self.dc.first_mut() {
                 d.process(&mut self.tmp);
@@ -619,12 +779,12 @@ impl Sink {
 }
 
 fn wav_size_check(path: &Path, in_bytes: u64, input: &Input, out_rate: u32, opts: &TranscodeOptions) -> Result<(), AudioError> {
-    if opts.to == OutputFormat::Mp3 || in_bytes == u64::MAX {
+    if opts.to == OutputFormat::Mp3 || in_bytes == u64::MAX || matches!(input.dec, Dec::Mp3(_)) {
         return Ok(());
     }
-    let per_byte = match input.dec {
+    let per_byte = match &input.dec {
         Dec::Vox(_) => 2.0,
-        Dec::Pcm16 { .. } => 0.5,
+        Dec::Linear { codec, .. } => 1.0 / codec.width() as f64,
         _ => 1.0,
     };
     let out_bps = if opts.to == OutputFormat::Wav { 2.0 } else { 1.0 };
@@ -641,20 +801,73 @@ fn wav_size_check(path: &Path, in_bytes: u64, input: &Input, out_rate: u32, opts
     Ok(())
 }
 
+/// Decoder to writer on this thread.
+fn pump(p: &mut Pipeline, mut sink: Sink, channels: u16, dst: &Path) -> Result<(u64, Sink), AudioError> {
+    let mut buf = Vec::with_capacity(CHUNK_BYTES * 3);
+    let mut frames = 0u64;
+    loop {
+        buf.clear();
+        let more = p.next(&mut buf)?;
+        if !buf.is_empty() {
+            sink.write(&buf).map_err(|e| AudioError::io(dst, "write", e))?;
+            frames += (buf.len() / channels as usize) as u64;
+        }
+        if !more {
+            return Ok((frames, sink));
+        }
+    }
+}
+
+/// Decoder on this thread, encoder/writer on a second one (a single file then uses two cores;
+/// batches do not, they already keep every core busy with one file each).
+fn pump_threaded(p: &mut Pipeline, mut sink: Sink, channels: u16, dst: &Path) -> Result<(u64, Sink), AudioError> {
+    use std::sync::mpsc;
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::sync_channel::<Vec<i16>>(3);
+        let (back_tx, back_rx) = mpsc::channel::<Vec<i16>>();
+        let writer = scope.spawn(move || -> io::Result<Sink> {
+            for buf in rx {
+                sink.write(&buf)?;
+                let _ = back_tx.send(buf);
+            }
+            Ok(sink)
+        });
+        let mut frames = 0u64;
+        let produced: Result<(), AudioError> = (|| loop {
+            let mut buf = back_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(CHUNK_BYTES * 3));
+            buf.clear();
+            let more = p.next(&mut buf)?;
+            if !buf.is_empty() {
+                frames += (buf.len() / channels as usize) as u64;
+                if tx.send(buf).is_err() {
+                    return Ok(()); // the writer failed; its error is reported below
+                }
+            }
+            if !more {
+                return Ok(());
+            }
+        })();
+        drop(tx);
+        let written = writer.join().unwrap_or_else(|_| Err(io::Error::other("writer thread panicked")));
+        produced?;
+        let sink = written.map_err(|e| AudioError::io(dst, "write", e))?;
+        Ok((frames, sink))
+    })
+}
+
 /// Transcodes one file. Skips (status `Skipped`) when `dst` exists and `overwrite` is off.
+/// Decoding and encoding/writing run on two threads.
 pub fn transcode(src: &Path, dst: &Path, opts: &TranscodeOptions) -> Result<TranscodeReport, AudioError> {
+    transcode_impl(src, dst, opts, true)
+}
+
+fn transcode_impl(src: &Path, dst: &Path, opts: &TranscodeOptions, pipelined: bool) -> Result<TranscodeReport, AudioError> {
     opts.validate()?;
     if !opts.overwrite && dst.exists() {
         return Ok(TranscodeReport::skipped(src, dst));
     }
     match open_input(src, opts)? {
         Opened::Mp3 { mut reader, len } => {
-            if opts.to != OutputFormat::Mp3 {
-                return Err(AudioError::format(
-                    src,
-                    "content is MP3 (whatever the extension); decoding MP3 to WAV is not supported, ask for --to mp3 to copy it",
-                ));
-            }
             let (out, mut f) = AtomicOut::create(dst)?;
             io::copy(&mut reader, &mut f).map_err(|e| AudioError::io(dst, "write", e))?;
             drop(f);
@@ -677,26 +890,14 @@ pub fn transcode(src: &Path, dst: &Path, opts: &TranscodeOptions) -> Result<Tran
         Opened::Decoded(input) => {
             let out_rate = default_rate(input.rate, opts);
             wav_size_check(src, input.remaining, &input, out_rate, opts)?;
-            let channels = input.channels;
+            let channels = if opts.mono { 1 } else { input.channels };
             if opts.to == OutputFormat::Mp3 && channels > 2 {
                 return Err(AudioError::format(src, format!("MP3 holds at most 2 channels; the input has {channels}")));
             }
             let (out, f) = AtomicOut::create(dst)?;
-            let mut sink = Sink::new(f, opts, channels, out_rate, dst)?;
-            let mut p = Pipeline::new(input, out_rate, opts.dc_block);
-            let mut buf = Vec::with_capacity(CHUNK_BYTES * 3);
-            let mut frames = 0u64;
-            loop {
-                buf.clear();
-                let more = p.next(&mut buf)?;
-                if !buf.is_empty() {
-                    sink.write(&buf).map_err(|e| AudioError::io(dst, "write", e))?;
-                    frames += (buf.len() / channels as usize) as u64;
-                }
-                if !more {
-                    break;
-                }
-            }
+            let sink = Sink::new(f, opts, channels, out_rate, dst)?;
+            let mut p = Pipeline::new(input, out_rate, opts.dc_block, opts.mono);
+            let (frames, sink) = if pipelined { pump_threaded(&mut p, sink, channels, dst)? } else { pump(&mut p, sink, channels, dst)? };
             if frames == 0 {
                 return Err(AudioError::format(src, "no complete sample in the input"));
             }
@@ -749,9 +950,11 @@ pub fn merge(srcs: &[PathBuf], dst: &Path, mode: MergeMode, opts: &TranscodeOpti
         return Ok(r);
     }
     let mut inputs = Vec::new();
+    // MP3 inputs are decoded here, never copied through
+    let dec_opts = TranscodeOptions { to: OutputFormat::Wav, ..opts.clone() };
     for s in srcs {
-        match open_input(s, opts)? {
-            Opened::Mp3 { .. } => return Err(AudioError::format(s, "content is MP3; merging MP3 inputs is not supported")),
+        match open_input(s, &dec_opts)? {
+            Opened::Mp3 { .. } => unreachable!("open_input decodes MP3 unless the output is MP3"),
             Opened::Decoded(i) if i.channels != 1 => {
                 return Err(AudioError::format(s, format!("merge takes mono inputs; this one has {} channels", i.channels)))
             }
@@ -767,7 +970,7 @@ pub fn merge(srcs: &[PathBuf], dst: &Path, mode: MergeMode, opts: &TranscodeOpti
         )));
     }
     let descs: Vec<String> = inputs.iter().map(|i| i.desc.clone()).collect();
-    let mut pipes: Vec<Pipeline> = inputs.into_iter().map(|i| Pipeline::new(i, out_rate, opts.dc_block)).collect();
+    let mut pipes: Vec<Pipeline> = inputs.into_iter().map(|i| Pipeline::new(i, out_rate, opts.dc_block, false)).collect();
     let (out, f) = AtomicOut::create(dst)?;
     let mut sink = Sink::new(f, opts, channels, out_rate, dst)?;
     let mut bufs: Vec<Vec<i16>> = vec![Vec::new(); pipes.len()];
@@ -829,11 +1032,13 @@ pub fn merge(srcs: &[PathBuf], dst: &Path, mode: MergeMode, opts: &TranscodeOpti
 
 /// Transcodes many files on `threads` threads (0 = all cores). Returns one result per job, in
 /// order; a failing (or even panicking) file never stops the others. `on_done(index, result)` is
-/// called from the worker threads as each file finishes.
+/// called from the worker threads as each file finishes. Once `cancel` is set, files not yet
+/// started come back as [`AudioError::Cancelled`] (files in flight finish).
 pub fn transcode_many<F>(
     jobs: &[(PathBuf, PathBuf)],
     opts: &TranscodeOptions,
     threads: usize,
+    cancel: &AtomicBool,
     on_done: F,
 ) -> Result<Vec<Result<TranscodeReport, AudioError>>, AudioError>
 where
@@ -849,7 +1054,10 @@ where
             .enumerate()
             .with_max_len(1)
             .map(|(i, (src, dst))| {
-                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| transcode(src, dst, opts)))
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(AudioError::Cancelled { path: src.display().to_string() });
+                }
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| transcode_impl(src, dst, opts, false)))
                     .unwrap_or_else(|_| Err(AudioError::format(src, "internal error (panic) while transcoding")));
                 on_done(i, &r);
                 r
@@ -907,7 +1115,9 @@ mod tests {
             (d.join("missing.V3"), d.join("out/missing.wav")),
         ];
         let o = TranscodeOptions { source: SourceKind::Alaw, ..Default::default() };
-        let res = transcode_many(&jobs, &o, 2, |_, _| {}).unwrap();
+        let res = transcode_many(&jobs, &o, 2, &AtomicBool::new(false), |_, _| {}).unwrap();
+        let cancelled = transcode_many(&jobs, &o, 1, &AtomicBool::new(true), |_, _| {}).unwrap();
+        assert!(cancelled.iter().all(|r| matches!(r, Err(AudioError::Cancelled { .. }))));
         assert!(res[0].is_ok());
         assert!(matches!(res[1], Err(AudioError::Empty { .. })));
         assert!(matches!(res[2], Err(AudioError::Io { kind: io::ErrorKind::NotFound, .. })));
@@ -924,6 +1134,81 @@ mod tests {
         assert_eq!(r.frames, 999);
         assert!(r.notes.iter().any(|n| n.contains("truncated")), "{:?}", r.notes);
         assert!(r.notes.iter().any(|n| n.contains("odd byte")), "{:?}", r.notes);
+    }
+
+    #[test]
+    fn three_channel_wav_keeps_frames_aligned_across_chunks() {
+        let d = tmpdir("t5");
+        // 3 channels x 16 bit: 64 KiB read chunks split frames; channel k holds the value k
+        let frames = 40_000;
+        let pcm: Vec<i16> = (0..frames * 3).map(|i| (i % 3) as i16 * 1000).collect();
+        let mut b = w::to_bytes(&pcm, WavFormat::Pcm16, 3, 8000);
+        b.truncate(b.len() - 2); // and end inside a frame
+        fs::write(d.join("x.wav"), &b).unwrap();
+        let o = TranscodeOptions { dc_block: true, overwrite: true, ..Default::default() };
+        let r = transcode(&d.join("x.wav"), &d.join("y.wav"), &o).unwrap();
+        assert_eq!(r.frames, frames as u64 - 1);
+        assert!(r.notes.iter().any(|n| n.contains("incomplete 3-channel frame")), "{:?}", r.notes);
+        let o = TranscodeOptions { overwrite: true, ..Default::default() };
+        transcode(&d.join("x.wav"), &d.join("z.wav"), &o).unwrap();
+        let out = fs::read(d.join("z.wav")).unwrap();
+        let (got, info) = w::decode(&out, Variant::Dialogic).unwrap();
+        assert_eq!(info.channels, 3);
+        assert!(got.chunks_exact(3).all(|f| f == [0, 1000, 2000]));
+    }
+
+    #[test]
+    fn float_and_24_bit_stereo_to_mono_8k() {
+        let d = tmpdir("t6");
+        // 44.1 kHz stereo float32: left 440 Hz at 0.5, right silent -> mono 440 Hz at 0.25
+        let n = 44100;
+        let mut body = Vec::new();
+        for i in 0..n {
+            let x = (i as f64 * 2.0 * std::f64::consts::PI * 440.0 / 44100.0).sin() as f32 * 0.5;
+            body.extend_from_slice(&x.to_le_bytes());
+            body.extend_from_slice(&0f32.to_le_bytes());
+        }
+        let mut f = b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0".to_vec();
+        f.extend_from_slice(&3u16.to_le_bytes());
+        f.extend_from_slice(&2u16.to_le_bytes());
+        f.extend_from_slice(&44100u32.to_le_bytes());
+        f.extend_from_slice(&(44100u32 * 8).to_le_bytes());
+        f.extend_from_slice(&8u16.to_le_bytes());
+        f.extend_from_slice(&32u16.to_le_bytes());
+        f.extend_from_slice(b"data");
+        f.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        f.extend_from_slice(&body);
+        fs::write(d.join("in.wav"), &f).unwrap();
+        let o = TranscodeOptions { to: OutputFormat::WavAlaw, mono: true, ..Default::default() };
+        let r = transcode(&d.join("in.wav"), &d.join("out.wav"), &o).unwrap();
+        assert_eq!((r.channels, r.out_rate, r.frames), (1, 8000, 8000));
+        let (pcm, info) = w::decode(&fs::read(d.join("out.wav")).unwrap(), Variant::Dialogic).unwrap();
+        assert_eq!((info.codec, info.channels), (WavCodec::Alaw, 1));
+        let peak = pcm[1000..7000].iter().map(|x| x.unsigned_abs()).max().unwrap();
+        assert!((7900..=8500).contains(&peak), "{peak}");
+        // 24-bit: one sample split across the 64 KiB read chunks still decodes exactly
+        let vals: Vec<i32> = (0..30000).map(|i| (i * 277) % 8_000_000 - 4_000_000).collect();
+        let mut body = Vec::new();
+        for v in &vals {
+            body.extend_from_slice(&v.to_le_bytes()[..3]);
+        }
+        let mut f = b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0".to_vec();
+        for x in [1u16, 1] {
+            f.extend_from_slice(&x.to_le_bytes());
+        }
+        f.extend_from_slice(&8000u32.to_le_bytes());
+        f.extend_from_slice(&24000u32.to_le_bytes());
+        f.extend_from_slice(&3u16.to_le_bytes());
+        f.extend_from_slice(&24u16.to_le_bytes());
+        f.extend_from_slice(b"data");
+        f.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        f.extend_from_slice(&body);
+        fs::write(d.join("in24.wav"), &f).unwrap();
+        let r = transcode(&d.join("in24.wav"), &d.join("out24.wav"), &TranscodeOptions::default()).unwrap();
+        assert_eq!(r.frames, 30000);
+        let (pcm, _) = w::decode(&fs::read(d.join("out24.wav")).unwrap(), Variant::Dialogic).unwrap();
+        let want: Vec<i16> = vals.iter().map(|v| ((v + 128) >> 8).clamp(-32768, 32767) as i16).collect();
+        assert_eq!(pcm, want);
     }
 
     #[test]

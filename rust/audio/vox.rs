@@ -77,7 +77,7 @@ impl Variant {
         }
     }
 
-    fn table(self) -> &'static [i32; 49 * 16] {
+    fn table(self) -> &'static [i32; 1024] {
         match self {
             Variant::Dialogic => &DIALOGIC_DIFF,
             Variant::Ffmpeg | Variant::Sox => &MULTIPLY_DIFF,
@@ -91,8 +91,9 @@ impl fmt::Display for Variant {
     }
 }
 
-const fn build_diff(dialogic: bool) -> [i32; 49 * 16] {
-    let mut t = [0i32; 49 * 16];
+/// Tables are padded to 1024 entries so that masked indices need no bounds checks.
+const fn build_diff(dialogic: bool) -> [i32; 1024] {
+    let mut t = [0i32; 1024];
     let mut i = 0;
     while i < 49 {
         let ss = STEP_SIZES[i];
@@ -123,9 +124,36 @@ const fn build_diff(dialogic: bool) -> [i32; 49 * 16] {
 }
 
 /// Signed difference × 16 for (step index, code), Dialogic shift-sum rule.
-static DIALOGIC_DIFF: [i32; 49 * 16] = build_diff(true);
+static DIALOGIC_DIFF: [i32; 1024] = build_diff(true);
 /// Signed difference × 16 for (step index, code), FFmpeg / SoX multiply rule.
-static MULTIPLY_DIFF: [i32; 49 * 16] = build_diff(false);
+static MULTIPLY_DIFF: [i32; 1024] = build_diff(false);
+
+const fn clamp_index(i: i32) -> i32 {
+    if i < 0 {
+        0
+    } else if i > 48 {
+        48
+    } else {
+        i
+    }
+}
+
+/// Step index after a whole byte (two codes), by (index, byte): the decoder's loop-carried index
+/// chain becomes one L1 load per byte instead of two add-and-clamp steps.
+static NEXT_INDEX_BYTE: [u8; 64 * 256] = {
+    let mut t = [0u8; 64 * 256];
+    let mut i = 0;
+    while i < 49 {
+        let mut b = 0;
+        while b < 256 {
+            let mid = clamp_index(i as i32 + INDEX_ADJUST[(b >> 4) & 7]);
+            t[i * 256 + b] = clamp_index(mid + INDEX_ADJUST[b & 7]) as u8;
+            b += 1;
+        }
+        i += 1;
+    }
+    t
+};
 
 /// Streaming VOX decoder: constant memory, feed it any number of chunks.
 #[derive(Debug, Clone)]
@@ -134,7 +162,7 @@ pub struct VoxDecoder {
     pred: i32,
     index: i32,
     hi: i32,
-    diff: &'static [i32; 49 * 16],
+    diff: &'static [i32; 1024],
     clips: u64,
 }
 
@@ -169,7 +197,7 @@ impl VoxDecoder {
     #[inline(always)]
     fn step(&mut self, code: u8) -> i16 {
         let code = (code & 15) as usize;
-        let d = self.diff[(self.index as usize) * 16 + code];
+        let d = self.diff[((self.index as usize) * 16 + code) & 1023];
         let s = self.pred + d;
         let c = s.clamp(-32768, self.hi);
         self.clips += (c != s) as u64;
@@ -186,17 +214,45 @@ impl VoxDecoder {
     /// Decodes `bytes` into `out[..2 * bytes.len()]` (high nibble first). Panics if `out` is short.
     pub fn decode_into(&mut self, bytes: &[u8], out: &mut [i16]) {
         let out = &mut out[..bytes.len() * 2];
-        for (b, o) in bytes.iter().zip(out.chunks_exact_mut(2)) {
-            o[0] = self.step(b >> 4);
-            o[1] = self.step(b & 15);
+        let diff = self.diff;
+        let (lo, hi) = (-32768i32, self.hi);
+        let (mut pred, mut idx, mut clips) = (self.pred, self.index as usize, 0u64);
+        for (&b, o) in bytes.iter().zip(out.chunks_exact_mut(2)) {
+            let b = b as usize;
+            let (c1, c2) = (b >> 4, b & 15);
+            let d1 = diff[(idx * 16 + c1) & 1023];
+            let mid = clamp_index(idx as i32 + INDEX_ADJUST[c1 & 7]) as usize;
+            let d2 = diff[(mid * 16 + c2) & 1023];
+            idx = NEXT_INDEX_BYTE[((idx & 63) << 8) | b] as usize;
+            // clamping is rare in real audio: a predictable branch keeps it off the add chain
+            let mut p = pred + d1;
+            if p > hi || p < lo {
+                p = p.clamp(lo, hi);
+                clips += 1;
+            }
+            let mut q = p + d2;
+            if q > hi || q < lo {
+                q = q.clamp(lo, hi);
+                clips += 1;
+            }
+            o[0] = p as i16;
+            o[1] = q as i16;
+            pred = q;
         }
+        self.pred = pred;
+        self.index = idx as i32;
+        self.clips += clips;
     }
 
     /// Decodes `bytes`, appending `2 * bytes.len()` samples to `out`.
     pub fn decode(&mut self, bytes: &[u8], out: &mut Vec<i16>) {
-        let start = out.len();
-        out.resize(start + bytes.len() * 2, 0);
-        self.decode_into(bytes, &mut out[start..]);
+        // grow in L1-sized steps: the zero-fill of each step is still in cache when decoded over
+        out.reserve(bytes.len() * 2);
+        for c in bytes.chunks(4096) {
+            let start = out.len();
+            out.resize(start + c.len() * 2, 0);
+            self.decode_into(c, &mut out[start..]);
+        }
     }
 }
 

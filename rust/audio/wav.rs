@@ -15,12 +15,63 @@ pub enum WavCodec {
     Pcm16,
     /// Tag 1, 8 bits unsigned.
     Pcm8,
+    /// Tag 1, 24 bits.
+    Pcm24,
+    /// Tag 1, 32 bits.
+    Pcm32,
+    /// Tag 3, 32-bit float.
+    Float32,
+    /// Tag 3, 64-bit float.
+    Float64,
     /// Tag 6 (8-bit A-law).
     Alaw,
     /// Tag 7 (8-bit µ-law).
     Ulaw,
     /// Tag 0x10 (OKI ADPCM) or 0x17 (Dialogic OKI ADPCM), 4 bits, mono.
     Oki,
+}
+
+impl WavCodec {
+    /// Bytes per sample of the linear encodings (1 for the 8-bit laws; OKI is 4 bits: 1).
+    pub fn width(self) -> usize {
+        match self {
+            WavCodec::Pcm16 => 2,
+            WavCodec::Pcm24 => 3,
+            WavCodec::Pcm32 | WavCodec::Float32 => 4,
+            WavCodec::Float64 => 8,
+            _ => 1,
+        }
+    }
+}
+
+/// Converts whole linear samples (`bytes.len() / width`) to PCM16, appending to `out`: 24/32-bit
+/// integers rounded to 16 bits, floats scaled by 32768, rounded and clipped.
+pub fn linear_to_i16(codec: WavCodec, bytes: &[u8], out: &mut Vec<i16>) {
+    fn sat(x: i64) -> i16 {
+        x.clamp(-32768, 32767) as i16
+    }
+    fn fsat(x: f64) -> i16 {
+        (x * 32768.0).round().clamp(-32768.0, 32767.0) as i16
+    }
+    match codec {
+        WavCodec::Pcm16 => out.extend(bytes.chunks_exact(2).map(|p| i16::from_le_bytes([p[0], p[1]]))),
+        WavCodec::Pcm8 => out.extend(bytes.iter().map(|&x| ((x as i16) - 128) << 8)),
+        WavCodec::Pcm24 => out.extend(
+            bytes.chunks_exact(3).map(|p| sat(((i32::from_le_bytes([0, p[0], p[1], p[2]]) >> 8) as i64 + 128) >> 8)),
+        ),
+        WavCodec::Pcm32 => out.extend(
+            bytes.chunks_exact(4).map(|p| sat((i32::from_le_bytes([p[0], p[1], p[2], p[3]]) as i64 + 32768) >> 16)),
+        ),
+        WavCodec::Float32 => {
+            out.extend(bytes.chunks_exact(4).map(|p| fsat(f32::from_le_bytes([p[0], p[1], p[2], p[3]]) as f64)))
+        }
+        WavCodec::Float64 => out.extend(bytes.chunks_exact(8).map(|p| {
+            fsat(f64::from_le_bytes([p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]]))
+        })),
+        WavCodec::Alaw => g711::decode_into_vec(bytes, Law::Alaw, out),
+        WavCodec::Ulaw => g711::decode_into_vec(bytes, Law::Ulaw, out),
+        WavCodec::Oki => unreachable!("OKI ADPCM is stateful; use vox::VoxDecoder"),
+    }
 }
 
 /// What the header says (corrected where it lies).
@@ -151,6 +202,11 @@ pub fn read_header<R: Read>(r: &mut R, total_len: Option<u64>) -> Result<WavInfo
             let codec = match (tag, bits) {
                 (1, 16) => WavCodec::Pcm16,
                 (1, 8) => WavCodec::Pcm8,
+                (1, 24) => WavCodec::Pcm24,
+                (1, 32) => WavCodec::Pcm32,
+                (3, 32) => WavCodec::Float32,
+                (3, 64) => WavCodec::Float64,
+                (3, b) => return Err(format!("float PCM with {b} bits per sample is not supported")),
                 (6, _) => WavCodec::Alaw,
                 (7, _) => WavCodec::Ulaw,
                 (0x10 | 0x17, _) => {
@@ -192,13 +248,19 @@ pub fn decode(bytes: &[u8], variant: super::vox::Variant) -> Result<(Vec<i16>, W
     let end = (start as u64).saturating_add(info.data_len).min(bytes.len() as u64) as usize;
     let data = &bytes[start.min(end)..end];
     let pcm = match info.codec {
-        WavCodec::Pcm16 => {
-            if data.len() % 2 == 1 {
-                info.notes.push("odd byte count: the last byte (half a sample) was dropped".into());
+        WavCodec::Pcm16 | WavCodec::Pcm8 | WavCodec::Pcm24 | WavCodec::Pcm32 | WavCodec::Float32 | WavCodec::Float64 => {
+            let w = info.codec.width();
+            if data.len() % w != 0 {
+                info.notes.push(if w == 2 {
+                    "odd byte count: the last byte (half a sample) was dropped".into()
+                } else {
+                    format!("the last {} byte(s), an incomplete sample, were dropped", data.len() % w)
+                });
             }
-            data.chunks_exact(2).map(|p| i16::from_le_bytes([p[0], p[1]])).collect()
+            let mut v = Vec::with_capacity(data.len() / w);
+            linear_to_i16(info.codec, data, &mut v);
+            v
         }
-        WavCodec::Pcm8 => data.iter().map(|&x| ((x as i16) - 128) << 8).collect(),
         WavCodec::Alaw => g711::decode(data, Law::Alaw),
         WavCodec::Ulaw => g711::decode(data, Law::Ulaw),
         WavCodec::Oki => super::vox::decode(data, variant),
@@ -259,9 +321,9 @@ impl<W: Write + Seek> WavWriter<W> {
         self.buf.clear();
         match self.format {
             WavFormat::Pcm16 => {
-                self.buf.reserve(pcm.len() * 2);
-                for s in pcm {
-                    self.buf.extend_from_slice(&s.to_le_bytes());
+                self.buf.resize(pcm.len() * 2, 0);
+                for (o, s) in self.buf.chunks_exact_mut(2).zip(pcm) {
+                    o.copy_from_slice(&s.to_le_bytes());
                 }
             }
             WavFormat::Alaw => g711::encode_into(pcm, Law::Alaw, &mut self.buf),

@@ -1,6 +1,8 @@
 //! `callcore._core.audio`: thin wrappers over `crate::audio`.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::{PyFileExistsError, PyFileNotFoundError, PyIsADirectoryError, PyOSError, PyPermissionError, PyTypeError, PyValueError};
@@ -20,6 +22,7 @@ fn to_py(e: AudioError) -> PyErr {
     match e {
         AudioError::InvalidOption(_) => PyValueError::new_err(msg),
         AudioError::Empty { .. } | AudioError::Format { .. } => AudioFormatError::new_err(msg),
+        AudioError::Cancelled { .. } => pyo3::exceptions::PyKeyboardInterrupt::new_err(msg),
         AudioError::Io { kind, .. } => match kind {
             std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(msg),
             std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(msg),
@@ -155,9 +158,12 @@ fn wav_bytes<'py>(py: Python<'py>, pcm: PyReadonlyArray1<'py, i16>, sample_rate:
     Ok(PyBytes::new(py, &b))
 }
 
+/// (samples, rate, channels, codec, notes)
+type WavRead<'py> = (Bound<'py, PyArray1<i16>>, u32, u16, String, Vec<String>);
+
 #[pyfunction]
 #[pyo3(signature = (data, variant="dialogic"))]
-fn read_wav<'py>(py: Python<'py>, data: &Bound<'py, PyAny>, variant: &str) -> PyResult<(Bound<'py, PyArray1<i16>>, u32, u16, String, Vec<String>)> {
+fn read_wav<'py>(py: Python<'py>, data: &Bound<'py, PyAny>, variant: &str) -> PyResult<WavRead<'py>> {
     let v = variant_of(variant)?;
     let d = Data::extract(data, "data")?;
     let b = d.as_slice();
@@ -169,7 +175,7 @@ fn read_wav<'py>(py: Python<'py>, data: &Bound<'py, PyAny>, variant: &str) -> Py
 }
 
 #[pyfunction]
-#[pyo3(signature = (pcm, sample_rate=8000, channels=1, bitrate=16, quality=5))]
+#[pyo3(signature = (pcm, sample_rate=8000, channels=1, bitrate=16, quality=7))]
 fn mp3_bytes<'py>(py: Python<'py>, pcm: PyReadonlyArray1<'py, i16>, sample_rate: u32, channels: u16, bitrate: u32, quality: u8) -> PyResult<Bound<'py, PyBytes>> {
     let x = pcm.as_array().to_vec();
     let b = py
@@ -206,11 +212,15 @@ fn detect<'py>(py: Python<'py>, data: &Bound<'py, PyAny>, rate: u32) -> PyResult
 }
 
 #[allow(clippy::too_many_arguments)]
-fn options(source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32) -> PyResult<TranscodeOptions> {
+fn options(source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32, mono: Option<bool>) -> PyResult<TranscodeOptions> {
+    let to = core::OutputFormat::parse(to).map_err(to_py)?;
+    // the platform's prompt profile (A-law/µ-law WAV) is mono unless asked otherwise
+    let mono = mono.unwrap_or(matches!(to, core::OutputFormat::WavAlaw | core::OutputFormat::WavUlaw));
     let o = TranscodeOptions {
         source: core::SourceKind::parse(source).map_err(to_py)?,
         variant: core::VariantChoice::parse(variant).map_err(to_py)?,
-        to: core::OutputFormat::parse(to).map_err(to_py)?,
+        to,
+        mono,
         rate,
         bitrate,
         quality,
@@ -255,19 +265,19 @@ fn error_dict<'py>(py: Python<'py>, src: &str, dst: &str, e: &AudioError) -> PyR
 }
 
 #[pyfunction]
-#[pyo3(signature = (src, dst, source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=5, dc_block=false, overwrite=false, auto_vox_rate=8000))]
+#[pyo3(signature = (src, dst, source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=7, dc_block=false, overwrite=false, auto_vox_rate=8000, mono=None))]
 #[allow(clippy::too_many_arguments)]
-fn transcode<'py>(py: Python<'py>, src: PathBuf, dst: PathBuf, source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32) -> PyResult<Bound<'py, PyDict>> {
-    let o = options(source, to, variant, rate, bitrate, quality, dc_block, overwrite, auto_vox_rate)?;
+fn transcode<'py>(py: Python<'py>, src: PathBuf, dst: PathBuf, source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32, mono: Option<bool>) -> PyResult<Bound<'py, PyDict>> {
+    let o = options(source, to, variant, rate, bitrate, quality, dc_block, overwrite, auto_vox_rate, mono)?;
     let r = py.detach(|| core::transcode(&src, &dst, &o)).map_err(to_py)?;
     report_dict(py, &r)
 }
 
 #[pyfunction]
-#[pyo3(signature = (srcs, dst, mode="channels", source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=5, dc_block=false, overwrite=false, auto_vox_rate=8000))]
+#[pyo3(signature = (srcs, dst, mode="channels", source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=7, dc_block=false, overwrite=false, auto_vox_rate=8000, mono=None))]
 #[allow(clippy::too_many_arguments)]
-fn merge<'py>(py: Python<'py>, srcs: Vec<PathBuf>, dst: PathBuf, mode: &str, source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32) -> PyResult<Bound<'py, PyDict>> {
-    let o = options(source, to, variant, rate, bitrate, quality, dc_block, overwrite, auto_vox_rate)?;
+fn merge<'py>(py: Python<'py>, srcs: Vec<PathBuf>, dst: PathBuf, mode: &str, source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32, mono: Option<bool>) -> PyResult<Bound<'py, PyDict>> {
+    let o = options(source, to, variant, rate, bitrate, quality, dc_block, overwrite, auto_vox_rate, mono)?;
     let mode = match mode {
         "channels" => core::MergeMode::Channels,
         "mix" => core::MergeMode::Mix,
@@ -278,21 +288,30 @@ fn merge<'py>(py: Python<'py>, srcs: Vec<PathBuf>, dst: PathBuf, mode: &str, sou
 }
 
 #[pyfunction]
-#[pyo3(signature = (jobs, source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=5, dc_block=false, overwrite=false, auto_vox_rate=8000, threads=0, progress=None))]
+#[pyo3(signature = (jobs, source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=7, dc_block=false, overwrite=false, auto_vox_rate=8000, mono=None, threads=0, progress=None))]
 #[allow(clippy::too_many_arguments)]
-fn transcode_many<'py>(py: Python<'py>, jobs: Vec<(PathBuf, PathBuf)>, source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32, threads: usize, progress: Option<Py<PyAny>>) -> PyResult<Bound<'py, PyList>> {
-    let o = options(source, to, variant, rate, bitrate, quality, dc_block, overwrite, auto_vox_rate)?;
+fn transcode_many<'py>(py: Python<'py>, jobs: Vec<(PathBuf, PathBuf)>, source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32, mono: Option<bool>, threads: usize, progress: Option<Py<PyAny>>) -> PyResult<Bound<'py, PyList>> {
+    let o = options(source, to, variant, rate, bitrate, quality, dc_block, overwrite, auto_vox_rate, mono)?;
+    let cancel = AtomicBool::new(false);
+    let interrupt: Mutex<Option<PyErr>> = Mutex::new(None);
     let on_done = |i: usize, r: &Result<TranscodeReport, AudioError>| {
-        if let Some(cb) = &progress {
-            Python::attach(|py| {
-                let ok = r.is_ok();
-                if let Err(e) = cb.call1(py, (i, ok)) {
+        Python::attach(|py| {
+            // Ctrl-C: stop starting new files, let those in flight finish, then raise
+            if let Err(e) = py.check_signals() {
+                cancel.store(true, Ordering::Relaxed);
+                interrupt.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
+            }
+            if let Some(cb) = &progress {
+                if let Err(e) = cb.call1(py, (i, r.is_ok())) {
                     e.write_unraisable(py, Some(cb.bind(py)));
                 }
-            });
-        }
+            }
+        });
     };
-    let results = py.detach(|| core::transcode_many(&jobs, &o, threads, on_done)).map_err(to_py)?;
+    let results = py.detach(|| core::transcode_many(&jobs, &o, threads, &cancel, on_done)).map_err(to_py)?;
+    if let Some(e) = interrupt.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e);
+    }
     let out = PyList::empty(py);
     for ((src, dst), r) in jobs.iter().zip(results) {
         match r {

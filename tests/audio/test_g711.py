@@ -93,3 +93,26 @@ def test_encode_is_idempotent_after_one_pass(samples: list[int], law: str) -> No
     once = audio.decode(audio.encode(pcm, law), law)
     assert audio.decode(audio.encode(once, law), law).tolist() == once.tolist()
     assert len(audio.encode(pcm, law)) == pcm.size
+
+
+def g191_ulaw_compress(x: int) -> int:
+    absno = ((~x) >> 2) + 33 if x < 0 else (x >> 2) + 33
+    absno = min(absno, 0x1FFF)
+    i, segno = absno >> 6, 1
+    while i:
+        segno += 1
+        i >>= 1
+    v = ((8 - segno) << 4) | (15 - ((absno >> segno) & 15))
+    return v | 0x80 if x >= 0 else v
+
+
+def test_ulaw_encode_vs_g191_differs_only_on_negative_boundaries() -> None:
+    """G.191 takes the one's complement of negative inputs (~x >> 2), audioop/Sun g711.c negate
+    (-(x >> 2)); we follow audioop. The two disagree on 508 negative inputs, each one code apart,
+    at the 4-sample-wide edges of the quantiser steps; everything else is identical."""
+    ours = audio.encode(ALL16, "ulaw")
+    g191 = bytes(g191_ulaw_compress(int(x)) for x in ALL16)
+    diff = [i for i in range(len(ALL16)) if ours[i] != g191[i]]
+    assert len(diff) == 508
+    assert all(ALL16[i] < 0 for i in diff)
+    assert all(abs((ours[i] & 0x7F) - (g191[i] & 0x7F)) == 1 for i in diff)

@@ -118,7 +118,7 @@ def _bad_batch(tmp_path: Path) -> list[tuple[Path, Path]]:
 def test_batch_never_aborts_and_reports_each_file(tmp_path: Path) -> None:
     jobs = _bad_batch(tmp_path)
     seen: list[tuple[int, bool]] = []
-    res = audio.transcode_many(jobs, jobs_n=2, progress=lambda i, ok: seen.append((i, ok)))
+    res = audio.transcode_many(jobs, jobs=2, progress=lambda i, ok: seen.append((i, ok)))
     assert len(res) == len(jobs) and sorted(i for i, _ in seen) == list(range(len(jobs)))
     by = {Path(r.src).name + ":" + Path(r.dst).name: r for r in res}
     assert by["good.V3:good.wav"].ok and by["good2.V3:good2.wav"].ok
@@ -137,7 +137,7 @@ def test_batch_never_aborts_and_reports_each_file(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert not [p for p in out.iterdir() if p.name.endswith(".part")]  # atomic: no leftovers
     # second run: everything done is skipped, the errors are reported again
-    res2 = audio.transcode_many(jobs, jobs_n=2)
+    res2 = audio.transcode_many(jobs, jobs=2)
     assert [r.status for r in res2 if r.ok] == ["skipped"] * 4
     assert sum(not r.ok for r in res2) == 4
 
@@ -180,3 +180,52 @@ def test_cli_recurses_shows_summary_and_fails_on_bad_files(tmp_path: Path) -> No
         assert sf.info(str(q)).samplerate == 8000
     p2 = subprocess.run(cmd, capture_output=True, text=True)
     assert "skipped" in p2.stderr
+
+
+@pytest.mark.parametrize("source", ["vox8k", "alaw"])
+def test_streaming_file_decode_equals_in_memory_decode(source: str, tmp_path: Path) -> None:
+    """Several 64 KiB read chunks, an odd total: the streamed WAV holds exactly decode(bytes)."""
+    data = np.random.default_rng(5).integers(0, 256, 3 * 65536 + 12345, dtype=np.uint8).tobytes()
+    codec = "vox" if source == "vox8k" else "alaw"
+    if codec == "vox":  # random nibbles would clip; use a real stream
+        data = audio.encode(speechish(len(data) * 2 / 8000, level=12000), "vox")[: len(data)]
+    (tmp_path / "x.V3").write_bytes(data)
+    r = audio.transcode(tmp_path / "x.V3", tmp_path / "x.wav", source=source, variant="sox")
+    got, *_ = audio.read_wav((tmp_path / "x.wav").read_bytes())
+    np.testing.assert_array_equal(got, audio.decode(data, codec, variant="sox"))
+    assert r.input_bytes == len(data)
+
+
+def test_cli_merge_and_detect(tmp_path: Path) -> None:
+    import json
+
+    a, b = tmp_path / "agent.V3", tmp_path / "customer.V3"
+    a.write_bytes(audio.encode(speechish(1.0), "alaw"))
+    b.write_bytes(audio.encode(speechish(1.0, seed=4), "alaw"))
+    cli = [sys.executable, "-m", "callcore.cli", "audio"]
+    p = subprocess.run(cli + ["merge", str(a), str(b), "-o", str(tmp_path / "call.wav"), "--source", "alaw"],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["channels"] == 2
+    assert sf.info(str(tmp_path / "call.wav")).channels == 2
+    p = subprocess.run(cli + ["detect", str(a)], capture_output=True, text=True)
+    assert p.returncode == 0 and json.loads(p.stdout)["raw_codec"] == "alaw"
+    p = subprocess.run(cli + ["transcode", str(tmp_path / "nope"), "-o", str(tmp_path / "o")], capture_output=True, text=True)
+    assert p.returncode == 2 and "nope" in p.stderr
+
+
+def test_plan_outputs_keeps_layout_and_avoids_collisions(tmp_path: Path) -> None:
+    from callcore.audio import plan_outputs
+
+    d = tmp_path / "in" / "Y" / "1"
+    d.mkdir(parents=True)
+    for name in ("1406470.V3", "1406470.wav", "0951044.v3", ".hidden.V3", "notes.txt"):
+        (d / name).write_bytes(b"x")
+    pairs = plan_outputs([tmp_path / "in"], tmp_path / "out", "wav")
+    got = sorted((s.name, d.relative_to(tmp_path / "out").as_posix()) for s, d in pairs)
+    assert got == [
+        ("0951044.v3", "Y/1/0951044.wav"),
+        ("1406470.V3", "Y/1/1406470.wav"),
+        ("1406470.wav", "Y/1/1406470.wav.wav"),
+    ]
+    assert len({d for _, d in pairs}) == len(pairs)

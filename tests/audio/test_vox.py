@@ -100,6 +100,7 @@ def test_wrong_rule_drifts_and_auto_detects_it() -> None:
     assert snr_db(pcm, wrong) < 5
     assert abs(wrong.astype(np.float64).mean()) > 1000
     assert audio.detect(enc)["variant"] == "dialogic"
+    np.testing.assert_array_equal(audio.decode(enc, "vox", variant="auto"), right)
     enc_sox = audio.encode(pcm, "vox", variant="sox")
     assert audio.detect(enc_sox)["variant"] in ("ffmpeg", "sox")  # identical unless saturating
 

@@ -102,5 +102,50 @@ def test_v3_that_is_really_a_wav_or_mp3(tmp_path: Path) -> None:
     r = audio.transcode(mp3, tmp_path / "m.mp3")
     assert r.ok and "mp3" in r.input
     assert (tmp_path / "m.mp3").read_bytes() == mp3.read_bytes()
-    with pytest.raises(audio.AudioFormatError, match="MP3"):
-        audio.transcode(mp3, tmp_path / "m.wav")
+    # to WAV it is decoded (symphonia, gapless): same length as the PCM that went in
+    r = audio.transcode(mp3, tmp_path / "m.wav")
+    assert r.ok and r.input == "mp3 8000 Hz x1" and abs(r.frames - pcm.size) <= 576
+    got, rate = sf.read(str(tmp_path / "m.wav"), dtype="int16")
+    ref = np.frombuffer(run([require("ffmpeg"), "-v", "error", "-f", "mp3", "-i", str(mp3), "-f", "s16le", "-"]), dtype="<i2")
+    assert rate == 8000 and abs(ref.size - got.size) <= 576
+    n = min(got.size, ref.size)
+    err = np.abs(got[:n].astype(float) - ref[:n]).max()
+    assert err <= 64  # two MP3 decoders (symphonia vs ffmpeg) agree to within rounding
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200), st.integers(0, 2**32 - 1), st.sampled_from([1, 6, 7, 0x10, 0x17, 0xFFFE, 0x55]))
+def test_reader_never_crashes_on_mangled_headers(tail: bytes, size: int, tag: int) -> None:
+    """Random chunk sizes and payloads after a plausible header: decode or AudioFormatError."""
+    fmt = struct.pack("<HHIIHH", tag, 1, 8000, 16000, 2, 16)
+    wav = b"RIFF" + struct.pack("<I", size) + b"WAVEfmt " + struct.pack("<I", 16) + fmt + b"data" + struct.pack("<I", size) + tail
+    for data in (wav, wav[: len(wav) // 2], b"RIFF" + struct.pack("<I", size) + b"WAVE" + tail):
+        try:
+            pcm, rate, ch, codec, notes = audio.read_wav(data)
+        except audio.AudioFormatError:
+            continue
+        assert pcm.dtype == np.int16 and rate == 8000 and ch >= 1
+
+
+@pytest.mark.parametrize("subtype", ["PCM_24", "PCM_32", "FLOAT", "DOUBLE", "PCM_U8"])
+def test_upload_to_platform_prompt_profile(subtype: str, tmp_path: Path) -> None:
+    """An IVR prompt as editors save it (44.1 kHz stereo, various sample formats) becomes the
+    platform's upload format: A-law, mono, 8 bit, 8000 Hz (recording.md §1.2)."""
+    t = np.arange(44100 * 2) / 44100
+    left = 0.5 * np.sin(2 * np.pi * 440 * t)
+    src = tmp_path / f"prompt_{subtype}.wav"
+    sf.write(str(src), np.stack([left, left], axis=1), 44100, subtype=subtype)
+    r = audio.transcode(src, tmp_path / "platform.wav", to="wav-alaw")
+    assert r.ok and (r.channels, r.out_rate, r.frames) == (1, 8000, 16000)
+    info = sf.info(str(tmp_path / "platform.wav"))
+    assert (info.samplerate, info.channels, info.subtype, info.format) == (8000, 1, "ALAW", "WAV")
+    got, _ = sf.read(str(tmp_path / "platform.wav"), dtype="int16")
+    peak = np.abs(got[2000:14000]).max()
+    assert 15000 < peak < 17500  # 0.5 full scale survives resampling and A-law
+    # stereo kept when asked
+    r = audio.transcode(src, tmp_path / "stereo.wav", mono=False)
+    assert r.channels == 2 and r.out_rate == 44100

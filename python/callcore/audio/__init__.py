@@ -53,6 +53,7 @@ __all__ = [
     "encode",
     "merge",
     "mp3_bytes",
+    "plan_outputs",
     "read_wav",
     "resample",
     "transcode",
@@ -80,9 +81,12 @@ def decode(data: bytes | bytearray | memoryview, codec: str, *, variant: str = "
     """Decodes headerless ``vox``, ``alaw`` or ``ulaw`` bytes to an int16 array.
 
     VOX gives two samples per byte (high nibble first) from the documented initial state;
-    ``variant`` picks the rule (``dialogic``, ``ffmpeg``, ``sox``; ``spandsp`` = ``dialogic``).
+    ``variant`` picks the rule (``dialogic``, ``ffmpeg``, ``sox``; ``spandsp`` = ``dialogic``),
+    or ``auto`` to pick it from the first 64 KiB (see :func:`detect`).
     G.711 is bit-exact with ITU-T G.191 and :mod:`audioop`.
     """
+    if variant == "auto":
+        variant = _core.detect(memoryview(data)[:65536].tobytes(), 8000)["variant"] if codec == "vox" else "dialogic"
     return _core.decode(data, codec, variant)
 
 
@@ -91,7 +95,8 @@ def encode(pcm: npt.ArrayLike, codec: str, *, variant: str = "dialogic") -> byte
 
     VOX encoders: ``dialogic`` (application note; bit-exact with libspandsp 0.0.6's
     ``oki_adpcm_encode``), ``sox`` (bit-exact with ``sox -t vox``), ``ffmpeg`` (FFmpeg has no
-    OKI encoder: the SoX quantiser tracked with FFmpeg's decoder). An odd sample count pads the last low nibble with 0.
+    OKI encoder: the SoX quantiser tracked with FFmpeg's decoder). An odd sample count pads the
+    last low nibble with 0. G.711 encoding equals ``audioop.lin2alaw``/``lin2ulaw`` on every input.
     """
     return _core.encode(_pcm(pcm), codec, variant)
 
@@ -115,7 +120,7 @@ def read_wav(data: bytes | bytearray | memoryview, *, variant: str = "dialogic")
     return _core.read_wav(data, variant)
 
 
-def mp3_bytes(pcm: npt.ArrayLike, sample_rate: int = 8000, *, channels: int = 1, bitrate: int = 16, quality: int = 5) -> bytes:
+def mp3_bytes(pcm: npt.ArrayLike, sample_rate: int = 8000, *, channels: int = 1, bitrate: int = 16, quality: int = 7) -> bytes:
     """Encodes int16 samples (interleaved if stereo) to CBR MP3 with LAME."""
     return _core.mp3_bytes(_pcm(pcm), sample_rate, channels, bitrate, quality)
 
@@ -153,13 +158,13 @@ class TranscodeResult:
 
 def _opts(
     source: str, to: str | None, dst: PathLike | None, variant: str, rate: int | None, bitrate: int,
-    quality: int, dc_block: bool, overwrite: bool, vox_rate: int,
+    quality: int, dc_block: bool, overwrite: bool, vox_rate: int, mono: bool | None = None,
 ) -> dict[str, Any]:
     if to is None:
         to = "mp3" if dst is not None and str(dst).lower().endswith(".mp3") else "wav"
     return dict(
         source=source, to=to, variant=variant, rate=rate, bitrate=bitrate, quality=quality,
-        dc_block=dc_block, overwrite=overwrite, auto_vox_rate=vox_rate,
+        dc_block=dc_block, overwrite=overwrite, auto_vox_rate=vox_rate, mono=mono,
     )
 
 
@@ -172,10 +177,11 @@ def transcode(
     variant: str = "dialogic",
     rate: int | None = None,
     bitrate: int = 16,
-    quality: int = 5,
+    quality: int = 7,
     dc_block: bool = False,
     overwrite: bool = False,
     vox_rate: int = 8000,
+    mono: bool | None = None,
 ) -> TranscodeResult:
     """Transcodes one recording to WAV or MP3 (``to`` defaults from ``dst``'s extension).
 
@@ -185,9 +191,11 @@ def transcode(
     rate, 8 kHz for 6 kHz VOX to MP3 and for A-law/µ-law WAV). Streams in constant memory and
     writes a temporary file renamed into place; an existing ``dst`` is skipped unless
     ``overwrite``. Raises :class:`AudioFormatError` for undecodable content, :class:`OSError`
-    for file problems, :class:`ValueError` for bad options.
+    for file problems, :class:`ValueError` for bad options. ``mono`` averages the channels of a
+    multichannel input (default: on for ``wav-alaw``/``wav-ulaw``, the platform's mono prompt
+    profile; off otherwise). WAV inputs may be 8/16/24/32-bit integer or 32/64-bit float PCM.
     """
-    o = _opts(source, to, dst, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate)
+    o = _opts(source, to, dst, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate, mono)
     return TranscodeResult._from(_core.transcode(os.fspath(src), os.fspath(dst), **o))
 
 
@@ -201,7 +209,7 @@ def merge(
     variant: str = "dialogic",
     rate: int | None = None,
     bitrate: int = 16,
-    quality: int = 5,
+    quality: int = 7,
     dc_block: bool = False,
     overwrite: bool = False,
     vox_rate: int = 8000,
@@ -214,45 +222,58 @@ def merge(
 
 
 def transcode_many(
-    jobs: Iterable[tuple[PathLike, PathLike]],
+    pairs: Iterable[tuple[PathLike, PathLike]],
     *,
     source: str = "auto",
     to: str = "wav",
     variant: str = "dialogic",
     rate: int | None = None,
     bitrate: int = 16,
-    quality: int = 5,
+    quality: int = 7,
     dc_block: bool = False,
     overwrite: bool = False,
     vox_rate: int = 8000,
-    jobs_n: int = 0,
+    mono: bool | None = None,
+    jobs: int = 0,
     progress: Callable[[int, bool], object] | None = None,
 ) -> list[TranscodeResult]:
-    """Transcodes ``(src, dst)`` pairs on ``jobs_n`` threads (0 = all cores), GIL released.
+    """Transcodes ``(src, dst)`` pairs on ``jobs`` threads (0 = all cores), GIL released.
 
     Returns one :class:`TranscodeResult` per pair, in order; one bad file never stops the batch.
     ``progress(index, ok)`` is called as each file finishes (from worker threads).
     """
-    pairs = [(os.fspath(s), os.fspath(d)) for s, d in jobs]
-    o = _opts(source, to, None, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate)
-    return [TranscodeResult._from(d) for d in _core.transcode_many(pairs, threads=jobs_n, progress=progress, **o)]
+    todo = [(os.fspath(s), os.fspath(d)) for s, d in pairs]
+    o = _opts(source, to, None, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate, mono)
+    return [TranscodeResult._from(d) for d in _core.transcode_many(todo, threads=jobs, progress=progress, **o)]
 
 
 def plan_outputs(
     srcs: Sequence[PathLike], out_dir: PathLike, to: str = "wav", suffixes: Sequence[str] = INPUT_SUFFIXES
 ) -> list[tuple[Path, Path]]:
     """Expands files and folders (recursively, files with ``suffixes``) into ``(src, dst)``
-    pairs under ``out_dir``, keeping each folder's relative layout."""
+    pairs under ``out_dir``, keeping each folder's relative layout.
+
+    Two inputs that would land on one output (``1406470.V3`` next to ``1406470.wav``, or two
+    files with one name given from different folders) keep their whole name instead:
+    ``1406470.wav`` and ``1406470.wav.wav``."""
     ext = ".mp3" if to == "mp3" else ".wav"
     out = Path(out_dir)
     pairs: list[tuple[Path, Path]] = []
+    taken: set[Path] = set()
     sfx = {s.lower() for s in suffixes}
+
+    def add(src: Path, dst: Path) -> None:
+        if dst in taken:
+            dst = dst.with_name(src.name + ext)
+        taken.add(dst)
+        pairs.append((src, dst))
+
     for s in srcs:
         p = Path(s)
         if p.is_dir():
             for f in sorted(p.rglob("*")):
                 if f.is_file() and f.suffix.lower() in sfx and not f.name.startswith("."):
-                    pairs.append((f, out / f.relative_to(p).with_suffix(ext)))
+                    add(f, out / f.relative_to(p).with_suffix(ext))
         else:
-            pairs.append((p, out / (p.stem + ext)))
+            add(p, out / (p.stem + ext))
     return pairs

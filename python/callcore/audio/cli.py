@@ -26,9 +26,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="VOX decode rule (default dialogic)")
     t.add_argument("--rate", type=int, default=None, help="output sample rate (e.g. 8000, 16000 for ASR)")
     t.add_argument("--bitrate", type=int, default=16, help="MP3 bitrate in kbit/s (default 16)")
-    t.add_argument("--quality", type=int, default=5, help="LAME quality 0 (best) .. 9 (fastest), default 5")
+    t.add_argument("--quality", type=int, default=7, help="LAME quality 0 (best) .. 9 (fastest), default 7")
     t.add_argument("--jobs", type=int, default=0, help="worker threads (default: all cores)")
     t.add_argument("--dc-block", action="store_true", help="remove DC offset / drift after decoding")
+    t.add_argument("--mono", action=argparse.BooleanOptionalAction, default=None,
+                   help="mix multichannel inputs down to mono (default: on for wav-alaw/wav-ulaw)")
     t.add_argument("--overwrite", action="store_true", help="redo outputs that already exist")
     t.add_argument("--vox-rate", type=int, choices=(6000, 8000), default=8000,
                    help="rate of headerless VOX found by --source auto (default 8000)")
@@ -86,7 +88,7 @@ def _cmd_transcode(args: argparse.Namespace) -> int:
         results = transcode_many(
             pairs, source=args.source, to=args.to, variant=args.variant, rate=args.rate,
             bitrate=args.bitrate, quality=args.quality, dc_block=args.dc_block,
-            overwrite=args.overwrite, vox_rate=args.vox_rate, jobs_n=args.jobs, progress=on_done,
+            overwrite=args.overwrite, vox_rate=args.vox_rate, mono=args.mono, jobs=args.jobs, progress=on_done,
         )
     elapsed = time.perf_counter() - started
     if args.json:
@@ -110,7 +112,7 @@ def _cmd_transcode(args: argparse.Namespace) -> int:
         table.add_row("with notes", str(len(noted)))
     console.print(table)
     for r in errors[:20]:
-        console.print(f"[red]error[/] {r.src}: {r.error}")
+        console.print(f"[red]error[/] {r.error}", highlight=False, soft_wrap=True)
     if len(errors) > 20:
         console.print(f"... and {len(errors) - 20} more errors (use --json for all)")
     return 1 if errors else 0

@@ -1,0 +1,205 @@
+"""Recording codecs: callcore against sox, ffmpeg, soundfile, audioop, lameenc and a pure-Python
+decoder, measured in the same run. Realtime factors are relative to the audio duration
+(8 kHz mono unless said), so `audio-s/s` in the summary is "x realtime".
+
+Targets (issue 4): 1 h of VOX to WAV >= 10x faster than the sox CLI; library VOX decode
+>= 80,000x realtime per core; A-law to WAV >= 150,000x realtime; VOX to MP3 (8 kHz mono,
+16 kbit/s) >= 1,500x realtime per core; a batch of three-minute files >= 3x faster than the
+ffmpeg CLI per file on both cores. Keep the whole file under ~2 minutes on 2 cores."""
+
+from __future__ import annotations
+
+import audioop
+import io
+import os
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from peers import vox_pure
+
+import callcore.audio as audio
+
+HOUR = 3600
+RATE = 8000
+
+
+def _speech(seconds: float, seed: int = 1) -> np.ndarray:
+    t = np.arange(int(seconds * RATE)) / RATE
+    env = 0.55 + 0.45 * np.sin(2 * np.pi * 0.7 * t)
+    s = np.sin(2 * np.pi * 300 * t) + 0.6 * np.sin(2 * np.pi * 1170 * t) + 0.3 * np.sin(2 * np.pi * 2450 * t)
+    s += np.random.default_rng(seed).normal(0, 0.05, t.size)
+    return np.clip(s * env * 9000, -32768, 32767).astype(np.int16)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("audio_bench")
+    minute = _speech(60)
+    hour = np.tile(minute, 60)
+    (d / "hour.vox").write_bytes(audio.encode(hour, "vox"))
+    (d / "hour.al").write_bytes(audio.encode(hour, "alaw"))
+    (d / "tenmin.vox").write_bytes(audio.encode(hour[: 10 * 60 * RATE], "vox"))
+    (d / "tenmin.raw").write_bytes(hour[: 10 * 60 * RATE].astype("<i2").tobytes())
+    batch = d / "batch"
+    batch.mkdir()
+    three = audio.encode(np.tile(minute, 3), "vox")
+    for i in range(60):
+        (batch / f"{i:04}.V3").write_bytes(three)
+    return {"dir": d, "hour_vox": d / "hour.vox", "hour_al": d / "hour.al", "tenmin_vox": d / "tenmin.vox",
+            "tenmin_raw": d / "tenmin.raw", "batch": batch}
+
+
+def _run(cmd: list[str]) -> None:
+    subprocess.run(cmd, check=True, capture_output=True)
+
+
+def _need(binary: str) -> str:
+    p = shutil.which(binary)
+    if p is None:
+        pytest.fail(f"{binary} is required for this benchmark")
+    return p
+
+
+# ---- 1 h of VOX to WAV, file to file -------------------------------------------------------
+
+@pytest.mark.parametrize("impl", ["callcore", "sox CLI", "ffmpeg CLI"])
+def test_vox_hour_to_wav(measure, corpus, impl: str) -> None:  # type: ignore[no-untyped-def]
+    src, out = corpus["hour_vox"], corpus["dir"] / f"vox_{impl.split()[0]}.wav"
+    fns = {
+        "callcore": lambda: audio.transcode(src, out, source="vox8k", overwrite=True),
+        "sox CLI": lambda: _run([_need("sox"), "-V1", "-t", "vox", "-r", "8000", str(src), "-b", "16", str(out)]),
+        "ffmpeg CLI": lambda: _run([_need("ffmpeg"), "-v", "error", "-y", "-f", "u8", "-ar", "8000", "-ac", "1",
+                                    "-c:a", "adpcm_ima_oki", "-i", str(src), "-c:a", "pcm_s16le", str(out)]),
+    }
+    # outputs are new files, as in real use: the previous round's output is removed untimed
+    measure("VOX 1 h -> WAV (file to file)", impl, fns[impl], per=HOUR, unit="audio-s", rounds=3,
+            setup=lambda: out.unlink(missing_ok=True))
+    assert sf.info(str(out)).frames == HOUR * RATE
+
+
+# ---- library decode ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("impl", ["callcore", "soundfile (libsndfile)", "pure-python"])
+def test_vox_decode_library(measure, corpus, impl: str) -> None:  # type: ignore[no-untyped-def]
+    data = corpus["hour_vox"].read_bytes()
+    if impl == "callcore":
+        measure("VOX decode in memory, 1 h", impl, lambda: audio.decode(data, "vox"), per=HOUR, unit="audio-s", rounds=5)
+    elif impl == "pure-python":
+        part = data[: 10 * RATE // 2]  # 10 s: the pure-Python decoder runs at a few hundred x realtime
+        assert list(vox_pure.decode(part)) == audio.decode(part, "vox").tolist()
+        measure("VOX decode in memory, 1 h", impl, lambda: vox_pure.decode(part), per=10, unit="audio-s", rounds=3)
+    else:
+        measure("VOX decode in memory, 1 h", impl,
+                lambda: sf.read(io.BytesIO(data), dtype="int16", format="RAW", subtype="VOX_ADPCM", samplerate=RATE, channels=1),
+                per=HOUR, unit="audio-s", rounds=3)
+
+
+@pytest.mark.parametrize("impl", ["callcore", "audioop"])
+def test_alaw_decode_library(measure, corpus, impl: str) -> None:  # type: ignore[no-untyped-def]
+    data = corpus["hour_al"].read_bytes()
+    fn = (lambda: audio.decode(data, "alaw")) if impl == "callcore" else (lambda: audioop.alaw2lin(data, 2))
+    measure("A-law decode in memory, 1 h", impl, fn, per=HOUR, unit="audio-s", rounds=5)
+
+
+@pytest.mark.parametrize("impl", ["callcore", "sox CLI", "ffmpeg CLI"])
+def test_alaw_hour_to_wav(measure, corpus, impl: str) -> None:  # type: ignore[no-untyped-def]
+    src, out = corpus["hour_al"], corpus["dir"] / f"al_{impl.split()[0]}.wav"
+    fns = {
+        "callcore": lambda: audio.transcode(src, out, source="alaw", overwrite=True),
+        "sox CLI": lambda: _run([_need("sox"), "-V1", "-t", "al", "-r", "8000", "-c", "1", str(src), "-b", "16", "-e", "signed", str(out)]),
+        "ffmpeg CLI": lambda: _run([_need("ffmpeg"), "-v", "error", "-y", "-f", "alaw", "-ar", "8000", "-ac", "1", "-i", str(src),
+                                    "-c:a", "pcm_s16le", str(out)]),
+    }
+    measure("A-law 1 h -> WAV (file to file)", impl, fns[impl], per=HOUR, unit="audio-s", rounds=3,
+            setup=lambda: out.unlink(missing_ok=True))
+
+
+# ---- MP3 -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("quality", [5, 7])
+@pytest.mark.parametrize("impl", ["callcore", "lameenc", "ffmpeg CLI"])
+def test_vox_to_mp3(measure, corpus, impl: str, quality: int) -> None:  # type: ignore[no-untyped-def]
+    src, out = corpus["tenmin_vox"], corpus["dir"] / f"mp3_{impl.split()[0]}.mp3"
+    seconds = 600
+    group = f"VOX 10 min -> MP3 8 kHz 16 kbit/s q{quality}"
+    if impl == "callcore":
+        measure(group, impl, lambda: audio.transcode(src, out, source="vox8k", to="mp3", bitrate=16, quality=quality, overwrite=True),
+                per=seconds, unit="audio-s", rounds=3)
+    elif impl == "lameenc":
+        lameenc = pytest.importorskip("lameenc", reason="pip install lameenc to compare")
+        data = src.read_bytes()
+
+        def run_lameenc() -> None:
+            pcm = audio.decode(data, "vox")
+            enc = lameenc.Encoder()
+            enc.set_bit_rate(16)
+            enc.set_in_sample_rate(RATE)
+            enc.set_channels(1)
+            enc.set_quality(quality)
+            out.write_bytes(enc.encode(pcm.tobytes()) + enc.flush())
+
+        measure(group, impl, run_lameenc, per=seconds, unit="audio-s", rounds=3)
+    else:
+        measure(group, impl, lambda: _run([_need("ffmpeg"), "-v", "error", "-y", "-f", "u8", "-ar", "8000", "-ac", "1",
+                                           "-c:a", "adpcm_ima_oki", "-i", str(src), "-c:a", "libmp3lame", "-b:a", "16k",
+                                           "-compression_level", str(quality), str(out)]),
+                per=seconds, unit="audio-s", rounds=3)
+
+
+# ---- batch ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("impl", ["callcore", "ffmpeg CLI x2"])
+def test_batch_vox_to_mp3(measure, corpus, impl: str) -> None:  # type: ignore[no-untyped-def]
+    files = sorted(corpus["batch"].glob("*.V3"))
+    out = corpus["dir"] / f"batch_out_{impl.split()[0]}"
+    out.mkdir(exist_ok=True)
+    jobs = [(f, out / (f.stem + ".mp3")) for f in files]
+    seconds = 180 * len(files)
+    group = f"batch {len(files)} x 3 min VOX -> MP3 16k, 2 cores"
+    if impl == "callcore":
+        def run_ours() -> None:
+            res = audio.transcode_many(jobs, source="vox8k", to="mp3", bitrate=16, overwrite=True, jobs=2)
+            assert all(r.ok for r in res)
+
+        measure(group, impl, run_ours, per=seconds, unit="audio-s", rounds=2)
+    else:
+        ff = _need("ffmpeg")
+
+        def one(job: tuple[Path, Path]) -> None:
+            _run([ff, "-v", "error", "-y", "-f", "u8", "-ar", "8000", "-ac", "1", "-c:a", "adpcm_ima_oki", "-i", str(job[0]),
+                  "-c:a", "libmp3lame", "-b:a", "16k", "-compression_level", "7", str(job[1])])  # same LAME quality as ours
+
+        def run_ff() -> None:
+            with ThreadPoolExecutor(2) as ex:
+                list(ex.map(one, jobs))
+
+        measure(group, impl, run_ff, per=seconds, unit="audio-s", rounds=1)
+
+
+# ---- memory --------------------------------------------------------------------------------
+
+def test_peak_memory_is_constant(corpus) -> None:  # type: ignore[no-untyped-def]
+    """Peak RSS of a child process transcoding 1 h vs 10 h of VOX to WAV (reported, not timed)."""
+    long = corpus["dir"] / "tenhours.vox"
+    with open(long, "wb") as f:
+        chunk = corpus["hour_vox"].read_bytes()
+        for _ in range(10):
+            f.write(chunk)
+    # VmHWM (not ru_maxrss, which Linux carries over from the forked parent across exec)
+    code = ("import re, sys, callcore.audio as a; a.transcode(sys.argv[1], sys.argv[2], source='vox8k', overwrite=True);"
+            "print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))")
+    import sys
+
+    peaks = {}
+    for name, src in (("1 h", corpus["hour_vox"]), ("10 h", long)):
+        dst = corpus["dir"] / "mem.wav"
+        out = subprocess.run([sys.executable, "-c", code, str(src), str(dst)], check=True, capture_output=True, text=True)
+        peaks[name] = int(out.stdout.strip())
+        os.unlink(dst)
+    print(f"\npeak RSS: 1 h {peaks['1 h'] / 1024:.1f} MB, 10 h {peaks['10 h'] / 1024:.1f} MB")
+    assert peaks["10 h"] < peaks["1 h"] * 1.2 + 4096

@@ -87,3 +87,16 @@ def test_demo_small(tmp_path, sftp):
     else:
         assert set(imp["routes"]) == {"api"} and "without the file route" in r.stdout
     assert d["recordings"]["complete"] and d["recordings"]["converted"] > 0
+
+
+@pytest.mark.parametrize("fmt", ["vox6k", "vox8k"])
+def test_sync_vox_deployments(sandbox_factory, tmp_path, fmt):
+    """Deployments that record 24K/32K VOX (.V3 recordFormat 1/2): the downloads are decoded and
+    transcoded like A-law ones."""
+    sb = sandbox_factory(recording_format=fmt)
+    recs = _seed_calls(sb, 8)
+    b, e = _window()
+    s = sync_recordings(SyncOptions(sb.url, sb.access_key, sb.secret_key, begin=b, end=e, out_dir=str(tmp_path / "o"),
+                                    to_format="mp3"))
+    assert s.complete and s.converted == len(recs) and s.failed == 0
+    assert len(list((tmp_path / "o").rglob("*.mp3"))) == len(recs)

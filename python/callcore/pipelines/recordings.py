@@ -283,7 +283,7 @@ class RecordingSync:
                 rows[key] = r
                 pairs.append((self.state_dir / src, self.out / r["out"]))
             results = audio.transcode_many(pairs, to="mp3" if self.o.to_format == "mp3" else "wav",
-                                           jobs_n=self.o.transcode_jobs)
+                                           jobs=self.o.transcode_jobs)
             n = 0
             for (key, _), (srcp, dst), res in zip(items, pairs, results):
                 if res.ok:

@@ -121,12 +121,19 @@ def test_pending_cap_spills_into_the_next_campaign(sandbox_factory, tmp_path):
 
 def test_planner_respects_the_cap_and_holds_what_does_not_fit(sandbox_factory, tmp_path):
     sb = sandbox_factory(min_interval=0.1, v2_max=10)
-    write_list(tmp_path / "l.csv", 35, dirty=False)
+    good = write_list(tmp_path / "l.csv", 35, dirty=False)
     with client_for(sb) as c:
         a = make_campaign(c, "hold")
     s = import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [a], api="v2", v2_max=10, pending_cap=30))
     assert s.accepted == 30 and s.not_imported == 5 and not s.complete and s.adds_up
     assert s.batches.get("held") == 1
+    # a campaign created afterwards and given on the next run takes the held rows
+    with client_for(sb) as c:
+        b = make_campaign(c, "hold2")
+    s = import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [a, b], api="v2", v2_max=10, pending_cap=30))
+    assert s.complete and s.adds_up and s.campaigns == {str(a): 30, str(b): 5}
+    assert len(calldata(sb, b)) == 5
+    assert_exactly_once(sb, good)
 
 
 def test_wait_for_the_campaign_to_drain(sandbox_factory, tmp_path):

@@ -223,6 +223,41 @@ class OutboundImport:
             raise RuntimeError(f"{self.clean_file}: {len(self.dial)} rows, the journal says {self.j.get('clean')['clean']}")
         if self.j.one("SELECT 1 FROM batches LIMIT 1") is None:
             self._plan()
+        else:
+            self._place_held()
+
+    def _place_held(self) -> None:
+        """Rows held for want of campaign room go to campaigns given on this run that the journal
+        has not used yet (e.g. a campaign created after the cap stopped the last run)."""
+        held = self.j.q("SELECT * FROM batches WHERE state='held' ORDER BY start")
+        if not held:
+            return
+        used = {r["campaign"] for r in self.j.q("SELECT DISTINCT campaign FROM batches WHERE campaign IS NOT NULL")}
+        fresh = [c for c in self.o.campaigns if c not in used]
+        if not fresh:
+            return
+        with self.j.tx() as db:
+            nxt = db.execute("SELECT MAX(id) m FROM batches").fetchone()["m"] + 1
+            for h in held:
+                pos, end = h["start"], h["start"] + h["n"]
+                while pos < end and fresh:
+                    cid = fresh[0]
+                    room = self._room(cid) - int(self.j.get(f"assigned:{cid}", 0))
+                    if room <= 0:
+                        fresh.pop(0)
+                        continue
+                    k = min(self.o.per_call, end - pos, room)
+                    db.execute("INSERT INTO batches (id, parent, campaign, route, start, n, tag, state, updated) "
+                               "VALUES (?,?,?,?,?,?,?,?,?)", (nxt, h["id"], cid, "api", pos, k, f"cc{self.job}b{nxt}",
+                                                              "planned", time.time()))
+                    self.j.set(f"assigned:{cid}", int(self.j.get(f"assigned:{cid}", 0)) + k, db)
+                    nxt += 1
+                    pos += k
+                if pos == end:
+                    db.execute("UPDATE batches SET state='split', msg='placed in campaigns given later' WHERE id=?",
+                               (h["id"],))
+                else:
+                    db.execute("UPDATE batches SET start=?, n=? WHERE id=?", (pos, end - pos, h["id"]))
 
     def _room(self, cid: int) -> int:
         return self.o.pending_cap - int(self.j.get(f"base_pending:{cid}", 0))

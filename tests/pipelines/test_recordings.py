@@ -100,3 +100,27 @@ def test_sync_vox_deployments(sandbox_factory, tmp_path, fmt):
                                     to_format="mp3"))
     assert s.complete and s.converted == len(recs) and s.failed == 0
     assert len(list((tmp_path / "o").rglob("*.mp3"))) == len(recs)
+
+
+def test_sync_reads_the_old_column_set_in_any_order(sandbox_factory, tmp_path, monkeypatch):
+    """A platform that still writes the 13-column recording index (before the 2022 additions),
+    with its columns in another order: read by name, the sync gets the same result."""
+    from callcore.platforms.huawei import RECORD_COLUMNS
+
+    sb = sandbox_factory()
+    recs = _seed_calls(sb, 12)
+    new_csv = sb.app._record_csv
+    old_cols = list(reversed(RECORD_COLUMNS[:13]))
+
+    def old_record_csv(calls):
+        rows = list(csv.reader(new_csv(calls).decode().splitlines()))
+        idx = [rows[0].index(c) for c in old_cols]
+        return sb.app._csv(old_cols, [[r[i] for i in idx] for r in rows[1:]])
+
+    monkeypatch.setattr(sb.app, "_record_csv", old_record_csv)
+    b, e = _window()
+    s = sync_recordings(SyncOptions(sb.url, sb.access_key, sb.secret_key, begin=b, end=e, out_dir=str(tmp_path / "o")))
+    assert s.complete and s.converted == len(recs)
+    man = {m["remote_file"]: m for m in csv.DictReader(open(tmp_path / "o" / "manifest.csv"))}
+    for r in recs:
+        assert (man[r["file_name"]]["call_id"], man[r["file_name"]]["agent"]) == (r["call_id"], r["agent"])

@@ -423,9 +423,9 @@ class OutboundImport:
                     continue
                 self._split_or_reject(b, rows, e)
                 continue
-            except PlatformError as e:  # transport, 5xx, truncated: it may or may not have been applied
-                if not e.retryable:
-                    self._set(b["id"], "planned", code=e.code, msg=str(e)[:300])
+            except PlatformError as e:  # transport, 5xx, truncated, odd pages: it may or may not have been applied
+                if not e.retryable:  # e.g. an HTML page with HTTP 200: stop, the next run reconciles it
+                    self._set(b["id"], "unknown", code=e.code, msg=str(e)[:300])
                     raise ImportFailed(f"campaign {cid}: {e}") from e
                 self._set(b["id"], "unknown", code=e.code, msg=str(e)[:300])
                 last = time.monotonic()
@@ -588,7 +588,9 @@ class OutboundImport:
                     if e.retryable:
                         self._set(bid, "unknown", code=e.code, msg=str(e)[:300])
                         continue
-                    self._set(bid, "uploaded", code=e.code, msg=str(e)[:300])
+                    # an error code is a definitive answer; anything else may have started the import
+                    self._set(bid, "uploaded" if isinstance(e, ApiError) else "unknown", code=e.code,
+                              msg=str(e)[:300])
                     raise ImportFailed(f"file import of {name}: {e}") from e
                 self._set(bid, "imported", task_id=tid)
             elif st in ("importing", "unknown"):

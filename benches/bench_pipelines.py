@@ -197,7 +197,7 @@ def test_import_own_cpu_per_row(measure, tmp_path):
         i = next(rounds)
         s = import_list(tmp_path / f"s{i}.csv", tmp_path / f"sw{i}", ImportOptions(
             campaigns=[1], endpoint="http://unused", access_key="a", secret_key="s", api="v2", v2_max=V2,
-            min_interval=0.0, client_factory=_NoNetwork))
+            min_interval=0.0, client_factory=_NoNetwork, preflight=False))
         assert s.complete and s.accepted == ROWS
 
     measure("pipelines: import client own CPU per row (calls stubbed)", "callcore", own, per=ROWS, unit="row",

@@ -225,3 +225,44 @@ def test_changed_list_is_refused(sandbox_factory, tmp_path):
         f.write("13912345678,new\n")
     with pytest.raises(ValueError, match="changed since this job started"):
         import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [cid]))
+
+
+def test_preflight_refuses_running_and_missing_campaigns_before_sending(sandbox_factory, tmp_path):
+    from callcore.pipelines.outbound import ImportFailed
+
+    sb = sandbox_factory(min_interval=0.1)
+    write_list(tmp_path / "l.csv", 10, dirty=False)
+    with client_for(sb) as c:
+        cid = make_campaign(c, "running")
+        c.resume_campaign(cid)
+    with pytest.raises(ImportFailed, match="is running"):
+        import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [cid]))
+    with pytest.raises(ImportFailed, match="not found"):
+        import_list(tmp_path / "l.csv", tmp_path / "w2", opts(sb, [cid + 100]))
+    assert calldata(sb) == []
+    with client_for(sb) as c:
+        c.pause_campaign(cid)
+    s = import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [cid]))
+    assert s.complete and s.accepted == 10
+
+
+def test_cli_over_tls_with_a_private_ca(tmp_path):
+    from callcore.sandbox.huawei import HuaweiSandbox
+
+    key, cert = tmp_path / "k.pem", tmp_path / "c.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    write_list(tmp_path / "l.csv", 15, dirty=False)
+    with HuaweiSandbox(tmp_path / "st", ssl_certfile=str(cert), ssl_keyfile=str(key)) as sb:
+        sb.app.cfg.min_interval = 0.1
+        cid = sb.app.state.insert("INSERT INTO campaigns (vdn, name, status, device_type, spec, created) "
+                                  "VALUES (1, 'tls', 3, 2, '{}', 0)")
+        env = dict(os.environ, CALLCORE_ACCESS_KEY=sb.access_key, CALLCORE_SECRET_KEY=sb.secret_key)
+        cmd = [sys.executable, "-m", "callcore.cli", "outbound", "import", str(tmp_path / "l.csv"), "--campaign",
+               str(cid), "--endpoint", sb.url, "--workdir", str(tmp_path / "w"), "--json"]
+        r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 2 and "--ca-file" in r.stderr
+        r = subprocess.run(cmd + ["--ca-file", str(cert)], env=env, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["accepted"] == 15

@@ -97,6 +97,7 @@ class ImportOptions:
     retry: RetryPolicy = field(default_factory=lambda: RetryPolicy(attempts=8, max_delay=30.0))
     http_options: Any = None
     client_factory: Callable[[], Any] | None = field(default=None, repr=False)
+    preflight: bool = True  # check each campaign (exists, not running, TLS, credentials) before sending
 
     @property
     def per_call(self) -> int:
@@ -258,6 +259,41 @@ class OutboundImport:
                                (h["id"],))
                 else:
                     db.execute("UPDATE batches SET start=?, n=? WHERE id=?", (pos, end - pos, h["id"]))
+
+    def _preflight(self) -> None:
+        """Fails fast, before anything is sent, when a campaign is missing, running or finished,
+        or when TLS or the credentials are refused."""
+        from callcore.platforms.errors import TransportError
+
+        todo = [r["campaign"] for r in self.j.q(
+            "SELECT DISTINCT campaign FROM batches WHERE campaign IS NOT NULL AND state NOT IN "
+            "('accepted','done','split','rejected')")]
+        if not todo:
+            return
+        c = self._client_()
+
+        def get(cid: int) -> Any:
+            try:
+                return c.get_campaign(cid)
+            except TransportError as e:
+                text = str(e)
+                if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
+                    raise ImportFailed(f"{self.o.endpoint}: TLS verification failed ({text[:200]}); give the "
+                                       "platform's CA bundle with --ca-file") from e
+                raise
+
+        for cid in todo:
+            try:
+                camp = retry_call(get, cid, policy=self.o.retry)
+            except NotFoundError as e:
+                raise ImportFailed(f"campaign {cid}: not found on {self.o.endpoint} ({e})") from e
+            except PlatformError as e:
+                raise ImportFailed(f"campaign {cid}: {e}") from e
+            if camp.status == 2:
+                raise ImportFailed(f"campaign {cid} is running: numbers can only be added to a paused campaign "
+                                   "(7.4.1, 0200019); pause it (7.1.8) and run the same command again")
+            if camp.status == 4:
+                raise ImportFailed(f"campaign {cid} is finished: give another --campaign")
 
     def _room(self, cid: int) -> int:
         return self.o.pending_cap - int(self.j.get(f"base_pending:{cid}", 0))
@@ -625,6 +661,8 @@ class OutboundImport:
         self.progress("rows", self._done_rows(), 0)
         # a 'sending' API batch on start means the last run stopped mid-request: unknown outcome
         self.j.x("UPDATE batches SET state='unknown' WHERE state='sending'")
+        if self.o.preflight:
+            self._preflight()
         try:
             with ThreadPoolExecutor(max_workers=max(1, self.o.workers)) as pool:
                 running: dict[Future[None], str] = {}

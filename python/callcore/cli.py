@@ -15,7 +15,9 @@ from collections.abc import Sequence
 CAPABILITIES = ("sign", "calllist", "audio", "sandbox")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, or (``only``) one with just that capability's subcommands, so that
+    ``callcore audio ...`` does not import every other capability's CLI."""
     from callcore import __version__
 
     parser = argparse.ArgumentParser(
@@ -27,7 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the main job on its embedded defaults")
     demo.set_defaults(func=_demo)
     for name in CAPABILITIES:
-        importlib.import_module(f"callcore.{name}.cli").register(sub)
+        if only is None or name == only:
+            importlib.import_module(f"callcore.{name}.cli").register(sub)
     return parser
 
 
@@ -38,7 +41,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv[0] if argv and argv[0] in CAPABILITIES else None)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -18,7 +18,7 @@ use super::vox::{Variant, VoxDecoder};
 use super::wav::{self, read_full, WavCodec, WavFormat, WavWriter};
 use super::AudioError;
 
-const CHUNK_BYTES: usize = 64 * 1024;
+const CHUNK_BYTES: usize = 256 * 1024;
 const HEAD_BYTES: usize = 64 * 1024;
 
 /// What the input is, as the caller knows it (`Auto`: sniff and guess).

@@ -16,7 +16,6 @@ import zipfile
 from pathlib import Path
 
 import httpx
-import numpy as np
 import pytest
 
 from callcore.platforms.huawei import RECORD_COLUMNS, CallData, HuaweiClient, read_bill_index

@@ -51,14 +51,28 @@ def main(seed: str, out: str) -> None:
                     "action": re.sub(r"<br>|</?b>", " ", r.group(5)).strip(),
                     "line": no,
                 }
+    # table 7-295 外呼结果错误原因码 (call outcome failCode), 001:27220-27258; a code with no
+    # description inherits its category's text
+    fail_codes: dict[str, dict] = {}
+    category = ""
+    for no, line in enumerate(lines, start=1):
+        if 27220 <= no <= 27258:
+            parts = line.split("\t")
+            if len(parts) >= 2 and re.fullmatch(r"\d{5}", parts[1].strip()):
+                if parts[0].strip():
+                    category = parts[0].strip()
+                code = parts[1].strip()
+                desc = parts[2].strip() if len(parts) > 2 else ""
+                fail_codes.setdefault(code, {"category": category, "desc": desc or category, "line": no})
     data = {
         "source": "seed 001 (Huawei CEC 2.6.0.0 接口参考); line numbers are 1-based seed lines",
         "isales": {k: v for k, v in isales.items() if v["codes"]},
         "ccfs": ccfs,
+        "fail_codes": fail_codes,
     }
     Path(out).write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     n = sum(len(v["codes"]) for v in data["isales"].values())
-    print(f"isales sections={len(data['isales'])} codes={n} ccfs={len(ccfs)}")
+    print(f"isales sections={len(data['isales'])} codes={n} ccfs={len(ccfs)} fail_codes={len(fail_codes)}")
 
 
 if __name__ == "__main__":

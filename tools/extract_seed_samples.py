@@ -1,7 +1,7 @@
 """Regenerate tests/data/platforms/huawei_seed_samples.json: the request/response samples printed in
 seed 001, stitched where a PDF page break split a JSON block, with their seed lines.
 
-Run: python tools/extract_seed_samples.py /work/shared/seeds/001_1ad515ad7f67849f.txt
+Run: python tools/extract_seed_samples.py SEEDS/001_*.txt SEEDS/003_*.txt SEEDS/000_*.txt
 """
 from __future__ import annotations
 
@@ -134,3 +134,32 @@ def sccc_samples(seed: str) -> None:
 
 if __name__ == "__main__" and len(sys.argv) > 2:
     sccc_samples(sys.argv[2])
+
+
+def hl95_samples(seed: str) -> None:
+    """tests/data/platforms/hl95_seed_samples.json: 九五 response samples (trailing commas, which
+    the seed's examples carry, removed)."""
+    lines = Path(seed).read_text(encoding="utf-8").splitlines()
+
+    def grab(start: int) -> tuple[int, object]:
+        for end in range(start + 1, start + 200):
+            text = "\n".join(x for x in lines[start - 1:end] if not x.strip().startswith("```"))
+            text = re.sub(r",\s*([}\]])", r"\1", text)
+            try:
+                return end, json.loads(text)
+            except ValueError:
+                continue
+        raise ValueError(f"no JSON at {start}")
+
+    out = []
+    for api, start in (("/artificialOutTask/insert", 1243), ("/outboundContacts/pageSearch", 2265),
+                       ("/callHistory/pageSearchCallHistory", 2530), ("/record/pageSearch4Record", 2861)):
+        end, doc = grab(start)
+        out.append({"api": api, "response_lines": [start, end], "response": doc})
+    dest = Path(__file__).resolve().parents[1] / "tests/data/platforms/hl95_seed_samples.json"
+    dest.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print("hl95", [o["api"] for o in out])
+
+
+if __name__ == "__main__" and len(sys.argv) > 3:
+    hl95_samples(sys.argv[3])

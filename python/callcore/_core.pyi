@@ -84,6 +84,111 @@ class _SignModule(ModuleType):
 
 sign: _SignModule
 
+# ---- calllist ---------------------------------------------------------------------------
+
+import numpy as np
+import numpy.typing as npt
+
+class _CalllistError(ValueError): ...
+class _MissingColumn(_CalllistError): ...
+
+_Arrays = tuple[
+    npt.NDArray[np.uint64], npt.NDArray[np.uint8], npt.NDArray[np.uint8], npt.NDArray[np.uint64], npt.NDArray[np.uint8]
+]
+
+class _Normalizer:
+    def __init__(
+        self,
+        *,
+        default_area_code: str | None = None,
+        structural_only: bool = False,
+        foreign: str = "keep",
+        short_codes: bool = True,
+        mobile_prefixes: str | None = None,
+        area_codes: str | None = None,
+        ip_prefixes: str | None = None,
+    ) -> None: ...
+    def one(self, value: str) -> tuple[str | None, str | None, str, str | None, str | None]: ...
+    def area_city(self, code: int) -> str | None: ...
+
+class _Blacklist:
+    @staticmethod
+    def load(path: str, norm: _Normalizer) -> _Blacklist: ...
+    @staticmethod
+    def from_keys(keys: npt.NDArray[np.uint64]) -> _Blacklist: ...
+    def __len__(self) -> int: ...
+    @property
+    def invalid_lines(self) -> int: ...
+    def contains_key(self, key: int) -> bool: ...
+
+class _CalllistModule(ModuleType):
+    CalllistError: type[_CalllistError]
+    MissingColumn: type[_MissingColumn]
+    Normalizer: type[_Normalizer]
+    Blacklist: type[_Blacklist]
+    def normalize_list(self, norm: _Normalizer, values: Iterable[Any]) -> _Arrays: ...
+    def normalize_fixed(self, norm: _Normalizer, buf: npt.NDArray[np.uint8], itemsize: int, ucs4: bool) -> _Arrays: ...
+    def normalize_packed(
+        self, norm: _Normalizer, data: npt.NDArray[np.uint8], offsets: npt.NDArray[np.int64], threads: int | None = None
+    ) -> _Arrays: ...
+    def normalize_ints(self, norm: _Normalizer, values: npt.NDArray[np.int64]) -> _Arrays: ...
+    def format_e164(self, keys: npt.NDArray[np.uint64]) -> list[str | None]: ...
+    def format_national(self, keys: npt.NDArray[np.uint64], kinds: npt.NDArray[np.uint8]) -> list[str | None]: ...
+    def codes(self) -> dict[str, dict[int, str]]: ...
+    def first_flags(self, keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.bool_]: ...
+    def clean_values(
+        self,
+        norm: _Normalizer,
+        values: Iterable[Any],
+        scopes: Iterable[Any] | None = None,
+        blacklist: _Blacklist | None = None,
+        store: str | None = None,
+        window_days: float | None = None,
+        record: bool = False,
+        platform: str | None = None,
+        batch_size: int | None = None,
+    ) -> tuple[
+        npt.NDArray[np.uint64], npt.NDArray[np.uint8], npt.NDArray[np.uint8], npt.NDArray[np.uint64],
+        npt.NDArray[np.uint8], dict[str, Any],
+    ]: ...
+    def clean_file(
+        self,
+        norm: _Normalizer,
+        input: str,
+        clean: str,
+        rejects: str,
+        *,
+        column: str | None = None,
+        column_index: int | None = None,
+        scope_column: str | None = None,
+        has_header: bool | None = None,
+        delimiter: str | None = None,
+        platform: str | None = None,
+        batch_size: int | None = None,
+        defuse: bool = True,
+        bom: bool = False,
+        blacklist: _Blacklist | None = None,
+        store: str | None = None,
+        window_days: float | None = None,
+        record: bool = False,
+        chunk_rows: int = 16384,
+        sheet: str | None = None,
+        progress: Callable[[int, int, int], object] | None = None,
+    ) -> dict[str, Any]: ...
+    def write_huawei_workbooks(
+        self,
+        clean_csv: str,
+        out: str,
+        *,
+        called_column: str | None = None,
+        session_column: str | None = None,
+        call_data_column: str | None = None,
+        custom_field: str | None = None,
+        caller: str | None = None,
+        rows_per_file: int = 500000,
+    ) -> list[str]: ...
+
+calllist: _CalllistModule
 # ---- audio ------------------------------------------------------------------------------
 
 import numpy as _np

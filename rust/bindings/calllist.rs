@@ -8,21 +8,36 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use numpy::{PyArray1, PyReadonlyArray1};
-use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyTypeError, PyUnicodeDecodeError, PyValueError};
+use pyo3::exceptions::{
+    PyFileNotFoundError, PyOSError, PyTypeError, PyUnicodeDecodeError, PyValueError,
+};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use rayon::prelude::*;
 
 use super::convert::type_name;
-use crate::calllist::dedup::{first_flags as core_first_flags, Blacklist as CoreBlacklist, ImportStore};
+use crate::calllist::dedup::{
+    first_flags as core_first_flags, Blacklist as CoreBlacklist, ImportStore,
+};
 use crate::calllist::io::{self as cio, CleanOptions, CleanPaths, ColumnSel, Gate, Summary};
 use crate::calllist::normalize::{Config, ForeignPolicy, Kind, Normalized, Normalizer, Reason};
 use crate::calllist::platform::Profile;
 use crate::calllist::tables::Tables;
+use crate::calllist::xlsx::HuaweiWorkbook;
 use crate::calllist::CalllistError;
 
-pyo3::create_exception!(callcore.calllist, CalllistError_, PyValueError, "A call list cannot be processed as given; the message names the input.");
-pyo3::create_exception!(callcore.calllist, MissingColumn, CalllistError_, "The requested phone (or scope) column is not in the file.");
+pyo3::create_exception!(
+    callcore.calllist,
+    CalllistError_,
+    PyValueError,
+    "A call list cannot be processed as given; the message names the input."
+);
+pyo3::create_exception!(
+    callcore.calllist,
+    MissingColumn,
+    CalllistError_,
+    "The requested phone (or scope) column is not in the file."
+);
 
 fn err(e: CalllistError) -> PyErr {
     let msg = e.to_string();
@@ -51,7 +66,11 @@ fn make_normalizer(
     let foreign = match foreign {
         "keep" => ForeignPolicy::Keep,
         "reject" => ForeignPolicy::Reject,
-        other => return Err(PyValueError::new_err(format!("foreign: expected 'keep' or 'reject', got {other:?}"))),
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "foreign: expected 'keep' or 'reject', got {other:?}"
+            )))
+        }
     };
     let cfg = Config {
         default_area_code: default_area_code.map(str::to_string),
@@ -98,14 +117,32 @@ impl PyNormalizer {
         ip_prefixes: Option<PathBuf>,
     ) -> PyResult<Self> {
         Ok(PyNormalizer {
-            inner: make_normalizer(default_area_code, structural_only, foreign, short_codes, mobile_prefixes, area_codes, ip_prefixes)?,
+            inner: make_normalizer(
+                default_area_code,
+                structural_only,
+                foreign,
+                short_codes,
+                mobile_prefixes,
+                area_codes,
+                ip_prefixes,
+            )?,
         })
     }
 
     /// Normalize one value; returns (key, kind, reason, ext) with names, for debugging/REPL use.
     fn one<'py>(&self, py: Python<'py>, value: &str) -> PyResult<Bound<'py, PyTuple>> {
         let n = self.inner.normalize_str(value);
-        (n.e164(), n.national(), n.kind.as_str(), if n.is_ok() { None } else { Some(n.reason.as_str()) }, n.extension())
+        (
+            n.e164(),
+            n.national(),
+            n.kind.as_str(),
+            if n.is_ok() {
+                None
+            } else {
+                Some(n.reason.as_str())
+            },
+            n.extension(),
+        )
             .into_pyobject(py)
     }
 
@@ -124,14 +161,25 @@ type Arrays<'py> = (
 );
 
 fn to_arrays<'py>(py: Python<'py>, v: &[Normalized], reasons: Option<&[Reason]>) -> Arrays<'py> {
-    let keys: Vec<u64> = v.iter().map(|n| n.key).collect();
-    let kinds: Vec<u8> = v.iter().map(|n| n.kind as u8).collect();
-    let rs: Vec<u8> = match reasons {
-        Some(r) => r.iter().map(|r| *r as u8).collect(),
-        None => v.iter().map(|n| n.reason as u8).collect(),
-    };
-    let ext: Vec<u64> = v.iter().map(|n| n.ext).collect();
-    let ext_len: Vec<u8> = v.iter().map(|n| n.ext_len).collect();
+    // one pass into five columns; `from_vec` hands each buffer to numpy without a copy
+    let n = v.len();
+    let (mut keys, mut kinds, mut rs, mut ext, mut ext_len) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for (i, x) in v.iter().enumerate() {
+        keys.push(x.key);
+        kinds.push(x.kind as u8);
+        rs.push(match reasons {
+            Some(r) => r[i] as u8,
+            None => x.reason as u8,
+        });
+        ext.push(x.ext);
+        ext_len.push(x.ext_len);
+    }
     (
         PyArray1::from_vec(py, keys),
         PyArray1::from_vec(py, kinds),
@@ -180,7 +228,10 @@ fn value_bytes(item: &Bound<'_, PyAny>, i: usize, what: &str) -> PyResult<Vec<u8
         }
         return Ok(format!("{f}").into_bytes());
     }
-    Err(PyTypeError::new_err(format!("{what}[{i}]: expected str, bytes, int or None, got {}", type_name(item))))
+    Err(PyTypeError::new_err(format!(
+        "{what}[{i}]: expected str, bytes, int or None, got {}",
+        type_name(item)
+    )))
 }
 
 impl<'py> Views<'py> {
@@ -198,7 +249,11 @@ impl<'py> Views<'py> {
                 spans.push((owned.len(), 0, true));
                 owned.push(b);
             }
-            return Ok(Views { _keep: keep, owned, spans });
+            return Ok(Views {
+                _keep: keep,
+                owned,
+                spans,
+            });
         };
         spans.reserve(items.len());
         for (i, item) in items.into_iter().enumerate() {
@@ -216,7 +271,11 @@ impl<'py> Views<'py> {
                 owned.push(v);
             }
         }
-        Ok(Views { _keep: keep, owned, spans })
+        Ok(Views {
+            _keep: keep,
+            owned,
+            spans,
+        })
     }
 
     fn slices(&self) -> Vec<&[u8]> {
@@ -235,7 +294,11 @@ impl<'py> Views<'py> {
 }
 
 #[pyfunction]
-fn normalize_list<'py>(py: Python<'py>, norm: &PyNormalizer, values: &Bound<'py, PyAny>) -> PyResult<Arrays<'py>> {
+fn normalize_list<'py>(
+    py: Python<'py>,
+    norm: &PyNormalizer,
+    values: &Bound<'py, PyAny>,
+) -> PyResult<Arrays<'py>> {
     let views = Views::from_seq(values, "numbers")?;
     let slices = views.slices();
     let out = py.detach(|| cio::normalize_many(&norm.inner, slices.par_iter().copied()));
@@ -251,9 +314,13 @@ fn normalize_fixed<'py>(
     itemsize: usize,
     ucs4: bool,
 ) -> PyResult<Arrays<'py>> {
-    let data = buf.as_slice().map_err(|_| PyValueError::new_err("buffer must be contiguous"))?;
+    let data = buf
+        .as_slice()
+        .map_err(|_| PyValueError::new_err("buffer must be contiguous"))?;
     if itemsize == 0 || data.len() % itemsize != 0 {
-        return Err(PyValueError::new_err("buffer length is not a multiple of itemsize"));
+        return Err(PyValueError::new_err(
+            "buffer length is not a multiple of itemsize",
+        ));
     }
     let out: Vec<Normalized> = py.detach(|| {
         data.par_chunks(itemsize)
@@ -272,7 +339,10 @@ fn normalize_fixed<'py>(
                     }
                     let ch = char::from_u32(cp).unwrap_or('\u{fffd}');
                     if n + 4 > tmp.len() {
-                        return Normalized { reason: Reason::TooLong, ..Normalized::default() };
+                        return Normalized {
+                            reason: Reason::TooLong,
+                            ..Normalized::default()
+                        };
                     }
                     n += ch.encode_utf8(&mut tmp[n..]).len();
                 }
@@ -283,43 +353,76 @@ fn normalize_fixed<'py>(
     Ok(to_arrays(py, &out, None))
 }
 
-/// Arrow-style packed strings: `data` bytes and `offsets` (n + 1 int64).
+/// Arrow-style packed strings: `data` bytes and `offsets` (n + 1 int64). `threads` runs the
+/// work on a dedicated pool of that many threads (e.g. 1 to measure per-core speed).
 #[pyfunction]
+#[pyo3(signature = (norm, data, offsets, threads=None))]
 fn normalize_packed<'py>(
     py: Python<'py>,
     norm: &PyNormalizer,
     data: PyReadonlyArray1<'py, u8>,
     offsets: PyReadonlyArray1<'py, i64>,
+    threads: Option<usize>,
 ) -> PyResult<Arrays<'py>> {
-    let d = data.as_slice().map_err(|_| PyValueError::new_err("data must be contiguous"))?;
-    let o = offsets.as_slice().map_err(|_| PyValueError::new_err("offsets must be contiguous"))?;
+    let d = data
+        .as_slice()
+        .map_err(|_| PyValueError::new_err("data must be contiguous"))?;
+    let o = offsets
+        .as_slice()
+        .map_err(|_| PyValueError::new_err("offsets must be contiguous"))?;
     if o.is_empty() {
         return Ok(to_arrays(py, &[], None));
     }
     let bad = o.windows(2).any(|w| w[0] > w[1] || w[0] < 0) || o[o.len() - 1] as usize > d.len();
     if bad {
-        return Err(PyValueError::new_err("offsets must be non-decreasing and within data"));
+        return Err(PyValueError::new_err(
+            "offsets must be non-decreasing and within data",
+        ));
     }
+    let pool = match threads {
+        None => None,
+        Some(n) => Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n.max(1))
+                .build()
+                .map_err(|e| PyValueError::new_err(format!("threads: {e}")))?,
+        ),
+    };
     let out: Vec<Normalized> = py.detach(|| {
-        (0..o.len() - 1)
-            .into_par_iter()
-            .with_min_len(8192)
-            .map(|i| norm.inner.normalize(&d[o[i] as usize..o[i + 1] as usize]))
-            .collect()
+        let work = || -> Vec<Normalized> {
+            (0..o.len() - 1)
+                .into_par_iter()
+                .with_min_len(8192)
+                .map(|i| norm.inner.normalize(&d[o[i] as usize..o[i + 1] as usize]))
+                .collect()
+        };
+        match &pool {
+            Some(p) => p.install(work),
+            None => work(),
+        }
     });
     Ok(to_arrays(py, &out, None))
 }
 
 /// int64 column (numbers that Excel/pandas read as integers); values <= 0 are empty.
 #[pyfunction]
-fn normalize_ints<'py>(py: Python<'py>, norm: &PyNormalizer, values: PyReadonlyArray1<'py, i64>) -> PyResult<Arrays<'py>> {
-    let v = values.as_slice().map_err(|_| PyValueError::new_err("values must be contiguous"))?;
+fn normalize_ints<'py>(
+    py: Python<'py>,
+    norm: &PyNormalizer,
+    values: PyReadonlyArray1<'py, i64>,
+) -> PyResult<Arrays<'py>> {
+    let v = values
+        .as_slice()
+        .map_err(|_| PyValueError::new_err("values must be contiguous"))?;
     let out: Vec<Normalized> = py.detach(|| {
         v.par_iter()
             .with_min_len(8192)
             .map(|&x| {
                 if x <= 0 {
-                    return Normalized { reason: Reason::Empty, ..Normalized::default() };
+                    return Normalized {
+                        reason: Reason::Empty,
+                        ..Normalized::default()
+                    };
                 }
                 let mut b = [0u8; 24];
                 let mut i = 24;
@@ -342,11 +445,20 @@ fn kind_from(v: u8) -> Kind {
 
 /// `+<key>` strings (None for key 0).
 #[pyfunction]
-fn format_e164<'py>(py: Python<'py>, keys: PyReadonlyArray1<'py, u64>) -> PyResult<Bound<'py, PyList>> {
-    let k = keys.as_slice().map_err(|_| PyValueError::new_err("keys must be contiguous"))?;
+fn format_e164<'py>(
+    py: Python<'py>,
+    keys: PyReadonlyArray1<'py, u64>,
+) -> PyResult<Bound<'py, PyList>> {
+    let k = keys
+        .as_slice()
+        .map_err(|_| PyValueError::new_err("keys must be contiguous"))?;
     let mut items: Vec<Option<String>> = Vec::with_capacity(k.len());
     for &key in k {
-        items.push(if key == 0 { None } else { Some(format!("+{key}")) });
+        items.push(if key == 0 {
+            None
+        } else {
+            Some(format!("+{key}"))
+        });
     }
     PyList::new(py, items)
 }
@@ -358,14 +470,23 @@ fn format_national<'py>(
     keys: PyReadonlyArray1<'py, u64>,
     kinds: PyReadonlyArray1<'py, u8>,
 ) -> PyResult<Bound<'py, PyList>> {
-    let k = keys.as_slice().map_err(|_| PyValueError::new_err("keys must be contiguous"))?;
-    let t = kinds.as_slice().map_err(|_| PyValueError::new_err("kinds must be contiguous"))?;
+    let k = keys
+        .as_slice()
+        .map_err(|_| PyValueError::new_err("keys must be contiguous"))?;
+    let t = kinds
+        .as_slice()
+        .map_err(|_| PyValueError::new_err("kinds must be contiguous"))?;
     if k.len() != t.len() {
         return Err(PyValueError::new_err("keys and kinds differ in length"));
     }
     let mut items: Vec<Option<String>> = Vec::with_capacity(k.len());
     for (&key, &kind) in k.iter().zip(t) {
-        let n = Normalized { key, kind: kind_from(kind), cc_len: 2, ..Normalized::default() };
+        let n = Normalized {
+            key,
+            kind: kind_from(kind),
+            cc_len: 2,
+            ..Normalized::default()
+        };
         items.push(if key == 0 { None } else { n.national() });
     }
     PyList::new(py, items)
@@ -390,8 +511,13 @@ fn codes<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
 
 /// Keep-first flags over a key column (key 0 is never a duplicate).
 #[pyfunction]
-fn first_flags<'py>(py: Python<'py>, keys: PyReadonlyArray1<'py, u64>) -> PyResult<Bound<'py, PyArray1<bool>>> {
-    let k = keys.as_slice().map_err(|_| PyValueError::new_err("keys must be contiguous"))?;
+fn first_flags<'py>(
+    py: Python<'py>,
+    keys: PyReadonlyArray1<'py, u64>,
+) -> PyResult<Bound<'py, PyArray1<bool>>> {
+    let k = keys
+        .as_slice()
+        .map_err(|_| PyValueError::new_err("keys must be contiguous"))?;
     let v = py.detach(|| core_first_flags(k));
     Ok(PyArray1::from_vec(py, v))
 }
@@ -407,15 +533,21 @@ impl PyBlacklist {
     /// Load a file of numbers (one per line, or the first CSV field), normalized with `norm`.
     #[staticmethod]
     fn load(py: Python<'_>, path: PathBuf, norm: &PyNormalizer) -> PyResult<Self> {
-        let inner = py.detach(|| CoreBlacklist::load(&path, &norm.inner)).map_err(err)?;
+        let inner = py
+            .detach(|| CoreBlacklist::load(&path, &norm.inner))
+            .map_err(err)?;
         Ok(PyBlacklist { inner })
     }
 
     /// From already-normalized keys (uint64).
     #[staticmethod]
     fn from_keys(keys: PyReadonlyArray1<'_, u64>) -> PyResult<Self> {
-        let k = keys.as_slice().map_err(|_| PyValueError::new_err("keys must be contiguous"))?;
-        Ok(PyBlacklist { inner: CoreBlacklist::from_keys(k.iter().copied()) })
+        let k = keys
+            .as_slice()
+            .map_err(|_| PyValueError::new_err("keys must be contiguous"))?;
+        Ok(PyBlacklist {
+            inner: CoreBlacklist::from_keys(k.iter().copied()),
+        })
     }
 
     fn __len__(&self) -> usize {
@@ -433,7 +565,11 @@ impl PyBlacklist {
     }
 
     fn __repr__(&self) -> String {
-        format!("Blacklist({} numbers, {} invalid lines)", self.inner.keys.len(), self.inner.invalid_lines)
+        format!(
+            "Blacklist({} numbers, {} invalid lines)",
+            self.inner.keys.len(),
+            self.inner.invalid_lines
+        )
     }
 }
 
@@ -484,7 +620,10 @@ fn profile(platform: Option<&str>, batch_size: Option<usize>) -> PyResult<Option
 }
 
 fn now_unix() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// In-memory clean over a list column: (keys, kinds, final reasons, ext, ext_len, summary).
@@ -509,15 +648,25 @@ fn clean_values<'py>(
     let scope_slices = scope_views.as_ref().map(|v| v.slices());
     if let Some(s) = &scope_slices {
         if s.len() != slices.len() {
-            return Err(PyValueError::new_err(format!("scopes has {} values, numbers {}", s.len(), slices.len())));
+            return Err(PyValueError::new_err(format!(
+                "scopes has {} values, numbers {}",
+                s.len(),
+                slices.len()
+            )));
         }
     }
     let prof = profile(platform, batch_size)?;
-    let mut st = store.as_ref().map(|p| ImportStore::open(p)).transpose().map_err(err)?;
+    let mut st = store
+        .as_ref()
+        .map(|p| ImportStore::open(p))
+        .transpose()
+        .map_err(err)?;
     let now = now_unix();
     let (out, reasons, summary) = py.detach(|| {
         let mut gate = Gate::new(blacklist.map(|b| &b.inner), st.as_mut());
-        gate.imported_since = window_days.map(|d| now - (d * 86400.0) as i64).unwrap_or(i64::MIN);
+        gate.imported_since = window_days
+            .map(|d| now - (d * 86400.0) as i64)
+            .unwrap_or(i64::MIN);
         gate.record_at = record.then_some(now);
         gate.platform = prof.as_ref();
         cio::clean_values(&slices, scope_slices.as_deref(), &norm.inner, gate)
@@ -531,7 +680,7 @@ fn clean_values<'py>(
 
 /// Clean a file to a clean CSV and a rejects CSV; returns the summary dict.
 #[pyfunction]
-#[pyo3(signature = (norm, input, clean, rejects, *, column=None, column_index=None, scope_column=None, has_header=None, delimiter=None, platform=None, batch_size=None, defuse=true, bom=false, blacklist=None, store=None, window_days=None, record=false, chunk_rows=65536, progress=None))]
+#[pyo3(signature = (norm, input, clean, rejects, *, column=None, column_index=None, scope_column=None, has_header=None, delimiter=None, platform=None, batch_size=None, defuse=true, bom=false, blacklist=None, store=None, window_days=None, record=false, chunk_rows=16384, sheet=None, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn clean_file<'py>(
     py: Python<'py>,
@@ -553,10 +702,15 @@ fn clean_file<'py>(
     window_days: Option<f64>,
     record: bool,
     chunk_rows: usize,
+    sheet: Option<String>,
     progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let col = match (column, column_index) {
-        (Some(_), Some(_)) => return Err(PyValueError::new_err("give column or column_index, not both")),
+        (Some(_), Some(_)) => {
+            return Err(PyValueError::new_err(
+                "give column or column_index, not both",
+            ))
+        }
         (Some(n), None) => ColumnSel::Name(n),
         (None, Some(i)) => ColumnSel::Index(i),
         (None, None) => ColumnSel::Auto,
@@ -565,7 +719,11 @@ fn clean_file<'py>(
         None => None,
         Some("\\t") | Some("\t") | Some("tab") => Some(b'\t'),
         Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
-        Some(d) => return Err(PyValueError::new_err(format!("delimiter: expected one ASCII character, got {d:?}"))),
+        Some(d) => {
+            return Err(PyValueError::new_err(format!(
+                "delimiter: expected one ASCII character, got {d:?}"
+            )))
+        }
     };
     let now = now_unix();
     let opts = CleanOptions {
@@ -577,15 +735,24 @@ fn clean_file<'py>(
         defuse,
         bom,
         chunk_rows: chunk_rows.max(1),
-        imported_since: window_days.map(|d| now - (d * 86400.0) as i64).unwrap_or(i64::MIN),
+        imported_since: window_days
+            .map(|d| now - (d * 86400.0) as i64)
+            .unwrap_or(i64::MIN),
         record_at: record.then_some(now),
+        sheet,
     };
-    let mut st = store.as_ref().map(|p| ImportStore::open(p)).transpose().map_err(err)?;
+    let mut st = store
+        .as_ref()
+        .map(|p| ImportStore::open(p))
+        .transpose()
+        .map_err(err)?;
     let progress = progress.map(|p| p.unbind());
     let mut py_err: Option<PyErr> = None;
     let result = py.detach(|| {
         let mut cb = |done: u64, total: u64, rows: u64| -> bool {
-            let Some(p) = progress.as_ref() else { return true };
+            let Some(p) = progress.as_ref() else {
+                return true;
+            };
             Python::attach(|py| match p.call1(py, (done, total, rows)) {
                 Ok(_) => true,
                 Err(e) => {
@@ -595,7 +762,11 @@ fn clean_file<'py>(
             })
         };
         cio::clean_file(
-            &CleanPaths { input: &input, clean: &clean, rejects: &rejects },
+            &CleanPaths {
+                input: &input,
+                clean: &clean,
+                rejects: &rejects,
+            },
             &opts,
             &norm.inner,
             blacklist.map(|b| &b.inner),
@@ -610,11 +781,44 @@ fn clean_file<'py>(
         if let CalllistError::Decode { .. } = e {
             // a UnicodeDecodeError is what Python users expect for an undecodable file
             let msg = e.to_string();
-            return PyUnicodeDecodeError::new_err(("gb18030", Vec::<u8>::new(), 0usize, 1usize, msg));
+            return PyUnicodeDecodeError::new_err((
+                "gb18030",
+                Vec::<u8>::new(),
+                0usize,
+                1usize,
+                msg,
+            ));
         }
         err(e)
     })?;
     summary_dict(py, &summary)
+}
+
+/// Huawei 7.4.8 server-import workbook(s) from a clean CSV; returns the files written.
+#[pyfunction]
+#[pyo3(signature = (clean_csv, out, *, called_column=None, session_column=None, call_data_column=None, custom_field=None, caller=None, rows_per_file=500000))]
+#[allow(clippy::too_many_arguments)]
+fn write_huawei_workbooks(
+    py: Python<'_>,
+    clean_csv: PathBuf,
+    out: PathBuf,
+    called_column: Option<String>,
+    session_column: Option<String>,
+    call_data_column: Option<String>,
+    custom_field: Option<String>,
+    caller: Option<String>,
+    rows_per_file: usize,
+) -> PyResult<Vec<PathBuf>> {
+    let opts = HuaweiWorkbook {
+        called_column,
+        session_column,
+        call_data_column,
+        custom_field,
+        caller,
+        rows_per_file,
+    };
+    py.detach(|| crate::calllist::xlsx::write_huawei_workbooks(&clean_csv, &out, &opts))
+        .map_err(err)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -632,5 +836,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(first_flags, m)?)?;
     m.add_function(wrap_pyfunction!(clean_values, m)?)?;
     m.add_function(wrap_pyfunction!(clean_file, m)?)?;
+    m.add_function(wrap_pyfunction!(write_huawei_workbooks, m)?)?;
     Ok(())
 }

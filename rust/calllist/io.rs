@@ -6,7 +6,7 @@
 //! a few chunks plus the dedup set (8-16 bytes per distinct number).
 
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
@@ -52,6 +52,8 @@ pub struct CleanOptions {
     pub imported_since: i64,
     /// Record the clean numbers in the import store at this unix time (`None`: check only).
     pub record_at: Option<i64>,
+    /// Sheet of a spreadsheet input (`None`: the first sheet).
+    pub sheet: Option<String>,
 }
 
 impl Default for CleanOptions {
@@ -64,9 +66,10 @@ impl Default for CleanOptions {
             platform: None,
             defuse: true,
             bom: false,
-            chunk_rows: 65_536,
+            chunk_rows: 16_384,
             imported_since: i64::MIN,
             record_at: None,
+            sheet: None,
         }
     }
 }
@@ -176,7 +179,10 @@ pub fn normalize_many<'s, I>(norm: &Normalizer, values: I) -> Vec<Normalized>
 where
     I: IndexedParallelIterator<Item = &'s [u8]>,
 {
-    values.with_min_len(4096).map(|v| norm.normalize(v)).collect()
+    values
+        .with_min_len(4096)
+        .map(|v| norm.normalize(v))
+        .collect()
 }
 
 // ---------------------------------------------------------------- decoding
@@ -268,7 +274,8 @@ impl<R: Read> Read for Decoding<R> {
             }
             let src = &self.inbuf[self.in_start..self.in_end];
             let (res, read, written) =
-                self.dec.decode_to_utf8_without_replacement(src, &mut self.out[1..], self.eof);
+                self.dec
+                    .decode_to_utf8_without_replacement(src, &mut self.out[1..], self.eof);
             // CRLF -> LF (in place), holding a trailing CR until the next chunk shows what follows
             let mut w = 0usize;
             if written > 0 && self.carry_cr {
@@ -279,6 +286,12 @@ impl<R: Read> Read for Decoding<R> {
                 }
             }
             let mut i = 1usize;
+            if !self.carry_cr && memchr::memchr(b'\r', &self.out[1..=written]).is_none() && w == 0 {
+                // no CR at all: shift by one (memmove) instead of the byte loop
+                self.out.copy_within(1..=written, 0);
+                w = written;
+                i = written + 1;
+            }
             while i <= written {
                 let b = self.out[i];
                 if b == b'\r' {
@@ -304,7 +317,8 @@ impl<R: Read> Read for Decoding<R> {
             match res {
                 DecoderResult::Malformed(bad, extra) => {
                     let good = read - bad as usize - extra as usize;
-                    if self.utf8 && !self.seen_non_ascii && src[..good].is_ascii() && !self.carry_cr {
+                    if self.utf8 && !self.seen_non_ascii && src[..good].is_ascii() && !self.carry_cr
+                    {
                         // ASCII so far: the file is GB18030/GBK after all
                         self.utf8 = false;
                         self.dec = GB18030.new_decoder_without_bom_handling();
@@ -383,7 +397,7 @@ fn field_has_number(f: &[u8]) -> bool {
 /// number on most lines. `None`: one value per line.
 pub fn sniff_delimiter(lines: &[&[u8]]) -> Option<u8> {
     let mut best: Option<(u8, f64)> = None;
-    for &c in &[b',', b'\t', b';', b'|'] {
+    for &c in b",\t;|" {
         let counts: Vec<usize> = lines
             .iter()
             .map(|l| {
@@ -417,9 +431,31 @@ pub fn sniff_delimiter(lines: &[&[u8]]) -> Option<u8> {
 }
 
 const PHONE_NAMES: &[&str] = &[
-    "phone", "mobile", "tel", "telephone", "number", "phone_number", "phonenumber", "mobile_phone",
-    "called", "calledno", "callee", "msisdn", "cell", "手机", "手机号", "手机号码", "电话",
-    "电话号码", "号码", "联系电话", "联系方式", "被叫", "被叫号码", "客户电话", "客户号码",
+    "phone",
+    "mobile",
+    "tel",
+    "telephone",
+    "number",
+    "phone_number",
+    "phonenumber",
+    "mobile_phone",
+    "called",
+    "calledno",
+    "callee",
+    "msisdn",
+    "cell",
+    "手机",
+    "手机号",
+    "手机号码",
+    "电话",
+    "电话号码",
+    "号码",
+    "联系电话",
+    "联系方式",
+    "被叫",
+    "被叫号码",
+    "客户电话",
+    "客户号码",
 ];
 
 /// Where the phone column is, how the file is laid out.
@@ -431,6 +467,8 @@ pub struct Layout {
     pub column: usize,
     pub scope: Option<usize>,
     pub columns: Vec<String>,
+    /// Average bytes per line in the sample (to size the dedup table).
+    pub avg_row_bytes: u64,
 }
 
 fn csv_reader<R: Read>(r: R, delim: Option<u8>) -> csv::Reader<R> {
@@ -443,9 +481,20 @@ fn csv_reader<R: Read>(r: R, delim: Option<u8>) -> csv::Reader<R> {
         .from_reader(r)
 }
 
-fn resolve(sel: &ColumnSel, header: Option<&csv::ByteRecord>, path: &Path, what: &str) -> Result<usize> {
+fn resolve(
+    sel: &ColumnSel,
+    header: Option<&csv::ByteRecord>,
+    path: &Path,
+    what: &str,
+) -> Result<usize> {
     let names = || -> Vec<String> {
-        header.map(|h| h.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect()).unwrap_or_default()
+        header
+            .map(|h| {
+                h.iter()
+                    .map(|f| String::from_utf8_lossy(f).into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
     };
     match sel {
         ColumnSel::Index(i) => {
@@ -463,7 +512,13 @@ fn resolve(sel: &ColumnSel, header: Option<&csv::ByteRecord>, path: &Path, what:
             let want = name.trim().to_lowercase();
             header
                 .and_then(|h| {
-                    h.iter().position(|f| String::from_utf8_lossy(f).trim().trim_start_matches('\u{feff}').to_lowercase() == want)
+                    h.iter().position(|f| {
+                        String::from_utf8_lossy(f)
+                            .trim()
+                            .trim_start_matches('\u{feff}')
+                            .to_lowercase()
+                            == want
+                    })
                 })
                 .ok_or_else(|| CalllistError::MissingColumn {
                     path: path.into(),
@@ -507,7 +562,25 @@ pub fn detect_layout(path: &Path, opts: &CleanOptions, norm: &Normalizer) -> Res
     };
     let joined = lines.join(&b'\n');
     let mut rdr = csv_reader(&joined[..], delimiter);
-    let recs: Vec<csv::ByteRecord> = rdr.byte_records().take(100).filter_map(|r| r.ok()).collect();
+    let recs: Vec<csv::ByteRecord> = rdr
+        .byte_records()
+        .take(100)
+        .filter_map(|r| r.ok())
+        .collect();
+    let avg_row_bytes = (joined.len() as u64 / lines.len().max(1) as u64).max(1);
+    layout_from_records(path, &recs, opts, norm, enc, delimiter, avg_row_bytes)
+}
+
+/// Header, phone column and scope column from the first records (CSV sample or spreadsheet rows).
+pub fn layout_from_records(
+    path: &Path,
+    recs: &[csv::ByteRecord],
+    opts: &CleanOptions,
+    norm: &Normalizer,
+    enc: &'static Encoding,
+    delimiter: Option<u8>,
+    avg_row_bytes: u64,
+) -> Result<Layout> {
     if recs.is_empty() {
         return Err(CalllistError::Empty { path: path.into() });
     }
@@ -521,12 +594,15 @@ pub fn detect_layout(path: &Path, opts: &CleanOptions, norm: &Normalizer) -> Res
         }
     };
     let hdr = if header { Some(&recs[0]) } else { None };
-    let data = if header { &recs[1..] } else { &recs[..] };
+    let data = if header { &recs[1..] } else { recs };
     let column = match &opts.column {
         ColumnSel::Auto => {
             let by_name = hdr.and_then(|h| {
                 h.iter().position(|f| {
-                    let s = String::from_utf8_lossy(f).trim().trim_start_matches('\u{feff}').to_lowercase();
+                    let s = String::from_utf8_lossy(f)
+                        .trim()
+                        .trim_start_matches('\u{feff}')
+                        .to_lowercase();
                     PHONE_NAMES.contains(&s.as_str())
                 })
             });
@@ -536,8 +612,14 @@ pub fn detect_layout(path: &Path, opts: &CleanOptions, norm: &Normalizer) -> Res
                     let width = recs.iter().map(|r| r.len()).max().unwrap_or(1);
                     let mut best = (0usize, 0usize);
                     for c in 0..width {
-                        let ok = data.iter().filter(|r| r.get(c).is_some_and(|v| norm.normalize(v).is_ok())).count();
-                        let digits = data.iter().filter(|r| r.get(c).is_some_and(field_has_number)).count();
+                        let ok = data
+                            .iter()
+                            .filter(|r| r.get(c).is_some_and(|v| norm.normalize(v).is_ok()))
+                            .count();
+                        let digits = data
+                            .iter()
+                            .filter(|r| r.get(c).is_some_and(field_has_number))
+                            .count();
                         let score = ok * 2 + digits;
                         if score > best.1 {
                             best = (c, score);
@@ -554,53 +636,293 @@ pub fn detect_layout(path: &Path, opts: &CleanOptions, norm: &Normalizer) -> Res
         Some(ColumnSel::Auto) => None,
         Some(sel) => Some(resolve(sel, hdr, path, "scope column")?),
     };
-    let width = hdr.map(|h| h.len()).unwrap_or_else(|| recs.iter().map(|r| r.len()).max().unwrap_or(1));
+    let width = hdr
+        .map(|h| h.len())
+        .unwrap_or_else(|| recs.iter().map(|r| r.len()).max().unwrap_or(1));
     let columns = match hdr {
         Some(h) => h
             .iter()
             .enumerate()
             .map(|(i, f)| {
-                let s = String::from_utf8_lossy(f).trim_start_matches('\u{feff}').to_string();
-                if s.is_empty() { format!("column_{}", i + 1) } else { s }
+                let s = String::from_utf8_lossy(f)
+                    .trim_start_matches('\u{feff}')
+                    .to_string();
+                if s.is_empty() {
+                    format!("column_{}", i + 1)
+                } else {
+                    s
+                }
             })
             .collect(),
         None => (0..width)
-            .map(|i| if i == column { "phone".to_string() } else { format!("column_{}", i + 1) })
+            .map(|i| {
+                if i == column {
+                    "phone".to_string()
+                } else {
+                    format!("column_{}", i + 1)
+                }
+            })
             .collect(),
     };
     if column >= width.max(column + 1) {
-        return Err(CalllistError::MissingColumn { path: path.into(), column: format!("#{column}"), available: columns });
+        return Err(CalllistError::MissingColumn {
+            path: path.into(),
+            column: format!("#{column}"),
+            available: columns,
+        });
     }
-    Ok(Layout { encoding: enc, delimiter, header, column, scope, columns })
+    Ok(Layout {
+        encoding: enc,
+        delimiter,
+        header,
+        column,
+        scope,
+        columns,
+        avg_row_bytes,
+    })
 }
 
 // ---------------------------------------------------------------- writing
 
 #[inline]
 fn needs_defuse(cell: &[u8]) -> bool {
-    matches!(cell.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'))
+    matches!(
+        cell.first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
 }
 
-/// Writes `cell`, prefixed with `'` when it could start a spreadsheet formula.
-#[inline]
-fn put<W: Write>(w: &mut csv::Writer<W>, cell: &[u8], defuse: bool, scratch: &mut Vec<u8>) -> csv::Result<()> {
-    if defuse && needs_defuse(cell) {
-        scratch.clear();
-        scratch.push(b'\'');
-        scratch.extend_from_slice(cell);
-        w.write_field(&scratch[..])
+#[inline(always)]
+fn needs_quote(cell: &[u8]) -> bool {
+    if cell.len() < 24 {
+        cell.iter()
+            .any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
     } else {
-        w.write_field(cell)
+        memchr::memchr3(b',', b'"', b'\n', cell).is_some() || memchr::memchr(b'\r', cell).is_some()
     }
 }
 
-fn csv_writer(path: &Path, bom: bool) -> Result<csv::Writer<BufWriter<File>>> {
-    let f = File::create(path).map_err(io_err(path))?;
-    let mut bw = BufWriter::with_capacity(1 << 20, f);
-    if bom {
-        bw.write_all(b"\xEF\xBB\xBF").map_err(io_err(path))?;
+/// A minimal RFC 4180 CSV formatter into a byte buffer (comma, `\n` records, quotes only when
+/// needed). Chunks of rows are formatted in parallel into separate buffers, then written in order.
+struct CsvBuf {
+    buf: Vec<u8>,
+    fields: usize,
+    rec_start: usize,
+    defuse: bool,
+}
+
+impl CsvBuf {
+    fn new(cap: usize, defuse: bool) -> CsvBuf {
+        CsvBuf {
+            buf: Vec::with_capacity(cap),
+            fields: 0,
+            rec_start: 0,
+            defuse,
+        }
     }
-    Ok(csv::WriterBuilder::new().flexible(true).from_writer(bw))
+
+    #[inline]
+    fn quoted(&mut self, prefix: Option<u8>, cell: &[u8]) {
+        self.buf.push(b'"');
+        if let Some(p) = prefix {
+            self.buf.push(p);
+        }
+        let mut rest = cell;
+        while let Some(i) = memchr::memchr(b'"', rest) {
+            self.buf.extend_from_slice(&rest[..=i]);
+            self.buf.push(b'"');
+            rest = &rest[i + 1..];
+        }
+        self.buf.extend_from_slice(rest);
+        self.buf.push(b'"');
+    }
+
+    #[inline]
+    fn raw(&mut self, cell: &[u8]) {
+        if self.fields > 0 {
+            self.buf.push(b',');
+        }
+        self.fields += 1;
+        if needs_quote(cell) {
+            self.quoted(None, cell);
+        } else {
+            self.buf.extend_from_slice(cell);
+        }
+    }
+
+    /// A field we produced that never needs quoting (digits, names).
+    #[inline]
+    fn plain(&mut self, cell: &[u8]) {
+        if self.fields > 0 {
+            self.buf.push(b',');
+        }
+        self.fields += 1;
+        self.buf.extend_from_slice(cell);
+    }
+
+    /// A cell from the input: prefixed with `'` when it could start a spreadsheet formula.
+    #[inline]
+    fn cell(&mut self, cell: &[u8]) {
+        if self.defuse && needs_defuse(cell) {
+            if self.fields > 0 {
+                self.buf.push(b',');
+            }
+            self.fields += 1;
+            if needs_quote(cell) {
+                self.quoted(Some(b'\''), cell);
+            } else {
+                self.buf.push(b'\'');
+                self.buf.extend_from_slice(cell);
+            }
+        } else {
+            self.raw(cell);
+        }
+    }
+
+    #[inline]
+    fn end(&mut self) {
+        if self.fields <= 1 && self.buf.len() == self.rec_start {
+            // a record of one empty field must not read back as a blank line
+            self.buf.extend_from_slice(b"\"\"");
+        }
+        self.buf.push(b'\n');
+        self.fields = 0;
+        self.rec_start = self.buf.len();
+    }
+}
+
+/// An output written to `<path>.part` and renamed into place only when the run succeeds, so a
+/// failed run never leaves a truncated file that looks complete.
+struct OutFile {
+    file: File,
+    path: PathBuf,
+    part: PathBuf,
+    done: bool,
+}
+
+impl OutFile {
+    fn create(path: &Path) -> Result<OutFile> {
+        // a device or pipe (e.g. /dev/null, /dev/stdout) is written directly
+        if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(io_err(path))?;
+            return Ok(OutFile {
+                file,
+                path: path.into(),
+                part: path.into(),
+                done: true,
+            });
+        }
+        let mut part = path.as_os_str().to_owned();
+        part.push(".part");
+        let part = PathBuf::from(part);
+        let file = File::create(&part).map_err(io_err(path))?;
+        Ok(OutFile {
+            file,
+            path: path.into(),
+            part,
+            done: false,
+        })
+    }
+    fn write(&mut self, b: &[u8]) -> Result<()> {
+        self.file.write_all(b).map_err(io_err(&self.path))
+    }
+    fn commit(mut self) -> Result<()> {
+        self.file.flush().map_err(io_err(&self.path))?;
+        if self.part != self.path {
+            std::fs::rename(&self.part, &self.path).map_err(io_err(&self.path))?;
+        }
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for OutFile {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_file(&self.part);
+        }
+    }
+}
+
+/// Everything needed to format one row's output.
+#[derive(Clone, Copy)]
+struct RowOut {
+    reason: Reason,
+    batch: u64,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn format_rows(
+    rows: &[(u64, csv::ByteRecord)],
+    outs: &[Normalized],
+    decided: &[RowOut],
+    col: usize,
+    width: usize,
+    platform: Option<&Profile>,
+    defuse: bool,
+    clean: &mut CsvBuf,
+    rej: &mut CsvBuf,
+) {
+    let mut b1 = [0u8; 24];
+    let mut b2 = [0u8; 24];
+    let mut itoa = [0u8; 24];
+    for (((line, rec), n), d) in rows.iter().zip(outs).zip(decided) {
+        if d.reason == Reason::Ok {
+            for f in rec.iter() {
+                clean.cell(f);
+            }
+            for _ in rec.len()..width {
+                clean.plain(b"");
+            }
+            let l1 = n.write_e164(&mut b1);
+            clean.plain(&b1[..l1]);
+            // national form from the E.164 digits (no second conversion)
+            let l2 = national_from_e164(n, &b1[1..l1], &mut b2);
+            clean.plain(&b2[..l2]);
+            clean.plain(n.kind.as_str().as_bytes());
+            let l3 = n.write_ext(&mut b2);
+            clean.plain(&b2[..l3]);
+            if let Some(p) = platform {
+                let l = p.dial(n, &mut b2).unwrap_or(0);
+                clean.plain(&b2[..l]);
+                clean.plain(fmt_u64(d.batch, &mut itoa));
+            }
+            clean.end();
+        } else {
+            rej.plain(fmt_u64(*line, &mut itoa));
+            rej.cell(rec.get(col).unwrap_or(b""));
+            rej.plain(d.reason.as_str().as_bytes());
+            let l1 = n.write_e164(&mut b1);
+            rej.plain(&b1[..l1]);
+            rej.end();
+        }
+    }
+    let _ = defuse;
+}
+
+#[inline]
+fn national_from_e164(n: &Normalized, digits: &[u8], out: &mut [u8; 24]) -> usize {
+    let cc = n.cc_len as usize;
+    match n.kind {
+        Kind::Foreign => {
+            out[..2].copy_from_slice(b"00");
+            out[2..2 + digits.len()].copy_from_slice(digits);
+            digits.len() + 2
+        }
+        Kind::Fixed => {
+            out[0] = b'0';
+            out[1..1 + digits.len() - cc].copy_from_slice(&digits[cc..]);
+            digits.len() - cc + 1
+        }
+        Kind::Invalid => 0,
+        _ => {
+            out[..digits.len() - cc].copy_from_slice(&digits[cc..]);
+            digits.len() - cc
+        }
+    }
 }
 
 fn map_csv(path: &Path, row: u64) -> impl Fn(csv::Error) -> CalllistError + '_ {
@@ -609,11 +931,21 @@ fn map_csv(path: &Path, row: u64) -> impl Fn(csv::Error) -> CalllistError + '_ {
         match e.into_kind() {
             csv::ErrorKind::Io(ioe) => {
                 if let Some(d) = ioe.get_ref().and_then(|x| x.downcast_ref::<DecodeAt>()) {
-                    return CalllistError::Decode { path: path.into(), offset: d.0 };
+                    return CalllistError::Decode {
+                        path: path.into(),
+                        offset: d.0,
+                    };
                 }
-                CalllistError::Io { path: path.into(), source: ioe }
+                CalllistError::Io {
+                    path: path.into(),
+                    source: ioe,
+                }
             }
-            other => CalllistError::Csv { path: path.into(), row: pos_row, message: format!("{other:?}") },
+            other => CalllistError::Csv {
+                path: path.into(),
+                row: pos_row,
+                message: format!("{other:?}"),
+            },
         }
     }
 }
@@ -625,7 +957,41 @@ pub struct CleanPaths<'p> {
     pub rejects: &'p Path,
 }
 
-type Chunk = Vec<(u64, csv::ByteRecord)>;
+/// Where records come from: a CSV stream, or spreadsheet rows already read.
+enum Source {
+    Csv(Box<csv::Reader<Decoding<File>>>),
+    Rows(std::vec::IntoIter<csv::ByteRecord>, u64),
+}
+
+impl Source {
+    /// Reads the next record into `rec`; returns its line (CSV) or row (spreadsheet) number.
+    fn next(&mut self, rec: &mut csv::ByteRecord) -> std::result::Result<Option<u64>, csv::Error> {
+        match self {
+            Source::Csv(rdr) => {
+                if !rdr.read_byte_record(rec)? {
+                    return Ok(None);
+                }
+                // the decoder turns CRLF into LF and ends the text with a newline, so the
+                // record's first line is the line after it minus its own newlines
+                let embedded = rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+                Ok(Some(
+                    rdr.position().line().saturating_sub(embedded + 1).max(1),
+                ))
+            }
+            Source::Rows(it, row) => match it.next() {
+                None => Ok(None),
+                Some(r) => {
+                    *row += 1;
+                    *rec = r;
+                    Ok(Some(*row))
+                }
+            },
+        }
+    }
+}
+
+/// Records (with their line numbers) and their normalized phone values.
+type Chunk = (Vec<(u64, csv::ByteRecord)>, Vec<Normalized>, Vec<u32>);
 
 /// Reads, normalizes, dedups and writes a whole file. `progress(bytes_read, total_bytes, rows)`
 /// is called after each chunk (return `false` to abort with an error).
@@ -639,11 +1005,35 @@ pub fn clean_file(
 ) -> Result<Summary> {
     let input = paths.input;
     let total = std::fs::metadata(input).map_err(io_err(input))?.len();
-    let layout = detect_layout(input, opts, norm)?;
+    for out in [paths.clean, paths.rejects] {
+        let same = match (std::fs::canonicalize(input), std::fs::canonicalize(out)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        };
+        let device = std::fs::metadata(out).is_ok_and(|m| !m.is_file());
+        if same || (paths.clean == paths.rejects && !device) {
+            return Err(CalllistError::Config(format!(
+                "{}: the outputs must differ from the input and from each other",
+                out.display()
+            )));
+        }
+    }
     let consumed = Arc::new(AtomicU64::new(0));
-    let file = File::open(input).map_err(io_err(input))?;
-    let dec = Decoding::new(file, layout.encoding, consumed.clone());
-    let mut rdr = csv_reader(dec, layout.delimiter);
+    let (layout, mut source) = if super::xlsx::is_spreadsheet(input) {
+        let (rows, above) = super::xlsx::read_rows_at(input, opts.sheet.as_deref())?;
+        let take = rows.len().min(100);
+        let layout = layout_from_records(input, &rows[..take], opts, norm, UTF_8, Some(b','), 64)?;
+        consumed.store(total, Ordering::Relaxed);
+        (layout, Source::Rows(rows.into_iter(), above))
+    } else {
+        let layout = detect_layout(input, opts, norm)?;
+        let file = File::open(input).map_err(io_err(input))?;
+        let dec = Decoding::new(file, layout.encoding, consumed.clone());
+        (
+            layout.clone(),
+            Source::Csv(Box::new(csv_reader(dec, layout.delimiter))),
+        )
+    };
 
     let mut summary = Summary {
         encoding: layout.encoding.name().to_string(),
@@ -654,15 +1044,18 @@ pub fn clean_file(
         ..Summary::default()
     };
     let width = layout.columns.len();
-    let mut clean_w = csv_writer(paths.clean, opts.bom)?;
-    let mut rej_w = csv_writer(paths.rejects, opts.bom)?;
-    let ce = |e: csv::Error| CalllistError::Io { path: paths.clean.into(), source: e.into() };
-    let re = |e: csv::Error| CalllistError::Io { path: paths.rejects.into(), source: e.into() };
-
-    // header rows
-    let mut scratch = Vec::with_capacity(64);
+    let mut clean_f = OutFile::create(paths.clean)?;
+    let mut rej_f = OutFile::create(paths.rejects)?;
+    let mut head = CsvBuf::new(4096, opts.defuse);
+    let mut rhead = CsvBuf::new(256, opts.defuse);
+    if opts.bom {
+        head.buf.extend_from_slice(b"\xEF\xBB\xBF");
+        rhead.buf.extend_from_slice(b"\xEF\xBB\xBF");
+        head.rec_start = 3;
+        rhead.rec_start = 3;
+    }
     for c in &layout.columns {
-        put(&mut clean_w, c.as_bytes(), opts.defuse, &mut scratch).map_err(ce)?;
+        head.cell(c.as_bytes());
     }
     let extra: &[&str] = if opts.platform.is_some() {
         &["e164", "national", "kind", "ext", "dial", "batch"]
@@ -670,32 +1063,43 @@ pub fn clean_file(
         &["e164", "national", "kind", "ext"]
     };
     for c in extra {
-        clean_w.write_field(c).map_err(ce)?;
+        head.plain(c.as_bytes());
     }
-    clean_w.write_record(None::<&[u8]>).map_err(ce)?;
-    rej_w.write_record(["row", "input", "reason", "e164"]).map_err(re)?;
+    head.end();
+    for c in ["row", "input", "reason", "e164"] {
+        rhead.plain(c.as_bytes());
+    }
+    rhead.end();
+    clean_f.write(&head.buf)?;
+    rej_f.write(&rhead.buf)?;
 
     // reader thread
     let chunk_rows = opts.chunk_rows.max(1);
     let skip_header = layout.header;
     let (tx, rx) = sync_channel::<std::result::Result<Chunk, csv::Error>>(2);
     let (back_tx, back_rx) = sync_channel::<Chunk>(4);
+    let rnorm = norm.clone();
+    let col = layout.column;
     let reader = std::thread::spawn(move || {
         let mut first = true;
         loop {
-            let mut chunk: Chunk = back_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(chunk_rows));
+            let (mut chunk, mut outs, mut widths): Chunk =
+                back_rx.try_recv().unwrap_or_else(|_| {
+                    (
+                        Vec::with_capacity(chunk_rows),
+                        Vec::with_capacity(chunk_rows),
+                        Vec::with_capacity(chunk_rows),
+                    )
+                });
             let mut filled = 0;
             while filled < chunk_rows {
                 if filled == chunk.len() {
                     chunk.push((0, csv::ByteRecord::new()));
                 }
                 let slot = &mut chunk[filled];
-                match rdr.read_byte_record(&mut slot.1) {
-                    Ok(true) => {
-                        // the decoder turns CRLF into LF and ends the text with a newline, so the
-                        // record's first line is the line after it minus its own newlines
-                        let embedded = slot.1.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
-                        slot.0 = rdr.position().line().saturating_sub(embedded + 1).max(1);
+                match source.next(&mut slot.1) {
+                    Ok(Some(line)) => {
+                        slot.0 = line;
                         if first && skip_header {
                             first = false;
                             continue;
@@ -703,7 +1107,7 @@ pub fn clean_file(
                         first = false;
                         filled += 1;
                     }
-                    Ok(false) => break,
+                    Ok(None) => break,
                     Err(e) => {
                         let _ = tx.send(Err(e));
                         return;
@@ -711,8 +1115,21 @@ pub fn clean_file(
                 }
             }
             chunk.truncate(filled);
+            // normalize here: this thread parses and normalizes chunk N+1 while the caller's
+            // thread dedups and writes chunk N
+            outs.clear();
+            outs.extend(chunk.iter().map(|(_, r)| match r.get(col) {
+                Some(v) => rnorm.normalize(v),
+                None => Normalized {
+                    reason: Reason::MissingField,
+                    ..Normalized::default()
+                },
+            }));
+            // field counts travel with the chunk so the deciding loop does not touch the records
+            widths.clear();
+            widths.extend(chunk.iter().map(|(_, r)| r.len() as u32));
             let last = filled < chunk_rows;
-            if filled > 0 && tx.send(Ok(chunk)).is_err() {
+            if filled > 0 && tx.send(Ok((chunk, outs, widths))).is_err() {
                 return;
             }
             if last {
@@ -722,92 +1139,136 @@ pub fn clean_file(
     });
 
     let mut gate = Gate::new(blacklist, store);
+    // size the dedup table for the whole file up front (rows estimated from the sample)
+    gate.dedup = Dedup::with_capacity((total / layout.avg_row_bytes.max(8)) as usize + 1024);
     gate.imported_since = opts.imported_since;
     gate.record_at = opts.record_at;
     gate.platform = opts.platform.as_ref();
     let mut batcher = opts.platform.as_ref().map(|p| Batcher::new(p.batch_size));
-    let col = layout.column;
-    let mut b1 = [0u8; 24];
-    let mut b2 = [0u8; 24];
-    let mut b3 = [0u8; 24];
-    let mut itoa = [0u8; 24];
-    let mut outcomes: Vec<Normalized> = Vec::new();
+    let mut decided: Vec<RowOut> = Vec::new();
     let mut result: Result<()> = Ok(());
+    const AHEAD: usize = 32;
+    const PIECE: usize = 2048;
+    // a writer thread: formatted buffers go out in order while the next chunk is formatted
+    let (wtx, wrx) = sync_channel::<(Vec<(CsvBuf, CsvBuf)>, usize)>(2);
+    let (wback_tx, wback_rx) = sync_channel::<Vec<(CsvBuf, CsvBuf)>>(4);
+    let writer = std::thread::spawn(move || -> Result<(OutFile, OutFile)> {
+        for (bufs, pieces) in wrx.iter() {
+            for (cb, rb) in &bufs[..pieces] {
+                clean_f.write(&cb.buf)?;
+                rej_f.write(&rb.buf)?;
+            }
+            let _ = wback_tx.try_send(bufs);
+        }
+        Ok((clean_f, rej_f))
+    });
 
+    let timing = std::env::var_os("CALLLIST_TIMING").is_some();
+    let (mut t_wait, mut t_norm, mut t_rows) = (0f64, 0f64, 0f64);
+    let mut t0 = std::time::Instant::now();
     for msg in rx.iter() {
-        let chunk = match msg {
+        t_wait += t0.elapsed().as_secs_f64();
+        let t1 = std::time::Instant::now();
+        let (chunk, outcomes, widths) = match msg {
             Ok(c) => c,
             Err(e) => {
                 result = Err(map_csv(input, 0)(e));
                 break;
             }
         };
-        outcomes.clear();
-        chunk
-            .par_iter()
-            .with_min_len(2048)
-            .map(|(_, r)| match r.get(col) {
-                Some(v) => norm.normalize(v),
-                None => Normalized { reason: Reason::MissingField, ..Normalized::default() },
-            })
-            .collect_into_vec(&mut outcomes);
-        for ((line, rec), n) in chunk.iter().zip(outcomes.iter()) {
-            if rec.len() != width {
+        t_norm += t1.elapsed().as_secs_f64();
+        let t2 = std::time::Instant::now();
+        // decisions in input order (keep first), then formatting in parallel, then writing in order
+        decided.clear();
+        for (i, (n, &w)) in outcomes.iter().zip(widths.iter()).enumerate() {
+            if layout.scope.is_none() {
+                if let Some(a) = outcomes.get(i + AHEAD) {
+                    if a.key != 0 {
+                        gate.dedup.prefetch(a.key);
+                    }
+                }
+            }
+            if w as usize != width {
                 summary.ragged += 1;
             }
-            if rec.get(col).is_none() {
+            if n.reason == Reason::MissingField {
                 summary.missing_field += 1;
             }
-            let scope = layout.scope.map(|s| scope_hash(rec.get(s).unwrap_or(b"")));
+            let scope = layout
+                .scope
+                .map(|s| scope_hash(chunk[i].1.get(s).unwrap_or(b"")));
             let reason = gate.decide(n, scope);
             summary.count(n, reason);
-            if reason == Reason::Ok {
-                for f in rec.iter() {
-                    put(&mut clean_w, f, opts.defuse, &mut scratch).map_err(ce)?;
-                }
-                for _ in rec.len()..width {
-                    clean_w.write_field(b"").map_err(ce)?;
-                }
-                let l1 = n.write_e164(&mut b1);
-                clean_w.write_field(&b1[..l1]).map_err(ce)?;
-                let l2 = n.write_national(&mut b2);
-                clean_w.write_field(&b2[..l2]).map_err(ce)?;
-                clean_w.write_field(n.kind.as_str()).map_err(ce)?;
-                let l3 = n.write_ext(&mut b3);
-                clean_w.write_field(&b3[..l3]).map_err(ce)?;
-                if let (Some(p), Some(bt)) = (opts.platform.as_ref(), batcher.as_mut()) {
-                    let l = p.dial(n, &mut b2).unwrap_or(0);
-                    clean_w.write_field(&b2[..l]).map_err(ce)?;
-                    let b = bt.next();
-                    clean_w.write_field(fmt_u64(b, &mut itoa)).map_err(ce)?;
-                }
-                clean_w.write_record(None::<&[u8]>).map_err(ce)?;
-            } else {
-                rej_w.write_field(fmt_u64(*line, &mut itoa)).map_err(re)?;
-                put(&mut rej_w, rec.get(col).unwrap_or(b""), opts.defuse, &mut scratch).map_err(re)?;
-                rej_w.write_field(reason.as_str()).map_err(re)?;
-                let l1 = n.write_e164(&mut b1);
-                rej_w.write_field(&b1[..l1]).map_err(re)?;
-                rej_w.write_record(None::<&[u8]>).map_err(re)?;
-            }
+            let batch = match (&mut batcher, reason) {
+                (Some(b), Reason::Ok) => b.next_batch(),
+                _ => 0,
+            };
+            decided.push(RowOut { reason, batch });
         }
-        let _ = back_tx.try_send(chunk);
+        t_norm += t2.elapsed().as_secs_f64(); // (decide)
+        let pieces = chunk.len().div_ceil(PIECE);
+        let mut bufs = wback_rx.try_recv().unwrap_or_default();
+        while bufs.len() < pieces {
+            bufs.push((
+                CsvBuf::new(PIECE * 96, opts.defuse),
+                CsvBuf::new(PIECE * 24, opts.defuse),
+            ));
+        }
+        let platform = opts.platform.as_ref();
+        bufs[..pieces]
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(k, (cb, rb))| {
+                cb.buf.clear();
+                cb.rec_start = 0;
+                rb.buf.clear();
+                rb.rec_start = 0;
+                let lo = k * PIECE;
+                let hi = (lo + PIECE).min(chunk.len());
+                format_rows(
+                    &chunk[lo..hi],
+                    &outcomes[lo..hi],
+                    &decided[lo..hi],
+                    col,
+                    width,
+                    platform,
+                    opts.defuse,
+                    cb,
+                    rb,
+                );
+            });
+        let t3 = std::time::Instant::now();
+        if wtx.send((bufs, pieces)).is_err() {
+            break; // the writer failed; its error is reported below
+        }
+        t_wait += t3.elapsed().as_secs_f64(); // (hand-off to the writer)
+        t_rows += t2.elapsed().as_secs_f64();
+        let _ = back_tx.try_send((chunk, outcomes, widths));
+        t0 = std::time::Instant::now();
         if !progress(consumed.load(Ordering::Relaxed), total, summary.rows) {
             result = Err(CalllistError::Config("interrupted".into()));
             break;
         }
     }
     drop(rx);
+    drop(wtx);
     let _ = reader.join();
-    result?;
-    clean_w.flush().map_err(io_err(paths.clean))?;
-    rej_w.flush().map_err(io_err(paths.rejects))?;
-    if let Some(st) = gate.store {
-        st.save()?;
+    let written = writer
+        .join()
+        .unwrap_or_else(|_| Err(CalllistError::Config("writer thread panicked".into())));
+    if timing {
+        eprintln!("calllist timing: waiting+writing {t_wait:.3}s deciding {t_norm:.3}s deciding+formatting+writing {t_rows:.3}s");
     }
+    result?;
+    let (clean_f, rej_f) = written?;
     summary.batches = batcher.map(|b| b.batches()).unwrap_or(0);
     if summary.rows == 0 {
         return Err(CalllistError::Empty { path: input.into() });
+    }
+    clean_f.commit()?;
+    rej_f.commit()?;
+    if let Some(st) = gate.store {
+        st.save()?;
     }
     progress(total, total, summary.rows);
     Ok(summary)
@@ -880,14 +1341,22 @@ mod tests {
         let (c, r) = (d.join("clean.csv"), d.join("rejects.csv"));
         let norm = Normalizer::new(&Config::default()).unwrap();
         let s = clean_file(
-            &CleanPaths { input: &input, clean: &c, rejects: &r },
+            &CleanPaths {
+                input: &input,
+                clean: &c,
+                rejects: &r,
+            },
             opts,
             &norm,
             None,
             None,
             &mut |_, _, _| true,
         )?;
-        Ok((s, std::fs::read_to_string(c).unwrap(), std::fs::read_to_string(r).unwrap()))
+        Ok((
+            s,
+            std::fs::read_to_string(c).unwrap(),
+            std::fs::read_to_string(r).unwrap(),
+        ))
     }
 
     #[test]
@@ -912,7 +1381,12 @@ mod tests {
         assert_eq!(s.delimiter, Some(b';'));
         assert_eq!(s.clean, 2);
         assert!(clean.contains("13800138000,张三,+8613800138000"));
-        let (s, _, _) = run("c", b"13800138000\n010-12345678,123\n\n95588\n", &CleanOptions::default()).unwrap();
+        let (s, _, _) = run(
+            "c",
+            b"13800138000\n010-12345678,123\n\n95588\n",
+            &CleanOptions::default(),
+        )
+        .unwrap();
         assert_eq!((s.rows, s.clean), (3, 3));
         assert_eq!(s.delimiter, None);
     }
@@ -949,12 +1423,90 @@ mod tests {
 
     #[test]
     fn bad_inputs() {
-        assert!(matches!(run("f", b"", &CleanOptions::default()), Err(CalllistError::Empty { .. })));
-        let o = CleanOptions { column: ColumnSel::Name("mobile".into()), ..CleanOptions::default() };
+        assert!(matches!(
+            run("f", b"", &CleanOptions::default()),
+            Err(CalllistError::Empty { .. })
+        ));
+        let o = CleanOptions {
+            column: ColumnSel::Name("mobile".into()),
+            ..CleanOptions::default()
+        };
         let e = run("g", b"phone,name\n13800138000,a\n", &o).unwrap_err();
         assert!(e.to_string().contains("mobile"), "{e}");
-        let (s, _, rej) = run("h", b"name,phone\na,13800138000\nb\nc,13900139000,extra\n", &CleanOptions::default()).unwrap();
+        let (s, _, rej) = run(
+            "h",
+            b"name,phone\na,13800138000\nb\nc,13900139000,extra\n",
+            &CleanOptions::default(),
+        )
+        .unwrap();
         assert_eq!((s.rows, s.clean, s.ragged, s.missing_field), (3, 2, 2, 1));
         assert!(rej.contains("3,,missing_field"));
+    }
+}
+
+#[cfg(test)]
+mod probe {
+    use super::*;
+    use crate::calllist::normalize::Config;
+
+    /// `CALLLIST_PROBE=/path/list.csv cargo test --release --lib probe -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn stages() {
+        let Ok(p) = std::env::var("CALLLIST_PROBE") else {
+            return;
+        };
+        let path = Path::new(&p);
+        let norm = Normalizer::new(&Config::default()).unwrap();
+        let mut phones: Vec<Vec<u8>> = Vec::new();
+        let mut r = csv_reader(File::open(path).unwrap(), Some(b','));
+        let mut rec = csv::ByteRecord::new();
+        while r.read_byte_record(&mut rec).unwrap() {
+            phones.push(rec.get(2).unwrap_or(b"").to_vec());
+        }
+        for _ in 0..3 {
+            let t = std::time::Instant::now();
+            let mut k = 0u64;
+            for p in &phones {
+                k = k.wrapping_add(norm.normalize(p).key);
+            }
+            let dt = t.elapsed().as_secs_f64();
+            println!(
+                "normalize 1 thread: {:.1} M/s ({k})",
+                phones.len() as f64 / dt / 1e6
+            );
+        }
+        for _ in 0..3 {
+            let t = std::time::Instant::now();
+            let f = File::open(path).unwrap();
+            let mut r = csv_reader(
+                Decoding::new(f, UTF_8, Arc::new(AtomicU64::new(0))),
+                Some(b','),
+            );
+            let mut rec = csv::ByteRecord::new();
+            let mut n = 0;
+            while r.read_byte_record(&mut rec).unwrap() {
+                n += rec.len();
+            }
+            println!("read+parse: {:?} ({n})", t.elapsed());
+            let t = std::time::Instant::now();
+            let out = std::env::temp_dir();
+            let s = clean_file(
+                &CleanPaths {
+                    input: path,
+                    clean: &out.join("probe_c.csv"),
+                    rejects: &out.join("probe_r.csv"),
+                },
+                &CleanOptions::default(),
+                &norm,
+                None,
+                None,
+                &mut |_, _, _| true,
+            )
+            .unwrap();
+            println!("clean_file: {:?} ({} rows)", t.elapsed(), s.rows);
+            assert_eq!(s.rows as usize, phones.len() - 1);
+            assert_eq!(s.rows, s.clean + s.rejected);
+        }
     }
 }

@@ -8,6 +8,7 @@
 //! * [`dedup`]: keep-first dedup (optionally scoped), blacklist key sets, the import store.
 //! * [`io`]: encoding/delimiter/header detection, the streaming clean pipeline, writers.
 //! * [`platform`]: dialing string and batch limits per platform.
+//! * [`xlsx`]: spreadsheet input (XLSX/XLS/ODS) and the Huawei server-import workbook.
 //!
 //! Nothing here knows about Python; the bindings convert types and errors.
 
@@ -16,6 +17,7 @@ pub mod io;
 pub mod normalize;
 pub mod platform;
 pub mod tables;
+pub mod xlsx;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -24,17 +26,32 @@ use std::path::PathBuf;
 #[derive(Debug)]
 pub enum CalllistError {
     /// A file could not be opened, read or written.
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// The input is neither UTF-8 nor GB18030 (the byte offset of the first bad sequence).
     Decode { path: PathBuf, offset: u64 },
     /// The requested phone column does not exist.
-    MissingColumn { path: PathBuf, column: String, available: Vec<String> },
+    MissingColumn {
+        path: PathBuf,
+        column: String,
+        available: Vec<String>,
+    },
     /// The file has no data rows.
     Empty { path: PathBuf },
     /// A CSV syntax problem the reader cannot recover from.
-    Csv { path: PathBuf, row: u64, message: String },
+    Csv {
+        path: PathBuf,
+        row: u64,
+        message: String,
+    },
     /// A data/table file line that cannot be parsed.
-    Data { path: PathBuf, line: u64, message: String },
+    Data {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
     /// An invalid option value.
     Config(String),
 }

@@ -43,8 +43,14 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] =
-        [Kind::Invalid, Kind::Mobile, Kind::Fixed, Kind::NonGeo, Kind::Short, Kind::Foreign];
+    pub const ALL: [Kind; 6] = [
+        Kind::Invalid,
+        Kind::Mobile,
+        Kind::Fixed,
+        Kind::NonGeo,
+        Kind::Short,
+        Kind::Foreign,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -155,12 +161,27 @@ impl Reason {
     }
 
     pub fn from_u8(v: u8) -> Reason {
-        Reason::ALL.iter().copied().find(|r| *r as u8 == v).unwrap_or(Reason::BadNumber)
+        Reason::ALL
+            .iter()
+            .copied()
+            .find(|r| *r as u8 == v)
+            .unwrap_or(Reason::BadNumber)
+    }
+
+    #[cfg(test)]
+    fn index_is_dense() -> bool {
+        Reason::ALL.iter().enumerate().all(|(i, r)| r.index() == i)
     }
 
     /// Index into a dense counter array of `Reason::ALL.len()` entries.
+    #[inline]
     pub fn index(self) -> usize {
-        Reason::ALL.iter().position(|r| *r == self).unwrap_or(0)
+        let v = self as usize;
+        if v < 32 {
+            v
+        } else {
+            v - 32 + 16
+        }
     }
 }
 
@@ -273,7 +294,12 @@ type Cls = std::result::Result<Num, Reason>;
 
 #[inline(always)]
 fn cn(nsn: &[u8], kind: Kind, area_len: u8) -> Num {
-    Num { key: 86 * pow10(nsn.len()) + val(nsn), kind, cc_len: 2, area_len }
+    Num {
+        key: 86 * pow10(nsn.len()) + val(nsn),
+        kind,
+        cc_len: 2,
+        area_len,
+    }
 }
 
 impl Normalizer {
@@ -346,7 +372,10 @@ impl Normalizer {
             s = &s[..s.len() - 2];
         }
 
-        let rej = |r: Reason| Normalized { reason: r, ..Normalized::default() };
+        let rej = |r: Reason| Normalized {
+            reason: r,
+            ..Normalized::default()
+        };
         let len = s.len();
         let mut i = 0usize;
         while i < len {
@@ -501,7 +530,11 @@ impl Normalizer {
     /// Digits after `+86`/`0086`/`86`: an optional `(0)`, then a significant number.
     #[inline]
     fn after_86(&self, r: &[u8]) -> Cls {
-        let r = if r.len() > 1 && r[0] == b'0' { &r[1..] } else { r };
+        let r = if r.len() > 1 && r[0] == b'0' {
+            &r[1..]
+        } else {
+            r
+        };
         if r.is_empty() {
             return Err(Reason::TooShort);
         }
@@ -548,7 +581,12 @@ impl Normalizer {
         if self.foreign == ForeignPolicy::Reject {
             return Err(Reason::Foreign);
         }
-        Ok(Num { key: val(r), kind: Kind::Foreign, cc_len: cc_len as u8, area_len: 0 })
+        Ok(Num {
+            key: val(r),
+            kind: Kind::Foreign,
+            cc_len: cc_len as u8,
+            area_len: 0,
+        })
     }
 
     /// A number in national format (with or without the trunk `0`).
@@ -601,7 +639,11 @@ impl Normalizer {
             };
         }
         if n < 7 {
-            return Err(if n < 3 { Reason::TooShort } else { Reason::BadNumber });
+            return Err(if n < 3 {
+                Reason::TooShort
+            } else {
+                Reason::BadNumber
+            });
         }
         if n > 12 {
             return Err(Reason::TooLong);
@@ -643,7 +685,11 @@ impl Normalizer {
         let sub = &r[alen..];
         let sl = sub.len();
         if !(sl == 7 && mask & 1 != 0 || sl == 8 && mask & 2 != 0) {
-            return Err(if sl > 8 { Reason::TooLong } else { Reason::BadSubscriber });
+            return Err(if sl > 8 {
+                Reason::TooLong
+            } else {
+                Reason::BadSubscriber
+            });
         }
         if sub[0] == b'0' {
             return Err(Reason::BadSubscriber);
@@ -655,7 +701,10 @@ impl Normalizer {
     fn is_short(&self, d: &[u8]) -> bool {
         match d.len() {
             // 110 police, 112, 114 directory, 117 time, 119 fire, 120 ambulance, 121 weather, 122 traffic
-            3 => matches!(d, b"110" | b"112" | b"114" | b"117" | b"119" | b"120" | b"121" | b"122"),
+            3 => matches!(
+                d,
+                b"110" | b"112" | b"114" | b"117" | b"119" | b"120" | b"121" | b"122"
+            ),
             5 => (d[0] == b'1' && d[1] <= b'2') || (d[0] == b'9' && (d[1] == b'5' || d[1] == b'6')),
             6 => d[0] == b'9' && (d[1] == b'5' || d[1] == b'6'),
             7 | 8 => d[0] == b'9' && d[1] == b'5',
@@ -677,19 +726,32 @@ impl Normalized {
         self.reason == Reason::Ok
     }
 
-    /// Writes the key's decimal digits into `buf`, returns how many.
+    /// Writes the key's decimal digits into `buf`, returns how many (two digits per division).
     #[inline]
     fn key_digits(&self, buf: &mut [u8; 24]) -> usize {
+        const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+            2021222324252627282930313233343536373839\
+            4041424344454647484950515253545556575859\
+            6061626364656667686970717273747576777879\
+            8081828384858687888990919293949596979899";
         let mut tmp = [0u8; 20];
         let mut k = self.key;
         let mut i = 20;
-        loop {
+        while k >= 100 {
+            let r = (k % 100) as usize * 2;
+            k /= 100;
+            i -= 2;
+            tmp[i] = PAIRS[r];
+            tmp[i + 1] = PAIRS[r + 1];
+        }
+        if k >= 10 {
+            let r = k as usize * 2;
+            i -= 2;
+            tmp[i] = PAIRS[r];
+            tmp[i + 1] = PAIRS[r + 1];
+        } else {
             i -= 1;
-            tmp[i] = b'0' + (k % 10) as u8;
-            k /= 10;
-            if k == 0 {
-                break;
-            }
+            tmp[i] = b'0' + k as u8;
         }
         let n = 20 - i;
         buf[..n].copy_from_slice(&tmp[i..]);
@@ -841,13 +903,25 @@ mod tests {
     #[test]
     fn local_numbers_need_default_area_code() {
         assert_eq!(e("88889999"), Err("local_no_area_code"));
-        let cfg = Config { default_area_code: Some("0755".into()), ..Config::default() };
+        let cfg = Config {
+            default_area_code: Some("0755".into()),
+            ..Config::default()
+        };
         let n = Normalizer::new(&cfg).unwrap();
-        assert_eq!(n.normalize_str("8888-9999").e164().unwrap(), "+8675588889999");
+        assert_eq!(
+            n.normalize_str("8888-9999").e164().unwrap(),
+            "+8675588889999"
+        );
         assert_eq!(n.normalize_str("8888999").reason, Reason::BadSubscriber);
-        let cfg = Config { default_area_code: Some("10".into()), ..Config::default() };
+        let cfg = Config {
+            default_area_code: Some("10".into()),
+            ..Config::default()
+        };
         let n = Normalizer::new(&cfg).unwrap();
-        assert_eq!(n.normalize_str("88889999").national().unwrap(), "01088889999");
+        assert_eq!(
+            n.normalize_str("88889999").national().unwrap(),
+            "01088889999"
+        );
         assert!(Normalizer::new(&Config {
             default_area_code: Some("0260".into()),
             ..Config::default()
@@ -861,7 +935,10 @@ mod tests {
         assert_eq!(e("800 123 4567"), Ok("+868001234567".into()));
         assert_eq!(nz().normalize_str("4001234567").kind, Kind::NonGeo);
         let s = nz().normalize_str("95588");
-        assert_eq!((s.kind, s.national().unwrap()), (Kind::Short, "95588".into()));
+        assert_eq!(
+            (s.kind, s.national().unwrap()),
+            (Kind::Short, "95588".into())
+        );
         assert_eq!(nz().normalize_str("110").kind, Kind::Short);
         assert_eq!(nz().normalize_str("10086").kind, Kind::Short);
         let f = nz().normalize_str("+1 650 253 0000");
@@ -870,17 +947,32 @@ mod tests {
         assert_eq!(f.national().unwrap(), "0016502530000");
         assert_eq!(e("001 650 253 0000"), Ok("+16502530000".into()));
         assert_eq!(e("+999 1234567"), Err("bad_country_code"));
-        let rej = Normalizer::new(&Config { foreign: ForeignPolicy::Reject, ..Config::default() })
-            .unwrap();
-        assert_eq!(rej.normalize_str("+44 20 7946 0958").reason, Reason::Foreign);
-        let noshort =
-            Normalizer::new(&Config { allow_short_codes: false, ..Config::default() }).unwrap();
+        let rej = Normalizer::new(&Config {
+            foreign: ForeignPolicy::Reject,
+            ..Config::default()
+        })
+        .unwrap();
+        assert_eq!(
+            rej.normalize_str("+44 20 7946 0958").reason,
+            Reason::Foreign
+        );
+        let noshort = Normalizer::new(&Config {
+            allow_short_codes: false,
+            ..Config::default()
+        })
+        .unwrap();
         assert_eq!(noshort.normalize_str("95588").reason, Reason::ShortCode);
     }
 
     #[test]
     fn extensions_kept_apart() {
-        for s in ["010-12345678转0123", "010-12345678 ext. 0123", "010-12345678,0123", "01012345678分机0123", "010 12345678 x0123"] {
+        for s in [
+            "010-12345678转0123",
+            "010-12345678 ext. 0123",
+            "010-12345678,0123",
+            "01012345678分机0123",
+            "010 12345678 x0123",
+        ] {
             let r = nz().normalize_str(s);
             assert_eq!(r.e164().unwrap(), "+861012345678", "{s:?}");
             assert_eq!(r.extension().unwrap(), "0123", "{s:?}");
@@ -894,14 +986,52 @@ mod tests {
         assert_eq!(e("12012345678"), Err("bad_mobile_prefix"));
         assert_eq!(e("19147005807"), Ok("+8619147005807".into()));
         assert_eq!(e("19945009001"), Ok("+8619945009001".into()));
-        let s = Normalizer::new(&Config { structural_only: true, ..Config::default() }).unwrap();
-        assert_eq!(s.normalize_str("14012345678").e164().unwrap(), "+8614012345678");
-        assert_eq!(s.normalize_str("12012345678").reason, Reason::BadMobilePrefix);
+        let s = Normalizer::new(&Config {
+            structural_only: true,
+            ..Config::default()
+        })
+        .unwrap();
+        assert_eq!(
+            s.normalize_str("14012345678").e164().unwrap(),
+            "+8614012345678"
+        );
+        assert_eq!(
+            s.normalize_str("12012345678").reason,
+            Reason::BadMobilePrefix
+        );
         let mut t = (*Tables::builtin()).clone();
         t.set_mobile_prefixes("140\n", "test").unwrap();
         let n = Normalizer::with_tables(&Config::default(), Arc::new(t)).unwrap();
         assert!(n.normalize_str("14012345678").is_ok());
         assert!(!n.normalize_str("13800138000").is_ok());
+    }
+
+    #[test]
+    fn key_digits_roundtrip() {
+        for k in [
+            1u64,
+            9,
+            10,
+            99,
+            100,
+            101,
+            8613800138000,
+            861012345678,
+            u64::MAX / 2,
+        ] {
+            let n = Normalized {
+                key: k,
+                ..Normalized::default()
+            };
+            let mut b = [0u8; 24];
+            let l = n.key_digits(&mut b);
+            assert_eq!(std::str::from_utf8(&b[..l]).unwrap(), k.to_string());
+        }
+    }
+
+    #[test]
+    fn reason_index_is_dense() {
+        assert!(Reason::index_is_dense());
     }
 
     #[test]
@@ -920,7 +1050,13 @@ mod tests {
     #[test]
     fn idempotent_on_output() {
         let n = nz();
-        for s in ["13800138000", "010-12345678", "400 123 4567", "+1 650 253 0000", "95588"] {
+        for s in [
+            "13800138000",
+            "010-12345678",
+            "400 123 4567",
+            "+1 650 253 0000",
+            "95588",
+        ] {
             let a = n.normalize_str(s);
             let b = n.normalize_str(&a.e164().unwrap());
             let c = n.normalize_str(&a.national().unwrap());
@@ -940,7 +1076,14 @@ mod throughput {
     #[ignore]
     fn single_thread_rate() {
         let n = Normalizer::new(&Config::default()).unwrap();
-        let forms = ["13800138000", "+86 138 0013 8000", "010-12345678", "0755-88889999", "138-0013-8000", "8613912345678"];
+        let forms = [
+            "13800138000",
+            "+86 138 0013 8000",
+            "010-12345678",
+            "0755-88889999",
+            "138-0013-8000",
+            "8613912345678",
+        ];
         let mut inputs = Vec::new();
         for i in 0..1_000_000u64 {
             let f = forms[(i % forms.len() as u64) as usize];
@@ -953,7 +1096,10 @@ mod throughput {
                 sum = sum.wrapping_add(n.normalize(s.as_bytes()).key);
             }
             let dt = t.elapsed().as_secs_f64();
-            println!("{:.1} M numbers/s (checksum {sum})", inputs.len() as f64 / dt / 1e6);
+            println!(
+                "{:.1} M numbers/s (checksum {sum})",
+                inputs.len() as f64 / dt / 1e6
+            );
         }
         assert_ne!(sum, 0);
     }

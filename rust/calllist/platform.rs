@@ -101,10 +101,14 @@ pub struct Batcher {
 
 impl Batcher {
     pub fn new(size: usize) -> Batcher {
-        Batcher { size: size.max(1), in_batch: 0, batch: 1 }
+        Batcher {
+            size: size.max(1),
+            in_batch: 0,
+            batch: 1,
+        }
     }
     #[inline]
-    pub fn next(&mut self) -> u64 {
+    pub fn next_batch(&mut self) -> u64 {
         if self.in_batch == self.size {
             self.in_batch = 0;
             self.batch += 1;
@@ -113,7 +117,11 @@ impl Batcher {
         self.batch
     }
     pub fn batches(&self) -> u64 {
-        if self.in_batch == 0 { 0 } else { self.batch }
+        if self.in_batch == 0 {
+            0
+        } else {
+            self.batch
+        }
     }
 }
 
@@ -130,8 +138,14 @@ mod tests {
         let x = n.normalize_str("+86 10 1234 5678");
         let l = hw.dial(&x, &mut b).unwrap();
         assert_eq!(&b[..l], b"01012345678");
-        assert!(Profile::by_name("huawei-v2").unwrap().with_batch_size(2000).is_ok());
-        assert!(Profile::by_name("huawei").unwrap().with_batch_size(21).is_err());
+        assert!(Profile::by_name("huawei-v2")
+            .unwrap()
+            .with_batch_size(2000)
+            .is_ok());
+        assert!(Profile::by_name("huawei")
+            .unwrap()
+            .with_batch_size(21)
+            .is_err());
         assert_eq!(Profile::by_name("sccc").unwrap().batch_size, 1000);
         assert!(Profile::by_name("nope").is_err());
     }
@@ -139,7 +153,7 @@ mod tests {
     #[test]
     fn batches_cut_at_size() {
         let mut b = Batcher::new(2);
-        let v: Vec<u64> = (0..5).map(|_| b.next()).collect();
+        let v: Vec<u64> = (0..5).map(|_| b.next_batch()).collect();
         assert_eq!(v, vec![1, 1, 2, 2, 3]);
         assert_eq!(b.batches(), 3);
     }

@@ -43,7 +43,11 @@ fn digits_value(s: &str) -> Option<u32> {
 }
 
 fn bad(origin: &str, line: u64, message: String) -> CalllistError {
-    CalllistError::Data { path: origin.into(), line, message }
+    CalllistError::Data {
+        path: origin.into(),
+        line,
+        message,
+    }
 }
 
 impl Tables {
@@ -73,7 +77,8 @@ impl Tables {
         t.set_ip_prefixes(ip, "ip prefixes")?;
         for (n, l) in lines(cc) {
             let v = digits_value(l.trim()).filter(|v| (1..1000).contains(v) && *v != 86);
-            let v = v.ok_or_else(|| bad("country codes", n, format!("{l:?} is not a country code")))?;
+            let v =
+                v.ok_or_else(|| bad("country codes", n, format!("{l:?} is not a country code")))?;
             t.cc[v as usize] = true;
         }
         Ok(t)
@@ -93,7 +98,11 @@ impl Tables {
                 _ => false,
             };
             let v = digits_value(code).filter(|_| ok_code).ok_or_else(|| {
-                bad(origin, n, format!("{code:?} is not an area code (10, 2x or 3xx-9xx)"))
+                bad(
+                    origin,
+                    n,
+                    format!("{code:?} is not an area code (10, 2x or 3xx-9xx)"),
+                )
             })?;
             let mut mask = 0u8;
             for len in parts.next().unwrap_or("7,8").split(',') {
@@ -101,7 +110,11 @@ impl Tables {
                     "7" => mask |= 1,
                     "8" => mask |= 2,
                     other => {
-                        return Err(bad(origin, n, format!("subscriber length {other:?} is not 7 or 8")))
+                        return Err(bad(
+                            origin,
+                            n,
+                            format!("subscriber length {other:?} is not 7 or 8"),
+                        ))
                     }
                 }
             }
@@ -124,9 +137,17 @@ impl Tables {
         for (n, l) in lines(text) {
             let p = l.trim();
             if !(3..=5).contains(&p.len()) || !p.starts_with('1') || digits_value(p).is_none() {
-                return Err(bad(origin, n, format!("{p:?} is not a 3- to 5-digit mobile prefix")));
+                return Err(bad(
+                    origin,
+                    n,
+                    format!("{p:?} is not a 3- to 5-digit mobile prefix"),
+                ));
             }
-            let rest: u32 = if p.len() > 1 { p[1..].parse().unwrap() } else { 0 };
+            let rest: u32 = if p.len() > 1 {
+                p[1..].parse().unwrap()
+            } else {
+                0
+            };
             let span = 10u32.pow(5 - p.len() as u32);
             let start = rest * span;
             for i in start..start + span {
@@ -161,7 +182,9 @@ impl Tables {
             "area_codes" => self.set_area_codes(&text, &origin),
             "mobile_prefixes" => self.set_mobile_prefixes(&text, &origin),
             "ip_prefixes" => self.set_ip_prefixes(&text, &origin),
-            _ => Err(CalllistError::Config(format!("unknown table kind {kind:?}"))),
+            _ => Err(CalllistError::Config(format!(
+                "unknown table kind {kind:?}"
+            ))),
         }
     }
 
@@ -176,12 +199,17 @@ impl Tables {
 
     /// The city name(s) recorded for an area code.
     pub fn area_city(&self, code: u32) -> Option<&str> {
-        self.area_city.iter().find(|(c, _)| *c as u32 == code).map(|(_, s)| s.as_str())
+        self.area_city
+            .iter()
+            .find(|(c, _)| *c as u32 == code)
+            .map(|(_, s)| s.as_str())
     }
 
     /// All area codes in the table (without trunk 0).
     pub fn area_codes(&self) -> Vec<u32> {
-        (0..1000u32).filter(|&c| self.area[c as usize] != 0).collect()
+        (0..1000u32)
+            .filter(|&c| self.area[c as usize] != 0)
+            .collect()
     }
 
     #[inline]

@@ -109,3 +109,29 @@ def test_bad_table_file(tmp_path: Path) -> None:
     t.write_text("130\nabc\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"m.txt: line 2"):
         cl.normalize(["13800138000"], mobile_prefixes=t)
+
+
+def test_outputs_must_not_overwrite_the_input(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("phone\n13800138000\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="must differ"):
+        cl.clean(src, src, tmp_path / "r.csv")
+    with pytest.raises(ValueError, match="must differ"):
+        cl.clean(src, tmp_path / "same.csv", tmp_path / "same.csv")
+    assert src.read_text(encoding="utf-8") == "phone\n13800138000\n"
+
+
+def test_failed_run_leaves_no_partial_outputs(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_bytes(b"phone\n" + b"13800138000\n" * 50_000 + "张三\n".encode("utf-8") + b"\xff\xfe\n")
+    with pytest.raises(UnicodeDecodeError):
+        cl.clean(src, tmp_path / "c.csv", tmp_path / "r.csv", chunk_rows=1024)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_devices_are_written_directly(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("phone\n13800138000\n", encoding="utf-8")
+    s = cl.clean(src, "/dev/null", "/dev/null")
+    assert s.clean == 1
+    assert Path("/dev/null").is_char_device()

@@ -215,3 +215,24 @@ def test_in_memory_counts_add_up(values: list[str]) -> None:
     assert sum(s.per_reason.values()) == s.rejected
     kept = res.result.keys[res.mask]
     assert len(np.unique(kept)) == len(kept)
+
+
+def test_blacklist_of_millions() -> None:
+    base = 8613000000000
+    keys = np.arange(base, base + 3_000_000, dtype=np.uint64)  # 13000000000 .. 13002999999
+    bl = cl.Blacklist.from_keys(keys)
+    assert len(bl) == 3_000_000
+    assert bl.contains_key(base + 2_999_999) and not bl.contains_key(base + 3_000_000)
+    nums = [f"130{i:08d}" for i in range(2_990_000, 3_010_000)]
+    res = cl.clean(nums, blacklist=bl)
+    assert isinstance(res, cl.CleanResult)
+    assert (res.summary.blacklisted, res.summary.clean) == (10_000, 10_000)
+    assert res.mask.tolist() == [False] * 10_000 + [True] * 10_000
+
+
+def test_normalizer_handle_reuse() -> None:
+    n = cl.Normalizer(default_area_code="020")
+    assert n.one("8888 9999") == ("+862088889999", "02088889999", "fixed", None, None)
+    assert n.one("abc")[3] == "bad_char"
+    r1 = cl.normalize(["8888 9999"], normalizer=n)
+    assert r1.e164 == ["+862088889999"]

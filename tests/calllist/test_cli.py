@@ -47,3 +47,24 @@ def test_normalize_cli(capsys) -> None:
     assert out[0].split("\t")[1:] == ["+8613800138000", "13800138000", "mobile"]
     assert out[1].endswith("reject:bad_char")
     assert out[2].endswith("ext=8")
+
+
+def test_clean_cli_huawei_workbook_and_store(tmp_path: Path) -> None:
+    src = tmp_path / "list.csv"
+    src.write_text("sessionId,phone\nA1,13800138000\nA2,13900139000\nA3,12\n", encoding="utf-8")
+    out, rej, store, wb = tmp_path / "c.csv", tmp_path / "r.csv", tmp_path / "store.bin", tmp_path / "import.xlsx"
+    args = ["calllist", "clean", str(src), "-o", str(out), "--rejects", str(rej), "-q", "--platform", "huawei-file",
+            "--scope-column", "sessionId", "--huawei-workbook", str(wb), "--custom-field", "batch-1",
+            "--store", str(store), "--record"]
+    assert main(args) == 0
+    assert wb.exists() and store.exists()
+    # the workbook reads back through the engine: 2 rows, called as JSON, customField set
+    from callcore import calllist as cl
+    s = cl.clean(wb, tmp_path / "wc.csv", tmp_path / "wr.csv", column="sessionId(非必填)")
+    assert s.rows == 2
+    rows = list(csv.reader((tmp_path / "wr.csv").open(encoding="utf-8")))
+    assert [r[1] for r in rows[1:]] == ["A1", "A2"]  # session ids are not numbers: rejects
+    # a second run: both numbers were recorded as imported
+    assert main(args[:-3] + ["--store", str(store)]) == 0
+    rejects = list(csv.reader(rej.open(encoding="utf-8")))
+    assert sorted(r[2] for r in rejects[1:]) == ["already_imported", "already_imported", "too_short"]

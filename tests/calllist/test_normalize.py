@@ -128,6 +128,9 @@ def test_column_types_agree() -> None:
         r = cl.normalize(col)
         assert r.e164 == ref.e164
         assert r.reason == ref.reason
+    big_endian = np.array(values, dtype=">U16")
+    assert cl.normalize(big_endian).e164 == ref.e164
+    assert cl.normalize(np.array([], dtype="U5")).e164 == []
     ints = cl.normalize(np.array([13800138000, 8613800138000, 0, -1], dtype=np.int64))
     assert ints.e164 == ["+8613800138000", "+8613800138000", None, None]
     mixed = cl.normalize([13800138000, None, 13800138000.0, float("nan")])

@@ -89,3 +89,16 @@ async def test_async(babaihu_sandbox: BabaihuSandbox, tmp_path: Path) -> None:
         if rec:
             p = await c.download_record(tmp_path, record_file=rec[0]["cdrRecordFile"])
             assert p.read_bytes()[:4] == b"RIFF"
+
+
+def test_seed_shapes(babaihu_sandbox: BabaihuSandbox, bh: BabaihuClient) -> None:
+    """Task detail rows carry every field of the findTaskMx sample (004:1115-1117) and call records
+    every field of the findDialrecord table (004:624-646)."""
+    from callcore.sandbox.babaihu import DIALRECORD_KEYS, TASK_DETAIL_KEYS
+
+    tid = bh.add_task("t", [TaskRecord("13000000001", key="k", memo="m")], add_type=2)
+    babaihu_sandbox.dial(tid, 1)
+    _, rows = bh.task_detail(babaihu_sandbox.flow_id, task_id=tid)
+    assert set(TASK_DETAIL_KEYS) <= set(rows[0]) and rows[0]["ctdText"] == "m"
+    _, cdrs = bh.call_records()
+    assert set(DIALRECORD_KEYS) <= set(cdrs[0]) and cdrs[0]["cdrPhoneNum"] == "13000000001"

@@ -103,11 +103,40 @@ def anyio_backend() -> str:
 
 
 @pytest.mark.anyio
-async def test_async(hl95_sandbox: Hl95Sandbox) -> None:
+async def test_async(hl95_sandbox: Hl95Sandbox, tmp_path: Path) -> None:
     async with AsyncHl95Client(hl95_sandbox.url, hl95_sandbox.client_id, hl95_sandbox.client_secret) as c:
         await c.create_project("JH0002", "p2")
         created = await c.create_manual_task(task(outProjectId="PRO_100002_JH0002", taskId="A1"))
         await c.append_numbers(created["outboundInstanceId"], [("13900000000", "")])
         assert (await c.tasks())["pageData"][0]["contactNum"] == 3
         hl95_sandbox.dial(created["outboundInstanceId"], 3)
-        assert (await c.recordings(page_size=50))["total"] >= 1
+        recs = (await c.recordings(page_size=50))["pageData"]
+        assert recs and (await c.projects())["total"] == 1
+        assert (await c.call_history(page_size=50))["total"] == 3
+        assert (await c.contacts(created["outboundInstanceId"]))["total"] == 3
+        p = await c.download_recording(recs[0]["filename"], tmp_path)
+        assert p.read_bytes()[:4] == b"RIFF"
+        with pytest.raises(E.ApiError):
+            await c.download_recording("116/none.wav", tmp_path)
+        (tmp_path / "n.txt").write_text("13700000000\n", encoding="utf-8")
+        await c.upload_file(tmp_path / "n.txt")
+        assert (await c.search_files("n.txt"))[0]["fileName"] == "n.txt"
+
+
+def test_seed_response_shapes(hl95_sandbox: Hl95Sandbox, nf: Hl95Client) -> None:
+    """The sandbox answers with every field of the seed's samples (000:1243, 2265, 2530, 2861)."""
+    import json
+
+    samples = {s["api"]: s["response"] for s in json.loads(
+        (Path(__file__).parents[1] / "data/platforms/hl95_seed_samples.json").read_text("utf-8"))}
+    nf.create_project("JH0001", "p")
+    created = nf.create_manual_task(task())
+    assert set(samples["/artificialOutTask/insert"]["data"]) == set(created)
+    hl95_sandbox.dial(created["outboundInstanceId"], 2)
+    for api, page in (("/outboundContacts/pageSearch", nf.contacts(created["outboundInstanceId"])),
+                      ("/callHistory/pageSearchCallHistory", nf.call_history()),
+                      ("/record/pageSearch4Record", nf.recordings())):
+        want = samples[api]["data"]
+        assert set(want) <= set(page), api
+        assert set(want["pageData"][0]) <= set(page["pageData"][0]), (api, set(want["pageData"][0]) - set(
+            page["pageData"][0]))

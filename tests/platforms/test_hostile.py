@@ -3,12 +3,15 @@ with ``../`` paths. Each gives a clear typed error, never a crash or a file outs
 from __future__ import annotations
 
 import io
+import json
 import stat
 import zipfile
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,6 +19,8 @@ from starlette.routing import Route
 
 from callcore.platforms import errors as E
 from callcore.platforms.huawei import HuaweiClient, read_bill_index, safe_extract
+from callcore.platforms.babaihu import BabaihuClient
+from callcore.platforms.hl95 import Hl95Client
 from callcore.platforms.sccc import ScccClient
 from callcore.sandbox._server import ServerThread
 
@@ -31,6 +36,9 @@ async def truncating(scope: dict, receive: Any, send: Any) -> None:
 
 async def handler(req: Request) -> Response:
     await req.body()
+    if req.url.path == "/oauth/token":  # 九五 clients need a token before the call under test
+        return Response(b'{"access_token":"t","token_type":"bearer","expires_in":7200}',
+                        media_type="application/json")
     kind = MODE["kind"]
     if kind == "truncate":
         raise AssertionError("handled by the ASGI wrapper")
@@ -197,3 +205,49 @@ def test_sccc_html_and_truncation(hostile: str, tmp_path: Path) -> None:
         with pytest.raises(E.ProtocolError):
             c.download_recording("r/1.wav", tmp_path)
         assert list(tmp_path.iterdir()) == []
+
+
+def test_babaihu_and_hl95_bodies(hostile: str) -> None:
+    with BabaihuClient(hostile, "100008800", "92868F142BE5DD78DD0ACF4370B4EB94") as c:
+        serve(lambda: Response("<html>502</html>", media_type="text/html"))
+        with pytest.raises(E.ProtocolError, match="HTML"):
+            c.blacklist()
+        # addTask's "大于 0 表示失败" (004:1091) with the seed's message, HTTP 200
+        serve(lambda: Response('{"code": 1, "message": "用户名密码错误"}'.encode(), media_type="text/html"))
+        with pytest.raises(E.ApiError, match="用户名密码错误") as ei:
+            c.blacklist()
+        assert ei.value.code == "1"
+        serve(lambda: Response(b'{"message": "?"}', media_type="application/json"))
+        with pytest.raises(E.ProtocolError, match="without code"):
+            c.blacklist()
+    with Hl95Client(hostile, "id", "secret") as h:
+        # the seed's recall failure sample (000:1739-1742): no code, success false
+        serve(lambda: Response('{"message":"没有可恢复的号码","success":false}'.encode(), media_type="application/json"))
+        with pytest.raises(E.ApiError, match="没有可恢复的号码"):
+            h.tasks()
+        serve(lambda: Response(b"<html>gateway</html>", media_type="text/html"))
+        with pytest.raises(E.ProtocolError, match="HTML"):
+            h.tasks()
+        serve(None, "truncate")
+        with pytest.raises(E.TransportError):
+            h.tasks()
+
+
+def test_headerless_audio_starting_like_json_or_html(hw: HuaweiClient, tmp_path: Path) -> None:
+    """Raw A-law .V3 bytes can begin with '{' or '<': they are audio, not error bodies."""
+    for i, lead in enumerate((b"{\xd3\xd5U", b"<\xd5\x55\xd4", b'{"resultCode": 7', b"[\x00\x01")):
+        audio = lead + bytes(range(256)) * 40
+        serve(lambda audio=audio: Response(audio, media_type="Application/Octet-stream;charset=UTF-8"))
+        p = hw.download_record(tmp_path / f"r{i}.V3", file_name="Y:/1/0/20240101/100/1000000.V3")
+        assert p.read_bytes() == audio
+
+
+@given(st.binary(min_size=1, max_size=300))
+@settings(max_examples=300, deadline=None)
+def test_body_kind_only_calls_real_json_json(data: bytes) -> None:
+    from callcore.platforms._http import body_kind
+
+    kind = body_kind(data, True)
+    if kind == "json":
+        json.loads(data.decode("utf-8-sig"))  # it really is JSON
+    assert body_kind(b"{" + data, False) != "json"  # an incomplete body is never an error document

@@ -1,7 +1,6 @@
 """Huawei client against the Huawei sandbox over real HTTP on loopback, including error paths."""
 from __future__ import annotations
 
-import io
 import json
 import zipfile
 from datetime import datetime, timedelta
@@ -433,3 +432,51 @@ def test_seed_samples_replayed(huawei_sandbox: HuaweiSandbox) -> None:
     assert check("7.1.8", error="0200011")["returnCode"] == "0200011"  # already paused
     doc = check("13.2.1.2")
     assert doc["resultCode"] == "0" and doc["resultData"]["responseId"]
+
+
+def test_result_callback_pushed_and_parsed(huawei_sandbox: HuaweiSandbox, huawei_client: HuaweiClient) -> None:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from callcore.platforms.huawei import RESULT_CALLBACK_REPLY, fail_code_meaning, parse_result_callback
+    from callcore.sandbox._server import ServerThread
+
+    got = []
+    answers = iter([500, 200])  # the first push fails: the platform pushes again at once (001:27163)
+
+    async def receive(req: Request) -> JSONResponse:
+        got.append(parse_result_callback(await req.body()))
+        return JSONResponse(RESULT_CALLBACK_REPLY, status_code=next(answers))
+
+    receiver = ServerThread(Starlette(routes=[Route("/results", receive, methods=["POST"])]))
+    receiver.start()
+    try:
+        cid = huawei_client.create_campaign(spec(callbackUrl=f"http://127.0.0.1:{receiver.port}/results"))
+        huawei_client.add_numbers(cid, numbers(10))
+        huawei_sandbox.dial(1, cid, 10, push=True)
+    finally:
+        receiver.stop()
+    assert len(got) == 2 and got[0] == got[1] and len(got[0]) == 10
+    assert huawei_sandbox.app.callbacks[-1]["status"] == 200
+    res = got[1]
+    assert {r.customField for r in res} == {"batch-1"} and {r.callStatus for r in res} <= {5, 6}
+    failed = [r for r in res if r.callStatus == 5]
+    assert failed and all(fail_code_meaning(r.failCode) == "用户侧拆线: 外呼号码被叫忙。" for r in failed)
+    assert all(r.recordPath.endswith(".V3") for r in res if r.callStatus == 6)
+    assert fail_code_meaning("01048").startswith("系统资源不足")
+    with pytest.raises(E.ProtocolError):
+        parse_result_callback(b"<html>")
+
+
+def test_download_by_call_id_names_the_file(tmp_path: Path, huawei_sandbox: HuaweiSandbox,
+                                            huawei_client: HuaweiClient) -> None:
+    cid = huawei_client.create_campaign(spec())
+    huawei_client.add_numbers(cid, numbers(20))
+    huawei_sandbox.dial(1, cid, 20)
+    _, rows = huawei_client.call_results(cid, pageSize=100)
+    single = [r for r in rows if r.callStatus == 6]
+    paths = [huawei_client.download_record(tmp_path, call_id=r.callId) for r in single]
+    assert {p.suffix for p in paths} == {".V3", ".zip"}  # one recording: raw V3; several: a zip
+    assert all(p.parent == tmp_path for p in paths)

@@ -109,7 +109,9 @@ async def test_async(sccc_sandbox: ScccSandbox, tmp_path: Path) -> None:
         assert (await c.add_numbers(t.task_id, ["13800000003"], "1000")).total == 1
         sccc_sandbox.dial(t.task_id, 3)
         recs = await c.records()
-        assert recs
+        assert recs and [r.key async for r in c.iter_records()] == [r.key for r in recs]
+        reps = await c.add_numbers_many([(t.task_id, ["13800000009"]), (t.task_id, ["13800000009"])], "1000")
+        assert [(r.total, r.repeat) for r in reps] == [(1, 0), (1, 1)]
         p = await c.download_recording(recs[0].filename, tmp_path)
         assert p.read_bytes()[:4] == b"RIFF"
 

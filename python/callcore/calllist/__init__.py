@@ -42,6 +42,7 @@ __all__ = [
     "load_blacklist",
     "normalize",
     "platform_limits",
+    "write_huawei_workbooks",
 ]
 
 CalllistError = _c.CalllistError
@@ -139,6 +140,8 @@ def _run_normalize(norm: Any, numbers: Any) -> tuple[np.ndarray, ...]:
         arr = np.ascontiguousarray(numbers)
         if arr.ndim != 1:
             raise ValueError(f"numbers: expected a 1-d array, got shape {arr.shape}")
+        if arr.dtype.kind == "U" and arr.dtype.byteorder == ">":
+            arr = arr.astype(arr.dtype.newbyteorder("<"))
         if arr.dtype.kind in "SU":
             if arr.dtype.itemsize == 0 or len(arr) == 0:
                 return _c.normalize_list(norm, [])
@@ -280,7 +283,8 @@ def clean(
     mobile_prefixes: PathLike | None = None,
     defuse: bool = True,
     bom: bool = False,
-    chunk_rows: int = 65536,
+    chunk_rows: int = 16384,
+    sheet: str | None = None,
     progress: Callable[[int, int, int], object] | None = None,
 ) -> Summary | CleanResult:
     """Clean a call list: normalize, reject invalid numbers, keep the first of duplicates
@@ -289,7 +293,8 @@ def clean(
     ``window_days`` if given; ``record=True`` adds this run's clean numbers), check the
     ``platform`` dialing-string rules and cut batches.
 
-    A path ``source`` streams the file to ``output`` (clean CSV: the input's columns, then
+    A path ``source`` (CSV or one number per line in UTF-8/GB18030; or XLSX/XLS/ODS, ``sheet``
+    choosing the sheet) streams the file to ``output`` (clean CSV: the input's columns, then
     ``e164,national,kind,ext`` and, with a platform, ``dial,batch``) and ``rejects`` (``row`` =
     the input line number, ``input``, ``reason``, ``e164``) and returns a :class:`Summary`.
     Any other ``source`` is an in-memory column and returns a :class:`CleanResult`.
@@ -312,7 +317,7 @@ def clean(
             scope_column=scope_column, has_header=has_header, delimiter=delimiter,
             platform=platform, batch_size=batch_size, defuse=defuse, bom=bom, blacklist=bl,
             store=store_s, window_days=window_days, record=record, chunk_rows=chunk_rows,
-            progress=progress, **kw,
+            sheet=sheet, progress=progress, **kw,
         )
         return Summary.from_dict(d)
     values = source
@@ -327,3 +332,29 @@ def clean(
         record=record, platform=platform, batch_size=batch_size,
     )
     return CleanResult(NormalizeResult(keys, kinds, reasons, ext, ext_len), Summary.from_dict(d))
+
+
+def write_huawei_workbooks(
+    clean_csv: PathLike,
+    out: PathLike,
+    *,
+    called_column: str | None = None,
+    session_column: str | None = None,
+    call_data_column: str | None = None,
+    custom_field: str | None = None,
+    caller: str | None = None,
+    rows_per_file: int = 500_000,
+) -> list[Path]:
+    """Write the Huawei CEC server-import workbook (7.4.8) from a clean CSV produced by
+    :func:`clean`: the template's six columns (``sessionId``, ``called`` as the JSON array
+    ``[{"calledNo":"..."}]``, ``caller``, ``callData``, ``customField``, ``recycleTime``), at most
+    ``rows_per_file`` (<= 500,000) rows a file; beyond that ``<stem>_001.xlsx``, ``_002``, ...
+
+    ``called_column`` defaults to ``dial`` (clean with ``platform="huawei-file"``) or ``national``.
+    ``custom_field`` (e.g. a batch id) is checked against the characters Huawei forbids.
+    Returns the files written."""
+    files = _c.write_huawei_workbooks(
+        os.fspath(clean_csv), os.fspath(out), called_column=called_column, session_column=session_column,
+        call_data_column=call_data_column, custom_field=custom_field, caller=caller, rows_per_file=rows_per_file,
+    )
+    return [Path(f) for f in files]

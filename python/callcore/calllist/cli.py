@@ -41,6 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c.add_argument("--mobile-prefixes", metavar="FILE", help="updated mobile prefix table (one 3-5 digit prefix a line)")
     c.add_argument("--no-defuse", action="store_true", help="do not prefix formula-like cells (=,+,-,@) with '")
     c.add_argument("--bom", action="store_true", help="write a UTF-8 BOM (for Excel)")
+    c.add_argument("--sheet", help="sheet of an XLSX/XLS/ODS input (default: the first)")
+    c.add_argument("--huawei-workbook", metavar="XLSX",
+                   help="also write the Huawei 7.4.8 server-import workbook(s) (500,000 rows a file)")
+    c.add_argument("--custom-field", metavar="TEXT", help="customField for the Huawei workbook, e.g. a batch id")
     c.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     c.set_defaults(func=_cmd_clean)
 
@@ -73,7 +77,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         record=args.record, platform=args.platform, batch_size=args.batch_size,
         default_area_code=args.default_area_code, structural_only=args.structural_only,
         foreign="reject" if args.reject_foreign else "keep", mobile_prefixes=args.mobile_prefixes,
-        defuse=not args.no_defuse, bom=args.bom,
+        defuse=not args.no_defuse, bom=args.bom, sheet=args.sheet,
     )
     if args.quiet:
         summary = cl.clean(args.input, args.output, args.rejects, **kwargs)
@@ -114,6 +118,13 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         t.add_row("batches", f"{summary.batches:,}", "")
     out.print(t)
     out.print(f"clean -> {args.output}\nrejects -> {args.rejects}")
+    if args.huawei_workbook and summary.clean == 0:
+        out.print("[yellow]huawei workbook: no clean rows, nothing written[/]")
+    elif args.huawei_workbook:
+        files = cl.write_huawei_workbooks(
+            args.output, args.huawei_workbook, session_column=args.scope_column, custom_field=args.custom_field,
+        )
+        out.print("huawei workbook -> " + ", ".join(str(f) for f in files))
     return 0
 
 

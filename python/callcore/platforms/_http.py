@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import ssl
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import httpx
 
@@ -138,6 +139,43 @@ def sniff(content: bytes) -> str:
     if s[:1] == b"<":
         return "html"
     return "binary"
+
+
+HEAD_BYTES = 1 << 16
+_HTML_TAG = re.compile(rb"<\s*(!doctype|html|head|body|title|h1|h2|p|div|pre)\b", re.I)
+
+
+def read_head(chunks: Iterator[bytes], n: int = HEAD_BYTES) -> tuple[bytes, Iterator[bytes], bool]:
+    """Reads at least *n* bytes (or everything) from a chunk iterator: (head, the remaining
+    iterator, whether the body is complete)."""
+    parts: list[bytes] = []
+    size = 0
+    for c in chunks:
+        parts.append(c)
+        size += len(c)
+        if size >= n:
+            return b"".join(parts), chunks, False
+    return b"".join(parts), iter(()), True
+
+
+def body_kind(head: bytes, complete: bool) -> str:
+    """What a download body is: 'json' or 'html' only when it really is one (headerless audio such
+    as raw A-law ``.V3`` can start with any byte, ``{`` and ``<`` included), else as :func:`sniff`.
+    JSON error answers are small, so a body must be complete and parse to count as JSON."""
+    kind = sniff(head)
+    if kind == "json":
+        if not complete:
+            return "binary"
+        try:
+            json.loads(head.decode("utf-8-sig"))
+            return "json"
+        except (UnicodeDecodeError, ValueError):
+            return "binary"
+    if kind == "html":
+        sample = head[:512]
+        printable = sum(32 <= b < 127 or b in (9, 10, 13) or b >= 0x80 for b in sample) / max(len(sample), 1)
+        return "html" if _HTML_TAG.search(sample) and printable > 0.95 else "binary"
+    return kind
 
 
 def atomic_write(dest: Path, chunks, *, expected_length: int | None = None) -> int:

@@ -165,8 +165,8 @@ def _target(dest: str | Path, record_file: str | None, cdr_id: str | None, mp3: 
     return dest
 
 
-def _check_audio(first: bytes, mp3: bool) -> None:
-    kind = _http.sniff(first)
+def _check_audio(first: bytes, mp3: bool, complete: bool = True) -> None:
+    kind = _http.body_kind(first, complete)
     if kind in ("json", "html"):
         raise ProtocolError(f"babaihu record download: expected {'MP3' if mp3 else 'WAV'}, got "
                             f"{first[:80].decode('utf-8', 'replace')!r}", platform=P, endpoint="record")
@@ -238,13 +238,11 @@ class BabaihuClient(_Base):
                 if not 200 <= resp.status_code < 300:
                     resp.read()
                     raise _http.generic_status_error(resp, platform=P, endpoint="record")  # type: ignore[misc]
-                it = resp.iter_bytes(1 << 16)
-                first = next(it, b"")
-                if _http.sniff(first) == "json":
-                    rest = first + b"".join(it)
-                    _check_code(_http.decode_json(httpx.Response(200, content=rest), platform=P, endpoint="record"),
+                first, it, complete = _http.read_head(resp.iter_bytes(1 << 16))
+                if _http.body_kind(first, complete) == "json":
+                    _check_code(_http.decode_json(httpx.Response(200, content=first), platform=P, endpoint="record"),
                                 "record")
-                _check_audio(first, mp3)
+                _check_audio(first, mp3, complete)
                 _http.atomic_write(target, _chain(first, it), expected_length=_cl(resp))
         except httpx.HTTPError as e:
             raise _http.transport_error(e, platform=P, endpoint="record") from e
@@ -303,9 +301,9 @@ class AsyncBabaihuClient(_Base):
         err = _http.generic_status_error(resp, platform=P, endpoint="record")
         if err is not None:
             raise err
-        if _http.sniff(resp.content) == "json":
+        if _http.body_kind(resp.content, True) == "json":
             _check_code(_http.decode_json(resp, platform=P, endpoint="record"), "record")
-        _check_audio(resp.content[:16], mp3)
+        _check_audio(resp.content, mp3)
         _http.atomic_write(target, [resp.content])
         return target
 

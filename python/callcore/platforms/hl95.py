@@ -335,12 +335,12 @@ class Hl95Client(_Base):
                 if not 200 <= r.status_code < 300:
                     r.read()
                     self._finish("/record/recordDownload", r)
-                it = r.iter_bytes(1 << 16)
-                first = next(it, b"")
-                if _http.sniff(first) == "json":
-                    self._finish("/record/recordDownload", httpx.Response(200, content=first + b"".join(it)))
+                first, it, complete = _http.read_head(r.iter_bytes(1 << 16))
+                kind = _http.body_kind(first, complete)
+                if kind == "json":
+                    self._finish("/record/recordDownload", httpx.Response(200, content=first))
                     raise ProtocolError("hl95 recordDownload: JSON instead of audio", platform=P)
-                if _http.sniff(first) == "html":
+                if kind == "html":
                     raise ProtocolError("hl95 recordDownload: HTML instead of audio", platform=P)
                 _http.atomic_write(dest, _chain(first, it))
         except httpx.HTTPError as e:
@@ -393,6 +393,52 @@ class AsyncHl95Client(_Base):
         return await self._call("GET", "/artificialOutTask/pageSearch",
                                 params={"currentPage": current_page, "pageSize": page_size})
 
-    async def recordings(self, *, current_page: int = 1, page_size: int = 10) -> dict[str, Any]:
+    async def recordings(self, *, current_page: int = 1, page_size: int = 10, start_from: str | None = None,
+                         start_end: str | None = None, agent: str | None = None) -> dict[str, Any]:
         return await self._call("GET", "/record/pageSearch4Record",
-                                params={"currentPage": current_page, "pageSize": page_size})
+                                params=_pages({"currentPage": current_page, "pageSize": page_size,
+                                               "cStartTimeFrom": start_from, "cStartTimeEnd": start_end,
+                                               "agent": agent}))
+
+    async def projects(self, *, current_page: int = 1, page_size: int = 10, name: str | None = None) -> dict[str, Any]:
+        return await self._call("GET", "/outProject/pageSearch",
+                                params=_pages({"currentPage": current_page, "pageSize": page_size,
+                                               "projectName": name}))
+
+    async def upload_file(self, path: str | Path) -> None:
+        p = Path(path)
+        await self._call("POST", "/files/upload", files={"fileName": (p.name, p.read_bytes())})
+
+    async def search_files(self, file_name: str) -> Any:
+        if "." not in file_name:
+            raise fail(P, "fileName", "needs the extension (文件名需要带后缀)", "000:998")
+        return await self._call("GET", "/files/search", params={"fileName": file_name})
+
+    async def contacts(self, outbound_id: str, *, current_page: int = 1, page_size: int = 10) -> dict[str, Any]:
+        return await self._call("GET", "/outboundContacts/pageSearch",
+                                params={"outboundId": outbound_id, "currentPage": current_page,
+                                        "pageSize": page_size})
+
+    async def call_history(self, *, current_page: int = 1, page_size: int = 10, start_from: str | None = None,
+                           start_end: str | None = None, customer: str | None = None) -> dict[str, Any]:
+        return await self._call("GET", "/callHistory/pageSearchCallHistory",
+                                params=_pages({"currentPage": current_page, "pageSize": page_size,
+                                               "cStartTimeFrom": start_from, "cStartTimeEnd": start_end,
+                                               "customer": customer}))
+
+    async def download_recording(self, filename: str, dest: str | Path) -> Path:
+        dest = Path(dest)
+        if dest.is_dir():
+            dest = dest / PurePosixPath(filename.replace("\\", "/")).name
+        try:
+            r = await self._client.get(self.base_url + "/record/recordDownload", params={"path": filename})
+        except httpx.HTTPError as e:
+            raise _http.transport_error(e, platform=P, endpoint="/record/recordDownload") from e
+        kind = _http.body_kind(r.content, True)
+        if not 200 <= r.status_code < 300 or kind == "json":
+            self._finish("/record/recordDownload", r)
+            raise ProtocolError("hl95 recordDownload: JSON instead of audio", platform=P)
+        if kind == "html":
+            raise ProtocolError("hl95 recordDownload: HTML instead of audio", platform=P)
+        _http.atomic_write(dest, [r.content])
+        return dest

@@ -819,12 +819,12 @@ def _download_target(req: _Req, resp: httpx.Response) -> Path:
     return dest
 
 
-def _binary_result(req: _Req, resp: httpx.Response, first: bytes) -> str:
-    """Checks a download's first bytes: JSON means an error answered with HTTP 200."""
-    kind = _http.sniff(first)
+def _binary_result(req: _Req, resp: httpx.Response, head: bytes, complete: bool) -> str:
+    """Classifies a download from its first bytes: JSON means an error answered with HTTP 200."""
+    kind = _http.body_kind(head, complete)
     if kind == "html":
         raise ProtocolError(f"huawei {req.endpoint}: expected a file, got an HTML page: "
-                            f"{first[:100].decode('utf-8', 'replace')}", platform=P, endpoint=req.endpoint,
+                            f"{head[:100].decode('utf-8', 'replace')}", platform=P, endpoint=req.endpoint,
                             http_status=resp.status_code)
     return kind
 
@@ -838,6 +838,8 @@ def _expected_length(resp: httpx.Response) -> int | None:
 
 
 def _fix_suffix(dest: Path, kind: str) -> Path:
+    if kind == "binary" and not dest.suffix:  # headerless audio: the platform's raw .V3 form
+        return dest.with_name(dest.name + ".V3")
     want = {"zip": ".zip", "wav": ".wav"}.get(kind)
     if want and dest.suffix.lower() != want and dest.suffix.lower() not in (".v3",):
         return dest.with_suffix(want) if dest.suffix else dest.with_name(dest.name + want)
@@ -959,16 +961,10 @@ class HuaweiClient(_ClientBase):
                 err = _status_error(req, resp, self.max_skew)
                 if err is not None:
                     raise err
-            chunks = resp.iter_bytes(1 << 16)
-            first = b""
-            for c in chunks:
-                first += c
-                if len(first) >= 16:
-                    break
-            kind = _binary_result(req, resp, first)
+            first, chunks, complete = _http.read_head(resp.iter_bytes(1 << 16))
+            kind = _binary_result(req, resp, first, complete)
             if kind == "json":
-                body = _http.decode_json(httpx.Response(200, content=first + b"".join(chunks)), platform=P,
-                                         endpoint=req.endpoint)
+                body = _http.decode_json(httpx.Response(200, content=first), platform=P, endpoint=req.endpoint)
                 _check_body(req, body, resp.status_code)
                 raise ProtocolError(f"huawei {req.endpoint}: expected a file, got JSON without an error code",
                                     platform=P, endpoint=req.endpoint)
@@ -1010,7 +1006,7 @@ class AsyncHuaweiClient(_ClientBase):
                 if err is not None:
                     raise err
             content = await resp.aread()  # recordings are <= 30 MB (001:64658); read, then write atomically
-            kind = _binary_result(req, resp, content[:16])
+            kind = _binary_result(req, resp, content, True)
             if kind == "json":
                 body = _http.decode_json(httpx.Response(200, content=content), platform=P, endpoint=req.endpoint)
                 _check_body(req, body, resp.status_code)
@@ -1063,9 +1059,50 @@ def parse_bill_callback(method: str, path: str, headers: Mapping[str, str], body
         raise ProtocolError(f"huawei bill callback: unexpected body ({e})", platform=P) from None
 
 
+# ----------------------------------------------------------------------------------------------
+# the outbound-result callback (7.6.1, iSales -> us): a bare JSON array, no auth header
+
+
+#: what the receiver must answer with HTTP 200 (001:27193-27212)
+RESULT_CALLBACK_REPLY = {"retCode": "0", "retMsg": "success"}
+
+
+def fail_code_meaning(code: str) -> str:
+    """Category and meaning of a call outcome ``failCode`` (table 7-295, 001:27220-27250)."""
+    from .codes import huawei_table
+
+    e = huawei_table()["fail_codes"].get(str(code).strip())
+    if e is None:
+        return "其他 (undocumented failCode)"
+    return e["category"] if e["desc"] == e["category"] else f"{e['category']}: {e['desc']}"
+
+
+def parse_result_callback(body: bytes) -> list[CallResult]:
+    """The 7.6.1 callback body: a JSON list of results (the seed's ``callResultList`` is only a
+    name, "response直接返回List", 001:27176)."""
+    try:
+        doc = json.loads(body.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ProtocolError(f"huawei result callback: not JSON ({e})", platform=P) from None
+    if isinstance(doc, dict):
+        doc = doc.get("callResultList", doc.get("data"))
+    if not isinstance(doc, list):
+        raise ProtocolError("huawei result callback: expected a JSON list", platform=P)
+    out = []
+    for d in doc:
+        if not isinstance(d, dict) or "called" not in d:
+            raise ProtocolError(f"huawei result callback: bad item {str(d)[:80]}", platform=P)
+        known = {k: d.get(k) for k in CallResult.__dataclass_fields__}
+        known["campaignId"] = str(known["campaignId"])
+        known["callStatus"] = _int(known["callStatus"])
+        out.append(CallResult(**known))
+    return out
+
+
 __all__ = [
     "HuaweiClient", "AsyncHuaweiClient", "HttpOptions", "CampaignSpec", "ScheduleParam", "CallData", "CallDataV2",
     "CalledNo", "BlacklistAdd", "Campaign", "CampaignStatistics", "ImportTask", "CallResult", "BlacklistEntry",
     "RecordRow", "BillIndex", "BillCallback", "read_bill_index", "safe_extract", "bill_file_name",
-    "parse_bill_callback", "PlatformError", "RECORD_COLUMNS", "CALL_COLUMNS",
+    "parse_bill_callback", "PlatformError", "RECORD_COLUMNS", "CALL_COLUMNS", "RESULT_CALLBACK_REPLY",
+    "fail_code_meaning", "parse_result_callback",
 ]

@@ -8,6 +8,7 @@ hex, unsigned or signed 32-bit form.
 """
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -95,14 +96,13 @@ class _Api:
         from callcore.sign import sccc_authentication  # noqa: F401  (fail early if missing)
 
         self.customer, self._password, self.version = customer, password, version
-        self._cmd_seq = 0
+        self._cmd_seq = itertools.count(1)  # next() on a count is atomic under the GIL
 
     def __repr__(self) -> str:
         return f"ScccApi(customer={self.customer!r})"
 
     def seq(self) -> str:
-        self._cmd_seq += 1
-        return str(self._cmd_seq)
+        return str(next(self._cmd_seq))
 
     def envelope(self, command: dict[str, Any] | list[dict[str, Any]], agent: str | None = None) -> dict[str, Any]:
         from callcore.sign import sccc_authentication
@@ -301,9 +301,8 @@ class ScccClient(_Base):
                     err = _http.generic_status_error(resp, platform=P, endpoint="recording")
                     if err is not None:
                         raise err
-                it = resp.iter_bytes(1 << 16)
-                first = next(it, b"")
-                if _http.sniff(first) in ("html", "json"):
+                first, it, complete = _http.read_head(resp.iter_bytes(1 << 16))
+                if _http.body_kind(first, complete) in ("html", "json"):
                     raise ProtocolError(f"sccc recording {filename}: expected audio, got "
                                         f"{first[:80].decode('utf-8', 'replace')!r}", platform=P, endpoint="recording")
                 _http.atomic_write(dest, _chain(first, it), expected_length=_cl(resp))
@@ -347,8 +346,23 @@ class AsyncScccClient(_Base):
     async def add_numbers(self, task_id: str | int, callees: Sequence[str], agent: str | int) -> Report:
         return await self._send(*self._add([(task_id, callees)], agent))
 
+    async def add_numbers_many(self, batches: Sequence[tuple[str | int, Sequence[str]]],
+                               agent: str | int) -> list[Report]:
+        r = await self._send(*self._add(batches, agent))
+        return r if isinstance(r, list) else [r]
+
     async def records(self, start_key: int = 0) -> list[Recording]:
         return await self._send(*self._records(start_key))
+
+    async def iter_records(self, start_key: int = 0) -> Any:
+        """Every recording after start_key (an async iterator), paging by the largest key."""
+        while True:
+            page = await self.records(start_key)
+            if not page:
+                return
+            for r in page:
+                yield r
+            start_key = max(_int(r.key) for r in page)
 
     async def cdrs(self, agents: Sequence[str], **kw: Any) -> tuple[int, list[dict]]:
         return await self._send(*self._cdrs(agents, **kw))
@@ -365,7 +379,7 @@ class AsyncScccClient(_Base):
         err = _http.generic_status_error(resp, platform=P, endpoint="recording")
         if err is not None:
             raise err
-        if _http.sniff(resp.content) in ("html", "json"):
+        if _http.body_kind(resp.content, True) in ("html", "json"):
             raise ProtocolError(f"sccc recording {filename}: expected audio", platform=P, endpoint="recording")
         _http.atomic_write(dest, [resp.content])
         return dest

@@ -1,46 +1,29 @@
-"""Recording files for the sandboxes: G.711 A-law (ITU-T G.711, 8 kHz) as headerless ``.V3``
-(Huawei ``recordFormat`` 3, 64KALAW) and as A-law WAV (format tag 6), plus PCM WAV.
+"""Recording files for the sandboxes, made by the codec engine (:mod:`callcore.audio`).
 
-Temporary: the lead will switch this to the audio engine (callcore.audio). The encoder is the
-classic segment/quantisation algorithm, checked against Python's ``audioop.lin2alaw`` in tests.
+Huawei CEC keeps recordings as headerless ``.V3`` files in one of three encodings per deployment
+(recording.md): 64K A-law (8 kHz G.711, the default here), 32K VOX (OKI ADPCM at 8 kHz) and 24K
+VOX (OKI ADPCM at 6 kHz). The other platforms serve WAV (A-law) or MP3.
 """
 from __future__ import annotations
 
 import hashlib
-import struct
 
 import numpy as np
 
-_SEG_END = np.array([0x1F, 0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF], dtype=np.int32)
+from callcore import audio
 
-
-def _build_lut() -> np.ndarray:
-    pcm = np.arange(-32768, 32768, dtype=np.int32) >> 3  # 13-bit
-    mask = np.where(pcm >= 0, 0xD5, 0x55)
-    mag = np.where(pcm >= 0, pcm, -pcm - 1)
-    seg = np.searchsorted(_SEG_END, mag, side="left")
-    shift = np.where(seg < 2, 1, seg)
-    aval = (np.minimum(seg, 7) << 4) | ((mag >> shift) & 0x0F)
-    out = np.where(seg >= 8, 0x7F, aval) ^ mask
-    return out.astype(np.uint8)
-
-
-_LUT = _build_lut()
+#: ``.V3`` encodings a sandbox deployment can be configured with, and their sample rates
+V3_FORMATS = {"alaw": 8000, "vox8k": 8000, "vox6k": 6000}
 
 
 def lin2alaw(pcm16: np.ndarray) -> bytes:
-    """16-bit signed PCM samples -> A-law bytes."""
-    a = np.asarray(pcm16, dtype=np.int16).astype(np.int32) + 32768
-    return _LUT[a].tobytes()
+    """16-bit signed PCM samples -> A-law bytes (callcore.audio, equal to audioop)."""
+    return audio.encode(np.asarray(pcm16, dtype=np.int16), "alaw")
 
 
 def alaw2lin(data: bytes) -> np.ndarray:
-    """A-law bytes -> 16-bit PCM (G.711 decoder)."""
-    a = np.frombuffer(data, dtype=np.uint8).astype(np.int32) ^ 0x55
-    t = (a & 0x0F) << 4
-    seg = (a & 0x70) >> 4
-    t = np.where(seg == 0, t + 8, np.where(seg == 1, t + 0x108, (t + 0x108) << np.maximum(seg - 1, 0)))
-    return np.where(a & 0x80, t, -t).astype(np.int16)
+    """A-law bytes -> 16-bit PCM."""
+    return audio.decode(data, "alaw")
 
 
 def synth_call_pcm(key: str, seconds: float, rate: int = 8000) -> np.ndarray:
@@ -63,23 +46,29 @@ def synth_call_pcm(key: str, seconds: float, rate: int = 8000) -> np.ndarray:
     return np.clip(out * 12000, -32768, 32767).astype(np.int16)
 
 
-def v3_bytes(key: str, seconds: float) -> bytes:
-    """A headerless 8 kHz A-law ``.V3`` recording."""
-    return lin2alaw(synth_call_pcm(key, seconds))
+def v3_bytes(key: str, seconds: float, fmt: str = "alaw") -> bytes:
+    """A headerless ``.V3`` recording in the deployment's encoding (``alaw``, ``vox8k``, ``vox6k``)."""
+    if fmt not in V3_FORMATS:
+        raise ValueError(f"recording format {fmt!r}: expected one of {', '.join(V3_FORMATS)}")
+    pcm = synth_call_pcm(key, seconds, V3_FORMATS[fmt])
+    return audio.encode(pcm, "alaw" if fmt == "alaw" else "vox")
+
+
+def v3_pcm(v3: bytes, fmt: str = "alaw") -> tuple[np.ndarray, int]:
+    """Decodes a ``.V3`` made by :func:`v3_bytes`: (samples, sample rate)."""
+    return audio.decode(v3, "alaw" if fmt == "alaw" else "vox"), V3_FORMATS[fmt]
 
 
 def alaw_wav(alaw: bytes, rate: int = 8000) -> bytes:
-    """Wraps A-law bytes in RIFF/WAVE, format tag 6, mono, 8 bit, with a fact chunk."""
-    fmt = struct.pack("<HHIIHHH", 6, 1, rate, rate, 1, 8, 0)
-    fact = struct.pack("<I", len(alaw))
-    pad = b"\x00" if len(alaw) % 2 else b""
-    body = (b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"fact" + struct.pack("<I", 4) + fact
-            + b"data" + struct.pack("<I", len(alaw)) + alaw + pad)
-    return b"RIFF" + struct.pack("<I", len(body)) + body
+    """A-law bytes in RIFF/WAVE (format tag 6, mono, 8 bit). A-law -> PCM -> A-law is exact."""
+    return audio.wav_bytes(alaw2lin(alaw), rate, format="alaw")
 
 
 def pcm_wav(pcm16: np.ndarray, rate: int = 8000) -> bytes:
-    data = np.asarray(pcm16, dtype="<i2").tobytes()
-    fmt = struct.pack("<HHIIHH", 1, 1, rate, rate * 2, 2, 16)
-    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
-    return b"RIFF" + struct.pack("<I", len(body)) + body
+    """PCM16 mono WAV."""
+    return audio.wav_bytes(np.asarray(pcm16, dtype=np.int16), rate)
+
+
+def mp3(pcm16: np.ndarray, rate: int = 8000, bitrate: int = 32) -> bytes:
+    """CBR MP3 through the engine's LAME."""
+    return audio.mp3_bytes(np.asarray(pcm16, dtype=np.int16), rate, bitrate=bitrate)

@@ -1,15 +1,13 @@
 """八百呼 sandbox (seed 004): ``/voip/api/jsondata.html`` (GET or POST, query or form parameters)
 checking ``sa_user``/``sa_password`` (-2 验证错误), methods addTask, findTaskMx, addBlacklists,
 delBlacklists, getBlacklists, findDialrecord; recordings at ``/voip/record/{cdrRecordFile}`` (A-law
-WAV) and ``/voip/api/client/download/record.json?id=&ismp3=1`` (MP3, encoded with ffmpeg). State in
+WAV) and ``/voip/api/client/download/record.json?id=&ismp3=1`` (MP3, encoded by the codec engine's LAME). State in
 SQLite. Blacklisted numbers are never dialled (the seed does not say how the two interact).
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-import subprocess
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -33,7 +31,24 @@ CREATE TABLE IF NOT EXISTS blacklist (phone TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS cdrs (id INTEGER PRIMARY KEY, extension TEXT, phone TEXT, start_time TEXT,
     hangup_time TEXT, talk INTEGER, peer INTEGER, record_file TEXT);
 """
-FLOW_ID = 100355  # the flow the sandbox knows (004:1048 uses 100355 in a prompt path)
+FLOW_ID = 100355
+# every field of the seed's samples, so answers have the seed's shapes (unsimulated fields empty)
+TASK_DETAIL_KEYS = (  # findTaskMx JSON sample, 004:1115-1117
+    "cnrReasonType", "ctdBeginTime", "ctdCallTalktimes", "ctdCallTime", "ctdEndTime", "ctdExtension", "ctdId",
+    "ctdKey", "ctdPhone", "ctdPhoneName", "ctdReNum", "ctdResultCode", "ctdResultJson", "ctdResultValue",
+    "ctdSipRound", "ctdSmsSendStatus", "ctdStatus", "ctdSuccessTime", "ctdText", "ctdTimes", "ctdTransferEndTime",
+    "ctdTransferPhone", "ctdTransferSuccessTime", "ctdTransferTimes", "ctdType", "ctdWavFile", "ctdWavPaths",
+    "ctdWheelSum", "ctd_ResultText", "ctd_all_word", "ctd_ctkId", "ctd_timeArea", "ctd_word", "ctd_wordSum",
+    "ctkName", "exteName")
+DIALRECORD_KEYS = (  # findDialrecord output table, 004:624-646
+    "cdrCalledName", "cdrExtensionIp", "cdrHangupTime", "cdrPhonePort", "cdrStartTime", "cdrId", "cdrExtension",
+    "cdrIVR", "cdrTalktime", "cdrChargingTimes", "cdrLastPhoneNum", "cdrPeer", "exteName", "cdrHangupReasonText",
+    "cdrPhoneNum", "cdrPhoneIp", "cdrHangupReasonCode", "cdrTrunkRoute", "cdrCmmId", "cdrExtensionPort", "cdrIVRKey",
+    "cdrRecordFile")
+
+
+def shaped(keys: tuple[str, ...], **values: Any) -> dict[str, Any]:
+    return {**dict.fromkeys(keys, ""), **values}  # the flow the sandbox knows (004:1048 uses 100355 in a prompt path)
 
 
 class BhErr(Exception):
@@ -153,9 +168,10 @@ class BabaihuApp:
         cnt = self.state.one("SELECT COUNT(*) n FROM details d WHERE " + " AND ".join(where), args)["n"]
         rows = self.state.q("SELECT d.*, t.name FROM details d JOIN tasks t ON t.id=d.task WHERE "
                             + " AND ".join(where) + " ORDER BY d.id LIMIT ? OFFSET ?", (*args, limit, start))
-        data = [{"ctdId": str(r["id"]), "ctd_ctkId": str(r["task"]), "ctkName": r["name"], "ctdPhone": r["phone"],
-                 "ctdKey": r["key"] or "", "ctdStatus": r["status"], "ctdCallTime": r["call_time"] or "",
-                 "ctdEndTime": r["end_time"] or "", "ctdTimes": r["talk"] or 0, "ctdWavFile": r["wav"] or ""}
+        data = [shaped(TASK_DETAIL_KEYS, ctdId=str(r["id"]), ctd_ctkId=str(r["task"]), ctkName=r["name"],
+                       ctdPhone=r["phone"], ctdKey=r["key"] or "", ctdStatus=r["status"],
+                       ctdCallTime=r["call_time"] or "", ctdEndTime=r["end_time"] or "", ctdTimes=r["talk"] or 0,
+                       ctdWavFile=r["wav"] or "", ctdText=r["memo"] or "", ctdReNum=1 if r["status"] else 0)
                 for r in rows]
         groups = self.state.q("SELECT task, status, COUNT(*) n FROM details GROUP BY task, status")
         return {"data": data, "count": cnt,
@@ -181,10 +197,11 @@ class BabaihuApp:
         total = self.state.one("SELECT COUNT(*) n FROM cdrs WHERE " + " AND ".join(where), args)["n"]
         rows = self.state.q("SELECT * FROM cdrs WHERE " + " AND ".join(where) + " ORDER BY id LIMIT ? OFFSET ?",
                             (*args, limit, start))
-        out = [{"cdrId": str(r["id"]), "cdrExtension": r["extension"], "cdrPhoneNum": r["phone"],
-                "cdrLastPhoneNum": r["phone"].lstrip("0"), "cdrStartTime": r["start_time"],
-                "cdrHangupTime": r["hangup_time"], "cdrTalktime": r["talk"], "cdrPeer": r["peer"],
-                "cdrRecordFile": r["record_file"]} for r in rows]
+        out = [shaped(DIALRECORD_KEYS, cdrId=str(r["id"]), cdrExtension=r["extension"], cdrPhoneNum=r["phone"],
+                      cdrLastPhoneNum=r["phone"].lstrip("0"), cdrStartTime=r["start_time"],
+                      cdrHangupTime=r["hangup_time"], cdrTalktime=r["talk"], cdrPeer=r["peer"],
+                      cdrRecordFile=r["record_file"], cdrCmmId=str(r["id"]),
+                      cdrChargingTimes=(r["talk"] + 59) // 60) for r in rows]
         # findDialrecord's output table documents success/recordTotal/rows (004:620-650)
         return {"success": True, "recordTotal": total, "rows": out}
 
@@ -205,14 +222,8 @@ class BabaihuApp:
         wav = audio.alaw_wav(audio.v3_bytes(row["record_file"], row["talk"]))
         if p.get("ismp3") != "1":
             return Response(wav, media_type="audio/x-wav")
-        ffmpeg = shutil.which("ffmpeg")
-        if not ffmpeg:
-            return JSONResponse({"code": -13, "message": "文件保存失败: no MP3 encoder"})
-        out = subprocess.run([ffmpeg, "-v", "error", "-f", "wav", "-i", "pipe:0", "-f", "mp3", "-b:a", "32k",
-                              "pipe:1"], input=wav, capture_output=True, check=False)
-        if out.returncode != 0:
-            return JSONResponse({"code": -13, "message": "文件保存失败"})
-        return Response(out.stdout, media_type="audio/mpeg")
+        pcm = audio.alaw2lin(audio.v3_bytes(row["record_file"], row["talk"]))
+        return Response(audio.mp3(pcm, 8000, bitrate=32), media_type="audio/mpeg")
 
     def dial(self, task: int, n: int = 10) -> int:
         """Dials up to *n* not-yet-called numbers of a task (blacklisted numbers are skipped)."""

@@ -32,11 +32,13 @@ def register(subparsers: Any) -> None:
                    help="huawei: folder standing in for registered SFTP servers (file imports)")
     p.add_argument("--v2-max", type=int, default=20,
                    help="huawei: isales.api.calldata.max, records per add-numbers v2 call (default 20)")
+    p.add_argument("--recording-format", choices=("alaw", "vox8k", "vox6k"), default="alaw",
+                   help="huawei: the deployment's .V3 encoding: 64K A-law, 32K VOX or 24K VOX (default alaw)")
     p.set_defaults(func=run)
 
 
 def make(platform: str, state: Path | None, *, port: int, host: str, faults: str | None,
-         sftp_root: Path | None = None, v2_max: int = 20) -> Any:
+         sftp_root: Path | None = None, v2_max: int = 20, recording_format: str = "alaw") -> Any:
     """Builds (does not start) the sandbox object for *platform*."""
     from ._server import Faults
 
@@ -44,7 +46,7 @@ def make(platform: str, state: Path | None, *, port: int, host: str, faults: str
     if platform == "huawei":
         from .huawei import HuaweiConfig, HuaweiSandbox
 
-        return HuaweiSandbox(state, port=port, host=host, faults=f, config=HuaweiConfig(sftp_root=sftp_root, v2_max=v2_max))
+        return HuaweiSandbox(state, port=port, host=host, faults=f, config=HuaweiConfig(sftp_root=sftp_root, v2_max=v2_max, recording_format=recording_format))
     if platform == "sccc":
         from .sccc import ScccSandbox
 
@@ -72,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
 
     console = Console(stderr=True)
     sb = make(args.platform, args.state, port=args.port, host=args.host, faults=args.faults,
-              sftp_root=args.sftp_root, v2_max=args.v2_max)
+              sftp_root=args.sftp_root, v2_max=args.v2_max, recording_format=args.recording_format)
     sb.start()
     console.print(f"[bold]{args.platform}[/] sandbox on [cyan]{sb.url}[/] "
                   f"(state: {args.state or 'in memory'}; faults: {sb.app.faults.faults})")

@@ -40,6 +40,28 @@ CREATE TABLE IF NOT EXISTS history (id INTEGER PRIMARY KEY AUTOINCREMENT, custom
     answer TEXT, end_time TEXT, talksec INTEGER, result INTEGER, filename TEXT, call_type INTEGER, sid TEXT);
 """
 CORP = "100002"
+# every field of the seed's item samples, so answers have the seed's shapes; fields the sandbox
+# does not simulate are null
+CONTACT_KEYS = (  # /outboundContacts/pageSearch sample, 000:2265-2321
+    "aAnswerTime", "aEndTime", "aStartTime", "agentId", "arrangesec", "billsec", "cAnswerTime", "cEndTime",
+    "cHangupCause", "cStartTime", "callId", "callState", "callTime", "callerId", "cityCode", "customerGrade",
+    "customerTag", "cutomerTag", "fileName", "groupDn", "id", "isSendMsg", "ivrEndTime", "ivrStartTime", "mobile",
+    "mobileDes", "outCallType", "outProjectId", "outboundId", "queue", "queueEndTime", "queueStartTime",
+    "queueTimes", "ringsec", "robotId", "sceneCount", "talkCount", "talksec", "taskId", "taskName", "tenantId")
+HISTORY_KEYS = (  # /callHistory/pageSearchCallHistory sample, 000:2530-2612
+    "aAnswerTime", "aEndTime", "aStartTime", "abridgeTime", "agent", "agentName", "agentType", "alreadyCallback",
+    "answerAt", "arrangesec", "autoAnswerTimes", "autoTimes", "auuid", "billsec", "cAnswerTime", "cEndTime",
+    "cHangupCause", "cStartTime", "callData", "callId", "callResult", "callSid", "callType", "campaignId",
+    "cbridgeTime", "cityCode", "cost", "customer", "dnis", "exitStatus", "filename", "id", "isRobotGuide",
+    "ivrDigits", "ivrEndTime", "ivrId", "ivrLastDigit", "ivrLastNode", "ivrName", "ivrSec", "ivrStartTime",
+    "lastCallbackAgent", "lastCallbackAgentName", "lastCallbackTime", "manualAnswerTimes", "manualTimes",
+    "maxTimes", "orderTime", "qcSv", "queue", "queueEndTime", "queueName", "queueSec", "queueStartTime",
+    "queueTimes", "recordId", "recordsec", "releaseAt", "ringsec", "robotGuideEndTime", "robotGuideStartTime",
+    "robotGuideTimeLength", "satisfaction", "startAt", "talksec", "taskId", "tenantId")
+
+
+def shaped(keys: tuple[str, ...], **values: Any) -> dict[str, Any]:
+    return {**dict.fromkeys(keys), **values}
 FMT = "%Y%m%d%H%M%S"
 
 
@@ -285,8 +307,8 @@ class Hl95App:
     async def contacts(self, req: Request) -> Response:
         cur, size = self._page(req)
         rows = self.state.q("SELECT * FROM contacts WHERE task=? ORDER BY id", (req.query_params.get("outboundId"),))
-        page = [{"id": r["id"], "mobile": r["mobile"], "mobileDes": r["des"], "callState": r["call_state"]}
-                for r in rows[(cur - 1) * size: cur * size]]
+        page = [shaped(CONTACT_KEYS, id=r["id"], mobile=r["mobile"], mobileDes=r["des"], callState=r["call_state"],
+                       outboundId=str(r["task"]), tenantId=10211) for r in rows[(cur - 1) * size: cur * size]]
         return ok({"pageData": page, "total": len(rows)})
 
     def _history_rows(self, req: Request) -> list[Any]:
@@ -311,11 +333,12 @@ class Hl95App:
     async def call_history(self, req: Request) -> Response:
         cur, size = self._page(req)
         rows = self._history_rows(req)
-        page = [{"id": r["id"], "customer": r["customer"], "talksec": r["talksec"], "callResult": r["result"],
-                 "callId": r["sid"], "callSid": r["sid"], "cStartTime": self._show(r["start"]),
-                 "cAnswerTime": self._show(r["answer"]), "cEndTime": self._show(r["end_time"]),
-                 "cHangupCause": "NORMAL_CLEARING" if r["result"] == 2 else "NO_ANSWER", "agent": r["agent"],
-                 "filename": r["filename"]} for r in rows[(cur - 1) * size: cur * size]]
+        page = [shaped(HISTORY_KEYS, id=r["id"], customer=r["customer"], talksec=r["talksec"], callResult=r["result"],
+                       callId=r["sid"], callSid=r["sid"], cStartTime=self._show(r["start"]),
+                       cAnswerTime=self._show(r["answer"]), cEndTime=self._show(r["end_time"]),
+                       cHangupCause="NORMAL_CLEARING" if r["result"] == 2 else "NO_ANSWER", agent=r["agent"],
+                       filename=r["filename"], callType=r["call_type"], recordsec=r["talksec"], tenantId=10211)
+                for r in rows[(cur - 1) * size: cur * size]]
         return ok({"pageData": page, "total": len(rows)})
 
     async def records(self, req: Request) -> Response:

@@ -90,6 +90,8 @@ class HuaweiConfig:
     callback_verify_tls: bool = True
     sftp_root: Path | None = None  # where registered SFTP servers' files are looked up
     max_file_rows: int = 500_000  # 001:26377
+    push_results: bool = False  # POST 7.6.1 result callbacks to the campaign's callbackUrl after dial()
+    recording_format: str = "alaw"  # the deployment's .V3 encoding: alaw (64K), vox8k (32K) or vox6k (24K)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1001,7 +1003,7 @@ class HuaweiApp:
         return self._octet(data)
 
     def _recording_bytes(self, rec: Any) -> bytes:
-        return audio.v3_bytes(rec["original_file_name"], float(rec["seconds"]))
+        return audio.v3_bytes(rec["original_file_name"], float(rec["seconds"]), self.cfg.recording_format)
 
     @_handle
     async def download_record_file(self, req: Request) -> Response:
@@ -1016,7 +1018,10 @@ class HuaweiApp:
         rec = self.state.one("SELECT * FROM recordings WHERE file_name=?", (name,))
         if rec is None:
             raise HwError("0300011", "The file does not exist.")
-        return self._octet(audio.alaw_wav(self._recording_bytes(rec)))
+        v3 = self._recording_bytes(rec)
+        if self.cfg.recording_format == "alaw":
+            return self._octet(audio.alaw_wav(v3))
+        return self._octet(audio.pcm_wav(*audio.v3_pcm(v3, self.cfg.recording_format)))
 
     @_handle
     async def download_record(self, req: Request) -> Response:
@@ -1051,7 +1056,35 @@ class HuaweiApp:
         n = int(req.query_params.get("n", "10"))
         return JSONResponse({"dialled": self.dial(req.path_params["vdn"], req.path_params["cid"], n)})
 
-    def dial(self, vdn: int, campaign_id: int, n: int = 10, *, when: datetime | None = None) -> int:
+    def _push_results(self, vdn: int, cid: int, calls: list[tuple], recs: list[tuple]) -> None:
+        """7.6.1: POST the results as a bare JSON array, no auth header; a non-200 answer is
+        pushed again at once (001:27162-27163). The 10-minute re-pushes are not simulated."""
+        import httpx
+
+        camp = self.state.one("SELECT spec FROM campaigns WHERE id=?", (cid,))
+        spec = json.loads(camp["spec"]) if camp else {}
+        url = spec.get("callbackUrl") or spec.get("callBackUrl")
+        if not url:
+            return
+        first_rec = {}
+        for r in recs:
+            first_rec.setdefault(r[2], r[0])
+        items = [{"campaignId": str(cid), "sessionId": c[4], "called": c[5], "callTimeStr": c[8], "callStatus": c[9],
+                  "failCode": c[10], "vdnId": vdn, "callId": c[0], "customField": c[7],
+                  "recordPath": first_rec.get(c[0], "")} for c in calls]
+        entry: dict[str, Any] = {"url": url, "results": len(items), "status": None, "error": None}
+        for _ in range(2):
+            try:
+                r = httpx.post(url, json=items, timeout=5, verify=self.cfg.callback_verify_tls)
+                entry["status"] = r.status_code
+                if r.status_code == 200:
+                    break
+            except httpx.HTTPError as e:
+                entry["error"] = f"{type(e).__name__}: {e}"
+        self.callbacks.append(entry)
+
+    def dial(self, vdn: int, campaign_id: int, n: int = 10, *, when: datetime | None = None,
+             push: bool | None = None) -> int:
         """Simulates dialling up to *n* pending numbers of a campaign: call results (4 in 5
         answered), CDRs and recordings (every 4th answered call has two recordings)."""
         rows = self.state.q("SELECT * FROM calldata WHERE vdn=? AND campaign=? AND state='pending' ORDER BY id "
@@ -1081,6 +1114,8 @@ class HuaweiApp:
                     out_recs.append((orig, fname, call_id, vdn, agent, rs.strftime(fmt),
                                      (rs + timedelta(seconds=seconds / parts)).strftime(fmt), seconds / parts))
         self.state.many("INSERT OR REPLACE INTO calls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", out_calls)
+        if out_calls and (self.cfg.push_results if push is None else push):
+            self._push_results(vdn, campaign_id, out_calls, out_recs)
         self.state.many("INSERT OR REPLACE INTO recordings VALUES (?,?,?,?,?,?,?,?)", out_recs)
         self.state.many("UPDATE calldata SET state='done' WHERE id=?", [(r["id"],) for r in rows])
         return len(rows)

@@ -1,0 +1,301 @@
+"""Call-list cleaning: callcore vs polars, pandas, phonenumbers and a pure-Python regex
+normalizer, all measured in the same run on the same data.
+
+Data: ``CALLCORE_BENCH_ROWS`` rows (default 1,000,000) of realistic dirty data written once to
+a temp dir: columns ``id,name,phone,city``; ~20% duplicates (the same number re-typed in
+another format), ~5% invalid, mixed formatting (spaces, dashes, +86/0086/86, trunk 0, IP-dial
+prefixes, full-width digits, parentheses), mobiles, fixed lines and 400 numbers.
+
+* end to end (read, normalize, dedup keep-first, write clean + rejects):
+  callcore ``clean`` vs a polars pipeline (regex strip, prefix strip, filter, unique keep-first,
+  write) vs a pandas pipeline (same steps, ``drop_duplicates``).
+* phonenumbers (parse + is_valid + format E.164 + dict dedup) runs on a 20,000-row sample and
+  is scaled to the full row count (x rows/20,000); stated as such in the report.
+* the pure-Python regex normalizer (strip, prefix strip, ``1[3-9]\\d{9}|0\\d{9,11}``, int key,
+  set dedup) runs on the full column.
+* ``normalize`` over an in-memory column: packed (Arrow-layout) buffers, 1 thread and the
+  default pool; and a ``list[str]``.
+
+Run: ``make bench`` or ``pytest benches/bench_calllist.py --benchmark-only``. The last test
+prints the medians and ratios and writes them to ``.benchmarks/calllist_summary.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from callcore import calllist as cl
+from callcore._core import calllist as _c
+
+ROWS = int(os.environ.get("CALLCORE_BENCH_ROWS", "1000000"))
+PN_SAMPLE = 20_000
+RESULTS: dict[str, float] = {}
+ROOT = Path(__file__).resolve().parents[1]
+
+AREAS = [
+    line.split("\t")[:2]
+    for line in (ROOT / "rust/calllist/data/cn_area_codes.txt").read_text(encoding="utf-8").splitlines()
+    if line and not line.startswith("#")
+]
+MOBILE_PREFIXES = ["130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155",
+                   "156", "157", "158", "159", "166", "170", "173", "176", "177", "180", "181", "182", "185",
+                   "186", "187", "188", "189", "191", "198", "199"]
+FULLWIDTH = str.maketrans("0123456789+-() ", "０１２３４５６７８９＋－（）\u3000")
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+CITIES = ["北京", "上海", "广州", "深圳", "成都", "杭州", "武汉", "西安", "南京", "重庆"]
+
+
+def _base(rng: random.Random) -> str:
+    r = rng.random()
+    if r < 0.80:
+        return rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
+    if r < 0.96:
+        code, lengths = rng.choice(AREAS)
+        n = int(lengths.split(",")[-1])
+        return "0" + code + str(rng.randrange(2, 9)) + f"{rng.randrange(10 ** (n - 1)):0{n - 1}d}"
+    return "400" + f"{rng.randrange(10**7):07d}"
+
+
+def _dress(rng: random.Random, n: str) -> str:
+    mobile = n[0] == "1"
+    s = rng.randrange(14)
+    if s < 5:
+        return n
+    if s == 5:
+        return f"{n[:3]}-{n[3:7]}-{n[7:]}" if mobile else f"{n[:4]}-{n[4:]}"
+    if s == 6:
+        return f"{n[:3]} {n[3:7]} {n[7:]}" if mobile else f"({n[:4]}) {n[4:]}"
+    if s == 7:
+        return ("+86 " + n) if mobile else ("+86 " + n[1:])
+    if s == 8:
+        return ("0086" + n) if mobile else ("0086" + n[1:])
+    if s == 9:
+        return ("86" + n) if mobile else n
+    if s == 10:
+        return ("0" + n) if mobile else n
+    if s == 11:
+        return ("17951" + n) if mobile else n
+    if s == 12:
+        return n.translate(FULLWIDTH)
+    return f" {n} "
+
+
+def _invalid(rng: random.Random) -> str:
+    return rng.choice([
+        "", "无", "n/a", "-", "1380013800", "138001380001", "12345", f"{rng.randrange(10**7, 10**8)}",
+        "1.38001E+10", "14012345678", "0260-1234567", "abc" + str(rng.randrange(1000)),
+    ])
+
+
+@pytest.fixture(scope="session")
+def dataset() -> dict[str, object]:
+    d = Path(tempfile.gettempdir()) / "callcore-bench-calllist"
+    d.mkdir(exist_ok=True)
+    path = d / f"list_{ROWS}.csv"
+    if not path.exists():
+        rng = random.Random(42)
+        seen: list[str] = []
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            f.write("id,name,phone,city\n")
+            for i in range(ROWS):
+                r = rng.random()
+                if r < 0.05:
+                    phone = _invalid(rng)
+                elif r < 0.25 and seen:
+                    phone = _dress(rng, rng.choice(seen))
+                else:
+                    base = _base(rng)
+                    seen.append(base)
+                    phone = _dress(rng, base)
+                name = rng.choice(SURNAMES) + rng.choice("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚")
+                f.write(f'{i},{name},"{phone}",{rng.choice(CITIES)}\n')
+        tmp.rename(path)
+    import polars as pl
+
+    phones = pl.read_csv(path, columns=["phone"], infer_schema=False)["phone"].fill_null("").to_list()
+    return {"path": path, "phones": phones, "out": d}
+
+
+def _median(benchmark) -> float:
+    return float(benchmark.stats.stats.median)
+
+
+# ------------------------------------------------------------------ end to end
+
+def test_e2e_callcore(benchmark, dataset) -> None:
+    p, out = dataset["path"], dataset["out"]
+    summary = benchmark.pedantic(lambda: cl.clean(p, out / "cc_clean.csv", out / "cc_rejects.csv"), rounds=5, iterations=1)
+    assert summary.rows == ROWS
+    RESULTS["e2e_callcore"] = _median(benchmark)
+    RESULTS["callcore_clean_rows"] = summary.clean
+    RESULTS["callcore_duplicates"] = summary.duplicates
+
+
+POLARS_STRIP = r"[\s\-\.\(\)（）－\u3000]"
+
+
+def _polars_pipeline(path: Path, out: Path) -> int:
+    import polars as pl
+
+    df = pl.read_csv(path, infer_schema=False)
+    digits = (
+        pl.col("phone").fill_null("")
+        .str.replace_all(POLARS_STRIP, "")
+        .str.replace(r"^(\+86|0086|86)(1[3-9]\d{9})$", "$2")
+        .str.replace(r"^(\+86|0086)([1-9]\d{8,10})$", "0$2")
+        .str.replace(r"^(17951|12593|0)(1[3-9]\d{9})$", "$2")
+    )
+    df = df.with_columns(digits.alias("norm"))
+    ok = pl.col("norm").str.contains(r"^(1[3-9]\d{9}|0\d{9,11}|400\d{7})$")
+    good = df.filter(ok)
+    bad = df.filter(~ok)
+    clean = good.unique(subset="norm", keep="first", maintain_order=True)
+    clean.write_csv(out / "pl_clean.csv")
+    bad.write_csv(out / "pl_rejects.csv")
+    return clean.height
+
+
+def test_e2e_polars(benchmark, dataset) -> None:
+    n = benchmark.pedantic(lambda: _polars_pipeline(dataset["path"], dataset["out"]), rounds=5, iterations=1)
+    assert n > ROWS // 2
+    RESULTS["e2e_polars"] = _median(benchmark)
+
+
+def _pandas_pipeline(path: Path, out: Path) -> int:
+    import pandas as pd
+
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    s = df["phone"].str.replace(POLARS_STRIP, "", regex=True)
+    s = s.str.replace(r"^(?:\+86|0086|86)(1[3-9]\d{9})$", r"\1", regex=True)
+    s = s.str.replace(r"^(?:17951|12593|0)(1[3-9]\d{9})$", r"\1", regex=True)
+    df["norm"] = s
+    ok = s.str.fullmatch(r"1[3-9]\d{9}|0\d{9,11}|400\d{7}")
+    clean = df[ok].drop_duplicates(subset="norm", keep="first")
+    clean.to_csv(out / "pd_clean.csv", index=False)
+    df[~ok].to_csv(out / "pd_rejects.csv", index=False)
+    return len(clean)
+
+
+def test_e2e_pandas(benchmark, dataset) -> None:
+    n = benchmark.pedantic(lambda: _pandas_pipeline(dataset["path"], dataset["out"]), rounds=3, iterations=1)
+    assert n > ROWS // 2
+    RESULTS["e2e_pandas"] = _median(benchmark)
+
+
+def _phonenumbers_pipeline(values: list[str]) -> int:
+    import phonenumbers
+
+    seen: dict[str, int] = {}
+    for i, v in enumerate(values):
+        try:
+            n = phonenumbers.parse(v, "CN")
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(n):
+            seen.setdefault(phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164), i)
+    return len(seen)
+
+
+def test_phonenumbers_sample_scaled(benchmark, dataset) -> None:
+    sample = dataset["phones"][:PN_SAMPLE]
+    n = benchmark.pedantic(lambda: _phonenumbers_pipeline(sample), rounds=3, iterations=1)
+    assert n > 0
+    RESULTS["phonenumbers_sample"] = _median(benchmark)
+    RESULTS["phonenumbers_scaled"] = _median(benchmark) * ROWS / PN_SAMPLE
+
+
+_STRIP = re.compile(r"[\s\-\.\(\)（）－\u3000]")
+_PREFIX = re.compile(r"^(?:\+86|0086|86|17951|12593|0)(?=1[3-9]\d{9}$)")
+_VALID = re.compile(r"1[3-9]\d{9}|0\d{9,11}|400\d{7}")
+
+
+def _regex_pipeline(values: list[str]) -> int:
+    seen: set[int] = set()
+    keep = 0
+    for v in values:
+        d = _PREFIX.sub("", _STRIP.sub("", v))
+        if _VALID.fullmatch(d):
+            k = int(d)
+            if k not in seen:
+                seen.add(k)
+                keep += 1
+    return keep
+
+
+def test_pure_python_regex(benchmark, dataset) -> None:
+    n = benchmark.pedantic(lambda: _regex_pipeline(dataset["phones"]), rounds=3, iterations=1)
+    assert n > 0
+    RESULTS["regex_python"] = _median(benchmark)
+
+
+# ------------------------------------------------------------------ normalize over a column
+
+@pytest.fixture(scope="session")
+def packed(dataset) -> tuple[np.ndarray, np.ndarray]:
+    enc = [p.encode() for p in dataset["phones"]]
+    lens = np.fromiter((len(b) for b in enc), dtype=np.int64, count=len(enc))
+    offsets = np.zeros(len(enc) + 1, dtype=np.int64)
+    np.cumsum(lens, out=offsets[1:])
+    return np.frombuffer(b"".join(enc), dtype=np.uint8), offsets
+
+
+def test_normalize_packed_one_thread(benchmark, packed) -> None:
+    norm = cl.Normalizer()
+    data, offsets = packed
+    benchmark.pedantic(lambda: _c.normalize_packed(norm, data, offsets, threads=1), rounds=7, iterations=1, warmup_rounds=1)
+    RESULTS["normalize_packed_1t"] = _median(benchmark)
+
+
+def test_normalize_packed_pool(benchmark, packed) -> None:
+    norm = cl.Normalizer()
+    data, offsets = packed
+    benchmark.pedantic(lambda: _c.normalize_packed(norm, data, offsets), rounds=7, iterations=1, warmup_rounds=1)
+    RESULTS["normalize_packed_pool"] = _median(benchmark)
+
+
+def test_normalize_list(benchmark, dataset) -> None:
+    phones = dataset["phones"]
+    benchmark.pedantic(lambda: cl.normalize(phones), rounds=5, iterations=1)
+    RESULTS["normalize_list"] = _median(benchmark)
+
+
+def test_zz_report(benchmark, dataset) -> None:
+    """Prints medians and ratios (the figures the README quotes) and saves them. (A benchmark
+    only so that ``--benchmark-only`` runs it; it times nothing of interest.)"""
+    benchmark.pedantic(lambda: None, rounds=1, iterations=1)
+    r = RESULTS
+    need = ["e2e_callcore", "e2e_polars", "phonenumbers_scaled", "regex_python", "normalize_packed_1t"]
+    if any(k not in r for k in need):
+        pytest.skip("run the whole file with --benchmark-only to get the report")
+    rows = ROWS
+    lines = [
+        f"rows: {rows:,} ({dataset['path'].stat().st_size / 1e6:.1f} MB); cores: {os.cpu_count()}",
+        f"end to end  callcore      {r['e2e_callcore'] * 1e3:9.1f} ms  ({rows / r['e2e_callcore'] / 1e6:.2f} M rows/s)",
+        f"end to end  polars        {r['e2e_polars'] * 1e3:9.1f} ms  -> callcore {r['e2e_polars'] / r['e2e_callcore']:.1f}x faster",
+        f"end to end  pandas        {r['e2e_pandas'] * 1e3:9.1f} ms  -> callcore {r['e2e_pandas'] / r['e2e_callcore']:.1f}x faster"
+        if "e2e_pandas" in r else "pandas: not run",
+        f"phonenumbers (20k sample {r['phonenumbers_sample'] * 1e3:.0f} ms, scaled x{rows / PN_SAMPLE:.0f}) "
+        f"{r['phonenumbers_scaled']:9.1f} s  -> callcore {r['phonenumbers_scaled'] / r['e2e_callcore']:.0f}x faster",
+        f"pure-Python regex         {r['regex_python'] * 1e3:9.1f} ms  -> callcore {r['regex_python'] / r['e2e_callcore']:.1f}x faster",
+        f"normalize packed, 1 thread {rows / r['normalize_packed_1t'] / 1e6:8.1f} M numbers/s",
+        f"normalize packed, pool     {rows / r['normalize_packed_pool'] / 1e6:8.1f} M numbers/s"
+        if "normalize_packed_pool" in r else "",
+        f"normalize list[str]        {rows / r['normalize_list'] / 1e6:8.1f} M numbers/s"
+        if "normalize_list" in r else "",
+    ]
+    text = "\n".join(x for x in lines if x)
+    print("\n" + text)
+    out = ROOT / ".benchmarks"
+    out.mkdir(exist_ok=True)
+    (out / "calllist_summary.json").write_text(json.dumps({"rows": rows, "medians_s": r, "report": text, "at": time.time()}, indent=2))
+    assert r["e2e_callcore"] > 0

@@ -15,7 +15,9 @@ from collections.abc import Sequence
 CAPABILITIES = ("sign", "calllist", "audio", "sandbox", "pipelines")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, or (``only``) one with just that capability's subcommands, so that
+    ``callcore audio ...`` does not import every other capability's CLI."""
     from callcore import __version__
 
     parser = argparse.ArgumentParser(
@@ -27,12 +29,14 @@ def build_parser() -> argparse.ArgumentParser:
     # the main job lives in callcore.pipelines; the signing demo is `callcore sign demo`
     importlib.import_module("callcore.pipelines.cli").register_demo(sub)
     for name in CAPABILITIES:
-        importlib.import_module(f"callcore.{name}.cli").register(sub)
+        if only is None or name == only:
+            importlib.import_module(f"callcore.{name}.cli").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv[0] if argv and argv[0] in CAPABILITIES else None)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -21,12 +21,12 @@ def measure(benchmark: Any) -> Any:
     record its median; ``per`` items per call turn it into a throughput."""
 
     def run(group: str, impl: str, fn: Any, *args: Any, per: int = 1, unit: str = "call", rounds: int | None = None,
-            setup: Any = None) -> Any:
+            setup: Any = None, warmup_rounds: int = 1) -> Any:
         benchmark.group = group
         benchmark.name = impl
         if rounds:
             # `setup` (untimed, before each round) e.g. removes the previous round's output file
-            result = benchmark.pedantic(fn, args=args, rounds=rounds, iterations=1, warmup_rounds=1, setup=setup)
+            result = benchmark.pedantic(fn, args=args, rounds=rounds, iterations=1, warmup_rounds=warmup_rounds, setup=setup)
         else:
             result = benchmark(fn, *args)
         _MEDIANS[group][impl] = (benchmark.stats.stats.median / per, unit)

@@ -12,10 +12,12 @@ import sys
 from collections.abc import Sequence
 
 # capabilities whose ``cli`` module registers subcommands, in the order shown by --help
-CAPABILITIES = ("sign", "calllist", "audio", "sandbox")
+CAPABILITIES = ("sign", "calllist", "audio", "sandbox", "pipelines")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, or (``only``) one with just that capability's subcommands, so that
+    ``callcore audio ...`` does not import every other capability's CLI."""
     from callcore import __version__
 
     parser = argparse.ArgumentParser(
@@ -24,21 +26,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"callcore {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    demo = sub.add_parser("demo", help="run the main job on its embedded defaults")
-    demo.set_defaults(func=_demo)
+    # the main job lives in callcore.pipelines; the signing demo is `callcore sign demo`
+    importlib.import_module("callcore.pipelines.cli").register_demo(sub)
     for name in CAPABILITIES:
-        importlib.import_module(f"callcore.{name}.cli").register(sub)
+        if only is None or name == only:
+            importlib.import_module(f"callcore.{name}.cli").register(sub)
     return parser
 
 
-def _demo(args: argparse.Namespace) -> int:
-    from callcore.sign.cli import run_demo
-
-    return run_demo()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv[0] if argv and argv[0] in CAPABILITIES else None)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

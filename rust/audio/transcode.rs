@@ -18,7 +18,7 @@ use super::vox::{Variant, VoxDecoder};
 use super::wav::{self, read_full, WavCodec, WavFormat, WavWriter};
 use super::AudioError;
 
-const CHUNK_BYTES: usize = 64 * 1024;
+const CHUNK_BYTES: usize = 256 * 1024;
 const HEAD_BYTES: usize = 64 * 1024;
 
 /// What the input is, as the caller knows it (`Auto`: sniff and guess).
@@ -1049,6 +1049,9 @@ where
         .num_threads(threads)
         .build()
         .map_err(|e| AudioError::InvalidOption(format!("cannot start {threads} worker threads: {e}")))?;
+    // fewer files than threads (e.g. one long recording from the CLI): the idle cores decode and
+    // write each file on two threads, as `transcode` does
+    let pipelined = jobs.len() < pool.current_num_threads();
     Ok(pool.install(|| {
         jobs.par_iter()
             .enumerate()
@@ -1057,7 +1060,7 @@ where
                 if cancel.load(Ordering::Relaxed) {
                     return Err(AudioError::Cancelled { path: src.display().to_string() });
                 }
-                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| transcode_impl(src, dst, opts, false)))
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| transcode_impl(src, dst, opts, pipelined)))
                     .unwrap_or_else(|_| Err(AudioError::format(src, "internal error (panic) while transcoding")));
                 on_done(i, &r);
                 r

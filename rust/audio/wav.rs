@@ -319,21 +319,30 @@ impl<W: Write + Seek> WavWriter<W> {
     /// Appends interleaved samples.
     pub fn write(&mut self, pcm: &[i16]) -> io::Result<()> {
         self.buf.clear();
-        match self.format {
+        let bytes: &[u8] = match self.format {
+            // PCM16 on a little-endian machine is already the file's byte order: no copy
+            WavFormat::Pcm16 if cfg!(target_endian = "little") => pcm_as_le_bytes(pcm),
             WavFormat::Pcm16 => {
                 self.buf.resize(pcm.len() * 2, 0);
                 for (o, s) in self.buf.chunks_exact_mut(2).zip(pcm) {
                     o.copy_from_slice(&s.to_le_bytes());
                 }
+                &self.buf
             }
-            WavFormat::Alaw => g711::encode_into(pcm, Law::Alaw, &mut self.buf),
-            WavFormat::Ulaw => g711::encode_into(pcm, Law::Ulaw, &mut self.buf),
-        }
-        self.data_bytes += self.buf.len() as u64;
-        if self.header_len + self.data_bytes > u32::MAX as u64 {
+            WavFormat::Alaw => {
+                g711::encode_into(pcm, Law::Alaw, &mut self.buf);
+                &self.buf
+            }
+            WavFormat::Ulaw => {
+                g711::encode_into(pcm, Law::Ulaw, &mut self.buf);
+                &self.buf
+            }
+        };
+        if self.header_len + self.data_bytes + bytes.len() as u64 > u32::MAX as u64 {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, "WAV output would exceed 4 GiB"));
         }
-        self.w.write_all(&self.buf)
+        self.data_bytes += bytes.len() as u64;
+        self.w.write_all(bytes)
     }
 
     /// Pads to an even size, patches the lengths and returns the inner writer.
@@ -355,6 +364,19 @@ impl<W: Write + Seek> WavWriter<W> {
         self.w.flush()?;
         Ok(self.w)
     }
+}
+
+/// The bytes of `pcm` in memory order (little-endian samples on a little-endian machine).
+#[cfg(target_endian = "little")]
+fn pcm_as_le_bytes(pcm: &[i16]) -> &[u8] {
+    // SAFETY: i16 has no padding and any byte pattern is a valid u8; the length is exact and
+    // u8's alignment (1) is satisfied by any pointer.
+    unsafe { std::slice::from_raw_parts(pcm.as_ptr().cast::<u8>(), std::mem::size_of_val(pcm)) }
+}
+
+#[cfg(not(target_endian = "little"))]
+fn pcm_as_le_bytes(_pcm: &[i16]) -> &[u8] {
+    unreachable!("only used on little-endian targets")
 }
 
 /// Builds a complete WAV file in memory.

@@ -17,7 +17,7 @@ use std::borrow::Cow;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::encode::{hex_lower, normalize_into, Sink};
+use super::encode::{hex_lower, normalize_into, push_hex_lower, Sink};
 use super::timestamp;
 use super::SignError;
 
@@ -254,7 +254,8 @@ impl Signer {
 
     /// `auth-v2/{AK}/{ts}/{SignedHeaders}`
     fn prefix(&self, timestamp: &str, signed_headers: &str) -> String {
-        let mut p = String::with_capacity(9 + self.access_key.len() + timestamp.len() + signed_headers.len() + 2);
+        // room for "/" + the 64 hex digits that authorization() appends
+        let mut p = String::with_capacity(8 + self.access_key.len() + timestamp.len() + signed_headers.len() + 2 + 65);
         p.push_str("auth-v2/");
         p.push_str(&self.access_key);
         p.push('/');
@@ -287,9 +288,13 @@ impl Signer {
     /// The 64-hex-char Signature of an already canonicalized request.
     pub fn signature(&mut self, canonical: &Canonical<'_>, timestamp: &str) -> String {
         let prefix = self.prefix(timestamp, &canonical.signed_headers);
-        let mut mac = self.key_mac(&prefix);
+        hex_lower(&self.signature_bytes(canonical, &prefix))
+    }
+
+    fn signature_bytes(&mut self, canonical: &Canonical<'_>, prefix: &str) -> [u8; 32] {
+        let mut mac = self.key_mac(prefix);
         canonical.write_to(&mut mac);
-        hex_lower(&mac.finalize().into_bytes())
+        mac.finalize().into_bytes().into()
     }
 
     /// The whole Authorization value for `req` at `timestamp` (used verbatim; it must be one of
@@ -297,10 +302,11 @@ impl Signer {
     pub fn authorization(&mut self, req: &Request<'_>, timestamp: &str) -> Result<String, SignError> {
         check_timestamp(timestamp)?;
         let canonical = canonicalize(req)?;
-        let sig = self.signature(&canonical, timestamp);
+        // the prefix is both the SigningKey's input and the start of the value: build it once
         let mut out = self.prefix(timestamp, &canonical.signed_headers);
+        let sig = self.signature_bytes(&canonical, &out);
         out.push('/');
-        out.push_str(&sig);
+        push_hex_lower(&sig, &mut out);
         Ok(out)
     }
 }

@@ -80,13 +80,19 @@ pub fn normalize(input: &[u8]) -> String {
 
 /// Lowercase hex of `bytes`.
 pub fn hex_lower(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    push_hex_lower(bytes, &mut out);
+    out
+}
+
+/// Appends the lowercase hex of `bytes` to `out`.
+pub fn push_hex_lower(bytes: &[u8], out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = Vec::with_capacity(bytes.len() * 2);
+    out.reserve(bytes.len() * 2);
     for &b in bytes {
-        out.push(HEX[(b >> 4) as usize]);
-        out.push(HEX[(b & 0x0f) as usize]);
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 0x0f) as usize] as char);
     }
-    String::from_utf8(out).expect("hex is ASCII")
 }
 
 #[cfg(test)]

@@ -180,3 +180,21 @@ def test_round_trip_tracks_band_limited_signals(freq: float, amp: float, rule: s
     # ADPCM at 4 bits: after the step adapts, the error stays a fraction of the amplitude
     err = np.abs(dec[:4000][800:].astype(np.int64) - pcm[800:])
     assert np.sqrt(np.mean(err.astype(np.float64) ** 2)) < 0.35 * amp + 64
+
+
+@pytest.mark.parametrize("codec", ["vox", "alaw", "ulaw"])
+def test_decode_into_numpy_array_sizes_and_buffers(codec: str) -> None:
+    """decode() fills an array numpy allocates (GIL released from 16 KiB up): every size around
+    that threshold, every buffer type, gives the same samples as decoding piece by piece."""
+    rng = np.random.default_rng(11)
+    data = rng.integers(0, 256, 70001, dtype=np.uint8).tobytes()
+    for n in (0, 1, 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 70001):
+        part = data[:n]
+        got = audio.decode(part, codec)
+        assert got.dtype == np.int16 and got.flags.c_contiguous and got.flags.writeable and got.flags.owndata
+        assert got.size == (2 * n if codec == "vox" else n)
+        if codec != "vox" and n:
+            # stateless codecs: decoding in two pieces is the same
+            np.testing.assert_array_equal(got, np.concatenate([audio.decode(part[: n // 2], codec), audio.decode(part[n // 2 :], codec)]))
+        np.testing.assert_array_equal(audio.decode(bytearray(part), codec), got)
+        np.testing.assert_array_equal(audio.decode(memoryview(part), codec), got)

@@ -24,12 +24,13 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any
 
 from callcore._core import audio as _core
+
+if TYPE_CHECKING:  # numpy is imported on first use: `callcore audio transcode` never needs it
+    import numpy as np
+    import numpy.typing as npt
 
 AudioFormatError = _core.AudioFormatError
 MP3_RATES: tuple[int, ...] = tuple(_core.MP3_RATES)
@@ -65,6 +66,8 @@ PathLike = str | os.PathLike[str]
 
 
 def _pcm(pcm: npt.ArrayLike) -> npt.NDArray[np.int16]:
+    import numpy as np
+
     a = np.asarray(pcm)
     if a.dtype != np.int16:
         if a.dtype.kind not in "iu":

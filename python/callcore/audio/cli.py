@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -55,42 +56,68 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     d.set_defaults(func=_cmd_detect)
 
 
-def _cmd_transcode(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-    from rich.table import Table
+def _import_rich() -> None:
+    import rich.console
+    import rich.progress
+    import rich.table  # noqa: F401
 
+
+def _cmd_transcode(args: argparse.Namespace) -> int:
     from callcore.audio import plan_outputs, transcode_many
 
-    console = Console(stderr=True)
     for s in args.src:
         if not os.path.exists(s):
             raise FileNotFoundError(f"{s}: no such file or folder")
     pairs = plan_outputs(args.src, args.out, args.to)
+    # rich (~40 ms to import) draws the progress bar on a terminal; otherwise it is only needed
+    # for the summary, so it is imported on a second thread while the Rust core (GIL released)
+    # transcodes: a one-file call from a script does not wait for it
+    live = not args.json and sys.stderr.isatty() and len(pairs) > 0
+    loader = None if live else threading.Thread(target=_import_rich, daemon=True)
+    if loader is not None:
+        loader.start()
+    else:
+        _import_rich()
     if not pairs:
-        console.print("[yellow]no input files found[/]")
+        if loader is not None:
+            loader.join()
+        from rich.console import Console
+
+        Console(stderr=True).print("[yellow]no input files found[/]")
         return 1
     Path(args.out).mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     failed = 0
-    with Progress(
-        TextColumn("[bold]transcoding"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[failed]} failed"),
-        TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=False,
-        disable=args.json or not console.is_terminal,
-    ) as prog:
-        task = prog.add_task("t", total=len(pairs), failed=0)
+    opts = dict(
+        source=args.source, to=args.to, variant=args.variant, rate=args.rate, bitrate=args.bitrate,
+        quality=args.quality, dc_block=args.dc_block, overwrite=args.overwrite, vox_rate=args.vox_rate,
+        mono=args.mono, jobs=args.jobs,
+    )
+    if live:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-        def on_done(_i: int, ok: bool) -> None:
-            nonlocal failed
-            failed += 0 if ok else 1
-            prog.update(task, advance=1, failed=failed)
+        with Progress(
+            TextColumn("[bold]transcoding"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[failed]} failed"),
+            TimeElapsedColumn(), TimeRemainingColumn(), console=Console(stderr=True), transient=False,
+        ) as prog:
+            task = prog.add_task("t", total=len(pairs), failed=0)
 
-        results = transcode_many(
-            pairs, source=args.source, to=args.to, variant=args.variant, rate=args.rate,
-            bitrate=args.bitrate, quality=args.quality, dc_block=args.dc_block,
-            overwrite=args.overwrite, vox_rate=args.vox_rate, mono=args.mono, jobs=args.jobs, progress=on_done,
-        )
+            def on_done(_i: int, ok: bool) -> None:
+                nonlocal failed
+                failed += 0 if ok else 1
+                prog.update(task, advance=1, failed=failed)
+
+            results = transcode_many(pairs, progress=on_done, **opts)  # type: ignore[arg-type]
+    else:
+        results = transcode_many(pairs, **opts)  # type: ignore[arg-type]
     elapsed = time.perf_counter() - started
+    if loader is not None:
+        loader.join()
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(stderr=True)
     if args.json:
         for r in results:
             print(json.dumps(r.__dict__, ensure_ascii=False))

@@ -119,9 +119,9 @@ def auth_v2(
         SignError: an input that cannot be signed; the message names it.
         TypeError: a header, query or body of the wrong type.
     """
-    return _core.auth_v2(
-        method, uri, headers, access_key, secret_key, _timestamp_text(timestamp, millis), body, query, millis
-    )
+    if timestamp is not None and timestamp.__class__ is not str:  # inlined: this is the hot path
+        timestamp = format_timestamp(timestamp, millis=millis)  # type: ignore[arg-type]
+    return _core.auth_v2(method, uri, headers, access_key, secret_key, timestamp, body, query, millis)
 
 
 def canonical_request(

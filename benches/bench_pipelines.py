@@ -1,0 +1,204 @@
+"""Pipelines benchmarks, with the Huawei sandbox in a SEPARATE process so that the client's own
+cost can be read from this process's CPU time:
+
+* ``import client CPU per row``: clean + plan + journal + v2 add-numbers calls (25,000 records a
+  call) of a 100,000-row list (written and campaign created before timing), process CPU time (pytest-benchmark timer = ``time.process_time``);
+  the peer is a bare loop that signs and posts the same bodies with httpx (no cleaning, no
+  journal, no validation). The sandbox's 1 s pacing costs wall time, not CPU.
+* ``workbook per row``: writing a 100,000-row 7.4.8 import workbook (the file route's CPU cost).
+* ``recording sync per file``: wall time of a full sync of the sandbox's recordings on loopback
+  (index, download, transcode to WAV on all cores, manifest); files/s = 1 / median.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+ROWS = 100_000
+V2 = 25_000
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory):
+    state = tmp_path_factory.mktemp("hw")
+    p = subprocess.Popen([sys.executable, "-m", "callcore.cli", "sandbox", "huawei", "--port", "0", "--state", str(state),
+                          "--v2-max", str(V2)], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    url = None
+    deadline = time.monotonic() + 30
+    while url is None and time.monotonic() < deadline:
+        line = p.stderr.readline()
+        m = re.search(r"(http://127\.0\.0\.1:\d+)", line)
+        if m:
+            url = m.group(1)
+    assert url, "sandbox did not start"
+    from callcore.sandbox.huawei import HuaweiConfig
+
+    cfg = HuaweiConfig()
+    ak = next(iter(cfg.keys))
+    yield url, ak, cfg.keys[ak]
+    p.terminate()
+    p.wait(10)
+
+
+def _campaign(url, ak, sk, name):
+    from callcore.platforms.huawei import CampaignSpec, HuaweiClient, ScheduleParam
+
+    today = datetime.now()
+    with HuaweiClient(url, ak, sk, vdn_id=1) as c:
+        return c.create_campaign(CampaignSpec(
+            name=name, strBeginTime=today.strftime("%Y-%m-%d 00:00:00"),
+            strEndTime=(today + timedelta(days=5)).strftime("%Y-%m-%d 23:00:00"), deviceType=2, callerNo="4008001234",
+            maxAlertingTime=30, scheduleParam=ScheduleParam(workdayBeginTime1="09:00", workdayEndTime1="18:00"),
+            callbackUrl="http://127.0.0.1:9/cb", skillParam={"skillId": 1}))
+
+
+def _list(path: Path, n: int, seed: int) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    nums = {rng.choice(["138", "139", "186", "150"]) + f"{rng.randrange(10**8):08d}" for _ in range(n * 2)}
+    nums_l = sorted(nums)[:n]
+    path.write_text("phone\n" + "\n".join(nums_l) + "\n")
+    return nums_l
+
+
+@pytest.mark.benchmark(timer=time.process_time)
+def test_import_client_cpu_per_row(measure, sandbox, tmp_path):
+    from callcore.pipelines.outbound import ImportOptions, import_list
+
+    url, ak, sk = sandbox
+    rounds = iter(range(100))
+    camps = {i: _campaign(url, ak, sk, f"bench{i}") for i in range(5)}
+    for i in range(5):
+        _list(tmp_path / f"l{i}.csv", ROWS, i)
+
+    def ours():
+        i = next(rounds)
+        src = tmp_path / f"l{i}.csv"
+        cid = camps[i]
+        s = import_list(src, tmp_path / f"w{i}", ImportOptions(campaigns=[cid], endpoint=url, access_key=ak,
+                                                               secret_key=sk, api="v2", v2_max=V2))
+        assert s.complete and s.accepted == ROWS
+
+    measure("pipelines: import client CPU per row", "callcore", ours, per=ROWS, unit="row", rounds=3)
+
+
+@pytest.mark.benchmark(timer=time.process_time)
+def test_import_bare_httpx_cpu_per_row(measure, sandbox, tmp_path):
+    import httpx
+
+    from callcore.sign.httpx_auth import AuthV2
+
+    url, ak, sk = sandbox
+    rounds = iter(range(100, 200))
+    camps = {i: _campaign(url, ak, sk, f"peer{i}") for i in range(100, 105)}
+    lists = {i: _list(tmp_path / f"p{i}.csv", ROWS, i) for i in range(100, 105)}
+
+    def peer():
+        i = next(rounds)
+        nums = lists[i]
+        cid = camps[i]
+        with httpx.Client(auth=AuthV2(ak, sk)) as c:
+            last = 0.0
+            for k in range(0, ROWS, V2):
+                body = {"callDataList": [{"called": [{"calledNo": n}], "sessionId": f"p{k + j}", "customField": "peer"}
+                                         for j, n in enumerate(nums[k:k + V2])]}
+                time.sleep(max(0.0, last + 1.0 - time.monotonic()))
+                r = c.post(f"{url}/rest/isales/v2/openapi/campaigns/1/calldata/{cid}",
+                           content=json.dumps(body).encode(), headers={"Content-Type": "application/json; charset=UTF-8"})
+                last = time.monotonic()
+                assert r.json()["returnCode"] == "0200000"
+
+    measure("pipelines: import client CPU per row", "bare httpx loop", peer, per=ROWS, unit="row", rounds=3)
+
+
+@pytest.mark.benchmark(timer=time.process_time)
+def test_workbook_cpu_per_row(measure, tmp_path):
+    from callcore.pipelines.xlsx import write_huawei_data_workbook
+
+    n = 100_000
+    nums = [f"138{i:08d}" for i in range(n)]
+    measure("pipelines: workbook CPU per row", "callcore",
+            lambda: write_huawei_data_workbook(tmp_path / "b.xlsx", "j", 0, nums, "cc1b1"),
+            per=n, unit="row", rounds=3)
+
+
+def test_recording_sync_per_file(measure, sandbox, tmp_path):
+    import httpx
+
+    from callcore.pipelines.recordings import SyncOptions, sync_recordings
+    from callcore.platforms.huawei import CallDataV2, CalledNo, HuaweiClient
+
+    url, ak, sk = sandbox
+    cid = _campaign(url, ak, sk, "rec-bench")
+    nums = _list(tmp_path / "r.csv", 200, 99)
+    with HuaweiClient(url, ak, sk, vdn_id=1, v2_max_per_call=V2) as c:
+        c.add_numbers_v2(cid, [CallDataV2(called=[CalledNo(n)], sessionId=f"r{i}") for i, n in enumerate(nums)])
+    httpx.post(f"{url}/_sandbox/dial/1/{cid}?n=200").raise_for_status()
+    now = datetime.now()
+    rounds = iter(range(100))
+    n_files = []
+
+    def ours():
+        i = next(rounds)
+        s = sync_recordings(SyncOptions(url, ak, sk, begin=(now - timedelta(hours=4)).strftime("%Y-%m-%d %H:%M:%S"),
+                                        end=(now + timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S"),
+                                        out_dir=str(tmp_path / f"o{i}")))
+        assert s.complete
+        n_files.append(s.recordings)
+
+    ours()  # count the files once
+    measure("pipelines: recording sync per file (wav)", "callcore", ours, per=n_files[0], unit="file", rounds=3)
+
+
+class _NoNetwork:
+    """A Huawei client whose HTTP layer answers at once without a network: what is left is the
+    pipeline's own work per row (the body is still built and handed to the HTTP layer)."""
+
+    class api:  # noqa: N801
+        vdn = 1
+
+    class _client:  # noqa: N801
+        @staticmethod
+        def request(method, url, content=b"", **kw):
+            import httpx
+
+            assert content
+            return httpx.Response(200, content=b'{"returnCode":"0200000","returnObject":{"totalSize":0}}')
+
+    _auth = None
+    max_skew = 900.0
+
+    def _url(self, req):
+        return "http://stub" + req.path
+
+    def close(self):
+        pass
+
+
+@pytest.mark.benchmark(timer=time.process_time)
+def test_import_own_cpu_per_row(measure, tmp_path):
+    """Clean + plan + journal + bodies + JSON, the HTTP calls stubbed out."""
+    from callcore.pipelines.outbound import ImportOptions, import_list
+
+    for i in range(5):
+        _list(tmp_path / f"s{i}.csv", ROWS, 300 + i)
+    rounds = iter(range(5))
+
+    def own():
+        i = next(rounds)
+        s = import_list(tmp_path / f"s{i}.csv", tmp_path / f"sw{i}", ImportOptions(
+            campaigns=[1], endpoint="http://unused", access_key="a", secret_key="s", api="v2", v2_max=V2,
+            min_interval=0.0, client_factory=_NoNetwork, preflight=False))
+        assert s.complete and s.accepted == ROWS
+
+    measure("pipelines: import client own CPU per row (calls stubbed)", "callcore", own, per=ROWS, unit="row",
+            rounds=3)

@@ -1,0 +1,16 @@
+"""Pipelines: the jobs users run from batch scripts, built on calllist, audio and platforms.
+
+* :func:`import_list` / :class:`OutboundImport` (``callcore outbound import``): a resumable,
+  journaled import of a call list into Huawei campaigns (API and SFTP file routes, 200,000-pending
+  cap, reconciliation of unknown outcomes by tag).
+* :func:`sync_recordings` (``callcore recordings sync``): find a period's calls in the bill and
+  recording index files, download and transcode their recordings, write a manifest; resumable.
+* :func:`callcore.pipelines.demo.run_demo` (``callcore demo``): the whole story on the sandbox.
+"""
+from __future__ import annotations
+
+from .outbound import ImportOptions, ImportSummary, OutboundImport, import_list
+from .recordings import SyncOptions, SyncSummary, safe_local_path, sync_recordings
+
+__all__ = ["ImportOptions", "ImportSummary", "OutboundImport", "import_list", "SyncOptions", "SyncSummary",
+           "safe_local_path", "sync_recordings"]

@@ -1,0 +1,261 @@
+"""``callcore outbound import``, ``callcore recordings sync`` and the ``callcore demo`` main job.
+
+Credentials come from the environment, never from the command line: ``CALLCORE_ACCESS_KEY``,
+``CALLCORE_SECRET_KEY`` (and ``CALLCORE_ENDPOINT`` for the default ``--endpoint``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def _creds() -> tuple[str, str]:
+    ak, sk = os.environ.get("CALLCORE_ACCESS_KEY"), os.environ.get("CALLCORE_SECRET_KEY")
+    if not ak or not sk:
+        raise ValueError("credentials: set CALLCORE_ACCESS_KEY and CALLCORE_SECRET_KEY in the environment "
+                         "(they are never taken from the command line)")
+    return ak, sk
+
+
+def _endpoint(args: argparse.Namespace) -> str:
+    ep = args.endpoint or os.environ.get("CALLCORE_ENDPOINT")
+    if not ep:
+        raise ValueError("--endpoint: give the platform's base URL (or set CALLCORE_ENDPOINT)")
+    return ep
+
+
+def _http_options(args: argparse.Namespace) -> Any:
+    if not args.ca_file:
+        return None
+    from callcore.platforms.huawei import HttpOptions
+
+    return HttpOptions(ca_file=args.ca_file)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    ob = sub.add_parser("outbound", help="outbound campaigns: resumable list imports")
+    obs = ob.add_subparsers(dest="outbound_command", metavar="SUBCOMMAND", required=True)
+    p = obs.add_parser("import", help="clean a list and import it into campaigns (journaled, resumable)",
+                       description="Clean LIST, plan batches, submit them with the platform's rate rules and "
+                                   "reconcile. Run the same command again to resume after a crash. "
+                                   "Credentials: CALLCORE_ACCESS_KEY / CALLCORE_SECRET_KEY.")
+    p.add_argument("list", metavar="LIST", help="call list (CSV or one number per line)")
+    p.add_argument("--platform", default="huawei", choices=["huawei"])
+    p.add_argument("--campaign", type=int, action="append", required=True, metavar="ID",
+                   help="campaign id; repeat to give further campaigns to spill into at the 200,000 cap")
+    p.add_argument("--endpoint", metavar="URL", help="iSales base URL (default $CALLCORE_ENDPOINT)")
+    p.add_argument("--vdn", type=int, default=1, help="VDN id (default 1)")
+    p.add_argument("--workdir", type=Path, help="journal and work files (default LIST.callcore-import/)")
+    p.add_argument("--route", choices=["auto", "api", "file"], default="auto",
+                   help="auto: workbooks over SFTP for the bulk when a file server is given, API for the rest")
+    p.add_argument("--api", choices=["v1", "v2"], default="v1", help="add-numbers API (v1: 20 a call)")
+    p.add_argument("--v2-max", type=int, default=20, help="records per v2 call (the platform's isales.api.calldata.max)")
+    p.add_argument("--on-cap", choices=["spill", "wait", "stop"], default="spill",
+                   help="at 200,000 pending: spill into the next --campaign, wait for it to drain, or stop")
+    p.add_argument("--workers", type=int, default=4, help="campaign lanes / file imports at once (default 4)")
+    p.add_argument("--rows-per-file", type=int, default=100_000, help="rows per import workbook (<= 500,000)")
+    p.add_argument("--blacklist", metavar="FILE", help="local blacklist (one number a line)")
+    p.add_argument("--default-area-code", metavar="C")
+    p.add_argument("--column", help="phone column by header name (default: detect)")
+    p.add_argument("--sftp-host", help="SFTP file server for the file route")
+    p.add_argument("--sftp-port", type=int, default=22)
+    p.add_argument("--sftp-user")
+    p.add_argument("--sftp-key", help="private key file (or CALLCORE_SFTP_PASSWORD in the environment)")
+    p.add_argument("--sftp-dir", default=".", help="remote folder to upload into")
+    p.add_argument("--server-id", help="the platform's serverId of that SFTP server (7.8.1)")
+    p.add_argument("--file-path", help="filePath for the import call, relative to the server's folder")
+    p.add_argument("--ca-file", help="CA bundle for the platform's TLS certificate (a private CA)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=_cmd_import)
+
+    rc = sub.add_parser("recordings", help="call recordings: resumable sync to WAV/MP3")
+    rcs = rc.add_subparsers(dest="recordings_command", metavar="SUBCOMMAND", required=True)
+    s = rcs.add_parser("sync", help="download and transcode a period's recordings, with a manifest",
+                       description="Find the calls of [--from, --to] in the bill/recording index files, download "
+                                   "their recordings, transcode them and write OUT/manifest.csv. Resumable. "
+                                   "Credentials: CALLCORE_ACCESS_KEY / CALLCORE_SECRET_KEY.")
+    s.add_argument("--platform", default="huawei", choices=["huawei"])
+    s.add_argument("--from", dest="begin", required=True, metavar="T1", help="YYYY-MM-DD[ HH:MM[:SS]]")
+    s.add_argument("--to", dest="end", required=True, metavar="T2")
+    s.add_argument("-o", "--output", required=True, type=Path, metavar="DIR")
+    s.add_argument("--to-format", choices=["wav", "mp3"], default="wav")
+    s.add_argument("--endpoint", metavar="URL", help="CC-FS base URL (default $CALLCORE_ENDPOINT)")
+    s.add_argument("--vdn", type=int, default=1)
+    s.add_argument("--workers", type=int, default=4, help="downloads at once (default 4)")
+    s.add_argument("--callback-url", default="http://127.0.0.1:9/callcore-bill-callback",
+                   help="queryBillData callBackURL (the bill file name is also derived from the responseId)")
+    s.add_argument("--ca-file", help="CA bundle for the platform's TLS certificate (a private CA)")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("-q", "--quiet", action="store_true")
+    s.set_defaults(func=_cmd_sync)
+
+
+class _Bars:
+    """rich progress bars fed by the pipelines' progress callbacks."""
+
+    def __init__(self, quiet: bool) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.console = Console(stderr=True)
+        self.p = None if quiet else Progress(TextColumn("[bold]{task.description:<12}"), BarColumn(),
+                                             MofNCompleteColumn(), TimeElapsedColumn(), console=self.console,
+                                             transient=False)
+        self.tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> "_Bars":
+        if self.p:
+            self.p.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.p:
+            self.p.stop()
+
+    def task(self, name: str, total: int | None = None) -> Any:
+        if self.p is None:
+            return None
+        if name not in self.tasks:
+            self.tasks[name] = self.p.add_task(name, total=total)
+        elif total is not None:
+            self.p.update(self.tasks[name], total=total)
+        return self.tasks[name]
+
+    def import_cb(self, event: str, a: int, b: int) -> None:
+        if self.p is None:
+            return
+        if event == "clean":
+            self.p.update(self.task("cleaning", b or None), completed=a, total=b or None)
+        elif event == "total":
+            self.task("importing", a)
+        elif event == "rows":
+            self.p.advance(self.task("importing"), a)
+
+    def sync_cb(self, event: str, a: int, b: int) -> None:
+        if self.p is None:
+            return
+        if event == "total":
+            self.task("downloading", a)
+            t = self.task("transcoding", a)
+            self.p.update(t, completed=b)
+            self.p.update(self.tasks["downloading"], completed=b)
+        elif event == "downloaded":
+            self.p.advance(self.task("downloading"), a)
+        elif event == "converted":
+            self.p.advance(self.task("transcoding"), a)
+
+
+def import_table(s: Any) -> Any:
+    from rich.table import Table
+
+    t = Table(title=f"import reconciliation: {s.input_rows:,} input rows", title_justify="left")
+    t.add_column("outcome")
+    t.add_column("rows", justify="right")
+    t.add_row("[green]accepted by the platform[/]", f"{s.accepted:,}")
+    for route, n in sorted(s.routes.items()):
+        t.add_row(f"  via {'SFTP workbooks' if route == 'file' else 'API'}", f"{n:,}")
+    for code, n in sorted(s.platform_rejected.items()):
+        t.add_row(f"[red]rejected by the platform[/] ({code})", f"{n:,}")
+    t.add_row("invalid", f"{s.invalid:,}")
+    for r, n in sorted(s.invalid_reasons.items(), key=lambda kv: -kv[1]):
+        if n:
+            t.add_row(f"  {r}", f"{n:,}")
+    t.add_row("duplicate", f"{s.duplicate:,}")
+    t.add_row("blacklisted", f"{s.blacklisted:,}")
+    if s.already_imported:
+        t.add_row("already imported", f"{s.already_imported:,}")
+    if s.not_imported:
+        t.add_row("[yellow]not imported yet (run again to resume)[/]", f"{s.not_imported:,}")
+    t.add_row("[bold]total[/]", f"{s.input_rows:,}" + ("" if s.adds_up else " [red](does not add up)[/]"))
+    return t
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from .outbound import ImportOptions, import_list
+    from .sftp import SftpTarget
+
+    ak, sk = _creds()
+    sftp = None
+    if args.sftp_host:
+        if not args.server_id:
+            raise ValueError("--sftp-host: also give --server-id (the platform's id of that file server)")
+        sftp = SftpTarget(args.sftp_host, args.sftp_port, args.sftp_user or "", key_file=args.sftp_key,
+                          password=os.environ.get("CALLCORE_SFTP_PASSWORD"), remote_dir=args.sftp_dir,
+                          server_id=args.server_id, file_path=args.file_path)
+    opts = ImportOptions(campaigns=args.campaign, endpoint=_endpoint(args), access_key=ak, secret_key=sk,
+                         vdn_id=args.vdn, platform=args.platform, route=args.route, api=args.api, v2_max=args.v2_max,
+                         on_cap=args.on_cap, workers=args.workers, rows_per_file=args.rows_per_file, sftp=sftp,
+                         blacklist=args.blacklist, default_area_code=args.default_area_code, column=args.column,
+                         http_options=_http_options(args))
+    workdir = args.workdir or Path(str(args.list) + ".callcore-import")
+    from callcore.platforms.errors import PlatformError
+
+    from .outbound import ImportFailed
+
+    try:
+        with _Bars(args.quiet or args.json) as bars:
+            s = import_list(args.list, workdir, opts, progress=bars.import_cb)
+    except (ImportFailed, PlatformError) as e:
+        print(f"callcore: error: {e}\n(the journal in {workdir} keeps what was done; run the same command again "
+              "to resume)", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(s.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        out = Console()
+        out.print(import_table(s))
+        out.print(f"journal -> {s.journal}\nclean -> {s.clean_file}\nrejects -> {s.rejects_file}")
+    return 0 if s.complete else 1
+
+
+def _cmd_sync(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from .recordings import SyncOptions, parse_time, sync_recordings
+
+    ak, sk = _creds()
+    o = SyncOptions(_endpoint(args), ak, sk, begin=parse_time(args.begin), end=parse_time(args.end),
+                    out_dir=str(args.output), vdn_id=args.vdn, to_format=args.to_format, workers=args.workers,
+                    callback_url=args.callback_url, http_options=_http_options(args))
+    from callcore.platforms.errors import PlatformError
+
+    try:
+        with _Bars(args.quiet or args.json) as bars:
+            s = sync_recordings(o, progress=bars.sync_cb)
+    except PlatformError as e:
+        print(f"callcore: error: {e}\n(run the same command again to resume)", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(s.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        Console().print(f"{s.recordings} recordings of {s.calls} calls: {s.converted} converted "
+                        f"({s.downloaded_now} downloaded and {s.converted_now} converted this run), {s.failed} failed\n"
+                        f"output -> {s.out_dir}\nmanifest -> {s.manifest}")
+        for e in s.errors:
+            print(f"  {e}", file=sys.stderr)
+    return 0 if s.complete else 1
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(workdir=args.workdir, rows=args.rows, quiet=args.quiet, sftp=not args.no_sftp)
+
+
+def register_demo(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    d = sub.add_parser("demo", help="run the main job on its embedded defaults (Huawei sandbox, 1,000,000 rows)",
+                       description="Starts the Huawei sandbox in process, makes a dirty list, cleans and imports it "
+                                   "(SFTP workbooks for the bulk, API for the rest), syncs and transcodes the "
+                                   "recordings, and prints where everything is.")
+    d.add_argument("--workdir", type=Path, default=Path("callcore-demo"), help="output folder (default ./callcore-demo)")
+    d.add_argument("--rows", type=int, default=1_000_000, help="rows in the dirty list (default 1,000,000)")
+    d.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    d.add_argument("--no-sftp", action="store_true", help="do not start sshd: the API route only")
+    d.set_defaults(func=_cmd_demo)

@@ -1,0 +1,750 @@
+"""Resumable outbound import: clean a list, plan batches, submit them, reconcile.
+
+``import_list(LIST, workdir, ImportOptions(...))`` (and ``callcore outbound import``):
+
+1. **clean** with the call-list engine (invalid, duplicate and blacklisted rows are set aside);
+2. **plan** batches from the platform profile: API batches (v1: 20 records per call; v2: the
+   server's ``isales.api.calldata.max``), one call per second per campaign (001:25433), and, when an
+   SFTP file server is configured, **file batches** (7.4.8 workbooks, <= 500,000 rows, 001:26377)
+   for the bulk: a tail goes by API when the API would finish it sooner than a file import's
+   overhead. Each campaign takes at most ``pending_cap`` (200,000, 001:25432) minus what it holds;
+   the rest spills into the next campaign given, or waits for the campaign to drain;
+3. **submit** with one lane per campaign (paced, bounded by ``workers``); every batch is written to
+   the SQLite journal BEFORE it is sent (``sending``) and AFTER the answer (``accepted``...);
+4. **reconcile**: a batch whose outcome is unknown (killed, dropped connection, 5xx) is looked up on
+   the platform by the customField tag put on each of its rows (7.4.7 statistics per batch, once
+   per 5 minutes; when that is rate-limited, 7.4.3 delete-by-customField, which answers how many
+   rows were there and removes them) before it is sent again. Nothing accepted is lost, nothing
+   is added twice;
+5. **summary**: accepted, rejected by the platform (per code), invalid, duplicate, blacklisted;
+   they add up to the input rows.
+"""
+from __future__ import annotations
+
+import csv
+import math
+import os
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from callcore.platforms.errors import (ApiError, AuthenticationError, BlacklistedError, ClockSkewError, FlowControlError,
+                                       LimitExceededError, NotFoundError, PlatformError, RateLimitError, StateError)
+from callcore.platforms.retry import RetryPolicy
+
+from .journal import Journal, retry_call, sweep_partials
+
+MAX_FILE_ROWS = 500_000  # 001:26377
+PENDING_CAP = 200_000  # 001:25432
+V1_MAX = 20  # 001:25433
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS batches (id INTEGER PRIMARY KEY, parent INTEGER, campaign INTEGER, route TEXT,
+    start INTEGER, n INTEGER, tag TEXT UNIQUE, state TEXT, code TEXT, msg TEXT, accepted INTEGER DEFAULT 0,
+    platform_dup INTEGER DEFAULT 0, failed INTEGER DEFAULT 0, attempts INTEGER DEFAULT 0, task_id TEXT,
+    file TEXT, reconciled TEXT, updated REAL);
+CREATE INDEX IF NOT EXISTS batches_state ON batches(state, campaign);
+CREATE TABLE IF NOT EXISTS rejects (row INTEGER PRIMARY KEY, batch INTEGER, code TEXT, msg TEXT);
+CREATE TABLE IF NOT EXISTS events (t REAL, batch INTEGER, what TEXT);
+"""
+# batch states: planned -> sending -> accepted | (unknown: reconciled -> planned/accepted)
+#               file: planned -> written -> uploaded -> importing -> imported(task_id) -> done
+#               split (replaced by two halves), rejected (one row, the platform's code), held (no campaign room)
+FINAL = ("accepted", "done", "split", "rejected")
+_TAG = re.compile(r"^[A-Za-z0-9]{1,200}$")
+_DIAL = re.compile(r"^[0-9*#]+$")
+
+
+class ImportFailed(RuntimeError):
+    """The import cannot continue (campaign running/missing, credentials rejected...). The journal
+    keeps everything done so far; fix the cause and run the same command again."""
+
+
+@dataclass
+class ImportOptions:
+    """What to import into and how. Secrets are never printed (``repr`` hides them)."""
+
+    campaigns: list[int]
+    endpoint: str
+    access_key: str
+    secret_key: str = field(repr=False)
+    vdn_id: int = 1
+    platform: str = "huawei"
+    route: str = "auto"  # auto | api | file
+    api: str = "v1"  # v1 (20 records a call) | v2 (v2_max records a call)
+    v2_max: int = 20  # the platform's isales.api.calldata.max
+    min_interval: float = 1.0  # seconds between add calls on one campaign (001:25433)
+    pending_cap: int = PENDING_CAP
+    on_cap: str = "spill"  # spill (next campaign) | wait (poll statistics until drained) | stop
+    workers: int = 4
+    rows_per_file: int = 100_000
+    file_overhead: float = 30.0  # seconds a file import costs (upload, server import, polling), for the planner
+    sftp: Any = None  # callcore.pipelines.sftp.SftpTarget with server_id, or None (API only)
+    blacklist: Any = None
+    default_area_code: str | None = None
+    column: str | int | None = None
+    stats_interval: float = 300.0  # 7.4.7: once per 5 minutes
+    drain_poll: float = 300.0
+    import_poll: float = 1.0
+    retry: RetryPolicy = field(default_factory=lambda: RetryPolicy(attempts=8, max_delay=30.0))
+    http_options: Any = None
+    client_factory: Callable[[], Any] | None = field(default=None, repr=False)
+    preflight: bool = True  # check each campaign (exists, not running, TLS, credentials) before sending
+
+    @property
+    def per_call(self) -> int:
+        return V1_MAX if self.api == "v1" else int(self.v2_max)
+
+
+@dataclass
+class ImportSummary:
+    """The reconciliation: ``input_rows == invalid + duplicate + blacklisted + already_imported +
+    accepted + platform_rejected + not_imported``."""
+
+    input_rows: int
+    clean: int
+    invalid: int
+    duplicate: int
+    blacklisted: int
+    already_imported: int
+    accepted: int
+    platform_rejected: dict[str, int]
+    not_imported: int
+    batches: dict[str, int]
+    campaigns: dict[str, int]
+    routes: dict[str, int]
+    reconciled: dict[str, int]
+    invalid_reasons: dict[str, int]
+    complete: bool
+    workdir: str
+    clean_file: str
+    rejects_file: str
+    journal: str
+    seconds: float = 0.0
+
+    @property
+    def adds_up(self) -> bool:
+        return self.input_rows == (self.invalid + self.duplicate + self.blacklisted + self.already_imported
+                                   + self.accepted + sum(self.platform_rejected.values()) + self.not_imported)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["adds_up"] = self.adds_up
+        return d
+
+
+def read_dial_column(path: str | os.PathLike[str]) -> list[str]:
+    """The ``dial`` column of a calllist clean CSV, in row order."""
+    try:
+        import polars as pl
+
+        df = pl.read_csv(os.fspath(path), columns=["dial"], schema_overrides={"dial": pl.Utf8},
+                         infer_schema_length=0)
+        return df["dial"].to_list()
+    except Exception:  # noqa: BLE001  (polars missing or a ragged file: the csv module reads anything)
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            r = csv.reader(f)
+            i = next(r).index("dial")
+            return [row[i] for row in r]
+
+
+class OutboundImport:
+    """One import job, bound to a work folder (journal, clean/rejects CSVs, workbooks)."""
+
+    def __init__(self, source: str | os.PathLike[str], workdir: str | os.PathLike[str], options: ImportOptions,
+                 progress: Callable[[str, int, int], object] | None = None) -> None:
+        self.source = Path(source)
+        self.workdir = Path(workdir)
+        self.o = options
+        self.progress = progress or (lambda *a: None)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.j = Journal(self.workdir / "journal.sqlite3", SCHEMA)
+        self.clean_file = self.workdir / "clean.csv"
+        self.rejects_file = self.workdir / "rejects.csv"
+        self.dial: list[str] = []
+        self.job = ""
+        self._client: Any = None
+        self._stop = threading.Event()
+        self._stats_at: dict[int, float] = {}
+        self._full: set[int] = set()
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ setup
+    def _client_(self) -> Any:
+        if self._client is None:
+            if self.o.client_factory is not None:
+                self._client = self.o.client_factory()
+            else:
+                from callcore.platforms.huawei import HuaweiClient
+
+                kw: dict[str, Any] = {"vdn_id": self.o.vdn_id, "v2_max_per_call": max(self.o.v2_max, V1_MAX)}
+                if self.o.http_options is not None:
+                    kw["options"] = self.o.http_options
+                self._client = HuaweiClient(self.o.endpoint, self.o.access_key, self.o.secret_key, **kw)
+        return self._client
+
+    def _fingerprint(self) -> dict[str, Any]:
+        st = self.source.stat()
+        return {"path": str(self.source.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+    def prepare(self) -> None:
+        """Cleans the list (once) and plans the batches (once); a second call only reloads."""
+        if self.o.platform != "huawei":
+            raise ValueError(f"platform: only 'huawei' is supported by the import pipeline so far, not {self.o.platform!r}")
+        if not self.source.is_file():
+            raise FileNotFoundError(f"{self.source}: no such file")
+        fp = self._fingerprint()
+        old = self.j.get("input")
+        if old is not None and (old["size"], old["mtime_ns"]) != (fp["size"], fp["mtime_ns"]):
+            raise ValueError(f"{self.source}: the list changed since this job started (journal {self.j.path}); "
+                             "use a new work folder for a new list")
+        if old is None:
+            self.j.set("input", fp)
+            self.j.set("job", secrets.token_hex(4))
+        self.job = self.j.get("job")
+        if self.j.get("clean") is None:
+            self.progress("clean", 0, 0)
+            from callcore import calllist
+
+            s = calllist.clean(self.source, self.clean_file, self.rejects_file, platform="huawei-file",
+                               blacklist=self.o.blacklist, default_area_code=self.o.default_area_code,
+                               column=self.o.column,
+                               progress=lambda done, tot, rows: self.progress("clean", done, tot))
+            self.j.set("clean", asdict(s))
+        self.dial = read_dial_column(self.clean_file)
+        if len(self.dial) != self.j.get("clean")["clean"]:
+            raise RuntimeError(f"{self.clean_file}: {len(self.dial)} rows, the journal says {self.j.get('clean')['clean']}")
+        if self.j.one("SELECT 1 FROM batches LIMIT 1") is None:
+            self._plan()
+        else:
+            self._place_held()
+
+    def _place_held(self) -> None:
+        """Rows held for want of campaign room go to campaigns given on this run that the journal
+        has not used yet (e.g. a campaign created after the cap stopped the last run)."""
+        held = self.j.q("SELECT * FROM batches WHERE state='held' ORDER BY start")
+        if not held:
+            return
+        used = {r["campaign"] for r in self.j.q("SELECT DISTINCT campaign FROM batches WHERE campaign IS NOT NULL")}
+        fresh = [c for c in self.o.campaigns if c not in used]
+        if not fresh:
+            return
+        with self.j.tx() as db:
+            nxt = db.execute("SELECT MAX(id) m FROM batches").fetchone()["m"] + 1
+            for h in held:
+                pos, end = h["start"], h["start"] + h["n"]
+                while pos < end and fresh:
+                    cid = fresh[0]
+                    room = self._room(cid) - int(self.j.get(f"assigned:{cid}", 0))
+                    if room <= 0:
+                        fresh.pop(0)
+                        continue
+                    k = min(self.o.per_call, end - pos, room)
+                    db.execute("INSERT INTO batches (id, parent, campaign, route, start, n, tag, state, updated) "
+                               "VALUES (?,?,?,?,?,?,?,?,?)", (nxt, h["id"], cid, "api", pos, k, f"cc{self.job}b{nxt}",
+                                                              "planned", time.time()))
+                    self.j.set(f"assigned:{cid}", int(self.j.get(f"assigned:{cid}", 0)) + k, db)
+                    nxt += 1
+                    pos += k
+                if pos == end:
+                    db.execute("UPDATE batches SET state='split', msg='placed in campaigns given later' WHERE id=?",
+                               (h["id"],))
+                else:
+                    db.execute("UPDATE batches SET start=?, n=? WHERE id=?", (pos, end - pos, h["id"]))
+
+    def _preflight(self) -> None:
+        """Fails fast, before anything is sent, when a campaign is missing, running or finished,
+        or when TLS or the credentials are refused."""
+        from callcore.platforms.errors import TransportError
+
+        todo = [r["campaign"] for r in self.j.q(
+            "SELECT DISTINCT campaign FROM batches WHERE campaign IS NOT NULL AND state NOT IN "
+            "('accepted','done','split','rejected')")]
+        if not todo:
+            return
+        c = self._client_()
+
+        def get(cid: int) -> Any:
+            try:
+                return c.get_campaign(cid)
+            except TransportError as e:
+                text = str(e)
+                if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
+                    raise ImportFailed(f"{self.o.endpoint}: TLS verification failed ({text[:200]}); give the "
+                                       "platform's CA bundle with --ca-file") from e
+                raise
+
+        for cid in todo:
+            try:
+                camp = retry_call(get, cid, policy=self.o.retry)
+            except NotFoundError as e:
+                raise ImportFailed(f"campaign {cid}: not found on {self.o.endpoint} ({e})") from e
+            except PlatformError as e:
+                raise ImportFailed(f"campaign {cid}: {e}") from e
+            if camp.status == 2:
+                raise ImportFailed(f"campaign {cid} is running: numbers can only be added to a paused campaign "
+                                   "(7.4.1, 0200019); pause it (7.1.8) and run the same command again")
+            if camp.status == 4:
+                raise ImportFailed(f"campaign {cid} is finished: give another --campaign")
+
+    def _room(self, cid: int) -> int:
+        return self.o.pending_cap - int(self.j.get(f"base_pending:{cid}", 0))
+
+    def _plan(self) -> None:
+        n = len(self.dial)
+        o = self.o
+        files = o.route in ("auto", "file") and o.sftp is not None and getattr(o.sftp, "server_id", None)
+        if o.route == "file" and not files:
+            raise ValueError("route file: needs an SFTP target with the platform's serverId (--sftp-*, --server-id)")
+        rows_per_file = max(1, min(o.rows_per_file, MAX_FILE_ROWS))
+        plan: list[tuple[int | None, str, int, int]] = []
+        pos = 0
+        for cid in o.campaigns:
+            m = min(max(self._room(cid), 0), n - pos)
+            if m <= 0:
+                continue
+            if files:
+                while m >= rows_per_file:
+                    plan.append((cid, "file", pos, rows_per_file))
+                    pos += rows_per_file
+                    m -= rows_per_file
+                api_time = math.ceil(m / o.per_call) * o.min_interval
+                if m and (o.route == "file" or api_time > o.file_overhead):
+                    plan.append((cid, "file", pos, m))
+                    pos += m
+                    m = 0
+            while m > 0:
+                k = min(o.per_call, m)
+                plan.append((cid, "api", pos, k))
+                pos += k
+                m -= k
+            if o.on_cap != "wait" and pos >= n:
+                break
+        if pos < n:
+            if o.on_cap == "wait" and o.campaigns:
+                cid = o.campaigns[-1]
+                while pos < n:
+                    k = min(o.per_call, n - pos)
+                    plan.append((cid, "api", pos, k))
+                    pos += k
+            else:
+                plan.append((None, "api", pos, n - pos))  # held: no campaign has room
+        now = time.time()
+        with self.j.tx() as db:
+            for i, (cid, route, start, k) in enumerate(plan, 1):
+                state = "planned" if cid is not None else "held"
+                db.execute("INSERT INTO batches (id, campaign, route, start, n, tag, state, updated) VALUES "
+                           "(?,?,?,?,?,?,?,?)", (i, cid, route, start, k, f"cc{self.job}b{i}", state, now))
+
+    # ------------------------------------------------------------------ journal helpers
+    def _set(self, bid: int, state: str, **kw: Any) -> None:
+        cols = ", ".join(f"{k}=?" for k in kw)
+        with self.j.tx() as db:
+            db.execute(f"UPDATE batches SET state=?, updated=?{', ' + cols if cols else ''} WHERE id=?",
+                       (state, time.time(), *kw.values(), bid))
+            db.execute("INSERT INTO events VALUES (?,?,?)", (time.time(), bid, state))
+
+    def _batch(self, bid: int) -> Any:
+        return self.j.one("SELECT * FROM batches WHERE id=?", (bid,))
+
+    def _rows(self, b: Any) -> list[int]:
+        rej = {r["row"] for r in self.j.q("SELECT row FROM rejects WHERE row>=? AND row<?", (b["start"], b["start"] + b["n"]))}
+        return [i for i in range(b["start"], b["start"] + b["n"]) if i not in rej]
+
+    def _sid(self, row: int) -> str:
+        return f"{self.job}{row}"
+
+    # ------------------------------------------------------------------ API route
+    def _send_api(self, b: Any, rows: list[int]) -> int:
+        """One add-numbers call (7.4.1 v1 / 7.4.2 v2). The rows were checked by the call-list engine
+        (dialing strings of 0-9 only, <= 24 characters), the sessionIds and tags are ours and
+        alphanumeric, so the JSON body is written directly (no escaping can be needed) instead of
+        one validated dataclass and a ``json.dumps`` per row: per-row CPU is what keeps the client
+        cheap. The request goes through the platforms client (auth-v2 signing, error mapping)."""
+        from callcore.platforms import _http
+        from callcore.platforms import huawei as hw
+
+        c = self._client_()
+        tag, dial, job = b["tag"], self.dial, self.job
+        if not _TAG.match(tag) or not _TAG.match(job):
+            raise ValueError(f"batch tag {tag!r}: not a valid customField")
+        if len(rows) > self.o.per_call:
+            raise ValueError(f"batch {b['id']}: {len(rows)} records, at most {self.o.per_call} a call")
+        cid = int(b["campaign"])
+        tail = f'","customField":"{tag}"}}'
+        if self.o.api == "v1":
+            head, mid = '{"called":"', '","sessionId":"' + job
+            path, ep, sec = f"{hw.ISALES_V1}/{c.api.vdn}/calldata/{cid}", "addCallData", "7.4.1"
+        else:
+            head, mid = '{"called":[{"calledNo":"', '"}],"sessionId":"' + job
+            path, ep, sec = f"{hw.ISALES_V2}/{c.api.vdn}/calldata/{cid}", "addCallDataV2", "7.4.2"
+        nums = [dial[i] for i in rows]
+        if not _DIAL.match("".join(nums)) or max(map(len, nums)) > 24:
+            raise ValueError(f"batch {b['id']}: a dialing string outside 0-9*# or longer than 24")
+        content = ('{"callDataList":[' + ",".join([head + d + mid + str(i) + tail for d, i in zip(nums, rows)])
+                   + "]}").encode()
+        req = hw._Req("POST", path, ep, sec, None,
+                      parse=lambda r: hw._int((r.get("returnObject") or {}).get("totalSize")))
+        try:
+            resp = c._client.request("POST", c._url(req), content=content, auth=c._auth,
+                                     headers={"Content-Type": "application/json; charset=UTF-8"})
+        except httpx.HTTPError as e:
+            raise _http.transport_error(e, platform="huawei", endpoint=ep) from e
+        return hw._finish(req, resp, c.max_skew)
+
+    def _definitive_retry(self, fn: Callable[..., Any], *a: Any, **kw: Any) -> Any:
+        """Retries only errors that say the request was NOT applied (flow control, HTTP 429, a
+        clock-skew 401: auth-v2 is checked before anything is applied)."""
+        o = self.o.retry
+        for attempt in range(1, o.attempts + 1):
+            try:
+                return fn(*a, **kw)
+            except (FlowControlError, RateLimitError, ClockSkewError) as e:
+                if attempt == o.attempts:
+                    raise
+                o.sleep(o.delay(e, attempt))
+        raise AssertionError("unreachable")
+
+    def _lane(self, cid: int) -> None:
+        """Sends the campaign's API batches one by one, min_interval apart."""
+        last = 0.0
+        while not self._stop.is_set():
+            b = self.j.one("SELECT * FROM batches WHERE campaign=? AND route='api' AND state IN ('planned','unknown',"
+                           "'sending') ORDER BY start, id LIMIT 1", (cid,))
+            if b is None:
+                return
+            if b["state"] in ("unknown", "sending"):  # all of this campaign's unknowns in one look
+                self._reconcile(cid, self.j.q("SELECT * FROM batches WHERE campaign=? AND route='api' AND "
+                                              "state IN ('unknown','sending')", (cid,)))
+                continue
+            rows = self._rows(b)
+            if not rows:
+                self._set(b["id"], "accepted", accepted=0)
+                continue
+            wait_s = last + self.o.min_interval - time.monotonic()
+            if wait_s > 0:
+                time.sleep(wait_s)
+            with self.j.tx() as db:  # BEFORE: the journal says it may be on the platform from now on
+                db.execute("UPDATE batches SET state='sending', attempts=attempts+1, updated=? WHERE id=?",
+                           (time.time(), b["id"]))
+            try:
+                total = self._definitive_retry(self._send_api, b, rows)
+                last = time.monotonic()  # paced from the answer: arrivals stay >= min_interval apart
+            except LimitExceededError as e:  # 0200020: the campaign holds 200,000 uncompleted numbers
+                last = time.monotonic()
+                self._set(b["id"], "planned")
+                if not self._on_cap(cid, e):
+                    return
+                continue
+            except (BlacklistedError,) as e:
+                last = time.monotonic()
+                self._set(b["id"], "planned")
+                self._split_blacklisted(b, rows, e)
+                continue
+            except (StateError, NotFoundError, AuthenticationError) as e:
+                self._set(b["id"], "planned", code=e.code, msg=str(e)[:300])
+                raise ImportFailed(f"campaign {cid}: {e}") from e
+            except ApiError as e:
+                last = time.monotonic()
+                if e.retryable:  # ambiguous (e.g. an internal-error code)
+                    self._set(b["id"], "unknown", code=e.code, msg=str(e)[:300])
+                    continue
+                self._split_or_reject(b, rows, e)
+                continue
+            except PlatformError as e:  # transport, 5xx, truncated, odd pages: it may or may not have been applied
+                if not e.retryable:  # e.g. an HTML page with HTTP 200: stop, the next run reconciles it
+                    self._set(b["id"], "unknown", code=e.code, msg=str(e)[:300])
+                    raise ImportFailed(f"campaign {cid}: {e}") from e
+                self._set(b["id"], "unknown", code=e.code, msg=str(e)[:300])
+                last = time.monotonic()
+                continue
+            self._set(b["id"], "accepted", accepted=len(rows), code=None, msg=f"totalSize={total}")
+            self.progress("rows", len(rows), 0)
+
+    def _split_or_reject(self, b: Any, rows: list[int], e: PlatformError) -> None:
+        """A request rejected as a whole: halve it until the offending row is alone, then record
+        that row as rejected with the platform's code."""
+        if len(rows) == 1:
+            with self.j.tx() as db:
+                db.execute("INSERT OR REPLACE INTO rejects VALUES (?,?,?,?)", (rows[0], b["id"], e.code, str(e)[:300]))
+                db.execute("UPDATE batches SET state='accepted', accepted=0, code=?, msg=?, updated=? WHERE id=?",
+                           (e.code, str(e)[:300], time.time(), b["id"]))
+            self.progress("rows", 1, 0)
+            return
+        half = b["n"] // 2
+        with self.j.tx() as db:
+            nxt = db.execute("SELECT MAX(id) m FROM batches").fetchone()["m"] + 1
+            for k, (s, n) in enumerate(((b["start"], half), (b["start"] + half, b["n"] - half))):
+                db.execute("INSERT INTO batches (id, parent, campaign, route, start, n, tag, state, updated) VALUES "
+                           "(?,?,?,?,?,?,?,?,?)", (nxt + k, b["id"], b["campaign"], "api", s, n,
+                                                  f"cc{self.job}b{nxt + k}", "planned", time.time()))
+            db.execute("UPDATE batches SET state='split', code=?, msg=?, updated=? WHERE id=?",
+                       (e.code, str(e)[:300], time.time(), b["id"]))
+
+    def _split_blacklisted(self, b: Any, rows: list[int], e: PlatformError) -> None:
+        """0200024: ask the platform's blacklist (7.3.4, 20 numbers a call) which rows it refuses,
+        record them with the code, and send the rest again."""
+        c = self._client_()
+        bad: set[str] = set()
+        nums = [self.dial[i] for i in rows]
+        try:
+            for k in range(0, len(nums), 20):
+                for entry in retry_call(c.blacklist_query, nums[k:k + 20], policy=self.o.retry):
+                    if entry.flag is not False:
+                        bad.add(entry.blockNum)
+        except PlatformError:
+            bad = set()
+        if not bad:
+            self._split_or_reject(b, rows, e)
+            return
+        with self.j.tx() as db:
+            for i in rows:
+                if self.dial[i] in bad:
+                    db.execute("INSERT OR REPLACE INTO rejects VALUES (?,?,?,?)", (i, b["id"], e.code, str(e)[:300]))
+        self.progress("rows", sum(1 for i in rows if self.dial[i] in bad), 0)
+
+    def _on_cap(self, cid: int, e: PlatformError) -> bool:
+        """Campaign full: spill its planned API batches into the next campaign with room, or wait
+        for it to drain. Returns True when this lane should go on."""
+        if self.o.on_cap == "wait":
+            self._wait_drain(cid)
+            return True
+        with self._lock:
+            self._full.add(cid)
+            nxt = next((c for c in self.o.campaigns if c not in self._full and
+                        self.o.campaigns.index(c) > self.o.campaigns.index(cid)), None)
+        with self.j.tx() as db:
+            if nxt is None:
+                db.execute("UPDATE batches SET state='held', campaign=NULL WHERE campaign=? AND route='api' AND "
+                           "state='planned'", (cid,))
+            else:
+                db.execute("UPDATE batches SET campaign=? WHERE campaign=? AND route='api' AND state='planned'",
+                           (nxt, cid))
+        return False
+
+    def _wait_drain(self, cid: int) -> None:
+        c = self._client_()
+        need = self.o.per_call
+        while not self._stop.is_set():
+            try:
+                stats = c.statistics(cid)
+                self._stats_at[cid] = time.monotonic()
+                st = next((s for s in stats if str(s.campaignId) == str(cid)), None)
+                if st is not None and st.unCallCount + need <= self.o.pending_cap:
+                    return
+                time.sleep(self.o.drain_poll)
+            except PlatformError as e:
+                if not e.retryable:
+                    raise
+                time.sleep(e.retry_after if e.retry_after is not None else self.o.drain_poll)
+
+    # ------------------------------------------------------------------ reconciliation
+    def _reconcile(self, cid: int, batches: list[Any]) -> None:
+        """Finds out whether batches of unknown outcome reached the platform, by their tags."""
+        c = self._client_()
+        counts: dict[str, int] | None = None
+        batches = [self._batch(b["id"]) for b in batches]
+        last = self._stats_at.get(cid)
+        if last is None or time.monotonic() - last >= self.o.stats_interval:
+            try:
+                stats = c.statistics(cid)
+                self._stats_at[cid] = time.monotonic()
+                st = next((s for s in stats if str(s.campaignId) == str(cid)), None)
+                counts = {}
+                for d in (st.batchDetail if st else []):
+                    counts[str(d.get("batchId"))] = int(d.get("totalCount") or 0)
+            except PlatformError:
+                self._stats_at[cid] = time.monotonic()
+                counts = None
+        for b in batches:
+            n_rows = len(self._rows(b)) if b["route"] == "api" else b["n"]
+            if counts is not None:
+                got = counts.get(b["tag"], 0)
+                if got == 0:
+                    self._set(b["id"], "planned" if b["route"] == "api" else "uploaded", reconciled="statistics:absent")
+                    self._count_reconcile("statistics: not on the platform, sent again")
+                elif b["route"] == "api":
+                    self._set(b["id"], "accepted", accepted=n_rows, reconciled="statistics:present")
+                    self._count_reconcile("statistics: on the platform, not sent again")
+                    self.progress("rows", n_rows, 0)
+                else:
+                    self._set(b["id"], "done", accepted=got, failed=b["n"] - got, code="file-import",
+                              msg="import outcome found by statistics; per-row reasons unknown",
+                              reconciled="statistics:present")
+                    self._count_reconcile("statistics: on the platform, not sent again")
+                    self.progress("rows", b["n"], 0)
+                continue
+            # statistics is rate-limited: delete-by-tag tells how many rows were there and removes them
+            n = retry_call(c.delete_numbers, b["campaign"], customField=b["tag"], policy=self.o.retry)
+            self._set(b["id"], "planned" if b["route"] == "api" else "uploaded", reconciled=f"delete:{n}")
+            self._count_reconcile("delete-by-tag: removed and sent again" if n else "delete-by-tag: not on the platform, sent again")
+
+    def _count_reconcile(self, what: str) -> None:
+        with self.j.tx() as db:
+            k = f"reconciled:{what}"
+            r = db.execute("SELECT v FROM meta WHERE k=?", (k,)).fetchone()
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (k, str(int(r["v"]) + 1 if r else 1)))
+
+    # ------------------------------------------------------------------ file route
+    def _file_job(self, bid: int) -> None:
+        from callcore.pipelines import sftp as sftp_mod
+        from callcore.pipelines.xlsx import write_huawei_data_workbook
+
+        o = self.o
+        c = self._client_()
+        while not self._stop.is_set():
+            b = self._batch(bid)
+            st = b["state"]
+            name = f"{b['tag']}.xlsx"
+            local = self.workdir / "workbooks" / name
+            if st == "planned" or (st == "written" and not local.exists()):
+                write_huawei_data_workbook(local, self.job, b["start"], self.dial[b["start"]:b["start"] + b["n"]],
+                                           b["tag"])
+                self._set(bid, "written", file=str(local))
+            elif st == "written":
+                sftp_mod.upload(o.sftp, local, name)
+                self._set(bid, "uploaded")
+            elif st == "uploaded":
+                self._set(bid, "importing")
+                try:
+                    tid = self._definitive_retry(c.import_file, b["campaign"], o.sftp.server_id, name,
+                                                 file_path=o.sftp.file_path)
+                except (StateError, NotFoundError, AuthenticationError) as e:
+                    self._set(bid, "uploaded", code=e.code, msg=str(e)[:300])
+                    raise ImportFailed(f"campaign {b['campaign']}: {e}") from e
+                except PlatformError as e:
+                    if e.retryable:
+                        self._set(bid, "unknown", code=e.code, msg=str(e)[:300])
+                        continue
+                    # an error code is a definitive answer; anything else may have started the import
+                    self._set(bid, "uploaded" if isinstance(e, ApiError) else "unknown", code=e.code,
+                              msg=str(e)[:300])
+                    raise ImportFailed(f"file import of {name}: {e}") from e
+                self._set(bid, "imported", task_id=tid)
+            elif st in ("importing", "unknown"):
+                self._reconcile(b["campaign"], [b])
+            elif st == "imported":
+                tasks = retry_call(c.import_results, b["campaign"], task_ids=[b["task_id"]], policy=o.retry)
+                t = next((t for t in tasks if t.id == b["task_id"]), None)
+                if t is None or not t.done:
+                    time.sleep(o.import_poll)
+                    continue
+                if t.status == "2":
+                    self._set(bid, "done", accepted=t.succNum, platform_dup=t.repeatNum, failed=t.failNum,
+                              code="file-import" if t.failNum else None, msg=t.errMsg or None)
+                else:
+                    self._set(bid, "done", accepted=t.succNum, platform_dup=t.repeatNum,
+                              failed=b["n"] - t.succNum - t.repeatNum, code="file-import-failed", msg=t.errMsg)
+                self.progress("rows", b["n"], 0)
+                try:
+                    local.unlink()
+                except OSError:
+                    pass
+                return
+            else:
+                return
+
+    # ------------------------------------------------------------------ run
+    def run(self) -> ImportSummary:
+        t0 = time.monotonic()
+        sweep_partials(self.workdir / "workbooks")
+        self.prepare()
+        self.progress("total", len(self.dial), 0)
+        self.progress("rows", self._done_rows(), 0)
+        # a 'sending' API batch on start means the last run stopped mid-request: unknown outcome
+        self.j.x("UPDATE batches SET state='unknown' WHERE state='sending'")
+        if self.o.preflight:
+            self._preflight()
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, self.o.workers)) as pool:
+                running: dict[Future[None], str] = {}
+                while True:
+                    busy = set(running.values())
+                    for r in self.j.q("SELECT DISTINCT campaign FROM batches WHERE route='api' AND campaign IS NOT "
+                                      "NULL AND state IN ('planned','unknown','sending')"):
+                        key = f"lane:{r['campaign']}"
+                        if key not in busy and len(running) < self.o.workers:
+                            running[pool.submit(self._lane, r["campaign"])] = key
+                            busy.add(key)
+                    for r in self.j.q("SELECT id FROM batches WHERE route='file' AND state NOT IN "
+                                      "('done','held','split','rejected','accepted') ORDER BY id"):
+                        key = f"file:{r['id']}"
+                        files_running = sum(1 for v in busy if v.startswith("file:"))
+                        if key not in busy and len(running) < self.o.workers and files_running < 2:
+                            running[pool.submit(self._file_job, r["id"])] = key
+                            busy.add(key)
+                    if not running:
+                        break
+                    done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                    for f in done:
+                        running.pop(f)
+                        exc = f.exception()
+                        if exc is not None:
+                            self._stop.set()
+                            wait(list(running))
+                            raise exc
+        finally:
+            if self._client is not None and self.o.client_factory is None:
+                self._client.close()
+                self._client = None
+        s = self.summary()
+        s.seconds = time.monotonic() - t0
+        return s
+
+    def _done_rows(self) -> int:
+        r = self.j.one("SELECT SUM(n) s FROM batches WHERE state IN ('accepted','done') AND parent IS NULL")
+        return int(r["s"] or 0) if r else 0
+
+    def summary(self) -> ImportSummary:
+        cs = self.j.get("clean") or {}
+        per = dict(cs.get("per_reason") or {})
+        dup, bl, ai = per.pop("duplicate", 0), per.pop("blacklisted", 0), per.pop("already_imported", 0)
+        accepted = 0
+        rejected: dict[str, int] = {}
+        for r in self.j.q("SELECT code, COUNT(*) n FROM rejects GROUP BY code"):
+            rejected[str(r["code"])] = r["n"]
+        api_acc = self.j.one("SELECT SUM(accepted) s FROM batches WHERE route='api' AND state='accepted'")["s"] or 0
+        accepted += int(api_acc)
+        for r in self.j.q("SELECT * FROM batches WHERE route='file' AND state='done'"):
+            accepted += r["accepted"]
+            if r["platform_dup"]:
+                rejected["file-import: duplicate (repeatNum)"] = rejected.get("file-import: duplicate (repeatNum)", 0) + r["platform_dup"]
+            if r["failed"]:
+                k = f"{r['code'] or 'file-import'}: failed (failNum)"
+                rejected[k] = rejected.get(k, 0) + r["failed"]
+        clean = int(cs.get("clean", 0))
+        not_imported = clean - accepted - sum(rejected.values())
+        states = {r["state"]: r["n"] for r in self.j.q("SELECT state, COUNT(*) n FROM batches GROUP BY state")}
+        camps = {str(r["campaign"]): int(r["s"] or 0) for r in self.j.q(
+            "SELECT campaign, SUM(accepted) s FROM batches WHERE state IN ('accepted','done') GROUP BY campaign")}
+        routes = {r["route"]: int(r["s"] or 0) for r in self.j.q(
+            "SELECT route, SUM(accepted) s FROM batches WHERE state IN ('accepted','done') GROUP BY route")}
+        rec = {r["k"].split(":", 1)[1]: int(r["v"]) for r in self.j.q("SELECT k, v FROM meta WHERE k LIKE 'reconciled:%'")}
+        return ImportSummary(
+            input_rows=int(cs.get("rows", 0)), clean=clean, invalid=sum(per.values()), duplicate=dup, blacklisted=bl,
+            already_imported=ai, accepted=accepted, platform_rejected=rejected, not_imported=not_imported,
+            batches=states, campaigns=camps, routes=routes, reconciled=rec, invalid_reasons=per,
+            complete=not_imported == 0, workdir=str(self.workdir), clean_file=str(self.clean_file),
+            rejects_file=str(self.rejects_file), journal=self.j.path)
+
+    def close(self) -> None:
+        self.j.close()
+
+
+def import_list(source: str | os.PathLike[str], workdir: str | os.PathLike[str], options: ImportOptions,
+                progress: Callable[[str, int, int], object] | None = None) -> ImportSummary:
+    """Imports (or resumes importing) *source* into ``options.campaigns``; see the module docs.
+    Running it again with the same *workdir* continues where it stopped."""
+    job = OutboundImport(source, workdir, options, progress)
+    try:
+        return job.run()
+    finally:
+        job.close()

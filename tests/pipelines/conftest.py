@@ -1,0 +1,74 @@
+"""Fixtures for the pipelines tests: Huawei sandboxes with tunable pacing, campaigns, lists, and a
+real OpenSSH server on loopback (``/usr/sbin/sshd``; CI installs Debian ``openssh-server``)."""
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from callcore.pipelines.sftp import LoopbackSshd
+from callcore.platforms.huawei import CampaignSpec, HuaweiClient, ScheduleParam
+from callcore.sandbox.huawei import HuaweiConfig, HuaweiSandbox
+
+PREFIXES = ["130", "135", "138", "139", "150", "158", "186", "189"]
+
+
+def make_campaign(client: HuaweiClient, name: str) -> int:
+    today = datetime.now()
+    return client.create_campaign(CampaignSpec(
+        name=name, strBeginTime=today.strftime("%Y-%m-%d 00:00:00"),
+        strEndTime=(today + timedelta(days=10)).strftime("%Y-%m-%d 23:00:00"), deviceType=2, callerNo="4008001234",
+        maxAlertingTime=30, scheduleParam=ScheduleParam(workdayBeginTime1="09:00", workdayEndTime1="18:00"),
+        callbackUrl="http://127.0.0.1:9/cb", skillParam={"skillId": 1}))
+
+
+def write_list(path: Path, n_unique: int, *, seed: int = 1, dirty: bool = True) -> list[str]:
+    """A CSV list with *n_unique* distinct valid mobiles (returned, national form), plus, when
+    *dirty*, duplicates in other spellings and invalid rows."""
+    rng = random.Random(seed)
+    nums: set[str] = set()
+    while len(nums) < n_unique:
+        nums.add(rng.choice(PREFIXES) + f"{rng.randrange(10**8):08d}")
+    good = sorted(nums)
+    rows = [f"{g},ok" for g in good]
+    if dirty:
+        rows += [f"+86 {g[:3]} {g[3:7]} {g[7:]},dup" for g in good[: max(1, n_unique // 10)]]
+        rows += ["abc,bad", ",empty", "1380013800,short"]
+    rng.shuffle(rows)
+    path.write_text("phone,name\n" + "\n".join(rows) + "\n")
+    return good
+
+
+@pytest.fixture
+def sandbox_factory(tmp_path: Path) -> Iterator[Any]:
+    started: list[HuaweiSandbox] = []
+
+    def make(faults: str | None = None, **cfg: Any) -> HuaweiSandbox:
+        sb = HuaweiSandbox(tmp_path / f"hw-{len(started)}", faults=faults, config=HuaweiConfig(**cfg)).start()
+        started.append(sb)
+        return sb
+
+    yield make
+    for sb in started:
+        sb.stop()
+
+
+@pytest.fixture
+def sshd(tmp_path: Path) -> Iterator[LoopbackSshd]:
+    if not LoopbackSshd.available():
+        pytest.fail("/usr/sbin/sshd is missing: install Debian openssh-server (CI does)")
+    with LoopbackSshd(tmp_path / "sftp-root") as s:
+        yield s
+
+
+def client_for(sb: HuaweiSandbox) -> HuaweiClient:
+    return HuaweiClient(sb.url, sb.access_key, sb.secret_key, vdn_id=1, v2_max_per_call=sb.app.cfg.v2_max)
+
+
+def calldata(sb: HuaweiSandbox, campaign: int | None = None) -> list[Any]:
+    if campaign is None:
+        return sb.app.state.q("SELECT * FROM calldata")
+    return sb.app.state.q("SELECT * FROM calldata WHERE campaign=?", (campaign,))

@@ -1,0 +1,113 @@
+"""kill -9 at random points, resume, repeat: every clean row lands on the platform exactly once,
+and every recording is fetched once, converted once, with no partial file left behind."""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from .conftest import calldata, client_for, make_campaign, write_list
+
+KILLS = 20
+
+
+def _env(sb):
+    return dict(os.environ, CALLCORE_ACCESS_KEY=sb.access_key, CALLCORE_SECRET_KEY=sb.secret_key)
+
+
+def _kill_cycles(cmd, env, rng, lo, hi):
+    """Starts *cmd* until it has been killed with SIGKILL KILLS times, each after a random delay (a
+    run that finishes first just counts as a run); then once more to completion."""
+    kills = 0
+    for _ in range(2 * KILLS):
+        if kills >= KILLS:
+            break
+        p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            p.wait(rng.uniform(lo, hi))
+        except subprocess.TimeoutExpired:
+            os.kill(p.pid, signal.SIGKILL)
+            p.wait()
+            kills += 1
+        else:
+            p.communicate()
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    return kills, r
+
+
+def test_import_survives_20_kills(sandbox_factory, tmp_path):
+    # the sandbox's real 1 s pacing per campaign; v2 with a large per-call max keeps each cycle short
+    sb = sandbox_factory(v2_max=100)
+    good = write_list(tmp_path / "l.csv", 4000, seed=7)
+    with client_for(sb) as c:
+        cid = make_campaign(c, "crash")
+    cmd = [sys.executable, "-m", "callcore.cli", "outbound", "import", str(tmp_path / "l.csv"), "--campaign", str(cid),
+           "--endpoint", sb.url, "--workdir", str(tmp_path / "w"), "--api", "v2", "--v2-max", "100", "--json"]
+    kills, r = _kill_cycles(cmd, _env(sb), random.Random(11), 0.6, 2.2)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert kills >= KILLS, f"only {kills} runs were killed mid-way"
+    rows = calldata(sb, cid)
+    assert sorted(r["called"] for r in rows) == sorted(good), "every clean row exactly once"
+    assert len({r["session_id"] for r in rows}) == len(rows)
+
+
+def test_recording_sync_survives_20_kills(sandbox_factory, tmp_path):
+    # 50 ms latency on every request stretches the sync so that the kills land mid-way
+    sb = sandbox_factory(faults="latency=1:0.05", v2_max=1000, min_interval=0.0)
+    write_list(tmp_path / "l.csv", 400, dirty=False)
+    with client_for(sb) as c:
+        cid = make_campaign(c, "rec")
+    from callcore.pipelines.outbound import ImportOptions, import_list
+
+    import_list(tmp_path / "l.csv", tmp_path / "w", ImportOptions(
+        campaigns=[cid], endpoint=sb.url, access_key=sb.access_key, secret_key=sb.secret_key, api="v2", v2_max=1000,
+        min_interval=0))
+    sb.dial(1, cid, 400)
+    recs = sb.app.state.q("SELECT * FROM recordings")
+    now = datetime.now()
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "callcore.cli", "recordings", "sync", "--from",
+           (now - timedelta(hours=12)).strftime("%Y-%m-%d %H:%M:%S"), "--to",
+           (now + timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S"), "-o", str(out), "--endpoint", sb.url,
+           "--to-format", "mp3", "--workers", "2", "--json"]
+    kills, r = _kill_cycles(cmd, _env(sb), random.Random(5), 0.5, 1.3)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert kills >= KILLS
+    import csv
+    import sqlite3
+
+    man = list(csv.DictReader(open(out / "manifest.csv")))
+    assert len(man) == len(recs) and all(m["state"] == "converted" for m in man)
+    assert {m["remote_file"] for m in man} == {r["file_name"] for r in recs}
+    for m in man:
+        p = out / m["output"]
+        assert p.is_file() and p.stat().st_size == int(m["output_bytes"])
+    db = sqlite3.connect(out / ".callcore-sync" / "state.sqlite3")
+    assert db.execute("SELECT MAX(fetches), MAX(converts) FROM recs").fetchone() == (1, 1), "nothing fetched or converted twice"
+    leftovers = [p for p in out.rglob("*") if p.name.endswith(".part") or p.name.startswith(".part-")]
+    assert leftovers == []
+
+
+def test_file_route_import_survives_20_kills(sandbox_factory, sshd, tmp_path):
+    """The file route killed at random points (writing, uploading, importing, polling): each
+    workbook's rows land once."""
+    sb = sandbox_factory(sftp_root=sshd.root)
+    good = write_list(tmp_path / "l.csv", 3000, seed=9, dirty=False)
+    with client_for(sb) as c:
+        cid = make_campaign(c, "crash-file")
+        sid = c.add_file_server("127.0.0.1", sshd.port, "/", sshd.user, "password-1234")
+    cmd = [sys.executable, "-m", "callcore.cli", "outbound", "import", str(tmp_path / "l.csv"), "--campaign", str(cid),
+           "--endpoint", sb.url, "--workdir", str(tmp_path / "w"), "--route", "file", "--rows-per-file", "50",
+           "--workers", "2", "--sftp-host", "127.0.0.1", "--sftp-port", str(sshd.port), "--sftp-user", sshd.user,
+           "--sftp-key", sshd.key_file, "--server-id", sid, "--json"]
+    kills, r = _kill_cycles(cmd, _env(sb), random.Random(3), 0.5, 1.1)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert kills >= KILLS
+    rows = calldata(sb, cid)
+    assert sorted(r["called"] for r in rows) == sorted(good), "every clean row exactly once"
+    assert not list((tmp_path / "w" / "workbooks").glob(".part-*"))

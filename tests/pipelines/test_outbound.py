@@ -1,0 +1,268 @@
+"""Outbound import against the Huawei sandbox over real HTTP: counts, platform rejections, resume,
+reconciliation of unknown outcomes, the pending cap, the file route over a real sshd, the CLI."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from callcore.pipelines.outbound import ImportOptions, OutboundImport, import_list
+from callcore.platforms.huawei import BlacklistAdd
+from callcore.platforms.retry import RetryPolicy
+
+from .conftest import calldata, client_for, make_campaign, write_list
+
+
+def opts(sb, campaigns, **kw):
+    base = dict(campaigns=campaigns, endpoint=sb.url, access_key=sb.access_key, secret_key=sb.secret_key,
+                min_interval=sb.app.cfg.min_interval, retry=RetryPolicy(attempts=10, base_delay=0.05, flow_delay=0.2,
+                                                                         max_delay=0.5))
+    base.update(kw)
+    return ImportOptions(**base)
+
+
+def assert_exactly_once(sb, good, campaigns=None):
+    rows = calldata(sb)
+    called = [r["called"] for r in rows]
+    assert sorted(called) == sorted(good), "every clean row on the platform exactly once"
+    assert len({r["session_id"] for r in rows}) == len(rows)
+
+
+def test_api_v1_counts_add_up_and_rows_land_once(sandbox_factory, tmp_path):
+    sb = sandbox_factory(min_interval=0.2)
+    with client_for(sb) as c:
+        cid = make_campaign(c, "v1")
+    good = write_list(tmp_path / "l.csv", 70)
+    s = import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [cid]))
+    assert s.complete and s.adds_up
+    assert (s.accepted, s.invalid, s.duplicate) == (70, 3, 7)
+    assert s.batches == {"accepted": 4}  # 20 + 20 + 20 + 10 (v1: 20 a call)
+    assert_exactly_once(sb, good)
+    tags = {r["custom_field"] for r in calldata(sb)}
+    assert len(tags) == 4 and all(t.startswith("cc") for t in tags)
+
+
+def test_platform_blacklist_is_reported_with_its_code(sandbox_factory, tmp_path):
+    sb = sandbox_factory(min_interval=0.2)
+    good = write_list(tmp_path / "l.csv", 30, dirty=False)
+    with client_for(sb) as c:
+        cid = make_campaign(c, "bl")
+        c.blacklist_add(BlacklistAdd(blocklist=[good[3], good[17]]))
+    s = import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [cid]))
+    assert s.adds_up and s.complete
+    assert s.platform_rejected == {"0200024": 2}
+    assert s.accepted == 28
+    assert_exactly_once(sb, [g for g in good if g not in (good[3], good[17])])
+
+
+def test_local_blacklist_and_rerun_sends_nothing(sandbox_factory, tmp_path):
+    sb = sandbox_factory(min_interval=0.2, v2_max=50)
+    good = write_list(tmp_path / "l.csv", 60, dirty=False)
+    (tmp_path / "bl.txt").write_text(good[0] + "\n" + good[1] + "\n")
+    with client_for(sb) as c:
+        cid = make_campaign(c, "rerun")
+    o = opts(sb, [cid], api="v2", v2_max=50, blacklist=str(tmp_path / "bl.txt"))
+    s1 = import_list(tmp_path / "l.csv", tmp_path / "w", o)
+    assert s1.blacklisted == 2 and s1.accepted == 58 and s1.adds_up
+    s2 = import_list(tmp_path / "l.csv", tmp_path / "w", o)
+    assert s2.to_dict() | {"seconds": 0} == s1.to_dict() | {"seconds": 0}
+    assert_exactly_once(sb, good[2:])
+
+
+def test_unknown_batches_are_reconciled_before_resending(sandbox_factory, tmp_path):
+    """A batch left 'sending' (killed mid-request) is looked up by its tag: statistics on the first
+    look, delete-by-tag when statistics is rate-limited; either way each row lands once."""
+    sb = sandbox_factory(min_interval=0.2, v2_max=10)
+    good = write_list(tmp_path / "l.csv", 40, dirty=False)
+    with client_for(sb) as c:
+        cid = make_campaign(c, "unknown")
+    o = opts(sb, [cid], api="v2", v2_max=10)
+    import_list(tmp_path / "l.csv", tmp_path / "w", o)
+    job = OutboundImport(tmp_path / "l.csv", tmp_path / "w", o)
+    # batch 1 reached the platform but the answer was lost; batch 2 never reached it
+    job.j.x("UPDATE batches SET state='sending' WHERE id IN (1, 2)")
+    tag2 = job.j.one("SELECT tag FROM batches WHERE id=2")["tag"]
+    sb.app.state.x("DELETE FROM calldata WHERE custom_field=?", (tag2,))
+    job.close()
+    s = import_list(tmp_path / "l.csv", tmp_path / "w", o)
+    assert s.complete and s.adds_up and s.accepted == 40
+    assert s.reconciled == {"statistics: on the platform, not sent again": 1,
+                            "statistics: not on the platform, sent again": 1}
+    assert_exactly_once(sb, good)
+    # again, now that statistics answers 429 for five minutes: delete-by-tag
+    job = OutboundImport(tmp_path / "l.csv", tmp_path / "w", o)
+    job.j.x("UPDATE batches SET state='sending' WHERE id IN (3, 4)")
+    job.close()
+    s = import_list(tmp_path / "l.csv", tmp_path / "w", o)
+    assert s.complete and s.accepted == 40
+    assert s.reconciled["delete-by-tag: removed and sent again"] == 2
+    assert_exactly_once(sb, good)
+
+
+def test_pending_cap_spills_into_the_next_campaign(sandbox_factory, tmp_path):
+    """The platform answers 0200020 when a campaign would exceed its cap: the rest goes to the
+    next campaign given."""
+    sb = sandbox_factory(min_interval=0.1, v2_max=10, max_pending=25)
+    good = write_list(tmp_path / "l.csv", 45, dirty=False)
+    with client_for(sb) as c:
+        a, b = make_campaign(c, "capA"), make_campaign(c, "capB")
+    s = import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [a, b], api="v2", v2_max=10))
+    assert s.complete and s.adds_up
+    assert s.campaigns == {str(a): 20, str(b): 25}
+    assert len(calldata(sb, a)) == 20 and len(calldata(sb, b)) == 25
+    assert_exactly_once(sb, good)
+
+
+def test_planner_respects_the_cap_and_holds_what_does_not_fit(sandbox_factory, tmp_path):
+    sb = sandbox_factory(min_interval=0.1, v2_max=10)
+    good = write_list(tmp_path / "l.csv", 35, dirty=False)
+    with client_for(sb) as c:
+        a = make_campaign(c, "hold")
+    s = import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [a], api="v2", v2_max=10, pending_cap=30))
+    assert s.accepted == 30 and s.not_imported == 5 and not s.complete and s.adds_up
+    assert s.batches.get("held") == 1
+    # a campaign created afterwards and given on the next run takes the held rows
+    with client_for(sb) as c:
+        b = make_campaign(c, "hold2")
+    s = import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [a, b], api="v2", v2_max=10, pending_cap=30))
+    assert s.complete and s.adds_up and s.campaigns == {str(a): 30, str(b): 5}
+    assert len(calldata(sb, b)) == 5
+    assert_exactly_once(sb, good)
+
+
+def test_wait_for_the_campaign_to_drain(sandbox_factory, tmp_path):
+    """on_cap=wait polls 7.4.7 statistics until the platform has dialled enough."""
+    sb = sandbox_factory(min_interval=0.1, v2_max=10, max_pending=20, stats_interval=0.2)
+    good = write_list(tmp_path / "l.csv", 30, dirty=False)
+    with client_for(sb) as c:
+        a = make_campaign(c, "drain")
+    stop = threading.Event()
+
+    def dialer():
+        while not stop.wait(0.3):
+            if len(calldata(sb, a)) >= 20:
+                sb.dial(1, a, 10)
+
+    t = threading.Thread(target=dialer, daemon=True)
+    t.start()
+    try:
+        s = import_list(tmp_path / "l.csv", tmp_path / "w",
+                        opts(sb, [a], api="v2", v2_max=10, on_cap="wait", drain_poll=0.2, stats_interval=0.2))
+    finally:
+        stop.set()
+        t.join()
+    assert s.complete and s.accepted == 30
+    assert_exactly_once(sb, good)
+
+
+def test_file_route_over_a_real_sshd(sandbox_factory, sshd, tmp_path):
+    """Workbooks written, uploaded over SFTP to a real OpenSSH server, imported server-side (the
+    sandbox reads the uploaded files from the SFTP root), results polled; the tail goes by API."""
+    sb = sandbox_factory(min_interval=0.1, sftp_root=sshd.root)
+    good = write_list(tmp_path / "l.csv", 103, dirty=False)
+    with client_for(sb) as c:
+        cid = make_campaign(c, "file")
+        sid = c.add_file_server("127.0.0.1", sshd.port, "/", sshd.user, "password-1234")
+    o = opts(sb, [cid], sftp=sshd.target(server_id=sid), rows_per_file=50, file_overhead=0.15)
+    s = import_list(tmp_path / "l.csv", tmp_path / "w", o)
+    assert s.complete and s.adds_up
+    assert s.routes == {"file": 100, "api": 3}
+    books = sorted(p.name for p in sshd.root.glob("*.xlsx"))
+    assert len(books) == 2 and not list(sshd.root.glob("*.part"))
+    assert_exactly_once(sb, good)
+    tasks = sb.app.state.q("SELECT * FROM import_tasks")
+    assert [(t["status"], t["succ"]) for t in tasks] == [("2", 50), ("2", 50)]
+
+
+def test_file_route_reimport_is_reconciled(sandbox_factory, sshd, tmp_path):
+    sb = sandbox_factory(min_interval=0.1, sftp_root=sshd.root)
+    good = write_list(tmp_path / "l.csv", 40, dirty=False)
+    with client_for(sb) as c:
+        cid = make_campaign(c, "file2")
+        sid = c.add_file_server("127.0.0.1", sshd.port, "/", sshd.user, "password-1234")
+    o = opts(sb, [cid], route="file", sftp=sshd.target(server_id=sid), rows_per_file=20)
+    import_list(tmp_path / "l.csv", tmp_path / "w", o)
+    job = OutboundImport(tmp_path / "l.csv", tmp_path / "w", o)
+    job.j.x("UPDATE batches SET state='importing', task_id=NULL WHERE id=1")  # killed during the import call
+    job.close()
+    s = import_list(tmp_path / "l.csv", tmp_path / "w", o)
+    assert s.complete and s.accepted == 40
+    assert_exactly_once(sb, good)
+
+
+def test_cli_json_summary_and_credentials_from_env(sandbox_factory, tmp_path):
+    sb = sandbox_factory(min_interval=0.2)
+    write_list(tmp_path / "l.csv", 25)
+    with client_for(sb) as c:
+        cid = make_campaign(c, "cli")
+    env = dict(os.environ, CALLCORE_ACCESS_KEY=sb.access_key, CALLCORE_SECRET_KEY=sb.secret_key)
+    cmd = [sys.executable, "-m", "callcore.cli", "outbound", "import", str(tmp_path / "l.csv"), "--platform", "huawei",
+           "--campaign", str(cid), "--endpoint", sb.url, "--workdir", str(tmp_path / "w"), "--json"]
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert d["adds_up"] and d["accepted"] == 25 and d["input_rows"] == 30
+    assert sb.secret_key not in r.stdout + r.stderr
+    env.pop("CALLCORE_SECRET_KEY")
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "CALLCORE_SECRET_KEY" in r.stderr
+
+
+def test_changed_list_is_refused(sandbox_factory, tmp_path):
+    sb = sandbox_factory(min_interval=0.1)
+    write_list(tmp_path / "l.csv", 5, dirty=False)
+    with client_for(sb) as c:
+        cid = make_campaign(c, "changed")
+    import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [cid]))
+    time.sleep(0.01)
+    with open(tmp_path / "l.csv", "a") as f:
+        f.write("13912345678,new\n")
+    with pytest.raises(ValueError, match="changed since this job started"):
+        import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [cid]))
+
+
+def test_preflight_refuses_running_and_missing_campaigns_before_sending(sandbox_factory, tmp_path):
+    from callcore.pipelines.outbound import ImportFailed
+
+    sb = sandbox_factory(min_interval=0.1)
+    write_list(tmp_path / "l.csv", 10, dirty=False)
+    with client_for(sb) as c:
+        cid = make_campaign(c, "running")
+        c.resume_campaign(cid)
+    with pytest.raises(ImportFailed, match="is running"):
+        import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [cid]))
+    with pytest.raises(ImportFailed, match="not found"):
+        import_list(tmp_path / "l.csv", tmp_path / "w2", opts(sb, [cid + 100]))
+    assert calldata(sb) == []
+    with client_for(sb) as c:
+        c.pause_campaign(cid)
+    s = import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [cid]))
+    assert s.complete and s.accepted == 10
+
+
+def test_cli_over_tls_with_a_private_ca(tmp_path):
+    from callcore.sandbox.huawei import HuaweiSandbox
+
+    key, cert = tmp_path / "k.pem", tmp_path / "c.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    write_list(tmp_path / "l.csv", 15, dirty=False)
+    with HuaweiSandbox(tmp_path / "st", ssl_certfile=str(cert), ssl_keyfile=str(key)) as sb:
+        sb.app.cfg.min_interval = 0.1
+        cid = sb.app.state.insert("INSERT INTO campaigns (vdn, name, status, device_type, spec, created) "
+                                  "VALUES (1, 'tls', 3, 2, '{}', 0)")
+        env = dict(os.environ, CALLCORE_ACCESS_KEY=sb.access_key, CALLCORE_SECRET_KEY=sb.secret_key)
+        cmd = [sys.executable, "-m", "callcore.cli", "outbound", "import", str(tmp_path / "l.csv"), "--campaign",
+               str(cid), "--endpoint", sb.url, "--workdir", str(tmp_path / "w"), "--json"]
+        r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 2 and "--ca-file" in r.stderr
+        r = subprocess.run(cmd + ["--ca-file", str(cert)], env=env, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["accepted"] == 15

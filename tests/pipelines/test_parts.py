@@ -1,0 +1,109 @@
+"""Building blocks: safe local names (hypothesis), the workbook writer read back by the sandbox's
+reader, SFTP upload to a real sshd, the bill index read by column name."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from callcore.pipelines.recordings import _windows, parse_time, safe_local_path
+from callcore.pipelines.sftp import upload
+from callcore.pipelines.xlsx import DATA_HEADER, huawei_data_rows, write_workbook
+from callcore.sandbox.huawei import parse_called_cell, read_table
+
+
+@pytest.mark.parametrize("remote,want", [
+    ("Y:\\1\\0\\20261122\\128\\1951481001.V3", "Y/1/0/20261122/128/1951481001.wav"),
+    ("/10/1/record/1/20261122/128/1951481001.wav", "10/1/record/1/20261122/128/1951481001.wav"),
+    ("../../etc/passwd", "etc/passwd.wav"),
+    ("C:/..\\..\\x.V3", "C/x.wav"),
+    ("a/./b//c:d.V3", "a/b/c_d.wav"),
+    ("", "unnamed.wav"),
+    ("....", "unnamed.wav"),
+])
+def test_safe_local_path_examples(tmp_path, remote, want):
+    assert safe_local_path(remote, tmp_path, ".wav") == (tmp_path / want).resolve()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab.:/\\C ..*?\x00\u4e2d")), max_size=40))
+def test_safe_local_path_never_leaves_the_root(remote):
+    root = Path("/tmp/callcore-safe-root").resolve()
+    p = safe_local_path(remote, root, ".wav")
+    assert root in p.parents
+    assert "\\" not in str(p) and "\x00" not in str(p)
+
+
+def test_workbook_is_read_back_by_the_platform_reader(tmp_path):
+    nums = ["13800138000", "02112345678", "4008001234"]
+    sids = ["a1", "a2", "a<&>3"]
+    n = write_workbook(tmp_path / "b.xlsx", DATA_HEADER, huawei_data_rows(sids, nums, "tag1"))
+    assert n == 3
+    rows = read_table(tmp_path / "b.xlsx")
+    assert [parse_called_cell(r["called"]) for r in rows] == [[x] for x in nums]
+    assert [r["sessionId"] for r in rows] == sids
+    assert {r["customField"] for r in rows} == {"tag1"}
+    assert not list(tmp_path.glob(".part-*"))
+
+
+def test_fast_workbook_equals_the_generic_one(tmp_path):
+    from callcore.pipelines.xlsx import write_huawei_data_workbook
+
+    nums = [f"1380013{i:04d}" for i in range(300)]
+    write_huawei_data_workbook(tmp_path / "fast.xlsx", "job1", 1000, nums, "cc1b7")
+    write_workbook(tmp_path / "slow.xlsx", DATA_HEADER,
+                   huawei_data_rows([f"job1{1000 + i}" for i in range(300)], nums, "cc1b7"))
+    assert read_table(tmp_path / "fast.xlsx") == read_table(tmp_path / "slow.xlsx")
+    with pytest.raises(ValueError):
+        write_huawei_data_workbook(tmp_path / "x.xlsx", "j<", 0, nums, "t")
+
+
+def test_sftp_upload_to_a_real_sshd(sshd, tmp_path):
+    src = tmp_path / "book.xlsx"
+    src.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 400)
+    path = upload(sshd.target(remote_dir="isales/20261122"), src, "book.xlsx")
+    assert path.endswith("isales/20261122/book.xlsx")
+    got = sshd.root / "isales" / "20261122" / "book.xlsx"
+    assert got.read_bytes() == src.read_bytes()
+    assert not list(got.parent.glob("*.part"))
+
+
+def test_sftp_upload_failure_names_the_target_not_the_key(sshd, tmp_path):
+    src = tmp_path / "b.xlsx"
+    src.write_bytes(b"x")
+    bad = sshd.target()
+    bad.key_file = str(tmp_path / "missing-key")
+    with pytest.raises(OSError, match="sftp upload") as e:
+        upload(bad, src, "b.xlsx", retries=1)
+    assert "BEGIN OPENSSH" not in str(e.value)
+
+
+def test_windows_are_at_most_three_days():
+    w = _windows("2026-11-01 00:00:00", "2026-11-08 12:00:00")
+    assert w[0] == ("2026-11-01 00:00:00", "2026-11-04 00:00:00")
+    assert w[-1][1] == "2026-11-08 12:00:00" and len(w) == 3
+    assert parse_time("2026-11-01") == "2026-11-01 00:00:00"
+    assert parse_time("2026-11-01T08:30") == "2026-11-01 08:30:00"
+    with pytest.raises(ValueError):
+        _windows("2026-11-02 00:00:00", "2026-11-01 00:00:00")
+
+
+def test_a_zip_answer_is_unpacked_safely(tmp_path):
+    import zipfile
+
+    from callcore.pipelines.recordings import RecordingSync
+    from callcore.platforms.errors import UnsafeArchiveError
+
+    ok = tmp_path / "a.zip"
+    with zipfile.ZipFile(ok, "w") as z:
+        z.writestr("rec.V3", b"\xd5" * 800)
+    got = RecordingSync._unzip_one(ok)
+    assert got.read_bytes() == b"\xd5" * 800 and got.parent == tmp_path / "a"
+    bad = tmp_path / "b.zip"
+    with zipfile.ZipFile(bad, "w") as z:
+        z.writestr("../../escape.V3", b"x")
+    with pytest.raises(UnsafeArchiveError):
+        RecordingSync._unzip_one(bad)
+    assert not (tmp_path.parent / "escape.V3").exists()

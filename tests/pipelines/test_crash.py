@@ -22,9 +22,14 @@ def _env(sb):
 
 def _kill_cycles(cmd, env, rng, lo, hi):
     """Starts *cmd* until it has been killed with SIGKILL KILLS times, each after a random delay (a
-    run that finishes first just counts as a run); then once more to completion."""
+    run that finishes first just counts as a run); then once more to completion.
+
+    A run that finishes before its kill means the job is done and later runs have nothing left to
+    interrupt, so each test gives the job enough work (rows, and sandbox latency where needed) for
+    well over KILLS kills at these delays, on a fast machine too: the count must not hang on timing.
+    """
     kills = 0
-    for _ in range(2 * KILLS):
+    for _ in range(4 * KILLS):
         if kills >= KILLS:
             break
         p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -43,7 +48,7 @@ def _kill_cycles(cmd, env, rng, lo, hi):
 def test_import_survives_20_kills(sandbox_factory, tmp_path):
     # the sandbox's real 1 s pacing per campaign; v2 with a large per-call max keeps each cycle short
     sb = sandbox_factory(v2_max=100)
-    good = write_list(tmp_path / "l.csv", 4000, seed=7)
+    good = write_list(tmp_path / "l.csv", 6000, seed=7)  # ~50 paced calls: longer than 20 kill cycles
     with client_for(sb) as c:
         cid = make_campaign(c, "crash")
     cmd = [sys.executable, "-m", "callcore.cli", "outbound", "import", str(tmp_path / "l.csv"), "--campaign", str(cid),
@@ -57,8 +62,8 @@ def test_import_survives_20_kills(sandbox_factory, tmp_path):
 
 
 def test_recording_sync_survives_20_kills(sandbox_factory, tmp_path):
-    # 50 ms latency on every request stretches the sync so that the kills land mid-way
-    sb = sandbox_factory(faults="latency=1:0.05", v2_max=1000, min_interval=0.0)
+    # 100 ms latency on every request stretches the sync so that the kills land mid-way
+    sb = sandbox_factory(faults="latency=1:0.1", v2_max=1000, min_interval=0.0)
     write_list(tmp_path / "l.csv", 400, dirty=False)
     with client_for(sb) as c:
         cid = make_campaign(c, "rec")
@@ -75,9 +80,9 @@ def test_recording_sync_survives_20_kills(sandbox_factory, tmp_path):
            (now - timedelta(hours=12)).strftime("%Y-%m-%d %H:%M:%S"), "--to",
            (now + timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S"), "-o", str(out), "--endpoint", sb.url,
            "--to-format", "mp3", "--workers", "2", "--json"]
-    kills, r = _kill_cycles(cmd, _env(sb), random.Random(5), 0.5, 1.3)
+    kills, r = _kill_cycles(cmd, _env(sb), random.Random(5), 0.45, 1.0)
     assert r.returncode == 0, r.stderr[-2000:]
-    assert kills >= KILLS
+    assert kills >= KILLS, f"only {kills} runs were killed mid-way"
     import csv
     import sqlite3
 
@@ -96,8 +101,10 @@ def test_recording_sync_survives_20_kills(sandbox_factory, tmp_path):
 def test_file_route_import_survives_20_kills(sandbox_factory, sshd, tmp_path):
     """The file route killed at random points (writing, uploading, importing, polling): each
     workbook's rows land once."""
-    sb = sandbox_factory(sftp_root=sshd.root)
-    good = write_list(tmp_path / "l.csv", 3000, seed=9, dirty=False)
+    # 150 ms on every request (wall time, whatever the CPU) and 120 workbooks keep the job
+    # longer than 20 kill cycles
+    sb = sandbox_factory(faults="latency=1:0.15", sftp_root=sshd.root)
+    good = write_list(tmp_path / "l.csv", 6000, seed=9, dirty=False)
     with client_for(sb) as c:
         cid = make_campaign(c, "crash-file")
         sid = c.add_file_server("127.0.0.1", sshd.port, "/", sshd.user, "password-1234")
@@ -105,9 +112,9 @@ def test_file_route_import_survives_20_kills(sandbox_factory, sshd, tmp_path):
            "--endpoint", sb.url, "--workdir", str(tmp_path / "w"), "--route", "file", "--rows-per-file", "50",
            "--workers", "2", "--sftp-host", "127.0.0.1", "--sftp-port", str(sshd.port), "--sftp-user", sshd.user,
            "--sftp-key", sshd.key_file, "--server-id", sid, "--json"]
-    kills, r = _kill_cycles(cmd, _env(sb), random.Random(3), 0.5, 1.1)
+    kills, r = _kill_cycles(cmd, _env(sb), random.Random(3), 0.45, 0.9)
     assert r.returncode == 0, r.stderr[-2000:]
-    assert kills >= KILLS
+    assert kills >= KILLS, f"only {kills} runs were killed mid-way"
     rows = calldata(sb, cid)
     assert sorted(r["called"] for r in rows) == sorted(good), "every clean row exactly once"
     assert not list((tmp_path / "w" / "workbooks").glob(".part-*"))

@@ -9,7 +9,7 @@ import ssl
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, Self
 
 import httpx
 
@@ -200,3 +200,33 @@ def atomic_write(dest: Path, chunks, *, expected_length: int | None = None) -> i
             pass
         raise
     return n
+
+
+class SyncClientLifecycle:
+    """``close()`` and the ``with`` statement for the sync platform clients (``self._client``)."""
+
+    _client: httpx.Client
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncClientLifecycle:
+    """``aclose()`` and ``async with`` for the async platform clients (``self._client``)."""
+
+    _client: httpx.AsyncClient
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

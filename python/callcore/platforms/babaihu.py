@@ -172,21 +172,12 @@ def _check_audio(first: bytes, mp3: bool, complete: bool = True) -> None:
                             f"{first[:80].decode('utf-8', 'replace')!r}", platform=P, endpoint="record")
 
 
-class BabaihuClient(_Base):
+class BabaihuClient(_Base, _http.SyncClientLifecycle):
     """Synchronous 八百呼 client."""
 
     def __init__(self, base_url: str, sa_user: str, sa_password: str, **kw: Any) -> None:
         super().__init__(base_url, sa_user, sa_password, **kw)
         self._client = self.options.sync_client("")
-
-    def close(self) -> None:
-        self._client.close()
-
-    def __enter__(self) -> "BabaihuClient":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
 
     def _send(self, method: str, form: dict, parse) -> Any:
         try:
@@ -249,21 +240,12 @@ class BabaihuClient(_Base):
         return target
 
 
-class AsyncBabaihuClient(_Base):
+class AsyncBabaihuClient(_Base, _http.AsyncClientLifecycle):
     """Asynchronous 八百呼 client (same methods, awaited)."""
 
     def __init__(self, base_url: str, sa_user: str, sa_password: str, **kw: Any) -> None:
         super().__init__(base_url, sa_user, sa_password, **kw)
         self._client = self.options.async_client("")
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
-
-    async def __aenter__(self) -> "AsyncBabaihuClient":
-        return self
-
-    async def __aexit__(self, *exc: Any) -> None:
-        await self.aclose()
 
     async def _send(self, method: str, form: dict, parse) -> Any:
         try:

@@ -239,7 +239,7 @@ def _pages(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v is not None}
 
 
-class Hl95Client(_Base):
+class Hl95Client(_Base, _http.SyncClientLifecycle):
     """Synchronous 九五云客服 client."""
 
     def __init__(self, base_url: str, client_id: str, client_secret: str, **kw: Any) -> None:
@@ -249,12 +249,6 @@ class Hl95Client(_Base):
     def close(self) -> None:
         self._client.close()
         self._auth.close()
-
-    def __enter__(self) -> "Hl95Client":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
 
     def _call(self, method: str, path: str, **kw: Any) -> Any:
         try:
@@ -354,21 +348,12 @@ def _chain(first: bytes, rest: Any) -> Any:
     yield from rest
 
 
-class AsyncHl95Client(_Base):
+class AsyncHl95Client(_Base, _http.AsyncClientLifecycle):
     """Asynchronous 九五云客服 client (the main calls, awaited)."""
 
     def __init__(self, base_url: str, client_id: str, client_secret: str, **kw: Any) -> None:
         super().__init__(base_url, client_id, client_secret, **kw)
         self._client = self.options.async_client("", auth=self._auth, headers={"Accept": "application/json"})
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
-
-    async def __aenter__(self) -> "AsyncHl95Client":
-        return self
-
-    async def __aexit__(self, *exc: Any) -> None:
-        await self.aclose()
 
     async def _call(self, method: str, path: str, **kw: Any) -> Any:
         try:

@@ -928,22 +928,13 @@ _JSON_CALLS = {
 }
 
 
-class HuaweiClient(_ClientBase):
+class HuaweiClient(_ClientBase, _http.SyncClientLifecycle):
     """Synchronous Huawei CEC client (iSales + CC-FS), one VDN. Thread-safe; use as a context
     manager or call :meth:`close`."""
 
     def __init__(self, base_url: str, access_key: str, secret_key: str, **kw: Any) -> None:
         super().__init__(base_url, access_key, secret_key, **kw)
         self._client = self.options.sync_client("")
-
-    def close(self) -> None:
-        self._client.close()
-
-    def __enter__(self) -> "HuaweiClient":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
 
     def _run(self, req: _Req) -> Any:
         try:
@@ -973,21 +964,12 @@ class HuaweiClient(_ClientBase):
             return dest
 
 
-class AsyncHuaweiClient(_ClientBase):
+class AsyncHuaweiClient(_ClientBase, _http.AsyncClientLifecycle):
     """Asynchronous twin of :class:`HuaweiClient` (same methods, awaited)."""
 
     def __init__(self, base_url: str, access_key: str, secret_key: str, **kw: Any) -> None:
         super().__init__(base_url, access_key, secret_key, **kw)
         self._client = self.options.async_client("")
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
-
-    async def __aenter__(self) -> "AsyncHuaweiClient":
-        return self
-
-    async def __aexit__(self, *exc: Any) -> None:
-        await self.aclose()
 
     async def _run(self, req: _Req) -> Any:
         try:

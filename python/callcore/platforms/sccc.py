@@ -227,21 +227,12 @@ def _post_kwargs(body: dict) -> dict[str, Any]:
             "headers": {"Accept": "application/json", "Content-Type": "application/json"}}
 
 
-class ScccClient(_Base):
+class ScccClient(_Base, _http.SyncClientLifecycle):
     """Synchronous SCCC client."""
 
     def __init__(self, base_url: str, customer: str, password: str, **kw: Any) -> None:
         super().__init__(base_url, customer, password, **kw)
         self._client = self.options.sync_client("")
-
-    def close(self) -> None:
-        self._client.close()
-
-    def __enter__(self) -> "ScccClient":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
 
     def _send(self, api: str, body: dict, parse) -> Any:
         try:
@@ -311,21 +302,12 @@ class ScccClient(_Base):
         return dest
 
 
-class AsyncScccClient(_Base):
+class AsyncScccClient(_Base, _http.AsyncClientLifecycle):
     """Asynchronous SCCC client (same methods, awaited)."""
 
     def __init__(self, base_url: str, customer: str, password: str, **kw: Any) -> None:
         super().__init__(base_url, customer, password, **kw)
         self._client = self.options.async_client("")
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
-
-    async def __aenter__(self) -> "AsyncScccClient":
-        return self
-
-    async def __aexit__(self, *exc: Any) -> None:
-        await self.aclose()
 
     async def _send(self, api: str, body: dict, parse) -> Any:
         try:

@@ -3,6 +3,7 @@
 # capability, in the order of rust/bindings/mod.rs.
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from types import ModuleType
 from typing import Any
 
@@ -34,10 +35,11 @@ class _SignModule(ModuleType):
         self,
         method: str,
         uri: str,
+        *,
         headers: Mapping[str, str],
         access_key: str,
         secret_key: str,
-        timestamp: str | None = None,
+        timestamp: str | datetime | None = None,
         body: _Body = None,
         query: Mapping[str, str] | None = None,
         millis: bool = True,

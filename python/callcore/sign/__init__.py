@@ -85,43 +85,12 @@ def _timestamp_text(timestamp: Timestamp, millis: bool) -> str | None:
     return format_timestamp(timestamp, millis=millis)
 
 
-def auth_v2(
-    method: str,
-    uri: str,
-    *,
-    headers: Mapping[str, str],
-    access_key: str,
-    secret_key: str,
-    timestamp: Timestamp = None,
-    body: Body = None,
-    query: Mapping[str, str] | None = None,
-    millis: bool = True,
-) -> str:
-    """Sign a request with Huawei CEC auth-v2 and return the whole ``Authorization`` value.
-
-    ``auth-v2/{access_key}/{timestamp}/{signed headers}/{signature}``.
-
-    Args:
-        method: HTTP method (sent uppercase).
-        uri: the path as sent, without host or query, e.g. ``/rest/cmsapp/v1/ping``.
-        headers: the headers to sign, exactly as they will be sent; ``host`` is required
-            (``ip:port`` as in the Host header), ``authorization`` is refused. Usually
-            ``host``, ``content-length`` and ``content-type``.
-        access_key, secret_key: the AK/SK pair issued by the operator.
-        timestamp: a ``str`` is used verbatim; an aware ``datetime`` is formatted in UTC;
-            ``None`` means now.
-        body: the body bytes exactly as sent (``str`` is taken as UTF-8).
-        query: the decoded query parameters, if the URL has any.
-        millis: with ``timestamp=None`` or a datetime, include milliseconds (the default, as
-            CC-CMS/iSales/FS) or not (CC-iKBS).
-
-    Raises:
-        SignError: an input that cannot be signed; the message names it.
-        TypeError: a header, query or body of the wrong type.
-    """
-    if timestamp is not None and timestamp.__class__ is not str:  # inlined: this is the hot path
-        timestamp = format_timestamp(timestamp, millis=millis)  # type: ignore[arg-type]
-    return _core.auth_v2(method, uri, headers, access_key, secret_key, timestamp, body, query, millis)
+# ``auth_v2`` is the extension's function itself, called with no Python frame in between (the
+# hot path: a wrapper would cost a tenth of a signature). Its docstring and keyword-only
+# signature live in rust/bindings/sign.rs, its types in _core.pyi:
+#   auth_v2(method, uri, *, headers, access_key, secret_key, timestamp=None, body=None,
+#           query=None, millis=True) -> str
+auth_v2 = _core.auth_v2
 
 
 def canonical_request(

@@ -158,6 +158,23 @@ def read_head(chunks: Iterator[bytes], n: int = HEAD_BYTES) -> tuple[bytes, Iter
     return b"".join(parts), iter(()), True
 
 
+def rejoin(head: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    """The chunks of a body whose head :func:`read_head` took off, in order again."""
+    if head:
+        yield head
+    yield from rest
+
+
+def declared_length(resp: httpx.Response) -> int | None:
+    """The Content-Length to check a download against: ``None`` when absent, unparsable, or
+    describing an encoded body (httpx hands over the decoded bytes)."""
+    try:
+        v = resp.headers.get("content-length")
+        return int(v) if v is not None and "content-encoding" not in resp.headers else None
+    except ValueError:
+        return None
+
+
 def body_kind(head: bytes, complete: bool) -> str:
     """What a download body is: 'json' or 'html' only when it really is one (headerless audio such
     as raw A-law ``.V3`` can start with any byte, ``{`` and ``<`` included), else as :func:`sniff`.

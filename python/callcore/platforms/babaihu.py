@@ -234,7 +234,7 @@ class BabaihuClient(_Base, _http.SyncClientLifecycle):
                     _check_code(_http.decode_json(httpx.Response(200, content=first), platform=P, endpoint="record"),
                                 "record")
                 _check_audio(first, mp3, complete)
-                _http.atomic_write(target, _chain(first, it), expected_length=_cl(resp))
+                _http.atomic_write(target, _http.rejoin(first, it), expected_length=_http.declared_length(resp))
         except httpx.HTTPError as e:
             raise _http.transport_error(e, platform=P, endpoint="record") from e
         return target
@@ -290,15 +290,3 @@ class AsyncBabaihuClient(_Base, _http.AsyncClientLifecycle):
         return target
 
 
-def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
-    if first:
-        yield first
-    yield from rest
-
-
-def _cl(resp: httpx.Response) -> int | None:
-    try:
-        v = resp.headers.get("content-length")
-        return int(v) if v is not None and "content-encoding" not in resp.headers else None
-    except ValueError:
-        return None

@@ -336,16 +336,10 @@ class Hl95Client(_Base, _http.SyncClientLifecycle):
                     raise ProtocolError("hl95 recordDownload: JSON instead of audio", platform=P)
                 if kind == "html":
                     raise ProtocolError("hl95 recordDownload: HTML instead of audio", platform=P)
-                _http.atomic_write(dest, _chain(first, it))
+                _http.atomic_write(dest, _http.rejoin(first, it))
         except httpx.HTTPError as e:
             raise _http.transport_error(e, platform=P, endpoint="/record/recordDownload") from e
         return dest
-
-
-def _chain(first: bytes, rest: Any) -> Any:
-    if first:
-        yield first
-    yield from rest
 
 
 class AsyncHl95Client(_Base, _http.AsyncClientLifecycle):

@@ -829,14 +829,6 @@ def _binary_result(req: _Req, resp: httpx.Response, head: bytes, complete: bool)
     return kind
 
 
-def _expected_length(resp: httpx.Response) -> int | None:
-    cl = resp.headers.get("content-length")
-    try:
-        return int(cl) if cl is not None and "content-encoding" not in resp.headers else None
-    except ValueError:
-        return None
-
-
 def _fix_suffix(dest: Path, kind: str) -> Path:
     if kind == "binary" and not dest.suffix:  # headerless audio: the platform's raw .V3 form
         return dest.with_name(dest.name + ".V3")
@@ -960,7 +952,7 @@ class HuaweiClient(_ClientBase, _http.SyncClientLifecycle):
                 raise ProtocolError(f"huawei {req.endpoint}: expected a file, got JSON without an error code",
                                     platform=P, endpoint=req.endpoint)
             dest = _fix_suffix(_download_target(req, resp), kind)
-            _http.atomic_write(dest, _chain(first, chunks), expected_length=_expected_length(resp))
+            _http.atomic_write(dest, _http.rejoin(first, chunks), expected_length=_http.declared_length(resp))
             return dest
 
 
@@ -995,13 +987,8 @@ class AsyncHuaweiClient(_ClientBase, _http.AsyncClientLifecycle):
                 raise ProtocolError(f"huawei {req.endpoint}: expected a file, got JSON without an error code",
                                     platform=P, endpoint=req.endpoint)
             dest = _fix_suffix(_download_target(req, resp), kind)
-            _http.atomic_write(dest, [content], expected_length=_expected_length(resp))
+            _http.atomic_write(dest, [content], expected_length=_http.declared_length(resp))
             return dest
-
-
-def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
-    yield first
-    yield from rest
 
 
 for _name, _doc in _JSON_CALLS.items():

@@ -296,7 +296,7 @@ class ScccClient(_Base, _http.SyncClientLifecycle):
                 if _http.body_kind(first, complete) in ("html", "json"):
                     raise ProtocolError(f"sccc recording {filename}: expected audio, got "
                                         f"{first[:80].decode('utf-8', 'replace')!r}", platform=P, endpoint="recording")
-                _http.atomic_write(dest, _chain(first, it), expected_length=_cl(resp))
+                _http.atomic_write(dest, _http.rejoin(first, it), expected_length=_http.declared_length(resp))
         except httpx.HTTPError as e:
             raise _http.transport_error(e, platform=P, endpoint="recording") from e
         return dest
@@ -367,15 +367,3 @@ class AsyncScccClient(_Base, _http.AsyncClientLifecycle):
         return dest
 
 
-def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
-    if first:
-        yield first
-    yield from rest
-
-
-def _cl(resp: httpx.Response) -> int | None:
-    try:
-        v = resp.headers.get("content-length")
-        return int(v) if v is not None and "content-encoding" not in resp.headers else None
-    except ValueError:
-        return None

@@ -9,7 +9,7 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::sync_channel;
 use std::sync::Arc;
 
 use encoding_rs::{DecoderResult, Encoding, GB18030, UTF_8};
@@ -1142,17 +1142,7 @@ pub fn clean_file(
             rej_f,
             progress,
         )?;
-        summary.batches = batcher.map(|b| b.batches()).unwrap_or(0);
-        if summary.rows == 0 {
-            return Err(CalllistError::Empty { path: input.into() });
-        }
-        clean_f.commit()?;
-        rej_f.commit()?;
-        if let Some(st) = gate.store {
-            st.save()?;
-        }
-        progress(total, total, summary.rows);
-        return Ok(summary);
+        return finish(summary, batcher, clean_f, rej_f, gate.store, input, total, progress);
     }
 
     // reader thread
@@ -1343,13 +1333,30 @@ pub fn clean_file(
     }
     result?;
     let (clean_f, rej_f) = written?;
+    finish(summary, batcher, clean_f, rej_f, gate.store, input, total, progress)
+}
+
+/// The end of a successful file clean, shared by the parallel and sequential paths: count the
+/// batches, refuse an input with no rows, rename both outputs into place, save the import store,
+/// and report 100 %.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    mut summary: Summary,
+    batcher: Option<Batcher>,
+    clean_f: OutFile,
+    rej_f: OutFile,
+    store: Option<&mut ImportStore>,
+    input: &Path,
+    total: u64,
+    progress: &mut dyn FnMut(u64, u64, u64) -> bool,
+) -> Result<Summary> {
     summary.batches = batcher.map(|b| b.batches()).unwrap_or(0);
     if summary.rows == 0 {
         return Err(CalllistError::Empty { path: input.into() });
     }
     clean_f.commit()?;
     rej_f.commit()?;
-    if let Some(st) = gate.store {
+    if let Some(st) = store {
         st.save()?;
     }
     progress(total, total, summary.rows);
@@ -1396,14 +1403,6 @@ pub fn clean_values(
 pub fn sibling(path: &Path, name: &str) -> PathBuf {
     path.with_file_name(name)
 }
-
-#[allow(dead_code)]
-fn _kind_names() -> [&'static str; 6] {
-    Kind::ALL.map(|k| k.as_str())
-}
-
-#[allow(dead_code)]
-fn _unused(_: Receiver<()>) {}
 
 #[cfg(test)]
 mod tests {

@@ -996,7 +996,9 @@ fn format_row<R: Fields>(
 const TAIL_MAX: usize = 160;
 
 /// The columns a clean row gets after the input's cells, each after its comma, and the newline:
-/// `,e164,national,kind,ext[,dial,batch]\n` (all digits and letters: never quoted).
+/// `,e164,national,kind,ext[,dial,batch]\n` (all digits and letters: never quoted). Every piece
+/// is moved as a fixed 24- or 8-byte block and the position advanced by its real length (later
+/// pieces overwrite the excess): one call per row of no variable-length copy.
 #[inline]
 fn clean_tail(
     n: &Normalized,
@@ -1004,52 +1006,84 @@ fn clean_tail(
     platform: Option<&Profile>,
     out: &mut [u8; TAIL_MAX],
 ) -> usize {
-    let mut b1 = [0u8; 24];
-    let mut b2 = [0u8; 24];
-    let mut at = 0;
-    let mut put = |out: &mut [u8; TAIL_MAX], v: &[u8]| {
-        out[at] = b',';
-        out[at + 1..at + 1 + v.len()].copy_from_slice(v);
-        at += 1 + v.len();
+    const KINDS: [[u8; 8]; 6] = {
+        let mut t = [[0u8; 8]; 6];
+        let mut k = 0;
+        while k < 6 {
+            let s = Kind::ALL[k].as_str().as_bytes();
+            let mut i = 0;
+            while i < s.len() {
+                t[k][i] = s[i];
+                i += 1;
+            }
+            k += 1;
+        }
+        t
     };
-    let l1 = n.write_e164(&mut b1);
-    put(out, &b1[..l1]);
-    // national form from the E.164 digits (no second conversion)
-    let l2 = national_from_e164(n, &b1[1..l1], &mut b2);
-    put(out, &b2[..l2]);
-    put(out, n.kind.as_str().as_bytes());
+    let mut dig = [0u8; 48];
+    let nd = if n.is_ok() {
+        let mut b = [0u8; 24];
+        let l = n.key_digits(&mut b);
+        dig[..24].copy_from_slice(&b);
+        l
+    } else {
+        0
+    };
+    let mut at = 0;
+    out[at] = b',';
+    at += 1;
+    if nd > 0 {
+        out[at] = b'+';
+        out[at + 1..at + 25].copy_from_slice(&dig[..24]);
+        at += 1 + nd;
+    }
+    out[at] = b',';
+    at += 1;
+    // the national form from the E.164 digits (no second conversion)
+    let cc = (n.cc_len as usize).min(nd);
+    match n.kind {
+        Kind::Invalid => {}
+        Kind::Foreign => {
+            out[at..at + 2].copy_from_slice(b"00");
+            out[at + 2..at + 26].copy_from_slice(&dig[..24]);
+            at += 2 + nd;
+        }
+        k => {
+            if k == Kind::Fixed {
+                out[at] = b'0';
+                at += 1;
+            }
+            out[at..at + 24].copy_from_slice(&dig[cc..cc + 24]);
+            at += nd - cc;
+        }
+    }
+    out[at] = b',';
+    at += 1;
+    let k = n.kind as usize;
+    out[at..at + 8].copy_from_slice(&KINDS[k]);
+    at += Kind::ALL[k].as_str().len();
+    out[at] = b',';
+    at += 1;
+    let mut b2 = [0u8; 24];
     let l3 = n.write_ext(&mut b2);
-    put(out, &b2[..l3]);
+    out[at..at + 24].copy_from_slice(&b2);
+    at += l3;
     if let Some(p) = platform {
-        let l = p.dial(n, &mut b2).unwrap_or(0);
-        put(out, &b2[..l]);
+        out[at] = b',';
+        at += 1;
+        let mut b3 = [0u8; 24];
+        let l = p.dial(n, &mut b3).unwrap_or(0);
+        out[at..at + 24].copy_from_slice(&b3);
+        at += l;
+        out[at] = b',';
+        at += 1;
         let mut itoa = [0u8; 24];
-        put(out, fmt_u64(d.batch, &mut itoa));
+        let v = fmt_u64(d.batch, &mut itoa);
+        out[at..at + v.len()].copy_from_slice(v);
+        at += v.len();
     }
     out[at] = b'\n';
     at + 1
-}
-
-#[inline]
-fn national_from_e164(n: &Normalized, digits: &[u8], out: &mut [u8; 24]) -> usize {
-    let cc = n.cc_len as usize;
-    match n.kind {
-        Kind::Foreign => {
-            out[..2].copy_from_slice(b"00");
-            out[2..2 + digits.len()].copy_from_slice(digits);
-            digits.len() + 2
-        }
-        Kind::Fixed => {
-            out[0] = b'0';
-            out[1..1 + digits.len() - cc].copy_from_slice(&digits[cc..]);
-            digits.len() - cc + 1
-        }
-        Kind::Invalid => 0,
-        _ => {
-            out[..digits.len() - cc].copy_from_slice(&digits[cc..]);
-            digits.len() - cc
-        }
-    }
 }
 
 fn map_csv(path: &Path, row: u64) -> impl Fn(csv::Error) -> CalllistError + '_ {

@@ -46,9 +46,9 @@ struct RecMeta {
     simple: bool,
 }
 
-/// Bytes after the last field of a piece that may be read (never used) by the unaligned
-/// 16-byte copies of [`fast_clean_row`].
-const SLACK: usize = 16;
+/// Bytes after a piece's text that may be read (never used) by the 64-byte blocks of
+/// [`Specials`] and the unaligned 16-byte copies of [`fast_clean_row`].
+const SLACK: usize = 64;
 
 /// One parsed piece of a block, with every buffer reused from block to block.
 #[derive(Default)]
@@ -131,8 +131,8 @@ fn line_of(fields: &[u8], spans: &[(usize, usize)], m: &RecMeta, base: u64) -> u
 /// piece; the records are the same either way (a property test compares them).
 fn fast_piece(src: &[u8], delim: u8, p: &mut Piece) -> bool {
     // lines end in '\n' (the producer cuts pieces after newlines; at the end of the file the
-    // text is given a final newline); a CR is a record end for csv_core: leave such text to it
-    if src.last().is_some_and(|&b| b != b'\n') || memchr::memchr(b'\r', src).is_some() {
+    // text is given a final newline)
+    if src.last().is_some_and(|&b| b != b'\n') {
         return false;
     }
     p.fields.clear();
@@ -140,13 +140,16 @@ fn fast_piece(src: &[u8], delim: u8, p: &mut Piece) -> bool {
     p.fields.extend_from_slice(&[0u8; SLACK]);
     p.spans.clear();
     p.recs.clear();
-    let (s, spans, recs) = (&p.fields[..src.len()], &mut p.spans, &mut p.recs);
-    let n = s.len();
+    let (s, spans, recs) = (&p.fields[..], &mut p.spans, &mut p.recs);
+    let n = src.len();
+    // every byte that matters (delimiter, quote, LF, CR) in order, found 64 bytes at a time
+    let mut ev = Specials::new(s, n, delim);
     let mut pos = 0usize;
     let mut line = 1u64;
     while pos < n {
         if s[pos] == b'\n' {
             // a blank line: csv_core skips it
+            ev.next();
             pos += 1;
             line += 1;
             continue;
@@ -156,33 +159,34 @@ fn fast_piece(src: &[u8], delim: u8, p: &mut Piece) -> bool {
         // quoting in the comma-delimited output
         let mut comma = delim != b',';
         loop {
-            let end; // the delimiter or newline after the field
+            // the events before `pos` are consumed; `end`: the delimiter or LF after the cell
+            let end;
             if s[pos] == b'"' {
-                // fields are short: a plain loop beats a call to memchr here
-                let mut close = pos + 1;
-                while close < n && s[close] != b'"' && s[close] != b'\n' {
-                    comma |= s[close] == b',';
-                    close += 1;
-                }
+                ev.next(); // the opening quote
+                let close = loop {
+                    let Some(e) = ev.next() else {
+                        return false;
+                    };
+                    match s[e] {
+                        b'"' => break e,
+                        b'\n' | b'\r' => return false, // a multi-line cell, a CR
+                        _ => comma = true,             // the delimiter inside quotes
+                    }
+                };
                 end = close + 1;
-                if close >= n
-                    || s[close] != b'"'
-                    || end >= n
-                    || (s[end] != delim && s[end] != b'\n')
-                {
-                    return false;
+                if end >= n || (s[end] != delim && s[end] != b'\n') {
+                    return false; // a doubled quote, text after the closing quote
                 }
+                ev.next(); // `end` itself
                 spans.push((pos + 1, close));
             } else {
-                // the text ends in '\n', so the loop stops inside it
-                let mut e = pos;
-                while s[e] != delim && s[e] != b'\n' && s[e] != b'"' {
-                    e += 1;
+                let Some(e) = ev.next() else {
+                    return false;
+                };
+                if s[e] == b'"' || s[e] == b'\r' {
+                    return false; // a quote inside a plain cell, a CR (a record end to csv_core)
                 }
                 end = e;
-                if s[end] == b'"' {
-                    return false;
-                }
                 spans.push((pos, end));
             }
             pos = end + 1;
@@ -201,6 +205,96 @@ fn fast_piece(src: &[u8], delim: u8, p: &mut Piece) -> bool {
     p.newlines = line - 1;
     p.dirty = false;
     true
+}
+
+/// The positions of the delimiter, `"`, LF and CR in `s[..n]`, in order: each 64-byte block is
+/// compared at once (SSE2 on x86-64) into a bit mask whose set bits are walked. `s` must have
+/// [`SLACK`] (>= 64) readable bytes after `n`.
+struct Specials<'a> {
+    s: &'a [u8],
+    n: usize,
+    delim: u8,
+    /// start of the block `mask` describes
+    base: usize,
+    mask: u64,
+}
+
+impl<'a> Specials<'a> {
+    fn new(s: &'a [u8], n: usize, delim: u8) -> Specials<'a> {
+        debug_assert!(s.len() >= n + 64);
+        let mut sp = Specials {
+            s,
+            n,
+            delim,
+            base: 0,
+            mask: 0,
+        };
+        sp.mask = sp.block(0);
+        sp
+    }
+
+    #[inline]
+    fn block(&self, at: usize) -> u64 {
+        let mut m = block_mask(&self.s[at..at + 64], self.delim);
+        if at + 64 > self.n {
+            // bytes past the text are slack
+            m &= (1u64 << (self.n - at)) - 1;
+        }
+        m
+    }
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            self.base += 64;
+            if self.base >= self.n {
+                return None;
+            }
+            self.mask = self.block(self.base);
+        }
+        let i = self.mask.trailing_zeros() as usize;
+        self.mask &= self.mask - 1;
+        Some(self.base + i)
+    }
+}
+
+/// Bit i set when `b[i]` is the delimiter, `"`, LF or CR (`b` is 64 bytes).
+#[inline]
+fn block_mask(b: &[u8], delim: u8) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        debug_assert!(b.len() >= 64);
+        // SAFETY: SSE2 is part of x86-64; the four unaligned 16-byte loads read b[0..64]
+        unsafe {
+            let (d, q, lf, cr) = (
+                _mm_set1_epi8(delim as i8),
+                _mm_set1_epi8(b'"' as i8),
+                _mm_set1_epi8(b'\n' as i8),
+                _mm_set1_epi8(b'\r' as i8),
+            );
+            let mut m = 0u64;
+            for k in 0..4 {
+                let v = _mm_loadu_si128(b.as_ptr().add(16 * k) as *const __m128i);
+                let hit = _mm_or_si128(
+                    _mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, q)),
+                    _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)),
+                );
+                m |= (_mm_movemask_epi8(hit) as u32 as u64) << (16 * k);
+            }
+            m
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let mut m = 0u64;
+        for (i, &c) in b[..64].iter().enumerate() {
+            if c == delim || c == b'"' || c == b'\n' || c == b'\r' {
+                m |= 1 << i;
+            }
+        }
+        m
+    }
 }
 
 fn new_core(delim: Option<u8>) -> CoreReader {
@@ -233,11 +327,13 @@ struct Parse<'a> {
 
 impl Parse<'_> {
     /// Parses `input` (whole lines) into `p`; `eof`: the input ends the file.
-    fn piece(&self, input: &[u8], eof: bool, utf8: bool, p: &mut Piece) {
+    /// `ascii_matters`: no non-ASCII byte seen yet (only then can a UTF-8 error still mean a
+    /// GB18030 file, so only then is the piece checked for being all ASCII).
+    fn piece(&self, input: &[u8], eof: bool, utf8: bool, ascii_matters: bool, p: &mut Piece) {
         // validation here, in parallel; the producer handles an error in order (it may be the
         // switch to GB18030 that the sequential decoder makes)
         p.bad_utf8 = utf8 && simdutf8::basic::from_utf8(input).is_err();
-        p.non_ascii = utf8 && !p.bad_utf8 && !input.is_ascii();
+        p.non_ascii = utf8 && ascii_matters && !p.bad_utf8 && !input.is_ascii();
         // CRLF -> LF exactly as the sequential decoder does (a CR right before LF is dropped)
         let mut scratch = std::mem::take(&mut p.scratch);
         let src: &[u8] = if eof || memchr::memchr(b'\r', input).is_some() {
@@ -358,7 +454,7 @@ impl Parse<'_> {
 }
 
 /// Appends the clean row of a simple record: its cells as they are (they need no quotes), empty
-/// cells up to `width`, then `tail` (the added columns and the newline). Equal, byte for byte, to
+/// cells up to `width`, then `tail[..tail_len]` (the added columns and the newline). Equal, byte for byte, to
 /// what [`format_row`] writes for it (a property test compares the two paths' files); faster
 /// because the cells, mostly short, are moved 16 bytes at a time without a call per cell.
 /// `data` must have [`SLACK`] readable bytes after every span.
@@ -368,14 +464,15 @@ fn fast_clean_row(
     data: &[u8],
     spans: &[(usize, usize)],
     width: usize,
-    tail: &[u8],
+    tail: &[u8; TAIL_MAX],
+    tail_len: usize,
 ) {
     let cells: usize = match spans {
         [] => 0,
         [f, .., l] => l.1 - f.0,
         [f] => f.1 - f.0,
     };
-    let need = cells + width + tail.len() + SLACK;
+    let need = cells + width + TAIL_MAX + SLACK;
     out.reserve(need);
     let mut at = out.len();
     let base = out.as_mut_ptr();
@@ -407,8 +504,9 @@ fn fast_clean_row(
             *base.add(at) = b',';
             at += 1;
         }
-        std::ptr::copy_nonoverlapping(tail.as_ptr(), base.add(at), tail.len());
-        out.set_len(at + tail.len());
+        // the whole tail buffer (a fixed-size move); only `tail_len` bytes count
+        std::ptr::copy_nonoverlapping(tail.as_ptr(), base.add(at), TAIL_MAX);
+        out.set_len(at + tail_len);
     }
 }
 
@@ -648,7 +746,7 @@ pub(super) fn run(
                     .zip(ranges.par_iter())
                     .enumerate()
                     .for_each(|(k, (p, &(s, e)))| {
-                        parse.piece(&tref[s..e], eof && k + 1 == nr, utf8, p)
+                        parse.piece(&tref[s..e], eof && k + 1 == nr, utf8, !seen_non_ascii, p)
                     });
                 if utf8 {
                     if pieces[..nr].iter().any(|p| p.bad_utf8) {
@@ -676,7 +774,7 @@ pub(super) fn run(
                 let mut n = nr;
                 if let Some(j) = pieces[..nr].iter().position(|p| p.dirty) {
                     if j + 1 < nr {
-                        parse.piece(&text[ranges[j].0..end], eof, false, &mut pieces[j]);
+                        parse.piece(&text[ranges[j].0..end], eof, false, false, &mut pieces[j]);
                         ranges[j].1 = end;
                         n = j + 1;
                     }
@@ -818,7 +916,7 @@ pub(super) fn run(
                     {
                         let mut tail = [0u8; TAIL_MAX];
                         let l = clean_tail(n, d, platform, &mut tail);
-                        fast_clean_row(&mut cb.buf, fields, r.spans, width, &tail[..l]);
+                        fast_clean_row(&mut cb.buf, fields, r.spans, width, &tail, l);
                         cb.rec_start = cb.buf.len();
                     } else {
                         format_row(

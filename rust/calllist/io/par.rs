@@ -851,6 +851,8 @@ pub(super) fn run(
         });
 
         // ------------------------------------------------------------ deciding, formatting
+        // the first block is being read and parsed: map the dedup table meanwhile
+        gate.dedup.prefault();
         const AHEAD: usize = 32;
         let mut result: Result<()> = Ok(());
         let scoped = layout.scope.is_some();

@@ -245,6 +245,30 @@ pub struct Normalizer {
 
 const MAXD: usize = 24;
 
+/// Byte classes of `normalize`'s fast scan. The separators are a subset of those the general
+/// scanner skips (not '.', which the general scanner treats specially at the end: "….0").
+const FAST_OTHER: u8 = 0;
+const FAST_DIGIT: u8 = 1;
+const FAST_SEP: u8 = 2;
+const FAST_PLUS: u8 = 3;
+const FAST_CLASS: [u8; 256] = {
+    let mut t = [FAST_OTHER; 256];
+    let mut b = b'0';
+    while b <= b'9' {
+        t[b as usize] = FAST_DIGIT;
+        b += 1;
+    }
+    t[b' ' as usize] = FAST_SEP;
+    t[b'-' as usize] = FAST_SEP;
+    t[b'(' as usize] = FAST_SEP;
+    t[b')' as usize] = FAST_SEP;
+    t[b'/' as usize] = FAST_SEP;
+    t[b'_' as usize] = FAST_SEP;
+    t[b'\t' as usize] = FAST_SEP;
+    t[b'+' as usize] = FAST_PLUS;
+    t
+};
+
 #[inline(always)]
 fn val(d: &[u8]) -> u64 {
     let mut v = 0u64;
@@ -348,7 +372,27 @@ impl Normalizer {
         if input.len() == 11 && input[0] == b'1' && input.iter().all(u8::is_ascii_digit) {
             return Self::finish(self.mobile(input), 0, 0);
         }
-        self.normalize_general(input)
+        // next most common: ASCII digits with plain separators and perhaps a leading '+'; the
+        // first byte outside that (full-width forms, dots, extension markers, letters...) hands
+        // the input to the general scanner, which gives such inputs the same result
+        let mut d = [0u8; MAXD];
+        let mut n = 0usize;
+        let mut plus = false;
+        for &b in input {
+            match FAST_CLASS[b as usize] {
+                FAST_DIGIT if n < MAXD => {
+                    d[n] = b;
+                    n += 1;
+                }
+                FAST_SEP => {}
+                FAST_PLUS if n == 0 && !plus => plus = true,
+                _ => return self.normalize_general(input),
+            }
+        }
+        if n == 0 {
+            return self.normalize_general(input);
+        }
+        Self::finish(self.classify(&d[..n], plus), 0, 0)
     }
 
     #[inline]
@@ -1060,6 +1104,83 @@ mod tests {
                 n.normalize_general(v.as_bytes()),
                 "{v}"
             );
+        }
+    }
+
+    #[test]
+    fn fast_scan_equals_the_general_scanner() {
+        // random strings over the bytes that matter to either scanner, in both table modes
+        let alphabet: Vec<&[u8]> = vec![
+            b"0",
+            b"1",
+            b"1",
+            b"3",
+            b"8",
+            b"6",
+            b"9",
+            b"4",
+            b"5",
+            b"2",
+            b"7",
+            b" ",
+            b"-",
+            b"(",
+            b")",
+            b"/",
+            b"_",
+            b"\t",
+            b"+",
+            b".",
+            b"x",
+            b"#",
+            b"*",
+            b",",
+            b"e",
+            b"\r",
+            b"\n",
+            b"'",
+            "\u{ff11}".as_bytes(),
+            "\u{3000}".as_bytes(),
+            "转".as_bytes(),
+            b"86",
+            b"0086",
+            b"17951",
+            b"138",
+            b"010",
+            b"400",
+            b".0",
+            b"\x0c",
+        ];
+        let norms = [
+            Normalizer::new(&Config::default()).unwrap(),
+            Normalizer::new(&Config {
+                structural_only: true,
+                default_area_code: Some("010".into()),
+                ..Config::default()
+            })
+            .unwrap(),
+        ];
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..300_000 {
+            let len = (next() % 20) as usize;
+            let mut v = Vec::new();
+            for _ in 0..len {
+                v.extend_from_slice(alphabet[(next() % alphabet.len() as u64) as usize]);
+            }
+            for norm in &norms {
+                assert_eq!(
+                    norm.normalize(&v),
+                    norm.normalize_general(&v),
+                    "{:?}",
+                    String::from_utf8_lossy(&v)
+                );
+            }
         }
     }
 

@@ -910,13 +910,14 @@ pub(super) fn run(
                 // a clean row of a simple record (most rows) is written by `fast_clean_row`
                 cb.buf
                     .reserve(fields.len() + (recs.len() - skip) * (TAIL_MAX / 2));
+                // one tail buffer for the piece (zeroing it for every row cost 3 % of a clean)
+                let mut tail = [0u8; TAIL_MAX];
                 for ((m, n), d) in recs[skip..].iter().zip(&p.norms[skip..]).zip(&p.decided) {
                     let r = rec(fields, spans, m);
                     if d.reason == Reason::Ok
                         && m.simple
                         && !(defuse && r.spans.iter().any(|&(a, b)| needs_defuse(&fields[a..b])))
                     {
-                        let mut tail = [0u8; TAIL_MAX];
                         let l = clean_tail(n, d, platform, &mut tail);
                         fast_clean_row(&mut cb.buf, fields, r.spans, width, &tail, l);
                         cb.rec_start = cb.buf.len();

@@ -39,6 +39,9 @@ test: test-rust test-python
 bench: setup
 	$(PY) -m pip install -q '.[bench]'
 	$(PY) -m pytest benches --benchmark-only --benchmark-columns=median,iqr,rounds -q
+	# the 10M-row call list (a 375 MB file, made once in the temp dir): callcore and polars end to end
+	CALLCORE_BENCH_ROWS=10000000 $(PY) -m pytest benches/bench_calllist.py --benchmark-only -q -s \
+		-k "e2e_callcore or e2e_polars or report"
 
 clean:
 	rm -rf $(VENV) target .pytest_cache .benchmarks

@@ -369,6 +369,15 @@ def test_normalize_list(benchmark, phones) -> None:
     RESULTS["normalize_list"] = _median(benchmark)
 
 
+def test_normalize_polars_series(benchmark, phones) -> None:
+    """A polars Series, read in place through the Arrow stream interface (no list made)."""
+    import polars as pl
+
+    s = pl.Series(phones)
+    benchmark.pedantic(lambda: cl.normalize(s), rounds=5, iterations=1)
+    RESULTS["normalize_polars"] = _median(benchmark)
+
+
 def test_zz_report(benchmark, dataset) -> None:
     """Prints medians and ratios (the figures the README quotes) and saves them. (A benchmark
     only so that ``--benchmark-only`` runs it; it times nothing of interest.)"""
@@ -406,6 +415,8 @@ def test_zz_report(benchmark, dataset) -> None:
         if "normalize_packed_pool" in r else "",
         f"normalize list[str]        {rows / r['normalize_list'] / 1e6:8.1f} M numbers/s"
         if "normalize_list" in r else "",
+        f"normalize polars Series    {rows / r['normalize_polars'] / 1e6:8.1f} M numbers/s (Arrow, in place)"
+        if "normalize_polars" in r else "",
     ]
     text = "\n".join(x for x in lines if x)
     print("\n" + text)

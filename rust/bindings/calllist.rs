@@ -193,6 +193,8 @@ fn to_arrays<'py>(py: Python<'py>, v: &[Normalized], reasons: Option<&[Reason]>)
 /// into `owned`; None and NaN-like floats become empty values.
 struct Views<'py> {
     _keep: Vec<Bound<'py, PyAny>>,
+    /// an Arrow text column's buffers, when the values came through `__arrow_c_stream__`
+    _arrow: Option<super::arrow::ArrowStrings>,
     owned: Vec<Vec<u8>>,
     spans: Vec<(usize, usize, bool)>, // (ptr, len, owned?)
 }
@@ -243,6 +245,15 @@ impl<'py> Views<'py> {
             l.iter().collect()
         } else if let Ok(t) = seq.cast::<PyTuple>() {
             t.iter().collect()
+        } else if let Some(a) = super::arrow::import_strings(seq, what)? {
+            // a polars Series / pyarrow array of text: views into its buffers, no copy
+            let spans = a.spans.iter().map(|&(p, l)| (p, l, false)).collect();
+            return Ok(Views {
+                _keep: keep,
+                _arrow: Some(a),
+                owned,
+                spans,
+            });
         } else {
             let v = collect_views(seq, what)?;
             for b in v {
@@ -251,6 +262,7 @@ impl<'py> Views<'py> {
             }
             return Ok(Views {
                 _keep: keep,
+                _arrow: None,
                 owned,
                 spans,
             });
@@ -273,6 +285,7 @@ impl<'py> Views<'py> {
         }
         Ok(Views {
             _keep: keep,
+            _arrow: None,
             owned,
             spans,
         })
@@ -285,7 +298,8 @@ impl<'py> Views<'py> {
                 if o {
                     &self.owned[p][..]
                 } else {
-                    // SAFETY: the str/bytes objects are kept alive in `_keep` and are immutable.
+                    // SAFETY: the str/bytes objects are kept alive in `_keep` (Arrow buffers in
+                    // `_arrow`) and are immutable.
                     unsafe { std::slice::from_raw_parts(p as *const u8, l) }
                 }
             })

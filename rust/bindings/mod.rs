@@ -7,6 +7,7 @@
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+mod arrow;
 mod audio;
 mod calllist;
 mod convert;

@@ -149,8 +149,9 @@ def _run_normalize(norm: Any, numbers: Any) -> tuple[np.ndarray, ...]:
         if arr.dtype.kind in "iu":
             return _c.normalize_ints(norm, arr.astype(np.int64, copy=False))
         return _c.normalize_list(norm, arr.tolist())
-    if hasattr(numbers, "to_list") and not isinstance(numbers, (list, tuple)):
-        # polars / pandas Series
+    if hasattr(numbers, "to_list") and not hasattr(numbers, "__arrow_c_stream__"):
+        # a pandas Series (a polars Series is read through the Arrow stream interface: its
+        # text buffers are used in place, with no list of Python strings made)
         numbers = numbers.to_list()
     if isinstance(numbers, (str, bytes)):
         raise TypeError("numbers: expected a sequence of numbers, got a single str/bytes")
@@ -170,7 +171,9 @@ def normalize(
     """Normalize a column of Chinese phone numbers.
 
     ``numbers`` may be a list/tuple of ``str`` (``bytes``, ``int`` and ``None`` also accepted), a
-    numpy ``S``/``U``/integer array, or a polars/pandas Series. ``default_area_code`` (e.g.
+    numpy ``S``/``U``/integer array, a polars Series or pyarrow array (text columns are read in
+    place through the Arrow PyCapsule stream interface, ``__arrow_c_stream__``; pyarrow is not
+    needed), or a pandas Series. ``default_area_code`` (e.g.
     ``"0755"``) completes local 7/8-digit numbers; ``structural_only`` accepts any
     ``1[3-9]xxxxxxxxx`` mobile instead of checking the allocated-prefix table (or pass an updated
     table file as ``mobile_prefixes``); ``foreign="reject"`` rejects numbers of other countries.
@@ -328,7 +331,7 @@ def clean(
     values = source
     if isinstance(values, np.ndarray):
         values = values.tolist()
-    elif hasattr(values, "to_list") and not isinstance(values, (list, tuple)):
+    elif hasattr(values, "to_list") and not hasattr(values, "__arrow_c_stream__"):
         values = values.to_list()
     if scopes is not None and not isinstance(scopes, (list, tuple)):
         scopes = list(scopes)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import csv
 import math
 import os
-import re
 import secrets
 import threading
 import time
@@ -33,8 +32,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 from callcore.platforms.errors import (ApiError, AuthenticationError, BlacklistedError, ClockSkewError, FlowControlError,
                                        LimitExceededError, NotFoundError, PlatformError, RateLimitError, StateError)
@@ -59,8 +56,6 @@ CREATE TABLE IF NOT EXISTS events (t REAL, batch INTEGER, what TEXT);
 #               file: planned -> written -> uploaded -> importing -> imported(task_id) -> done
 #               split (replaced by two halves), rejected (one row, the platform's code), held (no campaign room)
 FINAL = ("accepted", "done", "split", "rejected")
-_TAG = re.compile(r"^[A-Za-z0-9]{1,200}$")
-_DIAL = re.compile(r"^[0-9*#]+$")
 
 
 class ImportFailed(RuntimeError):
@@ -364,41 +359,17 @@ class OutboundImport:
 
     # ------------------------------------------------------------------ API route
     def _send_api(self, b: Any, rows: list[int]) -> int:
-        """One add-numbers call (7.4.1 v1 / 7.4.2 v2). The rows were checked by the call-list engine
-        (dialing strings of 0-9 only, <= 24 characters), the sessionIds and tags are ours and
-        alphanumeric, so the JSON body is written directly (no escaping can be needed) instead of
-        one validated dataclass and a ``json.dumps`` per row: per-row CPU is what keeps the client
-        cheap. The request goes through the platforms client (auth-v2 signing, error mapping)."""
-        from callcore.platforms import _http
-        from callcore.platforms import huawei as hw
-
+        """One add-numbers call (7.4.1 v1 / 7.4.2 v2) through the client's public fast path:
+        :meth:`HuaweiClient.prepare_add_numbers` writes the JSON body straight from the dialing
+        strings (checked once per batch, no per-row dataclass or ``json.dumps``: per-row CPU is
+        what keeps the client cheap), :meth:`HuaweiClient.send_prepared` signs and sends it."""
         c = self._client_()
-        tag, dial, job = b["tag"], self.dial, self.job
-        if not _TAG.match(tag) or not _TAG.match(job):
-            raise ValueError(f"batch tag {tag!r}: not a valid customField")
         if len(rows) > self.o.per_call:
             raise ValueError(f"batch {b['id']}: {len(rows)} records, at most {self.o.per_call} a call")
-        cid = int(b["campaign"])
-        tail = f'","customField":"{tag}"}}'
-        if self.o.api == "v1":
-            head, mid = '{"called":"', '","sessionId":"' + job
-            path, ep, sec = f"{hw.ISALES_V1}/{c.api.vdn}/calldata/{cid}", "addCallData", "7.4.1"
-        else:
-            head, mid = '{"called":[{"calledNo":"', '"}],"sessionId":"' + job
-            path, ep, sec = f"{hw.ISALES_V2}/{c.api.vdn}/calldata/{cid}", "addCallDataV2", "7.4.2"
-        nums = [dial[i] for i in rows]
-        if not _DIAL.match("".join(nums)) or max(map(len, nums)) > 24:
-            raise ValueError(f"batch {b['id']}: a dialing string outside 0-9*# or longer than 24")
-        content = ('{"callDataList":[' + ",".join([head + d + mid + str(i) + tail for d, i in zip(nums, rows)])
-                   + "]}").encode()
-        req = hw._Req("POST", path, ep, sec, None,
-                      parse=lambda r: hw._int((r.get("returnObject") or {}).get("totalSize")))
-        try:
-            resp = c._client.request("POST", c._url(req), content=content, auth=c._auth,
-                                     headers={"Content-Type": "application/json; charset=UTF-8"})
-        except httpx.HTTPError as e:
-            raise _http.transport_error(e, platform="huawei", endpoint=ep) from e
-        return hw._finish(req, resp, c.max_skew)
+        dial = self.dial
+        prepared = c.prepare_add_numbers(int(b["campaign"]), [dial[i] for i in rows], session_ids=rows,
+                                         session_prefix=self.job, custom_field=b["tag"], api=self.o.api)
+        return c.send_prepared(prepared)
 
     def _definitive_retry(self, fn: Callable[..., Any], *a: Any, **kw: Any) -> Any:
         """Retries only errors that say the request was NOT applied (flow control, HTTP 429, a

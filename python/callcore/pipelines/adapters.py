@@ -97,6 +97,7 @@ class PlatformAdapter:
     pending_cap: int | None = None  # per target; None: the platform states none
     file_route = False  # SFTP workbooks (Huawei 7.4.8)
     can_query = True  # False: unknown outcomes cannot be looked up; see find()
+    can_create = False  # find_target / create_target (new campaigns past the pending cap)
 
     def __init__(self, o: "ImportOptions") -> None:
         self.o = o
@@ -146,6 +147,15 @@ class PlatformAdapter:
         """Numbers still to call on *target* (for ``--on-cap wait``), or None when unknown."""
         return None
 
+    # new targets (can_create = True only)
+    def find_target(self, name: str) -> int | None:
+        """The id of the target named *name* (names are unique), or None."""
+        raise NotImplementedError
+
+    def create_target(self, template: int, name: str) -> int:
+        """Creates a target named *name* with *template*'s settings; returns its id."""
+        raise NotImplementedError
+
     # file route (file_route = True only)
     def start_file_import(self, target: int, name: str) -> str:
         raise NotImplementedError
@@ -194,6 +204,7 @@ class HuaweiAdapter(PlatformAdapter):
     default_min_interval = 1.0  # 001:25433
     pending_cap = PENDING_CAP
     file_route = True
+    can_create = True
 
     def __init__(self, o: "ImportOptions") -> None:
         if o.batch_size and o.batch_size != o.per_call:
@@ -289,6 +300,42 @@ class HuaweiAdapter(PlatformAdapter):
         self._stats_at[target] = time.monotonic()
         st = next((s for s in stats if str(s.campaignId) == str(target)), None)
         return None if st is None else int(st.unCallCount)
+
+    def find_target(self, name: str) -> int | None:
+        """7.1.7 by name (campaign names are unique, 0200005), every page."""
+        c = self.client()
+        page = 1
+        while True:
+            total, items = retry_call(c.list_campaigns, name=name, page=page, rows_per_page=100, policy=self.o.retry)
+            for it in items:
+                if it.name == name:
+                    return it.id
+            if not items or page * 100 >= total:
+                return None
+            page += 1
+
+    def create_target(self, template: int, name: str) -> int:
+        """7.1.1 with the settings 7.1.6 reports for *template*, created paused (initStatus 1)."""
+        from datetime import datetime
+
+        from callcore.platforms.huawei import CampaignSpec, ScheduleParam
+
+        c = self.client()
+        raw = dict(retry_call(c.get_campaign, template, policy=self.o.retry).raw)
+        today = datetime.now().strftime("%Y-%m-%d 00:00:00")
+        try:
+            sched = {k: v for k, v in (raw.get("scheduleParam") or {}).items()
+                     if k in ScheduleParam.__dataclass_fields__}
+            spec = CampaignSpec(
+                name=name, strBeginTime=max(str(raw["strBeginTime"]), today), strEndTime=str(raw["strEndTime"]),
+                deviceType=int(raw["deviceType"]), callerNo=str(raw["callerNo"]),
+                maxAlertingTime=int(raw["maxAlertingTime"]), scheduleParam=ScheduleParam(**sched),
+                callbackUrl=str(raw.get("callbackUrl") or raw.get("callBackUrl") or ""),
+                description=raw.get("description"), ivrParam=raw.get("ivrParam"), skillParam=raw.get("skillParam"),
+                initStatus=1)
+        except (KeyError, TypeError, ValueError) as e:
+            raise ImportFailed(f"campaign {template}: its details (7.1.6) lack what a copy needs ({e})") from e
+        return c.create_campaign(spec)
 
     def start_file_import(self, target: int, name: str) -> str:
         sftp = self.o.sftp

@@ -71,6 +71,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--server-id", help="the platform's serverId of that SFTP server (7.8.1)")
     p.add_argument("--file-path", help="filePath for the import call, relative to the server's folder")
     p.add_argument("--ca-file", help="CA bundle for the platform's TLS certificate (a private CA)")
+    p.add_argument("--create-campaigns", type=int, default=0, metavar="N",
+                   help="huawei: when every --campaign is full (200,000 pending), create up to N more, copies of "
+                        "the first one's settings, created paused (journaled: never twice)")
     p.add_argument("--batch-size", type=int, help="numbers per call (sccc <= 1000, default 1000; babaihu 500; "
                                                   "hl95 1000; huawei: see --api/--v2-max)")
     p.add_argument("--min-interval", type=float, help="seconds between calls on one target (huawei 1.0, others 0)")
@@ -204,7 +207,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
                          blacklist=args.blacklist, default_area_code=args.default_area_code, column=args.column,
                          http_options=_http_options(args), batch_size=args.batch_size, min_interval=args.min_interval,
                          agent=args.agent, sccc_version=args.sccc_version, flow_name=args.flow_name,
-                         add_type=args.add_type)
+                         add_type=args.add_type, create_campaigns=args.create_campaigns)
     workdir = args.workdir or Path(str(args.list) + ".callcore-import")
     from callcore.platforms.errors import PlatformError
 

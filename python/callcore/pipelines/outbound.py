@@ -37,7 +37,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from callcore.platforms.errors import (ApiError, AuthenticationError, BlacklistedError, ClockSkewError, FlowControlError,
+from callcore.platforms.errors import (ApiError, AuthenticationError, BlacklistedError, ClientValidationError,
+                                       ClockSkewError, FlowControlError,
                                        LimitExceededError, NotFoundError, PlatformError, RateLimitError, StateError)
 from callcore.platforms.retry import RetryPolicy
 
@@ -103,6 +104,7 @@ class ImportOptions:
     sccc_version: str | None = None  # SCCC API version in the path (default V2.0.4)
     flow_name: str | None = None  # 八百呼 addTask cflName (automatic dialling)
     add_type: int = 1  # 八百呼 addTask addType: 1 自动拨号, 2 手工拨号
+    create_campaigns: int = 0  # Huawei: at most this many new campaigns (copies of the first) when all are full
 
     @property
     def per_call(self) -> int:
@@ -134,6 +136,7 @@ class ImportSummary:
     rejects_file: str
     journal: str
     seconds: float = 0.0
+    created_campaigns: list[int] = field(default_factory=list)
 
     @property
     def adds_up(self) -> bool:
@@ -177,6 +180,10 @@ class OutboundImport:
         self.dial: list[str] = []
         self.job = ""
         self.ad: PlatformAdapter = make_adapter(options)
+        if options.create_campaigns and not self.ad.can_create:
+            raise ValueError(f"--create-campaigns: {self.ad.name} targets cannot be created by the import")
+        self.campaigns: list[int] = list(options.campaigns)
+        self._create_lock = threading.Lock()
         self._stop = threading.Event()
         self._full: set[int] = set()
         self._lock = threading.Lock()
@@ -203,6 +210,9 @@ class OutboundImport:
             raise ValueError(f"{self.workdir}: this work folder holds a {self.j.get('platform', 'huawei')} import, "
                              f"not {self.ad.name}; use a new work folder")
         self.job = self.j.get("job")
+        for e in self.j.get("created_campaigns", []):
+            if e["id"] is not None and e["id"] not in self.campaigns:
+                self.campaigns.append(e["id"])
         if self.j.get("clean") is None:
             self.progress("clean", 0, 0)
             from callcore import calllist
@@ -227,7 +237,7 @@ class OutboundImport:
         if not held:
             return
         used = {r["campaign"] for r in self.j.q("SELECT DISTINCT campaign FROM batches WHERE campaign IS NOT NULL")}
-        fresh = [c for c in self.o.campaigns if c not in used]
+        fresh = [c for c in self.campaigns if c not in used]
         if not fresh:
             return
         with self.j.tx() as db:
@@ -279,7 +289,7 @@ class OutboundImport:
         rows_per_file = max(1, min(o.rows_per_file, MAX_FILE_ROWS))
         plan: list[tuple[int | None, str, int, int]] = []
         pos = 0
-        for cid in o.campaigns:
+        for cid in self.campaigns:
             m = min(max(self._room(cid), 0), n - pos)
             if m <= 0:
                 continue
@@ -301,8 +311,8 @@ class OutboundImport:
             if o.on_cap != "wait" and pos >= n:
                 break
         if pos < n:
-            if o.on_cap == "wait" and o.campaigns:
-                cid = o.campaigns[-1]
+            if o.on_cap == "wait" and self.campaigns:
+                cid = self.campaigns[-1]
                 while pos < n:
                     k = min(per_call, n - pos)
                     plan.append((cid, "api", pos, k))
@@ -451,8 +461,10 @@ class OutboundImport:
             return True
         with self._lock:
             self._full.add(cid)
-            nxt = next((c for c in self.o.campaigns if c not in self._full and
-                        self.o.campaigns.index(c) > self.o.campaigns.index(cid)), None)
+            nxt = next((c for c in self.campaigns if c not in self._full and
+                        self.campaigns.index(c) > self.campaigns.index(cid)), None)
+        if nxt is None and self.o.create_campaigns:
+            nxt = self._new_campaign()
         with self.j.tx() as db:
             if nxt is None:
                 db.execute("UPDATE batches SET state='held', campaign=NULL WHERE campaign=? AND route='api' AND "
@@ -461,6 +473,41 @@ class OutboundImport:
                 db.execute("UPDATE batches SET campaign=? WHERE campaign=? AND route='api' AND state='planned'",
                            (nxt, cid))
         return False
+
+    def _new_campaign(self) -> int | None:
+        """Creates the next campaign, at most ``create_campaigns`` in all, journaled so that a crash
+        never creates one twice: the name (unique: job + number) is written BEFORE the create call
+        and the id AFTER it; a name without an id (killed, or the answer lost) is looked up on the
+        platform (7.1.7) before anything is created again."""
+        with self._create_lock:
+            made = self.j.get("created_campaigns", [])
+            if made and made[-1]["id"] is None:
+                entry = made[-1]
+            else:
+                if len(made) >= self.o.create_campaigns:
+                    return None
+                entry = {"name": f"callcore-{self.job}-{len(made) + 1}", "id": None}
+                made.append(entry)
+                self.j.set("created_campaigns", made)  # BEFORE
+            pol = self.o.retry
+            for attempt in range(1, pol.attempts + 1):
+                try:
+                    cid = self.ad.find_target(entry["name"])
+                    if cid is None:
+                        cid = self.ad.create_target(self.campaigns[0], entry["name"])
+                except PlatformError as e:
+                    if isinstance(e, ClientValidationError) or not (e.retryable or e.code == "0200005") \
+                            or attempt == pol.attempts:
+                        raise ImportFailed(f"creating campaign {entry['name']}: {e}") from e
+                    pol.sleep(pol.delay(e, attempt))  # outcome unknown or name taken: look it up again
+                    continue
+                entry["id"] = int(cid)
+                self.j.set("created_campaigns", made)  # AFTER
+                with self._lock:
+                    self.campaigns.append(int(cid))
+                self._count_reconcile("campaigns created past the pending cap")
+                return int(cid)
+        raise AssertionError("unreachable")
 
     def _wait_drain(self, cid: int) -> None:
         need = self.ad.per_call
@@ -596,6 +643,13 @@ class OutboundImport:
         self.progress("rows", self._done_rows(), 0)
         # a 'sending' API batch on start means the last run stopped mid-request: unknown outcome
         self.j.x("UPDATE batches SET state='unknown' WHERE state='sending'")
+        if self.o.create_campaigns:
+            made = self.j.get("created_campaigns", [])
+            if made and made[-1]["id"] is None:
+                self._new_campaign()  # a creation a crash left unfinished: look it up first
+                self._place_held()
+            while self.j.one("SELECT 1 FROM batches WHERE state='held'") and self._new_campaign() is not None:
+                self._place_held()
         if self.o.preflight:
             self._preflight()
         try:
@@ -673,7 +727,8 @@ class OutboundImport:
             already_imported=ai, accepted=accepted, platform_rejected=rejected, not_imported=not_imported,
             batches=states, campaigns=camps, routes=routes, reconciled=rec, invalid_reasons=per,
             complete=not_imported == 0, workdir=str(self.workdir), clean_file=str(self.clean_file),
-            rejects_file=str(self.rejects_file), journal=self.j.path)
+            rejects_file=str(self.rejects_file), journal=self.j.path,
+            created_campaigns=[e["id"] for e in self.j.get("created_campaigns", []) if e["id"] is not None])
 
     def close(self) -> None:
         self.j.close()

@@ -522,6 +522,23 @@ class _HuaweiApi:
             return Campaign(int(campaign_id), o.get("name", ""), _int(o.get("status")), o)
         return _Req("GET", f"{ISALES_V1}/{self.vdn}/{int(campaign_id)}", "queryCampaign", "7.1.6", parse=parse)
 
+    def list_campaigns(self, *, name: str | None = None, status: int = 0, device_type: int = 0, page: int = 1,
+                       rows_per_page: int = 100) -> _Req:
+        check_len(P, "name", name, 30, line="001:23013")
+        if status not in (0, 2, 3, 4):
+            raise fail(P, "status", "0 (all), 2, 3 or 4", "001:23014")
+        if device_type not in (0, 1, 2, 3, 5, 6):
+            raise fail(P, "deviceType", "0 (all), 1, 2, 3, 5 or 6", "001:23015")
+        check_range(P, "rowsPerPage", rows_per_page, 1, 100, required=True, line="001:23019")
+        params = drop_none({"name": name, "status": status, "deviceType": device_type, "curPage": max(1, int(page)),
+                            "rowsPerPage": rows_per_page})
+
+        def parse(b: Any) -> tuple[int, list[Campaign]]:
+            items = [Campaign(_int(o.get("id")), str(o.get("name", "")), _int(o.get("status")), o)
+                     for o in b.get("data") or []]
+            return _int(b.get("totalSize")), items
+        return _Req("GET", f"{ISALES_V1}/{self.vdn}", "queryCampaignList", "7.1.7", params=params, parse=parse)
+
     def pause_campaign(self, campaign_id: int) -> _Req:
         return _Req("PUT", f"{ISALES_V1}/{self.vdn}/{int(campaign_id)}/pause", "pauseCampaign", "7.1.8",
                     parse=lambda b: None)
@@ -1004,6 +1021,8 @@ def _make_async(name: str, doc: str | None):
 _JSON_CALLS = {
     "create_campaign": "7.1.1: create a campaign; returns its id. Created paused by default (initStatus=1).",
     "get_campaign": "7.1.6: campaign details (status 2 started, 3 paused, 4 finished).",
+    "list_campaigns": "7.1.7: (totalSize, [Campaign]) of the campaigns matching name/status/device_type, one page "
+                      "(rows_per_page <= 100).",
     "pause_campaign": "7.1.8: pause a running campaign.",
     "resume_campaign": "7.1.9: resume a paused campaign.",
     "add_numbers": "7.4.1: add <= 20 records; returns totalSize (numbers still to call). 0200022 if < 1 s apart.",

@@ -143,3 +143,20 @@ def test_cli_json_and_errors(kit_factory, tmp_path):
                                                                                     "1", "--json"],
                        env=kit.env(), capture_output=True, text=True, timeout=120)
     assert r.returncode != 0 and "hl95 import" in r.stderr  # the work folder remembers its platform
+
+
+@pytest.mark.parametrize("platform", ["babaihu", "hl95"])
+def test_a_wrong_target_or_password_fails_before_anything_is_sent(kit_factory, tmp_path, platform):
+    from callcore.pipelines.outbound import ImportFailed
+
+    kit = kit_factory(platform)
+    write_list(tmp_path / "l.csv", 30, seed=6)
+    if platform == "hl95":
+        with pytest.raises(ImportFailed, match="instance 999 not found"):
+            import_list(tmp_path / "l.csv", tmp_path / "w", kit.options(campaigns=[999]))
+        kit.sb.app.state.x("UPDATE tasks SET status=5 WHERE id=?", (kit.target,))
+        with pytest.raises(ImportFailed, match="has ended"):
+            import_list(tmp_path / "l.csv", tmp_path / "w3", kit.options())
+    with pytest.raises(ImportFailed):
+        import_list(tmp_path / "l.csv", tmp_path / "w2", kit.options(secret_key="0" * 32))
+    assert kit.landed() == []

@@ -416,6 +416,14 @@ class BabaihuAdapter(PlatformAdapter):
 
         return BabaihuClient(self.o.endpoint, self.o.access_key, self.o.secret_key, **self._http_kw())
 
+    def preflight(self, targets: Sequence[int]) -> None:
+        """findTaskMx of each flow, one row: the credentials and the flow id are accepted."""
+        for t in targets:
+            try:
+                retry_call(self.client().task_detail, t, start=0, limit=1, policy=self.o.retry)
+            except PlatformError as e:
+                raise ImportFailed(f"babaihu flow {t}: {e}") from e
+
     def send(self, target: int, numbers: list[str], rows: list[int], job: str, tag: str) -> Sent:
         from callcore.platforms.babaihu import TaskRecord
 
@@ -458,6 +466,31 @@ class Hl95Adapter(PlatformAdapter):
         from callcore.platforms.hl95 import Hl95Client
 
         return Hl95Client(self.o.endpoint, self.o.access_key, self.o.secret_key, **self._http_kw())
+
+    def preflight(self, targets: Sequence[int]) -> None:
+        """Each instance is among the manual tasks (人工外呼-分页查询, 000:1266) and not ended; this
+        also proves the credentials. (Appending to a missing instance answers the generic -1, which
+        would otherwise read as every number being refused.)"""
+        c = self.client()
+        want = {str(t) for t in targets}
+        seen: dict[str, Any] = {}
+        page = 1
+        try:
+            while want - seen.keys():
+                d = retry_call(self._call, c.tasks, current_page=page, page_size=100, policy=self.o.retry)
+                rows = d.get("pageData") or []
+                seen.update({str(r.get("id")): r for r in rows})
+                if not rows or page * 100 >= int(d.get("total") or 0):
+                    break
+                page += 1
+        except PlatformError as e:
+            raise ImportFailed(f"hl95 {self.o.endpoint}: {e}") from e
+        for t in sorted(want):
+            if t not in seen:
+                raise ImportFailed(f"hl95: manual task instance {t} not found (give its outboundInstanceId)")
+            if str(seen[t].get("status")) in ("5", "6"):
+                raise ImportFailed(f"hl95: manual task instance {t} has ended "
+                                   f"(status {seen[t].get('status')}, 000:1274)")
 
     def _call(self, fn: Any, *a: Any, **kw: Any) -> Any:
         try:

@@ -160,3 +160,25 @@ def test_a_wrong_target_or_password_fails_before_anything_is_sent(kit_factory, t
     with pytest.raises(ImportFailed):
         import_list(tmp_path / "l.csv", tmp_path / "w2", kit.options(secret_key="0" * 32))
     assert kit.landed() == []
+
+
+def test_babaihu_stops_when_the_flow_id_does_not_list_its_tasks(kit_factory, tmp_path):
+    """If --campaign (cflId) does not list the tasks made with --flow-name, unknown outcomes could
+    not be looked up: the import stops after the first batch, which is journaled as accepted."""
+    from callcore.pipelines.outbound import ImportFailed
+    from callcore.platforms.babaihu import BabaihuClient
+
+    kit = kit_factory("babaihu")
+
+    class OtherFlow(BabaihuClient):  # a platform whose flow kit.target holds none of these tasks
+        def task_detail(self, flow_id, **kw):
+            return (0, []) if kw.get("task_id") is not None else super().task_detail(flow_id, **kw)
+
+    good = write_list(tmp_path / "l.csv", 1000, dirty=False, seed=12)
+    o = kit.options(batch_size=250, client_factory=lambda: OtherFlow(kit.sb.url, kit.user, kit.secret))
+    with pytest.raises(ImportFailed, match="not listed by findTaskMx"):
+        import_list(tmp_path / "l.csv", tmp_path / "w", o)
+    assert len(kit.landed()) == 250
+    s = import_list(tmp_path / "l.csv", tmp_path / "w", kit.options(batch_size=250))  # the right flow id
+    assert s.complete and s.accepted == 1000
+    assert_exactly_once(kit, good)

@@ -410,6 +410,8 @@ class BabaihuAdapter(PlatformAdapter):
         super().__init__(o)
         if o.add_type in (1, 3) and not o.flow_name:
             raise ValueError("babaihu: give --flow-name (cflName) for automatic dialling (--add-type 1 or 3)")
+        self._checked: set[int] = set()
+        self._blind: dict[int, str] = {}
 
     def make_client(self) -> Any:
         from callcore.platforms.babaihu import BabaihuClient
@@ -425,10 +427,28 @@ class BabaihuAdapter(PlatformAdapter):
                 raise ImportFailed(f"babaihu flow {t}: {e}") from e
 
     def send(self, target: int, numbers: list[str], rows: list[int], job: str, tag: str) -> Sent:
+        """addTask; the first task of each flow in a run is then looked for under ``--campaign``
+        (findTaskMx with its ctkId): if the flow id does not list the tasks made with
+        ``--flow-name``, reconciliation would be blind, so the import stops before the next batch
+        (the one just sent is journaled as accepted)."""
         from callcore.platforms.babaihu import TaskRecord
 
+        if target in self._blind:
+            raise ImportFailed(self._blind[target])
         recs = [TaskRecord(phone=n, key=job + str(r)) for n, r in zip(numbers, rows)]
-        tid = self.client().add_task(tag, recs, add_type=self.o.add_type, flow_name=self.o.flow_name)
+        c = self.client()
+        tid = c.add_task(tag, recs, add_type=self.o.add_type, flow_name=self.o.flow_name)
+        if target not in self._checked:
+            try:
+                n, _ = retry_call(c.task_detail, target, task_id=tid, start=0, limit=1, policy=self.o.retry)
+            except PlatformError:
+                n = None  # could not check now: the next batch checks again
+            if n == 0:
+                self._blind[target] = (f"babaihu: task {tid} (made with --flow-name {self.o.flow_name!r}) is not "
+                                       f"listed by findTaskMx of flow {target}: give the cflId of that flow as "
+                                       "--campaign, or unknown outcomes could not be looked up")
+            elif n is not None:
+                self._checked.add(target)
         return Sent(len(rows), info=f"task {tid}")
 
     def find(self, target: int, job: str, batches: list[Unknown]) -> dict[int, Found]:

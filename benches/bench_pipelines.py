@@ -159,29 +159,17 @@ def test_recording_sync_per_file(measure, sandbox, tmp_path):
     measure("pipelines: recording sync per file (wav)", "callcore", ours, per=n_files[0], unit="file", rounds=3)
 
 
-class _NoNetwork:
-    """A Huawei client whose HTTP layer answers at once without a network: what is left is the
-    pipeline's own work per row (the body is still built and handed to the HTTP layer)."""
+def _no_network():
+    """A real Huawei client whose ``send_prepared`` answers at once without a network: what is left
+    is the pipeline's own work per row (the body is still built by ``prepare_add_numbers``)."""
+    from callcore.platforms.huawei import HuaweiClient
 
-    class api:  # noqa: N801
-        vdn = 1
+    class NoNetwork(HuaweiClient):
+        def send_prepared(self, prepared):
+            assert prepared.content and prepared.records
+            return 0
 
-    class _client:  # noqa: N801
-        @staticmethod
-        def request(method, url, content=b"", **kw):
-            import httpx
-
-            assert content
-            return httpx.Response(200, content=b'{"returnCode":"0200000","returnObject":{"totalSize":0}}')
-
-    _auth = None
-    max_skew = 900.0
-
-    def _url(self, req):
-        return "http://stub" + req.path
-
-    def close(self):
-        pass
+    return NoNetwork("http://stub", "a", "s", vdn_id=1, v2_max_per_call=V2)
 
 
 @pytest.mark.benchmark(timer=time.process_time)
@@ -197,7 +185,7 @@ def test_import_own_cpu_per_row(measure, tmp_path):
         i = next(rounds)
         s = import_list(tmp_path / f"s{i}.csv", tmp_path / f"sw{i}", ImportOptions(
             campaigns=[1], endpoint="http://unused", access_key="a", secret_key="s", api="v2", v2_max=V2,
-            min_interval=0.0, client_factory=_NoNetwork, preflight=False))
+            min_interval=0.0, client_factory=_no_network, preflight=False))
         assert s.complete and s.accepted == ROWS
 
     measure("pipelines: import client own CPU per row (calls stubbed)", "callcore", own, per=ROWS, unit="row",

@@ -266,3 +266,41 @@ def test_cli_over_tls_with_a_private_ca(tmp_path):
         r = subprocess.run(cmd + ["--ca-file", str(cert)], env=env, capture_output=True, text=True, timeout=120)
         assert r.returncode == 0, r.stderr
         assert json.loads(r.stdout)["accepted"] == 15
+
+
+def test_pending_cap_creates_the_next_campaigns(sandbox_factory, tmp_path):
+    """--create-campaigns: when the only campaign is full, new ones (copies of it, paused) take
+    the rest; each row lands once."""
+    sb = sandbox_factory(min_interval=0.1, v2_max=10, max_pending=25)
+    good = write_list(tmp_path / "l.csv", 60, dirty=False)
+    with client_for(sb) as c:
+        a = make_campaign(c, "auto")
+    s = import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [a], api="v2", v2_max=10, create_campaigns=3))
+    assert s.complete and s.adds_up and s.accepted == 60
+    assert len(s.created_campaigns) == 2 and s.campaigns == {str(a): 20, **{str(c): 20 for c in s.created_campaigns}}
+    names = {r["id"]: r["name"] for r in sb.app.state.q("SELECT id, name, status FROM campaigns")}
+    assert all(names[c].startswith("callcore-") for c in s.created_campaigns)
+    assert {r["status"] for r in sb.app.state.q("SELECT status FROM campaigns")} == {3}  # created paused
+    assert_exactly_once(sb, good)
+
+
+def test_a_campaign_creation_cut_short_is_found_not_repeated(sandbox_factory, tmp_path):
+    """The run that wrote the new campaign's name to the journal was killed after the platform
+    created it but before its id was journaled: the next run finds it by name (7.1.7) and uses it;
+    no second campaign is created."""
+    sb = sandbox_factory(min_interval=0.1, v2_max=10, max_pending=25)
+    good = write_list(tmp_path / "l.csv", 40, dirty=False)
+    with client_for(sb) as c:
+        a = make_campaign(c, "cut")
+    s1 = import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [a], api="v2", v2_max=10))
+    assert s1.accepted == 20 and s1.not_imported == 20  # held: no room anywhere
+    job = OutboundImport(tmp_path / "l.csv", tmp_path / "w", opts(sb, [a]))
+    name = f"callcore-{job.j.get('job')}-1"
+    job.j.set("created_campaigns", [{"name": name, "id": None}])
+    job.close()
+    with client_for(sb) as c:
+        made = make_campaign(c, name)  # what the killed run had created
+    s2 = import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [a], api="v2", v2_max=10, create_campaigns=1))
+    assert s2.complete and s2.accepted == 40 and s2.created_campaigns == [made]
+    assert sb.app.state.one("SELECT COUNT(*) n FROM campaigns")["n"] == 2
+    assert_exactly_once(sb, good)

@@ -2,7 +2,8 @@
 
 * :func:`import_list` / :class:`OutboundImport` (``callcore outbound import``): a resumable,
   journaled import of a call list into Huawei campaigns (API and SFTP file routes, 200,000-pending
-  cap, reconciliation of unknown outcomes by tag).
+  cap, reconciliation of unknown outcomes by tag), SCCC tasks, 八百呼 flows or 九五 manual tasks
+  (per-platform parts in :mod:`callcore.pipelines.adapters`).
 * :func:`sync_recordings` (``callcore recordings sync``): find a period's calls in the bill and
   recording index files, download and transcode their recordings, write a manifest; resumable.
 * :func:`callcore.pipelines.demo.run_demo` (``callcore demo``): the whole story on the sandbox.

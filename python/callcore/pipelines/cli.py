@@ -42,11 +42,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = obs.add_parser("import", help="clean a list and import it into campaigns (journaled, resumable)",
                        description="Clean LIST, plan batches, submit them with the platform's rate rules and "
                                    "reconcile. Run the same command again to resume after a crash. "
-                                   "Credentials: CALLCORE_ACCESS_KEY / CALLCORE_SECRET_KEY.")
+                                   "Credentials: CALLCORE_ACCESS_KEY / CALLCORE_SECRET_KEY (Huawei AK/SK; SCCC "
+                                   "customer/password; babaihu sa_user/sa_password; hl95 client_id/client_secret).")
     p.add_argument("list", metavar="LIST", help="call list (CSV or one number per line)")
-    p.add_argument("--platform", default="huawei", choices=["huawei"])
+    p.add_argument("--platform", default="huawei", choices=["huawei", "sccc", "babaihu", "hl95"])
     p.add_argument("--campaign", type=int, action="append", required=True, metavar="ID",
-                   help="campaign id; repeat to give further campaigns to spill into at the 200,000 cap")
+                   help="campaign id; repeat to give further campaigns to spill into at the 200,000 cap "
+                        "(sccc: task id; babaihu: flow id cflId; hl95: manual task outboundInstanceId)")
     p.add_argument("--endpoint", metavar="URL", help="iSales base URL (default $CALLCORE_ENDPOINT)")
     p.add_argument("--vdn", type=int, default=1, help="VDN id (default 1)")
     p.add_argument("--workdir", type=Path, help="journal and work files (default LIST.callcore-import/)")
@@ -69,6 +71,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--server-id", help="the platform's serverId of that SFTP server (7.8.1)")
     p.add_argument("--file-path", help="filePath for the import call, relative to the server's folder")
     p.add_argument("--ca-file", help="CA bundle for the platform's TLS certificate (a private CA)")
+    p.add_argument("--create-campaigns", type=int, default=0, metavar="N",
+                   help="huawei: when every --campaign is full (200,000 pending), create up to N more, copies of "
+                        "the first one's settings, created paused (journaled: never twice)")
+    p.add_argument("--batch-size", type=int, help="numbers per call (sccc <= 1000, default 1000; babaihu 500; "
+                                                  "hl95 1000; huawei: see --api/--v2-max)")
+    p.add_argument("--min-interval", type=float, help="seconds between calls on one target (huawei 1.0, others 0)")
+    p.add_argument("--agent", help="sccc: the task's agent (1-8 digits)")
+    p.add_argument("--sccc-version", help="sccc: API version in the path (default V2.0.4)")
+    p.add_argument("--flow-name", help="babaihu: addTask cflName (needed for automatic dialling)")
+    p.add_argument("--add-type", type=int, default=1, choices=[1, 2], help="babaihu: 1 automatic, 2 manual dialling")
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_cmd_import)
@@ -193,7 +205,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
                          vdn_id=args.vdn, platform=args.platform, route=args.route, api=args.api, v2_max=args.v2_max,
                          on_cap=args.on_cap, workers=args.workers, rows_per_file=args.rows_per_file, sftp=sftp,
                          blacklist=args.blacklist, default_area_code=args.default_area_code, column=args.column,
-                         http_options=_http_options(args))
+                         http_options=_http_options(args), batch_size=args.batch_size, min_interval=args.min_interval,
+                         agent=args.agent, sccc_version=args.sccc_version, flow_name=args.flow_name,
+                         add_type=args.add_type, create_campaigns=args.create_campaigns)
     workdir = args.workdir or Path(str(args.list) + ".callcore-import")
     from callcore.platforms.errors import PlatformError
 

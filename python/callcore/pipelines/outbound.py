@@ -1,5 +1,9 @@
 """Resumable outbound import: clean a list, plan batches, submit them, reconcile.
 
+Platforms: Huawei (below), SCCC, 八百呼 and 九五; the per-platform parts (how a batch is sent,
+how an unknown outcome is looked up) sit behind :class:`callcore.pipelines.adapters.PlatformAdapter`,
+and everything here (journal, pacing, retries, splitting, reconciliation, summary) is shared.
+
 ``import_list(LIST, workdir, ImportOptions(...))`` (and ``callcore outbound import``):
 
 1. **clean** with the call-list engine (invalid, duplicate and blacklisted rows are set aside);
@@ -24,7 +28,6 @@ from __future__ import annotations
 import csv
 import math
 import os
-import re
 import secrets
 import threading
 import time
@@ -34,17 +37,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from callcore.platforms.errors import (ApiError, AuthenticationError, BlacklistedError, ClockSkewError, FlowControlError,
+from callcore.platforms.errors import (ApiError, AuthenticationError, BlacklistedError, ClientValidationError,
+                                       ClockSkewError, FlowControlError,
                                        LimitExceededError, NotFoundError, PlatformError, RateLimitError, StateError)
 from callcore.platforms.retry import RetryPolicy
 
-from .journal import Journal, retry_call, sweep_partials
+from .adapters import (PENDING_CAP, V1_MAX, Found, ImportFailed, NotApplied, PlatformAdapter, Unknown,
+                       make_adapter)
+from .journal import Journal, sweep_partials
 
 MAX_FILE_ROWS = 500_000  # 001:26377
-PENDING_CAP = 200_000  # 001:25432
-V1_MAX = 20  # 001:25433
+MAX_ATTEMPTS = 50  # sends of one batch without a definite answer before the job stops
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS batches (id INTEGER PRIMARY KEY, parent INTEGER, campaign INTEGER, route TEXT,
@@ -59,29 +62,27 @@ CREATE TABLE IF NOT EXISTS events (t REAL, batch INTEGER, what TEXT);
 #               file: planned -> written -> uploaded -> importing -> imported(task_id) -> done
 #               split (replaced by two halves), rejected (one row, the platform's code), held (no campaign room)
 FINAL = ("accepted", "done", "split", "rejected")
-_TAG = re.compile(r"^[A-Za-z0-9]{1,200}$")
-_DIAL = re.compile(r"^[0-9*#]+$")
-
-
-class ImportFailed(RuntimeError):
-    """The import cannot continue (campaign running/missing, credentials rejected...). The journal
-    keeps everything done so far; fix the cause and run the same command again."""
 
 
 @dataclass
 class ImportOptions:
-    """What to import into and how. Secrets are never printed (``repr`` hides them)."""
+    """What to import into and how. Secrets are never printed (``repr`` hides them).
+
+    ``campaigns`` are the platform's targets: Huawei campaign ids, SCCC task ids, 八百呼 flow ids
+    (cflId), 九五 manual-task instance ids (outboundInstanceId). ``access_key``/``secret_key`` are
+    the platform's credentials: Huawei AK/SK, SCCC customer/password, 八百呼 sa_user/sa_password,
+    九五 client_id/client_secret."""
 
     campaigns: list[int]
     endpoint: str
     access_key: str
     secret_key: str = field(repr=False)
     vdn_id: int = 1
-    platform: str = "huawei"
+    platform: str = "huawei"  # huawei | sccc | babaihu | hl95
     route: str = "auto"  # auto | api | file
     api: str = "v1"  # v1 (20 records a call) | v2 (v2_max records a call)
     v2_max: int = 20  # the platform's isales.api.calldata.max
-    min_interval: float = 1.0  # seconds between add calls on one campaign (001:25433)
+    min_interval: float | None = None  # seconds between add calls on one target (None: Huawei 1.0, 001:25433; others 0)
     pending_cap: int = PENDING_CAP
     on_cap: str = "spill"  # spill (next campaign) | wait (poll statistics until drained) | stop
     workers: int = 4
@@ -98,6 +99,12 @@ class ImportOptions:
     http_options: Any = None
     client_factory: Callable[[], Any] | None = field(default=None, repr=False)
     preflight: bool = True  # check each campaign (exists, not running, TLS, credentials) before sending
+    batch_size: int | None = None  # numbers per call (SCCC <= 1000, default 1000; 八百呼 500; 九五 1000)
+    agent: str | None = None  # SCCC: the task's agent (1-8 digits)
+    sccc_version: str | None = None  # SCCC API version in the path (default V2.0.4)
+    flow_name: str | None = None  # 八百呼 addTask cflName (automatic dialling)
+    add_type: int = 1  # 八百呼 addTask addType: 1 自动拨号, 2 手工拨号
+    create_campaigns: int = 0  # Huawei: at most this many new campaigns (copies of the first) when all are full
 
     @property
     def per_call(self) -> int:
@@ -129,6 +136,7 @@ class ImportSummary:
     rejects_file: str
     journal: str
     seconds: float = 0.0
+    created_campaigns: list[int] = field(default_factory=list)
 
     @property
     def adds_up(self) -> bool:
@@ -171,34 +179,22 @@ class OutboundImport:
         self.rejects_file = self.workdir / "rejects.csv"
         self.dial: list[str] = []
         self.job = ""
-        self._client: Any = None
+        self.ad: PlatformAdapter = make_adapter(options)
+        if options.create_campaigns and not self.ad.can_create:
+            raise ValueError(f"--create-campaigns: {self.ad.name} targets cannot be created by the import")
+        self.campaigns: list[int] = list(options.campaigns)
+        self._create_lock = threading.Lock()
         self._stop = threading.Event()
-        self._stats_at: dict[int, float] = {}
         self._full: set[int] = set()
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ setup
-    def _client_(self) -> Any:
-        if self._client is None:
-            if self.o.client_factory is not None:
-                self._client = self.o.client_factory()
-            else:
-                from callcore.platforms.huawei import HuaweiClient
-
-                kw: dict[str, Any] = {"vdn_id": self.o.vdn_id, "v2_max_per_call": max(self.o.v2_max, V1_MAX)}
-                if self.o.http_options is not None:
-                    kw["options"] = self.o.http_options
-                self._client = HuaweiClient(self.o.endpoint, self.o.access_key, self.o.secret_key, **kw)
-        return self._client
-
     def _fingerprint(self) -> dict[str, Any]:
         st = self.source.stat()
         return {"path": str(self.source.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
     def prepare(self) -> None:
         """Cleans the list (once) and plans the batches (once); a second call only reloads."""
-        if self.o.platform != "huawei":
-            raise ValueError(f"platform: only 'huawei' is supported by the import pipeline so far, not {self.o.platform!r}")
         if not self.source.is_file():
             raise FileNotFoundError(f"{self.source}: no such file")
         fp = self._fingerprint()
@@ -209,12 +205,19 @@ class OutboundImport:
         if old is None:
             self.j.set("input", fp)
             self.j.set("job", secrets.token_hex(4))
+            self.j.set("platform", self.ad.name)
+        if self.j.get("platform", "huawei") != self.ad.name:
+            raise ValueError(f"{self.workdir}: this work folder holds a {self.j.get('platform', 'huawei')} import, "
+                             f"not {self.ad.name}; use a new work folder")
         self.job = self.j.get("job")
+        for e in self.j.get("created_campaigns", []):
+            if e["id"] is not None and e["id"] not in self.campaigns:
+                self.campaigns.append(e["id"])
         if self.j.get("clean") is None:
             self.progress("clean", 0, 0)
             from callcore import calllist
 
-            s = calllist.clean(self.source, self.clean_file, self.rejects_file, platform="huawei-file",
+            s = calllist.clean(self.source, self.clean_file, self.rejects_file, platform=self.ad.clean_profile,
                                blacklist=self.o.blacklist, default_area_code=self.o.default_area_code,
                                column=self.o.column,
                                progress=lambda done, tot, rows: self.progress("clean", done, tot))
@@ -234,7 +237,7 @@ class OutboundImport:
         if not held:
             return
         used = {r["campaign"] for r in self.j.q("SELECT DISTINCT campaign FROM batches WHERE campaign IS NOT NULL")}
-        fresh = [c for c in self.o.campaigns if c not in used]
+        fresh = [c for c in self.campaigns if c not in used]
         if not fresh:
             return
         with self.j.tx() as db:
@@ -247,7 +250,7 @@ class OutboundImport:
                     if room <= 0:
                         fresh.pop(0)
                         continue
-                    k = min(self.o.per_call, end - pos, room)
+                    k = min(self.ad.per_call, end - pos, room)
                     db.execute("INSERT INTO batches (id, parent, campaign, route, start, n, tag, state, updated) "
                                "VALUES (?,?,?,?,?,?,?,?,?)", (nxt, h["id"], cid, "api", pos, k, f"cc{self.job}b{nxt}",
                                                               "planned", time.time()))
@@ -261,53 +264,32 @@ class OutboundImport:
                     db.execute("UPDATE batches SET start=?, n=? WHERE id=?", (pos, end - pos, h["id"]))
 
     def _preflight(self) -> None:
-        """Fails fast, before anything is sent, when a campaign is missing, running or finished,
-        or when TLS or the credentials are refused."""
-        from callcore.platforms.errors import TransportError
-
+        """Fails fast, before anything is sent, when a target cannot take numbers (the adapter's
+        checks: for Huawei a missing, running or finished campaign, TLS or credentials refused)."""
         todo = [r["campaign"] for r in self.j.q(
             "SELECT DISTINCT campaign FROM batches WHERE campaign IS NOT NULL AND state NOT IN "
             "('accepted','done','split','rejected')")]
-        if not todo:
-            return
-        c = self._client_()
-
-        def get(cid: int) -> Any:
-            try:
-                return c.get_campaign(cid)
-            except TransportError as e:
-                text = str(e)
-                if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
-                    raise ImportFailed(f"{self.o.endpoint}: TLS verification failed ({text[:200]}); give the "
-                                       "platform's CA bundle with --ca-file") from e
-                raise
-
-        for cid in todo:
-            try:
-                camp = retry_call(get, cid, policy=self.o.retry)
-            except NotFoundError as e:
-                raise ImportFailed(f"campaign {cid}: not found on {self.o.endpoint} ({e})") from e
-            except PlatformError as e:
-                raise ImportFailed(f"campaign {cid}: {e}") from e
-            if camp.status == 2:
-                raise ImportFailed(f"campaign {cid} is running: numbers can only be added to a paused campaign "
-                                   "(7.4.1, 0200019); pause it (7.1.8) and run the same command again")
-            if camp.status == 4:
-                raise ImportFailed(f"campaign {cid} is finished: give another --campaign")
+        if todo:
+            self.ad.preflight(todo)
 
     def _room(self, cid: int) -> int:
-        return self.o.pending_cap - int(self.j.get(f"base_pending:{cid}", 0))
+        if self.ad.pending_cap is None:
+            return 1 << 62
+        return self.ad.pending_cap - int(self.j.get(f"base_pending:{cid}", 0))
 
     def _plan(self) -> None:
         n = len(self.dial)
         o = self.o
-        files = o.route in ("auto", "file") and o.sftp is not None and getattr(o.sftp, "server_id", None)
+        files = self.ad.file_route and o.route in ("auto", "file") and o.sftp is not None and \
+            getattr(o.sftp, "server_id", None)
         if o.route == "file" and not files:
-            raise ValueError("route file: needs an SFTP target with the platform's serverId (--sftp-*, --server-id)")
+            raise ValueError("route file: needs Huawei and an SFTP target with the platform's serverId "
+                             "(--sftp-*, --server-id)")
+        per_call = self.ad.per_call
         rows_per_file = max(1, min(o.rows_per_file, MAX_FILE_ROWS))
         plan: list[tuple[int | None, str, int, int]] = []
         pos = 0
-        for cid in o.campaigns:
+        for cid in self.campaigns:
             m = min(max(self._room(cid), 0), n - pos)
             if m <= 0:
                 continue
@@ -316,23 +298,23 @@ class OutboundImport:
                     plan.append((cid, "file", pos, rows_per_file))
                     pos += rows_per_file
                     m -= rows_per_file
-                api_time = math.ceil(m / o.per_call) * o.min_interval
+                api_time = math.ceil(m / per_call) * self.ad.min_interval
                 if m and (o.route == "file" or api_time > o.file_overhead):
                     plan.append((cid, "file", pos, m))
                     pos += m
                     m = 0
             while m > 0:
-                k = min(o.per_call, m)
+                k = min(per_call, m)
                 plan.append((cid, "api", pos, k))
                 pos += k
                 m -= k
             if o.on_cap != "wait" and pos >= n:
                 break
         if pos < n:
-            if o.on_cap == "wait" and o.campaigns:
-                cid = o.campaigns[-1]
+            if o.on_cap == "wait" and self.campaigns:
+                cid = self.campaigns[-1]
                 while pos < n:
-                    k = min(o.per_call, n - pos)
+                    k = min(per_call, n - pos)
                     plan.append((cid, "api", pos, k))
                     pos += k
             else:
@@ -363,58 +345,22 @@ class OutboundImport:
         return f"{self.job}{row}"
 
     # ------------------------------------------------------------------ API route
-    def _send_api(self, b: Any, rows: list[int]) -> int:
-        """One add-numbers call (7.4.1 v1 / 7.4.2 v2). The rows were checked by the call-list engine
-        (dialing strings of 0-9 only, <= 24 characters), the sessionIds and tags are ours and
-        alphanumeric, so the JSON body is written directly (no escaping can be needed) instead of
-        one validated dataclass and a ``json.dumps`` per row: per-row CPU is what keeps the client
-        cheap. The request goes through the platforms client (auth-v2 signing, error mapping)."""
-        from callcore.platforms import _http
-        from callcore.platforms import huawei as hw
-
-        c = self._client_()
-        tag, dial, job = b["tag"], self.dial, self.job
-        if not _TAG.match(tag) or not _TAG.match(job):
-            raise ValueError(f"batch tag {tag!r}: not a valid customField")
-        if len(rows) > self.o.per_call:
-            raise ValueError(f"batch {b['id']}: {len(rows)} records, at most {self.o.per_call} a call")
-        cid = int(b["campaign"])
-        tail = f'","customField":"{tag}"}}'
-        if self.o.api == "v1":
-            head, mid = '{"called":"', '","sessionId":"' + job
-            path, ep, sec = f"{hw.ISALES_V1}/{c.api.vdn}/calldata/{cid}", "addCallData", "7.4.1"
-        else:
-            head, mid = '{"called":[{"calledNo":"', '"}],"sessionId":"' + job
-            path, ep, sec = f"{hw.ISALES_V2}/{c.api.vdn}/calldata/{cid}", "addCallDataV2", "7.4.2"
-        nums = [dial[i] for i in rows]
-        if not _DIAL.match("".join(nums)) or max(map(len, nums)) > 24:
-            raise ValueError(f"batch {b['id']}: a dialing string outside 0-9*# or longer than 24")
-        content = ('{"callDataList":[' + ",".join([head + d + mid + str(i) + tail for d, i in zip(nums, rows)])
-                   + "]}").encode()
-        req = hw._Req("POST", path, ep, sec, None,
-                      parse=lambda r: hw._int((r.get("returnObject") or {}).get("totalSize")))
-        try:
-            resp = c._client.request("POST", c._url(req), content=content, auth=c._auth,
-                                     headers={"Content-Type": "application/json; charset=UTF-8"})
-        except httpx.HTTPError as e:
-            raise _http.transport_error(e, platform="huawei", endpoint=ep) from e
-        return hw._finish(req, resp, c.max_skew)
-
     def _definitive_retry(self, fn: Callable[..., Any], *a: Any, **kw: Any) -> Any:
         """Retries only errors that say the request was NOT applied (flow control, HTTP 429, a
-        clock-skew 401: auth-v2 is checked before anything is applied)."""
+        clock-skew 401: auth-v2 is checked before anything is applied; a token that could not be
+        fetched)."""
         o = self.o.retry
         for attempt in range(1, o.attempts + 1):
             try:
                 return fn(*a, **kw)
-            except (FlowControlError, RateLimitError, ClockSkewError) as e:
+            except (FlowControlError, RateLimitError, ClockSkewError, NotApplied) as e:
                 if attempt == o.attempts:
                     raise
                 o.sleep(o.delay(e, attempt))
         raise AssertionError("unreachable")
 
     def _lane(self, cid: int) -> None:
-        """Sends the campaign's API batches one by one, min_interval apart."""
+        """Sends the target's API batches one by one, min_interval apart."""
         last = 0.0
         while not self._stop.is_set():
             b = self.j.one("SELECT * FROM batches WHERE campaign=? AND route='api' AND state IN ('planned','unknown',"
@@ -429,14 +375,18 @@ class OutboundImport:
             if not rows:
                 self._set(b["id"], "accepted", accepted=0)
                 continue
-            wait_s = last + self.o.min_interval - time.monotonic()
+            if b["attempts"] >= MAX_ATTEMPTS:
+                raise ImportFailed(f"batch {b['id']} (rows {b['start']}-{b['start'] + b['n'] - 1}): sent "
+                                   f"{b['attempts']} times without a definite answer ({b['code']}: {b['msg']})")
+            wait_s = last + self.ad.min_interval - time.monotonic()
             if wait_s > 0:
                 time.sleep(wait_s)
             with self.j.tx() as db:  # BEFORE: the journal says it may be on the platform from now on
                 db.execute("UPDATE batches SET state='sending', attempts=attempts+1, updated=? WHERE id=?",
                            (time.time(), b["id"]))
             try:
-                total = self._definitive_retry(self._send_api, b, rows)
+                sent = self._definitive_retry(self.ad.send, cid, [self.dial[i] for i in rows], rows, self.job,
+                                              b["tag"])
                 last = time.monotonic()  # paced from the answer: arrivals stay >= min_interval apart
             except LimitExceededError as e:  # 0200020: the campaign holds 200,000 uncompleted numbers
                 last = time.monotonic()
@@ -466,7 +416,8 @@ class OutboundImport:
                 self._set(b["id"], "unknown", code=e.code, msg=str(e)[:300])
                 last = time.monotonic()
                 continue
-            self._set(b["id"], "accepted", accepted=len(rows), code=None, msg=f"totalSize={total}")
+            self._set(b["id"], "accepted", accepted=sent.accepted, failed=sent.failed, platform_dup=sent.already,
+                      code=sent.code, msg=sent.info)
             self.progress("rows", len(rows), 0)
 
     def _split_or_reject(self, b: Any, rows: list[int], e: PlatformError) -> None:
@@ -492,16 +443,7 @@ class OutboundImport:
     def _split_blacklisted(self, b: Any, rows: list[int], e: PlatformError) -> None:
         """0200024: ask the platform's blacklist (7.3.4, 20 numbers a call) which rows it refuses,
         record them with the code, and send the rest again."""
-        c = self._client_()
-        bad: set[str] = set()
-        nums = [self.dial[i] for i in rows]
-        try:
-            for k in range(0, len(nums), 20):
-                for entry in retry_call(c.blacklist_query, nums[k:k + 20], policy=self.o.retry):
-                    if entry.flag is not False:
-                        bad.add(entry.blockNum)
-        except PlatformError:
-            bad = set()
+        bad = self.ad.blacklisted([self.dial[i] for i in rows])
         if not bad:
             self._split_or_reject(b, rows, e)
             return
@@ -519,8 +461,10 @@ class OutboundImport:
             return True
         with self._lock:
             self._full.add(cid)
-            nxt = next((c for c in self.o.campaigns if c not in self._full and
-                        self.o.campaigns.index(c) > self.o.campaigns.index(cid)), None)
+            nxt = next((c for c in self.campaigns if c not in self._full and
+                        self.campaigns.index(c) > self.campaigns.index(cid)), None)
+        if nxt is None and self.o.create_campaigns:
+            nxt = self._new_campaign()
         with self.j.tx() as db:
             if nxt is None:
                 db.execute("UPDATE batches SET state='held', campaign=NULL WHERE campaign=? AND route='api' AND "
@@ -530,15 +474,51 @@ class OutboundImport:
                            (nxt, cid))
         return False
 
+    def _new_campaign(self) -> int | None:
+        """Creates the next campaign, at most ``create_campaigns`` in all, journaled so that a crash
+        never creates one twice: the name (unique: job + number) is written BEFORE the create call
+        and the id AFTER it; a name without an id (killed, or the answer lost) is looked up on the
+        platform (7.1.7) before anything is created again."""
+        with self._create_lock:
+            made = self.j.get("created_campaigns", [])
+            if made and made[-1]["id"] is None:
+                entry = made[-1]
+            else:
+                if len(made) >= self.o.create_campaigns:
+                    return None
+                entry = {"name": f"callcore-{self.job}-{len(made) + 1}", "id": None}
+                made.append(entry)
+                self.j.set("created_campaigns", made)  # BEFORE
+            pol = self.o.retry
+            for attempt in range(1, pol.attempts + 1):
+                try:
+                    cid = self.ad.find_target(entry["name"])
+                    if cid is None:
+                        cid = self.ad.create_target(self.campaigns[0], entry["name"])
+                except PlatformError as e:
+                    if isinstance(e, ClientValidationError) or not (e.retryable or e.code == "0200005") \
+                            or attempt == pol.attempts:
+                        raise ImportFailed(f"creating campaign {entry['name']}: {e}") from e
+                    pol.sleep(pol.delay(e, attempt))  # outcome unknown or name taken: look it up again
+                    continue
+                entry["id"] = int(cid)
+                self.j.set("created_campaigns", made)  # AFTER
+                with self._lock:
+                    self.campaigns.append(int(cid))
+                self._count_reconcile("campaigns created past the pending cap")
+                return int(cid)
+        raise AssertionError("unreachable")
+
     def _wait_drain(self, cid: int) -> None:
-        c = self._client_()
-        need = self.o.per_call
+        need = self.ad.per_call
+        cap = self.ad.pending_cap or self.o.pending_cap
         while not self._stop.is_set():
             try:
-                stats = c.statistics(cid)
-                self._stats_at[cid] = time.monotonic()
-                st = next((s for s in stats if str(s.campaignId) == str(cid)), None)
-                if st is not None and st.unCallCount + need <= self.o.pending_cap:
+                left = self.ad.uncalled(cid)
+                if left is None:
+                    raise ImportFailed(f"--on-cap wait: {self.ad.name} offers no count of numbers still to call; "
+                                       "use --on-cap spill with further --campaign targets")
+                if left + need <= cap:
                     return
                 time.sleep(self.o.drain_poll)
             except PlatformError as e:
@@ -548,44 +528,49 @@ class OutboundImport:
 
     # ------------------------------------------------------------------ reconciliation
     def _reconcile(self, cid: int, batches: list[Any]) -> None:
-        """Finds out whether batches of unknown outcome reached the platform, by their tags."""
-        c = self._client_()
-        counts: dict[str, int] | None = None
+        """Finds out through the adapter whether batches of unknown outcome reached the platform
+        (by their tags or their rows' ids) before anything is sent again."""
         batches = [self._batch(b["id"]) for b in batches]
-        last = self._stats_at.get(cid)
-        if last is None or time.monotonic() - last >= self.o.stats_interval:
-            try:
-                stats = c.statistics(cid)
-                self._stats_at[cid] = time.monotonic()
-                st = next((s for s in stats if str(s.campaignId) == str(cid)), None)
-                counts = {}
-                for d in (st.batchDetail if st else []):
-                    counts[str(d.get("batchId"))] = int(d.get("totalCount") or 0)
-            except PlatformError:
-                self._stats_at[cid] = time.monotonic()
-                counts = None
+        rows = {b["id"]: self._rows(b) if b["route"] == "api" else list(range(b["start"], b["start"] + b["n"]))
+                for b in batches}
+        found = self.ad.find(cid, self.job, [Unknown(b["id"], b["tag"], b["route"], rows[b["id"]], b["n"])
+                                             for b in batches])
         for b in batches:
-            n_rows = len(self._rows(b)) if b["route"] == "api" else b["n"]
-            if counts is not None:
-                got = counts.get(b["tag"], 0)
-                if got == 0:
-                    self._set(b["id"], "planned" if b["route"] == "api" else "uploaded", reconciled="statistics:absent")
-                    self._count_reconcile("statistics: not on the platform, sent again")
-                elif b["route"] == "api":
-                    self._set(b["id"], "accepted", accepted=n_rows, reconciled="statistics:present")
-                    self._count_reconcile("statistics: on the platform, not sent again")
-                    self.progress("rows", n_rows, 0)
-                else:
-                    self._set(b["id"], "done", accepted=got, failed=b["n"] - got, code="file-import",
-                              msg="import outcome found by statistics; per-row reasons unknown",
-                              reconciled="statistics:present")
-                    self._count_reconcile("statistics: on the platform, not sent again")
-                    self.progress("rows", b["n"], 0)
+            f: Found = found[b["id"]]
+            mine = rows[b["id"]]
+            present = f.rows if f.rows is not None else (set(mine) if f.count else set())
+            if not present:
+                self._set(b["id"], "planned" if b["route"] == "api" else "uploaded", reconciled=f.label)
+            elif b["route"] == "file":
+                self._set(b["id"], "done", accepted=f.count, failed=b["n"] - f.count, code="file-import",
+                          msg="import outcome found by statistics; per-row reasons unknown", reconciled=f.label)
+                self.progress("rows", b["n"], 0)
+            elif present >= set(mine):
+                self._set(b["id"], "accepted", accepted=len(mine), reconciled=f.label)
+                self.progress("rows", len(mine), 0)
+            else:  # part of it arrived: that part is done, the rest goes again as new batches
+                self._resend_missing(b, mine, present, f.label)
+            self._count_reconcile(f.label)
+
+    def _resend_missing(self, b: Any, mine: list[int], present: set[int], label: str) -> None:
+        runs: list[list[int]] = []
+        for i in mine:
+            if i in present:
                 continue
-            # statistics is rate-limited: delete-by-tag tells how many rows were there and removes them
-            n = retry_call(c.delete_numbers, b["campaign"], customField=b["tag"], policy=self.o.retry)
-            self._set(b["id"], "planned" if b["route"] == "api" else "uploaded", reconciled=f"delete:{n}")
-            self._count_reconcile("delete-by-tag: removed and sent again" if n else "delete-by-tag: not on the platform, sent again")
+            if runs and runs[-1][1] == i:
+                runs[-1][1] = i + 1
+            else:
+                runs.append([i, i + 1])
+        with self.j.tx() as db:
+            nxt = db.execute("SELECT MAX(id) m FROM batches").fetchone()["m"] + 1
+            for k, (s0, s1) in enumerate(runs):
+                db.execute("INSERT INTO batches (id, parent, campaign, route, start, n, tag, state, updated) VALUES "
+                           "(?,?,?,?,?,?,?,?,?)", (nxt + k, b["id"], b["campaign"], "api", s0, s1 - s0,
+                                                  f"cc{self.job}b{nxt + k}", "planned", time.time()))
+            db.execute("UPDATE batches SET state='accepted', accepted=?, reconciled=?, msg=?, updated=? WHERE id=?",
+                       (len(present), label, f"partly found: {len(present)} of {len(mine)} rows; the rest resent",
+                        time.time(), b["id"]))
+        self.progress("rows", len(present), 0)
 
     def _count_reconcile(self, what: str) -> None:
         with self.j.tx() as db:
@@ -599,7 +584,6 @@ class OutboundImport:
         from callcore.pipelines.xlsx import write_huawei_data_workbook
 
         o = self.o
-        c = self._client_()
         while not self._stop.is_set():
             b = self._batch(bid)
             st = b["state"]
@@ -615,8 +599,7 @@ class OutboundImport:
             elif st == "uploaded":
                 self._set(bid, "importing")
                 try:
-                    tid = self._definitive_retry(c.import_file, b["campaign"], o.sftp.server_id, name,
-                                                 file_path=o.sftp.file_path)
+                    tid = self._definitive_retry(self.ad.start_file_import, b["campaign"], name)
                 except (StateError, NotFoundError, AuthenticationError) as e:
                     self._set(bid, "uploaded", code=e.code, msg=str(e)[:300])
                     raise ImportFailed(f"campaign {b['campaign']}: {e}") from e
@@ -632,8 +615,7 @@ class OutboundImport:
             elif st in ("importing", "unknown"):
                 self._reconcile(b["campaign"], [b])
             elif st == "imported":
-                tasks = retry_call(c.import_results, b["campaign"], task_ids=[b["task_id"]], policy=o.retry)
-                t = next((t for t in tasks if t.id == b["task_id"]), None)
+                t = self.ad.file_import_result(b["campaign"], b["task_id"])
                 if t is None or not t.done:
                     time.sleep(o.import_poll)
                     continue
@@ -661,6 +643,13 @@ class OutboundImport:
         self.progress("rows", self._done_rows(), 0)
         # a 'sending' API batch on start means the last run stopped mid-request: unknown outcome
         self.j.x("UPDATE batches SET state='unknown' WHERE state='sending'")
+        if self.o.create_campaigns:
+            made = self.j.get("created_campaigns", [])
+            if made and made[-1]["id"] is None:
+                self._new_campaign()  # a creation a crash left unfinished: look it up first
+                self._place_held()
+            while self.j.one("SELECT 1 FROM batches WHERE state='held'") and self._new_campaign() is not None:
+                self._place_held()
         if self.o.preflight:
             self._preflight()
         try:
@@ -692,9 +681,7 @@ class OutboundImport:
                             wait(list(running))
                             raise exc
         finally:
-            if self._client is not None and self.o.client_factory is None:
-                self._client.close()
-                self._client = None
+            self.ad.close()
         s = self.summary()
         s.seconds = time.monotonic() - t0
         return s
@@ -713,6 +700,10 @@ class OutboundImport:
             rejected[str(r["code"])] = r["n"]
         api_acc = self.j.one("SELECT SUM(accepted) s FROM batches WHERE route='api' AND state='accepted'")["s"] or 0
         accepted += int(api_acc)
+        for r in self.j.q("SELECT code, SUM(failed) n FROM batches WHERE route='api' AND state='accepted' AND failed>0 "
+                          "GROUP BY code"):  # refused by count only (SCCC report.error)
+            k = str(r["code"] or f"{self.ad.name}: refused")
+            rejected[k] = rejected.get(k, 0) + int(r["n"])
         for r in self.j.q("SELECT * FROM batches WHERE route='file' AND state='done'"):
             accepted += r["accepted"]
             if r["platform_dup"]:
@@ -728,12 +719,16 @@ class OutboundImport:
         routes = {r["route"]: int(r["s"] or 0) for r in self.j.q(
             "SELECT route, SUM(accepted) s FROM batches WHERE state IN ('accepted','done') GROUP BY route")}
         rec = {r["k"].split(":", 1)[1]: int(r["v"]) for r in self.j.q("SELECT k, v FROM meta WHERE k LIKE 'reconciled:%'")}
+        already = self.j.one("SELECT SUM(platform_dup) s FROM batches WHERE route='api' AND state='accepted'")["s"]
+        if already:
+            rec["rows already on the platform when sent (SCCC report.repeat), counted as accepted"] = int(already)
         return ImportSummary(
             input_rows=int(cs.get("rows", 0)), clean=clean, invalid=sum(per.values()), duplicate=dup, blacklisted=bl,
             already_imported=ai, accepted=accepted, platform_rejected=rejected, not_imported=not_imported,
             batches=states, campaigns=camps, routes=routes, reconciled=rec, invalid_reasons=per,
             complete=not_imported == 0, workdir=str(self.workdir), clean_file=str(self.clean_file),
-            rejects_file=str(self.rejects_file), journal=self.j.path)
+            rejects_file=str(self.rejects_file), journal=self.j.path,
+            created_campaigns=[e["id"] for e in self.j.get("created_campaigns", []) if e["id"] is not None])
 
     def close(self) -> None:
         self.j.close()

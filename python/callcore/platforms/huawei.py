@@ -17,6 +17,7 @@ import inspect
 import io
 import json
 import os
+import re
 import zipfile
 import zlib
 from dataclasses import asdict, dataclass, field
@@ -460,6 +461,40 @@ class _Req:
     not_ready_retryable: bool = False
 
 
+@dataclass(frozen=True)
+class PreparedRequest:
+    """An iSales request whose JSON body is already serialised, ready for
+    :meth:`HuaweiClient.send_prepared` / :meth:`AsyncHuaweiClient.send_prepared`.
+
+    Build it with :meth:`HuaweiClient.prepare_add_numbers` (records given as strings, checked in
+    bulk, body written without a per-record ``json.dumps``) or
+    :meth:`HuaweiClient.prepare_add_numbers_body` (a body serialised elsewhere). Building sends
+    nothing; sending signs the request (auth-v2) and reads the answer exactly like the ordinary
+    methods (typed errors, HTTP-200 error codes). It is immutable and can be sent again (e.g. after
+    a flow-control answer); it holds no credentials.
+    """
+
+    method: str
+    path: str  # under the client's base URL
+    endpoint: str  # the name used in error messages, e.g. "addCallDataV2"
+    section: str  # the seed section, e.g. "7.4.2" (selects the per-endpoint error-code meanings)
+    content: bytes = field(repr=False)
+    records: int  # how many records the body carries
+    parse: Callable[[Any], Any] = field(repr=False, compare=False)
+    ccfs: bool = field(default=False, init=False, repr=False)
+    not_ready_retryable: bool = field(default=False, init=False, repr=False)
+
+
+_JSON_HEADERS = {"Content-Type": "application/json; charset=UTF-8"}
+_DIALS = re.compile(r"[0-9*#]+\Z")
+_FAST_ID = re.compile(r"[A-Za-z0-9_\-]*\Z")  # needs no JSON escaping, none of customField's forbidden characters
+_ADD_BODY_HEAD = re.compile(rb'\s*\{\s*"callDataList"\s*:\s*\[')
+
+
+def _total_size(b: Any) -> int:
+    return _int((b.get("returnObject") or {}).get("totalSize"))
+
+
 def _int(v: Any, default: int = 0) -> int:
     try:
         return int(v)
@@ -486,6 +521,23 @@ class _HuaweiApi:
             o = b.get("returnObject") or {}
             return Campaign(int(campaign_id), o.get("name", ""), _int(o.get("status")), o)
         return _Req("GET", f"{ISALES_V1}/{self.vdn}/{int(campaign_id)}", "queryCampaign", "7.1.6", parse=parse)
+
+    def list_campaigns(self, *, name: str | None = None, status: int = 0, device_type: int = 0, page: int = 1,
+                       rows_per_page: int = 100) -> _Req:
+        check_len(P, "name", name, 30, line="001:23013")
+        if status not in (0, 2, 3, 4):
+            raise fail(P, "status", "0 (all), 2, 3 or 4", "001:23014")
+        if device_type not in (0, 1, 2, 3, 5, 6):
+            raise fail(P, "deviceType", "0 (all), 1, 2, 3, 5 or 6", "001:23015")
+        check_range(P, "rowsPerPage", rows_per_page, 1, 100, required=True, line="001:23019")
+        params = drop_none({"name": name, "status": status, "deviceType": device_type, "curPage": max(1, int(page)),
+                            "rowsPerPage": rows_per_page})
+
+        def parse(b: Any) -> tuple[int, list[Campaign]]:
+            items = [Campaign(_int(o.get("id")), str(o.get("name", "")), _int(o.get("status")), o)
+                     for o in b.get("data") or []]
+            return _int(b.get("totalSize")), items
+        return _Req("GET", f"{ISALES_V1}/{self.vdn}", "queryCampaignList", "7.1.7", params=params, parse=parse)
 
     def pause_campaign(self, campaign_id: int) -> _Req:
         return _Req("PUT", f"{ISALES_V1}/{self.vdn}/{int(campaign_id)}/pause", "pauseCampaign", "7.1.8",
@@ -519,6 +571,59 @@ class _HuaweiApi:
         body = {"callDataList": [r.to_json() for r in records]}
         return _Req("POST", f"{ISALES_V2}/{self.vdn}/calldata/{int(campaign_id)}", "addCallDataV2", "7.4.2", body,
                     parse=lambda b: _int((b.get("returnObject") or {}).get("totalSize")))
+
+    def _add_target(self, campaign_id: int, api: str) -> tuple[str, str, str, int]:
+        if api == "v1":
+            return f"{ISALES_V1}/{self.vdn}/calldata/{int(campaign_id)}", "addCallData", "7.4.1", 20
+        if api == "v2":
+            return f"{ISALES_V2}/{self.vdn}/calldata/{int(campaign_id)}", "addCallDataV2", "7.4.2", self.v2_max
+        raise fail(P, "api", f"{api!r}: 'v1' (7.4.1) or 'v2' (7.4.2)")
+
+    def prepare_add_numbers(self, campaign_id: int, called: Sequence[str], *,
+                            session_ids: Sequence[str | int] | None = None, session_prefix: str = "",
+                            custom_field: str | None = None, api: str = "v1") -> PreparedRequest:
+        lines = ("001:25466", "001:25472", "001:25471", "001:25476") if api == "v1" else \
+            ("001:25619", "001:25636", "001:25624", "001:25627")
+        path, ep, sec, most = self._add_target(campaign_id, api)
+        n = len(called)
+        if n == 0:
+            raise fail(P, "callDataList", "is empty", lines[0])
+        if n > most:
+            raise fail(P, "callDataList", f"{n} records, at most {most} per call", lines[0])
+        nums = called if isinstance(called, list) else list(called)
+        if not _DIALS.match("".join(nums)) or max(map(len, nums)) > 24 or min(map(len, nums)) == 0:
+            bad = next(x for x in nums if not _DIALS.match(x) or len(x) > 24)
+            raise fail(P, "called", f"{bad!r}: 1-24 characters of 0-9, *, #", lines[1])
+        if api == "v1" and len(set(nums)) != n:
+            raise fail(P, "callDataList.called", "the same number twice in one call", "001:25434")
+        if custom_field is not None and (not _FAST_ID.match(custom_field) or not 0 < len(custom_field) <= 200):
+            raise fail(P, "customField", f"{custom_field!r}: 1-200 of A-Z a-z 0-9 _ - on this path (use "
+                       "add_numbers for other characters)", lines[3])
+        head = '{"called":"' if api == "v1" else '{"called":[{"calledNo":"'
+        close = '"' if api == "v1" else '"}]'
+        tail = (f',"customField":"{custom_field}"}}' if custom_field is not None else "}")
+        if session_ids is not None:
+            sids = list(map(str, session_ids))
+            if len(sids) != n:
+                raise fail(P, "sessionId", f"{len(sids)} session ids for {n} numbers", lines[2])
+            if not _FAST_ID.match(session_prefix + "".join(sids)) or len(session_prefix) + max(map(len, sids)) > 32:
+                raise fail(P, "sessionId", "at most 32 of A-Z a-z 0-9 _ - on this path (use add_numbers for "
+                           "other characters)", lines[2])
+            mid = close + ',"sessionId":"' + session_prefix
+            tail = '"' + tail
+            body = ",".join([head + d + mid + s + tail for d, s in zip(nums, sids)])
+        else:
+            body = ",".join([head + d + close + tail for d in nums])
+        return PreparedRequest("POST", path, ep, sec, ('{"callDataList":[' + body + "]}").encode(), n, _total_size)
+
+    def prepare_add_numbers_body(self, campaign_id: int, content: bytes, *, records: int,
+                                 api: str = "v1") -> PreparedRequest:
+        path, ep, sec, most = self._add_target(campaign_id, api)
+        if not isinstance(content, (bytes, bytearray)) or not _ADD_BODY_HEAD.match(bytes(content[:64])):
+            raise fail(P, "body", 'a UTF-8 JSON object body {"callDataList": [...]} expected', "001:25466")
+        if not 0 < records <= most:
+            raise fail(P, "callDataList", f"{records} records, 1 to {most} per call", "001:25466")
+        return PreparedRequest("POST", path, ep, sec, bytes(content), records, _total_size)
 
     def delete_numbers(self, campaign_id: int, *, sessionId: str | None = None, called: str | None = None,
                        customField: str | None = None, recycleTime: str | None = None,
@@ -762,7 +867,7 @@ class _HuaweiApi:
 # response handling shared by both clients
 
 
-def _check_body(req: _Req, body: Any, status: int) -> Any:
+def _check_body(req: _Req | PreparedRequest, body: Any, status: int) -> Any:
     if not isinstance(body, dict):
         raise ProtocolError(f"huawei {req.endpoint}: expected a JSON object, got {type(body).__name__}",
                             platform=P, endpoint=req.endpoint, http_status=status)
@@ -789,7 +894,7 @@ def _check_body(req: _Req, body: Any, status: int) -> Any:
     return body
 
 
-def _status_error(req: _Req, resp: httpx.Response, max_skew: float) -> Exception | None:
+def _status_error(req: _Req | PreparedRequest, resp: httpx.Response, max_skew: float) -> Exception | None:
     if resp.status_code in (401, 403):
         return auth_failure(platform=P, endpoint=req.endpoint, status=resp.status_code,
                             date_header=resp.headers.get("date"), body=resp.text[:300], max_skew=max_skew)
@@ -801,7 +906,7 @@ def _status_error(req: _Req, resp: httpx.Response, max_skew: float) -> Exception
     return _http.generic_status_error(resp, platform=P, endpoint=req.endpoint)
 
 
-def _finish(req: _Req, resp: httpx.Response, max_skew: float) -> Any:
+def _finish(req: _Req | PreparedRequest, resp: httpx.Response, max_skew: float) -> Any:
     err = _status_error(req, resp, max_skew)
     if err is not None:
         raise err
@@ -858,6 +963,30 @@ class _ClientBase:
     def __repr__(self) -> str:  # never the secret
         return f"{type(self).__name__}({self.base_url!r}, vdn_id={self.api.vdn})"
 
+    def prepare_add_numbers(self, campaign_id: int, called: Sequence[str], *,
+                            session_ids: Sequence[str | int] | None = None, session_prefix: str = "",
+                            custom_field: str | None = None, api: str = "v1") -> PreparedRequest:
+        """Builds (does not send) a 7.4.1 (``api="v1"``, <= 20 records) or 7.4.2 (``api="v2"``, <=
+        ``v2_max_per_call`` records, one number each) add-numbers request for bulk callers.
+
+        Record *i* is ``called[i]`` with sessionId ``session_prefix + str(session_ids[i])`` (when
+        given) and the shared ``custom_field`` (the batch tag 7.4.7 statistics and 7.4.3 delete
+        filter on). The checks run once over the whole batch rather than per record: numbers are
+        1-24 characters of ``0-9*#``, no repeats (v1), sessionIds <= 32 and customField <= 200
+        characters of ``A-Z a-z 0-9 _ -`` (so the JSON needs no escaping); anything else raises
+        :class:`~callcore.platforms.errors.ClientValidationError`; use :meth:`add_numbers` /
+        :meth:`add_numbers_v2` for records with other characters or fields.
+        Send with :meth:`send_prepared`, which returns ``totalSize``."""
+        return self.api.prepare_add_numbers(campaign_id, called, session_ids=session_ids,
+                                            session_prefix=session_prefix, custom_field=custom_field, api=api)
+
+    def prepare_add_numbers_body(self, campaign_id: int, content: bytes, *, records: int,
+                                 api: str = "v1") -> PreparedRequest:
+        """Wraps an add-numbers body serialised elsewhere (UTF-8 JSON ``{"callDataList":[...]}``
+        with *records* records) for :meth:`send_prepared`. Only the envelope and the record count
+        are checked: the records are the caller's responsibility."""
+        return self.api.prepare_add_numbers_body(campaign_id, content, records=records, api=api)
+
     def _url(self, req: _Req) -> str:
         return (self.ccfs_url if req.ccfs else self.base_url) + req.path
 
@@ -892,6 +1021,8 @@ def _make_async(name: str, doc: str | None):
 _JSON_CALLS = {
     "create_campaign": "7.1.1: create a campaign; returns its id. Created paused by default (initStatus=1).",
     "get_campaign": "7.1.6: campaign details (status 2 started, 3 paused, 4 finished).",
+    "list_campaigns": "7.1.7: (totalSize, [Campaign]) of the campaigns matching name/status/device_type, one page "
+                      "(rows_per_page <= 100).",
     "pause_campaign": "7.1.8: pause a running campaign.",
     "resume_campaign": "7.1.9: resume a paused campaign.",
     "add_numbers": "7.4.1: add <= 20 records; returns totalSize (numbers still to call). 0200022 if < 1 s apart.",
@@ -937,6 +1068,16 @@ class HuaweiClient(_ClientBase, _http.SyncClientLifecycle):
             raise _http.transport_error(e, platform=P, endpoint=req.endpoint) from e
         return _finish(req, resp, self.max_skew)
 
+    def send_prepared(self, prepared: PreparedRequest) -> Any:
+        """Signs and sends a :class:`PreparedRequest`; returns its parsed answer (``totalSize``
+        for add-numbers) or raises the same typed errors as the ordinary methods."""
+        try:
+            resp = self._client.request(prepared.method, self.base_url + prepared.path, content=prepared.content,
+                                        auth=self._auth, headers=_JSON_HEADERS)
+        except httpx.HTTPError as e:
+            raise _http.transport_error(e, platform=P, endpoint=prepared.endpoint) from e
+        return _finish(prepared, resp, self.max_skew)
+
     def _download(self, req: _Req) -> Path:
         with self._client.stream(req.method, self._url(req), **self._kwargs(req)) as resp:
             if not 200 <= resp.status_code < 300:
@@ -971,6 +1112,15 @@ class AsyncHuaweiClient(_ClientBase, _http.AsyncClientLifecycle):
         except httpx.HTTPError as e:
             raise _http.transport_error(e, platform=P, endpoint=req.endpoint) from e
         return _finish(req, resp, self.max_skew)
+
+    async def send_prepared(self, prepared: PreparedRequest) -> Any:
+        """Awaitable :meth:`HuaweiClient.send_prepared`."""
+        try:
+            resp = await self._client.request(prepared.method, self.base_url + prepared.path,
+                                              content=prepared.content, auth=self._auth, headers=_JSON_HEADERS)
+        except httpx.HTTPError as e:
+            raise _http.transport_error(e, platform=P, endpoint=prepared.endpoint) from e
+        return _finish(prepared, resp, self.max_skew)
 
     async def _download(self, req: _Req) -> Path:
         async with self._client.stream(req.method, self._url(req), **self._kwargs(req)) as resp:

@@ -170,6 +170,7 @@ class HuaweiApp:
         faults = faults if isinstance(faults, Faults) else Faults.parse(faults)
         routes = [
             Route("/rest/isales/v1/openapi/campaigns/{vdn:int}", self.create_campaign, methods=["POST"]),
+            Route("/rest/isales/v1/openapi/campaigns/{vdn:int}", self.list_campaigns, methods=["GET"]),
             Route("/rest/isales/v1/openapi/campaigns/{vdn:int}/{cid:int}", self.get_campaign, methods=["GET"]),
             Route("/rest/isales/v1/openapi/campaigns/{vdn:int}/{cid:int}/pause", self.pause, methods=["PUT"]),
             Route("/rest/isales/v1/openapi/campaigns/{vdn:int}/{cid:int}/resume", self.resume, methods=["PUT"]),
@@ -358,6 +359,38 @@ class HuaweiApp:
         cid = self.state.insert("INSERT INTO campaigns (vdn, name, status, device_type, spec, created) VALUES (?,?,?,?,?,?)",
                            (vdn, name, 3 if init == 1 else 2, dt, json.dumps(b, ensure_ascii=False), time.time()))
         return JSONResponse(envelope(returnObject={"id": cid}))
+
+    @_handle
+    async def list_campaigns(self, req: Request) -> Response:
+        """7.1.7 (001:23000): name (substring), status and deviceType (0: all), curPage, rowsPerPage <= 100."""
+        vdn = self._vdn(req)
+        q = req.query_params
+        try:
+            status, dt = int(q.get("status") or 0), int(q.get("deviceType") or 0)
+            page, per = max(1, int(q.get("curPage") or 1)), int(q.get("rowsPerPage") or 10)
+        except ValueError:
+            raise HwError("02000006", "参数值类型不正确") from None
+        if not 1 <= per <= 100:
+            raise HwError("02000007", "参数值大小不正确: rowsPerPage")
+        where, args = ["vdn=?"], [vdn]
+        if q.get("name"):
+            s_len("name", q["name"], 30)
+            where.append("instr(name, ?) > 0")
+            args.append(q["name"])
+        if status:
+            where.append("status=?")
+            args.append(status)
+        if dt:
+            where.append("device_type=?")
+            args.append(dt)
+        rows = self.state.q("SELECT * FROM campaigns WHERE " + " AND ".join(where) + " ORDER BY id", args)
+        data = []
+        for r in rows[(page - 1) * per: page * per]:
+            spec = json.loads(r["spec"])
+            data.append({"id": r["id"], "name": r["name"], "status": r["status"], "strBeginTime": spec.get(
+                "strBeginTime"), "strEndTime": spec.get("strEndTime"), "deviceType": r["device_type"],
+                "callerNo": spec.get("callerNo")})
+        return JSONResponse(envelope(curPage=page, totalSize=len(rows), rowsPerPage=per, data=data))
 
     @_handle
     async def get_campaign(self, req: Request) -> Response:

@@ -369,6 +369,36 @@ def test_normalize_list(benchmark, phones) -> None:
     RESULTS["normalize_list"] = _median(benchmark)
 
 
+def test_interleaved_ratios(benchmark, dataset) -> None:
+    """callcore, the phonenumbers pipeline (20k sample, scaled) and polars, one after the other
+    in each of 7 rounds: a ratio per round compares runs made under the same load (this VM's
+    neighbours move single medians by tens of percent)."""
+    p, out = dataset["path"], dataset["out"]
+    sample = out / f"sample_{PN_SAMPLE}.csv"
+    if not sample.exists():
+        with open(p, encoding="utf-8") as f, open(sample, "w", encoding="utf-8") as o:
+            for _ in range(PN_SAMPLE + 1):
+                o.write(f.readline())
+    pn, pl_ = [], []
+
+    def rounds() -> None:
+        for _ in range(7):
+            t = time.perf_counter()
+            cl.clean(p, out / "cc_clean.csv", out / "cc_rejects.csv")
+            ours = time.perf_counter() - t
+            t = time.perf_counter()
+            _phonenumbers_e2e(sample, out)
+            pn.append((time.perf_counter() - t) * ROWS / PN_SAMPLE / ours)
+            t = time.perf_counter()
+            _polars_pipeline(p, out)
+            pl_.append((time.perf_counter() - t) / ours)
+
+    benchmark.pedantic(rounds, rounds=1, iterations=1)
+    RESULTS["interleaved_pn_ratios"] = sorted(pn)
+    RESULTS["interleaved_polars_ratios"] = sorted(pl_)
+    assert len(pn) == 7
+
+
 def test_normalize_polars_series(benchmark, phones) -> None:
     """A polars Series, read in place through the Arrow stream interface (no list made)."""
     import polars as pl
@@ -405,6 +435,10 @@ def test_zz_report(benchmark, dataset) -> None:
         if "phonenumbers_scaled" in r else "",
         f"pure-Python regex         {r['regex_python'] * 1e3:9.1f} ms  -> callcore {r['regex_python'] / r['e2e_callcore']:.1f}x faster"
         if "regex_python" in r else "",
+        (lambda a, b: f"interleaved, 7 rounds, ratio per round: phonenumbers pipeline / callcore median "
+                      f"{a[3]:.0f}x (range {a[0]:.0f}-{a[-1]:.0f}x); polars / callcore median {b[3]:.1f}x "
+                      f"(range {b[0]:.1f}-{b[-1]:.1f}x)")(r["interleaved_pn_ratios"], r["interleaved_polars_ratios"])
+        if "interleaved_pn_ratios" in r else "",
         f"peak memory of a process cleaning the file {r['peak_rss_mb']:.0f} MiB = "
         f"{r['peak_rss_mb'] / r['input_mb']:.2f}x the input ({r['input_mb']:.0f} MiB); the same process "
         f"without the clean {r['base_rss_mb']:.0f} MiB"

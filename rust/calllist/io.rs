@@ -995,6 +995,39 @@ fn format_row<R: Fields>(
 /// an extension (<= 20 digits), the dialing string (<= 24), a batch number (<= 20 digits), `\n`.
 const TAIL_MAX: usize = 160;
 
+/// Writes `v`'s decimal digits at the start of `out` (>= 20 bytes), two per step from the
+/// end; returns how many.
+#[inline]
+fn write_digits(mut v: u64, out: &mut [u8]) -> usize {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    let mut n = 1;
+    let mut t = v;
+    while t >= 10 {
+        t /= 10;
+        n += 1;
+    }
+    let mut i = n;
+    while v >= 100 {
+        let r = (v % 100) as usize * 2;
+        v /= 100;
+        i -= 2;
+        out[i] = PAIRS[r];
+        out[i + 1] = PAIRS[r + 1];
+    }
+    if v >= 10 {
+        let r = v as usize * 2;
+        out[i - 2] = PAIRS[r];
+        out[i - 1] = PAIRS[r + 1];
+    } else {
+        out[i - 1] = b'0' + v as u8;
+    }
+    n
+}
+
 /// The columns a clean row gets after the input's cells, each after its comma, and the newline:
 /// `,e164,national,kind,ext[,dial,batch]\n` (all digits and letters: never quoted). Every piece
 /// is moved as a fixed 24- or 8-byte block and the position advanced by its real length (later
@@ -1020,22 +1053,16 @@ fn clean_tail(
         }
         t
     };
-    let mut dig = [0u8; 48];
-    let nd = if n.is_ok() {
-        let mut b = [0u8; 24];
-        let l = n.key_digits(&mut b);
-        dig[..24].copy_from_slice(&b);
-        l
-    } else {
-        0
-    };
     let mut at = 0;
     out[at] = b',';
     at += 1;
-    if nd > 0 {
+    // the E.164 digits go straight into `out`; the national form copies them from there
+    let mut nd = 0;
+    let digits_at = at + 1;
+    if n.is_ok() {
         out[at] = b'+';
-        out[at + 1..at + 25].copy_from_slice(&dig[..24]);
-        at += 1 + nd;
+        nd = write_digits(n.key, &mut out[digits_at..digits_at + 20]);
+        at = digits_at + nd;
     }
     out[at] = b',';
     at += 1;
@@ -1045,7 +1072,7 @@ fn clean_tail(
         Kind::Invalid => {}
         Kind::Foreign => {
             out[at..at + 2].copy_from_slice(b"00");
-            out[at + 2..at + 26].copy_from_slice(&dig[..24]);
+            out.copy_within(digits_at..digits_at + 24, at + 2);
             at += 2 + nd;
         }
         k => {
@@ -1053,7 +1080,7 @@ fn clean_tail(
                 out[at] = b'0';
                 at += 1;
             }
-            out[at..at + 24].copy_from_slice(&dig[cc..cc + 24]);
+            out.copy_within(digits_at + cc..digits_at + cc + 24, at);
             at += nd - cc;
         }
     }
@@ -1064,10 +1091,12 @@ fn clean_tail(
     at += Kind::ALL[k].as_str().len();
     out[at] = b',';
     at += 1;
-    let mut b2 = [0u8; 24];
-    let l3 = n.write_ext(&mut b2);
-    out[at..at + 24].copy_from_slice(&b2);
-    at += l3;
+    if n.ext_len > 0 {
+        let mut b2 = [0u8; 24];
+        let l3 = n.write_ext(&mut b2);
+        out[at..at + 24].copy_from_slice(&b2);
+        at += l3;
+    }
     if let Some(p) = platform {
         out[at] = b',';
         at += 1;

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
+import soundfile
 
 from callcore.pipelines.recording_sources import BabaihuSource, Hl95Source, RemoteRecording, ScccSource
 from callcore.pipelines.recordings import SyncOptions, sync_recordings
@@ -153,6 +155,9 @@ def test_custom_adapter_windows_collisions_and_the_state_folder(tmp_path: Path):
     assert len({(out / p).resolve() for p in man.values()}) == 4
     assert all((out / p).is_file() for p in man.values())
     assert sorted(src.downloads) == ["a", "b", "c", "d"]
+    for key, rel in man.items():  # each output holds its own recording's audio
+        got, _ = soundfile.read(str(out / rel), dtype="int16")
+        assert np.array_equal(got, sbaudio.alaw2lin(sbaudio.v3_bytes(key, 1.0))), key
     s2 = sync_recordings(SyncOptions("", "", "", begin="2026-11-01 00:00:00", end="2026-11-03 12:00:00",
                                      out_dir=str(out), source=src))
     assert (s2.downloaded_now, s2.converted_now) == (0, 0) and len(src.downloads) == 4

@@ -269,7 +269,10 @@ class RecordingSync:
         src_root = self.state_dir / "src"
         try:
             name, suffix = src.source_name(rec)
-            dest = safe_local_path(name or rec.key, src_root, suffix)
+            # one folder per recording: two remote names that map to one local name (``a\\b.wav``,
+            # ``a/b.wav``) must never share a download
+            leaf = safe_local_path(name or rec.key, src_root, suffix).name
+            dest = src_root / hashlib.sha256(rec.key.encode()).hexdigest()[:16] / leaf
             if dest.is_file():  # renamed into place by a run that was stopped before recording it
                 return key, dest, None, False
             path = Path(retry_call(src.download, rec, dest, policy=self.o.retry))
@@ -321,6 +324,7 @@ class RecordingSync:
                     if not self.o.keep_sources:
                         try:
                             srcp.unlink()
+                            srcp.parent.rmdir()  # the recording's own folder, when empty
                         except OSError:
                             pass
                     n += 1

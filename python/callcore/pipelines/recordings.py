@@ -262,25 +262,26 @@ class RecordingSync:
                 db.execute("UPDATE windows SET state='indexed', calls=? WHERE begin=? AND end=?", (calls, b, e))
 
     # -------------------------------------------------------------- download + transcode
-    def _fetch(self, key: str) -> tuple[str, Path | None, str | None, bool]:
+    def _fetch(self, key: str) -> tuple[str, Path | None, str | None, bool, tuple[str, int] | None]:
+        """(key, downloaded path or None, error, fetched now, (sha256, bytes)); runs on a worker."""
         r = self.j.one("SELECT * FROM recs WHERE key=?", (key,))
         src = self.source()
         rec = _row_rec(r)
         src_root = self.state_dir / "src"
         try:
             name, suffix = src.source_name(rec)
-            # one folder per recording: two remote names that map to one local name (``a\\b.wav``,
-            # ``a/b.wav``) must never share a download
+            # the key's hash in the name: two remote names that map to one local name
+            # (``a\\b.wav``, ``a/b.wav``) must never share a download
             leaf = safe_local_path(name or rec.key, src_root, suffix).name
-            dest = src_root / hashlib.sha256(rec.key.encode()).hexdigest()[:16] / leaf
+            dest = src_root / f"{hashlib.sha256(rec.key.encode()).hexdigest()[:16]}-{leaf}"
             if dest.is_file():  # renamed into place by a run that was stopped before recording it
-                return key, dest, None, False
+                return key, dest, None, False, _sha(dest)
             path = Path(retry_call(src.download, rec, dest, policy=self.o.retry))
             if path.suffix.lower() == ".zip":  # several recordings of one call arrive as a zip
                 path = self._unzip_one(path)
         except PlatformError as e:
-            return key, None, str(e), False
-        return key, path, None, True
+            return key, None, str(e), False, None
+        return key, path, None, True, _sha(path)
 
     @staticmethod
     def _unzip_one(path: Path) -> Path:
@@ -306,36 +307,36 @@ class RecordingSync:
         pending_conv: list[tuple[str, str]] = list(ready)
 
         def convert(items: list[tuple[str, str]]) -> int:
-            pairs = []
-            rows = {}
-            for key, src in items:
-                r = self.j.one("SELECT * FROM recs WHERE key=?", (key,))
-                rows[key] = r
-                pairs.append((self.state_dir / src, self.out / r["out"]))
+            outs = {r["key"]: r["out"] for r in self.j.q(
+                f"SELECT key, out FROM recs WHERE key IN ({','.join('?' * len(items))})", [k for k, _ in items])}
+            pairs = [(self.state_dir / src, self.out / outs[key]) for key, src in items]
             results = audio.transcode_many(pairs, to="mp3" if self.o.to_format == "mp3" else "wav",
                                            jobs=self.o.transcode_jobs)
-            n = 0
+            done, failed = [], []
             for (key, _), (srcp, dst), res in zip(items, pairs, results):
                 if res.ok:
-                    sha, size = _sha(dst)
-                    with self.j.tx() as db:
-                        db.execute("UPDATE recs SET state='converted', out_sha=?, out_bytes=?, error=NULL, "
-                                   "converts=converts+? WHERE key=?", (sha, size, 1 if res.status == "done" else 0, key))
-                    if not self.o.keep_sources:
-                        try:
-                            srcp.unlink()
-                            srcp.parent.rmdir()  # the recording's own folder, when empty
-                        except OSError:
-                            pass
-                    n += 1
-                    self.progress("converted", 1, 0)
+                    done.append((key, srcp, *_sha(dst), 1 if res.status == "done" else 0))
                 else:
-                    self.j.x("UPDATE recs SET state='failed', error=? WHERE key=?", (f"transcode: {res.error}", key))
-                    self.errors.append(f"{key}: transcode: {res.error}")
-            return n
+                    failed.append((key, f"transcode: {res.error}"))
+            with self.j.tx() as db:  # one durable commit per chunk; sources are removed only after it
+                db.executemany("UPDATE recs SET state='converted', out_sha=?, out_bytes=?, error=NULL, "
+                               "converts=converts+? WHERE key=?", [(sha, size, c, key) for key, _, sha, size, c in done])
+                db.executemany("UPDATE recs SET state='failed', error=? WHERE key=?", [(e, k) for k, e in failed])
+            self.errors += [f"{k}: {e}" for k, e in failed]
+            for key, srcp, *_ in done:
+                if not self.o.keep_sources:
+                    try:
+                        srcp.unlink()
+                        if srcp.parent != src_root:  # a folder unpacked from a zip
+                            srcp.parent.rmdir()
+                    except OSError:
+                        pass
+                self.progress("converted", 1, 0)
+            return len(done)
 
+        src_root = self.state_dir / "src"
         with ThreadPoolExecutor(max_workers=max(1, self.o.workers)) as pool:
-            futs: set[Future[tuple[str, Path | None, str | None, bool]]] = set()
+            futs: set[Future[tuple[str, Path | None, str | None, bool, tuple[str, int] | None]]] = set()
             it = iter(todo)
             exhausted = False
             while True:
@@ -352,18 +353,21 @@ class RecordingSync:
                 if not futs:
                     break
                 done, futs = wait(futs, return_when=FIRST_COMPLETED)
+                got, errs = [], []
                 for f in done:
-                    key, path, err, now = f.result()
-                    if path is None:
-                        self.j.x("UPDATE recs SET error=? WHERE key=?", (err, key))
-                        self.errors.append(f"{key}: download: {err}")
-                        continue
-                    sha, size = _sha(path)
-                    rel = str(path.relative_to(self.state_dir))
-                    with self.j.tx() as db:
-                        db.execute("UPDATE recs SET state='downloaded', src=?, src_sha=?, src_bytes=?, error=NULL, "
-                                   "fetches=fetches+? WHERE key=?", (rel, sha, size, int(now), key))
-                    fetched += int(now)
+                    key, path, err, now, digest = f.result()
+                    if path is None or digest is None:
+                        errs.append((err, key))
+                    else:
+                        got.append((key, str(path.relative_to(self.state_dir)), *digest, int(now)))
+                with self.j.tx() as db:  # the downloads finished together, in one durable commit
+                    db.executemany("UPDATE recs SET error=? WHERE key=?", errs)
+                    db.executemany("UPDATE recs SET state='downloaded', src=?, src_sha=?, src_bytes=?, error=NULL, "
+                                   "fetches=fetches+? WHERE key=?", [(rel, sha, size, now, key)
+                                                                    for key, rel, sha, size, now in got])
+                self.errors += [f"{key}: download: {err}" for err, key in errs]
+                for key, rel, _sha_, _size, now in got:
+                    fetched += now
                     pending_conv.append((key, rel))
                     self.progress("downloaded", 1, 0)
         return fetched, converted

@@ -5,7 +5,8 @@ fn main() {
     let pcm: Vec<i16> = (0..n)
         .map(|i| {
             let t = i as f64 / 8000.0;
-            ((2.0 * std::f64::consts::PI * 300.0 * t).sin() * 6000.0 + (2.0 * std::f64::consts::PI * 1170.0 * t).sin() * 3000.0) as i16
+            ((2.0 * std::f64::consts::PI * 300.0 * t).sin() * 6000.0
+                + (2.0 * std::f64::consts::PI * 1170.0 * t).sin() * 3000.0) as i16
         })
         .collect();
     for q in [5u8, 7] {

@@ -6,7 +6,12 @@ use std::time::Instant;
 
 fn median(mut v: Vec<f64>) -> String {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    format!("median {:.1} ms (min {:.1}, max {:.1})", v[v.len() / 2] * 1e3, v[0] * 1e3, v[v.len() - 1] * 1e3)
+    format!(
+        "median {:.1} ms (min {:.1}, max {:.1})",
+        v[v.len() / 2] * 1e3,
+        v[0] * 1e3,
+        v[v.len() - 1] * 1e3
+    )
 }
 
 fn time<F: FnMut()>(name: &str, mut setup: impl FnMut(), mut f: F) {
@@ -30,22 +35,38 @@ fn main() {
     let only_transcode = a.get(4).is_some();
     if only_transcode {
         let source = SourceKind::parse(&a[3]).unwrap();
-        let o = TranscodeOptions { source, overwrite: true, ..Default::default() };
+        let o = TranscodeOptions {
+            source,
+            overwrite: true,
+            ..Default::default()
+        };
         time("transcode() file to file, new output", rm, || {
             transcode(std::path::Path::new(src), std::path::Path::new(dst), &o).unwrap();
         });
         return;
     }
-    time("read input", || {}, || {
-        std::hint::black_box(std::fs::read(src).unwrap());
-    });
+    time(
+        "read input",
+        || {},
+        || {
+            std::hint::black_box(std::fs::read(src).unwrap());
+        },
+    );
     let mut out = vec![0i16; data.len() * 2];
-    time("decode into a warm buffer", || {}, || {
-        vox::VoxDecoder::new(vox::Variant::Dialogic).decode_into(&data, &mut out);
-    });
-    time("decode into a fresh Vec", || {}, || {
-        std::hint::black_box(vox::decode(&data, vox::Variant::Dialogic));
-    });
+    time(
+        "decode into a warm buffer",
+        || {},
+        || {
+            vox::VoxDecoder::new(vox::Variant::Dialogic).decode_into(&data, &mut out);
+        },
+    );
+    time(
+        "decode into a fresh Vec",
+        || {},
+        || {
+            std::hint::black_box(vox::decode(&data, vox::Variant::Dialogic));
+        },
+    );
     let bytes: Vec<u8> = out.iter().flat_map(|s| s.to_le_bytes()).collect();
     time("write 57.6 MB to a new file, 256 KiB writes", rm, || {
         let mut f = std::fs::File::create(dst).unwrap();
@@ -64,7 +85,11 @@ fn main() {
         }
     });
     let source = SourceKind::parse(a.get(3).map(String::as_str).unwrap_or("vox8k")).unwrap();
-    let o = TranscodeOptions { source, overwrite: true, ..Default::default() };
+    let o = TranscodeOptions {
+        source,
+        overwrite: true,
+        ..Default::default()
+    };
     let srcp = std::path::Path::new(src);
     let dstp = std::path::Path::new(dst);
     time("transcode() file to file, new output", rm, || {

@@ -3,9 +3,9 @@
 //! One folder per capability, each plain Rust with no PyO3 types, so `cargo test` runs them
 //! without Python. The `bindings` module (feature `python`) is the only place that knows PyO3.
 
-pub mod sign;
-pub mod calllist;
 pub mod audio;
+pub mod calllist;
+pub mod sign;
 
 #[cfg(feature = "python")]
 mod bindings;

@@ -44,8 +44,12 @@ fn is_mp3_frame(h: &[u8]) -> bool {
 }
 
 fn mp3_frame_len(h: &[u8]) -> Option<usize> {
-    const BR1: [u32; 16] = [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 0];
-    const BR2: [u32; 16] = [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 0];
+    const BR1: [u32; 16] = [
+        0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 0,
+    ];
+    const BR2: [u32; 16] = [
+        0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 0,
+    ];
     const SR: [u32; 3] = [44100, 48000, 32000];
     let ver = (h[1] >> 3) & 3; // 3 = MPEG1, 2 = MPEG2, 0 = MPEG2.5
     let bri = (h[2] >> 4) as usize;
@@ -152,7 +156,8 @@ mod tests {
 
     #[test]
     fn sniffing() {
-        let wav = super::super::wav::to_bytes(&[0; 10], super::super::wav::WavFormat::Pcm16, 1, 8000);
+        let wav =
+            super::super::wav::to_bytes(&[0; 10], super::super::wav::WavFormat::Pcm16, 1, 8000);
         assert_eq!(sniff(&wav), Container::Wav);
         assert_eq!(sniff(b"ID3\x03\0\0\0\0\0\0rest"), Container::Mp3);
         let mp3 = super::super::mp3::encode(&speechish(8000, 8000.0), 1, 8000, 16, 5).unwrap();

@@ -16,7 +16,12 @@ impl DcBlocker {
     /// A blocker for a stream at `rate` Hz.
     pub fn new(rate: u32) -> Self {
         let b = (-120.0f64 / rate as f64).exp() as f32;
-        DcBlocker { a: (1.0 + b) / 2.0, b, x1: 0.0, y1: 0.0 }
+        DcBlocker {
+            a: (1.0 + b) / 2.0,
+            b,
+            x1: 0.0,
+            y1: 0.0,
+        }
     }
 
     /// Filters in place.
@@ -54,7 +59,9 @@ pub fn mixdown(tracks: &[&[i16]]) -> Vec<i16> {
             *a += s as i32;
         }
     }
-    acc.into_iter().map(|a| a.clamp(-32768, 32767) as i16).collect()
+    acc.into_iter()
+        .map(|a| a.clamp(-32768, 32767) as i16)
+        .collect()
 }
 
 /// Statistics of a decoded stretch, used to tell a right decode from a wrong one.
@@ -78,7 +85,11 @@ impl Stats {
 /// Computes [`Stats`] over `pcm` sampled at `rate`.
 pub fn stats(pcm: &[i16], rate: u32) -> Stats {
     if pcm.is_empty() {
-        return Stats { dc: 0.0, drift: 0.0, clipped: 0.0 };
+        return Stats {
+            dc: 0.0,
+            drift: 0.0,
+            clipped: 0.0,
+        };
     }
     let sum: f64 = pcm.iter().map(|&s| s as f64).sum();
     let clipped = pcm.iter().filter(|&&s| s >= 32752 || s <= -32752).count();
@@ -102,7 +113,9 @@ mod tests {
 
     #[test]
     fn dc_blocker_removes_offset() {
-        let mut x: Vec<i16> = (0..16000).map(|i| 3000 + ((i as f64 * 0.4).sin() * 3000.0) as i16).collect();
+        let mut x: Vec<i16> = (0..16000)
+            .map(|i| 3000 + ((i as f64 * 0.4).sin() * 3000.0) as i16)
+            .collect();
         DcBlocker::new(8000).process(&mut x);
         let tail = &x[8000..];
         let mean = tail.iter().map(|&s| s as f64).sum::<f64>() / tail.len() as f64;

@@ -63,7 +63,11 @@ const fn build_ulaw_decode() -> [i16; 256] {
 
 /// A-law code for a 13-bit two's-complement value (`pcm16 >> 3`), truncating (G.191 / audioop).
 const fn alaw_compress13(v: i32) -> u8 {
-    let (mask, mut mag) = if v >= 0 { (0xD5u8, v) } else { (0x55u8, -v - 1) };
+    let (mask, mut mag) = if v >= 0 {
+        (0xD5u8, v)
+    } else {
+        (0x55u8, -v - 1)
+    };
     if mag >= 4096 {
         mag = 4095;
     }
@@ -193,7 +197,10 @@ mod tests {
         assert_eq!(ALAW_TO_LINEAR[0xD5], 8);
         assert_eq!(ALAW_TO_LINEAR[0x55], -8);
         assert_eq!(&ALAW_TO_LINEAR[..4], &[-5504, -5248, -6016, -5760]);
-        assert_eq!(ALAW_TO_LINEAR.iter().map(|v| v.unsigned_abs()).max(), Some(32256));
+        assert_eq!(
+            ALAW_TO_LINEAR.iter().map(|v| v.unsigned_abs()).max(),
+            Some(32256)
+        );
     }
 
     #[test]

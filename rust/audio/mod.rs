@@ -18,8 +18,8 @@ use std::io;
 
 pub use g711::Law;
 pub use transcode::{
-    merge, transcode, transcode_many, MergeMode, OutputFormat, SourceKind, Status, TranscodeOptions,
-    TranscodeReport, VariantChoice,
+    merge, transcode, transcode_many, MergeMode, OutputFormat, SourceKind, Status,
+    TranscodeOptions, TranscodeReport, VariantChoice,
 };
 pub use vox::Variant;
 
@@ -29,7 +29,12 @@ pub enum AudioError {
     /// An argument is out of range or unknown (codec, variant, rate, bitrate...).
     InvalidOption(String),
     /// A file could not be opened, read, written or renamed.
-    Io { path: String, action: &'static str, kind: io::ErrorKind, message: String },
+    Io {
+        path: String,
+        action: &'static str,
+        kind: io::ErrorKind,
+        message: String,
+    },
     /// The input has no bytes.
     Empty { path: String },
     /// The input's content cannot be decoded (garbage, unsupported WAV tag, broken header...).
@@ -49,7 +54,10 @@ impl AudioError {
     }
 
     pub(crate) fn format(path: &std::path::Path, reason: impl Into<String>) -> Self {
-        AudioError::Format { path: path.display().to_string(), reason: reason.into() }
+        AudioError::Format {
+            path: path.display().to_string(),
+            reason: reason.into(),
+        }
     }
 
     /// A short machine-readable category: `invalid-option`, `io`, `empty`, `format`.
@@ -68,10 +76,17 @@ impl fmt::Display for AudioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AudioError::InvalidOption(m) => f.write_str(m),
-            AudioError::Io { path, action, message, .. } => write!(f, "{path}: cannot {action}: {message}"),
+            AudioError::Io {
+                path,
+                action,
+                message,
+                ..
+            } => write!(f, "{path}: cannot {action}: {message}"),
             AudioError::Empty { path } => write!(f, "{path}: empty file (0 bytes)"),
             AudioError::Format { path, reason } => write!(f, "{path}: {reason}"),
-            AudioError::Cancelled { path } => write!(f, "{path}: not started, the batch was cancelled"),
+            AudioError::Cancelled { path } => {
+                write!(f, "{path}: not started, the batch was cancelled")
+            }
         }
     }
 }

@@ -106,8 +106,12 @@ impl FrameCounter {
     }
 }
 
-const BR1: [u32; 16] = [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 0];
-const BR2: [u32; 16] = [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 0];
+const BR1: [u32; 16] = [
+    0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 0,
+];
+const BR2: [u32; 16] = [
+    0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 0,
+];
 
 /// (version bits, sample-rate index, samples per frame, slot coefficient) for a rate.
 fn mpeg_params(rate: u32) -> (u8, u8, u32, u32) {
@@ -150,14 +154,26 @@ fn crc16_a001(data: &[u8]) -> u16 {
     for &b in data {
         crc ^= b as u16;
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xA001 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xA001
+            } else {
+                crc >> 1
+            };
         }
     }
     crc
 }
 
 /// Builds an "Info" frame (Xing header for CBR) with the LAME extension.
-fn info_frame(rate: u32, channels: u16, kbps: u32, frames: u32, bytes: u32, delay: u32, padding: u32) -> Vec<u8> {
+fn info_frame(
+    rate: u32,
+    channels: u16,
+    kbps: u32,
+    frames: u32,
+    bytes: u32,
+    delay: u32,
+    padding: u32,
+) -> Vec<u8> {
     let (ver, sri, _spf, coef) = mpeg_params(rate);
     let side = match (ver == 3, channels) {
         (true, 1) => 17,
@@ -202,12 +218,22 @@ fn info_frame(rate: u32, channels: u16, kbps: u32, frames: u32, bytes: u32, dela
 impl<W: Write + Seek> Mp3Writer<W> {
     /// `kbps` must be a layer III bitrate valid for the rate (8 kHz: 8..=64); `quality` 0 (best,
     /// slowest) to 9 (fastest).
-    pub fn new(mut w: W, channels: u16, sample_rate: u32, kbps: u32, q: u8) -> Result<Self, String> {
+    pub fn new(
+        mut w: W,
+        channels: u16,
+        sample_rate: u32,
+        kbps: u32,
+        q: u8,
+    ) -> Result<Self, String> {
         if !(1..=2).contains(&channels) {
-            return Err(format!("MP3 holds 1 or 2 channels, not {channels} (mix down first)"));
+            return Err(format!(
+                "MP3 holds 1 or 2 channels, not {channels} (mix down first)"
+            ));
         }
         if !MP3_RATES.contains(&sample_rate) {
-            return Err(format!("MP3 does not allow {sample_rate} Hz; resample to one of {MP3_RATES:?}"));
+            return Err(format!(
+                "MP3 does not allow {sample_rate} Hz; resample to one of {MP3_RATES:?}"
+            ));
         }
         let br = bitrate(kbps).ok_or_else(|| format!("unsupported MP3 bitrate {kbps} kbit/s"))?;
         let max = if sample_rate < 32000 { 160 } else { 320 };
@@ -219,10 +245,15 @@ impl<W: Write + Seek> Mp3Writer<W> {
         let e = |e: mp3lame_encoder::BuildError| format!("LAME: {e:?}");
         b.set_num_channels(channels as u8).map_err(e)?;
         b.set_sample_rate(sample_rate).map_err(e)?;
-        b.set_output_sample_rate(std::num::NonZeroU32::new(sample_rate)).map_err(e)?;
-        b.set_brate(br).map_err(e)?;
-        b.set_mode(if channels == 1 { mp3lame_encoder::Mode::Mono } else { mp3lame_encoder::Mode::JointStereo })
+        b.set_output_sample_rate(std::num::NonZeroU32::new(sample_rate))
             .map_err(e)?;
+        b.set_brate(br).map_err(e)?;
+        b.set_mode(if channels == 1 {
+            mp3lame_encoder::Mode::Mono
+        } else {
+            mp3lame_encoder::Mode::JointStereo
+        })
+        .map_err(e)?;
         b.set_quality(quality(q)).map_err(e)?;
         b.set_vbr_mode(mp3lame_encoder::VbrMode::Off).map_err(e)?;
         b.set_to_write_vbr_tag(false).map_err(e)?;
@@ -261,7 +292,13 @@ impl<W: Write + Seek> Mp3Writer<W> {
                 self.left.push(f[0]);
                 self.right.push(f[1]);
             }
-            self.enc.encode_to_vec(DualPcm { left: &self.left, right: &self.right }, &mut self.out)
+            self.enc.encode_to_vec(
+                DualPcm {
+                    left: &self.left,
+                    right: &self.right,
+                },
+                &mut self.out,
+            )
         };
         r.map_err(|e| io::Error::other(format!("LAME encode: {e:?}")))?;
         self.samples += frames as u64;
@@ -303,7 +340,13 @@ impl<W: Write + Seek> Mp3Writer<W> {
 }
 
 /// Encodes a whole buffer to MP3 bytes in memory.
-pub fn encode(pcm: &[i16], channels: u16, sample_rate: u32, kbps: u32, q: u8) -> Result<Vec<u8>, String> {
+pub fn encode(
+    pcm: &[i16],
+    channels: u16,
+    sample_rate: u32,
+    kbps: u32,
+    q: u8,
+) -> Result<Vec<u8>, String> {
     let mut w = Mp3Writer::new(io::Cursor::new(Vec::new()), channels, sample_rate, kbps, q)?;
     w.write(pcm).map_err(|e| e.to_string())?;
     Ok(w.finish().map_err(|e| e.to_string())?.into_inner())
@@ -315,7 +358,9 @@ mod tests {
 
     #[test]
     fn encodes_8k_mono_16k_cbr() {
-        let pcm: Vec<i16> = (0..8000).map(|i| ((i as f64 * 0.3).sin() * 8000.0) as i16).collect();
+        let pcm: Vec<i16> = (0..8000)
+            .map(|i| ((i as f64 * 0.3).sin() * 8000.0) as i16)
+            .collect();
         let b = encode(&pcm, 1, 8000, 16, 5).unwrap();
         // frame sync, MPEG-2.5 (bits 20..19 = 00), layer III
         assert_eq!(b[0], 0xFF);

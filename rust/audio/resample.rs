@@ -9,7 +9,11 @@
 pub const DESIGN_ATTENUATION_DB: f64 = 80.0;
 
 fn gcd(a: u64, b: u64) -> u64 {
-    if b == 0 { a } else { gcd(b, a % b) }
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
 }
 
 fn bessel_i0(x: f64) -> f64 {
@@ -39,7 +43,7 @@ pub fn design(f_in: u32, f_out: u32) -> (Vec<f64>, usize, usize) {
     // a whole number of taps per phase
     n = n.div_ceil(l) * l;
     let fc = (pass + stop) / 2.0 / fs_up; // cycles per upsampled sample
-    // an odd symmetric design (integer group delay), zero-padded to the whole-phase length
+                                          // an odd symmetric design (integer group delay), zero-padded to the whole-phase length
     let nd = if n % 2 == 0 { n - 1 } else { n };
     let mid = (nd - 1) as f64 / 2.0;
     let mut h: Vec<f64> = (0..nd)
@@ -96,7 +100,11 @@ impl Resampler {
         let phases = (0..l)
             .map(|p| (0..k).rev().map(|j| h[j * l + p] as f32).collect())
             .collect();
-        let delay = if h.len() % 2 == 0 { (h.len() - 2) / 2 } else { (h.len() - 1) / 2 };
+        let delay = if h.len() % 2 == 0 {
+            (h.len() - 2) / 2
+        } else {
+            (h.len() - 1) / 2
+        };
         Resampler {
             l,
             m,
@@ -196,11 +204,17 @@ mod tests {
 
     #[test]
     fn passband_ripple_and_stopband_rejection_6k_to_8k() {
-        for (fi, fo) in [(6000u32, 8000u32), (6000, 16000), (8000, 16000), (16000, 8000)] {
+        for (fi, fo) in [
+            (6000u32, 8000u32),
+            (6000, 16000),
+            (8000, 16000),
+            (16000, 8000),
+        ] {
             let (h, l, _) = design(fi, fo);
             let half = fi.min(fo) as f64 / 2.0;
-            let pass: Vec<f64> =
-                (0..=270).map(|i| response(&h, l, fi, i as f64 / 270.0 * 0.9 * half)).collect();
+            let pass: Vec<f64> = (0..=270)
+                .map(|i| response(&h, l, fi, i as f64 / 270.0 * 0.9 * half))
+                .collect();
             let ripple = db(pass.iter().cloned().fold(0.0, f64::max))
                 - db(pass.iter().cloned().fold(f64::MAX, f64::min));
             assert!(ripple < 0.01, "{fi}->{fo}: ripple {ripple} dB");
@@ -216,7 +230,9 @@ mod tests {
     #[test]
     fn length_and_alignment() {
         let x: Vec<i16> = (0..6000)
-            .map(|i| ((i as f64 * 2.0 * std::f64::consts::PI * 500.0 / 6000.0).sin() * 10000.0) as i16)
+            .map(|i| {
+                ((i as f64 * 2.0 * std::f64::consts::PI * 500.0 / 6000.0).sin() * 10000.0) as i16
+            })
             .collect();
         let y = resample(&x, 6000, 8000);
         assert_eq!(y.len(), 8000);

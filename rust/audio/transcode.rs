@@ -162,7 +162,9 @@ impl TranscodeOptions {
     pub fn validate(&self) -> Result<(), AudioError> {
         if let Some(r) = self.rate {
             if !(1000..=192_000).contains(&r) {
-                return Err(AudioError::InvalidOption(format!("rate {r} Hz is out of range 1000..=192000")));
+                return Err(AudioError::InvalidOption(format!(
+                    "rate {r} Hz is out of range 1000..=192000"
+                )));
             }
             if self.to == OutputFormat::Mp3 && !MP3_RATES.contains(&r) {
                 return Err(AudioError::InvalidOption(format!(
@@ -177,10 +179,15 @@ impl TranscodeOptions {
             )));
         }
         if self.quality > 9 {
-            return Err(AudioError::InvalidOption(format!("quality {} is not in 0..=9", self.quality)));
+            return Err(AudioError::InvalidOption(format!(
+                "quality {} is not in 0..=9",
+                self.quality
+            )));
         }
         if self.auto_vox_rate == 0 {
-            return Err(AudioError::InvalidOption("auto_vox_rate must be positive".into()));
+            return Err(AudioError::InvalidOption(
+                "auto_vox_rate must be positive".into(),
+            ));
         }
         Ok(())
     }
@@ -244,7 +251,11 @@ impl TranscodeReport {
 
     /// Output duration in seconds.
     pub fn seconds(&self) -> f64 {
-        if self.out_rate == 0 { 0.0 } else { self.frames as f64 / self.out_rate as f64 }
+        if self.out_rate == 0 {
+            0.0
+        } else {
+            self.frames as f64 / self.out_rate as f64
+        }
     }
 }
 
@@ -253,7 +264,10 @@ enum Dec {
     G711(Law),
     /// Linear PCM of any width (8/16/24/32-bit integer, 32/64-bit float); `carry` holds the
     /// bytes of a sample split by a read chunk.
-    Linear { codec: WavCodec, carry: Vec<u8> },
+    Linear {
+        codec: WavCodec,
+        carry: Vec<u8>,
+    },
     Mp3(Box<Mp3In>),
 }
 
@@ -278,22 +292,41 @@ fn open_mp3(path: &Path) -> Result<(Mp3In, u32, u16), AudioError> {
     hint.with_extension("mp3");
     let bad = |r: String| AudioError::format(path, format!("MP3: {r}"));
     let format = symphonia::default::get_probe()
-        .probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
+        .probe(
+            &hint,
+            mss,
+            FormatOptions::default(),
+            MetadataOptions::default(),
+        )
         .map_err(|e| bad(e.to_string()))?;
-    let track = format.default_track(TrackType::Audio).ok_or_else(|| bad("no audio track".into()))?;
+    let track = format
+        .default_track(TrackType::Audio)
+        .ok_or_else(|| bad("no audio track".into()))?;
     let params = track
         .codec_params
         .as_ref()
         .and_then(|p| p.audio())
         .ok_or_else(|| bad("no audio codec parameters".into()))?
         .clone();
-    let rate = params.sample_rate.ok_or_else(|| bad("unknown sample rate".into()))?;
+    let rate = params
+        .sample_rate
+        .ok_or_else(|| bad("unknown sample rate".into()))?;
     let channels = params.channels.as_ref().map(|c| c.count()).unwrap_or(1) as u16;
     let id = track.id;
     let decoder = symphonia::default::get_codecs()
         .make_audio_decoder(&params, &AudioDecoderOptions::default())
         .map_err(|e| bad(e.to_string()))?;
-    Ok((Mp3In { format, decoder, track: id, scratch: Vec::new(), bad_frames: 0 }, rate, channels))
+    Ok((
+        Mp3In {
+            format,
+            decoder,
+            track: id,
+            scratch: Vec::new(),
+            bad_frames: 0,
+        },
+        rate,
+        channels,
+    ))
 }
 
 impl Mp3In {
@@ -346,21 +379,29 @@ struct Input {
 enum Opened {
     Decoded(Input),
     /// An MP3 file (sniffed): only copied through to MP3 output.
-    Mp3 { reader: Box<dyn Read + Send>, len: u64 },
+    Mp3 {
+        reader: Box<dyn Read + Send>,
+        len: u64,
+    },
 }
 
 fn open_input(path: &Path, opts: &TranscodeOptions) -> Result<Opened, AudioError> {
     let mut file = File::open(path).map_err(|e| AudioError::io(path, "open the input", e))?;
-    let meta = file.metadata().map_err(|e| AudioError::io(path, "stat the input", e))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| AudioError::io(path, "stat the input", e))?;
     if meta.is_dir() {
         return Err(AudioError::format(path, "is a directory"));
     }
     let total = meta.len();
     if total == 0 {
-        return Err(AudioError::Empty { path: path.display().to_string() });
+        return Err(AudioError::Empty {
+            path: path.display().to_string(),
+        });
     }
     let mut head = vec![0u8; HEAD_BYTES.min(total as usize)];
-    let n = read_full(&mut file, &mut head).map_err(|e| AudioError::io(path, "read the input", e))?;
+    let n =
+        read_full(&mut file, &mut head).map_err(|e| AudioError::io(path, "read the input", e))?;
     head.truncate(n);
     let container = detect::sniff(&head);
     let head_c = head.clone();
@@ -370,9 +411,16 @@ fn open_input(path: &Path, opts: &TranscodeOptions) -> Result<Opened, AudioError
         VariantChoice::Fixed(v) => v,
         VariantChoice::Auto => {
             let g = detect::guess_variant(data, rate);
-            let s: Vec<String> =
-                g.scores.iter().map(|(v, s)| format!("{v}={:.4}", s.score())).collect();
-            notes.push(format!("variant auto: {} (scores {})", g.variant, s.join(", ")));
+            let s: Vec<String> = g
+                .scores
+                .iter()
+                .map(|(v, s)| format!("{v}={:.4}", s.score()))
+                .collect();
+            notes.push(format!(
+                "variant auto: {} (scores {})",
+                g.variant,
+                s.join(", ")
+            ));
             g.variant
         }
     };
@@ -402,12 +450,54 @@ fn open_input(path: &Path, opts: &TranscodeOptions) -> Result<Opened, AudioError
             notes.extend(info.notes.iter().cloned());
             let data_head = head.get(info.data_offset as usize..).unwrap_or(&[]);
             let (dec, desc, variant) = match info.codec {
-                WavCodec::Pcm16 => (Dec::Linear { codec: info.codec, carry: Vec::new() }, "pcm16", None),
-                WavCodec::Pcm8 => (Dec::Linear { codec: info.codec, carry: Vec::new() }, "pcm8", None),
-                WavCodec::Pcm24 => (Dec::Linear { codec: info.codec, carry: Vec::new() }, "pcm24", None),
-                WavCodec::Pcm32 => (Dec::Linear { codec: info.codec, carry: Vec::new() }, "pcm32", None),
-                WavCodec::Float32 => (Dec::Linear { codec: info.codec, carry: Vec::new() }, "float32", None),
-                WavCodec::Float64 => (Dec::Linear { codec: info.codec, carry: Vec::new() }, "float64", None),
+                WavCodec::Pcm16 => (
+                    Dec::Linear {
+                        codec: info.codec,
+                        carry: Vec::new(),
+                    },
+                    "pcm16",
+                    None,
+                ),
+                WavCodec::Pcm8 => (
+                    Dec::Linear {
+                        codec: info.codec,
+                        carry: Vec::new(),
+                    },
+                    "pcm8",
+                    None,
+                ),
+                WavCodec::Pcm24 => (
+                    Dec::Linear {
+                        codec: info.codec,
+                        carry: Vec::new(),
+                    },
+                    "pcm24",
+                    None,
+                ),
+                WavCodec::Pcm32 => (
+                    Dec::Linear {
+                        codec: info.codec,
+                        carry: Vec::new(),
+                    },
+                    "pcm32",
+                    None,
+                ),
+                WavCodec::Float32 => (
+                    Dec::Linear {
+                        codec: info.codec,
+                        carry: Vec::new(),
+                    },
+                    "float32",
+                    None,
+                ),
+                WavCodec::Float64 => (
+                    Dec::Linear {
+                        codec: info.codec,
+                        carry: Vec::new(),
+                    },
+                    "float64",
+                    None,
+                ),
                 WavCodec::Alaw => (Dec::G711(Law::Alaw), "alaw", None),
                 WavCodec::Ulaw => (Dec::G711(Law::Ulaw), "ulaw", None),
                 WavCodec::Oki => {
@@ -466,7 +556,12 @@ fn open_input(path: &Path, opts: &TranscodeOptions) -> Result<Opened, AudioError
                         _ => opts.auto_vox_rate,
                     };
                     let v = vox_variant(&head, rate, &mut notes);
-                    (Dec::Vox(VoxDecoder::new(v)), rate, format!("vox {rate} Hz ({v})"), Some(v))
+                    (
+                        Dec::Vox(VoxDecoder::new(v)),
+                        rate,
+                        format!("vox {rate} Hz ({v})"),
+                        Some(v),
+                    )
                 }
             };
             Ok(Opened::Decoded(Input {
@@ -493,7 +588,8 @@ impl Input {
         if let Dec::Mp3(m) = &mut self.dec {
             let more = m.next(out);
             if !more && m.bad_frames > 0 {
-                self.notes.push(format!("{} corrupt MP3 frames skipped", m.bad_frames));
+                self.notes
+                    .push(format!("{} corrupt MP3 frames skipped", m.bad_frames));
                 m.bad_frames = 0;
             }
             return Ok(more);
@@ -507,7 +603,10 @@ impl Input {
         if n == 0 {
             if self.remaining != u64::MAX {
                 // a header promised more than the file holds, on a stream we could not measure
-                self.notes.push(format!("truncated: {} declared bytes missing", self.remaining));
+                self.notes.push(format!(
+                    "truncated: {} declared bytes missing",
+                    self.remaining
+                ));
             }
             self.remaining = 0;
             return self.finish_stream();
@@ -558,7 +657,10 @@ impl Input {
                 self.notes.push(if codec.width() == 2 {
                     "odd byte count: the last byte (half a sample) was dropped".into()
                 } else {
-                    format!("the last {} byte(s), an incomplete sample, were dropped", carry.len())
+                    format!(
+                        "the last {} byte(s), an incomplete sample, were dropped",
+                        carry.len()
+                    )
                 });
                 carry.clear();
             }
@@ -592,9 +694,15 @@ impl Pipeline {
     fn new(input: Input, out_rate: u32, dc_block: bool, mono: bool) -> Self {
         let mono = mono && input.channels > 1;
         let c = if mono { 1 } else { input.channels as usize };
-        let dc = if dc_block { (0..c).map(|_| DcBlocker::new(input.rate)).collect() } else { vec![] };
+        let dc = if dc_block {
+            (0..c).map(|_| DcBlocker::new(input.rate)).collect()
+        } else {
+            vec![]
+        };
         let rs = if out_rate != input.rate {
-            (0..c).map(|_| Resampler::new(input.rate, out_rate)).collect()
+            (0..c)
+                .map(|_| Resampler::new(input.rate, out_rate))
+                .collect()
         } else {
             vec![]
         };
@@ -612,7 +720,11 @@ impl Pipeline {
 
     /// Channels of the output.
     fn channels(&self) -> u16 {
-        if self.mono { 1 } else { self.input.channels }
+        if self.mono {
+            1
+        } else {
+            self.input.channels
+        }
     }
 
     /// Appends the next chunk of output (interleaved); returns false when nothing is left.
@@ -634,7 +746,10 @@ impl Pipeline {
             let ci = self.input.channels as usize;
             let frames = self.tmp.len() / ci;
             for i in 0..frames {
-                let sum: i32 = self.tmp[i * ci..(i + 1) * ci].iter().map(|&x| x as i32).sum();
+                let sum: i32 = self.tmp[i * ci..(i + 1) * ci]
+                    .iter()
+                    .map(|&x| x as i32)
+                    .sum();
                 self.tmp[i] = ((sum as f32) / ci as f32).round() as i16;
             }
             self.tmp.truncate(frames);
@@ -691,9 +806,11 @@ fn default_rate(in_rate: u32, opts: &TranscodeOptions) -> u32 {
         return r;
     }
     match opts.to {
-        OutputFormat::Mp3 if !MP3_RATES.contains(&in_rate) => {
-            MP3_RATES.iter().copied().find(|&r| r >= in_rate).unwrap_or(48000)
-        }
+        OutputFormat::Mp3 if !MP3_RATES.contains(&in_rate) => MP3_RATES
+            .iter()
+            .copied()
+            .find(|&r| r >= in_rate)
+            .unwrap_or(48000),
         OutputFormat::WavAlaw | OutputFormat::WavUlaw => 8000,
         _ => in_rate,
     }
@@ -714,19 +831,32 @@ impl AtomicOut {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        fs::create_dir_all(&dir).map_err(|e| AudioError::io(&dir, "create the output folder", e))?;
-        let name = dst.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        fs::create_dir_all(&dir)
+            .map_err(|e| AudioError::io(&dir, "create the output folder", e))?;
+        let name = dst
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let tmp = dir.join(format!(
             ".{name}.{}-{}.part",
             std::process::id(),
             TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
-        let f = File::create(&tmp).map_err(|e| AudioError::io(&tmp, "create a temporary output file", e))?;
-        Ok((AtomicOut { tmp, dst: dst.to_path_buf(), committed: false }, f))
+        let f = File::create(&tmp)
+            .map_err(|e| AudioError::io(&tmp, "create a temporary output file", e))?;
+        Ok((
+            AtomicOut {
+                tmp,
+                dst: dst.to_path_buf(),
+                committed: false,
+            },
+            f,
+        ))
     }
 
     fn commit(mut self) -> Result<(), AudioError> {
-        fs::rename(&self.tmp, &self.dst).map_err(|e| AudioError::io(&self.dst, "rename the finished output into place", e))?;
+        fs::rename(&self.tmp, &self.dst)
+            .map_err(|e| AudioError::io(&self.dst, "rename the finished output into place", e))?;
         self.committed = true;
         Ok(())
     }
@@ -746,7 +876,13 @@ enum Sink {
 }
 
 impl Sink {
-    fn new(f: File, opts: &TranscodeOptions, channels: u16, rate: u32, dst: &Path) -> Result<Self, AudioError> {
+    fn new(
+        f: File,
+        opts: &TranscodeOptions,
+        channels: u16,
+        rate: u32,
+        dst: &Path,
+    ) -> Result<Self, AudioError> {
         let w = BufWriter::with_capacity(256 * 1024, f);
         let fmt = match opts.to {
             OutputFormat::Mp3 => {
@@ -758,7 +894,9 @@ impl Sink {
             OutputFormat::WavAlaw => WavFormat::Alaw,
             OutputFormat::WavUlaw => WavFormat::Ulaw,
         };
-        WavWriter::new(w, fmt, channels, rate).map(Sink::Wav).map_err(|e| AudioError::io(dst, "write", e))
+        WavWriter::new(w, fmt, channels, rate)
+            .map(Sink::Wav)
+            .map_err(|e| AudioError::io(dst, "write", e))
     }
 
     fn write(&mut self, pcm: &[i16]) -> io::Result<()> {
@@ -778,7 +916,13 @@ impl Sink {
     }
 }
 
-fn wav_size_check(path: &Path, in_bytes: u64, input: &Input, out_rate: u32, opts: &TranscodeOptions) -> Result<(), AudioError> {
+fn wav_size_check(
+    path: &Path,
+    in_bytes: u64,
+    input: &Input,
+    out_rate: u32,
+    opts: &TranscodeOptions,
+) -> Result<(), AudioError> {
     if opts.to == OutputFormat::Mp3 || in_bytes == u64::MAX || matches!(input.dec, Dec::Mp3(_)) {
         return Ok(());
     }
@@ -787,7 +931,11 @@ fn wav_size_check(path: &Path, in_bytes: u64, input: &Input, out_rate: u32, opts
         Dec::Linear { codec, .. } => 1.0 / codec.width() as f64,
         _ => 1.0,
     };
-    let out_bps = if opts.to == OutputFormat::Wav { 2.0 } else { 1.0 };
+    let out_bps = if opts.to == OutputFormat::Wav {
+        2.0
+    } else {
+        1.0
+    };
     let est = in_bytes as f64 * per_byte * out_rate as f64 / input.rate as f64 * out_bps;
     if est > (u32::MAX - 64) as f64 {
         return Err(AudioError::format(
@@ -802,14 +950,20 @@ fn wav_size_check(path: &Path, in_bytes: u64, input: &Input, out_rate: u32, opts
 }
 
 /// Decoder to writer on this thread.
-fn pump(p: &mut Pipeline, mut sink: Sink, channels: u16, dst: &Path) -> Result<(u64, Sink), AudioError> {
+fn pump(
+    p: &mut Pipeline,
+    mut sink: Sink,
+    channels: u16,
+    dst: &Path,
+) -> Result<(u64, Sink), AudioError> {
     let mut buf = Vec::with_capacity(CHUNK_BYTES * 3);
     let mut frames = 0u64;
     loop {
         buf.clear();
         let more = p.next(&mut buf)?;
         if !buf.is_empty() {
-            sink.write(&buf).map_err(|e| AudioError::io(dst, "write", e))?;
+            sink.write(&buf)
+                .map_err(|e| AudioError::io(dst, "write", e))?;
             frames += (buf.len() / channels as usize) as u64;
         }
         if !more {
@@ -820,7 +974,12 @@ fn pump(p: &mut Pipeline, mut sink: Sink, channels: u16, dst: &Path) -> Result<(
 
 /// Decoder on this thread, encoder/writer on a second one (a single file then uses two cores;
 /// batches do not, they already keep every core busy with one file each).
-fn pump_threaded(p: &mut Pipeline, mut sink: Sink, channels: u16, dst: &Path) -> Result<(u64, Sink), AudioError> {
+fn pump_threaded(
+    p: &mut Pipeline,
+    mut sink: Sink,
+    channels: u16,
+    dst: &Path,
+) -> Result<(u64, Sink), AudioError> {
     use std::sync::mpsc;
     std::thread::scope(|scope| {
         let (tx, rx) = mpsc::sync_channel::<Vec<i16>>(3);
@@ -834,7 +993,9 @@ fn pump_threaded(p: &mut Pipeline, mut sink: Sink, channels: u16, dst: &Path) ->
         });
         let mut frames = 0u64;
         let produced: Result<(), AudioError> = (|| loop {
-            let mut buf = back_rx.try_recv().unwrap_or_else(|_| Vec::with_capacity(CHUNK_BYTES * 3));
+            let mut buf = back_rx
+                .try_recv()
+                .unwrap_or_else(|_| Vec::with_capacity(CHUNK_BYTES * 3));
             buf.clear();
             let more = p.next(&mut buf)?;
             if !buf.is_empty() {
@@ -848,7 +1009,9 @@ fn pump_threaded(p: &mut Pipeline, mut sink: Sink, channels: u16, dst: &Path) ->
             }
         })();
         drop(tx);
-        let written = writer.join().unwrap_or_else(|_| Err(io::Error::other("writer thread panicked")));
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("writer thread panicked")));
         produced?;
         let sink = written.map_err(|e| AudioError::io(dst, "write", e))?;
         Ok((frames, sink))
@@ -857,11 +1020,20 @@ fn pump_threaded(p: &mut Pipeline, mut sink: Sink, channels: u16, dst: &Path) ->
 
 /// Transcodes one file. Skips (status `Skipped`) when `dst` exists and `overwrite` is off.
 /// Decoding and encoding/writing run on two threads.
-pub fn transcode(src: &Path, dst: &Path, opts: &TranscodeOptions) -> Result<TranscodeReport, AudioError> {
+pub fn transcode(
+    src: &Path,
+    dst: &Path,
+    opts: &TranscodeOptions,
+) -> Result<TranscodeReport, AudioError> {
     transcode_impl(src, dst, opts, true)
 }
 
-fn transcode_impl(src: &Path, dst: &Path, opts: &TranscodeOptions, pipelined: bool) -> Result<TranscodeReport, AudioError> {
+fn transcode_impl(
+    src: &Path,
+    dst: &Path,
+    opts: &TranscodeOptions,
+    pipelined: bool,
+) -> Result<TranscodeReport, AudioError> {
     opts.validate()?;
     if !opts.overwrite && dst.exists() {
         return Ok(TranscodeReport::skipped(src, dst));
@@ -892,12 +1064,19 @@ fn transcode_impl(src: &Path, dst: &Path, opts: &TranscodeOptions, pipelined: bo
             wav_size_check(src, input.remaining, &input, out_rate, opts)?;
             let channels = if opts.mono { 1 } else { input.channels };
             if opts.to == OutputFormat::Mp3 && channels > 2 {
-                return Err(AudioError::format(src, format!("MP3 holds at most 2 channels; the input has {channels}")));
+                return Err(AudioError::format(
+                    src,
+                    format!("MP3 holds at most 2 channels; the input has {channels}"),
+                ));
             }
             let (out, f) = AtomicOut::create(dst)?;
             let sink = Sink::new(f, opts, channels, out_rate, dst)?;
             let mut p = Pipeline::new(input, out_rate, opts.dc_block, opts.mono);
-            let (frames, sink) = if pipelined { pump_threaded(&mut p, sink, channels, dst)? } else { pump(&mut p, sink, channels, dst)? };
+            let (frames, sink) = if pipelined {
+                pump_threaded(&mut p, sink, channels, dst)?
+            } else {
+                pump(&mut p, sink, channels, dst)?
+            };
             if frames == 0 {
                 return Err(AudioError::format(src, "no complete sample in the input"));
             }
@@ -906,7 +1085,10 @@ fn transcode_impl(src: &Path, dst: &Path, opts: &TranscodeOptions, pipelined: bo
             let mut notes = std::mem::take(&mut p.input.notes);
             if let Dec::Vox(d) = &p.input.dec {
                 if d.clips() > 0 {
-                    notes.push(format!("{} decoded samples hit the 12/16-bit rails", d.clips()));
+                    notes.push(format!(
+                        "{} decoded samples hit the 12/16-bit rails",
+                        d.clips()
+                    ));
                 }
             }
             Ok(TranscodeReport {
@@ -938,12 +1120,24 @@ pub enum MergeMode {
 
 /// Merges 2..=8 mono recordings of one call into one file (multichannel or mixed down).
 /// All inputs are resampled to the output rate; a shorter track is padded with silence.
-pub fn merge(srcs: &[PathBuf], dst: &Path, mode: MergeMode, opts: &TranscodeOptions) -> Result<TranscodeReport, AudioError> {
+pub fn merge(
+    srcs: &[PathBuf],
+    dst: &Path,
+    mode: MergeMode,
+    opts: &TranscodeOptions,
+) -> Result<TranscodeReport, AudioError> {
     opts.validate()?;
     if !(1..=8).contains(&srcs.len()) {
-        return Err(AudioError::InvalidOption(format!("merge takes 1 to 8 inputs, not {}", srcs.len())));
+        return Err(AudioError::InvalidOption(format!(
+            "merge takes 1 to 8 inputs, not {}",
+            srcs.len()
+        )));
     }
-    let joined = srcs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join("+");
+    let joined = srcs
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join("+");
     if !opts.overwrite && dst.exists() {
         let mut r = TranscodeReport::skipped(Path::new(&joined), dst);
         r.src = joined;
@@ -951,26 +1145,42 @@ pub fn merge(srcs: &[PathBuf], dst: &Path, mode: MergeMode, opts: &TranscodeOpti
     }
     let mut inputs = Vec::new();
     // MP3 inputs are decoded here, never copied through
-    let dec_opts = TranscodeOptions { to: OutputFormat::Wav, ..opts.clone() };
+    let dec_opts = TranscodeOptions {
+        to: OutputFormat::Wav,
+        ..opts.clone()
+    };
     for s in srcs {
         match open_input(s, &dec_opts)? {
             Opened::Mp3 { .. } => unreachable!("open_input decodes MP3 unless the output is MP3"),
             Opened::Decoded(i) if i.channels != 1 => {
-                return Err(AudioError::format(s, format!("merge takes mono inputs; this one has {} channels", i.channels)))
+                return Err(AudioError::format(
+                    s,
+                    format!(
+                        "merge takes mono inputs; this one has {} channels",
+                        i.channels
+                    ),
+                ))
             }
             Opened::Decoded(i) => inputs.push(i),
         }
     }
     let max_rate = inputs.iter().map(|i| i.rate).max().unwrap_or(8000);
     let out_rate = default_rate(max_rate, opts);
-    let channels = if mode == MergeMode::Channels { srcs.len() as u16 } else { 1 };
+    let channels = if mode == MergeMode::Channels {
+        srcs.len() as u16
+    } else {
+        1
+    };
     if opts.to == OutputFormat::Mp3 && channels > 2 {
         return Err(AudioError::InvalidOption(format!(
             "MP3 holds at most 2 channels; merging {channels} tracks needs --to wav or mix mode"
         )));
     }
     let descs: Vec<String> = inputs.iter().map(|i| i.desc.clone()).collect();
-    let mut pipes: Vec<Pipeline> = inputs.into_iter().map(|i| Pipeline::new(i, out_rate, opts.dc_block, false)).collect();
+    let mut pipes: Vec<Pipeline> = inputs
+        .into_iter()
+        .map(|i| Pipeline::new(i, out_rate, opts.dc_block, false))
+        .collect();
     let (out, f) = AtomicOut::create(dst)?;
     let mut sink = Sink::new(f, opts, channels, out_rate, dst)?;
     let mut bufs: Vec<Vec<i16>> = vec![Vec::new(); pipes.len()];
@@ -1005,14 +1215,20 @@ pub fn merge(srcs: &[PathBuf], dst: &Path, mode: MergeMode, opts: &TranscodeOpti
             MergeMode::Channels => super::dsp::interleave(&refs),
             MergeMode::Mix => super::dsp::mixdown(&refs),
         });
-        sink.write(&mixed).map_err(|e| AudioError::io(dst, "write", e))?;
+        sink.write(&mixed)
+            .map_err(|e| AudioError::io(dst, "write", e))?;
         frames += n as u64;
     }
     let output_bytes = sink.finish().map_err(|e| AudioError::io(dst, "write", e))?;
     out.commit()?;
     let mut notes = Vec::new();
     for p in &mut pipes {
-        notes.extend(p.input.notes.drain(..).map(|n| format!("{}: {n}", p.input.path.display())));
+        notes.extend(
+            p.input
+                .notes
+                .drain(..)
+                .map(|n| format!("{}: {n}", p.input.path.display())),
+        );
     }
     Ok(TranscodeReport {
         src: joined,
@@ -1048,7 +1264,9 @@ where
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| AudioError::InvalidOption(format!("cannot start {threads} worker threads: {e}")))?;
+        .map_err(|e| {
+            AudioError::InvalidOption(format!("cannot start {threads} worker threads: {e}"))
+        })?;
     // fewer files than threads (e.g. one long recording from the CLI): the idle cores decode and
     // write each file on two threads, as `transcode` does
     let pipelined = jobs.len() < pool.current_num_threads();
@@ -1058,10 +1276,19 @@ where
             .with_max_len(1)
             .map(|(i, (src, dst))| {
                 if cancel.load(Ordering::Relaxed) {
-                    return Err(AudioError::Cancelled { path: src.display().to_string() });
+                    return Err(AudioError::Cancelled {
+                        path: src.display().to_string(),
+                    });
                 }
-                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| transcode_impl(src, dst, opts, pipelined)))
-                    .unwrap_or_else(|_| Err(AudioError::format(src, "internal error (panic) while transcoding")));
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    transcode_impl(src, dst, opts, pipelined)
+                }))
+                .unwrap_or_else(|_| {
+                    Err(AudioError::format(
+                        src,
+                        "internal error (panic) while transcoding",
+                    ))
+                });
                 on_done(i, &r);
                 r
             })
@@ -1082,7 +1309,9 @@ mod tests {
     }
 
     fn tone(n: usize, rate: f64) -> Vec<i16> {
-        (0..n).map(|i| ((i as f64 * 2.0 * std::f64::consts::PI * 440.0 / rate).sin() * 9000.0) as i16).collect()
+        (0..n)
+            .map(|i| ((i as f64 * 2.0 * std::f64::consts::PI * 440.0 / rate).sin() * 9000.0) as i16)
+            .collect()
     }
 
     #[test]
@@ -1090,7 +1319,11 @@ mod tests {
         let d = tmpdir("t1");
         let src = d.join("a.V3");
         fs::write(&src, vox::encode(&tone(6000, 6000.0), Variant::Dialogic)).unwrap();
-        let mut o = TranscodeOptions { source: SourceKind::Vox6k, rate: Some(8000), ..Default::default() };
+        let mut o = TranscodeOptions {
+            source: SourceKind::Vox6k,
+            rate: Some(8000),
+            ..Default::default()
+        };
         let r = transcode(&src, &d.join("a.wav"), &o).unwrap();
         assert_eq!((r.frames, r.out_rate, r.status), (8000, 8000, Status::Done));
         let bytes = fs::read(d.join("a.wav")).unwrap();
@@ -1104,26 +1337,45 @@ mod tests {
         let r = transcode(&src, &d.join("a.mp3"), &o).unwrap();
         assert_eq!(r.out_rate, 8000);
         // no temporary files left behind
-        assert!(fs::read_dir(&d).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".part")));
+        assert!(fs::read_dir(&d).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".part")));
     }
 
     #[test]
     fn batch_reports_each_file() {
         let d = tmpdir("t2");
-        fs::write(d.join("good.V3"), g711::encode(&tone(8000, 8000.0), Law::Alaw)).unwrap();
+        fs::write(
+            d.join("good.V3"),
+            g711::encode(&tone(8000, 8000.0), Law::Alaw),
+        )
+        .unwrap();
         fs::write(d.join("empty.V3"), b"").unwrap();
         let jobs = vec![
             (d.join("good.V3"), d.join("out/good.wav")),
             (d.join("empty.V3"), d.join("out/empty.wav")),
             (d.join("missing.V3"), d.join("out/missing.wav")),
         ];
-        let o = TranscodeOptions { source: SourceKind::Alaw, ..Default::default() };
+        let o = TranscodeOptions {
+            source: SourceKind::Alaw,
+            ..Default::default()
+        };
         let res = transcode_many(&jobs, &o, 2, &AtomicBool::new(false), |_, _| {}).unwrap();
         let cancelled = transcode_many(&jobs, &o, 1, &AtomicBool::new(true), |_, _| {}).unwrap();
-        assert!(cancelled.iter().all(|r| matches!(r, Err(AudioError::Cancelled { .. }))));
+        assert!(cancelled
+            .iter()
+            .all(|r| matches!(r, Err(AudioError::Cancelled { .. }))));
         assert!(res[0].is_ok());
         assert!(matches!(res[1], Err(AudioError::Empty { .. })));
-        assert!(matches!(res[2], Err(AudioError::Io { kind: io::ErrorKind::NotFound, .. })));
+        assert!(matches!(
+            res[2],
+            Err(AudioError::Io {
+                kind: io::ErrorKind::NotFound,
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -1133,10 +1385,23 @@ mod tests {
         b.truncate(b.len() - 1); // odd byte count
         b[40..44].copy_from_slice(&100_000u32.to_le_bytes());
         fs::write(d.join("x.V3"), &b).unwrap();
-        let r = transcode(&d.join("x.V3"), &d.join("x.wav"), &TranscodeOptions::default()).unwrap();
+        let r = transcode(
+            &d.join("x.V3"),
+            &d.join("x.wav"),
+            &TranscodeOptions::default(),
+        )
+        .unwrap();
         assert_eq!(r.frames, 999);
-        assert!(r.notes.iter().any(|n| n.contains("truncated")), "{:?}", r.notes);
-        assert!(r.notes.iter().any(|n| n.contains("odd byte")), "{:?}", r.notes);
+        assert!(
+            r.notes.iter().any(|n| n.contains("truncated")),
+            "{:?}",
+            r.notes
+        );
+        assert!(
+            r.notes.iter().any(|n| n.contains("odd byte")),
+            "{:?}",
+            r.notes
+        );
     }
 
     #[test]
@@ -1148,11 +1413,24 @@ mod tests {
         let mut b = w::to_bytes(&pcm, WavFormat::Pcm16, 3, 8000);
         b.truncate(b.len() - 2); // and end inside a frame
         fs::write(d.join("x.wav"), &b).unwrap();
-        let o = TranscodeOptions { dc_block: true, overwrite: true, ..Default::default() };
+        let o = TranscodeOptions {
+            dc_block: true,
+            overwrite: true,
+            ..Default::default()
+        };
         let r = transcode(&d.join("x.wav"), &d.join("y.wav"), &o).unwrap();
         assert_eq!(r.frames, frames as u64 - 1);
-        assert!(r.notes.iter().any(|n| n.contains("incomplete 3-channel frame")), "{:?}", r.notes);
-        let o = TranscodeOptions { overwrite: true, ..Default::default() };
+        assert!(
+            r.notes
+                .iter()
+                .any(|n| n.contains("incomplete 3-channel frame")),
+            "{:?}",
+            r.notes
+        );
+        let o = TranscodeOptions {
+            overwrite: true,
+            ..Default::default()
+        };
         transcode(&d.join("x.wav"), &d.join("z.wav"), &o).unwrap();
         let out = fs::read(d.join("z.wav")).unwrap();
         let (got, info) = w::decode(&out, Variant::Dialogic).unwrap();
@@ -1182,15 +1460,26 @@ mod tests {
         f.extend_from_slice(&(body.len() as u32).to_le_bytes());
         f.extend_from_slice(&body);
         fs::write(d.join("in.wav"), &f).unwrap();
-        let o = TranscodeOptions { to: OutputFormat::WavAlaw, mono: true, ..Default::default() };
+        let o = TranscodeOptions {
+            to: OutputFormat::WavAlaw,
+            mono: true,
+            ..Default::default()
+        };
         let r = transcode(&d.join("in.wav"), &d.join("out.wav"), &o).unwrap();
         assert_eq!((r.channels, r.out_rate, r.frames), (1, 8000, 8000));
-        let (pcm, info) = w::decode(&fs::read(d.join("out.wav")).unwrap(), Variant::Dialogic).unwrap();
+        let (pcm, info) =
+            w::decode(&fs::read(d.join("out.wav")).unwrap(), Variant::Dialogic).unwrap();
         assert_eq!((info.codec, info.channels), (WavCodec::Alaw, 1));
-        let peak = pcm[1000..7000].iter().map(|x| x.unsigned_abs()).max().unwrap();
+        let peak = pcm[1000..7000]
+            .iter()
+            .map(|x| x.unsigned_abs())
+            .max()
+            .unwrap();
         assert!((7900..=8500).contains(&peak), "{peak}");
         // 24-bit: one sample split across the 64 KiB read chunks still decodes exactly
-        let vals: Vec<i32> = (0..30000).map(|i| (i * 277) % 8_000_000 - 4_000_000).collect();
+        let vals: Vec<i32> = (0..30000)
+            .map(|i| (i * 277) % 8_000_000 - 4_000_000)
+            .collect();
         let mut body = Vec::new();
         for v in &vals {
             body.extend_from_slice(&v.to_le_bytes()[..3]);
@@ -1207,22 +1496,55 @@ mod tests {
         f.extend_from_slice(&(body.len() as u32).to_le_bytes());
         f.extend_from_slice(&body);
         fs::write(d.join("in24.wav"), &f).unwrap();
-        let r = transcode(&d.join("in24.wav"), &d.join("out24.wav"), &TranscodeOptions::default()).unwrap();
+        let r = transcode(
+            &d.join("in24.wav"),
+            &d.join("out24.wav"),
+            &TranscodeOptions::default(),
+        )
+        .unwrap();
         assert_eq!(r.frames, 30000);
-        let (pcm, _) = w::decode(&fs::read(d.join("out24.wav")).unwrap(), Variant::Dialogic).unwrap();
-        let want: Vec<i16> = vals.iter().map(|v| ((v + 128) >> 8).clamp(-32768, 32767) as i16).collect();
+        let (pcm, _) =
+            w::decode(&fs::read(d.join("out24.wav")).unwrap(), Variant::Dialogic).unwrap();
+        let want: Vec<i16> = vals
+            .iter()
+            .map(|v| ((v + 128) >> 8).clamp(-32768, 32767) as i16)
+            .collect();
         assert_eq!(pcm, want);
     }
 
     #[test]
     fn merge_two_tracks() {
         let d = tmpdir("t4");
-        fs::write(d.join("a.V3"), vox::encode(&tone(6000, 6000.0), Variant::Dialogic)).unwrap();
-        fs::write(d.join("b.V3"), vox::encode(&tone(3000, 6000.0), Variant::Dialogic)).unwrap();
-        let o = TranscodeOptions { source: SourceKind::Vox6k, rate: Some(8000), ..Default::default() };
-        let r = merge(&[d.join("a.V3"), d.join("b.V3")], &d.join("m.wav"), MergeMode::Channels, &o).unwrap();
+        fs::write(
+            d.join("a.V3"),
+            vox::encode(&tone(6000, 6000.0), Variant::Dialogic),
+        )
+        .unwrap();
+        fs::write(
+            d.join("b.V3"),
+            vox::encode(&tone(3000, 6000.0), Variant::Dialogic),
+        )
+        .unwrap();
+        let o = TranscodeOptions {
+            source: SourceKind::Vox6k,
+            rate: Some(8000),
+            ..Default::default()
+        };
+        let r = merge(
+            &[d.join("a.V3"), d.join("b.V3")],
+            &d.join("m.wav"),
+            MergeMode::Channels,
+            &o,
+        )
+        .unwrap();
         assert_eq!((r.channels, r.frames), (2, 8000));
-        let r = merge(&[d.join("a.V3"), d.join("b.V3")], &d.join("mix.wav"), MergeMode::Mix, &o).unwrap();
+        let r = merge(
+            &[d.join("a.V3"), d.join("b.V3")],
+            &d.join("mix.wav"),
+            MergeMode::Mix,
+            &o,
+        )
+        .unwrap();
         assert_eq!((r.channels, r.frames), (1, 8000));
     }
 }

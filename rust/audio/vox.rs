@@ -309,7 +309,11 @@ pub struct VoxEncoder {
 impl VoxEncoder {
     /// An encoder in the documented initial state.
     pub fn new(variant: Variant) -> Self {
-        VoxEncoder { variant, dec: VoxDecoder::new(variant), pending: None }
+        VoxEncoder {
+            variant,
+            dec: VoxDecoder::new(variant),
+            pending: None,
+        }
     }
 
     #[inline(always)]
@@ -429,22 +433,34 @@ mod tests {
                 let out = match v {
                     Variant::Dialogic => {
                         let mut e = ss >> 3;
-                        if m & 1 != 0 { e += ss >> 2 }
-                        if m & 2 != 0 { e += ss >> 1 }
-                        if m & 4 != 0 { e += ss }
-                        if c & 8 != 0 { e = -e }
+                        if m & 1 != 0 {
+                            e += ss >> 2
+                        }
+                        if m & 2 != 0 {
+                            e += ss >> 1
+                        }
+                        if m & 4 != 0 {
+                            e += ss
+                        }
+                        if c & 8 != 0 {
+                            e = -e
+                        }
                         p = (p + e).clamp(-2048, 2047);
                         p << 4
                     }
                     Variant::Ffmpeg => {
                         let mut e = ((2 * m + 1) * ss) >> 3;
-                        if c & 8 != 0 { e = -e }
+                        if c & 8 != 0 {
+                            e = -e
+                        }
                         p = (p + e).clamp(-2048, 2047);
                         p * 16
                     }
                     Variant::Sox => {
                         let mut e = (((2 * m + 1) * ss * 16) >> 3) & !15;
-                        if c & 8 != 0 { e = -e }
+                        if c & 8 != 0 {
+                            e = -e
+                        }
                         p = (p + e).clamp(-32768, 32767);
                         p
                     }
@@ -458,7 +474,9 @@ mod tests {
     fn lcg_bytes(n: usize, mut seed: u64) -> Vec<u8> {
         (0..n)
             .map(|_| {
-                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 (seed >> 33) as u8
             })
             .collect()
@@ -507,7 +525,9 @@ mod tests {
             }
             assert_eq!(out, decode(&data, v));
         }
-        let pcm: Vec<i16> = (0..5001).map(|i| ((i as f64 * 0.05).sin() * 12000.0) as i16).collect();
+        let pcm: Vec<i16> = (0..5001)
+            .map(|i| ((i as f64 * 0.05).sin() * 12000.0) as i16)
+            .collect();
         for v in [Variant::Dialogic, Variant::Ffmpeg, Variant::Sox] {
             let mut e = VoxEncoder::new(v);
             let mut out = Vec::new();
@@ -525,7 +545,8 @@ mod tests {
             .map(|i| {
                 let t = i as f64 / 8000.0;
                 ((2.0 * std::f64::consts::PI * 440.0 * t).sin() * 8000.0
-                    + (2.0 * std::f64::consts::PI * 1230.0 * t).sin() * 3000.0) as i16
+                    + (2.0 * std::f64::consts::PI * 1230.0 * t).sin() * 3000.0)
+                    as i16
             })
             .collect();
         for v in [Variant::Dialogic, Variant::Ffmpeg, Variant::Sox] {

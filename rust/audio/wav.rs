@@ -54,19 +54,31 @@ pub fn linear_to_i16(codec: WavCodec, bytes: &[u8], out: &mut Vec<i16>) {
         (x * 32768.0).round().clamp(-32768.0, 32767.0) as i16
     }
     match codec {
-        WavCodec::Pcm16 => out.extend(bytes.chunks_exact(2).map(|p| i16::from_le_bytes([p[0], p[1]]))),
+        WavCodec::Pcm16 => out.extend(
+            bytes
+                .chunks_exact(2)
+                .map(|p| i16::from_le_bytes([p[0], p[1]])),
+        ),
         WavCodec::Pcm8 => out.extend(bytes.iter().map(|&x| ((x as i16) - 128) << 8)),
         WavCodec::Pcm24 => out.extend(
-            bytes.chunks_exact(3).map(|p| sat(((i32::from_le_bytes([0, p[0], p[1], p[2]]) >> 8) as i64 + 128) >> 8)),
+            bytes
+                .chunks_exact(3)
+                .map(|p| sat(((i32::from_le_bytes([0, p[0], p[1], p[2]]) >> 8) as i64 + 128) >> 8)),
         ),
         WavCodec::Pcm32 => out.extend(
-            bytes.chunks_exact(4).map(|p| sat((i32::from_le_bytes([p[0], p[1], p[2], p[3]]) as i64 + 32768) >> 16)),
+            bytes
+                .chunks_exact(4)
+                .map(|p| sat((i32::from_le_bytes([p[0], p[1], p[2], p[3]]) as i64 + 32768) >> 16)),
         ),
-        WavCodec::Float32 => {
-            out.extend(bytes.chunks_exact(4).map(|p| fsat(f32::from_le_bytes([p[0], p[1], p[2], p[3]]) as f64)))
-        }
+        WavCodec::Float32 => out.extend(
+            bytes
+                .chunks_exact(4)
+                .map(|p| fsat(f32::from_le_bytes([p[0], p[1], p[2], p[3]]) as f64)),
+        ),
         WavCodec::Float64 => out.extend(bytes.chunks_exact(8).map(|p| {
-            fsat(f64::from_le_bytes([p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]]))
+            fsat(f64::from_le_bytes([
+                p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7],
+            ]))
         })),
         WavCodec::Alaw => g711::decode_into_vec(bytes, Law::Alaw, out),
         WavCodec::Ulaw => g711::decode_into_vec(bytes, Law::Ulaw, out),
@@ -127,7 +139,11 @@ pub fn read_header<R: Read>(r: &mut R, total_len: Option<u64>) -> Result<WavInfo
     let riff_len = le32(&head[4..8]) as u64;
     if let Some(t) = total_len {
         if riff_len + 8 != t {
-            notes.push(format!("RIFF size says {} bytes, file has {}", riff_len + 8, t));
+            notes.push(format!(
+                "RIFF size says {} bytes, file has {}",
+                riff_len + 8,
+                t
+            ));
         }
     }
     let mut pos = 12u64;
@@ -164,7 +180,9 @@ pub fn read_header<R: Read>(r: &mut R, total_len: Option<u64>) -> Result<WavInfo
                 }
             } else if len == 0 || len == 0xFFFF_FFFF {
                 data_len = u64::MAX;
-                notes.push(format!("'data' size is {len:#x}; reading to the end of the stream"));
+                notes.push(format!(
+                    "'data' size is {len:#x}; reading to the end of the stream"
+                ));
             }
             return Ok(WavInfo {
                 codec,
@@ -206,12 +224,18 @@ pub fn read_header<R: Read>(r: &mut R, total_len: Option<u64>) -> Result<WavInfo
                 (1, 32) => WavCodec::Pcm32,
                 (3, 32) => WavCodec::Float32,
                 (3, 64) => WavCodec::Float64,
-                (3, b) => return Err(format!("float PCM with {b} bits per sample is not supported")),
+                (3, b) => {
+                    return Err(format!(
+                        "float PCM with {b} bits per sample is not supported"
+                    ))
+                }
                 (6, _) => WavCodec::Alaw,
                 (7, _) => WavCodec::Ulaw,
                 (0x10 | 0x17, _) => {
                     if channels != 1 {
-                        return Err(format!("OKI ADPCM with {channels} channels is not supported"));
+                        return Err(format!(
+                            "OKI ADPCM with {channels} channels is not supported"
+                        ));
                     }
                     WavCodec::Oki
                 }
@@ -245,16 +269,26 @@ pub fn decode(bytes: &[u8], variant: super::vox::Variant) -> Result<(Vec<i16>, W
     let mut r = bytes;
     let mut info = read_header(&mut r, Some(bytes.len() as u64))?;
     let start = info.data_offset as usize;
-    let end = (start as u64).saturating_add(info.data_len).min(bytes.len() as u64) as usize;
+    let end = (start as u64)
+        .saturating_add(info.data_len)
+        .min(bytes.len() as u64) as usize;
     let data = &bytes[start.min(end)..end];
     let pcm = match info.codec {
-        WavCodec::Pcm16 | WavCodec::Pcm8 | WavCodec::Pcm24 | WavCodec::Pcm32 | WavCodec::Float32 | WavCodec::Float64 => {
+        WavCodec::Pcm16
+        | WavCodec::Pcm8
+        | WavCodec::Pcm24
+        | WavCodec::Pcm32
+        | WavCodec::Float32
+        | WavCodec::Float64 => {
             let w = info.codec.width();
             if data.len() % w != 0 {
                 info.notes.push(if w == 2 {
                     "odd byte count: the last byte (half a sample) was dropped".into()
                 } else {
-                    format!("the last {} byte(s), an incomplete sample, were dropped", data.len() % w)
+                    format!(
+                        "the last {} byte(s), an incomplete sample, were dropped",
+                        data.len() % w
+                    )
                 });
             }
             let mut v = Vec::with_capacity(data.len() / w);
@@ -313,7 +347,14 @@ impl<W: Write + Seek> WavWriter<W> {
         }
         h.extend_from_slice(b"data\0\0\0\0");
         w.write_all(&h)?;
-        Ok(WavWriter { w, format, channels, data_bytes: 0, header_len: h.len() as u64, buf: Vec::new() })
+        Ok(WavWriter {
+            w,
+            format,
+            channels,
+            data_bytes: 0,
+            header_len: h.len() as u64,
+            buf: Vec::new(),
+        })
     }
 
     /// Appends interleaved samples.
@@ -339,7 +380,10 @@ impl<W: Write + Seek> WavWriter<W> {
             }
         };
         if self.header_len + self.data_bytes + bytes.len() as u64 > u32::MAX as u64 {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "WAV output would exceed 4 GiB"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "WAV output would exceed 4 GiB",
+            ));
         }
         self.data_bytes += bytes.len() as u64;
         self.w.write_all(bytes)
@@ -405,7 +449,10 @@ mod tests {
             assert_eq!(info.channels, 1);
             let bps = if f == WavFormat::Pcm16 { 2 } else { 1 };
             assert_eq!(info.data_len, 3 * bps);
-            assert_eq!(info.data_offset as usize + 3 * bps as usize + (3 * bps as usize & 1), b.len());
+            assert_eq!(
+                info.data_offset as usize + 3 * bps as usize + (3 * bps as usize & 1),
+                b.len()
+            );
             assert!(info.notes.is_empty(), "{:?}", info.notes);
         }
     }

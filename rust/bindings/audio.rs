@@ -5,7 +5,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
-use pyo3::exceptions::{PyFileExistsError, PyFileNotFoundError, PyIsADirectoryError, PyOSError, PyPermissionError, PyTypeError, PyValueError};
+use pyo3::exceptions::{
+    PyFileExistsError, PyFileNotFoundError, PyIsADirectoryError, PyOSError, PyPermissionError,
+    PyTypeError, PyValueError,
+};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 
@@ -49,7 +52,10 @@ impl<'py> Data<'py> {
                 return Ok(Data::Owned(v));
             }
         }
-        Err(PyTypeError::new_err(format!("{what}: expected bytes, bytearray or memoryview, got {}", type_name(obj))))
+        Err(PyTypeError::new_err(format!(
+            "{what}: expected bytes, bytearray or memoryview, got {}",
+            type_name(obj)
+        )))
     }
     fn as_slice(&self) -> &[u8] {
         match self {
@@ -65,7 +71,12 @@ fn variant_of(v: &str) -> PyResult<core::Variant> {
 
 #[pyfunction]
 #[pyo3(signature = (data, codec, variant="dialogic"))]
-fn decode<'py>(py: Python<'py>, data: &Bound<'py, PyAny>, codec: &str, variant: &str) -> PyResult<Bound<'py, PyArray1<i16>>> {
+fn decode<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    codec: &str,
+    variant: &str,
+) -> PyResult<Bound<'py, PyArray1<i16>>> {
     let codec = Codec::parse(codec).map_err(to_py)?;
     let v = variant_of(variant)?;
     let d = Data::extract(data, "data")?;
@@ -80,7 +91,9 @@ fn decode<'py>(py: Python<'py>, data: &Bound<'py, PyAny>, codec: &str, variant: 
     let arr = PyArray1::<i16>::zeros(py, n, false);
     {
         let mut rw = arr.readwrite();
-        let out = rw.as_slice_mut().map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let out = rw
+            .as_slice_mut()
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
         let mut fill = move || match codec {
             Codec::Vox => core::vox::VoxDecoder::new(v).decode_into(b, out),
             Codec::Alaw => core::g711::decode_into(b, core::Law::Alaw, out),
@@ -97,7 +110,12 @@ fn decode<'py>(py: Python<'py>, data: &Bound<'py, PyAny>, codec: &str, variant: 
 
 #[pyfunction]
 #[pyo3(signature = (pcm, codec, variant="dialogic"))]
-fn encode<'py>(py: Python<'py>, pcm: PyReadonlyArray1<'py, i16>, codec: &str, variant: &str) -> PyResult<Bound<'py, PyBytes>> {
+fn encode<'py>(
+    py: Python<'py>,
+    pcm: PyReadonlyArray1<'py, i16>,
+    codec: &str,
+    variant: &str,
+) -> PyResult<Bound<'py, PyBytes>> {
     let codec = Codec::parse(codec).map_err(to_py)?;
     let v = variant_of(variant)?;
     let owned;
@@ -137,7 +155,12 @@ fn encode<'py>(py: Python<'py>, pcm: PyReadonlyArray1<'py, i16>, codec: &str, va
 
 #[pyfunction]
 #[pyo3(signature = (pcm, f_in, f_out))]
-fn resample<'py>(py: Python<'py>, pcm: PyReadonlyArray1<'py, i16>, f_in: u32, f_out: u32) -> PyResult<Bound<'py, PyArray1<i16>>> {
+fn resample<'py>(
+    py: Python<'py>,
+    pcm: PyReadonlyArray1<'py, i16>,
+    f_in: u32,
+    f_out: u32,
+) -> PyResult<Bound<'py, PyArray1<i16>>> {
     if f_in == 0 || f_out == 0 {
         return Err(PyValueError::new_err("rates must be positive"));
     }
@@ -148,32 +171,55 @@ fn resample<'py>(py: Python<'py>, pcm: PyReadonlyArray1<'py, i16>, f_in: u32, f_
 
 #[pyfunction]
 #[pyo3(signature = (f_in, f_out, freqs))]
-fn resampler_response(py: Python<'_>, f_in: u32, f_out: u32, freqs: Vec<f64>) -> PyResult<(Vec<f64>, usize, usize, usize)> {
+fn resampler_response(
+    py: Python<'_>,
+    f_in: u32,
+    f_out: u32,
+    freqs: Vec<f64>,
+) -> PyResult<(Vec<f64>, usize, usize, usize)> {
     if f_in == 0 || f_out == 0 {
         return Err(PyValueError::new_err("rates must be positive"));
     }
     Ok(py.detach(|| {
         let (h, l, m) = core::resample::design(f_in, f_out);
-        let r = freqs.iter().map(|&f| core::resample::response(&h, l, f_in, f)).collect();
+        let r = freqs
+            .iter()
+            .map(|&f| core::resample::response(&h, l, f_in, f))
+            .collect();
         (r, l, m, h.len())
     }))
 }
 
 #[pyfunction]
 #[pyo3(signature = (pcm, sample_rate=8000, channels=1, format="pcm16"))]
-fn wav_bytes<'py>(py: Python<'py>, pcm: PyReadonlyArray1<'py, i16>, sample_rate: u32, channels: u16, format: &str) -> PyResult<Bound<'py, PyBytes>> {
+fn wav_bytes<'py>(
+    py: Python<'py>,
+    pcm: PyReadonlyArray1<'py, i16>,
+    sample_rate: u32,
+    channels: u16,
+    format: &str,
+) -> PyResult<Bound<'py, PyBytes>> {
     let fmt = match format.to_ascii_lowercase().as_str() {
         "pcm16" | "pcm" => core::wav::WavFormat::Pcm16,
         "alaw" => core::wav::WavFormat::Alaw,
         "ulaw" => core::wav::WavFormat::Ulaw,
-        _ => return Err(PyValueError::new_err(format!("format {format:?} is not one of 'pcm16', 'alaw', 'ulaw'"))),
+        _ => {
+            return Err(PyValueError::new_err(format!(
+                "format {format:?} is not one of 'pcm16', 'alaw', 'ulaw'"
+            )))
+        }
     };
     if channels == 0 || sample_rate == 0 {
-        return Err(PyValueError::new_err("channels and sample_rate must be positive"));
+        return Err(PyValueError::new_err(
+            "channels and sample_rate must be positive",
+        ));
     }
     let x = pcm.as_array().to_vec();
     if x.len() % channels as usize != 0 {
-        return Err(PyValueError::new_err(format!("{} samples are not a whole number of {channels}-channel frames", x.len())));
+        return Err(PyValueError::new_err(format!(
+            "{} samples are not a whole number of {channels}-channel frames",
+            x.len()
+        )));
     }
     let b = py.detach(|| core::wav::to_bytes(&x, fmt, channels, sample_rate));
     Ok(PyBytes::new(py, &b))
@@ -184,7 +230,11 @@ type WavRead<'py> = (Bound<'py, PyArray1<i16>>, u32, u16, String, Vec<String>);
 
 #[pyfunction]
 #[pyo3(signature = (data, variant="dialogic"))]
-fn read_wav<'py>(py: Python<'py>, data: &Bound<'py, PyAny>, variant: &str) -> PyResult<WavRead<'py>> {
+fn read_wav<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    variant: &str,
+) -> PyResult<WavRead<'py>> {
     let v = variant_of(variant)?;
     let d = Data::extract(data, "data")?;
     let b = d.as_slice();
@@ -192,12 +242,25 @@ fn read_wav<'py>(py: Python<'py>, data: &Bound<'py, PyAny>, variant: &str) -> Py
         .detach(|| core::wav::decode(b, v))
         .map_err(|r| AudioFormatError::new_err(format!("WAV: {r}")))?;
     let codec = format!("{:?}", info.codec).to_ascii_lowercase();
-    Ok((PyArray1::from_vec(py, pcm), info.sample_rate, info.channels, codec, info.notes))
+    Ok((
+        PyArray1::from_vec(py, pcm),
+        info.sample_rate,
+        info.channels,
+        codec,
+        info.notes,
+    ))
 }
 
 #[pyfunction]
 #[pyo3(signature = (pcm, sample_rate=8000, channels=1, bitrate=16, quality=7))]
-fn mp3_bytes<'py>(py: Python<'py>, pcm: PyReadonlyArray1<'py, i16>, sample_rate: u32, channels: u16, bitrate: u32, quality: u8) -> PyResult<Bound<'py, PyBytes>> {
+fn mp3_bytes<'py>(
+    py: Python<'py>,
+    pcm: PyReadonlyArray1<'py, i16>,
+    sample_rate: u32,
+    channels: u16,
+    bitrate: u32,
+    quality: u8,
+) -> PyResult<Bound<'py, PyBytes>> {
     let x = pcm.as_array().to_vec();
     let b = py
         .detach(|| core::mp3::encode(&x, channels, sample_rate, bitrate, quality))
@@ -207,12 +270,20 @@ fn mp3_bytes<'py>(py: Python<'py>, pcm: PyReadonlyArray1<'py, i16>, sample_rate:
 
 #[pyfunction]
 #[pyo3(signature = (data, rate=8000))]
-fn detect<'py>(py: Python<'py>, data: &Bound<'py, PyAny>, rate: u32) -> PyResult<Bound<'py, PyDict>> {
+fn detect<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    rate: u32,
+) -> PyResult<Bound<'py, PyDict>> {
     let d = Data::extract(data, "data")?;
     let b = d.as_slice();
     let (container, raw, variant) = py.detach(|| {
         let c = core::detect::sniff(b);
-        (c, core::detect::guess_raw_codec(b), core::detect::guess_variant(b, rate))
+        (
+            c,
+            core::detect::guess_raw_codec(b),
+            core::detect::guess_variant(b, rate),
+        )
     });
     let out = PyDict::new(py);
     out.set_item("container", format!("{container:?}").to_ascii_lowercase())?;
@@ -233,10 +304,24 @@ fn detect<'py>(py: Python<'py>, data: &Bound<'py, PyAny>, rate: u32) -> PyResult
 }
 
 #[allow(clippy::too_many_arguments)]
-fn options(source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32, mono: Option<bool>) -> PyResult<TranscodeOptions> {
+fn options(
+    source: &str,
+    to: &str,
+    variant: &str,
+    rate: Option<u32>,
+    bitrate: u32,
+    quality: u8,
+    dc_block: bool,
+    overwrite: bool,
+    auto_vox_rate: u32,
+    mono: Option<bool>,
+) -> PyResult<TranscodeOptions> {
     let to = core::OutputFormat::parse(to).map_err(to_py)?;
     // the platform's prompt profile (A-law/µ-law WAV) is mono unless asked otherwise
-    let mono = mono.unwrap_or(matches!(to, core::OutputFormat::WavAlaw | core::OutputFormat::WavUlaw));
+    let mono = mono.unwrap_or(matches!(
+        to,
+        core::OutputFormat::WavAlaw | core::OutputFormat::WavUlaw
+    ));
     let o = TranscodeOptions {
         source: core::SourceKind::parse(source).map_err(to_py)?,
         variant: core::VariantChoice::parse(variant).map_err(to_py)?,
@@ -258,7 +343,14 @@ fn report_dict<'py>(py: Python<'py>, r: &TranscodeReport) -> PyResult<Bound<'py,
     d.set_item("ok", true)?;
     d.set_item("src", &r.src)?;
     d.set_item("dst", r.dst.display().to_string())?;
-    d.set_item("status", if r.status == core::Status::Done { "done" } else { "skipped" })?;
+    d.set_item(
+        "status",
+        if r.status == core::Status::Done {
+            "done"
+        } else {
+            "skipped"
+        },
+    )?;
     d.set_item("input", &r.input)?;
     d.set_item("variant", r.variant.map(|v| v.name()))?;
     d.set_item("channels", r.channels)?;
@@ -274,7 +366,12 @@ fn report_dict<'py>(py: Python<'py>, r: &TranscodeReport) -> PyResult<Bound<'py,
     Ok(d)
 }
 
-fn error_dict<'py>(py: Python<'py>, src: &str, dst: &str, e: &AudioError) -> PyResult<Bound<'py, PyDict>> {
+fn error_dict<'py>(
+    py: Python<'py>,
+    src: &str,
+    dst: &str,
+    e: &AudioError,
+) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("ok", false)?;
     d.set_item("src", src)?;
@@ -288,31 +385,116 @@ fn error_dict<'py>(py: Python<'py>, src: &str, dst: &str, e: &AudioError) -> PyR
 #[pyfunction]
 #[pyo3(signature = (src, dst, source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=7, dc_block=false, overwrite=false, auto_vox_rate=8000, mono=None))]
 #[allow(clippy::too_many_arguments)]
-fn transcode<'py>(py: Python<'py>, src: PathBuf, dst: PathBuf, source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32, mono: Option<bool>) -> PyResult<Bound<'py, PyDict>> {
-    let o = options(source, to, variant, rate, bitrate, quality, dc_block, overwrite, auto_vox_rate, mono)?;
-    let r = py.detach(|| core::transcode(&src, &dst, &o)).map_err(to_py)?;
+fn transcode<'py>(
+    py: Python<'py>,
+    src: PathBuf,
+    dst: PathBuf,
+    source: &str,
+    to: &str,
+    variant: &str,
+    rate: Option<u32>,
+    bitrate: u32,
+    quality: u8,
+    dc_block: bool,
+    overwrite: bool,
+    auto_vox_rate: u32,
+    mono: Option<bool>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let o = options(
+        source,
+        to,
+        variant,
+        rate,
+        bitrate,
+        quality,
+        dc_block,
+        overwrite,
+        auto_vox_rate,
+        mono,
+    )?;
+    let r = py
+        .detach(|| core::transcode(&src, &dst, &o))
+        .map_err(to_py)?;
     report_dict(py, &r)
 }
 
 #[pyfunction]
 #[pyo3(signature = (srcs, dst, mode="channels", source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=7, dc_block=false, overwrite=false, auto_vox_rate=8000, mono=None))]
 #[allow(clippy::too_many_arguments)]
-fn merge<'py>(py: Python<'py>, srcs: Vec<PathBuf>, dst: PathBuf, mode: &str, source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32, mono: Option<bool>) -> PyResult<Bound<'py, PyDict>> {
-    let o = options(source, to, variant, rate, bitrate, quality, dc_block, overwrite, auto_vox_rate, mono)?;
+fn merge<'py>(
+    py: Python<'py>,
+    srcs: Vec<PathBuf>,
+    dst: PathBuf,
+    mode: &str,
+    source: &str,
+    to: &str,
+    variant: &str,
+    rate: Option<u32>,
+    bitrate: u32,
+    quality: u8,
+    dc_block: bool,
+    overwrite: bool,
+    auto_vox_rate: u32,
+    mono: Option<bool>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let o = options(
+        source,
+        to,
+        variant,
+        rate,
+        bitrate,
+        quality,
+        dc_block,
+        overwrite,
+        auto_vox_rate,
+        mono,
+    )?;
     let mode = match mode {
         "channels" => core::MergeMode::Channels,
         "mix" => core::MergeMode::Mix,
-        _ => return Err(PyValueError::new_err(format!("mode {mode:?} is not 'channels' or 'mix'"))),
+        _ => {
+            return Err(PyValueError::new_err(format!(
+                "mode {mode:?} is not 'channels' or 'mix'"
+            )))
+        }
     };
-    let r = py.detach(|| core::merge(&srcs, &dst, mode, &o)).map_err(to_py)?;
+    let r = py
+        .detach(|| core::merge(&srcs, &dst, mode, &o))
+        .map_err(to_py)?;
     report_dict(py, &r)
 }
 
 #[pyfunction]
 #[pyo3(signature = (jobs, source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=7, dc_block=false, overwrite=false, auto_vox_rate=8000, mono=None, threads=0, progress=None))]
 #[allow(clippy::too_many_arguments)]
-fn transcode_many<'py>(py: Python<'py>, jobs: Vec<(PathBuf, PathBuf)>, source: &str, to: &str, variant: &str, rate: Option<u32>, bitrate: u32, quality: u8, dc_block: bool, overwrite: bool, auto_vox_rate: u32, mono: Option<bool>, threads: usize, progress: Option<Py<PyAny>>) -> PyResult<Bound<'py, PyList>> {
-    let o = options(source, to, variant, rate, bitrate, quality, dc_block, overwrite, auto_vox_rate, mono)?;
+fn transcode_many<'py>(
+    py: Python<'py>,
+    jobs: Vec<(PathBuf, PathBuf)>,
+    source: &str,
+    to: &str,
+    variant: &str,
+    rate: Option<u32>,
+    bitrate: u32,
+    quality: u8,
+    dc_block: bool,
+    overwrite: bool,
+    auto_vox_rate: u32,
+    mono: Option<bool>,
+    threads: usize,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<Bound<'py, PyList>> {
+    let o = options(
+        source,
+        to,
+        variant,
+        rate,
+        bitrate,
+        quality,
+        dc_block,
+        overwrite,
+        auto_vox_rate,
+        mono,
+    )?;
     let cancel = AtomicBool::new(false);
     let interrupt: Mutex<Option<PyErr>> = Mutex::new(None);
     let on_done = |i: usize, r: &Result<TranscodeReport, AudioError>| {
@@ -320,7 +502,10 @@ fn transcode_many<'py>(py: Python<'py>, jobs: Vec<(PathBuf, PathBuf)>, source: &
             // Ctrl-C: stop starting new files, let those in flight finish, then raise
             if let Err(e) = py.check_signals() {
                 cancel.store(true, Ordering::Relaxed);
-                interrupt.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
+                interrupt
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .get_or_insert(e);
             }
             if let Some(cb) = &progress {
                 if let Err(e) = cb.call1(py, (i, r.is_ok())) {
@@ -329,7 +514,9 @@ fn transcode_many<'py>(py: Python<'py>, jobs: Vec<(PathBuf, PathBuf)>, source: &
             }
         });
     };
-    let results = py.detach(|| core::transcode_many(&jobs, &o, threads, &cancel, on_done)).map_err(to_py)?;
+    let results = py
+        .detach(|| core::transcode_many(&jobs, &o, threads, &cancel, on_done))
+        .map_err(to_py)?;
     if let Some(e) = interrupt.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(e);
     }
@@ -337,7 +524,12 @@ fn transcode_many<'py>(py: Python<'py>, jobs: Vec<(PathBuf, PathBuf)>, source: &
     for ((src, dst), r) in jobs.iter().zip(results) {
         match r {
             Ok(rep) => out.append(report_dict(py, &rep)?)?,
-            Err(e) => out.append(error_dict(py, &src.display().to_string(), &dst.display().to_string(), &e)?)?,
+            Err(e) => out.append(error_dict(
+                py,
+                &src.display().to_string(),
+                &dst.display().to_string(),
+                &e,
+            )?)?,
         }
     }
     Ok(out)

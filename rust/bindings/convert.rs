@@ -15,13 +15,18 @@ impl<'py> StrPairs<'py> {
     /// names the argument in errors, e.g. `headers`.
     pub fn extract(obj: Option<&Bound<'py, PyAny>>, what: &str) -> PyResult<StrPairs<'py>> {
         let mut items = Vec::new();
-        let Some(obj) = obj else { return Ok(StrPairs { items }) };
+        let Some(obj) = obj else {
+            return Ok(StrPairs { items });
+        };
         if obj.is_none() {
             return Ok(StrPairs { items });
         }
         let mut push = |k: Bound<'py, PyAny>, v: Bound<'py, PyAny>| -> PyResult<()> {
             let k = k.cast_into::<PyString>().map_err(|e| {
-                PyTypeError::new_err(format!("{what}: every name must be a str, got {}", type_name(e.into_inner().as_any())))
+                PyTypeError::new_err(format!(
+                    "{what}: every name must be a str, got {}",
+                    type_name(e.into_inner().as_any())
+                ))
             })?;
             let v = match v.cast_into::<PyString>() {
                 Ok(v) => v,
@@ -41,9 +46,12 @@ impl<'py> StrPairs<'py> {
                 push(k, v)?;
             }
         } else {
-            let it = obj
-                .call_method0("items")
-                .map_err(|_| PyTypeError::new_err(format!("{what}: expected a mapping of str to str, got {}", type_name(obj))))?;
+            let it = obj.call_method0("items").map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "{what}: expected a mapping of str to str, got {}",
+                    type_name(obj)
+                ))
+            })?;
             for pair in it.try_iter()? {
                 let (k, v): (Bound<'py, PyAny>, Bound<'py, PyAny>) = pair?.extract()?;
                 push(k, v)?;
@@ -54,12 +62,18 @@ impl<'py> StrPairs<'py> {
 
     /// `&str` views, valid while `self` lives.
     pub fn views(&self) -> PyResult<Vec<(&str, &str)>> {
-        self.items.iter().map(|(k, v)| Ok((k.to_str()?, v.to_str()?))).collect()
+        self.items
+            .iter()
+            .map(|(k, v)| Ok((k.to_str()?, v.to_str()?)))
+            .collect()
     }
 }
 
 pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".into())
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".into())
 }
 
 /// A body given as `bytes`, `str` (UTF-8) or `None`, viewed without copying.
@@ -73,7 +87,9 @@ pub enum BodyRef<'py> {
 
 impl<'py> BodyRef<'py> {
     pub fn extract(obj: Option<&Bound<'py, PyAny>>, what: &str) -> PyResult<BodyRef<'py>> {
-        let Some(obj) = obj else { return Ok(BodyRef::Empty) };
+        let Some(obj) = obj else {
+            return Ok(BodyRef::Empty);
+        };
         if obj.is_none() {
             return Ok(BodyRef::Empty);
         }
@@ -88,7 +104,10 @@ impl<'py> BodyRef<'py> {
                 return Ok(BodyRef::Owned(v));
             }
         }
-        Err(PyTypeError::new_err(format!("{what}: expected bytes, str or None, got {}", type_name(obj))))
+        Err(PyTypeError::new_err(format!(
+            "{what}: expected bytes, str or None, got {}",
+            type_name(obj)
+        )))
     }
 
     pub fn as_bytes(&self) -> PyResult<&[u8]> {

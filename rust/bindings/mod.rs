@@ -7,18 +7,25 @@
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-mod calllist;
 mod audio;
+mod calllist;
 mod convert;
 mod sign;
 
 /// Adds `callcore._core.<name>`, filled by `fill`.
-fn add_submodule(parent: &Bound<'_, PyModule>, name: &str, fill: fn(&Bound<'_, PyModule>) -> PyResult<()>) -> PyResult<()> {
+fn add_submodule(
+    parent: &Bound<'_, PyModule>,
+    name: &str,
+    fill: fn(&Bound<'_, PyModule>) -> PyResult<()>,
+) -> PyResult<()> {
     let py = parent.py();
     let sub = PyModule::new(py, name)?;
     fill(&sub)?;
     parent.add_submodule(&sub)?;
-    let modules = py.import("sys")?.getattr("modules")?.cast_into::<PyDict>()?;
+    let modules = py
+        .import("sys")?
+        .getattr("modules")?
+        .cast_into::<PyDict>()?;
     modules.set_item(format!("callcore._core.{name}"), &sub)?;
     Ok(())
 }

@@ -5,17 +5,52 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
 
 use super::convert::{type_name, BodyRef, StrPairs};
-use crate::sign::verify::{self, Received, VerifyError};
 use crate::sign::auth_v2 as core;
+use crate::sign::verify::{self, Received, VerifyError};
 use crate::sign::{callback, digest, timestamp, SignError as CoreSignError};
 
-pyo3::create_exception!(callcore.sign, SignError, PyValueError, "A request cannot be signed as given; the message names the input.");
-pyo3::create_exception!(callcore.sign, AuthError, PyException, "A signed request failed verification.");
-pyo3::create_exception!(callcore.sign, MalformedAuthorization, AuthError, "The Authorization value is not a well-formed auth-v2 value.");
-pyo3::create_exception!(callcore.sign, UnknownAccessKey, AuthError, "No secret is known for the access key.");
-pyo3::create_exception!(callcore.sign, ClockSkew, AuthError, "The request's timestamp is outside the allowed clock-skew window.");
-pyo3::create_exception!(callcore.sign, UnsignedHost, AuthError, "The Host header is not among the signed headers.");
-pyo3::create_exception!(callcore.sign, SignatureMismatch, AuthError, "The signature does not match the request.");
+pyo3::create_exception!(
+    callcore.sign,
+    SignError,
+    PyValueError,
+    "A request cannot be signed as given; the message names the input."
+);
+pyo3::create_exception!(
+    callcore.sign,
+    AuthError,
+    PyException,
+    "A signed request failed verification."
+);
+pyo3::create_exception!(
+    callcore.sign,
+    MalformedAuthorization,
+    AuthError,
+    "The Authorization value is not a well-formed auth-v2 value."
+);
+pyo3::create_exception!(
+    callcore.sign,
+    UnknownAccessKey,
+    AuthError,
+    "No secret is known for the access key."
+);
+pyo3::create_exception!(
+    callcore.sign,
+    ClockSkew,
+    AuthError,
+    "The request's timestamp is outside the allowed clock-skew window."
+);
+pyo3::create_exception!(
+    callcore.sign,
+    UnsignedHost,
+    AuthError,
+    "The Host header is not among the signed headers."
+);
+pyo3::create_exception!(
+    callcore.sign,
+    SignatureMismatch,
+    AuthError,
+    "The signature does not match the request."
+);
 
 /// Above this many body bytes signing releases the GIL; below it, releasing and re-taking the
 /// GIL costs about as much as the signature itself (~1 µs), so small requests keep it.
@@ -35,7 +70,9 @@ fn verify_err(py: Python<'_>, e: VerifyError) -> PyErr {
         VerifyError::ClockSkew { skew_ms, .. } => {
             let err = ClockSkew::new_err(msg);
             // the size of the skew, for callers that want to report or correct it
-            let _ = err.value(py).setattr("skew_seconds", skew_ms as f64 / 1000.0);
+            let _ = err
+                .value(py)
+                .setattr("skew_seconds", skew_ms as f64 / 1000.0);
             err
         }
     }
@@ -43,7 +80,8 @@ fn verify_err(py: Python<'_>, e: VerifyError) -> PyErr {
 
 /// The timestamp to sign with: the caller's string verbatim, or now.
 fn timestamp_or_now(ts: Option<&str>, millis: bool) -> String {
-    ts.map(str::to_string).unwrap_or_else(|| timestamp::now(millis))
+    ts.map(str::to_string)
+        .unwrap_or_else(|| timestamp::now(millis))
 }
 
 /// The timestamp text to sign with: a `str` verbatim, `None` for now, anything else (an aware
@@ -57,7 +95,11 @@ fn timestamp_text(ts: Option<&Bound<'_, PyAny>>, millis: bool) -> PyResult<Strin
             Err(_) => {
                 let kwargs = pyo3::types::PyDict::new(t.py());
                 kwargs.set_item("millis", millis)?;
-                t.py().import("callcore.sign")?.getattr("format_timestamp")?.call((t,), Some(&kwargs))?.extract()
+                t.py()
+                    .import("callcore.sign")?
+                    .getattr("format_timestamp")?
+                    .call((t,), Some(&kwargs))?
+                    .extract()
             }
         },
     }
@@ -98,9 +140,19 @@ fn auth_v2(
     let body = BodyRef::extract(body, "body")?;
     let (h, q, b) = (headers.views()?, query.views()?, body.as_bytes()?);
     let ts = timestamp_text(timestamp, millis)?;
-    let req = core::Request { method, uri, headers: &h, query: &q, body: b };
+    let req = core::Request {
+        method,
+        uri,
+        headers: &h,
+        query: &q,
+        body: b,
+    };
     let run = || core::authorization_reusing_signer(&req, access_key, secret_key.as_bytes(), &ts);
-    let out = if b.len() >= DETACH_BODY_BYTES { py.detach(run) } else { run() };
+    let out = if b.len() >= DETACH_BODY_BYTES {
+        py.detach(run)
+    } else {
+        run()
+    };
     out.map_err(sign_err)
 }
 
@@ -117,7 +169,13 @@ fn canonical_request(
     let query = StrPairs::extract(query, "query")?;
     let body = BodyRef::extract(body, "body")?;
     let (h, q) = (headers.views()?, query.views()?);
-    let req = core::Request { method, uri, headers: &h, query: &q, body: body.as_bytes()? };
+    let req = core::Request {
+        method,
+        uri,
+        headers: &h,
+        query: &q,
+        body: body.as_bytes()?,
+    };
     core::canonical_request(&req).map_err(sign_err)
 }
 
@@ -139,16 +197,30 @@ fn batch_item<'py>(i: usize, obj: &Bound<'py, PyAny>) -> PyResult<BatchItem<'py>
     })?;
     let n = tuple.len();
     if !(3..=5).contains(&n) {
-        return Err(PyTypeError::new_err(format!("requests[{i}]: expected 3 to 5 items, got {n}")));
+        return Err(PyTypeError::new_err(format!(
+            "requests[{i}]: expected 3 to 5 items, got {n}"
+        )));
     }
     let s = |j: usize, what: &str| -> PyResult<Bound<'py, PyString>> {
         let item = tuple.get_item(j)?;
-        item.cast_into::<PyString>()
-            .map_err(|e| PyTypeError::new_err(format!("requests[{i}]: {what} must be a str, got {}", type_name(e.into_inner().as_any()))))
+        item.cast_into::<PyString>().map_err(|e| {
+            PyTypeError::new_err(format!(
+                "requests[{i}]: {what} must be a str, got {}",
+                type_name(e.into_inner().as_any())
+            ))
+        })
     };
     let ctx = |what: &str| format!("requests[{i}]: {what}");
-    let body = if n > 3 { Some(tuple.get_item(3)?) } else { None };
-    let query = if n > 4 { Some(tuple.get_item(4)?) } else { None };
+    let body = if n > 3 {
+        Some(tuple.get_item(3)?)
+    } else {
+        None
+    };
+    let query = if n > 4 {
+        Some(tuple.get_item(4)?)
+    } else {
+        None
+    };
     Ok(BatchItem {
         method: s(0, "method")?,
         uri: s(1, "uri")?,
@@ -172,7 +244,12 @@ fn auth_v2_many<'py>(
 ) -> PyResult<Bound<'py, PyList>> {
     let items: Vec<BatchItem> = requests
         .try_iter()
-        .map_err(|_| PyTypeError::new_err(format!("requests: expected an iterable of tuples, got {}", type_name(requests))))?
+        .map_err(|_| {
+            PyTypeError::new_err(format!(
+                "requests: expected an iterable of tuples, got {}",
+                type_name(requests)
+            ))
+        })?
         .enumerate()
         .map(|(i, r)| batch_item(i, &r?))
         .collect::<PyResult<_>>()?;
@@ -182,10 +259,18 @@ fn auth_v2_many<'py>(
     }
     let mut reqs = Vec::with_capacity(items.len());
     for (it, (h, q)) in items.iter().zip(&views) {
-        reqs.push(core::Request { method: it.method.to_str()?, uri: it.uri.to_str()?, headers: h, query: q, body: it.body.as_bytes()? });
+        reqs.push(core::Request {
+            method: it.method.to_str()?,
+            uri: it.uri.to_str()?,
+            headers: h,
+            query: q,
+            body: it.body.as_bytes()?,
+        });
     }
     let ts = timestamp_or_now(timestamp, millis);
-    let signed = py.detach(|| core::authorization_many(&reqs, access_key, secret_key.as_bytes(), &ts)).map_err(sign_err)?;
+    let signed = py
+        .detach(|| core::authorization_many(&reqs, access_key, secret_key.as_bytes(), &ts))
+        .map_err(sign_err)?;
     let mut out = Vec::with_capacity(signed.len());
     for (i, r) in signed.into_iter().enumerate() {
         out.push(r.map_err(|e| SignError::new_err(format!("requests[{i}]: {e}")))?);
@@ -212,30 +297,56 @@ fn verify_auth_v2(
 ) -> PyResult<(String, String)> {
     let parsed = verify::parse(authorization).map_err(|e| verify_err(py, e))?;
     // Look the secret up here, with the GIL, so the verification itself can run without it.
-    let found = if secrets.is_callable() { secrets.call1((parsed.access_key,))? } else { secrets.call_method1("get", (parsed.access_key,))? };
+    let found = if secrets.is_callable() {
+        secrets.call1((parsed.access_key,))?
+    } else {
+        secrets.call_method1("get", (parsed.access_key,))?
+    };
     let secret: Option<Vec<u8>> = if found.is_none() {
         None
     } else if let Ok(s) = found.cast::<PyString>() {
         Some(s.to_str()?.as_bytes().to_vec())
     } else {
-        Some(found.extract::<Vec<u8>>().map_err(|_| PyTypeError::new_err("secrets: a secret must be str or bytes"))?)
+        Some(
+            found
+                .extract::<Vec<u8>>()
+                .map_err(|_| PyTypeError::new_err("secrets: a secret must be str or bytes"))?,
+        )
     };
     let headers = StrPairs::extract(Some(headers), "headers")?;
     let query = StrPairs::extract(query, "query")?;
     let body = BodyRef::extract(body, "body")?;
     let (h, q, b) = (headers.views()?, query.views()?, body.as_bytes()?);
-    let req = Received { method, uri, headers: &h, query: &q, body: b };
+    let req = Received {
+        method,
+        uri,
+        headers: &h,
+        query: &q,
+        body: b,
+    };
     let now = now_ms.unwrap_or_else(timestamp::now_millis);
     let run = || verify::verify(authorization, &req, |_| secret, now, max_skew_ms);
-    let res = if b.len() >= DETACH_BODY_BYTES { py.detach(run) } else { run() };
+    let res = if b.len() >= DETACH_BODY_BYTES {
+        py.detach(run)
+    } else {
+        run()
+    };
     let v = res.map_err(|e| verify_err(py, e))?;
     Ok((v.access_key, v.timestamp))
 }
 
 #[pyfunction]
-fn parse_authorization(authorization: &str, py: Python<'_>) -> PyResult<(String, String, String, String)> {
+fn parse_authorization(
+    authorization: &str,
+    py: Python<'_>,
+) -> PyResult<(String, String, String, String)> {
     let p = verify::parse(authorization).map_err(|e| verify_err(py, e))?;
-    Ok((p.access_key.into(), p.timestamp.into(), p.signed_headers.into(), p.signature.into()))
+    Ok((
+        p.access_key.into(),
+        p.timestamp.into(),
+        p.signed_headers.into(),
+        p.signature.into(),
+    ))
 }
 
 #[pyfunction]
@@ -246,7 +357,8 @@ fn format_timestamp(unix_ms: i64, millis: bool) -> String {
 
 #[pyfunction]
 fn parse_timestamp(ts: &str) -> PyResult<i64> {
-    timestamp::parse_millis(ts).ok_or_else(|| sign_err(CoreSignError::InvalidTimestamp(ts.to_string())))
+    timestamp::parse_millis(ts)
+        .ok_or_else(|| sign_err(CoreSignError::InvalidTimestamp(ts.to_string())))
 }
 
 #[pyfunction]
@@ -255,7 +367,13 @@ fn sccc_digest(customer: &str, timestamp: &str, seq: &str, password: &str) -> St
 }
 
 #[pyfunction]
-fn sccc_digest_matches(customer: &str, timestamp: &str, seq: &str, password: &str, digest: &str) -> bool {
+fn sccc_digest_matches(
+    customer: &str,
+    timestamp: &str,
+    seq: &str,
+    password: &str,
+    digest: &str,
+) -> bool {
     digest::sccc_digest_matches(customer, timestamp, seq, password, digest)
 }
 
@@ -265,7 +383,10 @@ fn chatbot_checksum(nonce: &str, key: &str) -> String {
 }
 
 fn params_views(params: &[(String, String)]) -> Vec<(&str, &str)> {
-    params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
 }
 
 #[pyfunction]
@@ -274,12 +395,23 @@ fn callback_parameter_string(params: Vec<(String, String)>) -> String {
 }
 
 #[pyfunction]
-fn callback_signature(secret: &str, timestamp: &str, nonce: &str, params: Vec<(String, String)>) -> String {
+fn callback_signature(
+    secret: &str,
+    timestamp: &str,
+    nonce: &str,
+    params: Vec<(String, String)>,
+) -> String {
     callback::signature(secret, timestamp, nonce, &params_views(&params))
 }
 
 #[pyfunction]
-fn callback_signature_matches(secret: &str, timestamp: &str, nonce: &str, params: Vec<(String, String)>, signature: &str) -> bool {
+fn callback_signature_matches(
+    secret: &str,
+    timestamp: &str,
+    nonce: &str,
+    params: Vec<(String, String)>,
+    signature: &str,
+) -> bool {
     callback::matches(secret, timestamp, nonce, &params_views(&params), signature)
 }
 
@@ -288,7 +420,10 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     for (name, exc) in [
         ("SignError", py.get_type::<SignError>()),
         ("AuthError", py.get_type::<AuthError>()),
-        ("MalformedAuthorization", py.get_type::<MalformedAuthorization>()),
+        (
+            "MalformedAuthorization",
+            py.get_type::<MalformedAuthorization>(),
+        ),
         ("UnknownAccessKey", py.get_type::<UnknownAccessKey>()),
         ("ClockSkew", py.get_type::<ClockSkew>()),
         ("UnsignedHost", py.get_type::<UnsignedHost>()),

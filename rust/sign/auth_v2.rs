@@ -64,7 +64,24 @@ const TOKEN: [bool; 256] = {
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
-        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~');
+        t[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
         b += 1;
     }
     t
@@ -80,35 +97,56 @@ fn check_method(method: &str) -> Result<Cow<'_, str>, SignError> {
         return Err(SignError::InvalidMethod(method.to_string()));
     }
     // The demo requires an uppercase method; HTTP clients send it uppercase too.
-    Ok(if method.bytes().any(|b| b.is_ascii_lowercase()) { Cow::Owned(method.to_ascii_uppercase()) } else { Cow::Borrowed(method) })
+    Ok(if method.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(method.to_ascii_uppercase())
+    } else {
+        Cow::Borrowed(method)
+    })
 }
 
 fn check_uri(uri: &str) -> Result<&str, SignError> {
     if uri.contains('?') {
-        return Err(SignError::InvalidUri { uri: uri.into(), reason: "contains '?': pass the query parameters separately" });
+        return Err(SignError::InvalidUri {
+            uri: uri.into(),
+            reason: "contains '?': pass the query parameters separately",
+        });
     }
     if uri.contains('#') {
-        return Err(SignError::InvalidUri { uri: uri.into(), reason: "contains a fragment '#'" });
+        return Err(SignError::InvalidUri {
+            uri: uri.into(),
+            reason: "contains a fragment '#'",
+        });
     }
     if uri.contains("://") {
-        return Err(SignError::InvalidUri { uri: uri.into(), reason: "is a URL: pass only the path, e.g. /rest/cmsapp/v1/ping" });
+        return Err(SignError::InvalidUri {
+            uri: uri.into(),
+            reason: "is a URL: pass only the path, e.g. /rest/cmsapp/v1/ping",
+        });
     }
     if uri.bytes().any(|b| b < 0x20 || b == 0x7f) {
-        return Err(SignError::InvalidUri { uri: uri.into(), reason: "contains control characters" });
+        return Err(SignError::InvalidUri {
+            uri: uri.into(),
+            reason: "contains control characters",
+        });
     }
     // An empty path is "/" (seed 001:1781-1782); a path must start with "/".
     if uri.is_empty() {
         return Ok("/");
     }
     if !uri.starts_with('/') {
-        return Err(SignError::InvalidUri { uri: uri.into(), reason: "must start with '/'" });
+        return Err(SignError::InvalidUri {
+            uri: uri.into(),
+            reason: "must start with '/'",
+        });
     }
     Ok(uri)
 }
 
 /// Validates and lowercases the headers; returns (lowercase name, name as given, trimmed value)
 /// sorted by name. Names that are already lowercase (the usual case) are not copied.
-fn signed_header_list<'a>(headers: &[(&'a str, &'a str)]) -> Result<Vec<(Cow<'a, str>, &'a str, &'a str)>, SignError> {
+fn signed_header_list<'a>(
+    headers: &[(&'a str, &'a str)],
+) -> Result<Vec<(Cow<'a, str>, &'a str, &'a str)>, SignError> {
     let mut out: Vec<(Cow<'a, str>, &str, &str)> = Vec::with_capacity(headers.len());
     for &(name, value) in headers {
         if name.is_empty() || !name.bytes().all(is_token_char) {
@@ -117,8 +155,11 @@ fn signed_header_list<'a>(headers: &[(&'a str, &'a str)]) -> Result<Vec<(Cow<'a,
         if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
             return Err(SignError::InvalidHeaderValue(name.to_string()));
         }
-        let lower: Cow<str> =
-            if name.bytes().any(|b| b.is_ascii_uppercase()) { Cow::Owned(name.to_ascii_lowercase()) } else { Cow::Borrowed(name) };
+        let lower: Cow<str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(name.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(name)
+        };
         if lower == "authorization" {
             return Err(SignError::AuthorizationSigned);
         }
@@ -129,7 +170,10 @@ fn signed_header_list<'a>(headers: &[(&'a str, &'a str)]) -> Result<Vec<(Cow<'a,
     out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for pair in out.windows(2) {
         if pair[0].0 == pair[1].0 {
-            return Err(SignError::DuplicateHeader { first: pair[0].1.to_string(), second: pair[1].1.to_string() });
+            return Err(SignError::DuplicateHeader {
+                first: pair[0].1.to_string(),
+                second: pair[1].1.to_string(),
+            });
         }
     }
     if out.binary_search_by(|h| h.0.as_ref().cmp("host")).is_err() {
@@ -140,7 +184,11 @@ fn signed_header_list<'a>(headers: &[(&'a str, &'a str)]) -> Result<Vec<(Cow<'a,
 
 /// `normalize(a) sep1 normalize(b)` records, sorted as whole byte strings and joined by `sep2`,
 /// identical records once (the demo's TreeSet). Built in one buffer to keep allocation flat.
-fn sorted_records<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>, sep1: u8, sep2: u8) -> String {
+fn sorted_records<'a>(
+    pairs: impl Iterator<Item = (&'a str, &'a str)>,
+    sep1: u8,
+    sep2: u8,
+) -> String {
     let mut buf: Vec<u8> = Vec::with_capacity(128);
     let mut spans: Vec<(usize, usize)> = Vec::with_capacity(8);
     for (a, b) in pairs {
@@ -177,10 +225,24 @@ pub fn canonicalize<'a>(req: &Request<'a>) -> Result<Canonical<'a>, SignError> {
     }
     // Records are sorted as whole `name:value` strings (TreeSet in the demo), which differs from
     // the name order when one name prefixes another (`x-a-b:` < `x-a:`), auth.md 4.2.4 row 10.
-    let canonical_headers = sorted_records(headers.iter().map(|(n, _, v)| (n.as_ref(), *v)), b':', b'\n');
-    let canonical_query =
-        if req.query.is_empty() { None } else { Some(sorted_records(req.query.iter().copied(), b'=', b'&')) };
-    Ok(Canonical { method, uri, signed_headers, canonical_headers, canonical_query, body: req.body })
+    let canonical_headers = sorted_records(
+        headers.iter().map(|(n, _, v)| (n.as_ref(), *v)),
+        b':',
+        b'\n',
+    );
+    let canonical_query = if req.query.is_empty() {
+        None
+    } else {
+        Some(sorted_records(req.query.iter().copied(), b'=', b'&'))
+    };
+    Ok(Canonical {
+        method,
+        uri,
+        signed_headers,
+        canonical_headers,
+        canonical_query,
+        body: req.body,
+    })
 }
 
 impl Canonical<'_> {
@@ -216,7 +278,9 @@ pub fn canonical_request(req: &Request<'_>) -> Result<String, SignError> {
 
 /// Checks a timestamp is one of the two auth-v2 forms.
 pub fn check_timestamp(ts: &str) -> Result<(), SignError> {
-    timestamp::parse_millis(ts).map(|_| ()).ok_or_else(|| SignError::InvalidTimestamp(ts.to_string()))
+    timestamp::parse_millis(ts)
+        .map(|_| ())
+        .ok_or_else(|| SignError::InvalidTimestamp(ts.to_string()))
 }
 
 /// A signer for one AK/SK pair. It keeps the HMAC state keyed by SK, and the last SigningKey, so a
@@ -232,7 +296,9 @@ pub struct Signer {
 impl std::fmt::Debug for Signer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // never the secret
-        f.debug_struct("Signer").field("access_key", &self.access_key).finish_non_exhaustive()
+        f.debug_struct("Signer")
+            .field("access_key", &self.access_key)
+            .finish_non_exhaustive()
     }
 }
 
@@ -243,7 +309,8 @@ impl Signer {
         }
         Ok(Signer {
             access_key: access_key.to_string(),
-            secret_mac: HmacSha256::new_from_slice(secret_key).expect("HMAC takes keys of any length"),
+            secret_mac: HmacSha256::new_from_slice(secret_key)
+                .expect("HMAC takes keys of any length"),
             last: None,
         })
     }
@@ -255,7 +322,9 @@ impl Signer {
     /// `auth-v2/{AK}/{ts}/{SignedHeaders}`
     fn prefix(&self, timestamp: &str, signed_headers: &str) -> String {
         // room for "/" + the 64 hex digits that authorization() appends
-        let mut p = String::with_capacity(8 + self.access_key.len() + timestamp.len() + signed_headers.len() + 2 + 65);
+        let mut p = String::with_capacity(
+            8 + self.access_key.len() + timestamp.len() + signed_headers.len() + 2 + 65,
+        );
         p.push_str("auth-v2/");
         p.push_str(&self.access_key);
         p.push('/');
@@ -280,7 +349,8 @@ impl Signer {
             }
         }
         let key_hex = self.signing_key(prefix);
-        let mac = HmacSha256::new_from_slice(key_hex.as_bytes()).expect("HMAC takes keys of any length");
+        let mac =
+            HmacSha256::new_from_slice(key_hex.as_bytes()).expect("HMAC takes keys of any length");
         self.last = Some((prefix.to_string(), mac.clone()));
         mac
     }
@@ -299,7 +369,11 @@ impl Signer {
 
     /// The whole Authorization value for `req` at `timestamp` (used verbatim; it must be one of
     /// the two auth-v2 forms).
-    pub fn authorization(&mut self, req: &Request<'_>, timestamp: &str) -> Result<String, SignError> {
+    pub fn authorization(
+        &mut self,
+        req: &Request<'_>,
+        timestamp: &str,
+    ) -> Result<String, SignError> {
         check_timestamp(timestamp)?;
         let canonical = canonicalize(req)?;
         // the prefix is both the SigningKey's input and the start of the value: build it once
@@ -312,7 +386,12 @@ impl Signer {
 }
 
 /// One-shot form of [`Signer::authorization`].
-pub fn authorization(req: &Request<'_>, access_key: &str, secret_key: &[u8], timestamp: &str) -> Result<String, SignError> {
+pub fn authorization(
+    req: &Request<'_>,
+    access_key: &str,
+    secret_key: &[u8],
+    timestamp: &str,
+) -> Result<String, SignError> {
     Signer::new(access_key, secret_key)?.authorization(req, timestamp)
 }
 
@@ -366,7 +445,13 @@ mod tests {
     const SK: &[u8] = b"EXAMPLE-SK-NOT-FROM-SEED";
 
     fn ping<'a>(headers: &'a [(&'a str, &'a str)]) -> Request<'a> {
-        Request { method: "POST", uri: "/rest/cmsapp/v1/ping", headers, query: &[], body: br#"{"say":"Hello world!"}"# }
+        Request {
+            method: "POST",
+            uri: "/rest/cmsapp/v1/ping",
+            headers,
+            query: &[],
+            body: br#"{"say":"Hello world!"}"#,
+        }
     }
 
     const PING_HEADERS: [(&str, &str); 3] = [
@@ -386,7 +471,9 @@ mod tests {
         );
         let signer = Signer::new("globalaktest", SK).unwrap();
         assert_eq!(
-            signer.signing_key("auth-v2/globalaktest/2018-10-17T11:48:24Z/content-length;content-type;host"),
+            signer.signing_key(
+                "auth-v2/globalaktest/2018-10-17T11:48:24Z/content-length;content-type;host"
+            ),
             "c4c8743b4573fc5a4184bd4d893e73d24d770c6f23cb204ae34db8343449a650"
         );
         assert_eq!(
@@ -403,7 +490,10 @@ mod tests {
 
     #[test]
     fn derived_vector_get_with_query() {
-        let headers = [("host", "10.22.26.181:28080"), ("Content-Type", "application/json;charset=UTF-8")];
+        let headers = [
+            ("host", "10.22.26.181:28080"),
+            ("Content-Type", "application/json;charset=UTF-8"),
+        ];
         let req = Request {
             method: "GET",
             uri: "/rest/isales/v1/openapi/campaigns/1/queryBusinessResults",
@@ -426,7 +516,13 @@ mod tests {
     #[test]
     fn records_sort_as_whole_strings() {
         let headers = [("host", "h"), ("x-a", "1"), ("x-a-b", "2")];
-        let req = Request { method: "POST", uri: "/", headers: &headers, query: &[], body: b"" };
+        let req = Request {
+            method: "POST",
+            uri: "/",
+            headers: &headers,
+            query: &[],
+            body: b"",
+        };
         let c = canonicalize(&req).unwrap();
         assert_eq!(c.signed_headers, "host;x-a;x-a-b");
         assert_eq!(c.canonical_headers, "host:h\nx-a-b:2\nx-a:1");
@@ -435,22 +531,65 @@ mod tests {
     #[test]
     fn bad_input_is_named() {
         let sign = |h: &[(&str, &str)], ts: &str| {
-            authorization(&Request { method: "POST", uri: "/", headers: h, query: &[], body: b"" }, "ak", SK, ts)
+            authorization(
+                &Request {
+                    method: "POST",
+                    uri: "/",
+                    headers: h,
+                    query: &[],
+                    body: b"",
+                },
+                "ak",
+                SK,
+                ts,
+            )
         };
         let ts = "2018-10-17T11:48:24Z";
-        assert_eq!(sign(&[("content-type", "x")], ts), Err(SignError::MissingHost));
-        assert_eq!(sign(&[("host", "h"), ("Authorization", "x")], ts), Err(SignError::AuthorizationSigned));
-        assert!(matches!(sign(&[("Host", "h"), ("host", "h")], ts), Err(SignError::DuplicateHeader { .. })));
-        assert!(matches!(sign(&[("host", "h")], "yesterday"), Err(SignError::InvalidTimestamp(_))));
-        assert!(matches!(sign(&[("host", "h"), ("bad name", "x")], ts), Err(SignError::InvalidHeaderName(_))));
-        assert!(matches!(sign(&[("host", "h\r\nx: y")], ts), Err(SignError::InvalidHeaderValue(_))));
+        assert_eq!(
+            sign(&[("content-type", "x")], ts),
+            Err(SignError::MissingHost)
+        );
+        assert_eq!(
+            sign(&[("host", "h"), ("Authorization", "x")], ts),
+            Err(SignError::AuthorizationSigned)
+        );
+        assert!(matches!(
+            sign(&[("Host", "h"), ("host", "h")], ts),
+            Err(SignError::DuplicateHeader { .. })
+        ));
+        assert!(matches!(
+            sign(&[("host", "h")], "yesterday"),
+            Err(SignError::InvalidTimestamp(_))
+        ));
+        assert!(matches!(
+            sign(&[("host", "h"), ("bad name", "x")], ts),
+            Err(SignError::InvalidHeaderName(_))
+        ));
+        assert!(matches!(
+            sign(&[("host", "h\r\nx: y")], ts),
+            Err(SignError::InvalidHeaderValue(_))
+        ));
         let e = sign(&[("host", "h")], "yesterday").unwrap_err().to_string();
         assert!(e.contains("yesterday"));
         assert!(matches!(
-            authorization(&Request { method: "GET", uri: "/a?b=c", headers: &[("host", "h")], query: &[], body: b"" }, "ak", SK, ts),
+            authorization(
+                &Request {
+                    method: "GET",
+                    uri: "/a?b=c",
+                    headers: &[("host", "h")],
+                    query: &[],
+                    body: b""
+                },
+                "ak",
+                SK,
+                ts
+            ),
             Err(SignError::InvalidUri { .. })
         ));
-        assert_eq!(Signer::new("a/b", SK).unwrap_err(), SignError::InvalidAccessKey);
+        assert_eq!(
+            Signer::new("a/b", SK).unwrap_err(),
+            SignError::InvalidAccessKey
+        );
     }
 
     #[test]
@@ -458,18 +597,52 @@ mod tests {
         let a = [("HOST", "  h:1 "), ("Content-Type", "\tx ")];
         let b = [("host", "h:1"), ("content-type", "x")];
         let ts = "2018-10-17T11:48:24Z";
-        let sa = authorization(&Request { method: "post", uri: "/p", headers: &a, query: &[], body: b"x" }, "ak", SK, ts);
-        let sb = authorization(&Request { method: "POST", uri: "/p", headers: &b, query: &[], body: b"x" }, "ak", SK, ts);
+        let sa = authorization(
+            &Request {
+                method: "post",
+                uri: "/p",
+                headers: &a,
+                query: &[],
+                body: b"x",
+            },
+            "ak",
+            SK,
+            ts,
+        );
+        let sb = authorization(
+            &Request {
+                method: "POST",
+                uri: "/p",
+                headers: &b,
+                query: &[],
+                body: b"x",
+            },
+            "ak",
+            SK,
+            ts,
+        );
         assert_eq!(sa, sb);
     }
 
     #[test]
     fn reusing_signer_gives_the_same_output() {
         let req = ping(&PING_HEADERS);
-        for (ak, sk, ts) in [("a", &b"k1"[..], "2018-10-17T11:48:24Z"), ("a", b"k1", "2018-10-17T11:48:25Z"), ("b", b"k1", "2018-10-17T11:48:25Z"), ("b", b"k2", "2018-10-17T11:48:25Z"), ("b", b"k2", "2018-10-17T11:48:25Z")] {
-            assert_eq!(authorization_reusing_signer(&req, ak, sk, ts), authorization(&req, ak, sk, ts));
+        for (ak, sk, ts) in [
+            ("a", &b"k1"[..], "2018-10-17T11:48:24Z"),
+            ("a", b"k1", "2018-10-17T11:48:25Z"),
+            ("b", b"k1", "2018-10-17T11:48:25Z"),
+            ("b", b"k2", "2018-10-17T11:48:25Z"),
+            ("b", b"k2", "2018-10-17T11:48:25Z"),
+        ] {
+            assert_eq!(
+                authorization_reusing_signer(&req, ak, sk, ts),
+                authorization(&req, ak, sk, ts)
+            );
         }
-        assert_eq!(authorization_reusing_signer(&req, "a/b", b"k", "2018-10-17T11:48:25Z"), Err(SignError::InvalidAccessKey));
+        assert_eq!(
+            authorization_reusing_signer(&req, "a/b", b"k", "2018-10-17T11:48:25Z"),
+            Err(SignError::InvalidAccessKey)
+        );
     }
 
     #[test]
@@ -477,7 +650,13 @@ mod tests {
         let bodies: Vec<String> = (0..1000).map(|i| format!("{{\"n\":{i}}}")).collect();
         let reqs: Vec<Request> = bodies
             .iter()
-            .map(|b| Request { method: "POST", uri: "/x", headers: &PING_HEADERS, query: &[], body: b.as_bytes() })
+            .map(|b| Request {
+                method: "POST",
+                uri: "/x",
+                headers: &PING_HEADERS,
+                query: &[],
+                body: b.as_bytes(),
+            })
             .collect();
         let ts = "2018-10-17T11:48:24.000Z";
         let many = authorization_many(&reqs, "ak", SK, ts).unwrap();

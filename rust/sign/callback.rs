@@ -30,19 +30,31 @@ pub fn parameter_string(params: &[(&str, &str)]) -> String {
 }
 
 /// The string that is signed: `secret_timestamp_nonce_params`.
-pub fn string_to_sign(secret: &str, timestamp: &str, nonce: &str, params: &[(&str, &str)]) -> String {
+pub fn string_to_sign(
+    secret: &str,
+    timestamp: &str,
+    nonce: &str,
+    params: &[(&str, &str)],
+) -> String {
     format!("{secret}_{timestamp}_{nonce}_{}", parameter_string(params))
 }
 
 /// Standard Base64 (with padding) of the HMAC, 44 characters.
 pub fn signature(secret: &str, timestamp: &str, nonce: &str, params: &[(&str, &str)]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
     mac.update(string_to_sign(secret, timestamp, nonce, params).as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
 /// Constant-time check of a received callback signature.
-pub fn matches(secret: &str, timestamp: &str, nonce: &str, params: &[(&str, &str)], given: &str) -> bool {
+pub fn matches(
+    secret: &str,
+    timestamp: &str,
+    nonce: &str,
+    params: &[(&str, &str)],
+    given: &str,
+) -> bool {
     let expected = signature(secret, timestamp, nonce, params);
     bool::from(expected.as_bytes().ct_eq(given.trim().as_bytes()))
 }
@@ -55,9 +67,15 @@ mod tests {
     fn seed_parameter_examples() {
         assert_eq!(parameter_string(&[("b", "2"), ("a", "1")]), "a=1,b=2");
         // the seed prints "a=1,b=2,c=d=null"; running its code gives this (auth.md 4.9)
-        assert_eq!(parameter_string(&[("b", "2"), ("a", "1"), ("d", "null"), ("c", "")]), "a=1,b=2,c=,d=null");
+        assert_eq!(
+            parameter_string(&[("b", "2"), ("a", "1"), ("d", "null"), ("c", "")]),
+            "a=1,b=2,c=,d=null"
+        );
         // case-sensitive order: uppercase first
-        assert_eq!(parameter_string(&[("called", "1"), ("callSerialNo", "2")]), "callSerialNo=2,called=1");
+        assert_eq!(
+            parameter_string(&[("called", "1"), ("callSerialNo", "2")]),
+            "callSerialNo=2,called=1"
+        );
         // spaces vanish everywhere
         assert_eq!(parameter_string(&[("a", "x y")]), "a=xy");
     }
@@ -77,8 +95,19 @@ mod tests {
             ("talkDuration", "0"),
             ("talkingTime", "2022/02/22,10:04:30:418"),
         ];
-        let sig = signature("EXAMPLE-SECRET", "1645524163326", "-1482421808053124529", &params);
+        let sig = signature(
+            "EXAMPLE-SECRET",
+            "1645524163326",
+            "-1482421808053124529",
+            &params,
+        );
         assert_eq!(sig, "rHpEV2HbHx07BI7+fkrW855CTzgWTnTQQ9olafIXGdc=");
-        assert!(matches("EXAMPLE-SECRET", "1645524163326", "-1482421808053124529", &params, &sig));
+        assert!(matches(
+            "EXAMPLE-SECRET",
+            "1645524163326",
+            "-1482421808053124529",
+            &params,
+            &sig
+        ));
     }
 }

@@ -22,16 +22,27 @@ pub fn sccc_digest(customer: &str, timestamp: &str, seq: &str, password: &str) -
 }
 
 /// Compares a received SCCC digest with the expected one, in constant time, ignoring hex case.
-pub fn sccc_digest_matches(customer: &str, timestamp: &str, seq: &str, password: &str, digest: &str) -> bool {
+pub fn sccc_digest_matches(
+    customer: &str,
+    timestamp: &str,
+    seq: &str,
+    password: &str,
+    digest: &str,
+) -> bool {
     let expected = sccc_digest(customer, timestamp, seq, password);
-    bool::from(expected.as_bytes().ct_eq(digest.to_ascii_lowercase().as_bytes()))
+    bool::from(
+        expected
+            .as_bytes()
+            .ct_eq(digest.to_ascii_lowercase().as_bytes()),
+    )
 }
 
 /// ODFS third-party chatbot login: lowercase hex HMAC-SHA256 keyed by the local secret over the
 /// nonce from the 401 challenge (seed 001:35131-35298; which side is the key is not stated, the
 /// local secret as key is the reading under which the nonce challenge makes sense).
 pub fn chatbot_checksum(nonce: &str, key: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes keys of any length");
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes keys of any length");
     mac.update(nonce.as_bytes());
     hex_lower(&mac.finalize().into_bytes())
 }
@@ -43,10 +54,27 @@ mod tests {
     #[test]
     fn sccc_seed_example() {
         // seed 003:401-421, digest derived in auth.md 2.2
-        let d = sccc_digest("C2", "1471918933001", "5271", "E416D0F85DC0CB67C85E070A32D9F0123AFF4762");
+        let d = sccc_digest(
+            "C2",
+            "1471918933001",
+            "5271",
+            "E416D0F85DC0CB67C85E070A32D9F0123AFF4762",
+        );
         assert_eq!(d, "ae62e11cab746436b64a26f4ed8e41a3");
-        assert!(sccc_digest_matches("C2", "1471918933001", "5271", "E416D0F85DC0CB67C85E070A32D9F0123AFF4762", &d.to_uppercase()));
-        assert!(!sccc_digest_matches("C2", "1471918933001", "5272", "E416D0F85DC0CB67C85E070A32D9F0123AFF4762", &d));
+        assert!(sccc_digest_matches(
+            "C2",
+            "1471918933001",
+            "5271",
+            "E416D0F85DC0CB67C85E070A32D9F0123AFF4762",
+            &d.to_uppercase()
+        ));
+        assert!(!sccc_digest_matches(
+            "C2",
+            "1471918933001",
+            "5272",
+            "E416D0F85DC0CB67C85E070A32D9F0123AFF4762",
+            &d
+        ));
     }
 
     #[test]

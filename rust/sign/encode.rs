@@ -107,7 +107,10 @@ mod tests {
 
     #[test]
     fn reserved_and_unicode_escape_uppercase() {
-        assert_eq!(normalize(b"a b/c:d;e=f\"{!"), "a%20b%2Fc%3Ad%3Be%3Df%22%7B%21");
+        assert_eq!(
+            normalize(b"a b/c:d;e=f\"{!"),
+            "a%20b%2Fc%3Ad%3Be%3Df%22%7B%21"
+        );
         assert_eq!(normalize("呼".as_bytes()), "%E5%91%BC");
         assert_eq!(normalize(b"%"), "%25");
         assert_eq!(normalize(b"+"), "%2B");
@@ -118,7 +121,11 @@ mod tests {
         let input = vec![b'/'; 5000];
         let out = normalize(&input);
         assert_eq!(out.len(), 15000);
-        assert!(out.chars().collect::<Vec<_>>().chunks(3).all(|c| c == ['%', '2', 'F']));
+        assert!(out
+            .chars()
+            .collect::<Vec<_>>()
+            .chunks(3)
+            .all(|c| c == ['%', '2', 'F']));
     }
 
     #[test]

@@ -74,19 +74,29 @@ pub fn parse_millis(ts: &str) -> Option<i64> {
         if part.is_empty() || !part.iter().all(u8::is_ascii_digit) {
             return None;
         }
-        Some(part.iter().fold(0u32, |acc, &c| acc * 10 + (c - b'0') as u32))
+        Some(
+            part.iter()
+                .fold(0u32, |acc, &c| acc * 10 + (c - b'0') as u32),
+        )
     };
     let ms = match b.len() {
         20 => 0,
         24 if b[19] == b'.' => digits(20..23)? as i64,
         _ => return None,
     };
-    if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[b.len() - 1] != b'Z' {
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[b.len() - 1] != b'Z'
+    {
         return None;
     }
     let (y, mo, d) = (digits(0..4)? as i64, digits(5..7)?, digits(8..10)?);
     let (h, mi, s) = (digits(11..13)?, digits(14..16)?, digits(17..19)?);
-    if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 59 {
+    if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 59
+    {
         return None;
     }
     let secs = days_from_civil(y, mo, d) * 86400 + (h * 3600 + mi * 60 + s) as i64;
@@ -100,10 +110,22 @@ mod tests {
     #[test]
     fn known_instants() {
         // 2018-10-17T11:48:24Z, the demo table's time
-        assert_eq!(parse_millis("2018-10-17T11:48:24Z"), Some(1_539_776_904_000));
-        assert_eq!(parse_millis("2021-08-31T09:38:50.872Z"), Some(1_630_402_730_872));
-        assert_eq!(format_millis(1_630_402_730_872, true), "2021-08-31T09:38:50.872Z");
-        assert_eq!(format_millis(1_539_776_904_000, false), "2018-10-17T11:48:24Z");
+        assert_eq!(
+            parse_millis("2018-10-17T11:48:24Z"),
+            Some(1_539_776_904_000)
+        );
+        assert_eq!(
+            parse_millis("2021-08-31T09:38:50.872Z"),
+            Some(1_630_402_730_872)
+        );
+        assert_eq!(
+            format_millis(1_630_402_730_872, true),
+            "2021-08-31T09:38:50.872Z"
+        );
+        assert_eq!(
+            format_millis(1_539_776_904_000, false),
+            "2018-10-17T11:48:24Z"
+        );
         assert_eq!(format_millis(0, true), "1970-01-01T00:00:00.000Z");
     }
 
@@ -119,9 +141,16 @@ mod tests {
     #[test]
     fn rejects_malformed() {
         for bad in [
-            "", "2018-10-17 11:48:24Z", "2018-10-17T11:48:24", "2018-13-17T11:48:24Z",
-            "2018-02-29T11:48:24Z", "2018-10-17T24:00:00Z", "2018-10-17T11:48:24.1Z",
-            "2018-10-17T11:48:24.000+08:00", "2018-10-17T11:48:24ZZ", "2018-1a-17T11:48:24Z",
+            "",
+            "2018-10-17 11:48:24Z",
+            "2018-10-17T11:48:24",
+            "2018-13-17T11:48:24Z",
+            "2018-02-29T11:48:24Z",
+            "2018-10-17T24:00:00Z",
+            "2018-10-17T11:48:24.1Z",
+            "2018-10-17T11:48:24.000+08:00",
+            "2018-10-17T11:48:24ZZ",
+            "2018-1a-17T11:48:24Z",
         ] {
             assert_eq!(parse_millis(bad), None, "{bad}");
         }

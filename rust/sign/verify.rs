@@ -25,7 +25,11 @@ pub enum VerifyError {
     /// No secret is known for this access key.
     UnknownAccessKey(String),
     /// The timestamp is further from the server's clock than allowed.
-    ClockSkew { timestamp: String, skew_ms: i64, max_skew_ms: i64 },
+    ClockSkew {
+        timestamp: String,
+        skew_ms: i64,
+        max_skew_ms: i64,
+    },
     /// `host` is not among the signed headers.
     UnsignedHost,
     /// The recomputed signature differs (or a signed header is absent from the request).
@@ -72,13 +76,26 @@ pub fn parse(value: &str) -> Result<ParsedAuthorization<'_>, VerifyError> {
     if timestamp::parse_millis(ts).is_none() {
         return Err(VerifyError::Malformed(format!("bad timestamp {ts:?}")));
     }
-    if sh.is_empty() || sh.split(';').any(|n| n.is_empty() || n.bytes().any(|b| b.is_ascii_uppercase() || b <= b' ')) {
-        return Err(VerifyError::Malformed(format!("bad signed-headers list {sh:?}")));
+    if sh.is_empty()
+        || sh
+            .split(';')
+            .any(|n| n.is_empty() || n.bytes().any(|b| b.is_ascii_uppercase() || b <= b' '))
+    {
+        return Err(VerifyError::Malformed(format!(
+            "bad signed-headers list {sh:?}"
+        )));
     }
     if sig.len() != 64 || !sig.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(VerifyError::Malformed("the signature is not 64 hex digits".into()));
+        return Err(VerifyError::Malformed(
+            "the signature is not 64 hex digits".into(),
+        ));
     }
-    Ok(ParsedAuthorization { access_key: ak, timestamp: ts, signed_headers: sh, signature: sig })
+    Ok(ParsedAuthorization {
+        access_key: ak,
+        timestamp: ts,
+        signed_headers: sh,
+        signature: sig,
+    })
 }
 
 /// A request as received: all its headers (the signed ones are picked out by name).
@@ -117,35 +134,65 @@ where
     }
     let mut signed: Vec<(&str, &str)> = Vec::with_capacity(names.len());
     for name in &names {
-        let mut found = req.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name));
+        let mut found = req
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name));
         match (found.next(), found.next()) {
             (Some(&(_, value)), None) => signed.push((name, value)),
-            (None, _) => return Err(VerifyError::Mismatch(format!("signed header {name:?} is not in the request"))),
+            (None, _) => {
+                return Err(VerifyError::Mismatch(format!(
+                    "signed header {name:?} is not in the request"
+                )))
+            }
             (Some(_), Some(_)) => {
-                return Err(VerifyError::Malformed(format!("signed header {name:?} appears more than once in the request")))
+                return Err(VerifyError::Malformed(format!(
+                    "signed header {name:?} appears more than once in the request"
+                )))
             }
         }
     }
-    let secret = secret_for(parsed.access_key).ok_or_else(|| VerifyError::UnknownAccessKey(parsed.access_key.to_string()))?;
+    let secret = secret_for(parsed.access_key)
+        .ok_or_else(|| VerifyError::UnknownAccessKey(parsed.access_key.to_string()))?;
     if let Some(max) = max_skew_ms {
         let ts = timestamp::parse_millis(parsed.timestamp).expect("checked by parse");
         let skew = ts - now_ms;
         if skew.abs() > max {
-            return Err(VerifyError::ClockSkew { timestamp: parsed.timestamp.to_string(), skew_ms: skew, max_skew_ms: max });
+            return Err(VerifyError::ClockSkew {
+                timestamp: parsed.timestamp.to_string(),
+                skew_ms: skew,
+                max_skew_ms: max,
+            });
         }
     }
-    let to_sign = Request { method: req.method, uri: req.uri, headers: &signed, query: req.query, body: req.body };
-    let mut signer = Signer::new(parsed.access_key, &secret).map_err(|e| VerifyError::Malformed(e.to_string()))?;
-    let expected = signer.authorization(&to_sign, parsed.timestamp).map_err(|e| match e {
-        SignError::AuthorizationSigned => VerifyError::Malformed("'authorization' is among the signed headers".into()),
-        other => VerifyError::Malformed(other.to_string()),
-    })?;
+    let to_sign = Request {
+        method: req.method,
+        uri: req.uri,
+        headers: &signed,
+        query: req.query,
+        body: req.body,
+    };
+    let mut signer = Signer::new(parsed.access_key, &secret)
+        .map_err(|e| VerifyError::Malformed(e.to_string()))?;
+    let expected = signer
+        .authorization(&to_sign, parsed.timestamp)
+        .map_err(|e| match e {
+            SignError::AuthorizationSigned => {
+                VerifyError::Malformed("'authorization' is among the signed headers".into())
+            }
+            other => VerifyError::Malformed(other.to_string()),
+        })?;
     let expected_sig = &expected.as_bytes()[expected.len() - 64..];
     let given = parsed.signature.to_ascii_lowercase();
     if bool::from(expected_sig.ct_eq(given.as_bytes())) {
-        Ok(Verified { access_key: parsed.access_key.to_string(), timestamp: parsed.timestamp.to_string() })
+        Ok(Verified {
+            access_key: parsed.access_key.to_string(),
+            timestamp: parsed.timestamp.to_string(),
+        })
     } else {
-        Err(VerifyError::Mismatch("the signature does not match the request".into()))
+        Err(VerifyError::Mismatch(
+            "the signature does not match the request".into(),
+        ))
     }
 }
 
@@ -157,15 +204,30 @@ mod tests {
     const SK: &[u8] = b"EXAMPLE-SK-NOT-FROM-SEED";
     const TS: &str = "2018-10-17T11:48:24.000Z";
     const NOW: i64 = 1_539_776_904_000;
-    const HEADERS: [(&str, &str); 3] =
-        [("Host", "10.22.26.181:28080"), ("Content-Length", "22"), ("Content-Type", "application/json;charset=UTF-8")];
+    const HEADERS: [(&str, &str); 3] = [
+        ("Host", "10.22.26.181:28080"),
+        ("Content-Length", "22"),
+        ("Content-Type", "application/json;charset=UTF-8"),
+    ];
 
     fn received<'a>(headers: &'a [(&'a str, &'a str)], body: &'a [u8]) -> Received<'a> {
-        Received { method: "POST", uri: "/rest/cmsapp/v1/ping", headers, query: &[], body }
+        Received {
+            method: "POST",
+            uri: "/rest/cmsapp/v1/ping",
+            headers,
+            query: &[],
+            body,
+        }
     }
 
     fn signed() -> String {
-        let req = Request { method: "POST", uri: "/rest/cmsapp/v1/ping", headers: &HEADERS, query: &[], body: br#"{"say":"Hello world!"}"# };
+        let req = Request {
+            method: "POST",
+            uri: "/rest/cmsapp/v1/ping",
+            headers: &HEADERS,
+            query: &[],
+            body: br#"{"say":"Hello world!"}"#,
+        };
         authorization(&req, "globalaktest", SK, TS).unwrap()
     }
 
@@ -177,7 +239,14 @@ mod tests {
     fn accepts_good_and_extra_unsigned_headers() {
         let mut h = HEADERS.to_vec();
         h.push(("Accept", "*/*"));
-        let got = verify(&signed(), &received(&h, br#"{"say":"Hello world!"}"#), lookup, NOW, Some(900_000)).unwrap();
+        let got = verify(
+            &signed(),
+            &received(&h, br#"{"say":"Hello world!"}"#),
+            lookup,
+            NOW,
+            Some(900_000),
+        )
+        .unwrap();
         assert_eq!(got.access_key, "globalaktest");
     }
 
@@ -186,15 +255,48 @@ mod tests {
         let body = br#"{"say":"Hello world!"}"#;
         let auth = signed();
         let r = received(&HEADERS, body);
-        assert!(matches!(verify(&auth, &received(&HEADERS, br#"{"say":"Hello world?"}"#), lookup, NOW, None), Err(VerifyError::Mismatch(_))));
-        assert!(matches!(verify(&auth, &r, |_| None, NOW, None), Err(VerifyError::UnknownAccessKey(_))));
-        assert!(matches!(verify(&auth, &r, lookup, NOW + 901_000, Some(900_000)), Err(VerifyError::ClockSkew { .. })));
-        assert!(matches!(verify("Bearer x", &r, lookup, NOW, None), Err(VerifyError::Malformed(_))));
-        let nohost = auth.replace("content-length;content-type;host", "content-length;content-type");
-        assert_eq!(verify(&nohost, &r, lookup, NOW, None), Err(VerifyError::UnsignedHost));
+        assert!(matches!(
+            verify(
+                &auth,
+                &received(&HEADERS, br#"{"say":"Hello world?"}"#),
+                lookup,
+                NOW,
+                None
+            ),
+            Err(VerifyError::Mismatch(_))
+        ));
+        assert!(matches!(
+            verify(&auth, &r, |_| None, NOW, None),
+            Err(VerifyError::UnknownAccessKey(_))
+        ));
+        assert!(matches!(
+            verify(&auth, &r, lookup, NOW + 901_000, Some(900_000)),
+            Err(VerifyError::ClockSkew { .. })
+        ));
+        assert!(matches!(
+            verify("Bearer x", &r, lookup, NOW, None),
+            Err(VerifyError::Malformed(_))
+        ));
+        let nohost = auth.replace(
+            "content-length;content-type;host",
+            "content-length;content-type",
+        );
+        assert_eq!(
+            verify(&nohost, &r, lookup, NOW, None),
+            Err(VerifyError::UnsignedHost)
+        );
         let mut tampered = auth.clone().into_bytes();
         let last = tampered.len() - 1;
         tampered[last] = if tampered[last] == b'0' { b'1' } else { b'0' };
-        assert!(matches!(verify(std::str::from_utf8(&tampered).unwrap(), &r, lookup, NOW, None), Err(VerifyError::Mismatch(_))));
+        assert!(matches!(
+            verify(
+                std::str::from_utf8(&tampered).unwrap(),
+                &r,
+                lookup,
+                NOW,
+                None
+            ),
+            Err(VerifyError::Mismatch(_))
+        ));
     }
 }

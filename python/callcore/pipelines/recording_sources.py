@@ -19,21 +19,17 @@ once from the first key). A listing call is retried with the sync's :class:`Retr
 
 What each platform's listing gives (the manifest's columns a listing lacks stay empty):
 
-======== =========================== =============================== ==============================
-platform call_id                     caller / callee                 times
-======== =========================== =============================== ==============================
-huawei   index ``call_id``           index ``caller_no/callee_no``   ``call_begin``, ``call_end``
-sccc     the record ``key`` (录音 ID;  ``caller``, ``callee``          ``startTime`` (epoch s) and
-         the listing has no call id)                                   ``startTime + duration``
-babaihu  ``cdrId``                   outbound (cdrPeer 1/3):         ``cdrStartTime``,
-                                     callee = ``cdrPhoneNum``, caller ``cdrHangupTime``; duration
-                                     empty; inbound: caller =        ``cdrTalktime``
-                                     ``cdrPhoneNum``, callee empty
-hl95     ``callId`` of the call      inbound (callType 2): caller =  ``cStartTime``, ``endTime``
-         history row with the same   ``customer``; otherwise callee  (else start + talksec);
-         ``filename`` (the recording = ``customer``; the other side   duration ``talksec``
-         list has none), else empty  empty (not listed)
-======== =========================== =============================== ==============================
+* huawei: call_id, agent, caller_no, callee_no, call_begin, call_end from the index; every field.
+* sccc: ``key`` (录音 ID), ``agent``, ``caller``, ``callee``, ``startTime`` (epoch s) and
+  ``duration``; there is no call id, so ``call_id`` holds the record ``key``; ``end`` is
+  ``startTime + duration``.
+* babaihu: ``cdrId`` (call_id), ``cdrExtension`` (agent), ``cdrPhoneNum`` (the customer: caller
+  when cdrPeer is 2 呼入 or 5 语音留言, else callee: 1 呼出, 3 外呼呼出, 4 外呼接听, 004:897; the
+  other side's number is not listed and stays empty), ``cdrStartTime``, ``cdrHangupTime``, ``cdrTalktime`` (duration).
+* hl95: ``agent``, ``customer`` (caller when callType is 2 客户呼入, else callee; the other side
+  stays empty), ``cStartTime``, ``endTime`` (else start + ``talksec``), ``talksec``; the recording
+  list has no call id, so ``call_id`` is the ``callId`` of the call-history row with the same
+  ``filename`` (empty when there is none).
 """
 from __future__ import annotations
 
@@ -272,7 +268,7 @@ class BabaihuSource:
                     continue
                 cid = _show(r.get("cdrId")) or f
                 phone = _show(r.get("cdrPhoneNum"))
-                inbound = _show(r.get("cdrPeer")) in ("2", "4", "5")
+                inbound = _show(r.get("cdrPeer")) in ("2", "5")  # 呼入, 语音留言 (004:897)
                 talk = _num(r.get("cdrTalktime"))
                 yield RemoteRecording(key=cid, call_id=_show(r.get("cdrId")), agent=_show(r.get("cdrExtension")),
                                       caller=phone if inbound else "", callee="" if inbound else phone, begin=b,

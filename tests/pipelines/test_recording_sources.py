@@ -163,6 +163,26 @@ def test_custom_adapter_windows_collisions_and_the_state_folder(tmp_path: Path):
     assert (s2.downloaded_now, s2.converted_now) == (0, 0) and len(src.downloads) == 4
 
 
+def test_a_window_that_is_not_over_is_listed_again(tmp_path: Path):
+    """A period reaching into the present: the next run lists it again and picks up the calls
+    that came since, fetching nothing twice; once the period has settled it is not listed again."""
+    now = datetime.now().replace(microsecond=0)
+    b, e = (now - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S"), (now + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")
+    at = (now - timedelta(minutes=30)).strftime("%Y-%m-%d %H:%M:%S")
+    src = FakeSource([RemoteRecording(key="1", call_id="1", begin=at, seconds=1.0, remote_file="r/1.wav")])
+    o = SyncOptions("", "", "", begin=b, end=e, out_dir=str(tmp_path / "o"), source=src)
+    assert sync_recordings(o).converted == 1
+    src.recs.append(RemoteRecording(key="2", call_id="2", begin=at, seconds=1.0, remote_file="r/2.wav"))
+    s = sync_recordings(o)
+    assert (s.recordings, s.downloaded_now, s.converted) == (2, 1, 2) and src.downloads == ["1", "2"]
+    assert len(src.windows) == 2
+    o.settle_minutes = -120.0  # as if the run came two hours later: the window is over
+    sync_recordings(o)
+    assert len(src.windows) == 3
+    sync_recordings(o)
+    assert len(src.windows) == 3, "a settled window is not listed again"
+
+
 def test_unknown_platform_is_refused(tmp_path: Path):
     with pytest.raises(ValueError, match="platform 'nope'"):
         sync_recordings(SyncOptions("http://x", "a", "b", begin="2026-11-01", end="2026-11-01 01:00:00",

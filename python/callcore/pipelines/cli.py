@@ -103,6 +103,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("--client-id", help="hl95: the OAuth client_id (default $CALLCORE_ACCESS_KEY)")
     s.add_argument("--scope", help="hl95: OAuth scope (default: the platform's)")
     s.add_argument("--page-size", type=int, default=100, help="babaihu, hl95: rows per listing page (default 100)")
+    s.add_argument("--settle-minutes", type=float, default=15.0,
+                   help="a window ending less than this before the run is listed again by the next run (default 15)")
     s.add_argument("--json", action="store_true")
     s.add_argument("-q", "--quiet", action="store_true")
     s.set_defaults(func=_cmd_sync)
@@ -261,7 +263,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
                     out_dir=str(args.output), vdn_id=args.vdn, to_format=args.to_format, workers=args.workers,
                     callback_url=args.callback_url, http_options=_http_options(args), platform=args.platform,
                     sccc_version=args.api_version, files_url=args.files_url, platform_mp3=args.platform_mp3,
-                    hl95_scope=args.scope, page_size=args.page_size)
+                    hl95_scope=args.scope, page_size=args.page_size, settle_minutes=args.settle_minutes)
     from callcore.platforms.errors import PlatformError
 
     try:

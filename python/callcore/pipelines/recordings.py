@@ -15,7 +15,9 @@ The per-platform part is a :class:`~callcore.pipelines.recording_sources.Recordi
 (list a window, name and download one recording); ``SyncOptions.source`` takes a custom one.
 
 State lives in ``OUT/.callcore-sync/state.sqlite3``: a second run fetches and converts only what is
-missing; a folder holds one platform and one output format. No partial file is ever left under a
+missing; a window that ended less than ``settle_minutes`` before a run (or ends in the future) is
+listed again by the next run, so calls that end later are picked up; a folder holds one platform
+and one output format. No partial file is ever left under a
 final name (temporary files are renamed into place). Local names come from remote paths through
 :func:`safe_local_path` (drive letters and backslashes mapped, ``..`` dropped, nothing can land
 outside ``OUT``); two remote names that map to one local name get distinct outputs.
@@ -114,6 +116,7 @@ class SyncOptions:
     platform_mp3: bool = False
     hl95_scope: str | None = None
     page_size: int = 100
+    settle_minutes: float = 15.0  # a window ending later than this before the run is listed again next run
     source: RecordingSource | None = field(default=None, repr=False)
 
 
@@ -237,6 +240,9 @@ class RecordingSync:
         self._check_folder()
         src = self.source()
         ext = ".mp3" if self.o.to_format == "mp3" else ".wav"
+        # a window that is not over (or only just) can still gain calls: it stays 'open' and is
+        # listed again by the next run; what was listed before is kept, not fetched again
+        settled = (datetime.now() - timedelta(minutes=self.o.settle_minutes)).strftime(FMT)
         for b, e in _windows(self.o.begin, self.o.end, src.max_window):
             w = self.j.one("SELECT * FROM windows WHERE begin=? AND end=?", (b, e))
             if w is not None and w["state"] == "indexed":
@@ -259,7 +265,8 @@ class RecordingSync:
                                "file_name, original, out, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                                (r.key, r.call_id, r.agent, r.caller, r.callee, r.begin, r.end, r.seconds,
                                 r.remote_file, r.remote_original, self._out_path(db, r, ext), "listed"))
-                db.execute("UPDATE windows SET state='indexed', calls=? WHERE begin=? AND end=?", (calls, b, e))
+                db.execute("UPDATE windows SET state=?, calls=? WHERE begin=? AND end=?",
+                           ("indexed" if e < settled else "open", calls, b, e))
 
     # -------------------------------------------------------------- download + transcode
     def _fetch(self, key: str) -> tuple[str, Path | None, str | None, bool, tuple[str, int] | None]:

@@ -183,6 +183,13 @@ def test_a_window_that_is_not_over_is_listed_again(tmp_path: Path):
     assert len(src.windows) == 3, "a settled window is not listed again"
 
 
+def test_now_is_a_time():
+    from callcore.pipelines.recordings import parse_time
+
+    got = datetime.strptime(parse_time("now"), "%Y-%m-%d %H:%M:%S")
+    assert abs((datetime.now() - got).total_seconds()) < 5
+
+
 def test_unknown_platform_is_refused(tmp_path: Path):
     with pytest.raises(ValueError, match="platform 'nope'"):
         sync_recordings(SyncOptions("http://x", "a", "b", begin="2026-11-01", end="2026-11-01 01:00:00",

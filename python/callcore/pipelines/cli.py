@@ -85,7 +85,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                                    "CALLCORE_HL95_CLIENT_SECRET (else CALLCORE_SECRET_KEY).")
     s.add_argument("--platform", default="huawei", choices=["huawei", "sccc", "babaihu", "hl95"])
     s.add_argument("--from", dest="begin", required=True, metavar="T1", help="YYYY-MM-DD[ HH:MM[:SS]]")
-    s.add_argument("--to", dest="end", required=True, metavar="T2")
+    s.add_argument("--to", dest="end", required=True, metavar="T2", help="like --from, or 'now'")
     s.add_argument("-o", "--output", required=True, type=Path, metavar="DIR")
     s.add_argument("--to-format", choices=["wav", "mp3"], default="wav")
     s.add_argument("--endpoint", metavar="URL", help="the platform's base URL (Huawei: CC-FS; default $CALLCORE_ENDPOINT)")

@@ -168,7 +168,10 @@ def _sha(path: Path) -> tuple[str, int]:
 
 
 def parse_time(s: str) -> str:
-    """Accepts ``YYYY-MM-DD``, ``YYYY-MM-DD HH:MM[:SS]`` or ISO ``T`` forms; returns ``YYYY-MM-DD HH:MM:SS``."""
+    """Accepts ``YYYY-MM-DD``, ``YYYY-MM-DD HH:MM[:SS]``, ISO ``T`` forms or ``now``; returns
+    ``YYYY-MM-DD HH:MM:SS``."""
+    if s.strip().lower() == "now":
+        return datetime.now().strftime(FMT)
     s = s.strip().replace("T", " ")
     for fmt in (FMT, "%Y-%m-%d %H:%M", "%Y-%m-%d"):
         try:

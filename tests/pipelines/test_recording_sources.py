@@ -194,3 +194,18 @@ def test_unknown_platform_is_refused(tmp_path: Path):
     with pytest.raises(ValueError, match="platform 'nope'"):
         sync_recordings(SyncOptions("http://x", "a", "b", begin="2026-11-01", end="2026-11-01 01:00:00",
                                     out_dir=str(tmp_path), platform="nope"))
+
+
+def test_sccc_files_url_downloads_from_the_file_server(tmp_path: Path):
+    o = SimpleNamespace(sccc_version="V2.0.4", http_options=None, files_url="http://files.example:8090",
+                        endpoint="http://api.example:8080", access_key="C2", secret_key="pw", retry=OPTS.retry)
+    src = ScccSource(o, tmp_path)
+    try:
+        assert src.client.base_url == "http://api.example:8080" and src.files.base_url == "http://files.example:8090"
+        assert src.files._file_url("rec/a b.wav") == "http://files.example:8090/rec/a%20b.wav"
+        calls = []
+        src.files.download_recording = lambda name, dest: calls.append((name, dest)) or dest
+        rec = RemoteRecording(key="1", remote_file="rec/a b.wav")
+        assert src.download(rec, tmp_path / "x.wav") == tmp_path / "x.wav" and calls == [("rec/a b.wav", tmp_path / "x.wav")]
+    finally:
+        src.close()

@@ -17,10 +17,10 @@ The per-platform part is a :class:`~callcore.pipelines.recording_sources.Recordi
 State lives in ``OUT/.callcore-sync/state.sqlite3``: a second run fetches and converts only what is
 missing; a window that ended less than ``settle_minutes`` before a run (or ends in the future) is
 listed again by the next run, so calls that end later are picked up; a folder holds one platform
-and one output format. No partial file is ever left under a
-final name (temporary files are renamed into place). Local names come from remote paths through
-:func:`safe_local_path` (drive letters and backslashes mapped, ``..`` dropped, nothing can land
-outside ``OUT``); two remote names that map to one local name get distinct outputs.
+and one output format. No partial file is ever left under a final name (temporary files are
+renamed into place). Local names come from remote paths through :func:`safe_local_path` (drive
+letters and backslashes mapped, ``..`` dropped, nothing can land outside ``OUT``); two remote
+names that map to one local name get distinct outputs.
 """
 from __future__ import annotations
 

@@ -8,6 +8,9 @@ cost can be read from this process's CPU time:
 * ``workbook per row``: writing a 100,000-row 7.4.8 import workbook (the file route's CPU cost).
 * ``recording sync per file``: wall time of a full sync of the sandbox's recordings on loopback
   (index, download, transcode to WAV on all cores, manifest); files/s = 1 / median.
+* ``SCCC recording sync per file``: the same for SCCC (its sandbox in its own process, ~200
+  A-law WAV recordings), against a batch script's way (httpx downloads on 4 threads, one
+  ``ffmpeg`` process per file to PCM WAV) in the same run.
 """
 from __future__ import annotations
 
@@ -190,3 +193,142 @@ def test_import_own_cpu_per_row(measure, tmp_path):
 
     measure("pipelines: import client own CPU per row (calls stubbed)", "callcore", own, per=ROWS, unit="row",
             rounds=3)
+
+
+# ------------------------------------------------------------------ recording sync of a new platform (SCCC)
+@pytest.fixture(scope="module")
+def sccc_proc(tmp_path_factory):
+    """The SCCC sandbox in its own process, with ~200 recorded calls (A-law WAV, 2-8 s)."""
+    import httpx
+
+    from callcore.platforms.sccc import ScccClient
+    from callcore.sandbox.sccc import ScccConfig
+
+    state = tmp_path_factory.mktemp("sccc")
+    p = subprocess.Popen([sys.executable, "-m", "callcore.cli", "sandbox", "sccc", "--port", "0", "--state", str(state)],
+                         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    url = None
+    deadline = time.monotonic() + 30
+    while url is None and time.monotonic() < deadline:
+        m = re.search(r"(http://127\.0\.0\.1:\d+)", p.stderr.readline())
+        if m:
+            url = m.group(1)
+    assert url, "sandbox did not start"
+    cfg = ScccConfig()
+    customer = next(iter(cfg.customers))
+    with ScccClient(url, customer, cfg.customers[customer]) as c:
+        t = c.create_task("8000", [f"1390000{i:04d}" for i in range(270)])
+    httpx.post(f"{url}/_sandbox/dial/{t.task_id}?n=270").raise_for_status()
+    yield url, customer, cfg.customers[customer]
+    p.terminate()
+    p.wait(10)
+
+
+def _sccc_window():
+    now = datetime.now()
+    return (now - timedelta(hours=4)).strftime("%Y-%m-%d %H:%M:%S"), (now + timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_sccc_recording_sync_per_file(measure, sccc_proc, tmp_path):
+    """``sync_recordings(platform="sccc")``: list (getRecordsList from key 0), download with 4
+    workers, transcode to PCM WAV on all cores, manifest; wall time per file."""
+    from callcore.pipelines.recordings import SyncOptions, sync_recordings
+
+    url, customer, password = sccc_proc
+    b, e = _sccc_window()
+    rounds = iter(range(100))
+    n_files = []
+
+    def ours():
+        s = sync_recordings(SyncOptions(url, customer, password, begin=b, end=e, out_dir=str(tmp_path / f"o{next(rounds)}"),
+                                        platform="sccc"))
+        assert s.complete
+        n_files.append(s.recordings)
+
+    ours()  # count the files once
+    measure("pipelines: SCCC recording sync per file (wav)", "callcore", ours, per=n_files[0], unit="file", rounds=3)
+
+
+def test_sccc_recording_script_per_file(measure, sccc_proc, tmp_path):
+    """The peer: what a batch script does without callcore: page getRecordsList with the SCCC
+    client, download each file with httpx on 4 threads, convert each with an ``ffmpeg`` process
+    to PCM WAV (no state, no manifest, no checksums)."""
+    import shutil
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    from callcore.platforms.sccc import ScccClient
+
+    ffmpeg = shutil.which("ffmpeg")
+    assert ffmpeg, "ffmpeg is needed for the peer (CI installs it)"
+    url, customer, password = sccc_proc
+    b, e = _sccc_window()
+    lo, hi = (datetime.strptime(x, "%Y-%m-%d %H:%M:%S").timestamp() for x in (b, e))
+    rounds = iter(range(100))
+    n_files = []
+
+    def peer():
+        out = tmp_path / f"p{next(rounds)}"
+        out.mkdir()
+        with ScccClient(url, customer, password) as c:
+            recs = [r for r in c.iter_records() if r.filename and lo <= r.startTime <= hi]
+        with httpx.Client() as h:
+            def one(i_r):
+                i, r = i_r
+                src = out / f"{i}.src.wav"
+                resp = h.get(f"{url}/{r.filename}")
+                resp.raise_for_status()
+                src.write_bytes(resp.content)
+                subprocess.run([ffmpeg, "-nostdin", "-loglevel", "error", "-y", "-i", str(src), "-c:a", "pcm_s16le",
+                                str(out / f"{i}.wav")], check=True)
+                src.unlink()
+
+            with ThreadPoolExecutor(4) as pool:
+                list(pool.map(one, enumerate(recs)))
+        n_files.append(len(recs))
+
+    peer()
+    measure("pipelines: SCCC recording sync per file (wav)", "script: httpx + ffmpeg", peer, per=n_files[0],
+            unit="file", rounds=3)
+
+
+def test_sccc_recording_soundfile_script_per_file(measure, sccc_proc, tmp_path):
+    """A lighter peer: the same script converting in process with soundfile (libsndfile) instead
+    of one ffmpeg process per file (4 threads; libsndfile calls run without the GIL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+    import soundfile
+
+    from callcore.platforms.sccc import ScccClient
+
+    url, customer, password = sccc_proc
+    b, e = _sccc_window()
+    lo, hi = (datetime.strptime(x, "%Y-%m-%d %H:%M:%S").timestamp() for x in (b, e))
+    rounds = iter(range(100))
+    n_files = []
+
+    def peer():
+        out = tmp_path / f"s{next(rounds)}"
+        out.mkdir()
+        with ScccClient(url, customer, password) as c:
+            recs = [r for r in c.iter_records() if r.filename and lo <= r.startTime <= hi]
+        with httpx.Client() as h:
+            def one(i_r):
+                i, r = i_r
+                resp = h.get(f"{url}/{r.filename}")
+                resp.raise_for_status()
+                src = out / f"{i}.src.wav"
+                src.write_bytes(resp.content)
+                data, rate = soundfile.read(str(src), dtype="int16")
+                soundfile.write(str(out / f"{i}.wav"), data, rate, subtype="PCM_16")
+                src.unlink()
+
+            with ThreadPoolExecutor(4) as pool:
+                list(pool.map(one, enumerate(recs)))
+        n_files.append(len(recs))
+
+    peer()
+    measure("pipelines: SCCC recording sync per file (wav)", "script: httpx + soundfile", peer, per=n_files[0],
+            unit="file", rounds=3)

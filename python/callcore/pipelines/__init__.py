@@ -6,6 +6,7 @@
   (per-platform parts in :mod:`callcore.pipelines.adapters`).
 * :func:`sync_recordings` (``callcore recordings sync``): find a period's calls in the bill and
   recording index files, download and transcode their recordings, write a manifest; resumable.
+  Huawei, SCCC, 八百呼 and 九五 through one small adapter each (:class:`RecordingSource`).
 * :func:`callcore.pipelines.demo.run_demo` (``callcore demo``): the whole story on the sandbox.
 """
 from __future__ import annotations
@@ -15,3 +16,7 @@ from .recordings import SyncOptions, SyncSummary, safe_local_path, sync_recordin
 
 __all__ = ["ImportOptions", "ImportSummary", "OutboundImport", "import_list", "SyncOptions", "SyncSummary",
            "safe_local_path", "sync_recordings"]
+
+from .recording_sources import RecordingSource, RemoteRecording  # noqa: E402
+
+__all__ += ["RecordingSource", "RemoteRecording"]

@@ -88,20 +88,35 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     rc = sub.add_parser("recordings", help="call recordings: resumable sync to WAV/MP3")
     rcs = rc.add_subparsers(dest="recordings_command", metavar="SUBCOMMAND", required=True)
     s = rcs.add_parser("sync", help="download and transcode a period's recordings, with a manifest",
-                       description="Find the calls of [--from, --to] in the bill/recording index files, download "
+                       description="Find the calls of [--from, --to] (Huawei: the bill/recording index files; SCCC: "
+                                   "getRecordsList; 八百呼: findDialrecord; 九五: the recording list), download "
                                    "their recordings, transcode them and write OUT/manifest.csv. Resumable. "
-                                   "Credentials: CALLCORE_ACCESS_KEY / CALLCORE_SECRET_KEY.")
-    s.add_argument("--platform", default="huawei", choices=["huawei"])
+                                   "Credentials: CALLCORE_ACCESS_KEY / CALLCORE_SECRET_KEY (Huawei AK/SK); the other "
+                                   "platforms take their user on the command line (or CALLCORE_ACCESS_KEY) and their "
+                                   "secret from CALLCORE_SCCC_PASSWORD, CALLCORE_BABAIHU_PASSWORD or "
+                                   "CALLCORE_HL95_CLIENT_SECRET (else CALLCORE_SECRET_KEY).")
+    s.add_argument("--platform", default="huawei", choices=["huawei", "sccc", "babaihu", "hl95"])
     s.add_argument("--from", dest="begin", required=True, metavar="T1", help="YYYY-MM-DD[ HH:MM[:SS]]")
-    s.add_argument("--to", dest="end", required=True, metavar="T2")
+    s.add_argument("--to", dest="end", required=True, metavar="T2", help="like --from, or 'now'")
     s.add_argument("-o", "--output", required=True, type=Path, metavar="DIR")
     s.add_argument("--to-format", choices=["wav", "mp3"], default="wav")
-    s.add_argument("--endpoint", metavar="URL", help="CC-FS base URL (default $CALLCORE_ENDPOINT)")
+    s.add_argument("--endpoint", metavar="URL", help="the platform's base URL (Huawei: CC-FS; default $CALLCORE_ENDPOINT)")
     s.add_argument("--vdn", type=int, default=1)
     s.add_argument("--workers", type=int, default=4, help="downloads at once (default 4)")
     s.add_argument("--callback-url", default="http://127.0.0.1:9/callcore-bill-callback",
                    help="queryBillData callBackURL (the bill file name is also derived from the responseId)")
     s.add_argument("--ca-file", help="CA bundle for the platform's TLS certificate (a private CA)")
+    s.add_argument("--customer", help="sccc: the customer id (default $CALLCORE_ACCESS_KEY)")
+    s.add_argument("--api-version", default="V2.0.4", help="sccc: the API version in the URL (default V2.0.4)")
+    s.add_argument("--files-url", metavar="URL", help="sccc: the recording file server http://ip:port (default --endpoint)")
+    s.add_argument("--sa-user", help="babaihu: sa_user (default $CALLCORE_ACCESS_KEY)")
+    s.add_argument("--platform-mp3", action="store_true",
+                   help="babaihu: fetch the platform's own MP3 (ismp3=1) instead of its WAV")
+    s.add_argument("--client-id", help="hl95: the OAuth client_id (default $CALLCORE_ACCESS_KEY)")
+    s.add_argument("--scope", help="hl95: OAuth scope (default: the platform's)")
+    s.add_argument("--page-size", type=int, default=100, help="babaihu, hl95: rows per listing page (default 100)")
+    s.add_argument("--settle-minutes", type=float, default=15.0,
+                   help="a window ending less than this before the run is listed again by the next run (default 15)")
     s.add_argument("--json", action="store_true")
     s.add_argument("-q", "--quiet", action="store_true")
     s.set_defaults(func=_cmd_sync)
@@ -229,15 +244,40 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0 if s.complete else 1
 
 
+_SYNC_SECRET_ENV = {"sccc": "CALLCORE_SCCC_PASSWORD", "babaihu": "CALLCORE_BABAIHU_PASSWORD",
+                    "hl95": "CALLCORE_HL95_CLIENT_SECRET"}
+_SYNC_USER_OPT = {"sccc": ("customer", "--customer"), "babaihu": ("sa_user", "--sa-user"),
+                  "hl95": ("client_id", "--client-id")}
+
+
+def _sync_creds(args: argparse.Namespace) -> tuple[str, str]:
+    """(user, secret) of the platform of ``recordings sync``: the user from its option or
+    CALLCORE_ACCESS_KEY, the secret from the environment only."""
+    if args.platform == "huawei":
+        return _creds()
+    attr, opt = _SYNC_USER_OPT[args.platform]
+    env = _SYNC_SECRET_ENV[args.platform]
+    user = getattr(args, attr) or os.environ.get("CALLCORE_ACCESS_KEY")
+    secret = os.environ.get(env) or os.environ.get("CALLCORE_SECRET_KEY")
+    if not user:
+        raise ValueError(f"credentials: give {opt} (or set CALLCORE_ACCESS_KEY)")
+    if not secret:
+        raise ValueError(f"credentials: set {env} (or CALLCORE_SECRET_KEY) in the environment "
+                         "(secrets are never taken from the command line)")
+    return user, secret
+
+
 def _cmd_sync(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from .recordings import SyncOptions, parse_time, sync_recordings
 
-    ak, sk = _creds()
+    ak, sk = _sync_creds(args)
     o = SyncOptions(_endpoint(args), ak, sk, begin=parse_time(args.begin), end=parse_time(args.end),
                     out_dir=str(args.output), vdn_id=args.vdn, to_format=args.to_format, workers=args.workers,
-                    callback_url=args.callback_url, http_options=_http_options(args))
+                    callback_url=args.callback_url, http_options=_http_options(args), platform=args.platform,
+                    sccc_version=args.api_version, files_url=args.files_url, platform_mp3=args.platform_mp3,
+                    hl95_scope=args.scope, page_size=args.page_size, settle_minutes=args.settle_minutes)
     from callcore.platforms.errors import PlatformError
 
     try:

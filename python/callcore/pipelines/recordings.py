@@ -1,20 +1,26 @@
 """Resumable recording sync: a period's calls -> downloaded recordings -> WAV/MP3 + manifest.
 
-``sync_recordings(SyncOptions(...))`` (and ``callcore recordings sync``):
+``sync_recordings(SyncOptions(...))`` (and ``callcore recordings sync --platform P``):
 
-1. split ``[begin, end]`` into windows of at most 3 days (0300014) and, for each, ask CC-FS for the
-   bill + recording index zip (13.2.1.2 queryBillData, then 13.2.1.3 downloadBillFile, retried
-   while the file is not generated yet); the index CSVs are read by column name
-   (:func:`callcore.platforms.huawei.read_bill_index`: old 13 and new 18 column sets);
-2. download every recording (13.2.1.4 by the index's ``file_name``, else 13.2.1.5 by
-   ``original_file_name``) with bounded concurrency and retries, written atomically;
-3. transcode them on all cores (:func:`callcore.audio.transcode_many`) while downloads go on;
+1. split ``[begin, end]`` into the platform's windows and list each window's recordings through
+   the platform's adapter (:mod:`callcore.pipelines.recording_sources`: Huawei's bill and
+   recording index files read by column name, SCCC getRecordsList, 八百呼 findDialrecord, 九五
+   pageSearch4Record), paging through the listing APIs, each call retried;
+2. download every recording with bounded concurrency and retries, written atomically;
+3. transcode them on all cores (:func:`callcore.audio.transcode_many`, which sniffs what arrived:
+   WAV in PCM/A-law/µ-law/OKI ADPCM, MP3, headerless A-law or VOX) while downloads go on;
 4. write ``manifest.csv`` (call id, agent, times, duration, remote and local paths, SHA-256).
 
+The per-platform part is a :class:`~callcore.pipelines.recording_sources.RecordingSource`
+(list a window, name and download one recording); ``SyncOptions.source`` takes a custom one.
+
 State lives in ``OUT/.callcore-sync/state.sqlite3``: a second run fetches and converts only what is
-missing. No partial file is ever left under a final name (temporary files are renamed into place).
-Local names come from remote paths through :func:`safe_local_path` (drive letters and
-backslashes mapped, ``..`` dropped, nothing can land outside ``OUT``).
+missing; a window that ended less than ``settle_minutes`` before a run (or ends in the future) is
+listed again by the next run, so calls that end later are picked up; a folder holds one platform
+and one output format. No partial file is ever left under a final name (temporary files are
+renamed into place). Local names come from remote paths through :func:`safe_local_path` (drive
+letters and backslashes mapped, ``..`` dropped, nothing can land outside ``OUT``); two remote
+names that map to one local name get distinct outputs.
 """
 from __future__ import annotations
 
@@ -36,6 +42,7 @@ from callcore.platforms.errors import PlatformError
 from callcore.platforms.retry import RetryPolicy
 
 from .journal import Journal, retry_call, sweep_partials
+from .recording_sources import PLATFORMS, RecordingSource, RemoteRecording, make_source
 
 FMT = "%Y-%m-%d %H:%M:%S"
 STATE_DIR = ".callcore-sync"
@@ -47,6 +54,7 @@ CREATE TABLE IF NOT EXISTS recs (key TEXT PRIMARY KEY, call_id TEXT, agent TEXT,
     src_bytes INTEGER, out_sha TEXT, out_bytes INTEGER, state TEXT, error TEXT, fetches INTEGER DEFAULT 0,
     converts INTEGER DEFAULT 0);
 CREATE INDEX IF NOT EXISTS recs_state ON recs(state);
+CREATE INDEX IF NOT EXISTS recs_out ON recs(out);
 """
 _UNSAFE = re.compile(r'[\x00-\x1f<>:"|?*]')
 
@@ -75,7 +83,15 @@ def safe_local_path(remote: str, root: str | os.PathLike[str], suffix: str | Non
 
 @dataclass
 class SyncOptions:
-    """A recording sync. Secrets are never printed."""
+    """A recording sync. Secrets are never printed.
+
+    ``access_key``/``secret_key`` are the platform's credentials: Huawei AK/SK, SCCC customer and
+    password, 八百呼 ``sa_user`` and password, 九五 OAuth ``client_id`` and ``client_secret``.
+    Platform-only settings: ``vdn_id``, ``callback_url``, ``ccfs_url``, ``bill_wait`` (Huawei);
+    ``sccc_version``, ``files_url`` (SCCC: the recording file server, default the endpoint);
+    ``platform_mp3`` (八百呼: fetch the platform's own MP3, ``ismp3=1``); ``hl95_scope`` (九五).
+    ``page_size``: rows per listing page (八百呼, 九五). ``source``: a custom
+    :class:`~callcore.pipelines.recording_sources.RecordingSource` instead of ``platform``'s."""
 
     endpoint: str
     access_key: str
@@ -94,6 +110,14 @@ class SyncOptions:
     bill_wait: float = 120.0
     retry: RetryPolicy = field(default_factory=lambda: RetryPolicy(attempts=8, max_delay=10.0))
     http_options: Any = None
+    platform: str = "huawei"  # huawei | sccc | babaihu | hl95
+    sccc_version: str = "V2.0.4"
+    files_url: str | None = None
+    platform_mp3: bool = False
+    hl95_scope: str | None = None
+    page_size: int = 100
+    settle_minutes: float = 15.0  # a window ending later than this before the run is listed again next run
+    source: RecordingSource | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -117,13 +141,16 @@ class SyncSummary:
         return asdict(self)
 
 
-def _windows(begin: str, end: str) -> list[tuple[str, str]]:
+def _windows(begin: str, end: str, size: timedelta | None = timedelta(days=3)) -> list[tuple[str, str]]:
+    """``[begin, end]`` cut into inclusive windows of at most *size* (None: one window)."""
     b, e = datetime.strptime(begin, FMT), datetime.strptime(end, FMT)
     if b > e:
         raise ValueError(f"--from {begin} is after --to {end}")
+    if size is None:
+        return [(begin, end)]
     out = []
     while True:
-        w = min(e, b + timedelta(days=3))
+        w = min(e, b + size)
         out.append((b.strftime(FMT), w.strftime(FMT)))
         if w >= e:
             return out
@@ -141,7 +168,10 @@ def _sha(path: Path) -> tuple[str, int]:
 
 
 def parse_time(s: str) -> str:
-    """Accepts ``YYYY-MM-DD``, ``YYYY-MM-DD HH:MM[:SS]`` or ISO ``T`` forms; returns ``YYYY-MM-DD HH:MM:SS``."""
+    """Accepts ``YYYY-MM-DD``, ``YYYY-MM-DD HH:MM[:SS]``, ISO ``T`` forms or ``now``; returns
+    ``YYYY-MM-DD HH:MM:SS``."""
+    if s.strip().lower() == "now":
+        return datetime.now().strftime(FMT)
     s = s.strip().replace("T", " ")
     for fmt in (FMT, "%Y-%m-%d %H:%M", "%Y-%m-%d"):
         try:
@@ -151,6 +181,12 @@ def parse_time(s: str) -> str:
     raise ValueError(f"time {s!r}: expected YYYY-MM-DD[ HH:MM[:SS]]")
 
 
+def _row_rec(r: Any) -> RemoteRecording:
+    return RemoteRecording(key=r["key"], call_id=r["call_id"] or "", agent=r["agent"] or "", caller=r["caller"] or "",
+                           callee=r["callee"] or "", begin=r["begin"] or "", end=r["end"] or "", seconds=r["seconds"],
+                           remote_file=r["file_name"] or "", remote_original=r["original"] or "")
+
+
 class RecordingSync:
     def __init__(self, options: SyncOptions, progress: Callable[[str, int, int], object] | None = None) -> None:
         self.o = options
@@ -158,99 +194,104 @@ class RecordingSync:
         self.state_dir = self.out / STATE_DIR
         self.j = Journal(self.state_dir / "state.sqlite3", SCHEMA)
         self.progress = progress or (lambda *a: None)
-        self._client: Any = None
+        self._source: RecordingSource | None = None
         self.errors: list[str] = []
         self._lock = threading.Lock()
 
+    def source(self) -> RecordingSource:
+        """The platform adapter (made on first use)."""
+        if self._source is None:
+            self._source = make_source(self.o, self.state_dir)
+        return self._source
+
     def client(self) -> Any:
-        if self._client is None:
-            from callcore.platforms.huawei import HuaweiClient
+        """The adapter's platform client."""
+        return getattr(self.source(), "client", None)
 
-            kw: dict[str, Any] = {"vdn_id": self.o.vdn_id}
-            if self.o.ccfs_url:
-                kw["ccfs_url"] = self.o.ccfs_url
-            if self.o.http_options is not None:
-                kw["options"] = self.o.http_options
-            self._client = HuaweiClient(self.o.endpoint, self.o.access_key, self.o.secret_key, **kw)
-        return self._client
-
-    # -------------------------------------------------------------- index
-    def index(self) -> None:
-        from callcore.platforms.huawei import bill_file_name, read_bill_index
-
+    def _check_folder(self) -> None:
+        platform = self.o.source.platform if self.o.source is not None else self.o.platform
+        if self.o.source is None and platform not in PLATFORMS:
+            raise ValueError(f"platform {platform!r}: expected one of {', '.join(PLATFORMS)}")
         fmt = self.j.get("format")
         if fmt is None:
             self.j.set("format", self.o.to_format)
         elif fmt != self.o.to_format:
             raise ValueError(f"{self.out}: this folder holds a {fmt} sync; use another -o folder for {self.o.to_format}")
+        have = self.j.get("platform")
+        if have is None:
+            # folders made before adapters hold Huawei recordings
+            have = "huawei" if self.j.one("SELECT 1 FROM recs LIMIT 1") else platform
+            self.j.set("platform", have)
+        if have != platform:
+            raise ValueError(f"{self.out}: this folder holds a {have} sync; use another -o folder for {platform}")
 
-        c = self.client()
+    def _out_path(self, db: Any, rec: RemoteRecording, ext: str) -> str:
+        """The output path (relative to OUT) of a listed recording: from its remote name, kept
+        out of the state folder, and distinct from every other recording's."""
+        out = safe_local_path(rec.name, self.out, ext)
+        rel = out.relative_to(self.out)
+        if rel.parts[0] == STATE_DIR:
+            rel = Path("_" + STATE_DIR, *rel.parts[1:])
+        taken = db.execute("SELECT 1 FROM recs WHERE out=? AND key!=?", (str(rel), rec.key)).fetchone()
+        if taken:
+            tag = hashlib.sha256(rec.key.encode()).hexdigest()[:10]
+            rel = rel.with_name(f"{rel.stem}.{tag}{rel.suffix}")
+        return str(rel)
+
+    # -------------------------------------------------------------- index
+    def index(self) -> None:
+        self._check_folder()
+        src = self.source()
         ext = ".mp3" if self.o.to_format == "mp3" else ".wav"
-        for b, e in _windows(self.o.begin, self.o.end):
+        # a window that is not over (or only just) can still gain calls: it stays 'open' and is
+        # listed again by the next run; what was listed before is kept, not fetched again
+        settled = (datetime.now() - timedelta(minutes=self.o.settle_minutes)).strftime(FMT)
+        for b, e in _windows(self.o.begin, self.o.end, src.max_window):
             w = self.j.one("SELECT * FROM windows WHERE begin=? AND end=?", (b, e))
             if w is not None and w["state"] == "indexed":
                 continue
-            rid = retry_call(c.query_bill_data, b, e, self.o.callback_url, policy=self.o.retry)
-            name = bill_file_name(rid)
-            self.j.x("INSERT OR REPLACE INTO windows VALUES (?,?,?,?,?,?)", (b, e, rid, name, "queried", None))
-            bills = self.state_dir / "bills"
-            bills.mkdir(parents=True, exist_ok=True)
-            deadline = time.monotonic() + self.o.bill_wait
-            while True:
-                try:
-                    path = retry_call(c.download_bill_file, name, bills / name, policy=self.o.retry)
-                    break
-                except PlatformError as err:
-                    if not err.retryable or time.monotonic() > deadline:
-                        raise
-                    time.sleep(1.0)
-            idx = read_bill_index(path)
-            calls = {r.get("call_id", ""): r for r in idx.calls}
+
+            def note(response_id: str, bill_file: str, b: str = b, e: str = e) -> None:
+                self.j.x("INSERT OR REPLACE INTO windows VALUES (?,?,?,?,?,?)",
+                         (b, e, response_id, bill_file, "queried", None))
+
+            recs = list(src.list_window(b, e, note))
+            calls = getattr(src, "calls", None)  # Huawei: the CDR's calls of the window
+            if not isinstance(calls, int):
+                calls = len({r.call_id or r.key for r in recs})
             with self.j.tx() as db:
-                for r in idx.records:
-                    key = r.file_name or r.original_file_name
-                    if not key:
+                db.execute("INSERT OR IGNORE INTO windows VALUES (?,?,?,?,?,?)", (b, e, None, None, "listed", None))
+                for r in recs:
+                    if db.execute("SELECT 1 FROM recs WHERE key=?", (r.key,)).fetchone():
                         continue
-                    remote = r.original_file_name or r.file_name
-                    out = safe_local_path(remote, self.out, ext)
-                    try:
-                        secs = (datetime.strptime(r.call_end, FMT) - datetime.strptime(r.call_begin, FMT)).total_seconds()
-                    except ValueError:
-                        secs = None
-                    cdr = calls.get(r.call_id, {})
-                    db.execute("INSERT OR IGNORE INTO recs (key, call_id, agent, caller, callee, begin, end, seconds, "
+                    db.execute("INSERT INTO recs (key, call_id, agent, caller, callee, begin, end, seconds, "
                                "file_name, original, out, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                               (key, r.call_id, r.agent_id or cdr.get("agent_id", ""), r.caller_no, r.callee_no,
-                                r.call_begin, r.call_end, secs, r.file_name, r.original_file_name,
-                                str(out.relative_to(self.out)), "listed"))
-                db.execute("UPDATE windows SET state='indexed', calls=? WHERE begin=? AND end=?", (len(calls), b, e))
-            try:
-                path.unlink()
-            except OSError:
-                pass
+                               (r.key, r.call_id, r.agent, r.caller, r.callee, r.begin, r.end, r.seconds,
+                                r.remote_file, r.remote_original, self._out_path(db, r, ext), "listed"))
+                db.execute("UPDATE windows SET state=?, calls=? WHERE begin=? AND end=?",
+                           ("indexed" if e < settled else "open", calls, b, e))
 
     # -------------------------------------------------------------- download + transcode
-    def _fetch(self, key: str) -> tuple[str, Path | None, str | None, bool]:
+    def _fetch(self, key: str) -> tuple[str, Path | None, str | None, bool, tuple[str, int] | None]:
+        """(key, downloaded path or None, error, fetched now, (sha256, bytes)); runs on a worker."""
         r = self.j.one("SELECT * FROM recs WHERE key=?", (key,))
-        c = self.client()
+        src = self.source()
+        rec = _row_rec(r)
         src_root = self.state_dir / "src"
         try:
-            if r["file_name"]:
-                dest = safe_local_path(r["file_name"], src_root, ".wav")
-                if dest.is_file():  # renamed into place by a run that was stopped before recording it
-                    return key, dest, None, False
-                path = retry_call(c.download_record_file, r["file_name"], dest, policy=self.o.retry)
-            else:
-                dest = safe_local_path(r["original"], src_root)
-                if dest.is_file():
-                    return key, dest, None, False
-                path = retry_call(c.download_record, dest, file_name=r["original"], policy=self.o.retry)
-            path = Path(path)
+            name, suffix = src.source_name(rec)
+            # the key's hash in the name: two remote names that map to one local name
+            # (``a\\b.wav``, ``a/b.wav``) must never share a download
+            leaf = safe_local_path(name or rec.key, src_root, suffix).name
+            dest = src_root / f"{hashlib.sha256(rec.key.encode()).hexdigest()[:16]}-{leaf}"
+            if dest.is_file():  # renamed into place by a run that was stopped before recording it
+                return key, dest, None, False, _sha(dest)
+            path = Path(retry_call(src.download, rec, dest, policy=self.o.retry))
             if path.suffix.lower() == ".zip":  # several recordings of one call arrive as a zip
                 path = self._unzip_one(path)
         except PlatformError as e:
-            return key, None, str(e), False
-        return key, path, None, True
+            return key, None, str(e), False, None
+        return key, path, None, True, _sha(path)
 
     @staticmethod
     def _unzip_one(path: Path) -> Path:
@@ -276,35 +317,36 @@ class RecordingSync:
         pending_conv: list[tuple[str, str]] = list(ready)
 
         def convert(items: list[tuple[str, str]]) -> int:
-            pairs = []
-            rows = {}
-            for key, src in items:
-                r = self.j.one("SELECT * FROM recs WHERE key=?", (key,))
-                rows[key] = r
-                pairs.append((self.state_dir / src, self.out / r["out"]))
+            outs = {r["key"]: r["out"] for r in self.j.q(
+                f"SELECT key, out FROM recs WHERE key IN ({','.join('?' * len(items))})", [k for k, _ in items])}
+            pairs = [(self.state_dir / src, self.out / outs[key]) for key, src in items]
             results = audio.transcode_many(pairs, to="mp3" if self.o.to_format == "mp3" else "wav",
                                            jobs=self.o.transcode_jobs)
-            n = 0
+            done, failed = [], []
             for (key, _), (srcp, dst), res in zip(items, pairs, results):
                 if res.ok:
-                    sha, size = _sha(dst)
-                    with self.j.tx() as db:
-                        db.execute("UPDATE recs SET state='converted', out_sha=?, out_bytes=?, error=NULL, "
-                                   "converts=converts+? WHERE key=?", (sha, size, 1 if res.status == "done" else 0, key))
-                    if not self.o.keep_sources:
-                        try:
-                            srcp.unlink()
-                        except OSError:
-                            pass
-                    n += 1
-                    self.progress("converted", 1, 0)
+                    done.append((key, srcp, *_sha(dst), 1 if res.status == "done" else 0))
                 else:
-                    self.j.x("UPDATE recs SET state='failed', error=? WHERE key=?", (f"transcode: {res.error}", key))
-                    self.errors.append(f"{key}: transcode: {res.error}")
-            return n
+                    failed.append((key, f"transcode: {res.error}"))
+            with self.j.tx() as db:  # one durable commit per chunk; sources are removed only after it
+                db.executemany("UPDATE recs SET state='converted', out_sha=?, out_bytes=?, error=NULL, "
+                               "converts=converts+? WHERE key=?", [(sha, size, c, key) for key, _, sha, size, c in done])
+                db.executemany("UPDATE recs SET state='failed', error=? WHERE key=?", [(e, k) for k, e in failed])
+            self.errors += [f"{k}: {e}" for k, e in failed]
+            for key, srcp, *_ in done:
+                if not self.o.keep_sources:
+                    try:
+                        srcp.unlink()
+                        if srcp.parent != src_root:  # a folder unpacked from a zip
+                            srcp.parent.rmdir()
+                    except OSError:
+                        pass
+                self.progress("converted", 1, 0)
+            return len(done)
 
+        src_root = self.state_dir / "src"
         with ThreadPoolExecutor(max_workers=max(1, self.o.workers)) as pool:
-            futs: set[Future[tuple[str, Path | None, str | None, bool]]] = set()
+            futs: set[Future[tuple[str, Path | None, str | None, bool, tuple[str, int] | None]]] = set()
             it = iter(todo)
             exhausted = False
             while True:
@@ -321,18 +363,21 @@ class RecordingSync:
                 if not futs:
                     break
                 done, futs = wait(futs, return_when=FIRST_COMPLETED)
+                got, errs = [], []
                 for f in done:
-                    key, path, err, now = f.result()
-                    if path is None:
-                        self.j.x("UPDATE recs SET error=? WHERE key=?", (err, key))
-                        self.errors.append(f"{key}: download: {err}")
-                        continue
-                    sha, size = _sha(path)
-                    rel = str(path.relative_to(self.state_dir))
-                    with self.j.tx() as db:
-                        db.execute("UPDATE recs SET state='downloaded', src=?, src_sha=?, src_bytes=?, error=NULL, "
-                                   "fetches=fetches+? WHERE key=?", (rel, sha, size, int(now), key))
-                    fetched += int(now)
+                    key, path, err, now, digest = f.result()
+                    if path is None or digest is None:
+                        errs.append((err, key))
+                    else:
+                        got.append((key, str(path.relative_to(self.state_dir)), *digest, int(now)))
+                with self.j.tx() as db:  # the downloads finished together, in one durable commit
+                    db.executemany("UPDATE recs SET error=? WHERE key=?", errs)
+                    db.executemany("UPDATE recs SET state='downloaded', src=?, src_sha=?, src_bytes=?, error=NULL, "
+                                   "fetches=fetches+? WHERE key=?", [(rel, sha, size, now, key)
+                                                                    for key, rel, sha, size, now in got])
+                self.errors += [f"{key}: download: {err}" for err, key in errs]
+                for key, rel, _sha_, _size, now in got:
+                    fetched += now
                     pending_conv.append((key, rel))
                     self.progress("downloaded", 1, 0)
         return fetched, converted
@@ -359,12 +404,14 @@ class RecordingSync:
             self.index()
             fetched, conv = self.transfer()
         finally:
-            if self._client is not None:
-                self._client.close()
-                self._client = None
+            if self._source is not None:
+                if self.o.source is None:
+                    self._source.close()
+                self._source = None
         man = self.manifest()
         st = {r["state"]: r["n"] for r in self.j.q("SELECT state, COUNT(*) n FROM recs GROUP BY state")}
-        agg = self.j.one("SELECT COUNT(DISTINCT call_id) calls, COUNT(*) n, SUM(src_bytes) bi, SUM(out_bytes) bo FROM recs")
+        agg = self.j.one("SELECT COUNT(DISTINCT CASE WHEN call_id='' OR call_id IS NULL THEN key ELSE call_id END) calls, "
+                         "COUNT(*) n, SUM(src_bytes) bi, SUM(out_bytes) bo FROM recs")
         wins = self.j.one("SELECT COUNT(*) n FROM windows")["n"]
         total = agg["n"] or 0
         return SyncSummary(windows=wins, calls=agg["calls"] or 0, recordings=total, downloaded_now=fetched,

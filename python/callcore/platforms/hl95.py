@@ -18,7 +18,7 @@ import httpx
 from . import _http
 from ._http import HttpOptions
 from .codes import hl95_code
-from .errors import AuthenticationError, ProtocolError, from_code
+from .errors import AuthenticationError, ProtocolError, ServerError, from_code
 from .models import check_len, fail
 
 P = "hl95"
@@ -125,6 +125,9 @@ class _Bearer(httpx.Auth):
         try:
             return self.provider.get(self._sync)
         except TokenError as e:
+            if e.status is not None and (e.status >= 500 or e.status == 429):  # the endpoint, not the credentials
+                raise ServerError(f"hl95 /oauth/token: {e}", platform=P, endpoint="/oauth/token",
+                                  http_status=e.status, retryable=True) from None
             raise AuthenticationError(f"hl95 /oauth/token: {e}", platform=P, endpoint="/oauth/token") from None
 
     async def _aget(self) -> str:

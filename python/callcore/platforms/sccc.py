@@ -293,6 +293,10 @@ class ScccClient(_Base, _http.SyncClientLifecycle):
                     if err is not None:
                         raise err
                 first, it, complete = _http.read_head(resp.iter_bytes(1 << 16))
+                if _http.body_kind(first, complete) == "json":  # e.g. the flow-control answer: typed, retryable
+                    doc = _http.decode_json(httpx.Response(200, content=first), platform=P, endpoint="recording")
+                    if isinstance(doc, dict):
+                        _check_result(doc.get("result"), "recording", doc)
                 if _http.body_kind(first, complete) in ("html", "json"):
                     raise ProtocolError(f"sccc recording {filename}: expected audio, got "
                                         f"{first[:80].decode('utf-8', 'replace')!r}", platform=P, endpoint="recording")

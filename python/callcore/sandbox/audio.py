@@ -2,7 +2,8 @@
 
 Huawei CEC keeps recordings as headerless ``.V3`` files in one of three encodings per deployment
 (recording.md): 64K A-law (8 kHz G.711, the default here), 32K VOX (OKI ADPCM at 8 kHz) and 24K
-VOX (OKI ADPCM at 6 kHz). The other platforms serve WAV (A-law) or MP3.
+VOX (OKI ADPCM at 6 kHz). The other platforms serve WAV (A-law by default) or MP3; their
+sandboxes can be set to serve another format (:func:`served`).
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from callcore import audio
 
 #: ``.V3`` encodings a sandbox deployment can be configured with, and their sample rates
 V3_FORMATS = {"alaw": 8000, "vox8k": 8000, "vox6k": 6000}
+#: what the SCCC, 八百呼 and 九五 sandboxes can serve as a recording download (``record_format``)
+SERVED_FORMATS = ("alaw", "pcm16", "ulaw", "mp3", "mixed")
 
 
 def lin2alaw(pcm16: np.ndarray) -> bytes:
@@ -72,3 +75,21 @@ def pcm_wav(pcm16: np.ndarray, rate: int = 8000) -> bytes:
 def mp3(pcm16: np.ndarray, rate: int = 8000, bitrate: int = 32) -> bytes:
     """CBR MP3 through the engine's LAME."""
     return audio.mp3_bytes(np.asarray(pcm16, dtype=np.int16), rate, bitrate=bitrate)
+
+
+def served(key: str, seconds: float, fmt: str = "alaw") -> tuple[bytes, str]:
+    """A call's recording as a download serves it, with its media type: ``alaw`` (A-law WAV, 8 kHz
+    mono: what the sandboxes serve by default), ``pcm16`` / ``ulaw`` WAV, ``mp3`` (LAME, 32 kbps),
+    or ``mixed`` (one of those four per recording, picked by *key*). The audio is the same
+    ``int(seconds * 8000)`` samples whatever the format."""
+    if fmt == "mixed":
+        fmt = SERVED_FORMATS[int(hashlib.sha256(key.encode()).hexdigest(), 16) % 4]
+    if fmt not in SERVED_FORMATS:
+        raise ValueError(f"record format {fmt!r}: expected one of {', '.join(SERVED_FORMATS)}")
+    a = v3_bytes(key, seconds)
+    if fmt == "alaw":
+        return alaw_wav(a), "audio/x-wav"
+    pcm = alaw2lin(a)
+    if fmt == "mp3":
+        return mp3(pcm, 8000, bitrate=32), "audio/mpeg"
+    return audio.wav_bytes(pcm, 8000, format="pcm16" if fmt == "pcm16" else "ulaw"), "audio/x-wav"

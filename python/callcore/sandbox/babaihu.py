@@ -1,7 +1,7 @@
 """八百呼 sandbox (seed 004): ``/voip/api/jsondata.html`` (GET or POST, query or form parameters)
 checking ``sa_user``/``sa_password`` (-2 验证错误), methods addTask, findTaskMx, addBlacklists,
 delBlacklists, getBlacklists, findDialrecord; recordings at ``/voip/record/{cdrRecordFile}`` (A-law
-WAV) and ``/voip/api/client/download/record.json?id=&ismp3=1`` (MP3, encoded by the codec engine's LAME). State in
+WAV; ``record_format`` for others) and ``/voip/api/client/download/record.json?id=&ismp3=1`` (MP3, encoded by the codec engine's LAME). State in
 SQLite. Blacklisted numbers are never dialled (the seed does not say how the two interact).
 """
 from __future__ import annotations
@@ -61,6 +61,7 @@ class BhErr(Exception):
 class BabaihuConfig:
     accounts: dict[str, str] = field(default_factory=lambda: {"100008800": "92868F142BE5DD78DD0ACF4370B4EB94"})
     extension: str = "100001800"
+    record_format: str = "alaw"  # what /voip/record/ serves: sandbox.audio.SERVED_FORMATS
 
 
 class BabaihuApp:
@@ -212,7 +213,8 @@ class BabaihuApp:
         row = self.state.one("SELECT * FROM cdrs WHERE record_file=?", (req.path_params["path"],))
         if row is None or not row["record_file"]:
             return Response(b"<html><body>404</body></html>", status_code=404, media_type="text/html")
-        return Response(audio.alaw_wav(audio.v3_bytes(row["record_file"], row["talk"])), media_type="audio/x-wav")
+        body, media = audio.served(row["record_file"], row["talk"], self.cfg.record_format)
+        return Response(body, media_type=media)
 
     async def record_mp3(self, req: Request) -> Response:
         p = dict(req.query_params)
@@ -225,11 +227,12 @@ class BabaihuApp:
         pcm = audio.alaw2lin(audio.v3_bytes(row["record_file"], row["talk"]))
         return Response(audio.mp3(pcm, 8000, bitrate=32), media_type="audio/mpeg")
 
-    def dial(self, task: int, n: int = 10) -> int:
-        """Dials up to *n* not-yet-called numbers of a task (blacklisted numbers are skipped)."""
+    def dial(self, task: int, n: int = 10, at: datetime | None = None) -> int:
+        """Dials up to *n* not-yet-called numbers of a task (blacklisted numbers are skipped), the
+        calls 45 s apart, the last one starting 45 s before *at* (default now)."""
         rows = self.state.q("SELECT * FROM details WHERE task=? AND status=0 AND phone NOT IN "
                             "(SELECT phone FROM blacklist) ORDER BY id LIMIT ?", (task, n))
-        now = datetime.now()
+        now = at or datetime.now()
         for i, r in enumerate(rows):
             h = int(hashlib.sha256(f"{task}/{r['id']}".encode()).hexdigest(), 16)
             ok = h % 4 != 0
@@ -270,8 +273,8 @@ class BabaihuSandbox:
 
     flow_id = FLOW_ID
 
-    def dial(self, task: int | str, n: int = 10) -> int:
-        return self.app.dial(int(task), n)
+    def dial(self, task: int | str, n: int = 10, at: datetime | None = None) -> int:
+        return self.app.dial(int(task), n, at)
 
     def start(self) -> "BabaihuSandbox":
         self.server.start()

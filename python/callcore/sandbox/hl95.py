@@ -75,6 +75,7 @@ class NfErr(Exception):
 class Hl95Config:
     clients: dict[str, str] = field(default_factory=lambda: {"sandbox-client": "sandbox-secret"})
     token_ttl: float = 7200.0  # "access_token 有效期默认 2 个小时" (000:76)
+    record_format: str = "alaw"  # what /record/recordDownload serves: sandbox.audio.SERVED_FORMATS
 
 
 def ok(data: Any = None) -> JSONResponse:
@@ -356,12 +357,15 @@ class Hl95App:
         row = self.state.one("SELECT * FROM history WHERE filename=? AND filename!=''", (path,))
         if row is None:
             raise NfErr("录音文件不存在")
-        return Response(audio.alaw_wav(audio.v3_bytes(path, row["talksec"])), media_type="audio/x-wav")
+        body, media = audio.served(path, row["talksec"], self.cfg.record_format)
+        return Response(body, media_type=media)
 
-    def dial(self, instance_id: int, n: int = 10) -> int:
+    def dial(self, instance_id: int, n: int = 10, at: datetime | None = None) -> int:
+        """Dials up to *n* numbers of an outbound instance, the calls 40 s apart, the last one
+        starting 40 s before *at* (default now)."""
         rows = self.state.q("SELECT * FROM contacts WHERE task=? AND call_state=0 ORDER BY id LIMIT ?",
                             (instance_id, n))
-        now = datetime.now()
+        now = at or datetime.now()
         for i, r in enumerate(rows):
             h = int(hashlib.sha256(f"{instance_id}/{r['id']}".encode()).hexdigest(), 16)
             ok_ = h % 4 != 0
@@ -399,8 +403,8 @@ class Hl95Sandbox:
     def client_secret(self) -> str:
         return self.app.cfg.clients[self.client_id]
 
-    def dial(self, instance_id: int | str, n: int = 10) -> int:
-        return self.app.dial(int(instance_id), n)
+    def dial(self, instance_id: int | str, n: int = 10, at: datetime | None = None) -> int:
+        return self.app.dial(int(instance_id), n, at)
 
     def start(self) -> "Hl95Sandbox":
         self.server.start()

@@ -2,7 +2,8 @@
 verified by :func:`callcore.sign.verify_sccc_authentication`, single (``request``) and multiple
 (``requests``, same type) commands, the documented limits (1000 callees / 100 callers per command,
 userData <= 30, agent 1-8 digits, mode 2|5), duplicates and invalid numbers counted in
-``report``, recordings served at ``/<filename>`` (A-law WAV), CDRs. State in SQLite.
+``report``, recordings served at ``/<filename>`` (A-law WAV; ``record_format`` for others), CDRs.
+State in SQLite.
 """
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ class ScccConfig:
     customers: dict[str, str] = field(default_factory=lambda: {"C2": "E416D0F85DC0CB67C85E070A32D9F0123AFF4762"})
     max_skew: float = 900.0  # not in the seed; a replay window for timestamps
     seq_window: float = 600.0  # "保证一段时间内序列号不重复即可" (003:383)
+    record_format: str = "alaw"  # what recording downloads serve: sandbox.audio.SERVED_FORMATS
 
 
 class ScccApp:
@@ -266,18 +268,20 @@ class ScccApp:
         if row is None:
             return Response(b"<html><body><h1>404 Not Found</h1></body></html>", status_code=404,
                             media_type="text/html")
-        return Response(audio.alaw_wav(audio.v3_bytes(path, float(row["duration"]))), media_type="audio/wav")
+        body, media = audio.served(path, float(row["duration"]), self.cfg.record_format)
+        return Response(body, media_type=media)
 
     async def ctl_dial(self, req: Request) -> Response:
         return JSONResponse({"dialled": self.dial(req.path_params["task"], int(req.query_params.get("n", "10")))})
 
-    def dial(self, task: int, n: int = 10) -> int:
-        """Simulates dialling up to *n* pending numbers of a task: CDRs and recordings."""
+    def dial(self, task: int, n: int = 10, at: datetime | None = None) -> int:
+        """Simulates dialling up to *n* pending numbers of a task: CDRs and recordings, the calls
+        30 s apart and the last one starting 30 s before *at* (default now)."""
         t = self.state.one("SELECT * FROM tasks WHERE id=?", (task,))
         if t is None:
             return 0
         rows = self.state.q("SELECT number FROM numbers WHERE task=? AND state='pending' LIMIT ?", (task, n))
-        now = int(time.time())
+        now = int(at.timestamp() if at is not None else time.time())
         recs = []
         for i, r in enumerate(rows):
             h = int(hashlib.sha256(f"{task}/{r['number']}".encode()).hexdigest(), 16)
@@ -312,8 +316,8 @@ class ScccSandbox:
     def password(self) -> str:
         return self.app.cfg.customers[self.customer]
 
-    def dial(self, task: int | str, n: int = 10) -> int:
-        return self.app.dial(int(task), n)
+    def dial(self, task: int | str, n: int = 10, at: datetime | None = None) -> int:
+        return self.app.dial(int(task), n, at)
 
     def start(self) -> "ScccSandbox":
         self.server.start()

@@ -26,7 +26,12 @@ __all__ = ["BearerAuth", "HL95OAuthToken", "HuaweiAkSkToken", "Token", "TokenErr
 
 
 class TokenError(Exception):
-    """The token endpoint refused or answered something that is not a token."""
+    """The token endpoint refused or answered something that is not a token; ``status`` is the
+    HTTP status when the endpoint answered one >= 400 (a 5xx or 429 is worth retrying)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,8 @@ class TokenProvider(ABC):
 
     def _accept(self, response: httpx.Response) -> Token:
         if response.status_code >= 400:
-            raise TokenError(f"{type(self).__name__}: token endpoint answered HTTP {response.status_code}: {_excerpt(response)}")
+            raise TokenError(f"{type(self).__name__}: token endpoint answered HTTP {response.status_code}: {_excerpt(response)}",
+                             status=response.status_code)
         try:
             data = response.json()
         except ValueError:

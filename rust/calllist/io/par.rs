@@ -25,8 +25,8 @@ use encoding_rs::{DecoderResult, GB18030, UTF_8};
 use rayon::prelude::*;
 
 use super::{
-    clean_tail, format_row, needs_defuse, CsvBuf, Fields, Gate, Layout, OutFile, RowOut, Summary,
-    TAIL_MAX,
+    clean_tail, format_row, needs_defuse, write_digits, CsvBuf, Fields, Gate, Layout, OutFile,
+    RowOut, Summary, TAIL_MAX,
 };
 use crate::calllist::dedup::scope_hash;
 use crate::calllist::normalize::{Normalized, Normalizer, Reason};
@@ -510,6 +510,27 @@ fn fast_clean_row(
     }
 }
 
+/// Appends the rejects row of a simple record (`row,input,reason,e164`): the same bytes as
+/// [`format_row`] writes for it (its cells need no quotes; the caller checked the input cell
+/// needs no defusing), without the cell-by-cell formatter.
+#[inline]
+fn fast_reject_row(out: &mut Vec<u8>, line: u64, input: &[u8], n: &Normalized, reason: Reason) {
+    let mut buf = [0u8; 64];
+    let l = write_digits(line, &mut buf);
+    out.extend_from_slice(&buf[..l]);
+    out.push(b',');
+    out.extend_from_slice(input);
+    out.push(b',');
+    out.extend_from_slice(reason.as_str().as_bytes());
+    out.push(b',');
+    if n.is_ok() {
+        buf[0] = b'+';
+        let l = write_digits(n.key, &mut buf[1..]);
+        out.extend_from_slice(&buf[..l + 1]);
+    }
+    out.push(b'\n');
+}
+
 /// Piece boundaries of `text[..end]`: about `size` bytes each, ending after a newline.
 fn cut(text: &[u8], end: usize, size: usize, out: &mut Vec<(usize, usize)>) {
     out.clear();
@@ -921,6 +942,20 @@ pub(super) fn run(
                         let l = clean_tail(n, d, platform, &mut tail);
                         fast_clean_row(&mut cb.buf, fields, r.spans, width, &tail, l);
                         cb.rec_start = cb.buf.len();
+                    } else if d.reason != Reason::Ok
+                        && m.simple
+                        && !(defuse && needs_defuse(r.field(col).unwrap_or(b"")))
+                    {
+                        // one line: the record's line is the line after it minus one
+                        let line = (base + m.line).saturating_sub(1).max(1);
+                        fast_reject_row(
+                            &mut rb.buf,
+                            line,
+                            r.field(col).unwrap_or(b""),
+                            n,
+                            d.reason,
+                        );
+                        rb.rec_start = rb.buf.len();
                     } else {
                         format_row(
                             line_of(fields, spans, m, base),

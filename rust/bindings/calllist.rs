@@ -160,6 +160,59 @@ type Arrays<'py> = (
     Bound<'py, PyArray1<u8>>,
 );
 
+/// The five result columns, filled in parallel straight from the inputs (no intermediate
+/// `Vec<Normalized>` and no serial conversion pass under the GIL), then handed to numpy as
+/// they are.
+struct Columns {
+    keys: Vec<u64>,
+    kinds: Vec<u8>,
+    reasons: Vec<u8>,
+    ext: Vec<u64>,
+    ext_len: Vec<u8>,
+}
+
+impl Columns {
+    /// `n` values; `one(i)` normalizes value i. Runs on the current rayon pool.
+    fn fill(n: usize, one: impl Fn(usize) -> Normalized + Sync) -> Columns {
+        const CHUNK: usize = 8192;
+        let mut c = Columns {
+            keys: vec![0; n],
+            kinds: vec![0; n],
+            reasons: vec![0; n],
+            ext: vec![0; n],
+            ext_len: vec![0; n],
+        };
+        c.keys
+            .par_chunks_mut(CHUNK)
+            .zip(c.kinds.par_chunks_mut(CHUNK))
+            .zip(c.reasons.par_chunks_mut(CHUNK))
+            .zip(c.ext.par_chunks_mut(CHUNK))
+            .zip(c.ext_len.par_chunks_mut(CHUNK))
+            .enumerate()
+            .for_each(|(ci, ((((k, t), r), e), el))| {
+                for j in 0..k.len() {
+                    let x = one(ci * CHUNK + j);
+                    k[j] = x.key;
+                    t[j] = x.kind as u8;
+                    r[j] = x.reason as u8;
+                    e[j] = x.ext;
+                    el[j] = x.ext_len;
+                }
+            });
+        c
+    }
+
+    fn into_arrays(self, py: Python<'_>) -> Arrays<'_> {
+        (
+            PyArray1::from_vec(py, self.keys),
+            PyArray1::from_vec(py, self.kinds),
+            PyArray1::from_vec(py, self.reasons),
+            PyArray1::from_vec(py, self.ext),
+            PyArray1::from_vec(py, self.ext_len),
+        )
+    }
+}
+
 fn to_arrays<'py>(py: Python<'py>, v: &[Normalized], reasons: Option<&[Reason]>) -> Arrays<'py> {
     // one pass into five columns; `from_vec` hands each buffer to numpy without a copy
     let n = v.len();
@@ -315,8 +368,8 @@ fn normalize_list<'py>(
 ) -> PyResult<Arrays<'py>> {
     let views = Views::from_seq(values, "numbers")?;
     let slices = views.slices();
-    let out = py.detach(|| cio::normalize_many(&norm.inner, slices.par_iter().copied()));
-    Ok(to_arrays(py, &out, None))
+    let cols = py.detach(|| Columns::fill(slices.len(), |i| norm.inner.normalize(slices[i])));
+    Ok(cols.into_arrays(py))
 }
 
 /// numpy fixed-width `S` (itemsize bytes, NUL padded) or `U` (UCS-4) buffer, viewed as uint8.
@@ -402,20 +455,18 @@ fn normalize_packed<'py>(
                 .map_err(|e| PyValueError::new_err(format!("threads: {e}")))?,
         ),
     };
-    let out: Vec<Normalized> = py.detach(|| {
-        let work = || -> Vec<Normalized> {
-            (0..o.len() - 1)
-                .into_par_iter()
-                .with_min_len(8192)
-                .map(|i| norm.inner.normalize(&d[o[i] as usize..o[i + 1] as usize]))
-                .collect()
+    let cols = py.detach(|| {
+        let work = || {
+            Columns::fill(o.len() - 1, |i| {
+                norm.inner.normalize(&d[o[i] as usize..o[i + 1] as usize])
+            })
         };
         match &pool {
             Some(p) => p.install(work),
             None => work(),
         }
     });
-    Ok(to_arrays(py, &out, None))
+    Ok(cols.into_arrays(py))
 }
 
 /// int64 column (numbers that Excel/pandas read as integers); values <= 0 are empty.

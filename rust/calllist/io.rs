@@ -1004,12 +1004,8 @@ fn write_digits(mut v: u64, out: &mut [u8]) -> usize {
         4041424344454647484950515253545556575859\
         6061626364656667686970717273747576777879\
         8081828384858687888990919293949596979899";
-    let mut n = 1;
-    let mut t = v;
-    while t >= 10 {
-        t /= 10;
-        n += 1;
-    }
+    // the digit count without a division per digit
+    let n = v.checked_ilog10().unwrap_or(0) as usize + 1;
     let mut i = n;
     while v >= 100 {
         let r = (v % 100) as usize * 2;

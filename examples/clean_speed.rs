@@ -1,5 +1,5 @@
 //! Timing probe for the call-list clean path: `cargo run --release --example clean_speed -- FILE`.
-use _core::calllist::io::{clean_file, CleanOptions, CleanPaths};
+use _core::calllist::io::{clean_file, wait_for_removals, CleanOptions, CleanPaths};
 use _core::calllist::normalize::{Config, Normalizer};
 use std::path::Path;
 use std::time::Instant;
@@ -44,6 +44,7 @@ fn main() {
         cpu.push(cpu_now() - c0);
         std::hint::black_box(s.rows);
     }
+    wait_for_removals();
     times.sort_by(|a, b| a.partial_cmp(b).unwrap());
     cpu.sort_by(|a, b| a.partial_cmp(b).unwrap());
     println!(

@@ -242,6 +242,13 @@ fn to_arrays<'py>(py: Python<'py>, v: &[Normalized], reasons: Option<&[Reason]>)
     )
 }
 
+/// Waits until the old contents of outputs that a clean replaced are removed (they are removed
+/// on a background thread; the package calls this at exit).
+#[pyfunction]
+fn wait_for_removals(py: Python<'_>) {
+    py.detach(cio::wait_for_removals);
+}
+
 /// Borrowed byte views of a Python list/tuple of str | bytes | int | None. Ints are formatted
 /// into `owned`; None and NaN-like floats become empty values.
 struct Views<'py> {
@@ -894,6 +901,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyNormalizer>()?;
     m.add_class::<PyBlacklist>()?;
     m.add_function(wrap_pyfunction!(normalize_list, m)?)?;
+    m.add_function(wrap_pyfunction!(wait_for_removals, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_fixed, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_packed, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_ints, m)?)?;

@@ -886,8 +886,56 @@ fn exchange(part: &Path, path: &Path) -> bool {
     if rc != 0 {
         return false;
     }
-    let _ = std::fs::remove_file(part);
+    remove_in_background(part.to_path_buf());
     true
+}
+
+/// Removals of replaced outputs still running (see [`remove_in_background`]).
+static REMOVALS: std::sync::Mutex<Vec<std::thread::JoinHandle<()>>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Removes a replaced output's old content on another thread: freeing the pages of a large
+/// file took ~7 ms, the last serial step of a clean. The caller's result does not wait for it;
+/// [`wait_for_removals`] does (the Python package calls it at exit, so no `.part` file is left).
+fn remove_in_background(part: PathBuf) {
+    // a name of its own first: the next run creates `part` again at once, and the removal
+    // must not take that new file
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut name = part.as_os_str().to_owned();
+    name.push(format!(
+        ".old.{}.{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let path = PathBuf::from(name);
+    if std::fs::rename(&part, &path).is_err() {
+        let _ = std::fs::remove_file(&part);
+        return;
+    }
+    let mut pending = REMOVALS.lock().unwrap_or_else(|e| e.into_inner());
+    pending.retain(|h| !h.is_finished());
+    let spawned = std::thread::Builder::new()
+        .name("callcore-remove".into())
+        .spawn({
+            let path = path.clone();
+            move || {
+                let _ = std::fs::remove_file(&path);
+            }
+        });
+    match spawned {
+        Ok(h) => pending.push(h),
+        Err(_) => {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
+/// Waits until the old contents of replaced outputs are removed.
+pub fn wait_for_removals() {
+    let pending = std::mem::take(&mut *REMOVALS.lock().unwrap_or_else(|e| e.into_inner()));
+    for h in pending {
+        let _ = h.join();
+    }
 }
 
 #[cfg(not(target_os = "linux"))]

@@ -135,3 +135,17 @@ def test_devices_are_written_directly(tmp_path: Path) -> None:
     s = cl.clean(src, "/dev/null", "/dev/null")
     assert s.clean == 1
     assert Path("/dev/null").is_char_device()
+
+
+def test_replacing_outputs_leaves_only_the_outputs(tmp_path: Path) -> None:
+    """A clean over existing outputs swaps the new files in and removes the old contents (on a
+    background thread, waited for here as at exit): nothing else is left in the folder."""
+    from callcore._core import calllist as _c
+
+    src = tmp_path / "in.csv"
+    src.write_text("phone\n13800138000\n13800138000\nabc\n", encoding="utf-8")
+    for _ in range(3):
+        cl.clean(src, tmp_path / "clean.csv", tmp_path / "rej.csv")
+    _c.wait_for_removals()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clean.csv", "in.csv", "rej.csv"]
+    assert (tmp_path / "clean.csv").read_text(encoding="utf-8").count("\n") == 2

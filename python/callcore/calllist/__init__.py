@@ -16,6 +16,7 @@ Kinds: ``mobile``, ``fixed``, ``nongeo`` (400/800), ``short`` (service short cod
 
 from __future__ import annotations
 
+import atexit
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,10 @@ from typing import Any, Literal
 import numpy as np
 
 from callcore._core import calllist as _c
+
+# a clean that replaces existing outputs removes their old contents on a background thread;
+# let it finish before the interpreter exits so no `<output>.part` is left behind
+atexit.register(_c.wait_for_removals)
 
 __all__ = [
     "KINDS",

@@ -16,7 +16,7 @@ use encoding_rs::{DecoderResult, Encoding, GB18030, UTF_8};
 use rayon::prelude::*;
 
 use super::dedup::{scope_hash, Blacklist, Dedup, ImportStore};
-use super::normalize::{Kind, Normalized, Normalizer, Reason};
+use super::normalize::{write_digits, Kind, Normalized, Normalizer, Reason};
 use super::platform::{Batcher, Profile};
 use super::{io_err, CalllistError, Result};
 
@@ -1042,35 +1042,6 @@ fn format_row<R: Fields>(
 /// Longest [`clean_tail`]: six separators, E.164 and national forms (<= 20 each), the kind,
 /// an extension (<= 20 digits), the dialing string (<= 24), a batch number (<= 20 digits), `\n`.
 const TAIL_MAX: usize = 160;
-
-/// Writes `v`'s decimal digits at the start of `out` (>= 20 bytes), two per step from the
-/// end; returns how many.
-#[inline]
-fn write_digits(mut v: u64, out: &mut [u8]) -> usize {
-    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-        2021222324252627282930313233343536373839\
-        4041424344454647484950515253545556575859\
-        6061626364656667686970717273747576777879\
-        8081828384858687888990919293949596979899";
-    // the digit count without a division per digit
-    let n = v.checked_ilog10().unwrap_or(0) as usize + 1;
-    let mut i = n;
-    while v >= 100 {
-        let r = (v % 100) as usize * 2;
-        v /= 100;
-        i -= 2;
-        out[i] = PAIRS[r];
-        out[i + 1] = PAIRS[r + 1];
-    }
-    if v >= 10 {
-        let r = v as usize * 2;
-        out[i - 2] = PAIRS[r];
-        out[i - 1] = PAIRS[r + 1];
-    } else {
-        out[i - 1] = b'0' + v as u8;
-    }
-    n
-}
 
 /// The columns a clean row gets after the input's cells, each after its comma, and the newline:
 /// `,e164,national,kind,ext[,dial,batch]\n` (all digits and letters: never quoted). Every piece

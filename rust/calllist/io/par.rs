@@ -25,11 +25,11 @@ use encoding_rs::{DecoderResult, GB18030, UTF_8};
 use rayon::prelude::*;
 
 use super::{
-    clean_tail, format_row, needs_defuse, write_digits, CsvBuf, Fields, Gate, Layout, OutFile,
-    RowOut, Summary, TAIL_MAX,
+    clean_tail, format_row, needs_defuse, CsvBuf, Fields, Gate, Layout, OutFile, RowOut, Summary,
+    TAIL_MAX,
 };
 use crate::calllist::dedup::scope_hash;
-use crate::calllist::normalize::{Normalized, Normalizer, Reason};
+use crate::calllist::normalize::{write_digits, Normalized, Normalizer, Reason};
 use crate::calllist::platform::{Batcher, Profile};
 use crate::calllist::{io_err, CalllistError, Result};
 

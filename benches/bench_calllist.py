@@ -142,7 +142,8 @@ def _median(benchmark) -> float:
 
 def test_e2e_callcore(benchmark, dataset) -> None:
     p, out = dataset["path"], dataset["out"]
-    summary = benchmark.pedantic(lambda: cl.clean(p, out / "cc_clean.csv", out / "cc_rejects.csv"), rounds=5, iterations=1)
+    summary = benchmark.pedantic(lambda: cl.clean(p, out / "cc_clean.csv", out / "cc_rejects.csv"), rounds=9, iterations=1,
+                                 warmup_rounds=1)
     assert summary.rows == ROWS
     RESULTS["e2e_callcore"] = _median(benchmark)
     RESULTS["callcore_clean_rows"] = summary.clean

@@ -20,7 +20,9 @@ use crate::calllist::dedup::{
     first_flags as core_first_flags, Blacklist as CoreBlacklist, ImportStore,
 };
 use crate::calllist::io::{self as cio, CleanOptions, CleanPaths, ColumnSel, Gate, Summary};
-use crate::calllist::normalize::{Config, ForeignPolicy, Kind, Normalized, Normalizer, Reason};
+use crate::calllist::normalize::{
+    write_digits, Config, ForeignPolicy, Kind, Normalized, Normalizer, Reason,
+};
 use crate::calllist::platform::Profile;
 use crate::calllist::tables::Tables;
 use crate::calllist::xlsx::HuaweiWorkbook;
@@ -396,35 +398,33 @@ fn normalize_fixed<'py>(
             "buffer length is not a multiple of itemsize",
         ));
     }
-    let out: Vec<Normalized> = py.detach(|| {
-        data.par_chunks(itemsize)
-            .with_min_len(4096)
-            .map(|item| {
-                if !ucs4 {
-                    let end = item.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
-                    return norm.inner.normalize(&item[..end]);
+    let cols = py.detach(|| {
+        Columns::fill(data.len() / itemsize, |i| {
+            let item = &data[i * itemsize..(i + 1) * itemsize];
+            if !ucs4 {
+                let end = item.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
+                return norm.inner.normalize(&item[..end]);
+            }
+            let mut tmp = [0u8; 256];
+            let mut n = 0;
+            for c in item.chunks_exact(4) {
+                let cp = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+                if cp == 0 {
+                    break;
                 }
-                let mut tmp = [0u8; 256];
-                let mut n = 0;
-                for c in item.chunks_exact(4) {
-                    let cp = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-                    if cp == 0 {
-                        break;
-                    }
-                    let ch = char::from_u32(cp).unwrap_or('\u{fffd}');
-                    if n + 4 > tmp.len() {
-                        return Normalized {
-                            reason: Reason::TooLong,
-                            ..Normalized::default()
-                        };
-                    }
-                    n += ch.encode_utf8(&mut tmp[n..]).len();
+                let ch = char::from_u32(cp).unwrap_or('\u{fffd}');
+                if n + 4 > tmp.len() {
+                    return Normalized {
+                        reason: Reason::TooLong,
+                        ..Normalized::default()
+                    };
                 }
-                norm.inner.normalize(&tmp[..n])
-            })
-            .collect()
+                n += ch.encode_utf8(&mut tmp[n..]).len();
+            }
+            norm.inner.normalize(&tmp[..n])
+        })
     });
-    Ok(to_arrays(py, &out, None))
+    Ok(cols.into_arrays(py))
 }
 
 /// Arrow-style packed strings: `data` bytes and `offsets` (n + 1 int64). `threads` runs the
@@ -486,29 +486,20 @@ fn normalize_ints<'py>(
     let v = values
         .as_slice()
         .map_err(|_| PyValueError::new_err("values must be contiguous"))?;
-    let out: Vec<Normalized> = py.detach(|| {
-        v.par_iter()
-            .with_min_len(8192)
-            .map(|&x| {
-                if x <= 0 {
-                    return Normalized {
-                        reason: Reason::Empty,
-                        ..Normalized::default()
-                    };
-                }
-                let mut b = [0u8; 24];
-                let mut i = 24;
-                let mut x = x as u64;
-                while x > 0 {
-                    i -= 1;
-                    b[i] = b'0' + (x % 10) as u8;
-                    x /= 10;
-                }
-                norm.inner.normalize(&b[i..])
-            })
-            .collect()
+    let cols = py.detach(|| {
+        Columns::fill(v.len(), |i| {
+            if v[i] <= 0 {
+                return Normalized {
+                    reason: Reason::Empty,
+                    ..Normalized::default()
+                };
+            }
+            let mut b = [0u8; 24];
+            let n = write_digits(v[i] as u64, &mut b);
+            norm.inner.normalize(&b[..n])
+        })
     });
-    Ok(to_arrays(py, &out, None))
+    Ok(cols.into_arrays(py))
 }
 
 fn kind_from(v: u8) -> Kind {

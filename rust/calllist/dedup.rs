@@ -85,6 +85,25 @@ fn prefetch(p: *const u64) {
     let _ = p;
 }
 
+/// Gives `advice` for the whole pages inside a large slot array (madvise wants a page-aligned
+/// start). Small arrays are left alone: they live in the heap, not in pages of their own.
+/// Advice changes no contents, and failure (an older kernel) is harmless.
+fn advise(slots: &[u64], advice: libc::c_int) {
+    #[cfg(target_os = "linux")]
+    if slots.len() * 8 >= 4 << 20 {
+        let start = slots.as_ptr() as usize;
+        let end = start + slots.len() * 8;
+        let a = (start + 4095) & !4095;
+        // SAFETY: advice on whole pages inside memory `slots` covers; neither advice used here
+        // changes its contents (the pages are zero either way).
+        unsafe {
+            libc::madvise(a as *mut libc::c_void, (end & !4095) - a, advice);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (slots, advice);
+}
+
 /// A zeroed slot array. A large one is fresh `mmap`ed memory; on Linux it is marked for
 /// transparent huge pages before it is touched, so filling a multi-million-entry table takes a
 /// few 2 MiB page faults instead of thousands of 4 KiB ones (each probe reads, then writes, so
@@ -92,21 +111,7 @@ fn prefetch(p: *const u64) {
 fn zeroed_slots(cap: usize) -> Vec<u64> {
     let v = vec![0u64; cap];
     #[cfg(target_os = "linux")]
-    if cap * 8 >= 4 << 20 {
-        // madvise wants a page-aligned start: advise the whole pages inside the buffer
-        let start = v.as_ptr() as usize;
-        let end = start + cap * 8;
-        let a = (start + 4095) & !4095;
-        // SAFETY: advice on whole pages inside memory this Vec owns; MADV_HUGEPAGE changes
-        // no contents and failure is harmless.
-        unsafe {
-            libc::madvise(
-                a as *mut libc::c_void,
-                (end & !4095) - a,
-                libc::MADV_HUGEPAGE,
-            );
-        }
-    }
+    advise(&v, libc::MADV_HUGEPAGE);
     v
 }
 
@@ -116,22 +121,8 @@ impl KeyTable {
     /// while the first block is being parsed, instead of in the middle of its serial
     /// decisions). Harmless where unsupported (Linux < 5.14 refuses `MADV_POPULATE_WRITE`).
     pub fn prefault(&self) {
-        #[cfg(target_os = "linux")]
-        if self.slots.len() * 8 >= 4 << 20 {
-            const MADV_POPULATE_WRITE: libc::c_int = 23;
-            let start = self.slots.as_ptr() as usize;
-            let end = start + self.slots.len() * 8;
-            let a = (start + 4095) & !4095;
-            // SAFETY: advice on whole pages inside memory this table owns; populating for
-            // writing changes no contents (the pages are zero either way).
-            unsafe {
-                libc::madvise(
-                    a as *mut libc::c_void,
-                    (end & !4095) - a,
-                    MADV_POPULATE_WRITE,
-                );
-            }
-        }
+        const MADV_POPULATE_WRITE: libc::c_int = 23;
+        advise(&self.slots, MADV_POPULATE_WRITE);
     }
 
     pub fn with_capacity(n: usize) -> KeyTable {

@@ -2,7 +2,10 @@
 real OpenSSH server on loopback (``/usr/sbin/sshd``; CI installs Debian ``openssh-server``)."""
 from __future__ import annotations
 
+import os
 import random
+import signal
+import subprocess
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterator
@@ -23,6 +26,37 @@ def make_campaign(client: HuaweiClient, name: str) -> int:
         strEndTime=(today + timedelta(days=10)).strftime("%Y-%m-%d 23:00:00"), deviceType=2, callerNo="4008001234",
         maxAlertingTime=30, scheduleParam=ScheduleParam(workdayBeginTime1="09:00", workdayEndTime1="18:00"),
         callbackUrl="http://127.0.0.1:9/cb", skillParam={"skillId": 1}))
+
+
+# SIGKILLs each crash test makes
+KILLS = 20
+
+
+def kill_cycles(cmd: list[str], env: dict[str, str], rng: random.Random, lo: float, hi: float,
+                kills_wanted: int = KILLS) -> tuple[int, subprocess.CompletedProcess]:
+    """Starts *cmd* until it has been killed with SIGKILL *kills_wanted* times, each after a
+    random delay (a run that finishes first just counts as a run); then once more to completion.
+
+    A run that finishes before its kill means the job is done and later runs have nothing left to
+    interrupt, so each test gives the job enough work (rows, and sandbox latency where needed)
+    for well over *kills_wanted* kills at these delays, on a fast machine too: the count must not
+    hang on timing.
+    """
+    kills = 0
+    for _ in range(4 * kills_wanted):
+        if kills >= kills_wanted:
+            break
+        p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            p.wait(rng.uniform(lo, hi))
+        except subprocess.TimeoutExpired:
+            os.kill(p.pid, signal.SIGKILL)
+            p.wait()
+            kills += 1
+        else:
+            p.communicate()
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    return kills, r
 
 
 def write_list(path: Path, n_unique: int, *, seed: int = 1, dirty: bool = True) -> list[str]:

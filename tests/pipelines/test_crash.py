@@ -4,45 +4,15 @@ from __future__ import annotations
 
 import os
 import random
-import signal
-import subprocess
 import sys
-import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from .conftest import calldata, client_for, make_campaign, write_list
+from .conftest import KILLS, calldata, client_for, kill_cycles, make_campaign, write_list
 
-KILLS = 20
 
 
 def _env(sb):
     return dict(os.environ, CALLCORE_ACCESS_KEY=sb.access_key, CALLCORE_SECRET_KEY=sb.secret_key)
-
-
-def _kill_cycles(cmd, env, rng, lo, hi):
-    """Starts *cmd* until it has been killed with SIGKILL KILLS times, each after a random delay (a
-    run that finishes first just counts as a run); then once more to completion.
-
-    A run that finishes before its kill means the job is done and later runs have nothing left to
-    interrupt, so each test gives the job enough work (rows, and sandbox latency where needed) for
-    well over KILLS kills at these delays, on a fast machine too: the count must not hang on timing.
-    """
-    kills = 0
-    for _ in range(4 * KILLS):
-        if kills >= KILLS:
-            break
-        p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            p.wait(rng.uniform(lo, hi))
-        except subprocess.TimeoutExpired:
-            os.kill(p.pid, signal.SIGKILL)
-            p.wait()
-            kills += 1
-        else:
-            p.communicate()
-    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
-    return kills, r
 
 
 def test_import_survives_20_kills(sandbox_factory, tmp_path):
@@ -53,7 +23,7 @@ def test_import_survives_20_kills(sandbox_factory, tmp_path):
         cid = make_campaign(c, "crash")
     cmd = [sys.executable, "-m", "callcore.cli", "outbound", "import", str(tmp_path / "l.csv"), "--campaign", str(cid),
            "--endpoint", sb.url, "--workdir", str(tmp_path / "w"), "--api", "v2", "--v2-max", "100", "--json"]
-    kills, r = _kill_cycles(cmd, _env(sb), random.Random(11), 0.6, 2.2)
+    kills, r = kill_cycles(cmd, _env(sb), random.Random(11), 0.6, 2.2)
     assert r.returncode == 0, r.stderr[-2000:]
     assert kills >= KILLS, f"only {kills} runs were killed mid-way"
     rows = calldata(sb, cid)
@@ -80,7 +50,7 @@ def test_recording_sync_survives_20_kills(sandbox_factory, tmp_path):
            (now - timedelta(hours=12)).strftime("%Y-%m-%d %H:%M:%S"), "--to",
            (now + timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S"), "-o", str(out), "--endpoint", sb.url,
            "--to-format", "mp3", "--workers", "2", "--json"]
-    kills, r = _kill_cycles(cmd, _env(sb), random.Random(5), 0.45, 1.0)
+    kills, r = kill_cycles(cmd, _env(sb), random.Random(5), 0.45, 1.0)
     assert r.returncode == 0, r.stderr[-2000:]
     assert kills >= KILLS, f"only {kills} runs were killed mid-way"
     import csv
@@ -112,7 +82,7 @@ def test_file_route_import_survives_20_kills(sandbox_factory, sshd, tmp_path):
            "--endpoint", sb.url, "--workdir", str(tmp_path / "w"), "--route", "file", "--rows-per-file", "50",
            "--workers", "2", "--sftp-host", "127.0.0.1", "--sftp-port", str(sshd.port), "--sftp-user", sshd.user,
            "--sftp-key", sshd.key_file, "--server-id", sid, "--json"]
-    kills, r = _kill_cycles(cmd, _env(sb), random.Random(3), 0.45, 0.9)
+    kills, r = kill_cycles(cmd, _env(sb), random.Random(3), 0.45, 0.9)
     assert r.returncode == 0, r.stderr[-2000:]
     assert kills >= KILLS, f"only {kills} runs were killed mid-way"
     rows = calldata(sb, cid)

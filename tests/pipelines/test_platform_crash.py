@@ -4,38 +4,12 @@ and inside reconciliation)."""
 from __future__ import annotations
 
 import json
-import os
 import random
-import signal
-import subprocess
 
 import pytest
 
-from .conftest import write_list
+from .conftest import KILLS, kill_cycles, write_list
 from .platform_kit import start
-
-KILLS = 20
-
-
-def kill_cycles(cmd: list[str], env: dict[str, str], rng: random.Random, lo: float, hi: float,
-                kills_wanted: int) -> tuple[int, subprocess.CompletedProcess]:
-    """Starts *cmd* until it has been SIGKILLed *kills_wanted* times after random delays (a run
-    that finishes first counts as a run), then once more to completion. Every request to the
-    sandbox waits 100 ms (its latency fault), so the job outlasts the kills on a fast machine too."""
-    kills = 0
-    for _ in range(4 * kills_wanted):
-        if kills >= kills_wanted:
-            break
-        p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            p.wait(rng.uniform(lo, hi))
-        except subprocess.TimeoutExpired:
-            os.kill(p.pid, signal.SIGKILL)
-            p.wait()
-            kills += 1
-        else:
-            p.communicate()
-    return kills, subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
 
 
 @pytest.mark.parametrize("platform,seed", [("sccc", 31), ("babaihu", 32), ("hl95", 33)])
@@ -47,7 +21,7 @@ def test_import_survives_20_kills(tmp_path, platform, seed):
         # machine once completed the job after 19 kills with 100 batches)
         good = write_list(tmp_path / "l.csv", 3000, seed=seed)
         cmd = kit.cli(tmp_path / "l.csv", tmp_path / "w", "--batch-size", "10", "--json")
-        kills, r = kill_cycles(cmd, kit.env(), random.Random(seed), 0.5, 1.2, KILLS)
+        kills, r = kill_cycles(cmd, kit.env(), random.Random(seed), 0.5, 1.2)
         assert r.returncode == 0, r.stderr[-2000:]
         assert kills >= KILLS, f"only {kills} runs were killed mid-way"
         s = json.loads(r.stdout)

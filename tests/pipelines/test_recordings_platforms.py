@@ -236,7 +236,7 @@ def test_sccc_sync_survives_20_kills(sandboxes, tmp_path):
     resumed each time: every recording of the period ends converted once, no completed download
     repeated, no partial file; the platform served each file at most once more than needed for
     each kill that cut a download short (2 workers)."""
-    from .test_crash import KILLS, _kill_cycles
+    from .conftest import KILLS, kill_cycles
 
     # 100 ms on every request keeps the job longer than 20 kill cycles on a fast machine too
     sb = sandboxes("sccc")
@@ -251,7 +251,7 @@ def test_sccc_sync_survives_20_kills(sandboxes, tmp_path):
     env, opts = ps.cli_env("sccc", sb, dict(os.environ))
     cmd = [sys.executable, "-m", "callcore.cli", "recordings", "sync", *opts, "--from", b, "--to", e, "-o", str(out),
            "--to-format", "mp3", "--workers", "2", "--json"]
-    kills, r = _kill_cycles(cmd, env, random.Random(17), 0.45, 1.0)
+    kills, r = kill_cycles(cmd, env, random.Random(17), 0.45, 1.0)
     assert r.returncode == 0, r.stderr[-2000:]
     assert kills >= KILLS, f"only {kills} runs were killed mid-way"
     man = _check_outputs(out, exp, "alaw", to="mp3")

@@ -105,7 +105,14 @@ pub fn import_strings(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Option<Arr
     let capsule = capsule
         .cast_into::<PyCapsule>()
         .map_err(|_| err(what, "__arrow_c_stream__ did not return a capsule"))?;
-    let ptr: NonNull<c_void> = capsule.pointer_checked(Some(c"arrow_array_stream"))?;
+    let ptr: NonNull<c_void> = capsule
+        .pointer_checked(Some(c"arrow_array_stream"))
+        .map_err(|_| {
+            err(
+                what,
+                "__arrow_c_stream__ returned a capsule that is not an arrow_array_stream",
+            )
+        })?;
     let src = ptr.as_ptr() as *mut ArrowArrayStream;
     // move the stream out of the capsule (the interface's rule: the consumer takes it and
     // marks the source released, so the capsule's destructor does nothing)

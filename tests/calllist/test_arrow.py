@@ -185,3 +185,23 @@ def test_offsets_layouts(fmt: bytes) -> None:
     # every array and the schema released once, and the stream
     assert col.released.count("stream") == 1
     assert len([r for r in col.released if r != "stream"]) == len(chunks) + 1
+
+
+class WrongCapsule:
+    """A hostile exporter: a capsule that is not an Arrow stream, or no capsule at all."""
+
+    def __init__(self, value) -> None:
+        self.value = value
+
+    def __arrow_c_stream__(self, requested_schema=None):
+        return self.value
+
+
+def test_a_wrong_export_is_a_clear_error() -> None:
+    import datetime
+
+    capsule = datetime.datetime_CAPI  # a real capsule, of another kind
+    with pytest.raises(ValueError, match=r"numbers: Arrow stream: .*not an arrow_array_stream"):
+        cl.normalize(WrongCapsule(capsule))
+    with pytest.raises(ValueError, match=r"numbers: Arrow stream: .*did not return a capsule"):
+        cl.normalize(WrongCapsule("not a capsule"))

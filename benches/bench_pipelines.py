@@ -249,19 +249,16 @@ def test_sccc_recording_sync_per_file(measure, sccc_proc, tmp_path):
     measure("pipelines: SCCC recording sync per file (wav)", "callcore", ours, per=n_files[0], unit="file", rounds=3)
 
 
-def test_sccc_recording_script_per_file(measure, sccc_proc, tmp_path):
-    """The peer: what a batch script does without callcore: page getRecordsList with the SCCC
-    client, download each file with httpx on 4 threads, convert each with an ``ffmpeg`` process
-    to PCM WAV (no state, no manifest, no checksums)."""
-    import shutil
+def _sccc_script_peer(measure, sccc_proc, tmp_path, name: str, convert) -> None:
+    """What a batch script does without callcore: page getRecordsList with the SCCC client,
+    download each file with httpx on 4 threads, ``convert(src, dst)`` each to PCM WAV (no state,
+    no manifest, no checksums); measured per file as ``name``."""
     from concurrent.futures import ThreadPoolExecutor
 
     import httpx
 
     from callcore.platforms.sccc import ScccClient
 
-    ffmpeg = shutil.which("ffmpeg")
-    assert ffmpeg, "ffmpeg is needed for the peer (CI installs it)"
     url, customer, password = sccc_proc
     b, e = _sccc_window()
     lo, hi = (datetime.strptime(x, "%Y-%m-%d %H:%M:%S").timestamp() for x in (b, e))
@@ -269,19 +266,18 @@ def test_sccc_recording_script_per_file(measure, sccc_proc, tmp_path):
     n_files = []
 
     def peer():
-        out = tmp_path / f"p{next(rounds)}"
+        out = tmp_path / f"{name.split()[-1]}{next(rounds)}"
         out.mkdir()
         with ScccClient(url, customer, password) as c:
             recs = [r for r in c.iter_records() if r.filename and lo <= r.startTime <= hi]
         with httpx.Client() as h:
             def one(i_r):
                 i, r = i_r
-                src = out / f"{i}.src.wav"
                 resp = h.get(f"{url}/{r.filename}")
                 resp.raise_for_status()
+                src = out / f"{i}.src.wav"
                 src.write_bytes(resp.content)
-                subprocess.run([ffmpeg, "-nostdin", "-loglevel", "error", "-y", "-i", str(src), "-c:a", "pcm_s16le",
-                                str(out / f"{i}.wav")], check=True)
+                convert(src, out / f"{i}.wav")
                 src.unlink()
 
             with ThreadPoolExecutor(4) as pool:
@@ -289,46 +285,30 @@ def test_sccc_recording_script_per_file(measure, sccc_proc, tmp_path):
         n_files.append(len(recs))
 
     peer()
-    measure("pipelines: SCCC recording sync per file (wav)", "script: httpx + ffmpeg", peer, per=n_files[0],
-            unit="file", rounds=3)
+    measure("pipelines: SCCC recording sync per file (wav)", name, peer, per=n_files[0], unit="file", rounds=3)
+
+
+def test_sccc_recording_script_per_file(measure, sccc_proc, tmp_path):
+    """The peer: the batch script converting each file with an ``ffmpeg`` process."""
+    import shutil
+
+    ffmpeg = shutil.which("ffmpeg")
+    assert ffmpeg, "ffmpeg is needed for the peer (CI installs it)"
+
+    def convert(src, dst):
+        subprocess.run([ffmpeg, "-nostdin", "-loglevel", "error", "-y", "-i", str(src), "-c:a", "pcm_s16le",
+                        str(dst)], check=True)
+
+    _sccc_script_peer(measure, sccc_proc, tmp_path, "script: httpx + ffmpeg", convert)
 
 
 def test_sccc_recording_soundfile_script_per_file(measure, sccc_proc, tmp_path):
     """A lighter peer: the same script converting in process with soundfile (libsndfile) instead
     of one ffmpeg process per file (4 threads; libsndfile calls run without the GIL)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    import httpx
     import soundfile
 
-    from callcore.platforms.sccc import ScccClient
+    def convert(src, dst):
+        data, rate = soundfile.read(str(src), dtype="int16")
+        soundfile.write(str(dst), data, rate, subtype="PCM_16")
 
-    url, customer, password = sccc_proc
-    b, e = _sccc_window()
-    lo, hi = (datetime.strptime(x, "%Y-%m-%d %H:%M:%S").timestamp() for x in (b, e))
-    rounds = iter(range(100))
-    n_files = []
-
-    def peer():
-        out = tmp_path / f"s{next(rounds)}"
-        out.mkdir()
-        with ScccClient(url, customer, password) as c:
-            recs = [r for r in c.iter_records() if r.filename and lo <= r.startTime <= hi]
-        with httpx.Client() as h:
-            def one(i_r):
-                i, r = i_r
-                resp = h.get(f"{url}/{r.filename}")
-                resp.raise_for_status()
-                src = out / f"{i}.src.wav"
-                src.write_bytes(resp.content)
-                data, rate = soundfile.read(str(src), dtype="int16")
-                soundfile.write(str(out / f"{i}.wav"), data, rate, subtype="PCM_16")
-                src.unlink()
-
-            with ThreadPoolExecutor(4) as pool:
-                list(pool.map(one, enumerate(recs)))
-        n_files.append(len(recs))
-
-    peer()
-    measure("pipelines: SCCC recording sync per file (wav)", "script: httpx + soundfile", peer, per=n_files[0],
-            unit="file", rounds=3)
+    _sccc_script_peer(measure, sccc_proc, tmp_path, "script: httpx + soundfile", convert)

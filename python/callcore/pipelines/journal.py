@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from typing import Any, Iterator
 
+from callcore import _crashpoint
+
 
 class Journal:
     """A SQLite file with ``meta`` key/value rows and the tables of ``schema``."""
@@ -36,6 +38,7 @@ class Journal:
                 self.db.execute("ROLLBACK")
                 raise
             self.db.execute("COMMIT")
+        _crashpoint.reached("commit")
 
     def q(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
         with self.lock:

@@ -13,6 +13,8 @@ from typing import Any, Iterator, Mapping, Self
 
 import httpx
 
+from callcore import _crashpoint
+
 from .errors import HTTPStatusError, ProtocolError, RateLimitError, ServerError, TransportError
 
 
@@ -55,10 +57,24 @@ class HttpOptions:
         return args
 
     def sync_client(self, base_url: str, **kw: Any) -> httpx.Client:
-        return httpx.Client(**self._merge(base_url, kw))
+        args = self._merge(base_url, kw)
+        if _crashpoint.active():  # the crash-point harness counts every response (tests only)
+            args.setdefault("event_hooks", {}).setdefault("response", []).append(_count_response)
+        return httpx.Client(**args)
 
     def async_client(self, base_url: str, **kw: Any) -> httpx.AsyncClient:
-        return httpx.AsyncClient(**self._merge(base_url, kw))
+        args = self._merge(base_url, kw)
+        if _crashpoint.active():
+            args.setdefault("event_hooks", {}).setdefault("response", []).append(_count_response_async)
+        return httpx.AsyncClient(**args)
+
+
+def _count_response(_response: httpx.Response) -> None:
+    _crashpoint.reached("request")
+
+
+async def _count_response_async(_response: httpx.Response) -> None:
+    _crashpoint.reached("request")
 
 
 def transport_error(exc: Exception, *, platform: str, endpoint: str) -> TransportError | ProtocolError:

@@ -1,4 +1,6 @@
-"""pytest fixtures for the sandboxes (registered as the ``callcore_sandbox`` pytest11 plugin).
+"""pytest fixtures for the sandboxes. Opt-in, so that installing callcore adds nothing to the
+test runs of the services that use it: ``pytest -p callcore.sandbox.pytest_plugin`` or
+``pytest_plugins = ["callcore.sandbox.pytest_plugin"]`` in a root conftest.py.
 
 ``huawei_sandbox`` (a started :class:`~callcore.sandbox.huawei.HuaweiSandbox` with its state in
 ``tmp_path``) and ``huawei_client`` (a :class:`~callcore.platforms.huawei.HuaweiClient` on it,

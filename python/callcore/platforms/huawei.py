@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterator, Mapping, Sequence
+from urllib.parse import quote
 
 import httpx
 
@@ -491,6 +492,15 @@ _FAST_ID = re.compile(r"[A-Za-z0-9_\-]*\Z")  # needs no JSON escaping, none of c
 _ADD_BODY_HEAD = re.compile(rb'\s*\{\s*"callDataList"\s*:\s*\[')
 
 
+def _seg(value: Any) -> str:
+    """One path segment, percent-encoded whole (UTF-8, every byte outside the unreserved set):
+    a ``/``, ``?``, ``#`` or ``%`` in a data id must stay inside its segment, and httpx leaves a
+    ``%`` that happens to form an escape (``100%25``) as it is, so the platform would decode a
+    different id. The signature covers the path as sent (auth-v2 signs ``uri`` unchanged,
+    001:1442), so what is signed is exactly this text."""
+    return quote(str(value), safe="")
+
+
 def _total_size(b: Any) -> int:
     return _int((b.get("returnObject") or {}).get("totalSize"))
 
@@ -645,7 +655,7 @@ class _HuaweiApi:
                     body, parse=lambda b: _int(b.get("successCount")))
 
     def query_number(self, campaign_id: int, data_id: str) -> _Req:
-        return _Req("GET", f"{ISALES_V1}/{self.vdn}/calldata/{int(campaign_id)}/{data_id}", "queryCallData",
+        return _Req("GET", f"{ISALES_V1}/{self.vdn}/calldata/{int(campaign_id)}/{_seg(data_id)}", "queryCallData",
                     "7.4.6", parse=lambda b: b.get("returnObject") or b.get("data") or {})
 
     def statistics(self, campaign_id: str | int | None = None, batch_id: str | None = None) -> _Req:
@@ -679,7 +689,7 @@ class _HuaweiApi:
     def import_file(self, campaign_id: int | str, server_id: str, file_name: str, *, file_path: str | None = None,
                     hour: int | None = None, minute: str | None = None) -> _Req:
         body = self._file_body(server_id, file_name, file_path, hour, minute)
-        return _Req("POST", f"{ISALES_V1}/{self.vdn}/calldatafile/uploadFileServer/{campaign_id}", "importCallDataFile",
+        return _Req("POST", f"{ISALES_V1}/{self.vdn}/calldatafile/uploadFileServer/{_seg(campaign_id)}", "importCallDataFile",
                     "7.4.8", body, parse=lambda b: str(b.get("importTaskId")))
 
     @staticmethod
@@ -696,7 +706,7 @@ class _HuaweiApi:
                        task_ids: Sequence[str] | None = None) -> _Req:
         check_range(P, "limit", limit, 1, 100, required=True, line="001:26514")
         body = drop_none({"offset": offset, "limit": limit, "importTaskIds": list(task_ids) if task_ids else None})
-        return _Req("POST", f"{ISALES_V1}/{self.vdn}/calldatafile/queryDataImportTask/{campaign_id}",
+        return _Req("POST", f"{ISALES_V1}/{self.vdn}/calldatafile/queryDataImportTask/{_seg(campaign_id)}",
                     "queryDataImportTask", "7.4.9", body, parse=self._parse_tasks)
 
     # --- blacklist (7.3)
@@ -763,7 +773,7 @@ class _HuaweiApi:
                     parse=lambda b: str(b.get("serverId")))
 
     def delete_file_server(self, server_id: str) -> _Req:
-        return _Req("POST", f"{ISALES_V1}/{self.vdn}/file/{server_id}/deleteServer", "deleteServer", "7.8.2", {},
+        return _Req("POST", f"{ISALES_V1}/{self.vdn}/file/{_seg(server_id)}/deleteServer", "deleteServer", "7.8.2", {},
                     parse=lambda b: None)
 
     def query_file_servers(self, *, offset: int = 0, limit: int = 100,

@@ -243,16 +243,19 @@ class HuaweiApp:
         fails = [t for t in self.auth_failures.get(ip, []) if now - t < 600]
         self.auth_failures[ip] = fails
         if self.cfg.lock_after_failures and len(fails) >= self.cfg.lock_after_failures:
-            return self._auth_error(403, "Forbidden", "Ip is locked", req.url.path)
-        headers = {k.lower(): v for k, v in req.headers.items()}
+            return self._auth_error(403, "Forbidden", "No message available", req.url.path)  # 001:66975
         try:
-            query = dict(req.query_params) or None
-            self.verifier.verify(req.method, req.url.path, headers=headers, body=body, query=query,
-                                 now=now + offset)
+            # The request target as it arrived (raw_path, query_string) and every header pair with
+            # its repeats: a server verifies what the client sent, not what the framework decoded
+            # or folded into a dict (a repeated signed header or query key is refused there).
+            self.verifier.verify_asgi(req.scope, body, now=now + offset)
             return None
-        except AuthError as e:
+        except AuthError:
             fails.append(now)
-            return self._auth_error(401, "Unauthorized", f"{type(e).__name__}", req.url.path)
+            # One answer for every failure: naming the cause (unknown key vs bad signature vs
+            # clock) would tell a caller which access keys exist. The seed's example message is
+            # "No message available" (001:66982, 001:66987).
+            return self._auth_error(401, "Unauthorized", "No message available", req.url.path)
 
     @staticmethod
     def _auth_error(status: int, error: str, message: str, path: str) -> Response:
@@ -543,8 +546,11 @@ class HuaweiApp:
     async def query_number(self, req: Request) -> Response:
         vdn = self._vdn(req)
         self._campaign(vdn, req.path_params["cid"])
+        data_id = req.path_params["data_id"]
+        if not re.fullmatch(r"[0-9]{1,20}", data_id):  # dataId int (001:26058)
+            raise HwError("02000006", "参数值类型不正确: dataId")
         r = self.state.one("SELECT * FROM calldata WHERE vdn=? AND campaign=? AND id=?",
-                           (vdn, req.path_params["cid"], req.path_params["data_id"]))
+                           (vdn, req.path_params["cid"], int(data_id)))
         if r is None:
             raise HwError("0200007", "外呼数据不存在")
         nums = json.loads(r["numbers"]) if r["numbers"] else [{"calledNo": r["called"], "type": None}]

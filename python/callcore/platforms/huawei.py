@@ -956,11 +956,34 @@ def _fix_suffix(dest: Path, kind: str) -> Path:
 # ----------------------------------------------------------------------------------------------
 # clients
 
+TIMESTAMP_MILLIS_ENV = "CALLCORE_HUAWEI_TIMESTAMP_MILLIS"
+
+
+def timestamp_millis_setting(value: bool | None = None) -> bool:
+    """The auth-v2 timestamp form a Huawei client signs with: ``value`` when given, else
+    ``$CALLCORE_HUAWEI_TIMESTAMP_MILLIS`` (``1``/``true``/``yes`` or ``0``/``false``/``no``, so
+    every command that builds a client, e.g. ``callcore outbound import``, follows it), else
+    seconds (:data:`callcore.sign.httpx_auth.DEFAULT_TIMESTAMP_MILLIS`, where the seed lines for
+    that choice are)."""
+    from callcore.sign.httpx_auth import DEFAULT_TIMESTAMP_MILLIS
+
+    if value is not None:
+        return bool(value)
+    raw = os.environ.get(TIMESTAMP_MILLIS_ENV, "").strip().lower()
+    if not raw:
+        return DEFAULT_TIMESTAMP_MILLIS
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ClientValidationError(f"${TIMESTAMP_MILLIS_ENV}: {raw!r} is not one of 1/true/yes/on or 0/false/no/off",
+                                platform=P, endpoint="auth-v2")
+
 
 class _ClientBase:
     def __init__(self, base_url: str, access_key: str, secret_key: str, *, vdn_id: int,
                  ccfs_url: str | None = None, options: HttpOptions | None = None, v2_max_per_call: int = 20,
-                 max_skew: float = 900.0) -> None:
+                 max_skew: float = 900.0, timestamp_millis: bool | None = None) -> None:
         from callcore.sign.httpx_auth import AuthV2
 
         self.api = _HuaweiApi(vdn_id, v2_max_per_call)
@@ -968,10 +991,11 @@ class _ClientBase:
         self.base_url = base_url.rstrip("/")
         self.ccfs_url = (ccfs_url or base_url).rstrip("/")
         self.max_skew = max_skew
-        self._auth = AuthV2(access_key, secret_key)
+        self.timestamp_millis = timestamp_millis_setting(timestamp_millis)
+        self._auth = AuthV2(access_key, secret_key, timestamp_millis=self.timestamp_millis)
 
     def __repr__(self) -> str:  # never the secret
-        return f"{type(self).__name__}({self.base_url!r}, vdn_id={self.api.vdn})"
+        return f"{type(self).__name__}({self.base_url!r}, vdn_id={self.api.vdn}, timestamp_millis={self.timestamp_millis})"
 
     def prepare_add_numbers(self, campaign_id: int, called: Sequence[str], *,
                             session_ids: Sequence[str | int] | None = None, session_prefix: str = "",
@@ -1063,7 +1087,11 @@ _JSON_CALLS = {
 
 class HuaweiClient(_ClientBase, _http.SyncClientLifecycle):
     """Synchronous Huawei CEC client (iSales + CC-FS), one VDN. Thread-safe; use as a context
-    manager or call :meth:`close`."""
+    manager or call :meth:`close`.
+
+    ``timestamp_millis`` chooses the auth-v2 timestamp form: seconds by default
+    (``2018-10-17T11:48:24Z``, what Huawei's demo signer sends and its verifier rebuilds), ``True``
+    for milliseconds (the seed's 4.3 code); see :func:`timestamp_millis_setting`."""
 
     def __init__(self, base_url: str, access_key: str, secret_key: str, **kw: Any) -> None:
         super().__init__(base_url, access_key, secret_key, **kw)

@@ -13,6 +13,7 @@ and POSTs the auth-v2-signed callback.
 from __future__ import annotations
 
 import asyncio
+import collections
 import csv
 import hashlib
 import io
@@ -166,6 +167,7 @@ class HuaweiApp:
         self.last_stats: dict[tuple[int, str], float] = {}
         self.auth_failures: dict[str, list[float]] = {}
         self.callbacks: list[dict[str, Any]] = []  # delivery log, for tests
+        self.auth_timestamps: collections.deque[str] = collections.deque(maxlen=10_000)
         self._tasks: set[asyncio.Task] = set()
         faults = faults if isinstance(faults, Faults) else Faults.parse(faults)
         routes = [
@@ -236,7 +238,7 @@ class HuaweiApp:
         return await self.starlette(scope, receive, send)
 
     def _check_auth(self, req: Request, body: bytes, offset: float) -> Response | None:
-        from callcore.sign import AuthError
+        from callcore.sign import AuthError, parse_authorization
 
         ip = req.client.host if req.client else "?"
         now = time.time()
@@ -249,6 +251,9 @@ class HuaweiApp:
             # its repeats: a server verifies what the client sent, not what the framework decoded
             # or folded into a dict (a repeated signed header or query key is refused there).
             self.verifier.verify_asgi(req.scope, body, now=now + offset)
+            # the timestamp text of every accepted request, so tests can see which form a client
+            # signs with (the platform accepts both, auth.md 4.2.4 row 7)
+            self.auth_timestamps.append(parse_authorization(req.headers["authorization"])[1])
             return None
         except AuthError:
             fails.append(now)

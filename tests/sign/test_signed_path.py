@@ -142,7 +142,7 @@ def _campaign(client: HuaweiClient) -> int:
     return client.create_campaign(CampaignSpec(
         name="path", strBeginTime=now.strftime(FMT), strEndTime=(now + timedelta(days=5)).strftime(FMT),
         deviceType=2, callerNo="10085", maxAlertingTime=20, scheduleParam=ScheduleParam("08:00", "11:30"),
-        callbackUrl="https://cb.example/r", skillParam={"skillId": 5, "outBoundType": 2}))
+        callbackUrl="https://cb.example/r", skillParam={"skillId": 5, "outBoundType": 2, "predictParam": {"predictMethod": 5, "offhookPredictParam": {"offHookRate": 100}}}))
 
 
 def _raw_get(port: int, target: str, headers: list[tuple[str, str]]) -> tuple[int, dict]:

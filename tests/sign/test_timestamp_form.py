@@ -80,7 +80,7 @@ def _spec(name: str) -> CampaignSpec:
     return CampaignSpec(name=name, strBeginTime=now.strftime("%Y-%m-%d %H:%M:%S"),
                         strEndTime=(now + timedelta(days=5)).strftime("%Y-%m-%d %H:%M:%S"), deviceType=2,
                         callerNo="10085", maxAlertingTime=20, scheduleParam=ScheduleParam("08:00", "11:30"),
-                        callbackUrl="https://cb.example/r", skillParam={"skillId": 5, "outBoundType": 2})
+                        callbackUrl="https://cb.example/r", skillParam={"skillId": 5, "outBoundType": 2, "predictParam": {"predictMethod": 5, "offhookPredictParam": {"offHookRate": 100}}})
 
 
 @pytest.mark.parametrize("choice, form", [(None, SECONDS), (False, SECONDS), (True, MILLIS)])

@@ -79,6 +79,54 @@ class ScheduleParam:
                     raise fail(P, f"scheduleParam.{kind}{i}", f"begin {b} is not before end {e}", "001:21452")
 
 
+# predictMethod -> its parameter object and the fields' ranges (tables 7-9 to 7-12, 001:21492-21520)
+_PREDICT_PARAMS: dict[int, tuple[str, dict[str, tuple[int, int]]]] = {
+    1: ("expPredictParam", {"maxAvgCallTime": (50, 200), "minAvgCallTime": (50, 200), "outBoundRate": (0, 100)}),
+    2: ("agentPredictParam", {"maxAvgCallTime": (50, 200), "minAvgCallTime": (50, 200), "lossRate": (0, 100),
+                              "utilRate": (0, 100), "utilRateMethod": (1, 2)}),
+    3: ("connectPredictParam", {"maxAvgCallTime": (50, 200), "minAvgCallTime": (50, 200), "lossRate": (0, 100),
+                                "waitTime": (0, 16), "connRate": (0, 100)}),
+    5: ("offhookPredictParam", {"offHookRate": (50, 200)}),
+}
+
+
+def check_skill_param(skill: Mapping[str, Any], max_alerting: int) -> None:
+    """skillParam of a skill-queue campaign (tables 7-6 to 7-12, 001:21466-21520): the platform
+    refuses a predictive campaign without its prediction parameters (02000009), so this says so
+    before sending."""
+    check_range(P, "skillParam.skillId", skill.get("skillId"), 1, 1000, required=True, line="001:21470")
+    check_len(P, "skillParam.skillName", skill.get("skillName"), 100, line="001:21471")
+    ob = skill.get("outBoundType")
+    if ob not in (2, 5, 6):
+        raise fail(P, "skillParam.outBoundType", f"{ob!r} is not 2 (predictive), 5 (preview) or 6 (progressive)",
+                   "001:21472")
+    if ob == 2:
+        pp = skill.get("predictParam")
+        if not isinstance(pp, Mapping):
+            raise fail(P, "skillParam.predictParam", "required when outBoundType is 2", "001:21473")
+        method = pp.get("predictMethod")
+        if method not in _PREDICT_PARAMS:
+            raise fail(P, "skillParam.predictParam.predictMethod", f"{method!r} is not 1, 2, 3 or 5", "001:21486")
+        key, ranges = _PREDICT_PARAMS[method]
+        sub = pp.get(key)
+        if not isinstance(sub, Mapping):
+            raise fail(P, f"skillParam.predictParam.{key}", f"required when predictMethod is {method}", "001:21487")
+        for f, (lo, hi) in ranges.items():
+            check_range(P, f"skillParam.predictParam.{key}.{f}", sub.get(f), lo, hi, required=True, line="001:21492")
+        if "minAvgCallTime" in ranges and int(sub["minAvgCallTime"]) > int(sub["maxAvgCallTime"]):
+            raise fail(P, f"skillParam.predictParam.{key}.minAvgCallTime", "must be <= maxAvgCallTime", "001:21496")
+    if ob == 5:
+        pv = skill.get("previewParam")
+        if not isinstance(pv, Mapping):
+            raise fail(P, "skillParam.previewParam", "required when outBoundType is 5", "001:21474")
+        check_range(P, "skillParam.previewParam.failInterval", pv.get("failInterval"), 3, 60, required=True,
+                    line="001:21479")
+        check_range(P, "skillParam.previewParam.obCallCount", pv.get("obCallCount"), 1, 100, required=True,
+                    line="001:21480")
+        check_range(P, "skillParam.previewParam.autoCallTime", pv.get("autoCallTime"), 5, max(5, max_alerting - 3),
+                    required=True, line="001:21481")
+
+
 @dataclass
 class CampaignSpec:
     """7.1.1 新增外呼活动 (v1) request body (001:21403-21422)."""
@@ -113,18 +161,24 @@ class CampaignSpec:
         if self.deviceType in (1, 3):
             if not self.ivrParam:
                 raise fail(P, "ivrParam", "required when deviceType is 1 or 3", "001:21419")
+            if not self.ivrParam.get("deviceSign"):
+                raise fail(P, "ivrParam.deviceSign", "is required (the IVR flow or access code)", "001:21457")
             check_range(P, "ivrParam.callCount", self.ivrParam.get("callCount"), 1, 100, required=True,
-                        line="001:21457")
-            check_range(P, "ivrParam.callInterval", self.ivrParam.get("callInterval"), 1, 9999, required=True,
                         line="001:21458")
+            check_range(P, "ivrParam.callInterval", self.ivrParam.get("callInterval"), 1, 9999, required=True,
+                        line="001:21459")
         if self.deviceType in (2, 5, 6):
             if not self.skillParam:
                 raise fail(P, "skillParam", "required when deviceType is 2, 5 or 6", "001:21420")
-            check_range(P, "skillParam.skillId", self.skillParam.get("skillId"), 1, 1000, required=True,
-                        line="001:21468")
+            check_skill_param(self.skillParam, self.maxAlertingTime)
+            if self.skillParam.get("outBoundType") != self.deviceType:
+                raise fail(P, "skillParam.outBoundType", f"must equal deviceType {self.deviceType} (the same mode)",
+                           "001:21472")
         if self.initStatus not in (0, 1):
             raise fail(P, "initStatus", "must be 0 (started) or 1 (paused)", "001:21421")
-        check_len(P, "callbackUrl", self.callbackUrl, 2048, required=True, line="001:21424")
+        check_len(P, "callbackUrl", self.callbackUrl, 2048, required=True, line="001:21425")
+        if not self.callbackUrl.startswith(("https://", "http://")):
+            raise fail(P, "callbackUrl", "must start with https:// or http://", "001:21686")
 
     def to_json(self) -> dict[str, Any]:
         d = drop_none(asdict(self))

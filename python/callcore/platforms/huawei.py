@@ -603,6 +603,11 @@ class _HuaweiApi:
             return _int(b.get("totalSize")), items
         return _Req("GET", f"{ISALES_V1}/{self.vdn}", "queryCampaignList", "7.1.7", params=params, parse=parse)
 
+    def delete_campaign(self, campaign_id: int, *, archive_history: bool = False) -> _Req:
+        """7.1.5: only a campaign that is not started (pause it first, else 0200009, 001:22610)."""
+        return _Req("DELETE", f"{ISALES_V1}/{self.vdn}/{int(campaign_id)}", "deleteCampaign", "7.1.5",
+                    {"archiveHistory": 1 if archive_history else 0}, parse=lambda b: None)
+
     def pause_campaign(self, campaign_id: int) -> _Req:
         return _Req("PUT", f"{ISALES_V1}/{self.vdn}/{int(campaign_id)}/pause", "pauseCampaign", "7.1.8",
                     parse=lambda b: None)
@@ -1112,6 +1117,8 @@ _JSON_CALLS = {
     "list_campaigns": "7.1.7: (totalSize, [Campaign]) of the campaigns matching name/status/device_type, one page "
                       "(rows_per_page <= 100).",
     "pause_campaign": "7.1.8: pause a running campaign.",
+    "delete_campaign": "7.1.5: delete a campaign that is not started (archive_history=True keeps its data in the "
+                       "history tables).",
     "resume_campaign": "7.1.9: resume a paused campaign.",
     "add_numbers": "7.4.1: add <= 20 records; returns totalSize (numbers still to call). 0200022 if < 1 s apart.",
     "add_numbers_v2": "7.4.2: add records with several numbers each; at most v2_max_per_call per call.",

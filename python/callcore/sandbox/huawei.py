@@ -787,7 +787,8 @@ class HuaweiApp:
             raise HwError("0200007", "外呼数据不存在")
         nums = json.loads(r["numbers"]) if r["numbers"] else [{"calledNo": r["called"], "type": None}]
         props = [{"propCode": "customField", "propName": "customField", "propValue": r["custom_field"]}]
-        return JSONResponse(envelope(returnObject={"dataId": str(r["id"]), "properties": props,
+        # the answer's object is "data" (table 7-246, 001:26080, and the sample 001:26135)
+        return JSONResponse(envelope(data={"dataId": str(r["id"]), "properties": props,
                                                    "calledNos": [{"calledNo": n["calledNo"], "type": n.get("type")}
                                                                  for n in nums]}))
 
@@ -862,7 +863,7 @@ class HuaweiApp:
         vdn = self._vdn(req)
         n = self.state.x("DELETE FROM file_servers WHERE vdn=? AND id=?", (vdn, req.path_params["sid"]))
         if not n:
-            raise HwError("0200001", "参数异常: 文件服务器不存在")
+            raise HwError("0200006", "服务器配置信息不存在。")  # 7.8.2 table 7-309 (001:27574)
         return JSONResponse(envelope())
 
     @_handle

@@ -102,3 +102,140 @@ def test_401_body_does_not_tell_whether_the_access_key_exists(sb: HuaweiSandbox)
     assert all(b == bodies[0] for b in bodies), bodies
     assert bodies[0] == {"status": 401, "error": "Unauthorized", "message": "No message available",
                          "path": path}  # 13-127 (001:66978-66987)
+
+
+# --- campaigns written from the seed (7.1.1, 7.1.2, 7.1.5, 7.1.8, 7.1.9, 7.4.1, 7.4.3)
+
+PREDICT = {"predictMethod": 5, "offhookPredictParam": {"offHookRate": 100}}
+
+
+def v1_body(name: str = "c1", **kw) -> dict:
+    now = datetime.now()
+    body = {"name": name, "strBeginTime": now.strftime(FMT), "strEndTime": (now + timedelta(days=2)).strftime(FMT),
+            "deviceType": 2, "callerNo": "10085", "maxAlertingTime": 20,
+            "scheduleParam": {"workdayBeginTime1": "08:00", "workdayEndTime1": "20:00"},
+            "skillParam": {"skillId": 5, "outBoundType": 2, "predictParam": PREDICT},
+            "callbackUrl": "https://cb.example/r", "initStatus": 1}
+    body.update(kw)
+    return body
+
+
+def v2_body(name: str = "c2", **kw) -> dict:
+    body = v1_body(name, callerNo=[{"accessCode": "88889527", "priority": 3}],
+                   skillParam={"skillId": 5, "skillName": "q", "outBoundType": 2, "predictParam": PREDICT},
+                   retryPolicy={"policyType": 0, "retryDay": 2, "retryTimes": 2, "callInterval": 600})
+    body.update(kw)
+    return body
+
+
+V1 = "/rest/isales/v1/openapi/campaigns/1"
+V2 = "/rest/isales/v2/openapi/campaigns/1"
+
+
+def code(r: httpx.Response) -> str:
+    assert r.status_code == 200, r.text
+    return r.json()["returnCode"]
+
+
+@pytest.mark.parametrize("change, want", [
+    ({}, "0200000"),
+    ({"skillParam": {"skillId": 5, "outBoundType": 2}}, "02000009"),  # predictParam needed (001:21473)
+    ({"skillParam": {"skillId": 5, "outBoundType": 2, "predictParam": {"predictMethod": 5}}}, "02000009"),
+    ({"skillParam": {"skillId": 5, "outBoundType": 2, "predictParam": {"predictMethod": 4}}}, "02000007"),
+    ({"skillParam": {"skillId": 5, "outBoundType": 2, "predictParam": {
+        "predictMethod": 1, "expPredictParam": {"maxAvgCallTime": 60, "minAvgCallTime": 70, "outBoundRate": 5}}}},
+     "02000009"),  # min <= max (001:21496)
+    ({"skillParam": {"skillId": 5, "outBoundType": 5, "previewParam": {"failInterval": 3, "obCallCount": 1,
+                                                                      "autoCallTime": 5}}}, "02000009"),  # mode
+    ({"skillParam": {"skillId": 1001, "outBoundType": 2, "predictParam": PREDICT}}, "02000007"),  # 1-1000
+    ({"deviceType": 3, "ivrParam": {"deviceSign": "f1", "callCount": 101, "callInterval": 3}}, "02000007"),
+    ({"scheduleParam": {"holidayBeginTime1": "08:00", "holidayEndTime1": "09:00"}}, "02000009"),  # note 1
+    ({"scheduleParam": {"workdayBeginTime1": "08:00"}}, "02000009"),  # note 2
+    ({"scheduleParam": {"workdayBeginTime1": "20:00", "workdayEndTime1": "08:00"}}, "02000009"),  # note 3
+    ({"scheduleParam": {"workdayBeginTime1": "8h", "workdayEndTime1": "20:00"}}, "02000006"),
+    ({"callbackUrl": "ftp://cb.example/r"}, "02000002"),  # https:// or http (001:21686)
+    ({"strEndTime": "2001-01-01 00:00:00"}, "02000009"),
+    ({"strBeginTime": "2001-01-01 00:00:00"}, "0200002"),  # before today's midnight (001:21414)
+    ({"description": "a;b"}, "02000002"),
+    ({"maxAlertingTime": 4}, "02000007"),
+])
+def test_create_v1_field_rules(sb: HuaweiSandbox, change: dict, want: str) -> None:
+    assert code(signed(sb, "POST", V1, v1_body(**change))) == want
+
+
+@pytest.mark.parametrize("change, want", [
+    ({}, "0200000"),
+    ({"retryPolicy": None}, "02000001"),  # retryPolicy True (001:21687)
+    ({"callerNo": "10085"}, "02000001"),  # a list in v2 (001:21677)
+    ({"callerNo": [{"accessCode": "1008#", "priority": 1}]}, "02000002"),  # digits only (001:21792)
+    ({"callerNo": [{"accessCode": "10085", "priority": 6}]}, "02000007"),  # 1-5 (001:21793)
+    ({"priority": 0}, "02000007"),
+    ({"skillParam": {"skillId": 5, "outBoundType": 2, "predictParam": PREDICT}}, "02000001"),  # skillName (21738)
+    ({"retryPolicy": {"policyType": 0, "retryDay": 6, "retryTimes": 2, "callInterval": 600}}, "02000007"),
+    ({"retryPolicy": {"policyType": 0, "resultRetry": '[{"result":2,"retryNumber":1,"callInterval":600}]'}},
+     "0200000"),
+    ({"retryPolicy": {"policyType": 1, "policyJson": "[{'dataType':'SI','type':1,'policy':{'result':4,"
+                                                     "'retryNumber':3,'callInterval':600}}]"}}, "0200000"),
+    ({"retryPolicy": {"policyType": 1, "policyJson": "not json"}}, "02000008"),
+    ({"retryPolicy": {"policyType": 1, "policyJson": '[{"dataType":"SI","type":0,"policy":{"retryDay":2,'
+                                                     '"retryTimes":2}}]', "noRetryPolicy": ["1"]}}, "02000009"),
+    ({"callPolicy": {"callType": 1, "chooseType": 0, "turns": [{"turnType": "SI"}]}}, "02000009"),  # 001:21693
+])
+def test_create_v2_field_rules(sb: HuaweiSandbox, change: dict, want: str) -> None:
+    body = {k: v for k, v in v2_body(**change).items() if v is not None}
+    assert code(signed(sb, "POST", V2, body)) == want
+
+
+def test_campaign_state_machine(sb: HuaweiSandbox) -> None:
+    """Which operation each status allows, with the seed's codes: created paused (initStatus 1),
+    numbers only while not started, pause only when started, resume only when paused, delete and
+    number deletion only when not started."""
+    cid = signed(sb, "POST", V1, v1_body()).json()["returnObject"]["id"]
+    c = f"{V1}/{cid}"
+    add = {"callDataList": [{"called": "13800000001"}]}
+    status = lambda: signed(sb, "GET", c).json()["returnObject"]["status"]  # noqa: E731
+    assert status() == 3
+    assert code(signed(sb, "PUT", c + "/pause")) == "0200011"  # 当前状态不允许暂停 (001:23151)
+    assert code(signed(sb, "POST", f"{V1}/calldata/{cid}", add)) == "0200000"
+    assert code(signed(sb, "PUT", c + "/resume")) == "0200000"
+    assert status() == 2
+    assert code(signed(sb, "PUT", c + "/resume")) == "0200011"  # 当前状态不允许恢复 (001:23242)
+    sb.app.last_add.clear()
+    assert code(signed(sb, "POST", f"{V1}/calldata/{cid}", add)) == "0200019"  # running (001:25437)
+    assert code(signed(sb, "POST", f"{V1}/calldata/{cid}/delete", {"called": "13800000001"})) == "0200028"
+    assert code(signed(sb, "DELETE", c, {"archiveHistory": 0})) == "0200009"  # 外呼任务还在启动中 (001:22667)
+    assert code(signed(sb, "PUT", c + "/pause")) == "0200000"
+    assert code(signed(sb, "POST", f"{V1}/calldata/{cid}/delete", {"called": "1380000000A"})) == "02000002"
+    assert code(signed(sb, "POST", f"{V1}/calldata/{cid}/delete",
+                       {"recycleTime": "2024-01-01 00:00:00", "recycleType": "4"})) == "02000007"
+    assert code(signed(sb, "DELETE", c, {"archiveHistory": 2})) == "02000007"  # 0 or 1 (001:22643)
+    assert code(signed(sb, "DELETE", c, {"archiveHistory": 1})) == "0200000"
+    assert code(signed(sb, "GET", c)) == "0200007"
+    assert code(signed(sb, "PUT", c + "/resume")) == "0200007"  # 外呼活动已经不存在
+
+
+def test_client_delete_campaign_and_typed_errors(sb: HuaweiSandbox) -> None:
+    from callcore.platforms import errors as E
+    from callcore.platforms.huawei import CampaignSpec, HuaweiClient, ScheduleParam
+
+    now = datetime.now()
+    spec = CampaignSpec(name="del", strBeginTime=now.strftime(FMT), strEndTime=(now + timedelta(days=1)).strftime(FMT),
+                        deviceType=2, callerNo="10085", maxAlertingTime=20,
+                        scheduleParam=ScheduleParam("08:00", "20:00"), callbackUrl="https://cb.example/r",
+                        skillParam={"skillId": 5, "outBoundType": 2, "predictParam": PREDICT}, initStatus=0)
+    with HuaweiClient(sb.url, sb.access_key, sb.secret_key, vdn_id=1) as c:
+        cid = c.create_campaign(spec)
+        with pytest.raises(E.StateError) as ei:
+            c.delete_campaign(cid)
+        assert ei.value.code == "0200009" and not ei.value.retryable
+        c.pause_campaign(cid)
+        c.delete_campaign(cid, archive_history=True)
+        with pytest.raises(E.NotFoundError):
+            c.get_campaign(cid)
+        with pytest.raises(E.NotFoundError) as ei:
+            c.delete_file_server("164690088271159234793429225848")
+        assert ei.value.code == "0200006" and not ei.value.retryable  # not a database fault here
+        with pytest.raises(E.ClientValidationError, match="predictParam"):
+            c.create_campaign(CampaignSpec(**{**spec.__dict__, "skillParam": {"skillId": 5, "outBoundType": 2}}))
+        with pytest.raises(E.ClientValidationError, match="outBoundType"):
+            c.create_campaign(CampaignSpec(**{**spec.__dict__, "skillParam": {"skillId": 5, "outBoundType": 5}}))

@@ -750,12 +750,19 @@ class HuaweiApp:
         if row["status"] == 2:
             raise HwError("0200028", "当前状态不允许删除号码")
         b = await self._json(req)
+        # only numbers not yet called: one being dialled or already called is never deleted (001:25747-25748)
         where, args = ["vdn=?", "campaign=?", "state='pending'"], [vdn, row["id"]]
         for key, col in (("sessionId", "session_id"), ("called", "called"), ("customField", "custom_field")):
             if b.get(key) not in (None, ""):
                 s_len(key, b[key], 200 if key == "customField" else 32 if key == "sessionId" else 24)
                 where.append(f"{col}=?")
                 args.append(str(b[key]))
+        if b.get("called") not in (None, ""):
+            s_dial("called", b["called"])  # 0-9 * # (table 7-232, 001:25779)
+        if b.get("archiveHistory") is not None:
+            s_int("archiveHistory", b["archiveHistory"], 0, 1)  # 001:25785
+        if b.get("recycleType") not in (None, "") and str(b["recycleType"]) not in ("1", "2", "3"):
+            raise HwError("02000007", "参数值大小不正确: recycleType")  # 1, 2, 3 (001:25784)
         if b.get("recycleTime"):
             s_time("recycleTime", b["recycleTime"])
             rt = str(b["recycleTime"])

@@ -77,6 +77,13 @@ REPAIRED = {
                                         "endTime": "2022-03-11T07:27:09.000+00:00", "repeatNum": 0, "status": "2"}],
                             "returnCode": "0200000", "resultCode": "0200000", "resultDesc": "success",
                             "returnDesc": "success"},
+    # 7.3.6 prints the same answer as 7.4.9, broken the same way (001:25392-25415)
+    ("7.3.6", "response"): {"result": [{"succNum": 0, "failNum": 0, "errMsg": "",
+                                        "id": "164698362894300182038011895728",
+                                        "beginTime": "2022-03-11T07:27:09.000+00:00",
+                                        "endTime": "2022-03-11T07:27:09.000+00:00", "repeatNum": 0, "status": "2"}],
+                            "returnCode": "0200000", "resultCode": "0200000", "resultDesc": "success",
+                            "returnDesc": "success"},
     ("7.5.1", "response"): {"resultCode": "0200000", "resultDesc": "Query Success!", "returnCode": "0200000",
                             "returnDesc": "Query Success!", "totalCount": 2, "data": [
                                 {"campaignId": "3", "sessionId": "1202_test013", "called": "60584",
@@ -228,9 +235,14 @@ def huawei_routes(seed: str) -> list[dict]:
             rb = _hw_blocks(lines, req_at, resp_at)
             item["request_lines"] = [list(x) for x in rb]
             item["request"] = _hw_json(lines, rb)
-            sb = _hw_blocks(lines, resp_at, b)[:1]
+            blocks = _hw_blocks(lines, resp_at, b)
+            sb, doc = blocks[:1], _hw_json(lines, blocks[:1])
+            if isinstance(doc, dict) and "_unparsed" in doc and len(blocks) > 1:
+                whole = _hw_json(lines, blocks)  # an answer a page break split into several blocks
+                if not (isinstance(whole, dict) and "_unparsed" in whole):
+                    sb, doc = blocks, whole
             item["response_lines"] = [list(x) for x in sb]
-            item["response"] = _hw_json(lines, sb)
+            item["response"] = doc
         for k in ("request", "response"):
             if (sec, k) in REPAIRED:  # a page break the stitcher cannot mend (rebuilt by hand above)
                 item[k] = REPAIRED[(sec, k)]

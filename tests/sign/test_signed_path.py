@@ -36,6 +36,18 @@ FMT = "%Y-%m-%d %H:%M:%S"
 AWKWARD = ["数据 1", "a b", "100%", "100%25", "a+b", "a;b", "x;y=1+2 数据%"]
 
 
+@pytest.fixture
+def huawei_sandbox() -> Iterator[HuaweiSandbox]:
+    with HuaweiSandbox() as sb:
+        yield sb
+
+
+@pytest.fixture
+def huawei_client(huawei_sandbox: HuaweiSandbox) -> Iterator[HuaweiClient]:
+    with HuaweiClient(huawei_sandbox.url, huawei_sandbox.access_key, huawei_sandbox.secret_key, vdn_id=1) as c:
+        yield c
+
+
 @pytest.fixture(scope="module")
 def echo_server() -> Iterator[str]:
     """Verifies every request from its ASGI scope and echoes the decoded path segment and query."""

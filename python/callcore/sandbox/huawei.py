@@ -625,17 +625,46 @@ class HuaweiApp:
             data.append({"id": r["id"], "name": r["name"], "status": r["status"], "strBeginTime": spec.get(
                 "strBeginTime"), "strEndTime": spec.get("strEndTime"), "deviceType": r["device_type"],
                 "callerNo": spec.get("callerNo")})
-        return JSONResponse(envelope(curPage=page, totalSize=len(rows), rowsPerPage=per, data=data))
+        # 当前技能队列/IVR外呼活动总数 (table 7-103, 001:23053-23054): the campaigns of each kind that
+        # count towards the limit of 20 (not finished, 001:21375-21376). The seed prints the second
+        # name "curlvrCount" in the table and the sample alike; read as OCR of curIvrCount, as
+        # "responseld" is of responseId (13.2.1.2).
+        live = {k: self.state.one("SELECT COUNT(*) n FROM campaigns WHERE vdn=? AND status!=4 AND device_type IN "
+                                  + kinds, (vdn,))["n"] for k, kinds in (("skill", "(2,5,6)"), ("ivr", "(1,3)"))}
+        return JSONResponse(envelope(curPage=page, totalSize=len(rows), rowsPerPage=per,
+                                     curSkillQueueCount=live["skill"], curIvrCount=live["ivr"], data=data))
 
     @_handle
     async def get_campaign(self, req: Request) -> Response:
         vdn = self._vdn(req)
         row = self._campaign(vdn, req.path_params["cid"])
         spec = json.loads(row["spec"])
-        obj = {k: spec.get(k) for k in ("name", "description", "strBeginTime", "strEndTime", "deviceType", "callerNo",
-                                         "maxAlertingTime", "scheduleParam", "ivrParam", "skillParam")}
+        # table 7-83 (001:22752-22772) plus what the sample prints beyond it (001:22952-22997): the
+        # id, the twelve schedule keys and the four prediction objects with null for those unset,
+        # and previewParam beside skillParam. callBackUrl goes where the table puts it (5.12,
+        # 001:22769); the sample prints it after returnObject closes, read as a layout slip.
+        obj: dict[str, Any] = {"id": row["id"]}
+        obj.update({k: spec.get(k) for k in ("name", "description", "status", "strBeginTime", "strEndTime",
+                                             "deviceType", "callerNo", "maxAlertingTime")})
         obj["status"] = row["status"]
+        sched = spec.get("scheduleParam") or {}
+        obj["scheduleParam"] = {f"{kind}{edge}Time{i}": sched.get(f"{kind}{edge}Time{i}") or None
+                                for kind in ("workday", "holiday") for i in (1, 2, 3) for edge in ("Begin", "End")}
+        obj["ivrParam"] = spec.get("ivrParam")
+        skill = spec.get("skillParam")
+        if isinstance(skill, dict):
+            skill = dict(skill)
+            if isinstance(skill.get("predictParam"), dict):
+                pp = dict(skill["predictParam"])
+                for key, _ in PREDICT_PARAMS.values():
+                    pp.setdefault(key, None)
+                skill["predictParam"] = pp
+        obj["skillParam"] = skill
+        obj["previewParam"] = (skill or {}).get("previewParam")
         obj["callBackUrl"] = spec.get("callbackUrl") or spec.get("callBackUrl")
+        for key in ("retryPolicy", "callPolicy"):  # v2 campaigns (5.13, 5.14)
+            if key in spec:
+                obj[key] = spec[key]
         return JSONResponse(envelope(returnObject=obj))
 
     async def _set_status(self, req: Request, want_from: int, to: int) -> Response:

@@ -37,7 +37,8 @@ SERVED: dict[str, tuple[str, str]] = {
                          "moved to today, single-quoted policyJson included (001:21963)"),
     "7.1.5": ("0200000", "archiveHistory 1 on a paused campaign; a started one is refused 0200009 (001:22667)"),
     "7.1.6": ("0200000", "no body"),
-    "7.1.7": ("0200000", "no body"),
+    "7.1.7": ("02000001", "no body and no query, but status and deviceType are True (001:23023-23024); "
+                          "accepted with status=0&deviceType=0"),
     "7.1.8": ("0200000", "no body, on a started campaign (001:23151)"),
     "7.1.9": ("0200000", "no body, on a paused campaign (001:23242)"),
     "7.3.1": ("0200000", "four numbers, restrictTimes 3 per hour"),
@@ -192,6 +193,10 @@ def test_seed_request_samples_replayed(tmp_path: Path) -> None:
         cid2 = send("7.1.2", v2)["returnObject"]["id"]
         check("7.1.6", send("7.1.6", campaignId=cid))
         check("7.1.7", send("7.1.7"))
+        listed = c.get(concrete(BY["7.1.7"]["uri"]), params={"status": 0, "deviceType": 0},
+                       headers={"Content-Type": "application/json; charset=UTF-8"}).json()
+        assert listed["returnCode"] == "0200000" and listed["totalSize"] == 2
+        assert not _keys_subset(BY["7.1.7"]["response"], listed, "7.1.7")
         assert code(send("7.4.1", campaignId=cid)) == "0200019"  # started: no numbers (001:25437)
         check("7.1.8", send("7.1.8", campaignId=cid))
         check("7.4.1", send("7.4.1", campaignId=cid))

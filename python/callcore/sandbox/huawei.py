@@ -600,16 +600,29 @@ class HuaweiApp:
         """7.1.7 (001:23000): name (substring), status and deviceType (0: all), curPage, rowsPerPage <= 100."""
         vdn = self._vdn(req)
         q = req.query_params
+        # status and deviceType are True with no default (0 asks for all, 001:23023-23024);
+        # curPage and rowsPerPage are True too but carry defaults (1, 10; 001:23027-23028)
+        status = s_int("status", need(dict(q), "status"), 0, 4)
+        dt = s_int("deviceType", need(dict(q), "deviceType"), 0, 6)
+        if status == 1 or dt == 4:
+            raise HwError("02000007", "参数值大小不正确: " + ("status" if status == 1 else "deviceType"))
         try:
-            status, dt = int(q.get("status") or 0), int(q.get("deviceType") or 0)
             page, per = max(1, int(q.get("curPage") or 1)), int(q.get("rowsPerPage") or 10)
         except ValueError:
             raise HwError("02000006", "参数值类型不正确") from None
         if not 1 <= per <= 100:
             raise HwError("02000007", "参数值大小不正确: rowsPerPage")
+        s_time("beginTime", q.get("beginTime"), code="02000006")  # 001:23025
+        s_time("endTime", q.get("endTime"), code="02000006")  # 001:23026
         where, args = ["vdn=?"], [vdn]
+        if q.get("beginTime"):
+            where.append("json_extract(spec, '$.strBeginTime') >= ?")
+            args.append(q["beginTime"])
+        if q.get("endTime"):
+            where.append("json_extract(spec, '$.strEndTime') <= ?")
+            args.append(q["endTime"])
         if q.get("name"):
-            s_len("name", q["name"], 30)
+            s_len("name", q["name"], 30)  # 001:23022
             where.append("instr(name, ?) > 0")
             args.append(q["name"])
         if status:

@@ -1031,21 +1031,21 @@ class HuaweiApp:
         vdn = self._vdn(req)
         b = await self._json(req)
         nums = b.get("blocklist")
-        if not isinstance(nums, list) or not nums:
+        if not isinstance(nums, list) or not nums:  # True, at most 20, 24 of 0-9 * # (001:24779)
             raise HwError("02000001", "参数值为空: blocklist")
         if len(nums) > 20:
-            raise HwError("0200029", "超过单次新增最大数量")
+            raise HwError("0200029", "超过单次新增最大数量")  # 001:24812
         for n in nums:
             s_dial("blocklist", n)
         nums = [str(n) for n in nums]
         if len(set(nums)) != len(nums):
-            raise HwError("0200018", "号码重复")
-        s_time("validityExpirationTime", b.get("validityExpirationTime"))
+            raise HwError("0200018", "号码重复")  # 001:24811
+        s_time("validityExpirationTime", b.get("validityExpirationTime"))  # 001:24780
         vt = b.get("validityTime")
         if vt not in (None, ""):
-            vt = s_int("validityTime", vt, 1, 120)
+            vt = s_int("validityTime", vt, 1, 120)  # 001:24781
         rt, rp = b.get("restrictTimes"), b.get("restrictPeriod")
-        if (rt in (None, "")) != (rp in (None, "")):
+        if (rt in (None, "")) != (rp in (None, "")):  # both or neither, 1-100 (001:24782); period 0/1 (001:24785)
             raise HwError("02000009", "参数组合不正确: restrictTimes/restrictPeriod")
         if rt not in (None, ""):
             rt = s_int("restrictTimes", rt, 1, 100)
@@ -1053,7 +1053,7 @@ class HuaweiApp:
                 raise HwError("02000007", "参数值大小不正确: restrictPeriod")
         marks = ",".join("?" * len(nums))
         if self.state.q(f"SELECT 1 FROM blacklist WHERE vdn=? AND number IN ({marks})", (vdn, *nums)):
-            raise HwError("0200007", "号码已存在黑名单中")
+            raise HwError("0200007", "号码已存在黑名单中")  # 001:24810
         expiry = b.get("validityExpirationTime") or (
             (datetime.now() + timedelta(hours=vt)).strftime("%Y-%m-%d %H:%M:%S") if vt else None)
         self.state.many("INSERT INTO blacklist VALUES (?,?,?,?,?)",

@@ -239,3 +239,28 @@ def test_client_delete_campaign_and_typed_errors(sb: HuaweiSandbox) -> None:
             c.create_campaign(CampaignSpec(**{**spec.__dict__, "skillParam": {"skillId": 5, "outBoundType": 2}}))
         with pytest.raises(E.ClientValidationError, match="outBoundType"):
             c.create_campaign(CampaignSpec(**{**spec.__dict__, "skillParam": {"skillId": 5, "outBoundType": 5}}))
+
+
+def test_client_create_campaign_v2(sb: HuaweiSandbox) -> None:
+    from callcore.platforms import errors as E
+    from callcore.platforms.huawei import CallerNo, CampaignSpecV2, HuaweiClient, ScheduleParam
+
+    now = datetime.now()
+    spec = CampaignSpecV2(
+        name="v2", strBeginTime=now.strftime(FMT), strEndTime=(now + timedelta(days=1)).strftime(FMT), deviceType=2,
+        callerNo=[CallerNo("88889527", 3), CallerNo("88880066", 4)], maxAlertingTime=20,
+        scheduleParam=ScheduleParam("08:00", "20:00"), callbackUrl="https://cb.example/r",
+        retryPolicy={"policyType": 1, "policyJson": '[{"dataType":"SI","type":1,"policy":{"result":4,'
+                                                   '"retryNumber":3,"callInterval":600}}]'},
+        callPolicy={"callType": 1, "chooseType": 0, "turns": [{"turnType": "SI"}]},
+        skillParam={"skillId": 2, "skillName": "defaultAudioSkill", "outBoundType": 2, "predictParam": PREDICT})
+    with HuaweiClient(sb.url, sb.access_key, sb.secret_key, vdn_id=1) as c:
+        cid = c.create_campaign_v2(spec)
+        camp = c.get_campaign(cid)
+        assert camp.status == camp.PAUSED and camp.raw["retryPolicy"]["policyType"] == 1
+        with pytest.raises(E.ClientValidationError, match="accessCode"):
+            c.create_campaign_v2(CampaignSpecV2(**{**spec.__dict__, "name": "x", "callerNo": [CallerNo("1#")]}))
+        with pytest.raises(E.ParameterError) as ei:  # the platform's own rule (001:21693)
+            c.create_campaign_v2(CampaignSpecV2(**{**spec.__dict__, "name": "y", "retryPolicy": {
+                "policyType": 0, "retryDay": 1, "retryTimes": 1, "callInterval": 60}}))
+        assert ei.value.code == "02000009"

@@ -232,7 +232,7 @@ def test_bill_index_callback_and_recordings(tmp_path: Path, huawei_sandbox: Huaw
 
     async def receive(req: Request) -> JSONResponse:
         body = await req.body()
-        got.append(parse_bill_callback(req.method, req.url.path, dict(req.headers), body,
+        got.append(parse_bill_callback(req.method, req.scope["raw_path"], req.headers.items(), body,
                                        Verifier({huawei_sandbox.access_key: huawei_sandbox.secret_key})))
         return JSONResponse({"ok": True})
 

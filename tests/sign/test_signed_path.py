@@ -167,3 +167,21 @@ def _raw_get(port: int, target: str, headers: list[tuple[str, str]]) -> tuple[in
     head, _, body = data.partition(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1])
     return status, json.loads(body or b"{}")
+
+
+def test_sign_cli_signs_the_encoded_path(echo_server: str) -> None:
+    """``callcore sign auth-v2 URL`` with a raw space and CJK in the path signs what curl/httpx send."""
+    import os
+    import subprocess
+    import sys
+
+    url = echo_server + "/items/数据 1"
+    env = dict(os.environ, CALLCORE_SECRET_KEY=SK)
+    r = subprocess.run([sys.executable, "-m", "callcore.cli", "sign", "auth-v2", url, "-X", "GET", "--content-type", "",
+                        "--access-key", AK], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    auth = next(line.split(": ", 1)[1] for line in r.stdout.splitlines() if line.startswith("authorization: "))
+    port = int(echo_server.rsplit(":", 1)[1])
+    status, answer = _raw_get(port, "/items/" + quote("数据 1", safe=""),
+                              [("Host", f"127.0.0.1:{port}"), ("Authorization", auth)])
+    assert status == 200 and answer["segment"] == "数据 1", answer

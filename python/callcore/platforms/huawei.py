@@ -1323,16 +1323,20 @@ class BillCallback:
     accountId: str | None = None
 
 
-def parse_bill_callback(method: str, path: str, headers: Mapping[str, str], body: bytes,
-                        verifier: Any | None = None) -> BillCallback:
+def parse_bill_callback(method: str, path: str | bytes, headers: Mapping[str, str] | Sequence[tuple[str, str]],
+                        body: bytes, verifier: Any | None = None) -> BillCallback:
     """Verifies (when *verifier*, a :class:`callcore.sign.Verifier`, is given) and parses the
-    queryBillData callback body (001:65345-65367)."""
+    queryBillData callback body (001:65345-65367).
+
+    ``path`` is the request target as it arrived (raw path and query, e.g. ASGI ``raw_path`` +
+    ``query_string``), not a decoded path: CC-FS signs what it sends. ``headers`` are all the
+    received pairs (a mapping, or pairs when a name repeats, which is refused)."""
     if verifier is not None:
         from callcore.sign import AuthError
 
-        lower = {k.lower(): v for k, v in headers.items()}
+        pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
         try:
-            verifier.verify(method, path, headers=lower, body=body)
+            verifier.verify_target(method, path, headers=pairs, body=body)
         except AuthError as e:
             raise ClientValidationError(f"huawei bill callback: signature rejected: {e}", platform=P) from None
     try:

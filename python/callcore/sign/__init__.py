@@ -176,8 +176,11 @@ class Verifier:
     ) -> str:
         """Verify one request and return its access key.
 
-        ``headers`` are the request's headers as received (a mapping, or (name, value) pairs
-        when a name may repeat). ``authorization`` defaults to the ``Authorization`` header.
+        ``uri`` is the path exactly as it arrived, still percent-encoded (``/a/%E6%95%B0``); a
+        server should rather call :meth:`verify_target` or :meth:`verify_asgi`, which take it from
+        the request line. ``query`` holds the decoded values. ``headers`` are the request's
+        headers as received (a mapping, or (name, value) pairs when a name may repeat).
+        ``authorization`` defaults to the ``Authorization`` header.
         ``now`` (Unix seconds) defaults to this machine's clock.
         """
         pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)

@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 SECRET_ENV = "CALLCORE_SECRET_KEY"
 
@@ -88,7 +88,9 @@ def _cmd_auth_v2(args: argparse.Namespace) -> int:
             raise ValueError(f"--header: {h!r} is not NAME:VALUE")
         headers[name.strip()] = value.strip()
     query = dict(parse_qsl(parts.query, keep_blank_values=True)) or None
-    path = parts.path or "/"
+    # the path as a client puts it on the wire (percent-encoded UTF-8; an escape already written
+    # stays as written): auth-v2 signs the request target's path unchanged (001:1442)
+    path = quote(parts.path or "/", safe="/%!$&'()*+,;=:@~-._")
     if args.canonical:
         print(canonical_request(args.method, path, headers=headers, body=body, query=query))
         print()
@@ -125,10 +127,9 @@ def _serve(verifier: object) -> ThreadingHTTPServer:
         def _handle(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            parts = urlsplit(self.path)
-            query = dict(parse_qsl(parts.query, keep_blank_values=True)) or None
             try:
-                ak = verifier.verify(self.command, parts.path, headers=list(self.headers.items()), body=body, query=query)
+                # self.path is the request target as received: verified raw (Verifier.verify_target)
+                ak = verifier.verify_target(self.command, self.path, headers=list(self.headers.items()), body=body)
                 status, answer = 200, {"resultCode": "0", "accessKey": ak}
             except AuthError as e:
                 status, answer = 401, {"resultCode": "401", "error": type(e).__name__, "message": str(e)}

@@ -1222,7 +1222,9 @@ class HuaweiApp:
             raise HwError("0300014", "The maximum duration between the beginTime and endTime is 3 days.")
         if m["dataType"] not in ("call", "record", "call_record"):
             raise HwError("0300004", "The format of dataType is incorrect.")
-        for k, n in (("accountId", 20), ("agentId", 20), ("callId", 25), ("callerNo", 25), ("calleeNo", 25)):
+        # lengths of table 13-55 (001:65241-65246)
+        for k, n in (("accountId", 20), ("agentId", 20), ("callId", 25), ("callerNo", 25), ("calleeNo", 25),
+                     ("calleeNo2", 25)):
             if m.get(k) and len(str(m[k])) > n:
                 raise HwError("0300003", f"The length of {k} is too long.")
         rid = uuid.uuid4().hex

@@ -1,5 +1,14 @@
 """Huawei CEC sandbox: CC-iSales (seed 001 ch. 7) and CC-FS (13.2.1) on loopback.
 
+A strict twin written from the seed, each rule with its seed line: auth-v2 verified on the request
+target as it arrived (``Verifier.verify_asgi``: raw path, every header pair; a repeated signed
+header or query key is refused), one 401/403 body for every failure (001:66982); campaigns v1
+(7.1.1) and v2 (7.1.2) with every field rule of tables 7-3..7-35; the campaign state machine
+(numbers added only while not started, pause only when started, resume only when paused, delete
+and number deletion only when not started, with the seed's codes 0200019/0200011/0200009/0200028);
+the answers' fields as the seed prints them. ``tests/sandbox/test_huawei_seed_routes.py`` lists
+every ch. 7 and 13.2.1 route as served or not emulated and replays every printed request sample.
+
 Same URLs, JSON shapes and codes as the seed; auth-v2 checked by :class:`callcore.sign.Verifier`
 (401 with the CC-FS error body, 403 after repeated failures from one IP); limits enforced:
 20 numbers per v1 call (0200029), 1 s between add calls per campaign (0200022), the v2 maximum

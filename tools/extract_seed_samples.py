@@ -2,6 +2,10 @@
 seed 001, stitched where a PDF page break split a JSON block, with their seed lines.
 
 Run: python tools/extract_seed_samples.py SEEDS/001_*.txt SEEDS/003_*.txt SEEDS/000_*.txt
+
+With seed 001 it also writes tests/data/platforms/huawei_seed_routes.json: every route of 001 ch. 7
+(iSales) and 13.2.1 (CC-FS downloads) with the request and response samples printed for it, found
+by the section's own markers (报文样例, 请求消息体举例, ...) rather than by hand-listed lines.
 """
 from __future__ import annotations
 
@@ -68,6 +72,13 @@ REPAIRED = {
                                           {"calledNo": "88880089", "delayTime": "1", "type": "SA"}]},
         {"sessionId": "00850", "called": [{"calledNo": "88880080", "delayTime": "0", "type": "ST"}]}]},
     ("7.4.9", "response"): {"result": [{"succNum": 0, "failNum": 0, "errMsg": "",
+                                        "id": "164698362894300182038011895728",
+                                        "beginTime": "2022-03-11T07:27:09.000+00:00",
+                                        "endTime": "2022-03-11T07:27:09.000+00:00", "repeatNum": 0, "status": "2"}],
+                            "returnCode": "0200000", "resultCode": "0200000", "resultDesc": "success",
+                            "returnDesc": "success"},
+    # 7.3.6 prints the same answer as 7.4.9, broken the same way (001:25392-25415)
+    ("7.3.6", "response"): {"result": [{"succNum": 0, "failNum": 0, "errMsg": "",
                                         "id": "164698362894300182038011895728",
                                         "beginTime": "2022-03-11T07:27:09.000+00:00",
                                         "endTime": "2022-03-11T07:27:09.000+00:00", "repeatNum": 0, "status": "2"}],
@@ -163,3 +174,92 @@ def hl95_samples(seed: str) -> None:
 
 if __name__ == "__main__" and len(sys.argv) > 3:
     hl95_samples(sys.argv[3])
+
+
+# --- every iSales (ch. 7) and CC-FS download (13.2.1) route of seed 001, with its printed samples ---
+
+_HW_HEAD = re.compile(r"^(?:#+\s*)?(7\.\d+\.\d+|13\.2\.1\.\d+)\s+(\S.*)$")
+_HW_CHAPTERS = ((21361, 28595), (65057, 66990))  # 7 外呼 up to 8 调查问卷; 13.2.1 up to 13.2.2
+_HW_REQ = re.compile(r"请求消息体举例|请求参数\s*$|请求消息举例|请求示例|请求消息示例|请求体示例")
+_HW_RESP = re.compile(r"响应消息体举例|响应头|响应参数|响应示例|响应消息举例|响应消息示例")
+
+
+def _hw_blocks(lines: list[str], lo: int, hi: int) -> list[tuple[int, int]]:
+    """(first, last) 1-based line numbers of the ``` code blocks' contents in lines[lo:hi]."""
+    out, start = [], None
+    for i in range(lo, hi):
+        if lines[i].strip().lstrip("- ").startswith("```"):
+            if start is None:
+                start = i + 2
+            else:
+                out.append((start, i))
+                start = None
+    return out
+
+
+def _hw_json(lines: list[str], blocks: list[tuple[int, int]]) -> object:
+    if not blocks:
+        return None
+    return stitch(lines, [b[0] for b in blocks])
+
+
+def huawei_routes(seed: str) -> list[dict]:
+    """Every section of 001 ch. 7 and 13.2.1 with its method, URI template and the request and
+    response samples as printed (None when the seed prints 无 or nothing), each with its lines."""
+    lines = Path(seed).read_text(encoding="utf-8").splitlines()
+    heads = []
+    for lo, hi in _HW_CHAPTERS:
+        for i in range(lo - 1, hi - 1):
+            m = _HW_HEAD.match(lines[i])
+            if m:
+                heads.append((m.group(1), m.group(2).strip(), i, hi - 1))
+    out = []
+    for k, (sec, title, a, chapter_end) in enumerate(heads):
+        b = heads[k + 1][2] if k + 1 < len(heads) and heads[k + 1][2] > a else chapter_end
+        method = uri = None
+        for j in range(a, b):
+            text = lines[j]
+            mm = re.search(r"仅支持\s*(POST|GET|PUT|DELETE)", text) or re.fullmatch(r"\s*(POST|GET|PUT|DELETE)\s*", text)
+            if mm and method is None:
+                method = mm.group(1)
+            mu = re.search(r"(/(?:rest|CCFS)/[^\s>)`。]*)", text)
+            if mu and uri is None and re.search(r"URI|URL", " ".join(lines[max(a, j - 4):j])):
+                uri = mu.group(1)
+                if uri.endswith("/") and j + 1 < b and re.fullmatch(r"[A-Za-z]\S*", lines[j + 1].strip()):
+                    uri += lines[j + 1].strip()  # a URI the PDF broke over two lines
+        req_at = next((j for j in range(a, b) if _HW_REQ.search(lines[j])), None)
+        resp_at = next((j for j in range(req_at or a, b) if _HW_RESP.search(lines[j])), b) if req_at else None
+        item = {"section": sec, "title": title, "line": a + 1, "method": method, "uri": uri,
+                "request_lines": [], "request": None, "response_lines": [], "response": None}
+        if req_at is not None:
+            rb = _hw_blocks(lines, req_at, resp_at)
+            item["request_lines"] = [list(x) for x in rb]
+            item["request"] = _hw_json(lines, rb)
+            blocks = _hw_blocks(lines, resp_at, b)
+            sb, doc = blocks[:1], _hw_json(lines, blocks[:1])
+            if isinstance(doc, dict) and "_unparsed" in doc and len(blocks) > 1:
+                whole = _hw_json(lines, blocks)  # an answer a page break split into several blocks
+                if not (isinstance(whole, dict) and "_unparsed" in whole):
+                    sb, doc = blocks, whole
+            item["response_lines"] = [list(x) for x in sb]
+            item["response"] = doc
+        for k in ("request", "response"):
+            if (sec, k) in REPAIRED:  # a page break the stitcher cannot mend (rebuilt by hand above)
+                item[k] = REPAIRED[(sec, k)]
+                item[k + "_repaired"] = True
+        out.append(item)
+    return out
+
+
+def write_huawei_routes(seed: str) -> None:
+    routes = huawei_routes(seed)
+    dest = Path(__file__).resolve().parents[1] / "tests/data/platforms/huawei_seed_routes.json"
+    dest.write_text(json.dumps(routes, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    for r in routes:
+        req = r["request"]
+        state = ("none" if req is None else "unparsed" if isinstance(req, dict) and "_unparsed" in req else "json")
+        print(r["section"], r["method"], r["uri"], "request:", state, r["request_lines"])
+
+
+if __name__ == "__main__" and len(sys.argv) > 1 and Path(sys.argv[1]).name.startswith("001_"):
+    write_huawei_routes(sys.argv[1])

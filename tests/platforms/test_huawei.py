@@ -24,7 +24,7 @@ def spec(name: str = "camp", **kw) -> CampaignSpec:
     base = dict(name=name, strBeginTime=now.strftime(FMT), strEndTime=(now + timedelta(days=5)).strftime(FMT),
                 deviceType=2, callerNo="10085", maxAlertingTime=20,
                 scheduleParam=ScheduleParam("08:00", "11:30", "13:00", "17:30"), callbackUrl="https://cb.example/r",
-                skillParam={"skillId": 5, "outBoundType": 2, "predictParam": {"predictMethod": 5}})
+                skillParam={"skillId": 5, "outBoundType": 2, "predictParam": {"predictMethod": 5, "offhookPredictParam": {"offHookRate": 100}}})
     base.update(kw)
     return CampaignSpec(**base)
 
@@ -232,7 +232,7 @@ def test_bill_index_callback_and_recordings(tmp_path: Path, huawei_sandbox: Huaw
 
     async def receive(req: Request) -> JSONResponse:
         body = await req.body()
-        got.append(parse_bill_callback(req.method, req.url.path, dict(req.headers), body,
+        got.append(parse_bill_callback(req.method, req.scope["raw_path"], req.headers.items(), body,
                                        Verifier({huawei_sandbox.access_key: huawei_sandbox.secret_key})))
         return JSONResponse({"ok": True})
 

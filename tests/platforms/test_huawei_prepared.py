@@ -23,7 +23,8 @@ def spec(name: str) -> CampaignSpec:
     return CampaignSpec(name=name, strBeginTime=now.strftime("%Y-%m-%d %H:%M:%S"),
                         strEndTime=(now + timedelta(days=5)).strftime("%Y-%m-%d %H:%M:%S"), deviceType=2,
                         callerNo="10085", maxAlertingTime=20, scheduleParam=ScheduleParam("08:00", "11:30"),
-                        callbackUrl="https://cb.example/r", skillParam={"skillId": 5})
+                        callbackUrl="https://cb.example/r", skillParam={"skillId": 5, "outBoundType": 2,
+                                                                    "predictParam": {"predictMethod": 5, "offhookPredictParam": {"offHookRate": 100}}})
 
 dials = st.text("0123456789*#", min_size=1, max_size=24)
 ids = st.text("abcXYZ019_-", min_size=0, max_size=10)

@@ -59,6 +59,8 @@ _HW_ISALES_KIND: dict[str, tuple[str, bool]] = {
 }
 _HW_ENDPOINT_KIND: dict[tuple[str, str], tuple[str, bool]] = {
     ("7.3.1", "0200007"): ("DuplicateError", False),  # 号码已存在黑名单中 (001:24810)
+    ("7.1.5", "0200009"): ("StateError", False),  # 外呼任务还在启动中: pause it first (001:22667)
+    ("7.8.2", "0200006"): ("NotFoundError", False),  # 服务器配置信息不存在, not a database fault (001:27574)
 }
 
 _CCFS_KIND: dict[str, tuple[str, bool]] = {

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterator, Mapping, Sequence
+from urllib.parse import quote
 
 import httpx
 
@@ -78,6 +79,54 @@ class ScheduleParam:
                     raise fail(P, f"scheduleParam.{kind}{i}", f"begin {b} is not before end {e}", "001:21452")
 
 
+# predictMethod -> its parameter object and the fields' ranges (tables 7-9 to 7-12, 001:21492-21520)
+_PREDICT_PARAMS: dict[int, tuple[str, dict[str, tuple[int, int]]]] = {
+    1: ("expPredictParam", {"maxAvgCallTime": (50, 200), "minAvgCallTime": (50, 200), "outBoundRate": (0, 100)}),
+    2: ("agentPredictParam", {"maxAvgCallTime": (50, 200), "minAvgCallTime": (50, 200), "lossRate": (0, 100),
+                              "utilRate": (0, 100), "utilRateMethod": (1, 2)}),
+    3: ("connectPredictParam", {"maxAvgCallTime": (50, 200), "minAvgCallTime": (50, 200), "lossRate": (0, 100),
+                                "waitTime": (0, 16), "connRate": (0, 100)}),
+    5: ("offhookPredictParam", {"offHookRate": (50, 200)}),
+}
+
+
+def check_skill_param(skill: Mapping[str, Any], max_alerting: int) -> None:
+    """skillParam of a skill-queue campaign (tables 7-6 to 7-12, 001:21466-21520): the platform
+    refuses a predictive campaign without its prediction parameters (02000009), so this says so
+    before sending."""
+    check_range(P, "skillParam.skillId", skill.get("skillId"), 1, 1000, required=True, line="001:21470")
+    check_len(P, "skillParam.skillName", skill.get("skillName"), 100, line="001:21471")
+    ob = skill.get("outBoundType")
+    if ob not in (2, 5, 6):
+        raise fail(P, "skillParam.outBoundType", f"{ob!r} is not 2 (predictive), 5 (preview) or 6 (progressive)",
+                   "001:21472")
+    if ob == 2:
+        pp = skill.get("predictParam")
+        if not isinstance(pp, Mapping):
+            raise fail(P, "skillParam.predictParam", "required when outBoundType is 2", "001:21473")
+        method = pp.get("predictMethod")
+        if method not in _PREDICT_PARAMS:
+            raise fail(P, "skillParam.predictParam.predictMethod", f"{method!r} is not 1, 2, 3 or 5", "001:21486")
+        key, ranges = _PREDICT_PARAMS[method]
+        sub = pp.get(key)
+        if not isinstance(sub, Mapping):
+            raise fail(P, f"skillParam.predictParam.{key}", f"required when predictMethod is {method}", "001:21487")
+        for f, (lo, hi) in ranges.items():
+            check_range(P, f"skillParam.predictParam.{key}.{f}", sub.get(f), lo, hi, required=True, line="001:21492")
+        if "minAvgCallTime" in ranges and int(sub["minAvgCallTime"]) > int(sub["maxAvgCallTime"]):
+            raise fail(P, f"skillParam.predictParam.{key}.minAvgCallTime", "must be <= maxAvgCallTime", "001:21496")
+    if ob == 5:
+        pv = skill.get("previewParam")
+        if not isinstance(pv, Mapping):
+            raise fail(P, "skillParam.previewParam", "required when outBoundType is 5", "001:21474")
+        check_range(P, "skillParam.previewParam.failInterval", pv.get("failInterval"), 3, 60, required=True,
+                    line="001:21479")
+        check_range(P, "skillParam.previewParam.obCallCount", pv.get("obCallCount"), 1, 100, required=True,
+                    line="001:21480")
+        check_range(P, "skillParam.previewParam.autoCallTime", pv.get("autoCallTime"), 5, max(5, max_alerting - 3),
+                    required=True, line="001:21481")
+
+
 @dataclass
 class CampaignSpec:
     """7.1.1 新增外呼活动 (v1) request body (001:21403-21422)."""
@@ -112,18 +161,84 @@ class CampaignSpec:
         if self.deviceType in (1, 3):
             if not self.ivrParam:
                 raise fail(P, "ivrParam", "required when deviceType is 1 or 3", "001:21419")
+            if not self.ivrParam.get("deviceSign"):
+                raise fail(P, "ivrParam.deviceSign", "is required (the IVR flow or access code)", "001:21457")
             check_range(P, "ivrParam.callCount", self.ivrParam.get("callCount"), 1, 100, required=True,
-                        line="001:21457")
-            check_range(P, "ivrParam.callInterval", self.ivrParam.get("callInterval"), 1, 9999, required=True,
                         line="001:21458")
+            check_range(P, "ivrParam.callInterval", self.ivrParam.get("callInterval"), 1, 9999, required=True,
+                        line="001:21459")
         if self.deviceType in (2, 5, 6):
             if not self.skillParam:
                 raise fail(P, "skillParam", "required when deviceType is 2, 5 or 6", "001:21420")
-            check_range(P, "skillParam.skillId", self.skillParam.get("skillId"), 1, 1000, required=True,
-                        line="001:21468")
+            check_skill_param(self.skillParam, self.maxAlertingTime)
+            if self.skillParam.get("outBoundType") != self.deviceType:
+                raise fail(P, "skillParam.outBoundType", f"must equal deviceType {self.deviceType} (the same mode)",
+                           "001:21472")
         if self.initStatus not in (0, 1):
             raise fail(P, "initStatus", "must be 0 (started) or 1 (paused)", "001:21421")
-        check_len(P, "callbackUrl", self.callbackUrl, 2048, required=True, line="001:21424")
+        check_len(P, "callbackUrl", self.callbackUrl, 2048, required=True, line="001:21425")
+        if not self.callbackUrl.startswith(("https://", "http://")):
+            raise fail(P, "callbackUrl", "must start with https:// or http://", "001:21686")
+
+    def to_json(self) -> dict[str, Any]:
+        d = drop_none(asdict(self))
+        d["scheduleParam"] = {k: v for k, v in d["scheduleParam"].items() if v}
+        return d
+
+
+@dataclass
+class CallerNo:
+    """One calling number of a v2 campaign (table 7-28, 001:21789-21793)."""
+
+    accessCode: str
+    priority: int = 1
+
+    def validate(self, i: int) -> None:
+        check_len(P, f"callerNo[{i}].accessCode", self.accessCode, 32, required=True, line="001:21792")
+        if not str(self.accessCode).isdigit() or not str(self.accessCode).isascii():
+            raise fail(P, f"callerNo[{i}].accessCode", f"{self.accessCode!r}: digits 0-9 only", "001:21792")
+        check_range(P, f"callerNo[{i}].priority", self.priority, 1, 5, required=True, line="001:21793")
+
+
+@dataclass
+class CampaignSpecV2:
+    """7.1.2 新增外呼活动 (v2) request body (tables 7-18 to 7-35, 001:21665-21870): several calling
+    numbers, a retry policy (required) and an optional call policy in the one call. ``retryPolicy``
+    and ``callPolicy`` are the seed's objects as dicts, e.g. ``{"policyType": 0, "retryDay": 2,
+    "retryTimes": 2, "callInterval": 600}``; the platform checks their inner rules (the sandbox
+    does too)."""
+
+    name: str
+    strBeginTime: str
+    strEndTime: str
+    deviceType: int
+    callerNo: list[CallerNo]
+    maxAlertingTime: int
+    scheduleParam: ScheduleParam
+    callbackUrl: str
+    retryPolicy: dict[str, Any]
+    description: str | None = None
+    priority: int | None = None
+    ivrParam: dict[str, Any] | None = None
+    skillParam: dict[str, Any] | None = None
+    callPolicy: dict[str, Any] | None = None
+    initStatus: int = 1  # created paused, as CampaignSpec
+
+    def validate(self) -> None:
+        if not self.callerNo:
+            raise fail(P, "callerNo", "at least one calling number", "001:21677")
+        for i, c in enumerate(self.callerNo):
+            c.validate(i)
+        check_range(P, "priority", self.priority, 1, 5, line="001:21679")
+        if not isinstance(self.retryPolicy, Mapping) or self.retryPolicy.get("policyType") not in (0, 1):
+            raise fail(P, "retryPolicy.policyType", "required, 0 (global) or 1 (by number type)", "001:21798")
+        if self.skillParam is not None and not self.skillParam.get("skillName"):
+            raise fail(P, "skillParam.skillName", "required in v2", "001:21738")
+        # the fields v1 shares are checked by v1's rules, with a stand-in calling number
+        CampaignSpec(name=self.name, strBeginTime=self.strBeginTime, strEndTime=self.strEndTime,
+                     deviceType=self.deviceType, callerNo="0", maxAlertingTime=self.maxAlertingTime,
+                     scheduleParam=self.scheduleParam, callbackUrl=self.callbackUrl, description=self.description,
+                     ivrParam=self.ivrParam, skillParam=self.skillParam, initStatus=self.initStatus).validate()
 
     def to_json(self) -> dict[str, Any]:
         d = drop_none(asdict(self))
@@ -491,6 +606,15 @@ _FAST_ID = re.compile(r"[A-Za-z0-9_\-]*\Z")  # needs no JSON escaping, none of c
 _ADD_BODY_HEAD = re.compile(rb'\s*\{\s*"callDataList"\s*:\s*\[')
 
 
+def _seg(value: Any) -> str:
+    """One path segment, percent-encoded whole (UTF-8, every byte outside the unreserved set):
+    a ``/``, ``?``, ``#`` or ``%`` in a data id must stay inside its segment, and httpx leaves a
+    ``%`` that happens to form an escape (``100%25``) as it is, so the platform would decode a
+    different id. The signature covers the path as sent (auth-v2 signs ``uri`` unchanged,
+    001:1442), so what is signed is exactly this text."""
+    return quote(str(value), safe="")
+
+
 def _total_size(b: Any) -> int:
     return _int((b.get("returnObject") or {}).get("totalSize"))
 
@@ -516,6 +640,11 @@ class _HuaweiApi:
         return _Req("POST", f"{ISALES_V1}/{self.vdn}", "createCampaign", "7.1.1", spec.to_json(),
                     parse=lambda b: int((b.get("returnObject") or {}).get("id")))
 
+    def create_campaign_v2(self, spec: CampaignSpecV2) -> _Req:
+        spec.validate()
+        return _Req("POST", f"{ISALES_V2}/{self.vdn}", "createCampaignV2", "7.1.2", spec.to_json(),
+                    parse=lambda b: int((b.get("returnObject") or {}).get("id")))
+
     def get_campaign(self, campaign_id: int) -> _Req:
         def parse(b: Any) -> Campaign:
             o = b.get("returnObject") or {}
@@ -538,6 +667,11 @@ class _HuaweiApi:
                      for o in b.get("data") or []]
             return _int(b.get("totalSize")), items
         return _Req("GET", f"{ISALES_V1}/{self.vdn}", "queryCampaignList", "7.1.7", params=params, parse=parse)
+
+    def delete_campaign(self, campaign_id: int, *, archive_history: bool = False) -> _Req:
+        """7.1.5: only a campaign that is not started (pause it first, else 0200009, 001:22610)."""
+        return _Req("DELETE", f"{ISALES_V1}/{self.vdn}/{int(campaign_id)}", "deleteCampaign", "7.1.5",
+                    {"archiveHistory": 1 if archive_history else 0}, parse=lambda b: None)
 
     def pause_campaign(self, campaign_id: int) -> _Req:
         return _Req("PUT", f"{ISALES_V1}/{self.vdn}/{int(campaign_id)}/pause", "pauseCampaign", "7.1.8",
@@ -645,7 +779,7 @@ class _HuaweiApi:
                     body, parse=lambda b: _int(b.get("successCount")))
 
     def query_number(self, campaign_id: int, data_id: str) -> _Req:
-        return _Req("GET", f"{ISALES_V1}/{self.vdn}/calldata/{int(campaign_id)}/{data_id}", "queryCallData",
+        return _Req("GET", f"{ISALES_V1}/{self.vdn}/calldata/{int(campaign_id)}/{_seg(data_id)}", "queryCallData",
                     "7.4.6", parse=lambda b: b.get("returnObject") or b.get("data") or {})
 
     def statistics(self, campaign_id: str | int | None = None, batch_id: str | None = None) -> _Req:
@@ -679,7 +813,7 @@ class _HuaweiApi:
     def import_file(self, campaign_id: int | str, server_id: str, file_name: str, *, file_path: str | None = None,
                     hour: int | None = None, minute: str | None = None) -> _Req:
         body = self._file_body(server_id, file_name, file_path, hour, minute)
-        return _Req("POST", f"{ISALES_V1}/{self.vdn}/calldatafile/uploadFileServer/{campaign_id}", "importCallDataFile",
+        return _Req("POST", f"{ISALES_V1}/{self.vdn}/calldatafile/uploadFileServer/{_seg(campaign_id)}", "importCallDataFile",
                     "7.4.8", body, parse=lambda b: str(b.get("importTaskId")))
 
     @staticmethod
@@ -696,7 +830,7 @@ class _HuaweiApi:
                        task_ids: Sequence[str] | None = None) -> _Req:
         check_range(P, "limit", limit, 1, 100, required=True, line="001:26514")
         body = drop_none({"offset": offset, "limit": limit, "importTaskIds": list(task_ids) if task_ids else None})
-        return _Req("POST", f"{ISALES_V1}/{self.vdn}/calldatafile/queryDataImportTask/{campaign_id}",
+        return _Req("POST", f"{ISALES_V1}/{self.vdn}/calldatafile/queryDataImportTask/{_seg(campaign_id)}",
                     "queryDataImportTask", "7.4.9", body, parse=self._parse_tasks)
 
     # --- blacklist (7.3)
@@ -763,7 +897,7 @@ class _HuaweiApi:
                     parse=lambda b: str(b.get("serverId")))
 
     def delete_file_server(self, server_id: str) -> _Req:
-        return _Req("POST", f"{ISALES_V1}/{self.vdn}/file/{server_id}/deleteServer", "deleteServer", "7.8.2", {},
+        return _Req("POST", f"{ISALES_V1}/{self.vdn}/file/{_seg(server_id)}/deleteServer", "deleteServer", "7.8.2", {},
                     parse=lambda b: None)
 
     def query_file_servers(self, *, offset: int = 0, limit: int = 100,
@@ -946,11 +1080,34 @@ def _fix_suffix(dest: Path, kind: str) -> Path:
 # ----------------------------------------------------------------------------------------------
 # clients
 
+TIMESTAMP_MILLIS_ENV = "CALLCORE_HUAWEI_TIMESTAMP_MILLIS"
+
+
+def timestamp_millis_setting(value: bool | None = None) -> bool:
+    """The auth-v2 timestamp form a Huawei client signs with: ``value`` when given, else
+    ``$CALLCORE_HUAWEI_TIMESTAMP_MILLIS`` (``1``/``true``/``yes`` or ``0``/``false``/``no``, so
+    every command that builds a client, e.g. ``callcore outbound import``, follows it), else
+    seconds (:data:`callcore.sign.httpx_auth.DEFAULT_TIMESTAMP_MILLIS`, where the seed lines for
+    that choice are)."""
+    from callcore.sign.httpx_auth import DEFAULT_TIMESTAMP_MILLIS
+
+    if value is not None:
+        return bool(value)
+    raw = os.environ.get(TIMESTAMP_MILLIS_ENV, "").strip().lower()
+    if not raw:
+        return DEFAULT_TIMESTAMP_MILLIS
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ClientValidationError(f"${TIMESTAMP_MILLIS_ENV}: {raw!r} is not one of 1/true/yes/on or 0/false/no/off",
+                                platform=P, endpoint="auth-v2")
+
 
 class _ClientBase:
     def __init__(self, base_url: str, access_key: str, secret_key: str, *, vdn_id: int,
                  ccfs_url: str | None = None, options: HttpOptions | None = None, v2_max_per_call: int = 20,
-                 max_skew: float = 900.0) -> None:
+                 max_skew: float = 900.0, timestamp_millis: bool | None = None) -> None:
         from callcore.sign.httpx_auth import AuthV2
 
         self.api = _HuaweiApi(vdn_id, v2_max_per_call)
@@ -958,10 +1115,11 @@ class _ClientBase:
         self.base_url = base_url.rstrip("/")
         self.ccfs_url = (ccfs_url or base_url).rstrip("/")
         self.max_skew = max_skew
-        self._auth = AuthV2(access_key, secret_key)
+        self.timestamp_millis = timestamp_millis_setting(timestamp_millis)
+        self._auth = AuthV2(access_key, secret_key, timestamp_millis=self.timestamp_millis)
 
     def __repr__(self) -> str:  # never the secret
-        return f"{type(self).__name__}({self.base_url!r}, vdn_id={self.api.vdn})"
+        return f"{type(self).__name__}({self.base_url!r}, vdn_id={self.api.vdn}, timestamp_millis={self.timestamp_millis})"
 
     def prepare_add_numbers(self, campaign_id: int, called: Sequence[str], *,
                             session_ids: Sequence[str | int] | None = None, session_prefix: str = "",
@@ -1020,10 +1178,14 @@ def _make_async(name: str, doc: str | None):
 
 _JSON_CALLS = {
     "create_campaign": "7.1.1: create a campaign; returns its id. Created paused by default (initStatus=1).",
+    "create_campaign_v2": "7.1.2: create a campaign with several calling numbers and its retry/call policies "
+                          "(CampaignSpecV2); returns its id.",
     "get_campaign": "7.1.6: campaign details (status 2 started, 3 paused, 4 finished).",
     "list_campaigns": "7.1.7: (totalSize, [Campaign]) of the campaigns matching name/status/device_type, one page "
                       "(rows_per_page <= 100).",
     "pause_campaign": "7.1.8: pause a running campaign.",
+    "delete_campaign": "7.1.5: delete a campaign that is not started (archive_history=True keeps its data in the "
+                       "history tables).",
     "resume_campaign": "7.1.9: resume a paused campaign.",
     "add_numbers": "7.4.1: add <= 20 records; returns totalSize (numbers still to call). 0200022 if < 1 s apart.",
     "add_numbers_v2": "7.4.2: add records with several numbers each; at most v2_max_per_call per call.",
@@ -1053,7 +1215,11 @@ _JSON_CALLS = {
 
 class HuaweiClient(_ClientBase, _http.SyncClientLifecycle):
     """Synchronous Huawei CEC client (iSales + CC-FS), one VDN. Thread-safe; use as a context
-    manager or call :meth:`close`."""
+    manager or call :meth:`close`.
+
+    ``timestamp_millis`` chooses the auth-v2 timestamp form: seconds by default
+    (``2018-10-17T11:48:24Z``, what Huawei's demo signer sends and its verifier rebuilds), ``True``
+    for milliseconds (the seed's 4.3 code); see :func:`timestamp_millis_setting`."""
 
     def __init__(self, base_url: str, access_key: str, secret_key: str, **kw: Any) -> None:
         super().__init__(base_url, access_key, secret_key, **kw)
@@ -1157,16 +1323,20 @@ class BillCallback:
     accountId: str | None = None
 
 
-def parse_bill_callback(method: str, path: str, headers: Mapping[str, str], body: bytes,
-                        verifier: Any | None = None) -> BillCallback:
+def parse_bill_callback(method: str, path: str | bytes, headers: Mapping[str, str] | Sequence[tuple[str, str]],
+                        body: bytes, verifier: Any | None = None) -> BillCallback:
     """Verifies (when *verifier*, a :class:`callcore.sign.Verifier`, is given) and parses the
-    queryBillData callback body (001:65345-65367)."""
+    queryBillData callback body (001:65345-65367).
+
+    ``path`` is the request target as it arrived (raw path and query, e.g. ASGI ``raw_path`` +
+    ``query_string``), not a decoded path: CC-FS signs what it sends. ``headers`` are all the
+    received pairs (a mapping, or pairs when a name repeats, which is refused)."""
     if verifier is not None:
         from callcore.sign import AuthError
 
-        lower = {k.lower(): v for k, v in headers.items()}
+        pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
         try:
-            verifier.verify(method, path, headers=lower, body=body)
+            verifier.verify_target(method, path, headers=pairs, body=body)
         except AuthError as e:
             raise ClientValidationError(f"huawei bill callback: signature rejected: {e}", platform=P) from None
     try:
@@ -1219,9 +1389,9 @@ def parse_result_callback(body: bytes) -> list[CallResult]:
 
 
 __all__ = [
-    "HuaweiClient", "AsyncHuaweiClient", "HttpOptions", "CampaignSpec", "ScheduleParam", "CallData", "CallDataV2",
-    "CalledNo", "BlacklistAdd", "Campaign", "CampaignStatistics", "ImportTask", "CallResult", "BlacklistEntry",
+    "HuaweiClient", "AsyncHuaweiClient", "HttpOptions", "CampaignSpec", "CampaignSpecV2", "CallerNo",
+    "ScheduleParam", "CallData", "CallDataV2", "CalledNo", "BlacklistAdd", "Campaign", "CampaignStatistics", "ImportTask", "CallResult", "BlacklistEntry",
     "RecordRow", "BillIndex", "BillCallback", "read_bill_index", "safe_extract", "bill_file_name",
     "parse_bill_callback", "PlatformError", "RECORD_COLUMNS", "CALL_COLUMNS", "RESULT_CALLBACK_REPLY",
-    "fail_code_meaning", "parse_result_callback",
+    "fail_code_meaning", "parse_result_callback", "timestamp_millis_setting", "TIMESTAMP_MILLIS_ENV",
 ]

@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 SECRET_ENV = "CALLCORE_SECRET_KEY"
 
@@ -30,7 +30,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help=f"environment variable holding the secret key (default {SECRET_ENV}); never pass secrets on the command line",
     )
     a.add_argument("--timestamp", default=None, help="sign at this timestamp instead of now")
-    a.add_argument("--no-millis", action="store_true", help="timestamp without milliseconds (CC-iKBS)")
+    a.add_argument(
+        "--timestamp-millis", action=argparse.BooleanOptionalAction, default=None,
+        help="sign with a millisecond timestamp (2018-10-17T11:48:24.000Z, seed 4.3 code); the default is "
+             "seconds (2018-10-17T11:48:24Z), the form Huawei's demo signs and its verifier rebuilds",
+    )
+    a.add_argument("--no-millis", action="store_true", help=argparse.SUPPRESS)  # the former spelling of seconds
     a.add_argument("--canonical", action="store_true", help="also print the CanonicalRequest")
     a.set_defaults(func=_cmd_auth_v2)
 
@@ -50,6 +55,16 @@ def _secret(var: str) -> str:
     if not value:
         raise ValueError(f"the secret key is read from ${var}, which is not set")
     return value
+
+
+def _timestamp_millis(args: argparse.Namespace) -> bool:
+    from callcore.sign.httpx_auth import DEFAULT_TIMESTAMP_MILLIS
+
+    if args.no_millis and args.timestamp_millis:
+        raise ValueError("--no-millis and --timestamp-millis contradict each other")
+    if args.no_millis:
+        return False
+    return DEFAULT_TIMESTAMP_MILLIS if args.timestamp_millis is None else args.timestamp_millis
 
 
 def _cmd_auth_v2(args: argparse.Namespace) -> int:
@@ -73,7 +88,9 @@ def _cmd_auth_v2(args: argparse.Namespace) -> int:
             raise ValueError(f"--header: {h!r} is not NAME:VALUE")
         headers[name.strip()] = value.strip()
     query = dict(parse_qsl(parts.query, keep_blank_values=True)) or None
-    path = parts.path or "/"
+    # the path as a client puts it on the wire (percent-encoded UTF-8; an escape already written
+    # stays as written): auth-v2 signs the request target's path unchanged (001:1442)
+    path = quote(parts.path or "/", safe="/%!$&'()*+,;=:@~-._")
     if args.canonical:
         print(canonical_request(args.method, path, headers=headers, body=body, query=query))
         print()
@@ -81,7 +98,7 @@ def _cmd_auth_v2(args: argparse.Namespace) -> int:
         print(f"{k}: {v}")
     auth = auth_v2(
         args.method, path, headers=headers, access_key=args.access_key, secret_key=secret,
-        timestamp=args.timestamp, body=body, query=query, millis=not args.no_millis,
+        timestamp=args.timestamp, body=body, query=query, millis=_timestamp_millis(args),
     )
     print(f"authorization: {auth}")
     return 0
@@ -110,10 +127,9 @@ def _serve(verifier: object) -> ThreadingHTTPServer:
         def _handle(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            parts = urlsplit(self.path)
-            query = dict(parse_qsl(parts.query, keep_blank_values=True)) or None
             try:
-                ak = verifier.verify(self.command, parts.path, headers=list(self.headers.items()), body=body, query=query)
+                # self.path is the request target as received: verified raw (Verifier.verify_target)
+                ak = verifier.verify_target(self.command, self.path, headers=list(self.headers.items()), body=body)
                 status, answer = 200, {"resultCode": "0", "accessKey": ak}
             except AuthError as e:
                 status, answer = 401, {"resultCode": "401", "error": type(e).__name__, "message": str(e)}

@@ -60,7 +60,7 @@ def _campaign(url, ak, sk, name):
             name=name, strBeginTime=today.strftime("%Y-%m-%d 00:00:00"),
             strEndTime=(today + timedelta(days=5)).strftime("%Y-%m-%d 23:00:00"), deviceType=2, callerNo="4008001234",
             maxAlertingTime=30, scheduleParam=ScheduleParam(workdayBeginTime1="09:00", workdayEndTime1="18:00"),
-            callbackUrl="http://127.0.0.1:9/cb", skillParam={"skillId": 1}))
+            callbackUrl="http://127.0.0.1:9/cb", skillParam={"skillId": 1, "outBoundType": 2, "predictParam": {"predictMethod": 5, "offhookPredictParam": {"offHookRate": 100}}}))
 
 
 def _list(path: Path, n: int, seed: int) -> list[str]:

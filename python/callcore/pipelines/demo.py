@@ -151,7 +151,7 @@ def run_demo(workdir: str | Path = "callcore-demo", rows: int = 1_000_000, quiet
                                 strEndTime=(today + timedelta(days=30)).strftime("%Y-%m-%d 23:00:00"), deviceType=2,
                                 callerNo="4008001234", maxAlertingTime=30,
                                 scheduleParam=ScheduleParam(workdayBeginTime1="09:00", workdayEndTime1="18:00"),
-                                callbackUrl="http://127.0.0.1:9/campaign-callback", skillParam={"skillId": 1})
+                                callbackUrl="http://127.0.0.1:9/campaign-callback", skillParam={"skillId": 1, "outBoundType": 2, "predictParam": {"predictMethod": 5, "offhookPredictParam": {"offHookRate": 100}}})
             campaigns.append(hw.create_campaign(spec))
 
         # the last campaign's tail goes by API: put two of its numbers on the platform's blacklist

@@ -27,8 +27,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import os
 import re
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -38,11 +40,14 @@ from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from callcore import _crashpoint
+from callcore.platforms.archive import is_zip_file
 from callcore.platforms.errors import PlatformError
 from callcore.platforms.retry import RetryPolicy
 
+from . import folder_lock
 from .journal import Journal, retry_call, sweep_partials
-from .recording_sources import PLATFORMS, RecordingSource, RemoteRecording, make_source
+from .recording_sources import PLATFORMS, RecordingSource, RemoteRecording, make_source, recording_format
 
 FMT = "%Y-%m-%d %H:%M:%S"
 STATE_DIR = ".callcore-sync"
@@ -57,6 +62,15 @@ CREATE INDEX IF NOT EXISTS recs_state ON recs(state);
 CREATE INDEX IF NOT EXISTS recs_out ON recs(out);
 """
 _UNSAFE = re.compile(r'[\x00-\x1f<>:"|?*]')
+#: the first characters that make a spreadsheet read a cell as a formula: the rule of the
+#: call-list writer (``needs_defuse`` in rust/calllist/io.rs), kept identical
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse(cell: str) -> str:
+    """A cell of platform-supplied text for a CSV a spreadsheet may open: prefixed with ``'``
+    when it starts with ``=``, ``+``, ``-``, ``@``, TAB or CR, as the clean and rejects files are."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
 def safe_local_path(remote: str, root: str | os.PathLike[str], suffix: str | None = None) -> Path:
@@ -91,7 +105,14 @@ class SyncOptions:
     ``sccc_version``, ``files_url`` (SCCC: the recording file server, default the endpoint);
     ``platform_mp3`` (八百呼: fetch the platform's own MP3, ``ismp3=1``); ``hl95_scope`` (九五).
     ``page_size``: rows per listing page (八百呼, 九五). ``source``: a custom
-    :class:`~callcore.pipelines.recording_sources.RecordingSource` instead of ``platform``'s."""
+    :class:`~callcore.pipelines.recording_sources.RecordingSource` instead of ``platform``'s.
+    ``recording_format``: the deployment's recording encoding, for downloads without a header
+    (Huawei ``.V3``): ``vox6k`` (24K VOX), ``vox8k`` (32K VOX), ``alaw`` (64K A-law), ``ulaw`` or
+    ``auto``; None takes the platform's default (``RecordingSource.recording_format``). It is
+    passed to the transcoder for every download, whatever the route (a WAV or MP3 header, when
+    there is one, still says what the file is). ``wait``: when another process holds the folder,
+    wait for it (True, or at most that many seconds) instead of raising
+    :class:`~callcore.pipelines.folder_lock.FolderBusy`."""
 
     endpoint: str
     access_key: str
@@ -118,6 +139,8 @@ class SyncOptions:
     page_size: int = 100
     settle_minutes: float = 15.0  # a window ending later than this before the run is listed again next run
     source: RecordingSource | None = field(default=None, repr=False)
+    recording_format: str | None = None
+    wait: bool | float = False
 
 
 @dataclass
@@ -195,6 +218,7 @@ class RecordingSync:
         self.j = Journal(self.state_dir / "state.sqlite3", SCHEMA)
         self.progress = progress or (lambda *a: None)
         self._source: RecordingSource | None = None
+        self._recording_format: str | None = None
         self.errors: list[str] = []
         self._lock = threading.Lock()
 
@@ -208,22 +232,48 @@ class RecordingSync:
         """The adapter's platform client."""
         return getattr(self.source(), "client", None)
 
+    def recording_format(self) -> str:
+        """The deployment's recording encoding: the option, else the platform's default."""
+        if self._recording_format is None:
+            if self.o.source is not None:
+                default = getattr(self.o.source, "recording_format", "auto")
+            else:
+                from .recording_sources import SOURCES
+
+                default = getattr(SOURCES.get(self.o.platform), "recording_format", "auto")
+            self._recording_format = recording_format(self.o.recording_format, default)
+        return self._recording_format
+
     def _check_folder(self) -> None:
         platform = self.o.source.platform if self.o.source is not None else self.o.platform
         if self.o.source is None and platform not in PLATFORMS:
             raise ValueError(f"platform {platform!r}: expected one of {', '.join(PLATFORMS)}")
-        fmt = self.j.get("format")
-        if fmt is None:
-            self.j.set("format", self.o.to_format)
-        elif fmt != self.o.to_format:
-            raise ValueError(f"{self.out}: this folder holds a {fmt} sync; use another -o folder for {self.o.to_format}")
-        have = self.j.get("platform")
-        if have is None:
-            # folders made before adapters hold Huawei recordings
-            have = "huawei" if self.j.one("SELECT 1 FROM recs LIMIT 1") else platform
-            self.j.set("platform", have)
-        if have != platform:
-            raise ValueError(f"{self.out}: this folder holds a {have} sync; use another -o folder for {platform}")
+        rec_fmt = self.recording_format()
+        with self.j.tx() as db:  # the folder's identity is written whole or not at all
+            row = db.execute("SELECT v FROM meta WHERE k='format'").fetchone()
+            fmt = None if row is None else json.loads(row[0])
+            if fmt is None:
+                self.j.set("format", self.o.to_format, db)
+            elif fmt != self.o.to_format:
+                raise ValueError(f"{self.out}: this folder holds a {fmt} sync; use another -o folder for "
+                                 f"{self.o.to_format}")
+            row = db.execute("SELECT v FROM meta WHERE k='platform'").fetchone()
+            have = None if row is None else json.loads(row[0])
+            if have is None:
+                # folders made before adapters hold Huawei recordings
+                have = "huawei" if db.execute("SELECT 1 FROM recs LIMIT 1").fetchone() else platform
+                self.j.set("platform", have, db)
+            if have != platform:
+                raise ValueError(f"{self.out}: this folder holds a {have} sync; use another -o folder for {platform}")
+            # one deployment records in one format (001:64386); converting part of a folder's
+            # recordings with another would mix decodings
+            row = db.execute("SELECT v FROM meta WHERE k='recording_format'").fetchone()
+            was = None if row is None else json.loads(row[0])
+            if was is None:
+                self.j.set("recording_format", rec_fmt, db)
+            elif was != rec_fmt:
+                raise ValueError(f"{self.out}: this folder's recordings were converted as --recording-format {was}; "
+                                 f"use another -o folder for {rec_fmt}")
 
     def _out_path(self, db: Any, rec: RemoteRecording, ext: str) -> str:
         """The output path (relative to OUT) of a listed recording: from its remote name, kept
@@ -272,38 +322,50 @@ class RecordingSync:
                            ("indexed" if e < settled else "open", calls, b, e))
 
     # -------------------------------------------------------------- download + transcode
-    def _fetch(self, key: str) -> tuple[str, Path | None, str | None, bool, tuple[str, int] | None]:
-        """(key, downloaded path or None, error, fetched now, (sha256, bytes)); runs on a worker."""
+    def _fetch(self, key: str) -> tuple[str, Path | None, str | None, bool, tuple[str, int] | None, bool]:
+        """(key, downloaded path or None, error, fetched now, (sha256, bytes), final); runs on a
+        worker. Any error is this recording's alone: ``final`` is False when a later run may
+        succeed (a retryable platform error that outlasted the retries), True when the answer
+        itself is bad (a hostile or broken archive, a name that cannot be stored...)."""
         r = self.j.one("SELECT * FROM recs WHERE key=?", (key,))
-        src = self.source()
-        rec = _row_rec(r)
-        src_root = self.state_dir / "src"
         try:
+            src = self.source()
+            rec = _row_rec(r)
+            src_root = self.state_dir / "src"
             name, suffix = src.source_name(rec)
             # the key's hash in the name: two remote names that map to one local name
             # (``a\\b.wav``, ``a/b.wav``) must never share a download
             leaf = safe_local_path(name or rec.key, src_root, suffix).name
             dest = src_root / f"{hashlib.sha256(rec.key.encode()).hexdigest()[:16]}-{leaf}"
-            if dest.is_file():  # renamed into place by a run that was stopped before recording it
-                return key, dest, None, False, _sha(dest)
-            path = Path(retry_call(src.download, rec, dest, policy=self.o.retry))
-            if path.suffix.lower() == ".zip":  # several recordings of one call arrive as a zip
+            now = not dest.is_file()  # else renamed into place by a run stopped before recording it
+            path = dest if not now else Path(retry_call(src.download, rec, dest, policy=self.o.retry))
+            # an archive is told by its content, not its name: a zip served as ``x.V3`` would
+            # otherwise be "converted" as headerless audio, i.e. noise
+            if is_zip_file(path):
                 path = self._unzip_one(path)
+            return key, path, None, now, _sha(path), False
         except PlatformError as e:
-            return key, None, str(e), False, None
-        return key, path, None, True, _sha(path)
+            return key, None, str(e), False, None, not e.retryable
+        except Exception as e:  # noqa: BLE001 - one recording's failure must not end the sync
+            return key, None, f"{type(e).__name__}: {e}", False, None, True
 
     @staticmethod
     def _unzip_one(path: Path) -> Path:
-        """Unpacks a downloaded zip with :func:`callcore.platforms.huawei.safe_extract` (no member
-        may leave its folder) and returns its single recording."""
-        from callcore.platforms.huawei import safe_extract
+        """Unpacks a downloaded zip with :func:`callcore.platforms.archive.safe_extract` (names,
+        sizes and member count checked first) and returns its single recording."""
+        from callcore.platforms.archive import safe_extract
 
-        dest = path.with_suffix("")
+        dest = path.with_name(path.name + ".unzipped")
+        if dest.exists():  # left by a run killed while extracting: extract again from the zip
+            shutil.rmtree(dest) if dest.is_dir() else dest.unlink()
         files = [p for p in safe_extract(path, dest) if p.is_file()]
-        path.unlink()
         if len(files) != 1:
+            shutil.rmtree(dest, ignore_errors=True)
             raise PlatformError(f"{path.name}: expected one recording in the zip, got {len(files)}")
+        if is_zip_file(files[0]):
+            shutil.rmtree(dest, ignore_errors=True)
+            raise PlatformError(f"{path.name}: the zip holds another archive ({files[0].name}), not a recording")
+        path.unlink()
         return files[0]
 
     def transfer(self) -> tuple[int, int]:
@@ -315,13 +377,14 @@ class RecordingSync:
         self.progress("total", total, self.j.one("SELECT COUNT(*) n FROM recs WHERE state='converted'")["n"])
         fetched = converted = 0
         pending_conv: list[tuple[str, str]] = list(ready)
+        rec_fmt = self.recording_format()
 
         def convert(items: list[tuple[str, str]]) -> int:
             outs = {r["key"]: r["out"] for r in self.j.q(
                 f"SELECT key, out FROM recs WHERE key IN ({','.join('?' * len(items))})", [k for k, _ in items])}
             pairs = [(self.state_dir / src, self.out / outs[key]) for key, src in items]
             results = audio.transcode_many(pairs, to="mp3" if self.o.to_format == "mp3" else "wav",
-                                           jobs=self.o.transcode_jobs)
+                                           source=rec_fmt, jobs=self.o.transcode_jobs)
             done, failed = [], []
             for (key, _), (srcp, dst), res in zip(items, pairs, results):
                 if res.ok:
@@ -337,8 +400,8 @@ class RecordingSync:
                 if not self.o.keep_sources:
                     try:
                         srcp.unlink()
-                        if srcp.parent != src_root:  # a folder unpacked from a zip
-                            srcp.parent.rmdir()
+                        if srcp.parent != src_root:  # the folder a zip was unpacked into
+                            shutil.rmtree(src_root / srcp.relative_to(src_root).parts[0])
                     except OSError:
                         pass
                 self.progress("converted", 1, 0)
@@ -346,7 +409,7 @@ class RecordingSync:
 
         src_root = self.state_dir / "src"
         with ThreadPoolExecutor(max_workers=max(1, self.o.workers)) as pool:
-            futs: set[Future[tuple[str, Path | None, str | None, bool, tuple[str, int] | None]]] = set()
+            futs: set[Future[tuple[str, Path | None, str | None, bool, tuple[str, int] | None, bool]]] = set()
             it = iter(todo)
             exhausted = False
             while True:
@@ -363,19 +426,20 @@ class RecordingSync:
                 if not futs:
                     break
                 done, futs = wait(futs, return_when=FIRST_COMPLETED)
-                got, errs = [], []
+                got, errs, bad = [], [], []
                 for f in done:
-                    key, path, err, now, digest = f.result()
+                    key, path, err, now, digest, final = f.result()
                     if path is None or digest is None:
-                        errs.append((err, key))
+                        (bad if final else errs).append((f"download: {err}", key))
                     else:
                         got.append((key, str(path.relative_to(self.state_dir)), *digest, int(now)))
                 with self.j.tx() as db:  # the downloads finished together, in one durable commit
                     db.executemany("UPDATE recs SET error=? WHERE key=?", errs)
+                    db.executemany("UPDATE recs SET state='failed', error=? WHERE key=?", bad)
                     db.executemany("UPDATE recs SET state='downloaded', src=?, src_sha=?, src_bytes=?, error=NULL, "
                                    "fetches=fetches+? WHERE key=?", [(rel, sha, size, now, key)
                                                                     for key, rel, sha, size, now in got])
-                self.errors += [f"{key}: download: {err}" for err, key in errs]
+                self.errors += [f"{key}: {err}" for err, key in errs + bad]
                 for key, rel, _sha_, _size, now in got:
                     fetched += now
                     pending_conv.append((key, rel))
@@ -387,14 +451,22 @@ class RecordingSync:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(["call_id", "agent", "caller", "callee", "begin", "end", "duration_s", "remote_file",
-                    "remote_original", "output", "output_sha256", "output_bytes", "source_sha256", "state"])
+                    "remote_original", "output", "output_sha256", "output_bytes", "source_sha256", "state", "error"])
         for r in self.j.q("SELECT * FROM recs ORDER BY begin, key"):
-            w.writerow([r["call_id"], r["agent"], r["caller"], r["callee"], r["begin"], r["end"],
-                        "" if r["seconds"] is None else f"{r['seconds']:g}", r["file_name"], r["original"], r["out"],
-                        r["out_sha"] or "", r["out_bytes"] or "", r["src_sha"] or "", r["state"]])
+            # every text that came from the platform (and the output path made from it) is
+            # defused: the manifest is opened in spreadsheets like the clean and rejects files
+            w.writerow([defuse(r["call_id"] or ""), defuse(r["agent"] or ""), defuse(r["caller"] or ""),
+                        defuse(r["callee"] or ""), defuse(r["begin"] or ""), defuse(r["end"] or ""),
+                        "" if r["seconds"] is None else f"{r['seconds']:g}", defuse(r["file_name"] or ""),
+                        defuse(r["original"] or ""), defuse(r["out"] or ""), r["out_sha"] or "", r["out_bytes"] or "",
+                        r["src_sha"] or "", r["state"], defuse(r["error"] or "")])
         tmp = path.with_name(".manifest.csv.part")
-        tmp.write_text(buf.getvalue(), encoding="utf-8")
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            f.write(buf.getvalue())
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
+        _crashpoint.reached("commit")
         return path
 
     def run(self) -> SyncSummary:
@@ -425,9 +497,14 @@ class RecordingSync:
 
 
 def sync_recordings(options: SyncOptions, progress: Callable[[str, int, int], object] | None = None) -> SyncSummary:
-    """Runs (or resumes) a recording sync; see the module docs."""
-    job = RecordingSync(options, progress)
-    try:
-        return job.run()
-    finally:
-        job.close()
+    """Runs (or resumes) a recording sync; see the module docs. The state folder
+    (``OUT/.callcore-sync``) is held for the whole run (:func:`callcore.pipelines.folder_lock.hold`):
+    a second process on the same folder gets :class:`~callcore.pipelines.folder_lock.FolderBusy`
+    naming the holder's PID, or waits with ``options.wait``."""
+    state_dir = Path(options.out_dir).resolve() / STATE_DIR
+    with folder_lock.hold(state_dir, wait=options.wait, what="callcore recordings sync"):
+        job = RecordingSync(options, progress)
+        try:
+            return job.run()
+        finally:
+            job.close()

@@ -61,7 +61,24 @@ CREATE TABLE IF NOT EXISTS recs (key TEXT PRIMARY KEY, call_id TEXT, agent TEXT,
 CREATE INDEX IF NOT EXISTS recs_state ON recs(state);
 CREATE INDEX IF NOT EXISTS recs_out ON recs(out);
 """
-_UNSAFE = re.compile(r'[\x00-\x1f<>:"|?*]')
+_UNSAFE = re.compile(r'[\x00-\x1f<>:"|?*\ud800-\udfff]')
+#: bytes of one local path component (NAME_MAX of Linux, macOS, NTFS)
+NAME_MAX = 255
+
+
+def _fit(part: str, reserve: int = 0) -> str:
+    """A path component cut to fit NAME_MAX bytes (with ``reserve`` bytes left for a suffix to be
+    added): the start kept, its extension kept, and a hash of the whole so that two long names
+    stay distinct."""
+    if len(part.encode()) + reserve <= NAME_MAX:
+        return part
+    stem, dot, ext = part.rpartition(".")
+    if not dot or len(ext.encode()) > 16:
+        stem, ext = part, ""
+    tag = "~" + hashlib.sha256(part.encode()).hexdigest()[:12]
+    room = NAME_MAX - reserve - len(tag.encode()) - (len(ext.encode()) + 1 if ext else 0)
+    cut = stem.encode()[:room].decode("utf-8", "ignore")
+    return cut + tag + ("." + ext if ext else "")
 #: the first characters that make a spreadsheet read a cell as a formula: the rule of the
 #: call-list writer (``needs_defuse`` in rust/calllist/io.rs), kept identical
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -76,7 +93,8 @@ def defuse(cell: str) -> str:
 def safe_local_path(remote: str, root: str | os.PathLike[str], suffix: str | None = None) -> Path:
     """A path under *root* for a remote path: ``\\`` -> ``/``, a drive letter ``Y:`` becomes a
     folder ``Y``, empty/``.``/``..`` components are dropped, characters Windows forbids become
-    ``_``; the result is checked to stay inside *root*. ``suffix`` replaces the extension."""
+    ``_``, a component longer than 255 bytes is cut (its extension and a hash of the whole kept);
+    the result is checked to stay inside *root*. ``suffix`` replaces the extension."""
     s = remote.replace("\\", "/")
     m = re.match(r"^([A-Za-z]):(.*)$", s)
     if m:
@@ -85,6 +103,7 @@ def safe_local_path(remote: str, root: str | os.PathLike[str], suffix: str | Non
     parts = [p for p in parts if p not in ("", ".", "..") and not set(p) <= {"."}]
     if not parts:
         parts = ["unnamed"]
+    parts = [_fit(p) for p in parts[:-1]] + [_fit(parts[-1], len(suffix.encode()) if suffix else 0)]
     rel = PurePosixPath(*parts)
     if suffix is not None:
         rel = rel.with_suffix(suffix) if rel.suffix else rel.with_name(rel.name + suffix)
@@ -141,6 +160,10 @@ class SyncOptions:
     source: RecordingSource | None = field(default=None, repr=False)
     recording_format: str | None = None
     wait: bool | float = False
+
+    def __post_init__(self) -> None:
+        if self.recording_format is not None:  # a bad name fails here, before anything is sent
+            self.recording_format = recording_format(self.recording_format)
 
 
 @dataclass
@@ -328,6 +351,7 @@ class RecordingSync:
         succeed (a retryable platform error that outlasted the retries), True when the answer
         itself is bad (a hostile or broken archive, a name that cannot be stored...)."""
         r = self.j.one("SELECT * FROM recs WHERE key=?", (key,))
+        path: Path | None = None
         try:
             src = self.source()
             rec = _row_rec(r)
@@ -338,16 +362,31 @@ class RecordingSync:
             leaf = safe_local_path(name or rec.key, src_root, suffix).name
             dest = src_root / f"{hashlib.sha256(rec.key.encode()).hexdigest()[:16]}-{leaf}"
             now = not dest.is_file()  # else renamed into place by a run stopped before recording it
-            path = dest if not now else Path(retry_call(src.download, rec, dest, policy=self.o.retry))
+            path = dest
+            if now:
+                path = Path(retry_call(src.download, rec, dest, policy=self.o.retry))
             # an archive is told by its content, not its name: a zip served as ``x.V3`` would
             # otherwise be "converted" as headerless audio, i.e. noise
             if is_zip_file(path):
                 path = self._unzip_one(path)
             return key, path, None, now, _sha(path), False
         except PlatformError as e:
+            if not e.retryable:
+                self._discard(path)
             return key, None, str(e), False, None, not e.retryable
         except Exception as e:  # noqa: BLE001 - one recording's failure must not end the sync
+            self._discard(path)
             return key, None, f"{type(e).__name__}: {e}", False, None, True
+
+    def _discard(self, path: Path | None) -> None:
+        """Removes a download that failed for good (a bad answer is not kept, nor fed to a later
+        run), unless ``keep_sources`` asks to keep what arrived."""
+        if path is None or self.o.keep_sources:
+            return
+        try:
+            path.unlink()
+        except OSError:
+            pass
 
     @staticmethod
     def _unzip_one(path: Path) -> Path:

@@ -139,7 +139,11 @@ class HuaweiSource:
     downloadBillFile (13.2.1.3), retried while the file is not generated yet; the index CSVs are
     read by column name (:func:`callcore.platforms.huawei.read_bill_index`). A recording is
     downloaded by the index's ``file_name`` (13.2.1.4, ``.wav``), else by ``original_file_name``
-    (13.2.1.5; a zip when the call has several)."""
+    (13.2.1.5; a zip when the call has several). ``huawei_route`` picks another way: ``file``
+    (downloadRecordFile by ``file_name`` only), ``original`` (downloadRecord by
+    ``original_file_name``: the raw ``.V3``, in the deployment's encoding) or ``call``
+    (downloadRecord by ``callId``: "callId 对应多个录音文件会下载 zip 压缩包", 001:65619; the
+    recording is then the zip member named like its ``original_file_name``)."""
 
     platform = "huawei"
     max_window: timedelta | None = timedelta(days=3)
@@ -196,12 +200,32 @@ class HuaweiSource:
             pass
         return out
 
+    def _route(self, rec: RemoteRecording) -> str:
+        route = getattr(self.o, "huawei_route", "auto") or "auto"
+        if route == "auto":
+            return "file" if rec.remote_file else "original"
+        if route == "call" and not rec.call_id:
+            return "original"
+        return route
+
     def source_name(self, rec: RemoteRecording) -> tuple[str, str | None]:
-        return (rec.remote_file, ".wav") if rec.remote_file else (rec.remote_original, None)
+        route = self._route(rec)
+        if route == "file":
+            return rec.remote_file, ".wav"
+        return rec.remote_original or rec.remote_file, None
 
     def download(self, rec: RemoteRecording, dest: Path) -> Path:
-        if rec.remote_file:
+        route = self._route(rec)
+        if route == "file":
+            if not rec.remote_file:
+                raise PlatformError(f"huawei: recording {rec.key}: the index gives no file_name for the file route",
+                                    platform="huawei")
             return Path(self.client.download_record_file(rec.remote_file, dest))
+        if route == "call":
+            return Path(self.client.download_record(dest, call_id=rec.call_id))
+        if not rec.remote_original:
+            raise PlatformError(f"huawei: recording {rec.key}: the index gives no original_file_name for the "
+                                "original route", platform="huawei")
         return Path(self.client.download_record(dest, file_name=rec.remote_original))
 
     def close(self) -> None:

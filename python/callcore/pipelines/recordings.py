@@ -160,8 +160,11 @@ class SyncOptions:
     source: RecordingSource | None = field(default=None, repr=False)
     recording_format: str | None = None
     wait: bool | float = False
+    huawei_route: str = "auto"  # auto | file | original | call (see HuaweiSource)
 
     def __post_init__(self) -> None:
+        if self.huawei_route not in ("auto", "file", "original", "call"):
+            raise ValueError(f"huawei_route {self.huawei_route!r}: expected auto, file, original or call")
         if self.recording_format is not None:  # a bad name fails here, before anything is sent
             self.recording_format = recording_format(self.recording_format)
 
@@ -368,7 +371,8 @@ class RecordingSync:
             # an archive is told by its content, not its name: a zip served as ``x.V3`` would
             # otherwise be "converted" as headerless audio, i.e. noise
             if is_zip_file(path):
-                path = self._unzip_one(path)
+                want = PurePosixPath((rec.remote_original or rec.remote_file or "").replace("\\", "/")).name
+                path = self._unzip_one(path, want)
             return key, path, None, now, _sha(path), False
         except PlatformError as e:
             if not e.retryable:
@@ -389,15 +393,18 @@ class RecordingSync:
             pass
 
     @staticmethod
-    def _unzip_one(path: Path) -> Path:
+    def _unzip_one(path: Path, want: str = "") -> Path:
         """Unpacks a downloaded zip with :func:`callcore.platforms.archive.safe_extract` (names,
-        sizes and member count checked first) and returns its single recording."""
+        sizes and member count checked first) and returns its recording: its only file, or, when
+        it holds a call's several recordings, the one named *want* (the recording's remote name)."""
         from callcore.platforms.archive import safe_extract
 
         dest = path.with_name(path.name + ".unzipped")
         if dest.exists():  # left by a run killed while extracting: extract again from the zip
             shutil.rmtree(dest) if dest.is_dir() else dest.unlink()
         files = [p for p in safe_extract(path, dest) if p.is_file()]
+        if len(files) > 1 and want:
+            files = [p for p in files if p.name.lower() == want.lower()] or files
         if len(files) != 1:
             shutil.rmtree(dest, ignore_errors=True)
             raise PlatformError(f"{path.name}: expected one recording in the zip, got {len(files)}")

@@ -438,8 +438,11 @@ class RecordingSync:
                 else:
                     failed.append((key, f"transcode: {res.error}"))
             with self.j.tx() as db:  # one durable commit per chunk; sources are removed only after it
-                db.executemany("UPDATE recs SET state='converted', out_sha=?, out_bytes=?, error=NULL, "
-                               "converts=converts+? WHERE key=?", [(sha, size, c, key) for key, _, sha, size, c in done])
+                # a conversion a killed run renamed into place before its commit ("skipped" now)
+                # was made once, by that run
+                db.executemany("UPDATE recs SET state='converted', out_sha=?1, out_bytes=?2, error=NULL, "
+                               "converts=CASE WHEN ?3=1 THEN converts+1 ELSE MAX(converts,1) END WHERE key=?4",
+                               [(sha, size, c, key) for key, _, sha, size, c in done])
                 db.executemany("UPDATE recs SET state='failed', error=? WHERE key=?", [(e, k) for k, e in failed])
             self.errors += [f"{k}: {e}" for k, e in failed]
             for key, srcp, *_ in done:
@@ -482,15 +485,33 @@ class RecordingSync:
                 with self.j.tx() as db:  # the downloads finished together, in one durable commit
                     db.executemany("UPDATE recs SET error=? WHERE key=?", errs)
                     db.executemany("UPDATE recs SET state='failed', error=? WHERE key=?", bad)
-                    db.executemany("UPDATE recs SET state='downloaded', src=?, src_sha=?, src_bytes=?, error=NULL, "
-                                   "fetches=fetches+? WHERE key=?", [(rel, sha, size, now, key)
-                                                                    for key, rel, sha, size, now in got])
+                    # a download a killed run renamed into place before its commit was fetched once
+                    db.executemany("UPDATE recs SET state='downloaded', src=?1, src_sha=?2, src_bytes=?3, error=NULL, "
+                                   "fetches=CASE WHEN ?4=1 THEN fetches+1 ELSE MAX(fetches,1) END WHERE key=?5",
+                                   [(rel, sha, size, now, key) for key, rel, sha, size, now in got])
                 self.errors += [f"{key}: {err}" for err, key in errs + bad]
                 for key, rel, _sha_, _size, now in got:
                     fetched += now
                     pending_conv.append((key, rel))
                     self.progress("downloaded", 1, 0)
+        self._prune_sources(src_root)
         return fetched, converted
+
+    def _prune_sources(self, src_root: Path) -> None:
+        """Removes what a killed run left in the source folder (a download renamed into place, a
+        source converted and committed but not yet removed, a half-unpacked zip): everything but
+        the sources of recordings still waiting for conversion."""
+        if self.o.keep_sources or not src_root.is_dir():
+            return
+        keep = {(self.state_dir / r["src"]).resolve() for r in self.j.q("SELECT src FROM recs WHERE state='downloaded'")}
+        keep_tops = {p.relative_to(src_root.resolve()).parts[0] for p in keep if src_root.resolve() in p.parents}
+        for entry in src_root.iterdir():
+            if entry.name in keep_tops:
+                continue
+            try:
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+            except OSError:
+                pass
 
     def manifest(self) -> Path:
         path = self.out / "manifest.csv"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import tempfile
 import warnings
 import zipfile
@@ -28,7 +27,7 @@ from hypothesis import strategies as st
 
 from callcore.pipelines.recordings import safe_local_path, sync_recordings
 from callcore.platforms import archive
-from callcore.platforms.errors import ProtocolError, UnsafeArchiveError
+from callcore.platforms.errors import ProtocolError
 from callcore.sandbox import audio as sbaudio
 
 from . import platform_sync as ps
@@ -194,7 +193,7 @@ def test_sync_survives_hostile_zips(tmp_path, monkeypatch):
     assert not s.complete and len(s.errors) == len(HOSTILE)
     man = {m["remote_file"]: m for m in csv.DictReader(open(out / "manifest.csv", encoding="utf-8"))}
     for remote, case in hostile.items():
-        err_type, words = HOSTILE[case][1], HOSTILE[case][2]
+        words = HOSTILE[case][2]
         assert man[remote]["state"] == "failed" and words in man[remote]["error"], (case, man[remote]["error"])
         assert not (out / man[remote]["output"]).exists()
     m = man[zipped.remote_file]

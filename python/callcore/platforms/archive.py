@@ -32,7 +32,7 @@ import struct
 import unicodedata
 import zipfile
 import zlib
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from . import _http
 from .errors import ProtocolError, UnsafeArchiveError

@@ -271,3 +271,31 @@ def test_defuse_rule_matches_the_calllist_writer(tmp_path, cell, want):
     calllist.clean(str(src), str(tmp_path / "clean.csv"), defuse=True)
     rows = list(csv.reader(open(tmp_path / "clean.csv", encoding="utf-8-sig", newline="")))
     assert rows[1][1] == defuse(cell)
+
+
+def test_sync_batch_transcode_error_fails_only_the_bad_file(tmp_path, monkeypatch):
+    """When the batch transcoder raises as a whole (a panic turned into an exception), the
+    chunk is converted one file at a time: the file at fault is failed, the others converted."""
+    from callcore import audio
+
+    sb, b, e, exp = _sccc_with_calls(tmp_path, 8)
+    bad = exp[0].remote_file
+    real_served = sbaudio.served
+
+    def served(key, seconds, fmt="alaw"):
+        if key == bad:  # a RIFF header announcing a format no decoder has
+            return b"RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x99\x99\x01\x00" + bytes(12) + b"data\x00\x00\x00\x00", \
+                "audio/x-wav"
+        return real_served(key, seconds, fmt)
+
+    def broken_batch(*a, **kw):
+        raise RuntimeError("transcode_many panicked")
+
+    monkeypatch.setattr(sbaudio, "served", served)
+    monkeypatch.setattr(audio, "transcode_many", broken_batch)
+    out = tmp_path / "out"
+    s = sync_recordings(ps.options("sccc", sb, out, b, e))
+    assert (s.failed, s.converted) == (1, len(exp) - 1)
+    man = {m["remote_file"]: m for m in csv.DictReader(open(out / "manifest.csv", encoding="utf-8"))}
+    assert man[bad]["state"] == "failed" and man[bad]["error"].startswith("transcode: ")
+    sb.stop()

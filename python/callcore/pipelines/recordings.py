@@ -429,11 +429,22 @@ class RecordingSync:
             outs = {r["key"]: r["out"] for r in self.j.q(
                 f"SELECT key, out FROM recs WHERE key IN ({','.join('?' * len(items))})", [k for k, _ in items])}
             pairs = [(self.state_dir / src, self.out / outs[key]) for key, src in items]
-            results = audio.transcode_many(pairs, to="mp3" if self.o.to_format == "mp3" else "wav",
-                                           source=rec_fmt, jobs=self.o.transcode_jobs)
+            to = "mp3" if self.o.to_format == "mp3" else "wav"
+            try:
+                results: list[Any] = audio.transcode_many(pairs, to=to, source=rec_fmt, jobs=self.o.transcode_jobs)
+            except Exception:  # noqa: BLE001 - the batch call failed as a whole: one file at a time,
+                # so that only the file at fault is failed
+                results = []
+                for srcp, dst in pairs:
+                    try:
+                        results.append(audio.transcode(srcp, dst, to=to, source=rec_fmt))
+                    except Exception as e:  # noqa: BLE001
+                        results.append(e)
             done, failed = [], []
             for (key, _), (srcp, dst), res in zip(items, pairs, results):
-                if res.ok:
+                if isinstance(res, Exception):
+                    failed.append((key, f"transcode: {type(res).__name__}: {res}"))
+                elif res.ok:
                     done.append((key, srcp, *_sha(dst), 1 if res.status == "done" else 0))
                 else:
                     failed.append((key, f"transcode: {res.error}"))

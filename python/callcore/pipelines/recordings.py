@@ -9,7 +9,9 @@
 2. download every recording with bounded concurrency and retries, written atomically;
 3. transcode them on all cores (:func:`callcore.audio.transcode_many`, which sniffs what arrived:
    WAV in PCM/A-law/µ-law/OKI ADPCM, MP3, headerless A-law or VOX) while downloads go on;
-4. write ``manifest.csv`` (call id, agent, times, duration, remote and local paths, SHA-256).
+4. write ``manifest.csv`` (call id, agent, times, duration, remote and local paths, SHA-256,
+   state, error); text from the platform is defused for spreadsheets as the call-list files are
+   (a cell starting with ``=``, ``+``, ``-``, ``@``, TAB or CR gets a ``'`` prefix).
 
 The per-platform part is a :class:`~callcore.pipelines.recording_sources.RecordingSource`
 (list a window, name and download one recording); ``SyncOptions.source`` takes a custom one.
@@ -19,8 +21,26 @@ missing; a window that ended less than ``settle_minutes`` before a run (or ends 
 listed again by the next run, so calls that end later are picked up; a folder holds one platform
 and one output format. No partial file is ever left under a final name (temporary files are
 renamed into place). Local names come from remote paths through :func:`safe_local_path` (drive
-letters and backslashes mapped, ``..`` dropped, nothing can land outside ``OUT``); two remote
-names that map to one local name get distinct outputs.
+letters and backslashes mapped, ``..`` dropped, components over 255 bytes cut, nothing can land
+outside ``OUT``); two remote names that map to one local name get distinct outputs.
+
+Hostile or broken answers cost one recording, never the run: any error while fetching,
+unpacking or converting one recording marks it ``failed`` with its reason (in the summary's
+``errors`` and the manifest's ``error`` column) and the run goes on; a later run does not fetch
+it again. A retryable platform error that outlasts the retries leaves the recording ``listed``
+for the next run. A download is recognised as a zip by its content, whatever it is named (a zip
+served as ``x.V3`` is unpacked, not decoded as noise), and unpacked with
+:func:`callcore.platforms.archive.safe_extract` (names, member count, size and ratio checked).
+
+``recording_format`` (``--recording-format``) is the deployment's encoding of headerless
+recordings (Huawei ``.V3``: ``vox6k`` = 24K VOX, ``vox8k`` = 32K VOX, ``alaw`` = 64K A-law,
+001:64386), given to the transcoder for every download; a folder keeps the one it started with.
+
+The state folder is held by one process for the whole run
+(:func:`callcore.pipelines.folder_lock.hold`): a second sync into the same ``OUT`` gets
+:class:`~callcore.pipelines.folder_lock.FolderBusy` naming the holder's PID, or waits
+(``wait``). Every state change is one journal transaction; the manifest is written to a
+temporary file, fsync'd and renamed into place (a crash point of its own).
 """
 from __future__ import annotations
 

@@ -299,3 +299,45 @@ def test_sync_batch_transcode_error_fails_only_the_bad_file(tmp_path, monkeypatc
     man = {m["remote_file"]: m for m in csv.DictReader(open(out / "manifest.csv", encoding="utf-8"))}
     assert man[bad]["state"] == "failed" and man[bad]["error"].startswith("transcode: ")
     sb.stop()
+
+
+def test_huawei_zip_under_a_v3_name_is_unpacked(sandbox_factory, tmp_path, monkeypatch):
+    """The issue's case: Huawei's downloadRecord answers a ``.V3`` name with a zip. Told by its
+    content, it is unpacked and its recording converted; before, the zip's bytes were decoded as
+    headerless audio (noise) and marked converted."""
+    from callcore.pipelines.recordings import SyncOptions
+
+    from .test_recordings import _seed_calls, _window
+
+    sb = sandbox_factory()
+    recs = _seed_calls(sb, 4)
+    index_csv = sb.app._record_csv
+
+    def index_without_file_names(calls):  # the index then names each recording by its .V3 only
+        rows = list(csv.reader(index_csv(calls).decode().splitlines()))
+        col = rows[0].index("file_name")
+        for row in rows[1:]:
+            row[col] = ""
+        return sb.app._csv(rows[0], rows[1:])
+
+    monkeypatch.setattr(sb.app, "_record_csv", index_without_file_names)
+    zipped = recs[0]["original_file_name"]
+    real = sb.app._recording_bytes
+
+    def recording_bytes(rec):
+        data = real(rec)
+        if rec["original_file_name"] == zipped:
+            return zip_bytes([(Path(zipped).name, data)], zipfile.ZIP_DEFLATED)
+        return data
+
+    monkeypatch.setattr(sb.app, "_recording_bytes", recording_bytes)
+    b, e = _window()
+    out = tmp_path / "out"
+    s = sync_recordings(SyncOptions(sb.url, sb.access_key, sb.secret_key, begin=b, end=e, out_dir=str(out)))
+    assert s.complete and s.converted == len(recs)
+    man = {m["remote_original"]: m for m in csv.DictReader(open(out / "manifest.csv", encoding="utf-8"))}
+    for r in recs:
+        m = man[r["original_file_name"].replace("/", "\\")]
+        got, rate = soundfile.read(str(out / m["output"]), dtype="int16")
+        want = sbaudio.alaw2lin(sbaudio.v3_bytes(r["original_file_name"], float(r["seconds"])))
+        assert rate == 8000 and np.array_equal(got, want), (m["output"], len(got), len(want))

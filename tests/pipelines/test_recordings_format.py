@@ -71,6 +71,24 @@ def test_output_duration_equals_the_cdr(sandbox_factory, tmp_path, fmt, route):
         n = len(exp)
     assert s.complete and s.failed == 0 and s.converted == n, s.errors
     _check_durations(out, seconds_of, n)
+    if route.startswith("huawei"):
+        _check_calls_against_the_cdr(out, sb)
+
+
+def _check_calls_against_the_cdr(out: Path, sb) -> None:
+    """Huawei: a call's recordings together last as long as the call in its CDR (begin to end),
+    within one frame per recording."""
+    from collections import defaultdict
+
+    total: dict[str, float] = defaultdict(float)
+    frames: dict[str, float] = defaultdict(float)
+    for m in csv.DictReader(open(out / "manifest.csv", encoding="utf-8")):
+        info = soundfile.info(str(out / m["output"]))
+        total[m["call_id"]] += info.frames / info.samplerate
+        frames[m["call_id"]] += 1.0 / info.samplerate
+    for c in sb.app.state.q("SELECT * FROM calls WHERE status=6"):
+        cdr = (datetime.strptime(c["end_time"], FMT) - datetime.strptime(c["begin_time"], FMT)).total_seconds()
+        assert abs(total[c["call_id"]] - cdr) <= frames[c["call_id"]] + 1e-9, (c["call_id"], total[c["call_id"]], cdr)
 
 
 def test_cli_recording_format_alias_and_folder_identity(sandbox_factory, tmp_path):

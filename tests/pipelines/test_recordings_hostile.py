@@ -341,3 +341,41 @@ def test_huawei_zip_under_a_v3_name_is_unpacked(sandbox_factory, tmp_path, monke
         got, rate = soundfile.read(str(out / m["output"]), dtype="int16")
         want = sbaudio.alaw2lin(sbaudio.v3_bytes(r["original_file_name"], float(r["seconds"])))
         assert rate == 8000 and np.array_equal(got, want), (m["output"], len(got), len(want))
+
+
+def test_manifest_output_path_starting_like_a_formula_still_names_the_file(tmp_path):
+    """A remote name starting with ``=`` or ``-`` gives an output path written as ``./=...``:
+    not a formula, and still the path of the file."""
+    from callcore.pipelines.recording_sources import RemoteRecording
+    from callcore.pipelines.recordings import SyncOptions
+
+    class Source:
+        platform = "custom"
+        max_window = None
+        recording_format = "alaw"
+
+        def list_window(self, begin, end, note):
+            return [RemoteRecording(key=k, call_id=k, remote_file=f"{k}.V3", seconds=1.0)
+                    for k in ("=cmd|'calc'!A0", "-x", "@y", "plain")]
+
+        def source_name(self, rec):
+            return rec.remote_file, None
+
+        def download(self, rec, dest):
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(sbaudio.v3_bytes(rec.key, 1.0))
+            return dest
+
+        def close(self):
+            pass
+
+    out = tmp_path / "out"
+    s = sync_recordings(SyncOptions("http://unused", "u", "p", begin="2024-01-01 00:00:00", end="2024-01-01 01:00:00",
+                                    out_dir=str(out), source=Source(), settle_minutes=0))
+    assert s.converted == 4
+    rows = list(csv.DictReader(open(out / "manifest.csv", encoding="utf-8")))
+    for r in rows:
+        assert (out / r["output"]).is_file(), r["output"]
+        for col, v in r.items():
+            assert not v.startswith(("=", "+", "-", "@", "\t", "\r")), (col, v)
+    assert sorted(r["output"] for r in rows) == ["./-x.wav", "./=cmd_'calc'!A0.wav", "./@y.wav", "plain.wav"]

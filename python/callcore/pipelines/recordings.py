@@ -99,6 +99,8 @@ def _fit(part: str, reserve: int = 0) -> str:
     room = NAME_MAX - reserve - len(tag.encode()) - (len(ext.encode()) + 1 if ext else 0)
     cut = stem.encode()[:room].decode("utf-8", "ignore")
     return cut + tag + ("." + ext if ext else "")
+
+
 #: the first characters that make a spreadsheet read a cell as a formula: the rule of the
 #: call-list writer (``needs_defuse`` in rust/calllist/io.rs), kept identical
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -108,6 +110,12 @@ def defuse(cell: str) -> str:
     """A cell of platform-supplied text for a CSV a spreadsheet may open: prefixed with ``'``
     when it starts with ``=``, ``+``, ``-``, ``@``, TAB or CR, as the clean and rejects files are."""
     return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def _defuse_path(rel: str) -> str:
+    """A relative output path for the manifest: ``./`` in front when it starts like a formula,
+    so that it stays a path that opens the file (a ``'`` would not)."""
+    return "./" + rel if rel.startswith(_FORMULA_START) else rel
 
 
 def safe_local_path(remote: str, root: str | os.PathLike[str], suffix: str | None = None) -> Path:
@@ -551,12 +559,13 @@ class RecordingSync:
         w.writerow(["call_id", "agent", "caller", "callee", "begin", "end", "duration_s", "remote_file",
                     "remote_original", "output", "output_sha256", "output_bytes", "source_sha256", "state", "error"])
         for r in self.j.q("SELECT * FROM recs ORDER BY begin, key"):
-            # every text that came from the platform (and the output path made from it) is
-            # defused: the manifest is opened in spreadsheets like the clean and rejects files
+            # every text that came from the platform is defused: the manifest is opened in
+            # spreadsheets like the clean and rejects files (the output path, made from the
+            # remote name, gets ./ instead, so that it still names the file)
             w.writerow([defuse(r["call_id"] or ""), defuse(r["agent"] or ""), defuse(r["caller"] or ""),
                         defuse(r["callee"] or ""), defuse(r["begin"] or ""), defuse(r["end"] or ""),
                         "" if r["seconds"] is None else f"{r['seconds']:g}", defuse(r["file_name"] or ""),
-                        defuse(r["original"] or ""), defuse(r["out"] or ""), r["out_sha"] or "", r["out_bytes"] or "",
+                        defuse(r["original"] or ""), _defuse_path(r["out"] or ""), r["out_sha"] or "", r["out_bytes"] or "",
                         r["src_sha"] or "", r["state"], defuse(r["error"] or "")])
         tmp = path.with_name(".manifest.csv.part")
         with open(tmp, "w", encoding="utf-8", newline="") as f:

@@ -117,6 +117,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("--page-size", type=int, default=100, help="babaihu, hl95: rows per listing page (default 100)")
     s.add_argument("--settle-minutes", type=float, default=15.0,
                    help="a window ending less than this before the run is listed again by the next run (default 15)")
+    s.add_argument("--recording-format", metavar="FMT",
+                   help="the deployment's recording encoding, for downloads without a header (Huawei .V3): vox6k "
+                        "(24K VOX, recordFormat 1), vox8k (32K VOX, 2), alaw (64K A-law, 3), ulaw, or auto (tell "
+                        "A-law from VOX by content, VOX taken at 8 kHz); default: the platform's (auto)")
+    s.add_argument("--huawei-route", choices=["auto", "file", "original", "call"], default="auto",
+                   help="huawei: download by file_name (file: the platform's WAV), by original_file_name (original: "
+                        "the raw .V3), or by callId (call: a zip when the call has several); auto: file when the "
+                        "index gives a file_name, else original")
+    s.add_argument("--wait", nargs="?", type=float, const=-1.0, default=None, metavar="SECONDS",
+                   help="when another process is syncing into the same -o folder, wait for it (at most SECONDS "
+                        "when given) instead of stopping with an error")
     s.add_argument("--json", action="store_true")
     s.add_argument("-q", "--quiet", action="store_true")
     s.set_defaults(func=_cmd_sync)
@@ -277,12 +288,19 @@ def _cmd_sync(args: argparse.Namespace) -> int:
                     out_dir=str(args.output), vdn_id=args.vdn, to_format=args.to_format, workers=args.workers,
                     callback_url=args.callback_url, http_options=_http_options(args), platform=args.platform,
                     sccc_version=args.api_version, files_url=args.files_url, platform_mp3=args.platform_mp3,
-                    hl95_scope=args.scope, page_size=args.page_size, settle_minutes=args.settle_minutes)
+                    hl95_scope=args.scope, page_size=args.page_size, settle_minutes=args.settle_minutes,
+                    recording_format=args.recording_format, huawei_route=args.huawei_route,
+                    wait=False if args.wait is None else True if args.wait < 0 else args.wait)
     from callcore.platforms.errors import PlatformError
+
+    from .folder_lock import FolderBusy
 
     try:
         with _Bars(args.quiet or args.json) as bars:
             s = sync_recordings(o, progress=bars.sync_cb)
+    except FolderBusy as e:
+        print(f"callcore: error: {e}", file=sys.stderr)
+        return 3
     except PlatformError as e:
         print(f"callcore: error: {e}\n(run the same command again to resume)", file=sys.stderr)
         return 2

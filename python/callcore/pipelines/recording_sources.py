@@ -46,6 +46,32 @@ from .journal import retry_call
 FMT = "%Y-%m-%d %H:%M:%S"
 PLATFORMS = ("huawei", "sccc", "babaihu", "hl95")
 
+#: The encodings a deployment can record in, by the ``source`` names of :mod:`callcore.audio`:
+#: headerless data (Huawei's ``.V3``) carries no rate or codec, so the sync must be told.
+#: ``vox6k`` = 24K VOX (recordFormat 1), ``vox8k`` = 32K VOX (2), ``alaw`` = 64K A-law (3)
+#: (001:64386); ``auto`` tells A-law from VOX by content and takes VOX at 8 kHz.
+RECORDING_FORMATS = ("auto", "alaw", "vox8k", "vox6k", "ulaw")
+#: other spellings accepted for them: the seed's labels and Huawei's recordFormat numbers
+RECORDING_FORMAT_ALIASES = {
+    "vox24k": "vox6k", "24kvox": "vox6k", "1": "vox6k",
+    "vox32k": "vox8k", "32kvox": "vox8k", "2": "vox8k",
+    "alaw64k": "alaw", "64kalaw": "alaw", "3": "alaw",
+    "mulaw": "ulaw", "0": "auto",
+}
+
+
+def recording_format(name: str | None, platform_default: str = "auto") -> str:
+    """A recording format name (or alias, or None for the platform's default) -> one of
+    :data:`RECORDING_FORMATS`; anything else is a ``ValueError`` naming the value."""
+    if name is None or str(name).strip() == "":
+        return platform_default
+    key = str(name).strip().lower().replace("-", "").replace("_", "")
+    key = RECORDING_FORMAT_ALIASES.get(key, key)
+    if key not in RECORDING_FORMATS:
+        raise ValueError(f"recording format {name!r}: expected one of {', '.join(RECORDING_FORMATS)} "
+                         "(or vox24k, vox32k, alaw64k, or Huawei recordFormat 1, 2, 3)")
+    return key
+
 
 @dataclass
 class RemoteRecording:
@@ -113,10 +139,17 @@ class HuaweiSource:
     downloadBillFile (13.2.1.3), retried while the file is not generated yet; the index CSVs are
     read by column name (:func:`callcore.platforms.huawei.read_bill_index`). A recording is
     downloaded by the index's ``file_name`` (13.2.1.4, ``.wav``), else by ``original_file_name``
-    (13.2.1.5; a zip when the call has several)."""
+    (13.2.1.5; a zip when the call has several). ``huawei_route`` picks another way: ``file``
+    (downloadRecordFile by ``file_name`` only), ``original`` (downloadRecord by
+    ``original_file_name``: the raw ``.V3``, in the deployment's encoding) or ``call``
+    (downloadRecord by ``callId``: "callId 对应多个录音文件会下载 zip 压缩包", 001:65619; the
+    recording is then the zip member named like its ``original_file_name``)."""
 
     platform = "huawei"
     max_window: timedelta | None = timedelta(days=3)
+    # the .V3 encoding is the deployment's choice (001:64386: "一套环境中，只能使用一种录音格式") and
+    # the downloads carry no header: give it with --recording-format; auto guesses (VOX at 8 kHz)
+    recording_format = "auto"
 
     def __init__(self, o: Any, state_dir: Path) -> None:
         from callcore.platforms.huawei import HuaweiClient
@@ -167,12 +200,32 @@ class HuaweiSource:
             pass
         return out
 
+    def _route(self, rec: RemoteRecording) -> str:
+        route = getattr(self.o, "huawei_route", "auto") or "auto"
+        if route == "auto":
+            return "file" if rec.remote_file else "original"
+        if route == "call" and not rec.call_id:
+            return "original"
+        return route
+
     def source_name(self, rec: RemoteRecording) -> tuple[str, str | None]:
-        return (rec.remote_file, ".wav") if rec.remote_file else (rec.remote_original, None)
+        route = self._route(rec)
+        if route == "file":
+            return rec.remote_file, ".wav"
+        return rec.remote_original or rec.remote_file, None
 
     def download(self, rec: RemoteRecording, dest: Path) -> Path:
-        if rec.remote_file:
+        route = self._route(rec)
+        if route == "file":
+            if not rec.remote_file:
+                raise PlatformError(f"huawei: recording {rec.key}: the index gives no file_name for the file route",
+                                    platform="huawei")
             return Path(self.client.download_record_file(rec.remote_file, dest))
+        if route == "call":
+            return Path(self.client.download_record(dest, call_id=rec.call_id))
+        if not rec.remote_original:
+            raise PlatformError(f"huawei: recording {rec.key}: the index gives no original_file_name for the "
+                                "original route", platform="huawei")
         return Path(self.client.download_record(dest, file_name=rec.remote_original))
 
     def close(self) -> None:
@@ -189,6 +242,7 @@ class ScccSource:
 
     platform = "sccc"
     max_window: timedelta | None = None
+    recording_format = "auto"  # 003:2816 names no codec; a WAV/MP3 header, when there is one, says what it is
 
     def __init__(self, o: Any, state_dir: Path) -> None:
         from callcore.platforms.sccc import ScccClient
@@ -246,6 +300,7 @@ class BabaihuSource:
 
     platform = "babaihu"
     max_window: timedelta | None = timedelta(days=1)
+    recording_format = "auto"  # WAV or MP3 (004:646-652): a header says what it is
 
     def __init__(self, o: Any, state_dir: Path) -> None:
         from callcore.platforms.babaihu import BabaihuClient
@@ -298,6 +353,7 @@ class Hl95Source:
 
     platform = "hl95"
     max_window: timedelta | None = timedelta(days=1)
+    recording_format = "auto"  # 000:2896 names no codec; a WAV/MP3 header, when there is one, says what it is
 
     def __init__(self, o: Any, state_dir: Path) -> None:
         from callcore.platforms.hl95 import Hl95Client

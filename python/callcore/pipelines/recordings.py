@@ -9,7 +9,9 @@
 2. download every recording with bounded concurrency and retries, written atomically;
 3. transcode them on all cores (:func:`callcore.audio.transcode_many`, which sniffs what arrived:
    WAV in PCM/A-law/µ-law/OKI ADPCM, MP3, headerless A-law or VOX) while downloads go on;
-4. write ``manifest.csv`` (call id, agent, times, duration, remote and local paths, SHA-256).
+4. write ``manifest.csv`` (call id, agent, times, duration, remote and local paths, SHA-256,
+   state, error); text from the platform is defused for spreadsheets as the call-list files are
+   (a cell starting with ``=``, ``+``, ``-``, ``@``, TAB or CR gets a ``'`` prefix).
 
 The per-platform part is a :class:`~callcore.pipelines.recording_sources.RecordingSource`
 (list a window, name and download one recording); ``SyncOptions.source`` takes a custom one.
@@ -19,16 +21,36 @@ missing; a window that ended less than ``settle_minutes`` before a run (or ends 
 listed again by the next run, so calls that end later are picked up; a folder holds one platform
 and one output format. No partial file is ever left under a final name (temporary files are
 renamed into place). Local names come from remote paths through :func:`safe_local_path` (drive
-letters and backslashes mapped, ``..`` dropped, nothing can land outside ``OUT``); two remote
-names that map to one local name get distinct outputs.
+letters and backslashes mapped, ``..`` dropped, components over 255 bytes cut, nothing can land
+outside ``OUT``); two remote names that map to one local name get distinct outputs.
+
+Hostile or broken answers cost one recording, never the run: any error while fetching,
+unpacking or converting one recording marks it ``failed`` with its reason (in the summary's
+``errors`` and the manifest's ``error`` column) and the run goes on; a later run does not fetch
+it again. A retryable platform error that outlasts the retries leaves the recording ``listed``
+for the next run. A download is recognised as a zip by its content, whatever it is named (a zip
+served as ``x.V3`` is unpacked, not decoded as noise), and unpacked with
+:func:`callcore.platforms.archive.safe_extract` (names, member count, size and ratio checked).
+
+``recording_format`` (``--recording-format``) is the deployment's encoding of headerless
+recordings (Huawei ``.V3``: ``vox6k`` = 24K VOX, ``vox8k`` = 32K VOX, ``alaw`` = 64K A-law,
+001:64386), given to the transcoder for every download; a folder keeps the one it started with.
+
+The state folder is held by one process for the whole run
+(:func:`callcore.pipelines.folder_lock.hold`): a second sync into the same ``OUT`` gets
+:class:`~callcore.pipelines.folder_lock.FolderBusy` naming the holder's PID, or waits
+(``wait``). Every state change is one journal transaction; the manifest is written to a
+temporary file, fsync'd and renamed into place (a crash point of its own).
 """
 from __future__ import annotations
 
 import csv
 import hashlib
 import io
+import json
 import os
 import re
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -38,11 +60,14 @@ from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from callcore import _crashpoint
+from callcore.platforms.archive import is_zip_file
 from callcore.platforms.errors import PlatformError
 from callcore.platforms.retry import RetryPolicy
 
+from . import folder_lock
 from .journal import Journal, retry_call, sweep_partials
-from .recording_sources import PLATFORMS, RecordingSource, RemoteRecording, make_source
+from .recording_sources import PLATFORMS, RecordingSource, RemoteRecording, make_source, recording_format
 
 FMT = "%Y-%m-%d %H:%M:%S"
 STATE_DIR = ".callcore-sync"
@@ -56,13 +81,48 @@ CREATE TABLE IF NOT EXISTS recs (key TEXT PRIMARY KEY, call_id TEXT, agent TEXT,
 CREATE INDEX IF NOT EXISTS recs_state ON recs(state);
 CREATE INDEX IF NOT EXISTS recs_out ON recs(out);
 """
-_UNSAFE = re.compile(r'[\x00-\x1f<>:"|?*]')
+_UNSAFE = re.compile(r'[\x00-\x1f<>:"|?*\ud800-\udfff]')
+#: bytes of one local path component (NAME_MAX of Linux, macOS, NTFS)
+NAME_MAX = 255
+
+
+def _fit(part: str, reserve: int = 0) -> str:
+    """A path component cut to fit NAME_MAX bytes (with ``reserve`` bytes left for a suffix to be
+    added): the start kept, its extension kept, and a hash of the whole so that two long names
+    stay distinct."""
+    if len(part.encode()) + reserve <= NAME_MAX:
+        return part
+    stem, dot, ext = part.rpartition(".")
+    if not dot or len(ext.encode()) > 16:
+        stem, ext = part, ""
+    tag = "~" + hashlib.sha256(part.encode()).hexdigest()[:12]
+    room = NAME_MAX - reserve - len(tag.encode()) - (len(ext.encode()) + 1 if ext else 0)
+    cut = stem.encode()[:room].decode("utf-8", "ignore")
+    return cut + tag + ("." + ext if ext else "")
+
+
+#: the first characters that make a spreadsheet read a cell as a formula: the rule of the
+#: call-list writer (``needs_defuse`` in rust/calllist/io.rs), kept identical
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse(cell: str) -> str:
+    """A cell of platform-supplied text for a CSV a spreadsheet may open: prefixed with ``'``
+    when it starts with ``=``, ``+``, ``-``, ``@``, TAB or CR, as the clean and rejects files are."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def _defuse_path(rel: str) -> str:
+    """A relative output path for the manifest: ``./`` in front when it starts like a formula,
+    so that it stays a path that opens the file (a ``'`` would not)."""
+    return "./" + rel if rel.startswith(_FORMULA_START) else rel
 
 
 def safe_local_path(remote: str, root: str | os.PathLike[str], suffix: str | None = None) -> Path:
     """A path under *root* for a remote path: ``\\`` -> ``/``, a drive letter ``Y:`` becomes a
     folder ``Y``, empty/``.``/``..`` components are dropped, characters Windows forbids become
-    ``_``; the result is checked to stay inside *root*. ``suffix`` replaces the extension."""
+    ``_``, a component longer than 255 bytes is cut (its extension and a hash of the whole kept);
+    the result is checked to stay inside *root*. ``suffix`` replaces the extension."""
     s = remote.replace("\\", "/")
     m = re.match(r"^([A-Za-z]):(.*)$", s)
     if m:
@@ -71,6 +131,7 @@ def safe_local_path(remote: str, root: str | os.PathLike[str], suffix: str | Non
     parts = [p for p in parts if p not in ("", ".", "..") and not set(p) <= {"."}]
     if not parts:
         parts = ["unnamed"]
+    parts = [_fit(p) for p in parts[:-1]] + [_fit(parts[-1], len(suffix.encode()) if suffix else 0)]
     rel = PurePosixPath(*parts)
     if suffix is not None:
         rel = rel.with_suffix(suffix) if rel.suffix else rel.with_name(rel.name + suffix)
@@ -91,7 +152,14 @@ class SyncOptions:
     ``sccc_version``, ``files_url`` (SCCC: the recording file server, default the endpoint);
     ``platform_mp3`` (八百呼: fetch the platform's own MP3, ``ismp3=1``); ``hl95_scope`` (九五).
     ``page_size``: rows per listing page (八百呼, 九五). ``source``: a custom
-    :class:`~callcore.pipelines.recording_sources.RecordingSource` instead of ``platform``'s."""
+    :class:`~callcore.pipelines.recording_sources.RecordingSource` instead of ``platform``'s.
+    ``recording_format``: the deployment's recording encoding, for downloads without a header
+    (Huawei ``.V3``): ``vox6k`` (24K VOX), ``vox8k`` (32K VOX), ``alaw`` (64K A-law), ``ulaw`` or
+    ``auto``; None takes the platform's default (``RecordingSource.recording_format``). It is
+    passed to the transcoder for every download, whatever the route (a WAV or MP3 header, when
+    there is one, still says what the file is). ``wait``: when another process holds the folder,
+    wait for it (True, or at most that many seconds) instead of raising
+    :class:`~callcore.pipelines.folder_lock.FolderBusy`."""
 
     endpoint: str
     access_key: str
@@ -118,6 +186,15 @@ class SyncOptions:
     page_size: int = 100
     settle_minutes: float = 15.0  # a window ending later than this before the run is listed again next run
     source: RecordingSource | None = field(default=None, repr=False)
+    recording_format: str | None = None
+    wait: bool | float = False
+    huawei_route: str = "auto"  # auto | file | original | call (see HuaweiSource)
+
+    def __post_init__(self) -> None:
+        if self.huawei_route not in ("auto", "file", "original", "call"):
+            raise ValueError(f"huawei_route {self.huawei_route!r}: expected auto, file, original or call")
+        if self.recording_format is not None:  # a bad name fails here, before anything is sent
+            self.recording_format = recording_format(self.recording_format)
 
 
 @dataclass
@@ -195,6 +272,7 @@ class RecordingSync:
         self.j = Journal(self.state_dir / "state.sqlite3", SCHEMA)
         self.progress = progress or (lambda *a: None)
         self._source: RecordingSource | None = None
+        self._recording_format: str | None = None
         self.errors: list[str] = []
         self._lock = threading.Lock()
 
@@ -208,22 +286,48 @@ class RecordingSync:
         """The adapter's platform client."""
         return getattr(self.source(), "client", None)
 
+    def recording_format(self) -> str:
+        """The deployment's recording encoding: the option, else the platform's default."""
+        if self._recording_format is None:
+            if self.o.source is not None:
+                default = getattr(self.o.source, "recording_format", "auto")
+            else:
+                from .recording_sources import SOURCES
+
+                default = getattr(SOURCES.get(self.o.platform), "recording_format", "auto")
+            self._recording_format = recording_format(self.o.recording_format, default)
+        return self._recording_format
+
     def _check_folder(self) -> None:
         platform = self.o.source.platform if self.o.source is not None else self.o.platform
         if self.o.source is None and platform not in PLATFORMS:
             raise ValueError(f"platform {platform!r}: expected one of {', '.join(PLATFORMS)}")
-        fmt = self.j.get("format")
-        if fmt is None:
-            self.j.set("format", self.o.to_format)
-        elif fmt != self.o.to_format:
-            raise ValueError(f"{self.out}: this folder holds a {fmt} sync; use another -o folder for {self.o.to_format}")
-        have = self.j.get("platform")
-        if have is None:
-            # folders made before adapters hold Huawei recordings
-            have = "huawei" if self.j.one("SELECT 1 FROM recs LIMIT 1") else platform
-            self.j.set("platform", have)
-        if have != platform:
-            raise ValueError(f"{self.out}: this folder holds a {have} sync; use another -o folder for {platform}")
+        rec_fmt = self.recording_format()
+        with self.j.tx() as db:  # the folder's identity is written whole or not at all
+            row = db.execute("SELECT v FROM meta WHERE k='format'").fetchone()
+            fmt = None if row is None else json.loads(row[0])
+            if fmt is None:
+                self.j.set("format", self.o.to_format, db)
+            elif fmt != self.o.to_format:
+                raise ValueError(f"{self.out}: this folder holds a {fmt} sync; use another -o folder for "
+                                 f"{self.o.to_format}")
+            row = db.execute("SELECT v FROM meta WHERE k='platform'").fetchone()
+            have = None if row is None else json.loads(row[0])
+            if have is None:
+                # folders made before adapters hold Huawei recordings
+                have = "huawei" if db.execute("SELECT 1 FROM recs LIMIT 1").fetchone() else platform
+                self.j.set("platform", have, db)
+            if have != platform:
+                raise ValueError(f"{self.out}: this folder holds a {have} sync; use another -o folder for {platform}")
+            # one deployment records in one format (001:64386); converting part of a folder's
+            # recordings with another would mix decodings
+            row = db.execute("SELECT v FROM meta WHERE k='recording_format'").fetchone()
+            was = None if row is None else json.loads(row[0])
+            if was is None:
+                self.j.set("recording_format", rec_fmt, db)
+            elif was != rec_fmt:
+                raise ValueError(f"{self.out}: this folder's recordings were converted as --recording-format {was}; "
+                                 f"use another -o folder for {rec_fmt}")
 
     def _out_path(self, db: Any, rec: RemoteRecording, ext: str) -> str:
         """The output path (relative to OUT) of a listed recording: from its remote name, kept
@@ -272,38 +376,70 @@ class RecordingSync:
                            ("indexed" if e < settled else "open", calls, b, e))
 
     # -------------------------------------------------------------- download + transcode
-    def _fetch(self, key: str) -> tuple[str, Path | None, str | None, bool, tuple[str, int] | None]:
-        """(key, downloaded path or None, error, fetched now, (sha256, bytes)); runs on a worker."""
+    def _fetch(self, key: str) -> tuple[str, Path | None, str | None, bool, tuple[str, int] | None, bool]:
+        """(key, downloaded path or None, error, fetched now, (sha256, bytes), final); runs on a
+        worker. Any error is this recording's alone: ``final`` is False when a later run may
+        succeed (a retryable platform error that outlasted the retries), True when the answer
+        itself is bad (a hostile or broken archive, a name that cannot be stored...)."""
         r = self.j.one("SELECT * FROM recs WHERE key=?", (key,))
-        src = self.source()
-        rec = _row_rec(r)
-        src_root = self.state_dir / "src"
+        path: Path | None = None
         try:
+            src = self.source()
+            rec = _row_rec(r)
+            src_root = self.state_dir / "src"
             name, suffix = src.source_name(rec)
             # the key's hash in the name: two remote names that map to one local name
             # (``a\\b.wav``, ``a/b.wav``) must never share a download
             leaf = safe_local_path(name or rec.key, src_root, suffix).name
             dest = src_root / f"{hashlib.sha256(rec.key.encode()).hexdigest()[:16]}-{leaf}"
-            if dest.is_file():  # renamed into place by a run that was stopped before recording it
-                return key, dest, None, False, _sha(dest)
-            path = Path(retry_call(src.download, rec, dest, policy=self.o.retry))
-            if path.suffix.lower() == ".zip":  # several recordings of one call arrive as a zip
-                path = self._unzip_one(path)
+            now = not dest.is_file()  # else renamed into place by a run stopped before recording it
+            path = dest
+            if now:
+                path = Path(retry_call(src.download, rec, dest, policy=self.o.retry))
+            # an archive is told by its content, not its name: a zip served as ``x.V3`` would
+            # otherwise be "converted" as headerless audio, i.e. noise
+            if is_zip_file(path):
+                want = PurePosixPath((rec.remote_original or rec.remote_file or "").replace("\\", "/")).name
+                path = self._unzip_one(path, want)
+            return key, path, None, now, _sha(path), False
         except PlatformError as e:
-            return key, None, str(e), False, None
-        return key, path, None, True, _sha(path)
+            if not e.retryable:
+                self._discard(path)
+            return key, None, str(e), False, None, not e.retryable
+        except Exception as e:  # noqa: BLE001 - one recording's failure must not end the sync
+            self._discard(path)
+            return key, None, f"{type(e).__name__}: {e}", False, None, True
+
+    def _discard(self, path: Path | None) -> None:
+        """Removes a download that failed for good (a bad answer is not kept, nor fed to a later
+        run), unless ``keep_sources`` asks to keep what arrived."""
+        if path is None or self.o.keep_sources:
+            return
+        try:
+            path.unlink()
+        except OSError:
+            pass
 
     @staticmethod
-    def _unzip_one(path: Path) -> Path:
-        """Unpacks a downloaded zip with :func:`callcore.platforms.huawei.safe_extract` (no member
-        may leave its folder) and returns its single recording."""
-        from callcore.platforms.huawei import safe_extract
+    def _unzip_one(path: Path, want: str = "") -> Path:
+        """Unpacks a downloaded zip with :func:`callcore.platforms.archive.safe_extract` (names,
+        sizes and member count checked first) and returns its recording: its only file, or, when
+        it holds a call's several recordings, the one named *want* (the recording's remote name)."""
+        from callcore.platforms.archive import safe_extract
 
-        dest = path.with_suffix("")
+        dest = path.with_name(path.name + ".unzipped")
+        if dest.exists():  # left by a run killed while extracting: extract again from the zip
+            shutil.rmtree(dest) if dest.is_dir() else dest.unlink()
         files = [p for p in safe_extract(path, dest) if p.is_file()]
-        path.unlink()
+        if len(files) > 1 and want:
+            files = [p for p in files if p.name.lower() == want.lower()] or files
         if len(files) != 1:
+            shutil.rmtree(dest, ignore_errors=True)
             raise PlatformError(f"{path.name}: expected one recording in the zip, got {len(files)}")
+        if is_zip_file(files[0]):
+            shutil.rmtree(dest, ignore_errors=True)
+            raise PlatformError(f"{path.name}: the zip holds another archive ({files[0].name}), not a recording")
+        path.unlink()
         return files[0]
 
     def transfer(self) -> tuple[int, int]:
@@ -315,30 +451,45 @@ class RecordingSync:
         self.progress("total", total, self.j.one("SELECT COUNT(*) n FROM recs WHERE state='converted'")["n"])
         fetched = converted = 0
         pending_conv: list[tuple[str, str]] = list(ready)
+        rec_fmt = self.recording_format()
 
         def convert(items: list[tuple[str, str]]) -> int:
             outs = {r["key"]: r["out"] for r in self.j.q(
                 f"SELECT key, out FROM recs WHERE key IN ({','.join('?' * len(items))})", [k for k, _ in items])}
             pairs = [(self.state_dir / src, self.out / outs[key]) for key, src in items]
-            results = audio.transcode_many(pairs, to="mp3" if self.o.to_format == "mp3" else "wav",
-                                           jobs=self.o.transcode_jobs)
+            to = "mp3" if self.o.to_format == "mp3" else "wav"
+            try:
+                results: list[Any] = audio.transcode_many(pairs, to=to, source=rec_fmt, jobs=self.o.transcode_jobs)
+            except Exception:  # noqa: BLE001 - the batch call failed as a whole: one file at a time,
+                # so that only the file at fault is failed
+                results = []
+                for srcp, dst in pairs:
+                    try:
+                        results.append(audio.transcode(srcp, dst, to=to, source=rec_fmt))
+                    except Exception as e:  # noqa: BLE001
+                        results.append(e)
             done, failed = [], []
             for (key, _), (srcp, dst), res in zip(items, pairs, results):
-                if res.ok:
+                if isinstance(res, Exception):
+                    failed.append((key, f"transcode: {type(res).__name__}: {res}"))
+                elif res.ok:
                     done.append((key, srcp, *_sha(dst), 1 if res.status == "done" else 0))
                 else:
                     failed.append((key, f"transcode: {res.error}"))
             with self.j.tx() as db:  # one durable commit per chunk; sources are removed only after it
-                db.executemany("UPDATE recs SET state='converted', out_sha=?, out_bytes=?, error=NULL, "
-                               "converts=converts+? WHERE key=?", [(sha, size, c, key) for key, _, sha, size, c in done])
+                # a conversion a killed run renamed into place before its commit ("skipped" now)
+                # was made once, by that run
+                db.executemany("UPDATE recs SET state='converted', out_sha=?1, out_bytes=?2, error=NULL, "
+                               "converts=CASE WHEN ?3=1 THEN converts+1 ELSE MAX(converts,1) END WHERE key=?4",
+                               [(sha, size, c, key) for key, _, sha, size, c in done])
                 db.executemany("UPDATE recs SET state='failed', error=? WHERE key=?", [(e, k) for k, e in failed])
             self.errors += [f"{k}: {e}" for k, e in failed]
             for key, srcp, *_ in done:
                 if not self.o.keep_sources:
                     try:
                         srcp.unlink()
-                        if srcp.parent != src_root:  # a folder unpacked from a zip
-                            srcp.parent.rmdir()
+                        if srcp.parent != src_root:  # the folder a zip was unpacked into
+                            shutil.rmtree(src_root / srcp.relative_to(src_root).parts[0])
                     except OSError:
                         pass
                 self.progress("converted", 1, 0)
@@ -346,7 +497,7 @@ class RecordingSync:
 
         src_root = self.state_dir / "src"
         with ThreadPoolExecutor(max_workers=max(1, self.o.workers)) as pool:
-            futs: set[Future[tuple[str, Path | None, str | None, bool, tuple[str, int] | None]]] = set()
+            futs: set[Future[tuple[str, Path | None, str | None, bool, tuple[str, int] | None, bool]]] = set()
             it = iter(todo)
             exhausted = False
             while True:
@@ -363,38 +514,66 @@ class RecordingSync:
                 if not futs:
                     break
                 done, futs = wait(futs, return_when=FIRST_COMPLETED)
-                got, errs = [], []
+                got, errs, bad = [], [], []
                 for f in done:
-                    key, path, err, now, digest = f.result()
+                    key, path, err, now, digest, final = f.result()
                     if path is None or digest is None:
-                        errs.append((err, key))
+                        (bad if final else errs).append((f"download: {err}", key))
                     else:
                         got.append((key, str(path.relative_to(self.state_dir)), *digest, int(now)))
                 with self.j.tx() as db:  # the downloads finished together, in one durable commit
                     db.executemany("UPDATE recs SET error=? WHERE key=?", errs)
-                    db.executemany("UPDATE recs SET state='downloaded', src=?, src_sha=?, src_bytes=?, error=NULL, "
-                                   "fetches=fetches+? WHERE key=?", [(rel, sha, size, now, key)
-                                                                    for key, rel, sha, size, now in got])
-                self.errors += [f"{key}: download: {err}" for err, key in errs]
+                    db.executemany("UPDATE recs SET state='failed', error=? WHERE key=?", bad)
+                    # a download a killed run renamed into place before its commit was fetched once
+                    db.executemany("UPDATE recs SET state='downloaded', src=?1, src_sha=?2, src_bytes=?3, error=NULL, "
+                                   "fetches=CASE WHEN ?4=1 THEN fetches+1 ELSE MAX(fetches,1) END WHERE key=?5",
+                                   [(rel, sha, size, now, key) for key, rel, sha, size, now in got])
+                self.errors += [f"{key}: {err}" for err, key in errs + bad]
                 for key, rel, _sha_, _size, now in got:
                     fetched += now
                     pending_conv.append((key, rel))
                     self.progress("downloaded", 1, 0)
+        self._prune_sources(src_root)
         return fetched, converted
+
+    def _prune_sources(self, src_root: Path) -> None:
+        """Removes what a killed run left in the source folder (a download renamed into place, a
+        source converted and committed but not yet removed, a half-unpacked zip): everything but
+        the sources of recordings still waiting for conversion."""
+        if self.o.keep_sources or not src_root.is_dir():
+            return
+        keep = {(self.state_dir / r["src"]).resolve() for r in self.j.q("SELECT src FROM recs WHERE state='downloaded'")}
+        keep_tops = {p.relative_to(src_root.resolve()).parts[0] for p in keep if src_root.resolve() in p.parents}
+        for entry in src_root.iterdir():
+            if entry.name in keep_tops:
+                continue
+            try:
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+            except OSError:
+                pass
 
     def manifest(self) -> Path:
         path = self.out / "manifest.csv"
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(["call_id", "agent", "caller", "callee", "begin", "end", "duration_s", "remote_file",
-                    "remote_original", "output", "output_sha256", "output_bytes", "source_sha256", "state"])
+                    "remote_original", "output", "output_sha256", "output_bytes", "source_sha256", "state", "error"])
         for r in self.j.q("SELECT * FROM recs ORDER BY begin, key"):
-            w.writerow([r["call_id"], r["agent"], r["caller"], r["callee"], r["begin"], r["end"],
-                        "" if r["seconds"] is None else f"{r['seconds']:g}", r["file_name"], r["original"], r["out"],
-                        r["out_sha"] or "", r["out_bytes"] or "", r["src_sha"] or "", r["state"]])
+            # every text that came from the platform is defused: the manifest is opened in
+            # spreadsheets like the clean and rejects files (the output path, made from the
+            # remote name, gets ./ instead, so that it still names the file)
+            w.writerow([defuse(r["call_id"] or ""), defuse(r["agent"] or ""), defuse(r["caller"] or ""),
+                        defuse(r["callee"] or ""), defuse(r["begin"] or ""), defuse(r["end"] or ""),
+                        "" if r["seconds"] is None else f"{r['seconds']:g}", defuse(r["file_name"] or ""),
+                        defuse(r["original"] or ""), _defuse_path(r["out"] or ""), r["out_sha"] or "", r["out_bytes"] or "",
+                        r["src_sha"] or "", r["state"], defuse(r["error"] or "")])
         tmp = path.with_name(".manifest.csv.part")
-        tmp.write_text(buf.getvalue(), encoding="utf-8")
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            f.write(buf.getvalue())
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
+        _crashpoint.reached("commit")
         return path
 
     def run(self) -> SyncSummary:
@@ -425,9 +604,14 @@ class RecordingSync:
 
 
 def sync_recordings(options: SyncOptions, progress: Callable[[str, int, int], object] | None = None) -> SyncSummary:
-    """Runs (or resumes) a recording sync; see the module docs."""
-    job = RecordingSync(options, progress)
-    try:
-        return job.run()
-    finally:
-        job.close()
+    """Runs (or resumes) a recording sync; see the module docs. The state folder
+    (``OUT/.callcore-sync``) is held for the whole run (:func:`callcore.pipelines.folder_lock.hold`):
+    a second process on the same folder gets :class:`~callcore.pipelines.folder_lock.FolderBusy`
+    naming the holder's PID, or waits with ``options.wait``."""
+    state_dir = Path(options.out_dir).resolve() / STATE_DIR
+    with folder_lock.hold(state_dir, wait=options.wait, what="callcore recordings sync"):
+        job = RecordingSync(options, progress)
+        try:
+            return job.run()
+        finally:
+            job.close()

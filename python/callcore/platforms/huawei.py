@@ -464,41 +464,12 @@ class BillIndex:
 
 
 def safe_extract(zip_path: str | os.PathLike[str], dest: str | os.PathLike[str]) -> list[Path]:
-    """Extracts a zip into *dest*, refusing absolute paths, ``..`` components, drive letters and
-    symlinks (raises :class:`UnsafeArchiveError` before writing anything)."""
-    dest = Path(dest).resolve()
-    try:
-        zf = zipfile.ZipFile(zip_path)
-    except zipfile.BadZipFile as e:
-        raise ProtocolError(f"huawei: {os.fspath(zip_path)} is not a valid zip ({e})", platform=P) from None
-    with zf:
-        plan: list[tuple[zipfile.ZipInfo, Path]] = []
-        for info in zf.infolist():
-            name = info.filename.replace("\\", "/")
-            pp = PurePosixPath(name)
-            if name.startswith("/") or ".." in pp.parts or (len(name) > 1 and name[1] == ":"):
-                raise UnsafeArchiveError(f"huawei: zip member {info.filename!r} would escape {dest}", platform=P)
-            if (info.external_attr >> 16) & 0o170000 == 0o120000:
-                raise UnsafeArchiveError(f"huawei: zip member {info.filename!r} is a symlink", platform=P)
-            target = (dest / pp).resolve()
-            if dest != target and dest not in target.parents:
-                raise UnsafeArchiveError(f"huawei: zip member {info.filename!r} would escape {dest}", platform=P)
-            plan.append((info, target))
-        out = []
-        for info, target in plan:
-            if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                with zf.open(info) as src:
-                    _http.atomic_write(target, iter(lambda: src.read(1 << 16), b""))
-            except (zipfile.BadZipFile, EOFError, OSError) as e:
-                if isinstance(e, OSError) and not isinstance(e, (EOFError,)) and e.errno:
-                    raise
-                raise ProtocolError(f"huawei: zip member {info.filename!r} is corrupt ({e})", platform=P) from None
-            out.append(target)
-        return out
+    """Extracts a zip into *dest* with :func:`callcore.platforms.archive.safe_extract`: refuses
+    members that would escape, symlinks, empty/overlong/colliding names, and archives past the
+    member and size limits, each with its own error, before writing anything."""
+    from .archive import safe_extract as _safe_extract
+
+    return _safe_extract(zip_path, dest, platform=P)
 
 
 def _decode(data: bytes) -> str:

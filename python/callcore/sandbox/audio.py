@@ -15,8 +15,13 @@ from callcore import audio
 
 #: ``.V3`` encodings a sandbox deployment can be configured with, and their sample rates
 V3_FORMATS = {"alaw": 8000, "vox8k": 8000, "vox6k": 6000}
-#: what the SCCC, 八百呼 and 九五 sandboxes can serve as a recording download (``record_format``)
+#: what the SCCC, 八百呼 and 九五 sandboxes can serve as a recording download (``record_format``):
+#: WAV (A-law, PCM, µ-law), MP3, a mix of those four, or the raw recording without a header in a
+#: deployment encoding (``raw-alaw``, ``raw-vox8k``, ``raw-vox6k``). Their seeds name no codec
+#: (003:2816, 004:646-652, 000:2896), so a deployment that stores raw recordings and serves the
+#: files as stored is as possible as one that wraps them: the sandboxes can be set to either.
 SERVED_FORMATS = ("alaw", "pcm16", "ulaw", "mp3", "mixed")
+RAW_FORMATS = tuple(f"raw-{f}" for f in V3_FORMATS)
 
 
 def lin2alaw(pcm16: np.ndarray) -> bytes:
@@ -81,11 +86,15 @@ def served(key: str, seconds: float, fmt: str = "alaw") -> tuple[bytes, str]:
     """A call's recording as a download serves it, with its media type: ``alaw`` (A-law WAV, 8 kHz
     mono: what the sandboxes serve by default), ``pcm16`` / ``ulaw`` WAV, ``mp3`` (LAME, 32 kbps),
     or ``mixed`` (one of those four per recording, picked by *key*). The audio is the same
-    ``int(seconds * 8000)`` samples whatever the format."""
+    ``int(seconds * 8000)`` samples whatever the format. ``raw-alaw`` / ``raw-vox8k`` /
+    ``raw-vox6k``: the headerless recording in that encoding (:func:`v3_bytes`), ``seconds`` long
+    at its own rate (6 kHz for 24K VOX)."""
+    if fmt in RAW_FORMATS:
+        return v3_bytes(key, seconds, fmt[4:]), "application/octet-stream"
     if fmt == "mixed":
         fmt = SERVED_FORMATS[int(hashlib.sha256(key.encode()).hexdigest(), 16) % 4]
     if fmt not in SERVED_FORMATS:
-        raise ValueError(f"record format {fmt!r}: expected one of {', '.join(SERVED_FORMATS)}")
+        raise ValueError(f"record format {fmt!r}: expected one of {', '.join(SERVED_FORMATS + RAW_FORMATS)}")
     a = v3_bytes(key, seconds)
     if fmt == "alaw":
         return alaw_wav(a), "audio/x-wav"

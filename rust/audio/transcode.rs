@@ -161,9 +161,11 @@ impl TranscodeOptions {
     /// Checks values that do not depend on the input.
     pub fn validate(&self) -> Result<(), AudioError> {
         if let Some(r) = self.rate {
-            if !(1000..=192_000).contains(&r) {
+            if super::limits::sample_rate("rate", r).is_err() {
                 return Err(AudioError::InvalidOption(format!(
-                    "rate {r} Hz is out of range 1000..=192000"
+                    "rate {r} Hz is out of range {}..={}",
+                    super::limits::MIN_SAMPLE_RATE,
+                    super::limits::MAX_SAMPLE_RATE
                 )));
             }
             if self.to == OutputFormat::Mp3 && !MP3_RATES.contains(&r) {
@@ -184,10 +186,8 @@ impl TranscodeOptions {
                 self.quality
             )));
         }
-        if self.auto_vox_rate == 0 {
-            return Err(AudioError::InvalidOption(
-                "auto_vox_rate must be positive".into(),
-            ));
+        if let Err(l) = super::limits::sample_rate("auto_vox_rate", self.auto_vox_rate) {
+            return Err(AudioError::InvalidOption(l.to_string()));
         }
         Ok(())
     }
@@ -311,7 +311,12 @@ fn open_mp3(path: &Path) -> Result<(Mp3In, u32, u16), AudioError> {
     let rate = params
         .sample_rate
         .ok_or_else(|| bad("unknown sample rate".into()))?;
-    let channels = params.channels.as_ref().map(|c| c.count()).unwrap_or(1) as u16;
+    // symphonia's MP3 reader only yields MPEG rates and 1-2 channels, but the limits are the
+    // transcoder's contract for every input, so they are checked here too
+    super::limits::sample_rate("sample rate", rate).map_err(|l| AudioError::limit(path, l))?;
+    let channels = params.channels.as_ref().map(|c| c.count()).unwrap_or(1);
+    let channels = u16::try_from(channels).unwrap_or(u16::MAX);
+    super::limits::channels("channel count", channels).map_err(|l| AudioError::limit(path, l))?;
     let id = track.id;
     let decoder = symphonia::default::get_codecs()
         .make_audio_decoder(&params, &AudioDecoderOptions::default())
@@ -445,8 +450,7 @@ fn open_input(path: &Path, opts: &TranscodeOptions) -> Result<Opened, AudioError
             }))
         }
         Container::Wav => {
-            let info = wav::read_header(&mut reader, Some(total))
-                .map_err(|r| AudioError::format(path, format!("WAV: {r}")))?;
+            let info = wav::read_header(&mut reader, Some(total)).map_err(|e| e.at(path))?;
             notes.extend(info.notes.iter().cloned());
             let data_head = head.get(info.data_offset as usize..).unwrap_or(&[]);
             let (dec, desc, variant) = match info.codec {
@@ -691,7 +695,9 @@ struct Pipeline {
 }
 
 impl Pipeline {
-    fn new(input: Input, out_rate: u32, dc_block: bool, mono: bool) -> Self {
+    /// Refused when the conversion's filter is past the limits (checked before it is built);
+    /// the channels share one filter, so its cost does not grow with the channel count.
+    fn new(input: Input, out_rate: u32, dc_block: bool, mono: bool) -> Result<Self, AudioError> {
         let mono = mono && input.channels > 1;
         let c = if mono { 1 } else { input.channels as usize };
         let dc = if dc_block {
@@ -700,13 +706,13 @@ impl Pipeline {
             vec![]
         };
         let rs = if out_rate != input.rate {
-            (0..c)
-                .map(|_| Resampler::new(input.rate, out_rate))
-                .collect()
+            let r = Resampler::new(input.rate, out_rate)
+                .map_err(|l| AudioError::limit(&input.path, l))?;
+            vec![r; c]
         } else {
             vec![]
         };
-        Pipeline {
+        Ok(Pipeline {
             input,
             dc,
             rs,
@@ -715,7 +721,7 @@ impl Pipeline {
             planar_out: vec![Vec::new(); c],
             done: false,
             mono,
-        }
+        })
     }
 
     /// Channels of the output.
@@ -1035,6 +1041,11 @@ fn transcode_impl(
     pipelined: bool,
 ) -> Result<TranscodeReport, AudioError> {
     opts.validate()?;
+    // unit tests only: a panic on one named file shows that a batch records it and goes on
+    #[cfg(test)]
+    if src.file_name().is_some_and(|n| n == "panics-in-test") {
+        panic!("deliberate test panic");
+    }
     if !opts.overwrite && dst.exists() {
         return Ok(TranscodeReport::skipped(src, dst));
     }
@@ -1069,9 +1080,10 @@ fn transcode_impl(
                     format!("MP3 holds at most 2 channels; the input has {channels}"),
                 ));
             }
+            // the filter is checked (and built) before the output file exists
+            let mut p = Pipeline::new(input, out_rate, opts.dc_block, opts.mono)?;
             let (out, f) = AtomicOut::create(dst)?;
             let sink = Sink::new(f, opts, channels, out_rate, dst)?;
-            let mut p = Pipeline::new(input, out_rate, opts.dc_block, opts.mono);
             let (frames, sink) = if pipelined {
                 pump_threaded(&mut p, sink, channels, dst)?
             } else {
@@ -1180,7 +1192,7 @@ pub fn merge(
     let mut pipes: Vec<Pipeline> = inputs
         .into_iter()
         .map(|i| Pipeline::new(i, out_rate, opts.dc_block, false))
-        .collect();
+        .collect::<Result<_, _>>()?;
     let (out, f) = AtomicOut::create(dst)?;
     let mut sink = Sink::new(f, opts, channels, out_rate, dst)?;
     let mut bufs: Vec<Vec<i16>> = vec![Vec::new(); pipes.len()];
@@ -1381,7 +1393,7 @@ mod tests {
     #[test]
     fn wav_input_with_odd_bytes_and_lying_header() {
         let d = tmpdir("t3");
-        let mut b = w::to_bytes(&tone(1000, 8000.0), WavFormat::Pcm16, 1, 8000);
+        let mut b = w::to_bytes(&tone(1000, 8000.0), WavFormat::Pcm16, 1, 8000).unwrap();
         b.truncate(b.len() - 1); // odd byte count
         b[40..44].copy_from_slice(&100_000u32.to_le_bytes());
         fs::write(d.join("x.V3"), &b).unwrap();
@@ -1410,7 +1422,7 @@ mod tests {
         // 3 channels x 16 bit: 64 KiB read chunks split frames; channel k holds the value k
         let frames = 40_000;
         let pcm: Vec<i16> = (0..frames * 3).map(|i| (i % 3) as i16 * 1000).collect();
-        let mut b = w::to_bytes(&pcm, WavFormat::Pcm16, 3, 8000);
+        let mut b = w::to_bytes(&pcm, WavFormat::Pcm16, 3, 8000).unwrap();
         b.truncate(b.len() - 2); // and end inside a frame
         fs::write(d.join("x.wav"), &b).unwrap();
         let o = TranscodeOptions {

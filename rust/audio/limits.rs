@@ -22,8 +22,9 @@ pub const MAX_CHANNELS: u16 = 16;
 /// Most taps of one resampling filter (taps per phase x phases). The prototype is designed in
 /// f64 and kept as f32 phases shared by every channel, so this bounds the filter at 12 MiB
 /// while it is built and 4 MiB after, and its design time at a few hundred milliseconds.
-/// Every pair of the usual rates (6, 8, 11.025, 16, 22.05, 32, 44.1, 48, 96, 192 kHz) needs
-/// under 40,000; only coprime odd rates (e.g. 44,099 -> 48,000 Hz, 2.4 million) go past it.
+/// Every pair of the usual rates (6, 8, 11.025, 12, 16, 22.05, 24, 32, 44.1, 48, 96, 192 kHz)
+/// needs at most 130,560 (11,025 -> 192,000 Hz); only near-coprime odd rates go past it
+/// (44,099 -> 48,000 Hz needs 2,448,000).
 pub const MAX_RESAMPLER_TAPS: u64 = 1 << 20;
 
 /// A value an input or argument declares, over (or under) its limit.

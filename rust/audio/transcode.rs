@@ -1391,6 +1391,48 @@ mod tests {
     }
 
     #[test]
+    fn batch_records_a_panicking_or_hostile_file_and_goes_on() {
+        let d = tmpdir("t7");
+        fs::write(
+            d.join("good.V3"),
+            g711::encode(&tone(8000, 8000.0), Law::Alaw),
+        )
+        .unwrap();
+        fs::write(d.join("panics-in-test"), b"x").unwrap();
+        // a WAV header claiming 4,294,967,295 Hz (issue 11: aborted the process)
+        let mut hostile = w::to_bytes(&[0; 32], WavFormat::Pcm16, 1, 8000).unwrap();
+        hostile[24..28].copy_from_slice(&u32::MAX.to_le_bytes());
+        fs::write(d.join("hostile.wav"), &hostile).unwrap();
+        let jobs: Vec<(PathBuf, PathBuf)> = ["panics-in-test", "hostile.wav", "good.V3"]
+            .iter()
+            .map(|n| (d.join(n), d.join("out").join(format!("{n}.wav"))))
+            .collect();
+        let o = TranscodeOptions {
+            to: OutputFormat::WavAlaw,
+            ..Default::default()
+        };
+        let res = transcode_many(&jobs, &o, 2, &AtomicBool::new(false), |_, _| {}).unwrap();
+        let e = res[0].as_ref().unwrap_err();
+        assert!(e.to_string().contains("internal error (panic)"), "{e}");
+        match &res[1] {
+            Err(AudioError::Limit { path, limit }) => {
+                assert_eq!(path, &d.join("hostile.wav").display().to_string());
+                assert_eq!(
+                    limit.to_string(),
+                    "sample rate 4294967295 Hz is above the limit of 192000 Hz"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(res[2].as_ref().unwrap().status, Status::Done);
+        let left: Vec<String> = fs::read_dir(d.join("out"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left, vec!["good.V3.wav".to_string()]);
+    }
+
+    #[test]
     fn wav_input_with_odd_bytes_and_lying_header() {
         let d = tmpdir("t3");
         let mut b = w::to_bytes(&tone(1000, 8000.0), WavFormat::Pcm16, 1, 8000).unwrap();

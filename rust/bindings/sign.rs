@@ -376,7 +376,7 @@ fn parse_authorization(
 #[pyo3(signature = (unix_ms, millis=true))]
 fn format_timestamp(unix_ms: i64, millis: bool) -> PyResult<String> {
     guard("sign.format_timestamp", SignInternalError::new_err, || {
-        Ok({ timestamp::format_millis(unix_ms, millis) })
+        Ok(timestamp::format_millis(unix_ms, millis))
     })
 }
 
@@ -391,7 +391,7 @@ fn parse_timestamp(ts: &str) -> PyResult<i64> {
 #[pyfunction]
 fn sccc_digest(customer: &str, timestamp: &str, seq: &str, password: &str) -> PyResult<String> {
     guard("sign.sccc_digest", SignInternalError::new_err, || {
-        Ok({ digest::sccc_digest(customer, timestamp, seq, password) })
+        Ok(digest::sccc_digest(customer, timestamp, seq, password))
     })
 }
 
@@ -406,14 +406,18 @@ fn sccc_digest_matches(
     guard(
         "sign.sccc_digest_matches",
         SignInternalError::new_err,
-        || Ok({ digest::sccc_digest_matches(customer, timestamp, seq, password, digest) }),
+        || {
+            Ok(digest::sccc_digest_matches(
+                customer, timestamp, seq, password, digest,
+            ))
+        },
     )
 }
 
 #[pyfunction]
 fn chatbot_checksum(nonce: &str, key: &str) -> PyResult<String> {
     guard("sign.chatbot_checksum", SignInternalError::new_err, || {
-        Ok({ digest::chatbot_checksum(nonce, key) })
+        Ok(digest::chatbot_checksum(nonce, key))
     })
 }
 
@@ -429,7 +433,7 @@ fn callback_parameter_string(params: Vec<(String, String)>) -> PyResult<String> 
     guard(
         "sign.callback_parameter_string",
         SignInternalError::new_err,
-        || Ok({ callback::parameter_string(&params_views(&params)) }),
+        || Ok(callback::parameter_string(&params_views(&params))),
     )
 }
 
@@ -443,7 +447,14 @@ fn callback_signature(
     guard(
         "sign.callback_signature",
         SignInternalError::new_err,
-        || Ok({ callback::signature(secret, timestamp, nonce, &params_views(&params)) }),
+        || {
+            Ok(callback::signature(
+                secret,
+                timestamp,
+                nonce,
+                &params_views(&params),
+            ))
+        },
     )
 }
 
@@ -458,7 +469,15 @@ fn callback_signature_matches(
     guard(
         "sign.callback_signature_matches",
         SignInternalError::new_err,
-        || Ok({ callback::matches(secret, timestamp, nonce, &params_views(&params), signature) }),
+        || {
+            Ok(callback::matches(
+                secret,
+                timestamp,
+                nonce,
+                &params_views(&params),
+                signature,
+            ))
+        },
     )
 }
 

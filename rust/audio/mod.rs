@@ -6,6 +6,8 @@
 
 pub mod detect;
 pub mod dsp;
+#[doc(hidden)]
+pub mod fuzz_targets;
 pub mod g711;
 pub mod limits;
 pub mod mp3;

@@ -601,7 +601,7 @@ impl Input {
         if self.remaining == 0 {
             return self.finish_stream();
         }
-        let want = (self.remaining.min(CHUNK_BYTES as u64)) as usize;
+        let want = self.remaining.min(self.buf.len() as u64) as usize;
         let n = read_full(&mut self.reader, &mut self.buf[..want])
             .map_err(|e| AudioError::io(&self.path, "read the input", e))?;
         if n == 0 {
@@ -712,6 +712,14 @@ impl Pipeline {
         } else {
             vec![]
         };
+        let mut input = input;
+        // Upsampling multiplies each read chunk (1,000 -> 192,000 Hz: x192, so 256 KiB of
+        // 8-bit PCM would become 96 MiB of output per chunk, times the buffers in flight):
+        // read less so that one chunk's output stays near CHUNK_BYTES x 2 whatever the ratio.
+        let ratio = (out_rate as usize).div_ceil(input.rate as usize).max(1);
+        if ratio > 1 && !input.buf.is_empty() {
+            input.buf.truncate((CHUNK_BYTES / ratio).max(4096));
+        }
         Ok(Pipeline {
             input,
             dc,

@@ -1441,6 +1441,48 @@ mod tests {
     }
 
     #[test]
+    fn upsampling_keeps_each_chunk_small_whatever_the_ratio() {
+        // 8-bit PCM at the lowest legal rate, upsampled x192: a 256 KiB read chunk would have
+        // become 48 million samples (96 MiB) at once, times the buffers in flight; here the
+        // whole 10,000-byte file was one chunk of 1.92 million samples
+        let d = tmpdir("t8");
+        let body: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+        let mut f = b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0".to_vec();
+        for x in [1u16, 1] {
+            f.extend_from_slice(&x.to_le_bytes());
+        }
+        f.extend_from_slice(&1000u32.to_le_bytes());
+        f.extend_from_slice(&1000u32.to_le_bytes());
+        f.extend_from_slice(&1u16.to_le_bytes());
+        f.extend_from_slice(&8u16.to_le_bytes());
+        f.extend_from_slice(b"data");
+        f.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        f.extend_from_slice(&body);
+        fs::write(d.join("slow.wav"), &f).unwrap();
+        let o = TranscodeOptions {
+            rate: Some(192_000),
+            ..Default::default()
+        };
+        let input = match open_input(&d.join("slow.wav"), &o).unwrap() {
+            Opened::Decoded(i) => i,
+            Opened::Mp3 { .. } => unreachable!(),
+        };
+        let mut p = Pipeline::new(input, 192_000, false, false).unwrap();
+        let (mut buf, mut total, mut biggest) = (Vec::new(), 0usize, 0usize);
+        loop {
+            buf.clear();
+            let more = p.next(&mut buf).unwrap();
+            biggest = biggest.max(buf.len());
+            total += buf.len();
+            if !more {
+                break;
+            }
+        }
+        assert_eq!(total, 10_000 * 192);
+        assert!(biggest <= 4096 * 192 + 256, "{biggest} samples in one chunk");
+    }
+
+    #[test]
     fn wav_input_with_odd_bytes_and_lying_header() {
         let d = tmpdir("t3");
         let mut b = w::to_bytes(&tone(1000, 8000.0), WavFormat::Pcm16, 1, 8000).unwrap();

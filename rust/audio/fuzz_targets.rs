@@ -88,8 +88,9 @@ fn scratch() -> PathBuf {
     d
 }
 
-/// Whole-file transcoding of arbitrary bytes: the first byte picks the source kind, the
-/// output format and mono; the rest is the file. Every input ends in a report or a typed
+/// Whole-file transcoding of arbitrary bytes: the first byte picks the source kind (bits 0-2),
+/// the output format (bits 3-4), one thread or the decoder/writer pair (bit 5), the VOX rule
+/// guess (bit 6) and mono (bit 7); the rest is the file. Every input ends in a report or a typed
 /// error (never a panic or an abort), and no temporary `.part` file is left behind.
 pub fn transcode_file(data: &[u8]) {
     let Some((&sel, body)) = data.split_first() else {
@@ -123,7 +124,8 @@ pub fn transcode_file(data: &[u8]) {
         overwrite: true,
         ..Default::default()
     };
-    match transcode::transcode(&src, &dst, &opts) {
+    let pipelined = sel & 0x20 == 0;
+    match transcode::transcode_impl(&src, &dst, &opts, pipelined) {
         Ok(r) => {
             assert!(dst.exists());
             if to != OutputFormat::Mp3 {

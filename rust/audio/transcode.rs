@@ -1042,7 +1042,7 @@ pub fn transcode(
     transcode_impl(src, dst, opts, true)
 }
 
-fn transcode_impl(
+pub(crate) fn transcode_impl(
     src: &Path,
     dst: &Path,
     opts: &TranscodeOptions,
@@ -1479,7 +1479,10 @@ mod tests {
             }
         }
         assert_eq!(total, 10_000 * 192);
-        assert!(biggest <= 4096 * 192 + 256, "{biggest} samples in one chunk");
+        assert!(
+            biggest <= 4096 * 192 + 256,
+            "{biggest} samples in one chunk"
+        );
     }
 
     #[test]

@@ -45,3 +45,18 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) target .pytest_cache .benchmarks
+
+# Fuzzing (cargo-fuzz, libFuzzer). Every target listed by `cargo fuzz list` runs FUZZ_SECONDS,
+# from its committed seeds/regressions (tests/data/fuzz/<target>/, replayed by `cargo test`)
+# plus a local working corpus (fuzz/corpus/<target>/, not committed). RUSTC_BOOTSTRAP lets the
+# stable toolchain take cargo-fuzz's -Z flags. A crash stops the run and leaves its input in
+# fuzz/artifacts/<target>/: fix it, then copy it into tests/data/fuzz/<target>/ as a regression.
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+fuzz:
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	@for t in $$(RUSTC_BOOTSTRAP=1 cargo fuzz list --fuzz-dir fuzz); do \
+	  echo "== fuzz $$t for $(FUZZ_SECONDS) s"; mkdir -p fuzz/corpus/$$t; \
+	  RUSTC_BOOTSTRAP=1 cargo fuzz run --fuzz-dir fuzz -O $$t fuzz/corpus/$$t tests/data/fuzz/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=3072 -timeout=10 -print_final_stats=1 || exit 1; \
+	done

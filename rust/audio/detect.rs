@@ -157,7 +157,8 @@ mod tests {
     #[test]
     fn sniffing() {
         let wav =
-            super::super::wav::to_bytes(&[0; 10], super::super::wav::WavFormat::Pcm16, 1, 8000);
+            super::super::wav::to_bytes(&[0; 10], super::super::wav::WavFormat::Pcm16, 1, 8000)
+                .unwrap();
         assert_eq!(sniff(&wav), Container::Wav);
         assert_eq!(sniff(b"ID3\x03\0\0\0\0\0\0rest"), Container::Mp3);
         let mp3 = super::super::mp3::encode(&speechish(8000, 8000.0), 1, 8000, 16, 5).unwrap();

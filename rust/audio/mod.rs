@@ -6,7 +6,10 @@
 
 pub mod detect;
 pub mod dsp;
+#[doc(hidden)]
+pub mod fuzz_targets;
 pub mod g711;
+pub mod limits;
 pub mod mp3;
 pub mod resample;
 pub mod transcode;
@@ -41,6 +44,12 @@ pub enum AudioError {
     Format { path: String, reason: String },
     /// The batch was cancelled (e.g. Ctrl-C) before this file started.
     Cancelled { path: String },
+    /// A value the input (or an argument) declares is past one of [`limits`]; `path` names the
+    /// input (the file, or the call for in-memory data).
+    Limit {
+        path: String,
+        limit: limits::LimitExceeded,
+    },
 }
 
 impl AudioError {
@@ -60,7 +69,15 @@ impl AudioError {
         }
     }
 
-    /// A short machine-readable category: `invalid-option`, `io`, `empty`, `format`.
+    pub(crate) fn limit(path: &std::path::Path, limit: limits::LimitExceeded) -> Self {
+        AudioError::Limit {
+            path: path.display().to_string(),
+            limit,
+        }
+    }
+
+    /// A short machine-readable category: `invalid-option`, `io`, `empty`, `format`,
+    /// `cancelled`, `limit`.
     pub fn kind(&self) -> &'static str {
         match self {
             AudioError::InvalidOption(_) => "invalid-option",
@@ -68,6 +85,7 @@ impl AudioError {
             AudioError::Empty { .. } => "empty",
             AudioError::Format { .. } => "format",
             AudioError::Cancelled { .. } => "cancelled",
+            AudioError::Limit { .. } => "limit",
         }
     }
 }
@@ -87,6 +105,7 @@ impl fmt::Display for AudioError {
             AudioError::Cancelled { path } => {
                 write!(f, "{path}: not started, the batch was cancelled")
             }
+            AudioError::Limit { path, limit } => write!(f, "{path}: {limit}"),
         }
     }
 }

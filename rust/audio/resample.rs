@@ -8,6 +8,10 @@
 /// Stopband attenuation the prototype is designed for, in dB.
 pub const DESIGN_ATTENUATION_DB: f64 = 80.0;
 
+use std::sync::Arc;
+
+use super::limits::{self, LimitExceeded};
+
 fn gcd(a: u64, b: u64) -> u64 {
     if b == 0 {
         a
@@ -28,20 +32,50 @@ fn bessel_i0(x: f64) -> f64 {
     }
 }
 
-/// The prototype low-pass filter at rate `L * f_in`, gain `L`, plus L and M.
-pub fn design(f_in: u32, f_out: u32) -> (Vec<f64>, usize, usize) {
+/// The filter's shape for `f_in -> f_out`: (taps, L, M), taps a whole number of phases.
+/// Nothing is allocated, so the size can be checked first.
+fn shape(f_in: u32, f_out: u32) -> (u64, u64, u64) {
     let g = gcd(f_in as u64, f_out as u64);
-    let l = (f_out as u64 / g) as usize;
-    let m = (f_in as u64 / g) as usize;
+    let l = f_out as u64 / g;
+    let m = f_in as u64 / g;
+    let fs_up = f_in as f64 * l as f64;
+    let half = f_in.min(f_out) as f64 / 2.0;
+    let dw = 2.0 * std::f64::consts::PI * (0.2 * half) / fs_up;
+    let n = ((DESIGN_ATTENUATION_DB - 8.0) / (2.285 * dw)).ceil() as u64 + 1;
+    (n.div_ceil(l) * l, l, m)
+}
+
+/// Checks both rates against [`limits`] and the filter `f_in -> f_out` needs against
+/// [`limits::MAX_RESAMPLER_TAPS`], before anything is allocated. The tap count grows with
+/// L = f_out / gcd(f_in, f_out) and with the ratio f_in / f_out: 1,000 -> 191,999 Hz would
+/// need 9.8 million taps.
+pub fn check(f_in: u32, f_out: u32) -> Result<(), LimitExceeded> {
+    limits::sample_rate("input rate", f_in)?;
+    limits::sample_rate("output rate", f_out)?;
+    let (taps, _, _) = shape(f_in, f_out);
+    if taps > limits::MAX_RESAMPLER_TAPS {
+        return Err(LimitExceeded {
+            what: format!("resampling {f_in} Hz -> {f_out} Hz needs a filter whose tap count"),
+            value: taps,
+            limit: limits::MAX_RESAMPLER_TAPS,
+            unit: "",
+            below: false,
+        });
+    }
+    Ok(())
+}
+
+/// The prototype low-pass filter at rate `L * f_in`, gain `L`, plus L and M. The rates and
+/// the filter size are checked first ([`check`]).
+pub fn design(f_in: u32, f_out: u32) -> Result<(Vec<f64>, usize, usize), LimitExceeded> {
+    check(f_in, f_out)?;
+    let (n, l, m) = shape(f_in, f_out);
+    let (n, l, m) = (n as usize, l as usize, m as usize);
     let fs_up = f_in as f64 * l as f64;
     let half = f_in.min(f_out) as f64 / 2.0;
     let (pass, stop) = (0.9 * half, 1.1 * half);
     let a = DESIGN_ATTENUATION_DB;
     let beta = 0.1102 * (a - 8.7);
-    let dw = 2.0 * std::f64::consts::PI * (stop - pass) / fs_up;
-    let mut n = ((a - 8.0) / (2.285 * dw)).ceil() as usize + 1;
-    // a whole number of taps per phase
-    n = n.div_ceil(l) * l;
     let fc = (pass + stop) / 2.0 / fs_up; // cycles per upsampled sample
                                           // an odd symmetric design (integer group delay), zero-padded to the whole-phase length
     let nd = if n % 2 == 0 { n - 1 } else { n };
@@ -60,7 +94,7 @@ pub fn design(f_in: u32, f_out: u32) -> (Vec<f64>, usize, usize) {
         })
         .collect();
     h.resize(n, 0.0);
-    (h, l, m)
+    Ok((h, l, m))
 }
 
 /// Magnitude response (linear) of the prototype at `f` Hz, normalised by L (1.0 = unity).
@@ -75,14 +109,14 @@ pub fn response(h: &[f64], l: usize, f_in: u32, f: f64) -> f64 {
     (re * re + im * im).sqrt() / l as f64
 }
 
-/// Streaming mono resampler.
+/// Streaming mono resampler. Clones share the filter (one per conversion, not per channel).
 #[derive(Clone)]
 pub struct Resampler {
     l: usize,
     m: usize,
     k: usize,
     /// phase p, taps reversed so that a dot product with the input window is contiguous
-    phases: Vec<Vec<f32>>,
+    phases: Arc<[Vec<f32>]>,
     buf: Vec<f32>,
     /// position of the next output, in upsampled units, relative to buf[k - 1]
     u_rel: usize,
@@ -93,9 +127,9 @@ pub struct Resampler {
 }
 
 impl Resampler {
-    /// A resampler from `f_in` to `f_out` Hz.
-    pub fn new(f_in: u32, f_out: u32) -> Self {
-        let (h, l, m) = design(f_in, f_out);
+    /// A resampler from `f_in` to `f_out` Hz; refused past [`limits`] (see [`check`]).
+    pub fn new(f_in: u32, f_out: u32) -> Result<Self, LimitExceeded> {
+        let (h, l, m) = design(f_in, f_out)?;
         let k = h.len() / l;
         let phases = (0..l)
             .map(|p| (0..k).rev().map(|j| h[j * l + p] as f32).collect())
@@ -105,7 +139,7 @@ impl Resampler {
         } else {
             (h.len() - 1) / 2
         };
-        Resampler {
+        Ok(Resampler {
             l,
             m,
             k,
@@ -116,7 +150,7 @@ impl Resampler {
             produced: 0,
             f_in,
             f_out,
-        }
+        })
     }
 
     /// (L, M, taps per phase).
@@ -185,13 +219,14 @@ impl Resampler {
     }
 }
 
-/// One-shot convenience.
-pub fn resample(input: &[i16], f_in: u32, f_out: u32) -> Vec<i16> {
-    let mut r = Resampler::new(f_in, f_out);
-    let mut out = Vec::with_capacity(input.len() * f_out as usize / f_in as usize + 16);
+/// One-shot convenience; refused past [`limits`] (see [`check`]).
+pub fn resample(input: &[i16], f_in: u32, f_out: u32) -> Result<Vec<i16>, LimitExceeded> {
+    let mut r = Resampler::new(f_in, f_out)?;
+    let mut out =
+        Vec::with_capacity((input.len() as u64 * f_out as u64 / f_in as u64) as usize + 16);
     r.process(input, &mut out);
     r.finish(&mut out);
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -210,7 +245,7 @@ mod tests {
             (8000, 16000),
             (16000, 8000),
         ] {
-            let (h, l, _) = design(fi, fo);
+            let (h, l, _) = design(fi, fo).unwrap();
             let half = fi.min(fo) as f64 / 2.0;
             let pass: Vec<f64> = (0..=270)
                 .map(|i| response(&h, l, fi, i as f64 / 270.0 * 0.9 * half))
@@ -234,7 +269,7 @@ mod tests {
                 ((i as f64 * 2.0 * std::f64::consts::PI * 500.0 / 6000.0).sin() * 10000.0) as i16
             })
             .collect();
-        let y = resample(&x, 6000, 8000);
+        let y = resample(&x, 6000, 8000).unwrap();
         assert_eq!(y.len(), 8000);
         // compare with the analytic sine at 8 kHz away from the edges
         let mut err = 0f64;
@@ -244,13 +279,42 @@ mod tests {
         }
         assert!(err < 6.0, "max error {err}");
         // chunked streaming equals one-shot
-        let mut r = Resampler::new(6000, 8000);
+        let mut r = Resampler::new(6000, 8000).unwrap();
         let mut z = Vec::new();
         for c in x.chunks(123) {
             r.process(c, &mut z);
         }
         r.finish(&mut z);
         assert_eq!(z, y);
-        assert_eq!(resample(&x[..7], 6000, 16000).len(), 19);
+        assert_eq!(resample(&x[..7], 6000, 16000).unwrap().len(), 19);
+    }
+
+    #[test]
+    fn filter_size_is_checked_before_allocating() {
+        // the call: audio.resample(pcm, 1, 4294967295) asked for 344 GB and aborted
+        let e = resample(&[0; 10], 1, u32::MAX).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "input rate 1 Hz is below the minimum of 1000 Hz"
+        );
+        let e = resample(&[0; 10], 8000, u32::MAX).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "output rate 4294967295 Hz is above the limit of 192000 Hz"
+        );
+        // within the rate limits, coprime rates need millions of taps: refused by size
+        let e = check(1000, 191_999).unwrap_err();
+        assert!(e.value > limits::MAX_RESAMPLER_TAPS, "{e}");
+        assert!(e.to_string().contains("1000 Hz -> 191999 Hz"), "{e}");
+        // every pair of the usual rates fits
+        let usual = [
+            6000u32, 8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 96000, 192000,
+        ];
+        for a in usual {
+            for b in usual {
+                let (taps, _, _) = shape(a, b);
+                assert!(taps <= 130_560, "{a} -> {b}: {taps} taps");
+            }
+        }
     }
 }

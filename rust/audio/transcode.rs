@@ -161,9 +161,11 @@ impl TranscodeOptions {
     /// Checks values that do not depend on the input.
     pub fn validate(&self) -> Result<(), AudioError> {
         if let Some(r) = self.rate {
-            if !(1000..=192_000).contains(&r) {
+            if super::limits::sample_rate("rate", r).is_err() {
                 return Err(AudioError::InvalidOption(format!(
-                    "rate {r} Hz is out of range 1000..=192000"
+                    "rate {r} Hz is out of range {}..={}",
+                    super::limits::MIN_SAMPLE_RATE,
+                    super::limits::MAX_SAMPLE_RATE
                 )));
             }
             if self.to == OutputFormat::Mp3 && !MP3_RATES.contains(&r) {
@@ -184,10 +186,8 @@ impl TranscodeOptions {
                 self.quality
             )));
         }
-        if self.auto_vox_rate == 0 {
-            return Err(AudioError::InvalidOption(
-                "auto_vox_rate must be positive".into(),
-            ));
+        if let Err(l) = super::limits::sample_rate("auto_vox_rate", self.auto_vox_rate) {
+            return Err(AudioError::InvalidOption(l.to_string()));
         }
         Ok(())
     }
@@ -311,7 +311,12 @@ fn open_mp3(path: &Path) -> Result<(Mp3In, u32, u16), AudioError> {
     let rate = params
         .sample_rate
         .ok_or_else(|| bad("unknown sample rate".into()))?;
-    let channels = params.channels.as_ref().map(|c| c.count()).unwrap_or(1) as u16;
+    // symphonia's MP3 reader only yields MPEG rates and 1-2 channels, but the limits are the
+    // transcoder's contract for every input, so they are checked here too
+    super::limits::sample_rate("sample rate", rate).map_err(|l| AudioError::limit(path, l))?;
+    let channels = params.channels.as_ref().map(|c| c.count()).unwrap_or(1);
+    let channels = u16::try_from(channels).unwrap_or(u16::MAX);
+    super::limits::channels("channel count", channels).map_err(|l| AudioError::limit(path, l))?;
     let id = track.id;
     let decoder = symphonia::default::get_codecs()
         .make_audio_decoder(&params, &AudioDecoderOptions::default())
@@ -445,8 +450,7 @@ fn open_input(path: &Path, opts: &TranscodeOptions) -> Result<Opened, AudioError
             }))
         }
         Container::Wav => {
-            let info = wav::read_header(&mut reader, Some(total))
-                .map_err(|r| AudioError::format(path, format!("WAV: {r}")))?;
+            let info = wav::read_header(&mut reader, Some(total)).map_err(|e| e.at(path))?;
             notes.extend(info.notes.iter().cloned());
             let data_head = head.get(info.data_offset as usize..).unwrap_or(&[]);
             let (dec, desc, variant) = match info.codec {
@@ -597,7 +601,7 @@ impl Input {
         if self.remaining == 0 {
             return self.finish_stream();
         }
-        let want = (self.remaining.min(CHUNK_BYTES as u64)) as usize;
+        let want = self.remaining.min(self.buf.len() as u64) as usize;
         let n = read_full(&mut self.reader, &mut self.buf[..want])
             .map_err(|e| AudioError::io(&self.path, "read the input", e))?;
         if n == 0 {
@@ -691,7 +695,9 @@ struct Pipeline {
 }
 
 impl Pipeline {
-    fn new(input: Input, out_rate: u32, dc_block: bool, mono: bool) -> Self {
+    /// Refused when the conversion's filter is past the limits (checked before it is built);
+    /// the channels share one filter, so its cost does not grow with the channel count.
+    fn new(input: Input, out_rate: u32, dc_block: bool, mono: bool) -> Result<Self, AudioError> {
         let mono = mono && input.channels > 1;
         let c = if mono { 1 } else { input.channels as usize };
         let dc = if dc_block {
@@ -700,13 +706,21 @@ impl Pipeline {
             vec![]
         };
         let rs = if out_rate != input.rate {
-            (0..c)
-                .map(|_| Resampler::new(input.rate, out_rate))
-                .collect()
+            let r = Resampler::new(input.rate, out_rate)
+                .map_err(|l| AudioError::limit(&input.path, l))?;
+            vec![r; c]
         } else {
             vec![]
         };
-        Pipeline {
+        let mut input = input;
+        // Upsampling multiplies each read chunk (1,000 -> 192,000 Hz: x192, so 256 KiB of
+        // 8-bit PCM would become 96 MiB of output per chunk, times the buffers in flight):
+        // read less so that one chunk's output stays near CHUNK_BYTES x 2 whatever the ratio.
+        let ratio = (out_rate as usize).div_ceil(input.rate as usize).max(1);
+        if ratio > 1 && !input.buf.is_empty() {
+            input.buf.truncate((CHUNK_BYTES / ratio).max(4096));
+        }
+        Ok(Pipeline {
             input,
             dc,
             rs,
@@ -715,7 +729,7 @@ impl Pipeline {
             planar_out: vec![Vec::new(); c],
             done: false,
             mono,
-        }
+        })
     }
 
     /// Channels of the output.
@@ -1028,13 +1042,18 @@ pub fn transcode(
     transcode_impl(src, dst, opts, true)
 }
 
-fn transcode_impl(
+pub(crate) fn transcode_impl(
     src: &Path,
     dst: &Path,
     opts: &TranscodeOptions,
     pipelined: bool,
 ) -> Result<TranscodeReport, AudioError> {
     opts.validate()?;
+    // unit tests only: a panic on one named file shows that a batch records it and goes on
+    #[cfg(test)]
+    if src.file_name().is_some_and(|n| n == "panics-in-test") {
+        panic!("deliberate test panic");
+    }
     if !opts.overwrite && dst.exists() {
         return Ok(TranscodeReport::skipped(src, dst));
     }
@@ -1069,9 +1088,10 @@ fn transcode_impl(
                     format!("MP3 holds at most 2 channels; the input has {channels}"),
                 ));
             }
+            // the filter is checked (and built) before the output file exists
+            let mut p = Pipeline::new(input, out_rate, opts.dc_block, opts.mono)?;
             let (out, f) = AtomicOut::create(dst)?;
             let sink = Sink::new(f, opts, channels, out_rate, dst)?;
-            let mut p = Pipeline::new(input, out_rate, opts.dc_block, opts.mono);
             let (frames, sink) = if pipelined {
                 pump_threaded(&mut p, sink, channels, dst)?
             } else {
@@ -1180,7 +1200,7 @@ pub fn merge(
     let mut pipes: Vec<Pipeline> = inputs
         .into_iter()
         .map(|i| Pipeline::new(i, out_rate, opts.dc_block, false))
-        .collect();
+        .collect::<Result<_, _>>()?;
     let (out, f) = AtomicOut::create(dst)?;
     let mut sink = Sink::new(f, opts, channels, out_rate, dst)?;
     let mut bufs: Vec<Vec<i16>> = vec![Vec::new(); pipes.len()];
@@ -1379,9 +1399,96 @@ mod tests {
     }
 
     #[test]
+    fn batch_records_a_panicking_or_hostile_file_and_goes_on() {
+        let d = tmpdir("t7");
+        fs::write(
+            d.join("good.V3"),
+            g711::encode(&tone(8000, 8000.0), Law::Alaw),
+        )
+        .unwrap();
+        fs::write(d.join("panics-in-test"), b"x").unwrap();
+        // a WAV header claiming 4,294,967,295 Hz (issue 11: aborted the process)
+        let mut hostile = w::to_bytes(&[0; 32], WavFormat::Pcm16, 1, 8000).unwrap();
+        hostile[24..28].copy_from_slice(&u32::MAX.to_le_bytes());
+        fs::write(d.join("hostile.wav"), &hostile).unwrap();
+        let jobs: Vec<(PathBuf, PathBuf)> = ["panics-in-test", "hostile.wav", "good.V3"]
+            .iter()
+            .map(|n| (d.join(n), d.join("out").join(format!("{n}.wav"))))
+            .collect();
+        let o = TranscodeOptions {
+            to: OutputFormat::WavAlaw,
+            ..Default::default()
+        };
+        let res = transcode_many(&jobs, &o, 2, &AtomicBool::new(false), |_, _| {}).unwrap();
+        let e = res[0].as_ref().unwrap_err();
+        assert!(e.to_string().contains("internal error (panic)"), "{e}");
+        match &res[1] {
+            Err(AudioError::Limit { path, limit }) => {
+                assert_eq!(path, &d.join("hostile.wav").display().to_string());
+                assert_eq!(
+                    limit.to_string(),
+                    "sample rate 4294967295 Hz is above the limit of 192000 Hz"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(res[2].as_ref().unwrap().status, Status::Done);
+        let left: Vec<String> = fs::read_dir(d.join("out"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left, vec!["good.V3.wav".to_string()]);
+    }
+
+    #[test]
+    fn upsampling_keeps_each_chunk_small_whatever_the_ratio() {
+        // 8-bit PCM at the lowest legal rate, upsampled x192: a 256 KiB read chunk would have
+        // become 48 million samples (96 MiB) at once, times the buffers in flight; here the
+        // whole 10,000-byte file was one chunk of 1.92 million samples
+        let d = tmpdir("t8");
+        let body: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+        let mut f = b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0".to_vec();
+        for x in [1u16, 1] {
+            f.extend_from_slice(&x.to_le_bytes());
+        }
+        f.extend_from_slice(&1000u32.to_le_bytes());
+        f.extend_from_slice(&1000u32.to_le_bytes());
+        f.extend_from_slice(&1u16.to_le_bytes());
+        f.extend_from_slice(&8u16.to_le_bytes());
+        f.extend_from_slice(b"data");
+        f.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        f.extend_from_slice(&body);
+        fs::write(d.join("slow.wav"), &f).unwrap();
+        let o = TranscodeOptions {
+            rate: Some(192_000),
+            ..Default::default()
+        };
+        let input = match open_input(&d.join("slow.wav"), &o).unwrap() {
+            Opened::Decoded(i) => i,
+            Opened::Mp3 { .. } => unreachable!(),
+        };
+        let mut p = Pipeline::new(input, 192_000, false, false).unwrap();
+        let (mut buf, mut total, mut biggest) = (Vec::new(), 0usize, 0usize);
+        loop {
+            buf.clear();
+            let more = p.next(&mut buf).unwrap();
+            biggest = biggest.max(buf.len());
+            total += buf.len();
+            if !more {
+                break;
+            }
+        }
+        assert_eq!(total, 10_000 * 192);
+        assert!(
+            biggest <= 4096 * 192 + 256,
+            "{biggest} samples in one chunk"
+        );
+    }
+
+    #[test]
     fn wav_input_with_odd_bytes_and_lying_header() {
         let d = tmpdir("t3");
-        let mut b = w::to_bytes(&tone(1000, 8000.0), WavFormat::Pcm16, 1, 8000);
+        let mut b = w::to_bytes(&tone(1000, 8000.0), WavFormat::Pcm16, 1, 8000).unwrap();
         b.truncate(b.len() - 1); // odd byte count
         b[40..44].copy_from_slice(&100_000u32.to_le_bytes());
         fs::write(d.join("x.V3"), &b).unwrap();
@@ -1410,7 +1517,7 @@ mod tests {
         // 3 channels x 16 bit: 64 KiB read chunks split frames; channel k holds the value k
         let frames = 40_000;
         let pcm: Vec<i16> = (0..frames * 3).map(|i| (i % 3) as i16 * 1000).collect();
-        let mut b = w::to_bytes(&pcm, WavFormat::Pcm16, 3, 8000);
+        let mut b = w::to_bytes(&pcm, WavFormat::Pcm16, 3, 8000).unwrap();
         b.truncate(b.len() - 2); // and end inside a frame
         fs::write(d.join("x.wav"), &b).unwrap();
         let o = TranscodeOptions {

@@ -7,6 +7,53 @@
 use std::io::{self, Read, Seek, SeekFrom, Write};
 
 use super::g711::{self, Law};
+use super::limits::{self, LimitExceeded};
+
+/// Why a WAV header was refused: broken, or past one of the [`limits`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WavError {
+    /// Not a WAV, or a header this reader cannot use.
+    Format(String),
+    /// A declared value (rate, channels) is past a limit.
+    Limit(LimitExceeded),
+}
+
+impl std::fmt::Display for WavError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WavError::Format(m) => f.write_str(m),
+            WavError::Limit(l) => l.fmt(f),
+        }
+    }
+}
+
+impl From<String> for WavError {
+    fn from(s: String) -> Self {
+        WavError::Format(s)
+    }
+}
+
+impl From<&str> for WavError {
+    fn from(s: &str) -> Self {
+        WavError::Format(s.into())
+    }
+}
+
+impl From<LimitExceeded> for WavError {
+    fn from(l: LimitExceeded) -> Self {
+        WavError::Limit(l)
+    }
+}
+
+impl WavError {
+    /// The core error for the input at `path` (format errors prefixed `WAV: `).
+    pub fn at(self, path: &std::path::Path) -> super::AudioError {
+        match self {
+            WavError::Format(m) => super::AudioError::format(path, format!("WAV: {m}")),
+            WavError::Limit(l) => super::AudioError::limit(path, l),
+        }
+    }
+}
 
 /// Sample encodings this crate reads from WAV.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,8 +175,9 @@ pub(crate) fn read_full<R: Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> io::Resu
 
 /// Parses a WAV header from `r`, positioned at the start of the file, leaving `r` at the first
 /// sample. `total_len` (the file size, when known) lets the reader correct the `data` length.
-/// Errors are plain strings; the caller adds the file name.
-pub fn read_header<R: Read>(r: &mut R, total_len: Option<u64>) -> Result<WavInfo, String> {
+/// The sample rate and channel count are checked against [`limits`] before anything is sized
+/// from them. Errors do not name the file; the caller adds it ([`WavError::at`]).
+pub fn read_header<R: Read>(r: &mut R, total_len: Option<u64>) -> Result<WavInfo, WavError> {
     let mut head = [0u8; 12];
     let n = read_full(r, &mut head).map_err(|e| e.to_string())?;
     if n < 12 || &head[0..4] != b"RIFF" || &head[8..12] != b"WAVE" {
@@ -197,7 +245,7 @@ pub fn read_header<R: Read>(r: &mut R, total_len: Option<u64>) -> Result<WavInfo
         let padded = len + (len & 1);
         if &id == b"fmt " {
             if len < 14 {
-                return Err(format!("'fmt ' chunk too short ({len} bytes)"));
+                return Err(format!("'fmt ' chunk too short ({len} bytes)").into());
             }
             let mut b = vec![0u8; len.min(4096) as usize];
             let got = read_full(r, &mut b).map_err(|e| e.to_string())?;
@@ -217,6 +265,8 @@ pub fn read_header<R: Read>(r: &mut R, total_len: Option<u64>) -> Result<WavInfo
             if rate == 0 {
                 return Err("'fmt ' says a sample rate of 0 Hz".into());
             }
+            limits::sample_rate("sample rate", rate)?;
+            limits::channels("channel count", channels)?;
             let codec = match (tag, bits) {
                 (1, 16) => WavCodec::Pcm16,
                 (1, 8) => WavCodec::Pcm8,
@@ -225,25 +275,27 @@ pub fn read_header<R: Read>(r: &mut R, total_len: Option<u64>) -> Result<WavInfo
                 (3, 32) => WavCodec::Float32,
                 (3, 64) => WavCodec::Float64,
                 (3, b) => {
-                    return Err(format!(
-                        "float PCM with {b} bits per sample is not supported"
-                    ))
+                    return Err(
+                        format!("float PCM with {b} bits per sample is not supported").into(),
+                    )
                 }
                 (6, _) => WavCodec::Alaw,
                 (7, _) => WavCodec::Ulaw,
                 (0x10 | 0x17, _) => {
                     if channels != 1 {
-                        return Err(format!(
-                            "OKI ADPCM with {channels} channels is not supported"
-                        ));
+                        return Err(
+                            format!("OKI ADPCM with {channels} channels is not supported").into(),
+                        );
                     }
                     WavCodec::Oki
                 }
-                (1, b) => return Err(format!("PCM with {b} bits per sample is not supported")),
+                (1, b) => {
+                    return Err(format!("PCM with {b} bits per sample is not supported").into())
+                }
                 (0x11, _) => return Err("IMA/DVI ADPCM (tag 0x0011) is not supported".into()),
                 (0x31, _) => return Err("GSM 6.10 (tag 0x0031) is not supported".into()),
                 (0x55, _) => return Err("MP3-in-WAV (tag 0x0055) is not supported".into()),
-                (t, _) => return Err(format!("unsupported WAVE format tag {t:#06x}")),
+                (t, _) => return Err(format!("unsupported WAVE format tag {t:#06x}").into()),
             };
             fmt = Some((codec, tag, channels, rate));
             // skip the rest of the chunk (and the pad byte)
@@ -255,17 +307,17 @@ pub fn read_header<R: Read>(r: &mut R, total_len: Option<u64>) -> Result<WavInfo
     }
 }
 
-fn skip<R: Read>(r: &mut R, n: u64) -> Result<(), String> {
+fn skip<R: Read>(r: &mut R, n: u64) -> Result<(), WavError> {
     let k = io::copy(&mut r.take(n), &mut io::sink()).map_err(|e| e.to_string())?;
     if k < n {
-        return Err("header truncated inside a chunk".into());
+        return Err(WavError::Format("header truncated inside a chunk".into()));
     }
     Ok(())
 }
 
 /// Decodes a whole WAV file held in memory to interleaved PCM16. OKI ADPCM uses `variant`.
 /// Returns the samples and the (corrected) header; a truncated file decodes what is there.
-pub fn decode(bytes: &[u8], variant: super::vox::Variant) -> Result<(Vec<i16>, WavInfo), String> {
+pub fn decode(bytes: &[u8], variant: super::vox::Variant) -> Result<(Vec<i16>, WavInfo), WavError> {
     let mut r = bytes;
     let mut info = read_header(&mut r, Some(bytes.len() as u64))?;
     let start = info.data_offset as usize;
@@ -324,13 +376,28 @@ pub struct WavWriter<W: Write + Seek> {
 }
 
 impl<W: Write + Seek> WavWriter<W> {
-    /// Writes a provisional header.
+    /// Writes a provisional header. The rate and channel count must be within [`limits`];
+    /// the byte rate and block align are computed checked, so a value that does not fit its
+    /// header field is refused (`InvalidInput`) instead of wrapping around.
     pub fn new(mut w: W, format: WavFormat, channels: u16, sample_rate: u32) -> io::Result<Self> {
         let (tag, bits, bps) = match format {
             WavFormat::Pcm16 => (1u16, 16u16, 2u32),
             WavFormat::Alaw => (6, 8, 1),
             WavFormat::Ulaw => (7, 8, 1),
         };
+        let invalid = |m: String| io::Error::new(io::ErrorKind::InvalidInput, m);
+        limits::sample_rate("WAV sample rate", sample_rate).map_err(|l| invalid(l.to_string()))?;
+        limits::channels("WAV channel count", channels).map_err(|l| invalid(l.to_string()))?;
+        let block_align = u16::try_from(bps * channels as u32).map_err(|_| {
+            invalid(format!(
+                "WAV block align of {channels} channels x {bps} bytes does not fit 16 bits"
+            ))
+        })?;
+        let byte_rate = sample_rate.checked_mul(block_align as u32).ok_or_else(|| {
+            invalid(format!(
+                "WAV byte rate of {sample_rate} Hz x {block_align} bytes does not fit 32 bits"
+            ))
+        })?;
         let mut h = Vec::with_capacity(58);
         h.extend_from_slice(b"RIFF\0\0\0\0WAVEfmt ");
         let fmt_len: u32 = if format == WavFormat::Pcm16 { 16 } else { 18 };
@@ -338,8 +405,8 @@ impl<W: Write + Seek> WavWriter<W> {
         h.extend_from_slice(&tag.to_le_bytes());
         h.extend_from_slice(&channels.to_le_bytes());
         h.extend_from_slice(&sample_rate.to_le_bytes());
-        h.extend_from_slice(&(sample_rate * bps * channels as u32).to_le_bytes());
-        h.extend_from_slice(&((bps as u16) * channels).to_le_bytes());
+        h.extend_from_slice(&byte_rate.to_le_bytes());
+        h.extend_from_slice(&block_align.to_le_bytes());
         h.extend_from_slice(&bits.to_le_bytes());
         if format != WavFormat::Pcm16 {
             h.extend_from_slice(&0u16.to_le_bytes()); // cbSize
@@ -423,12 +490,17 @@ fn pcm_as_le_bytes(_pcm: &[i16]) -> &[u8] {
     unreachable!("only used on little-endian targets")
 }
 
-/// Builds a complete WAV file in memory.
-pub fn to_bytes(pcm: &[i16], format: WavFormat, channels: u16, sample_rate: u32) -> Vec<u8> {
-    let mut w = WavWriter::new(io::Cursor::new(Vec::new()), format, channels, sample_rate)
-        .expect("in-memory write");
-    w.write(pcm).expect("in-memory write");
-    w.finish().expect("in-memory write").into_inner()
+/// Builds a complete WAV file in memory. Fails only on a rate or channel count past
+/// [`limits`], or on more than 4 GiB of data.
+pub fn to_bytes(
+    pcm: &[i16],
+    format: WavFormat,
+    channels: u16,
+    sample_rate: u32,
+) -> io::Result<Vec<u8>> {
+    let mut w = WavWriter::new(io::Cursor::new(Vec::new()), format, channels, sample_rate)?;
+    w.write(pcm)?;
+    Ok(w.finish()?.into_inner())
 }
 
 #[cfg(test)]
@@ -442,7 +514,7 @@ mod tests {
             (WavFormat::Alaw, WavCodec::Alaw),
             (WavFormat::Ulaw, WavCodec::Ulaw),
         ] {
-            let b = to_bytes(&[1, 2, 3], f, 1, 8000);
+            let b = to_bytes(&[1, 2, 3], f, 1, 8000).unwrap();
             let info = read_header(&mut &b[..], Some(b.len() as u64)).unwrap();
             assert_eq!(info.codec, codec);
             assert_eq!(info.sample_rate, 8000);
@@ -459,7 +531,7 @@ mod tests {
 
     #[test]
     fn lying_and_truncated_headers() {
-        let mut b = to_bytes(&[7; 100], WavFormat::Pcm16, 1, 8000);
+        let mut b = to_bytes(&[7; 100], WavFormat::Pcm16, 1, 8000).unwrap();
         b[40..44].copy_from_slice(&1_000_000u32.to_le_bytes());
         let info = read_header(&mut &b[..], Some(b.len() as u64)).unwrap();
         assert_eq!(info.data_len, 200);

@@ -11,6 +11,7 @@ mod arrow;
 mod audio;
 mod calllist;
 mod convert;
+mod panics;
 mod sign;
 
 /// Adds `callcore._core.<name>`, filled by `fill`.

@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
 
 use super::convert::{type_name, BodyRef, StrPairs};
+use super::panics::guard;
 use crate::sign::auth_v2 as core;
 use crate::sign::verify::{self, Received, VerifyError};
 use crate::sign::{callback, digest, timestamp, SignError as CoreSignError};
@@ -14,6 +15,12 @@ pyo3::create_exception!(
     SignError,
     PyValueError,
     "A request cannot be signed as given; the message names the input."
+);
+pyo3::create_exception!(
+    callcore.sign,
+    SignInternalError,
+    SignError,
+    "A bug in the signing core (a Rust panic) stopped this call; the message names the call."
 );
 pyo3::create_exception!(
     callcore.sign,
@@ -135,25 +142,28 @@ fn auth_v2(
     query: Option<&Bound<'_, PyAny>>,
     millis: bool,
 ) -> PyResult<String> {
-    let headers = StrPairs::extract(Some(headers), "headers")?;
-    let query = StrPairs::extract(query, "query")?;
-    let body = BodyRef::extract(body, "body")?;
-    let (h, q, b) = (headers.views()?, query.views()?, body.as_bytes()?);
-    let ts = timestamp_text(timestamp, millis)?;
-    let req = core::Request {
-        method,
-        uri,
-        headers: &h,
-        query: &q,
-        body: b,
-    };
-    let run = || core::authorization_reusing_signer(&req, access_key, secret_key.as_bytes(), &ts);
-    let out = if b.len() >= DETACH_BODY_BYTES {
-        py.detach(run)
-    } else {
-        run()
-    };
-    out.map_err(sign_err)
+    guard("sign.auth_v2", SignInternalError::new_err, || {
+        let headers = StrPairs::extract(Some(headers), "headers")?;
+        let query = StrPairs::extract(query, "query")?;
+        let body = BodyRef::extract(body, "body")?;
+        let (h, q, b) = (headers.views()?, query.views()?, body.as_bytes()?);
+        let ts = timestamp_text(timestamp, millis)?;
+        let req = core::Request {
+            method,
+            uri,
+            headers: &h,
+            query: &q,
+            body: b,
+        };
+        let run =
+            || core::authorization_reusing_signer(&req, access_key, secret_key.as_bytes(), &ts);
+        let out = if b.len() >= DETACH_BODY_BYTES {
+            py.detach(run)
+        } else {
+            run()
+        };
+        out.map_err(sign_err)
+    })
 }
 
 #[pyfunction]
@@ -165,18 +175,20 @@ fn canonical_request(
     body: Option<&Bound<'_, PyAny>>,
     query: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<String> {
-    let headers = StrPairs::extract(Some(headers), "headers")?;
-    let query = StrPairs::extract(query, "query")?;
-    let body = BodyRef::extract(body, "body")?;
-    let (h, q) = (headers.views()?, query.views()?);
-    let req = core::Request {
-        method,
-        uri,
-        headers: &h,
-        query: &q,
-        body: body.as_bytes()?,
-    };
-    core::canonical_request(&req).map_err(sign_err)
+    guard("sign.canonical_request", SignInternalError::new_err, || {
+        let headers = StrPairs::extract(Some(headers), "headers")?;
+        let query = StrPairs::extract(query, "query")?;
+        let body = BodyRef::extract(body, "body")?;
+        let (h, q) = (headers.views()?, query.views()?);
+        let req = core::Request {
+            method,
+            uri,
+            headers: &h,
+            query: &q,
+            body: body.as_bytes()?,
+        };
+        core::canonical_request(&req).map_err(sign_err)
+    })
 }
 
 /// One request of a batch, its Python objects kept alive for the borrowed views.
@@ -242,40 +254,43 @@ fn auth_v2_many<'py>(
     timestamp: Option<&str>,
     millis: bool,
 ) -> PyResult<Bound<'py, PyList>> {
-    let items: Vec<BatchItem> = requests
-        .try_iter()
-        .map_err(|_| {
-            PyTypeError::new_err(format!(
-                "requests: expected an iterable of tuples, got {}",
-                type_name(requests)
-            ))
-        })?
-        .enumerate()
-        .map(|(i, r)| batch_item(i, &r?))
-        .collect::<PyResult<_>>()?;
-    let mut views: Vec<(Vec<(&str, &str)>, Vec<(&str, &str)>)> = Vec::with_capacity(items.len());
-    for it in &items {
-        views.push((it.headers.views()?, it.query.views()?));
-    }
-    let mut reqs = Vec::with_capacity(items.len());
-    for (it, (h, q)) in items.iter().zip(&views) {
-        reqs.push(core::Request {
-            method: it.method.to_str()?,
-            uri: it.uri.to_str()?,
-            headers: h,
-            query: q,
-            body: it.body.as_bytes()?,
-        });
-    }
-    let ts = timestamp_or_now(timestamp, millis);
-    let signed = py
-        .detach(|| core::authorization_many(&reqs, access_key, secret_key.as_bytes(), &ts))
-        .map_err(sign_err)?;
-    let mut out = Vec::with_capacity(signed.len());
-    for (i, r) in signed.into_iter().enumerate() {
-        out.push(r.map_err(|e| SignError::new_err(format!("requests[{i}]: {e}")))?);
-    }
-    PyList::new(py, out)
+    guard("sign.auth_v2_many", SignInternalError::new_err, || {
+        let items: Vec<BatchItem> = requests
+            .try_iter()
+            .map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "requests: expected an iterable of tuples, got {}",
+                    type_name(requests)
+                ))
+            })?
+            .enumerate()
+            .map(|(i, r)| batch_item(i, &r?))
+            .collect::<PyResult<_>>()?;
+        let mut views: Vec<(Vec<(&str, &str)>, Vec<(&str, &str)>)> =
+            Vec::with_capacity(items.len());
+        for it in &items {
+            views.push((it.headers.views()?, it.query.views()?));
+        }
+        let mut reqs = Vec::with_capacity(items.len());
+        for (it, (h, q)) in items.iter().zip(&views) {
+            reqs.push(core::Request {
+                method: it.method.to_str()?,
+                uri: it.uri.to_str()?,
+                headers: h,
+                query: q,
+                body: it.body.as_bytes()?,
+            });
+        }
+        let ts = timestamp_or_now(timestamp, millis);
+        let signed = py
+            .detach(|| core::authorization_many(&reqs, access_key, secret_key.as_bytes(), &ts))
+            .map_err(sign_err)?;
+        let mut out = Vec::with_capacity(signed.len());
+        for (i, r) in signed.into_iter().enumerate() {
+            out.push(r.map_err(|e| SignError::new_err(format!("requests[{i}]: {e}")))?);
+        }
+        PyList::new(py, out)
+    })
 }
 
 /// Verifies an auth-v2 request; returns (access_key, timestamp). `secrets` is a mapping or a
@@ -295,44 +310,46 @@ fn verify_auth_v2(
     now_ms: Option<i64>,
     max_skew_ms: Option<i64>,
 ) -> PyResult<(String, String)> {
-    let parsed = verify::parse(authorization).map_err(|e| verify_err(py, e))?;
-    // Look the secret up here, with the GIL, so the verification itself can run without it.
-    let found = if secrets.is_callable() {
-        secrets.call1((parsed.access_key,))?
-    } else {
-        secrets.call_method1("get", (parsed.access_key,))?
-    };
-    let secret: Option<Vec<u8>> = if found.is_none() {
-        None
-    } else if let Ok(s) = found.cast::<PyString>() {
-        Some(s.to_str()?.as_bytes().to_vec())
-    } else {
-        Some(
-            found
-                .extract::<Vec<u8>>()
-                .map_err(|_| PyTypeError::new_err("secrets: a secret must be str or bytes"))?,
-        )
-    };
-    let headers = StrPairs::extract(Some(headers), "headers")?;
-    let query = StrPairs::extract(query, "query")?;
-    let body = BodyRef::extract(body, "body")?;
-    let (h, q, b) = (headers.views()?, query.views()?, body.as_bytes()?);
-    let req = Received {
-        method,
-        uri,
-        headers: &h,
-        query: &q,
-        body: b,
-    };
-    let now = now_ms.unwrap_or_else(timestamp::now_millis);
-    let run = || verify::verify(authorization, &req, |_| secret, now, max_skew_ms);
-    let res = if b.len() >= DETACH_BODY_BYTES {
-        py.detach(run)
-    } else {
-        run()
-    };
-    let v = res.map_err(|e| verify_err(py, e))?;
-    Ok((v.access_key, v.timestamp))
+    guard("sign.verify_auth_v2", SignInternalError::new_err, || {
+        let parsed = verify::parse(authorization).map_err(|e| verify_err(py, e))?;
+        // Look the secret up here, with the GIL, so the verification itself can run without it.
+        let found = if secrets.is_callable() {
+            secrets.call1((parsed.access_key,))?
+        } else {
+            secrets.call_method1("get", (parsed.access_key,))?
+        };
+        let secret: Option<Vec<u8>> = if found.is_none() {
+            None
+        } else if let Ok(s) = found.cast::<PyString>() {
+            Some(s.to_str()?.as_bytes().to_vec())
+        } else {
+            Some(
+                found
+                    .extract::<Vec<u8>>()
+                    .map_err(|_| PyTypeError::new_err("secrets: a secret must be str or bytes"))?,
+            )
+        };
+        let headers = StrPairs::extract(Some(headers), "headers")?;
+        let query = StrPairs::extract(query, "query")?;
+        let body = BodyRef::extract(body, "body")?;
+        let (h, q, b) = (headers.views()?, query.views()?, body.as_bytes()?);
+        let req = Received {
+            method,
+            uri,
+            headers: &h,
+            query: &q,
+            body: b,
+        };
+        let now = now_ms.unwrap_or_else(timestamp::now_millis);
+        let run = || verify::verify(authorization, &req, |_| secret, now, max_skew_ms);
+        let res = if b.len() >= DETACH_BODY_BYTES {
+            py.detach(run)
+        } else {
+            run()
+        };
+        let v = res.map_err(|e| verify_err(py, e))?;
+        Ok((v.access_key, v.timestamp))
+    })
 }
 
 #[pyfunction]
@@ -340,30 +357,42 @@ fn parse_authorization(
     authorization: &str,
     py: Python<'_>,
 ) -> PyResult<(String, String, String, String)> {
-    let p = verify::parse(authorization).map_err(|e| verify_err(py, e))?;
-    Ok((
-        p.access_key.into(),
-        p.timestamp.into(),
-        p.signed_headers.into(),
-        p.signature.into(),
-    ))
+    guard(
+        "sign.parse_authorization",
+        SignInternalError::new_err,
+        || {
+            let p = verify::parse(authorization).map_err(|e| verify_err(py, e))?;
+            Ok((
+                p.access_key.into(),
+                p.timestamp.into(),
+                p.signed_headers.into(),
+                p.signature.into(),
+            ))
+        },
+    )
 }
 
 #[pyfunction]
 #[pyo3(signature = (unix_ms, millis=true))]
-fn format_timestamp(unix_ms: i64, millis: bool) -> String {
-    timestamp::format_millis(unix_ms, millis)
+fn format_timestamp(unix_ms: i64, millis: bool) -> PyResult<String> {
+    guard("sign.format_timestamp", SignInternalError::new_err, || {
+        Ok(timestamp::format_millis(unix_ms, millis))
+    })
 }
 
 #[pyfunction]
 fn parse_timestamp(ts: &str) -> PyResult<i64> {
-    timestamp::parse_millis(ts)
-        .ok_or_else(|| sign_err(CoreSignError::InvalidTimestamp(ts.to_string())))
+    guard("sign.parse_timestamp", SignInternalError::new_err, || {
+        timestamp::parse_millis(ts)
+            .ok_or_else(|| sign_err(CoreSignError::InvalidTimestamp(ts.to_string())))
+    })
 }
 
 #[pyfunction]
-fn sccc_digest(customer: &str, timestamp: &str, seq: &str, password: &str) -> String {
-    digest::sccc_digest(customer, timestamp, seq, password)
+fn sccc_digest(customer: &str, timestamp: &str, seq: &str, password: &str) -> PyResult<String> {
+    guard("sign.sccc_digest", SignInternalError::new_err, || {
+        Ok(digest::sccc_digest(customer, timestamp, seq, password))
+    })
 }
 
 #[pyfunction]
@@ -373,13 +402,23 @@ fn sccc_digest_matches(
     seq: &str,
     password: &str,
     digest: &str,
-) -> bool {
-    digest::sccc_digest_matches(customer, timestamp, seq, password, digest)
+) -> PyResult<bool> {
+    guard(
+        "sign.sccc_digest_matches",
+        SignInternalError::new_err,
+        || {
+            Ok(digest::sccc_digest_matches(
+                customer, timestamp, seq, password, digest,
+            ))
+        },
+    )
 }
 
 #[pyfunction]
-fn chatbot_checksum(nonce: &str, key: &str) -> String {
-    digest::chatbot_checksum(nonce, key)
+fn chatbot_checksum(nonce: &str, key: &str) -> PyResult<String> {
+    guard("sign.chatbot_checksum", SignInternalError::new_err, || {
+        Ok(digest::chatbot_checksum(nonce, key))
+    })
 }
 
 fn params_views(params: &[(String, String)]) -> Vec<(&str, &str)> {
@@ -390,8 +429,12 @@ fn params_views(params: &[(String, String)]) -> Vec<(&str, &str)> {
 }
 
 #[pyfunction]
-fn callback_parameter_string(params: Vec<(String, String)>) -> String {
-    callback::parameter_string(&params_views(&params))
+fn callback_parameter_string(params: Vec<(String, String)>) -> PyResult<String> {
+    guard(
+        "sign.callback_parameter_string",
+        SignInternalError::new_err,
+        || Ok(callback::parameter_string(&params_views(&params))),
+    )
 }
 
 #[pyfunction]
@@ -400,8 +443,19 @@ fn callback_signature(
     timestamp: &str,
     nonce: &str,
     params: Vec<(String, String)>,
-) -> String {
-    callback::signature(secret, timestamp, nonce, &params_views(&params))
+) -> PyResult<String> {
+    guard(
+        "sign.callback_signature",
+        SignInternalError::new_err,
+        || {
+            Ok(callback::signature(
+                secret,
+                timestamp,
+                nonce,
+                &params_views(&params),
+            ))
+        },
+    )
 }
 
 #[pyfunction]
@@ -411,14 +465,37 @@ fn callback_signature_matches(
     nonce: &str,
     params: Vec<(String, String)>,
     signature: &str,
-) -> bool {
-    callback::matches(secret, timestamp, nonce, &params_views(&params), signature)
+) -> PyResult<bool> {
+    guard(
+        "sign.callback_signature_matches",
+        SignInternalError::new_err,
+        || {
+            Ok(callback::matches(
+                secret,
+                timestamp,
+                nonce,
+                &params_views(&params),
+                signature,
+            ))
+        },
+    )
+}
+
+/// Panics on purpose, behind the panic boundary: the tests' only way to prove that a panic in
+/// this module reaches Python as `SignInternalError`, not as a `BaseException`.
+#[pyfunction]
+fn _panic_for_test() -> PyResult<()> {
+    guard("sign._panic_for_test", SignInternalError::new_err, || {
+        panic!("deliberate panic for the panic-boundary test")
+    })
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
+    m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     for (name, exc) in [
         ("SignError", py.get_type::<SignError>()),
+        ("SignInternalError", py.get_type::<SignInternalError>()),
         ("AuthError", py.get_type::<AuthError>()),
         (
             "MalformedAuthorization",

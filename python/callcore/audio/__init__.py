@@ -33,6 +33,17 @@ if TYPE_CHECKING:  # numpy is imported on first use: `callcore audio transcode` 
     import numpy.typing as npt
 
 AudioFormatError = _core.AudioFormatError
+#: a declared value (sample rate, channel count, resampling filter size) is past a limit below;
+#: a subclass of :class:`AudioFormatError`, so ``except AudioFormatError`` still catches it
+AudioLimitError = _core.AudioLimitError
+#: a bug in the Rust core (a panic) stopped the call: an ordinary exception, never an abort
+AudioInternalError = _core.AudioInternalError
+#: the limits every input, argument and output is checked against before anything is sized
+#: from it (``rust/audio/limits.rs``): far above real recordings, far below what hurts
+MIN_SAMPLE_RATE: int = _core.MIN_SAMPLE_RATE
+MAX_SAMPLE_RATE: int = _core.MAX_SAMPLE_RATE
+MAX_CHANNELS: int = _core.MAX_CHANNELS
+MAX_RESAMPLER_TAPS: int = _core.MAX_RESAMPLER_TAPS
 MP3_RATES: tuple[int, ...] = tuple(_core.MP3_RATES)
 VARIANTS = ("dialogic", "ffmpeg", "sox")
 CODECS = ("vox", "alaw", "ulaw")
@@ -43,8 +54,14 @@ INPUT_SUFFIXES = (".v3", ".vox", ".al", ".alaw", ".wav", ".ul", ".ulaw", ".raw")
 
 __all__ = [
     "AudioFormatError",
+    "AudioInternalError",
+    "AudioLimitError",
     "CODECS",
     "FORMATS",
+    "MAX_CHANNELS",
+    "MAX_RESAMPLER_TAPS",
+    "MAX_SAMPLE_RATE",
+    "MIN_SAMPLE_RATE",
     "MP3_RATES",
     "SOURCES",
     "TranscodeResult",
@@ -105,7 +122,11 @@ def encode(pcm: npt.ArrayLike, codec: str, *, variant: str = "dialogic") -> byte
 
 
 def resample(pcm: npt.ArrayLike, f_in: int, f_out: int) -> npt.NDArray[np.int16]:
-    """Polyphase resampling (e.g. 6000 -> 8000 or 16000 Hz); output length ceil(n * f_out / f_in)."""
+    """Polyphase resampling (e.g. 6000 -> 8000 or 16000 Hz); output length ceil(n * f_out / f_in).
+
+    Both rates must lie in ``MIN_SAMPLE_RATE..=MAX_SAMPLE_RATE`` and the filter for the pair
+    within ``MAX_RESAMPLER_TAPS`` (every pair of the usual rates needs at most 130,560), else
+    :class:`AudioLimitError`, raised before anything is allocated."""
     return _core.resample(_pcm(pcm), f_in, f_out)
 
 
@@ -142,7 +163,7 @@ class TranscodeResult:
     ok: bool
     status: str  # "done", "skipped" or "error"
     error: str | None = None
-    error_kind: str | None = None  # "io", "empty", "format", "invalid-option"
+    error_kind: str | None = None  # "io", "empty", "format", "limit", "invalid-option", "cancelled"
     input: str = ""
     variant: str | None = None
     channels: int = 0
@@ -193,7 +214,9 @@ def transcode(
     ``vox_rate``). ``variant``: a VOX rule or ``auto``. ``rate``: output rate (default: the input
     rate, 8 kHz for 6 kHz VOX to MP3 and for A-law/µ-law WAV). Streams in constant memory and
     writes a temporary file renamed into place; an existing ``dst`` is skipped unless
-    ``overwrite``. Raises :class:`AudioFormatError` for undecodable content, :class:`OSError`
+    ``overwrite``. An input declaring a sample rate outside ``MIN_SAMPLE_RATE..=MAX_SAMPLE_RATE``
+    or more than ``MAX_CHANNELS`` channels raises :class:`AudioLimitError` naming the file, the
+    value and the limit. Raises :class:`AudioFormatError` for undecodable content, :class:`OSError`
     for file problems, :class:`ValueError` for bad options. ``mono`` averages the channels of a
     multichannel input (default: on for ``wav-alaw``/``wav-ulaw``, the platform's mono prompt
     profile; off otherwise). WAV inputs may be 8/16/24/32-bit integer or 32/64-bit float PCM.
@@ -242,7 +265,10 @@ def transcode_many(
 ) -> list[TranscodeResult]:
     """Transcodes ``(src, dst)`` pairs on ``jobs`` threads (0 = all cores), GIL released.
 
-    Returns one :class:`TranscodeResult` per pair, in order; one bad file never stops the batch.
+    Returns one :class:`TranscodeResult` per pair, in order; one bad file never stops the batch:
+    a file past a limit (``error_kind="limit"``), undecodable, or even one that hits a bug in
+    the core (a panic) comes back with ``ok=False`` and its reason, and leaves no temporary
+    ``.part`` file behind.
     ``progress(index, ok)`` is called as each file finishes (from worker threads).
     """
     todo = [(os.fspath(s), os.fspath(d)) for s, d in pairs]

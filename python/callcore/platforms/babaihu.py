@@ -19,7 +19,7 @@ import httpx
 from . import _http
 from ._http import HttpOptions
 from .codes import babaihu_code
-from .errors import ProtocolError, from_code
+from .errors import ProtocolError, from_code, hold_secret
 from .models import check_len, check_time, fail
 
 P = "babaihu"
@@ -82,6 +82,7 @@ class _Base:
 
         self.base_url = base_url.rstrip("/")
         self._auth = babaihu_params(sa_user, sa_password)
+        hold_secret(sa_password, self._auth["sa_password"])  # servers echo requests into error text
         self.options = options or HttpOptions()
 
     def __repr__(self) -> str:

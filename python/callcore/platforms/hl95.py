@@ -18,7 +18,7 @@ import httpx
 from . import _http
 from ._http import HttpOptions
 from .codes import hl95_code
-from .errors import AuthenticationError, ProtocolError, ServerError, from_code
+from .errors import AuthenticationError, ProtocolError, ServerError, from_code, hold_secret
 from .models import check_len, fail
 
 P = "hl95"
@@ -123,7 +123,9 @@ class _Bearer(httpx.Auth):
         if self._sync is None:
             self._sync = self.options.sync_client("")
         try:
-            return self.provider.get(self._sync)
+            token = self.provider.get(self._sync)
+            hold_secret(token)  # an echoed Authorization header must not print it
+            return token
         except TokenError as e:
             if e.status is not None and (e.status >= 500 or e.status == 429):  # the endpoint, not the credentials
                 raise ServerError(f"hl95 /oauth/token: {e}", platform=P, endpoint="/oauth/token",
@@ -135,7 +137,9 @@ class _Bearer(httpx.Auth):
 
         try:
             async with self.options.async_client("") as c:
-                return await self.provider.aget(c)
+                token = await self.provider.aget(c)
+                hold_secret(token)
+                return token
         except TokenError as e:
             raise AuthenticationError(f"hl95 /oauth/token: {e}", platform=P, endpoint="/oauth/token") from None
 
@@ -167,6 +171,7 @@ class _Base:
 
         self.base_url = base_url.rstrip("/")
         self.options = options or HttpOptions()
+        hold_secret(client_secret)  # servers echo the token request's form body into error text
         self.tokens = HL95OAuthToken(self.base_url, client_id, client_secret, scope=scope,
                                      refresh_margin=refresh_margin)
         self._auth = _Bearer(self.tokens, self.options, self.base_url)

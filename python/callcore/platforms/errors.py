@@ -21,6 +21,8 @@ import time
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+from . import codes as _codes
+
 REDACTED = "***"
 # A shorter value cannot be told apart from ordinary text ("error 1"), and scrubbing it would
 # mangle every message; a credential that short gives no protection anyway.

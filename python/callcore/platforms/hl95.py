@@ -243,6 +243,17 @@ class _Base:
         return form, files
 
 
+def _instance(instance_id: str | int) -> str:
+    check_len(P, "id", str(instance_id), 32, required=True, line="000:1590")
+    return str(instance_id)
+
+
+def _recall(instance_id: str | int, type: int) -> dict[str, Any]:
+    if str(type) not in ("1", "2", "3"):
+        raise fail(P, "type", "1 拒接, 2 漏接, 3 全部", "000:1719")
+    return {"id": _instance(instance_id), "type": int(type)}
+
+
 def _pages(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v is not None}
 
@@ -299,6 +310,26 @@ class Hl95Client(_Base, _http.SyncClientLifecycle):
         """人工外呼-追加 (000:1525)."""
         form, files = self._append_form(instance_id, numbers, remote_file, import_file)
         self._call("POST", "/artificialOutTask/append", data=form, files=files or {"_": ("", b"")})
+
+    def start_task(self, instance_id: str | int) -> None:
+        """人工外呼-启动 (000:1577): a 规划中 or 暂停中 task starts dialling (status 3)."""
+        self._call("PUT", "/artificialOutTask/startCall", json={"id": _instance(instance_id)})
+
+    def pause_task(self, instance_id: str | int) -> None:
+        """人工外呼-暂停 (000:1619): a running task pauses (status 4)."""
+        self._call("PUT", "/artificialOutTask/pauseCall", json={"id": _instance(instance_id)})
+
+    def stop_task(self, instance_id: str | int) -> None:
+        """人工外呼-停止 (000:1661): the task ends (status 5)."""
+        self._call("PUT", "/artificialOutTask/stopCall", json={"id": _instance(instance_id)})
+
+    def terminate_task(self, instance_id: str | int) -> None:
+        """人工外呼-终结 (000:1753, field ``instanceId``): status 6."""
+        self._call("PUT", "/artificialOutTask/changeState", json={"instanceId": _instance(instance_id)})
+
+    def recall(self, instance_id: str | int, type: int = 3) -> None:
+        """人工外呼-重呼 (000:1707): dial again the 1 拒接, 2 漏接 or 3 all unreached numbers."""
+        self._call("PUT", "/artificialOutTask/recall", json=_recall(instance_id, type))
 
     def tasks(self, *, current_page: int = 1, page_size: int = 10, task_id: str | None = None,
               status: str | None = None) -> dict[str, Any]:
@@ -375,6 +406,26 @@ class AsyncHl95Client(_Base, _http.AsyncClientLifecycle):
                              remote_file: str | None = None, import_file: str | Path | None = None) -> None:
         form, files = self._append_form(instance_id, numbers, remote_file, import_file)
         await self._call("POST", "/artificialOutTask/append", data=form, files=files or {"_": ("", b"")})
+
+    async def start_task(self, instance_id: str | int) -> None:
+        """人工外呼-启动 (000:1577): a 规划中 or 暂停中 task starts dialling (status 3)."""
+        await self._call("PUT", "/artificialOutTask/startCall", json={"id": _instance(instance_id)})
+
+    async def pause_task(self, instance_id: str | int) -> None:
+        """人工外呼-暂停 (000:1619): a running task pauses (status 4)."""
+        await self._call("PUT", "/artificialOutTask/pauseCall", json={"id": _instance(instance_id)})
+
+    async def stop_task(self, instance_id: str | int) -> None:
+        """人工外呼-停止 (000:1661): the task ends (status 5)."""
+        await self._call("PUT", "/artificialOutTask/stopCall", json={"id": _instance(instance_id)})
+
+    async def terminate_task(self, instance_id: str | int) -> None:
+        """人工外呼-终结 (000:1753, field ``instanceId``): status 6."""
+        await self._call("PUT", "/artificialOutTask/changeState", json={"instanceId": _instance(instance_id)})
+
+    async def recall(self, instance_id: str | int, type: int = 3) -> None:
+        """人工外呼-重呼 (000:1707): dial again the 1 拒接, 2 漏接 or 3 all unreached numbers."""
+        await self._call("PUT", "/artificialOutTask/recall", json=_recall(instance_id, type))
 
     async def tasks(self, *, current_page: int = 1, page_size: int = 10) -> dict[str, Any]:
         return await self._call("GET", "/artificialOutTask/pageSearch",

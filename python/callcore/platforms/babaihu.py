@@ -67,6 +67,16 @@ def _check_code(doc: Any, method: str) -> dict[str, Any]:
     return doc
 
 
+def _total(d: dict[str, Any]) -> int:
+    """findDialrecord's record count: ``recordTotal`` in 2.4.1 (004:622), ``total`` in 2.7.1 (004:906)."""
+    v = d.get("recordTotal", d.get("total"))
+    try:
+        return int(v or 0)
+    except (TypeError, ValueError):
+        raise ProtocolError(f"babaihu findDialrecord: record count {v!r} is not a number", platform=P,
+                            endpoint="findDialrecord") from None
+
+
 def _phones(phones: Sequence[str]) -> str:
     if not phones:
         raise fail(P, "phones", "is required", "004:521")
@@ -137,7 +147,7 @@ class _Base:
         check_time(P, "endTime", end_time, line="004:614")
         return "findDialrecord", self._form("findDialrecord", start=start, limit=limit, extension=extension,
                                             phoneNum=phone, startTime=start_time, endTime=end_time, cdrPeer=peer), \
-            lambda d: (int(d.get("recordTotal") or 0), list(d.get("rows") or []))
+            lambda d: (_total(d), list(d.get("rows") or []))
 
     def _finish(self, method: str, resp: httpx.Response, parse) -> Any:
         err = _http.generic_status_error(resp, platform=P, endpoint=method)

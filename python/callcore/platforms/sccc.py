@@ -148,8 +148,9 @@ class _Base:
         if callers:
             cmd["callers"] = _check_numbers("callers", callers, 100, "003:1872")
         if multiplier is not None:
-            if not 1 <= int(multiplier) <= 5:
-                raise fail(P, "multiplier", "must be 1..5", "003:1876")
+            # "Number(1<a<5)" and "默认为 1" (003:1876-1877): 1 (the default) or 2..4; 5 is outside both
+            if int(multiplier) not in (1, 2, 3, 4):
+                raise fail(P, "multiplier", "must be 1..4 (Number(1<a<5), default 1)", "003:1876")
             cmd["multiplier"] = multiplier
         if task_name:
             cmd["taskName"] = task_name

@@ -155,3 +155,19 @@ def test_oauth_as_printed(sb: Hl95Sandbox) -> None:
     # an unknown token: 401 without any part of the token in the answer
     r = httpx.get(sb.url + "/outProject/pageSearch", headers={"Authorization": "Bearer c3ed84ef-7cfc-449d"})
     assert r.status_code == 401 and "c3ed84ef" not in r.text
+
+
+def test_history_filters(sb: Hl95Sandbox, nf: Hl95Client) -> None:
+    """callType, callResult, hangupType, talksecStart/End (000:2432-2440) filter or are refused."""
+    iid = make_task(nf, n=8)
+    nf.start_task(iid)
+    sb.dial(iid, 8, at=IN_WINDOW)
+    every = raw(sb, "GET", "/callHistory/pageSearchCallHistory", params={"pageSize": 50})["data"]["total"]
+    answered = raw(sb, "GET", "/callHistory/pageSearchCallHistory", params={"pageSize": 50, "callResult": "2"})
+    assert 0 < answered["data"]["total"] < every
+    assert raw(sb, "GET", "/callHistory/pageSearchCallHistory", params={"callType": "8"})["data"]["total"] == every
+    assert raw(sb, "GET", "/callHistory/pageSearchCallHistory", params={"callType": "3"})["data"]["total"] == 0
+    longer = raw(sb, "GET", "/callHistory/pageSearchCallHistory", params={"pageSize": 50, "talksecStart": "5"})
+    assert all(r["talksec"] >= 5 for r in longer["data"]["pageData"])
+    for bad in ({"callResult": "1"}, {"callType": "11"}, {"hangupType": "2"}, {"talksecEnd": "x"}):
+        assert raw(sb, "GET", "/callHistory/pageSearchCallHistory", params=bad)["success"] is False, bad

@@ -443,6 +443,26 @@ class Hl95App:
             if req.query_params.get(k):
                 where.append(f"{col}=?")
                 args.append(req.query_params[k])
+        q = req.query_params
+        # callType 1-10, callResult 0|2, talksecStart/End (000:2432-2440, 000:2828)
+        if q.get("callType"):
+            if q["callType"] not in [str(i) for i in range(1, 11)]:
+                raise NfErr("callType: 呼叫方式 1-10")
+            where.append("call_type=?")
+            args.append(int(q["callType"]))
+        if q.get("callResult"):
+            if q["callResult"] not in ("0", "2"):
+                raise NfErr("callResult: 0 未接通;2 已接通")
+            where.append("result=?")
+            args.append(int(q["callResult"]))
+        if q.get("hangupType") and q["hangupType"] not in ("0", "1"):
+            raise NfErr("hangupType: 0 座席先挂断;1 客户先挂断")
+        for k, op in (("talksecStart", ">="), ("talksecEnd", "<=")):
+            if q.get(k):
+                if not q[k].isdigit():
+                    raise NfErr(f"{k}: 通话时长 (秒)")
+                where.append(f"talksec {op} ?")
+                args.append(int(q[k]))
         return self.state.q("SELECT * FROM history WHERE " + " AND ".join(where) + " ORDER BY id", args)
 
     @staticmethod

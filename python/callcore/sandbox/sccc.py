@@ -47,8 +47,9 @@ class ScErr(Exception):
 
 
 E_G_INVALID_OPT, E_G_NUMBER_INVALID = 0xF100000E, 0xF1000017
-# task states: the seed documents only the two actions Start|stop (003:2153); a created task
-# "已经准备开始发起呼叫了" (003:1914), so it starts running
+# task status "0 进行中，1 暂停，2 结束" (the task-state push, 003:3425); the actions are Start|stop
+# (003:2153), stop pausing a task Start can resume; a created task "已经准备开始发起呼叫了"
+# (003:1914), so it starts running. The seed never says when a task reaches 2 结束.
 RUNNING, STOPPED = 0, 1
 # the versions each API exists in: "(x=1,2,3,4,6)" for the task APIs (003:1803...), "(x=4,6)" for
 # getRecordsList (003:2676); getCdrList names none (003:3120)

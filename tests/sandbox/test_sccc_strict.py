@@ -56,7 +56,7 @@ def test_envelope_rules(sb: ScccSandbox) -> None:
     assert post(sb, "CallTaskQuery", q, version="V2.0.5")["result"]["error"] == 10
     # authentication field formats (003:370-377): customer [A-Za-z0-9-_], seq an integer
     a = sccc_authentication(sb.customer, sb.password)
-    for bad in ({"customer": "C 2"}, {"seq": "x1"}, {"timestamp": "2016-08-23"}):
+    for bad in ({"customer": "C 2"}, {"seq": "x1"}, {"timestamp": "2016-08-23"}, {"digest": a["digest"].upper()}):
         r = httpx.post(f"{sb.url}/openapi/V2.0.4/CallTaskQuery", json={"authentication": {**a, **bad},
                                                                        "request": q}, headers=H).json()
         assert r["result"]["error"] == 1, bad

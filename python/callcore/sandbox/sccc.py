@@ -115,6 +115,10 @@ class ScccApp:
         ts_s, seq = str(a.get("timestamp", "")), str(a.get("seq", ""))
         if not re.fullmatch(r"[0-9]{1,15}", ts_s) or not re.fullmatch(r"[0-9]{1,19}", seq):
             raise ScErr(E_S_AUTH_FAIL, "认证失败")
+        # The seed never gives the digest's hex case; its push examples are PHP arrays (003:2614),
+        # whose md5() is lowercase. Strict: lowercase only, as a PHP "==" would compare.
+        if not re.fullmatch(r"[0-9a-f]{32}", str(a.get("digest", ""))):
+            raise ScErr(E_S_AUTH_FAIL, "认证失败")
         pw = self.cfg.customers.get(customer)
         try:
             if pw is None:

@@ -4,6 +4,14 @@ verified by :func:`callcore.sign.verify_sccc_authentication`, single (``request`
 userData <= 30, agent 1-8 digits, mode 2|5), duplicates and invalid numbers counted in
 ``report``, recordings served at ``/<filename>`` (A-law WAV; ``record_format`` for others), CDRs.
 State in SQLite.
+
+Strict twin of the seed (each rule cites its line): the JSON Accept and Content-Type headers, the
+authentication fields' formats (lowercase hex digest, integer seq unique within a window, a
+timestamp within ``max_skew``), the ``param`` domain, ``request`` xor ``requests``, each API only in
+the versions it names, every command's seq/agent/taskID as a Number, callers that must be the
+customer's, tasks scoped to their customer (and AddNumbers to the task's agent), the task status of
+003:3425 with Start|stop (a no-op action is 非法操作), only running tasks dialled, getRecordsList's
+Int startKey and 500 rows, getCdrList's required fields.
 """
 from __future__ import annotations
 

@@ -63,6 +63,7 @@ def test_add_task_fields_and_references(sb: BabaihuSandbox) -> None:
 
 def test_tasks_belong_to_their_flow_and_only_automatic_ones_dial(sb: BabaihuSandbox) -> None:
     with BabaihuClient(sb.url, sb.user, sb.password) as c:
+        assert c.call_flows() == {sb.flow_id: sb.flow_name}  # findCallFlow (004:1031-1048)
         auto = c.add_task("auto", [TaskRecord("13000000001"), TaskRecord("13000000002")], flow_name=sb.flow_name)
         later = c.add_task("later", [TaskRecord("13000000003")], flow_name=sb.flow_name,
                            send_time=(datetime.now() + timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S"))

@@ -133,6 +133,10 @@ class _Base:
                                         limit=limit), \
             lambda d: (int(d.get("count") or 0), list(d.get("data") or []))
 
+    def _call_flows(self):
+        return "findCallFlow", self._form("findCallFlow"), \
+            lambda d: {int(f["cfId"]): str(f.get("cfName", "")) for f in d.get("callflow") or [] if "cfId" in f}
+
     def _blacklist(self, method: str, phones: Sequence[str] | None):
         params = {} if phones is None else {"phones": _phones(phones)}
         parse = (lambda d: [p.strip() for p in (d.get("blaPhone") or "").split(",") if p.strip()]
@@ -205,6 +209,11 @@ class BabaihuClient(_Base, _http.SyncClientLifecycle):
         """findTaskMx (004:1095): (count, rows) of a task's numbers and their call state."""
         return self._send(*self._task_detail(flow_id, **kw))
 
+    def call_flows(self) -> dict[int, str]:
+        """findCallFlow (004:1031): ``{cfId: cfName}``, the flow ids findTaskMx takes (cflId) and
+        the names addTask takes (cflName)."""
+        return self._send(*self._call_flows())
+
     def blacklist_add(self, phones: Sequence[str]) -> None:
         """addBlacklists (004:516)."""
         return self._send(*self._blacklist("addBlacklists", phones))
@@ -270,6 +279,9 @@ class AsyncBabaihuClient(_Base, _http.AsyncClientLifecycle):
 
     async def task_detail(self, flow_id: str | int, **kw: Any) -> tuple[int, list[dict]]:
         return await self._send(*self._task_detail(flow_id, **kw))
+
+    async def call_flows(self) -> dict[int, str]:
+        return await self._send(*self._call_flows())
 
     async def blacklist_add(self, phones: Sequence[str]) -> None:
         return await self._send(*self._blacklist("addBlacklists", phones))

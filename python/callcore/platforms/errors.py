@@ -58,13 +58,16 @@ def hold_secret(*values: str | None) -> None:
 
 
 def _cut_tail(text: str, forms: set[str]) -> str:
-    """A snippet cut mid-secret ends with the secret's first characters: those go too."""
-    end = text[:-3] if text.endswith("...") else text
-    for f in forms:
-        for k in range(len(f) - 1, MIN_SECRET_LEN - 1, -1):
-            if end[-k:].lower() == f[:k].lower():
-                return end[:-k] + REDACTED + text[len(end):]
-    return text
+    """A snippet cut mid-secret ends with the secret's first characters, then "...": those go too.
+    (Only a text marked as cut: an ordinary one ending with a secret's first letters is left.)"""
+    if not text.endswith(("...", "…")):
+        return text
+    end = text[:-3] if text.endswith("...") else text[:-1]
+    tail = end.lower()
+    # the longest cut prefix of any spelling, so that no shorter match leaves a secret's head
+    cut = max((k for f in forms for k in range(min(len(f) - 1, len(end)), MIN_SECRET_LEN - 1, -1)
+               if tail.endswith(f[:k].lower())), default=0)
+    return end[:-cut] + REDACTED + text[len(end):] if cut else text
 
 
 def scrub(obj: Any, extra: tuple[str, ...] = ()) -> Any:

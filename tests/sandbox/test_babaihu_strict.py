@@ -31,7 +31,7 @@ def test_credentials_exactly_as_issued(sb: BabaihuSandbox) -> None:
     for bad in ({"sa_password": sb.password.lower()}, {"sa_password": "02367073578"}, {"sa_user": "100088601"},
                 {"sa_password": ""}):
         r = httpx.get(url, params={**ok, **bad}).json()
-        assert r == {"code": -2, "message": "验证错误"}, bad  # 004:131, the same answer for every cause
+        assert r == {"code": -2, "message": "验证错误"}, bad  # 004:133, the same answer for every cause
     # a credential given twice (query and body) is ambiguous
     r = httpx.post(url, params={"sa_password": sb.password}, data=ok).json()
     assert r["code"] == -2

@@ -227,14 +227,14 @@ def test_babaihu_sample(babaihu: BabaihuSandbox, sample: dict[str, Any]) -> None
         r = httpx.get(local(babaihu, text)).json()
         assert r["code"] == 0 and r["extension"]
     elif line in (676, 680):
-        # phoneAudit by account 100088601, whose password the seed never gives: -2 验证错误 (004:131),
+        # phoneAudit by account 100088601, whose password the seed never gives: -2 验证错误 (004:133),
         # before the method (which the sandbox does not serve, unused)
         r = httpx.get(local(babaihu, text)).json()
         assert r["code"] == -2
         assert not used_by_code("phoneAudit")
     elif line in (652, 1177):
         # the MP3 download of cdrId 282982852097151, a call this platform never made; the seed is
-        # silent on the answer; the sandbox says -11 数据不存在 (004:139)
+        # silent on the answer; the sandbox says -11 数据不存在 (004:138)
         r = httpx.get(local(babaihu, text)).json()
         assert r["code"] == -11
     elif line in (648, 1173, 723):

@@ -67,7 +67,7 @@ class BhErr(Exception):
 
 # Parameter errors: addTask's own table says "0 为成功,大于 0 表示失败" (004:1091) while the code
 # table lists only negative codes (004:129-142). addTask answers 1 (its table); every other method
-# answers -3 方法内部错误 (004:132), the table's code for a failure inside a method.
+# answers -3 方法内部错误 (004:134), the table's code for a failure inside a method.
 ADDTASK_BAD = 1
 BAD, AUTH, EXISTS, MISSING = -3, -2, -10, -11
 TIME_FMT = "%Y-%m-%d %H:%M:%S"  # "Yyyy-mm-dd hh:nn:ss 如：2014-02-21 00:00:00" (004:610-613), sendTime 004:1068
@@ -140,7 +140,7 @@ class BabaihuApp:
         want = self.cfg.accounts.get(p.get("sa_user", ""))
         got = p.get("sa_password", "")
         if want is None or not re.fullmatch(r"[0-9A-Fa-f]{32}", got) or got != want:
-            raise BhErr(AUTH, "验证错误")  # -2 验证错误 (004:131); one answer whatever was wrong
+            raise BhErr(AUTH, "验证错误")  # -2 验证错误 (004:133); one answer whatever was wrong
 
     async def api(self, req: Request) -> Response:
         try:
@@ -183,7 +183,7 @@ class BabaihuApp:
     def m_addBlacklists(self, p: dict[str, str]) -> dict[str, Any]:
         phones = self._phones(p)
         marks = ",".join("?" * len(phones))
-        # The seed is silent on adding a number already listed; strict: -10 数据已经存在 (004:138)
+        # The seed is silent on adding a number already listed; strict: -10 数据已经存在 (004:137)
         if self.state.q(f"SELECT 1 FROM blacklist WHERE phone IN ({marks})", phones) or len(set(phones)) < len(phones):
             raise BhErr(EXISTS, "数据已经存在")
         self.state.many("INSERT INTO blacklist VALUES (?)", [(x,) for x in phones])
@@ -193,7 +193,7 @@ class BabaihuApp:
         phones = self._phones(p)
         marks = ",".join("?" * len(phones))
         have = {r["phone"] for r in self.state.q(f"SELECT phone FROM blacklist WHERE phone IN ({marks})", phones)}
-        # silent on deleting a number not listed; strict: -11 数据不存在 (004:139), nothing deleted
+        # silent on deleting a number not listed; strict: -11 数据不存在 (004:138), nothing deleted
         if set(phones) - have:
             raise BhErr(MISSING, f"数据不存在: {sorted(set(phones) - have)[0]}")
         self.state.many("DELETE FROM blacklist WHERE phone=?", [(x,) for x in phones])

@@ -47,7 +47,7 @@ def raw(sb: Hl95Sandbox, method: str, path: str, **kw: Any) -> dict[str, Any]:
 
 def test_task_state_machine(sb: Hl95Sandbox, nf: Hl95Client) -> None:
     """2 规划中 -> startCall -> 3 执行中 <-> pauseCall 4 暂停中; stopCall -> 5 已结束; changeState
-    -> 6 已终结 (000:1282, 000:1577-1790). An operation the status does not allow is refused."""
+    -> 6 已终结 (000:1297, 000:1577-1790). An operation the status does not allow is refused."""
     iid = make_task(nf)
     assert status(nf, iid) == 2
     with pytest.raises(E.ApiError, match="pauseCall"):
@@ -75,7 +75,7 @@ def test_task_state_machine(sb: Hl95Sandbox, nf: Hl95Client) -> None:
 
 def test_dials_only_running_tasks_inside_their_window(sb: Hl95Sandbox, nf: Hl95Client) -> None:
     """Only 3 执行中 dials, inside timeFrom-timeTo (000:1182-1183); contacts stay 9 未联系 until then and
-    become 1 联系成功 or 5 无人应答 (000:2226)."""
+    become 1 联系成功 or 5 无人应答 (000:2224)."""
     iid = make_task(nf, n=4)
     assert sb.dial(iid, 4, at=IN_WINDOW) == 0
     nf.start_task(iid)
@@ -97,7 +97,7 @@ def test_recall_puts_unreached_numbers_back(sb: Hl95Sandbox, nf: Hl95Client) -> 
     nf.recall(iid, 2)
     assert sum(c["callState"] == 9 for c in nf.contacts(iid, page_size=20)["pageData"]) == missed
     sb.dial(iid, 8, at=IN_WINDOW)
-    # nothing to recall: the answer as printed, success false without a code (000:1740-1745)
+    # nothing to recall: the answer as printed, success false without a code (000:1739-1742)
     if not any(c["callState"] == 5 for c in nf.contacts(iid, page_size=20)["pageData"]):
         with pytest.raises(E.ApiError, match="没有可恢复的号码"):
             nf.recall(iid, 2)
@@ -115,8 +115,8 @@ def test_fields_formats_and_content_types(sb: Hl95Sandbox, nf: Hl95Client) -> No
         return raw(sb, "POST", "/artificialOutTask/insert", data={**base, **over}, files=multipart)
 
     assert insert()["success"] is True
-    for over, word in (({"dataObjId": "OBJ_1"}, "dataObjId"),            # OBJ_企业标识_短号 (000:1184)
-                       ({"dataObjId": ""}, "dataObjId"),                 # 是 (000:1184)
+    for over, word in (({"dataObjId": "OBJ_1"}, "dataObjId"),            # OBJ_企业标识_短号 (000:1185)
+                       ({"dataObjId": ""}, "dataObjId"),                 # 是 (000:1185)
                        ({"timeFrom": "18:00", "timeTo": "09:00"}, "timeFrom"),  # 000:1182
                        ({"outProjectId": "PRO_777777_123456"}, "项目不存在"),  # 000:1174
                        ({"taskId": "T-9"}, "taskId"),                   # 1-16 digits or letters (000:1175)
@@ -125,7 +125,7 @@ def test_fields_formats_and_content_types(sb: Hl95Sandbox, nf: Hl95Client) -> No
                        ({"mobileAndDes": "13800000000:a;;13800000001"}, "空号码")):
         r = insert(**{"taskId": "T10", **over})
         assert r["success"] is False and r["code"] == -1 and word in r["message"], (over, r)
-    # the task form is multipart (000:1170); a urlencoded one is refused
+    # the task form is multipart (000:1169); a urlencoded one is refused
     r = raw(sb, "POST", "/artificialOutTask/insert", data={**base, "taskId": "T11"})
     assert r["success"] is False and "Content-Type" in r["message"]
     # outProject/insert takes JSON (000:722)
@@ -136,7 +136,7 @@ def test_fields_formats_and_content_types(sb: Hl95Sandbox, nf: Hl95Client) -> No
                                                             ("createType", (None, "input")),
                                                             ("mobileAndDes", (None, "13800000009"))])
     assert r["success"] is False and "重复" in r["message"]
-    # paging: empty is the default, anything but a positive integer is refused (000:776-777)
+    # paging: empty is the default, anything but a positive integer is refused (000:775-776)
     assert raw(sb, "GET", "/outProject/pageSearch", params={"currentPage": "", "pageSize": ""})["success"]
     assert raw(sb, "GET", "/outProject/pageSearch", params={"currentPage": "0"})["success"] is False
     assert raw(sb, "GET", "/outboundContacts/pageSearch")["success"] is False  # outboundId 是 (000:2205)
@@ -147,7 +147,7 @@ def test_oauth_as_printed(sb: Hl95Sandbox) -> None:
     # the example's grant_type and its stray space in scope (000:243-245)
     r = httpx.post(sb.url + "/oauth/token", data={**form, "grant_type": "client_credentials", "scope": " read,write"})
     assert r.status_code == 200 and set(r.json()) == {"access_token", "token_type", "expires_in", "scope"}
-    # the table's spelling (000:237) is not the grant OAuth2 knows: refused, invalid_request (000:279)
+    # the table's spelling (000:237) is not the grant OAuth2 knows: refused, invalid_request (000:280)
     r = httpx.post(sb.url + "/oauth/token", data={**form, "grant_type": "client_credential"})
     assert r.status_code == 400 and r.json()["error"] == "invalid_request"
     r = httpx.post(sb.url + "/oauth/token", data={**form, "client_secret": "wrong", "grant_type": "client_credentials"})
@@ -158,7 +158,7 @@ def test_oauth_as_printed(sb: Hl95Sandbox) -> None:
 
 
 def test_history_filters(sb: Hl95Sandbox, nf: Hl95Client) -> None:
-    """callType, callResult, hangupType, talksecStart/End (000:2432-2440) filter or are refused."""
+    """callType, callResult, hangupType, talksecStart/End (000:2435-2439) filter or are refused."""
     iid = make_task(nf, n=8)
     nf.start_task(iid)
     sb.dial(iid, 8, at=IN_WINDOW)

@@ -104,30 +104,30 @@ HL95_SERVED = {"/oauth/token", "/outProject/insert", "/outProject/pageSearch", "
 # sample names them (project PRO_777777_123456, instance 2883, corp 777777).
 HL95_WITH_TOKEN = {
     "/outProject/insert": (False, "JSON", "the JSON is followed by a multipart boundary (000:741)"),
-    "/outProject/pageSearch": (True, "", "accepted: the empty paging values are the defaults (000:776-777)"),
-    "/files/upload": (False, "fileName", "the fileName part holds no file (000:960)"),
+    "/outProject/pageSearch": (True, "", "accepted: the empty paging values are the defaults (000:775-776)"),
+    "/files/upload": (False, "fileName", "the fileName part holds no file (000:959)"),
     "/files/search": (True, "", "accepted: ivr_example.xls has its extension (000:998)"),
-    "/artificialOutTask/insert": (False, "dataObjId", "dataObjId is 是 but empty (000:1184)"),
+    "/artificialOutTask/insert": (False, "dataObjId", "dataObjId is 是 but empty (000:1185)"),
     "/artificialOutTask/pageSearch": (True, "", "accepted"),
     "/artificialOutTask/append": (False, "重复", "id is sent twice, 1282 and 2883 (000:1545-1548)"),
-    "/artificialOutTask/startCall": (False, "JSON", "the JSON is followed by a multipart boundary (000:1597)"),
-    "/artificialOutTask/pauseCall": (False, "JSON", "the same trailing boundary (000:1639)"),
-    "/artificialOutTask/stopCall": (False, "JSON", "the same trailing boundary (000:1690)"),
-    "/artificialOutTask/recall": (False, "JSON", "the same trailing boundary (000:1733)"),
-    "/artificialOutTask/changeState": (False, "JSON", "the same trailing boundary (000:1772)"),
+    "/artificialOutTask/startCall": (False, "JSON", "the JSON is followed by a multipart boundary (000:1596)"),
+    "/artificialOutTask/pauseCall": (False, "JSON", "the same trailing boundary (000:1638)"),
+    "/artificialOutTask/stopCall": (False, "JSON", "the same trailing boundary (000:1684)"),
+    "/artificialOutTask/recall": (False, "JSON", "the same trailing boundary (000:1731)"),
+    "/artificialOutTask/changeState": (False, "JSON", "the same trailing boundary (000:1769)"),
     "/outboundContacts/pageSearch": (True, "", "accepted: outboundId 2843 given (an empty page)"),
     "/callHistory/pageSearchCallHistory": (True, "", "accepted: the times are yyyyMMddHHmmss (000:2431)"),
     "/record/pageSearch4Record": (True, "", "accepted"),
-    "/record/recordDownload": (False, "不存在", "path=recordFileName names no recording (000:2911)"),
+    "/record/recordDownload": (False, "不存在", "path=recordFileName names no recording (000:2902, 000:2909)"),
 }
 # the JSON bodies without the trailing boundary, each replayed alone on instance 2883 in 2 规划中:
 # startCall and changeState are accepted, pauseCall and stopCall refused by the state machine
 # (test_hl95_state_walk_of_the_samples replays them in the seed's order)
-HL95_JSON_ONLY = {"/outProject/insert": (False, "projectId", "wangsheng-project-id breaks 6-12 位数字或字母 (000:728)"),
+HL95_JSON_ONLY = {"/outProject/insert": (False, "projectId", "wangsheng-project-id breaks 6-12 位数字或字母 (000:727)"),
                   "/artificialOutTask/startCall": (True, "", "2 规划中 -> 3 执行中"),
                   "/artificialOutTask/pauseCall": (None, "pauseCall", "allowed only in 3 执行中"),
                   "/artificialOutTask/stopCall": (None, "stopCall", "allowed in 3 or 4"),
-                  "/artificialOutTask/recall": (False, "没有可恢复的号码", "nothing dialled yet (000:1740-1745)"),
+                  "/artificialOutTask/recall": (False, "没有可恢复的号码", "nothing dialled yet (000:1739-1742)"),
                   "/artificialOutTask/changeState": (True, "", "终结 is allowed from 2 规划中 (and 3-5)")}
 
 
@@ -182,7 +182,7 @@ def test_hl95_sample(hl95: Hl95Sandbox, sample: dict[str, Any]) -> None:
     doc = hl95_send(hl95, sample, token).json()
     assert doc["success"] is ok, (why, doc)
     if not ok:
-        assert doc["code"] == -1 and word in doc["message"], (why, doc)  # -1 (附录一, 000:2917)
+        assert doc["code"] == -1 and word in doc["message"], (why, doc)  # -1 (附录一, 000:2921)
     if api in HL95_JSON_ONLY:
         ok, word, why = HL95_JSON_ONLY[api]
         hl95.app.state.x("UPDATE tasks SET status=2 WHERE id=2883")

@@ -5,12 +5,12 @@ tasks (insert/append/pageSearch), outbound contacts, call history, recordings (l
 Replies ``{data, code, message, success}``. State in SQLite.
 
 Strict twin of the seed (each rule cites its line): the task state machine (2 规划中 -> startCall ->
-3 执行中 <-> pauseCall 4 暂停中, stopCall -> 5 已结束, changeState -> 6 已终结; 000:1282,
+3 执行中 <-> pauseCall 4 暂停中, stopCall -> 5 已结束, changeState -> 6 已终结; 000:1297,
 000:1577-1790), dialling only tasks in 3 执行中 inside their timeFrom-timeTo window (000:1182),
-contact states as printed (9 未联系 until dialled, 1 联系成功, 5 无人应答; 000:2226), content types
+contact states as printed (9 未联系 until dialled, 1 联系成功, 5 无人应答; 000:2224), content types
 as printed (JSON for outProject/insert and the PUT controls, multipart for the task forms), every
 required field and format of the request tables, error answers ``{code: -1, message, success:
-false}`` (附录一 000:2917) and answer shapes as printed (append answers without ``code``, 000:1560).
+false}`` (附录一 000:2921) and answer shapes as printed (append answers without ``code``, 000:1563-1566).
 
 Number files: the seed gives no layout (notes/outbound.md 7.4); the sandbox reads UTF-8 text with one
 ``mobile``, ``mobile:data`` or ``mobile,data`` per line (a header line without digits is skipped).
@@ -48,9 +48,9 @@ CREATE TABLE IF NOT EXISTS history (id INTEGER PRIMARY KEY AUTOINCREMENT, custom
     answer TEXT, end_time TEXT, talksec INTEGER, result INTEGER, filename TEXT, call_type INTEGER, sid TEXT);
 """
 CORP = "100002"
-# task status (000:1282): 0 无效活动, 2 规划中, 3 执行中, 4 暂停中, 5 已结束, 6 已终结
+# task status (000:1297): 0 无效活动, 2 规划中, 3 执行中, 4 暂停中, 5 已结束, 6 已终结
 PLANNED, RUNNING, PAUSED, ENDED, TERMINATED = 2, 3, 4, 5, 6
-# contact callState (000:2226): 0 呼叫失败, 1 联系成功, 4 用户应答, 5 无人应答, 7 座席拒接, 8 座席全忙, 9 未联系
+# contact callState (000:2224): 0 呼叫失败, 1 联系成功, 4 用户应答, 5 无人应答, 7 座席拒接, 8 座席全忙, 9 未联系
 NOT_CONTACTED, CONTACTED, NO_ANSWER, AGENT_REJECTED = 9, 1, 5, 7
 # every field of the seed's item samples, so answers have the seed's shapes; fields the sandbox
 # does not simulate are null
@@ -87,7 +87,7 @@ class NfErr(Exception):
 class Hl95Config:
     clients: dict[str, str] = field(default_factory=lambda: {"sandbox-client": "sandbox-secret"})
     token_ttl: float = 7200.0  # "access_token 有效期默认 2 个小时" (000:76)
-    corp: str = CORP  # 企业标识 in PRO_企业标识_短号 and OBJ_企业标识_短号 (000:1174, 000:1184)
+    corp: str = CORP  # 企业标识 in PRO_企业标识_短号 and OBJ_企业标识_短号 (000:1174, 000:1185)
     record_format: str = "alaw"  # what /record/recordDownload serves: sandbox.audio.SERVED_FORMATS
 
 
@@ -158,12 +158,12 @@ class Hl95App:
         form = await req.form()
         cid, secret = str(form.get("client_id") or ""), str(form.get("client_secret") or "")
         grant = str(form.get("grant_type") or "")
-        if not cid or self.cfg.clients.get(cid) != secret:  # 000:277 invalid_client, body 000:285-288
+        if not cid or self.cfg.clients.get(cid) != secret:  # 000:278 invalid_client, body 000:285-288
             return JSONResponse({"error": "invalid_client", "error_description": "Bad client credentials"},
                                 status_code=401)
         # The table spells the grant "client_credential" (000:237), the example "client_credentials"
         # (000:245), the OAuth2 name. Strict: only the example's (and OAuth2's) spelling; anything
-        # else is invalid_request, "grant_type 缺失或错误" (000:279).
+        # else is invalid_request, "grant_type 缺失或错误" (000:280).
         if grant != "client_credentials":
             return JSONResponse({"error": "invalid_request", "error_description": "Missing grant type"},
                                 status_code=400)
@@ -179,7 +179,7 @@ class Hl95App:
 
     @staticmethod
     def _need_type(req: Request, *kinds: str) -> None:
-        """Each interface prints its Content-Type (e.g. 000:722 JSON, 000:1170 multipart)."""
+        """Each interface prints its Content-Type (e.g. 000:722 JSON, 000:1169 multipart)."""
         ctype = req.headers.get("content-type", "").lower()
         if not any(k in ctype for k in kinds):
             raise NfErr(f"Content-Type {ctype or '(none)'} not supported: {' or '.join(kinds)}")
@@ -206,19 +206,19 @@ class Hl95App:
         b = await self._json(req)  # Content-Type application/json (000:722)
         pid, name = b.get("projectId"), b.get("projectName")
         if not isinstance(pid, str) or not re.fullmatch(r"[0-9A-Za-z]{6,12}", pid):
-            raise NfErr("projectId: 项目标识(6-12 位数字或字母)")  # 000:728
+            raise NfErr("projectId: 项目标识(6-12 位数字或字母)")  # 000:727
         if not isinstance(name, str) or not name.strip():
-            raise NfErr("projectName: 项目名称不能为空")  # 000:729
+            raise NfErr("projectName: 项目名称不能为空")  # 000:728
         long_id = f"PRO_{self.cfg.corp}_{pid}"  # the long form (000:793)
         if self.state.one("SELECT 1 FROM projects WHERE project_id=?", (long_id,)):
             raise NfErr("项目标识已存在")
         self.state.x("INSERT INTO projects VALUES (?,?,?,?)",
                      (long_id, name, None if b.get("remark") is None else str(b["remark"]), datetime.now().strftime(FMT)))
-        return JSONResponse({"code": 0, "message": "成功", "success": True})  # 000:744-751
+        return JSONResponse({"code": 0, "message": "成功", "success": True})  # 000:749-757
 
     @staticmethod
     def _page(req: Request) -> tuple[int, int]:
-        """currentPage (default 1) and pageSize (default 10) (000:776-777); an empty value is the
+        """currentPage (default 1) and pageSize (default 10) (000:775-776); an empty value is the
         default (the examples send ``currentPage=&pageSize=``), anything else must be a positive int."""
         out = []
         for k, default in (("currentPage", 1), ("pageSize", 10)):
@@ -236,14 +236,14 @@ class Hl95App:
         rows = self.state.q("SELECT * FROM projects ORDER BY created, project_id")
         if req.query_params.get("projectName"):
             rows = [r for r in rows if req.query_params["projectName"] in r["name"]]
-        if req.query_params.get("projectId"):  # 项目标识 (短号) (000:779)
+        if req.query_params.get("projectId"):  # 项目标识 (短号) (000:778)
             rows = [r for r in rows if r["project_id"] == f"PRO_{self.cfg.corp}_{req.query_params['projectId']}"]
         page = [{"corpId": self.cfg.corp, "projectId": r["project_id"], "projectName": r["name"], "remark": r["remark"],
                  "createTime": r["created"]} for r in rows[(cur - 1) * size: cur * size]]
         return ok({"pageData": page, "total": len(rows)})
 
     async def file_upload(self, req: Request) -> Response:
-        form = await self._multipart(req)  # multipart/form-data, field fileName (000:956-960)
+        form = await self._multipart(req)  # multipart/form-data, field fileName (000:954, 000:959)
         f = form.get("fileName")
         if not isinstance(f, UploadFile) or not f.filename:
             raise NfErr("fileName: 文件不能为空")
@@ -305,7 +305,7 @@ class Hl95App:
         return nums
 
     async def task_insert(self, req: Request) -> Response:
-        form = await self._multipart(req)  # multipart/form-data (000:1170)
+        form = await self._multipart(req)  # multipart/form-data (000:1169)
         need = ("outProjectId", "taskId", "name", "createType", "timeFrom", "timeTo", "dataObjId", "callType", "ratio",
                 "idleTime")  # the 是 rows of 000:1173-1188
         for k in need:
@@ -319,15 +319,15 @@ class Hl95App:
         if not all(re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", t) for t in times) or times[0] >= times[1]:
             raise NfErr("timeFrom/timeTo: 任务时段 小时:分钟, 开始早于结束")  # 000:1182-1183
         if not re.fullmatch(rf"OBJ_{re.escape(self.cfg.corp)}_[0-9A-Za-z]+", str(form["dataObjId"])):
-            raise NfErr("dataObjId: 工单标识（OBJ_企业标识_工单标识短号）")  # 000:1184
+            raise NfErr("dataObjId: 工单标识（OBJ_企业标识_工单标识短号）")  # 000:1185
         if str(form["callType"]) not in ("0", "1"):
-            raise NfErr("callType: 0 预测拨号；1 精确预览")  # 000:1185
+            raise NfErr("callType: 0 预测拨号；1 精确预览")  # 000:1186
         if str(form["ratio"]) not in ("1", "2", "3", "4", "5"):
-            raise NfErr("ratio: 外呼速率(1,2,3,4,5)")  # 000:1186
+            raise NfErr("ratio: 外呼速率(1,2,3,4,5)")  # 000:1187
         if str(form["idleTime"]) not in ("8000", "16000", "24000", "32000", "40000"):
-            raise NfErr("idleTime: 二次呼叫间隔 8000，16000，24000，32000，40000")  # 000:1187
+            raise NfErr("idleTime: 二次呼叫间隔 8000，16000，24000，32000，40000")  # 000:1188
         nums = await self._numbers(form)
-        long_task = f"{int(self.cfg.corp):012d}{form['taskId']}"  # the long form of 000:1348
+        long_task = f"{int(self.cfg.corp):012d}{form['taskId']}"  # the long form of 000:1347
         if self.state.one("SELECT 1 FROM tasks WHERE task_id=?", (long_task,)):
             raise NfErr("任务标识已存在")
         iid = self.state.insert("INSERT INTO tasks (task_id, project, name, status, call_type, ratio, idle_time, "
@@ -346,23 +346,23 @@ class Hl95App:
         return row
 
     async def task_append(self, req: Request) -> Response:
-        form = await self._multipart(req)  # multipart/form-data (000:1529)
-        row = self._instance(form.get("id"))  # id 是 (000:1533)
+        form = await self._multipart(req)  # multipart/form-data (000:1527)
+        row = self._instance(form.get("id"))  # id 是 (000:1532)
         if row["status"] in (ENDED, TERMINATED):
             # The seed does not say which states take numbers; an ended or terminated task dials
             # nothing more, so numbers added to it would silently never be called.
             raise NfErr("任务已结束")
         nums = await self._numbers(form)
         self.state.many("INSERT INTO contacts (task, mobile, des) VALUES (?,?,?)", [(row["id"], m, d) for m, d in nums])
-        return JSONResponse({"message": "成功", "success": True})  # as printed, without code (000:1558-1561)
+        return JSONResponse({"message": "成功", "success": True})  # as printed, without code (000:1563-1566)
 
     async def _control(self, req: Request, field: str, allowed: tuple[int, ...], to: int, what: str) -> Response:
-        b = await self._json(req)  # Content-Type application/json (000:1581)
+        b = await self._json(req)  # Content-Type application/json (000:1579)
         row = self._instance(b.get(field), field)
         if row["status"] not in allowed:
             raise NfErr(f"{what}: 任务状态 {row['status']} 不允许此操作")
         self.state.x("UPDATE tasks SET status=? WHERE id=?", (to, row["id"]))
-        return JSONResponse({"code": 0, "message": "成功", "success": True})  # 000:1600-1605
+        return JSONResponse({"code": 0, "message": "成功", "success": True})  # 000:1604-1609
 
     async def task_start(self, req: Request) -> Response:
         # 启动 (000:1577): a planned or paused task runs
@@ -375,12 +375,12 @@ class Hl95App:
         return await self._control(req, "id", (RUNNING, PAUSED), ENDED, "stopCall")  # 停止 (000:1661)
 
     async def task_terminate(self, req: Request) -> Response:
-        # 终结 (000:1753) takes instanceId, not id (000:1764)
+        # 终结 (000:1753) takes instanceId, not id (000:1760)
         return await self._control(req, "instanceId", (PLANNED, RUNNING, PAUSED, ENDED), TERMINATED, "changeState")
 
     async def task_recall(self, req: Request) -> Response:
-        """重呼 (000:1707): type 1 拒接, 2 漏接, 3 全部 (000:1719); with nothing to recall the answer
-        is printed as ``{"message": "没有可恢复的号码", "success": false}`` (000:1740-1745)."""
+        """重呼 (000:1707): type 1 拒接, 2 漏接, 3 全部 (000:1715); with nothing to recall the answer
+        is printed as ``{"message": "没有可恢复的号码", "success": false}`` (000:1739-1742)."""
         b = await self._json(req)
         row = self._instance(b.get("id"))
         if row["status"] == TERMINATED:
@@ -444,7 +444,7 @@ class Hl95App:
                 where.append(f"{col}=?")
                 args.append(req.query_params[k])
         q = req.query_params
-        # callType 1-10, callResult 0|2, talksecStart/End (000:2432-2440, 000:2828)
+        # callType 1-10, callResult 0|2, talksecStart/End (000:2435-2439, 000:2829)
         if q.get("callType"):
             if q["callType"] not in [str(i) for i in range(1, 11)]:
                 raise NfErr("callType: 呼叫方式 1-10")

@@ -54,7 +54,7 @@ def test_envelope_rules(sb: ScccSandbox) -> None:
     assert post(sb, "getRecordsList", {"seq": "1", "startKey": 0}, version="V2.0.3")["result"]["error"] == 11
     assert post(sb, "getRecordsList", {"seq": "1", "startKey": 0}, version="V2.0.6")["result"]["error"] == 0
     assert post(sb, "CallTaskQuery", q, version="V2.0.5")["result"]["error"] == 10
-    # authentication field formats (003:370-377): customer [A-Za-z0-9-_], seq an integer
+    # authentication field formats (003:372-382): customer [A-Za-z0-9-_], seq an integer
     a = sccc_authentication(sb.customer, sb.password)
     for bad in ({"customer": "C 2"}, {"seq": "x1"}, {"timestamp": "2016-08-23"}, {"digest": a["digest"].upper()}):
         r = httpx.post(f"{sb.url}/openapi/V2.0.4/CallTaskQuery", json={"authentication": {**a, **bad},
@@ -67,7 +67,7 @@ def test_create_fields(sb: ScccSandbox) -> None:
     for over in ({"mode": 3}, {"mode": None}, {"agent": "123456789"}, {"agent": ""}, {"seq": ""},
                  {"multiplier": 5}, {"userData": "x" * 31}, {"callees": []}, {"callers": ["1"] * 101}):
         assert cmd_error(create(sb, **over)) == 0xF1000001, over
-    # callers must be the customer's (003:1884-1885); with mode 5 they are not processed (003:1881)
+    # callers must be the customer's (003:1895-1897); with mode 5 they are not processed (003:1888)
     assert cmd_error(create(sb, callers=["10086"])) == 0xF1000017
     assert cmd_error(create(sb, callers=["10086"], mode=5)) == 0
     assert cmd_error(create(sb, callers=list(sb.app.cfg.callers), multiplier=1)) == 0
@@ -75,7 +75,7 @@ def test_create_fields(sb: ScccSandbox) -> None:
 
 def test_control_state_machine_and_dialling(sb: ScccSandbox) -> None:
     with ScccClient(sb.url, sb.customer, sb.password) as c:
-        t = c.create_task("1000", ["13800000001", "13800000002", "13800000003"])  # running at once (003:1914)
+        t = c.create_task("1000", ["13800000001", "13800000002", "13800000003"])  # running at once (003:1935)
         assert sb.dial(t.task_id, 1) == 1
         with pytest.raises(E.StateError):
             c.control_task(t.task_id, "Start", "1000")  # already running: 非法操作 0xF100000E
@@ -106,11 +106,11 @@ def test_tasks_belong_to_their_customer(tmp_path) -> None:
 
 
 def test_records_and_cdr_fields(sb: ScccSandbox) -> None:
-    # startKey Int Y (003:2705): the sample's "" is not one
+    # startKey Int Y (003:2719): the sample's "" is not one
     assert cmd_error(post(sb, "getRecordsList", {"seq": "1", "startKey": ""})) == 0xF1000001
     full = {"seq": "1", "agent": ["8000"], "serviceType": "", "startTime": "", "endTime": "", "caller": "",
             "callee": "", "timeLengthMin": "", "timeLengthMax": ""}
     assert cmd_error(post(sb, "getCdrList", full)) == 0
-    for k in ("serviceType", "timeLengthMax", "agent"):  # every field is Y (003:3155-3180)
+    for k in ("serviceType", "timeLengthMax", "agent"):  # every field is Y (003:3183-3222)
         assert cmd_error(post(sb, "getCdrList", {x: v for x, v in full.items() if x != k})) == 0xF1000001, k
-    assert cmd_error(post(sb, "getCdrList", {**full, "serviceType": "6"})) == 0xF1000001  # 003:3160-3172
+    assert cmd_error(post(sb, "getCdrList", {**full, "serviceType": "6"})) == 0xF1000001  # 003:3189-3206

@@ -37,15 +37,15 @@ def used_by_code(name: str) -> bool:
 SCCC_SERVED = {"CallTaskCreate", "CallTaskQuery", "CallTaskControl", "CallTaskAddNumbers", "getRecordsList",
                "getCdrList"}
 # What each sample gets once it is JSON and signed as C2 (the one customer whose password the seed
-# prints, 003:398-400): the API's answer, or the command's error code. The samples are templates
+# prints, 003:403-405): the API's answer, or the command's error code. The samples are templates
 # with "" where a value goes.
 SCCC_SIGNED = {
     "CallTaskCreate": (0xF1000001, "command seq \"\": seq is Y Number (003:1860)"),
-    "CallTaskQuery": (0xF1000001, "command seq \"\": Y Number (003:2025)"),
-    "CallTaskControl": (0xF1000001, "command seq \"\": Y Number (003:2149)"),
-    "CallTaskAddNumbers": (0xF1000001, "command seq \"\": Y Number (003:2311)"),
-    "getRecordsList": (0xF1000001, "seq \"\" and startKey \"\": startKey is an Int, Y (003:2705)"),
-    "getCdrList": (0, "accepted: every Y field present, the empty times mean today (003:3174)"),
+    "CallTaskQuery": (0xF1000001, "command seq \"\": Y Number (003:2043)"),
+    "CallTaskControl": (0xF1000001, "command seq \"\": Y Number (003:2172)"),
+    "CallTaskAddNumbers": (0xF1000001, "command seq \"\": Y Number (003:2308)"),
+    "getRecordsList": (0xF1000001, "seq \"\" and startKey \"\": startKey is an Int, Y (003:2719)"),
+    "getCdrList": (0, "accepted: every Y field present, the empty times mean today (003:3208-3214)"),
 }
 
 
@@ -78,7 +78,7 @@ def test_sccc_sample(sccc: ScccSandbox, sample: dict[str, Any]) -> None:
         json.loads(sample["request"])
     assert sccc_post(sccc, api, sample["request"].encode())["result"]["error"] == 8
     doc = sccc_repair(sample["request"])
-    # 2. as JSON with its printed authentication: the digest is "" (003:1812...): E_S_AUTH_FAIL 1
+    # 2. as JSON with its printed authentication: the digest is "" (003:1815...): E_S_AUTH_FAIL 1
     assert doc["authentication"]["digest"] == ""
     assert sccc_post(sccc, api, json.dumps(doc).encode())["result"]["error"] == 1
     # 3. signed as C2

@@ -10,7 +10,7 @@ authentication fields' formats (lowercase hex digest, integer seq unique within 
 timestamp within ``max_skew``), the ``param`` domain, ``request`` xor ``requests``, each API only in
 the versions it names, every command's seq/agent/taskID as a Number, callers that must be the
 customer's, tasks scoped to their customer (and AddNumbers to the task's agent), the task status of
-003:3425 with Start|stop (a no-op action is 非法操作), only running tasks dialled, getRecordsList's
+003:3432 with Start|stop (a no-op action is 非法操作), only running tasks dialled, getRecordsList's
 Int startKey and 500 rows, getCdrList's required fields.
 """
 from __future__ import annotations
@@ -55,27 +55,27 @@ class ScErr(Exception):
 
 
 E_G_INVALID_OPT, E_G_NUMBER_INVALID = 0xF100000E, 0xF1000017
-# task status "0 进行中，1 暂停，2 结束" (the task-state push, 003:3425); the actions are Start|stop
-# (003:2153), stop pausing a task Start can resume; a created task "已经准备开始发起呼叫了"
-# (003:1914), so it starts running. The seed never says when a task reaches 2 结束.
+# task status "0 进行中，1 暂停，2 结束" (the task-state push, 003:3432); the actions are Start|stop
+# (003:2178), stop pausing a task Start can resume; a created task "已经准备开始发起呼叫了"
+# (003:1935), so it starts running. The seed never says when a task reaches 2 结束.
 RUNNING, STOPPED = 0, 1
 # the versions each API exists in: "(x=1,2,3,4,6)" for the task APIs (003:1803...), "(x=4,6)" for
-# getRecordsList (003:2676); getCdrList names none (003:3120)
+# getRecordsList (003:2676); getCdrList names none (003:3121)
 API_VERSIONS = {"CallTaskCreate": "12346", "CallTaskQuery": "12346", "CallTaskControl": "12346",
                 "CallTaskAddNumbers": "12346", "getRecordsList": "46", "getCdrList": "12346"}
-SERVICE_TYPES = ("1", "2", "3", "4", "5", "7", "9", "17", "18", "19")  # 003:3160-3172
+SERVICE_TYPES = ("1", "2", "3", "4", "5", "7", "9", "17", "18", "19")  # 003:3189-3206
 CDR_FIELDS = ("seq", "agent", "serviceType", "startTime", "endTime", "caller", "callee", "timeLengthMin",
-              "timeLengthMax")  # every Y of 003:3155-3180
+              "timeLengthMax")  # every Y of 003:3183-3222
 
 
 @dataclass
 class ScccConfig:
-    # the seed's worked example: customer C2 and its password (003:398-400)
+    # the seed's worked example: customer C2 and its password (003:403-405)
     customers: dict[str, str] = field(default_factory=lambda: {"C2": "E416D0F85DC0CB67C85E070A32D9F0123AFF4762"})
-    # the customer's own caller numbers: "系统会判断这些主叫号码是否是该客户的" (003:1884); the
-    # number is the CDR sample's caller (003:3243)
+    # the customer's own caller numbers: "系统会判断这些主叫号码是否是该客户的" (003:1895); the
+    # number is the CDR sample's caller (003:3267)
     callers: tuple[str, ...] = ("15612343021",)
-    # The seed has no freshness window (only seq "保证一段时间内序列号不重复即可", 003:376): strict,
+    # The seed has no freshness window (only seq "保证一段时间内序列号不重复即可", 003:380-382): strict,
     # a timestamp outside this window is refused, or an old request could be replayed forever
     max_skew: float = 900.0
     seq_window: float = 600.0
@@ -83,7 +83,7 @@ class ScccConfig:
 
 
 def _number(v: Any, name: str, *, length: tuple[int, int] | None = None) -> str:
-    """A "Number" field (003:1862...): digits, as a JSON number or a string of digits."""
+    """A "Number" field (003:1860...): digits, as a JSON number or a string of digits."""
     s = str(v) if isinstance(v, (int, str)) and not isinstance(v, bool) else ""
     if not s.isdigit() or (length and not length[0] <= len(s) <= length[1]):
         raise ScErr(E_G_INVALID_PARAM, f"参数错误: {name}" + (f" Number length[{length[0]}-{length[1]}]" if length
@@ -117,7 +117,7 @@ class ScccApp:
         if not isinstance(a, dict):
             raise ScErr(E_S_AUTH_FAIL, "认证失败")
         customer = a.get("customer")
-        # customer [A-Za-z0-9-_], timestamp 毫秒级别时间戳, seq 整数 (003:370-377)
+        # customer [A-Za-z0-9-_], timestamp 毫秒级别时间戳, seq 整数 (003:372-382)
         if not isinstance(customer, str) or not re.fullmatch(r"[A-Za-z0-9_-]+", customer):
             raise ScErr(E_S_AUTH_FAIL, "认证失败")
         ts_s, seq = str(a.get("timestamp", "")), str(a.get("seq", ""))
@@ -185,7 +185,7 @@ class ScccApp:
     @staticmethod
     def _param(param: Any) -> None:
         """"param": {"debug": bool, "lang": "zh_CN|en_US"} (003:441-447); the samples send debug as
-        the string "true" (e.g. 003:1827), so both spellings of a bool pass."""
+        the string "true" (e.g. 003:1825), so both spellings of a bool pass."""
         if param is None:
             return
         if not isinstance(param, dict) or set(param) - {"debug", "lang"}:
@@ -234,7 +234,7 @@ class ScccApp:
                 existing.add(n)
                 new.append((task, n))
         self.state.many("INSERT INTO numbers (task, number) VALUES (?,?)", new)
-        return {"total": len(callees), "error": err, "repeat": rep}  # 003:1970-1978
+        return {"total": len(callees), "error": err, "repeat": rep}  # 003:1972-1978
 
     def api_CallTaskCreate(self, cmd: dict, customer: str) -> dict[str, Any]:
         self._seq(cmd)
@@ -245,11 +245,11 @@ class ScccApp:
         callers = cmd.get("callers")
         if callers is not None and (not isinstance(callers, list) or len(callers) > 100):
             raise ScErr(E_G_INVALID_PARAM, "参数错误: callers 最多 100 个")  # 003:1872
-        if callers and str(mode) == "2":  # with mode 5 callers are not processed (003:1881)
+        if callers and str(mode) == "2":  # with mode 5 callers are not processed (003:1888)
             for c in callers:
-                if str(c) not in self.cfg.callers:  # not the customer's number: the API fails (003:1884-1885)
+                if str(c) not in self.cfg.callers:  # not the customer's number: the API fails (003:1895-1897)
                     raise ScErr(E_G_NUMBER_INVALID, f"号码非法: caller {c!r}")
-        # multiplier "Number(1<a<5)" yet "不填或没有该字段默认为 1" (003:1876-1877): the range and its
+        # multiplier "Number(1<a<5)" yet "不填或没有该字段默认为 1" (003:1876-1878): the range and its
         # stated default contradict; strict: only the values the seed names, 1 and 2..4
         if "multiplier" in cmd and str(cmd["multiplier"]) not in ("1", "2", "3", "4"):
             raise ScErr(E_G_INVALID_PARAM, "参数错误: multiplier")
@@ -263,7 +263,7 @@ class ScccApp:
         return {"taskID": str(tid), "report": self._add(tid, callees)}
 
     def _task(self, cmd: dict, customer: str, agent: str | None = None) -> Any:
-        tid = _number(cmd.get("taskID"), "taskID")  # 任务 ID Y Number (003:2152, 003:2315)
+        tid = _number(cmd.get("taskID"), "taskID")  # 任务 ID Y Number (003:2176, 003:2312)
         # a row a test inserted straight into the table (no customer) belongs to the first customer
         row = self.state.one("SELECT * FROM tasks WHERE id=? AND COALESCE(customer, ?)=?",
                              (tid, next(iter(self.cfg.customers)), customer))
@@ -273,7 +273,7 @@ class ScccApp:
 
     def api_CallTaskQuery(self, cmd: dict, customer: str) -> dict[str, Any]:
         self._seq(cmd)
-        agent = _number(cmd.get("agent"), "agent")  # Y Number (003:2027)
+        agent = _number(cmd.get("agent"), "agent")  # Y Number (003:2047)
         row = self.state.one("SELECT id FROM tasks WHERE agent=? AND COALESCE(customer, ?)=? ORDER BY id DESC",
                              (agent, next(iter(self.cfg.customers)), customer))
         if row is None:
@@ -282,11 +282,11 @@ class ScccApp:
 
     def api_CallTaskControl(self, cmd: dict, customer: str) -> dict[str, Any]:
         self._seq(cmd)
-        if cmd.get("agent") not in (None, ""):  # in the sample (003:2143), not in the table
+        if cmd.get("agent") not in (None, ""):  # in the sample (003:2123-2156), not in the table
             _number(cmd["agent"], "agent")
         row = self._task(cmd, customer)
         action = cmd.get("action")
-        if action not in ("Start", "stop"):  # Start(开始任务)|stop(停止任务), as printed (003:2153)
+        if action not in ("Start", "stop"):  # Start(开始任务)|stop(停止任务), as printed (003:2178)
             raise ScErr(E_G_INVALID_PARAM, "参数错误: action Start|stop")
         want = RUNNING if action == "Start" else STOPPED
         if row["status"] == want:
@@ -304,12 +304,12 @@ class ScccApp:
 
     def api_getRecordsList(self, cmd: dict, customer: str) -> dict[str, Any]:
         if cmd.get("seq") in (None, ""):
-            raise ScErr(E_G_INVALID_PARAM, "参数错误: seq")  # seq String Y (003:2704)
-        start = cmd.get("startKey")  # startKey Int Y (003:2705): the sample's "" is not an Int
+            raise ScErr(E_G_INVALID_PARAM, "参数错误: seq")  # seq String Y (003:2717)
+        start = cmd.get("startKey")  # startKey Int Y (003:2719): the sample's "" is not an Int
         if isinstance(start, bool) or not (isinstance(start, int) or (isinstance(start, str) and start.isdigit())):
             raise ScErr(E_G_INVALID_PARAM, "参数错误: startKey Int")
         rows = self.state.q("SELECT * FROM records WHERE key > ? AND filename != '' ORDER BY key LIMIT 500",
-                            (int(start),))  # key > startKey, at most 500 (003:2706, 003:2806)
+                            (int(start),))  # key > startKey, at most 500 (003:2721, 003:2808)
         return {"record": [{"key": str(r["key"]), "caller": r["caller"], "callee": r["callee"],
                             "filename": r["filename"], "type": str(r["type"]), "agent": r["agent"],
                             "startTime": str(r["start_time"]), "duration": str(r["duration"])} for r in rows]}
@@ -317,7 +317,7 @@ class ScccApp:
     def api_getCdrList(self, cmd: dict, customer: str) -> dict[str, Any]:
         missing = [k for k in CDR_FIELDS if k not in cmd]
         if missing:
-            raise ScErr(E_G_INVALID_PARAM, f"参数错误: {', '.join(missing)}")  # every field is Y (003:3155-3180)
+            raise ScErr(E_G_INVALID_PARAM, f"参数错误: {', '.join(missing)}")  # every field is Y (003:3183-3222)
         agents = cmd["agent"]
         if not isinstance(agents, list) or not all(isinstance(a, str) and a.isdigit() for a in agents):
             raise ScErr(E_G_INVALID_PARAM, "参数错误: agent")
@@ -328,7 +328,7 @@ class ScccApp:
             where.append(f"agent IN ({','.join('?' * len(agents))})")
             args += [str(a) for a in agents]
         start, end = cmd.get("startTime") or "", cmd.get("endTime") or ""
-        if not start and not end:  # 这两个时间都不填默认查当天话单数据 (003:3174)
+        if not start and not end:  # 这两个时间都不填默认查当天话单数据 (003:3208-3214)
             day = datetime.now().replace(hour=0, minute=0, second=0, microsecond=0)
             start, end = day.strftime("%Y-%m-%d %H:%M:%S"), (day + timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
         for k, op, v in (("start", ">=", start), ("end", "<", end)):
@@ -371,7 +371,7 @@ class ScccApp:
         """Simulates dialling up to *n* pending numbers of a task: CDRs and recordings, the calls
         30 s apart and the last one starting 30 s before *at* (default now)."""
         t = self.state.one("SELECT * FROM tasks WHERE id=?", (task,))
-        if t is None or t["status"] != RUNNING:  # a stopped task dials nothing (CallTaskControl stop, 003:2153)
+        if t is None or t["status"] != RUNNING:  # a stopped task dials nothing (CallTaskControl stop, 003:2178)
             return 0
         rows = self.state.q("SELECT number FROM numbers WHERE task=? AND state='pending' LIMIT ?", (task, n))
         now = int(at.timestamp() if at is not None else time.time())

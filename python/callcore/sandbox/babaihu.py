@@ -56,7 +56,7 @@ DIALRECORD_KEYS = (  # findDialrecord output table, 004:624-646
 
 
 def shaped(keys: tuple[str, ...], **values: Any) -> dict[str, Any]:
-    return {**dict.fromkeys(keys, ""), **values}  # the flow the sandbox knows (004:1048 uses 100355 in a prompt path)
+    return {**dict.fromkeys(keys, ""), **values}
 
 
 class BhErr(Exception):
@@ -135,7 +135,7 @@ class BabaihuApp:
         return params
 
     def _auth(self, p: dict[str, str]) -> None:
-        # sa_user, sa_password (32 位 MD5 码) both Y (004:122-124); the value compared as issued:
+        # sa_user, sa_password (32 位 MD5 码) both Y (004:125-126); the value compared as issued:
         # both seed examples are uppercase (004:120, 004:676) and the seed never says case is folded
         want = self.cfg.accounts.get(p.get("sa_user", ""))
         got = p.get("sa_password", "")
@@ -147,7 +147,7 @@ class BabaihuApp:
             p = await self._params(req)
             self._auth(p)
             if not p.get("method"):
-                raise BhErr(BAD, "method 不能为空")  # method Y (004:125)
+                raise BhErr(BAD, "method 不能为空")  # method Y (004:127)
             fn = getattr(self, "m_" + p["method"], None)
             if fn is None:
                 raise BhErr(BAD, f"方法内部错误: unknown method {p['method']!r}")

@@ -114,3 +114,12 @@ def test_records_and_cdr_fields(sb: ScccSandbox) -> None:
     for k in ("serviceType", "timeLengthMax", "agent"):  # every field is Y (003:3183-3222)
         assert cmd_error(post(sb, "getCdrList", {x: v for x, v in full.items() if x != k})) == 0xF1000001, k
     assert cmd_error(post(sb, "getCdrList", {**full, "serviceType": "6"})) == 0xF1000001  # 003:3189-3206
+
+
+def test_client_refuses_what_the_seed_excludes(sb: ScccSandbox) -> None:
+    """multiplier "Number(1<a<5)", default 1 (003:1876-1878): the client allowed 5, which the
+    platform refuses; now it is a validation error before sending."""
+    with ScccClient(sb.url, sb.customer, sb.password) as c:
+        with pytest.raises(E.ClientValidationError, match="multiplier"):
+            c.create_task("1000", ["13800000001"], multiplier=5)
+        assert c.create_task("1000", ["13800000001"], multiplier=4).task_id

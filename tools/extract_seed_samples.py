@@ -6,6 +6,9 @@ Run: python tools/extract_seed_samples.py SEEDS/001_*.txt SEEDS/003_*.txt SEEDS/
 With seed 001 it also writes tests/data/platforms/huawei_seed_routes.json: every route of 001 ch. 7
 (iSales) and 13.2.1 (CC-FS downloads) with the request and response samples printed for it, found
 by the section's own markers (报文样例, 请求消息体举例, ...) rather than by hand-listed lines.
+
+Request samples of 003, 000, 004 (main_requests below): python tools/extract_seed_requests.py SEEDS/003_*.txt
+SEEDS/000_*.txt SEEDS/004_*.txt
 """
 from __future__ import annotations
 
@@ -263,3 +266,126 @@ def write_huawei_routes(seed: str) -> None:
 
 if __name__ == "__main__" and len(sys.argv) > 1 and Path(sys.argv[1]).name.startswith("001_"):
     write_huawei_routes(sys.argv[1])
+
+# --- request samples of seeds 003 (SCCC), 000 (九五), 004 (八百呼) ------------------------------
+# Each sample is kept as printed (its lines, with the PDF's page artefacts - running URL headers,
+# page numbers, code fences - dropped) plus what a mechanical reading gives; the replay tests in
+# tests/sandbox/test_seed_requests.py decide what each should get.
+
+def _merge_samples(dest: Path, requests: list[dict]) -> None:
+    """Keeps the file's response samples, replaces its request samples."""
+    old = json.loads(dest.read_text(encoding="utf-8")) if dest.exists() else []
+    kept = [s for s in old if "request" not in s]
+    dest.write_text(json.dumps(kept + requests, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def sccc_requests(seed: str) -> list[dict]:
+    """Every "消息格式" JSON block of a request from the customer to SCCC (the push formats, which
+    SCCC sends, are left out), its API from the URL line above it."""
+    lines = Path(seed).read_text(encoding="utf-8").splitlines()
+    out = []
+    for i, line in enumerate(lines):
+        if not re.match(r"^\d+\.\s*消息格式", line.strip()):
+            continue
+        api = None
+        for back in range(i - 1, max(i - 12, 0), -1):
+            m = re.search(r"openapi/V2\.0\.x/(\w+)", lines[back])
+            if m:
+                api = m.group(1)
+                break
+            if "由用户提供" in lines[back]:
+                break
+        if api is None:  # a push SCCC sends: not a request into the sandbox
+            continue
+        body = []
+        for j in range(i + 1, len(lines)):
+            t = lines[j].strip()
+            if re.match(r"^\d+\.\s*(参数说明|消息说明)", t):
+                break
+            if not t or re.fullmatch(r"\d{1,3}", t) or re.fullmatch(r"https?://ip:port/openapi/\S+", t):
+                continue  # blank lines, page numbers, the running URL header of a page
+            body.append(t)
+        out.append({"api": api, "request_lines": [i + 2, j], "request": "\n".join(body)})
+    return out
+
+
+def hl95_requests(seed: str) -> list[dict]:
+    """Every 请求示例 block: method, path, query, headers, multipart fields and body, as printed."""
+    lines = Path(seed).read_text(encoding="utf-8").splitlines()
+    out = []
+    for i, line in enumerate(lines):
+        if not line.strip().startswith("请求示例"):
+            continue
+        block = []
+        for j in range(i + 1, len(lines)):
+            t = lines[j].rstrip()
+            if re.match(r"^\d+(\.\d+)+\.?\s", t.strip()) or t.strip().startswith("响应"):
+                break
+            if t.strip().startswith("```") or not t.strip():
+                continue
+            block.append(t.strip())
+        text = "\n".join(block)
+        m = re.match(r"^(GET|POST|PUT|DELETE)\s+(\S+)", text)
+        if not m:
+            continue
+        method, target = m.group(1), m.group(2)
+        path, _, query = target.partition("?")
+        rest = [x for x in block[1:] if x.replace("\t", "").strip() != "HTTP/1.1"]
+        headers: dict[str, str] = {}
+        fields: list[list[str]] = []
+        body: list[str] = []
+        k = 0
+        while k < len(rest):
+            x = rest[k]
+            mm = re.match(r'^Content-Disposition:\s*form-data;\s*name="([^"]+)"', x)
+            if mm:
+                value = ""
+                if k + 1 < len(rest) and not rest[k + 1].startswith(("Content-Disposition", "-----")):
+                    value = rest[k + 1]
+                    k += 1
+                fields.append([mm.group(1), value])
+            elif re.match(r"^[A-Za-z-]+:\s", x) and not body and not x.startswith("{"):
+                name, _, value = x.partition(":")
+                headers[name.strip()] = value.strip()
+            elif not x.startswith("-----") or body:
+                body.append(x)
+            k += 1
+        out.append({"api": path, "method": method, "request_lines": [i + 1, j], "request": text, "query": query,
+                    "headers": headers, "fields": fields, "body": "\n".join(body)})
+    return out
+
+
+def babaihu_requests(seed: str) -> list[dict]:
+    """The request URLs printed in 004 (the API's and the recording downloads') and the addTask
+    data example (004:1086). The push URL of 2.10.4 (004:1127) is one 八百呼 sends, left out."""
+    lines = Path(seed).read_text(encoding="utf-8").splitlines()
+    out = []
+    for i, line in enumerate(lines):
+        t = line.strip()
+        for url in re.findall(r"https?://[^\s<>)\]]+(?:[^\n<>)\]]*)", t) if "voip" in t else []:
+            url = url.rstrip(">")
+            if "[" in url:  # the endpoint template "http://[域名 IP]:[端口]/..." of 1.1.1
+                continue
+            if "api/voip.json" in url or url.endswith("jsondata.html") and "?" not in url:
+                continue  # the push, and the bare endpoint of 1.1.1
+            out.append({"api": re.sub(r"^https?://[^/]+", "", url).split("?")[0], "request_lines": [i + 1, i + 1],
+                        "request": url})
+        if t.startswith("示例: <pre>["):
+            out.append({"api": "addTask.data", "request_lines": [i + 1, i + 1],
+                        "request": t.split("<pre>", 1)[1].split("</pre>", 1)[0]})
+    seen, unique = set(), []
+    for s in out:
+        if s["request"] not in seen:
+            seen.add(s["request"])
+            unique.append(s)
+    return unique
+
+
+def main_requests(seed003: str, seed000: str, seed004: str) -> None:
+    data = Path(__file__).resolve().parents[1] / "tests/data/platforms"
+    for name, fn, seed in (("sccc", sccc_requests, seed003), ("hl95", hl95_requests, seed000),
+                           ("babaihu", babaihu_requests, seed004)):
+        reqs = fn(seed)
+        _merge_samples(data / f"{name}_seed_samples.json", reqs)
+        print(name, len(reqs), "request samples:", ", ".join(s["api"] for s in reqs))
+

@@ -66,11 +66,11 @@ def test_validation_and_auth(babaihu_sandbox: BabaihuSandbox, bh: BabaihuClient)
         with pytest.raises(E.AuthenticationError) as ei:
             bad.blacklist()
     assert ei.value.code == "-2"
-    # the seed's GET form with query parameters works too (004:120)
-    r = httpx.get(babaihu_sandbox.url + "/voip/api/jsondata.html",
-                  params={"sa_user": babaihu_sandbox.user, "sa_password": babaihu_sandbox.password.lower(),
-                          "method": "getBlacklists"}).json()
-    assert r["code"] == 0
+    # the seed's GET form with query parameters works too (004:120), with the value as issued
+    url = babaihu_sandbox.url + "/voip/api/jsondata.html"
+    q = {"sa_user": babaihu_sandbox.user, "sa_password": babaihu_sandbox.password, "method": "getBlacklists"}
+    assert httpx.get(url, params=q).json()["code"] == 0
+    assert httpx.get(url, params={**q, "sa_password": q["sa_password"].lower()}).json()["code"] == -2
 
 
 @pytest.fixture
@@ -81,8 +81,10 @@ def anyio_backend() -> str:
 @pytest.mark.anyio
 async def test_async(babaihu_sandbox: BabaihuSandbox, tmp_path: Path) -> None:
     async with AsyncBabaihuClient(babaihu_sandbox.url, babaihu_sandbox.user, babaihu_sandbox.password) as c:
-        tid = await c.add_task("a", [TaskRecord("13100000000"), TaskRecord("13100000001")], add_type=2)
-        babaihu_sandbox.dial(tid, 2)
+        tid = await c.add_task("a", [TaskRecord("13100000000"), TaskRecord("13100000001")], add_type=2,
+                               flow_name=babaihu_sandbox.flow_name)
+        assert babaihu_sandbox.dial(tid, 2) == 0  # 手工拨号: agents dial it, not the platform's dialler
+        assert babaihu_sandbox.dial(tid, 2, by_agent=True) == 2
         total, rows = await c.call_records()
         assert total == 2
         rec = [r for r in rows if r["cdrRecordFile"]]
@@ -96,7 +98,7 @@ def test_seed_shapes(babaihu_sandbox: BabaihuSandbox, bh: BabaihuClient) -> None
     every field of the findDialrecord table (004:624-646)."""
     from callcore.sandbox.babaihu import DIALRECORD_KEYS, TASK_DETAIL_KEYS
 
-    tid = bh.add_task("t", [TaskRecord("13000000001", key="k", memo="m")], add_type=2)
+    tid = bh.add_task("t", [TaskRecord("13000000001", key="k", memo="m")], flow_name=babaihu_sandbox.flow_name)
     babaihu_sandbox.dial(tid, 1)
     _, rows = bh.task_detail(babaihu_sandbox.flow_id, task_id=tid)
     assert set(TASK_DETAIL_KEYS) <= set(rows[0]) and rows[0]["ctdText"] == "m"

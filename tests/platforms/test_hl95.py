@@ -11,6 +11,10 @@ from callcore.platforms import errors as E
 from callcore.platforms.hl95 import AsyncHl95Client, Hl95Client, ManualTask, mobile_and_des
 from callcore.sandbox.hl95 import Hl95Config, Hl95Sandbox
 
+from datetime import datetime
+
+IN_WINDOW = datetime(2026, 3, 2, 10, 30)  # inside the tasks' 09:00-18:00 window
+
 
 @pytest.fixture
 def nf(hl95_sandbox: Hl95Sandbox):
@@ -42,7 +46,9 @@ def test_project_task_append_history_recordings(tmp_path: Path, hl95_sandbox: Hl
     assert page[0]["contactNum"] == 7
     contacts = nf.contacts(iid, page_size=100)
     assert contacts["total"] == 7 and contacts["pageData"][0]["mobileDes"] == "data"
-    assert hl95_sandbox.dial(iid, 7) == 7
+    assert hl95_sandbox.dial(iid, 7, at=IN_WINDOW) == 0  # 2 规划中: nothing dials before startCall
+    nf.start_task(iid)
+    assert hl95_sandbox.dial(iid, 7, at=IN_WINDOW) == 7
     hist = nf.call_history(page_size=100)
     assert hist["total"] == 7
     recs = nf.recordings(page_size=100)["pageData"]
@@ -109,7 +115,8 @@ async def test_async(hl95_sandbox: Hl95Sandbox, tmp_path: Path) -> None:
         created = await c.create_manual_task(task(outProjectId="PRO_100002_JH0002", taskId="A1"))
         await c.append_numbers(created["outboundInstanceId"], [("13900000000", "")])
         assert (await c.tasks())["pageData"][0]["contactNum"] == 3
-        hl95_sandbox.dial(created["outboundInstanceId"], 3)
+        await c.start_task(created["outboundInstanceId"])
+        assert hl95_sandbox.dial(created["outboundInstanceId"], 3, at=IN_WINDOW) == 3
         recs = (await c.recordings(page_size=50))["pageData"]
         assert recs and (await c.projects())["total"] == 1
         assert (await c.call_history(page_size=50))["total"] == 3
@@ -128,11 +135,12 @@ def test_seed_response_shapes(hl95_sandbox: Hl95Sandbox, nf: Hl95Client) -> None
     import json
 
     samples = {s["api"]: s["response"] for s in json.loads(
-        (Path(__file__).parents[1] / "data/platforms/hl95_seed_samples.json").read_text("utf-8"))}
+        (Path(__file__).parents[1] / "data/platforms/hl95_seed_samples.json").read_text("utf-8")) if "response" in s}
     nf.create_project("JH0001", "p")
     created = nf.create_manual_task(task())
     assert set(samples["/artificialOutTask/insert"]["data"]) == set(created)
-    hl95_sandbox.dial(created["outboundInstanceId"], 2)
+    nf.start_task(created["outboundInstanceId"])
+    assert hl95_sandbox.dial(created["outboundInstanceId"], 2, at=IN_WINDOW) == 2
     for api, page in (("/outboundContacts/pageSearch", nf.contacts(created["outboundInstanceId"])),
                       ("/callHistory/pageSearchCallHistory", nf.call_history()),
                       ("/record/pageSearch4Record", nf.recordings())):

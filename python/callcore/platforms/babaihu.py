@@ -19,7 +19,7 @@ import httpx
 from . import _http
 from ._http import HttpOptions
 from .codes import babaihu_code
-from .errors import ProtocolError, from_code
+from .errors import ProtocolError, from_code, hold_secret
 from .models import check_len, check_time, fail
 
 P = "babaihu"
@@ -67,6 +67,16 @@ def _check_code(doc: Any, method: str) -> dict[str, Any]:
     return doc
 
 
+def _total(d: dict[str, Any]) -> int:
+    """findDialrecord's record count: ``recordTotal`` in 2.4.1 (004:622), ``total`` in 2.7.1 (004:906)."""
+    v = d.get("recordTotal", d.get("total"))
+    try:
+        return int(v or 0)
+    except (TypeError, ValueError):
+        raise ProtocolError(f"babaihu findDialrecord: record count {v!r} is not a number", platform=P,
+                            endpoint="findDialrecord") from None
+
+
 def _phones(phones: Sequence[str]) -> str:
     if not phones:
         raise fail(P, "phones", "is required", "004:521")
@@ -82,6 +92,7 @@ class _Base:
 
         self.base_url = base_url.rstrip("/")
         self._auth = babaihu_params(sa_user, sa_password)
+        hold_secret(sa_password, self._auth["sa_password"])  # servers echo requests into error text
         self.options = options or HttpOptions()
 
     def __repr__(self) -> str:
@@ -122,6 +133,10 @@ class _Base:
                                         limit=limit), \
             lambda d: (int(d.get("count") or 0), list(d.get("data") or []))
 
+    def _call_flows(self):
+        return "findCallFlow", self._form("findCallFlow"), \
+            lambda d: {int(f["cfId"]): str(f.get("cfName", "")) for f in d.get("callflow") or [] if "cfId" in f}
+
     def _blacklist(self, method: str, phones: Sequence[str] | None):
         params = {} if phones is None else {"phones": _phones(phones)}
         parse = (lambda d: [p.strip() for p in (d.get("blaPhone") or "").split(",") if p.strip()]
@@ -136,7 +151,7 @@ class _Base:
         check_time(P, "endTime", end_time, line="004:614")
         return "findDialrecord", self._form("findDialrecord", start=start, limit=limit, extension=extension,
                                             phoneNum=phone, startTime=start_time, endTime=end_time, cdrPeer=peer), \
-            lambda d: (int(d.get("recordTotal") or 0), list(d.get("rows") or []))
+            lambda d: (_total(d), list(d.get("rows") or []))
 
     def _finish(self, method: str, resp: httpx.Response, parse) -> Any:
         err = _http.generic_status_error(resp, platform=P, endpoint=method)
@@ -193,6 +208,11 @@ class BabaihuClient(_Base, _http.SyncClientLifecycle):
     def task_detail(self, flow_id: str | int, **kw: Any) -> tuple[int, list[dict]]:
         """findTaskMx (004:1095): (count, rows) of a task's numbers and their call state."""
         return self._send(*self._task_detail(flow_id, **kw))
+
+    def call_flows(self) -> dict[int, str]:
+        """findCallFlow (004:1031): ``{cfId: cfName}``, the flow ids findTaskMx takes (cflId) and
+        the names addTask takes (cflName)."""
+        return self._send(*self._call_flows())
 
     def blacklist_add(self, phones: Sequence[str]) -> None:
         """addBlacklists (004:516)."""
@@ -259,6 +279,9 @@ class AsyncBabaihuClient(_Base, _http.AsyncClientLifecycle):
 
     async def task_detail(self, flow_id: str | int, **kw: Any) -> tuple[int, list[dict]]:
         return await self._send(*self._task_detail(flow_id, **kw))
+
+    async def call_flows(self) -> dict[int, str]:
+        return await self._send(*self._call_flows())
 
     async def blacklist_add(self, phones: Sequence[str]) -> None:
         return await self._send(*self._blacklist("addBlacklists", phones))

@@ -148,7 +148,7 @@ SCCC_CODES: dict[int, CodeInfo] = {
     0xF100000B: CodeInfo("AuthenticationError", False, "E_G_PASSWORD_ERROR 密码错误", "003:323"),
     0xF100000C: CodeInfo("LimitExceededError", False, "E_G_BALANCE_TOO_LARGE 余额超出系统范围", "003:325"),
     0xF100000D: CodeInfo("LimitExceededError", False, "E_G_MONEY_TOO_LARGE 单次操作金额太大", "003:329"),
-    0xF100000E: CodeInfo("ParameterError", False, "E_G_INVALID_OPT 非法操作", "003:333"),
+    0xF100000E: CodeInfo("StateError", False, "E_G_INVALID_OPT 非法操作", "003:333"),
     0xF100000F: CodeInfo("LimitExceededError", False, "E_G_BALANCE_LACK 余额不足", "003:335"),
     0xF1000010: CodeInfo("ServerError", True, "E_G_READ_FILE_FAIL 文件读取失败", "003:337"),
     0xF1000011: CodeInfo("NotFoundError", False, "E_G_FILE_NOT_EXIST 文件不存在", "003:338"),

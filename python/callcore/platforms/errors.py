@@ -4,14 +4,103 @@ Every exception is a :class:`PlatformError` carrying ``platform``, ``endpoint``,
 (normalised), ``meaning`` (from the seed's table), ``retryable`` (whether sending the same request
 again after a pause can succeed), ``retry_after`` (seconds, when known), ``http_status`` and
 ``seed_line``. Secrets never appear in messages.
+
+Servers echo requests into their error text (a form body with ``client_secret``, a query string
+with ``sa_password``, an ``Authorization`` header), and that text goes into our messages. So every
+client registers the credential values it holds with :func:`hold_secret`, and every
+:class:`PlatformError` scrubs them from its message and ``body`` when it is built, whoever built it
+(the clients, :mod:`._http`, the token wrappers).
 """
 from __future__ import annotations
 
 import email.utils
+import json
+import re
+import threading
 import time
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 from . import codes as _codes
+
+REDACTED = "***"
+# A shorter value cannot be told apart from ordinary text ("error 1"), and scrubbing it would
+# mangle every message; a credential that short gives no protection anyway.
+MIN_SECRET_LEN = 4
+_secrets_lock = threading.Lock()
+_secret_forms: set[str] = set()
+_secret_pattern: re.Pattern[str] | None = None
+
+
+def _forms(value: str) -> set[str]:
+    """The spellings a value takes when a server echoes a request: as is, URL-encoded (form bodies
+    and query strings, ``+`` or ``%20`` for a space), JSON-escaped, and with its runs of white
+    space collapsed (error snippets are collapsed)."""
+    out = {value, quote_plus(value), quote(value, safe=""), quote(value, safe="/"),
+           json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1], " ".join(value.split())}
+    return {f for f in out if len(f) >= MIN_SECRET_LEN}
+
+
+def hold_secret(*values: str | None) -> None:
+    """Registers credential values (passwords, secrets, tokens, digests) that must never appear in
+    an error message or body. Matching ignores case, since servers echo hex digests in either."""
+    global _secret_pattern
+    new = set()
+    for v in values:
+        if v and len(v) >= MIN_SECRET_LEN:
+            new |= _forms(str(v))
+    with _secrets_lock:
+        if new <= _secret_forms:
+            return
+        _secret_forms.update(new)
+        ordered = sorted(_secret_forms, key=len, reverse=True)  # the longest spelling first
+        _secret_pattern = re.compile("|".join(re.escape(f) for f in ordered), re.IGNORECASE)
+
+
+def _cut_tail(text: str, forms: set[str]) -> str:
+    """A snippet cut mid-secret ends with the secret's first characters, then "...": those go too.
+    (Only a text marked as cut: an ordinary one ending with a secret's first letters is left.)"""
+    if not text.endswith(("...", "…")):
+        return text
+    end = text[:-3] if text.endswith("...") else text[:-1]
+    tail = end.lower()
+    # the longest cut prefix of any spelling, so that no shorter match leaves a secret's head
+    cut = max((k for f in forms for k in range(min(len(f) - 1, len(end)), MIN_SECRET_LEN - 1, -1)
+               if tail.endswith(f[:k].lower())), default=0)
+    return end[:-cut] + REDACTED + text[len(end):] if cut else text
+
+
+def scrub(obj: Any, extra: tuple[str, ...] = ()) -> Any:
+    """*obj* (text, or JSON-like data) with every held secret, and every value of *extra* (secrets
+    of one request, e.g. an SCCC digest), replaced by ``***``."""
+    pattern, forms = _secret_pattern, _secret_forms
+    if extra:
+        forms = forms | set().union(*(_forms(str(v)) for v in extra if v))
+        ordered = sorted(forms, key=len, reverse=True)
+        pattern = re.compile("|".join(re.escape(f) for f in ordered), re.IGNORECASE) if ordered else None
+    if pattern is None:
+        return obj
+    return _scrub(obj, pattern, forms)
+
+
+def _scrub(obj: Any, pattern: re.Pattern[str], forms: set[str]) -> Any:
+    if isinstance(obj, str):
+        return _cut_tail(pattern.sub(REDACTED, obj), forms)
+    if isinstance(obj, bytes):
+        return _scrub(obj.decode("utf-8", "replace"), pattern, forms)
+    if isinstance(obj, dict):
+        return {_scrub(k, pattern, forms): _scrub(v, pattern, forms) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_scrub(v, pattern, forms) for v in obj]
+    return obj
+
+
+def scrub_error(exc: "PlatformError", extra: tuple[str, ...]) -> "PlatformError":
+    """*exc* with the secrets of one request (*extra*) scrubbed from its message and body too."""
+    if exc.args:
+        exc.args = (scrub(exc.args[0], extra), *exc.args[1:])
+    exc.body = scrub(exc.body, extra)
+    return exc
 
 
 class PlatformError(Exception):
@@ -33,7 +122,7 @@ class PlatformError(Exception):
         seed_line: str = "",
         body: Any = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(scrub(message))
         self.platform = platform
         self.endpoint = endpoint
         self.code = code
@@ -43,7 +132,7 @@ class PlatformError(Exception):
         self.retry_after = retry_after
         self.http_status = http_status
         self.seed_line = seed_line
-        self.body = body
+        self.body = scrub(body)
 
     def __str__(self) -> str:
         parts = [super().__str__()]

@@ -18,7 +18,7 @@ import httpx
 from . import _http
 from ._http import HttpOptions
 from .codes import hl95_code
-from .errors import AuthenticationError, ProtocolError, ServerError, from_code
+from .errors import AuthenticationError, ProtocolError, ServerError, from_code, hold_secret
 from .models import check_len, fail
 
 P = "hl95"
@@ -123,7 +123,9 @@ class _Bearer(httpx.Auth):
         if self._sync is None:
             self._sync = self.options.sync_client("")
         try:
-            return self.provider.get(self._sync)
+            token = self.provider.get(self._sync)
+            hold_secret(token)  # an echoed Authorization header must not print it
+            return token
         except TokenError as e:
             if e.status is not None and (e.status >= 500 or e.status == 429):  # the endpoint, not the credentials
                 raise ServerError(f"hl95 /oauth/token: {e}", platform=P, endpoint="/oauth/token",
@@ -135,7 +137,9 @@ class _Bearer(httpx.Auth):
 
         try:
             async with self.options.async_client("") as c:
-                return await self.provider.aget(c)
+                token = await self.provider.aget(c)
+                hold_secret(token)
+                return token
         except TokenError as e:
             raise AuthenticationError(f"hl95 /oauth/token: {e}", platform=P, endpoint="/oauth/token") from None
 
@@ -167,6 +171,7 @@ class _Base:
 
         self.base_url = base_url.rstrip("/")
         self.options = options or HttpOptions()
+        hold_secret(client_secret)  # servers echo the token request's form body into error text
         self.tokens = HL95OAuthToken(self.base_url, client_id, client_secret, scope=scope,
                                      refresh_margin=refresh_margin)
         self._auth = _Bearer(self.tokens, self.options, self.base_url)
@@ -238,6 +243,17 @@ class _Base:
         return form, files
 
 
+def _instance(instance_id: str | int) -> str:
+    check_len(P, "id", str(instance_id), 32, required=True, line="000:1590")
+    return str(instance_id)
+
+
+def _recall(instance_id: str | int, type: int) -> dict[str, Any]:
+    if str(type) not in ("1", "2", "3"):
+        raise fail(P, "type", "1 拒接, 2 漏接, 3 全部", "000:1719")
+    return {"id": _instance(instance_id), "type": int(type)}
+
+
 def _pages(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v is not None}
 
@@ -294,6 +310,26 @@ class Hl95Client(_Base, _http.SyncClientLifecycle):
         """人工外呼-追加 (000:1525)."""
         form, files = self._append_form(instance_id, numbers, remote_file, import_file)
         self._call("POST", "/artificialOutTask/append", data=form, files=files or {"_": ("", b"")})
+
+    def start_task(self, instance_id: str | int) -> None:
+        """人工外呼-启动 (000:1577): a 规划中 or 暂停中 task starts dialling (status 3)."""
+        self._call("PUT", "/artificialOutTask/startCall", json={"id": _instance(instance_id)})
+
+    def pause_task(self, instance_id: str | int) -> None:
+        """人工外呼-暂停 (000:1619): a running task pauses (status 4)."""
+        self._call("PUT", "/artificialOutTask/pauseCall", json={"id": _instance(instance_id)})
+
+    def stop_task(self, instance_id: str | int) -> None:
+        """人工外呼-停止 (000:1661): the task ends (status 5)."""
+        self._call("PUT", "/artificialOutTask/stopCall", json={"id": _instance(instance_id)})
+
+    def terminate_task(self, instance_id: str | int) -> None:
+        """人工外呼-终结 (000:1753, field ``instanceId``): status 6."""
+        self._call("PUT", "/artificialOutTask/changeState", json={"instanceId": _instance(instance_id)})
+
+    def recall(self, instance_id: str | int, type: int = 3) -> None:
+        """人工外呼-重呼 (000:1707): dial again the 1 拒接, 2 漏接 or 3 all unreached numbers."""
+        self._call("PUT", "/artificialOutTask/recall", json=_recall(instance_id, type))
 
     def tasks(self, *, current_page: int = 1, page_size: int = 10, task_id: str | None = None,
               status: str | None = None) -> dict[str, Any]:
@@ -370,6 +406,26 @@ class AsyncHl95Client(_Base, _http.AsyncClientLifecycle):
                              remote_file: str | None = None, import_file: str | Path | None = None) -> None:
         form, files = self._append_form(instance_id, numbers, remote_file, import_file)
         await self._call("POST", "/artificialOutTask/append", data=form, files=files or {"_": ("", b"")})
+
+    async def start_task(self, instance_id: str | int) -> None:
+        """人工外呼-启动 (000:1577): a 规划中 or 暂停中 task starts dialling (status 3)."""
+        await self._call("PUT", "/artificialOutTask/startCall", json={"id": _instance(instance_id)})
+
+    async def pause_task(self, instance_id: str | int) -> None:
+        """人工外呼-暂停 (000:1619): a running task pauses (status 4)."""
+        await self._call("PUT", "/artificialOutTask/pauseCall", json={"id": _instance(instance_id)})
+
+    async def stop_task(self, instance_id: str | int) -> None:
+        """人工外呼-停止 (000:1661): the task ends (status 5)."""
+        await self._call("PUT", "/artificialOutTask/stopCall", json={"id": _instance(instance_id)})
+
+    async def terminate_task(self, instance_id: str | int) -> None:
+        """人工外呼-终结 (000:1753, field ``instanceId``): status 6."""
+        await self._call("PUT", "/artificialOutTask/changeState", json={"instanceId": _instance(instance_id)})
+
+    async def recall(self, instance_id: str | int, type: int = 3) -> None:
+        """人工外呼-重呼 (000:1707): dial again the 1 拒接, 2 漏接 or 3 all unreached numbers."""
+        await self._call("PUT", "/artificialOutTask/recall", json=_recall(instance_id, type))
 
     async def tasks(self, *, current_page: int = 1, page_size: int = 10) -> dict[str, Any]:
         return await self._call("GET", "/artificialOutTask/pageSearch",

@@ -20,7 +20,7 @@ import httpx
 from . import _http
 from ._http import HttpOptions
 from .codes import sccc_code
-from .errors import ProtocolError, from_code
+from .errors import PlatformError, ProtocolError, from_code, hold_secret, scrub_error
 from .models import check_len, fail
 
 P = "sccc"
@@ -96,6 +96,7 @@ class _Api:
         from callcore.sign import sccc_authentication  # noqa: F401  (fail early if missing)
 
         self.customer, self._password, self.version = customer, password, version
+        hold_secret(password)  # never sent, but a server may know and print it
         self._cmd_seq = itertools.count(1)  # next() on a count is atomic under the GIL
 
     def __repr__(self) -> str:
@@ -147,8 +148,9 @@ class _Base:
         if callers:
             cmd["callers"] = _check_numbers("callers", callers, 100, "003:1872")
         if multiplier is not None:
-            if not 1 <= int(multiplier) <= 5:
-                raise fail(P, "multiplier", "must be 1..5", "003:1876")
+            # "Number(1<a<5)" and "默认为 1" (003:1876-1877): 1 (the default) or 2..4; 5 is outside both
+            if int(multiplier) not in (1, 2, 3, 4):
+                raise fail(P, "multiplier", "must be 1..4 (Number(1<a<5), default 1)", "003:1876")
             cmd["multiplier"] = multiplier
         if task_name:
             cmd["taskName"] = task_name
@@ -222,6 +224,10 @@ class _Base:
         return f"{self.base_url}/{quote(rel)}"
 
 
+def _digest(body: dict) -> tuple[str, ...]:
+    return (str((body.get("authentication") or {}).get("digest") or ""),)
+
+
 def _post_kwargs(body: dict) -> dict[str, Any]:
     return {"content": json.dumps(body, ensure_ascii=False).encode("utf-8"),
             "headers": {"Accept": "application/json", "Content-Type": "application/json"}}
@@ -236,10 +242,13 @@ class ScccClient(_Base, _http.SyncClientLifecycle):
 
     def _send(self, api: str, body: dict, parse) -> Any:
         try:
-            resp = self._client.post(self.base_url + self.api.path(api), **_post_kwargs(body))
-        except httpx.HTTPError as e:
-            raise _http.transport_error(e, platform=P, endpoint=api) from e
-        return self._finish(api, resp, parse)
+            try:
+                resp = self._client.post(self.base_url + self.api.path(api), **_post_kwargs(body))
+            except httpx.HTTPError as e:
+                raise _http.transport_error(e, platform=P, endpoint=api) from e
+            return self._finish(api, resp, parse)
+        except PlatformError as e:  # a server echoing the request must not print its digest
+            raise scrub_error(e, _digest(body)) from e.__cause__
 
     def create_task(self, agent: str | int, callees: Sequence[str], **kw: Any) -> TaskCreated:
         """CallTaskCreate (003:1803): <= 1000 callees, <= 100 callers; returns taskID and report."""
@@ -315,10 +324,13 @@ class AsyncScccClient(_Base, _http.AsyncClientLifecycle):
 
     async def _send(self, api: str, body: dict, parse) -> Any:
         try:
-            resp = await self._client.post(self.base_url + self.api.path(api), **_post_kwargs(body))
-        except httpx.HTTPError as e:
-            raise _http.transport_error(e, platform=P, endpoint=api) from e
-        return self._finish(api, resp, parse)
+            try:
+                resp = await self._client.post(self.base_url + self.api.path(api), **_post_kwargs(body))
+            except httpx.HTTPError as e:
+                raise _http.transport_error(e, platform=P, endpoint=api) from e
+            return self._finish(api, resp, parse)
+        except PlatformError as e:
+            raise scrub_error(e, _digest(body)) from e.__cause__
 
     async def create_task(self, agent: str | int, callees: Sequence[str], **kw: Any) -> TaskCreated:
         return await self._send(*self._create(agent, callees, **kw))

@@ -59,8 +59,8 @@ def start(platform: str, state: Path, faults: str | None = None) -> Kit:
         from callcore.sandbox.babaihu import BabaihuSandbox
 
         sb = BabaihuSandbox(state, faults=faults).start()
-        return Kit("babaihu", sb, sb.flow_id, sb.user, sb.password, {"flow_name": "outbound-flow"},
-                   ["--flow-name", "outbound-flow"],
+        return Kit("babaihu", sb, sb.flow_id, sb.user, sb.password, {"flow_name": sb.flow_name},
+                   ["--flow-name", sb.flow_name],
                    lambda: [r["phone"] for r in sb.app.state.q("SELECT phone FROM details")],
                    lambda: [r["key"] for r in sb.app.state.q("SELECT key FROM details")])
     if platform == "hl95":

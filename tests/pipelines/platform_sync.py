@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote
@@ -119,7 +119,8 @@ def make_calls(platform: str, sb: Any, n: int, at: datetime, tag: int) -> None:
         from callcore.platforms.babaihu import BabaihuClient, TaskRecord
 
         with BabaihuClient(sb.url, user, secret) as c:
-            task = c.add_task(f"sync-{tag}", [TaskRecord(x) for x in nums], add_type=2)
+            task = c.add_task(f"sync-{tag}", [TaskRecord(x) for x in nums], flow_name=sb.flow_name,
+                              send_time=(at - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S"))
         sb.dial(task, n, at=at)
     else:
         from callcore.platforms.hl95 import Hl95Client, ManualTask
@@ -128,8 +129,9 @@ def make_calls(platform: str, sb: Any, n: int, at: datetime, tag: int) -> None:
             if not c.projects()["total"]:
                 c.create_project("SYNC01", "recording sync")
             r = c.create_manual_task(ManualTask(outProjectId="PRO_100002_SYNC01", taskId=f"T{tag}", name=f"t{tag}",
-                                                timeFrom="09:00", timeTo="18:00", dataObjId="OBJ_1",
+                                                timeFrom="00:00", timeTo="23:59", dataObjId="OBJ_100002_1",
                                                 numbers=[(x, "") for x in nums]))
+            c.start_task(r["outboundInstanceId"])
         sb.dial(r["outboundInstanceId"], n, at=at)
 
 

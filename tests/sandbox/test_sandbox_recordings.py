@@ -52,7 +52,8 @@ def test_sccc_dial_at_a_time_and_record_format(tmp_path: Path):
 def test_babaihu_dial_at_a_time_and_record_format(tmp_path: Path):
     with BabaihuSandbox(tmp_path, config=BabaihuConfig(record_format="ulaw")) as sb, \
             BabaihuClient(sb.url, sb.user, sb.password) as c:
-        tid = c.add_task("t", [TaskRecord(f"1300000000{i}") for i in range(8)], add_type=2)
+        tid = c.add_task("t", [TaskRecord(f"1300000000{i}") for i in range(8)], flow_name=sb.flow_name,
+                         send_time=(AT - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S"))
         sb.dial(tid, 8, at=AT)
         _, rows = c.call_records(limit=50)
         starts = [datetime.strptime(r["cdrStartTime"], "%Y-%m-%d %H:%M:%S") for r in rows]
@@ -69,7 +70,8 @@ def test_hl95_dial_at_a_time_and_record_format(tmp_path: Path):
             Hl95Client(sb.url, sb.client_id, sb.client_secret) as c:
         c.create_project("JH0001", "p")
         r = c.create_manual_task(ManualTask(outProjectId="PRO_100002_JH0001", taskId="T1", name="t", timeFrom="09:00",
-                                            timeTo="18:00", dataObjId="O", numbers=[(f"1390000000{i}", "") for i in range(8)]))
+                                            timeTo="18:00", dataObjId="OBJ_100002_1", numbers=[(f"1390000000{i}", "") for i in range(8)]))
+        c.start_task(r["outboundInstanceId"])
         sb.dial(r["outboundInstanceId"], 8, at=AT)
         recs = c.recordings(page_size=50, start_from="20260301000000", start_end="20260301235959")["pageData"]
         assert recs and all(AT - timedelta(seconds=8 * 40) <= datetime.strptime(x["cStartTime"], "%Y-%m-%d %H:%M:%S") < AT

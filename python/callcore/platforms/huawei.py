@@ -30,7 +30,7 @@ import httpx
 
 from . import _http
 from ._http import HttpOptions
-from .errors import (ClientValidationError, PlatformError, ProtocolError, UnsafeArchiveError, auth_failure,
+from .errors import (ClientValidationError, hold_secret, PlatformError, ProtocolError, UnsafeArchiveError, auth_failure,
                      huawei_ccfs_error, huawei_isales_error)
 from .models import (CUSTOM_FIELD_FORBIDDEN, TYPE_FORBIDDEN, check_dial, check_len, check_no_chars, check_range,
                      check_time, check_unique, drop_none, fail)
@@ -1088,6 +1088,7 @@ class _ClientBase:
         self.max_skew = max_skew
         self.timestamp_millis = timestamp_millis_setting(timestamp_millis)
         self._auth = AuthV2(access_key, secret_key, timestamp_millis=self.timestamp_millis)
+        hold_secret(secret_key)  # a gateway that echoes a request never gets the SK into error text
 
     def __repr__(self) -> str:  # never the secret
         return f"{type(self).__name__}({self.base_url!r}, vdn_id={self.api.vdn}, timestamp_millis={self.timestamp_millis})"

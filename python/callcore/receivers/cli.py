@@ -83,7 +83,17 @@ def build_app(platform: str, store: Any, *, allow: list[str], max_body: int, rep
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from callcore.pipelines.folder_lock import hold
+    from callcore.pipelines.folder_lock import FolderBusy, hold
+
+    try:
+        return _serve_held(args, hold)
+    except FolderBusy as e:
+        print(f"callcore: error: {e}", file=sys.stderr)
+        return 2
+
+
+def _serve_held(args: argparse.Namespace, hold: Any) -> int:
+    import uvicorn
 
     from .store import EventStore
 
@@ -101,7 +111,10 @@ def _serve(args: argparse.Namespace) -> int:
               f"paths={','.join(paths)}", flush=True)
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                                 server_header=False, timeout_graceful_shutdown=2)
-        uvicorn.Server(config).run(sockets=[sock])
+        try:
+            uvicorn.Server(config).run(sockets=[sock])
+        except KeyboardInterrupt:
+            pass  # uvicorn re-raises the SIGINT it shut down on: stopping is the normal end here
         counts = store.counts()
         print(f"stopped: {counts['events']} events stored, {counts['duplicates']} re-pushes acknowledged "
               f"and not stored again, {counts['recordings']} recordings queued", flush=True)

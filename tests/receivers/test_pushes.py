@@ -106,3 +106,50 @@ def test_end_to_end_sandbox_dials_and_pushes_through_a_lossy_network(tmp_path: A
     assert store.counts()["duplicates"] == sum(5 for e in log if e["error"] and "answer lost" in e["error"])
     store.close()
     pusher.close()
+
+
+def test_end_to_end_sccc_billing_and_taskinfo_pushes(tmp_path: Any, serve: Any) -> None:
+    from callcore.platforms.sccc import ScccClient
+    from callcore.receivers import EventStore, ScccCredentials, sccc_app
+    from callcore.sandbox.sccc import ScccSandbox
+
+    store = EventStore(tmp_path / "store")
+    with ScccSandbox(tmp_path / "sccc") as sb:
+        receiver = serve(sccc_app(store, ScccCredentials(sb.customer, sb.password)))
+        pusher = pushes.attach(sb.app, pushes.Pusher(), url=receiver + "/sccc/notify")
+        with ScccClient(sb.url, sb.customer, sb.password) as c:
+            task = c.create_task("1000", [f"1380000{i:04d}" for i in range(6)], user_data="import-1")
+        assert sb.dial(task.task_id, 10) == 6
+        records = sb.app.state.q("SELECT * FROM records ORDER BY key")
+    billing = list(store.events("sccc", "billing"))
+    assert len(billing) == len(records) == 6
+    assert {(e["callee"], e["recordFile"], e["userData"]) for e in billing} == \
+        {(r["callee"], r["filename"], "import-1") for r in records}
+    assert sorted(q["path"] for q in store.queued_recordings("sccc")) == sorted(r["filename"] for r in records
+                                                                              if r["filename"])
+    [info] = store.events("sccc", "taskinfo")
+    assert (info["taskID"], info["calleeAmount"], info["remainAmount"], info["status"]) == (str(task.task_id), "6",
+                                                                                          "0", "2")
+    assert all(e["ok"] for e in pusher.log)
+    store.close()
+
+
+def test_end_to_end_babaihu_hangup_and_recording_pushes(tmp_path: Any, serve: Any) -> None:
+    from callcore.platforms.babaihu import BabaihuClient, TaskRecord
+    from callcore.receivers import EventStore, babaihu_app
+    from callcore.sandbox.babaihu import BabaihuSandbox
+
+    store = EventStore(tmp_path / "store")
+    receiver = serve(babaihu_app(store, path_secret="seg-2"))
+    with BabaihuSandbox(tmp_path / "bbh") as sb:
+        pushes.attach(sb.app, pushes.Pusher(), url=receiver + "/babaihu/voip/seg-2")
+        with BabaihuClient(sb.url, sb.user, sb.password) as c:
+            tid = c.add_task("t", [TaskRecord(f"1300000000{i}", key=f"k{i}") for i in range(5)], flow_name="外呼流程")
+        assert sb.dial(tid, 10) == 5
+        details = sb.app.state.q("SELECT * FROM details WHERE task=?", (int(tid),))
+    hangups = list(store.events("babaihu", "hangup"))
+    recordings = list(store.events("babaihu", "recording"))
+    assert sorted(e["phone"] for e in hangups) == sorted(d["phone"] for d in details)
+    assert sorted(e["memo"]["cdrRecordFile"] for e in recordings) == sorted(d["wav"] for d in details if d["wav"])
+    assert len(store.queued_recordings("babaihu")) == sum(1 for d in details if d["wav"])
+    store.close()

@@ -205,11 +205,14 @@ class Pusher:
 _ATTACH_LOCK = threading.Lock()
 
 
-def attach(sandbox_app: Any, pusher: Pusher) -> Pusher:
+def attach(sandbox_app: Any, pusher: Pusher, url: str | None = None) -> Pusher:
     """Makes ``pusher`` deliver the pushes of one sandbox application (tests and the demo attach
-    one with a compressed clock and network faults before dialling)."""
+    one with a compressed clock and network faults before dialling). ``url`` is the push URL
+    configured in the platform for SCCC and 八百呼 ("由用户提供并配置到系统中", 003:2405); Huawei
+    takes each campaign's ``callbackUrl`` instead."""
     with _ATTACH_LOCK:
         sandbox_app._pusher = pusher
+        sandbox_app._push_url = url
     return pusher
 
 
@@ -220,3 +223,51 @@ def for_sandbox(sandbox_app: Any, **defaults: Any) -> Pusher:
         if p is None:
             p = sandbox_app._pusher = Pusher(**defaults)
         return p
+
+
+def sccc_after_dial(app: Any, task: Any, records: list[tuple]) -> None:
+    """The SCCC sandbox's pushes for the calls one ``dial()`` made: a billing notify per call with
+    its ``recordFile`` (003:3002-3061), then the task's taskinfo (003:3357-3400). Nothing without a
+    configured push URL."""
+    url = getattr(app, "_push_url", None)
+    if not url:
+        return
+    pusher = for_sandbox(app)
+    customer, password = next(iter(app.cfg.customers.items()))
+    fmt = "%Y-%m-%d %H:%M:%S"
+    for caller, callee, fname, _typ, agent, start, dur, result in records:
+        begin = time.strftime(fmt, time.localtime(start))
+        answered = result == 1
+        notify = {"type": "billing", "startTime": begin, "ringTime": begin,
+                  "answerTime": begin if answered else "", "byeTime": time.strftime(fmt, time.localtime(start + dur)),
+                  "callee": callee, "caller": caller, "recordFile": fname, "service": "4",  # 4 自动外呼 (003:3095)
+                  "session": f"{task['id']}_{callee}_{start}", "timeLength": str(dur), "seq": str(start),
+                  "userData": task["user_data"] or "", "agent": agent}
+        pusher.sccc_notify(url, notify, customer, password)
+    left = app.state.one("SELECT COUNT(*) n FROM numbers WHERE task=? AND state='pending'", (task["id"],))["n"]
+    total = app.state.one("SELECT COUNT(*) n FROM numbers WHERE task=?", (task["id"],))["n"]
+    pusher.sccc_notify(url, {"type": "taskinfo", "taskID": str(task["id"]), "taskName": task["name"] or "",
+                             "calleeAmount": str(total), "remainAmount": str(left),
+                             "status": "2" if left == 0 else "0", "seq": str(int(time.time())),
+                             "userData": task["user_data"] or ""}, customer, password)
+
+
+def babaihu_after_dial(app: Any, task: int, detail_ids: list[int]) -> None:
+    """The 八百呼 sandbox's pushes for the calls one ``dial()`` made: the hang-up push (type 3) for
+    every call and the recording push (type 4) for the recorded ones (004:1123-1173)."""
+    url = getattr(app, "_push_url", None)
+    if not url:
+        return
+    pusher = for_sandbox(app)
+    if not detail_ids:
+        return
+    marks = ",".join("?" * len(detail_ids))
+    details = app.state.q(f"SELECT d.*, c.id AS cdr_id FROM details d JOIN cdrs c ON c.phone=d.phone AND "
+                          f"c.start_time=d.call_time WHERE d.id IN ({marks}) ORDER BY d.id", detail_ids)
+    for d in details:
+        memo = {"cdrId": d["cdr_id"], "cdrExtension": app.cfg.extension, "cdrPhoneNum": d["phone"],
+                "cdrStartTime": d["call_time"], "cdrHangupTime": d["end_time"], "cdrTalktime": str(d["talk"]),
+                "cdrPeer": "3", "cdrRecordFile": d["wav"], "paramvalue": str(task)}  # 3 群呼呼出 (004:1161)
+        pusher.babaihu_voip(url, 3, d["phone"], 1, memo)
+        if d["wav"]:
+            pusher.babaihu_voip(url, 4, d["phone"], 1, memo)

@@ -84,6 +84,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_cmd_import)
+    from .outcomes import register_cli as _register_results  # `outbound results` (issue 13)
+
+    _register_results(obs)
 
     rc = sub.add_parser("recordings", help="call recordings: resumable sync to WAV/MP3")
     rcs = rc.add_subparsers(dest="recordings_command", metavar="SUBCOMMAND", required=True)

@@ -122,6 +122,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="a window ending less than this before the run is listed again by the next run (default 15)")
     s.add_argument("--json", action="store_true")
     s.add_argument("-q", "--quiet", action="store_true")
+    s.add_argument("--from-pushes", action="store_true",
+                   help="sync exactly the recordings the platform's pushes named, queued in --store DIR by "
+                        "`callcore receive serve` (instead of the platform's listing)")
+    s.add_argument("--store", metavar="DIR", help="the receiver's store folder, for --from-pushes")
     s.set_defaults(func=_cmd_sync)
 
 
@@ -281,6 +285,10 @@ def _cmd_sync(args: argparse.Namespace) -> int:
                     callback_url=args.callback_url, http_options=_http_options(args), platform=args.platform,
                     sccc_version=args.api_version, files_url=args.files_url, platform_mp3=args.platform_mp3,
                     hl95_scope=args.scope, page_size=args.page_size, settle_minutes=args.settle_minutes)
+    if args.from_pushes:
+        from .push_recordings import use_pushes
+
+        o = use_pushes(o, args.store)
     from callcore.platforms.errors import PlatformError
 
     try:

@@ -66,7 +66,6 @@ def test_huawei_pushed_recordings_synced_exactly_and_resumed(tmp_path: Path, ser
 def test_babaihu_box_uploads_are_copied_from_the_store(tmp_path: Path, serve: Any) -> None:
     import httpx
 
-
     store = EventStore(tmp_path / "store")
     base = serve(babaihu_app(store))
     wav = tmp_path / "a.wav"

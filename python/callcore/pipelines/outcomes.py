@@ -16,13 +16,14 @@ import has not finished that row's batch). Every input row gets exactly one.
 """
 from __future__ import annotations
 
+import bisect
 import csv
 import json
 import os
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -268,101 +269,171 @@ def sccc_poller(client: Any, agent: str, start: str = "", end: str = "") -> Call
     return fetch
 
 
-def outcomes(workdir: str | os.PathLike[str], *, store: str | os.PathLike[str] | None = None,
-             poll: Callable[[int, str], list[dict[str, Any]]] | None = None) -> Outcomes:
-    """The outcome of every input row of the import in ``workdir``; see the module docs."""
-    work = Path(workdir)
-    db = _ro(work / "journal.sqlite3")
-    try:
-        platform = _meta(db, "platform", "huawei")
-        job = _meta(db, "job")
-        clean = _meta(db, "clean")
-        if job is None or clean is None:
-            raise ValueError(f"{work}: the import has not cleaned its list yet: run `callcore outbound import` first")
-        batches = [dict(r) for r in db.execute("SELECT * FROM batches WHERE state != 'split' ORDER BY start")]
-        refused = {r["row"]: dict(r) for r in db.execute("SELECT * FROM rejects")}
-    finally:
-        db.close()
-    header, clean_rows = _read_csv(work / "clean.csv")
-    dial_i = header.index("dial") if "dial" in header else 0
-    rej_header, rej_rows = _read_csv(work / "rejects.csv") if (work / "rejects.csv").exists() else ([], [])
-    # clean rows are the input lines the cleaning did not set aside, in order (rejects.csv: row = input line)
-    first_line = 2 if clean.get("header") else 1
-    set_aside = {int(r[0]): r for r in rej_rows if r and r[0].isdigit()}
-    lines = [n for n in range(first_line, first_line + int(clean.get("rows", 0))) if n not in set_aside]
-    if len(lines) != len(clean_rows):
-        lines = []  # the input had lines the cleaning did not count (blank lines): say "clean row N" instead
+class OutcomeJoin:
+    """The join of one import's rows to their results, prepared once; :meth:`rows` streams the
+    outcomes in input-line order (a million-row import is never held as a million dicts)."""
 
-    pushed = _pushed_results(platform, store) if store is not None else {}
-    by_row_batch: dict[int, dict[str, Any]] = {}
-    for b in batches:
-        for row in range(b["start"], b["start"] + b["n"]):
-            by_row_batch[row] = b
+    def __init__(self, workdir: str | os.PathLike[str], *, store: str | os.PathLike[str] | None = None,
+                 poll: Callable[[int, str], list[dict[str, Any]]] | None = None) -> None:
+        from .outbound import read_dial_column
 
-    def number_of(row: int) -> str:
-        values = clean_rows[row]
-        return values[dial_i] if dial_i < len(values) else ""
+        work = Path(workdir)
+        db = _ro(work / "journal.sqlite3")
+        try:
+            self.platform = str(_meta(db, "platform", "huawei"))
+            self.job = _meta(db, "job")
+            clean = _meta(db, "clean")
+            if self.job is None or clean is None:
+                raise ValueError(f"{work}: the import has not cleaned its list yet: run `callcore outbound import` "
+                                 "first")
+            self.batches = [dict(r) for r in db.execute("SELECT * FROM batches WHERE state != 'split' ORDER BY start")]
+            self.refused = {r["row"]: dict(r) for r in db.execute("SELECT * FROM rejects")}
+        finally:
+            db.close()
+        self.input_rows = int(clean.get("rows", 0))
+        self.numbers = read_dial_column(work / "clean.csv") if (work / "clean.csv").exists() else []
+        _h, rej_rows = _read_csv(work / "rejects.csv") if (work / "rejects.csv").exists() else ([], [])
+        self.set_aside = sorted((int(r[0]), r) for r in rej_rows if r and r[0].isdigit())
+        # clean rows are the input lines the cleaning did not set aside, in order (rejects.csv: row = input line)
+        self.first_line = 2 if clean.get("header") else 1
+        self.lines_known = len(self.numbers) + len(self.set_aside) == self.input_rows
+        self._starts = [b["start"] for b in self.batches]
+        self.pushed = _pushed_results(self.platform, store) if store is not None else {}
+        self.polled: dict[Any, dict[str, Any]] = {}
+        self.poll_results_read = 0
+        if poll is not None:
+            wanted: set[tuple[int, str]] = set()
+            for b in self.batches:
+                if b["state"] not in ("accepted", "done"):
+                    continue
+                for row in range(b["start"], min(b["start"] + b["n"], len(self.numbers))):
+                    if row not in self.refused and self._key(b, row, pushed=True) not in self.pushed:
+                        wanted.add((int(b["campaign"]), str(b["tag"])))
+                        break
+            for campaign, tag in sorted(wanted):
+                for r in poll(campaign, tag):
+                    self.poll_results_read += 1
+                    if _later(r, self.polled.get(r["key"])):
+                        self.polled[r["key"]] = r
 
-    polled: dict[Any, dict[str, Any]] = {}
-    polled_calls = 0
-    if poll is not None:
-        wanted: set[tuple[int, str]] = set()
-        for row, b in by_row_batch.items():
-            if row < len(clean_rows) and b["state"] in ("accepted", "done") and row not in refused and \
-                    _row_key(platform, b["campaign"], f"{job}{row}", number_of(row), pushed=True) not in pushed:
-                wanted.add((int(b["campaign"]), str(b["tag"])))
-        for campaign, tag in sorted(wanted):
-            for r in poll(campaign, tag):
-                polled_calls += 1
-                if _later(r, polled.get(r["key"])):
-                    polled[r["key"]] = r
+    def _key(self, b: dict[str, Any], row: int, *, pushed: bool) -> Any:
+        return _row_key(self.platform, b["campaign"], f"{self.job}{row}", self.numbers[row], pushed=pushed)
 
-    out: list[dict[str, Any]] = []
-    for row, values in enumerate(clean_rows):
-        number = values[dial_i] if dial_i < len(values) else ""
-        rec: dict[str, Any] = {"input_row": lines[row] if lines else f"clean row {row + 1}", "number": number,
-                               "campaign": "", "session_id": "", "call_time": "", "outcome": "", "code": "",
-                               "meaning": "", "call_id": "", "recording": "", "source": ""}
-        b = by_row_batch.get(row)
-        if row in refused:
-            r = refused[row]
+    def _batch(self, row: int) -> dict[str, Any] | None:
+        i = bisect.bisect_right(self._starts, row) - 1
+        if i >= 0:
+            b = self.batches[i]
+            if b["start"] <= row < b["start"] + b["n"]:
+                return b
+        return None
+
+    def _clean_row(self, row: int, line: Any) -> dict[str, Any]:
+        number = self.numbers[row]
+        rec: dict[str, Any] = {"input_row": line, "number": number, "campaign": "", "session_id": "",
+                               "call_time": "", "outcome": "", "code": "", "meaning": "", "call_id": "",
+                               "recording": "", "source": ""}
+        b = self._batch(row)
+        if row in self.refused:
+            r = self.refused[row]
             rec.update(outcome="refused", code=str(r["code"] or ""), meaning=str(r["msg"] or ""),
                        campaign=str(b["campaign"] if b else ""), source="import")
         elif b is None or b["state"] not in ("accepted", "done"):
             rec.update(outcome="not_sent", meaning=f"batch {b['state'] if b else 'not planned'}: run the import "
                                                    "again to finish it", source="import")
         else:
-            sid = f"{job}{row}"
+            sid = f"{self.job}{row}"
             # SCCC takes no id of ours with a number (its results join by number)
-            rec.update(campaign=str(b["campaign"]), session_id="" if platform == "sccc" else sid)
-            result, source = pushed.get(_row_key(platform, b["campaign"], sid, number, pushed=True)), "push"
+            rec.update(campaign=str(b["campaign"]), session_id="" if self.platform == "sccc" else sid)
+            result, source = self.pushed.get(self._key(b, row, pushed=True)), "push"
             if result is None:
-                result, source = polled.get(_row_key(platform, b["campaign"], sid, number, pushed=False)), "poll"
+                result, source = self.polled.get(self._key(b, row, pushed=False)), "poll"
             if result is None:
                 rec.update(outcome="pending", meaning="taken by the platform, no result yet (not yet dialled)")
             else:
                 rec.update({k: result[k] for k in ("outcome", "code", "meaning", "call_time", "call_id", "recording")},
                            source=source)
-        out.append(rec)
-    for line, r in sorted(set_aside.items()):
+        return rec
+
+    @staticmethod
+    def _set_aside_row(line: int, r: list[str]) -> dict[str, Any]:
         reason = r[2] if len(r) > 2 else ""
-        out.append({"input_row": line, "number": r[1] if len(r) > 1 else "", "campaign": "", "session_id": "",
-                    "call_time": "", "outcome": "not_imported", "code": reason, "meaning": _REASONS.get(reason, reason),
-                    "call_id": "", "recording": "", "source": "clean"})
-    if lines:
-        out.sort(key=lambda r: int(r["input_row"]))
-    counts = Counter(r["outcome"] for r in out)
-    failed_codes = Counter(f"{r['code']} {r['meaning']}" for r in out if r["outcome"] == "failed")
-    summary = {
-        "platform": platform, "input_rows": int(clean.get("rows", 0)), "rows": len(out),
-        "outcomes": {k: counts.get(k, 0) for k in OUTCOMES},
-        "failed_by_code": dict(failed_codes.most_common()),
-        "from_push": sum(1 for r in out if r["source"] == "push"),
-        "from_poll": sum(1 for r in out if r["source"] == "poll"), "poll_results_read": polled_calls,
-        "with_recording": sum(1 for r in out if r["recording"]),
-    }
-    summary["reconciles"] = summary["rows"] == summary["input_rows"]
-    return Outcomes(out, summary)
+        return {"input_row": line, "number": r[1] if len(r) > 1 else "", "campaign": "", "session_id": "",
+                "call_time": "", "outcome": "not_imported", "code": reason, "meaning": _REASONS.get(reason, reason),
+                "call_id": "", "recording": "", "source": "clean"}
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """Every input row's outcome, in input-line order."""
+        aside = iter(self.set_aside)
+        nxt = next(aside, None)
+        if not self.lines_known:
+            # the input had lines the cleaning did not count (blank lines): clean rows are "clean row N"
+            for row in range(len(self.numbers)):
+                yield self._clean_row(row, f"clean row {row + 1}")
+            for line, r in self.set_aside:
+                yield self._set_aside_row(line, r)
+            return
+        line = self.first_line
+        for row in range(len(self.numbers)):
+            while nxt is not None and nxt[0] == line:
+                yield self._set_aside_row(*nxt)
+                nxt = next(aside, None)
+                line += 1
+            yield self._clean_row(row, line)
+            line += 1
+        while nxt is not None:
+            yield self._set_aside_row(*nxt)
+            nxt = next(aside, None)
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.rows = 0
+        self.outcomes: Counter[str] = Counter()
+        self.failed: Counter[str] = Counter()
+        self.sources: Counter[str] = Counter()
+        self.with_recording = 0
+
+    def add(self, r: dict[str, Any]) -> dict[str, Any]:
+        self.rows += 1
+        self.outcomes[r["outcome"]] += 1
+        self.sources[r["source"]] += 1
+        if r["outcome"] == "failed":
+            self.failed[f"{r['code']} {r['meaning']}"] += 1
+        if r["recording"]:
+            self.with_recording += 1
+        return r
+
+    def summary(self, j: OutcomeJoin) -> dict[str, Any]:
+        s = {"platform": j.platform, "input_rows": j.input_rows, "rows": self.rows,
+             "outcomes": {k: self.outcomes.get(k, 0) for k in OUTCOMES},
+             "failed_by_code": dict(self.failed.most_common()), "from_push": self.sources.get("push", 0),
+             "from_poll": self.sources.get("poll", 0), "poll_results_read": j.poll_results_read,
+             "with_recording": self.with_recording}
+        s["reconciles"] = s["rows"] == s["input_rows"]
+        return s
+
+
+def outcomes(workdir: str | os.PathLike[str], *, store: str | os.PathLike[str] | None = None,
+             poll: Callable[[int, str], list[dict[str, Any]]] | None = None) -> Outcomes:
+    """The outcome of every input row of the import in ``workdir`` (all in memory; see
+    :func:`write_outcomes` for large imports); see the module docs."""
+    j = OutcomeJoin(workdir, store=store, poll=poll)
+    t = _Tally()
+    rows = [t.add(r) for r in j.rows()]
+    return Outcomes(rows, t.summary(j))
+
+
+def write_outcomes(workdir: str | os.PathLike[str], csv_path: str | os.PathLike[str], *,
+                   store: str | os.PathLike[str] | None = None,
+                   poll: Callable[[int, str], list[dict[str, Any]]] | None = None,
+                   xlsx_path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """Streams every row's outcome to ``csv_path`` (and ``xlsx_path``); returns the summary."""
+    j = OutcomeJoin(workdir, store=store, poll=poll)
+    t = _Tally()
+    write_csv(csv_path, (t.add(r) for r in j.rows()))
+    if xlsx_path is not None:
+        write_xlsx(xlsx_path, j.rows())
+    return t.summary(j)
 
 
 _REASONS = {"duplicate": "duplicate of an earlier row", "blacklisted": "on the blacklist",
@@ -479,21 +550,17 @@ def _cmd_results(args: Any) -> int:
     client = None
     if args.poll:
         client, poll = _client_and_poller(import_platform(args.workdir), args)
+    out = args.output or Path(args.workdir) / "results.csv"
+    xl = Path(out).with_suffix(".xlsx") if args.xlsx else None
     try:
-        res = outcomes(args.workdir, store=args.store, poll=poll)
+        summary = write_outcomes(args.workdir, out, store=args.store, poll=poll, xlsx_path=xl)
     finally:
         if client is not None:
             client.close()
-    out = args.output or Path(args.workdir) / "results.csv"
-    write_csv(out, res.rows)
-    files = [str(out)]
-    if args.xlsx:
-        xl = Path(out).with_suffix(".xlsx")
-        write_xlsx(xl, res.rows)
-        files.append(str(xl))
+    files = [str(out)] + ([str(xl)] if xl else [])
     if args.json:
-        print(json.dumps(dict(res.summary, files=files), ensure_ascii=False, indent=2))
+        print(json.dumps(dict(summary, files=files), ensure_ascii=False, indent=2))
     else:
-        print(summary_table(res.summary))
+        print(summary_table(summary))
         print("results -> " + ", ".join(files))
     return 0

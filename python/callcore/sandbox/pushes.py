@@ -35,6 +35,9 @@ HUAWEI_MAX_DELIVERIES = 6
 HUAWEI_REPUSH_AFTER = 600.0
 
 
+_PUSH_IDS = itertools.count(1)
+
+
 @dataclass(order=True)
 class _Due:
     at: float
@@ -53,6 +56,7 @@ class _Push:
     max_deliveries: int
     deliveries: int = 0
     done: bool = False
+    id: int = field(default_factory=lambda: next(_PUSH_IDS))
 
 
 class Pusher:
@@ -85,7 +89,7 @@ class Pusher:
         import httpx
 
         p.deliveries += 1
-        entry: dict[str, Any] = {"kind": p.kind, "key": p.key, "url": p.url, "delivery": p.deliveries,
+        entry: dict[str, Any] = {"push": p.id, "kind": p.kind, "key": p.key, "url": p.url, "delivery": p.deliveries,
                                  "at": round(self.now(), 3), "status": None, "error": None}
         with self._cond:
             lost = self.rng.random() < self.lose

@@ -28,6 +28,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from ._http import DEFAULT_MAX_BODY, Access, Refused, commit, read_body, refused
+from callcore import _crashpoint
+
 from .store import Event, EventStore
 
 PLATFORM = "babaihu"
@@ -82,6 +84,7 @@ def _store_file(folder: str, satellite: str, callid: str, filename: str, data: b
         os.fsync(dfd)
     finally:
         os.close(dfd)
+    _crashpoint.reached("commit")  # the file is durable; its event is not committed yet
     return rel
 
 

@@ -104,6 +104,9 @@ def _serve_held(args: argparse.Namespace, hold: Any) -> int:
         sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((args.host, args.port))
+        # listening before the line below is printed: a script that waits for the line and connects at
+        # once must not be refused while uvicorn is still starting
+        sock.listen(2048)
         port = sock.getsockname()[1]
         paths = sorted(r.path for r in app.routes)
         # the first line is for scripts and tests waiting on the port; the secret segment stays {secret}

@@ -347,3 +347,21 @@ def test_babaihu_box_upload_file_written_before_the_event(store: Any, serve: Any
                          files={"x": ("a", b"", "text/plain")})
     assert missing.status_code == 400 and "no file part" in missing.json()["message"]
     assert len(_events(store)) == 1
+
+
+def test_sccc_replay_is_refused_after_a_restart_too(tmp_path: Any, serve: Any) -> None:
+    from callcore.receivers import EventStore
+
+    first = EventStore(tmp_path / "s")
+    base = serve(sccc_app(first, ScccCredentials("C2", "api-pass")))
+    push = _sccc_push("C2", "api-pass", _sccc_notify("billing"))
+    assert httpx.post(base + "/sccc/notify", json=push).status_code == 200
+    first.close()
+    restarted = EventStore(tmp_path / "s")  # a new process on the same store remembers the block
+    base2 = serve(sccc_app(restarted, ScccCredentials("C2", "api-pass")))
+    forged = dict(push, notify=dict(_sccc_notify("billing"), session="sess-forged"))
+    r = httpx.post(base2 + "/sccc/notify", json=forged)
+    assert r.status_code == 401 and "replayed" in r.json()["result"]["msg"]
+    assert httpx.post(base2 + "/sccc/notify", json=push).status_code == 200  # the same push again: a re-push
+    assert [e["session"] for e in restarted.events()] == ["sess-0001"]
+    restarted.close()

@@ -79,9 +79,9 @@ class Access:
         return "/{secret}" if self.path_secret is not None else ""
 
 
-async def commit(store: EventStore, events: list[Event]) -> Stored:
+async def commit(store: EventStore, events: list[Event], **kw: Any) -> Stored:
     """Commits in a worker thread (the fsync must not stall the event loop)."""
-    return await anyio.to_thread.run_sync(store.put, events)
+    return await anyio.to_thread.run_sync(lambda: store.put(events, **kw))
 
 
 def refused(platform: str, kind: str, request: Request, e: Refused, body: dict[str, Any]) -> JSONResponse:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -33,7 +32,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from ._http import DEFAULT_MAX_BODY, Refused, commit, read_body, refused
-from .store import Event, EventStore
+from .store import Event, EventStore, ReplayedAuth
 
 PLATFORM = "sccc"
 KINDS = ("callstart", "callend", "callin", "callout", "billing", "taskinfo")
@@ -65,31 +64,14 @@ class ScccCredentials:
         return f"ScccCredentials(customer={self.customer!r}, from={self.source})"
 
 
-class _ReplayGuard:
-    """Authentication blocks seen within the window, with the notify block they came with."""
-
-    def __init__(self, window: float) -> None:
-        self.window = window
-        self.seen: dict[tuple[str, str, str], tuple[float, str]] = {}
-        self.lock = threading.Lock()
-
-    def check(self, auth: dict[str, Any], notify_hash: str, now: float) -> None:
-        try:
-            ts = int(str(auth["timestamp"])) / 1000  # milliseconds (003:410 example 1471918933001)
-        except ValueError:
-            raise Refused(401, "authentication.timestamp: expected Unix milliseconds") from None
-        if abs(now - ts) > self.window:
-            raise Refused(401, f"authentication.timestamp is {abs(now - ts):.0f} s from this clock, "
-                               f"outside the {self.window:g} s replay window")
-        key = (str(auth["customer"]), str(auth["timestamp"]), str(auth["seq"]))
-        with self.lock:
-            for k, (t, _h) in list(self.seen.items()):
-                if now - t > 2 * self.window:
-                    del self.seen[k]
-            prev = self.seen.get(key)
-            if prev is not None and prev[1] != notify_hash:
-                raise Refused(401, "authentication block replayed with a different notify block")
-            self.seen[key] = (now, notify_hash)
+def _check_window(auth: dict[str, Any], window: float, now: float) -> None:
+    try:
+        ts = int(str(auth["timestamp"])) / 1000  # milliseconds (003:410 example 1471918933001)
+    except ValueError:
+        raise Refused(401, "authentication.timestamp: expected Unix milliseconds") from None
+    if abs(now - ts) > window:
+        raise Refused(401, f"authentication.timestamp is {abs(now - ts):.0f} s from this clock, "
+                           f"outside the {window:g} s replay window")
 
 
 def parse_notify(doc: Any) -> Event:
@@ -119,8 +101,6 @@ def sccc_app(store: EventStore, credentials: ScccCredentials, *, replay_window: 
              max_body: int = DEFAULT_MAX_BODY, clock: Callable[[], float] = time.time) -> Starlette:
     from callcore.sign import AuthError, verify_sccc_authentication
 
-    guard = _ReplayGuard(replay_window)
-
     async def notify(request: Request) -> JSONResponse:
         kind = "notify"
         try:
@@ -141,10 +121,17 @@ def sccc_app(store: EventStore, credentials: ScccCredentials, *, replay_window: 
                 raise Refused(401, f"digest rejected: {type(e).__name__}") from None
             event = parse_notify(doc)
             kind = event.kind
-            guard.check(auth, event.key + json.dumps(doc["notify"], sort_keys=True), clock())
+            _check_window(auth, replay_window, clock())
+            # the block seen again with another notify block is a replay; kept in the store, so that a
+            # restart does not forget it (a block is only good within the window anyway)
+            content = hashlib.sha256(json.dumps(doc["notify"], sort_keys=True).encode()).hexdigest()
+            event.auth = (f"sccc/{auth['customer']}/{auth['timestamp']}/{auth['seq']}", content)
+            try:
+                await commit(store, [event], auth_horizon=2 * replay_window)
+            except ReplayedAuth:
+                raise Refused(401, "authentication block replayed with a different notify block") from None
         except Refused as e:
             return refused(PLATFORM, kind, request, e, _fail(e.reason))
-        await commit(store, [event])
         return JSONResponse(SUCCESS)
 
     return Starlette(routes=[Route("/sccc/notify", notify, methods=["POST"])])

@@ -38,6 +38,11 @@ CREATE TABLE IF NOT EXISTS duplicates (
     event_key TEXT PRIMARY KEY,
     count INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS seen_auth (
+    auth_key TEXT PRIMARY KEY,
+    content TEXT NOT NULL,
+    at REAL NOT NULL
+);
 """
 
 
@@ -51,6 +56,12 @@ class Event:
     fields: dict[str, Any]
     recordings: list[str] = field(default_factory=list)
     call_key: str | None = None  # what the recording belongs to (Huawei callId, SCCC session, ...)
+    # a signature that does not cover the body (SCCC's digest): (its key, a hash of what it came with)
+    auth: tuple[str, str] | None = None
+
+
+class ReplayedAuth(Exception):
+    """An authentication block already seen with another body."""
 
 
 @dataclass
@@ -67,13 +78,21 @@ class EventStore:
         os.makedirs(self.folder, exist_ok=True)
         self.journal = Journal(os.path.join(self.folder, STORE_FILE), SCHEMA)
 
-    def put(self, events: list[Event]) -> Stored:
+    def put(self, events: list[Event], *, auth_horizon: float = 3600.0) -> Stored:
         """Commits the events of one push in one transaction (fsync'd before this returns); events
-        already stored are counted as duplicates and left as they are."""
+        already stored are counted as duplicates and left as they are. An event whose ``auth`` key
+        was seen (within ``auth_horizon`` seconds) with other content raises :class:`ReplayedAuth`
+        and nothing is stored."""
         now = time.time()
         new = dup = 0
         with self.journal.tx() as db:
             for e in events:
+                if e.auth is not None:
+                    db.execute("DELETE FROM seen_auth WHERE at < ?", (now - auth_horizon,))
+                    seen = db.execute("SELECT content FROM seen_auth WHERE auth_key=?", (e.auth[0],)).fetchone()
+                    if seen is not None and seen["content"] != e.auth[1]:
+                        raise ReplayedAuth(e.auth[0])
+                    db.execute("INSERT OR IGNORE INTO seen_auth VALUES (?,?,?)", (e.auth[0], e.auth[1], now))
                 cur = db.execute(
                     "INSERT OR IGNORE INTO events (platform, kind, event_key, received, fields) VALUES (?,?,?,?,?)",
                     (e.platform, e.kind, e.key, now, json.dumps(e.fields, ensure_ascii=False, sort_keys=True)))

@@ -239,14 +239,14 @@ def sccc_after_dial(app: Any, task: Any, records: list[tuple]) -> None:
     pusher = for_sandbox(app)
     customer, password = next(iter(app.cfg.customers.items()))
     fmt = "%Y-%m-%d %H:%M:%S"
-    for caller, callee, fname, _typ, agent, start, dur, result in records:
+    for caller, callee, fname, _typ, _agent, start, dur, result in records:
         begin = time.strftime(fmt, time.localtime(start))
         answered = result == 1
         notify = {"type": "billing", "startTime": begin, "ringTime": begin,
                   "answerTime": begin if answered else "", "byeTime": time.strftime(fmt, time.localtime(start + dur)),
                   "callee": callee, "caller": caller, "recordFile": fname, "service": "4",  # 4 自动外呼 (003:3095)
                   "session": f"{task['id']}_{callee}_{start}", "timeLength": str(dur), "seq": str(start),
-                  "userData": task["user_data"] or "", "agent": agent}
+                  "userData": task["user_data"] or ""}
         pusher.sccc_notify(url, notify, customer, password)
     left = app.state.one("SELECT COUNT(*) n FROM numbers WHERE task=? AND state='pending'", (task["id"],))["n"]
     total = app.state.one("SELECT COUNT(*) n FROM numbers WHERE task=?", (task["id"],))["n"]

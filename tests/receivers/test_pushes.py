@@ -153,3 +153,30 @@ def test_end_to_end_babaihu_hangup_and_recording_pushes(tmp_path: Any, serve: An
     assert sorted(e["memo"]["cdrRecordFile"] for e in recordings) == sorted(d["wav"] for d in details if d["wav"])
     assert len(store.queued_recordings("babaihu")) == sum(1 for d in details if d["wav"])
     store.close()
+
+
+def test_sandbox_bill_callback_is_verified_and_stored(tmp_path: Any, serve: Any) -> None:
+    """The Huawei sandbox's CC-FS queryBillData callback (auth-v2 signed by the platform, 001:65345)
+    lands in the receiver, verified with the AK/SK pair, once."""
+    import time
+
+    from callcore.platforms.huawei import bill_file_name
+    from callcore.receivers import EventStore
+    from callcore.sign import Verifier
+
+    store = EventStore(tmp_path / "store")
+    with HuaweiSandbox(tmp_path / "hw") as sb:
+        base = serve(huawei_app(store, bill_verifier=Verifier({sb.access_key: sb.secret_key})))
+        now = datetime.now()
+        fmt = "%Y-%m-%d %H:%M:%S"
+        with HuaweiClient(sb.url, sb.access_key, sb.secret_key, vdn_id=1) as hw:
+            rid = hw.query_bill_data((now - timedelta(days=1)).strftime(fmt), (now + timedelta(minutes=5)).strftime(fmt),
+                                     base + "/huawei/bill")
+        for _ in range(500):  # the sandbox calls back from its own task: wait until it has delivered
+            if sb.app.callbacks:
+                break
+            time.sleep(0.02)
+        assert [c["status"] for c in sb.app.callbacks] == [200]
+    [ev] = store.events("huawei", "bill")
+    assert (ev["responseId"], ev["billFileName"]) == (rid, bill_file_name(rid))
+    store.close()

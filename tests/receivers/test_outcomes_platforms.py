@@ -98,3 +98,17 @@ def test_hl95_contact_states_as_the_seed_defines_them() -> None:
         ("123", "answered", "用户应答")
     failed = hl95_contact_result(dict(sample, callState=5, cHangupCause="NO_ANSWER"))
     assert failed is not None and (failed["outcome"], failed["meaning"]) == ("failed", "无人应答 (NO_ANSWER)")
+
+
+def test_outcome_code_tables_are_the_seeds() -> None:
+    from callcore.pipelines.outcomes import huawei_release_cause_meaning, huawei_result
+
+    # 13-128 (001:67006, 67018), 13-130 (the PDF split "332<br>2", 001:67290)
+    assert huawei_release_cause_meaning(0) == "流程拆线。呼叫正常拆除。"
+    assert huawei_release_cause_meaning("47") == "被叫忙"
+    assert huawei_release_cause_meaning("3322") == "呼叫释放时，收到不需要的消息"
+    assert huawei_release_cause_meaning("99999999") == "undocumented release cause"
+    # 7-295 (001:27220-27250) for 7.6.1/7.5.1 results
+    r = huawei_result({"campaignId": "1", "sessionId": "s", "callStatus": 5, "failCode": "00548"})
+    assert r is not None and (r["outcome"], r["meaning"]) == ("failed", "用户侧拆线: 外呼手机号码关机。")
+    assert huawei_result({"campaignId": "1", "sessionId": "s", "callStatus": 7}) is None

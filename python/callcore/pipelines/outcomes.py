@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import functools
 import json
 import os
 import sqlite3
@@ -65,6 +66,22 @@ def _huawei_meaning(code: str) -> str:
     from callcore.platforms.huawei import fail_code_meaning
 
     return fail_code_meaning(code)
+
+
+@functools.lru_cache(maxsize=1)
+def _release_causes() -> dict[str, dict[str, Any]]:
+    from importlib import resources
+
+    text = resources.files("callcore.platforms").joinpath("data/huawei_release_causes.json").read_text("utf-8")
+    return dict(json.loads(text)["causes"])
+
+
+def huawei_release_cause_meaning(code: Any) -> str:
+    """The meaning of a Huawei call release cause (tables 13-128..13-133, 001:66993-67645, extracted
+    by tools/extract_release_causes.py), the code CDRs and the bill index carry; 7.6.1 and 7.5.1
+    results carry a failCode instead (table 7-295, :func:`callcore.platforms.huawei.fail_code_meaning`)."""
+    e = _release_causes().get(str(code).strip())
+    return e["meaning"] if e else "undocumented release cause"
 
 
 def _later(new: dict[str, Any], old: dict[str, Any] | None) -> bool:

@@ -114,3 +114,19 @@ def test_cli_writes_csv_xlsx_and_json(loop: Any) -> None:
     bad = subprocess.run([sys.executable, "-m", "callcore.cli", "outbound", "results", str(tmp / "nowhere")],
                          capture_output=True, text=True, env=env)
     assert bad.returncode == 2 and "no import journal here" in bad.stderr
+
+
+def test_cli_poll_finds_results_that_were_never_pushed(loop: Any) -> None:
+    sb, cid, store, good, tmp = loop
+    sb.dial(1, cid, 6, push=False)  # dialled; the pushes never happened
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CALLCORE_")}
+    env.update(CALLCORE_ACCESS_KEY=sb.access_key, CALLCORE_SECRET_KEY=sb.secret_key)
+    cmd = [sys.executable, "-m", "callcore.cli", "outbound", "results", str(tmp / "w"), "--store", str(tmp / "store"),
+           "--json"]
+    without = json.loads(subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout)
+    assert without["outcomes"]["pending"] == 45 and without["from_poll"] == 0
+    r = subprocess.run(cmd + ["--poll", "--endpoint", sb.url], capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    polled = json.loads(r.stdout)
+    assert polled["from_poll"] == 6 and polled["outcomes"]["pending"] == 39 and polled["reconciles"]
+    assert sb.secret_key not in r.stdout + r.stderr

@@ -365,3 +365,27 @@ def test_sccc_replay_is_refused_after_a_restart_too(tmp_path: Any, serve: Any) -
     assert httpx.post(base2 + "/sccc/notify", json=push).status_code == 200  # the same push again: a re-push
     assert [e["session"] for e in restarted.events()] == ["sess-0001"]
     restarted.close()
+
+
+def test_apps_mount_in_the_users_own_starlette_app(store: Any, serve: Any) -> None:
+    """Mounted under a prefix: the routes answer there, and auth-v2 is checked over the full path
+    the platform signed."""
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Mount, Route
+
+    from callcore.sign import Verifier
+
+    async def home(_req: Any) -> PlainTextResponse:
+        return PlainTextResponse("the user's own app")
+
+    app = Starlette(routes=[Route("/", home),
+                            Mount("/hooks", app=huawei_app(store, bill_verifier=Verifier({"ak": "sk-EXAMPLE"})))])
+    base = serve(app)
+    assert httpx.get(base + "/").text == "the user's own app"
+    assert httpx.post(base + "/hooks/huawei/results", content=HW_SAMPLE).json() == SUCCESS
+    with httpx.Client(auth=AuthV2("ak", "sk-EXAMPLE")) as c:
+        r = c.post(base + "/hooks/huawei/bill", content=json.dumps(BILL_SAMPLE).encode(),
+                   headers={"content-type": "application/json;charset=UTF-8"})
+    assert r.status_code == 200, r.text
+    assert [e["kind"] for e in store.events()] == ["result", "bill"]

@@ -44,13 +44,27 @@ def _babaihu_push(c: httpx.Client, base: str, i: int) -> bool:
     return r.status_code == 200 and r.json()["status"] == 0
 
 
+def _sccc_push(c: httpx.Client, base: str, i: int) -> bool:
+    from callcore import sign
+
+    r = c.post(base + "/sccc/notify", json={
+        "authentication": sign.sccc_authentication("C2", "pw-EXAMPLE"),
+        "notify": {"type": "billing", "startTime": "2026-12-04 10:00:00", "ringTime": "2026-12-04 10:00:01",
+                   "answerTime": "2026-12-04 10:00:05", "byeTime": "2026-12-04 10:01:00", "callee": "13800000000",
+                   "caller": "10086", "recordFile": f"rec/{i}.wav", "service": "4", "session": f"sess-{i}",
+                   "timeLength": "55", "seq": str(i), "userData": ""}})
+    return r.status_code == 200
+
+
 PUSHES = 3
+# what each receiver needs to start (the restarted one too)
+NEEDS = {"sccc": {"CALLCORE_SCCC_CUSTOMER": "C2", "CALLCORE_SCCC_PASSWORD": "pw-EXAMPLE"}}
 
 
 def _platform_run(platform: str, store: Path, push: Any, **env: str) -> int:
     """Pushes PUSHES events as a platform does: anything without a 200 is pushed again (to a
     restarted receiver when it died). Returns how many times the receiver had to be restarted."""
-    p, base = _serve(platform, store, **env)
+    p, base = _serve(platform, store, **NEEDS.get(platform, {}), **env)
     restarts = 0
     try:
         with httpx.Client(timeout=10) as c:
@@ -64,14 +78,15 @@ def _platform_run(platform: str, store: Path, push: Any, **env: str) -> int:
                     assert p.wait(timeout=20) == -9, "only a crash-point kill may stop the receiver"
                     restarts += 1
                     assert restarts <= 2
-                    p, base = _serve(platform, store)  # the restarted receiver runs to the end
+                    p, base = _serve(platform, store, **NEEDS.get(platform, {}))  # runs to the end
     finally:
         p.terminate()
         p.wait(timeout=20)
     return restarts
 
 
-@pytest.mark.parametrize("platform, push, points", [("huawei", _huawei_push, 1), ("babaihu", _babaihu_push, 2)])
+@pytest.mark.parametrize("platform, push, points", [("huawei", _huawei_push, 1), ("sccc", _sccc_push, 1),
+                                                    ("babaihu", _babaihu_push, 2)])
 def test_killed_at_every_commit_point_each_push_is_stored_once(tmp_path: Path, platform: str, push: Any,
                                                                points: int) -> None:
     count = tmp_path / "count"

@@ -103,3 +103,37 @@ def test_from_pushes_bad_input(tmp_path: Path) -> None:
                         "2026-01-01", "--to", "2026-01-02", "-o", str(tmp_path / "o"), "--endpoint", "http://127.0.0.1:9"],
                        capture_output=True, text=True, env=env)
     assert r.returncode == 2 and "--store" in r.stderr
+
+
+def test_sccc_and_babaihu_pushed_recordings_synced(tmp_path: Path, serve: Any) -> None:
+    from callcore.platforms.babaihu import BabaihuClient, TaskRecord
+    from callcore.platforms.sccc import ScccClient
+    from callcore.receivers import ScccCredentials, sccc_app
+    from callcore.sandbox.babaihu import BabaihuSandbox
+    from callcore.sandbox.sccc import ScccSandbox
+
+    b, e = _window()
+    with ScccSandbox(tmp_path / "sccc") as sb:
+        store = EventStore(tmp_path / "s-store")
+        base = serve(sccc_app(store, ScccCredentials(sb.customer, sb.password)))
+        pushes.attach(sb.app, pushes.Pusher(), url=base + "/sccc/notify")
+        with ScccClient(sb.url, sb.customer, sb.password) as c:
+            task = c.create_task("1000", [f"1380000{i:04d}" for i in range(8)])
+        sb.dial(task.task_id, 8)
+        named = {q["path"] for q in store.queued_recordings("sccc")}
+        store.close()
+        s = sync_recordings(use_pushes(SyncOptions(sb.url, sb.customer, sb.password, begin=b, end=e, platform="sccc",
+                                                   out_dir=str(tmp_path / "s-out")), tmp_path / "s-store"))
+    assert named and s.complete and s.recordings == s.converted == len(named), s.errors
+    with BabaihuSandbox(tmp_path / "bbh") as sb:
+        store = EventStore(tmp_path / "b-store")
+        base = serve(babaihu_app(store))
+        pushes.attach(sb.app, pushes.Pusher(), url=base + "/babaihu/voip")
+        with BabaihuClient(sb.url, sb.user, sb.password) as c:
+            tid = c.add_task("t", [TaskRecord(f"1300000000{i}") for i in range(6)], flow_name="外呼流程")
+        sb.dial(tid, 6)
+        named = {q["path"] for q in store.queued_recordings("babaihu")}
+        store.close()
+        s = sync_recordings(use_pushes(SyncOptions(sb.url, sb.user, sb.password, begin=b, end=e, platform="babaihu",
+                                                   out_dir=str(tmp_path / "b-out")), tmp_path / "b-store"))
+    assert named and s.complete and s.recordings == s.converted == len(named), s.errors

@@ -56,7 +56,7 @@ def _sccc_push(c: httpx.Client, base: str, i: int) -> bool:
     return r.status_code == 200
 
 
-PUSHES = 3
+PUSHES = 2
 # what each receiver needs to start (the restarted one too)
 NEEDS = {"sccc": {"CALLCORE_SCCC_CUSTOMER": "C2", "CALLCORE_SCCC_PASSWORD": "pw-EXAMPLE"}}
 

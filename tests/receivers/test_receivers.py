@@ -389,3 +389,11 @@ def test_apps_mount_in_the_users_own_starlette_app(store: Any, serve: Any) -> No
                    headers={"content-type": "application/json;charset=UTF-8"})
     assert r.status_code == 200, r.text
     assert [e["kind"] for e in store.events()] == ["result", "bill"]
+
+
+def test_a_push_cannot_rename_its_platform_or_kind(store: Any, serve: Any) -> None:
+    base = serve(huawei_app(store))
+    item = dict(json.loads(HW_SAMPLE)[0], platform="sccc", kind="billing", received="1970-01-01")
+    assert httpx.post(base + "/huawei/results", json=[item]).status_code == 200
+    [ev] = _events(store)
+    assert (ev["platform"], ev["kind"]) == ("huawei", "result") and ev["received"] != "1970-01-01"

@@ -123,7 +123,8 @@ class EventStore:
             sql += " WHERE " + " AND ".join(where)
         for r in self.journal.q(sql + " ORDER BY id", args):
             out: dict[str, Any] = {"platform": r["platform"], "kind": r["kind"]}
-            out.update(json.loads(r["fields"]))
+            # a push cannot pass itself off as another platform or kind: those three names are ours
+            out.update((k, v) for k, v in json.loads(r["fields"]).items() if k not in ("platform", "kind", "received"))
             out["received"] = _iso(r["received"])
             yield out
 

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 # capabilities whose ``cli`` module registers subcommands, in the order shown by --help
-CAPABILITIES = ("sign", "calllist", "audio", "sandbox", "pipelines")
+CAPABILITIES = ("sign", "calllist", "audio", "sandbox", "pipelines", "receivers")
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

@@ -84,6 +84,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_cmd_import)
+    from .outcomes import register_cli as _register_results  # `outbound results` (issue 13)
+
+    _register_results(obs)
 
     rc = sub.add_parser("recordings", help="call recordings: resumable sync to WAV/MP3")
     rcs = rc.add_subparsers(dest="recordings_command", metavar="SUBCOMMAND", required=True)
@@ -130,6 +133,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                         "when given) instead of stopping with an error")
     s.add_argument("--json", action="store_true")
     s.add_argument("-q", "--quiet", action="store_true")
+    s.add_argument("--from-pushes", action="store_true",
+                   help="sync exactly the recordings the platform's pushes named, queued in --store DIR by "
+                        "`callcore receive serve` (instead of the platform's listing)")
+    s.add_argument("--store", metavar="DIR", help="the receiver's store folder, for --from-pushes")
     s.set_defaults(func=_cmd_sync)
 
 
@@ -291,6 +298,10 @@ def _cmd_sync(args: argparse.Namespace) -> int:
                     hl95_scope=args.scope, page_size=args.page_size, settle_minutes=args.settle_minutes,
                     recording_format=args.recording_format, huawei_route=args.huawei_route,
                     wait=False if args.wait is None else True if args.wait < 0 else args.wait)
+    if args.from_pushes:
+        from .push_recordings import use_pushes
+
+        o = use_pushes(o, args.store)
     from callcore.platforms.errors import PlatformError
 
     from .folder_lock import FolderBusy

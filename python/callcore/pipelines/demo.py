@@ -4,8 +4,10 @@ Starts the Huawei sandbox in process (real HTTP on loopback, its real rate rules
 v1 call, one call a second per campaign, 200,000 pending per campaign, statistics once per five
 minutes), and a throwaway OpenSSH server on loopback as the registered SFTP file server when
 ``/usr/sbin/sshd`` exists. Then: make a dirty list, clean it, import it (SFTP workbooks for the
-bulk, the API for the tail), let the sandbox dial some of it, sync and transcode the recordings,
-and print what happened and where everything is.
+bulk, the API for the tail), let the sandbox dial some of it and push the results to a receiver on
+loopback through a lossy network (the 7.6.1 schedule on a compressed clock), give every input row
+its outcome, sync and transcode the recordings the pushes named, and print what happened at each
+step and where everything is.
 """
 from __future__ import annotations
 
@@ -99,12 +101,18 @@ def run_demo(workdir: str | Path = "callcore-demo", rows: int = 1_000_000, quiet
     from .outbound import PENDING_CAP, ImportOptions, import_list
     from .recordings import SyncOptions, sync_recordings
     from .sftp import LoopbackSshd
+    from callcore.receivers import EventStore, huawei_app
+    from callcore.sandbox import pushes
+    from callcore.sandbox._server import ServerThread
+
+    from .outcomes import write_outcomes
+    from .push_recordings import use_pushes
 
     t_start = time.monotonic()
     console = Console()
     err = Console(stderr=True)
     wd = Path(workdir).resolve()
-    for sub in ("sandbox", "sftp", "import", "recordings", "list"):
+    for sub in ("sandbox", "sftp", "import", "recordings", "list", "pushes"):
         shutil.rmtree(wd / sub, ignore_errors=True)
     wd.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
@@ -128,6 +136,14 @@ def run_demo(workdir: str | Path = "callcore-demo", rows: int = 1_000_000, quiet
                      "one call a second per campaign, a million rows would take hours)")
     cfg = HuaweiConfig(sftp_root=sftp_root if sshd else None, v2_max=20 if sshd else FALLBACK_V2_MAX)
     sb = HuaweiSandbox(wd / "sandbox", config=cfg).start()
+    # the customer's side of the loop: a receiver for the campaigns' 7.6.1 result pushes
+    store = EventStore(wd / "pushes")
+    receiver = ServerThread(huawei_app(store))
+    receiver.start()
+    callback_url = f"http://127.0.0.1:{receiver.port}/huawei/results"
+    # the platform pushes as Huawei does (at once, again at once, then every 10 minutes, 6 at most;
+    # 10 minutes pass in 0.1 s here) over a network that loses some deliveries and some answers
+    pusher = pushes.attach(sb.app, pushes.Pusher(speed=6000, lose=0.25, lose_answer=0.05, seed=2026))
     try:
         hw = HuaweiClient(sb.url, sb.access_key, sb.secret_key, vdn_id=1)
         err.print(f"[bold]Huawei sandbox[/] on {sb.url} (state {wd / 'sandbox'})"
@@ -151,7 +167,7 @@ def run_demo(workdir: str | Path = "callcore-demo", rows: int = 1_000_000, quiet
                                 strEndTime=(today + timedelta(days=30)).strftime("%Y-%m-%d 23:00:00"), deviceType=2,
                                 callerNo="4008001234", maxAlertingTime=30,
                                 scheduleParam=ScheduleParam(workdayBeginTime1="09:00", workdayEndTime1="18:00"),
-                                callbackUrl="http://127.0.0.1:9/campaign-callback", skillParam={"skillId": 1, "outBoundType": 2, "predictParam": {"predictMethod": 5, "offhookPredictParam": {"offHookRate": 100}}})
+                                callbackUrl=callback_url, skillParam={"skillId": 1, "outBoundType": 2, "predictParam": {"predictMethod": 5, "offhookPredictParam": {"offHookRate": 100}}})
             campaigns.append(hw.create_campaign(spec))
 
         # the last campaign's tail goes by API: put two of its numbers on the platform's blacklist
@@ -178,33 +194,75 @@ def run_demo(workdir: str | Path = "callcore-demo", rows: int = 1_000_000, quiet
                 job.close()
         timings["clean + import"] = time.monotonic() - t
 
-        # the platform dials some numbers: calls, CDRs, recordings
+        # the platform dials some numbers (calls, CDRs, recordings) and pushes each dial's results
         t = time.monotonic()
-        dialled = sb.dial(1, campaigns[0], 400)
+        dialled = sum(sb.dial(1, campaigns[0], 20, push=True) for _ in range(20))
+        drained = pusher.drain(120)
+        timings["dial + pushes"] = time.monotonic() - t
+
+        # every input row's outcome, from the pushed results
+        t = time.monotonic()
+        results_csv = wd / "results.csv"
+        outcome = write_outcomes(import_dir, results_csv, store=wd / "pushes")
+        timings["outcomes"] = time.monotonic() - t
+
+        # the recordings the pushes named, fetched and transcoded
+        t = time.monotonic()
         now = datetime.now()
         rec_dir = wd / "recordings"
+        queued = len(store.queued_recordings("huawei"))
         with _Bars(quiet) as bars:
-            ss = sync_recordings(SyncOptions(sb.url, sb.access_key, sb.secret_key,
-                                             begin=(now - timedelta(hours=12)).strftime("%Y-%m-%d %H:%M:%S"),
-                                             end=(now + timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S"),
-                                             out_dir=str(rec_dir), to_format="mp3", workers=4), progress=bars.sync_cb)
-        timings["dial + recording sync"] = time.monotonic() - t
+            ss = sync_recordings(use_pushes(SyncOptions(
+                sb.url, sb.access_key, sb.secret_key, begin=(now - timedelta(hours=12)).strftime("%Y-%m-%d %H:%M:%S"),
+                end=(now + timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S"), out_dir=str(rec_dir), to_format="mp3",
+                workers=4), wd / "pushes"), progress=bars.sync_cb)
+        timings["recording sync"] = time.monotonic() - t
         hw.close()
     finally:
+        pusher.close()
+        receiver.stop()
         sb.stop()
         if sshd:
             sshd.close()
+    counts = store.counts()
+    store.close()
+    log = pusher.log
+    acked = {e["push"] for e in log if e["ok"]}
+    loop = {"dialled": dialled, "pushes": len({e["push"] for e in log}), "deliveries": len(log),
+            "first_deliveries_failed": sum(1 for e in log if e["delivery"] == 1 and not e["ok"]),
+            "redelivered_after_10_min": sum(1 for e in log if e["delivery"] >= 3), "acknowledged": len(acked),
+            "gave_up_after_6": len({e["push"] for e in log} - acked), "drained": drained,
+            "events_stored": counts["events"], "re_pushes_not_stored_again": counts["duplicates"],
+            "recordings_queued": queued, "outcomes": outcome}
+    o = outcome["outcomes"]
+    loop["reconciles"] = (counts["events"] == dialled and o["answered"] + o["failed"] == dialled
+                          and outcome["reconciles"] and ss.recordings == queued)
 
     total = time.monotonic() - t_start
     console.print(import_table(s))
     routes = ", ".join(f"{'SFTP workbooks' if r == 'file' else 'API'} {n:,}" for r, n in sorted(s.routes.items()))
     console.print(f"campaigns {', '.join(map(str, campaigns))} (at most {PENDING_CAP:,} pending each); "
                   f"accepted by route: {routes}")
-    rt = Table(title="recordings", title_justify="left")
+    lt = Table(title="the campaign loop: dial -> push -> receiver -> outcome of every row", title_justify="left")
+    lt.add_column("")
+    lt.add_column("", justify="right")
+    lt.add_row("calls dialled by the sandbox", f"{dialled:,}")
+    lt.add_row("result pushes (deliveries; first deliveries lost or refused; re-pushed after 10 min)",
+               f"{loop['pushes']:,} ({len(log):,}; "
+               f"{loop['first_deliveries_failed']:,}; {loop['redelivered_after_10_min']:,})")
+    lt.add_row("results stored by the receiver (re-pushes acknowledged, not stored again)",
+               f"{counts['events']:,} ({counts['duplicates']:,})")
+    for k in ("answered", "failed", "pending", "refused", "not_imported", "not_sent"):
+        lt.add_row(f"  outcome {k}", f"{o[k]:,}")
+    lt.add_row("  total (= input rows)", f"{sum(o.values()):,} ({'=' if outcome['reconciles'] else '!='} "
+                                          f"{outcome['input_rows']:,})")
+    lt.add_row("reconciles (stored = dialled = answered + failed; rows = input; recordings synced = named)",
+               "yes" if loop["reconciles"] else "NO")
+    console.print(lt)
+    rt = Table(title="recordings named by pushes", title_justify="left")
     rt.add_column("")
     rt.add_column("", justify="right")
-    rt.add_row("calls dialled by the sandbox", f"{dialled:,}")
-    rt.add_row("recordings found in the index", f"{ss.recordings:,} ({ss.calls:,} calls)")
+    rt.add_row("recordings named by the pushes", f"{queued:,}")
     rt.add_row("downloaded + transcoded to MP3", f"{ss.converted:,} ({ss.bytes_in / 1e6:.1f} MB A-law -> {ss.bytes_out / 1e6:.1f} MB MP3)")
     rt.add_row("failed", f"{ss.failed:,}")
     console.print(rt)
@@ -222,6 +280,7 @@ def run_demo(workdir: str | Path = "callcore-demo", rows: int = 1_000_000, quiet
 
     for k, v in (("dirty list", wd / "list" / "dirty-list.csv"), ("clean list", s.clean_file),
                  ("rejects (row, input, reason)", s.rejects_file), ("import journal (SQLite)", s.journal),
+                 ("outcome of every row", results_csv), ("pushes received (SQLite)", wd / "pushes"),
                  ("workbooks on the SFTP server", sftp_root if sshd else "(no SFTP server)"),
                  ("recordings (MP3)", rec_dir), ("manifest", ss.manifest),
                  ("sandbox state", wd / "sandbox"), ("summary (JSON)", wd / "summary.json")):
@@ -231,8 +290,9 @@ def run_demo(workdir: str | Path = "callcore-demo", rows: int = 1_000_000, quiet
         console.print(f"note: {n}")
     console.print("time: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()) + f"; total {total:.1f} s")
     (wd / "summary.json").write_text(json.dumps({"import": s.to_dict(), "recordings": ss.to_dict(), "list": made,
+                                                 "loop": loop,
                                                  "campaigns": campaigns, "timings": timings, "seconds": total,
                                                  "notes": notes}, ensure_ascii=False, indent=2))
-    ok = s.complete and s.adds_up and ss.complete
+    ok = s.complete and s.adds_up and ss.complete and loop["reconciles"]
     console.print("[green]demo OK[/]" if ok else "[red]demo incomplete[/]")
     return 0 if ok else 1

@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import audio
+from . import audio, pushes
 from ._server import FaultMiddleware, Faults, ServerThread, State
 
 SCHEMA = """
@@ -386,6 +386,7 @@ class BabaihuApp:
             self.state.x("INSERT INTO cdrs VALUES (?,?,?,?,?,?,?,?)",
                          (cdr_id, self.cfg.extension, r["phone"], start.strftime(fmt), end.strftime(fmt), talk, 1,
                           wav))
+        pushes.babaihu_after_dial(self, task, [r["id"] for r in rows])  # 2.10.4 pushes, when a URL is set
         return len(rows)
 
 

@@ -1389,9 +1389,10 @@ class HuaweiApp:
         return JSONResponse({"dialled": self.dial(req.path_params["vdn"], req.path_params["cid"], n)})
 
     def _push_results(self, vdn: int, cid: int, calls: list[tuple], recs: list[tuple]) -> None:
-        """7.6.1: POST the results as a bare JSON array, no auth header; a non-200 answer is
-        pushed again at once (001:27162-27163). The 10-minute re-pushes are not simulated."""
-        import httpx
+        """7.6.1: POST the results as a bare JSON array, no auth header, on the platform's schedule
+        (at once, again at once on a non-200 answer, then every 10 minutes, 6 deliveries at most,
+        001:27160-27171): see :mod:`callcore.sandbox.pushes`."""
+        from . import pushes
 
         camp = self.state.one("SELECT spec FROM campaigns WHERE id=?", (cid,))
         spec = json.loads(camp["spec"]) if camp else {}
@@ -1404,16 +1405,12 @@ class HuaweiApp:
         items = [{"campaignId": str(cid), "sessionId": c[4], "called": c[5], "callTimeStr": c[8], "callStatus": c[9],
                   "failCode": c[10], "vdnId": vdn, "callId": c[0], "customField": c[7],
                   "recordPath": first_rec.get(c[0], "")} for c in calls]
-        entry: dict[str, Any] = {"url": url, "results": len(items), "status": None, "error": None}
-        for _ in range(2):
-            try:
-                r = httpx.post(url, json=items, timeout=5, verify=self.cfg.callback_verify_tls)
-                entry["status"] = r.status_code
-                if r.status_code == 200:
-                    break
-            except httpx.HTTPError as e:
-                entry["error"] = f"{type(e).__name__}: {e}"
-        self.callbacks.append(entry)
+        pusher = pushes.for_sandbox(self, verify_tls=self.cfg.callback_verify_tls)
+        first = len(pusher.log)
+        pusher.huawei_results(url, items, key=f"campaign {cid}")
+        last = pusher.log[-1] if len(pusher.log) > first else {}
+        self.callbacks.append({"url": url, "results": len(items), "status": last.get("status"),
+                               "error": last.get("error")})
 
     def dial(self, vdn: int, campaign_id: int, n: int = 10, *, when: datetime | None = None,
              push: bool | None = None) -> int:

@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import audio
+from . import audio, pushes
 from ._server import FaultMiddleware, Faults, ServerThread, State
 
 SCHEMA = """
@@ -386,6 +386,7 @@ class ScccApp:
         self.state.many("INSERT INTO records (caller, callee, filename, type, agent, start_time, duration, result) "
                         "VALUES (?,?,?,?,?,?,?,?)", recs)
         self.state.many("UPDATE numbers SET state='done' WHERE task=? AND number=?", [(task, r["number"]) for r in rows])
+        pushes.sccc_after_dial(self, t, recs)  # billing + taskinfo pushes, when a push URL is set
         return len(rows)
 
 

@@ -1,0 +1,25 @@
+"""Receivers for the platforms' pushes: one ASGI application per platform on a shared event store.
+
+Mount one in your own Starlette app, or serve it with ``callcore receive serve``::
+
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+    from callcore.receivers import EventStore, huawei_app
+
+    store = EventStore("./pushes")
+    app = Starlette(routes=[Mount("/hooks", app=huawei_app(store, path_secret="long-random-text"))])
+
+An event is committed (SQLite WAL, ``synchronous=FULL``) before the platform gets its success
+answer; a re-push is acknowledged and not stored twice; a bad signature, a malformed, truncated or
+oversized body gets the platform's failure answer with a 4xx status and stores nothing.
+
+九五云客服 (seed 000, V1.3) defines no pushes: its results and recordings are only polled.
+"""
+from __future__ import annotations
+
+from .babaihu import babaihu_app
+from .huawei import huawei_app
+from .sccc import ScccCredentials, sccc_app
+from .store import Event, EventStore
+
+__all__ = ["EventStore", "Event", "huawei_app", "sccc_app", "ScccCredentials", "babaihu_app"]

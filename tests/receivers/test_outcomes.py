@@ -43,7 +43,7 @@ def loop(tmp_path: Path, serve: Any) -> Any:
             name="loop", strBeginTime=now.strftime(fmt), strEndTime=(now + timedelta(days=2)).strftime(fmt),
             deviceType=2, callerNo="10085", maxAlertingTime=20, scheduleParam=ScheduleParam("00:00", "11:59", "12:00",
                                                                                           "23:59"),
-            callbackUrl=base + "/huawei/results", skillParam={"skillId": 5}))
+            callbackUrl=base + "/huawei/results", skillParam={"skillId": 5, "outBoundType": 2, "predictParam": {"predictMethod": 5, "offhookPredictParam": {"offHookRate": 100}}}))
     good = _list(tmp_path / "l.csv", 45)
     s = import_list(tmp_path / "l.csv", tmp_path / "w", ImportOptions(
         campaigns=[cid], endpoint=sb.url, access_key=sb.access_key, secret_key=sb.secret_key, min_interval=0.05,

@@ -67,7 +67,7 @@ def test_babaihu_outcomes_from_hangup_pushes_then_findtaskmx(tmp_path: Path, ser
         _list(tmp_path / "l.csv", 10, "1300000")
         s = import_list(tmp_path / "l.csv", tmp_path / "w", ImportOptions(
             campaigns=[sb.flow_id], endpoint=sb.url, access_key=sb.user, secret_key=sb.password, platform="babaihu",
-            flow_name="outbound-flow", retry=FAST))
+            flow_name=sb.flow_name, retry=FAST))
         assert s.complete and s.accepted == 10
         [task] = [r["task"] for r in sb.app.state.q("SELECT DISTINCT task FROM details")]
         pushes.attach(sb.app, pushes.Pusher(), url=receiver + "/babaihu/voip")

@@ -37,7 +37,7 @@ def test_huawei_pushed_recordings_synced_exactly_and_resumed(tmp_path: Path, ser
                 name="rec", strBeginTime=now.strftime(FMT), strEndTime=(now + timedelta(days=2)).strftime(FMT),
                 deviceType=2, callerNo="10085", maxAlertingTime=20,
                 scheduleParam=ScheduleParam("00:00", "11:59", "12:00", "23:59"), callbackUrl=base + "/huawei/results",
-                skillParam={"skillId": 5}))
+                skillParam={"skillId": 5, "outBoundType": 2, "predictParam": {"predictMethod": 5, "offhookPredictParam": {"offHookRate": 100}}}))
             c.add_numbers(cid, [CallData(called=f"1380000{i:04d}", sessionId=f"r{i}") for i in range(12)])
         pushes.attach(sb.app, pushes.Pusher(speed=6000))
         sb.dial(1, cid, 8, push=True)

@@ -81,7 +81,7 @@ def test_end_to_end_sandbox_dials_and_pushes_through_a_lossy_network(tmp_path: A
                             deviceType=2, callerNo="10085", maxAlertingTime=20,
                             scheduleParam=ScheduleParam("00:00", "11:59", "12:00", "23:59"),
                             callbackUrl=receiver + "/huawei/results/seg-1",
-                            skillParam={"skillId": 5, "outBoundType": 2, "predictParam": {"predictMethod": 5}})
+                            skillParam={"skillId": 5, "outBoundType": 2, "predictParam": {"predictMethod": 5, "offhookPredictParam": {"offHookRate": 100}}})
         with HuaweiClient(sb.url, sb.access_key, sb.secret_key, vdn_id=1) as hw:
             cid = hw.create_campaign(spec)
             hw.add_numbers(cid, [CallData(called=f"1380000{i:04d}", sessionId=f"row-{i}", customField="b")

@@ -1,0 +1,605 @@
+"""Archive conversion at scale: a store of recordings -> WAV/MP3 in another store, in shards, on
+Ray or on the local cores, resumable (``callcore recordings convert SRC DST``).
+
+``convert_archive(ConvertOptions(src, dst, to="mp3"))``:
+
+1. SRC and DST are fsspec URLs (a local path, ``sftp://user@host:port/path``, ``s3://bucket/prefix``
+   or anything fsspec opens). Credentials come from the environment or fsspec's own configuration
+   (``FSSPEC_SFTP_KEY_FILENAME``, ``FSSPEC_S3_KEY``..., ``~/.config/fsspec/``), never from the URL:
+   a URL carrying a password is refused, so that it never lands in shell history or ``ps``.
+2. The driver lists SRC (recording suffixes only), reads what DST's manifest already holds, names
+   every output from its source path as the recording sync does (:func:`safe_local_path`: nothing
+   can land outside DST) and cuts what is left into shards of ``shard_files`` files.
+3. Each shard (:func:`run_shard`, a Ray task or, with ``ray="off"``, a thread on this machine)
+   fetches its files, converts them with :func:`callcore.audio.transcode_many` (GIL released),
+   commits each output under its final name, then commits its manifest rows
+   (``DST/.callcore-archive/manifest/shard-<id>.csv``).
+4. The driver folds the shard manifests into ``DST/.callcore-archive/rows.csv`` (every attempt's
+   row) and writes ``DST/.callcore-archive/manifest.csv``, one row per source.
+
+Commits never replace: a local output is hard-linked into place (``link`` refuses an existing
+name), an SFTP output is uploaded as ``.part`` and renamed with SFTP's RENAME (OpenSSH refuses an
+existing target), an object store gets one complete PUT (the store's commit; such stores cannot
+refuse a second writer, so there the guarantee rests on one driver per DST). A shard retried
+after its worker died finds the outputs the dead attempt committed and records them as
+``present`` without writing them again; a second run converts only sources with no committed
+output. Failures are per file (``error`` rows with the reason) and never stop the job.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import posixpath
+import shutil
+import socket
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from callcore import _crashpoint
+
+from .recordings import safe_local_path
+
+ARCHIVE_DIR = ".callcore-archive"
+TO_FORMATS = ("mp3", "wav", "wav-alaw")
+SOURCES = ("vox6k", "vox8k", "alaw", "ulaw", "auto")  # callcore.audio.SOURCES (the sandbox's --recording-format names)
+SUFFIXES = (".v3", ".vox", ".al", ".alaw", ".wav", ".ul", ".ulaw", ".raw")  # callcore.audio.INPUT_SUFFIXES
+FIELDS = ("source", "source_bytes", "source_sha256", "output", "output_bytes", "output_sha256", "seconds", "state",
+          "error", "writes", "shard", "worker")
+# only used to turn a source path into a relative output name; never created
+_ANCHOR = Path("/callcore-archive-names")
+
+
+def _ext(to: str) -> str:
+    return ".mp3" if to == "mp3" else ".wav"
+
+
+def output_name(source: str, to: str) -> str:
+    """The output path (relative to DST, ``/``-separated) for a source path relative to SRC: the
+    recording sync's :func:`safe_local_path` naming (``\\`` -> ``/``, drive letters become folders,
+    ``..`` and empty parts dropped), the extension of ``to``, kept out of DST's state folder."""
+    anchor = _ANCHOR.resolve()
+    rel = safe_local_path(source, anchor, _ext(to)).relative_to(anchor)
+    if rel.parts[0] == ARCHIVE_DIR:
+        rel = Path("_" + ARCHIVE_DIR, *rel.parts[1:])
+    return rel.as_posix()
+
+
+def _tagged(out: str, source: str) -> str:
+    p = PurePosixPath(out)
+    return str(p.with_name(f"{p.stem}.{hashlib.sha256(source.encode()).hexdigest()[:10]}{p.suffix}"))
+
+
+def plan_names(sources: list[str], to: str, known: dict[str, str] | None = None) -> dict[str, str]:
+    """``{source: output}``: sources already in the manifest keep their output; two sources that
+    map to one name (``a/x.V3`` and ``a/x.wav``, ``a\\x.V3`` and ``a/x.V3``) get distinct ones (the
+    later in sorted order carries a hash of its source path)."""
+    known = dict(known or {})
+    taken = {out: src for src, out in known.items()}
+    names: dict[str, str] = {}
+    for s in sorted(sources):
+        if s in known:
+            names[s] = known[s]
+            continue
+        out = output_name(s, to)
+        if taken.get(out, s) != s:
+            out = _tagged(out, s)
+        taken[out] = s
+        names[s] = out
+    return names
+
+
+def _check_url(what: str, url: str) -> None:
+    parts = urllib.parse.urlsplit(url)
+    if parts.password:
+        shown = parts._replace(netloc=f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else ""))
+        raise ValueError(f"{what} {urllib.parse.urlunsplit(shown)}: the URL carries a password; give credentials "
+                         "in the environment (e.g. FSSPEC_SFTP_PASSWORD, FSSPEC_SFTP_KEY_FILENAME) or fsspec's "
+                         "configuration, never on the command line")
+
+
+class Store:
+    """One side (SRC or DST) of the job: an fsspec filesystem and its root, with the commit rule
+    of its kind (local link, SFTP rename, object-store PUT)."""
+
+    def __init__(self, url: str, options: dict[str, Any] | None = None) -> None:
+        import fsspec.core
+        from fsspec.implementations.local import LocalFileSystem
+
+        self.url = url
+        # a filesystem of its own: fsspec's shared instances would share one SFTP channel between threads
+        self.fs, root = fsspec.core.url_to_fs(url, skip_instance_cache=True, **(options or {}))
+        self.local = isinstance(self.fs, LocalFileSystem)
+        self.root = str(Path(root).resolve()) if self.local else root.rstrip("/")
+        self.sftp = hasattr(self.fs, "ftp")
+
+    def path(self, rel: str) -> str:
+        p = posixpath.join(self.root, rel)
+        if self.local:
+            # an existing symlinked folder inside DST must not carry an output outside it
+            base, target = Path(self.root), Path(p).resolve()
+            if target != base and base not in target.parents:
+                raise ValueError(f"output {rel!r} would leave {self.root}")
+        return p
+
+    def exists(self, rel: str) -> bool:
+        return bool(self.fs.exists(self.path(rel)))
+
+    def list_sources(self, suffixes: tuple[str, ...] = SUFFIXES) -> list[tuple[str, str, int]]:
+        """``(full path, path relative to the root, size)`` of every recording under the root,
+        sorted; the state folder (when SRC is DST) is left out."""
+        if not self.fs.exists(self.root):
+            raise ValueError(f"SRC {self.url}: not found")
+        if not self.fs.isdir(self.root):
+            raise ValueError(f"SRC {self.url}: not a folder")
+        found = self.fs.find(self.root, detail=True)
+        out = []
+        sfx = {s.lower() for s in suffixes}
+        prefix = self.root.rstrip("/") + "/"
+        for path, info in found.items():
+            if info.get("type") != "file" or not path.startswith(prefix):
+                continue
+            rel = path[len(prefix):]
+            leaf = rel.rsplit("/", 1)[-1]
+            # names starting with "." are kept: a recording named "..\\x.V3" is renamed, not lost
+            if rel.split("/", 1)[0] == ARCHIVE_DIR:
+                continue
+            if PurePosixPath(leaf).suffix.lower() in sfx:
+                out.append((path, rel, int(info.get("size") or 0)))
+        return sorted(out, key=lambda t: t[1])
+
+    def read_text(self, rel: str) -> str:
+        with self.fs.open(self.path(rel), "rb") as f:
+            return f.read().decode("utf-8")
+
+    def commit(self, local_tmp: str, rel: str, token: str) -> bool:
+        """Puts the complete file *local_tmp* under *rel*, never replacing: True when written now,
+        False when something was already committed there. *local_tmp* is consumed."""
+        final = self.path(rel)
+        try:
+            if self.local:
+                os.makedirs(os.path.dirname(final), exist_ok=True)
+                with open(local_tmp, "rb") as f:
+                    os.fsync(f.fileno())
+                try:
+                    os.link(local_tmp, final)
+                except FileExistsError:
+                    return False
+                except OSError as e:  # scratch on another filesystem: copy next to the output first
+                    if e.errno != 18:  # EXDEV
+                        raise
+                    part = f"{final}.{token}.part"
+                    shutil.copyfile(local_tmp, part)
+                    with open(part, "rb") as f:
+                        os.fsync(f.fileno())
+                    try:
+                        os.link(part, final)
+                    except FileExistsError:
+                        return False
+                    finally:
+                        os.unlink(part)
+                dfd = os.open(os.path.dirname(final), os.O_RDONLY)
+                try:
+                    os.fsync(dfd)
+                finally:
+                    os.close(dfd)
+                return True
+            if self.fs.exists(final):
+                return False
+            self.fs.makedirs(posixpath.dirname(final), exist_ok=True)
+            if self.sftp:
+                part = f"{final}.{token}.part"
+                self.fs.put_file(local_tmp, part)
+                try:
+                    # SSH_FXP_RENAME, not fsspec's posix-rename: OpenSSH refuses an existing target
+                    self.fs.ftp.rename(part, final)
+                except OSError:
+                    self.fs.rm_file(part)
+                    if self.fs.exists(final):
+                        return False
+                    raise
+                return True
+            self.fs.put_file(local_tmp, final)  # an object store: one complete PUT is the commit
+            return True
+        finally:
+            try:
+                os.unlink(local_tmp)
+            except FileNotFoundError:
+                pass
+
+    def replace_text(self, rel: str, text: str) -> None:
+        """Writes a small state file whole (renamed/PUT into place, replacing the previous one)."""
+        final = self.path(rel)
+        data = text.encode("utf-8")
+        part = f"{final}.{os.getpid()}.part"
+        if self.local:
+            os.makedirs(os.path.dirname(final), exist_ok=True)
+            with open(part, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(part, final)
+        elif self.sftp:
+            self.fs.makedirs(posixpath.dirname(final), exist_ok=True)
+            self.fs.pipe_file(part, data)
+            self.fs.ftp.posix_rename(part, final)
+        else:
+            self.fs.pipe_file(final, data)
+
+
+def _sha(path: str) -> tuple[str, int]:
+    h = hashlib.sha256()
+    n = 0
+    with open(path, "rb") as f:
+        for c in iter(lambda: f.read(1 << 20), b""):
+            h.update(c)
+            n += len(c)
+    return h.hexdigest(), n
+
+
+def _sha_remote(store: Store, rel: str) -> tuple[str, int]:
+    h = hashlib.sha256()
+    n = 0
+    with store.fs.open(store.path(rel), "rb") as f:
+        for c in iter(lambda: f.read(1 << 20), b""):
+            h.update(c)
+            n += len(c)
+    return h.hexdigest(), n
+
+
+def shard_id(sources: list[str]) -> str:
+    return hashlib.sha256("\n".join(sources).encode()).hexdigest()[:16]
+
+
+def rows_csv(rows: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=FIELDS, extrasaction="ignore", lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def run_shard(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """Converts one shard and commits its outputs and manifest; returns its manifest rows.
+
+    ``spec``: ``src``/``dst`` URLs (+ ``src_options``/``dst_options``), ``items`` (full source
+    path, source relative to SRC, size, output relative to DST), ``conv`` (transcode options),
+    ``jobs`` (transcode threads), ``id``. Runs in a Ray worker or a thread of the driver."""
+    from callcore import audio
+
+    src, dst = Store(spec["src"], spec.get("src_options")), Store(spec["dst"], spec.get("dst_options"))
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    token = f"{spec['id']}-{os.getpid()}-{threading.get_ident()}"
+    if dst.local:  # same filesystem as the outputs: committed with a hard link, no copy
+        scratch = os.path.join(dst.root, ARCHIVE_DIR, "tmp", token)
+        os.makedirs(scratch, exist_ok=True)
+    else:
+        scratch = tempfile.mkdtemp(prefix=f"callcore-archive-{spec['id']}-")
+    rows: list[dict[str, Any]] = []
+    try:
+        pairs: list[tuple[str, str]] = []
+        pending: list[dict[str, Any]] = []
+        for i, (full, rel, size, out) in enumerate(spec["items"]):
+            row: dict[str, Any] = {"source": rel, "source_bytes": size, "output": out, "writes": 0, "worker": worker,
+                                   "error": "", "source_sha256": "", "output_sha256": "", "output_bytes": "",
+                                   "seconds": "", "shard": spec["id"]}
+            try:
+                if dst.exists(out):  # committed by an attempt that died before its manifest
+                    row["output_sha256"], row["output_bytes"] = _sha_remote(dst, out)
+                    row["state"] = "present"
+                    rows.append(row)
+                    continue
+                if src.local:
+                    local_src = full
+                else:
+                    local_src = os.path.join(scratch, f"{i}-src")
+                    src.fs.get_file(full, local_src)
+                row["source_sha256"], row["source_bytes"] = _sha(local_src)
+            except (OSError, ValueError) as e:
+                row.update(state="error", error=f"fetch: {e}")
+                rows.append(row)
+                continue
+            pairs.append((local_src, os.path.join(scratch, f"{i}-out{_ext(spec['conv']['to'])}")))
+            pending.append(row)
+        results = audio.transcode_many(pairs, overwrite=True, jobs=spec.get("jobs", 1), **spec["conv"]) if pairs else []
+        for (local_src, local_out), row, r in zip(pairs, pending, results):
+            if not r.ok:
+                row.update(state="error", error=f"{r.error_kind or 'error'}: {r.error}")
+            else:
+                try:
+                    row["output_sha256"], row["output_bytes"] = _sha(local_out)
+                    row["seconds"] = round(r.seconds, 3)
+                    written = dst.commit(local_out, row["output"], token)
+                    row.update(state="converted" if written else "present", writes=int(written))
+                    if written:
+                        _crashpoint.reached("commit")
+                except (OSError, ValueError) as e:
+                    row.update(state="error", error=f"write: {e}")
+            if not src.local and os.path.exists(local_src):
+                os.unlink(local_src)
+            rows.append(row)
+        rows.sort(key=lambda r: r["source"])
+        manifest = os.path.join(scratch, "manifest.csv")
+        with open(manifest, "w", encoding="utf-8") as f:
+            f.write(rows_csv(rows))
+        # a retried shard (same id) finds its manifest committed: its rows are the same files
+        if dst.commit(manifest, f"{ARCHIVE_DIR}/manifest/shard-{spec['id']}.csv", token):
+            _crashpoint.reached("commit")
+        return rows
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+@dataclass
+class ConvertOptions:
+    """An archive conversion. ``src``/``dst``: fsspec URLs; ``src_options``/``dst_options``:
+    extra fsspec arguments (e.g. from a secrets manager; never printed). ``ray``: ``"off"`` (threads
+    on this machine), ``"local"`` (start a local Ray) or a Ray address (``auto``,
+    ``ray://head:10001``). ``workers``: shards at once with ``ray="off"`` (0 = the cores), CPUs of
+    a local Ray. ``source``: the deployment's recording format (``vox6k`` 24K VOX, ``vox8k`` 32K
+    VOX, ``alaw`` 64K A-law, ``ulaw``, or ``auto`` to sniff each file)."""
+
+    src: str
+    dst: str
+    to: str = "mp3"
+    source: str = "auto"
+    rate: int | None = None
+    variant: str = "dialogic"
+    bitrate: int = 16
+    ray: str = "off"
+    shard_files: int = 64
+    workers: int = 0
+    max_retries: int = 3
+    suffixes: tuple[str, ...] = SUFFIXES
+    src_options: dict[str, Any] = field(default_factory=dict, repr=False)
+    dst_options: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass
+class ConvertSummary:
+    sources: int
+    done_before: int
+    converted: int
+    present: int
+    failed: int
+    audio_hours: float
+    seconds: float
+    files_per_second: float
+    ray_startup_seconds: float
+    manifest: str
+    complete: bool
+    errors: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Progress:
+    files_done: int
+    files_total: int
+    audio_seconds: float
+    elapsed: float
+
+    @property
+    def rate(self) -> float:
+        return self.files_done / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def eta(self) -> float | None:
+        return (self.files_total - self.files_done) / self.rate if self.rate > 0 else None
+
+    def line(self) -> str:
+        eta = "?" if self.eta is None else f"{self.eta:,.0f} s"
+        rt = self.audio_seconds / self.elapsed if self.elapsed > 0 else 0.0
+        return (f"{self.files_done:,}/{self.files_total:,} files, {self.audio_seconds / 3600:,.2f} h of audio, "
+                f"{self.rate:,.1f} files/s ({rt:,.0f}x realtime), ETA {eta}")
+
+
+def _row_key(r: dict[str, Any]) -> tuple[str, ...]:
+    return (r["source"], r.get("shard", ""), r.get("worker", ""), r["state"], r.get("output_sha256", ""))
+
+
+def read_rows(dst: Store) -> tuple[list[dict[str, Any]], list[str]]:
+    """Every attempt's row (``rows.csv``, the folded history, plus the shard manifests not folded
+    yet), each once, and the shard files read. A row is identified by source, shard, worker,
+    state and output checksum, so a shard file read again after a crash between folding and
+    removing it adds nothing."""
+    texts: list[str] = []
+    shards: list[str] = []
+    if dst.exists(f"{ARCHIVE_DIR}/rows.csv"):
+        texts.append(dst.read_text(f"{ARCHIVE_DIR}/rows.csv"))
+    mdir = dst.path(f"{ARCHIVE_DIR}/manifest")
+    if dst.fs.exists(mdir):
+        for p in sorted(dst.fs.find(mdir)):
+            name = PurePosixPath(p).name
+            if name.startswith("shard-") and name.endswith(".csv"):
+                rel = f"{ARCHIVE_DIR}/manifest/{name}"
+                shards.append(rel)
+                texts.append(dst.read_text(rel))
+    seen: dict[tuple[str, ...], dict[str, Any]] = {}
+    for text in texts:
+        for r in csv.DictReader(io.StringIO(text)):
+            seen.setdefault(_row_key(r), r)
+    return list(seen.values()), shards
+
+
+def best_rows(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """One row per source: a committed output (``converted``, else ``present``) wins over an
+    error; ``writes`` counts the attempts that wrote the output (exactly-once: never above 1)."""
+    rank = {"converted": 2, "present": 1, "error": 0}
+    best: dict[str, dict[str, Any]] = {}
+    writes: dict[str, int] = {}
+    for r in rows:
+        s = r["source"]
+        writes[s] = writes.get(s, 0) + int(r.get("writes") or 0)
+        if s not in best or rank.get(r["state"], 0) > rank.get(best[s]["state"], 0):
+            best[s] = dict(r)
+    for s, r in best.items():
+        r["writes"] = writes[s]
+    return best
+
+
+def _shards(items: list[tuple[str, str, int, str]], n: int) -> Iterator[list[tuple[str, str, int, str]]]:
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+def _shard_failed(spec: dict[str, Any], e: BaseException) -> list[dict[str, Any]]:
+    reason = f"shard {spec['id']}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+    return [{"source": rel, "source_bytes": size, "output": out, "state": "error", "error": reason, "writes": 0,
+             "shard": spec["id"]} for _, rel, size, out in spec["items"]]
+
+
+def _run_ray(o: ConvertOptions, specs: list[dict[str, Any]], on_rows: Callable[[list[dict[str, Any]]], None]) -> float:
+    """Runs the shards as Ray tasks; returns Ray's start-up (connect) time."""
+    try:
+        import ray
+    except ImportError:
+        raise ValueError("--ray: Ray is not installed; pip install 'callcore[ray]' (or use --ray off)") from None
+    t0 = time.monotonic()
+    started = False
+    if not ray.is_initialized():
+        if o.ray == "local":
+            ray.init(num_cpus=o.workers or None, include_dashboard=False, log_to_driver=False)
+        else:
+            ray.init(address=o.ray, log_to_driver=False)
+        started = True
+    startup = time.monotonic() - t0
+    try:
+        # max_retries: Ray runs a shard again when its worker process died (SIGKILL, OOM, node lost)
+        task = ray.remote(num_cpus=1, max_retries=o.max_retries)(run_shard)
+        cap = max(2, 2 * int(ray.cluster_resources().get("CPU", 1)))
+        todo = list(specs)
+        running: dict[Any, dict[str, Any]] = {}
+        while todo or running:
+            while todo and len(running) < cap:
+                spec = todo.pop(0)
+                running[task.remote(spec)] = spec
+            ready, _ = ray.wait(list(running), num_returns=1)
+            for ref in ready:
+                spec = running.pop(ref)
+                try:
+                    rows = ray.get(ref)
+                except Exception as e:  # noqa: BLE001 - retries exhausted: the shard's files are reported, the job goes on
+                    rows = _shard_failed(spec, e)
+                on_rows(rows)
+    finally:
+        if started:
+            ray.shutdown()
+    return startup
+
+
+def _run_local(o: ConvertOptions, specs: list[dict[str, Any]], on_rows: Callable[[list[dict[str, Any]]], None]) -> None:
+    with ThreadPoolExecutor(max_workers=o.workers or os.cpu_count() or 1, thread_name_prefix="archive") as ex:
+        futs = {ex.submit(run_shard, s): s for s in specs}
+        while futs:
+            done, _ = wait(futs, return_when=FIRST_COMPLETED)
+            for f in done:
+                spec = futs.pop(f)
+                try:
+                    rows = f.result()
+                except Exception as e:  # noqa: BLE001 - the shard's files are reported, the job goes on
+                    rows = _shard_failed(spec, e)
+                on_rows(rows)
+
+
+def convert_archive(o: ConvertOptions, progress: Callable[[Progress], object] | None = None) -> ConvertSummary:
+    """Converts every recording under ``o.src`` that has no committed output under ``o.dst``."""
+    t0 = time.monotonic()
+    if o.to not in TO_FORMATS:
+        raise ValueError(f"--to {o.to!r}: expected one of {', '.join(TO_FORMATS)}")
+    if o.source not in SOURCES:
+        raise ValueError(f"--source {o.source!r}: expected one of {', '.join(SOURCES)}")
+    if o.shard_files < 1:
+        raise ValueError(f"--shard-files {o.shard_files}: expected at least 1")
+    if o.ray != "off" and o.ray != "local" and not o.ray:
+        raise ValueError("--ray: expected off, local or a Ray address")
+    _check_url("SRC", o.src)
+    _check_url("DST", o.dst)
+    src, dst = Store(o.src, o.src_options), Store(o.dst, o.dst_options)
+    lock = None
+    if dst.local:  # one driver per DST folder (a remote DST cannot be locked: run one driver)
+        from .folder_lock import hold
+
+        lock = hold(os.path.join(dst.root, ARCHIVE_DIR), what="recordings convert")
+        lock.__enter__()
+    try:
+        listed = src.list_sources(tuple(o.suffixes))
+        best = best_rows(read_rows(dst)[0])
+        done = {s for s, r in best.items() if r["state"] in ("converted", "present")}
+        names = plan_names([rel for _, rel, _ in listed],
+                           o.to, {s: best[s]["output"] for s in done})
+        todo = [(full, rel, size, names[rel]) for full, rel, size in listed if rel not in done]
+        conv = dict(source=o.source, to=o.to, rate=o.rate, variant=o.variant, bitrate=o.bitrate)
+        specs = [dict(src=o.src, dst=o.dst, src_options=o.src_options, dst_options=o.dst_options, items=items,
+                      conv=conv, jobs=1, id=shard_id([it[1] for it in items]))
+                 for items in _shards(todo, o.shard_files)]
+        state = {"files": 0, "audio": 0.0, "last": 0.0}
+        run_rows: list[dict[str, Any]] = []
+        lock_rows = threading.Lock()
+        t_run = time.monotonic()
+
+        def on_rows(rows: list[dict[str, Any]]) -> None:
+            with lock_rows:
+                run_rows.extend(rows)
+                state["files"] += len(rows)
+                state["audio"] += sum(float(r.get("seconds") or 0) for r in rows)
+                if progress is not None:
+                    progress(Progress(state["files"], len(todo), state["audio"], time.monotonic() - t_run))
+
+        startup = 0.0
+        if specs:
+            if o.ray == "off":
+                _run_local(o, specs, on_rows)
+            else:
+                startup = _run_ray(o, specs, on_rows)
+        # fold the shard manifests into rows.csv (then remove them) and write the one-row-per-source view
+        all_rows, shard_files = read_rows(dst)
+        dst.replace_text(f"{ARCHIVE_DIR}/rows.csv", rows_csv(all_rows))
+        _crashpoint.reached("commit")
+        best = best_rows(all_rows)
+        merged = [best[s] for s in sorted(best)]
+        dst.replace_text(f"{ARCHIVE_DIR}/manifest.csv", rows_csv(merged))
+        _crashpoint.reached("commit")
+        for rel in shard_files:
+            dst.fs.rm_file(dst.path(rel))
+        _sweep(dst)
+        listed_set = {rel for _, rel, _ in listed}
+        ok = {s for s, r in best.items() if r["state"] in ("converted", "present")}
+        errors = [f"{r['source']}: {r['error']}" for r in run_rows if r["state"] == "error"]
+        elapsed = time.monotonic() - t0
+        n_run = sum(1 for r in run_rows if r["state"] != "error")
+        return ConvertSummary(
+            sources=len(listed), done_before=len(listed) - len(todo),
+            converted=sum(1 for r in run_rows if r["state"] == "converted"),
+            present=sum(1 for r in run_rows if r["state"] == "present"),
+            failed=len(errors), audio_hours=round(sum(float(r.get("seconds") or 0) for r in merged) / 3600, 4),
+            seconds=round(elapsed, 3),
+            files_per_second=round(n_run / max(1e-9, time.monotonic() - t_run - startup), 1) if n_run else 0.0,
+            ray_startup_seconds=round(startup, 3), manifest=dst.path(f"{ARCHIVE_DIR}/manifest.csv"),
+            complete=listed_set <= ok, errors=errors)
+    finally:
+        if lock is not None:
+            lock.__exit__(None, None, None)
+
+
+def _sweep(dst: Store) -> None:
+    """Removes what dead attempts left behind: scratch folders (local DST) and ``.part`` uploads.
+    Only called when every shard of the run has returned (no live writer of this driver)."""
+    if dst.local:
+        # a local commit is a hard link from the scratch folder; the cross-filesystem fallback's
+        # .part next to the output is removed by its attempt (one SIGKILLed there is left: rare)
+        shutil.rmtree(os.path.join(dst.root, ARCHIVE_DIR, "tmp"), ignore_errors=True)
+        return
+    for p in dst.fs.find(dst.root):
+        if p.endswith(".part") and ".callcore.lock" not in p:
+            dst.fs.rm_file(p)

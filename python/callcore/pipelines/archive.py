@@ -127,7 +127,7 @@ class Store:
             # an existing symlinked folder inside DST must not carry an output outside it
             base, target = Path(self.root), Path(p).resolve()
             if target != base and base not in target.parents:
-                raise ValueError(f"output {rel!r} would leave {self.root}")
+                raise ValueError(f"{rel!r} would leave {self.root} (through a symlink)")
         return p
 
     def exists(self, rel: str) -> bool:
@@ -291,6 +291,12 @@ def run_shard(spec: dict[str, Any]) -> list[dict[str, Any]]:
             row: dict[str, Any] = {"source": rel, "source_bytes": size, "output": out, "writes": 0, "worker": worker,
                                    "error": "", "source_sha256": "", "output_sha256": "", "output_bytes": "",
                                    "seconds": "", "shard": spec["id"]}
+            try:
+                dst.path(out)
+            except ValueError as e:
+                row.update(state="error", error=f"output: {e}")
+                rows.append(row)
+                continue
             try:
                 if dst.exists(out):  # committed by an attempt that died before its manifest
                     row["output_sha256"], row["output_bytes"] = _sha_remote(dst, out)

@@ -1,0 +1,179 @@
+"""`callcore recordings convert` without Ray (``--ray off``): naming, hostile names, per-file
+failures, resume, and the driver killed at every durable commit (crash-point harness).
+The Ray runs, SFTP and the worker kill are in test_archive_ray.py."""
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+import pytest
+
+import callcore.audio as audio
+from callcore import _crashpoint
+from callcore.pipelines.archive import ARCHIVE_DIR, ConvertOptions, convert_archive, output_name, plan_names
+
+
+def make_recordings(root: Path, n: int, *, seed: int = 7, folder: str = "calls") -> dict[str, bytes]:
+    """*n* headerless 64K A-law `.V3` recordings (0.1-0.5 s) under root/folder/dayK/; returns
+    {path relative to root: bytes}."""
+    rng = np.random.default_rng(seed)
+    out = {}
+    for i in range(n):
+        pcm = (rng.standard_normal(int(rng.integers(800, 4000))) * 4000).clip(-32768, 32767).astype(np.int16)
+        rel = f"{folder}/day{i % 4}/{100000 + i}.V3"
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        data = audio.encode(pcm, "alaw")
+        (root / rel).write_bytes(data)
+        out[rel] = data
+    return out
+
+
+def manifest(dst: Path) -> dict[str, dict[str, str]]:
+    with open(dst / ARCHIVE_DIR / "manifest.csv", encoding="utf-8") as f:
+        return {r["source"]: r for r in csv.DictReader(f)}
+
+
+def check_outputs(dst: Path, sources: dict[str, bytes]) -> None:
+    """Every source has one committed output that decodes to the source's samples, the manifest
+    says so with matching checksums, no attempt wrote one twice, and no partial file is left."""
+    m = manifest(dst)
+    assert set(m) == set(sources)
+    for rel, data in sources.items():
+        row = m[rel]
+        assert row["state"] in ("converted", "present"), row
+        assert int(row["writes"]) <= 1, row
+        out = dst / row["output"]
+        pcm, rate, channels, codec, _ = audio.read_wav(out.read_bytes())
+        assert (rate, channels) == (8000, 1)
+        np.testing.assert_array_equal(pcm, audio.decode(data, "alaw"), err_msg=rel)
+        import hashlib
+
+        assert hashlib.sha256(out.read_bytes()).hexdigest() == row["output_sha256"]
+    outputs = {str(p.relative_to(dst)) for p in dst.rglob("*") if p.is_file() and ARCHIVE_DIR not in p.parts}
+    assert outputs == {m[r]["output"] for r in sources}, "stray or partial files in DST"
+    assert not (dst / ARCHIVE_DIR / "tmp").exists()
+    assert not list((dst / ARCHIVE_DIR / "manifest").glob("shard-*.csv")), "shard manifests not folded"
+
+
+@pytest.mark.parametrize("name", [
+    "../../escape.V3", "/etc/passwd.V3", "C:\\Windows\\x.V3", "C:x.V3", "..\\..\\x.V3", "a/../../../x.V3",
+    ".callcore-archive/rows.V3", "\\\\server\\share\\y.V3", "..", "a/./b/../c.V3",
+])
+def test_output_names_stay_relative_inside_dst(name: str) -> None:
+    out = output_name(name, "wav")
+    p = PurePosixPath(out)
+    assert not p.is_absolute() and ".." not in p.parts and ":" not in out and "\\" not in out
+    assert p.parts[0] != ARCHIVE_DIR
+    assert p.suffix == ".wav"
+
+
+def test_two_sources_for_one_name_get_two_outputs() -> None:
+    names = plan_names(["a/x.V3", "a/x.wav", "a\\x.V3"], "wav")
+    assert len(set(names.values())) == 3
+    assert names["a/x.V3"] == "a/x.wav"
+    # a name already in the manifest is kept whatever sorts first now
+    again = plan_names(["a/x.V3", "a/x.wav", "0/x.V3"], "wav", known={"a/x.wav": "a/x.wav"})
+    assert again["a/x.wav"] == "a/x.wav" and again["a/x.V3"] != "a/x.wav"
+
+
+def test_hostile_names_and_symlinks_never_leave_dst(tmp_path: Path) -> None:
+    src, dst, outside = tmp_path / "src", tmp_path / "dst", tmp_path / "outside"
+    src.mkdir()
+    outside.mkdir()
+    alaw = audio.encode(np.arange(-800, 800, dtype=np.int16) * 10, "alaw")
+    hostile = ["..\\..\\escape.V3", "C:\\evil.V3", "\\abs.V3", "..\\..\\..\\..\\tmp\\x.V3"]
+    for name in hostile:
+        (src / name).write_bytes(alaw)
+    # a folder in DST that is a symlink to somewhere else: an output through it would leave DST
+    (src / "link").mkdir()
+    (src / "link" / "y.V3").write_bytes(alaw)
+    dst.mkdir()
+    (dst / "link").symlink_to(outside, target_is_directory=True)
+    s = convert_archive(ConvertOptions(str(src), str(dst), to="wav", source="alaw"))
+    assert s.sources == 5 and s.converted == 4 and s.failed == 1
+    assert s.errors == [f"link/y.V3: output: 'link/y.wav' would leave {dst.resolve()} (through a symlink)"]
+    assert list(outside.iterdir()) == []
+    for p in tmp_path.rglob("*.wav"):
+        assert dst.resolve() in p.resolve().parents, p
+    assert sorted(r["output"] for r in manifest(dst).values() if r["state"] == "converted") == \
+        ["C/evil.wav", "abs.wav", "escape.wav", "tmp/x.wav"]
+
+
+def test_bad_files_are_reported_and_do_not_stop_the_job_then_resume(tmp_path: Path) -> None:
+    src, dst = tmp_path / "src", tmp_path / "dst"
+    good = make_recordings(src, 30)
+    (src / "calls" / "empty.V3").write_bytes(b"")
+    (src / "calls" / "broken.wav").write_bytes(b"RIFF\x10\x00\x00\x00WAVEfmt \xff\xff")
+    (src / "calls" / "notes.txt").write_text("not a recording")  # not a recording suffix: not listed
+    s = convert_archive(ConvertOptions(str(src), str(dst), to="wav", source="alaw", shard_files=7))
+    assert (s.sources, s.converted, s.failed, s.complete) == (32, 30, 2, False)
+    reasons = dict(e.split(": ", 1) for e in s.errors)
+    assert set(reasons) == {"calls/empty.V3", "calls/broken.wav"}
+    assert reasons["calls/empty.V3"].startswith("empty:")
+    m = manifest(dst)
+    assert m["calls/broken.wav"]["state"] == "error" and m["calls/broken.wav"]["error"]
+    # a second run converts nothing already committed, and tries the failed files again
+    again = convert_archive(ConvertOptions(str(src), str(dst), to="wav", source="alaw", shard_files=7))
+    assert (again.done_before, again.converted, again.failed) == (30, 0, 2)
+    (src / "calls" / "empty.V3").write_bytes(audio.encode(np.zeros(800, np.int16), "alaw"))
+    (src / "calls" / "broken.wav").unlink()
+    third = convert_archive(ConvertOptions(str(src), str(dst), to="wav", source="alaw", shard_files=7))
+    assert (third.converted, third.failed, third.complete) == (1, 0, True)
+    good["calls/empty.V3"] = (src / "calls" / "empty.V3").read_bytes()
+    assert manifest(dst)["calls/broken.wav"]["state"] == "error"  # removed from SRC: its last outcome stays
+    check_outputs_subset(dst, good)
+
+
+def check_outputs_subset(dst: Path, sources: dict[str, bytes]) -> None:
+    m = manifest(dst)
+    for rel, data in sources.items():
+        pcm = audio.read_wav((dst / m[rel]["output"]).read_bytes())[0]
+        np.testing.assert_array_equal(pcm, audio.decode(data, "alaw"))
+        assert int(m[rel]["writes"]) == 1
+
+
+def test_bad_options_name_the_option(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"--to 'flac'"):
+        convert_archive(ConvertOptions(str(tmp_path), str(tmp_path / "o"), to="flac"))
+    with pytest.raises(ValueError, match=r"--source 'vox'"):
+        convert_archive(ConvertOptions(str(tmp_path), str(tmp_path / "o"), source="vox"))
+    with pytest.raises(ValueError, match=r"SRC .*missing.*not found"):
+        convert_archive(ConvertOptions(str(tmp_path / "missing"), str(tmp_path / "o")))
+    with pytest.raises(ValueError, match=r"password") as e:
+        convert_archive(ConvertOptions("sftp://me:hunter2@127.0.0.1/x", str(tmp_path / "o")))
+    assert "hunter2" not in str(e.value)
+
+
+def _cli(src: Path, dst: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "callcore.cli", "recordings", "convert", str(src), str(dst),
+                           "--to", "wav", "--source", "alaw", "--shard-files", "4", "--workers", "1", "-q"],
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_driver_killed_at_every_commit_resumes_exactly_once(tmp_path: Path) -> None:
+    """``--ray off`` runs the shards in the driver: CALLCORE_CRASH_AFTER=commit:N kills it right
+    after its Nth durable commit (an output linked into place, a shard manifest, the merged
+    manifest), for every N of a clean run; the same command run again completes, never rewrites
+    an output the killed run committed (same inode), and leaves no partial file."""
+    src = tmp_path / "src"
+    sources = make_recordings(src, 10)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CALLCORE_CRASH")}
+    count_file = tmp_path / "count"
+    clean = _cli(src, tmp_path / "clean", {**env, _crashpoint.COUNT_FILE_ENV: str(count_file)})
+    assert clean.returncode == 0, clean.stderr
+    points = _crashpoint.counted(count_file)["commit"]
+    assert points == 10 + 3 + 2  # outputs, shard manifests (4+4+2 files), rows.csv + manifest.csv
+    for n in range(1, points + 1):
+        dst = tmp_path / f"dst{n}"
+        killed = _cli(src, dst, {**env, _crashpoint.ENV: f"commit:{n}"})
+        assert killed.returncode == -9, (n, killed.stderr)
+        before = {p: p.stat().st_ino for p in dst.rglob("*.wav") if ARCHIVE_DIR not in p.parts}
+        assert before, f"commit:{n}: the killed run committed no output"
+        resumed = _cli(src, dst, env)
+        assert resumed.returncode == 0, (n, resumed.stderr)
+        check_outputs(dst, sources)
+        assert {p: p.stat().st_ino for p in before} == before, f"commit:{n}: an output was written again"

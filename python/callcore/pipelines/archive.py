@@ -111,8 +111,11 @@ class Store:
     of its kind (local link, SFTP rename, object-store PUT)."""
 
     def __init__(self, url: str, options: dict[str, Any] | None = None) -> None:
-        import fsspec.core
-        from fsspec.implementations.local import LocalFileSystem
+        try:
+            import fsspec.core
+            from fsspec.implementations.local import LocalFileSystem
+        except ImportError:
+            raise ValueError("recordings convert needs fsspec: pip install 'callcore[ray]' (or fsspec; s3fs for s3://)") from None
 
         self.url = url
         # a filesystem of its own: fsspec's shared instances would share one SFTP channel between threads

@@ -177,3 +177,22 @@ def test_driver_killed_at_every_commit_resumes_exactly_once(tmp_path: Path) -> N
         assert resumed.returncode == 0, (n, resumed.stderr)
         check_outputs(dst, sources)
         assert {p: p.stat().st_ino for p in before} == before, f"commit:{n}: an output was written again"
+
+
+@pytest.mark.parametrize("fmt", ["vox6k", "vox8k"])
+def test_the_deployments_vox_format_is_an_option(tmp_path: Path, fmt: str) -> None:
+    """``--recording-format`` (= ``--source``) picks the .V3 encoding; each output is what
+    ``callcore.audio.transcode`` makes of that file alone."""
+    src, dst, ref = tmp_path / "src", tmp_path / "dst", tmp_path / "ref"
+    rng = np.random.default_rng(2)
+    for i in range(6):
+        (src / "d").mkdir(parents=True, exist_ok=True)
+        (src / "d" / f"{i}.V3").write_bytes(audio.encode((rng.standard_normal(3000) * 3000).astype(np.int16), "vox"))
+    r = subprocess.run([sys.executable, "-m", "callcore.cli", "recordings", "convert", str(src), str(dst), "--to", "wav",
+                        "--recording-format", fmt, "--rate", "16000", "-q"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "6 recordings: 0 done before, 6 converted now, 0 failed" in r.stdout
+    for i in range(6):
+        want = audio.transcode(src / "d" / f"{i}.V3", ref / f"{i}.wav", source=fmt, to="wav", rate=16000)
+        assert want.ok and want.out_rate == 16000
+        assert (dst / "d" / f"{i}.wav").read_bytes() == (ref / f"{i}.wav").read_bytes()

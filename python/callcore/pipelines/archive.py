@@ -45,13 +45,13 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from callcore import _crashpoint
+from callcore.audio import INPUT_SUFFIXES as SUFFIXES
+from callcore.audio import SOURCES  # the deployment's format: the sandbox's --recording-format names + ulaw, auto
 
 from .recordings import safe_local_path
 
 ARCHIVE_DIR = ".callcore-archive"
 TO_FORMATS = ("mp3", "wav", "wav-alaw")
-SOURCES = ("vox6k", "vox8k", "alaw", "ulaw", "auto")  # callcore.audio.SOURCES (the sandbox's --recording-format names)
-SUFFIXES = (".v3", ".vox", ".al", ".alaw", ".wav", ".ul", ".ulaw", ".raw")  # callcore.audio.INPUT_SUFFIXES
 FIELDS = ("source", "source_bytes", "source_sha256", "output", "output_bytes", "output_sha256", "seconds", "state",
           "error", "writes", "shard", "worker")
 # only used to turn a source path into a relative output name; never created

@@ -312,7 +312,8 @@ def register_convert(rcs: argparse._SubParsersAction) -> None:  # type: ignore[t
     c.add_argument("dst", metavar="DST", help="the output folder or fsspec URL")
     c.add_argument("--to", choices=["mp3", "wav", "wav-alaw"], default="mp3",
                    help="mp3 (storage), wav (PCM16, e.g. with --rate 16000 for speech analytics) or wav-alaw")
-    c.add_argument("--source", choices=["auto", "alaw", "vox8k", "vox6k", "ulaw"], default="auto",
+    c.add_argument("--source", "--recording-format", dest="source", choices=["auto", "alaw", "vox8k", "vox6k", "ulaw"],
+                   default="auto",
                    help="the deployment's .V3 format: alaw (64K A-law), vox8k (32K VOX), vox6k (24K VOX); "
                         "auto sniffs each file (WAV and MP3 are always recognised)")
     c.add_argument("--rate", type=int, help="output sample rate (default: the input's; 8000 for 6 kHz VOX to MP3)")

@@ -196,3 +196,20 @@ def test_the_deployments_vox_format_is_an_option(tmp_path: Path, fmt: str) -> No
         want = audio.transcode(src / "d" / f"{i}.V3", ref / f"{i}.wav", source=fmt, to="wav", rate=16000)
         assert want.ok and want.out_rate == 16000
         assert (dst / "d" / f"{i}.wav").read_bytes() == (ref / f"{i}.wav").read_bytes()
+
+
+def test_a_shard_that_fails_as_a_whole_is_reported_per_file_and_rerun(tmp_path: Path) -> None:
+    """A shard that raises before converting (here: its scratch folder cannot be made) reports
+    each of its files with the reason, in the summary and the manifest; the job goes on."""
+    src, dst = tmp_path / "src", tmp_path / "dst"
+    sources = make_recordings(src, 9)
+    (dst / ARCHIVE_DIR).mkdir(parents=True)
+    (dst / ARCHIVE_DIR / "tmp").write_text("a file where the scratch folder goes")
+    s = convert_archive(ConvertOptions(str(src), str(dst), to="wav", source="alaw", shard_files=4))
+    assert (s.converted, s.failed, s.complete) == (0, 9, False)
+    assert all("NotADirectoryError" in e for e in s.errors) and len(s.errors) == 9
+    assert {r["state"] for r in manifest(dst).values()} == {"error"} and len(manifest(dst)) == 9
+    (dst / ARCHIVE_DIR / "tmp").unlink()
+    again = convert_archive(ConvertOptions(str(src), str(dst), to="wav", source="alaw", shard_files=4))
+    assert (again.converted, again.failed, again.complete) == (9, 0, True)
+    check_outputs(dst, sources)

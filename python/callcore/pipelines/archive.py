@@ -199,7 +199,11 @@ class Store:
                 return False
             self.fs.makedirs(posixpath.dirname(final), exist_ok=True)
             if self.sftp:
-                part = f"{final}.{token}.part"
+                # uploads in progress live in one folder, so that the sweep of a dead attempt's
+                # leftovers lists that folder, not the millions of outputs
+                parts = self.path(f"{ARCHIVE_DIR}/parts")
+                self.fs.makedirs(parts, exist_ok=True)
+                part = f"{parts}/{token}-{hashlib.sha256(rel.encode()).hexdigest()[:16]}.part"
                 self.fs.put_file(local_tmp, part)
                 try:
                     # SSH_FXP_RENAME, not fsspec's posix-rename: OpenSSH refuses an existing target
@@ -465,7 +469,7 @@ def _shards(items: list[tuple[str, str, int, str]], n: int) -> Iterator[list[tup
 def _shard_failed(spec: dict[str, Any], e: BaseException) -> list[dict[str, Any]]:
     reason = f"shard {spec['id']}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
     return [{"source": rel, "source_bytes": size, "output": out, "state": "error", "error": reason, "writes": 0,
-             "shard": spec["id"]} for _, rel, size, out in spec["items"]]
+             "shard": spec["id"], "worker": "driver"} for _, rel, size, out in spec["items"]]
 
 
 def _run_ray(o: ConvertOptions, specs: list[dict[str, Any]], on_rows: Callable[[list[dict[str, Any]]], None]) -> float:
@@ -554,12 +558,14 @@ def convert_archive(o: ConvertOptions, progress: Callable[[Progress], object] | 
                  for items in _shards(todo, o.shard_files)]
         state = {"files": 0, "audio": 0.0, "last": 0.0}
         run_rows: list[dict[str, Any]] = []
+        failed_shards: list[dict[str, Any]] = []  # rows of shards that raised: no worker committed them
         lock_rows = threading.Lock()
         t_run = time.monotonic()
 
         def on_rows(rows: list[dict[str, Any]]) -> None:
             with lock_rows:
                 run_rows.extend(rows)
+                failed_shards.extend(r for r in rows if r.get("worker") == "driver")
                 state["files"] += len(rows)
                 state["audio"] += sum(float(r.get("seconds") or 0) for r in rows)
                 if progress is not None:
@@ -573,6 +579,7 @@ def convert_archive(o: ConvertOptions, progress: Callable[[Progress], object] | 
                 startup = _run_ray(o, specs, on_rows)
         # fold the shard manifests into rows.csv (then remove them) and write the one-row-per-source view
         all_rows, shard_files = read_rows(dst)
+        all_rows += failed_shards
         dst.replace_text(f"{ARCHIVE_DIR}/rows.csv", rows_csv(all_rows))
         _crashpoint.reached("commit")
         best = best_rows(all_rows)
@@ -602,13 +609,18 @@ def convert_archive(o: ConvertOptions, progress: Callable[[Progress], object] | 
 
 
 def _sweep(dst: Store) -> None:
-    """Removes what dead attempts left behind: scratch folders (local DST) and ``.part`` uploads.
-    Only called when every shard of the run has returned (no live writer of this driver)."""
+    """Removes what dead attempts left behind: scratch folders (local DST), uploads that never got
+    renamed (``.callcore-archive/parts/``) and state files never renamed into place. Only called
+    when every shard of the run has returned (no live writer of this driver)."""
     if dst.local:
         # a local commit is a hard link from the scratch folder; the cross-filesystem fallback's
         # .part next to the output is removed by its attempt (one SIGKILLed there is left: rare)
         shutil.rmtree(os.path.join(dst.root, ARCHIVE_DIR, "tmp"), ignore_errors=True)
-        return
-    for p in dst.fs.find(dst.root):
-        if p.endswith(".part") and ".callcore.lock" not in p:
-            dst.fs.rm_file(p)
+    for folder in (dst.path(ARCHIVE_DIR), dst.path(f"{ARCHIVE_DIR}/parts")):
+        try:
+            names = dst.fs.ls(folder, detail=False)
+        except (FileNotFoundError, OSError):
+            continue
+        for p in names:
+            if str(p).endswith(".part"):
+                dst.fs.rm_file(p)

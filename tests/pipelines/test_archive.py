@@ -213,3 +213,22 @@ def test_a_shard_that_fails_as_a_whole_is_reported_per_file_and_rerun(tmp_path: 
     again = convert_archive(ConvertOptions(str(src), str(dst), to="wav", source="alaw", shard_files=4))
     assert (again.converted, again.failed, again.complete) == (9, 0, True)
     check_outputs(dst, sources)
+
+
+def test_a_later_run_records_its_shards_even_when_a_killed_run_left_the_same_files_failed(tmp_path: Path) -> None:
+    """A run killed right after a shard manifest of failures (before folding), then the files are
+    fixed and the command run again with the same shards: the new outcomes reach the manifest."""
+    src, dst = tmp_path / "src", tmp_path / "dst"
+    for i in range(4):
+        (src / f"{i}.V3").parent.mkdir(parents=True, exist_ok=True)
+        (src / f"{i}.V3").write_bytes(b"")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CALLCORE_CRASH")}
+    killed = _cli(src, dst, {**env, _crashpoint.ENV: "commit:1"})
+    assert killed.returncode == -9, killed.stderr
+    fixed = make_recordings(tmp_path / "fixed", 4)
+    for i, data in enumerate(fixed.values()):
+        (src / f"{i}.V3").write_bytes(data)
+    r = _cli(src, dst, env)
+    assert r.returncode == 0, r.stderr
+    m = manifest(dst)
+    assert {(k, v["state"], v["writes"]) for k, v in m.items()} == {(f"{i}.V3", "converted", "1") for i in range(4)}

@@ -262,8 +262,10 @@ def _sha_remote(store: Store, rel: str) -> tuple[str, int]:
     return h.hexdigest(), n
 
 
-def shard_id(sources: list[str]) -> str:
-    return hashlib.sha256("\n".join(sources).encode()).hexdigest()[:16]
+def shard_id(run: str, sources: list[str]) -> str:
+    """The shard's name: its files and the run, so that a Ray retry of the shard (same spec) meets
+    the manifest its dead attempt may have committed, while a later run's shard never does."""
+    return hashlib.sha256("\n".join([run, *sources]).encode()).hexdigest()[:16]
 
 
 def rows_csv(rows: list[dict[str, Any]]) -> str:
@@ -552,9 +554,10 @@ def convert_archive(o: ConvertOptions, progress: Callable[[Progress], object] | 
         names = plan_names([rel for _, rel, _ in listed],
                            o.to, {s: best[s]["output"] for s in done})
         todo = [(full, rel, size, names[rel]) for full, rel, size in listed if rel not in done]
+        run = os.urandom(8).hex()
         conv = dict(source=o.source, to=o.to, rate=o.rate, variant=o.variant, bitrate=o.bitrate)
         specs = [dict(src=o.src, dst=o.dst, src_options=o.src_options, dst_options=o.dst_options, items=items,
-                      conv=conv, jobs=1, id=shard_id([it[1] for it in items]))
+                      conv=conv, jobs=1, id=shard_id(run, [it[1] for it in items]))
                  for items in _shards(todo, o.shard_files)]
         state = {"files": 0, "audio": 0.0, "last": 0.0}
         run_rows: list[dict[str, Any]] = []

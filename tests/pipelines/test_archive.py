@@ -143,6 +143,9 @@ def test_bad_options_name_the_option(tmp_path: Path) -> None:
         convert_archive(ConvertOptions(str(tmp_path), str(tmp_path / "o"), source="vox"))
     with pytest.raises(ValueError, match=r"SRC .*missing.*not found"):
         convert_archive(ConvertOptions(str(tmp_path / "missing"), str(tmp_path / "o")))
+    (tmp_path / "recs").mkdir()
+    with pytest.raises(ValueError, match=r"DST .*recs/out: inside SRC"):
+        convert_archive(ConvertOptions(str(tmp_path / "recs"), str(tmp_path / "recs" / "out")))
     with pytest.raises(ValueError, match=r"password") as e:
         convert_archive(ConvertOptions("sftp://me:hunter2@127.0.0.1/x", str(tmp_path / "o")))
     assert "hunter2" not in str(e.value)

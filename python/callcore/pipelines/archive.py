@@ -541,6 +541,9 @@ def convert_archive(o: ConvertOptions, progress: Callable[[Progress], object] | 
     _check_url("SRC", o.src)
     _check_url("DST", o.dst)
     src, dst = Store(o.src, o.src_options), Store(o.dst, o.dst_options)
+    if type(src.fs) is type(dst.fs) and (dst.root + "/").startswith(src.root.rstrip("/") + "/"):
+        # the next run would list the outputs (.wav is a recording suffix) as sources
+        raise ValueError(f"DST {o.dst}: inside SRC {o.src}; give an output folder outside the recordings")
     lock = None
     if dst.local:  # one driver per DST folder (a remote DST cannot be locked: run one driver)
         from .folder_lock import hold

@@ -235,3 +235,14 @@ def test_a_later_run_records_its_shards_even_when_a_killed_run_left_the_same_fil
     assert r.returncode == 0, r.stderr
     m = manifest(dst)
     assert {(k, v["state"], v["writes"]) for k, v in m.items()} == {(f"{i}.V3", "converted", "1") for i in range(4)}
+
+
+def test_an_unreachable_ray_address_is_a_clear_error_not_a_hang(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    make_recordings(tmp_path / "src", 2)
+    with pytest.raises(ValueError, match=rf"--ray 127.0.0.1:{port}: could not start or reach Ray: nothing answers"):
+        convert_archive(ConvertOptions(str(tmp_path / "src"), str(tmp_path / "dst"), ray=f"127.0.0.1:{port}"))

@@ -357,8 +357,8 @@ def run_shard(spec: dict[str, Any]) -> list[dict[str, Any]]:
 class ConvertOptions:
     """An archive conversion. ``src``/``dst``: fsspec URLs; ``src_options``/``dst_options``:
     extra fsspec arguments (e.g. from a secrets manager; never printed). ``ray``: ``"off"`` (threads
-    on this machine), ``"local"`` (start a local Ray) or a Ray address (``auto``,
-    ``ray://head:10001``). ``workers``: shards at once with ``ray="off"`` (0 = the cores), CPUs of
+    on this machine), ``"local"`` (start a local Ray) or a Ray cluster's address (``auto``
+    on a node of it, ``HEAD:6379``). ``workers``: shards at once with ``ray="off"`` (0 = the cores), CPUs of
     a local Ray. ``source``: the deployment's recording format (``vox6k`` 24K VOX, ``vox8k`` 32K
     VOX, ``alaw`` 64K A-law, ``ulaw``, or ``auto`` to sniff each file)."""
 
@@ -474,6 +474,18 @@ def _shard_failed(spec: dict[str, Any], e: BaseException) -> list[dict[str, Any]
              "shard": spec["id"], "worker": "driver"} for _, rel, size, out in spec["items"]]
 
 
+def _probe(address: str) -> None:
+    """Fails fast on an unreachable ``HOST:PORT``: ray.init retries a dead address for minutes."""
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit() or "://" in address:
+        return
+    try:
+        socket.create_connection((host, int(port)), timeout=10).close()
+    except OSError as e:
+        raise ConnectionError(f"nothing answers at {address} ({e.strerror or e}); start the head with "
+                              "`ray start --head --port=6379`") from None
+
+
 def _run_ray(o: ConvertOptions, specs: list[dict[str, Any]], on_rows: Callable[[list[dict[str, Any]]], None]) -> float:
     """Runs the shards as Ray tasks; returns Ray's start-up (connect) time."""
     try:
@@ -483,10 +495,14 @@ def _run_ray(o: ConvertOptions, specs: list[dict[str, Any]], on_rows: Callable[[
     t0 = time.monotonic()
     started = False
     if not ray.is_initialized():
-        if o.ray == "local":
-            ray.init(num_cpus=o.workers or None, include_dashboard=False, log_to_driver=False)
-        else:
-            ray.init(address=o.ray, log_to_driver=False)
+        try:
+            if o.ray == "local":
+                ray.init(num_cpus=o.workers or None, include_dashboard=False, log_to_driver=False)
+            else:
+                _probe(o.ray)
+                ray.init(address=o.ray, log_to_driver=False)
+        except (ConnectionError, RuntimeError, ValueError) as e:
+            raise ValueError(f"--ray {o.ray}: could not start or reach Ray: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
         started = True
     startup = time.monotonic() - t0
     try:

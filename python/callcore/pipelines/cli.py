@@ -319,8 +319,8 @@ def register_convert(rcs: argparse._SubParsersAction) -> None:  # type: ignore[t
     c.add_argument("--rate", type=int, help="output sample rate (default: the input's; 8000 for 6 kHz VOX to MP3)")
     c.add_argument("--variant", default="dialogic", choices=["dialogic", "ffmpeg", "sox", "auto"], help="VOX rule")
     c.add_argument("--ray", default="off", metavar="ADDRESS|local|off",
-                   help="off: threads on this machine (default); local: start a local Ray; else a Ray address "
-                        "(auto, or ray://head:10001) of a cluster whose nodes have callcore[ray] installed")
+                   help="off: threads on this machine (default); local: start a local Ray; else the address of a "
+                        "Ray cluster whose nodes have callcore[ray] installed: auto (on a node of it) or HEAD:6379")
     c.add_argument("--shard-files", type=int, default=64, help="files per shard (one Ray task; default 64)")
     c.add_argument("--workers", type=int, default=0,
                    help="--ray off: shards at once; --ray local: CPUs of the local Ray (default: the cores)")

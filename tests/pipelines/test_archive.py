@@ -246,3 +246,27 @@ def test_an_unreachable_ray_address_is_a_clear_error_not_a_hang(tmp_path: Path) 
     make_recordings(tmp_path / "src", 2)
     with pytest.raises(ValueError, match=rf"--ray 127.0.0.1:{port}: could not start or reach Ray: nothing answers"):
         convert_archive(ConvertOptions(str(tmp_path / "src"), str(tmp_path / "dst"), ray=f"127.0.0.1:{port}"))
+
+
+def test_a_store_without_rename_gets_one_complete_put_per_output(tmp_path: Path) -> None:
+    """fsspec's in-memory store stands for an object store (no rename): each output is one PUT
+    of the whole file, the manifest is there, and a second run converts nothing."""
+    import fsspec
+
+    src = tmp_path / "src"
+    sources = make_recordings(src, 12)
+    dst = f"memory://archive-test-{os.getpid()}/out"
+    s = convert_archive(ConvertOptions(str(src), dst, to="wav", source="alaw", shard_files=5))
+    assert (s.converted, s.failed, s.complete) == (12, 0, True)
+    mem = fsspec.filesystem("memory")
+    root = f"/archive-test-{os.getpid()}/out"
+    with mem.open(f"{root}/{ARCHIVE_DIR}/manifest.csv", "r") as f:
+        rows = {r["source"]: r for r in csv.DictReader(f)}
+    for rel, data in sources.items():
+        assert rows[rel]["writes"] == "1"
+        pcm = audio.read_wav(mem.cat_file(f"{root}/{rows[rel]['output']}"))[0]
+        np.testing.assert_array_equal(pcm, audio.decode(data, "alaw"))
+    assert not [p for p in mem.find(root) if p.endswith(".part")]
+    again = convert_archive(ConvertOptions(str(src), dst, to="wav", source="alaw"))
+    assert (again.done_before, again.converted) == (12, 0)
+    mem.rm(f"/archive-test-{os.getpid()}", recursive=True)

@@ -270,3 +270,14 @@ def test_a_store_without_rename_gets_one_complete_put_per_output(tmp_path: Path)
     again = convert_archive(ConvertOptions(str(src), dst, to="wav", source="alaw"))
     assert (again.done_before, again.converted) == (12, 0)
     mem.rm(f"/archive-test-{os.getpid()}", recursive=True)
+
+
+def test_local_commit_never_replaces_a_committed_output(tmp_path: Path) -> None:
+    from callcore.pipelines.archive import Store
+
+    store = Store(str(tmp_path / "dst"))
+    for n, body in enumerate([b"first", b"second"]):
+        (tmp_path / f"{n}").write_bytes(body)
+        assert store.commit(str(tmp_path / f"{n}"), "a/b.wav", f"t{n}") is (n == 0)
+        assert not (tmp_path / f"{n}").exists()
+    assert (tmp_path / "dst" / "a" / "b.wav").read_bytes() == b"first"

@@ -171,3 +171,17 @@ def test_driver_killed_mid_job_then_the_command_resumes(sshd: LoopbackSshd, clus
     assert s["done_before"] >= 10 and s["done_before"] + s["converted"] + s["present"] == N
     check_outputs(dst, sources)
     assert {q: q.stat().st_ino for q in committed} == committed, "an output was written twice"
+
+
+def test_sftp_commit_never_replaces_a_committed_output(sshd: LoopbackSshd, tmp_path: Path) -> None:
+    """The SFTP commit is an upload to parts/ then SSH_FXP_RENAME, which OpenSSH refuses onto an
+    existing name: a second writer of one output gets False and the first file stays."""
+    from callcore.pipelines.archive import Store
+
+    store = Store(sftp_url(sshd, "commit-test"), {"key_filename": sshd.key_file})
+    for n, body in enumerate([b"first", b"second"]):
+        (tmp_path / f"{n}").write_bytes(body)
+        assert store.commit(str(tmp_path / f"{n}"), "a/b.wav", f"t{n}") is (n == 0)
+        assert not (tmp_path / f"{n}").exists()  # the local file is consumed either way
+    assert (sshd.root / "commit-test" / "a" / "b.wav").read_bytes() == b"first"
+    assert list((sshd.root / "commit-test" / ARCHIVE_DIR / "parts").iterdir()) == []

@@ -184,4 +184,15 @@ def test_sftp_commit_never_replaces_a_committed_output(sshd: LoopbackSshd, tmp_p
         assert store.commit(str(tmp_path / f"{n}"), "a/b.wav", f"t{n}") is (n == 0)
         assert not (tmp_path / f"{n}").exists()  # the local file is consumed either way
     assert (sshd.root / "commit-test" / "a" / "b.wav").read_bytes() == b"first"
+    # a writer that checked before the other committed (the race): the rename itself refuses
+    real_exists, calls = store.fs.exists, []
+
+    def exists_once_stale(path: str) -> bool:
+        calls.append(path)
+        return False if len(calls) == 1 else real_exists(path)
+
+    store.fs.exists = exists_once_stale  # type: ignore[method-assign]
+    (tmp_path / "late").write_bytes(b"late")
+    assert store.commit(str(tmp_path / "late"), "a/b.wav", "t-late") is False
+    assert (sshd.root / "commit-test" / "a" / "b.wav").read_bytes() == b"first"
     assert list((sshd.root / "commit-test" / ARCHIVE_DIR / "parts").iterdir()) == []

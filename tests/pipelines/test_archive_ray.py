@@ -196,3 +196,18 @@ def test_sftp_commit_never_replaces_a_committed_output(sshd: LoopbackSshd, tmp_p
     assert store.commit(str(tmp_path / "late"), "a/b.wav", "t-late") is False
     assert (sshd.root / "commit-test" / "a" / "b.wav").read_bytes() == b"first"
     assert list((sshd.root / "commit-test" / ARCHIVE_DIR / "parts").iterdir()) == []
+
+
+def test_sftp_commit_into_a_folder_another_shard_just_made(sshd: LoopbackSshd, tmp_path: Path) -> None:
+    """Two shards making one output folder at once: fsspec's SFTP makedirs checks, then mkdirs,
+    and the loser got OpenSSH's bare "Failure" (a file lost as ``write: Failure`` in a run with 2
+    threads). The folder's existence check going stale reproduces the race."""
+    from callcore.pipelines.archive import Store
+
+    store = Store(sftp_url(sshd, "race"), {"key_filename": sshd.key_file})
+    (sshd.root / "race" / "a").mkdir(parents=True)
+    real_exists = store.fs.exists
+    store.fs.exists = lambda p: False if str(p).rstrip("/").endswith("race/a") else real_exists(p)  # type: ignore[method-assign]
+    (tmp_path / "out").write_bytes(b"data")
+    assert store.commit(str(tmp_path / "out"), "a/x.wav", "t1") is True
+    assert (sshd.root / "race" / "a" / "x.wav").read_bytes() == b"data"

@@ -133,6 +133,19 @@ class Store:
                 raise ValueError(f"{rel!r} would leave {self.root} (through a symlink)")
         return p
 
+    def makedirs(self, path: str) -> None:
+        """``makedirs`` that tolerates another shard making the same folder at the same time
+        (fsspec's SFTP checks, then mkdirs; OpenSSH answers a lost race with a bare "Failure")."""
+        for attempt in range(3):
+            try:
+                self.fs.makedirs(path, exist_ok=True)
+                return
+            except OSError:
+                if self.fs.isdir(path):
+                    return
+                if attempt == 2:
+                    raise
+
     def exists(self, rel: str) -> bool:
         return bool(self.fs.exists(self.path(rel)))
 
@@ -197,12 +210,12 @@ class Store:
                 return True
             if self.fs.exists(final):
                 return False
-            self.fs.makedirs(posixpath.dirname(final), exist_ok=True)
+            self.makedirs(posixpath.dirname(final))
             if self.sftp:
                 # uploads in progress live in one folder, so that the sweep of a dead attempt's
                 # leftovers lists that folder, not the millions of outputs
                 parts = self.path(f"{ARCHIVE_DIR}/parts")
-                self.fs.makedirs(parts, exist_ok=True)
+                self.makedirs(parts)
                 part = f"{parts}/{token}-{hashlib.sha256(rel.encode()).hexdigest()[:16]}.part"
                 self.fs.put_file(local_tmp, part)
                 try:
@@ -235,7 +248,7 @@ class Store:
                 os.fsync(f.fileno())
             os.replace(part, final)
         elif self.sftp:
-            self.fs.makedirs(posixpath.dirname(final), exist_ok=True)
+            self.makedirs(posixpath.dirname(final))
             self.fs.pipe_file(part, data)
             self.fs.ftp.posix_rename(part, final)
         else:

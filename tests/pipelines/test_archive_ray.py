@@ -211,3 +211,12 @@ def test_sftp_commit_into_a_folder_another_shard_just_made(sshd: LoopbackSshd, t
     (tmp_path / "out").write_bytes(b"data")
     assert store.commit(str(tmp_path / "out"), "a/x.wav", "t1") is True
     assert (sshd.root / "race" / "a" / "x.wav").read_bytes() == b"data"
+
+
+def test_a_bad_remote_file_is_reported_by_its_source_name(sshd: LoopbackSshd, cluster: str, tmp_path: Path) -> None:
+    """The core names the file it read, which for SFTP is a scratch copy: the reason must name
+    the source instead (the scratch path said nothing to the user)."""
+    (sshd.root / "bad-remote" / "d").mkdir(parents=True)
+    (sshd.root / "bad-remote" / "d" / "empty.V3").write_bytes(b"")
+    s = convert_archive(ConvertOptions(sftp_url(sshd, "bad-remote"), str(tmp_path / "dst"), to="wav", source="alaw"))
+    assert s.errors == ["d/empty.V3: empty: d/empty.V3: empty file (0 bytes)"]

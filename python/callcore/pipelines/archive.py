@@ -340,7 +340,9 @@ def run_shard(spec: dict[str, Any]) -> list[dict[str, Any]]:
         results = audio.transcode_many(pairs, overwrite=True, jobs=spec.get("jobs", 1), **spec["conv"]) if pairs else []
         for (local_src, local_out), row, r in zip(pairs, pending, results):
             if not r.ok:
-                row.update(state="error", error=f"{r.error_kind or 'error'}: {r.error}")
+                # the core names the file it read: the scratch copy of a remote source, not the source
+                reason = (r.error or "").replace(local_src, row["source"])
+                row.update(state="error", error=f"{r.error_kind or 'error'}: {reason}")
             else:
                 try:
                     row["output_sha256"], row["output_bytes"] = _sha(local_out)

@@ -281,3 +281,15 @@ def test_local_commit_never_replaces_a_committed_output(tmp_path: Path) -> None:
         assert store.commit(str(tmp_path / f"{n}"), "a/b.wav", f"t{n}") is (n == 0)
         assert not (tmp_path / f"{n}").exists()
     assert (tmp_path / "dst" / "a" / "b.wav").read_bytes() == b"first"
+
+
+def test_a_second_driver_on_one_dst_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    from callcore.pipelines.folder_lock import hold
+
+    src, dst = tmp_path / "src", tmp_path / "dst"
+    make_recordings(src, 2)
+    with hold(dst / ARCHIVE_DIR, what="recordings convert (the first driver)"):
+        r = _cli(src, dst, {k: v for k, v in os.environ.items() if not k.startswith("CALLCORE_CRASH")})
+    assert r.returncode == 2
+    assert "in use by PID" in r.stderr and "Traceback" not in r.stderr
+    assert not list(dst.rglob("*.wav"))

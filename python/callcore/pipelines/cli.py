@@ -343,9 +343,15 @@ def _cmd_convert(args: argparse.Namespace) -> int:
             last[0] = now
             print(p.line(), file=sys.stderr, flush=True)
 
+    from .folder_lock import FolderBusy
+
     o = ConvertOptions(args.src, args.dst, to=args.to, source=args.source, rate=args.rate, variant=args.variant,
                        ray=args.ray, shard_files=args.shard_files, workers=args.workers, max_retries=args.retries)
-    s = convert_archive(o, progress=None if args.quiet or args.json else show)
+    try:
+        s = convert_archive(o, progress=None if args.quiet or args.json else show)
+    except FolderBusy as e:
+        print(f"callcore: error: {e}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(s.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -593,7 +593,7 @@ def convert_archive(o: ConvertOptions, progress: Callable[[Progress], object] | 
         specs = [dict(src=o.src, dst=o.dst, src_options=o.src_options, dst_options=o.dst_options, items=items,
                       conv=conv, jobs=1, id=shard_id(run, [it[1] for it in items]))
                  for items in _shards(todo, o.shard_files)]
-        state = {"files": 0, "audio": 0.0, "last": 0.0}
+        state = {"files": 0, "audio": 0.0}
         run_rows: list[dict[str, Any]] = []
         failed_shards: list[dict[str, Any]] = []  # rows of shards that raised: no worker committed them
         lock_rows = threading.Lock()

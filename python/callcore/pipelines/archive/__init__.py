@@ -31,13 +31,10 @@ import csv
 import hashlib
 import io
 import os
-import posixpath
 import shutil
 import socket
-import tempfile
 import threading
 import time
-import urllib.parse
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
@@ -48,18 +45,17 @@ from callcore import _crashpoint
 from callcore.audio import INPUT_SUFFIXES as SUFFIXES
 from callcore.audio import SOURCES  # the deployment's format: the sandbox's --recording-format names + ulaw, auto
 
-from .recordings import safe_local_path
+from ..recordings import safe_local_path
+from .shard import FIELDS, _ext, rows_csv, run_shard, shard_id
+from .store import ARCHIVE_DIR, Store, _check_url
 
-ARCHIVE_DIR = ".callcore-archive"
+__all__ = ["ARCHIVE_DIR", "FIELDS", "ConvertOptions", "ConvertSummary", "Progress", "Store", "TO_FORMATS",
+           "best_rows", "convert_archive", "output_name", "plan_names", "read_rows", "rows_csv", "run_shard",
+           "shard_id"]
+
 TO_FORMATS = ("mp3", "wav", "wav-alaw")
-FIELDS = ("source", "source_bytes", "source_sha256", "output", "output_bytes", "output_sha256", "seconds", "state",
-          "error", "writes", "shard", "worker")
 # only used to turn a source path into a relative output name; never created
 _ANCHOR = Path("/callcore-archive-names")
-
-
-def _ext(to: str) -> str:
-    return ".mp3" if to == "mp3" else ".wav"
 
 
 def output_name(source: str, to: str) -> str:
@@ -95,277 +91,6 @@ def plan_names(sources: list[str], to: str, known: dict[str, str] | None = None)
         taken[out] = s
         names[s] = out
     return names
-
-
-def _check_url(what: str, url: str) -> None:
-    parts = urllib.parse.urlsplit(url)
-    if parts.password:
-        shown = parts._replace(netloc=f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else ""))
-        raise ValueError(f"{what} {urllib.parse.urlunsplit(shown)}: the URL carries a password; give credentials "
-                         "in the environment (e.g. FSSPEC_SFTP_PASSWORD, FSSPEC_SFTP_KEY_FILENAME) or fsspec's "
-                         "configuration, never on the command line")
-
-
-class Store:
-    """One side (SRC or DST) of the job: an fsspec filesystem and its root, with the commit rule
-    of its kind (local link, SFTP rename, object-store PUT)."""
-
-    def __init__(self, url: str, options: dict[str, Any] | None = None) -> None:
-        try:
-            import fsspec.core
-            from fsspec.implementations.local import LocalFileSystem
-        except ImportError:
-            raise ValueError("recordings convert needs fsspec: pip install 'callcore[ray]' (or fsspec; s3fs for s3://)") from None
-
-        self.url = url
-        # a filesystem of its own: fsspec's shared instances would share one SFTP channel between threads
-        self.fs, root = fsspec.core.url_to_fs(url, skip_instance_cache=True, **(options or {}))
-        self.local = isinstance(self.fs, LocalFileSystem)
-        self.root = str(Path(root).resolve()) if self.local else root.rstrip("/")
-        self.sftp = hasattr(self.fs, "ftp")
-
-    def path(self, rel: str) -> str:
-        p = posixpath.join(self.root, rel)
-        if self.local:
-            # an existing symlinked folder inside DST must not carry an output outside it
-            base, target = Path(self.root), Path(p).resolve()
-            if target != base and base not in target.parents:
-                raise ValueError(f"{rel!r} would leave {self.root} (through a symlink)")
-        return p
-
-    def makedirs(self, path: str) -> None:
-        """``makedirs`` that tolerates another shard making the same folder at the same time
-        (fsspec's SFTP checks, then mkdirs; OpenSSH answers a lost race with a bare "Failure")."""
-        for attempt in range(3):
-            try:
-                self.fs.makedirs(path, exist_ok=True)
-                return
-            except OSError:
-                if self.fs.isdir(path):
-                    return
-                if attempt == 2:
-                    raise
-
-    def exists(self, rel: str) -> bool:
-        return bool(self.fs.exists(self.path(rel)))
-
-    def list_sources(self, suffixes: tuple[str, ...] = SUFFIXES) -> list[tuple[str, str, int]]:
-        """``(full path, path relative to the root, size)`` of every recording under the root,
-        sorted; the state folder (when SRC is DST) is left out."""
-        if not self.fs.exists(self.root):
-            raise ValueError(f"SRC {self.url}: not found")
-        if not self.fs.isdir(self.root):
-            raise ValueError(f"SRC {self.url}: not a folder")
-        found = self.fs.find(self.root, detail=True)
-        out = []
-        sfx = {s.lower() for s in suffixes}
-        prefix = self.root.rstrip("/") + "/"
-        for path, info in found.items():
-            if info.get("type") != "file" or not path.startswith(prefix):
-                continue
-            rel = path[len(prefix):]
-            leaf = rel.rsplit("/", 1)[-1]
-            # names starting with "." are kept: a recording named "..\\x.V3" is renamed, not lost
-            if rel.split("/", 1)[0] == ARCHIVE_DIR:
-                continue
-            if PurePosixPath(leaf).suffix.lower() in sfx:
-                out.append((path, rel, int(info.get("size") or 0)))
-        return sorted(out, key=lambda t: t[1])
-
-    def read_text(self, rel: str) -> str:
-        with self.fs.open(self.path(rel), "rb") as f:
-            return f.read().decode("utf-8")
-
-    def commit(self, local_tmp: str, rel: str, token: str) -> bool:
-        """Puts the complete file *local_tmp* under *rel*, never replacing: True when written now,
-        False when something was already committed there. *local_tmp* is consumed."""
-        final = self.path(rel)
-        try:
-            if self.local:
-                os.makedirs(os.path.dirname(final), exist_ok=True)
-                with open(local_tmp, "rb") as f:
-                    os.fsync(f.fileno())
-                try:
-                    os.link(local_tmp, final)
-                except FileExistsError:
-                    return False
-                except OSError as e:  # scratch on another filesystem: copy next to the output first
-                    if e.errno != 18:  # EXDEV
-                        raise
-                    part = f"{final}.{token}.part"
-                    shutil.copyfile(local_tmp, part)
-                    with open(part, "rb") as f:
-                        os.fsync(f.fileno())
-                    try:
-                        os.link(part, final)
-                    except FileExistsError:
-                        return False
-                    finally:
-                        os.unlink(part)
-                dfd = os.open(os.path.dirname(final), os.O_RDONLY)
-                try:
-                    os.fsync(dfd)
-                finally:
-                    os.close(dfd)
-                return True
-            if self.fs.exists(final):
-                return False
-            self.makedirs(posixpath.dirname(final))
-            if self.sftp:
-                # uploads in progress live in one folder, so that the sweep of a dead attempt's
-                # leftovers lists that folder, not the millions of outputs
-                parts = self.path(f"{ARCHIVE_DIR}/parts")
-                self.makedirs(parts)
-                part = f"{parts}/{token}-{hashlib.sha256(rel.encode()).hexdigest()[:16]}.part"
-                self.fs.put_file(local_tmp, part)
-                try:
-                    # SSH_FXP_RENAME, not fsspec's posix-rename: OpenSSH refuses an existing target
-                    self.fs.ftp.rename(part, final)
-                except OSError:
-                    self.fs.rm_file(part)
-                    if self.fs.exists(final):
-                        return False
-                    raise
-                return True
-            self.fs.put_file(local_tmp, final)  # an object store: one complete PUT is the commit
-            return True
-        finally:
-            try:
-                os.unlink(local_tmp)
-            except FileNotFoundError:
-                pass
-
-    def replace_text(self, rel: str, text: str) -> None:
-        """Writes a small state file whole (renamed/PUT into place, replacing the previous one)."""
-        final = self.path(rel)
-        data = text.encode("utf-8")
-        part = f"{final}.{os.getpid()}.part"
-        if self.local:
-            os.makedirs(os.path.dirname(final), exist_ok=True)
-            with open(part, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(part, final)
-        elif self.sftp:
-            self.makedirs(posixpath.dirname(final))
-            self.fs.pipe_file(part, data)
-            self.fs.ftp.posix_rename(part, final)
-        else:
-            self.fs.pipe_file(final, data)
-
-
-def _sha(path: str) -> tuple[str, int]:
-    h = hashlib.sha256()
-    n = 0
-    with open(path, "rb") as f:
-        for c in iter(lambda: f.read(1 << 20), b""):
-            h.update(c)
-            n += len(c)
-    return h.hexdigest(), n
-
-
-def _sha_remote(store: Store, rel: str) -> tuple[str, int]:
-    h = hashlib.sha256()
-    n = 0
-    with store.fs.open(store.path(rel), "rb") as f:
-        for c in iter(lambda: f.read(1 << 20), b""):
-            h.update(c)
-            n += len(c)
-    return h.hexdigest(), n
-
-
-def shard_id(run: str, sources: list[str]) -> str:
-    """The shard's name: its files and the run, so that a Ray retry of the shard (same spec) meets
-    the manifest its dead attempt may have committed, while a later run's shard never does."""
-    return hashlib.sha256("\n".join([run, *sources]).encode()).hexdigest()[:16]
-
-
-def rows_csv(rows: list[dict[str, Any]]) -> str:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=FIELDS, extrasaction="ignore", lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
-    return buf.getvalue()
-
-
-def run_shard(spec: dict[str, Any]) -> list[dict[str, Any]]:
-    """Converts one shard and commits its outputs and manifest; returns its manifest rows.
-
-    ``spec``: ``src``/``dst`` URLs (+ ``src_options``/``dst_options``), ``items`` (full source
-    path, source relative to SRC, size, output relative to DST), ``conv`` (transcode options),
-    ``jobs`` (transcode threads), ``id``. Runs in a Ray worker or a thread of the driver."""
-    from callcore import audio
-
-    src, dst = Store(spec["src"], spec.get("src_options")), Store(spec["dst"], spec.get("dst_options"))
-    worker = f"{socket.gethostname()}:{os.getpid()}"
-    token = f"{spec['id']}-{os.getpid()}-{threading.get_ident()}"
-    if dst.local:  # same filesystem as the outputs: committed with a hard link, no copy
-        scratch = os.path.join(dst.root, ARCHIVE_DIR, "tmp", token)
-        os.makedirs(scratch, exist_ok=True)
-    else:
-        scratch = tempfile.mkdtemp(prefix=f"callcore-archive-{spec['id']}-")
-    rows: list[dict[str, Any]] = []
-    try:
-        pairs: list[tuple[str, str]] = []
-        pending: list[dict[str, Any]] = []
-        for i, (full, rel, size, out) in enumerate(spec["items"]):
-            row: dict[str, Any] = {"source": rel, "source_bytes": size, "output": out, "writes": 0, "worker": worker,
-                                   "error": "", "source_sha256": "", "output_sha256": "", "output_bytes": "",
-                                   "seconds": "", "shard": spec["id"]}
-            try:
-                dst.path(out)
-            except ValueError as e:
-                row.update(state="error", error=f"output: {e}")
-                rows.append(row)
-                continue
-            try:
-                if dst.exists(out):  # committed by an attempt that died before its manifest
-                    row["output_sha256"], row["output_bytes"] = _sha_remote(dst, out)
-                    row["state"] = "present"
-                    rows.append(row)
-                    continue
-                if src.local:
-                    local_src = full
-                else:
-                    local_src = os.path.join(scratch, f"{i}-src")
-                    src.fs.get_file(full, local_src)
-                row["source_sha256"], row["source_bytes"] = _sha(local_src)
-            except (OSError, ValueError) as e:
-                row.update(state="error", error=f"fetch: {e}")
-                rows.append(row)
-                continue
-            pairs.append((local_src, os.path.join(scratch, f"{i}-out{_ext(spec['conv']['to'])}")))
-            pending.append(row)
-        results = audio.transcode_many(pairs, overwrite=True, jobs=spec.get("jobs", 1), **spec["conv"]) if pairs else []
-        for (local_src, local_out), row, r in zip(pairs, pending, results):
-            if not r.ok:
-                # the core names the file it read: the scratch copy of a remote source, not the source
-                reason = (r.error or "").replace(local_src, row["source"])
-                row.update(state="error", error=f"{r.error_kind or 'error'}: {reason}")
-            else:
-                try:
-                    row["output_sha256"], row["output_bytes"] = _sha(local_out)
-                    row["seconds"] = round(r.seconds, 3)
-                    written = dst.commit(local_out, row["output"], token)
-                    row.update(state="converted" if written else "present", writes=int(written))
-                    if written:
-                        _crashpoint.reached("commit")
-                except (OSError, ValueError) as e:
-                    row.update(state="error", error=f"write: {e}")
-            if not src.local and os.path.exists(local_src):
-                os.unlink(local_src)
-            rows.append(row)
-        rows.sort(key=lambda r: r["source"])
-        manifest = os.path.join(scratch, "manifest.csv")
-        with open(manifest, "w", encoding="utf-8") as f:
-            f.write(rows_csv(rows))
-        # a retried shard (same id) finds its manifest committed: its rows are the same files
-        if dst.commit(manifest, f"{ARCHIVE_DIR}/manifest/shard-{spec['id']}.csv", token):
-            _crashpoint.reached("commit")
-        return rows
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 @dataclass
@@ -577,7 +302,7 @@ def convert_archive(o: ConvertOptions, progress: Callable[[Progress], object] | 
         raise ValueError(f"DST {o.dst}: inside SRC {o.src}; give an output folder outside the recordings")
     lock = None
     if dst.local:  # one driver per DST folder (a remote DST cannot be locked: run one driver)
-        from .folder_lock import hold
+        from ..folder_lock import hold
 
         lock = hold(os.path.join(dst.root, ARCHIVE_DIR), what="recordings convert")
         lock.__enter__()

@@ -11,6 +11,8 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import callcore.audio as audio
 from callcore import _crashpoint
@@ -69,6 +71,19 @@ def test_output_names_stay_relative_inside_dst(name: str) -> None:
     assert not p.is_absolute() and ".." not in p.parts and ":" not in out and "\\" not in out
     assert p.parts[0] != ARCHIVE_DIR
     assert p.suffix == ".wav"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["..", ".", "", "a", "C:", "c:x", "\\", "/", "\x00", " ", ".callcore-archive", "é", "x.V3"]),
+                max_size=8).map("/".join) | st.text(max_size=40))
+def test_no_source_name_leaves_dst(name: str) -> None:
+    out = PurePosixPath(output_name(name, "mp3"))
+    assert not out.is_absolute() and ".." not in out.parts and out.parts[0] != ARCHIVE_DIR
+    assert (_ANCHOR_CHECK / out).resolve().is_relative_to(_ANCHOR_CHECK.resolve())
+    assert out.suffix == ".mp3"
+
+
+_ANCHOR_CHECK = Path("/nonexistent-dst")
 
 
 def test_two_sources_for_one_name_get_two_outputs() -> None:

@@ -1,4 +1,4 @@
-"""``callcore outbound import``, ``callcore recordings sync`` and the ``callcore demo`` main job.
+"""``callcore outbound import``, ``callcore recordings sync``/``convert`` and the ``callcore demo`` main job.
 
 Credentials come from the environment, never from the command line: ``CALLCORE_ACCESS_KEY``,
 ``CALLCORE_SECRET_KEY`` (and ``CALLCORE_ENDPOINT`` for the default ``--endpoint``).
@@ -138,6 +138,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                         "`callcore receive serve` (instead of the platform's listing)")
     s.add_argument("--store", metavar="DIR", help="the receiver's store folder, for --from-pushes")
     s.set_defaults(func=_cmd_sync)
+    register_convert(rcs)
 
 
 class _Bars:
@@ -321,6 +322,74 @@ def _cmd_sync(args: argparse.Namespace) -> int:
         Console().print(f"{s.recordings} recordings of {s.calls} calls: {s.converted} converted "
                         f"({s.downloaded_now} downloaded and {s.converted_now} converted this run), {s.failed} failed\n"
                         f"output -> {s.out_dir}\nmanifest -> {s.manifest}")
+        for e in s.errors:
+            print(f"  {e}", file=sys.stderr)
+    return 0 if s.complete else 1
+
+
+def register_convert(rcs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    c = rcs.add_parser("convert", help="convert an archive of recordings (any fsspec store) on Ray or the local cores",
+                       description="Convert every recording under SRC into DST, in shards (Ray tasks, or threads with "
+                                   "--ray off), each output committed atomically and never replaced, with a manifest in "
+                                   "DST/.callcore-archive/. Run the same command again to resume: only sources with no "
+                                   "committed output are converted. SRC and DST are fsspec URLs (a path, "
+                                   "sftp://user@host:port/path, s3://bucket/prefix...); credentials come from the "
+                                   "environment or fsspec's configuration (FSSPEC_SFTP_KEY_FILENAME, "
+                                   "FSSPEC_SFTP_PASSWORD, FSSPEC_S3_KEY/FSSPEC_S3_SECRET, ~/.config/fsspec/), never from "
+                                   "the command line.")
+    c.add_argument("src", metavar="SRC", help="the recordings: a folder or fsspec URL (searched recursively)")
+    c.add_argument("dst", metavar="DST", help="the output folder or fsspec URL")
+    c.add_argument("--to", choices=["mp3", "wav", "wav-alaw"], default="mp3",
+                   help="mp3 (storage), wav (PCM16, e.g. with --rate 16000 for speech analytics) or wav-alaw")
+    c.add_argument("--source", "--recording-format", dest="source", choices=["auto", "alaw", "vox8k", "vox6k", "ulaw"],
+                   default="auto",
+                   help="the deployment's .V3 format: alaw (64K A-law), vox8k (32K VOX), vox6k (24K VOX); "
+                        "auto sniffs each file (WAV and MP3 are always recognised)")
+    c.add_argument("--rate", type=int, help="output sample rate (default: the input's; 8000 for 6 kHz VOX to MP3)")
+    c.add_argument("--variant", default="dialogic", choices=["dialogic", "ffmpeg", "sox", "auto"], help="VOX rule")
+    c.add_argument("--ray", default="off", metavar="ADDRESS|local|off",
+                   help="off: threads on this machine (default); local: start a local Ray; else the address of a "
+                        "Ray cluster whose nodes have callcore[ray] installed: auto (on a node of it) or HEAD:6379")
+    c.add_argument("--shard-files", type=int, default=64, help="files per shard (one Ray task; default 64)")
+    c.add_argument("--workers", type=int, default=0,
+                   help="--ray off: shards at once; --ray local: CPUs of the local Ray (default: the cores)")
+    c.add_argument("--retries", type=int, default=3, help="Ray: runs of a shard again when its worker died (default 3)")
+    c.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
+    c.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    c.set_defaults(func=_cmd_convert)
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    import time
+
+    from .archive import ConvertOptions, Progress, convert_archive
+
+    last = [0.0]
+
+    def show(p: Progress) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 1.0 or p.files_done == p.files_total:
+            last[0] = now
+            print(p.line(), file=sys.stderr, flush=True)
+
+    from .folder_lock import FolderBusy
+
+    o = ConvertOptions(args.src, args.dst, to=args.to, source=args.source, rate=args.rate, variant=args.variant,
+                       ray=args.ray, shard_files=args.shard_files, workers=args.workers, max_retries=args.retries)
+    try:
+        s = convert_archive(o, progress=None if args.quiet or args.json else show)
+    except FolderBusy as e:
+        print(f"callcore: error: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(s.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(f"{s.sources:,} recordings: {s.done_before:,} done before, {s.converted:,} converted now"
+              + (f", {s.present:,} found committed by an interrupted attempt" if s.present else "")
+              + f", {s.failed:,} failed; {s.audio_hours:,.2f} h of audio in DST\n"
+              f"{s.files_per_second:,.1f} files/s over {s.seconds:,.1f} s"
+              + (f" (Ray start-up {s.ray_startup_seconds:,.1f} s, not counted in the rate)" if s.ray_startup_seconds else "")
+              + f"\nmanifest -> {s.manifest}")
         for e in s.errors:
             print(f"  {e}", file=sys.stderr)
     return 0 if s.complete else 1

@@ -7,6 +7,8 @@
 * :func:`sync_recordings` (``callcore recordings sync``): find a period's calls in the bill and
   recording index files, download and transcode their recordings, write a manifest; resumable.
   Huawei, SCCC, 八百呼 and 九五 through one small adapter each (:class:`RecordingSource`).
+* :func:`convert_archive` (``callcore recordings convert``): an archive of recordings converted in
+  bulk from and to any fsspec store, on Ray or the local cores, resumable.
 * :func:`callcore.pipelines.demo.run_demo` (``callcore demo``): the whole story on the sandbox.
 """
 from __future__ import annotations
@@ -20,3 +22,8 @@ __all__ = ["ImportOptions", "ImportSummary", "OutboundImport", "import_list", "S
 from .recording_sources import RecordingSource, RemoteRecording  # noqa: E402
 
 __all__ += ["RecordingSource", "RemoteRecording"]
+
+# ``callcore recordings convert``: fsspec and Ray are imported only when a job runs (callcore[ray])
+from .archive import ConvertOptions, ConvertSummary, convert_archive  # noqa: E402
+
+__all__ += ["ConvertOptions", "ConvertSummary", "convert_archive"]

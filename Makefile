@@ -23,7 +23,7 @@ $(PY):
 
 # builds the release wheel through the maturin backend and installs it with the test extras
 setup: system-deps $(PY)
-	$(PY) -m pip install -q '.[test]'
+	$(PY) -m pip install -q '.[all,test]'
 
 demo: setup
 	$(VENV)/bin/callcore demo

@@ -38,11 +38,18 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from callcore._extras import MissingExtra, require
+
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(argv[0] if argv and argv[0] in CAPABILITIES else None)
-    args = parser.parse_args(argv)
     try:
+        # the command line's tables and progress bars are rich's: the core install has no rich
+        require("cli", "the callcore command line")
+        parser = build_parser(argv[0] if argv and argv[0] in CAPABILITIES else None)
+        args = parser.parse_args(argv)
         return int(args.func(args) or 0)
+    except MissingExtra as e:
+        print(f"callcore: error: {e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from callcore import _extras
 from callcore._core import audio as _core
 
 if TYPE_CHECKING:  # numpy is imported on first use: `callcore audio transcode` never needs it
@@ -66,7 +67,7 @@ PathLike = str | os.PathLike[str]
 
 
 def _pcm(pcm: npt.ArrayLike) -> npt.NDArray[np.int16]:
-    import numpy as np
+    np = _extras.numpy()
 
     a = np.asarray(pcm)
     if a.dtype != np.int16:
@@ -88,6 +89,7 @@ def decode(data: bytes | bytearray | memoryview, codec: str, *, variant: str = "
     or ``auto`` to pick it from the first 64 KiB (see :func:`detect`).
     G.711 is bit-exact with ITU-T G.191 and :mod:`audioop`.
     """
+    _extras.numpy()  # a clear ImportError, not the core's panic, when numpy is missing
     if variant == "auto":
         variant = _core.detect(memoryview(data)[:65536].tobytes(), 8000)["variant"] if codec == "vox" else "dialogic"
     return _core.decode(data, codec, variant)
@@ -120,6 +122,7 @@ def read_wav(data: bytes | bytearray | memoryview, *, variant: str = "dialogic")
     Returns ``(interleaved int16 samples, sample_rate, channels, codec, notes)``; ``notes`` says
     what was worked around (a ``data`` length that lies, truncation, an odd byte count).
     """
+    _extras.numpy()
     return _core.read_wav(data, variant)
 
 

@@ -24,7 +24,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from callcore import _extras
 from callcore._core import audio as _core
@@ -45,6 +45,12 @@ INPUT_SUFFIXES = (".v3", ".vox", ".al", ".alaw", ".wav", ".ul", ".ulaw", ".raw")
 __all__ = [
     "AudioFormatError",
     "CODECS",
+    "Codec",
+    "Format",
+    "Source",
+    "Variant",
+    "VoxRule",
+    "WavFormat",
     "FORMATS",
     "MP3_RATES",
     "SOURCES",
@@ -64,6 +70,14 @@ __all__ = [
 ]
 
 PathLike = str | os.PathLike[str]
+# the option strings, as types: a typo is a type error, not a ValueError at run time
+Codec = Literal["vox", "alaw", "ulaw"]
+#: a VOX rule (``spandsp`` is ``dialogic``), or ``auto``: pick it from the audio
+Variant = Literal["dialogic", "spandsp", "ffmpeg", "sox", "auto"]
+VoxRule = Literal["dialogic", "spandsp", "ffmpeg", "sox"]
+Source = Literal["vox6k", "vox8k", "alaw", "ulaw", "auto"]
+Format = Literal["wav", "wav-alaw", "wav-ulaw", "mp3"]
+WavFormat = Literal["pcm16", "alaw", "ulaw"]
 
 
 def _pcm(pcm: npt.ArrayLike) -> npt.NDArray[np.int16]:
@@ -81,7 +95,7 @@ def _pcm(pcm: npt.ArrayLike) -> npt.NDArray[np.int16]:
     return a
 
 
-def decode(data: bytes | bytearray | memoryview, codec: str, *, variant: str = "dialogic") -> npt.NDArray[np.int16]:
+def decode(data: bytes | bytearray | memoryview, codec: Codec, *, variant: Variant = "dialogic") -> npt.NDArray[np.int16]:
     """Decodes headerless ``vox``, ``alaw`` or ``ulaw`` bytes to an int16 array.
 
     VOX gives two samples per byte (high nibble first) from the documented initial state;
@@ -95,7 +109,7 @@ def decode(data: bytes | bytearray | memoryview, codec: str, *, variant: str = "
     return _core.decode(data, codec, variant)
 
 
-def encode(pcm: npt.ArrayLike, codec: str, *, variant: str = "dialogic") -> bytes:
+def encode(pcm: npt.ArrayLike, codec: Codec, *, variant: VoxRule = "dialogic") -> bytes:
     """Encodes int16 samples to headerless ``vox``, ``alaw`` or ``ulaw`` bytes.
 
     VOX encoders: ``dialogic`` (application note; bit-exact with libspandsp 0.0.6's
@@ -111,12 +125,12 @@ def resample(pcm: npt.ArrayLike, f_in: int, f_out: int) -> npt.NDArray[np.int16]
     return _core.resample(_pcm(pcm), f_in, f_out)
 
 
-def wav_bytes(pcm: npt.ArrayLike, sample_rate: int = 8000, *, channels: int = 1, format: str = "pcm16") -> bytes:
+def wav_bytes(pcm: npt.ArrayLike, sample_rate: int = 8000, *, channels: int = 1, format: WavFormat = "pcm16") -> bytes:
     """A complete WAV file: ``pcm16``, ``alaw`` (the platform's prompt format at 8 kHz mono) or ``ulaw``."""
     return _core.wav_bytes(_pcm(pcm), sample_rate, channels, format)
 
 
-def read_wav(data: bytes | bytearray | memoryview, *, variant: str = "dialogic") -> tuple[npt.NDArray[np.int16], int, int, str, list[str]]:
+def read_wav(data: bytes | bytearray | memoryview, *, variant: Variant = "dialogic") -> tuple[npt.NDArray[np.int16], int, int, str, list[str]]:
     """Decodes a WAV held in memory (PCM16/8, A-law, µ-law, OKI ADPCM).
 
     Returns ``(interleaved int16 samples, sample_rate, channels, codec, notes)``; ``notes`` says
@@ -178,9 +192,9 @@ def transcode(
     src: PathLike,
     dst: PathLike,
     *,
-    source: str = "auto",
-    to: str | None = None,
-    variant: str = "dialogic",
+    source: Source = "auto",
+    to: Format | None = None,
+    variant: Variant = "dialogic",
     rate: int | None = None,
     bitrate: int = 16,
     quality: int = 7,
@@ -209,10 +223,10 @@ def merge(
     srcs: Sequence[PathLike],
     dst: PathLike,
     *,
-    mode: str = "channels",
-    source: str = "auto",
-    to: str | None = None,
-    variant: str = "dialogic",
+    mode: Literal["channels", "mix"] = "channels",
+    source: Source = "auto",
+    to: Format | None = None,
+    variant: Variant = "dialogic",
     rate: int | None = None,
     bitrate: int = 16,
     quality: int = 7,
@@ -230,9 +244,9 @@ def merge(
 def transcode_many(
     pairs: Iterable[tuple[PathLike, PathLike]],
     *,
-    source: str = "auto",
-    to: str = "wav",
-    variant: str = "dialogic",
+    source: Source = "auto",
+    to: Format = "wav",
+    variant: Variant = "dialogic",
     rate: int | None = None,
     bitrate: int = 16,
     quality: int = 7,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import email.parser
+import json
 import os
 import re
 import shutil
@@ -26,7 +27,7 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EXPECTED_TAG = re.compile(r"^cp311-abi3-manylinux_2_17_x86_64(\.manylinux2014_x86_64)?$")
+EXPECTED_TAG = re.compile(r"^cp311-abi3-(manylinux2014_x86_64\.manylinux_2_17_x86_64|manylinux_2_17_x86_64(\.manylinux2014_x86_64)?)$")
 MAX_WHEEL_BYTES = 12 * 1024 * 1024
 CORE_REQUIRES = {"numpy", "httpx"}
 EXTRAS = {"cli": {"rich"}, "sandbox": {"starlette", "uvicorn", "python-multipart"}, "sftp": {"paramiko"}}
@@ -119,11 +120,13 @@ def core_venv(wheel: Path, venv: Path) -> None:
         shutil.rmtree(venv)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     py = venv / "bin" / "python"
-    baseline = {line.split("==")[0].lower() for line in subprocess.run(
-        [str(py), "-m", "pip", "freeze", "--all"], capture_output=True, text=True, check=True).stdout.split()}
+    def installed() -> dict[str, str]:
+        out = subprocess.run([str(py), "-m", "pip", "list", "--format=json"], capture_output=True, text=True, check=True)
+        return {d["name"].lower(): d["version"] for d in json.loads(out.stdout)}
+
+    baseline = installed()
     subprocess.run([str(py), "-m", "pip", "install", "-q", str(wheel)], check=True)
-    freeze = subprocess.run([str(py), "-m", "pip", "freeze", "--all"], capture_output=True, text=True, check=True).stdout.split()
-    added = sorted(f for f in freeze if f.split("==")[0].lower() not in baseline)
+    added = sorted(f"{n}=={v}" for n, v in installed().items() if n not in baseline)
     site = Path(subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                capture_output=True, text=True, check=True).stdout.strip())
     skip = {"pip", "setuptools", "_distutils_hack"}

@@ -147,7 +147,8 @@ def core_venv(wheel: Path, venv: Path) -> None:
     print(run.stdout.strip() or run.stderr[-2000:])
     if run.returncode:
         fail("the core install cannot sign, clean and transcode")
-    cli = subprocess.run([str(venv / "bin" / "callcore"), "sign", "--help"], capture_output=True, text=True)
+    cli = subprocess.run([str(venv / "bin" / "callcore"), "calllist", "normalize", "13800138000"],
+                         capture_output=True, text=True)
     print(f"callcore without [cli]: exit {cli.returncode}: {cli.stderr.strip()}")
     if cli.returncode != 1 or "callcore[cli]" not in cli.stderr:
         fail("the CLI does not name the cli extra")

@@ -42,10 +42,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        # the command line's tables and progress bars are rich's: the core install has no rich
-        require("cli", "the callcore command line")
         parser = build_parser(argv[0] if argv and argv[0] in CAPABILITIES else None)
         args = parser.parse_args(argv)
+        # the commands' tables and progress bars are rich's, which the core install lacks
+        # (--help and --version, answered by parse_args, work without it)
+        require("cli", "the callcore command line")
         return int(args.func(args) or 0)
     except MissingExtra as e:
         print(f"callcore: error: {e}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 Each capability adds its own subcommands from ``callcore.<capability>.cli.register``; this
 module only assembles them and turns expected errors into one readable line and exit code 2.
+Exit codes, examples, completion and preflight checks: ``callcore._cli_conventions``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     for name in CAPABILITIES:
         if only is None or name == only:
             importlib.import_module(f"callcore.{name}.cli").register(sub)
+    from callcore import _cli_conventions as conventions
+
+    if only is None:
+        conventions.register_completion(sub, parser)
+    conventions.apply(parser)  # examples in every --help, exit codes, renamed flags
     return parser
 
 
@@ -46,11 +52,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         # the commands' tables and progress bars are rich's, which the core install lacks
         # (--help and --version, answered by parse_args, work without it)
-        require("cli", "the callcore command line")
+        if getattr(args, "needs_cli_extra", True):
+            require("cli", "the callcore command line")
+        from callcore._cli_conventions import run_preflight
+
+        run_preflight(args)  # a wrong URL or a busy port: one line now, not a minute of retries
         return int(args.func(args) or 0)
     except MissingExtra as e:
         print(f"callcore: error: {e}", file=sys.stderr)
-        return 1
+        return 1  # EXIT_FAILURE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -53,10 +53,10 @@ WHEEL_TARGET_DIR ?= target
 wheel:
 	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install -q 'maturin>=1.9,<2' 'ziglang>=0.13' 'auditwheel>=6'
-	rm -rf dist && PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" CARGO_TARGET_DIR=$(WHEEL_TARGET_DIR) \
+	rm -rf dist && PATH="$(abspath $(TOOLS))/bin:$$PATH" CARGO_TARGET_DIR=$(WHEEL_TARGET_DIR) \
 		$(TOOLS)/bin/maturin build --release --zig --compatibility manylinux2014 \
 		--target x86_64-unknown-linux-gnu --out dist
-	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" $(TOOLS)/bin/python tools/check_wheel.py dist/callcore-*.whl \
+	PATH="$(abspath $(TOOLS))/bin:$$PATH" $(TOOLS)/bin/python tools/check_wheel.py dist/callcore-*.whl \
 		--venv $(CURDIR)/dist/core-venv
 
 clean:

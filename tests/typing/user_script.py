@@ -55,6 +55,8 @@ def clean_column(numbers: list[str]) -> npt.NDArray[np.bool_]:
 
 def blacklist_from(path: Path) -> Blacklist:
     bl: Blacklist = calllist.load_blacklist(path, default_area_code="0755")
+    again: Summary = calllist.clean(path, blacklist=bl)
+    assert again.blacklisted >= 0
     return bl
 
 
@@ -72,6 +74,12 @@ def decode(data: bytes) -> npt.NDArray[np.int16]:
     pcm: npt.NDArray[np.int16] = audio.decode(data, "vox", variant="sox")
     alaw: bytes = audio.encode(pcm, "alaw")
     return audio.decode(alaw, "alaw")
+
+
+def best_rule(data: bytes) -> float:
+    found: audio.Detection = audio.detect(data, rate=6000)
+    rule: audio.RuleScore = found["scores"][found["variant"]]
+    return rule["score"]
 
 
 def transcode(src: Path, dst: Path) -> bool:

@@ -24,7 +24,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from callcore import _extras
 from callcore._core import audio as _core
@@ -46,8 +46,10 @@ __all__ = [
     "AudioFormatError",
     "CODECS",
     "Codec",
+    "Detection",
     "Format",
     "Source",
+    "RuleScore",
     "Variant",
     "VoxRule",
     "WavFormat",
@@ -78,6 +80,26 @@ VoxRule = Literal["dialogic", "spandsp", "ffmpeg", "sox"]
 Source = Literal["vox6k", "vox8k", "alaw", "ulaw", "auto"]
 Format = Literal["wav", "wav-alaw", "wav-ulaw", "mp3"]
 WavFormat = Literal["pcm16", "alaw", "ulaw"]
+
+
+class RuleScore(TypedDict):
+    """How one VOX rule decodes the data: DC, drift and clipping, and their weighted ``score``."""
+
+    dc: float
+    drift: float
+    clipped: float
+    score: float
+
+
+class Detection(TypedDict):
+    """What :func:`detect` finds: the container (``wav``, ``mp3``, ``raw``...), the raw codec
+    guess, the share of VOX samples on the rails, the best VOX rule and each rule's score."""
+
+    container: str
+    raw_codec: str
+    vox_clipped: float
+    variant: str
+    scores: dict[str, RuleScore]
 
 
 def _pcm(pcm: npt.ArrayLike) -> npt.NDArray[np.int16]:
@@ -145,9 +167,9 @@ def mp3_bytes(pcm: npt.ArrayLike, sample_rate: int = 8000, *, channels: int = 1,
     return _core.mp3_bytes(_pcm(pcm), sample_rate, channels, bitrate, quality)
 
 
-def detect(data: bytes | bytearray | memoryview, *, rate: int = 8000) -> dict[str, Any]:
+def detect(data: bytes | bytearray | memoryview, *, rate: int = 8000) -> Detection:
     """Sniffs the container and scores each VOX rule on ``data`` (lower score is better)."""
-    return _core.detect(data, rate)
+    return _core.detect(data, rate)  # type: ignore[return-value]  # the core builds exactly this dict
 
 
 @dataclass(frozen=True)

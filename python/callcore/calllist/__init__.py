@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import atexit
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -185,7 +185,7 @@ def normalize(
     foreign: Foreign = "keep",
     short_codes: bool = True,
     mobile_prefixes: PathLike | None = None,
-    normalizer: Any | None = None,
+    normalizer: Normalizer | None = None,
 ) -> NormalizeResult:
     """Normalize a column of Chinese phone numbers.
 
@@ -206,7 +206,7 @@ def dedup_first(keys: np.ndarray) -> np.ndarray:
     return _c.first_flags(np.ascontiguousarray(keys, dtype=np.uint64))
 
 
-def load_blacklist(path: PathLike, *, default_area_code: str | None = None) -> Any:
+def load_blacklist(path: PathLike, *, default_area_code: str | None = None) -> Blacklist:
     """Load a blacklist file (one number per line, or the first CSV field); numbers are
     normalized, so ``+86 138…`` and ``138…`` block the same line. ``.invalid_lines`` counts the
     lines that are not numbers."""
@@ -293,7 +293,7 @@ def clean(  # type: ignore[overload-overlap]  # a str is a path here, never a co
     scopes: Sequence[str] | None = None,
     has_header: bool | None = None,
     delimiter: str | None = None,
-    blacklist: Any = None,
+    blacklist: Blacklist | PathLike | Iterable[str] | None = None,
     store: PathLike | None = None,
     window_days: float | None = None,
     record: bool = False,
@@ -322,7 +322,7 @@ def clean(
     scopes: Sequence[str] | None = None,
     has_header: bool | None = None,
     delimiter: str | None = None,
-    blacklist: Any = None,
+    blacklist: Blacklist | PathLike | Iterable[str] | None = None,
     store: PathLike | None = None,
     window_days: float | None = None,
     record: bool = False,
@@ -350,7 +350,7 @@ def clean(
     scopes: Sequence[str] | None = None,
     has_header: bool | None = None,
     delimiter: str | None = None,
-    blacklist: Any = None,
+    blacklist: Blacklist | PathLike | Iterable[str] | None = None,
     store: PathLike | None = None,
     window_days: float | None = None,
     record: bool = False,

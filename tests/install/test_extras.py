@@ -114,3 +114,23 @@ def test_missing_numpy_is_an_import_error_not_a_panic(tmp_path: Path) -> None:
         print("ok")
     ''', tmp_path)
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stdout + run.stderr[-3000:]
+
+
+def test_cli_help_version_and_completion_need_no_extra(tmp_path: Path) -> None:
+    # only running a command needs [cli]: --help, --version and the completion script do not
+    run = _run(ALL_EXTRAS, '''
+        import contextlib, io, sys
+        from callcore.cli import main
+        for argv in (["--help"], ["outbound", "import", "--help"], ["--version"]):
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):
+                    main(argv)
+            except SystemExit as e:
+                assert e.code == 0, (argv, e.code)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            assert main(["completion", "bash"]) == 0
+        assert "complete -o filenames -F _callcore callcore" in out.getvalue()
+        print("ok")
+    ''', tmp_path)
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-3000:]

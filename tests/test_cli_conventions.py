@@ -32,8 +32,8 @@ def test_python_dash_m_callcore_is_the_cli() -> None:
 
 def test_every_command_help_has_an_example_and_the_root_lists_exit_codes() -> None:
     parser = build_parser()
-    assert "exit codes: 0 success, 1 failure, 2 usage error" in parser.format_help()
-    assert "3 partial" in parser.format_help()
+    assert "exit codes:\n  0    success\n  1    failure" in parser.format_help()
+    assert "\n  2    usage error" in parser.format_help() and "\n  3    partial" in parser.format_help()
     commands = conventions.subcommands(parser)
     leaves = [path for path in commands if not any(other.startswith(path + " ") for other in commands)]
     missing = [path for path in leaves if "example:\n  callcore" not in commands[path].format_help()

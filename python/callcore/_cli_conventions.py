@@ -15,10 +15,12 @@ EXIT_OK = 0
 EXIT_FAILURE = 1   # the command failed: nothing (more) was done
 EXIT_USAGE = 2     # bad arguments or input: the message names it (argparse uses 2 as well)
 EXIT_PARTIAL = 3   # some items were done and some failed: each failure is reported
-EXIT_CODES_TEXT = (
-    "exit codes: 0 success, 1 failure, 2 usage error (bad arguments or input), "
-    "3 partial (some items failed; each is reported), 130 interrupted"
-)
+EXIT_CODES_TEXT = """exit codes:
+  0    success
+  1    failure: nothing (more) was done, or a needed extra is not installed
+  2    usage error: bad arguments or input, named in the message
+  3    partial: some items were done and some failed; each failure is reported
+  130  interrupted"""
 
 #: an example per command, shown at the end of its --help ("callcore X Y" -> example lines)
 EXAMPLES: dict[str, str] = {
@@ -82,15 +84,30 @@ def rename(parser: argparse.ArgumentParser, old: str, new: str) -> None:
     parser._option_string_actions[new] = action  # old stays mapped: a hidden alias
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Wraps one-paragraph descriptions as usual but keeps text with line breaks as written
+    (the examples and exit-code lists added here)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
+def _keep_lines(parser: argparse.ArgumentParser) -> None:
+    if parser.formatter_class is argparse.HelpFormatter:  # a command's own choice is kept
+        parser.formatter_class = _HelpFormatter
+
+
 def apply(parser: argparse.ArgumentParser) -> None:
     """Examples, exit codes and renamed flags on every command of the assembled *parser*."""
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    _keep_lines(parser)
     parser.epilog = ((parser.epilog + "\n\n") if parser.epilog else "") + EXIT_CODES_TEXT
     commands = subcommands(parser)
     for path, sub in commands.items():
         example = EXAMPLES.get(path)
         if example and "example:" not in (sub.epilog or ""):
-            sub.formatter_class = argparse.RawDescriptionHelpFormatter
+            _keep_lines(sub)
             sub.epilog = ((sub.epilog + "\n\n") if sub.epilog else "") + f"example:\n  {example}"
     for path, old, new in RENAMED:
         if path in commands:

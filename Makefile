@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 # Debian packages the tests compare against (sox, ffmpeg, spandsp) or start (sshd)
 APT_PACKAGES := sox ffmpeg libspandsp-dev openssh-server
 
-.PHONY: setup system-deps demo test test-rust test-python bench clean wheel
+.PHONY: setup system-deps demo test test-rust test-python bench clean wheel docs
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -59,5 +59,9 @@ wheel:
 	PATH="$(abspath $(TOOLS))/bin:$$PATH" $(TOOLS)/bin/python tools/check_wheel.py dist/callcore-*.whl \
 		--venv $(CURDIR)/dist/core-venv
 
+# the user documentation (API reference from the docstrings) into site/; warnings are errors
+docs: setup
+	$(PY) -m mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) $(TOOLS) target dist .pytest_cache .benchmarks
+	rm -rf $(VENV) $(TOOLS) target dist site .pytest_cache .benchmarks

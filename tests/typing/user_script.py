@@ -151,3 +151,25 @@ async def hl95_async(url: str) -> Path:
 
 def wrong_option(data: bytes) -> None:
     audio.decode(data, "v0x")  # type: ignore[arg-type]  # a typo in an option string is a type error
+
+
+# --- the rest of each capability's front door ------------------------------------------------
+def other_schemes(params: dict[str, str]) -> list[str]:
+    digest: str = sign.sccc_digest("C01", 1700000000, 1, "pw")
+    babaihu_fields: dict[str, str] = sign.babaihu_params("user", "0123456789abcdef0123456789abcdef")
+    callback: str = sign.callback_signature("secret", 1700000000, "nonce", params)
+    return [digest, callback, *babaihu_fields.values()]
+
+
+def workbooks(clean_csv: Path) -> list[Path]:
+    limits: dict[str, int | None] = calllist.platform_limits("huawei")
+    assert limits["max_batch"] == 20
+    return calllist.write_huawei_workbooks(clean_csv, clean_csv.with_suffix(".xlsx"), custom_field="batch-1")
+
+
+def audio_buffers(pcm: npt.NDArray[np.int16], wav: bytes, tracks: list[Path]) -> int:
+    up: npt.NDArray[np.int16] = audio.resample(pcm, 6000, 8000)
+    parts: list[bytes] = [audio.wav_bytes(up, 8000, format="alaw"), audio.mp3_bytes(up, 8000, bitrate=16)]
+    samples, rate, channels, codec, notes = audio.read_wav(wav)
+    merged: audio.TranscodeResult = audio.merge(tracks, "call.wav", source="alaw", mode="channels")
+    return len(parts) + len(samples) + rate + channels + len(codec) + len(notes) + merged.frames

@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 # Debian packages the tests compare against (sox, ffmpeg, spandsp) or start (sshd)
 APT_PACKAGES := sox ffmpeg libspandsp-dev openssh-server
 
-.PHONY: setup system-deps demo test test-rust test-python bench clean
+.PHONY: setup system-deps demo test test-rust test-python bench clean wheel docs
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -23,7 +23,7 @@ $(PY):
 
 # builds the release wheel through the maturin backend and installs it with the test extras
 setup: system-deps $(PY)
-	$(PY) -m pip install -q '.[test]'
+	$(PY) -m pip install -q '.[all,test]'
 
 demo: setup
 	$(VENV)/bin/callcore demo
@@ -43,8 +43,28 @@ bench: setup
 	CALLCORE_BENCH_ROWS=10000000 $(PY) -m pytest benches/bench_calllist.py --benchmark-only -q -s \
 		-k "e2e_callcore or e2e_polars or report"
 
+# the release wheel for any Linux x86_64 with glibc >= 2.17 (CentOS 7, RHEL 8, Debian 11, Ubuntu
+# 20.04, Kylin V10) and any CPython >= 3.11 (abi3): maturin links against glibc 2.17 through zig
+# (ziglang from PyPI, so no manylinux container is needed), the release profile strips, then
+# auditwheel and tools/check_wheel.py check the result and try its core install in a fresh venv.
+# Build tools live in their own venv, never in the project's.
+TOOLS := .venv-tools
+WHEEL_TARGET_DIR ?= target
+wheel:
+	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install -q 'maturin>=1.9,<2' 'ziglang>=0.13' 'auditwheel>=6'
+	rm -rf dist && PATH="$(abspath $(TOOLS))/bin:$$PATH" CARGO_TARGET_DIR=$(WHEEL_TARGET_DIR) \
+		$(TOOLS)/bin/maturin build --release --zig --compatibility manylinux2014 \
+		--target x86_64-unknown-linux-gnu --out dist
+	PATH="$(abspath $(TOOLS))/bin:$$PATH" $(TOOLS)/bin/python tools/check_wheel.py dist/callcore-*.whl \
+		--venv $(CURDIR)/dist/core-venv
+
+# the user documentation (API reference from the docstrings) into site/; warnings are errors
+docs: setup
+	$(PY) -m mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) target .pytest_cache .benchmarks
+	rm -rf $(VENV) $(TOOLS) target dist site .pytest_cache .benchmarks
 
 # Fuzzing (cargo-fuzz, libFuzzer). Every target listed by `cargo fuzz list` runs FUZZ_SECONDS,
 # from its committed seeds/regressions (tests/data/fuzz/<target>/, replayed by `cargo test`)

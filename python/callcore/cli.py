@@ -2,6 +2,7 @@
 
 Each capability adds its own subcommands from ``callcore.<capability>.cli.register``; this
 module only assembles them and turns expected errors into one readable line and exit code 2.
+Exit codes, examples, completion and preflight checks: ``callcore._cli_conventions``.
 """
 
 from __future__ import annotations
@@ -34,15 +35,32 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     for name in CAPABILITIES:
         if only is None or name == only:
             importlib.import_module(f"callcore.{name}.cli").register(sub)
+    from callcore import _cli_conventions as conventions
+
+    if only is None:
+        conventions.register_completion(sub, parser)
+    conventions.apply(parser)  # examples in every --help, exit codes, renamed flags
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from callcore._extras import MissingExtra, require
+
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(argv[0] if argv and argv[0] in CAPABILITIES else None)
-    args = parser.parse_args(argv)
     try:
+        parser = build_parser(argv[0] if argv and argv[0] in CAPABILITIES else None)
+        args = parser.parse_args(argv)
+        # the commands' tables and progress bars are rich's, which the core install lacks
+        # (--help and --version, answered by parse_args, work without it)
+        if getattr(args, "needs_cli_extra", True):
+            require("cli", "the callcore command line")
+        from callcore._cli_conventions import run_preflight
+
+        run_preflight(args)  # a wrong URL or a busy port: one line now, not a minute of retries
         return int(args.func(args) or 0)
+    except MissingExtra as e:
+        print(f"callcore: error: {e}", file=sys.stderr)
+        return 1  # EXIT_FAILURE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -99,7 +99,7 @@ fn make_normalizer(
 }
 
 /// Opaque normalizer handle so repeated calls skip option parsing and table loading.
-#[pyclass(name = "Normalizer", module = "callcore._core.calllist", frozen)]
+#[pyclass(name = "Normalizer", module = "callcore._core.calllist", frozen, subclass)]
 struct PyNormalizer {
     inner: Normalizer,
 }
@@ -586,7 +586,7 @@ fn first_flags<'py>(
 }
 
 /// A set of number keys to refuse (millions of entries).
-#[pyclass(name = "Blacklist", module = "callcore._core.calllist", frozen)]
+#[pyclass(name = "Blacklist", module = "callcore._core.calllist", frozen, subclass)]
 struct PyBlacklist {
     inner: CoreBlacklist,
 }

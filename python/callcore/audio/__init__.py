@@ -24,8 +24,9 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
+from callcore import _extras
 from callcore._core import audio as _core
 
 if TYPE_CHECKING:  # numpy is imported on first use: `callcore audio transcode` never needs it
@@ -57,6 +58,14 @@ __all__ = [
     "AudioInternalError",
     "AudioLimitError",
     "CODECS",
+    "Codec",
+    "Detection",
+    "Format",
+    "Source",
+    "RuleScore",
+    "Variant",
+    "VoxRule",
+    "WavFormat",
     "FORMATS",
     "MAX_CHANNELS",
     "MAX_RESAMPLER_TAPS",
@@ -80,10 +89,38 @@ __all__ = [
 ]
 
 PathLike = str | os.PathLike[str]
+# the option strings, as types: a typo is a type error, not a ValueError at run time
+Codec = Literal["vox", "alaw", "ulaw"]
+#: a VOX rule (``spandsp`` is ``dialogic``), or ``auto``: pick it from the audio
+Variant = Literal["dialogic", "spandsp", "ffmpeg", "sox", "auto"]
+VoxRule = Literal["dialogic", "spandsp", "ffmpeg", "sox"]
+Source = Literal["vox6k", "vox8k", "alaw", "ulaw", "auto"]
+Format = Literal["wav", "wav-alaw", "wav-ulaw", "mp3"]
+WavFormat = Literal["pcm16", "alaw", "ulaw"]
+
+
+class RuleScore(TypedDict):
+    """How one VOX rule decodes the data: DC, drift and clipping, and their weighted ``score``."""
+
+    dc: float
+    drift: float
+    clipped: float
+    score: float
+
+
+class Detection(TypedDict):
+    """What :func:`detect` finds: the container (``wav``, ``mp3``, ``raw``...), the raw codec
+    guess, the share of VOX samples on the rails, the best VOX rule and each rule's score."""
+
+    container: str
+    raw_codec: str
+    vox_clipped: float
+    variant: str
+    scores: dict[str, RuleScore]
 
 
 def _pcm(pcm: npt.ArrayLike) -> npt.NDArray[np.int16]:
-    import numpy as np
+    np = _extras.numpy()
 
     a = np.asarray(pcm)
     if a.dtype != np.int16:
@@ -97,7 +134,7 @@ def _pcm(pcm: npt.ArrayLike) -> npt.NDArray[np.int16]:
     return a
 
 
-def decode(data: bytes | bytearray | memoryview, codec: str, *, variant: str = "dialogic") -> npt.NDArray[np.int16]:
+def decode(data: bytes | bytearray | memoryview, codec: Codec, *, variant: Variant = "dialogic") -> npt.NDArray[np.int16]:
     """Decodes headerless ``vox``, ``alaw`` or ``ulaw`` bytes to an int16 array.
 
     VOX gives two samples per byte (high nibble first) from the documented initial state;
@@ -105,12 +142,13 @@ def decode(data: bytes | bytearray | memoryview, codec: str, *, variant: str = "
     or ``auto`` to pick it from the first 64 KiB (see :func:`detect`).
     G.711 is bit-exact with ITU-T G.191 and :mod:`audioop`.
     """
+    _extras.numpy()  # a clear ImportError, not the core's panic, when numpy is missing
     if variant == "auto":
         variant = _core.detect(memoryview(data)[:65536].tobytes(), 8000)["variant"] if codec == "vox" else "dialogic"
     return _core.decode(data, codec, variant)
 
 
-def encode(pcm: npt.ArrayLike, codec: str, *, variant: str = "dialogic") -> bytes:
+def encode(pcm: npt.ArrayLike, codec: Codec, *, variant: VoxRule = "dialogic") -> bytes:
     """Encodes int16 samples to headerless ``vox``, ``alaw`` or ``ulaw`` bytes.
 
     VOX encoders: ``dialogic`` (application note; bit-exact with libspandsp 0.0.6's
@@ -130,17 +168,18 @@ def resample(pcm: npt.ArrayLike, f_in: int, f_out: int) -> npt.NDArray[np.int16]
     return _core.resample(_pcm(pcm), f_in, f_out)
 
 
-def wav_bytes(pcm: npt.ArrayLike, sample_rate: int = 8000, *, channels: int = 1, format: str = "pcm16") -> bytes:
+def wav_bytes(pcm: npt.ArrayLike, sample_rate: int = 8000, *, channels: int = 1, format: WavFormat = "pcm16") -> bytes:
     """A complete WAV file: ``pcm16``, ``alaw`` (the platform's prompt format at 8 kHz mono) or ``ulaw``."""
     return _core.wav_bytes(_pcm(pcm), sample_rate, channels, format)
 
 
-def read_wav(data: bytes | bytearray | memoryview, *, variant: str = "dialogic") -> tuple[npt.NDArray[np.int16], int, int, str, list[str]]:
+def read_wav(data: bytes | bytearray | memoryview, *, variant: Variant = "dialogic") -> tuple[npt.NDArray[np.int16], int, int, str, list[str]]:
     """Decodes a WAV held in memory (PCM16/8, A-law, µ-law, OKI ADPCM).
 
     Returns ``(interleaved int16 samples, sample_rate, channels, codec, notes)``; ``notes`` says
     what was worked around (a ``data`` length that lies, truncation, an odd byte count).
     """
+    _extras.numpy()
     return _core.read_wav(data, variant)
 
 
@@ -149,9 +188,9 @@ def mp3_bytes(pcm: npt.ArrayLike, sample_rate: int = 8000, *, channels: int = 1,
     return _core.mp3_bytes(_pcm(pcm), sample_rate, channels, bitrate, quality)
 
 
-def detect(data: bytes | bytearray | memoryview, *, rate: int = 8000) -> dict[str, Any]:
+def detect(data: bytes | bytearray | memoryview, *, rate: int = 8000) -> Detection:
     """Sniffs the container and scores each VOX rule on ``data`` (lower score is better)."""
-    return _core.detect(data, rate)
+    return _core.detect(data, rate)  # type: ignore[return-value]  # the core builds exactly this dict
 
 
 @dataclass(frozen=True)
@@ -196,9 +235,9 @@ def transcode(
     src: PathLike,
     dst: PathLike,
     *,
-    source: str = "auto",
-    to: str | None = None,
-    variant: str = "dialogic",
+    source: Source = "auto",
+    to: Format | None = None,
+    variant: Variant = "dialogic",
     rate: int | None = None,
     bitrate: int = 16,
     quality: int = 7,
@@ -229,10 +268,10 @@ def merge(
     srcs: Sequence[PathLike],
     dst: PathLike,
     *,
-    mode: str = "channels",
-    source: str = "auto",
-    to: str | None = None,
-    variant: str = "dialogic",
+    mode: Literal["channels", "mix"] = "channels",
+    source: Source = "auto",
+    to: Format | None = None,
+    variant: Variant = "dialogic",
     rate: int | None = None,
     bitrate: int = 16,
     quality: int = 7,
@@ -250,9 +289,9 @@ def merge(
 def transcode_many(
     pairs: Iterable[tuple[PathLike, PathLike]],
     *,
-    source: str = "auto",
-    to: str = "wav",
-    variant: str = "dialogic",
+    source: Source = "auto",
+    to: Format = "wav",
+    variant: Variant = "dialogic",
     rate: int | None = None,
     bitrate: int = 16,
     quality: int = 7,

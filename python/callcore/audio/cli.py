@@ -10,6 +10,8 @@ import threading
 import time
 from pathlib import Path
 
+from callcore._cli_conventions import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     from callcore.audio import FORMATS, SOURCES
@@ -19,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     t = cmds.add_parser("transcode", help="transcode files and folders (recursively) into OUTDIR")
     t.add_argument("src", nargs="+", help="input files or folders")
-    t.add_argument("-o", "--out", required=True, metavar="OUTDIR", help="output folder (created)")
+    t.add_argument("-o", "--output", dest="out", required=True, metavar="OUTDIR", help="output folder (created)")
     t.add_argument("--source", choices=SOURCES, default="auto",
                    help="input codec: vox6k (24K VOX), vox8k (32K VOX), alaw (64K ALAW), ulaw, auto (default)")
     t.add_argument("--to", choices=FORMATS, default="wav", help="output format (default wav = PCM16)")
@@ -36,11 +38,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     t.add_argument("--vox-rate", type=int, choices=(6000, 8000), default=8000,
                    help="rate of headerless VOX found by --source auto (default 8000)")
     t.add_argument("--json", action="store_true", help="print one JSON result per file instead of a summary")
+    t.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary; errors only")
     t.set_defaults(func=_cmd_transcode)
 
     m = cmds.add_parser("merge", help="merge 2-3 mono recordings of one call into one file")
     m.add_argument("src", nargs="+", help="mono inputs, in channel order (agent, customer, conference)")
-    m.add_argument("-o", "--out", required=True, metavar="FILE", help="output .wav or .mp3")
+    m.add_argument("-o", "--output", dest="out", required=True, metavar="FILE", help="output .wav or .mp3")
     m.add_argument("--mode", choices=("channels", "mix"), default="channels")
     m.add_argument("--source", choices=SOURCES, default="auto")
     m.add_argument("--variant", default="dialogic", choices=("dialogic", "ffmpeg", "sox", "auto"))
@@ -72,7 +75,7 @@ def _cmd_transcode(args: argparse.Namespace) -> int:
     # rich (~40 ms to import) draws the progress bar on a terminal; otherwise it is only needed
     # for the summary, so it is imported on a second thread while the Rust core (GIL released)
     # transcodes: a one-file call from a script does not wait for it
-    live = not args.json and sys.stderr.isatty() and len(pairs) > 0
+    live = not args.json and not args.quiet and sys.stderr.isatty() and len(pairs) > 0
     loader = None if live else threading.Thread(target=_import_rich, daemon=True)
     if loader is not None:
         loader.start()
@@ -137,12 +140,15 @@ def _cmd_transcode(args: argparse.Namespace) -> int:
     noted = [r for r in done if r.notes]
     if noted:
         table.add_row("with notes", str(len(noted)))
-    console.print(table)
+    if not args.quiet:
+        console.print(table)
     for r in errors[:20]:
         console.print(f"[red]error[/] {r.error}", highlight=False, soft_wrap=True)
     if len(errors) > 20:
         console.print(f"... and {len(errors) - 20} more errors (use --json for all)")
-    return 1 if errors else 0
+    if not errors:
+        return EXIT_OK
+    return EXIT_PARTIAL if len(errors) < len(results) else EXIT_FAILURE
 
 
 def _cmd_merge(args: argparse.Namespace) -> int:

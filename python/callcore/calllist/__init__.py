@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import atexit
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, overload
 
 import numpy as np
 
@@ -64,6 +64,20 @@ _KIND_NAMES = np.array([KINDS.get(i, "invalid") for i in range(256)], dtype=obje
 _REASON_NAMES = np.array([None if i == 0 else REASONS.get(i, "bad_number") for i in range(256)], dtype=object)
 
 Foreign = Literal["keep", "reject"]
+#: the platforms whose dialing rules and batch limits ``clean(platform=...)`` applies
+Platform = Literal["huawei", "huawei-v2", "huawei-file", "sccc", "babaihu", "hl95"]
+
+
+class _Column(Protocol):
+    """A dataframe column (polars/pandas Series, pyarrow array): anything with ``to_list``."""
+
+    def to_list(self) -> list[Any]: ...
+
+
+class _ArrowColumn(Protocol):
+    """An Arrow array or chunked array, read in place through the PyCapsule stream interface."""
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
 PathLike = str | os.PathLike[str]
 
 
@@ -171,7 +185,7 @@ def normalize(
     foreign: Foreign = "keep",
     short_codes: bool = True,
     mobile_prefixes: PathLike | None = None,
-    normalizer: Any | None = None,
+    normalizer: Normalizer | None = None,
 ) -> NormalizeResult:
     """Normalize a column of Chinese phone numbers.
 
@@ -192,7 +206,7 @@ def dedup_first(keys: np.ndarray) -> np.ndarray:
     return _c.first_flags(np.ascontiguousarray(keys, dtype=np.uint64))
 
 
-def load_blacklist(path: PathLike, *, default_area_code: str | None = None) -> Any:
+def load_blacklist(path: PathLike, *, default_area_code: str | None = None) -> Blacklist:
     """Load a blacklist file (one number per line, or the first CSV field); numbers are
     normalized, so ``+86 138…`` and ``138…`` block the same line. ``.invalid_lines`` counts the
     lines that are not numbers."""
@@ -268,6 +282,64 @@ def platform_limits(platform: str) -> dict[str, int | None]:
         raise ValueError(f"platform: unknown {platform!r} (known: {', '.join(_PLATFORMS)})") from None
 
 
+@overload
+def clean(  # type: ignore[overload-overlap]  # a str is a path here, never a column of characters
+    source: PathLike,
+    output: PathLike | None = None,
+    rejects: PathLike | None = None,
+    *,
+    column: str | int | None = None,
+    scope_column: str | None = None,
+    scopes: Sequence[str] | None = None,
+    has_header: bool | None = None,
+    delimiter: str | None = None,
+    blacklist: Blacklist | PathLike | Iterable[str] | None = None,
+    store: PathLike | None = None,
+    window_days: float | None = None,
+    record: bool = False,
+    platform: Platform | None = None,
+    batch_size: int | None = None,
+    default_area_code: str | None = None,
+    structural_only: bool = False,
+    foreign: Foreign = "keep",
+    short_codes: bool = True,
+    mobile_prefixes: PathLike | None = None,
+    defuse: bool = True,
+    bom: bool = False,
+    chunk_rows: int = 16384,
+    sheet: str | None = None,
+    progress: Callable[[int, int, int], object] | None = None,
+    parallel: bool = True,
+) -> Summary: ...
+@overload
+def clean(
+    source: Sequence[str | int | bytes | None] | np.ndarray | _Column | _ArrowColumn,
+    output: None = None,
+    rejects: None = None,
+    *,
+    column: str | int | None = None,
+    scope_column: str | None = None,
+    scopes: Sequence[str] | None = None,
+    has_header: bool | None = None,
+    delimiter: str | None = None,
+    blacklist: Blacklist | PathLike | Iterable[str] | None = None,
+    store: PathLike | None = None,
+    window_days: float | None = None,
+    record: bool = False,
+    platform: Platform | None = None,
+    batch_size: int | None = None,
+    default_area_code: str | None = None,
+    structural_only: bool = False,
+    foreign: Foreign = "keep",
+    short_codes: bool = True,
+    mobile_prefixes: PathLike | None = None,
+    defuse: bool = True,
+    bom: bool = False,
+    chunk_rows: int = 16384,
+    sheet: str | None = None,
+    progress: Callable[[int, int, int], object] | None = None,
+    parallel: bool = True,
+) -> CleanResult: ...
 def clean(
     source: PathLike | Sequence[str] | np.ndarray | Any,
     output: PathLike | None = None,
@@ -278,11 +350,11 @@ def clean(
     scopes: Sequence[str] | None = None,
     has_header: bool | None = None,
     delimiter: str | None = None,
-    blacklist: Any = None,
+    blacklist: Blacklist | PathLike | Iterable[str] | None = None,
     store: PathLike | None = None,
     window_days: float | None = None,
     record: bool = False,
-    platform: str | None = None,
+    platform: Platform | None = None,
     batch_size: int | None = None,
     default_area_code: str | None = None,
     structural_only: bool = False,

@@ -45,6 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c.add_argument("--huawei-workbook", metavar="XLSX",
                    help="also write the Huawei 7.4.8 server-import workbook(s) (500,000 rows a file)")
     c.add_argument("--custom-field", metavar="TEXT", help="customField for the Huawei workbook, e.g. a batch id")
+    c.add_argument("--json", action="store_true", help="print the summary as one JSON object instead of a table")
     c.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     c.set_defaults(func=_cmd_clean)
 
@@ -79,7 +80,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         foreign="reject" if args.reject_foreign else "keep", mobile_prefixes=args.mobile_prefixes,
         defuse=not args.no_defuse, bom=args.bom, sheet=args.sheet,
     )
-    if args.quiet:
+    if args.quiet or args.json:
         summary = cl.clean(args.input, args.output, args.rejects, **kwargs)
     else:
         with Progress(
@@ -93,7 +94,13 @@ def _cmd_clean(args: argparse.Namespace) -> int:
 
             summary = cl.clean(args.input, args.output, args.rejects, progress=progress, **kwargs)
     assert isinstance(summary, cl.Summary)
-    out = Console()
+    if args.json:
+        import dataclasses
+        import json
+
+        print(json.dumps({**dataclasses.asdict(summary), "output": args.output, "rejects": args.rejects},
+                         ensure_ascii=False))
+    out = Console(quiet=args.json)
     t = Table(title=f"{args.input}: {summary.rows:,} rows ({summary.encoding}, "
               f"delimiter {summary.delimiter!r}, header {'yes' if summary.header else 'no'}, "
               f"column {summary.columns[summary.column] if summary.column is not None and summary.column < len(summary.columns) else summary.column})")

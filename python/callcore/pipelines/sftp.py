@@ -42,6 +42,9 @@ class SftpTarget:
 def upload(target: SftpTarget, local: str | os.PathLike[str], remote_name: str, *, retries: int = 3) -> str:
     """Uploads *local* as ``remote_dir/remote_name``: written as ``.part`` and renamed, so the
     platform never sees half a file. Returns the remote path. Retries transport failures."""
+    from callcore import _extras
+
+    _extras.require("sftp", "SFTP upload")
     import paramiko
 
     last: Exception | None = None

@@ -23,7 +23,7 @@ import zlib
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 from urllib.parse import quote
 
 import httpx
@@ -1185,7 +1185,14 @@ _JSON_CALLS = {
 }
 
 
-class HuaweiClient(_ClientBase, _http.SyncClientLifecycle):
+if TYPE_CHECKING:  # the API methods are attached below with setattr; declared for type checkers there
+    from ._huawei_calls import AsyncHuaweiCalls as _AsyncCalls
+    from ._huawei_calls import HuaweiCalls as _Calls
+else:
+    _Calls = _AsyncCalls = object
+
+
+class HuaweiClient(_ClientBase, _http.SyncClientLifecycle, _Calls):
     """Synchronous Huawei CEC client (iSales + CC-FS), one VDN. Thread-safe; use as a context
     manager or call :meth:`close`.
 
@@ -1235,7 +1242,7 @@ class HuaweiClient(_ClientBase, _http.SyncClientLifecycle):
             return dest
 
 
-class AsyncHuaweiClient(_ClientBase, _http.AsyncClientLifecycle):
+class AsyncHuaweiClient(_ClientBase, _http.AsyncClientLifecycle, _AsyncCalls):
     """Asynchronous twin of :class:`HuaweiClient` (same methods, awaited)."""
 
     def __init__(self, base_url: str, access_key: str, secret_key: str, **kw: Any) -> None:

@@ -27,6 +27,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from callcore import _extras
+
+_extras.require("sandbox", "callcore.sandbox")  # before starlette: name the extra to install
+
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.requests import Request

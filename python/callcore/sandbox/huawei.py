@@ -37,6 +37,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.etree import ElementTree
 
+from callcore import _extras
+
+_extras.require("sandbox", "callcore.sandbox")  # before starlette: name the extra to install
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response

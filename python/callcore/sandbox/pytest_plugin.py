@@ -13,6 +13,11 @@ from typing import Any, Iterator
 
 import pytest
 
+from callcore import _extras
+
+# at load time (`-p callcore.sandbox.pytest_plugin`), not at the first fixture
+_extras.require("sandbox", "the callcore sandbox pytest plugin")
+
 
 @pytest.fixture
 def sandbox_faults() -> str | None:

@@ -1,0 +1,6 @@
+"""``python -m callcore``: the ``callcore`` command line."""
+import sys
+
+from callcore.cli import main
+
+sys.exit(main())

@@ -1,0 +1,67 @@
+"""Optional dependencies, one extra per seam (``pyproject.toml``):
+
+* ``callcore[cli]``: rich, for the ``callcore`` command line's tables and progress bars;
+* ``callcore[sandbox]``: starlette, uvicorn, python-multipart, for the local platform sandboxes
+  and their pytest plugin;
+* ``callcore[sftp]``: paramiko, for uploading call lists to a platform's SFTP server;
+* ``callcore[all]``: all of the above.
+
+The core install (signing, call lists, audio, the platform clients) needs none of them. Using a
+feature whose extra is missing raises :class:`MissingExtra`, an :class:`ImportError` whose message
+names the ``pip install`` command, instead of a bare ``No module named 'starlette'`` from deep
+inside the package.
+"""
+from __future__ import annotations
+
+import importlib.util
+from types import ModuleType
+
+#: the module each extra provides, checked without importing it (a sandbox import must not pay
+#: for loading uvicorn just to learn it is there)
+EXTRAS: dict[str, tuple[str, ...]] = {
+    "cli": ("rich",),
+    "sandbox": ("starlette", "uvicorn", "multipart"),
+    "sftp": ("paramiko",),
+}
+
+
+class MissingExtra(ImportError):
+    """An optional dependency of callcore is not installed; ``.extra`` is what to install."""
+
+    def __init__(self, module: str, extra: str, feature: str) -> None:
+        self.extra = extra
+        super().__init__(
+            f"{feature} needs the '{module}' package, which is not installed: "
+            f"pip install 'callcore[{extra}]'",
+            name=module,
+        )
+
+
+def _present(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        # a parent package that fails to import, or a module left in sys.modules as None
+        return False
+
+
+def require(extra: str, feature: str | None = None) -> None:
+    """Raises :class:`MissingExtra` unless every module of *extra* can be imported."""
+    for module in EXTRAS[extra]:
+        if not _present(module):
+            raise MissingExtra(module, extra, feature or f"callcore[{extra}]")
+
+
+def numpy() -> ModuleType:
+    """numpy, a core dependency: imported here, in Python, before the Rust core is asked for an
+    array, because the core's numpy bridge panics (``pyo3_runtime.PanicException``, a
+    BaseException) when it cannot import numpy itself."""
+    try:
+        import numpy as np
+    except ImportError as e:
+        raise ImportError(
+            f"callcore needs numpy (a core dependency) for arrays, and importing it failed ({e}): "
+            "pip install 'numpy>=1.24'",
+            name="numpy",
+        ) from e
+    return np

@@ -45,6 +45,13 @@ EXAMPLES: dict[str, str] = {
                   "--endpoint https://cc.example:28080",
     "recordings sync": "callcore recordings sync --since 2026-01-01T00:00 --until 2026-01-02T00:00 -o recs/ "
                        "--endpoint https://cc.example:28080 --to-format mp3",
+    "recordings convert": "callcore recordings convert sftp://archive@files.example.cn/recordings ./mp3 --to mp3 "
+                          "--recording-format vox8k --ray off",
+    "outbound results": "callcore outbound results ./import-1 --store ./pushes --poll -o results.csv",
+    "receive": "callcore receive serve --platform huawei --port 8090 --store ./pushes",
+    "receive serve": "CALLCORE_RECEIVER_PATH_SECRET=... callcore receive serve --platform huawei --host 0.0.0.0 "
+                     "--port 8090 --store ./pushes --allow 10.0.0.0/8",
+    "receive list": "callcore receive list --store ./pushes --json",
     "demo": "callcore demo --rows 100000",
     "completion": "callcore completion bash > ~/.local/share/bash-completion/completions/callcore",
 }

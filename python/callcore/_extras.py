@@ -4,6 +4,8 @@
 * ``callcore[sandbox]``: starlette, uvicorn, python-multipart, for the local platform sandboxes
   and their pytest plugin;
 * ``callcore[sftp]``: paramiko, for uploading call lists to a platform's SFTP server;
+* ``callcore[receivers]``: starlette, uvicorn, python-multipart, for the push receivers
+  (``callcore receive``);
 * ``callcore[all]``: all of the above.
 
 The core install (signing, call lists, audio, the platform clients) needs none of them. Using a
@@ -22,6 +24,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "cli": ("rich",),
     "sandbox": ("starlette", "uvicorn", "multipart"),
     "sftp": ("paramiko",),
+    "receivers": ("starlette", "uvicorn", "multipart"),
 }
 
 

@@ -17,9 +17,26 @@ oversized body gets the platform's failure answer with a 4xx status and stores n
 """
 from __future__ import annotations
 
-from .babaihu import babaihu_app
-from .huawei import huawei_app
-from .sccc import ScccCredentials, sccc_app
+from typing import TYPE_CHECKING, Any
+
 from .store import Event, EventStore
 
+if TYPE_CHECKING:
+    from .babaihu import babaihu_app
+    from .huawei import huawei_app
+    from .sccc import ScccCredentials, sccc_app
+
 __all__ = ["EventStore", "Event", "huawei_app", "sccc_app", "ScccCredentials", "babaihu_app"]
+
+# The apps need starlette (callcore[receivers]); the store does not, and `outbound results` reads
+# it without the extra, so the apps are imported when first asked for.
+_APPS = {"huawei_app": "huawei", "sccc_app": "sccc", "ScccCredentials": "sccc", "babaihu_app": "babaihu"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _APPS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'callcore.receivers' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f".{module}", __name__), name)

@@ -22,6 +22,10 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
+from callcore import _extras
+
+_extras.require("receivers", "callcore.receivers")  # before starlette: name the extra to install
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse

@@ -21,7 +21,10 @@ secrets (environment variables, never arguments):
 
 
 def _paths_text() -> str:
-    from . import babaihu, huawei, sccc
+    try:
+        from . import babaihu, huawei, sccc
+    except ImportError as e:  # callcore[receivers] is not installed: --help still works
+        return f"paths served: {e}"
 
     lines = ["paths served, by platform:"]
     for name, mod in (("huawei", huawei), ("sccc", sccc), ("babaihu", babaihu)):

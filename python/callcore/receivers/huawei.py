@@ -21,6 +21,10 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from callcore import _extras
+
+_extras.require("receivers", "callcore.receivers")  # before starlette: name the extra to install
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse

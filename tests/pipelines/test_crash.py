@@ -42,6 +42,8 @@ def test_recording_sync_survives_20_kills(sandbox_factory, tmp_path):
     import_list(tmp_path / "l.csv", tmp_path / "w", ImportOptions(
         campaigns=[cid], endpoint=sb.url, access_key=sb.access_key, secret_key=sb.secret_key, api="v2", v2_max=1000,
         min_interval=0))
+    with client_for(sb) as c:
+        c.resume_campaign(cid)  # the platform dials only a running campaign
     sb.dial(1, cid, 400)
     recs = sb.app.state.q("SELECT * FROM recordings")
     now = datetime.now()

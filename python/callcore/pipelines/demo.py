@@ -150,7 +150,7 @@ def run_demo(workdir: str | Path = "callcore-demo", rows: int = 1_000_000, quiet
             spec = CampaignSpec(name=f"demo-{i + 1}", strBeginTime=today.strftime("%Y-%m-%d 00:00:00"),
                                 strEndTime=(today + timedelta(days=30)).strftime("%Y-%m-%d 23:00:00"), deviceType=2,
                                 callerNo="4008001234", maxAlertingTime=30,
-                                scheduleParam=ScheduleParam(workdayBeginTime1="09:00", workdayEndTime1="18:00"),
+                                scheduleParam=ScheduleParam(workdayBeginTime1="00:00", workdayEndTime1="23:59"),
                                 callbackUrl="http://127.0.0.1:9/campaign-callback", skillParam={"skillId": 1})
             campaigns.append(hw.create_campaign(spec))
 
@@ -180,7 +180,9 @@ def run_demo(workdir: str | Path = "callcore-demo", rows: int = 1_000_000, quiet
 
         # the platform dials some numbers: calls, CDRs, recordings
         t = time.monotonic()
+        hw.resume_campaign(campaigns[0])  # the platform dials only a running campaign (001:22758)
         dialled = sb.dial(1, campaigns[0], 400)
+        hw.pause_campaign(campaigns[0])
         now = datetime.now()
         rec_dir = wd / "recordings"
         with _Bars(quiet) as bars:

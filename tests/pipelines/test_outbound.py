@@ -374,3 +374,57 @@ def test_a_campaign_creation_cut_short_is_found_not_repeated(sandbox_factory, tm
     assert s2.complete and s2.accepted == 40 and s2.created_campaigns == [made]
     assert sb.app.state.one("SELECT COUNT(*) n FROM campaigns")["n"] == 2
     assert_exactly_once(sb, good)
+
+
+def _cli(sb, tmp_path, cid, *more):
+    env = dict(os.environ, CALLCORE_ACCESS_KEY=sb.access_key, CALLCORE_SECRET_KEY=sb.secret_key)
+    cmd = [sys.executable, "-m", "callcore.cli", "outbound", "import", str(tmp_path / "l.csv"), "--campaign", str(cid),
+           "--endpoint", sb.url, "--workdir", str(tmp_path / "w"), "--api", "v2", "--v2-max", "10", "--min-interval",
+           "0.3", "--json", *more]
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _holds(folder: Path, pid: int) -> bool:
+    p = folder / ".callcore.lock"
+    return p.exists() and p.read_text().startswith(f"PID {pid} ")
+
+
+@pytest.mark.parametrize("stagger", [False, True])
+def test_two_imports_on_one_folder_never_send_a_batch_twice(sandbox_factory, tmp_path, stagger):
+    """Issue 11 item 4: a second import on the same work folder, started together with the first
+    or once the first is under way, is refused with the holder's PID; every row lands once."""
+    sb = sandbox_factory(min_interval=0.3, v2_max=10)
+    good = write_list(tmp_path / "l.csv", 100, dirty=False)  # 10 paced calls: ~3 s
+    with client_for(sb) as c:
+        cid = make_campaign(c, "lock")
+    first = _cli(sb, tmp_path, cid)
+    if stagger:  # the first has taken the folder (and may be sending) before the second starts
+        while not _holds(tmp_path / "w", first.pid) and first.poll() is None:
+            time.sleep(0.05)
+        while not calldata(sb, cid) and first.poll() is None:
+            time.sleep(0.05)
+    second = _cli(sb, tmp_path, cid)
+    out = {p.pid: (p.communicate(timeout=120), p.returncode) for p in (first, second)}
+    codes = sorted(rc for _, rc in out.values())
+    assert codes == [0, 3], {pid: (rc, io[1][-500:]) for pid, (io, rc) in out.items()}
+    (_, err), _ = next(v for v in out.values() if v[1] == 3)
+    (winner_out, _), _ = next(v for v in out.values() if v[1] == 0)
+    winner = next(pid for pid, v in out.items() if v[1] == 0)
+    assert f"in use by PID {winner} (callcore outbound import)" in err and "--wait" in err
+    assert json.loads(winner_out)["accepted"] == 100
+    assert_exactly_once(sb, good)
+
+
+def test_a_second_import_with_wait_resumes_after_the_first(sandbox_factory, tmp_path):
+    sb = sandbox_factory(min_interval=0.3, v2_max=10)
+    good = write_list(tmp_path / "l.csv", 60, dirty=False)
+    with client_for(sb) as c:
+        cid = make_campaign(c, "lock-wait")
+    first = _cli(sb, tmp_path, cid)
+    while not _holds(tmp_path / "w", first.pid) and first.poll() is None:
+        time.sleep(0.05)
+    second = _cli(sb, tmp_path, cid, "--wait")
+    (o1, e1), (o2, e2) = first.communicate(timeout=120), second.communicate(timeout=120)
+    assert (first.returncode, second.returncode) == (0, 0), (e1[-500:], e2[-500:])
+    assert json.loads(o1)["accepted"] == json.loads(o2)["accepted"] == 60  # the second found it all done
+    assert_exactly_once(sb, good)

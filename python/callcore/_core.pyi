@@ -190,6 +190,7 @@ class _CalllistModule(ModuleType):
         custom_field: str | None = None,
         caller: str | None = None,
         rows_per_file: int = 500000,
+        undefuse: bool = True,
     ) -> list[str]: ...
 
 calllist: _CalllistModule

@@ -84,6 +84,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--leave", choices=["paused", "running"], default="paused",
                    help="huawei: how to leave each campaign the import resumed to let it drain (--on-cap wait): "
                         "paused (default) or running")
+    p.add_argument("--stats-interval", type=float, default=300.0, metavar="S",
+                   help="huawei: seconds between 7.4.7 statistics calls, the platform's flow control (default 300)")
+    p.add_argument("--drain-poll", type=float, default=300.0, metavar="S",
+                   help="--on-cap wait: seconds between looks at how many numbers are left to call (default 300)")
     p.add_argument("--wait", action="store_true",
                    help="another process holds the work folder: wait for it instead of failing")
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
@@ -228,7 +232,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
                          http_options=_http_options(args), batch_size=args.batch_size, min_interval=args.min_interval,
                          agent=args.agent, sccc_version=args.sccc_version, flow_name=args.flow_name,
                          add_type=args.add_type, create_campaigns=args.create_campaigns, leave=args.leave,
-                         wait_for_folder=args.wait)
+                         wait_for_folder=args.wait, stats_interval=args.stats_interval,
+                         drain_poll=args.drain_poll)
     workdir = args.workdir or Path(str(args.list) + ".callcore-import")
     from callcore.platforms.errors import PlatformError
 

@@ -180,7 +180,7 @@ def test_every_crash_point_of_the_file_route(sandbox_factory, sshd, tmp_path):
         sid = c.add_file_server("127.0.0.1", sshd.port, "/", sshd.user, "password-1234")
     make = _huawei_maker(sb, tmp_path, good, "--route", "file", "--rows-per-file", "10", "--workers", "2",
                          "--sftp-host", "127.0.0.1", "--sftp-port", str(sshd.port), "--sftp-user", sshd.user,
-                         "--sftp-key", sshd.key_file, "--server-id", sid)
+                         "--sftp-key", sshd.key_file, "--server-id", sid, "--import-poll", "0.05")
     r = every_crash_point(make, tmp_path)
     print("crash points, huawei file route:", r)
 

@@ -88,6 +88,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="huawei: seconds between 7.4.7 statistics calls, the platform's flow control (default 300)")
     p.add_argument("--drain-poll", type=float, default=300.0, metavar="S",
                    help="--on-cap wait: seconds between looks at how many numbers are left to call (default 300)")
+    p.add_argument("--import-poll", type=float, default=1.0, metavar="S",
+                   help="file route: seconds between looks at a server-side import's result (default 1)")
     p.add_argument("--wait", action="store_true",
                    help="another process holds the work folder: wait for it instead of failing")
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
@@ -233,7 +235,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
                          agent=args.agent, sccc_version=args.sccc_version, flow_name=args.flow_name,
                          add_type=args.add_type, create_campaigns=args.create_campaigns, leave=args.leave,
                          wait_for_folder=args.wait, stats_interval=args.stats_interval,
-                         drain_poll=args.drain_poll)
+                         drain_poll=args.drain_poll, import_poll=args.import_poll)
     workdir = args.workdir or Path(str(args.list) + ".callcore-import")
     from callcore.platforms.errors import PlatformError
 

@@ -566,18 +566,21 @@ class OutboundImport:
         key = f"campaign:{cid}"
         self.j.set(key, "resuming" if want == "running" else "pausing")  # BEFORE
         pol = self.o.retry
-        for attempt in range(1, pol.attempts + 1):
+        # one look more than calls: the status read after the last call says whether it worked
+        for attempt in range(1, pol.attempts + 2):
             try:
                 now = self.ad.status(cid)
                 if now == want:
                     break
                 if now == "finished":
                     raise ImportFailed(f"campaign {cid} is finished: it cannot be {want}")
+                if attempt > pol.attempts:
+                    raise ImportFailed(f"campaign {cid}: still {now}, not {want}, after {pol.attempts} attempts")
                 (self.ad.resume if want == "running" else self.ad.pause)(cid)
             except PlatformError as e:
                 if isinstance(e, (AuthenticationError, NotFoundError)) and not isinstance(e, ClockSkewError):
                     raise ImportFailed(f"campaign {cid}: {e}") from e
-                if attempt == pol.attempts:
+                if attempt >= pol.attempts:
                     raise ImportFailed(f"campaign {cid}: could not make it {want}: {e}") from e
                 pol.sleep(pol.delay(e, attempt))  # then look at its status again
         else:

@@ -12,7 +12,9 @@ and everything here (journal, pacing, retries, splitting, reconciliation, summar
    SFTP file server is configured, **file batches** (7.4.8 workbooks, <= 500,000 rows, 001:26377)
    for the bulk: a tail goes by API when the API would finish it sooner than a file import's
    overhead. Each campaign takes at most ``pending_cap`` (200,000, 001:25432) minus what it holds;
-   the rest spills into the next campaign given, or waits for the campaign to drain;
+   the rest spills into the next campaign given, or waits for the campaign to drain (Huawei:
+   resumed so that it dials, paused again before numbers are added, 001:25436-25437; ``leave``
+   says how each campaign is left at the end);
 3. **submit** with one lane per campaign (paced, bounded by ``workers``); every batch is written to
    the SQLite journal BEFORE it is sent (``sending``) and AFTER the answer (``accepted``...);
 4. **reconcile**: a batch whose outcome is unknown (killed, dropped connection, 5xx) is looked up on
@@ -22,6 +24,11 @@ and everything here (journal, pacing, retries, splitting, reconciliation, summar
    is added twice;
 5. **summary**: accepted, rejected by the platform (per code), invalid, duplicate, blacklisted;
    they add up to the input rows.
+
+The work folder belongs to one process (:func:`import_list` holds it with
+:func:`callcore.pipelines.folder_lock.hold`), and every multi-step state change is one journal
+transaction, so a kill at any commit or after any response leaves a state the next run resumes
+from (``tests/pipelines/test_crash_points.py`` tries every such point).
 """
 from __future__ import annotations
 

@@ -59,7 +59,7 @@ def _campaign(url, ak, sk, name):
         return c.create_campaign(CampaignSpec(
             name=name, strBeginTime=today.strftime("%Y-%m-%d 00:00:00"),
             strEndTime=(today + timedelta(days=5)).strftime("%Y-%m-%d 23:00:00"), deviceType=2, callerNo="4008001234",
-            maxAlertingTime=30, scheduleParam=ScheduleParam(workdayBeginTime1="09:00", workdayEndTime1="18:00"),
+            maxAlertingTime=30, scheduleParam=ScheduleParam(workdayBeginTime1="00:00", workdayEndTime1="23:59"),
             callbackUrl="http://127.0.0.1:9/cb", skillParam={"skillId": 1, "outBoundType": 2, "predictParam": {"predictMethod": 5, "offhookPredictParam": {"offHookRate": 100}}}))
 
 
@@ -145,6 +145,8 @@ def test_recording_sync_per_file(measure, sandbox, tmp_path):
     nums = _list(tmp_path / "r.csv", 200, 99)
     with HuaweiClient(url, ak, sk, vdn_id=1, v2_max_per_call=V2) as c:
         c.add_numbers_v2(cid, [CallDataV2(called=[CalledNo(n)], sessionId=f"r{i}") for i, n in enumerate(nums)])
+    with HuaweiClient(url, ak, sk, vdn_id=1) as c:
+        c.resume_campaign(cid)  # only a running campaign is dialled
     httpx.post(f"{url}/_sandbox/dial/1/{cid}?n=200").raise_for_status()
     now = datetime.now()
     rounds = iter(range(100))

@@ -199,6 +199,7 @@ class calllist:
         custom_field: str | None = None,
         caller: str | None = None,
         rows_per_file: int = 500000,
+        undefuse: bool = True,
     ) -> list[str]: ...
 
 # ---- audio ------------------------------------------------------------------------------

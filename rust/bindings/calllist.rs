@@ -861,7 +861,7 @@ fn clean_file<'py>(
 
 /// Huawei 7.4.8 server-import workbook(s) from a clean CSV; returns the files written.
 #[pyfunction]
-#[pyo3(signature = (clean_csv, out, *, called_column=None, session_column=None, call_data_column=None, custom_field=None, caller=None, rows_per_file=500000))]
+#[pyo3(signature = (clean_csv, out, *, called_column=None, session_column=None, call_data_column=None, custom_field=None, caller=None, rows_per_file=500000, undefuse=true))]
 #[allow(clippy::too_many_arguments)]
 fn write_huawei_workbooks(
     py: Python<'_>,
@@ -873,8 +873,10 @@ fn write_huawei_workbooks(
     custom_field: Option<String>,
     caller: Option<String>,
     rows_per_file: usize,
+    undefuse: bool,
 ) -> PyResult<Vec<PathBuf>> {
     let opts = HuaweiWorkbook {
+        undefuse,
         called_column,
         session_column,
         call_data_column,

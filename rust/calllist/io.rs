@@ -690,12 +690,23 @@ pub fn layout_from_records(
 
 // ---------------------------------------------------------------- writing
 
+/// Whether a cell gets the `'` prefix. A cell that already starts with `'` gets one too, so that
+/// the prefix can always be taken off again ([`undefuse`]): `'=1` is written `''=1`.
 #[inline]
-fn needs_defuse(cell: &[u8]) -> bool {
+pub(crate) fn needs_defuse(cell: &[u8]) -> bool {
     matches!(
         cell.first(),
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\'')
     )
+}
+
+/// The original value of a cell of a clean/rejects file written with defusing on: the one `'` the
+/// writer put in front of a cell that [`needs_defuse`] is taken off.
+pub fn undefuse(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if needs_defuse(rest.as_bytes()) => rest,
+        _ => cell,
+    }
 }
 
 #[inline(always)]

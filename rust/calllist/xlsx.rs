@@ -123,6 +123,10 @@ pub struct HuaweiWorkbook {
     pub caller: Option<String>,
     /// Rows per file (Huawei: at most 500,000).
     pub rows_per_file: usize,
+    /// The clean CSV was written with defusing on (the default of the clean pipeline): the `'`
+    /// put in front of formula-like cells is taken off, so the platform gets the original value.
+    /// An XLSX string cell is never a formula, so nothing needs defusing in the workbook.
+    pub undefuse: bool,
 }
 
 /// The header labels of the template in 7.4.8 (`001:26350`).
@@ -286,8 +290,16 @@ pub fn write_huawei_workbooks(
                 message: format!("called number {num:?} is not 1-24 characters of 0-9*#"),
             });
         }
+        let original = |v: &'_ str| -> String {
+            if opts.undefuse {
+                crate::calllist::io::undefuse(v).to_string()
+            } else {
+                v.to_string()
+            }
+        };
         if let Some(i) = session {
-            let v = rec.get(i).unwrap_or("");
+            let v = original(rec.get(i).unwrap_or(""));
+            let v = v.as_str();
             if v.chars().count() > 32 {
                 return Err(CalllistError::Csv {
                     path: clean_csv.into(),
@@ -306,7 +318,8 @@ pub fn write_huawei_workbooks(
             ws.write_string(r, 2, c).map_err(xerr(out))?;
         }
         if let Some(i) = call_data {
-            let v = rec.get(i).unwrap_or("");
+            let v = original(rec.get(i).unwrap_or(""));
+            let v = v.as_str();
             if v.chars().count() > 1024 {
                 return Err(CalllistError::Csv {
                     path: clean_csv.into(),

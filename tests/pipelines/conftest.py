@@ -20,11 +20,13 @@ PREFIXES = ["130", "135", "138", "139", "150", "158", "186", "189"]
 
 
 def make_campaign(client: HuaweiClient, name: str) -> int:
+    """A paused campaign (the client's default initStatus 1) that dials all day when running: the
+    seed's own whole-day window (001:21935-21936), so that no test depends on the hour it runs."""
     today = datetime.now()
     return client.create_campaign(CampaignSpec(
         name=name, strBeginTime=today.strftime("%Y-%m-%d 00:00:00"),
         strEndTime=(today + timedelta(days=10)).strftime("%Y-%m-%d 23:00:00"), deviceType=2, callerNo="4008001234",
-        maxAlertingTime=30, scheduleParam=ScheduleParam(workdayBeginTime1="09:00", workdayEndTime1="18:00"),
+        maxAlertingTime=30, scheduleParam=ScheduleParam(workdayBeginTime1="00:00", workdayEndTime1="23:59"),
         callbackUrl="http://127.0.0.1:9/cb", skillParam={"skillId": 1, "outBoundType": 2, "predictParam": {"predictMethod": 5, "offhookPredictParam": {"offHookRate": 100}}}))
 
 

@@ -42,6 +42,8 @@ def test_recording_sync_survives_20_kills(sandbox_factory, tmp_path):
     import_list(tmp_path / "l.csv", tmp_path / "w", ImportOptions(
         campaigns=[cid], endpoint=sb.url, access_key=sb.access_key, secret_key=sb.secret_key, api="v2", v2_max=1000,
         min_interval=0))
+    with client_for(sb) as c:
+        c.resume_campaign(cid)  # the platform dials only a running campaign
     sb.dial(1, cid, 400)
     recs = sb.app.state.q("SELECT * FROM recordings")
     now = datetime.now()
@@ -88,3 +90,25 @@ def test_file_route_import_survives_20_kills(sandbox_factory, sshd, tmp_path):
     rows = calldata(sb, cid)
     assert sorted(r["called"] for r in rows) == sorted(good), "every clean row exactly once"
     assert not list((tmp_path / "w" / "workbooks").glob(".part-*"))
+
+
+def test_a_kill_after_the_first_journal_commit_is_resumed(sandbox_factory, tmp_path):
+    """Issue 10 item 3: the job's identity (input, job id, platform) was written in three commits;
+    a kill after the first left no job id and every later run died with a TypeError. Now it is one
+    transaction: killed right after it, or before it, the next run resumes."""
+    import subprocess
+
+    from callcore import _crashpoint
+
+    sb = sandbox_factory(min_interval=0.0, v2_max=10)
+    good = write_list(tmp_path / "l.csv", 25, dirty=False)
+    with client_for(sb) as c:
+        cid = make_campaign(c, "first-commit")
+    cmd = [sys.executable, "-m", "callcore.cli", "outbound", "import", str(tmp_path / "l.csv"), "--campaign", str(cid),
+           "--endpoint", sb.url, "--workdir", str(tmp_path / "w"), "--api", "v2", "--v2-max", "10", "--min-interval",
+           "0", "--json"]
+    killed = subprocess.run(cmd, env=dict(_env(sb), **{_crashpoint.ENV: "commit:1"}), capture_output=True)
+    assert killed.returncode == -9
+    r = subprocess.run(cmd, env=_env(sb), capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert sorted(x["called"] for x in calldata(sb, cid)) == sorted(good)

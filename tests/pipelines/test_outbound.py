@@ -136,29 +136,99 @@ def test_planner_respects_the_cap_and_holds_what_does_not_fit(sandbox_factory, t
     assert_exactly_once(sb, good)
 
 
-def test_wait_for_the_campaign_to_drain(sandbox_factory, tmp_path):
-    """on_cap=wait polls 7.4.7 statistics until the platform has dialled enough."""
+def _import_in_thread(*a, **kw):
+    """import_list in a thread, so that a wait that never ends fails the test instead of hanging it."""
+    out: dict = {}
+
+    def go():
+        try:
+            out["summary"] = import_list(*a, **kw)
+        except BaseException as e:  # noqa: BLE001  (handed to the test)
+            out["error"] = e
+
+    t = threading.Thread(target=go, daemon=True)
+    t.start()
+    return t, out
+
+
+@pytest.mark.parametrize("leave,status", [("paused", 3), ("running", 2)])
+def test_wait_for_the_campaign_to_drain(sandbox_factory, tmp_path, leave, status):
+    """on_cap=wait: the platform dials only a running campaign (and takes numbers only into one
+    that is not running, 001:25436-25437), so the import resumes the full campaign, waits for the
+    dialling to make room, pauses it, adds the rest, and leaves it as --leave says."""
     sb = sandbox_factory(min_interval=0.1, v2_max=10, max_pending=20, stats_interval=0.2)
     good = write_list(tmp_path / "l.csv", 30, dirty=False)
     with client_for(sb) as c:
         a = make_campaign(c, "drain")
     stop = threading.Event()
+    seen = []
 
-    def dialer():
-        while not stop.wait(0.3):
-            if len(calldata(sb, a)) >= 20:
-                sb.dial(1, a, 10)
+    def dialer():  # the platform's dialler: dials whatever the campaign's status allows
+        while not stop.wait(0.1):
+            seen.append(sb.app.state.one("SELECT status FROM campaigns WHERE id=?", (a,))["status"])
+            sb.dial(1, a, 10)
 
-    t = threading.Thread(target=dialer, daemon=True)
-    t.start()
-    try:
-        s = import_list(tmp_path / "l.csv", tmp_path / "w",
-                        opts(sb, [a], api="v2", v2_max=10, on_cap="wait", drain_poll=0.2, stats_interval=0.2))
-    finally:
-        stop.set()
-        t.join()
+    d = threading.Thread(target=dialer, daemon=True)
+    d.start()
+    t, out = _import_in_thread(tmp_path / "l.csv", tmp_path / "w",
+                               opts(sb, [a], api="v2", v2_max=10, on_cap="wait", drain_poll=0.2, stats_interval=0.2,
+                                    leave=leave))
+    t.join(60)  # a bound, not a timing: the job needs ~3 s; before the fix it waited for ever
+    stop.set()
+    d.join()
+    assert not t.is_alive(), "--on-cap wait never ended: the campaign was never resumed, so nothing was dialled"
+    assert "error" not in out, out.get("error")
+    s = out["summary"]
     assert s.complete and s.accepted == 30
+    assert 2 in seen, "the campaign ran while the import waited"
     assert_exactly_once(sb, good)
+    assert sb.app.state.one("SELECT status FROM campaigns WHERE id=?", (a,))["status"] == status
+    job = OutboundImport(tmp_path / "l.csv", tmp_path / "w", opts(sb, [a]))
+    assert job.j.get(f"campaign:{a}") == ("paused" if leave == "paused" else "running")
+    job.close()
+
+
+def test_the_wait_never_adds_to_a_running_campaign(sandbox_factory, tmp_path):
+    """A campaign a killed run left running (journal: resuming) is paused before anything is added."""
+    sb = sandbox_factory(min_interval=0.1, v2_max=10)
+    good = write_list(tmp_path / "l.csv", 20, dirty=False)
+    with client_for(sb) as c:
+        a = make_campaign(c, "left-running")
+    job = OutboundImport(tmp_path / "l.csv", tmp_path / "w", opts(sb, [a], api="v2", v2_max=10, on_cap="wait"))
+    job.prepare()
+    job.j.set(f"campaign:{a}", "resuming")  # what a kill right after the resume call leaves
+    job.close()
+    with client_for(sb) as c:
+        c.resume_campaign(a)
+    s = import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [a], api="v2", v2_max=10, on_cap="wait"))
+    assert s.complete and s.accepted == 20
+    assert_exactly_once(sb, good)
+    assert sb.app.state.one("SELECT status FROM campaigns WHERE id=?", (a,))["status"] == 3
+
+
+def test_the_sandbox_dials_only_running_campaigns_in_their_windows(sandbox_factory):
+    from datetime import datetime
+
+    from callcore.platforms.huawei import CallData, CampaignSpec, ScheduleParam
+
+    sb = sandbox_factory(min_interval=0.0)
+    day = datetime.now().strftime("%Y-%m-%d")
+    with client_for(sb) as c:
+        a = c.create_campaign(CampaignSpec(
+            name="win", strBeginTime=f"{day} 00:00:00", strEndTime=f"{day} 23:59:59", deviceType=2,
+            callerNo="4008001234", maxAlertingTime=30, callbackUrl="http://127.0.0.1:9/cb", skillParam={"skillId": 1},
+            scheduleParam=ScheduleParam(workdayBeginTime1="08:00", workdayEndTime1="11:30",
+                                        workdayBeginTime2="13:00", workdayEndTime2="17:30")))
+        c.add_numbers(a, [CallData(called=f"1390000{i:04d}") for i in range(10)])
+        at = datetime.strptime(f"{day} 09:00:00", "%Y-%m-%d %H:%M:%S")
+        assert sb.dial(1, a, 1, when=at) == 0  # paused (initStatus 1): never dialled
+        c.resume_campaign(a)
+        assert sb.dial(1, a, 1, when=at) == 1
+        assert sb.dial(1, a, 1, when=at.replace(hour=12)) == 0  # between the windows
+        assert sb.dial(1, a, 1, when=at.replace(hour=17, minute=30, second=59)) == 1  # the end minute is inside
+        assert sb.dial(1, a, 1, when=at.replace(hour=7, minute=59)) == 0
+        c.pause_campaign(a)
+        assert sb.dial(1, a, 1, when=at) == 0
 
 
 def test_file_route_over_a_real_sshd(sandbox_factory, sshd, tmp_path):
@@ -303,4 +373,58 @@ def test_a_campaign_creation_cut_short_is_found_not_repeated(sandbox_factory, tm
     s2 = import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [a], api="v2", v2_max=10, create_campaigns=1))
     assert s2.complete and s2.accepted == 40 and s2.created_campaigns == [made]
     assert sb.app.state.one("SELECT COUNT(*) n FROM campaigns")["n"] == 2
+    assert_exactly_once(sb, good)
+
+
+def _cli(sb, tmp_path, cid, *more):
+    env = dict(os.environ, CALLCORE_ACCESS_KEY=sb.access_key, CALLCORE_SECRET_KEY=sb.secret_key)
+    cmd = [sys.executable, "-m", "callcore.cli", "outbound", "import", str(tmp_path / "l.csv"), "--campaign", str(cid),
+           "--endpoint", sb.url, "--workdir", str(tmp_path / "w"), "--api", "v2", "--v2-max", "10", "--min-interval",
+           "0.3", "--json", *more]
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _holds(folder: Path, pid: int) -> bool:
+    p = folder / ".callcore.lock"
+    return p.exists() and p.read_text().startswith(f"PID {pid} ")
+
+
+@pytest.mark.parametrize("stagger", [False, True])
+def test_two_imports_on_one_folder_never_send_a_batch_twice(sandbox_factory, tmp_path, stagger):
+    """Issue 11 item 4: a second import on the same work folder, started together with the first
+    or once the first is under way, is refused with the holder's PID; every row lands once."""
+    sb = sandbox_factory(min_interval=0.3, v2_max=10)
+    good = write_list(tmp_path / "l.csv", 100, dirty=False)  # 10 paced calls: ~3 s
+    with client_for(sb) as c:
+        cid = make_campaign(c, "lock")
+    first = _cli(sb, tmp_path, cid)
+    if stagger:  # the first has taken the folder (and may be sending) before the second starts
+        while not _holds(tmp_path / "w", first.pid) and first.poll() is None:
+            time.sleep(0.05)
+        while not calldata(sb, cid) and first.poll() is None:
+            time.sleep(0.05)
+    second = _cli(sb, tmp_path, cid)
+    out = {p.pid: (p.communicate(timeout=120), p.returncode) for p in (first, second)}
+    codes = sorted(rc for _, rc in out.values())
+    assert codes == [0, 3], {pid: (rc, io[1][-500:]) for pid, (io, rc) in out.items()}
+    (_, err), _ = next(v for v in out.values() if v[1] == 3)
+    (winner_out, _), _ = next(v for v in out.values() if v[1] == 0)
+    winner = next(pid for pid, v in out.items() if v[1] == 0)
+    assert f"in use by PID {winner} (callcore outbound import)" in err and "--wait" in err
+    assert json.loads(winner_out)["accepted"] == 100
+    assert_exactly_once(sb, good)
+
+
+def test_a_second_import_with_wait_resumes_after_the_first(sandbox_factory, tmp_path):
+    sb = sandbox_factory(min_interval=0.3, v2_max=10)
+    good = write_list(tmp_path / "l.csv", 60, dirty=False)
+    with client_for(sb) as c:
+        cid = make_campaign(c, "lock-wait")
+    first = _cli(sb, tmp_path, cid)
+    while not _holds(tmp_path / "w", first.pid) and first.poll() is None:
+        time.sleep(0.05)
+    second = _cli(sb, tmp_path, cid, "--wait")
+    (o1, e1), (o2, e2) = first.communicate(timeout=120), second.communicate(timeout=120)
+    assert (first.returncode, second.returncode) == (0, 0), (e1[-500:], e2[-500:])
+    assert json.loads(o1)["accepted"] == json.loads(o2)["accepted"] == 60  # the second found it all done
     assert_exactly_once(sb, good)

@@ -107,3 +107,33 @@ def test_a_zip_answer_is_unpacked_safely(tmp_path):
     with pytest.raises(UnsafeArchiveError):
         RecordingSync._unzip_one(bad)
     assert not (tmp_path.parent / "escape.V3").exists()
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_huawei_workbook_gets_the_original_values_not_the_defuse_prefix(tmp_path, parallel):
+    """Issue 11 item 6: the clean file prefixes formula-like cells with ' (so Excel does not run
+    them); the 7.4.8 workbook written from it carries the original value, as a string cell, which
+    XLSX never evaluates. A value that itself starts with ' comes back unchanged too."""
+    from callcore import calllist
+    from callcore.sandbox.huawei import read_table
+
+    notes = ["=1+1", "+86 note", "-x", "@SUM(A1)", "'=kept quote", "'plain", "plain"]
+    src = tmp_path / "in.csv"
+    with open(src, "w", newline="", encoding="utf-8") as f:
+        import csv as _csv
+
+        w = _csv.writer(f)
+        w.writerow(["phone", "note"])
+        for i, n in enumerate(notes):
+            w.writerow([f"1380013{i:04d}", n])
+    clean = tmp_path / "clean.csv"
+    calllist.clean(src, clean, tmp_path / "rej.csv", platform="huawei-file", parallel=parallel)
+    defused = {r["note"] for r in __import__("csv").DictReader(open(clean, encoding="utf-8-sig"))}
+    assert "'=1+1" in defused and "''=kept quote" in defused  # the clean file stays safe to open
+    out = calllist.write_huawei_workbooks(clean, tmp_path / "wb.xlsx", call_data_column="note")
+    rows = read_table(out[0])
+    assert sorted(r["callData"] for r in rows) == sorted(notes)
+    import zipfile
+
+    sheet = zipfile.ZipFile(out[0]).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet and "<f " not in sheet  # string cells, never formulas

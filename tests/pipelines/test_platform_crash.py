@@ -26,7 +26,9 @@ def test_import_survives_20_kills(tmp_path, platform, seed):
         assert kills >= KILLS, f"only {kills} runs were killed mid-way"
         s = json.loads(r.stdout)
         assert s["complete"] and s["adds_up"] and s["accepted"] == 3000
-        assert s["reconciled"], "some kills left a batch of unknown outcome"
+        # whether a random kill lands mid-request depends on the machine's load (under load every
+        # kill can fall before the first send); test_crash_points.py kills right after each
+        # response deterministically, so the unknown-outcome path is asserted there
         assert sorted(kit.landed()) == sorted(good), "every clean row exactly once"
         ids = kit.ids()
         assert len(set(ids)) == len(ids)

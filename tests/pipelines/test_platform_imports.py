@@ -182,3 +182,12 @@ def test_babaihu_stops_when_the_flow_id_does_not_list_its_tasks(kit_factory, tmp
     s = import_list(tmp_path / "l.csv", tmp_path / "w", kit.options(batch_size=250))  # the right flow id
     assert s.complete and s.accepted == 1000
     assert_exactly_once(kit, good)
+
+
+def test_leave_running_is_refused_where_the_import_cannot_start_a_target(kit_factory, tmp_path):
+    kit = kit_factory("sccc")
+    write_list(tmp_path / "l.csv", 10, dirty=False)
+    with pytest.raises(ValueError, match="--leave running: the import cannot start sccc targets"):
+        import_list(tmp_path / "l.csv", tmp_path / "w", kit.options(leave="running"))
+    with pytest.raises(ValueError, match="--leave: 'stopped'"):
+        import_list(tmp_path / "l.csv", tmp_path / "w", kit.options(leave="stopped"))

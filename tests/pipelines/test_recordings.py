@@ -17,7 +17,7 @@ from callcore.pipelines.recordings import SyncOptions, sync_recordings
 
 def _seed_calls(sb, n):
     cid = sb.app.state.insert("INSERT INTO campaigns (vdn, name, status, device_type, spec, created) "
-                              "VALUES (1, 'rec', 3, 2, '{}', 0)")
+                              "VALUES (1, 'rec', 2, 2, '{}', 0)")  # running: only those are dialled
     sb.app.state.many("INSERT INTO calldata (vdn, campaign, session_id, called, state) VALUES (1,?,?,?,'pending')",
                       [(cid, f"s{i}", f"1390000{i:04d}") for i in range(n)])
     sb.dial(1, cid, n)

@@ -23,7 +23,7 @@ def spec(name: str = "camp", **kw) -> CampaignSpec:
     now = datetime.now()
     base = dict(name=name, strBeginTime=now.strftime(FMT), strEndTime=(now + timedelta(days=5)).strftime(FMT),
                 deviceType=2, callerNo="10085", maxAlertingTime=20,
-                scheduleParam=ScheduleParam("08:00", "11:30", "13:00", "17:30"), callbackUrl="https://cb.example/r",
+                scheduleParam=ScheduleParam("00:00", "23:59"), callbackUrl="https://cb.example/r",
                 skillParam={"skillId": 5, "outBoundType": 2, "predictParam": {"predictMethod": 5, "offhookPredictParam": {"offHookRate": 100}}})
     base.update(kw)
     return CampaignSpec(**base)
@@ -161,6 +161,7 @@ def test_state_rules_pending_cap_and_v2(tmp_path: Path) -> None:
 def test_statistics_and_results(huawei_sandbox: HuaweiSandbox, huawei_client: HuaweiClient) -> None:
     cid = huawei_client.create_campaign(spec())
     huawei_client.add_numbers(cid, numbers(20))
+    huawei_client.resume_campaign(cid)  # only a running campaign is dialled
     assert huawei_sandbox.dial(1, cid, 12) == 12
     stats = huawei_client.statistics(cid)
     assert len(stats) == 1
@@ -241,6 +242,7 @@ def test_bill_index_callback_and_recordings(tmp_path: Path, huawei_sandbox: Huaw
     try:
         cid = huawei_client.create_campaign(spec())
         huawei_client.add_numbers(cid, numbers(20))
+        huawei_client.resume_campaign(cid)
         huawei_sandbox.dial(1, cid, 20)
         now = datetime.now()
         rid = huawei_client.query_bill_data((now - timedelta(days=1)).strftime(FMT),
@@ -378,6 +380,7 @@ async def test_async_client(huawei_sandbox: HuaweiSandbox, tmp_path: Path) -> No
         assert await c.add_numbers(cid, numbers(20)) == 20
         with pytest.raises(E.FlowControlError):
             await c.add_numbers(cid, numbers(1, 50))
+        await c.resume_campaign(cid)
         huawei_sandbox.dial(1, cid, 5)
         total, _ = await c.call_results(cid)
         assert total == 5
@@ -424,7 +427,11 @@ def test_seed_samples_replayed(huawei_sandbox: HuaweiSandbox) -> None:
                                                                  "13100000003"}
     doc = check("7.8.1", error="02000005")
     assert doc["resultCode"] == "02000005"  # "*****" is 5 characters: the seed's own answer
-    sb.dial(1, cid, 3)
+    # the platform dials a running campaign within its windows (the sample's 08:00-11:30): run it for
+    # three calls tomorrow at 09:00, then pause it again
+    sb.app.state.x("UPDATE campaigns SET status=2 WHERE id=?", (cid,))
+    assert sb.dial(1, cid, 3, when=(now + timedelta(days=1)).replace(hour=9, minute=0)) == 3
+    sb.app.state.x("UPDATE campaigns SET status=3 WHERE id=?", (cid,))
     doc = check("7.5.1", {"pageSize": 500, "pageNum": 1})
     assert set(by["7.5.1"]["response"]["data"][0]) <= set(doc["data"][0])
     assert set(by["7.4.7"]["response"]["countDetail"][0]) <= set(check("7.4.7")["countDetail"][0])
@@ -455,6 +462,7 @@ def test_result_callback_pushed_and_parsed(huawei_sandbox: HuaweiSandbox, huawei
     try:
         cid = huawei_client.create_campaign(spec(callbackUrl=f"http://127.0.0.1:{receiver.port}/results"))
         huawei_client.add_numbers(cid, numbers(10))
+        huawei_client.resume_campaign(cid)
         huawei_sandbox.dial(1, cid, 10, push=True)
     finally:
         receiver.stop()
@@ -474,6 +482,7 @@ def test_download_by_call_id_names_the_file(tmp_path: Path, huawei_sandbox: Huaw
                                             huawei_client: HuaweiClient) -> None:
     cid = huawei_client.create_campaign(spec())
     huawei_client.add_numbers(cid, numbers(20))
+    huawei_client.resume_campaign(cid)
     huawei_sandbox.dial(1, cid, 20)
     _, rows = huawei_client.call_results(cid, pageSize=100)
     single = [r for r in rows if r.callStatus == 6]

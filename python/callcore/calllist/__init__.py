@@ -429,6 +429,7 @@ def write_huawei_workbooks(
     custom_field: str | None = None,
     caller: str | None = None,
     rows_per_file: int = 500_000,
+    undefuse: bool = True,
 ) -> list[Path]:
     """Write the Huawei CEC server-import workbook (7.4.8) from a clean CSV produced by
     :func:`clean`: the template's six columns (``sessionId``, ``called`` as the JSON array
@@ -437,9 +438,14 @@ def write_huawei_workbooks(
 
     ``called_column`` defaults to ``dial`` (clean with ``platform="huawei-file"``) or ``national``.
     ``custom_field`` (e.g. a batch id) is checked against the characters Huawei forbids.
+    ``undefuse`` (default, as :func:`clean` defuses by default): the ``'`` the clean file put in
+    front of formula-like cells is taken off, so ``callData``/``sessionId`` reach the platform as
+    they were in the input (an XLSX string cell is not a formula); pass False for a clean file
+    written with ``defuse=False``.
     Returns the files written."""
     files = _c.write_huawei_workbooks(
         os.fspath(clean_csv), os.fspath(out), called_column=called_column, session_column=session_column,
         call_data_column=call_data_column, custom_field=custom_field, caller=caller, rows_per_file=rows_per_file,
+        undefuse=undefuse,
     )
     return [Path(f) for f in files]

@@ -98,6 +98,7 @@ class PlatformAdapter:
     file_route = False  # SFTP workbooks (Huawei 7.4.8)
     can_query = True  # False: unknown outcomes cannot be looked up; see find()
     can_create = False  # find_target / create_target (new campaigns past the pending cap)
+    can_pause = False  # status / pause / resume (--on-cap wait lets a campaign dial, --leave)
 
     def __init__(self, o: "ImportOptions") -> None:
         self.o = o
@@ -146,6 +147,17 @@ class PlatformAdapter:
     def uncalled(self, target: int) -> int | None:
         """Numbers still to call on *target* (for ``--on-cap wait``), or None when unknown."""
         return None
+
+    # running and pausing targets (can_pause = True only)
+    def status(self, target: int) -> str:
+        """``running``, ``paused`` or ``finished``."""
+        raise NotImplementedError
+
+    def pause(self, target: int) -> None:
+        raise NotImplementedError
+
+    def resume(self, target: int) -> None:
+        raise NotImplementedError
 
     # new targets (can_create = True only)
     def find_target(self, name: str) -> int | None:
@@ -205,6 +217,7 @@ class HuaweiAdapter(PlatformAdapter):
     pending_cap = PENDING_CAP
     file_route = True
     can_create = True
+    can_pause = True
 
     def __init__(self, o: "ImportOptions") -> None:
         if o.batch_size and o.batch_size != o.per_call:
@@ -300,6 +313,19 @@ class HuaweiAdapter(PlatformAdapter):
         self._stats_at[target] = time.monotonic()
         st = next((s for s in stats if str(s.campaignId) == str(target)), None)
         return None if st is None else int(st.unCallCount)
+
+    def status(self, target: int) -> str:
+        """7.1.6 status: 2 已开始, 3 暂停, 4 已完成 (001:22758)."""
+        st = retry_call(self.client().get_campaign, target, policy=self.o.retry).status
+        return {2: "running", 3: "paused", 4: "finished"}.get(int(st), f"status {st}")
+
+    def pause(self, target: int) -> None:
+        """7.1.8 (001:23163)."""
+        self.client().pause_campaign(target)
+
+    def resume(self, target: int) -> None:
+        """7.1.9 (001:23254)."""
+        self.client().resume_campaign(target)
 
     def find_target(self, name: str) -> int | None:
         """7.1.7 by name (campaign names are unique, 0200005), every page."""

@@ -81,6 +81,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--sccc-version", help="sccc: API version in the path (default V2.0.4)")
     p.add_argument("--flow-name", help="babaihu: addTask cflName (needed for automatic dialling)")
     p.add_argument("--add-type", type=int, default=1, choices=[1, 2], help="babaihu: 1 automatic, 2 manual dialling")
+    p.add_argument("--leave", choices=["paused", "running"], default="paused",
+                   help="huawei: how to leave each campaign the import resumed to let it drain (--on-cap wait): "
+                        "paused (default) or running")
+    p.add_argument("--stats-interval", type=float, default=300.0, metavar="S",
+                   help="huawei: seconds between 7.4.7 statistics calls, the platform's flow control (default 300)")
+    p.add_argument("--drain-poll", type=float, default=300.0, metavar="S",
+                   help="--on-cap wait: seconds between looks at how many numbers are left to call (default 300)")
+    p.add_argument("--import-poll", type=float, default=1.0, metavar="S",
+                   help="file route: seconds between looks at a server-side import's result (default 1)")
+    p.add_argument("--wait", action="store_true",
+                   help="another process holds the work folder: wait for it instead of failing")
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_cmd_import)
@@ -241,15 +252,21 @@ def _cmd_import(args: argparse.Namespace) -> int:
                          blacklist=args.blacklist, default_area_code=args.default_area_code, column=args.column,
                          http_options=_http_options(args), batch_size=args.batch_size, min_interval=args.min_interval,
                          agent=args.agent, sccc_version=args.sccc_version, flow_name=args.flow_name,
-                         add_type=args.add_type, create_campaigns=args.create_campaigns)
+                         add_type=args.add_type, create_campaigns=args.create_campaigns, leave=args.leave,
+                         wait_for_folder=args.wait, stats_interval=args.stats_interval,
+                         drain_poll=args.drain_poll, import_poll=args.import_poll)
     workdir = args.workdir or Path(str(args.list) + ".callcore-import")
     from callcore.platforms.errors import PlatformError
 
+    from .folder_lock import FolderBusy
     from .outbound import ImportFailed
 
     try:
         with _Bars(args.quiet or args.json) as bars:
             s = import_list(args.list, workdir, opts, progress=bars.import_cb)
+    except FolderBusy as e:
+        print(f"callcore: error: {e}", file=sys.stderr)
+        return 3
     except (ImportFailed, PlatformError) as e:
         print(f"callcore: error: {e}\n(the journal in {workdir} keeps what was done; run the same command again "
               "to resume)", file=sys.stderr)

@@ -166,7 +166,7 @@ def run_demo(workdir: str | Path = "callcore-demo", rows: int = 1_000_000, quiet
             spec = CampaignSpec(name=f"demo-{i + 1}", strBeginTime=today.strftime("%Y-%m-%d 00:00:00"),
                                 strEndTime=(today + timedelta(days=30)).strftime("%Y-%m-%d 23:00:00"), deviceType=2,
                                 callerNo="4008001234", maxAlertingTime=30,
-                                scheduleParam=ScheduleParam(workdayBeginTime1="09:00", workdayEndTime1="18:00"),
+                                scheduleParam=ScheduleParam(workdayBeginTime1="00:00", workdayEndTime1="23:59"),
                                 callbackUrl=callback_url, skillParam={"skillId": 1, "outBoundType": 2, "predictParam": {"predictMethod": 5, "offhookPredictParam": {"offHookRate": 100}}})
             campaigns.append(hw.create_campaign(spec))
 
@@ -196,7 +196,9 @@ def run_demo(workdir: str | Path = "callcore-demo", rows: int = 1_000_000, quiet
 
         # the platform dials some numbers (calls, CDRs, recordings) and pushes each dial's results
         t = time.monotonic()
+        hw.resume_campaign(campaigns[0])  # the platform dials only a running campaign (001:22758)
         dialled = sum(sb.dial(1, campaigns[0], 20, push=True) for _ in range(20))
+        hw.pause_campaign(campaigns[0])
         drained = pusher.drain(120)
         timings["dial + pushes"] = time.monotonic() - t
 

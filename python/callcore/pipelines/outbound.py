@@ -12,7 +12,9 @@ and everything here (journal, pacing, retries, splitting, reconciliation, summar
    SFTP file server is configured, **file batches** (7.4.8 workbooks, <= 500,000 rows, 001:26377)
    for the bulk: a tail goes by API when the API would finish it sooner than a file import's
    overhead. Each campaign takes at most ``pending_cap`` (200,000, 001:25432) minus what it holds;
-   the rest spills into the next campaign given, or waits for the campaign to drain;
+   the rest spills into the next campaign given, or waits for the campaign to drain (Huawei:
+   resumed so that it dials, paused again before numbers are added, 001:25436-25437; ``leave``
+   says how each campaign is left at the end);
 3. **submit** with one lane per campaign (paced, bounded by ``workers``); every batch is written to
    the SQLite journal BEFORE it is sent (``sending``) and AFTER the answer (``accepted``...);
 4. **reconcile**: a batch whose outcome is unknown (killed, dropped connection, 5xx) is looked up on
@@ -22,10 +24,16 @@ and everything here (journal, pacing, retries, splitting, reconciliation, summar
    is added twice;
 5. **summary**: accepted, rejected by the platform (per code), invalid, duplicate, blacklisted;
    they add up to the input rows.
+
+The work folder belongs to one process (:func:`import_list` holds it with
+:func:`callcore.pipelines.folder_lock.hold`), and every multi-step state change is one journal
+transaction, so a kill at any commit or after any response leaves a state the next run resumes
+from (``tests/pipelines/test_crash_points.py`` tries every such point).
 """
 from __future__ import annotations
 
 import csv
+import json
 import math
 import os
 import secrets
@@ -105,6 +113,8 @@ class ImportOptions:
     flow_name: str | None = None  # 八百呼 addTask cflName (automatic dialling)
     add_type: int = 1  # 八百呼 addTask addType: 1 自动拨号, 2 手工拨号
     create_campaigns: int = 0  # Huawei: at most this many new campaigns (copies of the first) when all are full
+    leave: str = "paused"  # Huawei: how the import leaves each campaign it resumed (--on-cap wait): paused | running
+    wait_for_folder: bool | float = False  # another process holds the work folder: False fail, True wait, N seconds
 
     @property
     def per_call(self) -> int:
@@ -150,8 +160,11 @@ class ImportSummary:
 
 
 def read_dial_column(path: str | os.PathLike[str]) -> list[str]:
-    """The ``dial`` column of a calllist clean CSV, in row order."""
+    """The ``dial`` column of a calllist clean CSV, in row order (polars for big files; importing
+    it costs ~0.4 s, more than the csv module takes for a few megabytes)."""
     try:
+        if os.path.getsize(path) < (8 << 20):
+            raise ImportError("small file: the csv module is quicker")
         import polars as pl
 
         df = pl.read_csv(os.fspath(path), columns=["dial"], schema_overrides={"dial": pl.Utf8},
@@ -182,6 +195,10 @@ class OutboundImport:
         self.ad: PlatformAdapter = make_adapter(options)
         if options.create_campaigns and not self.ad.can_create:
             raise ValueError(f"--create-campaigns: {self.ad.name} targets cannot be created by the import")
+        if options.leave not in ("paused", "running"):
+            raise ValueError(f"--leave: {options.leave!r} is not 'paused' or 'running'")
+        if options.leave == "running" and not self.ad.can_pause:
+            raise ValueError(f"--leave running: the import cannot start {self.ad.name} targets")
         self.campaigns: list[int] = list(options.campaigns)
         self._create_lock = threading.Lock()
         self._stop = threading.Event()
@@ -202,10 +219,11 @@ class OutboundImport:
         if old is not None and (old["size"], old["mtime_ns"]) != (fp["size"], fp["mtime_ns"]):
             raise ValueError(f"{self.source}: the list changed since this job started (journal {self.j.path}); "
                              "use a new work folder for a new list")
-        if old is None:
-            self.j.set("input", fp)
-            self.j.set("job", secrets.token_hex(4))
-            self.j.set("platform", self.ad.name)
+        if old is None:  # one transaction: a kill leaves all three or none (issue 10 item 3)
+            with self.j.tx() as db:
+                self.j.set("input", fp, db)
+                self.j.set("job", secrets.token_hex(4), db)
+                self.j.set("platform", self.ad.name, db)
         if self.j.get("platform", "huawei") != self.ad.name:
             raise ValueError(f"{self.workdir}: this work folder holds a {self.j.get('platform', 'huawei')} import, "
                              f"not {self.ad.name}; use a new work folder")
@@ -327,12 +345,16 @@ class OutboundImport:
                            "(?,?,?,?,?,?,?,?)", (i, cid, route, start, k, f"cc{self.job}b{i}", state, now))
 
     # ------------------------------------------------------------------ journal helpers
-    def _set(self, bid: int, state: str, **kw: Any) -> None:
+    def _set(self, bid: int, state: str, count: str | None = None, **kw: Any) -> None:
+        """One batch's new state (and, with *count*, one more reconciliation of that kind for the
+        summary) in one transaction."""
         cols = ", ".join(f"{k}=?" for k in kw)
         with self.j.tx() as db:
             db.execute(f"UPDATE batches SET state=?, updated=?{', ' + cols if cols else ''} WHERE id=?",
                        (state, time.time(), *kw.values(), bid))
             db.execute("INSERT INTO events VALUES (?,?,?)", (time.time(), bid, state))
+            if count is not None:
+                self._count_reconcile(count, db)
 
     def _batch(self, bid: int) -> Any:
         return self.j.one("SELECT * FROM batches WHERE id=?", (bid,))
@@ -501,30 +523,104 @@ class OutboundImport:
                         raise ImportFailed(f"creating campaign {entry['name']}: {e}") from e
                     pol.sleep(pol.delay(e, attempt))  # outcome unknown or name taken: look it up again
                     continue
-                entry["id"] = int(cid)
-                self.j.set("created_campaigns", made)  # AFTER
+                with self.j.tx() as db:  # AFTER: the id and its count in one transaction
+                    self.j.set("created_campaigns", [*made[:-1], {**entry, "id": int(cid)}], db)
+                    self._count_reconcile("campaigns created past the pending cap", db)
+                entry["id"] = int(cid)  # in memory only once it is durable
                 with self._lock:
                     self.campaigns.append(int(cid))
-                self._count_reconcile("campaigns created past the pending cap")
                 return int(cid)
         raise AssertionError("unreachable")
 
     def _wait_drain(self, cid: int) -> None:
-        need = self.ad.per_call
+        """--on-cap wait: the platform dials only a running campaign, and numbers can be added only
+        to one that is not running (001:25436-25437). So: resume it, wait until it has dialled
+        enough for the rest of its batches (or everything), pause it, and let the lane add again.
+        Each status change is journaled before and after (:meth:`_put`), so a run killed at any
+        point leaves a known state that the next run puts right (:meth:`_settle_campaigns`)."""
+        if not self.ad.can_pause:
+            raise ImportFailed(f"--on-cap wait: {self.ad.name} targets cannot be resumed by the import; "
+                               "use --on-cap spill with further --campaign targets")
         cap = self.ad.pending_cap or self.o.pending_cap
+        self._put(cid, "running")
         while not self._stop.is_set():
             try:
                 left = self.ad.uncalled(cid)
                 if left is None:
                     raise ImportFailed(f"--on-cap wait: {self.ad.name} offers no count of numbers still to call; "
                                        "use --on-cap spill with further --campaign targets")
-                if left + need <= cap:
-                    return
-                time.sleep(self.o.drain_poll)
+                rest = self.j.one("SELECT SUM(n) s FROM batches WHERE campaign=? AND route='api' AND state IN "
+                                  "('planned','unknown','sending')", (cid,))["s"] or 0
+                # room for all its remaining rows, or for as many as the cap allows (then it is empty)
+                if left + min(int(rest), cap) <= cap:
+                    break
+                time.sleep(max(self.o.drain_poll, self.o.stats_interval))  # 7.4.7 answers once per interval
+            except RateLimitError:
+                time.sleep(self.o.stats_interval)  # the platform's 7.4.7 interval (001:26271), as configured
             except PlatformError as e:
                 if not e.retryable:
                     raise
                 time.sleep(e.retry_after if e.retry_after is not None else self.o.drain_poll)
+        self._put(cid, "paused")
+
+    # ------------------------------------------------------------------ campaign status
+    def _put(self, cid: int, want: str) -> None:
+        """Brings campaign *cid* to ``running`` or ``paused``: the intent is journaled before the
+        call (``campaign:<id>`` = resuming / pausing) and the result after it, so that a kill
+        between the two leaves a state the next run recognises. The call is made only when the
+        platform's status differs, and a refused or lost answer is judged by reading the status
+        again (a pause whose answer was lost must not be taken for a failure)."""
+        key = f"campaign:{cid}"
+        self.j.set(key, "resuming" if want == "running" else "pausing")  # BEFORE
+        pol = self.o.retry
+        # one look more than calls: the status read after the last call says whether it worked
+        for attempt in range(1, pol.attempts + 2):
+            try:
+                now = self.ad.status(cid)
+                if now == want:
+                    break
+                if now == "finished":
+                    raise ImportFailed(f"campaign {cid} is finished: it cannot be {want}")
+                if attempt > pol.attempts:
+                    raise ImportFailed(f"campaign {cid}: still {now}, not {want}, after {pol.attempts} attempts")
+                (self.ad.resume if want == "running" else self.ad.pause)(cid)
+            except PlatformError as e:
+                if isinstance(e, (AuthenticationError, NotFoundError)) and not isinstance(e, ClockSkewError):
+                    raise ImportFailed(f"campaign {cid}: {e}") from e
+                if attempt >= pol.attempts:
+                    raise ImportFailed(f"campaign {cid}: could not make it {want}: {e}") from e
+                pol.sleep(pol.delay(e, attempt))  # then look at its status again
+        else:
+            raise ImportFailed(f"campaign {cid}: still not {want} after {pol.attempts} attempts")
+        self.j.set(key, want)  # AFTER
+
+    def _settle_campaigns(self) -> None:
+        """Before anything is added: a campaign a killed run left running, or was resuming or
+        pausing, is paused again (numbers cannot be added to a running campaign, 001:25437); so is
+        one an earlier run left running at the user's request that has rows to take now."""
+        for r in self.j.q("SELECT k, v FROM meta WHERE k LIKE 'campaign:%'"):
+            cid, state = int(r["k"].split(":", 1)[1]), json.loads(r["v"])
+            if state == "paused":
+                continue
+            if state == "running" and not self.j.one(
+                    "SELECT 1 FROM batches WHERE campaign=? AND state NOT IN ('accepted','done','split','rejected',"
+                    "'held')", (cid,)) and self.j.get("left") == "running":
+                continue
+            self._put(cid, "paused")
+
+    def _leave_campaigns(self) -> None:
+        """--leave: every campaign the import put rows into ends ``paused`` or ``running``."""
+        if not self.ad.can_pause:
+            return
+        want = self.o.leave
+        used = [r["campaign"] for r in self.j.q("SELECT DISTINCT campaign FROM batches WHERE campaign IS NOT NULL "
+                                                "AND state IN ('accepted','done') ORDER BY campaign")]
+        mine = {int(r["k"].split(":", 1)[1]) for r in self.j.q("SELECT k FROM meta WHERE k LIKE 'campaign:%'")}
+        for cid in used:
+            # paused: only campaigns this import ever ran need it (the others were never started by it)
+            if want == "running" or cid in mine:
+                self._put(cid, want)
+        self.j.set("left", want)
 
     # ------------------------------------------------------------------ reconciliation
     def _reconcile(self, cid: int, batches: list[Any]) -> None:
@@ -539,18 +635,20 @@ class OutboundImport:
             f: Found = found[b["id"]]
             mine = rows[b["id"]]
             present = f.rows if f.rows is not None else (set(mine) if f.count else set())
+            # each outcome and its count in the summary are one transaction (_set/_resend_missing)
             if not present:
-                self._set(b["id"], "planned" if b["route"] == "api" else "uploaded", reconciled=f.label)
+                self._set(b["id"], "planned" if b["route"] == "api" else "uploaded", reconciled=f.label,
+                          count=f.label)
             elif b["route"] == "file":
                 self._set(b["id"], "done", accepted=f.count, failed=b["n"] - f.count, code="file-import",
-                          msg="import outcome found by statistics; per-row reasons unknown", reconciled=f.label)
+                          msg="import outcome found by statistics; per-row reasons unknown", reconciled=f.label,
+                          count=f.label)
                 self.progress("rows", b["n"], 0)
             elif present >= set(mine):
-                self._set(b["id"], "accepted", accepted=len(mine), reconciled=f.label)
+                self._set(b["id"], "accepted", accepted=len(mine), reconciled=f.label, count=f.label)
                 self.progress("rows", len(mine), 0)
             else:  # part of it arrived: that part is done, the rest goes again as new batches
                 self._resend_missing(b, mine, present, f.label)
-            self._count_reconcile(f.label)
 
     def _resend_missing(self, b: Any, mine: list[int], present: set[int], label: str) -> None:
         runs: list[list[int]] = []
@@ -570,13 +668,14 @@ class OutboundImport:
             db.execute("UPDATE batches SET state='accepted', accepted=?, reconciled=?, msg=?, updated=? WHERE id=?",
                        (len(present), label, f"partly found: {len(present)} of {len(mine)} rows; the rest resent",
                         time.time(), b["id"]))
+            self._count_reconcile(label, db)
         self.progress("rows", len(present), 0)
 
-    def _count_reconcile(self, what: str) -> None:
-        with self.j.tx() as db:
-            k = f"reconciled:{what}"
-            r = db.execute("SELECT v FROM meta WHERE k=?", (k,)).fetchone()
-            db.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (k, str(int(r["v"]) + 1 if r else 1)))
+    def _count_reconcile(self, what: str, db: Any) -> None:
+        """Counts one reconciliation for the summary, inside the caller's transaction."""
+        k = f"reconciled:{what}"
+        r = db.execute("SELECT v FROM meta WHERE k=?", (k,)).fetchone()
+        db.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (k, str(int(r["v"]) + 1 if r else 1)))
 
     # ------------------------------------------------------------------ file route
     def _file_job(self, bid: int) -> None:
@@ -650,6 +749,8 @@ class OutboundImport:
                 self._place_held()
             while self.j.one("SELECT 1 FROM batches WHERE state='held'") and self._new_campaign() is not None:
                 self._place_held()
+        if self.ad.can_pause:
+            self._settle_campaigns()
         if self.o.preflight:
             self._preflight()
         try:
@@ -680,6 +781,7 @@ class OutboundImport:
                             self._stop.set()
                             wait(list(running))
                             raise exc
+            self._leave_campaigns()
         finally:
             self.ad.close()
         s = self.summary()
@@ -737,9 +839,17 @@ class OutboundImport:
 def import_list(source: str | os.PathLike[str], workdir: str | os.PathLike[str], options: ImportOptions,
                 progress: Callable[[str, int, int], object] | None = None) -> ImportSummary:
     """Imports (or resumes importing) *source* into ``options.campaigns``; see the module docs.
-    Running it again with the same *workdir* continues where it stopped."""
-    job = OutboundImport(source, workdir, options, progress)
-    try:
-        return job.run()
-    finally:
-        job.close()
+    Running it again with the same *workdir* continues where it stopped.
+
+    The work folder belongs to this call from before anything in it is read until the end
+    (:func:`callcore.pipelines.folder_lock.hold`): a second import on the same folder raises
+    :class:`~callcore.pipelines.folder_lock.FolderBusy` naming the holder's PID, or waits
+    (``options.wait_for_folder``), instead of planning and sending the same batches again."""
+    from .folder_lock import hold
+
+    with hold(workdir, wait=options.wait_for_folder, what="callcore outbound import"):
+        job = OutboundImport(source, workdir, options, progress)
+        try:
+            return job.run()
+        finally:
+            job.close()

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from callcore import _crashpoint
+
 SSHD = "/usr/sbin/sshd"
 
 
@@ -65,6 +67,8 @@ def upload(target: SftpTarget, local: str | os.PathLike[str], remote_name: str, 
             part = final + ".part"
             sftp.put(os.fspath(local), part, confirm=True)
             sftp.posix_rename(part, final)
+            # the workbook is on the server under its final name; the journal does not know yet
+            _crashpoint.reached("commit")
             sftp.close()
             return final
         except (OSError, paramiko.SSHException, EOFError) as e:

@@ -12,6 +12,8 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from callcore import _crashpoint
+
 #: 7.4.8 template header (001:26350), in template order
 DATA_HEADER = ("sessionId", "called", "caller", "callData", "customField", "recycleTime")
 
@@ -89,6 +91,7 @@ def write_workbook(path: str | os.PathLike[str], header: Sequence[str], rows: It
         except OSError:
             pass
         raise
+    _crashpoint.reached("commit")  # the workbook is in place under its final name
     return n
 
 

@@ -1418,11 +1418,17 @@ class HuaweiApp:
 
     def dial(self, vdn: int, campaign_id: int, n: int = 10, *, when: datetime | None = None,
              push: bool | None = None) -> int:
-        """Simulates dialling up to *n* pending numbers of a campaign: call results (4 in 5
-        answered), CDRs and recordings (every 4th answered call has two recordings)."""
+        """Simulates dialling up to *n* pending numbers of a campaign at *when* (default now): call
+        results (4 in 5 answered), CDRs and recordings (every 4th answered call has two recordings).
+
+        Only a running campaign inside its time windows is dialled (:func:`dialling_allowed`); any
+        other dials nothing and returns 0, as the platform would."""
+        base = when or datetime.now()
+        camp = self.state.one("SELECT status, spec FROM campaigns WHERE vdn=? AND id=?", (vdn, campaign_id))
+        if camp is None or not dialling_allowed(camp["status"], json.loads(camp["spec"] or "{}"), base):
+            return 0
         rows = self.state.q("SELECT * FROM calldata WHERE vdn=? AND campaign=? AND state='pending' ORDER BY id "
                             "LIMIT ?", (vdn, campaign_id, n))
-        base = when or datetime.now()
         out_calls, out_recs = [], []
         for i, r in enumerate(rows):
             h = int(hashlib.sha256(f"{vdn}/{campaign_id}/{r['id']}".encode()).hexdigest(), 16)
@@ -1452,6 +1458,42 @@ class HuaweiApp:
         self.state.many("INSERT OR REPLACE INTO recordings VALUES (?,?,?,?,?,?,?,?)", out_recs)
         self.state.many("UPDATE calldata SET state='done' WHERE id=?", [(r["id"],) for r in rows])
         return len(rows)
+
+
+def dialling_allowed(status: int, spec: dict[str, Any], when: datetime) -> bool:
+    """Whether the platform dials a campaign of *status* and creation body *spec* at *when*.
+
+    * Only status 2 (已开始, running) is dialled: 3 is 暂停 (paused), 4 已完成 (001:22758); a
+      campaign is created running or paused by initStatus (001:21422).
+    * Between strBeginTime and strEndTime (001:21414-21415).
+    * Inside one of the workday windows 1-3 of scheduleParam, HH:mm (001:21431-21446). Every day
+      is a workday unless holidays are named through 6.2 (001:21451), which this sandbox does not
+      hold, so the holiday windows never apply. The seed says nothing on whether the end minute is
+      inside; its own whole-day sample is "00:00"-"23:59" (001:21935-21936), so the end minute is
+      dialled (a window ends at HH:mm:59).
+
+    A campaign put into the state table directly by a test, with no strBeginTime/scheduleParam in
+    its spec (the platform would refuse to create it, 001:21414, 001:21416), is checked on its
+    status only."""
+    if int(status) != 2:
+        return False
+    fmt = "%Y-%m-%d %H:%M:%S"
+    try:
+        if spec.get("strBeginTime") and when < datetime.strptime(str(spec["strBeginTime"]), fmt):
+            return False
+        if spec.get("strEndTime") and when > datetime.strptime(str(spec["strEndTime"]), fmt):
+            return False
+    except ValueError:
+        return False
+    sched = spec.get("scheduleParam")
+    if not isinstance(sched, dict):
+        return True
+    hm = when.strftime("%H:%M")
+    for k in (1, 2, 3):
+        b, e = sched.get(f"workdayBeginTime{k}"), sched.get(f"workdayEndTime{k}")
+        if b and e and str(b) <= hm <= str(e):
+            return True
+    return False
 
 
 # ----------------------------------------------------------------------------------------------

@@ -49,6 +49,8 @@ def loop(tmp_path: Path, serve: Any) -> Any:
         campaigns=[cid], endpoint=sb.url, access_key=sb.access_key, secret_key=sb.secret_key, min_interval=0.05,
         retry=RetryPolicy(attempts=10, base_delay=0.05, flow_delay=0.2, max_delay=0.5)))
     assert s.complete and s.accepted == 45
+    with HuaweiClient(sb.url, sb.access_key, sb.secret_key, vdn_id=1) as c:
+        c.resume_campaign(cid)  # the import leaves it paused; the platform dials only running ones (001:22758)
     yield sb, cid, store, good, tmp_path
     store.close()
     sb.stop()

@@ -39,6 +39,7 @@ def test_huawei_pushed_recordings_synced_exactly_and_resumed(tmp_path: Path, ser
                 scheduleParam=ScheduleParam("00:00", "11:59", "12:00", "23:59"), callbackUrl=base + "/huawei/results",
                 skillParam={"skillId": 5, "outBoundType": 2, "predictParam": {"predictMethod": 5, "offhookPredictParam": {"offHookRate": 100}}}))
             c.add_numbers(cid, [CallData(called=f"1380000{i:04d}", sessionId=f"r{i}") for i in range(12)])
+            c.resume_campaign(cid)  # the platform dials only running campaigns (001:22758)
         pushes.attach(sb.app, pushes.Pusher(speed=6000))
         sb.dial(1, cid, 8, push=True)
         sb.dial(1, cid, 4, push=False)  # dialled, results never pushed: their recordings are not ours to sync

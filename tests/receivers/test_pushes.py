@@ -86,6 +86,7 @@ def test_end_to_end_sandbox_dials_and_pushes_through_a_lossy_network(tmp_path: A
             cid = hw.create_campaign(spec)
             hw.add_numbers(cid, [CallData(called=f"1380000{i:04d}", sessionId=f"row-{i}", customField="b")
                                  for i in range(20)])
+            hw.resume_campaign(cid)  # the platform dials only running campaigns (001:22758)
         for _ in range(4):  # 5 numbers a dial: 4 pushes
             sb.dial(1, cid, 5, push=True)
             assert pusher.drain(60)  # one push at a time keeps the seeded faults in a fixed order

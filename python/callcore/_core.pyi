@@ -105,7 +105,7 @@ class _Normalizer:
         default_area_code: str | None = None,
         structural_only: bool = False,
         foreign: str = "keep",
-        short_codes: bool = True,
+        allow_short_codes: bool = False,
         mobile_prefixes: str | None = None,
         area_codes: str | None = None,
         ip_prefixes: str | None = None,

@@ -60,7 +60,7 @@ fn make_normalizer(
     default_area_code: Option<&str>,
     structural_only: bool,
     foreign: &str,
-    short_codes: bool,
+    allow_short_codes: bool,
     mobile_prefixes: Option<PathBuf>,
     area_codes: Option<PathBuf>,
     ip_prefixes: Option<PathBuf>,
@@ -78,7 +78,7 @@ fn make_normalizer(
         default_area_code: default_area_code.map(str::to_string),
         structural_only,
         foreign,
-        allow_short_codes: short_codes,
+        allow_short_codes,
     };
     let tables = if mobile_prefixes.is_none() && area_codes.is_none() && ip_prefixes.is_none() {
         Tables::builtin()
@@ -107,13 +107,13 @@ struct PyNormalizer {
 #[pymethods]
 impl PyNormalizer {
     #[new]
-    #[pyo3(signature = (*, default_area_code=None, structural_only=false, foreign="keep", short_codes=true, mobile_prefixes=None, area_codes=None, ip_prefixes=None))]
+    #[pyo3(signature = (*, default_area_code=None, structural_only=false, foreign="keep", allow_short_codes=false, mobile_prefixes=None, area_codes=None, ip_prefixes=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         default_area_code: Option<&str>,
         structural_only: bool,
         foreign: &str,
-        short_codes: bool,
+        allow_short_codes: bool,
         mobile_prefixes: Option<PathBuf>,
         area_codes: Option<PathBuf>,
         ip_prefixes: Option<PathBuf>,
@@ -123,7 +123,7 @@ impl PyNormalizer {
                 default_area_code,
                 structural_only,
                 foreign,
-                short_codes,
+                allow_short_codes,
                 mobile_prefixes,
                 area_codes,
                 ip_prefixes,

@@ -90,7 +90,7 @@ pub struct Summary {
     /// indexed by `Kind as usize`
     pub per_kind: [u64; 6],
     /// indexed by `Reason::index()`
-    pub per_reason: [u64; 20],
+    pub per_reason: [u64; Reason::ALL.len()],
     /// Rows whose field count differs from the header's (kept; shorter rows padded in output).
     pub ragged: u64,
     /// Rows with no field at the phone column's index.
@@ -1641,7 +1641,9 @@ mod tests {
             &CleanOptions::default(),
         )
         .unwrap();
-        assert_eq!((s.rows, s.clean), (3, 3));
+        // the service short code is refused by default
+        assert_eq!((s.rows, s.clean), (3, 2));
+        assert_eq!(s.per_reason[Reason::ShortCode.index()], 1);
         assert_eq!(s.delimiter, None);
     }
 

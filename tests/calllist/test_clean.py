@@ -57,6 +57,25 @@ def test_clean_file_end_to_end(tmp_path: Path) -> None:
     assert s.per_reason == {"duplicate": 1, "bad_char": 1}
 
 
+def test_short_codes_and_emergency_numbers_in_a_file(tmp_path: Path) -> None:
+    """Issue 10 item 5: an outbound list never dials a short code unless asked, an emergency
+    number never; both end in the rejects file with their reason, on both reader paths."""
+    text = "phone\n13800138000\n95588\n110\n+86 120\n10086\n999\n"
+    for parallel in (True, False):
+        s, clean, rej = run(tmp_path, text, parallel=parallel)
+        assert (s.rows, s.clean, s.rejected) == (6, 1, 5)
+        assert s.per_reason == {"short_code": 2, "emergency": 3}
+        assert [r[1:3] for r in rej[1:]] == [["95588", "short_code"], ["110", "emergency"], ["'+86 120", "emergency"],
+                                             ["10086", "short_code"], ["999", "emergency"]]
+        s, clean, rej = run(tmp_path, text, parallel=parallel, allow_short_codes=True)
+        assert (s.clean, s.per_kind["short"], s.per_reason) == (3, 2, {"emergency": 3})
+        assert [r[0] for r in clean[1:]] == ["13800138000", "95588", "10086"]
+    values = cl.clean(["95588", "110", "13800138000"])
+    assert isinstance(values, cl.CleanResult)
+    assert values.result.reason == ["short_code", "emergency", None]
+    assert cl.clean(["95588", "110"], allow_short_codes=True).result.reason == [None, "emergency"]
+
+
 def test_defuse_can_be_turned_off(tmp_path: Path) -> None:
     _, clean, _ = run(tmp_path, "phone,note\n13800138000,=1+1\n", defuse=False)
     assert clean[1][1] == "=1+1"

@@ -377,10 +377,10 @@ pub fn detect_encoding(sample: &[u8], complete: bool, path: &Path) -> Result<&'s
     let mut out = vec![0u8; sample.len() * 2 + 16];
     let (res, read, _) = dec.decode_to_utf8_without_replacement(sample, &mut out, complete);
     match res {
-        DecoderResult::Malformed(bad, extra) => Err(CalllistError::Decode {
-            path: path.into(),
-            offset: (read - bad as usize - extra as usize) as u64,
-        }),
+        DecoderResult::Malformed(bad, extra) => Err(CalllistError::decode_at(
+            path,
+            (read - bad as usize - extra as usize) as u64,
+        )),
         _ => Ok(GB18030),
     }
 }
@@ -1136,10 +1136,7 @@ fn map_csv(path: &Path, row: u64) -> impl Fn(csv::Error) -> CalllistError + '_ {
         match e.into_kind() {
             csv::ErrorKind::Io(ioe) => {
                 if let Some(d) = ioe.get_ref().and_then(|x| x.downcast_ref::<DecodeAt>()) {
-                    return CalllistError::Decode {
-                        path: path.into(),
-                        offset: d.0,
-                    };
+                    return CalllistError::decode_at(path, d.0);
                 }
                 CalllistError::Io {
                     path: path.into(),

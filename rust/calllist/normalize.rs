@@ -874,6 +874,11 @@ impl Normalized {
         }
         let mut b = [0u8; 24];
         let n = self.key_digits(&mut b);
+        // a key made outside the normalizer (format_national takes arrays from the caller) may
+        // be shorter than its country code: it has no national form
+        if n <= self.cc_len as usize {
+            return 0;
+        }
         match self.kind {
             Kind::Foreign => {
                 out[0] = b'0';
@@ -1281,6 +1286,16 @@ mod tests {
         assert_eq!(e("138001380001"), Err("bad_number"));
         assert_eq!(e("+"), Err("bad_char"));
         assert_eq!(e("13800+138000"), Err("bad_char"));
+    }
+
+    #[test]
+    fn keys_shorter_than_their_country_code_have_no_national_form() {
+        for kind in Kind::ALL {
+            for key in [1u64, 8, 86, 9] {
+                let n = Normalized { key, kind, cc_len: 2, ..Normalized::default() };
+                assert_eq!(n.national(), None, "{key} {kind:?}");
+            }
+        }
     }
 
     #[test]

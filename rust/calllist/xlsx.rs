@@ -69,6 +69,8 @@ pub fn read_rows_at(path: &Path, sheet: Option<&str>) -> Result<(Vec<csv::ByteRe
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
         });
     }
+    // calamine sizes its allocations from the file: check the file against the limits first
+    super::sheet_guard::check(path)?;
     let mut wb =
         open_workbook_auto(path).map_err(|e| bad(format!("cannot open as a spreadsheet: {e}")))?;
     let names = wb.sheet_names();

@@ -557,10 +557,7 @@ struct Round {
 }
 
 fn decode_err(path: &std::path::Path, offset: u64) -> CalllistError {
-    CalllistError::Decode {
-        path: path.into(),
-        offset,
-    }
+    CalllistError::decode_at(path, offset)
 }
 
 /// Reads `want` more bytes (or to the end) onto `buf`; returns true at the end of the file.
@@ -666,6 +663,9 @@ pub(super) fn run(
                         if text.starts_with(b"\xEF\xBB\xBF") {
                             text.drain(..3);
                             text_off = 3;
+                            // a BOM decides UTF-8: no later switch to GB18030, bad bytes are an
+                            // error (the sequential reader counts the BOM as non-ASCII text too)
+                            seen_non_ascii = true;
                         }
                     }
                     let stop = if eof {

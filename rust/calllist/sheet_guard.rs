@@ -1,0 +1,822 @@
+//! Guards spreadsheet input before calamine reads it.
+//!
+//! calamine trusts the file: it sizes its dense cell grid from the cells' positions
+//! (`Range::from_sparse`: cells at A1 and XFD1048576 ask for 512 GiB and abort the process),
+//! keeps a whole XML text run in memory (1.5 MB of zip holding 1.5 GB of whitespace takes 1.5 GB
+//! of RAM), expands ODS repeat counts, and loops forever when an ODS `table:table` is never
+//! closed. None of that can be bounded through its API, so the zip containers (XLSX/XLSM/XLSB,
+//! ODS) are read here first, as a stream, and refused when they pass one of [`LIMITS`]:
+//!
+//! * every entry is decompressed with a byte budget (the actual bytes, not the declared size);
+//! * XML entries are scanned byte by byte: one text run, tag, comment or CDATA section may not
+//!   exceed [`SheetLimits::max_xml_run`];
+//! * XLSX sheets: each `<c>` holding a value (`<v>`/`<is>`) is placed as calamine places it
+//!   (its `r`, else the next column of the current row), and the bounding box of those cells,
+//!   which is what calamine allocates, must fit the row, column and cell limits;
+//! * ODS `content.xml`: repeat counts must be 1 ..= the row/column limit, every `table:table` must
+//!   be closed, and the cells calamine would store (each row up to its last non-empty cell,
+//!   repeats expanded) and the grid it would build must fit the cell limit.
+//!
+//! XLS (BIFF in a compound file) is not a zip; it is refused past [`SheetLimits::max_file_bytes`]
+//! only (see the README: its record scan is not written yet).
+//! The limits sit far above any real call list and far below what hurts the process.
+
+use std::io::Read;
+use std::path::Path;
+
+use super::{io_err, CalllistError, Result};
+
+/// The documented maxima of spreadsheet input. All are checked before calamine allocates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SheetLimits {
+    /// Rows of a sheet: Excel's own maximum.
+    pub max_rows: u64,
+    /// Columns of a sheet: Excel's own maximum (XFD).
+    pub max_columns: u64,
+    /// Cells calamine would hold for the sheet (its dense grid): 2^24, a full-height sheet of
+    /// 16 columns; calamine keeps ~32-56 bytes a cell, so this bounds the grid near 1 GiB.
+    pub max_cells: u64,
+    /// Entries of the zip container (a workbook has tens).
+    pub max_entries: u64,
+    /// Decompressed bytes of one entry (a 1,048,576-row sheet of a few columns is ~200 MB).
+    pub max_entry_bytes: u64,
+    /// Decompressed bytes of all entries together.
+    pub max_total_bytes: u64,
+    /// Decompressed bytes of one entry that is not XML (images, printer settings: `.png`,
+    /// `.bin`, ... outside XLSB).
+    pub max_binary_entry_bytes: u64,
+    /// One XML text run, tag, comment or CDATA section. Excel caps a cell at 32,767
+    /// characters (<= 160 KiB even fully escaped), so 1 MiB is never a real cell.
+    pub max_xml_run: u64,
+    /// Bytes of any spreadsheet file on disk (calamine reads XLS whole).
+    pub max_file_bytes: u64,
+}
+
+/// The limits in force.
+pub const LIMITS: SheetLimits = SheetLimits {
+    max_rows: 1_048_576,
+    max_columns: 16_384,
+    max_cells: 1 << 24,
+    max_entries: 10_000,
+    max_entry_bytes: 1 << 30,
+    max_total_bytes: 2 << 30,
+    max_binary_entry_bytes: 64 << 20,
+    max_xml_run: 1 << 20,
+    max_file_bytes: 1 << 30,
+};
+
+fn limit(path: &Path, what: &str, value: u64, max: u64, name: &'static str) -> CalllistError {
+    CalllistError::Limit {
+        path: path.into(),
+        message: format!("{what} {value} exceeds the limit of {max}"),
+        limit: name,
+    }
+}
+
+fn corrupt(path: &Path, message: String) -> CalllistError {
+    CalllistError::Csv {
+        path: path.into(),
+        row: 0,
+        message,
+    }
+}
+
+/// Checks a spreadsheet file against [`LIMITS`] before calamine opens it.
+pub fn check(path: &Path) -> Result<()> {
+    check_with(path, &LIMITS)
+}
+
+/// [`check`] with other limits (tests use small ones).
+pub fn check_with(path: &Path, lim: &SheetLimits) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(io_err(path))?;
+    if meta.len() > lim.max_file_bytes {
+        return Err(limit(path, "the file's size", meta.len(), lim.max_file_bytes, "max_file_bytes"));
+    }
+    let mut head = [0u8; 4];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .map_err(io_err(path))?;
+    if n < 4 || head != *b"PK\x03\x04" {
+        // not a zip (XLS, or not a spreadsheet at all): calamine decides
+        return Ok(());
+    }
+    let f = std::fs::File::open(path).map_err(io_err(path))?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(f))
+        .map_err(|e| corrupt(path, format!("cannot open as a spreadsheet (zip): {e}")))?;
+    check_zip(path, &mut zip, lim)
+}
+
+fn ext_of(name: &str) -> String {
+    name.rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+fn check_zip<R: Read + std::io::Seek>(
+    path: &Path,
+    zip: &mut zip::ZipArchive<R>,
+    lim: &SheetLimits,
+) -> Result<()> {
+    let entries = zip.len() as u64;
+    if entries > lim.max_entries {
+        return Err(limit(path, "the zip's entry count", entries, lim.max_entries, "max_entries"));
+    }
+    let is_ods = zip.index_for_name("content.xml").is_some() && zip.index_for_name("xl/workbook.xml").is_none();
+    let is_xlsb = zip.file_names().any(|n| n.eq_ignore_ascii_case("xl/workbook.bin"));
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let mut entry = zip
+            .by_index(i)
+            .map_err(|e| corrupt(path, format!("zip entry {i}: {e}")))?;
+        if entry.is_dir() {
+            continue;
+        }
+        let name = entry.name().to_string();
+        let ext = ext_of(&name);
+        let binary = matches!(
+            ext.as_str(),
+            "png" | "jpg" | "jpeg" | "gif" | "bmp" | "tif" | "tiff" | "emf" | "wmf" | "bin"
+        );
+        let (cap, cap_name) = if binary && !(is_xlsb && ext == "bin") {
+            (lim.max_binary_entry_bytes, "max_binary_entry_bytes")
+        } else {
+            (lim.max_entry_bytes, "max_entry_bytes")
+        };
+        let what = format!("entry {name:?}");
+        let mut sink = Budget {
+            path,
+            what: &what,
+            cap,
+            cap_name,
+            total_before: total,
+            total_cap: lim.max_total_bytes,
+            seen: 0,
+        };
+        if binary || (is_xlsb && !ext.eq_ignore_ascii_case("xml") && !ext.eq_ignore_ascii_case("rels")) {
+            // read through, counting: the byte caps are all that applies
+            let mut buf = vec![0u8; 64 << 10];
+            loop {
+                let n = entry
+                    .read(&mut buf)
+                    .map_err(|e| corrupt(path, format!("{what}: {e}")))?;
+                if n == 0 {
+                    break;
+                }
+                sink.take(n)?;
+            }
+        } else {
+            let ods_content = is_ods && name == "content.xml";
+            let mut cells = if ods_content {
+                Cells::Ods(OdsScan::default())
+            } else if is_ods {
+                Cells::None
+            } else {
+                Cells::Xlsx(XlsxScan::default())
+            };
+            scan_xml(&mut entry, &mut sink, lim, &mut |tag| cells.tag(tag, lim))
+                .map_err(|e| e.into_error(path, &what))?;
+            cells.finish(lim).map_err(|e| e.into_error(path, &what))?;
+        }
+        total += sink.seen;
+    }
+    Ok(())
+}
+
+struct Budget<'a> {
+    path: &'a Path,
+    what: &'a str,
+    cap: u64,
+    cap_name: &'static str,
+    total_before: u64,
+    total_cap: u64,
+    seen: u64,
+}
+
+impl Budget<'_> {
+    fn take(&mut self, n: usize) -> Result<()> {
+        self.seen += n as u64;
+        if self.seen > self.cap {
+            return Err(limit(
+                self.path,
+                &format!("{}: decompressed size (at least)", self.what),
+                self.seen,
+                self.cap,
+                self.cap_name,
+            ));
+        }
+        if self.total_before + self.seen > self.total_cap {
+            return Err(limit(
+                self.path,
+                "decompressed size of all entries (at least)",
+                self.total_before + self.seen,
+                self.total_cap,
+                "max_total_bytes",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What went wrong inside one entry, before the path and entry name are known.
+enum ScanError {
+    Limit { what: String, value: u64, max: u64, name: &'static str },
+    Corrupt(String),
+    Outer(CalllistError),
+}
+
+impl ScanError {
+    fn into_error(self, path: &Path, entry: &str) -> CalllistError {
+        match self {
+            ScanError::Limit { what, value, max, name } => limit(path, &format!("{entry}: {what}"), value, max, name),
+            ScanError::Corrupt(m) => corrupt(path, format!("{entry}: {m}")),
+            ScanError::Outer(e) => e,
+        }
+    }
+}
+
+/// One XML tag as the scanner saw it: `name` without its namespace prefix, the raw bytes
+/// between `<` and `>`.
+struct Tag<'a> {
+    raw: &'a [u8],
+    closing: bool,
+    self_closing: bool,
+}
+
+impl<'a> Tag<'a> {
+    fn qname(&self) -> &'a [u8] {
+        let s = if self.closing { &self.raw[1..] } else { self.raw };
+        let end = s
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || *b == b'/')
+            .unwrap_or(s.len());
+        &s[..end]
+    }
+
+    fn local_name(&self) -> &'a [u8] {
+        let q = self.qname();
+        match q.iter().rposition(|b| *b == b':') {
+            Some(i) => &q[i + 1..],
+            None => q,
+        }
+    }
+
+    /// The raw value of attribute `key` (matched literally, as calamine matches it).
+    fn attr(&self, key: &[u8]) -> Option<&'a [u8]> {
+        let s = self.raw;
+        let mut i = self.qname().len();
+        loop {
+            while i < s.len() && (s[i].is_ascii_whitespace() || s[i] == b'/') {
+                i += 1;
+            }
+            if i >= s.len() {
+                return None;
+            }
+            let k0 = i;
+            while i < s.len() && s[i] != b'=' && !s[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let k = &s[k0..i];
+            while i < s.len() && s[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if i >= s.len() || s[i] != b'=' {
+                continue;
+            }
+            i += 1;
+            while i < s.len() && s[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if i >= s.len() {
+                return None;
+            }
+            let q = s[i];
+            if q != b'"' && q != b'\'' {
+                return None;
+            }
+            let v0 = i + 1;
+            let v1 = s[v0..].iter().position(|b| *b == q).map(|p| v0 + p)?;
+            if k == key {
+                return Some(&s[v0..v1]);
+            }
+            i = v1 + 1;
+        }
+    }
+}
+
+/// Streams `r` as XML, checking the run limit, handing every tag to `on_tag`.
+fn scan_xml(
+    r: &mut impl Read,
+    budget: &mut Budget<'_>,
+    lim: &SheetLimits,
+    on_tag: &mut dyn FnMut(&Tag<'_>) -> std::result::Result<(), ScanError>,
+) -> std::result::Result<(), ScanError> {
+    let mut buf = vec![0u8; 64 << 10];
+    let mut tag: Vec<u8> = Vec::with_capacity(256);
+    let mut in_tag = false;
+    let mut quote = 0u8;
+    let mut run = 0u64;
+    let run_err = |what: &str, v: u64| ScanError::Limit {
+        what: what.to_string(),
+        value: v,
+        max: lim.max_xml_run,
+        name: "max_xml_run",
+    };
+    loop {
+        let n = r.read(&mut buf).map_err(|e| ScanError::Corrupt(e.to_string()))?;
+        if n == 0 {
+            break;
+        }
+        budget.take(n).map_err(ScanError::Outer)?;
+        for &b in &buf[..n] {
+            if !in_tag {
+                if b == b'<' {
+                    in_tag = true;
+                    tag.clear();
+                    quote = 0;
+                    run = 0;
+                } else {
+                    run += 1;
+                    if run > lim.max_xml_run {
+                        return Err(run_err("an XML text run of (at least) bytes:", run));
+                    }
+                }
+                continue;
+            }
+            if tag.len() as u64 >= lim.max_xml_run {
+                return Err(run_err("an XML tag, comment or CDATA section of (at least) bytes:", tag.len() as u64 + 1));
+            }
+            let special = tag.first() == Some(&b'!');
+            if quote != 0 {
+                if b == quote {
+                    quote = 0;
+                }
+                tag.push(b);
+                continue;
+            }
+            if !special && (b == b'"' || b == b'\'') {
+                quote = b;
+                tag.push(b);
+                continue;
+            }
+            if b == b'>' {
+                if special
+                    && ((tag.starts_with(b"!--") && !(tag.len() >= 5 && tag.ends_with(b"--")))
+                        || (tag.starts_with(b"![CDATA[") && !tag.ends_with(b"]]")))
+                {
+                    tag.push(b);
+                    continue;
+                }
+                in_tag = false;
+                if special || tag.first() == Some(&b'?') {
+                    continue;
+                }
+                let closing = tag.first() == Some(&b'/');
+                let self_closing = tag.last() == Some(&b'/');
+                on_tag(&Tag {
+                    raw: &tag,
+                    closing,
+                    self_closing,
+                })?;
+                continue;
+            }
+            tag.push(b);
+        }
+    }
+    Ok(())
+}
+
+enum Cells {
+    None,
+    Xlsx(XlsxScan),
+    Ods(OdsScan),
+}
+
+impl Cells {
+    fn tag(&mut self, t: &Tag<'_>, lim: &SheetLimits) -> std::result::Result<(), ScanError> {
+        match self {
+            Cells::None => Ok(()),
+            Cells::Xlsx(s) => s.tag(t, lim),
+            Cells::Ods(s) => s.tag(t, lim),
+        }
+    }
+
+    fn finish(&self, lim: &SheetLimits) -> std::result::Result<(), ScanError> {
+        match self {
+            Cells::None => Ok(()),
+            Cells::Xlsx(s) => s.finish(lim),
+            Cells::Ods(s) => s.finish(lim),
+        }
+    }
+}
+
+/// An A1-style cell reference -> 1-based (row, column), refusing what passes the limits.
+fn cell_ref(r: &[u8], lim: &SheetLimits) -> std::result::Result<(u64, u64), ScanError> {
+    let letters = r.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let digits = &r[letters..];
+    if letters == 0 || digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(ScanError::Corrupt(format!(
+            "cell reference {:?} is not of the form A1",
+            String::from_utf8_lossy(&r[..r.len().min(40)])
+        )));
+    }
+    let mut col = 0u64;
+    for b in &r[..letters] {
+        col = col.saturating_mul(26).saturating_add((b.to_ascii_uppercase() - b'A') as u64 + 1);
+    }
+    let mut row = 0u64;
+    for b in digits {
+        row = row.saturating_mul(10).saturating_add((b - b'0') as u64);
+    }
+    if row == 0 {
+        return Err(ScanError::Corrupt(format!(
+            "cell reference {:?} has row 0",
+            String::from_utf8_lossy(r)
+        )));
+    }
+    check_pos(row, col, lim)?;
+    Ok((row, col))
+}
+
+fn check_pos(row: u64, col: u64, lim: &SheetLimits) -> std::result::Result<(), ScanError> {
+    if row > lim.max_rows {
+        return Err(ScanError::Limit { what: "row".into(), value: row, max: lim.max_rows, name: "max_rows" });
+    }
+    if col > lim.max_columns {
+        return Err(ScanError::Limit { what: "column".into(), value: col, max: lim.max_columns, name: "max_columns" });
+    }
+    Ok(())
+}
+
+fn check_cells(what: &str, n: u64, lim: &SheetLimits) -> std::result::Result<(), ScanError> {
+    if n > lim.max_cells {
+        return Err(ScanError::Limit { what: what.into(), value: n, max: lim.max_cells, name: "max_cells" });
+    }
+    Ok(())
+}
+
+#[derive(Default)]
+struct XlsxScan {
+    row: u64,
+    col: u64,
+    in_cell: bool,
+    cell_pos: (u64, u64),
+    has_value: bool,
+    cells: u64,
+    bbox: Option<(u64, u64, u64, u64)>,
+}
+
+impl XlsxScan {
+    fn tag(&mut self, t: &Tag<'_>, lim: &SheetLimits) -> std::result::Result<(), ScanError> {
+        let name = t.local_name();
+        if t.closing {
+            if name == b"c" && self.in_cell {
+                self.in_cell = false;
+                if self.has_value {
+                    self.value_at(self.cell_pos, lim)?;
+                }
+            }
+            return Ok(());
+        }
+        match name {
+            b"row" => {
+                self.row = match t.attr(b"r") {
+                    Some(r) => {
+                        let mut v = 0u64;
+                        for b in r {
+                            if !b.is_ascii_digit() {
+                                return Err(ScanError::Corrupt(format!(
+                                    "row number {:?} is not a number",
+                                    String::from_utf8_lossy(&r[..r.len().min(40)])
+                                )));
+                            }
+                            v = v.saturating_mul(10).saturating_add((b - b'0') as u64);
+                        }
+                        v
+                    }
+                    None => self.row + 1,
+                };
+                check_pos(self.row, 1, lim)?;
+                self.col = 0;
+            }
+            b"c" => {
+                let pos = match t.attr(b"r") {
+                    Some(r) => cell_ref(r, lim)?,
+                    None => (self.row.max(1), self.col + 1),
+                };
+                check_pos(pos.0, pos.1, lim)?;
+                self.row = self.row.max(pos.0);
+                self.col = pos.1;
+                self.cell_pos = pos;
+                self.in_cell = !t.self_closing;
+                self.has_value = false;
+            }
+            b"v" | b"is" if self.in_cell => self.has_value = true,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn value_at(&mut self, (r, c): (u64, u64), lim: &SheetLimits) -> std::result::Result<(), ScanError> {
+        self.cells += 1;
+        check_cells("cells with a value:", self.cells, lim)?;
+        let b = self.bbox.get_or_insert((r, r, c, c));
+        b.0 = b.0.min(r);
+        b.1 = b.1.max(r);
+        b.2 = b.2.min(c);
+        b.3 = b.3.max(c);
+        let area = (b.1 - b.0 + 1) * (b.3 - b.2 + 1);
+        check_cells("the sheet's used range in cells (rows x columns between its first and last values):", area, lim)
+    }
+
+    fn finish(&self, _lim: &SheetLimits) -> std::result::Result<(), ScanError> {
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct OdsScan {
+    /// open `table:table` elements
+    tables_open: u64,
+    tables_seen: u64,
+    /// rows of the current table so far (repeats expanded)
+    rows: u64,
+    in_row: bool,
+    row_repeat: u64,
+    /// width of the current row so far, and up to its last non-empty cell
+    row_width: u64,
+    row_last_value: u64,
+    /// the current cell: its repeat count, whether it holds anything
+    in_cell: bool,
+    cell_repeat: u64,
+    cell_has_value: bool,
+    /// cells calamine stores before building its grid (each row up to its last value)
+    stored: u64,
+    first_value_row: Option<u64>,
+    last_value_row: u64,
+    max_width: u64,
+}
+
+impl OdsScan {
+    fn repeat(t: &Tag<'_>, key: &[u8], max: u64, name: &'static str) -> std::result::Result<u64, ScanError> {
+        let Some(v) = t.attr(key) else { return Ok(1) };
+        let key_s = String::from_utf8_lossy(key);
+        if v.is_empty() || v.len() > 20 || !v.iter().all(u8::is_ascii_digit) {
+            return Err(ScanError::Corrupt(format!(
+                "{key_s}={:?} is not a positive number",
+                String::from_utf8_lossy(&v[..v.len().min(40)])
+            )));
+        }
+        let n: u64 = std::str::from_utf8(v).unwrap().parse().unwrap_or(u64::MAX);
+        if n == 0 {
+            // calamine drops such a row without a word (the rows vanish) or misplaces the rest
+            return Err(ScanError::Corrupt(format!("{key_s}=\"0\": a repeat count must be at least 1")));
+        }
+        if n > max {
+            return Err(ScanError::Limit { what: key_s.into_owned(), value: n, max, name });
+        }
+        Ok(n)
+    }
+
+    fn end_cell(&mut self, lim: &SheetLimits) -> std::result::Result<(), ScanError> {
+        self.in_cell = false;
+        self.row_width = self.row_width.saturating_add(self.cell_repeat);
+        check_pos(1, self.row_width, lim)?;
+        if self.cell_has_value {
+            self.row_last_value = self.row_width;
+        }
+        Ok(())
+    }
+
+    fn end_row(&mut self, lim: &SheetLimits) -> std::result::Result<(), ScanError> {
+        self.in_row = false;
+        let first = self.rows + 1;
+        self.rows = self.rows.saturating_add(self.row_repeat);
+        if self.row_last_value > 0 {
+            self.stored = self.stored.saturating_add(self.row_last_value);
+            check_cells("cells stored for the sheet (repeats expanded):", self.stored, lim)?;
+            self.first_value_row.get_or_insert(first);
+            self.last_value_row = self.rows.min(lim.max_rows);
+            self.max_width = self.max_width.max(self.row_last_value);
+            let area = (self.last_value_row + 1 - self.first_value_row.unwrap_or(first))
+                .saturating_mul(self.max_width);
+            check_cells("the sheet's grid in cells (repeats expanded):", area, lim)?;
+        }
+        Ok(())
+    }
+
+    fn tag(&mut self, t: &Tag<'_>, lim: &SheetLimits) -> std::result::Result<(), ScanError> {
+        let q = t.qname();
+        if t.closing {
+            match q {
+                b"table:table" => {
+                    self.tables_open = self.tables_open.saturating_sub(1);
+                }
+                b"table:table-row" if self.in_row => {
+                    if self.in_cell {
+                        self.end_cell(lim)?;
+                    }
+                    self.end_row(lim)?;
+                }
+                b"table:table-cell" | b"table:covered-table-cell" if self.in_cell => self.end_cell(lim)?,
+                _ => {}
+            }
+            return Ok(());
+        }
+        match q {
+            b"table:table" if !t.self_closing => {
+                self.tables_open += 1;
+                self.tables_seen += 1;
+                self.rows = 0;
+                self.stored = 0;
+                self.first_value_row = None;
+                self.last_value_row = 0;
+                self.max_width = 0;
+            }
+            b"table:table-row" => {
+                self.row_repeat = Self::repeat(t, b"table:number-rows-repeated", lim.max_rows, "max_rows")?;
+                self.row_width = 0;
+                self.row_last_value = 0;
+                self.in_row = true;
+                if t.self_closing {
+                    self.end_row(lim)?;
+                }
+            }
+            b"table:table-cell" | b"table:covered-table-cell" if self.in_row => {
+                self.cell_repeat =
+                    Self::repeat(t, b"table:number-columns-repeated", lim.max_columns, "max_columns")?;
+                self.cell_has_value = t.attr(b"office:value-type").is_some();
+                self.in_cell = true;
+                if t.self_closing {
+                    self.end_cell(lim)?;
+                }
+            }
+            _ if self.in_cell => {
+                // any element inside a cell (text:p, ...) may carry a value
+                self.cell_has_value = true;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn finish(&self, _lim: &SheetLimits) -> std::result::Result<(), ScanError> {
+        if self.tables_open > 0 {
+            // calamine reads a table until its end tag and never stops at the end of the file
+            return Err(ScanError::Corrupt(
+                "a table:table element is never closed (a corrupt or truncated file)".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    const SHEET_HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#;
+    const SHEET_TAIL: &str = "</sheetData></worksheet>";
+
+    fn zip_file(name: &str, entries: &[(&str, &[u8])]) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("cc-sheet-guard-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&p).unwrap());
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(true);
+        for (n, data) in entries {
+            z.start_file(*n, opts).unwrap();
+            z.write_all(data).unwrap();
+        }
+        z.finish().unwrap();
+        p
+    }
+
+    fn xlsx(name: &str, sheet: &str) -> std::path::PathBuf {
+        zip_file(
+            name,
+            &[
+                ("xl/workbook.xml", b"<workbook/>"),
+                ("xl/worksheets/sheet1.xml", format!("{SHEET_HEAD}{sheet}{SHEET_TAIL}").as_bytes()),
+            ],
+        )
+    }
+
+    fn ods(name: &str, table: &str) -> std::path::PathBuf {
+        let content = format!(
+            r#"<?xml version="1.0"?><office:document-content xmlns:office="o" xmlns:table="t" xmlns:text="x"><office:body><office:spreadsheet>{table}</office:spreadsheet></office:body></office:document-content>"#
+        );
+        zip_file(name, &[("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"), ("content.xml", content.as_bytes())])
+    }
+
+    fn limit_name(r: Result<()>) -> &'static str {
+        match r {
+            Err(CalllistError::Limit { limit, .. }) => limit,
+            other => panic!("expected a limit error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn far_apart_cells_are_refused_before_calamine_allocates() {
+        let p = xlsx("far.xlsx", r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#);
+        let e = check(&p).unwrap_err();
+        assert!(matches!(e, CalllistError::Limit { limit: "max_cells", .. }), "{e}");
+        let msg = e.to_string();
+        assert!(msg.contains("far.xlsx") && msg.contains("16777216") && msg.contains("sheet1.xml"), "{msg}");
+        // the same cells close together are fine, and so is an empty styled cell far away
+        let ok = xlsx("near.xlsx", r#"<row r="1"><c r="A1"><v>1</v></c><c r="B2" t="s"><v>0</v></c><c r="XFD1048576" s="1"/></row>"#);
+        check(&ok).unwrap();
+        // past Excel's grid, and wrapping references
+        assert_eq!(limit_name(check(&xlsx("col.xlsx", r#"<row><c r="XFE1"><v>1</v></c></row>"#))), "max_columns");
+        assert_eq!(limit_name(check(&xlsx("row.xlsx", r#"<row><c r="A1048577"><v>1</v></c></row>"#))), "max_rows");
+        assert_eq!(limit_name(check(&xlsx("wrap.xlsx", r#"<row><c r="AAAAAAAAAAAAAAAA1"><v>1</v></c></row>"#))), "max_columns");
+        assert_eq!(limit_name(check(&xlsx("wrapr.xlsx", r#"<row><c r="A99999999999999999999999"><v>1</v></c></row>"#))), "max_rows");
+        assert!(matches!(check(&xlsx("r0.xlsx", r#"<row><c r="A0"><v>1</v></c></row>"#)), Err(CalllistError::Csv { .. })));
+    }
+
+    #[test]
+    fn cells_without_references_are_placed_as_calamine_places_them() {
+        let lim = SheetLimits { max_cells: 6, ..LIMITS };
+        let p = xlsx("seq.xlsx", r#"<row><c><v>1</v></c><c><v>1</v></c><c><v>1</v></c></row><row><c><v>1</v></c></row><row><c><v>1</v></c></row>"#);
+        // 3 columns x 3 rows = 9 > 6
+        assert_eq!(limit_name(check_with(&p, &lim)), "max_cells");
+        check_with(&p, &SheetLimits { max_cells: 9, ..LIMITS }).unwrap();
+    }
+
+    #[test]
+    fn long_text_runs_and_tags_are_refused() {
+        let lim = SheetLimits { max_xml_run: 1000, ..LIMITS };
+        let ws = " ".repeat(1001);
+        assert_eq!(limit_name(check_with(&xlsx("ws.xlsx", &ws), &lim)), "max_xml_run");
+        let tag = format!("<row{ws}>");
+        assert_eq!(limit_name(check_with(&xlsx("tag.xlsx", &tag), &lim)), "max_xml_run");
+        let comment = format!("<!--{ws}-->");
+        assert_eq!(limit_name(check_with(&xlsx("com.xlsx", &comment), &lim)), "max_xml_run");
+        check_with(&xlsx("fine.xlsx", &" ".repeat(999)), &lim).unwrap();
+        // quotes may hold '>' and comments may hold quotes
+        check_with(&xlsx("q.xlsx", r#"<row x="a>b"><!-- it's " --></row>"#), &lim).unwrap();
+    }
+
+    #[test]
+    fn byte_budgets() {
+        let p = xlsx("big.xlsx", &" ".repeat(4000));
+        let lim = SheetLimits { max_entry_bytes: 3000, ..LIMITS };
+        assert_eq!(limit_name(check_with(&p, &lim)), "max_entry_bytes");
+        let lim = SheetLimits { max_total_bytes: 3000, ..LIMITS };
+        assert_eq!(limit_name(check_with(&p, &lim)), "max_total_bytes");
+        let img = vec![7u8; 5000];
+        let p = zip_file("img.xlsx", &[("xl/workbook.xml", b"<workbook/>"), ("xl/media/a.png", &img)]);
+        let lim = SheetLimits { max_binary_entry_bytes: 4096, ..LIMITS };
+        assert_eq!(limit_name(check_with(&p, &lim)), "max_binary_entry_bytes");
+        let many: Vec<(String, Vec<u8>)> = (0..12).map(|i| (format!("x{i}.xml"), b"<a/>".to_vec())).collect();
+        let refs: Vec<(&str, &[u8])> = many.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+        let p = zip_file("many.xlsx", &refs);
+        assert_eq!(limit_name(check_with(&p, &SheetLimits { max_entries: 10, ..LIMITS })), "max_entries");
+    }
+
+    #[test]
+    fn ods_repeat_counts_and_unclosed_tables() {
+        let row = |v: &str, extra: &str| {
+            format!(r#"<table:table-row{extra}><table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell></table:table-row>"#)
+        };
+        let good = format!(r#"<table:table table:name="S">{}{}</table:table>"#, row("phone", ""), row("13800138000", ""));
+        check(&ods("ok.ods", &good)).unwrap();
+        let zero = good.replace("<table:table-row>", r#"<table:table-row table:number-rows-repeated="0">"#);
+        let e = check(&ods("zero.ods", &zero)).unwrap_err().to_string();
+        assert!(e.contains("zero.ods") && e.contains("at least 1"), "{e}");
+        let huge = good.replace("<table:table-row>", r#"<table:table-row table:number-rows-repeated="99999999999">"#);
+        assert_eq!(limit_name(check(&ods("huge.ods", &huge))), "max_rows");
+        let e = check(&ods("open.ods", &good.replace("</table:table>", "</table:tablX>"))).unwrap_err().to_string();
+        assert!(e.contains("never closed"), "{e}");
+        // trailing empty rows as LibreOffice writes them are fine
+        let trailing = good.replace(
+            "</table:table>",
+            r#"<table:table-row table:number-rows-repeated="1048574"><table:table-cell table:number-columns-repeated="16384"/></table:table-row></table:table>"#,
+        );
+        check(&ods("trail.ods", &trailing)).unwrap();
+        // a value repeated over the whole grid is not
+        let wide = format!(
+            r#"<table:table>{}</table:table>"#,
+            r#"<table:table-row table:number-rows-repeated="1048576"><table:table-cell table:number-columns-repeated="16384" office:value-type="float" office:value="1"/></table:table-row>"#
+        );
+        assert_eq!(limit_name(check(&ods("wide.ods", &wide))), "max_cells");
+    }
+
+    #[test]
+    fn real_workbooks_pass() {
+        let dir = std::env::temp_dir().join(format!("cc-sheet-guard-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("real.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "phone").unwrap();
+        for r in 1..2000u32 {
+            ws.write_number(r, 0, 13800000000.0 + r as f64).unwrap();
+            ws.write_string(r, 1, "张三").unwrap();
+        }
+        wb.save(&p).unwrap();
+        check(&p).unwrap();
+    }
+}

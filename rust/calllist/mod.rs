@@ -13,6 +13,7 @@
 //! Nothing here knows about Python; the bindings convert types and errors.
 
 pub mod dedup;
+pub mod fuzz_targets;
 pub mod io;
 pub mod normalize;
 pub mod platform;

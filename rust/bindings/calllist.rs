@@ -75,6 +75,28 @@ fn panic_error(call: &str, payload: Box<dyn std::any::Any + Send>) -> PyErr {
     ))
 }
 
+/// The documented input limits (name -> value), checked before anything is allocated.
+#[pyfunction]
+fn limits<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    use crate::calllist::sheet_guard::LIMITS as L;
+    let d = PyDict::new(py);
+    for (k, v) in [
+        ("max_rows", L.max_rows),
+        ("max_columns", L.max_columns),
+        ("max_cells", L.max_cells),
+        ("max_entries", L.max_entries),
+        ("max_entry_bytes", L.max_entry_bytes),
+        ("max_total_bytes", L.max_total_bytes),
+        ("max_binary_entry_bytes", L.max_binary_entry_bytes),
+        ("max_xml_run", L.max_xml_run),
+        ("max_file_bytes", L.max_file_bytes),
+        ("max_header_bytes", cio::MAX_HEADER_BYTES as u64),
+    ] {
+        d.set_item(k, v)?;
+    }
+    Ok(d)
+}
+
 /// Panics inside [`detach_guarded`] on purpose, so a test can check the boundary itself (the
 /// core has no known panic left to trigger it with).
 #[pyfunction]
@@ -920,6 +942,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyBlacklist>()?;
     m.add_function(wrap_pyfunction!(normalize_list, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_probe, m)?)?;
+    m.add_function(wrap_pyfunction!(limits, m)?)?;
     m.add_function(wrap_pyfunction!(wait_for_removals, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_fixed, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_packed, m)?)?;

@@ -84,6 +84,7 @@ impl fmt::Display for CalllistError {
                 if available.is_empty() { "(none)".to_string() } else { format!("{available:?}") }
             ),
             CalllistError::Empty { path } => write!(f, "{}: the file has no data rows", path.display()),
+            CalllistError::Csv { path, row: 0, message } => write!(f, "{}: {message}", path.display()),
             CalllistError::Csv { path, row, message } => {
                 write!(f, "{}: row {row}: {message}", path.display())
             }

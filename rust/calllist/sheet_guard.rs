@@ -17,8 +17,11 @@
 //!   be closed, and the cells calamine would store (each row up to its last non-empty cell,
 //!   repeats expanded) and the grid it would build must fit the cell limit.
 //!
-//! XLS (BIFF in a compound file) is not a zip; it is refused past [`SheetLimits::max_file_bytes`]
-//! only (see the README: its record scan is not written yet).
+//! * XLS (BIFF records in an OLE compound file, which calamine reads whole at open): the
+//!   compound file's header counts must fit the file, every sector chain must end without a
+//!   loop and stay inside the file, and in the workbook stream every sheet's `Dimensions`
+//!   record (calamine reserves rows x columns from it) and the bounding box of its cell
+//!   records must fit the limits; a `BoundSheet8` must point inside the stream.
 //! The limits sit far above any real call list and far below what hurts the process.
 
 use std::io::Read;
@@ -96,8 +99,12 @@ pub fn check_with(path: &Path, lim: &SheetLimits) -> Result<()> {
     let n = std::fs::File::open(path)
         .and_then(|mut f| f.read(&mut head))
         .map_err(io_err(path))?;
+    if n >= 4 && head == [0xD0, 0xCF, 0x11, 0xE0] {
+        let data = std::fs::read(path).map_err(io_err(path))?;
+        return xls::check(&data, lim).map_err(|e| e.into_error(path, "the workbook"));
+    }
     if n < 4 || head != *b"PK\x03\x04" {
-        // not a zip (XLS, or not a spreadsheet at all): calamine decides
+        // not a zip nor a compound file: calamine decides (and refuses it)
         return Ok(());
     }
     let f = std::fs::File::open(path).map_err(io_err(path))?;
@@ -665,6 +672,272 @@ impl OdsScan {
             return Err(ScanError::Corrupt(
                 "a table:table element is never closed (a corrupt or truncated file)".into(),
             ));
+        }
+        Ok(())
+    }
+}
+
+/// The OLE compound file and BIFF checks of XLS input, mirroring the steps calamine takes
+/// (`calamine/src/cfb.rs`, `xls.rs`) so that each of them is known to end and to stay small.
+mod xls {
+    use super::{check_cells, check_pos, ScanError, SheetLimits};
+
+    const ENDOFCHAIN: u32 = 0xFFFF_FFFE;
+    const RESERVED_SECTORS: u32 = 0xFFFF_FFFA;
+    const DIFSECT: u32 = 0xFFFF_FFFC;
+
+    fn u16_at(b: &[u8], at: usize) -> u16 {
+        b.get(at..at + 2).map_or(0, |s| u16::from_le_bytes([s[0], s[1]]))
+    }
+
+    fn u32_at(b: &[u8], at: usize) -> u32 {
+        b.get(at..at + 4).map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    }
+
+    fn corrupt(m: String) -> ScanError {
+        ScanError::Corrupt(m)
+    }
+
+    struct Cfb<'a> {
+        body: &'a [u8],
+        size: usize,
+        /// calamine's bound on sector ids (`file length / sector size`)
+        maxid: u32,
+    }
+
+    impl<'a> Cfb<'a> {
+        /// Sector `id`, short or empty at the end of the file (as calamine reads it).
+        fn sector(&self, id: u32) -> &'a [u8] {
+            let s = (id as usize).saturating_mul(self.size);
+            let e = s.saturating_add(self.size).min(self.body.len());
+            self.body.get(s..e).unwrap_or(&[])
+        }
+
+        /// The sector ids of the chain from `start`, stopping once `len` bytes are covered; a
+        /// chain that comes back to a sector (calamine would loop forever) is refused.
+        fn chain(&self, start: u32, fats: &[u32], len: u64, what: &str) -> Result<Vec<u32>, ScanError> {
+            let mut ids = Vec::new();
+            let mut seen = vec![false; self.maxid as usize + 1];
+            let mut id = start;
+            let mut covered = 0u64;
+            while id != ENDOFCHAIN {
+                if id > self.maxid {
+                    // calamine stops with an error of its own here
+                    return Ok(ids);
+                }
+                if std::mem::replace(&mut seen[id as usize], true) {
+                    return Err(corrupt(format!("the {what} sector chain loops (sector {id} again)")));
+                }
+                ids.push(id);
+                covered += self.sector(id).len() as u64;
+                if covered >= len {
+                    break;
+                }
+                id = *fats.get(id as usize).ok_or_else(|| {
+                    corrupt(format!("the {what} sector chain leaves the allocation table at sector {id}"))
+                })?;
+            }
+            Ok(ids)
+        }
+
+        fn read(&self, ids: &[u32], len: u64) -> Vec<u8> {
+            let mut out = Vec::new();
+            for &id in ids {
+                out.extend_from_slice(self.sector(id));
+                if out.len() as u64 >= len {
+                    break;
+                }
+            }
+            out.truncate(len.min(out.len() as u64) as usize);
+            out
+        }
+    }
+
+    fn u32s(b: &[u8]) -> impl Iterator<Item = u32> + '_ {
+        b.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+    }
+
+    pub(super) fn check(data: &[u8], lim: &SheetLimits) -> Result<(), ScanError> {
+        if data.len() < 512 || data[..8] != [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] {
+            return Ok(()); // calamine refuses it
+        }
+        let size = match u16_at(data, 30) {
+            9 => 512usize,
+            12 => 4096,
+            _ => return Ok(()),
+        };
+        if data.len() < size {
+            return Ok(());
+        }
+        let cfb = Cfb { body: &data[size..], size, maxid: (data.len() / size) as u32 };
+        let sectors = cfb.maxid as u64 + 1;
+        // calamine sizes vectors from these header counts before reading anything
+        let fat_len = u32_at(data, 44) as u64;
+        if fat_len > sectors {
+            return Err(corrupt(format!("the header declares {fat_len} FAT sectors; the file has {sectors}")));
+        }
+        // calamine reserves its DIFAT from bytes 62..66 (the header's DIFAT count is at 72;
+        // 62..66 straddle the mini FAT's start and length, so an ordinary file reads 65,535
+        // there): refuse what would reserve more than 64 MiB
+        let difat_cap = u32_at(data, 62) as u64;
+        if difat_cap > 1 << 24 {
+            return Err(corrupt(format!(
+                "header bytes 62..66 read {difat_cap}, which calamine would reserve as DIFAT entries (at most {} taken)",
+                1u64 << 24
+            )));
+        }
+        let mini_fat_len = u32_at(data, 64) as u64;
+        if mini_fat_len > sectors {
+            return Err(corrupt(format!("the header declares {mini_fat_len} mini FAT sectors; the file has {sectors}")));
+        }
+        // the DIFAT: 109 entries in the header, then a chain of sectors whose last entry links on
+        let mut difat: Vec<u32> = u32s(&data[76..512]).collect();
+        let mut id = u32_at(data, 68);
+        let mut steps = 0u64;
+        while id < RESERVED_SECTORS {
+            steps += 1;
+            if steps > sectors || id > cfb.maxid {
+                if id > cfb.maxid {
+                    return Ok(()); // calamine stops with an error
+                }
+                return Err(corrupt("the DIFAT sector chain loops".into()));
+            }
+            difat.extend(u32s(cfb.sector(id)));
+            id = difat.pop().ok_or_else(|| corrupt("the DIFAT sector chain runs out of entries".into()))?;
+        }
+        let mut fats = Vec::new();
+        for id in difat.into_iter().filter(|id| *id < DIFSECT) {
+            if id > cfb.maxid {
+                return Ok(());
+            }
+            fats.extend(u32s(cfb.sector(id)));
+        }
+        let file_len = data.len() as u64;
+        let dir_ids = cfb.chain(u32_at(data, 48), &fats, u64::MAX, "directory")?;
+        let dirs = cfb.read(&dir_ids, u64::MAX);
+        let entries: Vec<(String, u32, u64)> = dirs
+            .chunks(128)
+            .filter(|c| c.len() == 128)
+            .map(|c| {
+                let units: Vec<u16> = c[..64].chunks_exact(2).map(|p| u16::from_le_bytes([p[0], p[1]])).collect();
+                let mut name = String::from_utf16_lossy(&units);
+                if let Some(l) = name.find('\0') {
+                    name.truncate(l);
+                }
+                let len = if size == 512 { u32_at(c, 120) as u64 } else { u32_at(c, 120) as u64 | (u32_at(c, 124) as u64) << 32 };
+                (name, u32_at(c, 116), len)
+            })
+            .collect();
+        let Some(root) = entries.first() else { return Ok(()) };
+        let (mini_fats, ministream) = if mini_fat_len > 0 {
+            if root.2 > file_len {
+                return Err(corrupt(format!("the mini stream declares {} bytes; the file has {file_len}", root.2)));
+            }
+            let ms = cfb.read(&cfb.chain(root.1, &fats, root.2, "mini stream")?, root.2);
+            let mf_len = mini_fat_len * size as u64;
+            let mf = cfb.read(&cfb.chain(u32_at(data, 60), &fats, mf_len, "mini FAT")?, mf_len);
+            (u32s(&mf).collect::<Vec<u32>>(), ms)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let Some(wb) = ["Workbook", "Book", "WORKBOOK", "BOOK"]
+            .iter()
+            .find_map(|n| entries.iter().find(|e| e.0 == *n))
+        else {
+            return Ok(());
+        };
+        if wb.2 > file_len {
+            return Err(corrupt(format!("the workbook stream declares {} bytes; the file has {file_len}", wb.2)));
+        }
+        let stream = if wb.2 < 4096 {
+            let mini = Cfb { body: &ministream, size: 64, maxid: (cfb.maxid as usize * 8) as u32 };
+            mini.read(&mini.chain(wb.1, &mini_fats, wb.2, "workbook (mini)")?, wb.2)
+        } else {
+            cfb.read(&cfb.chain(wb.1, &fats, wb.2, "workbook")?, wb.2)
+        };
+        check_biff(&stream, lim)
+    }
+
+    /// Records as calamine's `RecordIter` walks them (a `Continue` is a record of its own here;
+    /// no cell record is one).
+    fn records(mut s: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+        std::iter::from_fn(move || {
+            if s.len() < 4 {
+                return None;
+            }
+            let t = u16_at(s, 0);
+            let len = u16_at(s, 2) as usize;
+            if s.len() < len + 4 {
+                return None;
+            }
+            let d = &s[4..4 + len];
+            s = &s[4 + len..];
+            Some((t, d))
+        })
+    }
+
+    fn check_biff(stream: &[u8], lim: &SheetLimits) -> Result<(), ScanError> {
+        let mut sheets = Vec::new();
+        for (t, d) in records(stream) {
+            match t {
+                0x0085 if d.len() >= 4 => sheets.push(u32_at(d, 0) as usize),
+                0x000A => break,
+                _ => {}
+            }
+        }
+        for pos in sheets {
+            if pos > stream.len() {
+                return Err(corrupt(format!("a sheet starts at byte {pos}, past the workbook stream's end ({})", stream.len())));
+            }
+            let mut bbox: Option<(u64, u64, u64, u64)> = None;
+            let mut add = |r: u64, c0: u64, c1: u64| -> Result<(), ScanError> {
+                check_pos(r + 1, c1 + 1, lim)?;
+                let b = bbox.get_or_insert((r, r, c0, c1));
+                b.0 = b.0.min(r);
+                b.1 = b.1.max(r);
+                b.2 = b.2.min(c0);
+                b.3 = b.3.max(c1);
+                check_cells("the sheet's used range in cells:", (b.1 - b.0 + 1) * (b.3 - b.2 + 1), lim)
+            };
+            for (t, d) in records(&stream[pos..]) {
+                match t {
+                    0x0200 => {
+                        let (rf, rl, mut cf, cl) = match d.len() {
+                            10 => (u16_at(d, 0) as u64, u16_at(d, 2) as u64, u16_at(d, 4) as u64, u16_at(d, 6) as u64),
+                            14 => (u32_at(d, 0) as u64, u32_at(d, 4) as u64, u16_at(d, 8) as u64, u16_at(d, 10) as u64),
+                            _ => continue,
+                        };
+                        if cf > 0xFF || cl < cf {
+                            cf = 0;
+                        }
+                        if rl >= 1 && cl >= 1 {
+                            if rl - 1 < rf || cl - 1 < cf {
+                                return Err(corrupt(format!(
+                                    "a Dimensions record ends (row {rl}, column {cl}) before it starts (row {rf}, column {cf})"
+                                )));
+                            }
+                            check_cells(
+                                "the Dimensions record in cells:",
+                                (rl - rf).saturating_mul(cl - cf),
+                                lim,
+                            )?;
+                        }
+                    }
+                    0x0203 | 0x0204 | 0x0205 | 0x027E | 0x00FD | 0x0006 if d.len() >= 4 => {
+                        let (r, c) = (u16_at(d, 0) as u64, u16_at(d, 2) as u64);
+                        add(r, c, c)?;
+                    }
+                    0x00BD if d.len() >= 6 => {
+                        let (r, c0, c1) = (u16_at(d, 0) as u64, u16_at(d, 2) as u64, u16_at(d, d.len() - 2) as u64);
+                        if c1 < c0 {
+                            return Err(corrupt(format!("a MulRk record's last column {c1} is before its first {c0}")));
+                        }
+                        add(r, c0, c1)?;
+                    }
+                    0x000A => break,
+                    _ => {}
+                }
+            }
         }
         Ok(())
     }

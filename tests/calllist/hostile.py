@@ -122,3 +122,65 @@ def ods(path: Path, rows: str, *, close: str = "</table:table>") -> Path:
         z.writestr("META-INF/manifest.xml", _MANIFEST, compress_type=zipfile.ZIP_DEFLATED)
         z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
     return path
+
+
+def _biff(typ: int, data: bytes) -> bytes:
+    return struct.pack("<HH", typ, len(data)) + data
+
+
+def xls_stream(cells: list[tuple[int, int, float]], dims: tuple[int, int, int, int] | None = None,
+               label: tuple[int, int, str] | None = None) -> bytes:
+    """A BIFF8 workbook stream of one sheet: ``cells`` as Number records at (row, col),
+    ``dims`` = (first row, last row + 1, first col, last col + 1) for its Dimensions record
+    (by default the cells' own), and an optional Label cell."""
+    bof = lambda dt: _biff(0x0809, struct.pack("<HHHHII", 0x0600, dt, 0x0DBB, 0x07CC, 0, 0x0006))  # noqa: E731
+    name = b"Sheet1"
+    globals_ = bof(0x0005)
+    boundsheet_len = 4 + 4 + 2 + 2 + len(name)
+    sheet_pos = len(globals_) + boundsheet_len + 4  # + EOF record
+    globals_ += _biff(0x0085, struct.pack("<IBBBB", sheet_pos, 0, 0, len(name), 0) + name) + _biff(0x000A, b"")
+    assert len(globals_) == sheet_pos
+    all_cells = [(r, c) for r, c, _ in cells] + ([label[:2]] if label else [])
+    if dims is None:
+        dims = (min(r for r, _ in all_cells), max(r for r, _ in all_cells) + 1,
+                min(c for _, c in all_cells), max(c for _, c in all_cells) + 1)
+    sheet = bof(0x0010) + _biff(0x0200, struct.pack("<IIHHH", *dims, 0))
+    if label:
+        text = label[2].encode("utf-16-le")
+        sheet += _biff(0x0204, struct.pack("<HHHHB", label[0], label[1], 0, len(label[2]), 1) + text)
+    for r, c, v in cells:
+        sheet += _biff(0x0203, struct.pack("<HHHd", r, c, 0, v))
+    sheet += _biff(0x000A, b"")
+    stream = globals_ + sheet
+    return stream + b"\0" * max(0, 4096 - len(stream))  # >= 4096: kept in regular sectors
+
+
+def xls(path: Path, stream: bytes, *, fat_len: int = 1, dir_loops: bool = False) -> Path:
+    """An OLE compound file (v3, 512-byte sectors) holding ``stream`` as its Workbook: sector 0
+    the FAT, sector 1 the directory, the stream from sector 2 on. ``fat_len`` is the header's
+    FAT sector count; ``dir_loops`` links the directory sector to itself."""
+    n = -(-len(stream) // 512)
+    free, end = 0xFFFFFFFF, 0xFFFFFFFE
+    fat = [0xFFFFFFFD, 1 if dir_loops else end] + [3 + i for i in range(n - 1)] + [end]
+    fat += [free] * (128 - len(fat))
+    header = bytearray(512)
+    header[0:8] = bytes.fromhex("D0CF11E0A1B11AE1")
+    struct.pack_into("<HHHHH", header, 24, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<IIIIIIIII", header, 40, 0, fat_len, 1, 0, 4096, end, 0, end, 0)
+    struct.pack_into("<I", header, 76, 0)
+    for i in range(1, 109):
+        struct.pack_into("<I", header, 76 + 4 * i, free)
+
+    def entry(name: str, typ: int, child: int, start: int, size: int) -> bytes:
+        e = bytearray(128)
+        raw = (name + "\0").encode("utf-16-le") if name else b""
+        e[: len(raw)] = raw
+        struct.pack_into("<HBBIII", e, 64, len(raw), typ, 1, 0xFFFFFFFF, 0xFFFFFFFF, child)
+        struct.pack_into("<III", e, 116, start, size, 0)
+        return bytes(e)
+
+    directory = (entry("Root Entry", 5, 1, end, 0) + entry("Workbook", 2, 0xFFFFFFFF, 2, len(stream)) +
+                 entry("", 0, 0xFFFFFFFF, 0, 0) * 2)
+    body = struct.pack("<128I", *fat) + directory + stream + b"\0" * (n * 512 - len(stream))
+    path.write_bytes(bytes(header) + body)
+    return path

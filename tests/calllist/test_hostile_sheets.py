@@ -98,3 +98,40 @@ def test_ordinary_spreadsheets_still_read(tmp_path: Path) -> None:
                                           '<row r="2"><c r="A2"><v>13800138000</v></c><c r="XFD2" s="1"/></row>')
     s = cl.clean(p, tmp_path / "c.csv", tmp_path / "r.csv")
     assert (s.rows, s.clean) == (1, 1)
+
+
+def _one_sheet(cells, **kw) -> bytes:
+    return hostile.xls_stream(cells, **kw)
+
+
+@pytest.mark.parametrize("name,build,needle", [
+    # Number cells at A1 and (65535, 65535): a 4.3-billion-cell grid (calamine asked for 128 GiB)
+    ("far.xls", lambda p: hostile.xls(p, _one_sheet([(0, 0, 1.0), (65535, 65535, 13800138000.0)], dims=(0, 1, 0, 1))),
+     "max_columns"),
+    # a Dimensions record of 1,048,576 x 255 cells: calamine reserved 10 GB from it
+    ("dims.xls", lambda p: hostile.xls(p, _one_sheet([(0, 0, 13800138000.0)], dims=(0, 1 << 20, 0, 255))), "max_cells"),
+    # a header claiming 2^31 FAT sectors: calamine reserved 8 GB from it
+    ("fatlen.xls", lambda p: hostile.xls(p, _one_sheet([(0, 0, 13800138000.0)]), fat_len=0x7FFFFFFF), "FAT sectors"),
+    # a directory sector chained to itself: calamine read it forever
+    ("loop.xls", lambda p: hostile.xls(p, _one_sheet([(0, 0, 13800138000.0)]), dir_loops=True), "chain loops"),
+])
+def test_hostile_xls(tmp_path: Path, name: str, build, needle: str) -> None:
+    p = build(tmp_path / name)
+    res = read_in_child(p, tmp_path)
+    assert res["ok"] is False and res["calllist_error"] is True, res
+    assert name in res["message"] and needle in res["message"], res
+    assert res["maxrss_mib"] < 400, res
+
+
+def test_ordinary_xls_still_reads(tmp_path: Path) -> None:
+    p = hostile.xls(tmp_path / "ok.xls", _one_sheet([(1, 0, 13800138000.0), (2, 0, 13900139000.0)], label=(0, 0, "phone")))
+    s = cl.clean(p, tmp_path / "c.csv", tmp_path / "r.csv")
+    assert (s.rows, s.clean, s.columns) == (2, 2, ["phone"])
+
+
+def test_limits_are_data() -> None:
+    assert cl.LIMITS == {
+        "max_rows": 1_048_576, "max_columns": 16_384, "max_cells": 16_777_216, "max_entries": 10_000,
+        "max_entry_bytes": 1 << 30, "max_total_bytes": 2 << 30, "max_binary_entry_bytes": 64 << 20,
+        "max_xml_run": 1 << 20, "max_file_bytes": 1 << 30, "max_header_bytes": 1 << 20,
+    }

@@ -38,6 +38,7 @@ atexit.register(_c.wait_for_removals)
 
 __all__ = [
     "KINDS",
+    "LIMITS",
     "REASONS",
     "Blacklist",
     "CalllistError",
@@ -66,6 +67,12 @@ KINDS: dict[int, str] = dict(_CODES["kinds"])
 REASONS: dict[int, str] = dict(_CODES["reasons"])
 _KIND_NAMES = np.array([KINDS.get(i, "invalid") for i in range(256)], dtype=object)
 _REASON_NAMES = np.array([None if i == 0 else REASONS.get(i, "bad_number") for i in range(256)], dtype=object)
+
+#: documented input limits, checked before anything is allocated (a file past one is refused
+#: with a CalllistError naming the file and the limit): spreadsheet rows, columns and cells,
+#: zip entries and decompressed bytes, the longest XML text run, the file size, and the
+#: longest first (header) line of a CSV
+LIMITS: dict[str, int] = dict(_c.limits())
 
 Foreign = Literal["keep", "reject"]
 PathLike = str | os.PathLike[str]

@@ -114,11 +114,17 @@ fn zip_of(path: &Path, parts: &[(&str, &[u8])]) {
 
 /// Spreadsheet bytes. Byte 0 picks the form: 0/1 the rest is a whole `.xlsx`/`.ods` file; 2 the
 /// rest is the sheet XML of an otherwise valid XLSX; 3 the `content.xml` of a valid ODS (so
-/// the mutations reach calamine's XML readers instead of stopping at the zip's checksums).
+/// the mutations reach calamine's XML readers instead of stopping at the zip's checksums);
+/// 4 a whole `.xls` (OLE compound file).
 pub fn spreadsheet(data: &[u8]) {
     let Some((&ctl, body)) = data.split_first() else { return };
     let dir = scratch();
-    let path = match ctl & 3 {
+    let path = match ctl & 7 {
+        4 => {
+            let p = dir.join("in.xls");
+            std::fs::write(&p, body).expect("write");
+            p
+        }
         0 => {
             let p = dir.join("in.xlsx");
             std::fs::write(&p, body).expect("write");
@@ -137,7 +143,7 @@ pub fn spreadsheet(data: &[u8]) {
             zip_of(&p, &parts);
             p
         }
-        _ => {
+        3 => {
             let p = dir.join("in.ods");
             zip_of(
                 &p,
@@ -145,6 +151,7 @@ pub fn spreadsheet(data: &[u8]) {
             );
             p
         }
+        _ => return,
     };
     if let Ok((rows, above)) = xlsx::read_rows_at(&path, None) {
         assert!(above + rows.len() as u64 <= LIMITS.max_rows, "rows within the limit");

@@ -34,12 +34,19 @@ _PARTS = [("[Content_Types].xml", _CT), ("_rels/.rels", _RELS), ("xl/workbook.xm
           ("xl/_rels/workbook.xml.rels", _WBRELS)]
 
 
+def _put(z: zipfile.ZipFile, name: str, data: str | bytes, compress: int = zipfile.ZIP_DEFLATED) -> None:
+    """An entry with a fixed time stamp, so the same call builds the same bytes."""
+    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+    info.compress_type = compress
+    z.writestr(info, data)
+
+
 def xlsx(path: Path, sheet_data: str) -> Path:
     """A minimal workbook whose one sheet holds ``sheet_data`` inside ``<sheetData>``."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, text in _PARTS:
-            z.writestr(name, text)
-        z.writestr("xl/worksheets/sheet1.xml", SHEET_HEAD + sheet_data + SHEET_TAIL)
+            _put(z, name, text)
+        _put(z, "xl/worksheets/sheet1.xml", SHEET_HEAD + sheet_data + SHEET_TAIL)
     return path
 
 
@@ -73,7 +80,7 @@ def whitespace_xlsx(path: Path, gib: float = 1.5) -> Path:
     assert usize < 1 << 32
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, text in _PARTS:
-            z.writestr(name, text)
+            _put(z, name, text)
     # append the big entry by hand: local header, data, then a rebuilt central directory
     data = path.read_bytes()
     eocd = data.rindex(b"PK\x05\x06")
@@ -118,9 +125,9 @@ def ods(path: Path, rows: str, *, close: str = "</table:table>") -> Path:
                '<office:body><office:spreadsheet><table:table table:name="Sheet1">' + rows + close +
                '</office:spreadsheet></office:body></office:document-content>')
     with zipfile.ZipFile(path, "w") as z:
-        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
-        z.writestr("META-INF/manifest.xml", _MANIFEST, compress_type=zipfile.ZIP_DEFLATED)
-        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        _put(z, "mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        _put(z, "META-INF/manifest.xml", _MANIFEST)
+        _put(z, "content.xml", content)
     return path
 
 

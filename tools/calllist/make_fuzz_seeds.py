@@ -63,6 +63,14 @@ def main() -> None:
                                     hostile.ods_row("1", ' table:number-rows-repeated="0"'))),
         "open_ods": (1, hostile.ods(tmp / "open.ods", hostile.ods_row("phone"), close="</table:tablX>")),
     }
+    one = hostile.xls_stream
+    files.update({
+        "ok_xls": (4, hostile.xls(tmp / "ok.xls", one([(1, 0, 13800138000.0)], label=(0, 0, "phone")))),
+        "far_xls": (4, hostile.xls(tmp / "far.xls", one([(0, 0, 1.0), (65535, 65535, 1.0)], dims=(0, 1, 0, 1)))),
+        "dims_xls": (4, hostile.xls(tmp / "dims.xls", one([(0, 0, 1.0)], dims=(0, 1 << 20, 0, 255)))),
+        "fatlen_xls": (4, hostile.xls(tmp / "fatlen.xls", one([(0, 0, 1.0)]), fat_len=0x7FFFFFFF)),
+        "loop_xls": (4, hostile.xls(tmp / "loop.xls", one([(0, 0, 1.0)]), dir_loops=True)),
+    })
     for name, (ctl, p) in files.items():
         (d / f"seed-{name}").write_bytes(bytes([ctl]) + p.read_bytes())
     sheets = {

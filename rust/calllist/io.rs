@@ -779,10 +779,18 @@ pub fn layout_from_records(
 
 // ---------------------------------------------------------------- writing
 
+/// A cell a spreadsheet program could run as a formula: it starts with `=`, `+`, `-`, `@`, TAB or
+/// CR, after any number of `'`. The clean step prefixes one more `'`; counting the user's own
+/// `'`s in makes the prefix exactly reversible (`'=x` -> `''=x`), so a reader of the clean CSV
+/// that writes real cells (the Huawei workbook) takes exactly one `'` off again.
 #[inline]
-fn needs_defuse(cell: &[u8]) -> bool {
+pub(crate) fn needs_defuse(cell: &[u8]) -> bool {
+    let mut i = 0;
+    while cell.get(i) == Some(&b'\'') {
+        i += 1;
+    }
     matches!(
-        cell.first(),
+        cell.get(i),
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
     )
 }

@@ -152,6 +152,19 @@ fn check_custom_field(v: &str) -> std::result::Result<(), String> {
     Ok(())
 }
 
+/// A clean-CSV cell as the user gave it: the clean step prefixes `'` to cells that start with
+/// `=`, `+`, `-`, `@`, TAB or CR (so spreadsheet programs opening the CSV do not run them), but
+/// an XLSX string cell is never a formula, and Huawei would store the `'` as part of the value
+/// (issue 11: `'=1+1` arrived as callData). The prefix is exactly reversible (see
+/// `io::needs_defuse`: a user's own `'=x` is written `''=x`); a clean CSV written with
+/// `defuse=False` that holds a user's `'=x` loses that `'` here.
+fn undefused(v: &str) -> &str {
+    match v.strip_prefix('\'') {
+        Some(rest) if super::io::needs_defuse(rest.as_bytes()) => rest,
+        _ => v,
+    }
+}
+
 fn xerr(path: &Path) -> impl Fn(XlsxError) -> CalllistError + '_ {
     move |e| CalllistError::Io {
         path: path.into(),
@@ -289,7 +302,7 @@ pub fn write_huawei_workbooks(
             });
         }
         if let Some(i) = session {
-            let v = rec.get(i).unwrap_or("");
+            let v = undefused(rec.get(i).unwrap_or(""));
             if v.chars().count() > 32 {
                 return Err(CalllistError::Csv {
                     path: clean_csv.into(),
@@ -308,7 +321,7 @@ pub fn write_huawei_workbooks(
             ws.write_string(r, 2, c).map_err(xerr(out))?;
         }
         if let Some(i) = call_data {
-            let v = rec.get(i).unwrap_or("");
+            let v = undefused(rec.get(i).unwrap_or(""));
             if v.chars().count() > 1024 {
                 return Err(CalllistError::Csv {
                     path: clean_csv.into(),
@@ -389,6 +402,35 @@ mod tests {
         assert!(rej.contains("3,'+86 138 0013 8000,duplicate"), "{rej}");
         assert!(rej.contains("4,,empty"), "{rej}");
         assert!(rej.contains("5,abc,bad_char"), "{rej}");
+    }
+
+    #[test]
+    fn the_defuse_prefix_stays_out_of_the_workbook() {
+        use crate::calllist::io::{clean_file, CleanOptions, CleanPaths};
+        use crate::calllist::normalize::{Config, Normalizer};
+        let dir = std::env::temp_dir().join(format!("cc-xlsx-defuse-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let input = dir.join("list.csv");
+        std::fs::write(&input, "id,phone,note\n-s1,13800138000,=1+1\ns2,13900139000,'=kept\ns3,13700137000,'plain\n").unwrap();
+        let (c, r) = (dir.join("c.csv"), dir.join("r.csv"));
+        let norm = Normalizer::new(&Config::default()).unwrap();
+        let paths = CleanPaths { input: &input, clean: &c, rejects: &r };
+        clean_file(&paths, &CleanOptions::default(), &norm, None, None, &mut |_, _, _| true).unwrap();
+        let clean = std::fs::read_to_string(&c).unwrap();
+        assert!(clean.contains("'-s1,13800138000,'=1+1,"), "{clean}");
+        assert!(clean.contains("s2,13900139000,''=kept,"), "{clean}");
+        assert!(clean.contains("s3,13700137000,'plain,"), "{clean}");
+        let opts = HuaweiWorkbook {
+            session_column: Some("id".into()),
+            call_data_column: Some("note".into()),
+            ..HuaweiWorkbook::default()
+        };
+        let files = write_huawei_workbooks(&c, &dir.join("w.xlsx"), &opts).unwrap();
+        let rows = read_rows(&files[0], None).unwrap();
+        assert_eq!((&rows[1][0], &rows[1][3]), (&b"-s1"[..], &b"=1+1"[..]));
+        // values that start with ' of their own keep it
+        assert_eq!(&rows[2][3], b"'=kept");
+        assert_eq!(&rows[3][3], b"'plain");
     }
 
     #[test]

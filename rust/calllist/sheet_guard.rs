@@ -103,13 +103,18 @@ pub fn check_with(path: &Path, lim: &SheetLimits) -> Result<()> {
         let data = std::fs::read(path).map_err(io_err(path))?;
         return xls::check(&data, lim).map_err(|e| e.into_error(path, "the workbook"));
     }
-    if n < 4 || head != *b"PK\x03\x04" {
-        // not a zip nor a compound file: calamine decides (and refuses it)
-        return Ok(());
-    }
+    // a zip is found by its end (the central directory), whatever precedes it: the zip crate,
+    // and so calamine, opens a file with any prefix (fuzzing found one), so no magic at the start
+    // decides it
     let f = std::fs::File::open(path).map_err(io_err(path))?;
-    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(f))
-        .map_err(|e| corrupt(path, format!("cannot open as a spreadsheet (zip): {e}")))?;
+    let mut zip = match zip::ZipArchive::new(std::io::BufReader::new(f)) {
+        Ok(z) => z,
+        Err(e) if n >= 4 && head == *b"PK\x03\x04" => {
+            return Err(corrupt(path, format!("cannot open as a spreadsheet (zip): {e}")))
+        }
+        // neither a zip nor a compound file: calamine refuses it with its own message
+        Err(_) => return Ok(()),
+    };
     check_zip(path, &mut zip, lim)
 }
 
@@ -1007,6 +1012,17 @@ mod tests {
         assert_eq!(limit_name(check(&xlsx("wrap.xlsx", r#"<row><c r="AAAAAAAAAAAAAAAA1"><v>1</v></c></row>"#))), "max_columns");
         assert_eq!(limit_name(check(&xlsx("wrapr.xlsx", r#"<row><c r="A99999999999999999999999"><v>1</v></c></row>"#))), "max_rows");
         assert!(matches!(check(&xlsx("r0.xlsx", r#"<row><c r="A0"><v>1</v></c></row>"#)), Err(CalllistError::Csv { .. })));
+    }
+
+    #[test]
+    fn a_zip_behind_a_prefix_is_checked_too() {
+        // found by fuzzing: the zip crate (and so calamine) finds a zip by its end, so bytes
+        // before it must not let the file pass unchecked
+        let p = xlsx("prefixed.xlsx", r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#);
+        let mut data = b"PK\xf6\xf6\xf6 junk".to_vec();
+        data.extend(std::fs::read(&p).unwrap());
+        std::fs::write(&p, &data).unwrap();
+        assert_eq!(limit_name(check(&p)), "max_cells");
     }
 
     #[test]

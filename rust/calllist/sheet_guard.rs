@@ -349,13 +349,13 @@ fn scan_xml(
                 } else {
                     run += 1;
                     if run > lim.max_xml_run {
-                        return Err(run_err("an XML text run of (at least) bytes:", run));
+                        return Err(run_err("an XML text run, in bytes (at least):", run));
                     }
                 }
                 continue;
             }
             if tag.len() as u64 >= lim.max_xml_run {
-                return Err(run_err("an XML tag, comment or CDATA section of (at least) bytes:", tag.len() as u64 + 1));
+                return Err(run_err("an XML tag, comment or CDATA section, in bytes (at least):", tag.len() as u64 + 1));
             }
             let special = tag.first() == Some(&b'!');
             if quote != 0 {

@@ -340,7 +340,19 @@ impl Parse<'_> {
         let has_cr = memchr::memchr(b'\r', input).is_some();
         let src: &[u8] = if has_cr || (eof && input.last().is_some_and(|&b| b != b'\n')) {
             scratch.clear();
-            if has_cr {
+            if has_cr && memchr::memchr(b'"', input).is_none() {
+                // no quote, so no quoted cell: every CR before an LF ends a record (memchr
+                // instead of the byte-wise tracker; the same bytes come out)
+                let mut rest = input;
+                while let Some(i) = memchr::memchr(b'\r', rest) {
+                    scratch.extend_from_slice(&rest[..i]);
+                    if rest.get(i + 1) != Some(&b'\n') {
+                        scratch.push(if eof && i + 1 == rest.len() { b'\n' } else { b'\r' });
+                    }
+                    rest = &rest[i + 1..];
+                }
+                scratch.extend_from_slice(rest);
+            } else if has_cr {
                 let mut fix = super::CrlfOutsideQuotes::new(self.delim);
                 for &b in input {
                     fix.step(b, &mut |o| scratch.push(o));

@@ -13,6 +13,8 @@
 //! * XLSX sheets: each `<c>` holding a value (`<v>`/`<is>`) is placed as calamine places it
 //!   (its `r`, else the next column of the current row), and the bounding box of those cells,
 //!   which is what calamine allocates, must fit the row, column and cell limits;
+//! * XLSB sheets (`xl/worksheets/*.bin`): the BIFF12 row and cell records, placed as calamine
+//!   places them, the same bounding-box check;
 //! * ODS `content.xml`: repeat counts must be 1 ..= the row/column limit, every `table:table` must
 //!   be closed, and the cells calamine would store (each row up to its last non-empty cell,
 //!   repeats expanded) and the grid it would build must fit the cell limit.
@@ -164,7 +166,10 @@ fn check_zip<R: Read + std::io::Seek>(
             total_cap: lim.max_total_bytes,
             seen: 0,
         };
-        if binary || (is_xlsb && !ext.eq_ignore_ascii_case("xml") && !ext.eq_ignore_ascii_case("rels")) {
+        if is_xlsb && ext == "bin" && name.to_ascii_lowercase().contains("worksheets/") {
+            // an XLSB sheet: BIFF12 records, placed as calamine places them
+            scan_xlsb_sheet(&mut entry, &mut sink, lim).map_err(|e| e.into_error(path, &what))?;
+        } else if binary || (is_xlsb && !ext.eq_ignore_ascii_case("xml") && !ext.eq_ignore_ascii_case("rels")) {
             // read through, counting: the byte caps are all that applies
             let mut buf = vec![0u8; 64 << 10];
             loop {
@@ -395,6 +400,78 @@ fn scan_xml(
         }
     }
     Ok(())
+}
+
+/// The records of an XLSB sheet part (`calamine/src/xlsb`: a type of 1-2 varint bytes, a length
+/// of 1-4): `BrtRowHdr` (0x0000) sets the row, every value cell record (0x0002-0x000B) starts
+/// with its column; their bounding box is what calamine allocates.
+fn scan_xlsb_sheet(r: &mut impl Read, budget: &mut Budget<'_>, lim: &SheetLimits) -> std::result::Result<(), ScanError> {
+    let mut inp = std::io::BufReader::with_capacity(64 << 10, r);
+    let mut counted = 0u64;
+    let mut seen = 0u64;
+    fn byte(inp: &mut impl Read, seen: &mut u64) -> std::result::Result<Option<u8>, ScanError> {
+        let mut b = [0u8; 1];
+        match inp.read(&mut b) {
+            Ok(0) => Ok(None),
+            Ok(_) => {
+                *seen += 1;
+                Ok(Some(b[0]))
+            }
+            Err(e) => Err(ScanError::Corrupt(e.to_string())),
+        }
+    }
+    let mut row = 0u64;
+    let mut cells = XlsxScan::default();
+    loop {
+        budget.take((seen - counted) as usize).map_err(ScanError::Outer)?;
+        counted = seen;
+        let Some(b) = byte(&mut inp, &mut seen)? else { return Ok(()) };
+        let typ = if b & 0x80 != 0 {
+            let Some(b2) = byte(&mut inp, &mut seen)? else { return Ok(()) };
+            (b & 0x7F) as u32 + (((b2 & 0x7F) as u32) << 7)
+        } else {
+            b as u32
+        };
+        let mut len = 0u64;
+        for i in 0..4 {
+            let Some(b) = byte(&mut inp, &mut seen)? else { return Ok(()) };
+            len += ((b & 0x7F) as u64) << (7 * i);
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+        // the first 4 bytes (the row or the column), then the rest skipped, counted
+        let want = len.min(4) as usize;
+        let mut head = [0u8; 4];
+        for slot in head.iter_mut().take(want) {
+            match byte(&mut inp, &mut seen)? {
+                Some(b) => *slot = b,
+                None => return Ok(()),
+            }
+        }
+        let rest = len - want as u64;
+        let skipped = std::io::copy(&mut (&mut inp).take(rest), &mut std::io::sink())
+            .map_err(|e| ScanError::Corrupt(e.to_string()))?;
+        seen += skipped;
+        if skipped < rest {
+            budget.take((seen - counted) as usize).map_err(ScanError::Outer)?;
+            return Ok(());
+        }
+        let v = u32::from_le_bytes(head) as u64;
+        match typ {
+            0x0000 if want == 4 => {
+                if v > 0x0010_0000 {
+                    return Ok(()); // calamine stops reading the sheet here
+                }
+                row = v;
+            }
+            0x0002..=0x000B if want == 4 => {
+                check_pos(row + 1, v.saturating_add(1), lim)?;
+                cells.value_at((row + 1, v + 1), lim)?;
+            }
+            _ => {}
+        }
+    }
 }
 
 enum Cells {
@@ -1012,6 +1089,28 @@ mod tests {
         assert_eq!(limit_name(check(&xlsx("wrap.xlsx", r#"<row><c r="AAAAAAAAAAAAAAAA1"><v>1</v></c></row>"#))), "max_columns");
         assert_eq!(limit_name(check(&xlsx("wrapr.xlsx", r#"<row><c r="A99999999999999999999999"><v>1</v></c></row>"#))), "max_rows");
         assert!(matches!(check(&xlsx("r0.xlsx", r#"<row><c r="A0"><v>1</v></c></row>"#)), Err(CalllistError::Csv { .. })));
+    }
+
+    #[test]
+    fn xlsb_sheet_records_are_placed_and_bounded() {
+        fn rec(typ: u8, payload: &[u8]) -> Vec<u8> {
+            let mut v = vec![typ, payload.len() as u8];
+            v.extend_from_slice(payload);
+            v
+        }
+        let row = |r: u32| rec(0x00, &[&r.to_le_bytes()[..], &[0u8; 8]].concat());
+        let real = |c: u32| rec(0x05, &[&c.to_le_bytes()[..], &[0u8; 4], &1.0f64.to_le_bytes()].concat());
+        let sheet = |cells: &[(u32, u32)]| -> Vec<u8> {
+            cells.iter().flat_map(|&(r, c)| [row(r), real(c)].concat()).collect()
+        };
+        let book = |name: &str, s: &[u8]| {
+            zip_file(name, &[("xl/workbook.bin", b"\x83\x01\x00"), ("xl/worksheets/sheet1.bin", s)])
+        };
+        check(&book("ok.xlsb", &sheet(&[(0, 0), (5, 3)]))).unwrap();
+        assert_eq!(limit_name(check(&book("far.xlsb", &sheet(&[(0, 0), (1_048_575, 16_383)])))), "max_cells");
+        assert_eq!(limit_name(check(&book("col.xlsb", &sheet(&[(0, 70_000)])))), "max_columns");
+        // calamine stops a sheet at a row past 0x100000: nothing after it is read
+        check(&book("stop.xlsb", &sheet(&[(0, 0), (0x0010_0001, 0), (1_048_575, 16_383)]))).unwrap();
     }
 
     #[test]

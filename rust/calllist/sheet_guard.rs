@@ -851,6 +851,14 @@ mod xls {
         if data.len() < size {
             return Ok(());
         }
+        if (data.len() - size) % 4 != 0 {
+            // calamine reads allocation-table sectors as u32s and asserts whole ones: a file cut
+            // inside one made it panic (found by fuzzing)
+            return Err(corrupt(format!(
+                "a compound file of {} bytes is cut short: its sectors do not end on a 4-byte boundary",
+                data.len()
+            )));
+        }
         let cfb = Cfb { body: &data[size..], size, maxid: (data.len() / size) as u32 };
         let sectors = cfb.maxid as u64 + 1;
         // calamine sizes vectors from these header counts before reading anything

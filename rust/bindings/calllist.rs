@@ -58,7 +58,11 @@ fn err(e: CalllistError) -> PyErr {
 /// `CalllistError` that names the call: a bug in the core must cost the caller one exception,
 /// never the process (PyO3's own `PanicException` derives from `BaseException`, which batch code
 /// does not catch). Local to calllist until the bindings share one helper.
-fn detach_guarded<T: Send>(py: Python<'_>, call: &str, f: impl FnOnce() -> T + Send) -> PyResult<T> {
+fn detach_guarded<T: Send>(
+    py: Python<'_>,
+    call: &str,
+    f: impl FnOnce() -> T + Send,
+) -> PyResult<T> {
     py.detach(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)))
         .map_err(|payload| panic_error(call, payload))
 }
@@ -101,7 +105,9 @@ fn limits<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
 /// core has no known panic left to trigger it with).
 #[pyfunction]
 fn _panic_probe(py: Python<'_>) -> PyResult<()> {
-    detach_guarded(py, "_panic_probe", || panic!("a deliberate panic at the boundary"))
+    detach_guarded(py, "_panic_probe", || {
+        panic!("a deliberate panic at the boundary")
+    })
 }
 
 /// Builds a normalizer from keyword options.
@@ -427,7 +433,9 @@ fn normalize_list<'py>(
 ) -> PyResult<Arrays<'py>> {
     let views = Views::from_seq(values, "numbers")?;
     let slices = views.slices();
-    let cols = detach_guarded(py, "normalize_list", || Columns::fill(slices.len(), |i| norm.inner.normalize(slices[i])))?;
+    let cols = detach_guarded(py, "normalize_list", || {
+        Columns::fill(slices.len(), |i| norm.inner.normalize(slices[i]))
+    })?;
     Ok(cols.into_arrays(py))
 }
 
@@ -646,8 +654,10 @@ impl PyBlacklist {
     /// Load a file of numbers (one per line, or the first CSV field), normalized with `norm`.
     #[staticmethod]
     fn load(py: Python<'_>, path: PathBuf, norm: &PyNormalizer) -> PyResult<Self> {
-        let inner = detach_guarded(py, "Blacklist.load", || CoreBlacklist::load(&path, &norm.inner))?
-            .map_err(err)?;
+        let inner = detach_guarded(py, "Blacklist.load", || {
+            CoreBlacklist::load(&path, &norm.inner)
+        })?
+        .map_err(err)?;
         Ok(PyBlacklist { inner })
     }
 
@@ -931,8 +941,10 @@ fn write_huawei_workbooks(
         caller,
         rows_per_file,
     };
-    detach_guarded(py, "write_huawei_workbooks", || crate::calllist::xlsx::write_huawei_workbooks(&clean_csv, &out, &opts))?
-        .map_err(err)
+    detach_guarded(py, "write_huawei_workbooks", || {
+        crate::calllist::xlsx::write_huawei_workbooks(&clean_csv, &out, &opts)
+    })?
+    .map_err(err)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -18,7 +18,10 @@ use super::sheet_guard::LIMITS;
 use super::xlsx;
 
 /// The targets, by name (the name of the cargo-fuzz binary and of the corpus folder).
-pub const TARGETS: [(&str, fn(&[u8])); 2] = [("calllist_csv", csv_paths_agree), ("calllist_sheet", spreadsheet)];
+pub const TARGETS: [(&str, fn(&[u8])); 2] = [
+    ("calllist_csv", csv_paths_agree),
+    ("calllist_sheet", spreadsheet),
+];
 
 /// A scratch folder of this process (the targets write the input to a file: the readers take
 /// paths), removed by nobody: it is under the system's temporary folder.
@@ -33,7 +36,12 @@ fn scratch() -> PathBuf {
     d
 }
 
-fn run(input: &Path, out: &Path, opts: &CleanOptions, norm: &Normalizer) -> Result<(String, Vec<u8>, Vec<u8>), String> {
+fn run(
+    input: &Path,
+    out: &Path,
+    opts: &CleanOptions,
+    norm: &Normalizer,
+) -> Result<(String, Vec<u8>, Vec<u8>), String> {
     let (c, r) = (out.join("clean.csv"), out.join("rejects.csv"));
     let s = clean_file(
         &CleanPaths {
@@ -49,7 +57,11 @@ fn run(input: &Path, out: &Path, opts: &CleanOptions, norm: &Normalizer) -> Resu
     )
     .map_err(|e| e.to_string())?;
     assert_eq!(s.rows, s.clean + s.rejected, "rows add up");
-    assert_eq!(s.per_reason.iter().sum::<u64>(), s.rejected, "reasons add up");
+    assert_eq!(
+        s.per_reason.iter().sum::<u64>(),
+        s.rejected,
+        "reasons add up"
+    );
     assert_eq!(s.per_kind.iter().sum::<u64>(), s.clean, "kinds add up");
     let clean = std::fs::read(&c).expect("clean file");
     let rejects = std::fs::read(&r).expect("rejects file");
@@ -59,7 +71,9 @@ fn run(input: &Path, out: &Path, opts: &CleanOptions, norm: &Normalizer) -> Resu
 /// CSV bytes (byte 0 picks the piece size and the header option, the rest is the file): both
 /// reader paths agree on every input.
 pub fn csv_paths_agree(data: &[u8]) {
-    let Some((&ctl, body)) = data.split_first() else { return };
+    let Some((&ctl, body)) = data.split_first() else {
+        return;
+    };
     let dir = scratch();
     let input = dir.join("in.csv");
     std::fs::write(&input, body).expect("write input");
@@ -76,7 +90,10 @@ pub fn csv_paths_agree(data: &[u8]) {
         };
         results.push(run(&input, &dir, &opts, &norm));
     }
-    assert_eq!(results[0], results[1], "sequential vs parallel, chunk_rows {chunk_rows}");
+    assert_eq!(
+        results[0], results[1],
+        "sequential vs parallel, chunk_rows {chunk_rows}"
+    );
 }
 
 const XLSX_PARTS: [(&str, &str); 2] = [
@@ -104,7 +121,8 @@ const XLSX_RELS: [(&str, &str); 2] = [
 fn zip_of(path: &Path, parts: &[(&str, &[u8])]) {
     use std::io::Write;
     let mut z = zip::ZipWriter::new(std::fs::File::create(path).expect("create zip"));
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for (name, data) in parts {
         z.start_file(*name, opts).expect("zip entry");
         z.write_all(data).expect("zip write");
@@ -117,7 +135,9 @@ fn zip_of(path: &Path, parts: &[(&str, &[u8])]) {
 /// the mutations reach calamine's XML readers instead of stopping at the zip's checksums);
 /// 4 a whole `.xls` (OLE compound file).
 pub fn spreadsheet(data: &[u8]) {
-    let Some((&ctl, body)) = data.split_first() else { return };
+    let Some((&ctl, body)) = data.split_first() else {
+        return;
+    };
     let dir = scratch();
     let path = match ctl & 7 {
         4 => {
@@ -137,7 +157,8 @@ pub fn spreadsheet(data: &[u8]) {
         }
         2 => {
             let p = dir.join("in.xlsx");
-            let mut parts: Vec<(&str, &[u8])> = XLSX_PARTS.iter().map(|(n, t)| (*n, t.as_bytes())).collect();
+            let mut parts: Vec<(&str, &[u8])> =
+                XLSX_PARTS.iter().map(|(n, t)| (*n, t.as_bytes())).collect();
             parts.extend(XLSX_RELS.iter().map(|(n, t)| (*n, t.as_bytes())));
             parts.push(("xl/worksheets/sheet1.xml", body));
             zip_of(&p, &parts);
@@ -147,17 +168,29 @@ pub fn spreadsheet(data: &[u8]) {
             let p = dir.join("in.ods");
             zip_of(
                 &p,
-                &[("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"), ("content.xml", body)],
+                &[
+                    (
+                        "mimetype",
+                        b"application/vnd.oasis.opendocument.spreadsheet",
+                    ),
+                    ("content.xml", body),
+                ],
             );
             p
         }
         _ => return,
     };
     if let Ok((rows, above)) = xlsx::read_rows_at(&path, None) {
-        assert!(above + rows.len() as u64 <= LIMITS.max_rows, "rows within the limit");
+        assert!(
+            above + rows.len() as u64 <= LIMITS.max_rows,
+            "rows within the limit"
+        );
         let width = rows.iter().map(|r| r.len() as u64).max().unwrap_or(0);
         assert!(width <= LIMITS.max_columns, "columns within the limit");
-        assert!(rows.len() as u64 * width <= LIMITS.max_cells, "cells within the limit");
+        assert!(
+            rows.len() as u64 * width <= LIMITS.max_cells,
+            "cells within the limit"
+        );
     }
 }
 

@@ -789,10 +789,7 @@ pub(crate) fn needs_defuse(cell: &[u8]) -> bool {
     while cell.get(i) == Some(&b'\'') {
         i += 1;
     }
-    matches!(
-        cell.get(i),
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
-    )
+    matches!(cell.get(i), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'))
 }
 
 #[inline(always)]

@@ -35,7 +35,11 @@ pub enum CalllistError {
     /// The input is neither UTF-8 nor GB18030, or was begun as UTF-8 (a BOM, or UTF-8 text)
     /// and holds bytes that are not UTF-8: the byte offset of the first bad sequence and its
     /// 1-based line (newlines before it + 1; 0 when the file could not be read again to count).
-    Decode { path: PathBuf, offset: u64, line: u64 },
+    Decode {
+        path: PathBuf,
+        offset: u64,
+        line: u64,
+    },
     /// The requested phone column does not exist.
     MissingColumn {
         path: PathBuf,
@@ -77,23 +81,49 @@ impl fmt::Display for CalllistError {
                  these bytes are not",
                 path.display()
             ),
-            CalllistError::MissingColumn { path, column, available } => write!(
+            CalllistError::MissingColumn {
+                path,
+                column,
+                available,
+            } => write!(
                 f,
                 "{}: no column {column:?}; the columns are {}",
                 path.display(),
-                if available.is_empty() { "(none)".to_string() } else { format!("{available:?}") }
+                if available.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    format!("{available:?}")
+                }
             ),
-            CalllistError::Empty { path } => write!(f, "{}: the file has no data rows", path.display()),
-            CalllistError::Csv { path, row: 0, message } => write!(f, "{}: {message}", path.display()),
+            CalllistError::Empty { path } => {
+                write!(f, "{}: the file has no data rows", path.display())
+            }
+            CalllistError::Csv {
+                path,
+                row: 0,
+                message,
+            } => write!(f, "{}: {message}", path.display()),
             CalllistError::Csv { path, row, message } => {
                 write!(f, "{}: row {row}: {message}", path.display())
             }
-            CalllistError::Data { path, line, message } => {
+            CalllistError::Data {
+                path,
+                line,
+                message,
+            } => {
                 write!(f, "{}: line {line}: {message}", path.display())
             }
             CalllistError::Config(m) => write!(f, "{m}"),
-            CalllistError::Limit { path, message, limit } => {
-                write!(f, "{}: {message} ({limit}); refused before reading it", path.display())
+            CalllistError::Limit {
+                path,
+                message,
+                limit,
+            } => {
+                write!(
+                    f,
+                    "{}: {message} ({limit}); refused before reading it",
+                    path.display()
+                )
             }
         }
     }
@@ -129,7 +159,11 @@ impl CalllistError {
                 }
             })
             .unwrap_or(0);
-        CalllistError::Decode { path: path.into(), offset, line }
+        CalllistError::Decode {
+            path: path.into(),
+            offset,
+            line,
+        }
     }
 }
 

@@ -1077,12 +1077,29 @@ mod tests {
         })
         .unwrap();
         for x in [
-            "110", "112", "119", "120", "122", "999", "+86 110", "0086-119", "+86 999",
-            "120转1", "１１０", "12110", "12119", "12395", "(110)",
+            "110",
+            "112",
+            "119",
+            "120",
+            "122",
+            "999",
+            "+86 110",
+            "0086-119",
+            "+86 999",
+            "120转1",
+            "１１０",
+            "12110",
+            "12119",
+            "12395",
+            "(110)",
         ] {
             for n in [&nz(), &short] {
                 let r = n.normalize_str(x);
-                assert_eq!((r.reason, r.key, r.e164()), (Reason::Emergency, 0, None), "{x}");
+                assert_eq!(
+                    (r.reason, r.key, r.e164()),
+                    (Reason::Emergency, 0, None),
+                    "{x}"
+                );
             }
         }
         // their neighbours are not emergency numbers
@@ -1292,7 +1309,12 @@ mod tests {
     fn keys_shorter_than_their_country_code_have_no_national_form() {
         for kind in Kind::ALL {
             for key in [1u64, 8, 86, 9] {
-                let n = Normalized { key, kind, cc_len: 2, ..Normalized::default() };
+                let n = Normalized {
+                    key,
+                    kind,
+                    cc_len: 2,
+                    ..Normalized::default()
+                };
                 assert_eq!(n.national(), None, "{key} {kind:?}");
             }
         }

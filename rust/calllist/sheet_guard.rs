@@ -95,7 +95,13 @@ pub fn check(path: &Path) -> Result<()> {
 pub fn check_with(path: &Path, lim: &SheetLimits) -> Result<()> {
     let meta = std::fs::metadata(path).map_err(io_err(path))?;
     if meta.len() > lim.max_file_bytes {
-        return Err(limit(path, "the file's size", meta.len(), lim.max_file_bytes, "max_file_bytes"));
+        return Err(limit(
+            path,
+            "the file's size",
+            meta.len(),
+            lim.max_file_bytes,
+            "max_file_bytes",
+        ));
     }
     let mut head = [0u8; 4];
     let n = std::fs::File::open(path)
@@ -112,7 +118,10 @@ pub fn check_with(path: &Path, lim: &SheetLimits) -> Result<()> {
     let mut zip = match zip::ZipArchive::new(std::io::BufReader::new(f)) {
         Ok(z) => z,
         Err(e) if n >= 4 && head == *b"PK\x03\x04" => {
-            return Err(corrupt(path, format!("cannot open as a spreadsheet (zip): {e}")))
+            return Err(corrupt(
+                path,
+                format!("cannot open as a spreadsheet (zip): {e}"),
+            ))
         }
         // neither a zip nor a compound file: calamine refuses it with its own message
         Err(_) => return Ok(()),
@@ -133,10 +142,19 @@ fn check_zip<R: Read + std::io::Seek>(
 ) -> Result<()> {
     let entries = zip.len() as u64;
     if entries > lim.max_entries {
-        return Err(limit(path, "the zip's entry count", entries, lim.max_entries, "max_entries"));
+        return Err(limit(
+            path,
+            "the zip's entry count",
+            entries,
+            lim.max_entries,
+            "max_entries",
+        ));
     }
-    let is_ods = zip.index_for_name("content.xml").is_some() && zip.index_for_name("xl/workbook.xml").is_none();
-    let is_xlsb = zip.file_names().any(|n| n.eq_ignore_ascii_case("xl/workbook.bin"));
+    let is_ods = zip.index_for_name("content.xml").is_some()
+        && zip.index_for_name("xl/workbook.xml").is_none();
+    let is_xlsb = zip
+        .file_names()
+        .any(|n| n.eq_ignore_ascii_case("xl/workbook.bin"));
     let mut total = 0u64;
     for i in 0..zip.len() {
         let mut entry = zip
@@ -169,7 +187,9 @@ fn check_zip<R: Read + std::io::Seek>(
         if is_xlsb && ext == "bin" && name.to_ascii_lowercase().contains("worksheets/") {
             // an XLSB sheet: BIFF12 records, placed as calamine places them
             scan_xlsb_sheet(&mut entry, &mut sink, lim).map_err(|e| e.into_error(path, &what))?;
-        } else if binary || (is_xlsb && !ext.eq_ignore_ascii_case("xml") && !ext.eq_ignore_ascii_case("rels")) {
+        } else if binary
+            || (is_xlsb && !ext.eq_ignore_ascii_case("xml") && !ext.eq_ignore_ascii_case("rels"))
+        {
             // read through, counting: the byte caps are all that applies
             let mut buf = vec![0u8; 64 << 10];
             loop {
@@ -236,7 +256,12 @@ impl Budget<'_> {
 
 /// What went wrong inside one entry, before the path and entry name are known.
 enum ScanError {
-    Limit { what: String, value: u64, max: u64, name: &'static str },
+    Limit {
+        what: String,
+        value: u64,
+        max: u64,
+        name: &'static str,
+    },
     Corrupt(String),
     Outer(CalllistError),
 }
@@ -244,7 +269,12 @@ enum ScanError {
 impl ScanError {
     fn into_error(self, path: &Path, entry: &str) -> CalllistError {
         match self {
-            ScanError::Limit { what, value, max, name } => limit(path, &format!("{entry}: {what}"), value, max, name),
+            ScanError::Limit {
+                what,
+                value,
+                max,
+                name,
+            } => limit(path, &format!("{entry}: {what}"), value, max, name),
             ScanError::Corrupt(m) => corrupt(path, format!("{entry}: {m}")),
             ScanError::Outer(e) => e,
         }
@@ -261,7 +291,11 @@ struct Tag<'a> {
 
 impl<'a> Tag<'a> {
     fn qname(&self) -> &'a [u8] {
-        let s = if self.closing { &self.raw[1..] } else { self.raw };
+        let s = if self.closing {
+            &self.raw[1..]
+        } else {
+            self.raw
+        };
         let end = s
             .iter()
             .position(|b| b.is_ascii_whitespace() || *b == b'/')
@@ -339,7 +373,9 @@ fn scan_xml(
         name: "max_xml_run",
     };
     loop {
-        let n = r.read(&mut buf).map_err(|e| ScanError::Corrupt(e.to_string()))?;
+        let n = r
+            .read(&mut buf)
+            .map_err(|e| ScanError::Corrupt(e.to_string()))?;
         if n == 0 {
             break;
         }
@@ -360,7 +396,10 @@ fn scan_xml(
                 continue;
             }
             if tag.len() as u64 >= lim.max_xml_run {
-                return Err(run_err("an XML tag, comment or CDATA section, in bytes (at least):", tag.len() as u64 + 1));
+                return Err(run_err(
+                    "an XML tag, comment or CDATA section, in bytes (at least):",
+                    tag.len() as u64 + 1,
+                ));
             }
             let special = tag.first() == Some(&b'!');
             if quote != 0 {
@@ -405,7 +444,11 @@ fn scan_xml(
 /// The records of an XLSB sheet part (`calamine/src/xlsb`: a type of 1-2 varint bytes, a length
 /// of 1-4): `BrtRowHdr` (0x0000) sets the row, every value cell record (0x0002-0x000B) starts
 /// with its column; their bounding box is what calamine allocates.
-fn scan_xlsb_sheet(r: &mut impl Read, budget: &mut Budget<'_>, lim: &SheetLimits) -> std::result::Result<(), ScanError> {
+fn scan_xlsb_sheet(
+    r: &mut impl Read,
+    budget: &mut Budget<'_>,
+    lim: &SheetLimits,
+) -> std::result::Result<(), ScanError> {
     let mut inp = std::io::BufReader::with_capacity(64 << 10, r);
     let mut counted = 0u64;
     let mut seen = 0u64;
@@ -423,18 +466,26 @@ fn scan_xlsb_sheet(r: &mut impl Read, budget: &mut Budget<'_>, lim: &SheetLimits
     let mut row = 0u64;
     let mut cells = XlsxScan::default();
     loop {
-        budget.take((seen - counted) as usize).map_err(ScanError::Outer)?;
+        budget
+            .take((seen - counted) as usize)
+            .map_err(ScanError::Outer)?;
         counted = seen;
-        let Some(b) = byte(&mut inp, &mut seen)? else { return Ok(()) };
+        let Some(b) = byte(&mut inp, &mut seen)? else {
+            return Ok(());
+        };
         let typ = if b & 0x80 != 0 {
-            let Some(b2) = byte(&mut inp, &mut seen)? else { return Ok(()) };
+            let Some(b2) = byte(&mut inp, &mut seen)? else {
+                return Ok(());
+            };
             (b & 0x7F) as u32 + (((b2 & 0x7F) as u32) << 7)
         } else {
             b as u32
         };
         let mut len = 0u64;
         for i in 0..4 {
-            let Some(b) = byte(&mut inp, &mut seen)? else { return Ok(()) };
+            let Some(b) = byte(&mut inp, &mut seen)? else {
+                return Ok(());
+            };
             len += ((b & 0x7F) as u64) << (7 * i);
             if b & 0x80 == 0 {
                 break;
@@ -454,7 +505,9 @@ fn scan_xlsb_sheet(r: &mut impl Read, budget: &mut Budget<'_>, lim: &SheetLimits
             .map_err(|e| ScanError::Corrupt(e.to_string()))?;
         seen += skipped;
         if skipped < rest {
-            budget.take((seen - counted) as usize).map_err(ScanError::Outer)?;
+            budget
+                .take((seen - counted) as usize)
+                .map_err(ScanError::Outer)?;
             return Ok(());
         }
         let v = u32::from_le_bytes(head) as u64;
@@ -510,7 +563,9 @@ fn cell_ref(r: &[u8], lim: &SheetLimits) -> std::result::Result<(u64, u64), Scan
     }
     let mut col = 0u64;
     for b in &r[..letters] {
-        col = col.saturating_mul(26).saturating_add((b.to_ascii_uppercase() - b'A') as u64 + 1);
+        col = col
+            .saturating_mul(26)
+            .saturating_add((b.to_ascii_uppercase() - b'A') as u64 + 1);
     }
     let mut row = 0u64;
     for b in digits {
@@ -528,17 +583,32 @@ fn cell_ref(r: &[u8], lim: &SheetLimits) -> std::result::Result<(u64, u64), Scan
 
 fn check_pos(row: u64, col: u64, lim: &SheetLimits) -> std::result::Result<(), ScanError> {
     if row > lim.max_rows {
-        return Err(ScanError::Limit { what: "row".into(), value: row, max: lim.max_rows, name: "max_rows" });
+        return Err(ScanError::Limit {
+            what: "row".into(),
+            value: row,
+            max: lim.max_rows,
+            name: "max_rows",
+        });
     }
     if col > lim.max_columns {
-        return Err(ScanError::Limit { what: "column".into(), value: col, max: lim.max_columns, name: "max_columns" });
+        return Err(ScanError::Limit {
+            what: "column".into(),
+            value: col,
+            max: lim.max_columns,
+            name: "max_columns",
+        });
     }
     Ok(())
 }
 
 fn check_cells(what: &str, n: u64, lim: &SheetLimits) -> std::result::Result<(), ScanError> {
     if n > lim.max_cells {
-        return Err(ScanError::Limit { what: what.into(), value: n, max: lim.max_cells, name: "max_cells" });
+        return Err(ScanError::Limit {
+            what: what.into(),
+            value: n,
+            max: lim.max_cells,
+            name: "max_cells",
+        });
     }
     Ok(())
 }
@@ -605,7 +675,11 @@ impl XlsxScan {
         Ok(())
     }
 
-    fn value_at(&mut self, (r, c): (u64, u64), lim: &SheetLimits) -> std::result::Result<(), ScanError> {
+    fn value_at(
+        &mut self,
+        (r, c): (u64, u64),
+        lim: &SheetLimits,
+    ) -> std::result::Result<(), ScanError> {
         self.cells += 1;
         check_cells("cells with a value:", self.cells, lim)?;
         let b = self.bbox.get_or_insert((r, r, c, c));
@@ -614,7 +688,11 @@ impl XlsxScan {
         b.2 = b.2.min(c);
         b.3 = b.3.max(c);
         let area = (b.1 - b.0 + 1) * (b.3 - b.2 + 1);
-        check_cells("the sheet's used range in cells (rows x columns between its first and last values):", area, lim)
+        check_cells(
+            "the sheet's used range in cells (rows x columns between its first and last values):",
+            area,
+            lim,
+        )
     }
 
     fn finish(&self, _lim: &SheetLimits) -> std::result::Result<(), ScanError> {
@@ -646,7 +724,12 @@ struct OdsScan {
 }
 
 impl OdsScan {
-    fn repeat(t: &Tag<'_>, key: &[u8], max: u64, name: &'static str) -> std::result::Result<u64, ScanError> {
+    fn repeat(
+        t: &Tag<'_>,
+        key: &[u8],
+        max: u64,
+        name: &'static str,
+    ) -> std::result::Result<u64, ScanError> {
         let Some(v) = t.attr(key) else { return Ok(1) };
         let key_s = String::from_utf8_lossy(key);
         if v.is_empty() || v.len() > 20 || !v.iter().all(u8::is_ascii_digit) {
@@ -658,10 +741,17 @@ impl OdsScan {
         let n: u64 = std::str::from_utf8(v).unwrap().parse().unwrap_or(u64::MAX);
         if n == 0 {
             // calamine drops such a row without a word (the rows vanish) or misplaces the rest
-            return Err(ScanError::Corrupt(format!("{key_s}=\"0\": a repeat count must be at least 1")));
+            return Err(ScanError::Corrupt(format!(
+                "{key_s}=\"0\": a repeat count must be at least 1"
+            )));
         }
         if n > max {
-            return Err(ScanError::Limit { what: key_s.into_owned(), value: n, max, name });
+            return Err(ScanError::Limit {
+                what: key_s.into_owned(),
+                value: n,
+                max,
+                name,
+            });
         }
         Ok(n)
     }
@@ -682,7 +772,11 @@ impl OdsScan {
         self.rows = self.rows.saturating_add(self.row_repeat);
         if self.row_last_value > 0 {
             self.stored = self.stored.saturating_add(self.row_last_value);
-            check_cells("cells stored for the sheet (repeats expanded):", self.stored, lim)?;
+            check_cells(
+                "cells stored for the sheet (repeats expanded):",
+                self.stored,
+                lim,
+            )?;
             self.first_value_row.get_or_insert(first);
             self.last_value_row = self.rows.min(lim.max_rows);
             self.max_width = self.max_width.max(self.row_last_value);
@@ -706,7 +800,9 @@ impl OdsScan {
                     }
                     self.end_row(lim)?;
                 }
-                b"table:table-cell" | b"table:covered-table-cell" if self.in_cell => self.end_cell(lim)?,
+                b"table:table-cell" | b"table:covered-table-cell" if self.in_cell => {
+                    self.end_cell(lim)?
+                }
                 _ => {}
             }
             return Ok(());
@@ -722,7 +818,8 @@ impl OdsScan {
                 self.max_width = 0;
             }
             b"table:table-row" => {
-                self.row_repeat = Self::repeat(t, b"table:number-rows-repeated", lim.max_rows, "max_rows")?;
+                self.row_repeat =
+                    Self::repeat(t, b"table:number-rows-repeated", lim.max_rows, "max_rows")?;
                 self.row_width = 0;
                 self.row_last_value = 0;
                 self.in_row = true;
@@ -731,8 +828,12 @@ impl OdsScan {
                 }
             }
             b"table:table-cell" | b"table:covered-table-cell" if self.in_row => {
-                self.cell_repeat =
-                    Self::repeat(t, b"table:number-columns-repeated", lim.max_columns, "max_columns")?;
+                self.cell_repeat = Self::repeat(
+                    t,
+                    b"table:number-columns-repeated",
+                    lim.max_columns,
+                    "max_columns",
+                )?;
                 self.cell_has_value = t.attr(b"office:value-type").is_some();
                 self.in_cell = true;
                 if t.self_closing {
@@ -769,11 +870,13 @@ mod xls {
     const DIFSECT: u32 = 0xFFFF_FFFC;
 
     fn u16_at(b: &[u8], at: usize) -> u16 {
-        b.get(at..at + 2).map_or(0, |s| u16::from_le_bytes([s[0], s[1]]))
+        b.get(at..at + 2)
+            .map_or(0, |s| u16::from_le_bytes([s[0], s[1]]))
     }
 
     fn u32_at(b: &[u8], at: usize) -> u32 {
-        b.get(at..at + 4).map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+        b.get(at..at + 4)
+            .map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
     }
 
     fn corrupt(m: String) -> ScanError {
@@ -797,7 +900,13 @@ mod xls {
 
         /// The sector ids of the chain from `start`, stopping once `len` bytes are covered; a
         /// chain that comes back to a sector (calamine would loop forever) is refused.
-        fn chain(&self, start: u32, fats: &[u32], len: u64, what: &str) -> Result<Vec<u32>, ScanError> {
+        fn chain(
+            &self,
+            start: u32,
+            fats: &[u32],
+            len: u64,
+            what: &str,
+        ) -> Result<Vec<u32>, ScanError> {
             let mut ids = Vec::new();
             let mut seen = vec![false; self.maxid as usize + 1];
             let mut id = start;
@@ -808,7 +917,9 @@ mod xls {
                     return Ok(ids);
                 }
                 if std::mem::replace(&mut seen[id as usize], true) {
-                    return Err(corrupt(format!("the {what} sector chain loops (sector {id} again)")));
+                    return Err(corrupt(format!(
+                        "the {what} sector chain loops (sector {id} again)"
+                    )));
                 }
                 ids.push(id);
                 covered += self.sector(id).len() as u64;
@@ -816,7 +927,9 @@ mod xls {
                     break;
                 }
                 id = *fats.get(id as usize).ok_or_else(|| {
-                    corrupt(format!("the {what} sector chain leaves the allocation table at sector {id}"))
+                    corrupt(format!(
+                        "the {what} sector chain leaves the allocation table at sector {id}"
+                    ))
                 })?;
             }
             Ok(ids)
@@ -836,7 +949,8 @@ mod xls {
     }
 
     fn u32s(b: &[u8]) -> impl Iterator<Item = u32> + '_ {
-        b.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        b.chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
     }
 
     pub(super) fn check(data: &[u8], lim: &SheetLimits) -> Result<(), ScanError> {
@@ -859,12 +973,18 @@ mod xls {
                 data.len()
             )));
         }
-        let cfb = Cfb { body: &data[size..], size, maxid: (data.len() / size) as u32 };
+        let cfb = Cfb {
+            body: &data[size..],
+            size,
+            maxid: (data.len() / size) as u32,
+        };
         let sectors = cfb.maxid as u64 + 1;
         // calamine sizes vectors from these header counts before reading anything
         let fat_len = u32_at(data, 44) as u64;
         if fat_len > sectors {
-            return Err(corrupt(format!("the header declares {fat_len} FAT sectors; the file has {sectors}")));
+            return Err(corrupt(format!(
+                "the header declares {fat_len} FAT sectors; the file has {sectors}"
+            )));
         }
         // calamine reserves its DIFAT from bytes 62..66 (the header's DIFAT count is at 72;
         // 62..66 straddle the mini FAT's start and length, so an ordinary file reads 65,535
@@ -878,7 +998,9 @@ mod xls {
         }
         let mini_fat_len = u32_at(data, 64) as u64;
         if mini_fat_len > sectors {
-            return Err(corrupt(format!("the header declares {mini_fat_len} mini FAT sectors; the file has {sectors}")));
+            return Err(corrupt(format!(
+                "the header declares {mini_fat_len} mini FAT sectors; the file has {sectors}"
+            )));
         }
         // the DIFAT: 109 entries in the header, then a chain of sectors whose last entry links on
         let mut difat: Vec<u32> = u32s(&data[76..512]).collect();
@@ -893,7 +1015,9 @@ mod xls {
                 return Err(corrupt("the DIFAT sector chain loops".into()));
             }
             difat.extend(u32s(cfb.sector(id)));
-            id = difat.pop().ok_or_else(|| corrupt("the DIFAT sector chain runs out of entries".into()))?;
+            id = difat
+                .pop()
+                .ok_or_else(|| corrupt("the DIFAT sector chain runs out of entries".into()))?;
         }
         let mut fats = Vec::new();
         for id in difat.into_iter().filter(|id| *id < DIFSECT) {
@@ -909,23 +1033,38 @@ mod xls {
             .chunks(128)
             .filter(|c| c.len() == 128)
             .map(|c| {
-                let units: Vec<u16> = c[..64].chunks_exact(2).map(|p| u16::from_le_bytes([p[0], p[1]])).collect();
+                let units: Vec<u16> = c[..64]
+                    .chunks_exact(2)
+                    .map(|p| u16::from_le_bytes([p[0], p[1]]))
+                    .collect();
                 let mut name = String::from_utf16_lossy(&units);
                 if let Some(l) = name.find('\0') {
                     name.truncate(l);
                 }
-                let len = if size == 512 { u32_at(c, 120) as u64 } else { u32_at(c, 120) as u64 | (u32_at(c, 124) as u64) << 32 };
+                let len = if size == 512 {
+                    u32_at(c, 120) as u64
+                } else {
+                    u32_at(c, 120) as u64 | (u32_at(c, 124) as u64) << 32
+                };
                 (name, u32_at(c, 116), len)
             })
             .collect();
-        let Some(root) = entries.first() else { return Ok(()) };
+        let Some(root) = entries.first() else {
+            return Ok(());
+        };
         let (mini_fats, ministream) = if mini_fat_len > 0 {
             if root.2 > file_len {
-                return Err(corrupt(format!("the mini stream declares {} bytes; the file has {file_len}", root.2)));
+                return Err(corrupt(format!(
+                    "the mini stream declares {} bytes; the file has {file_len}",
+                    root.2
+                )));
             }
             let ms = cfb.read(&cfb.chain(root.1, &fats, root.2, "mini stream")?, root.2);
             let mf_len = mini_fat_len * size as u64;
-            let mf = cfb.read(&cfb.chain(u32_at(data, 60), &fats, mf_len, "mini FAT")?, mf_len);
+            let mf = cfb.read(
+                &cfb.chain(u32_at(data, 60), &fats, mf_len, "mini FAT")?,
+                mf_len,
+            );
             (u32s(&mf).collect::<Vec<u32>>(), ms)
         } else {
             (Vec::new(), Vec::new())
@@ -937,11 +1076,21 @@ mod xls {
             return Ok(());
         };
         if wb.2 > file_len {
-            return Err(corrupt(format!("the workbook stream declares {} bytes; the file has {file_len}", wb.2)));
+            return Err(corrupt(format!(
+                "the workbook stream declares {} bytes; the file has {file_len}",
+                wb.2
+            )));
         }
         let stream = if wb.2 < 4096 {
-            let mini = Cfb { body: &ministream, size: 64, maxid: (cfb.maxid as usize * 8) as u32 };
-            mini.read(&mini.chain(wb.1, &mini_fats, wb.2, "workbook (mini)")?, wb.2)
+            let mini = Cfb {
+                body: &ministream,
+                size: 64,
+                maxid: (cfb.maxid as usize * 8) as u32,
+            };
+            mini.read(
+                &mini.chain(wb.1, &mini_fats, wb.2, "workbook (mini)")?,
+                wb.2,
+            )
         } else {
             cfb.read(&cfb.chain(wb.1, &fats, wb.2, "workbook")?, wb.2)
         };
@@ -977,7 +1126,10 @@ mod xls {
         }
         for pos in sheets {
             if pos > stream.len() {
-                return Err(corrupt(format!("a sheet starts at byte {pos}, past the workbook stream's end ({})", stream.len())));
+                return Err(corrupt(format!(
+                    "a sheet starts at byte {pos}, past the workbook stream's end ({})",
+                    stream.len()
+                )));
             }
             let mut bbox: Option<(u64, u64, u64, u64)> = None;
             let mut add = |r: u64, c0: u64, c1: u64| -> Result<(), ScanError> {
@@ -987,14 +1139,28 @@ mod xls {
                 b.1 = b.1.max(r);
                 b.2 = b.2.min(c0);
                 b.3 = b.3.max(c1);
-                check_cells("the sheet's used range in cells:", (b.1 - b.0 + 1) * (b.3 - b.2 + 1), lim)
+                check_cells(
+                    "the sheet's used range in cells:",
+                    (b.1 - b.0 + 1) * (b.3 - b.2 + 1),
+                    lim,
+                )
             };
             for (t, d) in records(&stream[pos..]) {
                 match t {
                     0x0200 => {
                         let (rf, rl, mut cf, cl) = match d.len() {
-                            10 => (u16_at(d, 0) as u64, u16_at(d, 2) as u64, u16_at(d, 4) as u64, u16_at(d, 6) as u64),
-                            14 => (u32_at(d, 0) as u64, u32_at(d, 4) as u64, u16_at(d, 8) as u64, u16_at(d, 10) as u64),
+                            10 => (
+                                u16_at(d, 0) as u64,
+                                u16_at(d, 2) as u64,
+                                u16_at(d, 4) as u64,
+                                u16_at(d, 6) as u64,
+                            ),
+                            14 => (
+                                u32_at(d, 0) as u64,
+                                u32_at(d, 4) as u64,
+                                u16_at(d, 8) as u64,
+                                u16_at(d, 10) as u64,
+                            ),
                             _ => continue,
                         };
                         if cf > 0xFF || cl < cf {
@@ -1018,9 +1184,15 @@ mod xls {
                         add(r, c, c)?;
                     }
                     0x00BD if d.len() >= 6 => {
-                        let (r, c0, c1) = (u16_at(d, 0) as u64, u16_at(d, 2) as u64, u16_at(d, d.len() - 2) as u64);
+                        let (r, c0, c1) = (
+                            u16_at(d, 0) as u64,
+                            u16_at(d, 2) as u64,
+                            u16_at(d, d.len() - 2) as u64,
+                        );
                         if c1 < c0 {
-                            return Err(corrupt(format!("a MulRk record's last column {c1} is before its first {c0}")));
+                            return Err(corrupt(format!(
+                                "a MulRk record's last column {c1} is before its first {c0}"
+                            )));
                         }
                         add(r, c0, c1)?;
                     }
@@ -1062,7 +1234,10 @@ mod tests {
             name,
             &[
                 ("xl/workbook.xml", b"<workbook/>"),
-                ("xl/worksheets/sheet1.xml", format!("{SHEET_HEAD}{sheet}{SHEET_TAIL}").as_bytes()),
+                (
+                    "xl/worksheets/sheet1.xml",
+                    format!("{SHEET_HEAD}{sheet}{SHEET_TAIL}").as_bytes(),
+                ),
             ],
         )
     }
@@ -1071,7 +1246,16 @@ mod tests {
         let content = format!(
             r#"<?xml version="1.0"?><office:document-content xmlns:office="o" xmlns:table="t" xmlns:text="x"><office:body><office:spreadsheet>{table}</office:spreadsheet></office:body></office:document-content>"#
         );
-        zip_file(name, &[("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"), ("content.xml", content.as_bytes())])
+        zip_file(
+            name,
+            &[
+                (
+                    "mimetype",
+                    b"application/vnd.oasis.opendocument.spreadsheet",
+                ),
+                ("content.xml", content.as_bytes()),
+            ],
+        )
     }
 
     fn limit_name(r: Result<()>) -> &'static str {
@@ -1083,20 +1267,65 @@ mod tests {
 
     #[test]
     fn far_apart_cells_are_refused_before_calamine_allocates() {
-        let p = xlsx("far.xlsx", r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#);
+        let p = xlsx(
+            "far.xlsx",
+            r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#,
+        );
         let e = check(&p).unwrap_err();
-        assert!(matches!(e, CalllistError::Limit { limit: "max_cells", .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                CalllistError::Limit {
+                    limit: "max_cells",
+                    ..
+                }
+            ),
+            "{e}"
+        );
         let msg = e.to_string();
-        assert!(msg.contains("far.xlsx") && msg.contains("16777216") && msg.contains("sheet1.xml"), "{msg}");
+        assert!(
+            msg.contains("far.xlsx") && msg.contains("16777216") && msg.contains("sheet1.xml"),
+            "{msg}"
+        );
         // the same cells close together are fine, and so is an empty styled cell far away
-        let ok = xlsx("near.xlsx", r#"<row r="1"><c r="A1"><v>1</v></c><c r="B2" t="s"><v>0</v></c><c r="XFD1048576" s="1"/></row>"#);
+        let ok = xlsx(
+            "near.xlsx",
+            r#"<row r="1"><c r="A1"><v>1</v></c><c r="B2" t="s"><v>0</v></c><c r="XFD1048576" s="1"/></row>"#,
+        );
         check(&ok).unwrap();
         // past Excel's grid, and wrapping references
-        assert_eq!(limit_name(check(&xlsx("col.xlsx", r#"<row><c r="XFE1"><v>1</v></c></row>"#))), "max_columns");
-        assert_eq!(limit_name(check(&xlsx("row.xlsx", r#"<row><c r="A1048577"><v>1</v></c></row>"#))), "max_rows");
-        assert_eq!(limit_name(check(&xlsx("wrap.xlsx", r#"<row><c r="AAAAAAAAAAAAAAAA1"><v>1</v></c></row>"#))), "max_columns");
-        assert_eq!(limit_name(check(&xlsx("wrapr.xlsx", r#"<row><c r="A99999999999999999999999"><v>1</v></c></row>"#))), "max_rows");
-        assert!(matches!(check(&xlsx("r0.xlsx", r#"<row><c r="A0"><v>1</v></c></row>"#)), Err(CalllistError::Csv { .. })));
+        assert_eq!(
+            limit_name(check(&xlsx(
+                "col.xlsx",
+                r#"<row><c r="XFE1"><v>1</v></c></row>"#
+            ))),
+            "max_columns"
+        );
+        assert_eq!(
+            limit_name(check(&xlsx(
+                "row.xlsx",
+                r#"<row><c r="A1048577"><v>1</v></c></row>"#
+            ))),
+            "max_rows"
+        );
+        assert_eq!(
+            limit_name(check(&xlsx(
+                "wrap.xlsx",
+                r#"<row><c r="AAAAAAAAAAAAAAAA1"><v>1</v></c></row>"#
+            ))),
+            "max_columns"
+        );
+        assert_eq!(
+            limit_name(check(&xlsx(
+                "wrapr.xlsx",
+                r#"<row><c r="A99999999999999999999999"><v>1</v></c></row>"#
+            ))),
+            "max_rows"
+        );
+        assert!(matches!(
+            check(&xlsx("r0.xlsx", r#"<row><c r="A0"><v>1</v></c></row>"#)),
+            Err(CalllistError::Csv { .. })
+        ));
     }
 
     #[test]
@@ -1107,25 +1336,55 @@ mod tests {
             v
         }
         let row = |r: u32| rec(0x00, &[&r.to_le_bytes()[..], &[0u8; 8]].concat());
-        let real = |c: u32| rec(0x05, &[&c.to_le_bytes()[..], &[0u8; 4], &1.0f64.to_le_bytes()].concat());
+        let real = |c: u32| {
+            rec(
+                0x05,
+                &[&c.to_le_bytes()[..], &[0u8; 4], &1.0f64.to_le_bytes()].concat(),
+            )
+        };
         let sheet = |cells: &[(u32, u32)]| -> Vec<u8> {
-            cells.iter().flat_map(|&(r, c)| [row(r), real(c)].concat()).collect()
+            cells
+                .iter()
+                .flat_map(|&(r, c)| [row(r), real(c)].concat())
+                .collect()
         };
         let book = |name: &str, s: &[u8]| {
-            zip_file(name, &[("xl/workbook.bin", b"\x83\x01\x00"), ("xl/worksheets/sheet1.bin", s)])
+            zip_file(
+                name,
+                &[
+                    ("xl/workbook.bin", b"\x83\x01\x00"),
+                    ("xl/worksheets/sheet1.bin", s),
+                ],
+            )
         };
         check(&book("ok.xlsb", &sheet(&[(0, 0), (5, 3)]))).unwrap();
-        assert_eq!(limit_name(check(&book("far.xlsb", &sheet(&[(0, 0), (1_048_575, 16_383)])))), "max_cells");
-        assert_eq!(limit_name(check(&book("col.xlsb", &sheet(&[(0, 70_000)])))), "max_columns");
+        assert_eq!(
+            limit_name(check(&book(
+                "far.xlsb",
+                &sheet(&[(0, 0), (1_048_575, 16_383)])
+            ))),
+            "max_cells"
+        );
+        assert_eq!(
+            limit_name(check(&book("col.xlsb", &sheet(&[(0, 70_000)])))),
+            "max_columns"
+        );
         // calamine stops a sheet at a row past 0x100000: nothing after it is read
-        check(&book("stop.xlsb", &sheet(&[(0, 0), (0x0010_0001, 0), (1_048_575, 16_383)]))).unwrap();
+        check(&book(
+            "stop.xlsb",
+            &sheet(&[(0, 0), (0x0010_0001, 0), (1_048_575, 16_383)]),
+        ))
+        .unwrap();
     }
 
     #[test]
     fn a_zip_behind_a_prefix_is_checked_too() {
         // found by fuzzing: the zip crate (and so calamine) finds a zip by its end, so bytes
         // before it must not let the file pass unchecked
-        let p = xlsx("prefixed.xlsx", r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#);
+        let p = xlsx(
+            "prefixed.xlsx",
+            r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#,
+        );
         let mut data = b"PK\xf6\xf6\xf6 junk".to_vec();
         data.extend(std::fs::read(&p).unwrap());
         std::fs::write(&p, &data).unwrap();
@@ -1134,57 +1393,132 @@ mod tests {
 
     #[test]
     fn cells_without_references_are_placed_as_calamine_places_them() {
-        let lim = SheetLimits { max_cells: 6, ..LIMITS };
-        let p = xlsx("seq.xlsx", r#"<row><c><v>1</v></c><c><v>1</v></c><c><v>1</v></c></row><row><c><v>1</v></c></row><row><c><v>1</v></c></row>"#);
+        let lim = SheetLimits {
+            max_cells: 6,
+            ..LIMITS
+        };
+        let p = xlsx(
+            "seq.xlsx",
+            r#"<row><c><v>1</v></c><c><v>1</v></c><c><v>1</v></c></row><row><c><v>1</v></c></row><row><c><v>1</v></c></row>"#,
+        );
         // 3 columns x 3 rows = 9 > 6
         assert_eq!(limit_name(check_with(&p, &lim)), "max_cells");
-        check_with(&p, &SheetLimits { max_cells: 9, ..LIMITS }).unwrap();
+        check_with(
+            &p,
+            &SheetLimits {
+                max_cells: 9,
+                ..LIMITS
+            },
+        )
+        .unwrap();
     }
 
     #[test]
     fn long_text_runs_and_tags_are_refused() {
-        let lim = SheetLimits { max_xml_run: 1000, ..LIMITS };
+        let lim = SheetLimits {
+            max_xml_run: 1000,
+            ..LIMITS
+        };
         let ws = " ".repeat(1001);
-        assert_eq!(limit_name(check_with(&xlsx("ws.xlsx", &ws), &lim)), "max_xml_run");
+        assert_eq!(
+            limit_name(check_with(&xlsx("ws.xlsx", &ws), &lim)),
+            "max_xml_run"
+        );
         let tag = format!("<row{ws}>");
-        assert_eq!(limit_name(check_with(&xlsx("tag.xlsx", &tag), &lim)), "max_xml_run");
+        assert_eq!(
+            limit_name(check_with(&xlsx("tag.xlsx", &tag), &lim)),
+            "max_xml_run"
+        );
         let comment = format!("<!--{ws}-->");
-        assert_eq!(limit_name(check_with(&xlsx("com.xlsx", &comment), &lim)), "max_xml_run");
+        assert_eq!(
+            limit_name(check_with(&xlsx("com.xlsx", &comment), &lim)),
+            "max_xml_run"
+        );
         check_with(&xlsx("fine.xlsx", &" ".repeat(999)), &lim).unwrap();
         // quotes may hold '>' and comments may hold quotes
-        check_with(&xlsx("q.xlsx", r#"<row x="a>b"><!-- it's " --></row>"#), &lim).unwrap();
+        check_with(
+            &xlsx("q.xlsx", r#"<row x="a>b"><!-- it's " --></row>"#),
+            &lim,
+        )
+        .unwrap();
     }
 
     #[test]
     fn byte_budgets() {
         let p = xlsx("big.xlsx", &" ".repeat(4000));
-        let lim = SheetLimits { max_entry_bytes: 3000, ..LIMITS };
+        let lim = SheetLimits {
+            max_entry_bytes: 3000,
+            ..LIMITS
+        };
         assert_eq!(limit_name(check_with(&p, &lim)), "max_entry_bytes");
-        let lim = SheetLimits { max_total_bytes: 3000, ..LIMITS };
+        let lim = SheetLimits {
+            max_total_bytes: 3000,
+            ..LIMITS
+        };
         assert_eq!(limit_name(check_with(&p, &lim)), "max_total_bytes");
         let img = vec![7u8; 5000];
-        let p = zip_file("img.xlsx", &[("xl/workbook.xml", b"<workbook/>"), ("xl/media/a.png", &img)]);
-        let lim = SheetLimits { max_binary_entry_bytes: 4096, ..LIMITS };
+        let p = zip_file(
+            "img.xlsx",
+            &[
+                ("xl/workbook.xml", b"<workbook/>"),
+                ("xl/media/a.png", &img),
+            ],
+        );
+        let lim = SheetLimits {
+            max_binary_entry_bytes: 4096,
+            ..LIMITS
+        };
         assert_eq!(limit_name(check_with(&p, &lim)), "max_binary_entry_bytes");
-        let many: Vec<(String, Vec<u8>)> = (0..12).map(|i| (format!("x{i}.xml"), b"<a/>".to_vec())).collect();
-        let refs: Vec<(&str, &[u8])> = many.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+        let many: Vec<(String, Vec<u8>)> = (0..12)
+            .map(|i| (format!("x{i}.xml"), b"<a/>".to_vec()))
+            .collect();
+        let refs: Vec<(&str, &[u8])> = many
+            .iter()
+            .map(|(n, d)| (n.as_str(), d.as_slice()))
+            .collect();
         let p = zip_file("many.xlsx", &refs);
-        assert_eq!(limit_name(check_with(&p, &SheetLimits { max_entries: 10, ..LIMITS })), "max_entries");
+        assert_eq!(
+            limit_name(check_with(
+                &p,
+                &SheetLimits {
+                    max_entries: 10,
+                    ..LIMITS
+                }
+            )),
+            "max_entries"
+        );
     }
 
     #[test]
     fn ods_repeat_counts_and_unclosed_tables() {
         let row = |v: &str, extra: &str| {
-            format!(r#"<table:table-row{extra}><table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell></table:table-row>"#)
+            format!(
+                r#"<table:table-row{extra}><table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell></table:table-row>"#
+            )
         };
-        let good = format!(r#"<table:table table:name="S">{}{}</table:table>"#, row("phone", ""), row("13800138000", ""));
+        let good = format!(
+            r#"<table:table table:name="S">{}{}</table:table>"#,
+            row("phone", ""),
+            row("13800138000", "")
+        );
         check(&ods("ok.ods", &good)).unwrap();
-        let zero = good.replace("<table:table-row>", r#"<table:table-row table:number-rows-repeated="0">"#);
+        let zero = good.replace(
+            "<table:table-row>",
+            r#"<table:table-row table:number-rows-repeated="0">"#,
+        );
         let e = check(&ods("zero.ods", &zero)).unwrap_err().to_string();
         assert!(e.contains("zero.ods") && e.contains("at least 1"), "{e}");
-        let huge = good.replace("<table:table-row>", r#"<table:table-row table:number-rows-repeated="99999999999">"#);
+        let huge = good.replace(
+            "<table:table-row>",
+            r#"<table:table-row table:number-rows-repeated="99999999999">"#,
+        );
         assert_eq!(limit_name(check(&ods("huge.ods", &huge))), "max_rows");
-        let e = check(&ods("open.ods", &good.replace("</table:table>", "</table:tablX>"))).unwrap_err().to_string();
+        let e = check(&ods(
+            "open.ods",
+            &good.replace("</table:table>", "</table:tablX>"),
+        ))
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("never closed"), "{e}");
         // trailing empty rows as LibreOffice writes them are fine
         let trailing = good.replace(

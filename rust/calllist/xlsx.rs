@@ -411,11 +411,27 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("cc-xlsx-defuse-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let input = dir.join("list.csv");
-        std::fs::write(&input, "id,phone,note\n-s1,13800138000,=1+1\ns2,13900139000,'=kept\ns3,13700137000,'plain\n").unwrap();
+        std::fs::write(
+            &input,
+            "id,phone,note\n-s1,13800138000,=1+1\ns2,13900139000,'=kept\ns3,13700137000,'plain\n",
+        )
+        .unwrap();
         let (c, r) = (dir.join("c.csv"), dir.join("r.csv"));
         let norm = Normalizer::new(&Config::default()).unwrap();
-        let paths = CleanPaths { input: &input, clean: &c, rejects: &r };
-        clean_file(&paths, &CleanOptions::default(), &norm, None, None, &mut |_, _, _| true).unwrap();
+        let paths = CleanPaths {
+            input: &input,
+            clean: &c,
+            rejects: &r,
+        };
+        clean_file(
+            &paths,
+            &CleanOptions::default(),
+            &norm,
+            None,
+            None,
+            &mut |_, _, _| true,
+        )
+        .unwrap();
         let clean = std::fs::read_to_string(&c).unwrap();
         assert!(clean.contains("'-s1,13800138000,'=1+1,"), "{clean}");
         assert!(clean.contains("s2,13900139000,''=kept,"), "{clean}");

@@ -347,7 +347,11 @@ impl Parse<'_> {
                 while let Some(i) = memchr::memchr(b'\r', rest) {
                     scratch.extend_from_slice(&rest[..i]);
                     if rest.get(i + 1) != Some(&b'\n') {
-                        scratch.push(if eof && i + 1 == rest.len() { b'\n' } else { b'\r' });
+                        scratch.push(if eof && i + 1 == rest.len() {
+                            b'\n'
+                        } else {
+                            b'\r'
+                        });
                     }
                     rest = &rest[i + 1..];
                 }

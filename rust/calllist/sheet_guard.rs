@@ -622,6 +622,7 @@ struct XlsxScan {
     has_value: bool,
     cells: u64,
     bbox: Option<(u64, u64, u64, u64)>,
+    shared_strings: u64,
 }
 
 impl XlsxScan {
@@ -670,6 +671,12 @@ impl XlsxScan {
                 self.has_value = false;
             }
             b"v" | b"is" if self.in_cell => self.has_value = true,
+            b"si" => {
+                // calamine keeps every shared string (24 bytes each before its text): 1 GiB
+                // of `<si><t/></si>` would be 80 million of them
+                self.shared_strings += 1;
+                check_cells("shared strings:", self.shared_strings, lim)?;
+            }
             _ => {}
         }
         Ok(())
@@ -1441,6 +1448,29 @@ mod tests {
             &lim,
         )
         .unwrap();
+    }
+
+    #[test]
+    fn shared_strings_are_counted() {
+        let lim = SheetLimits {
+            max_cells: 3,
+            ..LIMITS
+        };
+        let sst = |n: usize| "<sst>".to_string() + &"<si><t/></si>".repeat(n) + "</sst>";
+        let book = |name: &str, n: usize| {
+            zip_file(
+                name,
+                &[
+                    ("xl/workbook.xml", b"<workbook/>"),
+                    ("xl/sharedStrings.xml", sst(n).as_bytes()),
+                ],
+            )
+        };
+        check_with(&book("sst3.xlsx", 3), &lim).unwrap();
+        assert_eq!(
+            limit_name(check_with(&book("sst4.xlsx", 4), &lim)),
+            "max_cells"
+        );
     }
 
     #[test]

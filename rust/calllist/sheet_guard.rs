@@ -1036,6 +1036,14 @@ mod xls {
         let file_len = data.len() as u64;
         let dir_ids = cfb.chain(u32_at(data, 48), &fats, u64::MAX, "directory")?;
         let dirs = cfb.read(&dir_ids, u64::MAX);
+        if dirs.len() % 128 != 0 {
+            // calamine cuts the directory into 128-byte entries and indexes each: a short last
+            // one made it panic (found by fuzzing)
+            return Err(corrupt(format!(
+                "the directory ({} bytes) is cut inside an entry of 128 bytes",
+                dirs.len()
+            )));
+        }
         let entries: Vec<(String, u32, u64)> = dirs
             .chunks(128)
             .filter(|c| c.len() == 128)

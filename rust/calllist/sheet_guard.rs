@@ -905,6 +905,17 @@ mod xls {
             self.body.get(s..e).unwrap_or(&[])
         }
 
+        /// [`Self::sector`] for a sector a chain or table uses: one that starts past the end
+        /// of the data made calamine slice backwards and panic (found by fuzzing).
+        fn used(&self, id: u32) -> Result<&'a [u8], ScanError> {
+            if (id as usize).saturating_mul(self.size) > self.body.len() {
+                return Err(corrupt(format!(
+                    "sector {id} lies past the end of the file"
+                )));
+            }
+            Ok(self.sector(id))
+        }
+
         /// The sector ids of the chain from `start`, stopping once `len` bytes are covered; a
         /// chain that comes back to a sector (calamine would loop forever) is refused.
         fn chain(
@@ -929,7 +940,7 @@ mod xls {
                     )));
                 }
                 ids.push(id);
-                covered += self.sector(id).len() as u64;
+                covered += self.used(id)?.len() as u64;
                 if covered >= len {
                     break;
                 }
@@ -1021,7 +1032,7 @@ mod xls {
                 }
                 return Err(corrupt("the DIFAT sector chain loops".into()));
             }
-            difat.extend(u32s(cfb.sector(id)));
+            difat.extend(u32s(cfb.used(id)?));
             id = difat
                 .pop()
                 .ok_or_else(|| corrupt("the DIFAT sector chain runs out of entries".into()))?;
@@ -1031,7 +1042,7 @@ mod xls {
             if id > cfb.maxid {
                 return Ok(());
             }
-            fats.extend(u32s(cfb.sector(id)));
+            fats.extend(u32s(cfb.used(id)?));
         }
         let file_len = data.len() as u64;
         let dir_ids = cfb.chain(u32_at(data, 48), &fats, u64::MAX, "directory")?;

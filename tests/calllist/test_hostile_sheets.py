@@ -135,3 +135,15 @@ def test_limits_are_data() -> None:
         "max_entry_bytes": 1 << 30, "max_total_bytes": 2 << 30, "max_binary_entry_bytes": 64 << 20,
         "max_xml_run": 1 << 20, "max_file_bytes": 1 << 30, "max_header_bytes": 1 << 20,
     }
+
+
+def test_a_panic_inside_calamine_is_a_calllist_error(tmp_path: Path) -> None:
+    """Found by fuzzing: calamine's XLS `Lbl` parser indexes a short record and panics. The
+    binding turns the panic into a CalllistError naming the call (not an abort, not PyO3's
+    BaseException `PanicException`), and the process goes on."""
+    data = (Path(__file__).parents[1] / "data/fuzz/calllist_sheet/regression-xls-short-lbl-record-calamine-panics").read_bytes()
+    p = tmp_path / "lbl.xls"
+    p.write_bytes(data[1:])  # byte 0 is the fuzz target's control byte
+    with pytest.raises(cl.CalllistError, match=r"callcore\.calllist\.clean_file: internal error in the Rust core"):
+        cl.clean(p, tmp_path / "c.csv", tmp_path / "r.csv")
+    assert cl.clean(["13800138000"]).summary.clean == 1

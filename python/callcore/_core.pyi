@@ -112,7 +112,7 @@ class calllist:
             default_area_code: str | None = None,
             structural_only: bool = False,
             foreign: str = "keep",
-            short_codes: bool = True,
+            allow_short_codes: bool = False,
             mobile_prefixes: str | None = None,
             area_codes: str | None = None,
             ip_prefixes: str | None = None,
@@ -146,6 +146,10 @@ class calllist:
     def format_national(keys: npt.NDArray[np.uint64], kinds: npt.NDArray[np.uint8]) -> list[str | None]: ...
     @staticmethod
     def codes() -> dict[str, dict[int, str]]: ...
+    @staticmethod
+    def limits() -> dict[str, int]: ...
+    @staticmethod
+    def _panic_probe() -> None: ...
     @staticmethod
     def first_flags(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.bool_]: ...
     @staticmethod

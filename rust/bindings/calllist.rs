@@ -54,13 +54,69 @@ fn err(e: CalllistError) -> PyErr {
     }
 }
 
+/// Runs one core call with the GIL released, turning a panic into an ordinary
+/// `CalllistError` that names the call: a bug in the core must cost the caller one exception,
+/// never the process (PyO3's own `PanicException` derives from `BaseException`, which batch code
+/// does not catch). Local to calllist until the bindings share one helper.
+fn detach_guarded<T: Send>(
+    py: Python<'_>,
+    call: &str,
+    f: impl FnOnce() -> T + Send,
+) -> PyResult<T> {
+    py.detach(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)))
+        .map_err(|payload| panic_error(call, payload))
+}
+
+fn panic_error(call: &str, payload: Box<dyn std::any::Any + Send>) -> PyErr {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_string());
+    CalllistError_::new_err(format!(
+        "callcore.calllist.{call}: internal error in the Rust core ({what}); \
+         please report it with the input"
+    ))
+}
+
+/// The documented input limits (name -> value), checked before anything is allocated.
+#[pyfunction]
+fn limits<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    use crate::calllist::sheet_guard::LIMITS as L;
+    let d = PyDict::new(py);
+    for (k, v) in [
+        ("max_rows", L.max_rows),
+        ("max_columns", L.max_columns),
+        ("max_cells", L.max_cells),
+        ("max_entries", L.max_entries),
+        ("max_entry_bytes", L.max_entry_bytes),
+        ("max_total_bytes", L.max_total_bytes),
+        ("max_binary_entry_bytes", L.max_binary_entry_bytes),
+        ("max_xml_run", L.max_xml_run),
+        ("max_file_bytes", L.max_file_bytes),
+        ("max_header_bytes", cio::MAX_HEADER_BYTES as u64),
+    ] {
+        d.set_item(k, v)?;
+    }
+    Ok(d)
+}
+
+/// Panics inside [`detach_guarded`] on purpose, so a test can check the boundary itself (the
+/// core has no known panic left to trigger it with).
+#[pyfunction]
+fn _panic_probe(py: Python<'_>) -> PyResult<()> {
+    detach_guarded(py, "_panic_probe", || {
+        panic!("a deliberate panic at the boundary")
+    })
+}
+
 /// Builds a normalizer from keyword options.
 #[allow(clippy::too_many_arguments)]
 fn make_normalizer(
     default_area_code: Option<&str>,
     structural_only: bool,
     foreign: &str,
-    short_codes: bool,
+    allow_short_codes: bool,
     mobile_prefixes: Option<PathBuf>,
     area_codes: Option<PathBuf>,
     ip_prefixes: Option<PathBuf>,
@@ -78,7 +134,7 @@ fn make_normalizer(
         default_area_code: default_area_code.map(str::to_string),
         structural_only,
         foreign,
-        allow_short_codes: short_codes,
+        allow_short_codes,
     };
     let tables = if mobile_prefixes.is_none() && area_codes.is_none() && ip_prefixes.is_none() {
         Tables::builtin()
@@ -107,13 +163,13 @@ struct PyNormalizer {
 #[pymethods]
 impl PyNormalizer {
     #[new]
-    #[pyo3(signature = (*, default_area_code=None, structural_only=false, foreign="keep", short_codes=true, mobile_prefixes=None, area_codes=None, ip_prefixes=None))]
+    #[pyo3(signature = (*, default_area_code=None, structural_only=false, foreign="keep", allow_short_codes=false, mobile_prefixes=None, area_codes=None, ip_prefixes=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         default_area_code: Option<&str>,
         structural_only: bool,
         foreign: &str,
-        short_codes: bool,
+        allow_short_codes: bool,
         mobile_prefixes: Option<PathBuf>,
         area_codes: Option<PathBuf>,
         ip_prefixes: Option<PathBuf>,
@@ -123,7 +179,7 @@ impl PyNormalizer {
                 default_area_code,
                 structural_only,
                 foreign,
-                short_codes,
+                allow_short_codes,
                 mobile_prefixes,
                 area_codes,
                 ip_prefixes,
@@ -377,7 +433,9 @@ fn normalize_list<'py>(
 ) -> PyResult<Arrays<'py>> {
     let views = Views::from_seq(values, "numbers")?;
     let slices = views.slices();
-    let cols = py.detach(|| Columns::fill(slices.len(), |i| norm.inner.normalize(slices[i])));
+    let cols = detach_guarded(py, "normalize_list", || {
+        Columns::fill(slices.len(), |i| norm.inner.normalize(slices[i]))
+    })?;
     Ok(cols.into_arrays(py))
 }
 
@@ -398,7 +456,7 @@ fn normalize_fixed<'py>(
             "buffer length is not a multiple of itemsize",
         ));
     }
-    let cols = py.detach(|| {
+    let cols = detach_guarded(py, "normalize_fixed", || {
         Columns::fill(data.len() / itemsize, |i| {
             let item = &data[i * itemsize..(i + 1) * itemsize];
             if !ucs4 {
@@ -423,7 +481,7 @@ fn normalize_fixed<'py>(
             }
             norm.inner.normalize(&tmp[..n])
         })
-    });
+    })?;
     Ok(cols.into_arrays(py))
 }
 
@@ -462,7 +520,7 @@ fn normalize_packed<'py>(
                 .map_err(|e| PyValueError::new_err(format!("threads: {e}")))?,
         ),
     };
-    let cols = py.detach(|| {
+    let cols = detach_guarded(py, "normalize_packed", || {
         let work = || {
             Columns::fill(o.len() - 1, |i| {
                 norm.inner.normalize(&d[o[i] as usize..o[i + 1] as usize])
@@ -472,7 +530,7 @@ fn normalize_packed<'py>(
             Some(p) => p.install(work),
             None => work(),
         }
-    });
+    })?;
     Ok(cols.into_arrays(py))
 }
 
@@ -486,7 +544,7 @@ fn normalize_ints<'py>(
     let v = values
         .as_slice()
         .map_err(|_| PyValueError::new_err("values must be contiguous"))?;
-    let cols = py.detach(|| {
+    let cols = detach_guarded(py, "normalize_ints", || {
         Columns::fill(v.len(), |i| {
             if v[i] <= 0 {
                 return Normalized {
@@ -498,7 +556,7 @@ fn normalize_ints<'py>(
             let n = write_digits(v[i] as u64, &mut b);
             norm.inner.normalize(&b[..n])
         })
-    });
+    })?;
     Ok(cols.into_arrays(py))
 }
 
@@ -581,7 +639,7 @@ fn first_flags<'py>(
     let k = keys
         .as_slice()
         .map_err(|_| PyValueError::new_err("keys must be contiguous"))?;
-    let v = py.detach(|| core_first_flags(k));
+    let v = detach_guarded(py, "first_flags", || core_first_flags(k))?;
     Ok(PyArray1::from_vec(py, v))
 }
 
@@ -596,9 +654,10 @@ impl PyBlacklist {
     /// Load a file of numbers (one per line, or the first CSV field), normalized with `norm`.
     #[staticmethod]
     fn load(py: Python<'_>, path: PathBuf, norm: &PyNormalizer) -> PyResult<Self> {
-        let inner = py
-            .detach(|| CoreBlacklist::load(&path, &norm.inner))
-            .map_err(err)?;
+        let inner = detach_guarded(py, "Blacklist.load", || {
+            CoreBlacklist::load(&path, &norm.inner)
+        })?
+        .map_err(err)?;
         Ok(PyBlacklist { inner })
     }
 
@@ -725,7 +784,7 @@ fn clean_values<'py>(
         .transpose()
         .map_err(err)?;
     let now = now_unix();
-    let (out, reasons, summary) = py.detach(|| {
+    let (out, reasons, summary) = detach_guarded(py, "clean_values", || {
         let mut gate = Gate::new(blacklist.map(|b| &b.inner), st.as_mut());
         gate.imported_since = window_days
             .map(|d| now - (d * 86400.0) as i64)
@@ -733,7 +792,7 @@ fn clean_values<'py>(
         gate.record_at = record.then_some(now);
         gate.platform = prof.as_ref();
         cio::clean_values(&slices, scope_slices.as_deref(), &norm.inner, gate)
-    });
+    })?;
     if let (Some(s), true) = (st.as_mut(), record) {
         s.save().map_err(err)?;
     }
@@ -813,7 +872,7 @@ fn clean_file<'py>(
         .map_err(err)?;
     let progress = progress.map(|p| p.unbind());
     let mut py_err: Option<PyErr> = None;
-    let result = py.detach(|| {
+    let result = detach_guarded(py, "clean_file", || {
         let mut cb = |done: u64, total: u64, rows: u64| -> bool {
             let Some(p) = progress.as_ref() else {
                 return true;
@@ -838,7 +897,7 @@ fn clean_file<'py>(
             st.as_mut(),
             &mut cb,
         )
-    });
+    })?;
     if let Some(e) = py_err {
         return Err(e);
     }
@@ -884,8 +943,10 @@ fn write_huawei_workbooks(
         caller,
         rows_per_file,
     };
-    py.detach(|| crate::calllist::xlsx::write_huawei_workbooks(&clean_csv, &out, &opts))
-        .map_err(err)
+    detach_guarded(py, "write_huawei_workbooks", || {
+        crate::calllist::xlsx::write_huawei_workbooks(&clean_csv, &out, &opts)
+    })?
+    .map_err(err)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -894,6 +955,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyNormalizer>()?;
     m.add_class::<PyBlacklist>()?;
     m.add_function(wrap_pyfunction!(normalize_list, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic_probe, m)?)?;
+    m.add_function(wrap_pyfunction!(limits, m)?)?;
     m.add_function(wrap_pyfunction!(wait_for_removals, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_fixed, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_packed, m)?)?;

@@ -90,7 +90,7 @@ pub struct Summary {
     /// indexed by `Kind as usize`
     pub per_kind: [u64; 6],
     /// indexed by `Reason::index()`
-    pub per_reason: [u64; 20],
+    pub per_reason: [u64; Reason::ALL.len()],
     /// Rows whose field count differs from the header's (kept; shorter rows padded in output).
     pub ragged: u64,
     /// Rows with no field at the phone column's index.
@@ -202,6 +202,90 @@ impl std::fmt::Display for DecodeAt {
 }
 impl std::error::Error for DecodeAt {}
 
+/// Turns CRLF into LF outside quoted cells, exactly where the CSV reader would take it as a
+/// record end, and leaves a CRLF inside a quoted cell as it is (issue 11: the cell is the
+/// user's data). Quoting follows the `csv` crate: a `"` opens a quoted cell only at the start of
+/// a field, `""` inside one is a quote, and any other `"` closes it. Both readers run their text
+/// through it, so they see the same bytes; line numbers stay exact because every record outside
+/// quotes then ends in LF. Feed bytes in order; the state carries across chunks.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CrlfOutsideQuotes {
+    delim: u8,
+    quoted: bool,
+    quote_pending: bool,
+    field_start: bool,
+    cr_pending: bool,
+}
+
+impl CrlfOutsideQuotes {
+    pub(crate) fn new(delim: Option<u8>) -> Self {
+        CrlfOutsideQuotes {
+            delim: delim.unwrap_or(0x1F),
+            quoted: false,
+            quote_pending: false,
+            field_start: true,
+            cr_pending: false,
+        }
+    }
+
+    /// One input byte; `emit` receives the output bytes (0, 1 or 2 of them).
+    #[inline]
+    pub(crate) fn step(&mut self, b: u8, emit: &mut impl FnMut(u8)) {
+        if self.quoted {
+            if self.quote_pending {
+                self.quote_pending = false;
+                if b == b'"' {
+                    emit(b);
+                    return;
+                }
+                self.quoted = false; // the quote closed the cell; `b` follows it unquoted
+            } else {
+                if b == b'"' {
+                    self.quote_pending = true;
+                }
+                emit(b);
+                return;
+            }
+        }
+        if self.cr_pending {
+            self.cr_pending = false;
+            if b == b'\n' {
+                emit(b'\n');
+                self.field_start = true;
+                return;
+            }
+            emit(b'\r');
+        }
+        match b {
+            b'\r' => {
+                self.cr_pending = true;
+                self.field_start = true;
+            }
+            b'"' if self.field_start => {
+                self.quoted = true;
+                self.field_start = false;
+                emit(b);
+            }
+            b'\n' => {
+                self.field_start = true;
+                emit(b);
+            }
+            _ => {
+                self.field_start = b == self.delim;
+                emit(b);
+            }
+        }
+    }
+
+    /// The end of the text: a CR still held back is a line end.
+    pub(crate) fn finish(&mut self, emit: &mut impl FnMut(u8)) {
+        if self.cr_pending {
+            self.cr_pending = false;
+            emit(b'\n');
+        }
+    }
+}
+
 /// A `Read` that turns UTF-8 (BOM removed) or GB18030 into validated UTF-8. A file detected as
 /// UTF-8 whose first non-ASCII bytes are not UTF-8 switches to GB18030 (ASCII is common to both).
 struct Decoding<R: Read> {
@@ -219,14 +303,13 @@ struct Decoding<R: Read> {
     done: bool,
     consumed: u64,
     progress: Arc<AtomicU64>,
-    /// a '\r' held back at the end of the previous output, pending a possible '\n'
-    carry_cr: bool,
     last: u8,
     final_nl: bool,
+    crlf: CrlfOutsideQuotes,
 }
 
 impl<R: Read> Decoding<R> {
-    fn new(inner: R, enc: &'static Encoding, progress: Arc<AtomicU64>) -> Self {
+    fn new(inner: R, enc: &'static Encoding, delim: Option<u8>, progress: Arc<AtomicU64>) -> Self {
         Decoding {
             inner,
             dec: enc.new_decoder_with_bom_removal(),
@@ -242,9 +325,9 @@ impl<R: Read> Decoding<R> {
             done: false,
             consumed: 0,
             progress,
-            carry_cr: false,
             last: b'\n',
             final_nl: false,
+            crlf: CrlfOutsideQuotes::new(delim),
         }
     }
 }
@@ -254,14 +337,6 @@ impl<R: Read> Read for Decoding<R> {
         while self.out_start == self.out_end {
             if self.done {
                 // every record ends with a newline, so line numbers are exact (see the reader)
-                if self.carry_cr {
-                    self.carry_cr = false;
-                    self.out[0] = b'\n';
-                    self.out_start = 0;
-                    self.out_end = 1;
-                    self.last = b'\n';
-                    break;
-                }
                 if self.last != b'\n' && !self.final_nl {
                     self.final_nl = true;
                     self.out[0] = b'\n';
@@ -282,38 +357,26 @@ impl<R: Read> Read for Decoding<R> {
             let (res, read, written) =
                 self.dec
                     .decode_to_utf8_without_replacement(src, &mut self.out[1..], self.eof);
-            // CRLF -> LF (in place), holding a trailing CR until the next chunk shows what follows
+            // CRLF -> LF outside quoted cells, in place (a CR pending from the last chunk may
+            // come out before this chunk's first byte: out[0] is the room for it)
             let mut w = 0usize;
-            if written > 0 && self.carry_cr {
-                self.carry_cr = false;
-                if self.out[1] != b'\n' {
-                    self.out[0] = b'\r';
-                    w = 1;
+            {
+                let out = &mut self.out;
+                let mut fix = self.crlf;
+                for i in 1..=written {
+                    let b = out[i];
+                    fix.step(b, &mut |o| {
+                        out[w] = o;
+                        w += 1;
+                    });
                 }
-            }
-            let mut i = 1usize;
-            if !self.carry_cr && memchr::memchr(b'\r', &self.out[1..=written]).is_none() && w == 0 {
-                // no CR at all: shift by one (memmove) instead of the byte loop
-                self.out.copy_within(1..=written, 0);
-                w = written;
-                i = written + 1;
-            }
-            while i <= written {
-                let b = self.out[i];
-                if b == b'\r' {
-                    if i == written {
-                        self.carry_cr = true;
-                        i += 1;
-                        continue;
-                    }
-                    if self.out[i + 1] == b'\n' {
-                        i += 1;
-                        continue;
-                    }
+                if self.eof && matches!(res, DecoderResult::InputEmpty) {
+                    fix.finish(&mut |o| {
+                        out[w] = o;
+                        w += 1;
+                    });
                 }
-                self.out[w] = b;
-                w += 1;
-                i += 1;
+                self.crlf = fix;
             }
             if w > 0 {
                 self.last = self.out[w - 1];
@@ -323,8 +386,7 @@ impl<R: Read> Read for Decoding<R> {
             match res {
                 DecoderResult::Malformed(bad, extra) => {
                     let good = read - bad as usize - extra as usize;
-                    if self.utf8 && !self.seen_non_ascii && src[..good].is_ascii() && !self.carry_cr
-                    {
+                    if self.utf8 && !self.seen_non_ascii && src[..good].is_ascii() {
                         // ASCII so far: the file is GB18030/GBK after all
                         self.utf8 = false;
                         self.dec = GB18030.new_decoder_without_bom_handling();
@@ -377,10 +439,10 @@ pub fn detect_encoding(sample: &[u8], complete: bool, path: &Path) -> Result<&'s
     let mut out = vec![0u8; sample.len() * 2 + 16];
     let (res, read, _) = dec.decode_to_utf8_without_replacement(sample, &mut out, complete);
     match res {
-        DecoderResult::Malformed(bad, extra) => Err(CalllistError::Decode {
-            path: path.into(),
-            offset: (read - bad as usize - extra as usize) as u64,
-        }),
+        DecoderResult::Malformed(bad, extra) => Err(CalllistError::decode_at(
+            path,
+            (read - bad as usize - extra as usize) as u64,
+        )),
         _ => Ok(GB18030),
     }
 }
@@ -536,20 +598,47 @@ fn resolve(
     }
 }
 
-/// Sniffs encoding, delimiter, header and the phone column from the first 64 KiB.
+/// The longest first line (the header, or the first record) layout detection reads: it reads
+/// the first line whole, since a header cut short hides the phone column's name. Past it the file
+/// is refused with a [`CalllistError::Limit`] (`max_header_bytes`).
+pub const MAX_HEADER_BYTES: usize = 1 << 20;
+
+/// Sniffs encoding, delimiter, header and the phone column from the first 64 KiB, or more when
+/// the first two lines need more (up to [`MAX_HEADER_BYTES`] for the first line).
 pub fn detect_layout(path: &Path, opts: &CleanOptions, norm: &Normalizer) -> Result<Layout> {
     let mut f = File::open(path).map_err(io_err(path))?;
-    let mut sample = vec![0u8; 1 << 16];
+    let mut want = 1usize << 16;
+    let mut sample = vec![0u8; want];
     let mut got = 0;
-    while got < sample.len() {
-        let n = f.read(&mut sample[got..]).map_err(io_err(path))?;
-        if n == 0 {
-            break;
+    let complete = loop {
+        while got < want {
+            let n = f.read(&mut sample[got..want]).map_err(io_err(path))?;
+            if n == 0 {
+                break;
+            }
+            got += n;
         }
-        got += n;
-    }
+        if got < want {
+            break true;
+        }
+        let newlines = memchr::memchr_iter(b'\n', &sample[..got]).take(2).count();
+        if newlines >= 2 {
+            break false;
+        }
+        if newlines == 0 && got >= MAX_HEADER_BYTES {
+            return Err(CalllistError::Limit {
+                path: path.into(),
+                message: format!("the first line is longer than {MAX_HEADER_BYTES} bytes"),
+                limit: "max_header_bytes",
+            });
+        }
+        if want >= 2 * MAX_HEADER_BYTES {
+            break false; // the first line is whole; the second is long: go on without it
+        }
+        want *= 2;
+        sample.resize(want, 0);
+    };
     sample.truncate(got);
-    let complete = got < (1 << 16);
     let enc = detect_encoding(&sample, complete, path)?;
     let (text, _, _) = enc.decode(&sample);
     let text = text.into_owned();
@@ -690,14 +779,17 @@ pub fn layout_from_records(
 
 // ---------------------------------------------------------------- writing
 
-/// Whether a cell gets the `'` prefix. A cell that already starts with `'` gets one too, so that
-/// the prefix can always be taken off again ([`undefuse`]): `'=1` is written `''=1`.
+/// A cell a spreadsheet program could run as a formula: it starts with `=`, `+`, `-`, `@`, TAB or
+/// CR, after any number of `'`. The clean step prefixes one more `'`; counting the user's own
+/// `'`s in makes the prefix exactly reversible (`'=x` -> `''=x`), so a reader of the clean CSV
+/// that writes real cells (the Huawei workbook) takes exactly one `'` off again.
 #[inline]
 pub(crate) fn needs_defuse(cell: &[u8]) -> bool {
-    matches!(
-        cell.first(),
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\'')
-    )
+    let mut i = 0;
+    while cell.get(i) == Some(&b'\'') {
+        i += 1;
+    }
+    matches!(cell.get(i), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'))
 }
 
 /// The original value of a cell of a clean/rejects file written with defusing on: the one `'` the
@@ -1147,10 +1239,7 @@ fn map_csv(path: &Path, row: u64) -> impl Fn(csv::Error) -> CalllistError + '_ {
         match e.into_kind() {
             csv::ErrorKind::Io(ioe) => {
                 if let Some(d) = ioe.get_ref().and_then(|x| x.downcast_ref::<DecodeAt>()) {
-                    return CalllistError::Decode {
-                        path: path.into(),
-                        offset: d.0,
-                    };
+                    return CalllistError::decode_at(path, d.0);
                 }
                 CalllistError::Io {
                     path: path.into(),
@@ -1250,7 +1339,7 @@ pub fn clean_file(
         if opts.parallel && (layout.encoding == UTF_8 || layout.encoding == GB18030) {
             (layout.clone(), Source::Plain(Some(file)))
         } else {
-            let dec = Decoding::new(file, layout.encoding, consumed.clone());
+            let dec = Decoding::new(file, layout.encoding, layout.delimiter, consumed.clone());
             (
                 layout.clone(),
                 Source::Csv(Box::new(csv_reader(dec, layout.delimiter))),
@@ -1335,6 +1424,9 @@ pub fn clean_file(
     let (back_tx, back_rx) = sync_channel::<Chunk>(4);
     let rnorm = norm.clone();
     let col = layout.column;
+    // set when a file begun as UTF-8 turned out GB18030 (see `Decoding`)
+    let switched = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let switched_r = switched.clone();
     let reader = std::thread::spawn(move || {
         let mut first = true;
         loop {
@@ -1362,7 +1454,14 @@ pub fn clean_file(
                         first = false;
                         filled += 1;
                     }
-                    Ok(None) => break,
+                    Ok(None) => {
+                        if let Source::Csv(rdr) = &source {
+                            if !rdr.get_ref().utf8 {
+                                switched_r.store(true, Ordering::Relaxed);
+                            }
+                        }
+                        break;
+                    }
                     Err(e) => {
                         let _ = tx.send(Err(e));
                         return;
@@ -1515,6 +1614,10 @@ pub fn clean_file(
     }
     result?;
     let (clean_f, rej_f) = written?;
+    if switched.load(Ordering::Relaxed) {
+        // begun as UTF-8, read as GB18030 after an ASCII prefix: say what it was
+        summary.encoding = GB18030.name().to_string();
+    }
     finish(
         summary, batcher, clean_f, rej_f, gate.store, input, total, progress,
     )
@@ -1652,7 +1755,9 @@ mod tests {
             &CleanOptions::default(),
         )
         .unwrap();
-        assert_eq!((s.rows, s.clean), (3, 3));
+        // the service short code is refused by default
+        assert_eq!((s.rows, s.clean), (3, 2));
+        assert_eq!(s.per_reason[Reason::ShortCode.index()], 1);
         assert_eq!(s.delimiter, None);
     }
 
@@ -1819,7 +1924,7 @@ mod probe {
             let t = std::time::Instant::now();
             let f = File::open(path).unwrap();
             let mut r = csv_reader(
-                Decoding::new(f, UTF_8, Arc::new(AtomicU64::new(0))),
+                Decoding::new(f, UTF_8, Some(b','), Arc::new(AtomicU64::new(0))),
                 Some(b','),
             );
             let mut rec = csv::ByteRecord::new();

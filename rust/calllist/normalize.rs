@@ -99,10 +99,12 @@ pub enum Reason {
     BadNumber = 12,
     /// More than 10 extension digits.
     BadExtension = 13,
-    /// A short code while short codes are configured to be rejected.
+    /// A service short code (95588, 10086, 114, ...): rejected unless `allow_short_codes`.
     ShortCode = 14,
     /// The row has no field at the phone column's index (a ragged row).
     MissingField = 15,
+    /// An emergency number (see [`EMERGENCY`]): rejected always, whatever the options.
+    Emergency = 16,
     // pipeline reasons
     Duplicate = 32,
     Blacklisted = 33,
@@ -112,7 +114,7 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 20] = [
+    pub const ALL: [Reason; 21] = [
         Reason::Ok,
         Reason::Empty,
         Reason::BadChar,
@@ -129,6 +131,7 @@ impl Reason {
         Reason::BadExtension,
         Reason::ShortCode,
         Reason::MissingField,
+        Reason::Emergency,
         Reason::Duplicate,
         Reason::Blacklisted,
         Reason::AlreadyImported,
@@ -153,6 +156,7 @@ impl Reason {
             Reason::BadExtension => "bad_extension",
             Reason::ShortCode => "short_code",
             Reason::MissingField => "missing_field",
+            Reason::Emergency => "emergency",
             Reason::Duplicate => "duplicate",
             Reason::Blacklisted => "blacklisted",
             Reason::AlreadyImported => "already_imported",
@@ -180,7 +184,7 @@ impl Reason {
         if v < 32 {
             v
         } else {
-            v - 32 + 16
+            v - 32 + 17
         }
     }
 }
@@ -218,6 +222,9 @@ pub struct Config {
     /// Accept any `1[3-9]` + 9 digits as a mobile, ignoring the prefix table.
     pub structural_only: bool,
     pub foreign: ForeignPolicy,
+    /// Accept service short codes (kind `short`). Off by default: an outbound list must never
+    /// dial 95588 or 10086 unless the list really is of service numbers. Emergency numbers are
+    /// refused whatever this says.
     pub allow_short_codes: bool,
 }
 
@@ -227,7 +234,7 @@ impl Default for Config {
             default_area_code: None,
             structural_only: false,
             foreign: ForeignPolicy::Keep,
-            allow_short_codes: true,
+            allow_short_codes: false,
         }
     }
 }
@@ -244,6 +251,23 @@ pub struct Normalizer {
 }
 
 const MAXD: usize = 24;
+
+/// Emergency numbers: refused with [`Reason::Emergency`] in every dress (`110`, `+86 110`,
+/// `0086-119`, `120转1`) and whatever the options, so no outbound list can ever dial them.
+/// * 110 police, 119 fire, 120 ambulance: phonenumbers' CN short-number metadata, `emergency`
+///   = `1(?:1[09]|20)` (`phonenumbers/shortdata/region_CN.py`);
+/// * 122 road-traffic accidents, 112 (the GSM handsets' emergency number, routed to 110 by
+///   Chinese networks), 999 (Beijing Red Cross ambulance): issue 10 item 5, which names them;
+/// * 12110 (SMS to the police), 12119 (forest fire), 12395 (maritime distress): the emergency
+///   members of phonenumbers' CN `toll_free` pattern `1(?:1[09]|2(?:[02]|1\d\d|395))`.
+pub const EMERGENCY: [&[u8]; 9] = [
+    b"110", b"112", b"119", b"120", b"122", b"999", b"12110", b"12119", b"12395",
+];
+
+#[inline]
+fn is_emergency(d: &[u8]) -> bool {
+    (d.len() == 3 || d.len() == 5) && EMERGENCY.contains(&d)
+}
 
 /// Writes `v`'s decimal digits at the start of `out` (>= 20 bytes), two per step from the
 /// end; returns how many.
@@ -630,6 +654,9 @@ impl Normalizer {
         if r.is_empty() {
             return Err(Reason::TooShort);
         }
+        if is_emergency(r) {
+            return Err(Reason::Emergency);
+        }
         if self.is_short(r) && (r[0] == b'1' || r[1] == b'5' || r[1] == b'6') && r.len() <= 8 {
             return self.short(r);
         }
@@ -685,6 +712,9 @@ impl Normalizer {
     #[inline]
     fn national(&self, d: &[u8]) -> Cls {
         let n = d.len();
+        if is_emergency(d) {
+            return Err(Reason::Emergency);
+        }
         if d[0] == b'0' {
             let r = &d[1..];
             if r.len() == 11 && r[0] == b'1' && r[1] != b'0' {
@@ -844,6 +874,11 @@ impl Normalized {
         }
         let mut b = [0u8; 24];
         let n = self.key_digits(&mut b);
+        // a key made outside the normalizer (format_national takes arrays from the caller) may
+        // be shorter than its country code: it has no national form
+        if n <= self.cc_len as usize {
+            return 0;
+        }
         match self.kind {
             Kind::Foreign => {
                 out[0] = b'0';
@@ -1000,13 +1035,18 @@ mod tests {
         assert_eq!(e("400-123-4567"), Ok("+864001234567".into()));
         assert_eq!(e("800 123 4567"), Ok("+868001234567".into()));
         assert_eq!(nz().normalize_str("4001234567").kind, Kind::NonGeo);
-        let s = nz().normalize_str("95588");
+        let short = Normalizer::new(&Config {
+            allow_short_codes: true,
+            ..Config::default()
+        })
+        .unwrap();
+        let s = short.normalize_str("95588");
         assert_eq!(
             (s.kind, s.national().unwrap()),
             (Kind::Short, "95588".into())
         );
-        assert_eq!(nz().normalize_str("110").kind, Kind::Short);
-        assert_eq!(nz().normalize_str("10086").kind, Kind::Short);
+        assert_eq!(short.normalize_str("10086").kind, Kind::Short);
+        assert_eq!(short.normalize_str("114").kind, Kind::Short);
         let f = nz().normalize_str("+1 650 253 0000");
         assert_eq!(f.kind, Kind::Foreign);
         assert_eq!(f.e164().unwrap(), "+16502530000");
@@ -1022,12 +1062,49 @@ mod tests {
             rej.normalize_str("+44 20 7946 0958").reason,
             Reason::Foreign
         );
-        let noshort = Normalizer::new(&Config {
-            allow_short_codes: false,
+        // short codes are refused by default
+        for x in ["95588", "10086", "114", "+86 95588", "96110"] {
+            assert_eq!(nz().normalize_str(x).reason, Reason::ShortCode, "{x}");
+        }
+    }
+
+    #[test]
+    fn emergency_numbers_are_refused_whatever_the_options() {
+        let short = Normalizer::new(&Config {
+            allow_short_codes: true,
+            default_area_code: Some("0755".into()),
             ..Config::default()
         })
         .unwrap();
-        assert_eq!(noshort.normalize_str("95588").reason, Reason::ShortCode);
+        for x in [
+            "110",
+            "112",
+            "119",
+            "120",
+            "122",
+            "999",
+            "+86 110",
+            "0086-119",
+            "+86 999",
+            "120转1",
+            "１１０",
+            "12110",
+            "12119",
+            "12395",
+            "(110)",
+        ] {
+            for n in [&nz(), &short] {
+                let r = n.normalize_str(x);
+                assert_eq!(
+                    (r.reason, r.key, r.e164()),
+                    (Reason::Emergency, 0, None),
+                    "{x}"
+                );
+            }
+        }
+        // their neighbours are not emergency numbers
+        assert_eq!(short.normalize_str("121").reason, Reason::Ok);
+        assert_eq!(short.normalize_str("12345").reason, Reason::Ok);
     }
 
     #[test]
@@ -1229,8 +1306,27 @@ mod tests {
     }
 
     #[test]
+    fn keys_shorter_than_their_country_code_have_no_national_form() {
+        for kind in Kind::ALL {
+            for key in [1u64, 8, 86, 9] {
+                let n = Normalized {
+                    key,
+                    kind,
+                    cc_len: 2,
+                    ..Normalized::default()
+                };
+                assert_eq!(n.national(), None, "{key} {kind:?}");
+            }
+        }
+    }
+
+    #[test]
     fn idempotent_on_output() {
-        let n = nz();
+        let n = Normalizer::new(&Config {
+            allow_short_codes: true,
+            ..Config::default()
+        })
+        .unwrap();
         for s in [
             "13800138000",
             "010-12345678",

@@ -69,6 +69,8 @@ pub fn read_rows_at(path: &Path, sheet: Option<&str>) -> Result<(Vec<csv::ByteRe
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
         });
     }
+    // calamine sizes its allocations from the file: check the file against the limits first
+    super::sheet_guard::check(path)?;
     let mut wb =
         open_workbook_auto(path).map_err(|e| bad(format!("cannot open as a spreadsheet: {e}")))?;
     let names = wb.sheet_names();
@@ -400,6 +402,51 @@ mod tests {
         assert!(rej.contains("3,'+86 138 0013 8000,duplicate"), "{rej}");
         assert!(rej.contains("4,,empty"), "{rej}");
         assert!(rej.contains("5,abc,bad_char"), "{rej}");
+    }
+
+    #[test]
+    fn the_defuse_prefix_stays_out_of_the_workbook() {
+        use crate::calllist::io::{clean_file, CleanOptions, CleanPaths};
+        use crate::calllist::normalize::{Config, Normalizer};
+        let dir = std::env::temp_dir().join(format!("cc-xlsx-defuse-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let input = dir.join("list.csv");
+        std::fs::write(
+            &input,
+            "id,phone,note\n-s1,13800138000,=1+1\ns2,13900139000,'=kept\ns3,13700137000,'plain\n",
+        )
+        .unwrap();
+        let (c, r) = (dir.join("c.csv"), dir.join("r.csv"));
+        let norm = Normalizer::new(&Config::default()).unwrap();
+        let paths = CleanPaths {
+            input: &input,
+            clean: &c,
+            rejects: &r,
+        };
+        clean_file(
+            &paths,
+            &CleanOptions::default(),
+            &norm,
+            None,
+            None,
+            &mut |_, _, _| true,
+        )
+        .unwrap();
+        let clean = std::fs::read_to_string(&c).unwrap();
+        assert!(clean.contains("'-s1,13800138000,'=1+1,"), "{clean}");
+        assert!(clean.contains("s2,13900139000,''=kept,"), "{clean}");
+        assert!(clean.contains("s3,13700137000,'plain,"), "{clean}");
+        let opts = HuaweiWorkbook {
+            session_column: Some("id".into()),
+            call_data_column: Some("note".into()),
+            ..HuaweiWorkbook::default()
+        };
+        let files = write_huawei_workbooks(&c, &dir.join("w.xlsx"), &opts).unwrap();
+        let rows = read_rows(&files[0], None).unwrap();
+        assert_eq!((&rows[1][0], &rows[1][3]), (&b"-s1"[..], &b"=1+1"[..]));
+        // values that start with ' of their own keep it
+        assert_eq!(&rows[2][3], b"'=kept");
+        assert_eq!(&rows[3][3], b"'plain");
     }
 
     #[test]

@@ -149,3 +149,24 @@ def test_replacing_outputs_leaves_only_the_outputs(tmp_path: Path) -> None:
     _c.wait_for_removals()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clean.csv", "in.csv", "rej.csv"]
     assert (tmp_path / "clean.csv").read_text(encoding="utf-8").count("\n") == 2
+
+
+def test_a_panic_in_the_core_is_an_ordinary_exception() -> None:
+    """Issue 11: no panic crosses into Python as an abort or as PyO3's BaseException."""
+    from callcore._core import calllist as _c
+
+    with pytest.raises(cl.CalllistError, match=r"callcore\.calllist\._panic_probe: internal error .*deliberate panic"):
+        _c._panic_probe()
+
+
+def test_format_national_of_keys_shorter_than_the_country_code() -> None:
+    """A keys array from the caller may hold anything: 1 or 86 have no national form (this
+    panicked with a slice index out of range before)."""
+    import numpy as np
+
+    from callcore._core import calllist as _c
+
+    keys = np.array([1, 8, 86, 8613800138000], dtype=np.uint64)
+    for kind in range(6):
+        out = _c.format_national(keys, np.full(4, kind, dtype=np.uint8))
+        assert out[:3] == [None, None, None]

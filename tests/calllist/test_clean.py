@@ -57,6 +57,25 @@ def test_clean_file_end_to_end(tmp_path: Path) -> None:
     assert s.per_reason == {"duplicate": 1, "bad_char": 1}
 
 
+def test_short_codes_and_emergency_numbers_in_a_file(tmp_path: Path) -> None:
+    """Issue 10 item 5: an outbound list never dials a short code unless asked, an emergency
+    number never; both end in the rejects file with their reason, on both reader paths."""
+    text = "phone\n13800138000\n95588\n110\n+86 120\n10086\n999\n"
+    for parallel in (True, False):
+        s, clean, rej = run(tmp_path, text, parallel=parallel)
+        assert (s.rows, s.clean, s.rejected) == (6, 1, 5)
+        assert s.per_reason == {"short_code": 2, "emergency": 3}
+        assert [r[1:3] for r in rej[1:]] == [["95588", "short_code"], ["110", "emergency"], ["'+86 120", "emergency"],
+                                             ["10086", "short_code"], ["999", "emergency"]]
+        s, clean, rej = run(tmp_path, text, parallel=parallel, allow_short_codes=True)
+        assert (s.clean, s.per_kind["short"], s.per_reason) == (3, 2, {"emergency": 3})
+        assert [r[0] for r in clean[1:]] == ["13800138000", "95588", "10086"]
+    values = cl.clean(["95588", "110", "13800138000"])
+    assert isinstance(values, cl.CleanResult)
+    assert values.result.reason == ["short_code", "emergency", None]
+    assert cl.clean(["95588", "110"], allow_short_codes=True).result.reason == [None, "emergency"]
+
+
 def test_defuse_can_be_turned_off(tmp_path: Path) -> None:
     _, clean, _ = run(tmp_path, "phone,note\n13800138000,=1+1\n", defuse=False)
     assert clean[1][1] == "=1+1"
@@ -238,3 +257,34 @@ def test_normalizer_handle_reuse() -> None:
     assert n.one("abc")[3] == "bad_char"
     r1 = cl.normalize(["8888 9999"], normalizer=n)
     assert r1.e164 == ["+862088889999"]
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_crlf_inside_a_quoted_cell_is_kept(tmp_path: Path, parallel: bool) -> None:
+    """Issue 11 item 6: a CRLF inside a quoted cell is the user's data and comes out as it went
+    in; CRLF record ends still end records, and row numbers stay line numbers."""
+    data = b'phone,note\r\n13800138000,"line1\r\nline2"\r\n13900139000,"a\nb"\r\nbad,x\r\n'
+    s, clean, rej = run(tmp_path, data, parallel=parallel)
+    assert (s.rows, s.clean) == (3, 2)
+    raw = (tmp_path / "clean.csv").read_bytes()
+    assert b'"line1\r\nline2"' in raw and b'"a\nb"' in raw
+    assert clean[1][1] == "line1\r\nline2" and clean[2][1] == "a\nb"
+    assert rej[1][:3] == ["6", "bad", "bad_char"]  # lines 2-3 and 4-5 hold the two cells
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_a_header_line_over_64_kib(tmp_path: Path, parallel: bool) -> None:
+    """Issue 11 item 6: the header was read from a 64 KiB sample, so a long header line hid the
+    phone column and the wrong one was cleaned."""
+    header = "note_" + "x" * 70_000 + ",phone\n"
+    s, clean, _ = run(tmp_path, header + "hello,13800138000\nworld,13900139000\n", parallel=parallel)
+    assert s.header and s.column == 1 and s.columns[1] == "phone"
+    assert (s.rows, s.clean) == (2, 2)
+    assert clean[1][2] == "+8613800138000"
+
+
+def test_a_header_line_past_the_limit_is_refused(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_bytes(b"x" * (1 << 20) + b",phone\n13800138000\n")
+    with pytest.raises(cl.CalllistError, match=r"in\.csv: the first line is longer than 1048576 bytes \(max_header_bytes\)"):
+        cl.clean(src, tmp_path / "c.csv", tmp_path / "r.csv")

@@ -49,6 +49,25 @@ def test_normalize_cli(capsys) -> None:
     assert out[2].endswith("ext=8")
 
 
+def test_normalize_cli_short_codes(capsys) -> None:
+    assert main(["calllist", "normalize", "95588", "110"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith("reject:short_code") and out[1].endswith("reject:emergency")
+    assert main(["calllist", "normalize", "--allow-short-codes", "95588", "110"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split("\t")[1:] == ["+8695588", "95588", "short"]
+    assert out[1].endswith("reject:emergency")
+
+
+def test_clean_cli_allow_short_codes(tmp_path: Path) -> None:
+    src = tmp_path / "list.csv"
+    src.write_text("phone\n95588\n119\n", encoding="utf-8")
+    out, rej = tmp_path / "c.csv", tmp_path / "r.csv"
+    for extra, reasons in (([], ["short_code", "emergency"]), (["--allow-short-codes"], ["emergency"])):
+        assert main(["calllist", "clean", str(src), "-o", str(out), "--rejects", str(rej), "-q", *extra]) == 0
+        assert [r[2] for r in list(csv.reader(rej.open(encoding="utf-8")))[1:]] == reasons
+
+
 def test_clean_cli_huawei_workbook_and_store(tmp_path: Path) -> None:
     src = tmp_path / "list.csv"
     src.write_text("sessionId,phone\nA1,13800138000\nA2,13900139000\nA3,12\n", encoding="utf-8")

@@ -30,9 +30,6 @@ KNOWN = [
     ("17951 0755 88889999", "+8675588889999", "fixed", "075588889999"),
     ("400-123-4567", "+864001234567", "nongeo", "4001234567"),
     ("800 123 4567", "+868001234567", "nongeo", "8001234567"),
-    ("95588", "+8695588", "short", "95588"),
-    ("10086", "+8610086", "short", "10086"),
-    ("110", "+86110", "short", "110"),
     ("+1 650-253-0000", "+16502530000", "foreign", "0016502530000"),
     ("00852 2123 4567", "+85221234567", "foreign", "0085221234567"),
 ]
@@ -51,7 +48,27 @@ REJECTS = [
     ("+999 12345678", "bad_country_code"),
     ("1234567890123456789012345", "too_long"),
     ("010-12345678转12345678901", "bad_extension"),
+    # service short codes are refused by default (issue 10 item 5): an outbound list never dials them
+    ("95588", "short_code"),
+    ("10086", "short_code"),
+    ("+86 95588", "short_code"),
+    ("114", "short_code"),
+    # emergency numbers are refused always
+    ("110", "emergency"),
+    ("+86 120", "emergency"),
 ]
+
+#: service short codes accepted with allow_short_codes=True: input, e164, national
+SHORT = [
+    ("95588", "+8695588", "95588"),
+    ("10086", "+8610086", "10086"),
+    ("114", "+86114", "114"),
+    ("+86 95533", "+8695533", "95533"),
+]
+
+#: emergency numbers in several dresses; rejected whatever the options
+EMERGENCY = ["110", "112", "119", "120", "122", "999", "+86 110", "0086-119", "+86 999", "１２０",
+             "120转1", "(110)", "12110", "12119", "12395"]
 
 
 @pytest.mark.parametrize("inp,e164,kind,national", KNOWN)
@@ -85,10 +102,27 @@ def test_default_area_code() -> None:
         cl.normalize(["1"], default_area_code="0260")
 
 
-def test_foreign_policy_and_short_codes() -> None:
+@pytest.mark.parametrize("inp,e164,national", SHORT)
+def test_short_codes_only_when_allowed(inp: str, e164: str, national: str) -> None:
+    r = cl.normalize([inp], allow_short_codes=True)
+    assert (r.e164[0], r.kind[0], r.national[0], r.reason[0]) == (e164, "short", national, None)
+    r = cl.normalize([inp])
+    assert (r.e164[0], r.kind[0], r.reason[0], int(r.keys[0])) == (None, "invalid", "short_code", 0)
+
+
+@pytest.mark.parametrize("allow", [False, True])
+@pytest.mark.parametrize("inp", EMERGENCY)
+def test_emergency_numbers_rejected_whatever_the_options(inp: str, allow: bool) -> None:
+    for kw in ({}, {"default_area_code": "0755"}, {"structural_only": True}):
+        r = cl.normalize([inp], allow_short_codes=allow, **kw)
+        assert (r.e164[0], r.reason[0], int(r.keys[0])) == (None, "emergency", 0), (inp, kw)
+    norm = cl.Normalizer(allow_short_codes=allow)
+    assert norm.one(inp)[3] == "emergency"
+
+
+def test_foreign_policy() -> None:
     assert cl.normalize(["+44 20 7946 0958"], foreign="reject").reason == ["foreign"]
     assert cl.normalize(["+44 20 7946 0958"]).kind == ["foreign"]
-    assert cl.normalize(["95588"], short_codes=False).reason == ["short_code"]
     with pytest.raises(ValueError, match="foreign"):
         cl.normalize(["1"], foreign="maybe")  # type: ignore[arg-type]
 

@@ -138,3 +138,20 @@ def test_rejects_line_numbers_with_multiline_cells(tmp_path: Path, parallel: boo
     assert (s.rows, s.clean, s.rejected) == (4, 2, 2)
     rows = [line.split(",")[0] for line in (tmp_path / "r.csv").read_text().splitlines()[1:]]
     assert rows == ["5", "9"]
+
+
+@pytest.mark.parametrize("prefix_rows", [1, 100_000])
+def test_a_utf8_bom_decides_utf8_on_both_paths(tmp_path: Path, prefix_rows: int) -> None:
+    """Issue 11 item 5: a file that starts with a UTF-8 BOM but holds one GBK byte pair was
+    re-decoded whole as GB18030 by the parallel reader (its UTF-8 rows garbled, reported as
+    UTF-8) while the sequential reader raised. Now both raise, naming the file, line and byte."""
+    head = "\ufeffphone,name\n".encode() + b"13700137000,abc\n" * prefix_rows
+    data = head + b"13900139000," + "李四".encode("gbk") + b"\n13600136000,x\n"
+    line = 2 + prefix_rows
+    seq, par = both(tmp_path, data)
+    assert seq == par
+    assert seq[0] == "err" and seq[1] == "UnicodeDecodeError", seq
+    assert f"in.csv: line {line}, byte {len(head) + 12}:" in seq[2], seq
+    # without the BOM, an ASCII prefix says nothing: the file is GB18030 (as before)
+    seq, par = both(tmp_path, data[3:])
+    assert seq[0] == par[0] == "ok" and seq[1:] == par[1:] and seq[1].encoding == "gb18030", (seq, par)

@@ -12,6 +12,10 @@ blacklist sets and a streaming CSV pipeline. This module is the typed front door
 
 Kinds: ``mobile``, ``fixed``, ``nongeo`` (400/800), ``short`` (service short codes),
 ``foreign``. Reject reasons: see :data:`REASONS`.
+
+Service short codes (95588, 10086, 114) are refused with reason ``short_code`` unless
+``allow_short_codes=True`` (a list of service numbers); emergency numbers (110, 112, 119, 120,
+122, 999, 12110, 12119, 12395) are refused with reason ``emergency`` whatever the options.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ atexit.register(_c.wait_for_removals)
 
 __all__ = [
     "KINDS",
+    "LIMITS",
     "REASONS",
     "Blacklist",
     "CalllistError",
@@ -63,6 +68,12 @@ REASONS: dict[int, str] = dict(_CODES["reasons"])
 _KIND_NAMES = np.array([KINDS.get(i, "invalid") for i in range(256)], dtype=object)
 _REASON_NAMES = np.array([None if i == 0 else REASONS.get(i, "bad_number") for i in range(256)], dtype=object)
 
+#: documented input limits, checked before anything is allocated (a file past one is refused
+#: with a CalllistError naming the file and the limit): spreadsheet rows, columns and cells,
+#: zip entries and decompressed bytes, the longest XML text run, the file size, and the
+#: longest first (header) line of a CSV
+LIMITS: dict[str, int] = dict(_c.limits())
+
 Foreign = Literal["keep", "reject"]
 #: the platforms whose dialing rules and batch limits ``clean(platform=...)`` applies
 Platform = Literal["huawei", "huawei-v2", "huawei-file", "sccc", "babaihu", "hl95"]
@@ -85,7 +96,7 @@ def _normalizer(
     default_area_code: str | None = None,
     structural_only: bool = False,
     foreign: Foreign = "keep",
-    short_codes: bool = True,
+    allow_short_codes: bool = False,
     mobile_prefixes: PathLike | None = None,
     area_codes: PathLike | None = None,
     ip_prefixes: PathLike | None = None,
@@ -94,7 +105,7 @@ def _normalizer(
         default_area_code=default_area_code,
         structural_only=structural_only,
         foreign=foreign,
-        short_codes=short_codes,
+        allow_short_codes=allow_short_codes,
         mobile_prefixes=None if mobile_prefixes is None else os.fspath(mobile_prefixes),
         area_codes=None if area_codes is None else os.fspath(area_codes),
         ip_prefixes=None if ip_prefixes is None else os.fspath(ip_prefixes),
@@ -183,7 +194,7 @@ def normalize(
     default_area_code: str | None = None,
     structural_only: bool = False,
     foreign: Foreign = "keep",
-    short_codes: bool = True,
+    allow_short_codes: bool = False,
     mobile_prefixes: PathLike | None = None,
     normalizer: Normalizer | None = None,
 ) -> NormalizeResult:
@@ -196,8 +207,10 @@ def normalize(
     ``"0755"``) completes local 7/8-digit numbers; ``structural_only`` accepts any
     ``1[3-9]xxxxxxxxx`` mobile instead of checking the allocated-prefix table (or pass an updated
     table file as ``mobile_prefixes``); ``foreign="reject"`` rejects numbers of other countries.
+    Service short codes are rejected (``short_code``) unless ``allow_short_codes=True``;
+    emergency numbers are rejected (``emergency``) always.
     """
-    norm = normalizer or _normalizer(default_area_code, structural_only, foreign, short_codes, mobile_prefixes)
+    norm = normalizer or _normalizer(default_area_code, structural_only, foreign, allow_short_codes, mobile_prefixes)
     return NormalizeResult(*_run_normalize(norm, numbers))
 
 
@@ -359,7 +372,7 @@ def clean(
     default_area_code: str | None = None,
     structural_only: bool = False,
     foreign: Foreign = "keep",
-    short_codes: bool = True,
+    allow_short_codes: bool = False,
     mobile_prefixes: PathLike | None = None,
     defuse: bool = True,
     bom: bool = False,
@@ -385,7 +398,7 @@ def clean(
     chunk size (rows on the single-reader path, ``8 * chunk_rows`` bytes a piece on the
     parallel one).
     """
-    norm = _normalizer(default_area_code, structural_only, foreign, short_codes, mobile_prefixes)
+    norm = _normalizer(default_area_code, structural_only, foreign, allow_short_codes, mobile_prefixes)
     bl = _as_blacklist(blacklist, default_area_code)
     store_s = None if store is None else os.fspath(store)
     if isinstance(source, (str, os.PathLike)):

@@ -38,6 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c.add_argument("--record", action="store_true", help="add this run's clean numbers to --store")
     c.add_argument("--reject-foreign", action="store_true", help="reject numbers of other countries (default: keep, kind foreign)")
     c.add_argument("--structural-only", action="store_true", help="accept any 1[3-9] + 9-digit mobile (ignore the prefix table)")
+    c.add_argument("--allow-short-codes", action="store_true",
+                   help="keep service short codes such as 95588 (default: reject, reason short_code); "
+                        "emergency numbers (110, 119, 120, ...) are rejected always")
     c.add_argument("--mobile-prefixes", metavar="FILE", help="updated mobile prefix table (one 3-5 digit prefix a line)")
     c.add_argument("--no-defuse", action="store_true", help="do not prefix formula-like cells (=,+,-,@) with '")
     c.add_argument("--bom", action="store_true", help="write a UTF-8 BOM (for Excel)")
@@ -52,6 +55,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     n = cmds.add_parser("normalize", help="normalize numbers given as arguments (or stdin lines)")
     n.add_argument("numbers", nargs="*")
     n.add_argument("--default-area-code", metavar="C")
+    n.add_argument("--allow-short-codes", action="store_true",
+                   help="accept service short codes (emergency numbers are rejected always)")
     n.set_defaults(func=_cmd_normalize)
 
 
@@ -78,6 +83,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         record=args.record, platform=args.platform, batch_size=args.batch_size,
         default_area_code=args.default_area_code, structural_only=args.structural_only,
         foreign="reject" if args.reject_foreign else "keep", mobile_prefixes=args.mobile_prefixes,
+        allow_short_codes=args.allow_short_codes,
         defuse=not args.no_defuse, bom=args.bom, sheet=args.sheet,
     )
     if args.quiet or args.json:
@@ -139,7 +145,7 @@ def _cmd_normalize(args: argparse.Namespace) -> int:
     from callcore import calllist as cl
 
     numbers = args.numbers or [line.rstrip("\n") for line in sys.stdin]
-    r = cl.normalize(numbers, default_area_code=args.default_area_code)
+    r = cl.normalize(numbers, default_area_code=args.default_area_code, allow_short_codes=args.allow_short_codes)
     for s, e, nat, k, why, ext in zip(numbers, r.e164, r.national, r.kind, r.reason, r.ext):
         if e is None:
             print(f"{s}\t-\t-\treject:{why}")

@@ -334,27 +334,42 @@ impl Parse<'_> {
         // switch to GB18030 that the sequential decoder makes)
         p.bad_utf8 = utf8 && simdutf8::basic::from_utf8(input).is_err();
         p.non_ascii = utf8 && ascii_matters && !p.bad_utf8 && !input.is_ascii();
-        // CRLF -> LF exactly as the sequential decoder does (a CR right before LF is dropped)
+        // CRLF -> LF outside quoted cells, exactly as the sequential decoder does (a piece starts
+        // at a record start; one that does not is parsed again from an earlier start)
         let mut scratch = std::mem::take(&mut p.scratch);
-        let src: &[u8] = if eof || memchr::memchr(b'\r', input).is_some() {
+        let has_cr = memchr::memchr(b'\r', input).is_some();
+        let src: &[u8] = if has_cr || (eof && input.last().is_some_and(|&b| b != b'\n')) {
             scratch.clear();
-            let mut rest = input;
-            while let Some(i) = memchr::memchr(b'\r', rest) {
-                scratch.extend_from_slice(&rest[..i]);
-                if rest.get(i + 1) != Some(&b'\n') {
-                    scratch.push(b'\r');
+            if has_cr && memchr::memchr(b'"', input).is_none() {
+                // no quote, so no quoted cell: every CR before an LF ends a record (memchr
+                // instead of the byte-wise tracker; the same bytes come out)
+                let mut rest = input;
+                while let Some(i) = memchr::memchr(b'\r', rest) {
+                    scratch.extend_from_slice(&rest[..i]);
+                    if rest.get(i + 1) != Some(&b'\n') {
+                        scratch.push(if eof && i + 1 == rest.len() {
+                            b'\n'
+                        } else {
+                            b'\r'
+                        });
+                    }
+                    rest = &rest[i + 1..];
                 }
-                rest = &rest[i + 1..];
+                scratch.extend_from_slice(rest);
+            } else if has_cr {
+                let mut fix = super::CrlfOutsideQuotes::new(self.delim);
+                for &b in input {
+                    fix.step(b, &mut |o| scratch.push(o));
+                }
+                if eof {
+                    fix.finish(&mut |o| scratch.push(o));
+                }
+            } else {
+                scratch.extend_from_slice(input);
             }
-            scratch.extend_from_slice(rest);
-            if eof {
-                // the sequential decoder ends the text with a newline; a CR held back at the
-                // very end (not followed by LF) becomes that newline
-                match scratch.last() {
-                    Some(b'\r') => *scratch.last_mut().unwrap() = b'\n',
-                    Some(b'\n') | None => {}
-                    Some(_) => scratch.push(b'\n'),
-                }
+            if eof && scratch.last().is_some_and(|&b| b != b'\n') {
+                // the sequential decoder ends the text with a newline
+                scratch.push(b'\n');
             }
             &scratch
         } else {
@@ -557,10 +572,7 @@ struct Round {
 }
 
 fn decode_err(path: &std::path::Path, offset: u64) -> CalllistError {
-    CalllistError::Decode {
-        path: path.into(),
-        offset,
-    }
+    CalllistError::decode_at(path, offset)
 }
 
 /// Reads `want` more bytes (or to the end) onto `buf`; returns true at the end of the file.
@@ -633,7 +645,10 @@ pub(super) fn run(
     let header = layout.header;
     debug_assert!(layout.encoding == UTF_8 || gb_start);
 
-    std::thread::scope(|sc| {
+    // set when a file begun as UTF-8 turns out GB18030: the summary then says so
+    let switched = std::sync::atomic::AtomicBool::new(false);
+    let switched_ref = &switched;
+    let result = std::thread::scope(|sc| {
         // ------------------------------------------------------------ producer
         let producer = sc.spawn(move || {
             let mut text: Vec<u8> = Vec::with_capacity(block_bytes + piece_bytes);
@@ -666,6 +681,9 @@ pub(super) fn run(
                         if text.starts_with(b"\xEF\xBB\xBF") {
                             text.drain(..3);
                             text_off = 3;
+                            // a BOM decides UTF-8: no later switch to GB18030, bad bytes are an
+                            // error (the sequential reader counts the BOM as non-ASCII text too)
+                            seen_non_ascii = true;
                         }
                     }
                     let stop = if eof {
@@ -700,6 +718,7 @@ pub(super) fn run(
                                 *raw = text.split_off(validated);
                                 *raw_off = text_off + validated as u64;
                                 *gb = Some(GB18030.new_decoder_without_bom_handling());
+                                switched_ref.store(true, std::sync::atomic::Ordering::Relaxed);
                                 Ok(())
                             } else {
                                 Err(decode_err(input, text_off + bad as u64))
@@ -992,5 +1011,9 @@ pub(super) fn run(
             return Err(CalllistError::Config("reader thread panicked".into()));
         }
         written
-    })
+    });
+    if switched.load(std::sync::atomic::Ordering::Relaxed) {
+        summary.encoding = GB18030.name().to_string();
+    }
+    result
 }

@@ -253,7 +253,7 @@ def test_manifest_defuses_platform_text(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("cell,want", [("=1+1", "'=1+1"), ("+86", "'+86"), ("-2", "'-2"), ("@a", "'@a"),
-                                       ("\tx", "'\tx"), ("\rx", "'\rx"), ("a=1", "a=1"), ("", ""), ("'=x", "'=x"),
+                                       ("\tx", "'\tx"), ("\rx", "'\rx"), ("a=1", "a=1"), ("", ""), ("'=x", "''=x"), ("'a", "'a"),
                                        (" =x", " =x")])
 def test_defuse_rule_matches_the_calllist_writer(tmp_path, cell, want):
     """The manifest's rule is the call-list writer's: the same cells prefixed, with the same

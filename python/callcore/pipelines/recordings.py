@@ -108,8 +108,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def defuse(cell: str) -> str:
     """A cell of platform-supplied text for a CSV a spreadsheet may open: prefixed with ``'``
-    when it starts with ``=``, ``+``, ``-``, ``@``, TAB or CR, as the clean and rejects files are."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+    when it starts with ``=``, ``+``, ``-``, ``@``, TAB or CR after any ``'`` (so the prefix can be
+    taken off again), as the clean and rejects files are."""
+    return "'" + cell if cell.lstrip("'").startswith(_FORMULA_START) else cell
 
 
 def _defuse_path(rel: str) -> str:

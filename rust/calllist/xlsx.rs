@@ -111,7 +111,7 @@ pub fn read_rows_at(path: &Path, sheet: Option<&str>) -> Result<(Vec<csv::ByteRe
 }
 
 /// Options of the Huawei 7.4.8 import workbook.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct HuaweiWorkbook {
     /// Column of the clean CSV holding the called number (default `dial`, else `national`).
     pub called_column: Option<String>,
@@ -129,6 +129,21 @@ pub struct HuaweiWorkbook {
     /// put in front of formula-like cells is taken off, so the platform gets the original value.
     /// An XLSX string cell is never a formula, so nothing needs defusing in the workbook.
     pub undefuse: bool,
+}
+
+impl Default for HuaweiWorkbook {
+    /// What the clean pipeline writes: a defused clean CSV, files of Huawei's 500,000 rows.
+    fn default() -> Self {
+        HuaweiWorkbook {
+            called_column: None,
+            session_column: None,
+            call_data_column: None,
+            custom_field: None,
+            caller: None,
+            rows_per_file: 500_000,
+            undefuse: true,
+        }
+    }
 }
 
 /// The header labels of the template in 7.4.8 (`001:26350`).

@@ -291,6 +291,8 @@ pub struct Signer {
     secret_mac: HmacSha256,
     /// (authStringPrefix, HMAC keyed by the SigningKey hex text) of the last request
     last: Option<(String, HmacSha256)>,
+    /// the last timestamp found valid: a run of requests signed with one timestamp checks it once
+    valid_timestamp: Option<String>,
 }
 
 impl std::fmt::Debug for Signer {
@@ -312,6 +314,7 @@ impl Signer {
             secret_mac: HmacSha256::new_from_slice(secret_key)
                 .expect("HMAC takes keys of any length"),
             last: None,
+            valid_timestamp: None,
         })
     }
 
@@ -374,7 +377,10 @@ impl Signer {
         req: &Request<'_>,
         timestamp: &str,
     ) -> Result<String, SignError> {
-        check_timestamp(timestamp)?;
+        if self.valid_timestamp.as_deref() != Some(timestamp) {
+            check_timestamp(timestamp)?;
+            self.valid_timestamp = Some(timestamp.to_string());
+        }
         let canonical = canonicalize(req)?;
         // the prefix is both the SigningKey's input and the start of the value: build it once
         let mut out = self.prefix(timestamp, &canonical.signed_headers);

@@ -114,17 +114,18 @@ def test_vox_hour_to_wav_cli(benchmark, corpus, record) -> None:  # type: ignore
     from wholeprocess import interleaved, ratios
 
     src, outdir = corpus["hour_vox"], corpus["dir"] / "cli_out"
-    out = outdir / "hour.wav"
+    dirs = {name: outdir / name.split()[0] for name in ("callcore", "sox CLI", "ffmpeg CLI")}
 
-    def fresh(_name: str) -> None:
-        shutil.rmtree(outdir, ignore_errors=True)
-        outdir.mkdir()
+    def fresh(name: str) -> None:  # each output a new file
+        if name in dirs:
+            shutil.rmtree(dirs[name], ignore_errors=True)
+            dirs[name].mkdir(parents=True)
 
     cmds = {
-        "callcore": _callcore_cli() + ["audio", "transcode", str(src), "--source", "vox8k", "-o", str(outdir)],
-        "sox CLI": [_need("sox"), "-V1", "-t", "vox", "-r", "8000", str(src), "-b", "16", str(out)],
+        "callcore": _callcore_cli() + ["audio", "transcode", str(src), "--source", "vox8k", "-o", str(dirs["callcore"])],
+        "sox CLI": [_need("sox"), "-V1", "-t", "vox", "-r", "8000", str(src), "-b", "16", str(dirs["sox CLI"] / "hour.wav")],
         "ffmpeg CLI": [_need("ffmpeg"), "-v", "error", "-y", "-f", "u8", "-ar", "8000", "-ac", "1", "-c:a", "adpcm_ima_oki",
-                       "-i", str(src), "-c:a", "pcm_s16le", str(out)],
+                       "-i", str(src), "-c:a", "pcm_s16le", str(dirs["ffmpeg CLI"] / "hour.wav")],
         "python -c pass (start-up floor)": [sys.executable, "-c", "pass"],
     }
     runs = benchmark.pedantic(lambda: interleaved(cmds, rounds=5, before=fresh), rounds=1, iterations=1)
@@ -134,7 +135,8 @@ def test_vox_hour_to_wav_cli(benchmark, corpus, record) -> None:  # type: ignore
     sox = ratios(runs, "callcore", "sox CLI")
     record.note(f"{group}: sox / callcore per round {sox[2]:.2f}x (range {sox[0]:.2f}-{sox[-1]:.2f}); "
                 + "; ".join(f"{name} {r.median * 1e3:.0f} ms, peak RSS {r.peak_kib / 1024:.1f} MiB" for name, r in runs.items()))
-    assert sf.info(str(out)).frames == HOUR * RATE
+    for d in dirs.values():
+        assert sf.info(str(d / "hour.wav")).frames == HOUR * RATE
 
 
 def test_vox_hour_to_wav_floor(measure, corpus, record) -> None:  # type: ignore[no-untyped-def]
@@ -155,12 +157,19 @@ def test_vox_hour_to_wav_floor(measure, corpus, record) -> None:  # type: ignore
         finally:
             os.close(fd)
 
-    measure("VOX 1 h floor parts: write 57.6 MB to a new file", "os.write", write, per=HOUR, unit="audio-s", rounds=5,
-            setup=lambda: dst.unlink(missing_ok=True))
+    import time
+
+    writes = []
+    for _ in range(5):  # (the benchmark fixture times one thing per test: this one by hand)
+        dst.unlink(missing_ok=True)
+        t = time.perf_counter()
+        write()
+        writes.append(time.perf_counter() - t)
+    write_s = sorted(writes)[2] / HOUR
+    record("VOX 1 h floor parts: write 57.6 MB to a new file", "os.write", write_s, "audio-s")
     from conftest import _MEDIANS
 
     decode_s = _MEDIANS["VOX 1 h floor parts: decode in memory"]["callcore"][0]
-    write_s = _MEDIANS["VOX 1 h floor parts: write 57.6 MB to a new file"]["os.write"][0]
     record("VOX 1 h -> WAV (file to file)", "floor: decode + write", decode_s + write_s, "audio-s")
     ours = _MEDIANS.get("VOX 1 h -> WAV (file to file)", {}).get("callcore")
     if ours:

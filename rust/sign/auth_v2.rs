@@ -104,7 +104,32 @@ fn check_method(method: &str) -> Result<Cow<'_, str>, SignError> {
     })
 }
 
+/// The bytes that can make a URI invalid: `?`, `#`, `:` (of `://`) and control characters.
+const URI_SUSPECT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = b < 0x20 || b == 0x7f || b == b'?' as usize || b == b'#' as usize || b == b':' as usize;
+        b += 1;
+    }
+    t
+};
+
 fn check_uri(uri: &str) -> Result<&str, SignError> {
+    // one pass over the path in the usual case; the checks below, in their order of precedence,
+    // only when a suspect byte is there
+    if !uri.bytes().any(|b| URI_SUSPECT[b as usize]) {
+        return if uri.is_empty() {
+            Ok("/")
+        } else if uri.starts_with('/') {
+            Ok(uri)
+        } else {
+            Err(SignError::InvalidUri {
+                uri: uri.into(),
+                reason: "must start with '/'",
+            })
+        };
+    }
     if uri.contains('?') {
         return Err(SignError::InvalidUri {
             uri: uri.into(),
@@ -152,7 +177,7 @@ fn signed_header_list<'a>(
         if name.is_empty() || !name.bytes().all(is_token_char) {
             return Err(SignError::InvalidHeaderName(name.to_string()));
         }
-        if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
+        if memchr::memchr3(b'\r', b'\n', 0, value.as_bytes()).is_some() {
             return Err(SignError::InvalidHeaderValue(name.to_string()));
         }
         let lower: Cow<str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {

@@ -34,9 +34,9 @@ impl<'py> StrPairs<'py> {
 /// Calls `f` with each (name, value) of a `Mapping[str, str]` (a dict fast, anything with
 /// `.items()` otherwise; None is empty), checking both are `str`. `what` names the argument in
 /// errors, e.g. `headers`.
-pub fn for_each_str_pair<'py>(
+pub fn for_each_str_pair<'py, W: std::fmt::Display + ?Sized>(
     obj: Option<&Bound<'py, PyAny>>,
-    what: &str,
+    what: &W,
     mut f: impl FnMut(Bound<'py, PyString>, Bound<'py, PyString>) -> PyResult<()>,
 ) -> PyResult<()> {
     let Some(obj) = obj else {
@@ -83,6 +83,16 @@ pub fn for_each_str_pair<'py>(
     Ok(())
 }
 
+/// `requests[{index}]: {what}`, formatted only when an error message needs it (a batch names the
+/// request at fault; formatting it for every request cost more than copying the request).
+pub struct Indexed<'a>(pub usize, pub &'a str);
+
+impl std::fmt::Display for Indexed<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "requests[{}]: {}", self.0, self.1)
+    }
+}
+
 pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type()
         .name()
@@ -100,7 +110,10 @@ pub enum BodyRef<'py> {
 }
 
 impl<'py> BodyRef<'py> {
-    pub fn extract(obj: Option<&Bound<'py, PyAny>>, what: &str) -> PyResult<BodyRef<'py>> {
+    pub fn extract<W: std::fmt::Display + ?Sized>(
+        obj: Option<&Bound<'py, PyAny>>,
+        what: &W,
+    ) -> PyResult<BodyRef<'py>> {
         let Some(obj) = obj else {
             return Ok(BodyRef::Empty);
         };

@@ -4,7 +4,7 @@ use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
 
-use super::convert::{for_each_str_pair, type_name, BodyRef, StrPairs};
+use super::convert::{for_each_str_pair, type_name, BodyRef, Indexed, StrPairs};
 use crate::sign::auth_v2 as core;
 use crate::sign::verify::{self, Received, VerifyError};
 use crate::sign::{callback, digest, timestamp, SignError as CoreSignError};
@@ -223,7 +223,7 @@ impl OwnedBatch {
     }
 
     /// Copies a `Mapping[str, str]` (or None); returns its range of `pairs`.
-    fn push_pairs(&mut self, obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Span> {
+    fn push_pairs(&mut self, obj: Option<&Bound<'_, PyAny>>, what: &Indexed<'_>) -> PyResult<Span> {
         let start = self.pairs.len();
         for_each_str_pair(obj, what, |k, v| {
             let (k, v) = (k.to_str()?, v.to_str()?);
@@ -257,7 +257,7 @@ impl OwnedBatch {
                 ))
             })
         };
-        let ctx = |what: &str| format!("requests[{i}]: {what}");
+        let ctx = |what| Indexed(i, what);
         let method = self.push_text(text(0, "method")?.to_str()?);
         let uri = self.push_text(text(1, "uri")?.to_str()?);
         let headers = self.push_pairs(Some(&tuple.get_item(2)?), &ctx("headers"))?;

@@ -109,7 +109,8 @@ const URI_SUSPECT: [bool; 256] = {
     let mut t = [false; 256];
     let mut b = 0;
     while b < 256 {
-        t[b] = b < 0x20 || b == 0x7f || b == b'?' as usize || b == b'#' as usize || b == b':' as usize;
+        t[b] =
+            b < 0x20 || b == 0x7f || b == b'?' as usize || b == b'#' as usize || b == b':' as usize;
         b += 1;
     }
     t

@@ -183,7 +183,11 @@ mod tests {
         let pattern: Vec<u8> = (0u8..=255).chain(b"abc-._~XYZ".iter().copied()).collect();
         for len in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 7, 5000] {
             let input: Vec<u8> = pattern.iter().copied().cycle().take(len).collect();
-            assert_eq!(normalize(&input), normalize_reference(&input), "length {len}");
+            assert_eq!(
+                normalize(&input),
+                normalize_reference(&input),
+                "length {len}"
+            );
         }
     }
 

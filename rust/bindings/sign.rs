@@ -86,12 +86,16 @@ fn timestamp_or_now(ts: Option<&str>, millis: bool) -> String {
 
 /// The timestamp text to sign with: a `str` verbatim, `None` for now, anything else (an aware
 /// `datetime`) through `callcore.sign.format_timestamp`, which formats it in UTC or says why not.
-fn timestamp_text(ts: Option<&Bound<'_, PyAny>>, millis: bool) -> PyResult<String> {
+fn timestamp_text<'a>(
+    ts: Option<&'a Bound<'_, PyAny>>,
+    millis: bool,
+) -> PyResult<std::borrow::Cow<'a, str>> {
     match ts {
-        None => Ok(timestamp::now(millis)),
-        Some(t) if t.is_none() => Ok(timestamp::now(millis)),
+        None => Ok(timestamp::now(millis).into()),
+        Some(t) if t.is_none() => Ok(timestamp::now(millis).into()),
         Some(t) => match t.cast::<PyString>() {
-            Ok(s) => Ok(s.to_str()?.to_string()),
+            // a str is signed verbatim, read in place
+            Ok(s) => Ok(s.to_str()?.into()),
             Err(_) => {
                 let kwargs = pyo3::types::PyDict::new(t.py());
                 kwargs.set_item("millis", millis)?;
@@ -99,7 +103,8 @@ fn timestamp_text(ts: Option<&Bound<'_, PyAny>>, millis: bool) -> PyResult<Strin
                     .import("callcore.sign")?
                     .getattr("format_timestamp")?
                     .call((t,), Some(&kwargs))?
-                    .extract()
+                    .extract::<String>()
+                    .map(Into::into)
             }
         },
     }

@@ -209,7 +209,9 @@ fn signed_header_list<'a>(
 }
 
 /// `normalize(a) sep1 normalize(b)` records, sorted as whole byte strings and joined by `sep2`,
-/// identical records once (the demo's TreeSet). Built in one buffer to keep allocation flat.
+/// identical records once (the demo's TreeSet). The records are written joined in input order;
+/// when that order is already the sorted one (headers come sorted by name, and records only sort
+/// otherwise when one name prefixes another) that text is the result, with no second buffer.
 fn sorted_records<'a>(
     pairs: impl Iterator<Item = (&'a str, &'a str)>,
     sep1: u8,
@@ -218,15 +220,24 @@ fn sorted_records<'a>(
     let mut buf: Vec<u8> = Vec::with_capacity(128);
     let mut spans: Vec<(usize, usize)> = Vec::with_capacity(8);
     for (a, b) in pairs {
+        if !spans.is_empty() {
+            buf.push(sep2);
+        }
         let start = buf.len();
         normalize_into(a.as_bytes(), &mut buf);
         buf.push(sep1);
         normalize_into(b.as_bytes(), &mut buf);
         spans.push((start, buf.len()));
     }
+    let in_order = spans
+        .windows(2)
+        .all(|w| buf[w[0].0..w[0].1] < buf[w[1].0..w[1].1]);
+    if in_order {
+        return String::from_utf8(buf).expect("normalized text is ASCII");
+    }
     spans.sort_unstable_by(|x, y| buf[x.0..x.1].cmp(&buf[y.0..y.1]));
     spans.dedup_by(|x, y| buf[x.0..x.1] == buf[y.0..y.1]);
-    let mut out = Vec::with_capacity(buf.len() + spans.len());
+    let mut out = Vec::with_capacity(buf.len());
     for (i, &(a, b)) in spans.iter().enumerate() {
         if i > 0 {
             out.push(sep2);

@@ -533,15 +533,17 @@ class RecordingSync:
             it = iter(todo)
             exhausted = False
             while True:
+                # a full chunk is committed before more downloads start: a run stopped at that
+                # commit has at most a chunk plus the downloads in flight on disk, uncommitted
+                if staged and (len(staged) >= self.o.chunk or not futs):
+                    commit_downloads()
+                    continue
                 while not exhausted and len(futs) < self.o.workers * 2:
                     row = next(it, None)
                     if row is None:
                         exhausted = True
                         break
                     futs.add(pool.submit(self._fetch, row["key"], row))
-                if staged and (len(staged) >= self.o.chunk or not futs):
-                    commit_downloads()
-                    continue
                 if len(pending_conv) >= self.o.chunk or (not futs and pending_conv):
                     converted += convert(pending_conv)
                     pending_conv = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -102,6 +101,8 @@ def _cmd_transcode(args: argparse.Namespace) -> int:
         results = transcode_many(pairs, **opts)  # type: ignore[arg-type]
     elapsed = time.perf_counter() - started
     if args.json:
+        import json  # only here: a run without --json does not import it
+
         for r in results:
             print(json.dumps(r.__dict__, ensure_ascii=False))
     done = [r for r in results if r.status == "done"]
@@ -144,6 +145,8 @@ def _cmd_transcode(args: argparse.Namespace) -> int:
 
 
 def _cmd_merge(args: argparse.Namespace) -> int:
+    import json
+
     from callcore.audio import merge
 
     r = merge(
@@ -155,6 +158,8 @@ def _cmd_merge(args: argparse.Namespace) -> int:
 
 
 def _cmd_detect(args: argparse.Namespace) -> int:
+    import json
+
     from callcore.audio import detect
 
     with open(args.file, "rb") as f:

@@ -217,7 +217,9 @@ fn sorted_records<'a>(
     sep1: u8,
     sep2: u8,
 ) -> String {
-    let mut buf: Vec<u8> = Vec::with_capacity(128);
+    // room for the usual headers' worst case (each piece reserves 3x its length to encode into),
+    // so that the buffer is allocated once
+    let mut buf: Vec<u8> = Vec::with_capacity(512);
     let mut spans: Vec<(usize, usize)> = Vec::with_capacity(8);
     for (a, b) in pairs {
         if !spans.is_empty() {

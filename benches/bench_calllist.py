@@ -370,6 +370,35 @@ def test_normalize_list(benchmark, phones) -> None:
     RESULTS["normalize_list"] = _median(benchmark)
 
 
+def test_e2e_whole_process(benchmark, dataset, record) -> None:
+    """``callcore calllist clean`` as a whole process (interpreter, imports, exit included) against
+    the polars script as a process (benches/peers/polars_clean.py) and the I/O floor (``cat`` of the
+    input to a new file: reading and writing the bytes once), 5 interleaved rounds; peak RSS of
+    each child (GNU time)."""
+    import sys
+
+    from wholeprocess import interleaved, need, ratios
+
+    p, out = dataset["path"], dataset["out"]
+    cli = [sys.executable, "-m", "callcore.cli", "calllist", "clean", str(p), "-o", str(out / "wp_clean.csv"),
+           "--rejects", str(out / "wp_rejects.csv")]
+    polars_script = [sys.executable, str(Path(__file__).parent / "peers" / "polars_clean.py"), str(p),
+                     str(out / "wp_pl_clean.csv"), str(out / "wp_pl_rejects.csv")]
+    floor = ["sh", "-c", f'{need("cat")} "$1" > "$2"', "cat", str(p), str(out / "wp_copy.csv")]
+    cmds = {"callcore CLI": cli, "polars script": polars_script, "floor: cat (read + write once)": floor}
+    runs = benchmark.pedantic(lambda: interleaved(cmds, rounds=5), rounds=1, iterations=1)
+    group = f"calllist clean {ROWS:,} rows, whole process"
+    for name, r in runs.items():
+        record(group, "callcore" if name == "callcore CLI" else name, r.median / ROWS, "row")
+    pl_r = ratios(runs, "callcore CLI", "polars script")
+    mb = p.stat().st_size / 2**20
+    record.note(f"{group}: polars script / callcore per round {pl_r[len(pl_r) // 2]:.2f}x (range {pl_r[0]:.2f}-{pl_r[-1]:.2f}); "
+                + "; ".join(f"{name} {r.median * 1e3:.0f} ms, peak RSS {r.peak_kib / 1024:.0f} MiB "
+                            f"({r.peak_kib / 1024 / mb:.2f}x the {mb:.0f} MiB input)" for name, r in runs.items()))
+    RESULTS["e2e_whole_process_callcore"] = runs["callcore CLI"].median
+    RESULTS["e2e_whole_process_polars"] = runs["polars script"].median
+
+
 def test_interleaved_ratios(benchmark, dataset) -> None:
     """callcore, the phonenumbers pipeline (20k sample, scaled) and polars, one after the other
     in each of 7 rounds: a ratio per round compares runs made under the same load (this VM's

@@ -314,3 +314,15 @@ def test_sccc_recording_soundfile_script_per_file(measure, sccc_proc, tmp_path):
         soundfile.write(str(dst), data, rate, subtype="PCM_16")
 
     _sccc_script_peer(measure, sccc_proc, tmp_path, "script: httpx + soundfile", convert)
+
+
+def test_sccc_recording_download_floor_per_file(measure, sccc_proc, tmp_path):
+    """The floor of both rows above on this sandbox: the same listing and httpx downloads on 4
+    threads, each written to a file, and nothing else (no conversion, no state). The sandbox is
+    one Python process serving every download (~2 ms of its CPU a file on the reference machine):
+    when this row is close to the others, the server bounds them all."""
+
+    def convert(src, dst):
+        pass
+
+    _sccc_script_peer(measure, sccc_proc, tmp_path, "floor: list + download only", convert)

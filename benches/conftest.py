@@ -3,6 +3,7 @@ and the terminal summary prints each group's peers side by side with the ratio t
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -13,6 +14,21 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 _MEDIANS: dict[str, dict[str, tuple[float, str]]] = defaultdict(dict)
+#: figures that are not a timing of one implementation (a floor's parts, a share of the GIL),
+#: printed after the table
+_NOTES: list[str] = []
+
+
+@pytest.fixture
+def record() -> Any:
+    """``record(group, impl, seconds, unit)``: put a figure computed from other measurements (a
+    floor) in the table beside the timed ones; ``record.note(text)`` prints a line after it."""
+
+    def put(group: str, impl: str, seconds: float, unit: str = "call") -> None:
+        _MEDIANS[group][impl] = (seconds, unit)
+
+    put.note = _NOTES.append  # type: ignore[attr-defined]
+    return put
 
 
 @pytest.fixture
@@ -42,14 +58,31 @@ def _fmt(seconds: float) -> str:
     return f"{seconds:.3g} s"
 
 
+def _machine() -> str:
+    """The machine and its load, for the tables: CPU model, cores, 1/5/15-minute load average."""
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        load = "unknown"
+    return f"machine: {model}, {os.cpu_count()} cores; load average at the end (1/5/15 min): {load}"
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not _MEDIANS:
         return
     tr = terminalreporter
     tr.section("callcore vs peers (median per item; ratio = peer / callcore)")
+    tr.write_line(_machine())
     for group, impls in sorted(_MEDIANS.items()):
         ours = impls.get("callcore")
         for impl, (median, unit) in sorted(impls.items(), key=lambda kv: kv[1][0]):
             per_s = f"{1 / median:,.0f} {unit}/s" if median > 0 else "-"
             ratio = f"x{median / ours[0]:.1f}" if ours and impl != "callcore" else ""
             tr.write_line(f"{group:<40} {impl:<22} {_fmt(median):>10}  {per_s:>22}  {ratio}")
+    for line in _NOTES:
+        tr.write_line(line)

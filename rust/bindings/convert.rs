@@ -15,48 +15,10 @@ impl<'py> StrPairs<'py> {
     /// names the argument in errors, e.g. `headers`.
     pub fn extract(obj: Option<&Bound<'py, PyAny>>, what: &str) -> PyResult<StrPairs<'py>> {
         let mut items = Vec::new();
-        let Some(obj) = obj else {
-            return Ok(StrPairs { items });
-        };
-        if obj.is_none() {
-            return Ok(StrPairs { items });
-        }
-        let mut push = |k: Bound<'py, PyAny>, v: Bound<'py, PyAny>| -> PyResult<()> {
-            let k = k.cast_into::<PyString>().map_err(|e| {
-                PyTypeError::new_err(format!(
-                    "{what}: every name must be a str, got {}",
-                    type_name(e.into_inner().as_any())
-                ))
-            })?;
-            let v = match v.cast_into::<PyString>() {
-                Ok(v) => v,
-                Err(e) => {
-                    return Err(PyTypeError::new_err(format!(
-                        "{what}: the value of {:?} must be a str, got {}",
-                        k.to_cow().unwrap_or_default(),
-                        type_name(e.into_inner().as_any())
-                    )))
-                }
-            };
+        for_each_str_pair(obj, what, |k, v| {
             items.push((k, v));
             Ok(())
-        };
-        if let Ok(d) = obj.cast::<PyDict>() {
-            for (k, v) in d.iter() {
-                push(k, v)?;
-            }
-        } else {
-            let it = obj.call_method0("items").map_err(|_| {
-                PyTypeError::new_err(format!(
-                    "{what}: expected a mapping of str to str, got {}",
-                    type_name(obj)
-                ))
-            })?;
-            for pair in it.try_iter()? {
-                let (k, v): (Bound<'py, PyAny>, Bound<'py, PyAny>) = pair?.extract()?;
-                push(k, v)?;
-            }
-        }
+        })?;
         Ok(StrPairs { items })
     }
 
@@ -66,6 +28,68 @@ impl<'py> StrPairs<'py> {
             .iter()
             .map(|(k, v)| Ok((k.to_str()?, v.to_str()?)))
             .collect()
+    }
+}
+
+/// Calls `f` with each (name, value) of a `Mapping[str, str]` (a dict fast, anything with
+/// `.items()` otherwise; None is empty), checking both are `str`. `what` names the argument in
+/// errors, e.g. `headers`.
+pub fn for_each_str_pair<'py, W: std::fmt::Display + ?Sized>(
+    obj: Option<&Bound<'py, PyAny>>,
+    what: &W,
+    mut f: impl FnMut(Bound<'py, PyString>, Bound<'py, PyString>) -> PyResult<()>,
+) -> PyResult<()> {
+    let Some(obj) = obj else {
+        return Ok(());
+    };
+    if obj.is_none() {
+        return Ok(());
+    }
+    let mut push = |k: Bound<'py, PyAny>, v: Bound<'py, PyAny>| -> PyResult<()> {
+        let k = k.cast_into::<PyString>().map_err(|e| {
+            PyTypeError::new_err(format!(
+                "{what}: every name must be a str, got {}",
+                type_name(e.into_inner().as_any())
+            ))
+        })?;
+        let v = match v.cast_into::<PyString>() {
+            Ok(v) => v,
+            Err(e) => {
+                return Err(PyTypeError::new_err(format!(
+                    "{what}: the value of {:?} must be a str, got {}",
+                    k.to_cow().unwrap_or_default(),
+                    type_name(e.into_inner().as_any())
+                )))
+            }
+        };
+        f(k, v)
+    };
+    if let Ok(d) = obj.cast::<PyDict>() {
+        for (k, v) in d.iter() {
+            push(k, v)?;
+        }
+    } else {
+        let it = obj.call_method0("items").map_err(|_| {
+            PyTypeError::new_err(format!(
+                "{what}: expected a mapping of str to str, got {}",
+                type_name(obj)
+            ))
+        })?;
+        for pair in it.try_iter()? {
+            let (k, v): (Bound<'py, PyAny>, Bound<'py, PyAny>) = pair?.extract()?;
+            push(k, v)?;
+        }
+    }
+    Ok(())
+}
+
+/// `requests[{index}]: {what}`, formatted only when an error message needs it (a batch names the
+/// request at fault; formatting it for every request cost more than copying the request).
+pub struct Indexed<'a>(pub usize, pub &'a str);
+
+impl std::fmt::Display for Indexed<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "requests[{}]: {}", self.0, self.1)
     }
 }
 
@@ -86,7 +110,10 @@ pub enum BodyRef<'py> {
 }
 
 impl<'py> BodyRef<'py> {
-    pub fn extract(obj: Option<&Bound<'py, PyAny>>, what: &str) -> PyResult<BodyRef<'py>> {
+    pub fn extract<W: std::fmt::Display + ?Sized>(
+        obj: Option<&Bound<'py, PyAny>>,
+        what: &W,
+    ) -> PyResult<BodyRef<'py>> {
         let Some(obj) = obj else {
             return Ok(BodyRef::Empty);
         };

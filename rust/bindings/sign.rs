@@ -4,7 +4,7 @@ use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
 
-use super::convert::{type_name, BodyRef, StrPairs};
+use super::convert::{for_each_str_pair, type_name, BodyRef, Indexed, StrPairs};
 use super::panics::guard;
 use crate::sign::auth_v2 as core;
 use crate::sign::verify::{self, Received, VerifyError};
@@ -93,12 +93,16 @@ fn timestamp_or_now(ts: Option<&str>, millis: bool) -> String {
 
 /// The timestamp text to sign with: a `str` verbatim, `None` for now, anything else (an aware
 /// `datetime`) through `callcore.sign.format_timestamp`, which formats it in UTC or says why not.
-fn timestamp_text(ts: Option<&Bound<'_, PyAny>>, millis: bool) -> PyResult<String> {
+fn timestamp_text<'a>(
+    ts: Option<&'a Bound<'_, PyAny>>,
+    millis: bool,
+) -> PyResult<std::borrow::Cow<'a, str>> {
     match ts {
-        None => Ok(timestamp::now(millis)),
-        Some(t) if t.is_none() => Ok(timestamp::now(millis)),
+        None => Ok(timestamp::now(millis).into()),
+        Some(t) if t.is_none() => Ok(timestamp::now(millis).into()),
         Some(t) => match t.cast::<PyString>() {
-            Ok(s) => Ok(s.to_str()?.to_string()),
+            // a str is signed verbatim, read in place
+            Ok(s) => Ok(s.to_str()?.into()),
             Err(_) => {
                 let kwargs = pyo3::types::PyDict::new(t.py());
                 kwargs.set_item("millis", millis)?;
@@ -106,7 +110,8 @@ fn timestamp_text(ts: Option<&Bound<'_, PyAny>>, millis: bool) -> PyResult<Strin
                     .import("callcore.sign")?
                     .getattr("format_timestamp")?
                     .call((t,), Some(&kwargs))?
-                    .extract()
+                    .extract::<String>()
+                    .map(Into::into)
             }
         },
     }
@@ -191,59 +196,146 @@ fn canonical_request(
     })
 }
 
-/// One request of a batch, its Python objects kept alive for the borrowed views.
-struct BatchItem<'py> {
-    method: Bound<'py, PyString>,
-    uri: Bound<'py, PyString>,
-    headers: StrPairs<'py>,
-    body: BodyRef<'py>,
-    query: StrPairs<'py>,
+/// A span of [`OwnedBatch::text`] or [`OwnedBatch::bodies`].
+type Span = (usize, usize);
+
+/// One request of an [`OwnedBatch`]: spans into its arenas, and its header and query pairs as a
+/// range of [`OwnedBatch::pairs`].
+struct OwnedRequest {
+    method: Span,
+    uri: Span,
+    headers: Span,
+    query: Span,
+    body: Span,
 }
 
-fn batch_item<'py>(i: usize, obj: &Bound<'py, PyAny>) -> PyResult<BatchItem<'py>> {
-    let tuple = obj.cast::<PyTuple>().map_err(|_| {
-        PyTypeError::new_err(format!(
-            "requests[{i}]: expected a tuple (method, uri, headers[, body[, query]]), got {}",
-            type_name(obj)
-        ))
-    })?;
-    let n = tuple.len();
-    if !(3..=5).contains(&n) {
-        return Err(PyTypeError::new_err(format!(
-            "requests[{i}]: expected 3 to 5 items, got {n}"
-        )));
-    }
-    let s = |j: usize, what: &str| -> PyResult<Bound<'py, PyString>> {
-        let item = tuple.get_item(j)?;
-        item.cast_into::<PyString>().map_err(|e| {
-            PyTypeError::new_err(format!(
-                "requests[{i}]: {what} must be a str, got {}",
-                type_name(e.into_inner().as_any())
-            ))
-        })
-    };
-    let ctx = |what: &str| format!("requests[{i}]: {what}");
-    let body = if n > 3 {
-        Some(tuple.get_item(3)?)
-    } else {
-        None
-    };
-    let query = if n > 4 {
-        Some(tuple.get_item(4)?)
-    } else {
-        None
-    };
-    Ok(BatchItem {
-        method: s(0, "method")?,
-        uri: s(1, "uri")?,
-        headers: StrPairs::extract(Some(&tuple.get_item(2)?), &ctx("headers"))?,
-        body: BodyRef::extract(body.as_ref(), &ctx("body"))?,
-        query: StrPairs::extract(query.as_ref(), &ctx("query"))?,
-    })
+/// A chunk of requests copied out of their Python objects into two arenas (all text in one
+/// `String`, all bodies in one buffer): the signing then runs on other threads without the GIL
+/// and without holding a reference to any Python object, which another thread could change.
+/// Copying a request's ~150 bytes costs less than keeping a reference to each of its strings
+/// (a reference per string to take, keep and drop under the GIL, and a `Vec` per request).
+#[derive(Default)]
+struct OwnedBatch {
+    text: String,
+    bodies: Vec<u8>,
+    /// (name, value) spans of every request's headers, then its query, in turn
+    pairs: Vec<(Span, Span)>,
+    requests: Vec<OwnedRequest>,
 }
+
+impl OwnedBatch {
+    fn with_capacity(n: usize) -> OwnedBatch {
+        OwnedBatch {
+            text: String::with_capacity(n * 160),
+            bodies: Vec::with_capacity(n * 64),
+            pairs: Vec::with_capacity(n * 4),
+            requests: Vec::with_capacity(n),
+        }
+    }
+
+    fn push_text(&mut self, s: &str) -> Span {
+        let start = self.text.len();
+        self.text.push_str(s);
+        (start, self.text.len())
+    }
+
+    /// Copies a `Mapping[str, str]` (or None); returns its range of `pairs`.
+    fn push_pairs(&mut self, obj: Option<&Bound<'_, PyAny>>, what: &Indexed<'_>) -> PyResult<Span> {
+        let start = self.pairs.len();
+        for_each_str_pair(obj, what, |k, v| {
+            let (k, v) = (k.to_str()?, v.to_str()?);
+            let pair = (self.push_text(k), self.push_text(v));
+            self.pairs.push(pair);
+            Ok(())
+        })?;
+        Ok((start, self.pairs.len()))
+    }
+
+    /// Copies request `i`, a tuple `(method, uri, headers[, body[, query]])`.
+    fn push_request(&mut self, i: usize, obj: &Bound<'_, PyAny>) -> PyResult<()> {
+        let tuple = obj.cast::<PyTuple>().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "requests[{i}]: expected a tuple (method, uri, headers[, body[, query]]), got {}",
+                type_name(obj)
+            ))
+        })?;
+        let n = tuple.len();
+        if !(3..=5).contains(&n) {
+            return Err(PyTypeError::new_err(format!(
+                "requests[{i}]: expected 3 to 5 items, got {n}"
+            )));
+        }
+        let text = |j: usize, what: &str| -> PyResult<Bound<'_, PyString>> {
+            let item = tuple.get_item(j)?;
+            item.cast_into::<PyString>().map_err(|e| {
+                PyTypeError::new_err(format!(
+                    "requests[{i}]: {what} must be a str, got {}",
+                    type_name(e.into_inner().as_any())
+                ))
+            })
+        };
+        let ctx = |what| Indexed(i, what);
+        let method = self.push_text(text(0, "method")?.to_str()?);
+        let uri = self.push_text(text(1, "uri")?.to_str()?);
+        let headers = self.push_pairs(Some(&tuple.get_item(2)?), &ctx("headers"))?;
+        let body = if n > 3 {
+            let item = tuple.get_item(3)?;
+            let body = BodyRef::extract(Some(&item), &ctx("body"))?;
+            let start = self.bodies.len();
+            self.bodies.extend_from_slice(body.as_bytes()?);
+            (start, self.bodies.len())
+        } else {
+            (self.bodies.len(), self.bodies.len())
+        };
+        let query = if n > 4 {
+            self.push_pairs(Some(&tuple.get_item(4)?), &ctx("query"))?
+        } else {
+            (self.pairs.len(), self.pairs.len())
+        };
+        self.requests.push(OwnedRequest {
+            method,
+            uri,
+            headers,
+            query,
+            body,
+        });
+        Ok(())
+    }
+
+    /// Signs every request of the chunk on all cores; no Python object is touched.
+    fn sign(
+        &self,
+        access_key: &str,
+        secret_key: &[u8],
+        timestamp: &str,
+    ) -> Result<Vec<Result<String, CoreSignError>>, CoreSignError> {
+        let t = |(a, b): Span| &self.text[a..b];
+        let pairs: Vec<(&str, &str)> = self.pairs.iter().map(|&(k, v)| (t(k), t(v))).collect();
+        let reqs: Vec<core::Request> = self
+            .requests
+            .iter()
+            .map(|r| core::Request {
+                method: t(r.method),
+                uri: t(r.uri),
+                headers: &pairs[r.headers.0..r.headers.1],
+                query: &pairs[r.query.0..r.query.1],
+                body: &self.bodies[r.body.0..r.body.1],
+            })
+            .collect();
+        core::authorization_many(&reqs, access_key, secret_key, timestamp)
+    }
+}
+
+/// Requests copied per chunk: the signer threads start on the first chunk while the next is
+/// copied, and the GIL is let go between chunks so other Python threads run during the copy too.
+const BATCH_CHUNK: usize = 4096;
 
 /// Signs many requests on all cores with the GIL released. Every request shares the key pair and
 /// the timestamp; a bad request raises `SignError` naming its index, and nothing is signed.
+///
+/// The GIL is held only to copy each chunk of requests out of their Python objects and, at the
+/// end, to make the result strings: canonicalizing, validating and hashing all run without it,
+/// on a signer thread (fanning out on all cores) that works on one chunk while the next is copied.
 #[pyfunction]
 #[pyo3(signature = (requests, access_key, secret_key, timestamp=None, millis=true))]
 fn auth_v2_many<'py>(
@@ -255,36 +347,54 @@ fn auth_v2_many<'py>(
     millis: bool,
 ) -> PyResult<Bound<'py, PyList>> {
     guard("sign.auth_v2_many", SignInternalError::new_err, || {
-        let items: Vec<BatchItem> = requests
-            .try_iter()
-            .map_err(|_| {
-                PyTypeError::new_err(format!(
-                    "requests: expected an iterable of tuples, got {}",
-                    type_name(requests)
-                ))
-            })?
-            .enumerate()
-            .map(|(i, r)| batch_item(i, &r?))
-            .collect::<PyResult<_>>()?;
-        let mut views: Vec<(Vec<(&str, &str)>, Vec<(&str, &str)>)> =
-            Vec::with_capacity(items.len());
-        for it in &items {
-            views.push((it.headers.views()?, it.query.views()?));
-        }
-        let mut reqs = Vec::with_capacity(items.len());
-        for (it, (h, q)) in items.iter().zip(&views) {
-            reqs.push(core::Request {
-                method: it.method.to_str()?,
-                uri: it.uri.to_str()?,
-                headers: h,
-                query: q,
-                body: it.body.as_bytes()?,
-            });
-        }
+        let iter = requests.try_iter().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "requests: expected an iterable of tuples, got {}",
+                type_name(requests)
+            ))
+        })?;
+        let hint = requests.len().unwrap_or(0);
         let ts = timestamp_or_now(timestamp, millis);
-        let signed = py
-            .detach(|| core::authorization_many(&reqs, access_key, secret_key.as_bytes(), &ts))
-            .map_err(sign_err)?;
+        // the arguments every request shares are checked first, so that their error is the one raised
+        core::Signer::new(access_key, secret_key.as_bytes()).map_err(sign_err)?;
+        core::check_timestamp(&ts).map_err(sign_err)?;
+        let (ak, sk, ts) = (access_key, secret_key.as_bytes(), ts.as_str());
+        let signed = std::thread::scope(|scope| -> PyResult<Vec<Result<String, CoreSignError>>> {
+            // two chunks in flight at most: one being signed, one waiting, one being copied
+            let (to_signer, chunks) = std::sync::mpsc::sync_channel::<OwnedBatch>(1);
+            let signer = scope.spawn(move || {
+                let mut all = Vec::with_capacity(hint);
+                for chunk in chunks {
+                    all.extend(chunk.sign(ak, sk, ts)?);
+                }
+                Ok::<_, CoreSignError>(all)
+            });
+            let mut copied: PyResult<()> = Ok(());
+            let mut chunk = OwnedBatch::with_capacity(BATCH_CHUNK.min(hint.max(1)));
+            for (i, r) in iter.enumerate() {
+                if let Err(e) = r.and_then(|r| chunk.push_request(i, &r)) {
+                    copied = Err(e);
+                    break;
+                }
+                if chunk.requests.len() == BATCH_CHUNK {
+                    let full = std::mem::replace(&mut chunk, OwnedBatch::with_capacity(BATCH_CHUNK));
+                    // a send error means the signer stopped on an error: its join below reports it
+                    if py.detach(|| to_signer.send(full)).is_err() {
+                        break;
+                    }
+                }
+            }
+            if copied.is_ok() && !chunk.requests.is_empty() {
+                let _ = py.detach(|| to_signer.send(chunk));
+            }
+            drop(to_signer);
+            let result = py.detach(|| signer.join());
+            copied?;
+            match result {
+                Ok(signed) => signed.map_err(sign_err),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })?;
         let mut out = Vec::with_capacity(signed.len());
         for (i, r) in signed.into_iter().enumerate() {
             out.push(r.map_err(|e| SignError::new_err(format!("requests[{i}]: {e}")))?);

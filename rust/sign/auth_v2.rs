@@ -104,7 +104,33 @@ fn check_method(method: &str) -> Result<Cow<'_, str>, SignError> {
     })
 }
 
+/// The bytes that can make a URI invalid: `?`, `#`, `:` (of `://`) and control characters.
+const URI_SUSPECT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] =
+            b < 0x20 || b == 0x7f || b == b'?' as usize || b == b'#' as usize || b == b':' as usize;
+        b += 1;
+    }
+    t
+};
+
 fn check_uri(uri: &str) -> Result<&str, SignError> {
+    // one pass over the path in the usual case; the checks below, in their order of precedence,
+    // only when a suspect byte is there
+    if !uri.bytes().any(|b| URI_SUSPECT[b as usize]) {
+        return if uri.is_empty() {
+            Ok("/")
+        } else if uri.starts_with('/') {
+            Ok(uri)
+        } else {
+            Err(SignError::InvalidUri {
+                uri: uri.into(),
+                reason: "must start with '/'",
+            })
+        };
+    }
     if uri.contains('?') {
         return Err(SignError::InvalidUri {
             uri: uri.into(),
@@ -152,7 +178,7 @@ fn signed_header_list<'a>(
         if name.is_empty() || !name.bytes().all(is_token_char) {
             return Err(SignError::InvalidHeaderName(name.to_string()));
         }
-        if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
+        if memchr::memchr3(b'\r', b'\n', 0, value.as_bytes()).is_some() {
             return Err(SignError::InvalidHeaderValue(name.to_string()));
         }
         let lower: Cow<str> = if name.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -183,24 +209,37 @@ fn signed_header_list<'a>(
 }
 
 /// `normalize(a) sep1 normalize(b)` records, sorted as whole byte strings and joined by `sep2`,
-/// identical records once (the demo's TreeSet). Built in one buffer to keep allocation flat.
+/// identical records once (the demo's TreeSet). The records are written joined in input order;
+/// when that order is already the sorted one (headers come sorted by name, and records only sort
+/// otherwise when one name prefixes another) that text is the result, with no second buffer.
 fn sorted_records<'a>(
     pairs: impl Iterator<Item = (&'a str, &'a str)>,
     sep1: u8,
     sep2: u8,
 ) -> String {
-    let mut buf: Vec<u8> = Vec::with_capacity(128);
+    // room for the usual headers' worst case (each piece reserves 3x its length to encode into),
+    // so that the buffer is allocated once
+    let mut buf: Vec<u8> = Vec::with_capacity(512);
     let mut spans: Vec<(usize, usize)> = Vec::with_capacity(8);
     for (a, b) in pairs {
+        if !spans.is_empty() {
+            buf.push(sep2);
+        }
         let start = buf.len();
         normalize_into(a.as_bytes(), &mut buf);
         buf.push(sep1);
         normalize_into(b.as_bytes(), &mut buf);
         spans.push((start, buf.len()));
     }
+    let in_order = spans
+        .windows(2)
+        .all(|w| buf[w[0].0..w[0].1] < buf[w[1].0..w[1].1]);
+    if in_order {
+        return String::from_utf8(buf).expect("normalized text is ASCII");
+    }
     spans.sort_unstable_by(|x, y| buf[x.0..x.1].cmp(&buf[y.0..y.1]));
     spans.dedup_by(|x, y| buf[x.0..x.1] == buf[y.0..y.1]);
-    let mut out = Vec::with_capacity(buf.len() + spans.len());
+    let mut out = Vec::with_capacity(buf.len());
     for (i, &(a, b)) in spans.iter().enumerate() {
         if i > 0 {
             out.push(sep2);
@@ -291,6 +330,8 @@ pub struct Signer {
     secret_mac: HmacSha256,
     /// (authStringPrefix, HMAC keyed by the SigningKey hex text) of the last request
     last: Option<(String, HmacSha256)>,
+    /// the last timestamp found valid: a run of requests signed with one timestamp checks it once
+    valid_timestamp: Option<String>,
 }
 
 impl std::fmt::Debug for Signer {
@@ -312,6 +353,7 @@ impl Signer {
             secret_mac: HmacSha256::new_from_slice(secret_key)
                 .expect("HMAC takes keys of any length"),
             last: None,
+            valid_timestamp: None,
         })
     }
 
@@ -374,7 +416,10 @@ impl Signer {
         req: &Request<'_>,
         timestamp: &str,
     ) -> Result<String, SignError> {
-        check_timestamp(timestamp)?;
+        if self.valid_timestamp.as_deref() != Some(timestamp) {
+            check_timestamp(timestamp)?;
+            self.valid_timestamp = Some(timestamp.to_string());
+        }
         let canonical = canonicalize(req)?;
         // the prefix is both the SigningKey's input and the start of the value: build it once
         let mut out = self.prefix(timestamp, &canonical.signed_headers);

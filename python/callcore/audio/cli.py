@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -59,12 +57,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     d.set_defaults(func=_cmd_detect)
 
 
-def _import_rich() -> None:
-    import rich.console
-    import rich.progress
-    import rich.table  # noqa: F401
-
-
 def _cmd_transcode(args: argparse.Namespace) -> int:
     from callcore.audio import plan_outputs, transcode_many
 
@@ -72,21 +64,17 @@ def _cmd_transcode(args: argparse.Namespace) -> int:
         if not os.path.exists(s):
             raise FileNotFoundError(f"{s}: no such file or folder")
     pairs = plan_outputs(args.src, args.out, args.to)
-    # rich (~40 ms to import) draws the progress bar on a terminal; otherwise it is only needed
-    # for the summary, so it is imported on a second thread while the Rust core (GIL released)
-    # transcodes: a one-file call from a script does not wait for it
-    live = not args.json and not args.quiet and sys.stderr.isatty() and len(pairs) > 0
-    loader = None if live else threading.Thread(target=_import_rich, daemon=True)
-    if loader is not None:
-        loader.start()
-    else:
-        _import_rich()
+    # rich draws the progress bar and the summary table on a terminal; otherwise (a script, a
+    # pipe, a log) the summary is plain lines, and rich, ~40 ms of imports (a third of a one-hour
+    # file's whole run), is never imported
+    live = not args.json and not args.quiet and sys.stderr.isatty()
     if not pairs:
-        if loader is not None:
-            loader.join()
-        from rich.console import Console
+        if live:
+            from rich.console import Console
 
-        Console(stderr=True).print("[yellow]no input files found[/]")
+            Console(stderr=True).print("[yellow]no input files found[/]")
+        else:
+            print("no input files found", file=sys.stderr)
         return 1
     Path(args.out).mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -115,13 +103,9 @@ def _cmd_transcode(args: argparse.Namespace) -> int:
     else:
         results = transcode_many(pairs, **opts)  # type: ignore[arg-type]
     elapsed = time.perf_counter() - started
-    if loader is not None:
-        loader.join()
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(stderr=True)
     if args.json:
+        import json  # only here: a run without --json does not import it
+
         for r in results:
             print(json.dumps(r.__dict__, ensure_ascii=False))
     done = [r for r in results if r.status == "done"]
@@ -129,29 +113,46 @@ def _cmd_transcode(args: argparse.Namespace) -> int:
     errors = [r for r in results if not r.ok]
     audio_s = sum(r.seconds for r in done)
     out_bytes = sum(r.output_bytes for r in done)
-    table = Table(title="callcore audio transcode", show_header=False)
-    table.add_row("files", str(len(results)))
-    table.add_row("done", str(len(done)))
-    table.add_row("skipped (output exists)", str(len(skipped)))
-    table.add_row("failed", f"[red]{len(errors)}[/]" if errors else "0")
-    table.add_row("audio", f"{audio_s / 3600:.2f} h")
-    table.add_row("written", f"{out_bytes / 1e6:.1f} MB")
-    table.add_row("elapsed", f"{elapsed:.2f} s" + (f" ({audio_s / elapsed:,.0f}x realtime)" if elapsed > 0 and audio_s else ""))
+    rows = [
+        ("files", str(len(results))),
+        ("done", str(len(done))),
+        ("skipped (output exists)", str(len(skipped))),
+        ("failed", str(len(errors))),
+        ("audio", f"{audio_s / 3600:.2f} h"),
+        ("written", f"{out_bytes / 1e6:.1f} MB"),
+        ("elapsed", f"{elapsed:.2f} s" + (f" ({audio_s / elapsed:,.0f}x realtime)" if elapsed > 0 and audio_s else "")),
+    ]
     noted = [r for r in done if r.notes]
     if noted:
-        table.add_row("with notes", str(len(noted)))
-    if not args.quiet:
+        rows.append(("with notes", str(len(noted))))
+    more = f"... and {len(errors) - 20} more errors (use --json for all)" if len(errors) > 20 else None
+    if live:
+        from rich.console import Console
+        from rich.table import Table
+
+        console = Console(stderr=True)
+        table = Table(title="callcore audio transcode", show_header=False)
+        for name, value in rows:
+            table.add_row(name, f"[red]{value}[/]" if name == "failed" and errors else value)
         console.print(table)
-    for r in errors[:20]:
-        console.print(f"[red]error[/] {r.error}", highlight=False, soft_wrap=True)
-    if len(errors) > 20:
-        console.print(f"... and {len(errors) - 20} more errors (use --json for all)")
+        for r in errors[:20]:
+            console.print(f"[red]error[/] {r.error}", highlight=False, soft_wrap=True)
+        if more:
+            console.print(more)
+    else:
+        width = max(len(name) for name, _ in rows)
+        lines = [] if args.quiet else ["callcore audio transcode"] + [f"  {name:<{width}}  {value}" for name, value in rows]
+        lines += [f"error {r.error}" for r in errors[:20]] + ([more] if more else [])
+        if lines:
+            print("\n".join(lines), file=sys.stderr)
     if not errors:
         return EXIT_OK
     return EXIT_PARTIAL if len(errors) < len(results) else EXIT_FAILURE
 
 
 def _cmd_merge(args: argparse.Namespace) -> int:
+    import json
+
     from callcore.audio import merge
 
     r = merge(
@@ -163,6 +164,8 @@ def _cmd_merge(args: argparse.Namespace) -> int:
 
 
 def _cmd_detect(args: argparse.Namespace) -> int:
+    import json
+
     from callcore.audio import detect
 
     with open(args.file, "rb") as f:

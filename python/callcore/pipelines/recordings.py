@@ -377,12 +377,15 @@ class RecordingSync:
                            ("indexed" if e < settled else "open", calls, b, e))
 
     # -------------------------------------------------------------- download + transcode
-    def _fetch(self, key: str) -> tuple[str, Path | None, str | None, bool, tuple[str, int] | None, bool]:
+    def _fetch(self, key: str, r: Any = None) -> tuple[str, Path | None, str | None, bool, tuple[str, int] | None, bool]:
         """(key, downloaded path or None, error, fetched now, (sha256, bytes), final); runs on a
         worker. Any error is this recording's alone: ``final`` is False when a later run may
         succeed (a retryable platform error that outlasted the retries), True when the answer
-        itself is bad (a hostile or broken archive, a name that cannot be stored...)."""
-        r = self.j.one("SELECT * FROM recs WHERE key=?", (key,))
+        itself is bad (a hostile or broken archive, a name that cannot be stored...). ``r`` is the
+        recording's row when the caller has it (read here otherwise): a worker that reads the
+        journal waits for the lock the main thread holds through each commit's fsync."""
+        if r is None:
+            r = self.j.one("SELECT * FROM recs WHERE key=?", (key,))
         path: Path | None = None
         try:
             src = self.source()
@@ -446,7 +449,8 @@ class RecordingSync:
     def transfer(self) -> tuple[int, int]:
         from callcore import audio
 
-        todo = [r["key"] for r in self.j.q("SELECT key FROM recs WHERE state='listed' ORDER BY key")]
+        # the rows are read here, once: the workers then never touch the journal
+        todo = self.j.q("SELECT * FROM recs WHERE state='listed' ORDER BY key")
         ready = [(r["key"], r["src"]) for r in self.j.q("SELECT key, src FROM recs WHERE state='downloaded' ORDER BY key")]
         total = self.j.one("SELECT COUNT(*) n FROM recs")["n"]
         self.progress("total", total, self.j.one("SELECT COUNT(*) n FROM recs WHERE state='converted'")["n"])
@@ -497,17 +501,50 @@ class RecordingSync:
             return len(done)
 
         src_root = self.state_dir / "src"
+        # finished downloads not yet committed: recorded a chunk at a time in one durable commit
+        # (a commit per finished download cost an fsync each, and stalled the workers behind the
+        # journal's lock); a download a run killed before its commit is on disk under its final
+        # name, and the next run takes it from there without fetching it again
+        staged: list[tuple[str, Path | None, str | None, bool, tuple[str, int] | None, bool]] = []
+
+        def commit_downloads() -> None:
+            nonlocal fetched, staged
+            got, errs, bad = [], [], []
+            for key, path, err, now, digest, final in staged:
+                if path is None or digest is None:
+                    (bad if final else errs).append((f"download: {err}", key))
+                else:
+                    got.append((key, str(path.relative_to(self.state_dir)), *digest, int(now)))
+            staged = []
+            with self.j.tx() as db:  # the downloads of a chunk, in one durable commit
+                db.executemany("UPDATE recs SET error=? WHERE key=?", errs)
+                db.executemany("UPDATE recs SET state='failed', error=? WHERE key=?", bad)
+                # a download a killed run renamed into place before its commit was fetched once
+                db.executemany("UPDATE recs SET state='downloaded', src=?1, src_sha=?2, src_bytes=?3, error=NULL, "
+                               "fetches=CASE WHEN ?4=1 THEN fetches+1 ELSE MAX(fetches,1) END WHERE key=?5",
+                               [(rel, sha, size, now, key) for key, rel, sha, size, now in got])
+            self.errors += [f"{key}: {err}" for err, key in errs + bad]
+            for key, rel, _sha_, _size, now in got:
+                fetched += now
+                pending_conv.append((key, rel))
+                self.progress("downloaded", 1, 0)
+
         with ThreadPoolExecutor(max_workers=max(1, self.o.workers)) as pool:
             futs: set[Future[tuple[str, Path | None, str | None, bool, tuple[str, int] | None, bool]]] = set()
             it = iter(todo)
             exhausted = False
             while True:
+                # a full chunk is committed before more downloads start: a run stopped at that
+                # commit has at most a chunk plus the downloads in flight on disk, uncommitted
+                if staged and (len(staged) >= self.o.chunk or not futs):
+                    commit_downloads()
+                    continue
                 while not exhausted and len(futs) < self.o.workers * 2:
-                    k = next(it, None)
-                    if k is None:
+                    row = next(it, None)
+                    if row is None:
                         exhausted = True
                         break
-                    futs.add(pool.submit(self._fetch, k))
+                    futs.add(pool.submit(self._fetch, row["key"], row))
                 if len(pending_conv) >= self.o.chunk or (not futs and pending_conv):
                     converted += convert(pending_conv)
                     pending_conv = []
@@ -515,25 +552,7 @@ class RecordingSync:
                 if not futs:
                     break
                 done, futs = wait(futs, return_when=FIRST_COMPLETED)
-                got, errs, bad = [], [], []
-                for f in done:
-                    key, path, err, now, digest, final = f.result()
-                    if path is None or digest is None:
-                        (bad if final else errs).append((f"download: {err}", key))
-                    else:
-                        got.append((key, str(path.relative_to(self.state_dir)), *digest, int(now)))
-                with self.j.tx() as db:  # the downloads finished together, in one durable commit
-                    db.executemany("UPDATE recs SET error=? WHERE key=?", errs)
-                    db.executemany("UPDATE recs SET state='failed', error=? WHERE key=?", bad)
-                    # a download a killed run renamed into place before its commit was fetched once
-                    db.executemany("UPDATE recs SET state='downloaded', src=?1, src_sha=?2, src_bytes=?3, error=NULL, "
-                                   "fetches=CASE WHEN ?4=1 THEN fetches+1 ELSE MAX(fetches,1) END WHERE key=?5",
-                                   [(rel, sha, size, now, key) for key, rel, sha, size, now in got])
-                self.errors += [f"{key}: {err}" for err, key in errs + bad]
-                for key, rel, _sha_, _size, now in got:
-                    fetched += now
-                    pending_conv.append((key, rel))
-                    self.progress("downloaded", 1, 0)
+                staged += [f.result() for f in done]
         self._prune_sources(src_root)
         return fetched, converted
 

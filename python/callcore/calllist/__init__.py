@@ -24,13 +24,16 @@ import atexit
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+import functools
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal, Protocol, overload
+from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
 
-import numpy as np
 
 from callcore._core import calllist as _c
+
+if TYPE_CHECKING:  # numpy (39 ms to import) is loaded only by the calls that return arrays
+    import numpy as np
 
 # a clean that replaces existing outputs removes their old contents on a background thread;
 # let it finish before the interpreter exits so no `<output>.part` is left behind
@@ -65,8 +68,15 @@ _CODES = _c.codes()
 KINDS: dict[int, str] = dict(_CODES["kinds"])
 #: reason code -> name (0 is "ok")
 REASONS: dict[int, str] = dict(_CODES["reasons"])
-_KIND_NAMES = np.array([KINDS.get(i, "invalid") for i in range(256)], dtype=object)
-_REASON_NAMES = np.array([None if i == 0 else REASONS.get(i, "bad_number") for i in range(256)], dtype=object)
+
+
+@functools.cache
+def _names() -> tuple[Any, Any]:
+    """Kind and reason names by code, as object arrays for numpy's take (built on first use)."""
+    import numpy as np
+
+    return (np.array([KINDS.get(i, "invalid") for i in range(256)], dtype=object),
+            np.array([None if i == 0 else REASONS.get(i, "bad_number") for i in range(256)], dtype=object))
 
 #: documented input limits, checked before anything is allocated (a file past one is refused
 #: with a CalllistError naming the file and the limit): spreadsheet rows, columns and cells,
@@ -141,12 +151,12 @@ class NormalizeResult:
     @cached_property
     def reason(self) -> list[str | None]:
         """Reject reason names, None where accepted."""
-        return _REASON_NAMES[self.reasons].tolist()
+        return _names()[1][self.reasons].tolist()
 
     @cached_property
     def kind(self) -> list[str]:
         """Kind names (``invalid`` where rejected)."""
-        return _KIND_NAMES[self.kinds].tolist()
+        return _names()[0][self.kinds].tolist()
 
     @cached_property
     def ext(self) -> list[str | None]:
@@ -166,6 +176,8 @@ class NormalizeResult:
 
 
 def _run_normalize(norm: Any, numbers: Any) -> tuple[np.ndarray, ...]:
+    import numpy as np
+
     if isinstance(numbers, np.ndarray):
         arr = np.ascontiguousarray(numbers)
         if arr.ndim != 1:
@@ -216,6 +228,8 @@ def normalize(
 
 def dedup_first(keys: np.ndarray) -> np.ndarray:
     """Keep-first mask over uint64 keys (key 0, i.e. rejected, is never a duplicate)."""
+    import numpy as np
+
     return _c.first_flags(np.ascontiguousarray(keys, dtype=np.uint64))
 
 
@@ -419,6 +433,8 @@ def clean(
         )
         return Summary.from_dict(d)
     values = source
+    import numpy as np
+
     if isinstance(values, np.ndarray):
         values = values.tolist()
     elif hasattr(values, "to_list") and not hasattr(values, "__arrow_c_stream__"):

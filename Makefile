@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 # Debian packages the tests compare against (sox, ffmpeg, spandsp) or start (sshd)
-APT_PACKAGES := sox ffmpeg libspandsp-dev openssh-server
+APT_PACKAGES := sox ffmpeg libspandsp-dev openssh-server time
 
 .PHONY: setup system-deps demo test test-rust test-python bench clean wheel docs
 

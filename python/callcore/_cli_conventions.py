@@ -256,6 +256,9 @@ URL_FLAGS = (("endpoint", "--endpoint"), ("files_url", "--files-url"))
 
 
 def run_preflight(args: argparse.Namespace) -> None:
+    # options that need each other are usage errors, found before any network check
+    if getattr(args, "from_pushes", False) and not getattr(args, "store", None):
+        raise PreflightError("--from-pushes: give --store DIR, the receiver's store folder")
     for attr, flag in URL_FLAGS:
         url = getattr(args, attr, None)
         if url:

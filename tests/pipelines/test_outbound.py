@@ -216,7 +216,7 @@ def test_the_sandbox_dials_only_running_campaigns_in_their_windows(sandbox_facto
     with client_for(sb) as c:
         a = c.create_campaign(CampaignSpec(
             name="win", strBeginTime=f"{day} 00:00:00", strEndTime=f"{day} 23:59:59", deviceType=2,
-            callerNo="4008001234", maxAlertingTime=30, callbackUrl="http://127.0.0.1:9/cb", skillParam={"skillId": 1},
+            callerNo="4008001234", maxAlertingTime=30, callbackUrl="http://127.0.0.1:9/cb", skillParam={"skillId": 1, "outBoundType": 2, "predictParam": {"predictMethod": 5, "offhookPredictParam": {"offHookRate": 100}}},
             scheduleParam=ScheduleParam(workdayBeginTime1="08:00", workdayEndTime1="11:30",
                                         workdayBeginTime2="13:00", workdayEndTime2="17:30")))
         c.add_numbers(a, [CallData(called=f"1390000{i:04d}") for i in range(10)])

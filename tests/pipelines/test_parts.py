@@ -100,7 +100,7 @@ def test_a_zip_answer_is_unpacked_safely(tmp_path):
     with zipfile.ZipFile(ok, "w") as z:
         z.writestr("rec.V3", b"\xd5" * 800)
     got = RecordingSync._unzip_one(ok)
-    assert got.read_bytes() == b"\xd5" * 800 and got.parent == tmp_path / "a"
+    assert got.read_bytes() == b"\xd5" * 800 and got.parent == tmp_path / "a.zip.unzipped"
     bad = tmp_path / "b.zip"
     with zipfile.ZipFile(bad, "w") as z:
         z.writestr("../../escape.V3", b"x")

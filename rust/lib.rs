@@ -7,5 +7,8 @@ pub mod audio;
 pub mod calllist;
 pub mod sign;
 
+#[cfg(test)]
+mod fuzz_corpus;
+
 #[cfg(feature = "python")]
 mod bindings;

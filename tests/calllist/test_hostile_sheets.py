@@ -27,7 +27,8 @@ try:
     res = {"ok": True, "rows": s.rows}
 except Exception as e:
     res = {"ok": False, "calllist_error": isinstance(e, cl.CalllistError), "message": str(e)}
-res["maxrss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10
+# this process's own peak (VmHWM starts afresh at exec; ru_maxrss keeps the forking parent's peak)
+res["maxrss_mib"] = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) >> 10
 print(json.dumps(res))
 """
 

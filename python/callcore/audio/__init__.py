@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
@@ -193,30 +192,61 @@ def detect(data: bytes | bytearray | memoryview, *, rate: int = 8000) -> Detecti
     return _core.detect(data, rate)  # type: ignore[return-value]  # the core builds exactly this dict
 
 
-@dataclass(frozen=True)
 class TranscodeResult:
-    """The outcome of one file: ``ok`` with what was done, or the error and its reason."""
+    """The outcome of one file: ``ok`` with what was done, or the error and its reason.
+
+    A plain immutable class rather than a dataclass: ``dataclasses`` (with ``inspect``) is 6 ms
+    of imports, a tenth of a one-hour file's whole ``callcore audio transcode`` run (issue 15)."""
+
+    __match_args__ = ("src", "dst", "ok", "status")
+    _FIELDS = ("src", "dst", "ok", "status", "error", "error_kind", "input", "variant", "channels", "in_rate",
+               "out_rate", "frames", "seconds", "input_bytes", "output_bytes", "notes")
 
     src: str
     dst: str
     ok: bool
     status: str  # "done", "skipped" or "error"
-    error: str | None = None
-    error_kind: str | None = None  # "io", "empty", "format", "limit", "invalid-option", "cancelled"
-    input: str = ""
-    variant: str | None = None
-    channels: int = 0
-    in_rate: int = 0
-    out_rate: int = 0
-    frames: int = 0
-    seconds: float = 0.0
-    input_bytes: int = 0
-    output_bytes: int = 0
-    notes: list[str] = field(default_factory=list)
+    error: str | None
+    error_kind: str | None  # "io", "empty", "format", "limit", "invalid-option", "cancelled"
+    input: str
+    variant: str | None
+    channels: int
+    in_rate: int
+    out_rate: int
+    frames: int
+    seconds: float
+    input_bytes: int
+    output_bytes: int
+    notes: list[str]
+
+    def __init__(self, src: str, dst: str, ok: bool, status: str, error: str | None = None,
+                 error_kind: str | None = None, input: str = "", variant: str | None = None, channels: int = 0,
+                 in_rate: int = 0, out_rate: int = 0, frames: int = 0, seconds: float = 0.0, input_bytes: int = 0,
+                 output_bytes: int = 0, notes: list[str] | None = None) -> None:
+        values = locals()
+        for name in self._FIELDS:
+            object.__setattr__(self, name, values[name])
+        if notes is None:
+            object.__setattr__(self, "notes", [])
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"TranscodeResult is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"TranscodeResult is immutable: cannot delete {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash(tuple(v if not isinstance(v, list) else tuple(v) for v in self.__dict__.values()))
+
+    def __repr__(self) -> str:
+        return "TranscodeResult(" + ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items()) + ")"
 
     @classmethod
     def _from(cls, d: dict[str, Any]) -> TranscodeResult:
-        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
+        return cls(**{k: v for k, v in d.items() if k in cls._FIELDS})
 
 
 def _opts(

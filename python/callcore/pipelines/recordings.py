@@ -58,7 +58,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 from callcore import _crashpoint
 from callcore.platforms.archive import is_zip_file
@@ -235,14 +235,20 @@ def _windows(begin: str, end: str, size: timedelta | None = timedelta(days=3)) -
         b = w + timedelta(seconds=1)
 
 
-def _sha(path: Path) -> tuple[str, int]:
+def stream_sha256(f: BinaryIO) -> tuple[str, int]:
+    """(SHA-256 hex, byte count) of a binary stream, read 1 MiB at a time."""
     h = hashlib.sha256()
     n = 0
-    with open(path, "rb") as f:
-        for c in iter(lambda: f.read(1 << 20), b""):
-            h.update(c)
-            n += len(c)
+    for c in iter(lambda: f.read(1 << 20), b""):
+        h.update(c)
+        n += len(c)
     return h.hexdigest(), n
+
+
+def file_sha256(path: str | os.PathLike[str]) -> tuple[str, int]:
+    """(SHA-256 hex, byte count) of a local file."""
+    with open(path, "rb") as f:
+        return stream_sha256(f)
 
 
 def parse_time(s: str) -> str:
@@ -405,7 +411,7 @@ class RecordingSync:
             if is_zip_file(path):
                 want = PurePosixPath((rec.remote_original or rec.remote_file or "").replace("\\", "/")).name
                 path = self._unzip_one(path, want)
-            return key, path, None, now, _sha(path), False
+            return key, path, None, now, file_sha256(path), False
         except PlatformError as e:
             if not e.retryable:
                 self._discard(path)
@@ -478,7 +484,7 @@ class RecordingSync:
                 if isinstance(res, Exception):
                     failed.append((key, f"transcode: {type(res).__name__}: {res}"))
                 elif res.ok:
-                    done.append((key, srcp, *_sha(dst), 1 if res.status == "done" else 0))
+                    done.append((key, srcp, *file_sha256(dst), 1 if res.status == "done" else 0))
                 else:
                     failed.append((key, f"transcode: {res.error}"))
             with self.j.tx() as db:  # one durable commit per chunk; sources are removed only after it

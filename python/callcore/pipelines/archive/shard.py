@@ -14,7 +14,8 @@ from typing import Any
 
 from callcore import _crashpoint
 
-from .store import ARCHIVE_DIR, Store, _sha, _sha_remote
+from ..recordings import file_sha256
+from .store import ARCHIVE_DIR, Store, _sha_remote
 
 FIELDS = ("source", "source_bytes", "source_sha256", "output", "output_bytes", "output_sha256", "seconds", "state",
           "error", "writes", "shard", "worker")
@@ -79,7 +80,7 @@ def run_shard(spec: dict[str, Any]) -> list[dict[str, Any]]:
                 else:
                     local_src = os.path.join(scratch, f"{i}-src")
                     src.fs.get_file(full, local_src)
-                row["source_sha256"], row["source_bytes"] = _sha(local_src)
+                row["source_sha256"], row["source_bytes"] = file_sha256(local_src)
             except (OSError, ValueError) as e:
                 row.update(state="error", error=f"fetch: {e}")
                 rows.append(row)
@@ -94,7 +95,7 @@ def run_shard(spec: dict[str, Any]) -> list[dict[str, Any]]:
                 row.update(state="error", error=f"{r.error_kind or 'error'}: {reason}")
             else:
                 try:
-                    row["output_sha256"], row["output_bytes"] = _sha(local_out)
+                    row["output_sha256"], row["output_bytes"] = file_sha256(local_out)
                     row["seconds"] = round(r.seconds, 3)
                     written = dst.commit(local_out, row["output"], token)
                     row.update(state="converted" if written else "present", writes=int(written))

@@ -13,6 +13,8 @@ from typing import Any
 
 from callcore.audio import INPUT_SUFFIXES as SUFFIXES
 
+from ..recordings import stream_sha256
+
 ARCHIVE_DIR = ".callcore-archive"
 
 
@@ -174,21 +176,6 @@ class Store:
             self.fs.pipe_file(final, data)
 
 
-def _sha(path: str) -> tuple[str, int]:
-    h = hashlib.sha256()
-    n = 0
-    with open(path, "rb") as f:
-        for c in iter(lambda: f.read(1 << 20), b""):
-            h.update(c)
-            n += len(c)
-    return h.hexdigest(), n
-
-
 def _sha_remote(store: Store, rel: str) -> tuple[str, int]:
-    h = hashlib.sha256()
-    n = 0
     with store.fs.open(store.path(rel), "rb") as f:
-        for c in iter(lambda: f.read(1 << 20), b""):
-            h.update(c)
-            n += len(c)
-    return h.hexdigest(), n
+        return stream_sha256(f)

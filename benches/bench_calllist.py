@@ -181,28 +181,10 @@ def test_e2e_callcore_peak_memory(benchmark, dataset) -> None:
     assert peak_kib > 0
 
 
-POLARS_STRIP = r"[\s\-\.\(\)（）－\u3000]"
-
-
 def _polars_pipeline(path: Path, out: Path) -> int:
-    import polars as pl
+    from peers import polars_clean
 
-    df = pl.read_csv(path, infer_schema=False)
-    digits = (
-        pl.col("phone").fill_null("")
-        .str.replace_all(POLARS_STRIP, "")
-        .str.replace(r"^(\+86|0086|86)(1[3-9]\d{9})$", "$2")
-        .str.replace(r"^(\+86|0086)([1-9]\d{8,10})$", "0$2")
-        .str.replace(r"^(17951|12593|0)(1[3-9]\d{9})$", "$2")
-    )
-    df = df.with_columns(digits.alias("norm"))
-    ok = pl.col("norm").str.contains(r"^(1[3-9]\d{9}|0\d{9,11}|400\d{7})$")
-    good = df.filter(ok)
-    bad = df.filter(~ok)
-    clean = good.unique(subset="norm", keep="first", maintain_order=True)
-    clean.write_csv(out / "pl_clean.csv")
-    bad.write_csv(out / "pl_rejects.csv")
-    return clean.height
+    return polars_clean.main(str(path), str(out / "pl_clean.csv"), str(out / "pl_rejects.csv"))
 
 
 def test_e2e_polars(benchmark, dataset) -> None:
@@ -213,9 +195,10 @@ def test_e2e_polars(benchmark, dataset) -> None:
 
 def _pandas_pipeline(path: Path, out: Path) -> int:
     import pandas as pd
+    from peers.polars_clean import STRIP  # the separators the polars peer strips, the same set
 
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    s = df["phone"].str.replace(POLARS_STRIP, "", regex=True)
+    s = df["phone"].str.replace(STRIP, "", regex=True)
     s = s.str.replace(r"^(?:\+86|0086|86)(1[3-9]\d{9})$", r"\1", regex=True)
     s = s.str.replace(r"^(?:17951|12593|0)(1[3-9]\d{9})$", r"\1", regex=True)
     df["norm"] = s

@@ -256,9 +256,11 @@ URL_FLAGS = (("endpoint", "--endpoint"), ("files_url", "--files-url"))
 
 
 def run_preflight(args: argparse.Namespace) -> None:
-    # options that need each other are usage errors, found before any network check
-    if getattr(args, "from_pushes", False) and not getattr(args, "store", None):
-        raise PreflightError("--from-pushes: give --store DIR, the receiver's store folder")
+    # a command's own rules on its options (set_defaults(check=...)): usage errors come before
+    # any network check
+    check = getattr(args, "check", None)
+    if check is not None:
+        check(args)
     for attr, flag in URL_FLAGS:
         url = getattr(args, attr, None)
         if url:

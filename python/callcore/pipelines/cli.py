@@ -148,7 +148,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="sync exactly the recordings the platform's pushes named, queued in --store DIR by "
                         "`callcore receive serve` (instead of the platform's listing)")
     s.add_argument("--store", metavar="DIR", help="the receiver's store folder, for --from-pushes")
-    s.set_defaults(func=_cmd_sync)
+    s.set_defaults(func=_cmd_sync, check=_check_sync)
     register_convert(rcs)
 
 
@@ -301,6 +301,11 @@ def _sync_creds(args: argparse.Namespace) -> tuple[str, str]:
         raise ValueError(f"credentials: set {env} (or CALLCORE_SECRET_KEY) in the environment "
                          "(secrets are never taken from the command line)")
     return user, secret
+
+
+def _check_sync(args: argparse.Namespace) -> None:
+    if args.from_pushes and not args.store:
+        raise ValueError("--from-pushes: give --store DIR, the receiver's store folder")
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:

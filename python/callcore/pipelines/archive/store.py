@@ -3,6 +3,7 @@ its kind (a local hard link, an SFTP rename, an object store's single PUT), none
 a committed file."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import posixpath
@@ -111,7 +112,7 @@ class Store:
                 except FileExistsError:
                     return False
                 except OSError as e:  # scratch on another filesystem: copy next to the output first
-                    if e.errno != 18:  # EXDEV
+                    if e.errno != errno.EXDEV:
                         raise
                     part = f"{final}.{token}.part"
                     shutil.copyfile(local_tmp, part)

@@ -82,6 +82,8 @@ def test_register_checks_names_and_profiles() -> None:
         registry.register(replace(sccc, name="sccc-two"))
     with pytest.raises(ValueError, match="has no limits"):
         registry.register(replace(sccc, name="other", profiles=("other",)))
+    with pytest.raises(ValueError, match="at least one"):
+        registry.register(replace(sccc, name="other", profiles=()))
     with pytest.raises(ValueError, match="lower case"):
         registry.register(replace(sccc, name="Other_One", profiles=("other",)))
     with pytest.raises(ValueError, match="built in"):

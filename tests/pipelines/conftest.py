@@ -106,5 +106,5 @@ def client_for(sb: HuaweiSandbox) -> HuaweiClient:
 
 def calldata(sb: HuaweiSandbox, campaign: int | None = None) -> list[Any]:
     if campaign is None:
-        return sb.app.state.q("SELECT * FROM calldata")
-    return sb.app.state.q("SELECT * FROM calldata WHERE campaign=?", (campaign,))
+        return sb.app.state.rows("SELECT * FROM calldata")
+    return sb.app.state.rows("SELECT * FROM calldata WHERE campaign=?", (campaign,))

@@ -53,7 +53,7 @@ def start(platform: str, state: Path, faults: str | None = None) -> Kit:
         tid = sb.app.state.insert("INSERT INTO tasks (agent, name, mode, status, user_data, created) VALUES "
                                   "('1001', 'import', 2, 0, NULL, 0)")
         return Kit("sccc", sb, tid, sb.customer, sb.password, {"agent": "1001"}, ["--agent", "1001"],
-                   lambda: [r["number"] for r in sb.app.state.q("SELECT number FROM numbers WHERE task=?", (tid,))],
+                   lambda: [r["number"] for r in sb.app.state.rows("SELECT number FROM numbers WHERE task=?", (tid,))],
                    lambda: [])
     if platform == "babaihu":
         from callcore.sandbox.babaihu import BabaihuSandbox
@@ -61,18 +61,18 @@ def start(platform: str, state: Path, faults: str | None = None) -> Kit:
         sb = BabaihuSandbox(state, faults=faults).start()
         return Kit("babaihu", sb, sb.flow_id, sb.user, sb.password, {"flow_name": sb.flow_name},
                    ["--flow-name", sb.flow_name],
-                   lambda: [r["phone"] for r in sb.app.state.q("SELECT phone FROM details")],
-                   lambda: [r["key"] for r in sb.app.state.q("SELECT key FROM details")])
+                   lambda: [r["phone"] for r in sb.app.state.rows("SELECT phone FROM details")],
+                   lambda: [r["key"] for r in sb.app.state.rows("SELECT key FROM details")])
     if platform == "hl95":
         from callcore.sandbox.hl95 import Hl95Sandbox
 
         sb = Hl95Sandbox(state, faults=faults).start()
-        sb.app.state.x("INSERT INTO projects VALUES ('PRO_100002_imp001', 'import', NULL, '20261122000000')")
+        sb.app.state.execute("INSERT INTO projects VALUES ('PRO_100002_imp001', 'import', NULL, '20261122000000')")
         iid = sb.app.state.insert(
             "INSERT INTO tasks (task_id, project, name, status, call_type, ratio, idle_time, time_from, time_to, "
             "created) VALUES ('000000100002imp', 'PRO_100002_imp001', 'import', 2, '0', '1', '8000', '09:00', "
             "'18:00', '20261122000000')")
         return Kit("hl95", sb, iid, sb.client_id, sb.client_secret, {}, [],
-                   lambda: [r["mobile"] for r in sb.app.state.q("SELECT mobile FROM contacts WHERE task=?", (iid,))],
-                   lambda: [r["des"] for r in sb.app.state.q("SELECT des FROM contacts WHERE task=?", (iid,))])
+                   lambda: [r["mobile"] for r in sb.app.state.rows("SELECT mobile FROM contacts WHERE task=?", (iid,))],
+                   lambda: [r["des"] for r in sb.app.state.rows("SELECT des FROM contacts WHERE task=?", (iid,))])
     raise ValueError(platform)

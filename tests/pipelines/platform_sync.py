@@ -141,14 +141,14 @@ def expected(platform: str, sb: Any, begin: str, end: str) -> list[Expected]:
     if platform == "sccc":
         rows = [Expected(r["filename"], str(r["key"]), r["agent"], r["callee"],
                          datetime.fromtimestamp(r["start_time"]).strftime(FMT), float(r["duration"]))
-                for r in st.q("SELECT * FROM records WHERE filename != ''")]
+                for r in st.rows("SELECT * FROM records WHERE filename != ''")]
     elif platform == "babaihu":
         rows = [Expected(r["record_file"], str(r["id"]), r["extension"], r["phone"], r["start_time"], float(r["talk"]))
-                for r in st.q("SELECT * FROM cdrs WHERE record_file != ''")]
+                for r in st.rows("SELECT * FROM cdrs WHERE record_file != ''")]
     else:
         rows = [Expected(r["filename"], r["sid"], r["agent"], r["customer"],
                          datetime.strptime(r["start"], "%Y%m%d%H%M%S").strftime(FMT), float(r["talksec"]))
-                for r in st.q("SELECT * FROM history WHERE filename != ''")]
+                for r in st.rows("SELECT * FROM history WHERE filename != ''")]
     return [r for r in rows if begin <= r.begin <= end]
 
 

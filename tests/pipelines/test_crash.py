@@ -45,7 +45,7 @@ def test_recording_sync_survives_20_kills(sandbox_factory, tmp_path):
     with client_for(sb) as c:
         c.resume_campaign(cid)  # the platform dials only a running campaign
     sb.dial(1, cid, 400)
-    recs = sb.app.state.q("SELECT * FROM recordings")
+    recs = sb.app.state.rows("SELECT * FROM recordings")
     now = datetime.now()
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "callcore.cli", "recordings", "sync", "--from",

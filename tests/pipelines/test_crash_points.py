@@ -102,7 +102,7 @@ def _huawei_maker(sb: Any, tmp: Path, good: list[str], *args: str, cap_check: Ca
 
         def done() -> None:  # finished campaigns do not count towards the 20 active ones (001:21375)
             for c in mine():
-                sb.app.state.x("UPDATE campaigns SET status=4 WHERE id=?", (c,))
+                sb.app.state.execute("UPDATE campaigns SET status=4 WHERE id=?", (c,))
 
         return Job(_cli(tmp / "l.csv", wd, "--campaign", str(cid), "--endpoint", sb.url, "--api", "v2", "--v2-max",
                         "10", "--min-interval", "0", *args), env, wd, check, done)
@@ -136,12 +136,12 @@ def test_every_crash_point_of_create_campaigns(sandbox_factory, tmp_path):
     good = write_list(tmp_path / "l.csv", ROWS, dirty=False, seed=42)
 
     def one_copy(camps: list[int]) -> None:
-        names = [r["name"] for r in sb.app.state.q("SELECT name FROM campaigns WHERE name LIKE 'callcore-%'")]
+        names = [r["name"] for r in sb.app.state.rows("SELECT name FROM campaigns WHERE name LIKE 'callcore-%'")]
         assert len(names) == len(set(names))
         assert len(camps) == 2, camps
 
     r = every_crash_point(_huawei_maker(sb, tmp_path, good, "--create-campaigns", "1", cap_check=one_copy), tmp_path)
-    made = sb.app.state.one("SELECT COUNT(*) n FROM campaigns WHERE name LIKE 'callcore-%'")["n"]
+    made = sb.app.state.row("SELECT COUNT(*) n FROM campaigns WHERE name LIKE 'callcore-%'")["n"]
     assert made == 1 + r["points"]["commit"] + r["points"]["request"], "one new campaign per job, never two"
     print("crash points, huawei --create-campaigns:", r)
 
@@ -155,11 +155,11 @@ def test_every_crash_point_of_the_on_cap_wait(sandbox_factory, tmp_path):
 
     def dialler() -> None:  # the platform dials every running campaign
         while not stop.wait(0.05):
-            for c in sb.app.state.q("SELECT id FROM campaigns WHERE status=2"):
+            for c in sb.app.state.rows("SELECT id FROM campaigns WHERE status=2"):
                 sb.dial(1, c["id"], 10)
 
     def paused(camps: list[int]) -> None:
-        st = {r["status"] for r in sb.app.state.q(f"SELECT status FROM campaigns WHERE id IN ({camps[0]})")}
+        st = {r["status"] for r in sb.app.state.rows(f"SELECT status FROM campaigns WHERE id IN ({camps[0]})")}
         assert st == {3}, "left paused (--leave paused)"
 
     d = threading.Thread(target=dialler, daemon=True)

@@ -49,9 +49,9 @@ def test_recording_sync_completes_under_faults(sandbox_factory, tmp_path, faults
     cid = _campaign(sb)
     sb.app.state.many("INSERT INTO calldata (vdn, campaign, session_id, called, state) VALUES (1,?,?,?,'pending')",
                       [(cid, f"s{i}", f"1380000{i:04d}") for i in range(60)])
-    sb.app.state.x("UPDATE campaigns SET status=2 WHERE id=?", (cid,))  # running: only those are dialled
+    sb.app.state.execute("UPDATE campaigns SET status=2 WHERE id=?", (cid,))  # running: only those are dialled
     sb.dial(1, cid, 60)
-    recs = sb.app.state.q("SELECT * FROM recordings")
+    recs = sb.app.state.rows("SELECT * FROM recordings")
     now = datetime.now()
     o = SyncOptions(sb.url, sb.access_key, sb.secret_key, begin=(now - timedelta(hours=2)).strftime("%Y-%m-%d %H:%M:%S"),
                     end=(now + timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S"), out_dir=str(tmp_path / "out"),

@@ -88,7 +88,7 @@ def test_unknown_batches_are_reconciled_before_resending(sandbox_factory, tmp_pa
     # batch 1 reached the platform but the answer was lost; batch 2 never reached it
     job.j.x("UPDATE batches SET state='sending' WHERE id IN (1, 2)")
     tag2 = job.j.one("SELECT tag FROM batches WHERE id=2")["tag"]
-    sb.app.state.x("DELETE FROM calldata WHERE custom_field=?", (tag2,))
+    sb.app.state.execute("DELETE FROM calldata WHERE custom_field=?", (tag2,))
     job.close()
     s = import_list(tmp_path / "l.csv", tmp_path / "w", o)
     assert s.complete and s.adds_up and s.accepted == 40
@@ -165,7 +165,7 @@ def test_wait_for_the_campaign_to_drain(sandbox_factory, tmp_path, leave, status
 
     def dialer():  # the platform's dialler: dials whatever the campaign's status allows
         while not stop.wait(0.1):
-            seen.append(sb.app.state.one("SELECT status FROM campaigns WHERE id=?", (a,))["status"])
+            seen.append(sb.app.state.row("SELECT status FROM campaigns WHERE id=?", (a,))["status"])
             sb.dial(1, a, 10)
 
     d = threading.Thread(target=dialer, daemon=True)
@@ -182,7 +182,7 @@ def test_wait_for_the_campaign_to_drain(sandbox_factory, tmp_path, leave, status
     assert s.complete and s.accepted == 30
     assert 2 in seen, "the campaign ran while the import waited"
     assert_exactly_once(sb, good)
-    assert sb.app.state.one("SELECT status FROM campaigns WHERE id=?", (a,))["status"] == status
+    assert sb.app.state.row("SELECT status FROM campaigns WHERE id=?", (a,))["status"] == status
     job = OutboundImport(tmp_path / "l.csv", tmp_path / "w", opts(sb, [a]))
     assert job.j.get(f"campaign:{a}") == ("paused" if leave == "paused" else "running")
     job.close()
@@ -203,7 +203,7 @@ def test_the_wait_never_adds_to_a_running_campaign(sandbox_factory, tmp_path):
     s = import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [a], api="v2", v2_max=10, on_cap="wait"))
     assert s.complete and s.accepted == 20
     assert_exactly_once(sb, good)
-    assert sb.app.state.one("SELECT status FROM campaigns WHERE id=?", (a,))["status"] == 3
+    assert sb.app.state.row("SELECT status FROM campaigns WHERE id=?", (a,))["status"] == 3
 
 
 def test_the_sandbox_dials_only_running_campaigns_in_their_windows(sandbox_factory):
@@ -246,7 +246,7 @@ def test_file_route_over_a_real_sshd(sandbox_factory, sshd, tmp_path):
     books = sorted(p.name for p in sshd.root.glob("*.xlsx"))
     assert len(books) == 2 and not list(sshd.root.glob("*.part"))
     assert_exactly_once(sb, good)
-    tasks = sb.app.state.q("SELECT * FROM import_tasks")
+    tasks = sb.app.state.rows("SELECT * FROM import_tasks")
     assert [(t["status"], t["succ"]) for t in tasks] == [("2", 50), ("2", 50)]
 
 
@@ -348,9 +348,9 @@ def test_pending_cap_creates_the_next_campaigns(sandbox_factory, tmp_path):
     s = import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [a], api="v2", v2_max=10, create_campaigns=3))
     assert s.complete and s.adds_up and s.accepted == 60
     assert len(s.created_campaigns) == 2 and s.campaigns == {str(a): 20, **{str(c): 20 for c in s.created_campaigns}}
-    names = {r["id"]: r["name"] for r in sb.app.state.q("SELECT id, name, status FROM campaigns")}
+    names = {r["id"]: r["name"] for r in sb.app.state.rows("SELECT id, name, status FROM campaigns")}
     assert all(names[c].startswith("callcore-") for c in s.created_campaigns)
-    assert {r["status"] for r in sb.app.state.q("SELECT status FROM campaigns")} == {3}  # created paused
+    assert {r["status"] for r in sb.app.state.rows("SELECT status FROM campaigns")} == {3}  # created paused
     assert_exactly_once(sb, good)
 
 
@@ -372,7 +372,7 @@ def test_a_campaign_creation_cut_short_is_found_not_repeated(sandbox_factory, tm
         made = make_campaign(c, name)  # what the killed run had created
     s2 = import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [a], api="v2", v2_max=10, create_campaigns=1))
     assert s2.complete and s2.accepted == 40 and s2.created_campaigns == [made]
-    assert sb.app.state.one("SELECT COUNT(*) n FROM campaigns")["n"] == 2
+    assert sb.app.state.row("SELECT COUNT(*) n FROM campaigns")["n"] == 2
     assert_exactly_once(sb, good)
 
 

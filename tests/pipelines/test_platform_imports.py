@@ -65,9 +65,9 @@ def test_unknown_outcomes_are_looked_up_by_record_ids(kit_factory, tmp_path, pla
     job.close()
     table, col = ("details", "key") if platform == "babaihu" else ("contacts", "des")
     # batch 2 never arrived; half of batch 3 never arrived
-    kit.sb.app.state.x(f"DELETE FROM {table} WHERE {col} IN ({','.join('?' * 100)})",
+    kit.sb.app.state.execute(f"DELETE FROM {table} WHERE {col} IN ({','.join('?' * 100)})",
                        [f"{code}{r}" for r in range(100, 200)])
-    kit.sb.app.state.x(f"DELETE FROM {table} WHERE {col} IN ({','.join('?' * 50)})",
+    kit.sb.app.state.execute(f"DELETE FROM {table} WHERE {col} IN ({','.join('?' * 50)})",
                        [f"{code}{r}" for r in range(250, 300)])
     s = import_list(tmp_path / "l.csv", tmp_path / "w", o)
     assert s.complete and s.adds_up and s.accepted == 400
@@ -154,7 +154,7 @@ def test_a_wrong_target_or_password_fails_before_anything_is_sent(kit_factory, t
     if platform == "hl95":
         with pytest.raises(ImportFailed, match="instance 999 not found"):
             import_list(tmp_path / "l.csv", tmp_path / "w", kit.options(campaigns=[999]))
-        kit.sb.app.state.x("UPDATE tasks SET status=5 WHERE id=?", (kit.target,))
+        kit.sb.app.state.execute("UPDATE tasks SET status=5 WHERE id=?", (kit.target,))
         with pytest.raises(ImportFailed, match="has ended"):
             import_list(tmp_path / "l.csv", tmp_path / "w3", kit.options())
     with pytest.raises(ImportFailed):

@@ -21,7 +21,7 @@ def _seed_calls(sb, n):
     sb.app.state.many("INSERT INTO calldata (vdn, campaign, session_id, called, state) VALUES (1,?,?,?,'pending')",
                       [(cid, f"s{i}", f"1390000{i:04d}") for i in range(n)])
     sb.dial(1, cid, n)
-    return sb.app.state.q("SELECT * FROM recordings")
+    return sb.app.state.rows("SELECT * FROM recordings")
 
 
 def _window():

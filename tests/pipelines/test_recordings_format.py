@@ -86,7 +86,7 @@ def _check_calls_against_the_cdr(out: Path, sb) -> None:
         info = soundfile.info(str(out / m["output"]))
         total[m["call_id"]] += info.frames / info.samplerate
         frames[m["call_id"]] += 1.0 / info.samplerate
-    for c in sb.app.state.q("SELECT * FROM calls WHERE status=6"):
+    for c in sb.app.state.rows("SELECT * FROM calls WHERE status=6"):
         cdr = (datetime.strptime(c["end_time"], FMT) - datetime.strptime(c["begin_time"], FMT)).total_seconds()
         assert abs(total[c["call_id"]] - cdr) <= frames[c["call_id"]] + 1e-9, (c["call_id"], total[c["call_id"]], cdr)
 

@@ -79,7 +79,7 @@ def test_tokens_cached_expired_and_replaced(tmp_path: Path) -> None:
         c.projects()
         assert c.tokens.refreshes == 1
         # the server forgets/expires the token: a 401 makes the client fetch a new one and retry once
-        sb.app.state.x("UPDATE tokens SET expires=0")
+        sb.app.state.execute("UPDATE tokens SET expires=0")
         c.projects()
         assert c.tokens.refreshes == 2
         # a new token replaces the previous one (000:76)

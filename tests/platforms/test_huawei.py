@@ -429,9 +429,9 @@ def test_seed_samples_replayed(huawei_sandbox: HuaweiSandbox) -> None:
     assert doc["resultCode"] == "02000005"  # "*****" is 5 characters: the seed's own answer
     # the platform dials a running campaign within its windows (the sample's 08:00-11:30): run it for
     # three calls tomorrow at 09:00, then pause it again
-    sb.app.state.x("UPDATE campaigns SET status=2 WHERE id=?", (cid,))
+    sb.app.state.execute("UPDATE campaigns SET status=2 WHERE id=?", (cid,))
     assert sb.dial(1, cid, 3, when=(now + timedelta(days=1)).replace(hour=9, minute=0)) == 3
-    sb.app.state.x("UPDATE campaigns SET status=3 WHERE id=?", (cid,))
+    sb.app.state.execute("UPDATE campaigns SET status=3 WHERE id=?", (cid,))
     doc = check("7.5.1", {"pageSize": 500, "pageNum": 1})
     assert set(by["7.5.1"]["response"]["data"][0]) <= set(doc["data"][0])
     assert set(by["7.4.7"]["response"]["countDetail"][0]) <= set(check("7.4.7")["countDetail"][0])

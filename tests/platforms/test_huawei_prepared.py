@@ -112,7 +112,7 @@ def test_send_prepared_lands_rows_and_maps_errors(sb, hw):
     p = hw.prepare_add_numbers(cid, ["13800000001", "13800000002"], session_ids=[1, 2], session_prefix="job",
                                custom_field="tag1", api="v1")
     assert hw.send_prepared(p) == 2  # totalSize
-    rows = sb.app.state.q("SELECT called, session_id, custom_field FROM calldata WHERE campaign=? ORDER BY called",
+    rows = sb.app.state.rows("SELECT called, session_id, custom_field FROM calldata WHERE campaign=? ORDER BY called",
                           (cid,))
     assert [tuple(r) for r in rows] == [("13800000001", "job1", "tag1"), ("13800000002", "job2", "tag1")]
     body = json.dumps({"callDataList": [{"called": [{"calledNo": "13900000003"}], "sessionId": "z"}]}).encode()
@@ -141,4 +141,4 @@ def test_async_send_prepared(sb, hw):
             return await c.send_prepared(p)
 
     assert asyncio.run(go()) == 50
-    assert sb.app.state.one("SELECT COUNT(*) n FROM calldata WHERE campaign=? AND custom_field='b2'", (cid,))["n"] == 50
+    assert sb.app.state.row("SELECT COUNT(*) n FROM calldata WHERE campaign=? AND custom_field='b2'", (cid,))["n"] == 50

@@ -66,7 +66,7 @@ def test_every_row_gets_one_outcome_matching_the_sandbox(loop: Any) -> None:
     sb.dial(1, cid, 10, push=True)
     assert gone.drain(60) and len(gone.log) == 6 and not any(e["ok"] for e in gone.log)
     # 20 rows are never dialled: pending
-    calls = {r["session_id"]: dict(r) for r in sb.app.state.q("SELECT * FROM calls WHERE campaign=?", (cid,))}
+    calls = {r["session_id"]: dict(r) for r in sb.app.state.rows("SELECT * FROM calls WHERE campaign=?", (cid,))}
     assert len(calls) == 25
 
     pushed_only = outcomes(tmp / "w", store=tmp / "store")

@@ -39,7 +39,7 @@ def test_sccc_outcomes_from_billing_pushes_then_getcdrlist(tmp_path: Path, serve
         sb.dial(tid, 5)
         pushes.attach(sb.app, pushes.Pusher(), url=None)  # these calls' pushes never come
         sb.dial(tid, 4)
-        records = {r["callee"]: dict(r) for r in sb.app.state.q("SELECT * FROM records")}
+        records = {r["callee"]: dict(r) for r in sb.app.state.rows("SELECT * FROM records")}
         assert len(records) == 9
         with ScccClient(sb.url, sb.customer, sb.password) as c:
             res = outcomes(tmp_path / "w", store=tmp_path / "store", poll=sccc_poller(c, "1001"))
@@ -69,12 +69,12 @@ def test_babaihu_outcomes_from_hangup_pushes_then_findtaskmx(tmp_path: Path, ser
             campaigns=[sb.flow_id], endpoint=sb.url, access_key=sb.user, secret_key=sb.password, platform="babaihu",
             flow_name=sb.flow_name, retry=FAST))
         assert s.complete and s.accepted == 10
-        [task] = [r["task"] for r in sb.app.state.q("SELECT DISTINCT task FROM details")]
+        [task] = [r["task"] for r in sb.app.state.rows("SELECT DISTINCT task FROM details")]
         pushes.attach(sb.app, pushes.Pusher(), url=receiver + "/babaihu/voip")
         sb.dial(task, 4)
         pushes.attach(sb.app, pushes.Pusher(), url=None)
         sb.dial(task, 3)
-        details = {r["key"]: dict(r) for r in sb.app.state.q("SELECT * FROM details")}
+        details = {r["key"]: dict(r) for r in sb.app.state.rows("SELECT * FROM details")}
         with BabaihuClient(sb.url, sb.user, sb.password) as c:
             res = outcomes(tmp_path / "w", store=tmp_path / "store", poll=babaihu_poller(c))
     s = res.summary

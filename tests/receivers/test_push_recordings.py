@@ -44,7 +44,7 @@ def test_huawei_pushed_recordings_synced_exactly_and_resumed(tmp_path: Path, ser
         sb.dial(1, cid, 8, push=True)
         sb.dial(1, cid, 4, push=False)  # dialled, results never pushed: their recordings are not ours to sync
         pushed_paths = {q["path"] for q in store.queued_recordings("huawei")}
-        all_recs = sb.app.state.q("SELECT * FROM recordings")
+        all_recs = sb.app.state.rows("SELECT * FROM recordings")
         assert pushed_paths and len(all_recs) > len(pushed_paths)
         b, e = _window()
         o = use_pushes(SyncOptions(sb.url, sb.access_key, sb.secret_key, begin=b, end=e, out_dir=str(tmp_path / "out"),

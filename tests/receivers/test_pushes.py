@@ -90,7 +90,7 @@ def test_end_to_end_sandbox_dials_and_pushes_through_a_lossy_network(tmp_path: A
         for _ in range(4):  # 5 numbers a dial: 4 pushes
             sb.dial(1, cid, 5, push=True)
             assert pusher.drain(60)  # one push at a time keeps the seeded faults in a fixed order
-        calls = {r["session_id"]: r for r in sb.app.state.q("SELECT * FROM calls WHERE campaign=?", (cid,))}
+        calls = {r["session_id"]: r for r in sb.app.state.rows("SELECT * FROM calls WHERE campaign=?", (cid,))}
     log = pusher.log
     # the network really lost deliveries and answers, and some results needed a 10-minute round
     assert any(e["error"] and "lost in the network" in e["error"] for e in log)
@@ -121,7 +121,7 @@ def test_end_to_end_sccc_billing_and_taskinfo_pushes(tmp_path: Any, serve: Any) 
         with ScccClient(sb.url, sb.customer, sb.password) as c:
             task = c.create_task("1000", [f"1380000{i:04d}" for i in range(6)], user_data="import-1")
         assert sb.dial(task.task_id, 10) == 6
-        records = sb.app.state.q("SELECT * FROM records ORDER BY key")
+        records = sb.app.state.rows("SELECT * FROM records ORDER BY key")
     billing = list(store.events("sccc", "billing"))
     assert len(billing) == len(records) == 6
     assert {(e["callee"], e["recordFile"], e["userData"]) for e in billing} == \
@@ -147,7 +147,7 @@ def test_end_to_end_babaihu_hangup_and_recording_pushes(tmp_path: Any, serve: An
         with BabaihuClient(sb.url, sb.user, sb.password) as c:
             tid = c.add_task("t", [TaskRecord(f"1300000000{i}", key=f"k{i}") for i in range(5)], flow_name="外呼流程")
         assert sb.dial(tid, 10) == 5
-        details = sb.app.state.q("SELECT * FROM details WHERE task=?", (int(tid),))
+        details = sb.app.state.rows("SELECT * FROM details WHERE task=?", (int(tid),))
     hangups = list(store.events("babaihu", "hangup"))
     recordings = list(store.events("babaihu", "recording"))
     assert sorted(e["phone"] for e in hangups) == sorted(d["phone"] for d in details)

@@ -202,7 +202,7 @@ def test_seed_request_samples_replayed(tmp_path: Path) -> None:
         check("7.4.1", send("7.4.1", campaignId=cid))
         sb.app.last_add.clear()  # the 1 s rule between adds (001:25433) is tested elsewhere
         check("7.4.2", send("7.4.2", campaignId=cid))
-        data_id = sb.app.state.one("SELECT MIN(id) i FROM calldata WHERE campaign=?", (cid,))["i"]
+        data_id = sb.app.state.row("SELECT MIN(id) i FROM calldata WHERE campaign=?", (cid,))["i"]
         check("7.4.6", send("7.4.6", campaignId=cid, dataId=data_id))
         check("7.4.3", send("7.4.3", campaignId=cid))
         check("7.1.9", send("7.1.9", campaignId=cid))

@@ -135,11 +135,11 @@ HL95_JSON_ONLY = {"/outProject/insert": (False, "projectId", "wangsheng-project-
 def hl95() -> Iterator[Hl95Sandbox]:
     # the token sample's own client (admin / 666666, 000:245) and the examples' corp 777777
     with Hl95Sandbox(config=Hl95Config(clients={"admin": "666666"}, corp="777777")) as sb:
-        sb.app.state.x("INSERT INTO projects VALUES ('PRO_777777_123456', 'wangsheng2', NULL, '20190101000000')")
-        sb.app.state.x("INSERT INTO tasks (id, task_id, project, name, status, call_type, ratio, idle_time, time_from, "
+        sb.app.state.execute("INSERT INTO projects VALUES ('PRO_777777_123456', 'wangsheng2', NULL, '20190101000000')")
+        sb.app.state.execute("INSERT INTO tasks (id, task_id, project, name, status, call_type, ratio, idle_time, time_from, "
                        "time_to, created) VALUES (2883, '000000777777t1', 'PRO_777777_123456', 'x', 2, '1', '2', "
                        "'40000', '09:00', '18:00', '20190101000000')")
-        sb.app.state.x("INSERT INTO files VALUES ('ivr_example.xls', X'', '20190101000000')")
+        sb.app.state.execute("INSERT INTO files VALUES ('ivr_example.xls', X'', '20190101000000')")
         yield sb
 
 
@@ -185,7 +185,7 @@ def test_hl95_sample(hl95: Hl95Sandbox, sample: dict[str, Any]) -> None:
         assert doc["code"] == -1 and word in doc["message"], (why, doc)  # -1 (附录一, 000:2921)
     if api in HL95_JSON_ONLY:
         ok, word, why = HL95_JSON_ONLY[api]
-        hl95.app.state.x("UPDATE tasks SET status=2 WHERE id=2883")
+        hl95.app.state.execute("UPDATE tasks SET status=2 WHERE id=2883")
         doc = hl95_send(hl95, sample, token, sample["body"].split("-----")[0]).json()
         assert doc["success"] is bool(ok), (why, doc)
         assert word in doc["message"], (why, doc)
@@ -199,11 +199,11 @@ def test_hl95_state_walk_of_the_samples(hl95: Hl95Sandbox) -> None:
     rows = {s["api"]: s for s in requests_of("hl95")}
     token = httpx.post(hl95.url + "/oauth/token", data={"client_id": "admin", "client_secret": "666666",
                                                          "grant_type": "client_credentials"}).json()["access_token"]
-    hl95.app.state.x("UPDATE tasks SET status=2 WHERE id=2883")
+    hl95.app.state.execute("UPDATE tasks SET status=2 WHERE id=2883")
     for api, status in (("startCall", 3), ("pauseCall", 4), ("stopCall", 5), ("changeState", 6)):
         s = rows[f"/artificialOutTask/{api}"]
         assert hl95_send(hl95, s, token, s["body"].split("-----")[0]).json()["success"] is True, api
-        assert hl95.app.state.one("SELECT status FROM tasks WHERE id=2883")["status"] == status
+        assert hl95.app.state.row("SELECT status FROM tasks WHERE id=2883")["status"] == status
 
 
 # ------------------------------------------------------------------------------------------ 八百呼
@@ -248,7 +248,7 @@ def test_babaihu_sample(babaihu: BabaihuSandbox, sample: dict[str, Any]) -> None
                 tid = bh.add_task("t", [TaskRecord("13000000001"), TaskRecord("13000000002")],
                                   flow_name=babaihu.flow_name)
             babaihu.dial(tid, 2)
-            rec = babaihu.app.state.one("SELECT record_file FROM cdrs WHERE record_file != '' ORDER BY id DESC")
+            rec = babaihu.app.state.row("SELECT record_file FROM cdrs WHERE record_file != '' ORDER BY id DESC")
             url = re.sub(r"\{\w+\s*\}", rec["record_file"], local(babaihu, text))
             r = c.get(url)
             assert r.status_code == 200 and r.content[:4] == b"RIFF"

@@ -144,7 +144,7 @@ def test_huawei_client_query_number_awkward_ids_pass_auth(huawei_sandbox: Huawei
 def test_huawei_client_query_number_found(huawei_sandbox: HuaweiSandbox, huawei_client: HuaweiClient) -> None:
     cid = _campaign(huawei_client)
     huawei_client.add_numbers(cid, [CallData(called="13800000001", sessionId="s1")])
-    data_id = huawei_sandbox.app.state.one("SELECT id FROM calldata WHERE campaign=?", (cid,))["id"]
+    data_id = huawei_sandbox.app.state.row("SELECT id FROM calldata WHERE campaign=?", (cid,))["id"]
     got = huawei_client.query_number(cid, str(data_id))
     assert got["calledNos"][0]["calledNo"] == "13800000001"
 

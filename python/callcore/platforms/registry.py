@@ -223,6 +223,8 @@ def register(spec: PlatformSpec) -> PlatformSpec:
             raise ValueError(f"platform {spec.name!r}: a name is lower case, with '-' rather than '_'")
         if spec.name in _specs:
             raise ValueError(f"platform {spec.name!r} is already registered")
+        if not spec.profiles:
+            raise ValueError(f"platform {spec.name!r}: give at least one calllist profile")
         core = _read_core_profiles()
         for profile in spec.profiles:
             taken = [other.name for other in _specs.values() if profile in other.profiles]

@@ -91,15 +91,17 @@ class State:
         with self.lock:
             self.db.executescript(schema)
 
-    def q(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
+    def rows(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """Runs a query; returns every row."""
         with self.lock:
             return self.db.execute(sql, tuple(args)).fetchall()
 
-    def one(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Row | None:
-        rows = self.q(sql, args)
+    def row(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Row | None:
+        """Runs a query; returns its first row (``None``: no row)."""
+        rows = self.rows(sql, args)
         return rows[0] if rows else None
 
-    def x(self, sql: str, args: Iterable[Any] = ()) -> int:
+    def execute(self, sql: str, args: Iterable[Any] = ()) -> int:
         """Executes a statement; returns the number of rows changed."""
         with self.lock:
             return self.db.execute(sql, tuple(args)).rowcount

@@ -63,7 +63,9 @@ def shaped(keys: tuple[str, ...], **values: Any) -> dict[str, Any]:
     return {**dict.fromkeys(keys, ""), **values}
 
 
-class BhErr(Exception):
+class BabaihuErrorReply(Exception):
+    """An error the sandbox answers with: 八百呼's ``code`` and ``message``."""
+
     def __init__(self, code: int, message: str) -> None:
         super().__init__(message)
         self.code, self.message = code, message
@@ -81,17 +83,17 @@ def _time(value: str, name: str, code: int = BAD) -> datetime:
     try:
         return datetime.strptime(value, TIME_FMT)
     except ValueError:
-        raise BhErr(code, f"{name}: 时间格式 yyyy-MM-dd HH:mm:ss ({value!r})") from None
+        raise BabaihuErrorReply(code, f"{name}: 时间格式 yyyy-MM-dd HH:mm:ss ({value!r})") from None
 
 
 def _int(p: dict[str, str], name: str, default: int | None, lo: int = 0, code: int = BAD) -> int:
     v = p.get(name, "")
     if v == "":
         if default is None:
-            raise BhErr(code, f"{name} 不能为空")
+            raise BabaihuErrorReply(code, f"{name} 不能为空")
         return default
     if not re.fullmatch(r"-?[0-9]{1,12}", v) or int(v) < lo:
-        raise BhErr(code, f"{name}: 需要整数 >= {lo} ({v!r})")
+        raise BabaihuErrorReply(code, f"{name}: 需要整数 >= {lo} ({v!r})")
     return int(v)
 
 
@@ -134,7 +136,7 @@ class BabaihuApp:
         params: dict[str, str] = {}
         for k, v in pairs:
             if k in params:
-                raise BhErr(AUTH if k in ("sa_user", "sa_password") else BAD, f"参数 {k} 重复")
+                raise BabaihuErrorReply(AUTH if k in ("sa_user", "sa_password") else BAD, f"参数 {k} 重复")
             params[k] = v
         return params
 
@@ -144,19 +146,19 @@ class BabaihuApp:
         want = self.cfg.accounts.get(p.get("sa_user", ""))
         got = p.get("sa_password", "")
         if want is None or not re.fullmatch(r"[0-9A-Fa-f]{32}", got) or got != want:
-            raise BhErr(AUTH, "验证错误")  # -2 验证错误 (004:133); one answer whatever was wrong
+            raise BabaihuErrorReply(AUTH, "验证错误")  # -2 验证错误 (004:133); one answer whatever was wrong
 
     async def api(self, req: Request) -> Response:
         try:
             p = await self._params(req)
             self._auth(p)
             if not p.get("method"):
-                raise BhErr(BAD, "method 不能为空")  # method Y (004:127)
+                raise BabaihuErrorReply(BAD, "method 不能为空")  # method Y (004:127)
             fn = getattr(self, "m_" + p["method"], None)
             if fn is None:
-                raise BhErr(BAD, f"方法内部错误: unknown method {p['method']!r}")
+                raise BabaihuErrorReply(BAD, f"方法内部错误: unknown method {p['method']!r}")
             return JSONResponse(fn(p))
-        except BhErr as e:
+        except BabaihuErrorReply as e:
             return JSONResponse({"code": e.code, "message": e.message})
 
     def m_getExtension(self, p: dict[str, str]) -> dict[str, Any]:
@@ -177,83 +179,83 @@ class BabaihuApp:
         # phones Y, "13002300000, 13002300001": 电话号码, 用逗号分隔 (004:521, 004:534)
         raw = p.get("phones", "")
         if not raw.strip():
-            raise BhErr(BAD, "phones 不能为空")
+            raise BabaihuErrorReply(BAD, "phones 不能为空")
         phones = [x.strip() for x in raw.split(",")]
         for x in phones:
             if not re.fullmatch(r"\+?[0-9]{3,20}", x):
-                raise BhErr(BAD, f"phones: 号码格式错误 ({x!r})")
+                raise BabaihuErrorReply(BAD, f"phones: 号码格式错误 ({x!r})")
         return phones
 
     def m_addBlacklists(self, p: dict[str, str]) -> dict[str, Any]:
         phones = self._phones(p)
         marks = ",".join("?" * len(phones))
         # The seed is silent on adding a number already listed; strict: -10 数据已经存在 (004:137)
-        if self.state.q(f"SELECT 1 FROM blacklist WHERE phone IN ({marks})", phones) or len(set(phones)) < len(phones):
-            raise BhErr(EXISTS, "数据已经存在")
+        if self.state.rows(f"SELECT 1 FROM blacklist WHERE phone IN ({marks})", phones) or len(set(phones)) < len(phones):
+            raise BabaihuErrorReply(EXISTS, "数据已经存在")
         self.state.many("INSERT INTO blacklist VALUES (?)", [(x,) for x in phones])
         return {"code": 0, "message": ""}
 
     def m_delBlacklists(self, p: dict[str, str]) -> dict[str, Any]:
         phones = self._phones(p)
         marks = ",".join("?" * len(phones))
-        have = {r["phone"] for r in self.state.q(f"SELECT phone FROM blacklist WHERE phone IN ({marks})", phones)}
+        have = {r["phone"] for r in self.state.rows(f"SELECT phone FROM blacklist WHERE phone IN ({marks})", phones)}
         # silent on deleting a number not listed; strict: -11 数据不存在 (004:138), nothing deleted
         if set(phones) - have:
-            raise BhErr(MISSING, f"数据不存在: {sorted(set(phones) - have)[0]}")
+            raise BabaihuErrorReply(MISSING, f"数据不存在: {sorted(set(phones) - have)[0]}")
         self.state.many("DELETE FROM blacklist WHERE phone=?", [(x,) for x in phones])
         return {"code": 0, "message": ""}
 
     def m_getBlacklists(self, p: dict[str, str]) -> dict[str, Any]:
         return {"code": 0, "message": "",
-                "blaPhone": ",".join(r["phone"] for r in self.state.q("SELECT phone FROM blacklist ORDER BY phone"))}
+                "blaPhone": ",".join(r["phone"] for r in self.state.rows("SELECT phone FROM blacklist ORDER BY phone"))}
 
     def m_addTask(self, p: dict[str, str]) -> dict[str, Any]:
         for k in ("data", "addType", "name"):  # 是 (004:1062-1066)
             if not p.get(k, "").strip():
-                raise BhErr(ADDTASK_BAD, f"{k} 不能为空")
+                raise BabaihuErrorReply(ADDTASK_BAD, f"{k} 不能为空")
         try:
             data = json.loads(p["data"])
         except ValueError:
-            raise BhErr(ADDTASK_BAD, "data: 不是合法的 JSON") from None
+            raise BabaihuErrorReply(ADDTASK_BAD, "data: 不是合法的 JSON") from None
         if p["addType"] not in ("1", "2", "3", "4"):  # 004:1063-1065
-            raise BhErr(ADDTASK_BAD, "addType: 1 自动拨号,2 手工拨号,3 工单自动拨号,4 工单手工拨号")
+            raise BabaihuErrorReply(ADDTASK_BAD, "addType: 1 自动拨号,2 手工拨号,3 工单自动拨号,4 工单手工拨号")
         add_type = int(p["addType"])
         if not isinstance(data, list) or not data:
-            raise BhErr(ADDTASK_BAD, "data: 任务 json 数组 [{},{}...]")  # 004:1062
+            raise BabaihuErrorReply(ADDTASK_BAD, "data: 任务 json 数组 [{},{}...]")  # 004:1062
         flow = None
         if add_type in (1, 3) or p.get("cflName"):
             if not p.get("cflName"):
-                raise BhErr(ADDTASK_BAD, "cflName: 自动拨号必填")  # 004:1067
+                raise BabaihuErrorReply(ADDTASK_BAD, "cflName: 自动拨号必填")  # 004:1067
             flow = next((fid for fid, name in self.cfg.flows.items() if name == p["cflName"]), None)
             if flow is None:
-                raise BhErr(MISSING, f"数据不存在: cflName {p['cflName']!r}")  # a flow the platform lacks
+                raise BabaihuErrorReply(MISSING, f"数据不存在: cflName {p['cflName']!r}")  # a flow the platform lacks
         if add_type in (3, 4) or p.get("wotName"):
             if not p.get("wotName"):
-                raise BhErr(ADDTASK_BAD, "wotName: 工单任务必填")  # 004:1073
+                raise BabaihuErrorReply(ADDTASK_BAD, "wotName: 工单任务必填")  # 004:1073
             if p["wotName"] not in self.cfg.work_orders:
-                raise BhErr(MISSING, f"数据不存在: wotName {p['wotName']!r}")
+                raise BabaihuErrorReply(MISSING, f"数据不存在: wotName {p['wotName']!r}")
         send_time = _time(p["sendTime"], "sendTime", ADDTASK_BAD) if p.get("sendTime") else datetime.now()
         if p.get("repeatSend", "") not in ("", "0", "1"):
-            raise BhErr(ADDTASK_BAD, "repeatSend: 1 是,0 否")  # 004:1069
+            raise BabaihuErrorReply(ADDTASK_BAD, "repeatSend: 1 是,0 否")  # 004:1069
         _int(p, "sendInterval", 0, code=ADDTASK_BAD)  # 004:1070
         for k in ("allotExte", "attriExte"):  # 坐席号, 多个用逗号分隔 (004:1071-1072)
             for ext in (x.strip() for x in p.get(k, "").split(",") if p.get(k)):
                 if ext != self.cfg.extension:
-                    raise BhErr(MISSING, f"数据不存在: {k} {ext!r}")
+                    raise BabaihuErrorReply(MISSING, f"数据不存在: {k} {ext!r}")
         rows = []
         for i, d in enumerate(data):
             if not isinstance(d, dict):
-                raise BhErr(ADDTASK_BAD, f"data[{i}]: 需要 JSON 对象")
+                raise BabaihuErrorReply(ADDTASK_BAD, f"data[{i}]: 需要 JSON 对象")
             phone = d.get("phone")
             if not isinstance(phone, str) or not phone.strip():  # phone 字符串 是 (004:1078)
-                raise BhErr(ADDTASK_BAD, f"data[{i}].phone: 字符串, 不能为空")
+                raise BabaihuErrorReply(ADDTASK_BAD, f"data[{i}].phone: 字符串, 不能为空")
             for k, v in d.items():  # phone, key, memo, woOther1..N (004:1077-1085)
                 if k not in ("phone", "key", "memo") and not re.fullmatch(r"woOther[1-9][0-9]*", str(k)):
-                    raise BhErr(ADDTASK_BAD, f"data[{i}]: 未知字段 {k!r}")
+                    raise BabaihuErrorReply(ADDTASK_BAD, f"data[{i}]: 未知字段 {k!r}")
                 if not isinstance(v, str):
-                    raise BhErr(ADDTASK_BAD, f"data[{i}].{k}: 字符串")
+                    raise BabaihuErrorReply(ADDTASK_BAD, f"data[{i}].{k}: 字符串")
             if "#" in d.get("memo", ""):
-                raise BhErr(ADDTASK_BAD, f"data[{i}].memo: 文字转语音注意不要具有#号")  # 004:1080
+                raise BabaihuErrorReply(ADDTASK_BAD, f"data[{i}].memo: 文字转语音注意不要具有#号")  # 004:1080
             rows.append((phone.strip(), d.get("key"), d.get("memo")))
         tid = self.state.insert("INSERT INTO tasks (name, add_type, flow, created, send_time) VALUES (?,?,?,?,?)",
                                 (p["name"], add_type, flow, datetime.now().strftime(TIME_FMT),
@@ -263,9 +265,9 @@ class BabaihuApp:
 
     def m_findTaskMx(self, p: dict[str, str]) -> dict[str, Any]:
         if not p.get("cflId"):
-            raise BhErr(BAD, "cflId 不能为空")  # Y (004:1100)
+            raise BabaihuErrorReply(BAD, "cflId 不能为空")  # Y (004:1100)
         if not p["cflId"].isdigit() or int(p["cflId"]) not in self.cfg.flows:
-            raise BhErr(MISSING, f"数据不存在: cflId {p['cflId']!r}")
+            raise BabaihuErrorReply(MISSING, f"数据不存在: cflId {p['cflId']!r}")
         # start and limit are Y with defaults 0 and 25 (004:1107-1108); strict: required
         start, limit = _int(p, "start", None), _int(p, "limit", None, lo=1)
         where, args = ["t.flow=?"], [int(p["cflId"])]
@@ -274,7 +276,7 @@ class BabaihuApp:
             args.append(p["ctkId"])
         t = p.get("type", "") or "0"
         if t not in ("0", "1", "2"):
-            raise BhErr(BAD, "type: 0 全部, 1 未开始, 2 已完成")  # 004:1101
+            raise BabaihuErrorReply(BAD, "type: 0 全部, 1 未开始, 2 已完成")  # 004:1101
         if t == "1":
             where.append("d.status=0")
         elif t == "2":
@@ -287,15 +289,15 @@ class BabaihuApp:
                 where.append(f"t.created {op} ?")
                 args.append(_time(p[k], k).strftime(TIME_FMT))
         w = " AND ".join(where)
-        cnt = self.state.one(f"SELECT COUNT(*) n FROM details d JOIN tasks t ON t.id=d.task WHERE {w}", args)["n"]
-        rows = self.state.q(f"SELECT d.*, t.name FROM details d JOIN tasks t ON t.id=d.task WHERE {w} "
+        cnt = self.state.row(f"SELECT COUNT(*) n FROM details d JOIN tasks t ON t.id=d.task WHERE {w}", args)["n"]
+        rows = self.state.rows(f"SELECT d.*, t.name FROM details d JOIN tasks t ON t.id=d.task WHERE {w} "
                             "ORDER BY d.id LIMIT ? OFFSET ?", (*args, limit, start))
         data = [shaped(TASK_DETAIL_KEYS, ctdId=str(r["id"]), ctd_ctkId=str(r["task"]), ctkName=r["name"],
                        ctdPhone=r["phone"], ctdKey=r["key"] or "", ctdStatus=r["status"],
                        ctdCallTime=r["call_time"] or "", ctdEndTime=r["end_time"] or "", ctdTimes=r["talk"] or 0,
                        ctdWavFile=r["wav"] or "", ctdText=r["memo"] or "", ctdReNum=1 if r["status"] else 0)
                 for r in rows]
-        groups = self.state.q("SELECT task, status, COUNT(*) n FROM details d JOIN tasks t ON t.id=d.task "
+        groups = self.state.rows("SELECT task, status, COUNT(*) n FROM details d JOIN tasks t ON t.id=d.task "
                               "WHERE t.flow=? GROUP BY task, status", (int(p["cflId"]),))
         # the JSON sample's keys (004:1115-1117) and the table's groupData[] (004:1118-1121)
         return {"code": 0, "data": data, "count": cnt,
@@ -313,7 +315,7 @@ class BabaihuApp:
         if p.get("talktime", "") != "":  # talktimeSql 0 大于 1 小于, with talktime in s (004:608-609)
             sql = p.get("talktimeSql", "")
             if sql not in ("0", "1"):
-                raise BhErr(BAD, "talktimeSql: 0 大于 1 小于")
+                raise BabaihuErrorReply(BAD, "talktimeSql: 0 大于 1 小于")
             where.append("talk > ?" if sql == "0" else "talk < ?")
             args.append(_int(p, "talktime", None))
         # 2.4.1 spells startTime (004:610), 2.7.1 statrTime (004:895): the first, with endTime
@@ -323,7 +325,7 @@ class BabaihuApp:
                 args.append(_time(p[k], k).strftime(TIME_FMT))
         if p.get("cdrPeer"):
             if p["cdrPeer"] not in ("1", "2", "3", "4", "5"):  # 004:614, 004:897
-                raise BhErr(BAD, "cdrPeer: 1 呼出 2 呼入 3 外呼呼出 4 外呼接听 5 语音留言")
+                raise BabaihuErrorReply(BAD, "cdrPeer: 1 呼出 2 呼入 3 外呼呼出 4 外呼接听 5 语音留言")
             where.append("peer=?")
             args.append(int(p["cdrPeer"]))
         if p.get("scdrId"):  # 通话记录 ID (004:615)
@@ -331,8 +333,8 @@ class BabaihuApp:
             args.append(_int(p, "scdrId", None))
         start, limit = _int(p, "start", 0), _int(p, "limit", 20, lo=1)  # 开始行：0, 默认：20 (004:616-617)
         w = " AND ".join(where)
-        total = self.state.one(f"SELECT COUNT(*) n FROM cdrs WHERE {w}", args)["n"]
-        rows = self.state.q(f"SELECT * FROM cdrs WHERE {w} ORDER BY id LIMIT ? OFFSET ?", (*args, limit, start))
+        total = self.state.row(f"SELECT COUNT(*) n FROM cdrs WHERE {w}", args)["n"]
+        rows = self.state.rows(f"SELECT * FROM cdrs WHERE {w} ORDER BY id LIMIT ? OFFSET ?", (*args, limit, start))
         out = [shaped(DIALRECORD_KEYS, cdrId=str(r["id"]), cdrExtension=r["extension"], cdrPhoneNum=r["phone"],
                       cdrLastPhoneNum=r["phone"].lstrip("0"), cdrStartTime=r["start_time"],
                       cdrHangupTime=r["hangup_time"], cdrTalktime=r["talk"], cdrPeer=r["peer"],
@@ -342,10 +344,10 @@ class BabaihuApp:
         return {"success": True, self.cfg.dialrecord_total_key: total, "rows": out}
 
     def _cdr(self, cdr_id: str) -> Any:
-        return self.state.one("SELECT * FROM cdrs WHERE id=?", (cdr_id,))
+        return self.state.row("SELECT * FROM cdrs WHERE id=?", (cdr_id,))
 
     async def record(self, req: Request) -> Response:
-        row = self.state.one("SELECT * FROM cdrs WHERE record_file=?", (req.path_params["path"],))
+        row = self.state.row("SELECT * FROM cdrs WHERE record_file=?", (req.path_params["path"],))
         if row is None or not row["record_file"]:
             return Response(b"<html><body>404</body></html>", status_code=404, media_type="text/html")
         body, media = audio.served(row["record_file"], row["talk"], self.cfg.record_format)
@@ -368,11 +370,11 @@ class BabaihuApp:
         dialler calls only automatic tasks (addType 1 or 3; 2 and 4 are dialled by hand, 004:1063)
         and not before their sendTime (发送时间, 004:1068): otherwise 0. *by_agent* simulates agents
         working a manual task."""
-        t = self.state.one("SELECT * FROM tasks WHERE id=?", (task,))
+        t = self.state.row("SELECT * FROM tasks WHERE id=?", (task,))
         when = at or datetime.now()
         if t is None or (t["add_type"] in (2, 4) and not by_agent) or (t["send_time"] or "") > f"{when:%Y-%m-%d %H:%M:%S}":
             return 0
-        rows = self.state.q("SELECT * FROM details WHERE task=? AND status=0 AND phone NOT IN "
+        rows = self.state.rows("SELECT * FROM details WHERE task=? AND status=0 AND phone NOT IN "
                             "(SELECT phone FROM blacklist) ORDER BY id LIMIT ?", (task, n))
         now = at or datetime.now()
         for i, r in enumerate(rows):
@@ -385,9 +387,9 @@ class BabaihuApp:
             wav = (f"{start:%Y%m}/{start:%d}/{r['phone']}-0{r['phone']}-{start:%Y%m%d%H%M}-{r['id']}.wav"
                    if ok else "")
             cdr_id = int(time.time() * 1000) * 1000 + r["id"] % 1000
-            self.state.x("UPDATE details SET status=?, call_time=?, end_time=?, talk=?, wav=? WHERE id=?",
+            self.state.execute("UPDATE details SET status=?, call_time=?, end_time=?, talk=?, wav=? WHERE id=?",
                          (4 if ok else 3, start.strftime(fmt), end.strftime(fmt), talk, wav, r["id"]))
-            self.state.x("INSERT INTO cdrs VALUES (?,?,?,?,?,?,?,?)",
+            self.state.execute("INSERT INTO cdrs VALUES (?,?,?,?,?,?,?,?)",
                          (cdr_id, self.cfg.extension, r["phone"], start.strftime(fmt), end.strftime(fmt), talk, 1,
                           wav))
         pushes.babaihu_after_dial(self, task, [r["id"] for r in rows])  # 2.10.4 pushes, when a URL is set

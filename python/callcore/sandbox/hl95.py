@@ -81,7 +81,9 @@ def shaped(keys: tuple[str, ...], **values: Any) -> dict[str, Any]:
 FMT = "%Y%m%d%H%M%S"
 
 
-class NfErr(Exception):
+class Hl95ErrorReply(Exception):
+    """An error the sandbox answers with: 九五's ``message`` and ``code``, HTTP ``status``."""
+
     def __init__(self, message: str, code: int = -1, status: int = 200) -> None:
         super().__init__(message)
         self.message, self.code, self.status = message, code, status
@@ -138,7 +140,7 @@ class Hl95App:
                 if getattr(fn, "__name__", "") != "token":
                     self._authorize(req)
                 return await fn(req)
-            except NfErr as e:
+            except Hl95ErrorReply as e:
                 if e.status == 401:
                     return JSONResponse({"error": "invalid_token", "error_description": e.message}, status_code=401)
                 return JSONResponse({"code": e.code, "message": e.message, "success": False}, status_code=e.status)
@@ -150,13 +152,13 @@ class Hl95App:
         if not tok and auth.lower().startswith("bearer "):
             tok = auth[7:].strip()
         if not tok:
-            raise NfErr("Full authentication is required to access this resource", status=401)
-        row = self.state.one("SELECT * FROM tokens WHERE token=?", (tok,))
+            raise Hl95ErrorReply("Full authentication is required to access this resource", status=401)
+        row = self.state.row("SELECT * FROM tokens WHERE token=?", (tok,))
         if row is None:
-            raise NfErr("Invalid access token", status=401)  # never echo a credential
+            raise Hl95ErrorReply("Invalid access token", status=401)  # never echo a credential
         offset = req.scope.get("state", {}).get("clock_offset", 0.0)
         if row["expires"] < time.time() + offset:
-            raise NfErr("Access token expired", status=401)
+            raise Hl95ErrorReply("Access token expired", status=401)
 
     async def token(self, req: Request) -> Response:
         form = await req.form()
@@ -176,8 +178,8 @@ class Hl95App:
         if any(s not in ("read", "write") for s in scope.split(",")):
             return JSONResponse({"error": "invalid_scope", "error_description": "Invalid scope"}, status_code=400)
         tok = str(uuid.uuid4())
-        self.state.x("DELETE FROM tokens WHERE client_id=?", (cid,))  # 刷新后前一个 token 自动失效 (000:76)
-        self.state.x("INSERT INTO tokens VALUES (?,?,?)", (tok, cid, time.time() + self.cfg.token_ttl))
+        self.state.execute("DELETE FROM tokens WHERE client_id=?", (cid,))  # 刷新后前一个 token 自动失效 (000:76)
+        self.state.execute("INSERT INTO tokens VALUES (?,?,?)", (tok, cid, time.time() + self.cfg.token_ttl))
         return JSONResponse({"access_token": tok, "token_type": "bearer", "expires_in": int(self.cfg.token_ttl),
                              "scope": scope.split(",")[-1]})
 
@@ -186,16 +188,16 @@ class Hl95App:
         """Each interface prints its Content-Type (e.g. 000:722 JSON, 000:1169 multipart)."""
         ctype = req.headers.get("content-type", "").lower()
         if not any(k in ctype for k in kinds):
-            raise NfErr(f"Content-Type {ctype or '(none)'} not supported: {' or '.join(kinds)}")
+            raise Hl95ErrorReply(f"Content-Type {ctype or '(none)'} not supported: {' or '.join(kinds)}")
 
     async def _json(self, req: Request) -> dict[str, Any]:
         self._need_type(req, "application/json")
         try:
             d = json.loads(await req.body())
         except ValueError:
-            raise NfErr("请求格式错误: the body is not JSON") from None
+            raise Hl95ErrorReply("请求格式错误: the body is not JSON") from None
         if not isinstance(d, dict):
-            raise NfErr("请求格式错误: a JSON object expected")
+            raise Hl95ErrorReply("请求格式错误: a JSON object expected")
         return d
 
     async def _multipart(self, req: Request) -> Any:
@@ -203,20 +205,20 @@ class Hl95App:
         form = await req.form()
         for k in set(form.keys()):
             if len(form.getlist(k)) > 1:  # append's example sends "id" twice (000:1545-1548): ambiguous
-                raise NfErr(f"参数 {k} 重复")
+                raise Hl95ErrorReply(f"参数 {k} 重复")
         return form
 
     async def project_insert(self, req: Request) -> Response:
         b = await self._json(req)  # Content-Type application/json (000:722)
         pid, name = b.get("projectId"), b.get("projectName")
         if not isinstance(pid, str) or not re.fullmatch(r"[0-9A-Za-z]{6,12}", pid):
-            raise NfErr("projectId: 项目标识(6-12 位数字或字母)")  # 000:727
+            raise Hl95ErrorReply("projectId: 项目标识(6-12 位数字或字母)")  # 000:727
         if not isinstance(name, str) or not name.strip():
-            raise NfErr("projectName: 项目名称不能为空")  # 000:728
+            raise Hl95ErrorReply("projectName: 项目名称不能为空")  # 000:728
         long_id = f"PRO_{self.cfg.corp}_{pid}"  # the long form (000:793)
-        if self.state.one("SELECT 1 FROM projects WHERE project_id=?", (long_id,)):
-            raise NfErr("项目标识已存在")
-        self.state.x("INSERT INTO projects VALUES (?,?,?,?)",
+        if self.state.row("SELECT 1 FROM projects WHERE project_id=?", (long_id,)):
+            raise Hl95ErrorReply("项目标识已存在")
+        self.state.execute("INSERT INTO projects VALUES (?,?,?,?)",
                      (long_id, name, None if b.get("remark") is None else str(b["remark"]), datetime.now().strftime(FMT)))
         return JSONResponse({"code": 0, "message": "成功", "success": True})  # 000:749-757
 
@@ -231,13 +233,13 @@ class Hl95App:
                 out.append(default)
                 continue
             if not re.fullmatch(r"[0-9]{1,9}", v) or int(v) < 1:
-                raise NfErr(f"{k}: 分页参数错误 ({v!r})")
+                raise Hl95ErrorReply(f"{k}: 分页参数错误 ({v!r})")
             out.append(int(v))
         return out[0], out[1]
 
     async def project_search(self, req: Request) -> Response:
         cur, size = self._page(req)
-        rows = self.state.q("SELECT * FROM projects ORDER BY created, project_id")
+        rows = self.state.rows("SELECT * FROM projects ORDER BY created, project_id")
         if req.query_params.get("projectName"):
             rows = [r for r in rows if req.query_params["projectName"] in r["name"]]
         if req.query_params.get("projectId"):  # 项目标识 (短号) (000:778)
@@ -250,16 +252,16 @@ class Hl95App:
         form = await self._multipart(req)  # multipart/form-data, field fileName (000:954, 000:959)
         f = form.get("fileName")
         if not isinstance(f, UploadFile) or not f.filename:
-            raise NfErr("fileName: 文件不能为空")
-        self.state.x("INSERT OR REPLACE INTO files VALUES (?,?,?)",
+            raise Hl95ErrorReply("fileName: 文件不能为空")
+        self.state.execute("INSERT OR REPLACE INTO files VALUES (?,?,?)",
                      (Path(f.filename).name, await f.read(), datetime.now().strftime(FMT)))
         return JSONResponse({"code": 0, "message": "成功", "success": True})
 
     async def file_search(self, req: Request) -> Response:
         name = req.query_params.get("fileName", "")
         if not name or "." not in name:  # 是, 文件名(需要带后缀) (000:998)
-            raise NfErr("fileName: 文件名需要带后缀")
-        row = self.state.one("SELECT name, created FROM files WHERE name=?", (name,))
+            raise Hl95ErrorReply("fileName: 文件名需要带后缀")
+        row = self.state.row("SELECT name, created FROM files WHERE name=?", (name,))
         data = [] if row is None else [{"fileName": row["name"], "createTime": row["created"],
                                         "url": f"http://hlmedia:8800/media/{self.cfg.corp}/outAddress/{row['name']}"}]
         return ok(data)
@@ -274,14 +276,14 @@ class Hl95App:
             line = line.strip()
             if not line:
                 if not file:
-                    raise NfErr("mobileAndDes: 空号码 (';;' or a trailing ';')")
+                    raise Hl95ErrorReply("mobileAndDes: 空号码 (';;' or a trailing ';')")
                 continue
             mobile, _, des = (line.replace(",", ":", 1) if file else line).partition(":")
             mobile = mobile.strip()
             if not re.fullmatch(r"\+?[0-9*#]{3,24}", mobile):
                 if file and not re.search(r"\d", mobile):  # a header line
                     continue
-                raise NfErr(f"号码格式错误: {mobile}")
+                raise Hl95ErrorReply(f"号码格式错误: {mobile}")
             out.append((mobile, des.strip()))
         return out
 
@@ -292,20 +294,20 @@ class Hl95App:
                 if form.get("mobileAndDes") else []
         elif ct == "remoteFile":  # remoteFileName 必填 for remoteFile (000:1180)
             if not form.get("remoteFileName"):
-                raise NfErr("remoteFileName: 来源为现有文件，必填")
-            row = self.state.one("SELECT content FROM files WHERE name=?", (str(form.get("remoteFileName")),))
+                raise Hl95ErrorReply("remoteFileName: 来源为现有文件，必填")
+            row = self.state.row("SELECT content FROM files WHERE name=?", (str(form.get("remoteFileName")),))
             if row is None:
-                raise NfErr("文件不存在")
+                raise Hl95ErrorReply("文件不存在")
             nums = self._parse_numbers(bytes(row["content"]).decode("utf-8-sig", "replace"), file=True)
         elif ct == "file":  # importFile 必填 for file (000:1179)
             f = form.get("importFile")
             if not isinstance(f, UploadFile) or not f.filename:
-                raise NfErr("importFile: 来源为文件，必填")
+                raise Hl95ErrorReply("importFile: 来源为文件，必填")
             nums = self._parse_numbers((await f.read()).decode("utf-8-sig", "replace"), file=True)
         else:
-            raise NfErr("createType: 号码来源错误 (input, file, remoteFile)")  # 000:1178
+            raise Hl95ErrorReply("createType: 号码来源错误 (input, file, remoteFile)")  # 000:1178
         if not nums:
-            raise NfErr("外呼数据不能为空")
+            raise Hl95ErrorReply("外呼数据不能为空")
         return nums
 
     async def task_insert(self, req: Request) -> Response:
@@ -314,26 +316,26 @@ class Hl95App:
                 "idleTime")  # the 是 rows of 000:1173-1188
         for k in need:
             if not str(form.get(k) or "").strip():
-                raise NfErr(f"{k} 不能为空")
-        if self.state.one("SELECT 1 FROM projects WHERE project_id=?", (form["outProjectId"],)) is None:
-            raise NfErr("outProjectId: 项目不存在 (长号 PRO_企业标识_短号)")  # 000:1174
+                raise Hl95ErrorReply(f"{k} 不能为空")
+        if self.state.row("SELECT 1 FROM projects WHERE project_id=?", (form["outProjectId"],)) is None:
+            raise Hl95ErrorReply("outProjectId: 项目不存在 (长号 PRO_企业标识_短号)")  # 000:1174
         if not re.fullmatch(r"[0-9A-Za-z]{1,16}", str(form["taskId"])):
-            raise NfErr("taskId: 任务标识（短号，1-16 位数字或字母）")  # 000:1175
+            raise Hl95ErrorReply("taskId: 任务标识（短号，1-16 位数字或字母）")  # 000:1175
         times = [str(form[k]) for k in ("timeFrom", "timeTo")]
         if not all(re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", t) for t in times) or times[0] >= times[1]:
-            raise NfErr("timeFrom/timeTo: 任务时段 小时:分钟, 开始早于结束")  # 000:1182-1183
+            raise Hl95ErrorReply("timeFrom/timeTo: 任务时段 小时:分钟, 开始早于结束")  # 000:1182-1183
         if not re.fullmatch(rf"OBJ_{re.escape(self.cfg.corp)}_[0-9A-Za-z]+", str(form["dataObjId"])):
-            raise NfErr("dataObjId: 工单标识（OBJ_企业标识_工单标识短号）")  # 000:1185
+            raise Hl95ErrorReply("dataObjId: 工单标识（OBJ_企业标识_工单标识短号）")  # 000:1185
         if str(form["callType"]) not in ("0", "1"):
-            raise NfErr("callType: 0 预测拨号；1 精确预览")  # 000:1186
+            raise Hl95ErrorReply("callType: 0 预测拨号；1 精确预览")  # 000:1186
         if str(form["ratio"]) not in ("1", "2", "3", "4", "5"):
-            raise NfErr("ratio: 外呼速率(1,2,3,4,5)")  # 000:1187
+            raise Hl95ErrorReply("ratio: 外呼速率(1,2,3,4,5)")  # 000:1187
         if str(form["idleTime"]) not in ("8000", "16000", "24000", "32000", "40000"):
-            raise NfErr("idleTime: 二次呼叫间隔 8000，16000，24000，32000，40000")  # 000:1188
+            raise Hl95ErrorReply("idleTime: 二次呼叫间隔 8000，16000，24000，32000，40000")  # 000:1188
         nums = await self._numbers(form)
         long_task = f"{int(self.cfg.corp):012d}{form['taskId']}"  # the long form of 000:1347
-        if self.state.one("SELECT 1 FROM tasks WHERE task_id=?", (long_task,)):
-            raise NfErr("任务标识已存在")
+        if self.state.row("SELECT 1 FROM tasks WHERE task_id=?", (long_task,)):
+            raise Hl95ErrorReply("任务标识已存在")
         iid = self.state.insert("INSERT INTO tasks (task_id, project, name, status, call_type, ratio, idle_time, "
                                 "time_from, time_to, created) VALUES (?,?,?,?,?,?,?,?,?,?)",
                                 (long_task, form["outProjectId"], form["name"], PLANNED, form["callType"],
@@ -343,10 +345,10 @@ class Hl95App:
 
     def _instance(self, value: Any, field: str = "id") -> Any:
         if value is None or str(value).strip() == "":
-            raise NfErr(f"{field} 不能为空")
-        row = self.state.one("SELECT * FROM tasks WHERE id=?", (str(value),))
+            raise Hl95ErrorReply(f"{field} 不能为空")
+        row = self.state.row("SELECT * FROM tasks WHERE id=?", (str(value),))
         if row is None:
-            raise NfErr(f"{field}: 外呼实例不存在")
+            raise Hl95ErrorReply(f"{field}: 外呼实例不存在")
         return row
 
     async def task_append(self, req: Request) -> Response:
@@ -355,7 +357,7 @@ class Hl95App:
         if row["status"] in (ENDED, TERMINATED):
             # The seed does not say which states take numbers; an ended or terminated task dials
             # nothing more, so numbers added to it would silently never be called.
-            raise NfErr("任务已结束")
+            raise Hl95ErrorReply("任务已结束")
         nums = await self._numbers(form)
         self.state.many("INSERT INTO contacts (task, mobile, des) VALUES (?,?,?)", [(row["id"], m, d) for m, d in nums])
         return JSONResponse({"message": "成功", "success": True})  # as printed, without code (000:1563-1566)
@@ -364,8 +366,8 @@ class Hl95App:
         b = await self._json(req)  # Content-Type application/json (000:1579)
         row = self._instance(b.get(field), field)
         if row["status"] not in allowed:
-            raise NfErr(f"{what}: 任务状态 {row['status']} 不允许此操作")
-        self.state.x("UPDATE tasks SET status=? WHERE id=?", (to, row["id"]))
+            raise Hl95ErrorReply(f"{what}: 任务状态 {row['status']} 不允许此操作")
+        self.state.execute("UPDATE tasks SET status=? WHERE id=?", (to, row["id"]))
         return JSONResponse({"code": 0, "message": "成功", "success": True})  # 000:1604-1609
 
     async def task_start(self, req: Request) -> Response:
@@ -388,11 +390,11 @@ class Hl95App:
         b = await self._json(req)
         row = self._instance(b.get("id"))
         if row["status"] == TERMINATED:
-            raise NfErr("recall: 任务已终结")
+            raise Hl95ErrorReply("recall: 任务已终结")
         states = {"1": (AGENT_REJECTED,), "2": (NO_ANSWER,), "3": (0, AGENT_REJECTED, NO_ANSWER, 8)}.get(str(b.get("type")))
         if states is None:
-            raise NfErr("type: 重呼类型（1:拒接,2:漏接,3:全部）")
-        n = self.state.x(f"UPDATE contacts SET call_state={NOT_CONTACTED} WHERE task=? AND call_state IN "
+            raise Hl95ErrorReply("type: 重呼类型（1:拒接,2:漏接,3:全部）")
+        n = self.state.execute(f"UPDATE contacts SET call_state={NOT_CONTACTED} WHERE task=? AND call_state IN "
                          f"({','.join(map(str, states))})", (row["id"],))
         if not n:
             return JSONResponse({"message": "没有可恢复的号码", "success": False})
@@ -400,7 +402,7 @@ class Hl95App:
 
     async def task_search(self, req: Request) -> Response:
         cur, size = self._page(req)
-        rows = self.state.q("SELECT * FROM tasks ORDER BY id")
+        rows = self.state.rows("SELECT * FROM tasks ORDER BY id")
         q = req.query_params
         if q.get("taskId"):
             rows = [r for r in rows if r["task_id"].endswith(q["taskId"])]
@@ -414,7 +416,7 @@ class Hl95App:
             rows = [r for r in rows if r["project"] == q["outProjectId"]]
         page = []
         for r in rows[(cur - 1) * size: cur * size]:
-            c = self.state.one(f"SELECT COUNT(*) n, SUM(call_state!={NOT_CONTACTED}) called, "
+            c = self.state.row(f"SELECT COUNT(*) n, SUM(call_state!={NOT_CONTACTED}) called, "
                                f"SUM(call_state={CONTACTED}) touched FROM contacts WHERE task=?", (r["id"],))
             page.append({"id": r["id"], "tenantId": 10211, "userId": 0, "groupId": 3000 + r["id"],
                          "groupDn": f"1021{r['id']:05d}", "name": r["name"], "status": r["status"],
@@ -428,8 +430,8 @@ class Hl95App:
         cur, size = self._page(req)
         oid = req.query_params.get("outboundId")
         if not oid:
-            raise NfErr("outboundId 不能为空")  # 是 (000:2205)
-        rows = self.state.q("SELECT * FROM contacts WHERE task=? ORDER BY id", (oid,))
+            raise Hl95ErrorReply("outboundId 不能为空")  # 是 (000:2205)
+        rows = self.state.rows("SELECT * FROM contacts WHERE task=? ORDER BY id", (oid,))
         page = [shaped(CONTACT_KEYS, id=r["id"], mobile=r["mobile"], mobileDes=r["des"], callState=r["call_state"],
                        outboundId=str(r["task"]), tenantId=10211) for r in rows[(cur - 1) * size: cur * size]]
         return ok({"pageData": page, "total": len(rows)})
@@ -440,7 +442,7 @@ class Hl95App:
             v = req.query_params.get(k)
             if v:
                 if not re.fullmatch(r"\d{14}", v):
-                    raise NfErr(f"{k} 格式错误 (yyyyMMddHHmmss)")
+                    raise Hl95ErrorReply(f"{k} 格式错误 (yyyyMMddHHmmss)")
                 where.append(f"start {op} ?")
                 args.append(v)
         for k, col in (("customer", "customer"), ("agent", "agent")):
@@ -451,23 +453,23 @@ class Hl95App:
         # callType 1-10, callResult 0|2, talksecStart/End (000:2435-2439, 000:2829)
         if q.get("callType"):
             if q["callType"] not in [str(i) for i in range(1, 11)]:
-                raise NfErr("callType: 呼叫方式 1-10")
+                raise Hl95ErrorReply("callType: 呼叫方式 1-10")
             where.append("call_type=?")
             args.append(int(q["callType"]))
         if q.get("callResult"):
             if q["callResult"] not in ("0", "2"):
-                raise NfErr("callResult: 0 未接通;2 已接通")
+                raise Hl95ErrorReply("callResult: 0 未接通;2 已接通")
             where.append("result=?")
             args.append(int(q["callResult"]))
         if q.get("hangupType") and q["hangupType"] not in ("0", "1"):
-            raise NfErr("hangupType: 0 座席先挂断;1 客户先挂断")
+            raise Hl95ErrorReply("hangupType: 0 座席先挂断;1 客户先挂断")
         for k, op in (("talksecStart", ">="), ("talksecEnd", "<=")):
             if q.get(k):
                 if not q[k].isdigit():
-                    raise NfErr(f"{k}: 通话时长 (秒)")
+                    raise Hl95ErrorReply(f"{k}: 通话时长 (秒)")
                 where.append(f"talksec {op} ?")
                 args.append(int(q[k]))
-        return self.state.q("SELECT * FROM history WHERE " + " AND ".join(where) + " ORDER BY id", args)
+        return self.state.rows("SELECT * FROM history WHERE " + " AND ".join(where) + " ORDER BY id", args)
 
     @staticmethod
     def _show(t: str | None) -> str | None:
@@ -496,9 +498,9 @@ class Hl95App:
 
     async def record_download(self, req: Request) -> Response:
         path = req.query_params.get("path", "")
-        row = self.state.one("SELECT * FROM history WHERE filename=? AND filename!=''", (path,))
+        row = self.state.row("SELECT * FROM history WHERE filename=? AND filename!=''", (path,))
         if row is None:
-            raise NfErr("录音文件不存在")
+            raise Hl95ErrorReply("录音文件不存在")
         body, media = audio.served(path, row["talksec"], self.cfg.record_format)
         return Response(body, media_type=media)
 
@@ -507,10 +509,10 @@ class Hl95App:
         starting 40 s before *at* (default now). Only a task in 3 执行中 dials, and only inside its
         timeFrom-timeTo window (000:1182-1183, both ends inclusive to the minute): otherwise 0."""
         now = at or datetime.now()
-        task = self.state.one("SELECT * FROM tasks WHERE id=?", (instance_id,))
+        task = self.state.row("SELECT * FROM tasks WHERE id=?", (instance_id,))
         if task is None or task["status"] != RUNNING or not task["time_from"] <= f"{now:%H:%M}" <= task["time_to"]:
             return 0
-        rows = self.state.q("SELECT * FROM contacts WHERE task=? AND call_state=? ORDER BY id LIMIT ?",
+        rows = self.state.rows("SELECT * FROM contacts WHERE task=? AND call_state=? ORDER BY id LIMIT ?",
                             (instance_id, NOT_CONTACTED, n))
         for i, r in enumerate(rows):
             h = int(hashlib.sha256(f"{instance_id}/{r['id']}".encode()).hexdigest(), 16)
@@ -521,8 +523,8 @@ class Hl95App:
             end = answer + timedelta(seconds=talk)
             sid = str(uuid.UUID(int=h % (1 << 128)))
             fname = f"116/10211/{start:%Y%m%d}/{sid}.wav" if ok_ else ""
-            self.state.x("UPDATE contacts SET call_state=? WHERE id=?", (CONTACTED if ok_ else NO_ANSWER, r["id"]))
-            self.state.x("INSERT INTO history (customer, agent, start, answer, end_time, talksec, result, filename, "
+            self.state.execute("UPDATE contacts SET call_state=? WHERE id=?", (CONTACTED if ok_ else NO_ANSWER, r["id"]))
+            self.state.execute("INSERT INTO history (customer, agent, start, answer, end_time, talksec, result, filename, "
                          "call_type, sid) VALUES (?,?,?,?,?,?,?,?,?,?)",
                          (r["mobile"], "102111008", start.strftime(FMT), answer.strftime(FMT) if ok_ else None,
                           end.strftime(FMT), talk, 2 if ok_ else 0, fname, 8, sid))

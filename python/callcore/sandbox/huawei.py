@@ -78,7 +78,9 @@ CREATE TABLE IF NOT EXISTS bills (response_id TEXT PRIMARY KEY, file_name TEXT, 
 """
 
 
-class HwError(Exception):
+class HuaweiErrorReply(Exception):
+    """An error the sandbox answers with: Huawei's result code and description, HTTP status ``http``."""
+
     def __init__(self, code: str, desc: str, http: int = 200) -> None:
         super().__init__(desc)
         self.code, self.desc, self.http = code, desc, http
@@ -115,7 +117,7 @@ class HuaweiConfig:
 def need(body: dict, key: str) -> Any:
     v = body.get(key)
     if v is None or v == "":
-        raise HwError("02000001", f"参数值为空: {key}")
+        raise HuaweiErrorReply("02000001", f"参数值为空: {key}")
     return v
 
 
@@ -123,31 +125,31 @@ def s_len(key: str, v: Any, n: int) -> None:
     if v is None:
         return
     if not isinstance(v, (str, int)):
-        raise HwError("02000006", f"参数值类型不正确: {key}")
+        raise HuaweiErrorReply("02000006", f"参数值类型不正确: {key}")
     if len(str(v)) > n:
-        raise HwError("02000003", f"参数长度不能大于规定长度: {key} ({n})")
+        raise HuaweiErrorReply("02000003", f"参数长度不能大于规定长度: {key} ({n})")
 
 
 def s_dial(key: str, v: Any, n: int = 24) -> None:
     if v is None or v == "":
-        raise HwError("02000001", f"参数值为空: {key}")
+        raise HuaweiErrorReply("02000001", f"参数值为空: {key}")
     s_len(key, v, n)
     if not DIAL.match(str(v)):
-        raise HwError("02000002", f"参数包含非法字符: {key}")
+        raise HuaweiErrorReply("02000002", f"参数包含非法字符: {key}")
 
 
 def s_chars(key: str, v: Any, forbidden: set[str] = FORBIDDEN) -> None:
     if v and any(c in forbidden for c in str(v)):
-        raise HwError("02000002", f"参数包含非法字符: {key}")
+        raise HuaweiErrorReply("02000002", f"参数包含非法字符: {key}")
 
 
 def s_int(key: str, v: Any, lo: int, hi: int) -> int:
     try:
         n = int(v)
     except (TypeError, ValueError):
-        raise HwError("02000006", f"参数值类型不正确: {key}") from None
+        raise HuaweiErrorReply("02000006", f"参数值类型不正确: {key}") from None
     if not lo <= n <= hi:
-        raise HwError("02000007", f"参数值大小不正确: {key}")
+        raise HuaweiErrorReply("02000007", f"参数值大小不正确: {key}")
     return n
 
 
@@ -157,7 +159,7 @@ def s_time(key: str, v: Any, fmt: str = "%Y-%m-%d %H:%M:%S", code: str = "020003
     try:
         datetime.strptime(str(v), fmt)
     except ValueError:
-        raise HwError(code, f"时间格式不正确: {key}") from None
+        raise HuaweiErrorReply(code, f"时间格式不正确: {key}") from None
 
 
 def check_schedule(sched: dict[str, Any]) -> None:
@@ -168,11 +170,11 @@ def check_schedule(sched: dict[str, Any]) -> None:
             s_time(f"{kind}BeginTime{i}", b or None, "%H:%M", code="02000006")
             s_time(f"{kind}EndTime{i}", e or None, "%H:%M", code="02000006")
             if bool(b) != bool(e):  # note 2: begin and end both empty or both set
-                raise HwError("02000009", f"参数组合不正确: {kind}BeginTime{i}/{kind}EndTime{i}")
+                raise HuaweiErrorReply("02000009", f"参数组合不正确: {kind}BeginTime{i}/{kind}EndTime{i}")
             if b and str(b) >= str(e):  # note 3: begin before end
-                raise HwError("02000009", f"参数组合不正确: {kind}BeginTime{i} >= {kind}EndTime{i}")
+                raise HuaweiErrorReply("02000009", f"参数组合不正确: {kind}BeginTime{i} >= {kind}EndTime{i}")
     if not any(sched.get(f"workdayBeginTime{i}") for i in (1, 2, 3)):  # note 1: not all workday windows empty
-        raise HwError("02000009", "参数组合不正确: workday windows 1-3 are all empty")
+        raise HuaweiErrorReply("02000009", "参数组合不正确: workday windows 1-3 are all empty")
 
 
 # predictMethod -> (its parameter object, {field: (lo, hi)}), tables 7-9 to 7-12 (001:21492-21520)
@@ -196,25 +198,25 @@ def check_skill(skill: dict[str, Any], max_alerting: int, *, name_required: bool
     s_len("skillName", skill.get("skillName"), 100)
     ob = s_int("outBoundType", need(skill, "outBoundType"), 2, 6)
     if ob not in (2, 5, 6):  # 001:21472
-        raise HwError("02000007", "参数值大小不正确: outBoundType")
+        raise HuaweiErrorReply("02000007", "参数值大小不正确: outBoundType")
     if ob == 2:
         pp = skill.get("predictParam")
         if not isinstance(pp, dict):  # required when outBoundType is 2 (001:21473)
-            raise HwError("02000009", "参数组合不正确: predictParam")
+            raise HuaweiErrorReply("02000009", "参数组合不正确: predictParam")
         method = s_int("predictMethod", need(pp, "predictMethod"), 1, 5)
         if method not in PREDICT_PARAMS:  # 1, 2, 3, 5 (001:21486)
-            raise HwError("02000007", "参数值大小不正确: predictMethod")
+            raise HuaweiErrorReply("02000007", "参数值大小不正确: predictMethod")
         key, ranges = PREDICT_PARAMS[method]
         sub = pp.get(key)
         if not isinstance(sub, dict):  # required for its method (001:21487-21490)
-            raise HwError("02000009", f"参数组合不正确: {key}")
+            raise HuaweiErrorReply("02000009", f"参数组合不正确: {key}")
         vals = {f: s_int(f, need(sub, f), lo, hi) for f, (lo, hi) in ranges.items()}
         if "minAvgCallTime" in vals and vals["minAvgCallTime"] > vals["maxAvgCallTime"]:
-            raise HwError("02000009", "参数组合不正确: minAvgCallTime > maxAvgCallTime")  # 001:21496
+            raise HuaweiErrorReply("02000009", "参数组合不正确: minAvgCallTime > maxAvgCallTime")  # 001:21496
     if ob == 5:
         pv = skill.get("previewParam")
         if not isinstance(pv, dict):  # required when outBoundType is 5 (001:21474)
-            raise HwError("02000009", "参数组合不正确: previewParam")
+            raise HuaweiErrorReply("02000009", "参数组合不正确: previewParam")
         s_int("failInterval", need(pv, "failInterval"), 3, 60)  # 001:21479
         s_int("obCallCount", need(pv, "obCallCount"), 1, 100)  # 001:21480
         s_int("autoCallTime", need(pv, "autoCallTime"), 5, max(5, max_alerting - 3))  # 001:21481
@@ -227,28 +229,28 @@ def fastjson_text(key: str, text: Any) -> Any:
     demo imports com.alibaba.fastjson, 001:2118), and fastjson reads single-quoted strings. So
     this accepts exactly that one leniency, and nothing else that strict JSON refuses."""
     if not isinstance(text, str) or not text.strip():
-        raise HwError("02000001", f"参数值为空: {key}")
+        raise HuaweiErrorReply("02000001", f"参数值为空: {key}")
     for candidate in (text, text.replace("'", '"')):
         try:
             return json.loads(candidate)
         except ValueError:
             continue
-    raise HwError("02000008", f"参数转换异常，请检查请求参数: {key}")
+    raise HuaweiErrorReply("02000008", f"参数转换异常，请检查请求参数: {key}")
 
 
 def check_retry_policy(rp: Any, cp: Any) -> None:
     """7.1.2 retryPolicy (tables 7-29 to 7-33, 001:21795-21848) and callPolicy (7-34/7-35)."""
     if not isinstance(rp, dict):  # retryPolicy True (001:21687)
-        raise HwError("02000001", "参数值为空: retryPolicy")
+        raise HuaweiErrorReply("02000001", "参数值为空: retryPolicy")
     ptype = s_int("policyType", need(rp, "policyType"), 0, 1)
     if ptype == 0:
         if rp.get("resultRetry") not in (None, ""):  # by-result global policy (001:21802, 001:21811, 001:21822-21824)
             items = fastjson_text("resultRetry", rp["resultRetry"])
             if not isinstance(items, list) or not items:
-                raise HwError("02000006", "参数值类型不正确: resultRetry")
+                raise HuaweiErrorReply("02000006", "参数值类型不正确: resultRetry")
             for it in items:
                 if not isinstance(it, dict):
-                    raise HwError("02000006", "参数值类型不正确: resultRetry")
+                    raise HuaweiErrorReply("02000006", "参数值类型不正确: resultRetry")
                 s_int("result", need(it, "result"), 1, 9)
                 s_int("callInterval", need(it, "callInterval"), 1, 86400)
                 s_int("retryNumber", need(it, "retryNumber"), 0, 9)
@@ -258,13 +260,13 @@ def check_retry_policy(rp: Any, cp: Any) -> None:
             s_int("callInterval", need(rp, "callInterval"), 1, 86400)
     else:
         if rp.get("noRetryPolicy"):  # not allowed with policyType 1 (001:21807)
-            raise HwError("02000009", "参数组合不正确: noRetryPolicy")
+            raise HuaweiErrorReply("02000009", "参数组合不正确: noRetryPolicy")
         items = fastjson_text("policyJson", need(rp, "policyJson"))
         if not isinstance(items, list) or not items:
-            raise HwError("02000006", "参数值类型不正确: policyJson")
+            raise HuaweiErrorReply("02000006", "参数值类型不正确: policyJson")
         for it in items:
             if not isinstance(it, dict):
-                raise HwError("02000006", "参数值类型不正确: policyJson")
+                raise HuaweiErrorReply("02000006", "参数值类型不正确: policyJson")
             s_len("dataType", need(it, "dataType"), 20)  # 001:21829
             s_chars("dataType", it["dataType"])
             kind = s_int("type", need(it, "type"), 0, 1)
@@ -273,7 +275,7 @@ def check_retry_policy(rp: Any, cp: Any) -> None:
             # (001:21963): both carry the same fields, so both are read
             pols = pol if isinstance(pol, list) else [pol]
             if not pols or not all(isinstance(x, dict) for x in pols):
-                raise HwError("02000001", "参数值为空: policy")
+                raise HuaweiErrorReply("02000001", "参数值为空: policy")
             for x in pols:
                 if kind == 0:
                     s_int("retryDay", need(x, "retryDay"), 1, 5)
@@ -286,7 +288,7 @@ def check_retry_policy(rp: Any, cp: Any) -> None:
         items = fastjson_text("busiPolicy", rp["busiPolicy"])
         for it in items if isinstance(items, list) else [items]:
             if not isinstance(it, dict):
-                raise HwError("02000006", "参数值类型不正确: busiPolicy")
+                raise HuaweiErrorReply("02000006", "参数值类型不正确: busiPolicy")
             need(it, "busiResultCode")
             bp = s_int("busiResultPolicy", need(it, "busiResultPolicy"), 0, 2)  # 001:21847
             if bp != 0:
@@ -294,23 +296,23 @@ def check_retry_policy(rp: Any, cp: Any) -> None:
     if cp in (None, {}):
         return
     if not isinstance(cp, dict):
-        raise HwError("02000006", "参数值类型不正确: callPolicy")
+        raise HuaweiErrorReply("02000006", "参数值类型不正确: callPolicy")
     call_type = s_int("callType", cp.get("callType", 0), 0, 1)  # 001:21853
     if call_type == 1:
         choose = s_int("chooseType", need(cp, "chooseType"), 0, 1)  # 001:21854
         turns = cp.get("turns")
         if not isinstance(turns, list) or not turns:  # 001:21855
-            raise HwError("02000001", "参数值为空: turns")
+            raise HuaweiErrorReply("02000001", "参数值为空: turns")
         for t in turns:
             if not isinstance(t, dict):
-                raise HwError("02000006", "参数值类型不正确: turns")
+                raise HuaweiErrorReply("02000006", "参数值类型不正确: turns")
             if choose == 0:
                 s_len("turnType", need(t, "turnType"), 20)  # 001:21860
                 s_chars("turnType", t["turnType"])
             else:
                 s_int("turnOrder", need(t, "turnOrder"), 1, 10)  # 001:21861
         if ptype != 1:  # callType 1 needs policyType 1 (001:21693)
-            raise HwError("02000009", "参数组合不正确: callType 1 needs retryPolicy.policyType 1")
+            raise HuaweiErrorReply("02000009", "参数组合不正确: callType 1 needs retryPolicy.policyType 1")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -444,30 +446,30 @@ class HuaweiApp:
         try:
             d = json.loads(raw)
         except ValueError:
-            raise HwError("0200001", "参数异常: body is not JSON") from None
+            raise HuaweiErrorReply("0200001", "参数异常: body is not JSON") from None
         if not isinstance(d, dict):
-            raise HwError("0200001", "参数异常: body is not a JSON object")
+            raise HuaweiErrorReply("0200001", "参数异常: body is not a JSON object")
         return d
 
     @staticmethod
     def _vdn(req: Request) -> int:
         vdn = req.path_params["vdn"]
         if not 1 <= vdn <= 9999:
-            raise HwError("02000007", "参数值大小不正确: vdnId")
+            raise HuaweiErrorReply("02000007", "参数值大小不正确: vdnId")
         return vdn
 
     def _campaign(self, vdn: int, cid: Any) -> Any:
         try:
             cid = int(cid)
         except (TypeError, ValueError):
-            raise HwError("02000006", "参数值类型不正确: campaignId") from None
-        row = self.state.one("SELECT * FROM campaigns WHERE vdn=? AND id=?", (vdn, cid))
+            raise HuaweiErrorReply("02000006", "参数值类型不正确: campaignId") from None
+        row = self.state.row("SELECT * FROM campaigns WHERE vdn=? AND id=?", (vdn, cid))
         if row is None:
-            raise HwError("0200007", "外呼活动不存在")
+            raise HuaweiErrorReply("0200007", "外呼活动不存在")
         return row
 
     def _pending(self, vdn: int, cid: int) -> int:
-        return self.state.one("SELECT COUNT(*) n FROM calldata WHERE vdn=? AND campaign=? AND state='pending'",
+        return self.state.row("SELECT COUNT(*) n FROM calldata WHERE vdn=? AND campaign=? AND state='pending'",
                               (vdn, cid))["n"]
 
     def _blacklisted(self, vdn: int, numbers: list[str]) -> list[str]:
@@ -477,7 +479,7 @@ class HuaweiApp:
             return []
         now = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
         marks = ",".join("?" * len(numbers))
-        rows = self.state.q(f"SELECT number FROM blacklist WHERE vdn=? AND number IN ({marks}) AND "
+        rows = self.state.rows(f"SELECT number FROM blacklist WHERE vdn=? AND number IN ({marks}) AND "
                             "(expiry IS NULL OR expiry='' OR expiry>?) AND restrict_times IS NULL",
                             (vdn, *numbers, now))
         return [r["number"] for r in rows]
@@ -487,7 +489,7 @@ class HuaweiApp:
         async def wrapper(self: "HuaweiApp", req: Request) -> Response:
             try:
                 return await fn(self, req)
-            except HwError as e:
+            except HuaweiErrorReply as e:
                 if req.url.path.startswith("/CCFS/"):
                     return JSONResponse({"resultCode": e.code, "resultDesc": e.desc, "resultData": None,
                                          "response": {"version": "2.0", "resultCode": e.code, "resultMsg": e.desc}},
@@ -519,25 +521,25 @@ class HuaweiApp:
         s_time("strEndTime", end, code="02000006")
         if datetime.strptime(begin, "%Y-%m-%d %H:%M:%S") < datetime.now().replace(hour=0, minute=0, second=0,
                                                                                    microsecond=0):
-            raise HwError("0200002", "外呼活动的开始时间早于今天凌晨。")  # 001:21414, code 001:21548
+            raise HuaweiErrorReply("0200002", "外呼活动的开始时间早于今天凌晨。")  # 001:21414, code 001:21548
         if str(end) <= str(begin):
             # The seed states no rule for the end (001:21415); an end at or before the start leaves a
             # campaign that can never dial, so the strict reading refuses it as a bad combination.
-            raise HwError("02000009", "参数组合不正确: strEndTime")
+            raise HuaweiErrorReply("02000009", "参数组合不正确: strEndTime")
         dt = s_int("deviceType", need(b, "deviceType"), 1, 6)
         if dt == 4:  # 1, 2, 3, 5, 6 (001:21416)
-            raise HwError("02000007", "参数值大小不正确: deviceType")
+            raise HuaweiErrorReply("02000007", "参数值大小不正确: deviceType")
         if v2:
             callers = b.get("callerNo")
             if not isinstance(callers, list) or not callers:  # table 7-28 (001:21677, 001:21789-21793)
-                raise HwError("02000001", "参数值为空: callerNo")
+                raise HuaweiErrorReply("02000001", "参数值为空: callerNo")
             for c in callers:
                 if not isinstance(c, dict):
-                    raise HwError("02000006", "参数值类型不正确: callerNo")
+                    raise HuaweiErrorReply("02000006", "参数值类型不正确: callerNo")
                 code = need(c, "accessCode")
                 s_len("accessCode", code, 32)
                 if not re.fullmatch(r"[0-9]+", str(code)):
-                    raise HwError("02000002", "参数包含非法字符: accessCode")
+                    raise HuaweiErrorReply("02000002", "参数包含非法字符: accessCode")
                 s_int("priority", need(c, "priority"), 1, 5)
             if b.get("priority") is not None:
                 s_int("priority", b["priority"], 1, 5)  # 001:21679
@@ -546,42 +548,42 @@ class HuaweiApp:
         max_alert = s_int("maxAlertingTime", need(b, "maxAlertingTime"), 9 if dt == 5 else 5, 120)  # 001:21418
         sched = b.get("scheduleParam")
         if not isinstance(sched, dict):
-            raise HwError("02000001", "参数值为空: scheduleParam")
+            raise HuaweiErrorReply("02000001", "参数值为空: scheduleParam")
         check_schedule(sched)
         if dt in (1, 3):
             ivr = b.get("ivrParam")
             if not isinstance(ivr, dict):  # required for deviceType 1, 3 (001:21420, 001:21457)
-                raise HwError("02000009", "参数组合不正确: ivrParam")
+                raise HuaweiErrorReply("02000009", "参数组合不正确: ivrParam")
             need(ivr, "deviceSign")  # True, no length printed (001:21457)
             s_int("callCount", need(ivr, "callCount"), 1, 100)  # 001:21458
             s_int("callInterval", need(ivr, "callInterval"), 1, 9999)  # 001:21459
         if dt in (2, 5, 6):
             skill = b.get("skillParam")
             if not isinstance(skill, dict):  # required for deviceType 2, 5, 6 (001:21421)
-                raise HwError("02000009", "参数组合不正确: skillParam")
+                raise HuaweiErrorReply("02000009", "参数组合不正确: skillParam")
             check_skill(skill, max_alert, name_required=v2)
             if int(skill["outBoundType"]) != dt:
                 # deviceType 2/5/6 and outBoundType 2/5/6 name the same three modes (001:21416,
                 # 001:21472); the seed never says a mismatch is allowed, so the strict reading
                 # refuses a predictive queue asked to dial in preview mode
-                raise HwError("02000009", "参数组合不正确: skillParam.outBoundType != deviceType")
+                raise HuaweiErrorReply("02000009", "参数组合不正确: skillParam.outBoundType != deviceType")
         url = b.get("callbackUrl") or b.get("callBackUrl")  # the samples spell callBackUrl (001:21603, 001:21976)
         if not url:
-            raise HwError("02000001", "参数值为空: callbackUrl")
+            raise HuaweiErrorReply("02000001", "参数值为空: callbackUrl")
         if not str(url).startswith(("https://", "http://")):
             # v2 and the v2 modify call say it must start with https:// or http (001:21686, 001:22307);
             # v1 says nothing (001:21425). Strict: v1 too.
-            raise HwError("02000002", "参数包含非法字符: callbackUrl")
+            raise HuaweiErrorReply("02000002", "参数包含非法字符: callbackUrl")
         if v2:
             check_retry_policy(b.get("retryPolicy"), b.get("callPolicy"))
         init = s_int("initStatus", b.get("initStatus", 0), 0, 1)  # 0 started, 1 paused (001:21422)
-        if self.state.one("SELECT 1 FROM campaigns WHERE vdn=? AND name=?", (vdn, name)):
-            raise HwError("0200005", "外呼活动名称不能重复。")
+        if self.state.row("SELECT 1 FROM campaigns WHERE vdn=? AND name=?", (vdn, name)):
+            raise HuaweiErrorReply("0200005", "外呼活动名称不能重复。")
         kind_ivr = dt in (1, 3)
-        n_same = self.state.one("SELECT COUNT(*) n FROM campaigns WHERE vdn=? AND status!=4 AND device_type IN "
+        n_same = self.state.row("SELECT COUNT(*) n FROM campaigns WHERE vdn=? AND status!=4 AND device_type IN "
                                 + ("(1,3)" if kind_ivr else "(2,5,6)"), (vdn,))["n"]
         if n_same >= 20:  # 001:21375-21376
-            raise HwError("0200004" if kind_ivr else "0200003", "外呼活动已达到上限")
+            raise HuaweiErrorReply("0200004" if kind_ivr else "0200003", "外呼活动已达到上限")
         cid = self.state.insert("INSERT INTO campaigns (vdn, name, status, device_type, spec, created) VALUES (?,?,?,?,?,?)",
                            (vdn, name, 3 if init == 1 else 2, dt, json.dumps(b, ensure_ascii=False), time.time()))
         return JSONResponse(envelope(returnObject={"id": cid}))
@@ -596,7 +598,7 @@ class HuaweiApp:
         if b.get("archiveHistory") is not None:
             s_int("archiveHistory", b["archiveHistory"], 0, 1)
         if row["status"] == 2:
-            raise HwError("0200009", "外呼任务还在启动中")
+            raise HuaweiErrorReply("0200009", "外呼任务还在启动中")
         with self.state.lock:
             self.state.db.execute("BEGIN")
             try:
@@ -618,13 +620,13 @@ class HuaweiApp:
         status = s_int("status", need(dict(q), "status"), 0, 4)
         dt = s_int("deviceType", need(dict(q), "deviceType"), 0, 6)
         if status == 1 or dt == 4:
-            raise HwError("02000007", "参数值大小不正确: " + ("status" if status == 1 else "deviceType"))
+            raise HuaweiErrorReply("02000007", "参数值大小不正确: " + ("status" if status == 1 else "deviceType"))
         try:
             page, per = max(1, int(q.get("curPage") or 1)), int(q.get("rowsPerPage") or 10)
         except ValueError:
-            raise HwError("02000006", "参数值类型不正确") from None
+            raise HuaweiErrorReply("02000006", "参数值类型不正确") from None
         if not 1 <= per <= 100:
-            raise HwError("02000007", "参数值大小不正确: rowsPerPage")
+            raise HuaweiErrorReply("02000007", "参数值大小不正确: rowsPerPage")
         s_time("beginTime", q.get("beginTime"), code="02000006")  # 001:23025
         s_time("endTime", q.get("endTime"), code="02000006")  # 001:23026
         where, args = ["vdn=?"], [vdn]
@@ -644,7 +646,7 @@ class HuaweiApp:
         if dt:
             where.append("device_type=?")
             args.append(dt)
-        rows = self.state.q("SELECT * FROM campaigns WHERE " + " AND ".join(where) + " ORDER BY id", args)
+        rows = self.state.rows("SELECT * FROM campaigns WHERE " + " AND ".join(where) + " ORDER BY id", args)
         data = []
         for r in rows[(page - 1) * per: page * per]:
             spec = json.loads(r["spec"])
@@ -655,7 +657,7 @@ class HuaweiApp:
         # count towards the limit of 20 (not finished, 001:21375-21376). The seed prints the second
         # name "curlvrCount" in the table and the sample alike; read as OCR of curIvrCount, as
         # "responseld" is of responseId (13.2.1.2).
-        live = {k: self.state.one("SELECT COUNT(*) n FROM campaigns WHERE vdn=? AND status!=4 AND device_type IN "
+        live = {k: self.state.row("SELECT COUNT(*) n FROM campaigns WHERE vdn=? AND status!=4 AND device_type IN "
                                   + kinds, (vdn,))["n"] for k, kinds in (("skill", "(2,5,6)"), ("ivr", "(1,3)"))}
         return JSONResponse(envelope(curPage=page, totalSize=len(rows), rowsPerPage=per,
                                      curSkillQueueCount=live["skill"], curIvrCount=live["ivr"], data=data))
@@ -697,8 +699,8 @@ class HuaweiApp:
         vdn = self._vdn(req)
         row = self._campaign(vdn, req.path_params["cid"])
         if row["status"] != want_from:
-            raise HwError("0200011", "当前状态不允许" + ("暂停" if to == 3 else "恢复"))
-        self.state.x("UPDATE campaigns SET status=? WHERE id=?", (to, row["id"]))
+            raise HuaweiErrorReply("0200011", "当前状态不允许" + ("暂停" if to == 3 else "恢复"))
+        self.state.execute("UPDATE campaigns SET status=? WHERE id=?", (to, row["id"]))
         return JSONResponse(envelope())
 
     @_handle
@@ -714,21 +716,21 @@ class HuaweiApp:
     def _add_common(self, vdn: int, cid: int, recs: list[dict], limit: int) -> Any:
         row = self._campaign(vdn, cid)
         if not isinstance(recs, list) or not recs:
-            raise HwError("02000001", "参数值为空: callDataList")
+            raise HuaweiErrorReply("02000001", "参数值为空: callDataList")
         if len(recs) > limit:
-            raise HwError("0200029", "超过了每次添加允许的最大值")
+            raise HuaweiErrorReply("0200029", "超过了每次添加允许的最大值")
         if row["status"] == 4 or row["status"] == 2:  # 已完成 / 执行中 (001:25436-25437)
-            raise HwError("0200019", "当前状态不允许追加号码")
+            raise HuaweiErrorReply("0200019", "当前状态不允许追加号码")
         now = time.monotonic()
         last = self.last_add.get((vdn, cid))
         if last is not None and now - last < self.cfg.min_interval:
-            raise HwError("0200022", "接口调用太快")
+            raise HuaweiErrorReply("0200022", "接口调用太快")
         self.last_add[(vdn, cid)] = now
         return row
 
     def _check_record(self, i: int, r: Any) -> None:
         if not isinstance(r, dict):
-            raise HwError("02000006", f"参数值类型不正确: callDataList[{i}]")
+            raise HuaweiErrorReply("02000006", f"参数值类型不正确: callDataList[{i}]")
         s_len("sessionId", r.get("sessionId"), 32)
         s_len("caller", r.get("caller"), 24)
         s_len("customField", r.get("customField"), 200)
@@ -738,7 +740,7 @@ class HuaweiApp:
 
     def _insert(self, vdn: int, cid: int, rows: list[tuple]) -> int:
         if self._pending(vdn, cid) + len(rows) > self.cfg.max_pending:
-            raise HwError("0200020", "号码数量超过了最大规格20w条")
+            raise HuaweiErrorReply("0200020", "号码数量超过了最大规格20w条")
         now = time.time()
         self.state.many("INSERT INTO calldata (vdn, campaign, session_id, called, numbers, caller, custom_field, "
                         "recycle_time, call_data, created) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -758,9 +760,9 @@ class HuaweiApp:
             s_dial("called", r.get("called"))
             called.append(str(r["called"]))
         if len(set(called)) != len(called):
-            raise HwError("0200018", "存在重复的号码")
+            raise HuaweiErrorReply("0200018", "存在重复的号码")
         if self._blacklisted(vdn, called):
-            raise HwError("0200024", "添加的号码中存在黑名单号码")
+            raise HuaweiErrorReply("0200024", "添加的号码中存在黑名单号码")
         total = self._insert(vdn, cid, [(r.get("sessionId"), str(r["called"]), None, r.get("caller"),
                                          r.get("customField"), r.get("recycleTime"), r.get("callData")) for r in recs])
         return JSONResponse(envelope(returnObject={"totalSize": total}))
@@ -777,11 +779,11 @@ class HuaweiApp:
             self._check_record(i, r)
             called = r.get("called")
             if not isinstance(called, list) or not called:
-                raise HwError("02000001", "参数值为空: called")
+                raise HuaweiErrorReply("02000001", "参数值为空: called")
             mine = []
             for c in called:
                 if not isinstance(c, dict):
-                    raise HwError("02000006", "参数值类型不正确: called")
+                    raise HuaweiErrorReply("02000006", "参数值类型不正确: called")
                 s_dial("calledNo", c.get("calledNo"))
                 if c.get("delayTime") not in (None, ""):
                     s_int("delayTime", c.get("delayTime"), 0, 86400)
@@ -789,10 +791,10 @@ class HuaweiApp:
                 s_chars("type", c.get("type"), FORBIDDEN - {"-"})
                 mine.append(str(c["calledNo"]))
             if len(set(mine)) != len(mine):  # duplicates under one sessionId (001:25587)
-                raise HwError("0200018", "存在重复的号码")
+                raise HuaweiErrorReply("0200018", "存在重复的号码")
             numbers += mine
         if self._blacklisted(vdn, numbers):
-            raise HwError("0200024", "添加的号码中存在黑名单号码")
+            raise HuaweiErrorReply("0200024", "添加的号码中存在黑名单号码")
         total = self._insert(vdn, cid, [(r.get("sessionId"), str(r["called"][0]["calledNo"]),
                                          json.dumps(r["called"]), r.get("caller"), r.get("customField"),
                                          r.get("recycleTime"), r.get("callData")) for r in recs])
@@ -803,7 +805,7 @@ class HuaweiApp:
         vdn = self._vdn(req)
         row = self._campaign(vdn, req.path_params["cid"])
         if row["status"] == 2:
-            raise HwError("0200028", "当前状态不允许删除号码")
+            raise HuaweiErrorReply("0200028", "当前状态不允许删除号码")
         b = await self._json(req)
         # only numbers not yet called: one being dialled or already called is never deleted (001:25747-25748)
         where, args = ["vdn=?", "campaign=?", "state='pending'"], [vdn, row["id"]]
@@ -817,7 +819,7 @@ class HuaweiApp:
         if b.get("archiveHistory") is not None:
             s_int("archiveHistory", b["archiveHistory"], 0, 1)  # 001:25785
         if b.get("recycleType") not in (None, "") and str(b["recycleType"]) not in ("1", "2", "3"):
-            raise HwError("02000007", "参数值大小不正确: recycleType")  # 1, 2, 3 (001:25784)
+            raise HuaweiErrorReply("02000007", "参数值大小不正确: recycleType")  # 1, 2, 3 (001:25784)
         if b.get("recycleTime"):
             s_time("recycleTime", b["recycleTime"])
             rt = str(b["recycleTime"])
@@ -832,8 +834,8 @@ class HuaweiApp:
                 where.append("recycle_time=?")
                 args.append(rt)
         if len(where) == 3:
-            raise HwError("02000009", "参数组合不正确: no filter")
-        n = self.state.x("DELETE FROM calldata WHERE " + " AND ".join(where), args)
+            raise HuaweiErrorReply("02000009", "参数组合不正确: no filter")
+        n = self.state.execute("DELETE FROM calldata WHERE " + " AND ".join(where), args)
         return JSONResponse(envelope(successCount=n))
 
     @_handle
@@ -842,11 +844,11 @@ class HuaweiApp:
         self._campaign(vdn, req.path_params["cid"])
         data_id = req.path_params["data_id"]
         if not re.fullmatch(r"[0-9]{1,20}", data_id):  # dataId int (001:26058)
-            raise HwError("02000006", "参数值类型不正确: dataId")
-        r = self.state.one("SELECT * FROM calldata WHERE vdn=? AND campaign=? AND id=?",
+            raise HuaweiErrorReply("02000006", "参数值类型不正确: dataId")
+        r = self.state.row("SELECT * FROM calldata WHERE vdn=? AND campaign=? AND id=?",
                            (vdn, req.path_params["cid"], int(data_id)))
         if r is None:
-            raise HwError("0200007", "外呼数据不存在")
+            raise HuaweiErrorReply("0200007", "外呼数据不存在")
         nums = json.loads(r["numbers"]) if r["numbers"] else [{"calledNo": r["called"], "type": None}]
         props = [{"propCode": "customField", "propName": "customField", "propValue": r["custom_field"]}]
         # the answer's object is "data" (table 7-246, 001:26080, and the sample 001:26135)
@@ -860,7 +862,7 @@ class HuaweiApp:
         cid = req.query_params.get("campaignId")
         batch = req.query_params.get("batchId")
         if batch and not cid:
-            raise HwError("02000009", "参数组合不正确: batchId needs campaignId")
+            raise HuaweiErrorReply("02000009", "参数组合不正确: batchId needs campaignId")
         key = (vdn, cid or "*")
         now = time.monotonic()
         last = self.last_stats.get(key)
@@ -870,13 +872,13 @@ class HuaweiApp:
         if cid:
             camps = [self._campaign(vdn, cid)["id"]]
         else:
-            camps = [r["id"] for r in self.state.q("SELECT id FROM campaigns WHERE vdn=? ORDER BY id", (vdn,))]
+            camps = [r["id"] for r in self.state.rows("SELECT id FROM campaigns WHERE vdn=? ORDER BY id", (vdn,))]
         today = datetime.now().strftime("%Y-%m-%d")
         out = []
         for c in camps:
             item = self._counts(vdn, c, None, today)
             item["campaignId"] = str(c)
-            batches = ([batch] if batch else [r["custom_field"] for r in self.state.q(
+            batches = ([batch] if batch else [r["custom_field"] for r in self.state.rows(
                 "SELECT DISTINCT custom_field FROM calldata WHERE vdn=? AND campaign=? AND custom_field IS NOT NULL "
                 "UNION SELECT DISTINCT custom_field FROM calls WHERE vdn=? AND campaign=? AND custom_field IS NOT NULL",
                 (vdn, c, vdn, c))])
@@ -886,9 +888,9 @@ class HuaweiApp:
 
     def _counts(self, vdn: int, cid: int, batch: str | None, today: str) -> dict[str, int]:
         bw, ba = ("AND custom_field=?", (batch,)) if batch is not None else ("", ())
-        pending = self.state.one(f"SELECT COUNT(*) n FROM calldata WHERE vdn=? AND campaign=? AND state='pending' {bw}",
+        pending = self.state.row(f"SELECT COUNT(*) n FROM calldata WHERE vdn=? AND campaign=? AND state='pending' {bw}",
                                  (vdn, cid, *ba))["n"]
-        c = self.state.one(
+        c = self.state.row(
             f"SELECT COUNT(*) n, SUM(status=6) s, SUM(substr(call_time,1,10)=?) dn, "
             f"SUM(substr(call_time,1,10)=? AND status=6) ds FROM calls WHERE vdn=? AND campaign=? {bw}",
             (today, today, vdn, cid, *ba))
@@ -905,27 +907,27 @@ class HuaweiApp:
         b = await self._json(req)
         info = b.get("serverInfo")
         if not isinstance(info, dict):
-            raise HwError("02000001", "参数值为空: serverInfo")
+            raise HuaweiErrorReply("02000001", "参数值为空: serverInfo")
         ip, port, path = need(info, "ip"), need(info, "port"), need(info, "filePath")
         user, pwd = need(b, "userName"), need(b, "serverPwd")
         s_len("userName", user, 30)
         s_chars("userName", user, FORBIDDEN - {"-"})
         if not 8 <= len(str(pwd)) <= 80:
-            raise HwError("02000005", "参数长度需要介于8和80之间")
-        if self.state.one("SELECT 1 FROM file_servers WHERE vdn=? AND ip=? AND port=? AND path=? AND user=?",
+            raise HuaweiErrorReply("02000005", "参数长度需要介于8和80之间")
+        if self.state.row("SELECT 1 FROM file_servers WHERE vdn=? AND ip=? AND port=? AND path=? AND user=?",
                           (vdn, ip, str(port), path, user)):
-            raise HwError("0200001", "参数异常: 同一个租间下，服务器信息不允许相同")
+            raise HuaweiErrorReply("0200001", "参数异常: 同一个租间下，服务器信息不允许相同")
         sid = f"{int(time.time() * 1000)}{uuid.uuid4().int % 10**17:017d}"
-        self.state.x("INSERT INTO file_servers VALUES (?,?,?,?,?,?,?)",
+        self.state.execute("INSERT INTO file_servers VALUES (?,?,?,?,?,?,?)",
                      (sid, vdn, ip, str(port), path, user, hashlib.sha256(str(pwd).encode()).hexdigest()))
         return JSONResponse(envelope(serverId=sid))
 
     @_handle
     async def delete_server(self, req: Request) -> Response:
         vdn = self._vdn(req)
-        n = self.state.x("DELETE FROM file_servers WHERE vdn=? AND id=?", (vdn, req.path_params["sid"]))
+        n = self.state.execute("DELETE FROM file_servers WHERE vdn=? AND id=?", (vdn, req.path_params["sid"]))
         if not n:
-            raise HwError("0200006", "服务器配置信息不存在。")  # 7.8.2 table 7-309 (001:27574)
+            raise HuaweiErrorReply("0200006", "服务器配置信息不存在。")  # 7.8.2 table 7-309 (001:27574)
         return JSONResponse(envelope())
 
     @_handle
@@ -934,7 +936,7 @@ class HuaweiApp:
         b = await self._json(req)
         off = s_int("offset", need(b, "offset") if "offset" in b else 0, 0, 10**9)
         lim = s_int("limit", need(b, "limit"), 1, 100)
-        rows = self.state.q("SELECT * FROM file_servers WHERE vdn=? ORDER BY id", (vdn,))
+        rows = self.state.rows("SELECT * FROM file_servers WHERE vdn=? ORDER BY id", (vdn,))
         if b.get("serverIds"):
             rows = [r for r in rows if r["id"] in set(b["serverIds"])]
         page = [{"port": r["port"], "ip": r["ip"], "filePath": r["path"], "userName": r["user"], "serverId": r["id"]}
@@ -945,32 +947,32 @@ class HuaweiApp:
         sid = need(b, "serverId")
         name = need(b, "fileName")
         if (b.get("hour") is None) != (b.get("minute") is None):
-            raise HwError("02000010", "hour和minute必须同时存在")
+            raise HuaweiErrorReply("02000010", "hour和minute必须同时存在")
         if b.get("hour") is not None:
             s_int("hour", b["hour"], 0, 23)
             if str(b["minute"]) not in ("00", "30", "0"):
-                raise HwError("02000007", "参数值大小不正确: minute")
-        srv = self.state.one("SELECT * FROM file_servers WHERE vdn=? AND id=?", (vdn, sid))
+                raise HuaweiErrorReply("02000007", "参数值大小不正确: minute")
+        srv = self.state.row("SELECT * FROM file_servers WHERE vdn=? AND id=?", (vdn, sid))
         if srv is None:
-            raise HwError("0200001", "参数异常: 文件服务器不存在")
+            raise HuaweiErrorReply("0200001", "参数异常: 文件服务器不存在")
         root = self.cfg.sftp_root
         if root is None:
             return None
         rel = PurePosixPath(str(b.get("filePath") or "").lstrip("/")) / str(name)
         if ".." in rel.parts:
-            raise HwError("02000002", "参数包含非法字符: filePath")
+            raise HuaweiErrorReply("02000002", "参数包含非法字符: filePath")
         return Path(root) / rel
 
     def _new_task(self, vdn: int, cid: str, kind: str) -> str:
         tid = f"{int(time.time() * 1000)}{uuid.uuid4().int % 10**17:017d}"
         now = datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%S.000+00:00")
-        self.state.x("INSERT INTO import_tasks VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        self.state.execute("INSERT INTO import_tasks VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                      (tid, vdn, cid, kind, "0", 0, 0, 0, "", now, None))
         return tid
 
     def _finish_task(self, tid: str, status: str, succ: int, rep: int, fail: int, err: str) -> None:
         now = datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%S.000+00:00")
-        self.state.x("UPDATE import_tasks SET status=?, succ=?, rep=?, fail=?, err=?, end_time=? WHERE id=?",
+        self.state.execute("UPDATE import_tasks SET status=?, succ=?, rep=?, fail=?, err=?, end_time=? WHERE id=?",
                      (status, succ, rep, fail, err, now, tid))
 
     @_handle
@@ -993,7 +995,7 @@ class HuaweiApp:
         if len(rows) > self.cfg.max_file_rows:
             self._finish_task(tid, "3", 0, 0, len(rows), f"more than {self.cfg.max_file_rows} rows")
             return
-        seen = {r["called"] for r in self.state.q("SELECT called FROM calldata WHERE vdn=? AND campaign=?",
+        seen = {r["called"] for r in self.state.rows("SELECT called FROM calldata WHERE vdn=? AND campaign=?",
                                                   (vdn, cid))}
         good, rep, fail = [], 0, 0
         for r in rows:
@@ -1033,7 +1035,7 @@ class HuaweiApp:
         cid = str(req.path_params["cid"])
         self._campaign(vdn, cid)
         b = await self._json(req)
-        rows = self.state.q("SELECT * FROM import_tasks WHERE vdn=? AND campaign=? AND kind='data' ORDER BY id",
+        rows = self.state.rows("SELECT * FROM import_tasks WHERE vdn=? AND campaign=? AND kind='data' ORDER BY id",
                             (vdn, cid))
         return self._task_page(rows, b)
 
@@ -1045,28 +1047,28 @@ class HuaweiApp:
         b = await self._json(req)
         nums = b.get("blocklist")
         if not isinstance(nums, list) or not nums:  # True, at most 20, 24 of 0-9 * # (001:24779)
-            raise HwError("02000001", "参数值为空: blocklist")
+            raise HuaweiErrorReply("02000001", "参数值为空: blocklist")
         if len(nums) > 20:
-            raise HwError("0200029", "超过单次新增最大数量")  # 001:24812
+            raise HuaweiErrorReply("0200029", "超过单次新增最大数量")  # 001:24812
         for n in nums:
             s_dial("blocklist", n)
         nums = [str(n) for n in nums]
         if len(set(nums)) != len(nums):
-            raise HwError("0200018", "号码重复")  # 001:24811
+            raise HuaweiErrorReply("0200018", "号码重复")  # 001:24811
         s_time("validityExpirationTime", b.get("validityExpirationTime"))  # 001:24780
         vt = b.get("validityTime")
         if vt not in (None, ""):
             vt = s_int("validityTime", vt, 1, 120)  # 001:24781
         rt, rp = b.get("restrictTimes"), b.get("restrictPeriod")
         if (rt in (None, "")) != (rp in (None, "")):  # both or neither, 1-100 (001:24782); period 0/1 (001:24785)
-            raise HwError("02000009", "参数组合不正确: restrictTimes/restrictPeriod")
+            raise HuaweiErrorReply("02000009", "参数组合不正确: restrictTimes/restrictPeriod")
         if rt not in (None, ""):
             rt = s_int("restrictTimes", rt, 1, 100)
             if str(rp) not in ("0", "1"):
-                raise HwError("02000007", "参数值大小不正确: restrictPeriod")
+                raise HuaweiErrorReply("02000007", "参数值大小不正确: restrictPeriod")
         marks = ",".join("?" * len(nums))
-        if self.state.q(f"SELECT 1 FROM blacklist WHERE vdn=? AND number IN ({marks})", (vdn, *nums)):
-            raise HwError("0200007", "号码已存在黑名单中")  # 001:24810
+        if self.state.rows(f"SELECT 1 FROM blacklist WHERE vdn=? AND number IN ({marks})", (vdn, *nums)):
+            raise HuaweiErrorReply("0200007", "号码已存在黑名单中")  # 001:24810
         expiry = b.get("validityExpirationTime") or (
             (datetime.now() + timedelta(hours=vt)).strftime("%Y-%m-%d %H:%M:%S") if vt else None)
         self.state.many("INSERT INTO blacklist VALUES (?,?,?,?,?)",
@@ -1080,13 +1082,13 @@ class HuaweiApp:
         b = await self._json(req)
         n = need(b, "blocklistNo")
         s_dial("blocklistNo", n)
-        self.state.x("DELETE FROM blacklist WHERE vdn=? AND number=?", (vdn, str(n)))
+        self.state.execute("DELETE FROM blacklist WHERE vdn=? AND number=?", (vdn, str(n)))
         return JSONResponse(envelope())
 
     @_handle
     async def bl_clear(self, req: Request) -> Response:
         vdn = self._vdn(req)
-        self.state.x("DELETE FROM blacklist WHERE vdn=?", (vdn,))
+        self.state.execute("DELETE FROM blacklist WHERE vdn=?", (vdn,))
         return JSONResponse(envelope())
 
     @_handle
@@ -1096,23 +1098,23 @@ class HuaweiApp:
         has_list = b.get("blocklist") not in (None, [])
         has_page = b.get("offset") is not None or b.get("limit") is not None
         if has_list == has_page:
-            raise HwError("02000009", "参数组合不正确: limit offset和blocklist存在且仅存在其一")
+            raise HuaweiErrorReply("02000009", "参数组合不正确: limit offset和blocklist存在且仅存在其一")
         now = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
         if has_list:
             nums = b["blocklist"]
             if len(nums) > 20:
-                raise HwError("02000011", "参数个数不能大于规定个数")
+                raise HuaweiErrorReply("02000011", "参数个数不能大于规定个数")
             for n in nums:
                 s_dial("blocklist", n)
             marks = ",".join("?" * len(nums))
-            rows = self.state.q(f"SELECT * FROM blacklist WHERE vdn=? AND number IN ({marks})",
+            rows = self.state.rows(f"SELECT * FROM blacklist WHERE vdn=? AND number IN ({marks})",
                                 (vdn, *map(str, nums)))
             data = [{"validityExpirationTime": r["expiry"], "blockNum": r["number"],
                      "flag": not r["expiry"] or r["expiry"] > now} for r in rows]
         else:
             off = s_int("offset", b.get("offset", 0), 0, 10**9)
             lim = s_int("limit", need(b, "limit"), 1, 100)
-            rows = self.state.q("SELECT * FROM blacklist WHERE vdn=? ORDER BY number LIMIT ? OFFSET ?",
+            rows = self.state.rows("SELECT * FROM blacklist WHERE vdn=? ORDER BY number LIMIT ? OFFSET ?",
                                 (vdn, lim, off))
             data = [{"validityExpirationTime": r["expiry"], "blockNum": r["number"]} for r in rows]
         return JSONResponse(envelope(data=data))
@@ -1146,7 +1148,7 @@ class HuaweiApp:
     async def bl_import_results(self, req: Request) -> Response:
         vdn = self._vdn(req)
         b = await self._json(req)
-        rows = self.state.q("SELECT * FROM import_tasks WHERE vdn=? AND kind='black' ORDER BY id", (vdn,))
+        rows = self.state.rows("SELECT * FROM import_tasks WHERE vdn=? AND kind='black' ORDER BY id", (vdn,))
         return self._task_page(rows, b)
 
     # --- 7.5.1 results
@@ -1167,18 +1169,18 @@ class HuaweiApp:
             where.append("custom_field=?")
             args.append(b["customField"])
         if bool(b.get("beginTime")) != bool(b.get("endTime")):
-            raise HwError("02000009", "参数组合不正确: beginTime/endTime")
+            raise HuaweiErrorReply("02000009", "参数组合不正确: beginTime/endTime")
         if b.get("beginTime"):
             s_time("beginTime", b["beginTime"], "%Y-%m-%d")
             s_time("endTime", b["endTime"], "%Y-%m-%d")
             where.append("substr(call_time,1,10) BETWEEN ? AND ?")
             args += [b["beginTime"], b["endTime"]]
-        total = self.state.one("SELECT COUNT(*) n FROM calls WHERE " + " AND ".join(where), args)["n"]
-        rows = self.state.q("SELECT * FROM calls WHERE " + " AND ".join(where) + " ORDER BY call_time, call_id "
+        total = self.state.row("SELECT COUNT(*) n FROM calls WHERE " + " AND ".join(where), args)["n"]
+        rows = self.state.rows("SELECT * FROM calls WHERE " + " AND ".join(where) + " ORDER BY call_time, call_id "
                             "LIMIT ? OFFSET ?", (*args, size, (num - 1) * size))
         data = []
         for r in rows:
-            rec = self.state.one("SELECT original_file_name FROM recordings WHERE call_id=? ORDER BY begin_time",
+            rec = self.state.row("SELECT original_file_name FROM recordings WHERE call_id=? ORDER BY begin_time",
                                  (r["call_id"],))
             data.append({"campaignId": str(r["campaign"]), "sessionId": r["session_id"], "called": r["called"],
                          "callTimeStr": r["call_time"], "callStatus": r["status"], "failCode": r["fail_code"],
@@ -1191,10 +1193,10 @@ class HuaweiApp:
     async def _ccfs_body(self, req: Request) -> dict[str, Any]:
         b = await self._json(req)
         if not isinstance(b.get("request"), dict) or str(b["request"].get("version")) != "2.0":
-            raise HwError("0300006", "The value of version is error, current version is 2.0.")
+            raise HuaweiErrorReply("0300006", "The value of version is error, current version is 2.0.")
         msg = b.get("msgBody")
         if not isinstance(msg, dict):
-            raise HwError("0300007", "The params of requestBody is null.")
+            raise HuaweiErrorReply("0300007", "The params of requestBody is null.")
         return msg
 
     @staticmethod
@@ -1223,27 +1225,27 @@ class HuaweiApp:
         m = await self._ccfs_body(req)
         for k in ("beginTime", "endTime", "dataType", "callBackURL"):
             if m.get(k) in (None, ""):
-                raise HwError("0300001", f"The value of {k} cannot be null.")
+                raise HuaweiErrorReply("0300001", f"The value of {k} cannot be null.")
         try:
             begin = datetime.strptime(m["beginTime"], "%Y-%m-%d %H:%M:%S")
             end = datetime.strptime(m["endTime"], "%Y-%m-%d %H:%M:%S")
         except ValueError:
-            raise HwError("0300004", "The format of beginTime/endTime is incorrect.") from None
+            raise HuaweiErrorReply("0300004", "The format of beginTime/endTime is incorrect.") from None
         if begin > end:
-            raise HwError("0300013", "The beginTime cannot be later than the endTime.")
+            raise HuaweiErrorReply("0300013", "The beginTime cannot be later than the endTime.")
         if end - begin > timedelta(days=3):
-            raise HwError("0300014", "The maximum duration between the beginTime and endTime is 3 days.")
+            raise HuaweiErrorReply("0300014", "The maximum duration between the beginTime and endTime is 3 days.")
         if m["dataType"] not in ("call", "record", "call_record"):
-            raise HwError("0300004", "The format of dataType is incorrect.")
+            raise HuaweiErrorReply("0300004", "The format of dataType is incorrect.")
         # lengths of table 13-55 (001:65241-65246)
         for k, n in (("accountId", 20), ("agentId", 20), ("callId", 25), ("callerNo", 25), ("calleeNo", 25),
                      ("calleeNo2", 25)):
             if m.get(k) and len(str(m[k])) > n:
-                raise HwError("0300003", f"The length of {k} is too long.")
+                raise HuaweiErrorReply("0300003", f"The length of {k} is too long.")
         rid = uuid.uuid4().hex
         name = f"{datetime.now():%Y%m%d}_{rid}.zip"
         self._store(name, self._bill_zip(m, begin, end))
-        self.state.x("INSERT INTO bills VALUES (?,?,?,?,?,?,?,?)",
+        self.state.execute("INSERT INTO bills VALUES (?,?,?,?,?,?,?,?)",
                      (rid, name, m["beginTime"], m["endTime"], m["dataType"], m["callBackURL"], m.get("accountId"),
                       time.time()))
         ak = req.headers.get("authorization", "").split("/")[1] if "/" in req.headers.get("authorization", "") else ""
@@ -1281,7 +1283,7 @@ class HuaweiApp:
             if m.get(k):
                 where.append(f"{col}=?")
                 args.append(m[k])
-        calls = self.state.q("SELECT c.* FROM calls c WHERE " + " AND ".join(where) + " ORDER BY c.begin_time", args)
+        calls = self.state.rows("SELECT c.* FROM calls c WHERE " + " AND ".join(where) + " ORDER BY c.begin_time", args)
         stamp = datetime.now().strftime("%Y%m%d%H%M%S%f")[:17] + f"{uuid.uuid4().int % 1000:03d}"
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
@@ -1317,7 +1319,7 @@ class HuaweiApp:
 
         rows = []
         for c in calls:
-            for r in self.state.q("SELECT * FROM recordings WHERE call_id=? ORDER BY begin_time", (c["call_id"],)):
+            for r in self.state.rows("SELECT * FROM recordings WHERE call_id=? ORDER BY begin_time", (c["call_id"],)):
                 rows.append(["sandbox-dev", "sandbox-account", "1", r["agent"], c["call_id"], c["caller"],
                              c["called"], r["begin_time"], r["end_time"], r["file_name"], "0", "",
                              r["original_file_name"].replace("/", "\\"), str(c["vdn"]), "7", "5", "", ""])
@@ -1328,14 +1330,14 @@ class HuaweiApp:
         m = await self._ccfs_body(req)
         name = m.get("billFileName")
         if not name:
-            raise HwError("0300001", "The value of billFileName cannot be null.")
+            raise HuaweiErrorReply("0300001", "The value of billFileName cannot be null.")
         if len(name) > 49:
-            raise HwError("0300003", "The length of billFileName is too long.")
+            raise HuaweiErrorReply("0300003", "The length of billFileName is too long.")
         if not re.fullmatch(r"[A-Za-z0-9.\-_]+", name):
-            raise HwError("0300022", "The parameter billFileName value contains illegal characters.")
+            raise HuaweiErrorReply("0300022", "The parameter billFileName value contains illegal characters.")
         data = self._load(name)
         if data is None:
-            raise HwError("0300011", "The file does not exist.")
+            raise HuaweiErrorReply("0300011", "The file does not exist.")
         return self._octet(data)
 
     def _recording_bytes(self, rec: Any) -> bytes:
@@ -1346,14 +1348,14 @@ class HuaweiApp:
         m = await self._ccfs_body(req)
         name = m.get("fileName")
         if not name:
-            raise HwError("0300001", "The value of fileName cannot be null.")
+            raise HuaweiErrorReply("0300001", "The value of fileName cannot be null.")
         if len(name) > 225:
-            raise HwError("0300003", "The length of fileName is too long.")
+            raise HuaweiErrorReply("0300003", "The length of fileName is too long.")
         if not re.fullmatch(r"[A-Za-z0-9/.]+", name):
-            raise HwError("0300022", "The parameter fileName value contains illegal characters.")
-        rec = self.state.one("SELECT * FROM recordings WHERE file_name=?", (name,))
+            raise HuaweiErrorReply("0300022", "The parameter fileName value contains illegal characters.")
+        rec = self.state.row("SELECT * FROM recordings WHERE file_name=?", (name,))
         if rec is None:
-            raise HwError("0300011", "The file does not exist.")
+            raise HuaweiErrorReply("0300011", "The file does not exist.")
         v3 = self._recording_bytes(rec)
         if self.cfg.recording_format == "alaw":
             return self._octet(audio.alaw_wav(v3))
@@ -1364,20 +1366,20 @@ class HuaweiApp:
         m = await self._ccfs_body(req)
         name, call_id = m.get("fileName"), m.get("callId")
         if not name and not call_id:
-            raise HwError("0300019", "Specify at least one of fileName and callId.")
+            raise HuaweiErrorReply("0300019", "Specify at least one of fileName and callId.")
         if name:
             if len(name) > 225:
-                raise HwError("0300003", "The length of fileName is too long.")
+                raise HuaweiErrorReply("0300003", "The length of fileName is too long.")
             if not re.fullmatch(r"[A-Za-z0-9:/.]+", name):
-                raise HwError("0300022", "The parameter fileName value contains illegal characters.")
+                raise HuaweiErrorReply("0300022", "The parameter fileName value contains illegal characters.")
         if call_id and len(call_id) > 25:
-            raise HwError("0300003", "The length of callId is too long.")
+            raise HuaweiErrorReply("0300003", "The length of callId is too long.")
         if name:
-            recs = self.state.q("SELECT * FROM recordings WHERE original_file_name=?", (name,))
+            recs = self.state.rows("SELECT * FROM recordings WHERE original_file_name=?", (name,))
         else:
-            recs = self.state.q("SELECT * FROM recordings WHERE call_id=? ORDER BY begin_time", (call_id,))
+            recs = self.state.rows("SELECT * FROM recordings WHERE call_id=? ORDER BY begin_time", (call_id,))
         if not recs:
-            raise HwError("0300012", "No data found.")
+            raise HuaweiErrorReply("0300012", "No data found.")
         if len(recs) == 1:
             return self._octet(self._recording_bytes(recs[0]))
         buf = io.BytesIO()
@@ -1398,7 +1400,7 @@ class HuaweiApp:
         001:27160-27171): see :mod:`callcore.sandbox.pushes`."""
         from . import pushes
 
-        camp = self.state.one("SELECT spec FROM campaigns WHERE id=?", (cid,))
+        camp = self.state.row("SELECT spec FROM campaigns WHERE id=?", (cid,))
         spec = json.loads(camp["spec"]) if camp else {}
         url = spec.get("callbackUrl") or spec.get("callBackUrl")
         if not url:
@@ -1424,10 +1426,10 @@ class HuaweiApp:
         Only a running campaign inside its time windows is dialled (:func:`dialling_allowed`); any
         other dials nothing and returns 0, as the platform would."""
         base = when or datetime.now()
-        camp = self.state.one("SELECT status, spec FROM campaigns WHERE vdn=? AND id=?", (vdn, campaign_id))
+        camp = self.state.row("SELECT status, spec FROM campaigns WHERE vdn=? AND id=?", (vdn, campaign_id))
         if camp is None or not dialling_allowed(camp["status"], json.loads(camp["spec"] or "{}"), base):
             return 0
-        rows = self.state.q("SELECT * FROM calldata WHERE vdn=? AND campaign=? AND state='pending' ORDER BY id "
+        rows = self.state.rows("SELECT * FROM calldata WHERE vdn=? AND campaign=? AND state='pending' ORDER BY id "
                             "LIMIT ?", (vdn, campaign_id, n))
         out_calls, out_recs = [], []
         for i, r in enumerate(rows):

@@ -248,8 +248,8 @@ def sccc_after_dial(app: Any, task: Any, records: list[tuple]) -> None:
                   "session": f"{task['id']}_{callee}_{start}", "timeLength": str(dur), "seq": str(start),
                   "userData": task["user_data"] or ""}
         pusher.sccc_notify(url, notify, customer, password)
-    left = app.state.one("SELECT COUNT(*) n FROM numbers WHERE task=? AND state='pending'", (task["id"],))["n"]
-    total = app.state.one("SELECT COUNT(*) n FROM numbers WHERE task=?", (task["id"],))["n"]
+    left = app.state.row("SELECT COUNT(*) n FROM numbers WHERE task=? AND state='pending'", (task["id"],))["n"]
+    total = app.state.row("SELECT COUNT(*) n FROM numbers WHERE task=?", (task["id"],))["n"]
     pusher.sccc_notify(url, {"type": "taskinfo", "taskID": str(task["id"]), "taskName": task["name"] or "",
                              "calleeAmount": str(total), "remainAmount": str(left),
                              "status": "2" if left == 0 else "0", "seq": str(int(time.time())),
@@ -266,7 +266,7 @@ def babaihu_after_dial(app: Any, task: int, detail_ids: list[int]) -> None:
     if not detail_ids:
         return
     marks = ",".join("?" * len(detail_ids))
-    details = app.state.q(f"SELECT d.*, c.id AS cdr_id FROM details d JOIN cdrs c ON c.phone=d.phone AND "
+    details = app.state.rows(f"SELECT d.*, c.id AS cdr_id FROM details d JOIN cdrs c ON c.phone=d.phone AND "
                           f"c.start_time=d.call_time WHERE d.id IN ({marks}) ORDER BY d.id", detail_ids)
     for d in details:
         memo = {"cdrId": d["cdr_id"], "cdrExtension": app.cfg.extension, "cdrPhoneNum": d["phone"],

@@ -52,7 +52,9 @@ NUMBER = re.compile(r"^\+?[0-9]{3,20}$")
 VERSION = re.compile(r"^V2\.0\.(1|2|3|4|6)$")
 
 
-class ScErr(Exception):
+class ScccErrorReply(Exception):
+    """An error the sandbox answers with: SCCC's result code and message in its reply envelope."""
+
     def __init__(self, code: int, msg: str) -> None:
         super().__init__(msg)
         self.code, self.msg = code, msg
@@ -90,7 +92,7 @@ def _number(v: Any, name: str, *, length: tuple[int, int] | None = None) -> str:
     """A "Number" field (003:1860...): digits, as a JSON number or a string of digits."""
     s = str(v) if isinstance(v, (int, str)) and not isinstance(v, bool) else ""
     if not s.isdigit() or (length and not length[0] <= len(s) <= length[1]):
-        raise ScErr(E_G_INVALID_PARAM, f"参数错误: {name}" + (f" Number length[{length[0]}-{length[1]}]" if length
+        raise ScccErrorReply(E_G_INVALID_PARAM, f"参数错误: {name}" + (f" Number length[{length[0]}-{length[1]}]" if length
                                                               else " Number"))
     return s
 
@@ -119,32 +121,32 @@ class ScccApp:
 
         a = body.get("authentication")
         if not isinstance(a, dict):
-            raise ScErr(E_S_AUTH_FAIL, "认证失败")
+            raise ScccErrorReply(E_S_AUTH_FAIL, "认证失败")
         customer = a.get("customer")
         # customer [A-Za-z0-9-_], timestamp 毫秒级别时间戳, seq 整数 (003:372-382)
         if not isinstance(customer, str) or not re.fullmatch(r"[A-Za-z0-9_-]+", customer):
-            raise ScErr(E_S_AUTH_FAIL, "认证失败")
+            raise ScccErrorReply(E_S_AUTH_FAIL, "认证失败")
         ts_s, seq = str(a.get("timestamp", "")), str(a.get("seq", ""))
         if not re.fullmatch(r"[0-9]{1,15}", ts_s) or not re.fullmatch(r"[0-9]{1,19}", seq):
-            raise ScErr(E_S_AUTH_FAIL, "认证失败")
+            raise ScccErrorReply(E_S_AUTH_FAIL, "认证失败")
         # The seed never gives the digest's hex case; its push examples are PHP arrays (003:2614),
         # whose md5() is lowercase. Strict: lowercase only, as a PHP "==" would compare.
         if not re.fullmatch(r"[0-9a-f]{32}", str(a.get("digest", ""))):
-            raise ScErr(E_S_AUTH_FAIL, "认证失败")
+            raise ScccErrorReply(E_S_AUTH_FAIL, "认证失败")
         pw = self.cfg.customers.get(customer)
         try:
             if pw is None:
                 raise AuthError("unknown customer")
             verify_sccc_authentication(a, pw)
         except AuthError:
-            raise ScErr(E_S_AUTH_FAIL, "认证失败") from None  # one answer for every cause
+            raise ScccErrorReply(E_S_AUTH_FAIL, "认证失败") from None  # one answer for every cause
         if abs(int(ts_s) / 1000 - (time.time() + offset)) > self.cfg.max_skew:
-            raise ScErr(E_S_AUTH_FAIL, "认证失败: timestamp outside the allowed window")
+            raise ScccErrorReply(E_S_AUTH_FAIL, "认证失败: timestamp outside the allowed window")
         now = time.time()
-        self.state.x("DELETE FROM seen_seq WHERE at < ?", (now - self.cfg.seq_window,))
-        if self.state.one("SELECT 1 FROM seen_seq WHERE customer=? AND seq=?", (customer, seq)):
-            raise ScErr(E_S_AUTH_FAIL, "认证失败: seq repeated")
-        self.state.x("INSERT INTO seen_seq VALUES (?,?,?)", (customer, seq, now))
+        self.state.execute("DELETE FROM seen_seq WHERE at < ?", (now - self.cfg.seq_window,))
+        if self.state.row("SELECT 1 FROM seen_seq WHERE customer=? AND seq=?", (customer, seq)):
+            raise ScccErrorReply(E_S_AUTH_FAIL, "认证失败: seq repeated")
+        self.state.execute("INSERT INTO seen_seq VALUES (?,?,?)", (customer, seq, now))
         return customer
 
     async def handle(self, req: Request) -> Response:
@@ -153,37 +155,37 @@ class ScccApp:
             # "http请求头中必须携带如下信息 Accept: application/json, Content-Type: application/json" (003:460-464)
             for h in ("accept", "content-type"):
                 if "application/json" not in req.headers.get(h, "").lower():
-                    raise ScErr(E_C_INVALID_MSG, f"请求数据格式错误: {h} application/json")
+                    raise ScccErrorReply(E_C_INVALID_MSG, f"请求数据格式错误: {h} application/json")
             if raw.startswith(b"\xef\xbb\xbf"):
-                raise ScErr(E_C_INVALID_MSG, "请求数据格式错误: UTF-8 BOM")  # UTF-8 无 Bom (003:437)
+                raise ScccErrorReply(E_C_INVALID_MSG, "请求数据格式错误: UTF-8 BOM")  # UTF-8 无 Bom (003:437)
             try:
                 body = json.loads(raw.decode("utf-8"))
             except ValueError:
-                raise ScErr(E_C_INVALID_MSG, "请求数据格式错误") from None  # 合法的 json (003:439)
+                raise ScccErrorReply(E_C_INVALID_MSG, "请求数据格式错误") from None  # 合法的 json (003:439)
             if not isinstance(body, dict):
-                raise ScErr(E_C_INVALID_MSG, "请求数据格式错误")
+                raise ScccErrorReply(E_C_INVALID_MSG, "请求数据格式错误")
             m = VERSION.match(req.path_params["version"])
             if not m:
-                raise ScErr(E_C_UNSUPPORT_API_VERSION, "不支持的 API 版本")
+                raise ScccErrorReply(E_C_UNSUPPORT_API_VERSION, "不支持的 API 版本")
             customer = self._auth(body, req.scope.get("state", {}).get("clock_offset", 0.0))
             api = req.path_params["api"]
             fn = getattr(self, "api_" + api, None)
             if fn is None or m.group(1) not in API_VERSIONS.get(api, ""):
-                raise ScErr(E_C_UNSUPPORT_API_REQUEST, "不支持的 API 请求")
+                raise ScccErrorReply(E_C_UNSUPPORT_API_REQUEST, "不支持的 API 请求")
             self._param(body.get("param"))
             seq = str(body["authentication"].get("seq"))
             if ("request" in body) == ("requests" in body):
-                raise ScErr(E_C_INVALID_MSG, "请求数据格式错误: one of request / requests")  # 003:452-458
+                raise ScccErrorReply(E_C_INVALID_MSG, "请求数据格式错误: one of request / requests")  # 003:452-458
             if "requests" in body:
                 if not isinstance(body["requests"], list) or not body["requests"]:
-                    raise ScErr(E_C_INVALID_MSG, "请求数据格式错误: requests")
+                    raise ScccErrorReply(E_C_INVALID_MSG, "请求数据格式错误: requests")
                 data: dict[str, Any] = {"seq": seq, "responses": [self._run(fn, c, customer) for c in body["requests"]]}
             else:
                 data = {"seq": seq, "response": self._run(fn, body["request"], customer)}
                 if api == "getRecordsList":  # the records sit beside the response (003:2725-2781)
                     data["record"] = data["response"].pop("record", [])
             return JSONResponse(self._reply(E_SUCC, "成功", data))
-        except ScErr as e:
+        except ScccErrorReply as e:
             return JSONResponse(self._reply(e.code, e.msg, None))
 
     @staticmethod
@@ -193,11 +195,11 @@ class ScccApp:
         if param is None:
             return
         if not isinstance(param, dict) or set(param) - {"debug", "lang"}:
-            raise ScErr(E_C_INVALID_PARAM, "参数错误: param")
+            raise ScccErrorReply(E_C_INVALID_PARAM, "参数错误: param")
         if "debug" in param and param["debug"] not in (True, False, "true", "false"):
-            raise ScErr(E_C_INVALID_PARAM, "参数错误: param.debug")
+            raise ScccErrorReply(E_C_INVALID_PARAM, "参数错误: param.debug")
         if "lang" in param and param["lang"] not in ("zh_CN", "en_US"):
-            raise ScErr(E_C_INVALID_PARAM, "参数错误: param.lang")
+            raise ScccErrorReply(E_C_INVALID_PARAM, "参数错误: param.lang")
 
     def _run(self, fn: Any, cmd: Any, customer: str) -> dict[str, Any]:
         if not isinstance(cmd, dict):
@@ -206,10 +208,10 @@ class ScccApp:
         try:
             ud = cmd.get("userData")
             if ud is not None and (not isinstance(ud, str) or len(ud) > 30):
-                raise ScErr(E_G_INVALID_PARAM, "参数错误: userData String(30)")  # 003:1862
+                raise ScccErrorReply(E_G_INVALID_PARAM, "参数错误: userData String(30)")  # 003:1862
             out = fn(cmd, customer)
             return {**base, "result": {"error": 0, "msg": ""}, **out}
-        except ScErr as e:
+        except ScccErrorReply as e:
             return {**base, "result": {"error": e.code, "msg": e.msg}}
 
     @staticmethod
@@ -222,11 +224,11 @@ class ScccApp:
 
     def _add(self, task: int, callees: Any) -> dict[str, int]:
         if not isinstance(callees, list) or not callees:
-            raise ScErr(E_G_INVALID_PARAM, "参数错误: callees")
+            raise ScccErrorReply(E_G_INVALID_PARAM, "参数错误: callees")
         if len(callees) > 1000:
-            raise ScErr(E_G_INVALID_PARAM, "参数错误: callees 最多 1000 个")  # 003:1870, 003:2316
+            raise ScccErrorReply(E_G_INVALID_PARAM, "参数错误: callees 最多 1000 个")  # 003:1870, 003:2316
         err = rep = 0
-        existing = {r["number"] for r in self.state.q("SELECT number FROM numbers WHERE task=?", (task,))}
+        existing = {r["number"] for r in self.state.rows("SELECT number FROM numbers WHERE task=?", (task,))}
         new = []
         for c in callees:
             n = c.strip() if isinstance(c, str) else ""
@@ -245,21 +247,21 @@ class ScccApp:
         agent = self._agent(cmd)
         mode = cmd.get("mode")
         if str(mode) not in ("2", "5") or isinstance(mode, bool):
-            raise ScErr(E_G_INVALID_PARAM, "参数错误: mode Number(2|5)")  # Y (003:1874)
+            raise ScccErrorReply(E_G_INVALID_PARAM, "参数错误: mode Number(2|5)")  # Y (003:1874)
         callers = cmd.get("callers")
         if callers is not None and (not isinstance(callers, list) or len(callers) > 100):
-            raise ScErr(E_G_INVALID_PARAM, "参数错误: callers 最多 100 个")  # 003:1872
+            raise ScccErrorReply(E_G_INVALID_PARAM, "参数错误: callers 最多 100 个")  # 003:1872
         if callers and str(mode) == "2":  # with mode 5 callers are not processed (003:1888)
             for c in callers:
                 if str(c) not in self.cfg.callers:  # not the customer's number: the API fails (003:1895-1897)
-                    raise ScErr(E_G_NUMBER_INVALID, f"号码非法: caller {c!r}")
+                    raise ScccErrorReply(E_G_NUMBER_INVALID, f"号码非法: caller {c!r}")
         # multiplier "Number(1<a<5)" yet "不填或没有该字段默认为 1" (003:1876-1878): the range and its
         # stated default contradict; strict: only the values the seed names, 1 and 2..4
         if "multiplier" in cmd and str(cmd["multiplier"]) not in ("1", "2", "3", "4"):
-            raise ScErr(E_G_INVALID_PARAM, "参数错误: multiplier")
+            raise ScccErrorReply(E_G_INVALID_PARAM, "参数错误: multiplier")
         callees = cmd.get("callees")
         if not isinstance(callees, list) or not callees or len(callees) > 1000:
-            raise ScErr(E_G_INVALID_PARAM, "参数错误: callees 最多 1000 个")  # Y (003:1870)
+            raise ScccErrorReply(E_G_INVALID_PARAM, "参数错误: callees 最多 1000 个")  # Y (003:1870)
         name = cmd.get("taskName") or f"task-{int(time.time() * 1000)}"
         tid = self.state.insert("INSERT INTO tasks (agent, name, mode, status, user_data, created, customer) VALUES "
                                 "(?,?,?,?,?,?,?)", (agent, name, int(mode), RUNNING, cmd.get("userData"), time.time(),
@@ -269,19 +271,19 @@ class ScccApp:
     def _task(self, cmd: dict, customer: str, agent: str | None = None) -> Any:
         tid = _number(cmd.get("taskID"), "taskID")  # 任务 ID Y Number (003:2176, 003:2312)
         # a row a test inserted straight into the table (no customer) belongs to the first customer
-        row = self.state.one("SELECT * FROM tasks WHERE id=? AND COALESCE(customer, ?)=?",
+        row = self.state.row("SELECT * FROM tasks WHERE id=? AND COALESCE(customer, ?)=?",
                              (tid, next(iter(self.cfg.customers)), customer))
         if row is None or (agent is not None and row["agent"] != agent):
-            raise ScErr(E_G_RES_NOT_EXIST, "资源不存在")
+            raise ScccErrorReply(E_G_RES_NOT_EXIST, "资源不存在")
         return row
 
     def api_CallTaskQuery(self, cmd: dict, customer: str) -> dict[str, Any]:
         self._seq(cmd)
         agent = _number(cmd.get("agent"), "agent")  # Y Number (003:2047)
-        row = self.state.one("SELECT id FROM tasks WHERE agent=? AND COALESCE(customer, ?)=? ORDER BY id DESC",
+        row = self.state.row("SELECT id FROM tasks WHERE agent=? AND COALESCE(customer, ?)=? ORDER BY id DESC",
                              (agent, next(iter(self.cfg.customers)), customer))
         if row is None:
-            raise ScErr(E_G_RES_NOT_EXIST, "资源不存在")
+            raise ScccErrorReply(E_G_RES_NOT_EXIST, "资源不存在")
         return {"taskID": str(row["id"])}
 
     def api_CallTaskControl(self, cmd: dict, customer: str) -> dict[str, Any]:
@@ -291,13 +293,13 @@ class ScccApp:
         row = self._task(cmd, customer)
         action = cmd.get("action")
         if action not in ("Start", "stop"):  # Start(开始任务)|stop(停止任务), as printed (003:2178)
-            raise ScErr(E_G_INVALID_PARAM, "参数错误: action Start|stop")
+            raise ScccErrorReply(E_G_INVALID_PARAM, "参数错误: action Start|stop")
         want = RUNNING if action == "Start" else STOPPED
         if row["status"] == want:
             # the seed is silent on starting a running task; strict: 非法操作 (a no-op that says
             # yes would hide a caller's wrong idea of the task's state)
-            raise ScErr(E_G_INVALID_OPT, f"非法操作: the task is already {'running' if want == RUNNING else 'stopped'}")
-        self.state.x("UPDATE tasks SET status=? WHERE id=?", (want, row["id"]))
+            raise ScccErrorReply(E_G_INVALID_OPT, f"非法操作: the task is already {'running' if want == RUNNING else 'stopped'}")
+        self.state.execute("UPDATE tasks SET status=? WHERE id=?", (want, row["id"]))
         return {"taskID": str(row["id"])}
 
     def api_CallTaskAddNumbers(self, cmd: dict, customer: str) -> dict[str, Any]:
@@ -308,11 +310,11 @@ class ScccApp:
 
     def api_getRecordsList(self, cmd: dict, customer: str) -> dict[str, Any]:
         if cmd.get("seq") in (None, ""):
-            raise ScErr(E_G_INVALID_PARAM, "参数错误: seq")  # seq String Y (003:2717)
+            raise ScccErrorReply(E_G_INVALID_PARAM, "参数错误: seq")  # seq String Y (003:2717)
         start = cmd.get("startKey")  # startKey Int Y (003:2719): the sample's "" is not an Int
         if isinstance(start, bool) or not (isinstance(start, int) or (isinstance(start, str) and start.isdigit())):
-            raise ScErr(E_G_INVALID_PARAM, "参数错误: startKey Int")
-        rows = self.state.q("SELECT * FROM records WHERE key > ? AND filename != '' ORDER BY key LIMIT 500",
+            raise ScccErrorReply(E_G_INVALID_PARAM, "参数错误: startKey Int")
+        rows = self.state.rows("SELECT * FROM records WHERE key > ? AND filename != '' ORDER BY key LIMIT 500",
                             (int(start),))  # key > startKey, at most 500 (003:2721, 003:2808)
         return {"record": [{"key": str(r["key"]), "caller": r["caller"], "callee": r["callee"],
                             "filename": r["filename"], "type": str(r["type"]), "agent": r["agent"],
@@ -321,12 +323,12 @@ class ScccApp:
     def api_getCdrList(self, cmd: dict, customer: str) -> dict[str, Any]:
         missing = [k for k in CDR_FIELDS if k not in cmd]
         if missing:
-            raise ScErr(E_G_INVALID_PARAM, f"参数错误: {', '.join(missing)}")  # every field is Y (003:3183-3222)
+            raise ScccErrorReply(E_G_INVALID_PARAM, f"参数错误: {', '.join(missing)}")  # every field is Y (003:3183-3222)
         agents = cmd["agent"]
         if not isinstance(agents, list) or not all(isinstance(a, str) and a.isdigit() for a in agents):
-            raise ScErr(E_G_INVALID_PARAM, "参数错误: agent")
+            raise ScccErrorReply(E_G_INVALID_PARAM, "参数错误: agent")
         if str(cmd["serviceType"]) not in ("", *SERVICE_TYPES):
-            raise ScErr(E_G_INVALID_PARAM, "参数错误: serviceType")
+            raise ScccErrorReply(E_G_INVALID_PARAM, "参数错误: serviceType")
         where, args = ["1=1"], []
         if agents:
             where.append(f"agent IN ({','.join('?' * len(agents))})")
@@ -340,7 +342,7 @@ class ScccApp:
                 try:
                     t = datetime.strptime(v, "%Y-%m-%d %H:%M:%S").timestamp()
                 except ValueError:
-                    raise ScErr(E_G_INVALID_PARAM, f"参数错误: {k}Time") from None
+                    raise ScccErrorReply(E_G_INVALID_PARAM, f"参数错误: {k}Time") from None
                 where.append(f"start_time {op} ?")
                 args.append(int(t))
         for k, col in (("caller", "caller"), ("callee", "callee")):
@@ -351,7 +353,7 @@ class ScccApp:
             if str(cmd.get(k) or "") != "":
                 where.append(f"duration {op} ?")
                 args.append(int(_number(cmd[k], k)))
-        rows = self.state.q("SELECT * FROM records WHERE " + " AND ".join(where) + " ORDER BY key", args)
+        rows = self.state.rows("SELECT * FROM records WHERE " + " AND ".join(where) + " ORDER BY key", args)
         cdr = [{"key": str(r["key"]), "agent": r["agent"], "serviceType": "4",
                 "answerTime": datetime.fromtimestamp(r["start_time"]).strftime("%Y-%m-%d %H:%M:%S"),
                 "caller": r["caller"], "callee": r["callee"], "timeLength": str(r["duration"]), "fee": 0.06,
@@ -361,7 +363,7 @@ class ScccApp:
 
     async def recording(self, req: Request) -> Response:
         path = req.path_params["path"]
-        row = self.state.one("SELECT * FROM records WHERE filename=?", (path,))
+        row = self.state.row("SELECT * FROM records WHERE filename=?", (path,))
         if row is None:
             return Response(b"<html><body><h1>404 Not Found</h1></body></html>", status_code=404,
                             media_type="text/html")
@@ -374,10 +376,10 @@ class ScccApp:
     def dial(self, task: int, n: int = 10, at: datetime | None = None) -> int:
         """Simulates dialling up to *n* pending numbers of a task: CDRs and recordings, the calls
         30 s apart and the last one starting 30 s before *at* (default now)."""
-        t = self.state.one("SELECT * FROM tasks WHERE id=?", (task,))
+        t = self.state.row("SELECT * FROM tasks WHERE id=?", (task,))
         if t is None or t["status"] != RUNNING:  # a stopped task dials nothing (CallTaskControl stop, 003:2178)
             return 0
-        rows = self.state.q("SELECT number FROM numbers WHERE task=? AND state='pending' LIMIT ?", (task, n))
+        rows = self.state.rows("SELECT number FROM numbers WHERE task=? AND state='pending' LIMIT ?", (task, n))
         now = int(at.timestamp() if at is not None else time.time())
         recs = []
         for i, r in enumerate(rows):

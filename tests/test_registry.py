@@ -104,3 +104,19 @@ def test_importing_the_registry_stays_cheap() -> None:
 def test_the_platform_literal_lists_the_registry_profiles() -> None:
     # a Literal cannot be computed, so the type keeps its own list: this keeps the two equal
     assert typing.get_args(calllist.Platform) == registry.profiles()
+
+
+def test_credentials_come_from_the_option_or_the_environment_and_secrets_never_show() -> None:
+    huawei, sccc = registry.get("huawei").credentials, registry.get("sccc").credentials
+    assert huawei.read(None, {"CALLCORE_ACCESS_KEY": "ak", "CALLCORE_SECRET_KEY": "sk"}) == ("ak", "sk")
+    with pytest.raises(ValueError, match="set CALLCORE_ACCESS_KEY and CALLCORE_SECRET_KEY"):
+        huawei.read(None, {"CALLCORE_ACCESS_KEY": "ak"})
+    assert sccc.read("C2", {"CALLCORE_SCCC_PASSWORD": "pw", "CALLCORE_SECRET_KEY": "other"}) == ("C2", "pw")
+    assert sccc.read(None, {"CALLCORE_ACCESS_KEY": "C3", "CALLCORE_SECRET_KEY": "sk"}) == ("C3", "sk")
+    with pytest.raises(ValueError, match="give --customer"):
+        sccc.read(None, {"CALLCORE_SCCC_PASSWORD": "pw"})
+    with pytest.raises(ValueError, match="set CALLCORE_SCCC_PASSWORD") as missing:
+        sccc.read("C2", {"CALLCORE_ACCESS_KEY": "ak-value"})
+    assert "ak-value" not in str(missing.value)
+    assert [registry.get(n).credentials.user_option for n in registry.names()] == \
+        [None, "--customer", "--sa-user", "--client-id"]

@@ -55,6 +55,24 @@ class Credentials:
     secret_env: str
     user_option: str | None = None
 
+    def read(self, user: str | None, environ: Mapping[str, str]) -> tuple[str, str]:
+        """``(user, secret)``: *user* (the value of ``user_option``) or :data:`GENERIC_USER_ENV`, the
+        secret from *environ* only; ``ValueError`` naming what to set (never a value) when one is missing."""
+        if self.user_option is None:
+            user_id, secret = environ.get(GENERIC_USER_ENV), environ.get(self.secret_env)
+            if not user_id or not secret:
+                raise ValueError(f"credentials: set {GENERIC_USER_ENV} and {self.secret_env} in the environment "
+                                 "(they are never taken from the command line)")
+            return user_id, secret
+        user_id = user or environ.get(GENERIC_USER_ENV)
+        secret = environ.get(self.secret_env) or environ.get(GENERIC_SECRET_ENV)
+        if not user_id:
+            raise ValueError(f"credentials: give {self.user_option} (or set {GENERIC_USER_ENV})")
+        if not secret:
+            raise ValueError(f"credentials: set {self.secret_env} (or {GENERIC_SECRET_ENV}) in the environment "
+                             "(secrets are never taken from the command line)")
+        return user_id, secret
+
 
 @dataclass(frozen=True)
 class PlatformSpec:

@@ -1,10 +1,10 @@
 """The platforms callcore knows, in one table: one :class:`PlatformSpec` per platform.
 
-The command lines (``sandbox``, ``receive``, ``calllist clean``, ``outbound``, ``recordings``), the
-pipelines, the pytest plugin and the demo ask this module which platforms exist and where each
-one's parts live, instead of keeping their own lists. An entry names the other modules by dotted
-path (``"package.module:attribute"``) and imports them only when asked, so importing the registry
-costs nothing and creates no import circle.
+Whatever needs the list of platforms (the command lines, the pipelines, the pytest plugin, the
+demo) asks this module which platforms exist and where each one's parts live, instead of keeping
+its own list. An entry names the other modules by dotted path (``"package.module:attribute"``) and
+imports them only when asked, so importing the registry brings no client, no httpx and no import
+circle.
 
 The calllist limits (batch size, largest batch, longest dialing string, pending cap) are owned by
 the Rust core's profiles (``rust/calllist/platform.rs``) and read from there on first use; so are

@@ -60,8 +60,8 @@ def test_unknown_outcomes_are_looked_up_by_record_ids(kit_factory, tmp_path, pla
     o = kit.options(batch_size=100)
     import_list(tmp_path / "l.csv", tmp_path / "w", o)
     job = OutboundImport(tmp_path / "l.csv", tmp_path / "w", o)
-    job.j.x("UPDATE batches SET state='sending' WHERE id IN (1, 2, 3)")
-    code = job.j.get("job")
+    job.journal.execute("UPDATE batches SET state='sending' WHERE id IN (1, 2, 3)")
+    code = job.journal.get("job")
     job.close()
     table, col = ("details", "key") if platform == "babaihu" else ("contacts", "des")
     # batch 2 never arrived; half of batch 3 never arrived
@@ -83,7 +83,7 @@ def test_sccc_unknown_outcomes_are_resent_into_a_task_that_keeps_one_copy(kit_fa
     o = kit.options(batch_size=100)
     import_list(tmp_path / "l.csv", tmp_path / "w", o)
     job = OutboundImport(tmp_path / "l.csv", tmp_path / "w", o)
-    job.j.x("UPDATE batches SET state='sending' WHERE id IN (1, 2)")
+    job.journal.execute("UPDATE batches SET state='sending' WHERE id IN (1, 2)")
     job.close()
     s = import_list(tmp_path / "l.csv", tmp_path / "w", o)
     assert s.complete and s.adds_up and s.accepted == 300

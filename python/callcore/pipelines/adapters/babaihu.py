@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from callcore.platforms.errors import PlatformError
 
 from ..options import ImportFailed, ImportOptions, PlatformImportOptions
 from .base import Found, PlatformAdapter, Sent, Unknown, scan_backwards
+
+if TYPE_CHECKING:
+    from callcore.calllist import Platform
 
 
 @dataclass
@@ -27,7 +30,7 @@ class BabaihuAdapter(PlatformAdapter[BabaihuImportOptions]):
 
     name: ClassVar[str] = "babaihu"
     options_type: ClassVar[type[PlatformImportOptions]] = BabaihuImportOptions
-    clean_profile: ClassVar[str] = "babaihu"
+    clean_profile: ClassVar[Platform] = "babaihu"
     default_per_call: ClassVar[int] = 500
     page = 1000
 

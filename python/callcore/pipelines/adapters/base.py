@@ -8,13 +8,16 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 from callcore.platforms.errors import ClockSkewError, FlowControlError, PlatformError, RateLimitError
 from callcore.platforms.retry import RetryPolicy
 
 from ..options import ImportFailed, ImportOptions, PlatformImportOptions
 from ..retrying import retry_call
+
+if TYPE_CHECKING:
+    from callcore.calllist import Platform
 
 __all__ = ["BatchJournal", "Chunk", "FileRoute", "Found", "ImportFailed", "NotApplied", "PlatformAdapter", "Sent",
            "Unknown", "not_applied", "scan_backwards"]
@@ -118,7 +121,7 @@ class PlatformAdapter(Generic[OptionsT]):
 
     name: ClassVar[str] = ""
     options_type: ClassVar[type[PlatformImportOptions]] = PlatformImportOptions
-    clean_profile: ClassVar[str] = ""  # the call-list engine's platform profile for cleaning
+    clean_profile: ClassVar[Platform]  # the call-list engine's platform profile for cleaning
     default_per_call: ClassVar[int] = 20
     max_per_call: ClassVar[int | None] = None
     default_min_interval: ClassVar[float] = 0.0
@@ -139,7 +142,7 @@ class PlatformAdapter(Generic[OptionsT]):
             raise ValueError(f"platform_options: {type(options).__name__} does not apply to {self.name} "
                              f"(it takes {self.options_type.__name__})")
         self.settings = settings
-        self.options: OptionsT = options  # type: ignore[assignment]
+        self.options: OptionsT = options
         self.retry: RetryPolicy = settings.retry
         self._client: Any = None
         per = settings.batch_size or self.per_call_default()

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from callcore.platforms.errors import AuthenticationError, PlatformError
 
 from ..options import ImportFailed, PlatformImportOptions
 from .base import Found, NotApplied, PlatformAdapter, Sent, Unknown, scan_backwards
+
+if TYPE_CHECKING:
+    from callcore.calllist import Platform
 
 
 @dataclass
@@ -28,7 +31,7 @@ class Hl95Adapter(PlatformAdapter[Hl95ImportOptions]):
 
     name: ClassVar[str] = "hl95"
     options_type: ClassVar[type[PlatformImportOptions]] = Hl95ImportOptions
-    clean_profile: ClassVar[str] = "hl95"
+    clean_profile: ClassVar[Platform] = "hl95"
     default_per_call: ClassVar[int] = 1000
     page = 1000
 
@@ -81,8 +84,9 @@ class Hl95Adapter(PlatformAdapter[Hl95ImportOptions]):
         c = self.client()
 
         def contacts(page: int, size: int) -> dict[str, Any]:
-            return self.call(self._call, c.contacts, str(target), current_page=page, page_size=size,
-                             what=f"instance {target}: outboundContacts page {page}")
+            page_data: dict[str, Any] = self.call(self._call, c.contacts, str(target), current_page=page,
+                                                  page_size=size, what=f"instance {target}: outboundContacts page {page}")
+            return page_data
 
         total = int(contacts(1, 1).get("total") or 0)
 

@@ -7,13 +7,16 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from callcore.platforms.errors import NotFoundError, PlatformError, TransportError
 
 from ..options import ImportFailed, PlatformImportOptions
 from .base import Chunk, Found, PlatformAdapter, Sent, Unknown
 from .huawei_files import MAX_FILE_ROWS, HuaweiFileRoute
+
+if TYPE_CHECKING:
+    from callcore.calllist import Platform
 
 PENDING_CAP = 200_000  # 001:25432
 V1_MAX = 20  # 001:25433
@@ -49,7 +52,7 @@ class HuaweiImportOptions(PlatformImportOptions):
 class HuaweiAdapter(PlatformAdapter[HuaweiImportOptions]):
     name: ClassVar[str] = "huawei"
     options_type: ClassVar[type[PlatformImportOptions]] = HuaweiImportOptions
-    clean_profile: ClassVar[str] = "huawei-file"
+    clean_profile: ClassVar[Platform] = "huawei-file"
     default_min_interval: ClassVar[float] = 1.0  # 001:25433
     can_create: ClassVar[bool] = True
     can_pause: ClassVar[bool] = True
@@ -197,7 +200,7 @@ class HuaweiAdapter(PlatformAdapter[HuaweiImportOptions]):
                                      what=f"campaigns named {name}")
             for it in items:
                 if it.name == name:
-                    return it.id
+                    return int(it.id)
             if not items or page * 100 >= total:
                 return None
             page += 1
@@ -223,4 +226,4 @@ class HuaweiAdapter(PlatformAdapter[HuaweiImportOptions]):
                 initStatus=1)
         except (KeyError, TypeError, ValueError) as e:
             raise ImportFailed(f"campaign {template}: its details (7.1.6) lack what a copy needs ({e})") from e
-        return c.create_campaign(spec)
+        return int(c.create_campaign(spec))

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..options import ImportOptions, PlatformImportOptions
 from .base import Found, PlatformAdapter, Sent, Unknown
+
+if TYPE_CHECKING:
+    from callcore.calllist import Platform
 
 
 @dataclass
@@ -31,7 +34,7 @@ class ScccAdapter(PlatformAdapter[ScccImportOptions]):
 
     name: ClassVar[str] = "sccc"
     options_type: ClassVar[type[PlatformImportOptions]] = ScccImportOptions
-    clean_profile: ClassVar[str] = "sccc"
+    clean_profile: ClassVar[Platform] = "sccc"
     default_per_call: ClassVar[int] = 1000
     max_per_call: ClassVar[int | None] = 1000
     can_query: ClassVar[bool] = False

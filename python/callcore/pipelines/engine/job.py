@@ -186,29 +186,29 @@ class OutboundImport(TargetStates):
                 break
         if pos < n:
             if settings.on_cap == "wait" and self.campaigns:
-                cid = self.campaigns[-1]
+                last = self.campaigns[-1]
                 while pos < n:
                     k = min(self.adapter.per_call, n - pos)
-                    plan.append((cid, "api", pos, k))
+                    plan.append((last, "api", pos, k))
                     pos += k
             else:
                 plan.append((None, "api", pos, n - pos))  # held: no campaign has room
         now = time.time()
         with self.journal.tx() as db:
-            for i, (cid, route, start, k) in enumerate(plan, 1):
-                state = "planned" if cid is not None else "held"
+            for i, (target, route, start, k) in enumerate(plan, 1):
+                state = "planned" if target is not None else "held"
                 db.execute("INSERT INTO batches (id, campaign, route, start, n, tag, state, updated) VALUES "
-                           "(?,?,?,?,?,?,?,?)", (i, cid, route, start, k, f"cc{self.job}b{i}", state, now))
+                           "(?,?,?,?,?,?,?,?)", (i, target, route, start, k, f"cc{self.job}b{i}", state, now))
 
     # ------------------------------------------------------------------ journal helpers
-    def set_state(self, bid: int, state: str, count: str | None = None, **kw: Any) -> None:
-        """One batch's new state (and, with *count*, one more reconciliation of that kind for the
-        summary) in one transaction."""
-        cols = ", ".join(f"{k}=?" for k in kw)
+    def set_state(self, batch_id: int, state: str, count: str | None = None, **columns: Any) -> None:
+        """One batch's new state and *columns* (and, with *count*, one more reconciliation of that
+        kind for the summary) in one transaction."""
+        assignments = ", ".join(f"{k}=?" for k in columns)
         with self.journal.tx() as db:
-            db.execute(f"UPDATE batches SET state=?, updated=?{', ' + cols if cols else ''} WHERE id=?",
-                       (state, time.time(), *kw.values(), bid))
-            db.execute("INSERT INTO events VALUES (?,?,?)", (time.time(), bid, state))
+            db.execute(f"UPDATE batches SET state=?, updated=?{', ' + assignments if assignments else ''} WHERE id=?",
+                       (state, time.time(), *columns.values(), batch_id))
+            db.execute("INSERT INTO events VALUES (?,?,?)", (time.time(), batch_id, state))
             if count is not None:
                 self.count_reconcile(count, db)
 

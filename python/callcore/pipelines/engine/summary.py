@@ -17,8 +17,7 @@ def summarize(journal: Journal, platform: str, workdir: Path, clean_file: Path, 
     rejected: dict[str, int] = {}
     for r in journal.rows("SELECT code, COUNT(*) n FROM rejects GROUP BY code"):
         rejected[str(r["code"])] = r["n"]
-    api_acc = journal.row("SELECT SUM(accepted) s FROM batches WHERE route='api' AND state='accepted'")["s"] or 0
-    accepted += int(api_acc)
+    accepted += _sum(journal, "SELECT SUM(accepted) s FROM batches WHERE route='api' AND state='accepted'")
     for r in journal.rows("SELECT code, SUM(failed) n FROM batches WHERE route='api' AND state='accepted' AND failed>0 "
                       "GROUP BY code"):  # refused by count only (SCCC report.error)
         k = str(r["code"] or f"{platform}: refused")
@@ -38,7 +37,7 @@ def summarize(journal: Journal, platform: str, workdir: Path, clean_file: Path, 
     routes = {r["route"]: int(r["s"] or 0) for r in journal.rows(
         "SELECT route, SUM(accepted) s FROM batches WHERE state IN ('accepted','done') GROUP BY route")}
     rec = {r["k"].split(":", 1)[1]: int(r["v"]) for r in journal.rows("SELECT k, v FROM meta WHERE k LIKE 'reconciled:%'")}
-    already = journal.row("SELECT SUM(platform_dup) s FROM batches WHERE route='api' AND state='accepted'")["s"]
+    already = _sum(journal, "SELECT SUM(platform_dup) s FROM batches WHERE route='api' AND state='accepted'")
     if already:
         rec["rows already on the platform when sent (SCCC report.repeat), counted as accepted"] = int(already)
     return ImportSummary(
@@ -49,3 +48,8 @@ def summarize(journal: Journal, platform: str, workdir: Path, clean_file: Path, 
         rejects_file=str(rejects_file), journal=journal.path,
         created_campaigns=[e["id"] for e in journal.get("created_campaigns", []) if e["id"] is not None])
 
+
+def _sum(journal: Journal, sql: str) -> int:
+    """The ``s`` column of a one-row ``SUM`` query (0 when there is nothing to add up)."""
+    row = journal.row(sql)
+    return int(row["s"] or 0) if row is not None else 0

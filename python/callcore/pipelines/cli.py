@@ -74,7 +74,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="another process holds the work folder: wait for it instead of failing")
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
-    p.set_defaults(func=_cmd_import)
+    p.set_defaults(func=_cmd_import, check=_check_import)
     from .outcomes import register_cli as _register_results  # `outbound results` (issue 13)
 
     _register_results(obs)
@@ -149,10 +149,15 @@ def _platform_options(args: argparse.Namespace, built: dict[str, Any]) -> Any:
             if given is None:
                 continue
             if adapter.options_type is not chosen:
-                raise ValueError(f"--{arg.replace('_', '-')} is a {name} option: it does not apply to "
+                raise ValueError(f"--{arg.replace('_', '-')} belongs to --platform {name}; it does not apply to "
                                  f"--platform {args.platform}")
             values[f.name] = given
     return chosen(**values)
+
+
+def _check_import(args: argparse.Namespace) -> None:
+    """The import's own option rules, before the network preflight: no option of another platform."""
+    _platform_options(args, {})
 
 
 def _show_log_lines() -> None:

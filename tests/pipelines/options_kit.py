@@ -6,13 +6,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from callcore.pipelines.adapters import ADAPTERS
+from callcore.pipelines.adapters import adapter_class
 from callcore.pipelines.outbound import ImportOptions
 
 
 def import_options(**flat: Any) -> ImportOptions:
     platform = flat.get("platform", "huawei")
-    own_type = ADAPTERS[platform].options_type
+    own_type = adapter_class(platform).options_type
     generic = {f.name for f in dataclasses.fields(ImportOptions)}
     own_fields = {f.name for f in dataclasses.fields(own_type)}
     own = {k: flat.pop(k) for k in list(flat) if k not in generic}

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .cli_common import _Bars, _creds, _endpoint, _http_options, import_table  # noqa: F401  (sync, results)
+from .options import import_platforms
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -24,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                                    "Credentials: CALLCORE_ACCESS_KEY / CALLCORE_SECRET_KEY (Huawei AK/SK; SCCC "
                                    "customer/password; babaihu sa_user/sa_password; hl95 client_id/client_secret).")
     p.add_argument("list", metavar="LIST", help="call list (CSV or one number per line)")
-    p.add_argument("--platform", default="huawei", choices=["huawei", "sccc", "babaihu", "hl95"])
+    p.add_argument("--platform", default="huawei", choices=import_platforms())
     p.add_argument("--campaign", type=int, action="append", required=True, metavar="ID",
                    help="campaign id; repeat to give further campaigns to spill into at the 200,000 cap "
                         "(sccc: task id; babaihu: flow id cflId; hl95: manual task outboundInstanceId)")
@@ -138,11 +139,12 @@ def _platform_options(args: argparse.Namespace, built: dict[str, Any]) -> Any:
     platform is an error that names both (it would otherwise be ignored without a word)."""
     import dataclasses
 
-    from .adapters import ADAPTERS
+    from .adapters import adapter_class
 
-    chosen = ADAPTERS[args.platform].options_type
+    chosen = adapter_class(args.platform).options_type
     values: dict[str, Any] = {}
-    for name, adapter in ADAPTERS.items():
+    for name in import_platforms():
+        adapter = adapter_class(name)
         for f in dataclasses.fields(adapter.options_type):
             arg = f.metadata.get("arg")
             given = None if arg is None else built.get(arg, getattr(args, arg, None))

@@ -11,10 +11,16 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from callcore.platforms import registry
 from callcore.platforms.retry import RetryPolicy
 
 OnCap = Literal["spill", "wait", "stop"]
 Leave = Literal["paused", "running"]
+
+
+def import_platforms() -> tuple[str, ...]:
+    """The platforms the import takes (``--platform``): the registry's entries with an import adapter."""
+    return tuple(name for name in registry.names() if registry.get(name).import_adapter is not None)
 
 
 class ImportFailed(RuntimeError):

@@ -22,31 +22,39 @@ Every record carries an id of its own (``sessionId`` = job + row) wherever the p
 back, so reconciliation finds rows, not just batches.
 
 One module per platform (its adapter and its options dataclass); :mod:`.base` holds the
-interface. Adding a platform's import: a module here with a :class:`PlatformAdapter` subclass and
-its options, and an entry in :data:`ADAPTERS`.
+interface. Which adapter a platform has is its registry entry's ``import_adapter``
+(:mod:`callcore.platforms.registry`): adding a platform's import is a :class:`PlatformAdapter`
+subclass with its options dataclass, named there.
 """
 from __future__ import annotations
 
-from ..options import ImportFailed, ImportOptions, PlatformImportOptions
+from typing import Any
+
+from callcore.platforms import registry
+
+from ..options import ImportFailed, ImportOptions, PlatformImportOptions, import_platforms
 from .babaihu import BabaihuAdapter, BabaihuImportOptions
 from .base import Chunk, FileRoute, Found, NotApplied, PlatformAdapter, Sent, Unknown
 from .hl95 import Hl95Adapter, Hl95ImportOptions
 from .huawei import PENDING_CAP, V1_MAX, HuaweiAdapter, HuaweiImportOptions
 from .sccc import ScccAdapter, ScccImportOptions
 
-__all__ = ["ADAPTERS", "BabaihuAdapter", "BabaihuImportOptions", "Chunk", "FileRoute", "Found", "Hl95Adapter",
+__all__ = ["BabaihuAdapter", "BabaihuImportOptions", "Chunk", "FileRoute", "Found", "Hl95Adapter",
            "Hl95ImportOptions", "HuaweiAdapter", "HuaweiImportOptions", "ImportFailed", "NotApplied", "PENDING_CAP",
-           "PlatformAdapter", "ScccAdapter", "ScccImportOptions", "Sent", "Unknown", "V1_MAX", "make_adapter"]
+           "PlatformAdapter", "ScccAdapter", "ScccImportOptions", "Sent", "Unknown", "V1_MAX", "adapter_class", "import_platforms", "make_adapter"]
 
-ADAPTERS: dict[str, type[PlatformAdapter[PlatformImportOptions]]] = {
-    "huawei": HuaweiAdapter, "sccc": ScccAdapter, "babaihu": BabaihuAdapter, "hl95": Hl95Adapter}  # type: ignore[dict-item]
+
+def adapter_class(platform: str) -> type[PlatformAdapter[Any]]:
+    """The import adapter class of *platform*, from its registry entry."""
+    spec = registry.get(platform)
+    if spec.import_adapter is None:
+        raise ValueError(f"platform {spec.name}: it has no import adapter (importable: "
+                         f"{', '.join(import_platforms())})")
+    cls: type[PlatformAdapter[Any]] = registry.load(spec.import_adapter)
+    return cls
 
 
 def make_adapter(settings: ImportOptions) -> PlatformAdapter[PlatformImportOptions]:
     """The adapter of ``settings.platform``, with its ``settings.platform_options`` (checked to
     be that platform's options type)."""
-    try:
-        cls = ADAPTERS[settings.platform]
-    except KeyError:
-        raise ValueError(f"platform: {settings.platform!r} is not one of {', '.join(ADAPTERS)}") from None
-    return cls(settings, settings.platform_options)
+    return adapter_class(settings.platform)(settings, settings.platform_options)

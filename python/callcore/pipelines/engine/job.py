@@ -74,7 +74,7 @@ class OutboundImport(TargetStates):
         self.campaigns: list[int] = list(options.campaigns)
         self._create_lock = threading.Lock()
         self.stop = threading.Event()
-        self._full: set[int] = set()
+        self._full_targets: set[int] = set()
         self._campaigns_lock = threading.Lock()
 
     # ------------------------------------------------------------------ setup
@@ -329,8 +329,8 @@ class OutboundImport(TargetStates):
             self.wait_drain(cid)
             return True
         with self._campaigns_lock:
-            self._full.add(cid)
-            nxt = next((c for c in self.campaigns if c not in self._full and
+            self._full_targets.add(cid)
+            nxt = next((c for c in self.campaigns if c not in self._full_targets and
                         self.campaigns.index(c) > self.campaigns.index(cid)), None)
         if nxt is None and self.settings.create_campaigns:
             nxt = self.new_campaign()

@@ -75,7 +75,7 @@ def _list(path: Path, n: int, seed: int) -> list[str]:
 
 @pytest.mark.benchmark(timer=time.process_time)
 def test_import_client_cpu_per_row(measure, sandbox, tmp_path):
-    from callcore.pipelines.outbound import ImportOptions, import_list
+    from callcore.pipelines.outbound import HuaweiImportOptions, ImportOptions, import_list
 
     url, ak, sk = sandbox
     rounds = iter(range(100))
@@ -87,8 +87,9 @@ def test_import_client_cpu_per_row(measure, sandbox, tmp_path):
         i = next(rounds)
         src = tmp_path / f"l{i}.csv"
         cid = camps[i]
-        s = import_list(src, tmp_path / f"w{i}", ImportOptions(campaigns=[cid], endpoint=url, access_key=ak,
-                                                               secret_key=sk, api="v2", v2_max=V2))
+        s = import_list(src, tmp_path / f"w{i}", ImportOptions(
+            campaigns=[cid], endpoint=url, access_key=ak, secret_key=sk,
+            platform_options=HuaweiImportOptions(api="v2", v2_max=V2)))
         assert s.complete and s.accepted == ROWS
 
     measure("pipelines: import client CPU per row", "callcore", ours, per=ROWS, unit="row", rounds=3)
@@ -125,12 +126,12 @@ def test_import_bare_httpx_cpu_per_row(measure, sandbox, tmp_path):
 
 @pytest.mark.benchmark(timer=time.process_time)
 def test_workbook_cpu_per_row(measure, tmp_path):
-    from callcore.pipelines.xlsx import write_huawei_data_workbook
+    from callcore.pipelines.adapters.huawei_files import write_batch_workbook
 
     n = 100_000
     nums = [f"138{i:08d}" for i in range(n)]
     measure("pipelines: workbook CPU per row", "callcore",
-            lambda: write_huawei_data_workbook(tmp_path / "b.xlsx", "j", 0, nums, "cc1b1"),
+            lambda: write_batch_workbook(tmp_path / "b.xlsx", "j", 0, nums, "cc1b1"),
             per=n, unit="row", rounds=3)
 
 
@@ -180,7 +181,7 @@ def _no_network():
 @pytest.mark.benchmark(timer=time.process_time)
 def test_import_own_cpu_per_row(measure, tmp_path):
     """Clean + plan + journal + bodies + JSON, the HTTP calls stubbed out."""
-    from callcore.pipelines.outbound import ImportOptions, import_list
+    from callcore.pipelines.outbound import HuaweiImportOptions, ImportOptions, import_list
 
     for i in range(5):
         _list(tmp_path / f"s{i}.csv", ROWS, 300 + i)
@@ -189,8 +190,9 @@ def test_import_own_cpu_per_row(measure, tmp_path):
     def own():
         i = next(rounds)
         s = import_list(tmp_path / f"s{i}.csv", tmp_path / f"sw{i}", ImportOptions(
-            campaigns=[1], endpoint="http://unused", access_key="a", secret_key="s", api="v2", v2_max=V2,
-            min_interval=0.0, client_factory=_no_network, preflight=False))
+            campaigns=[1], endpoint="http://unused", access_key="a", secret_key="s",
+            platform_options=HuaweiImportOptions(api="v2", v2_max=V2), min_interval=0.0, client_factory=_no_network,
+            preflight=False))
         assert s.complete and s.accepted == ROWS
 
     measure("pipelines: import client own CPU per row (calls stubbed)", "callcore", own, per=ROWS, unit="row",

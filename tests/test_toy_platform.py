@@ -1,6 +1,7 @@
 """A fifth platform added the way the README's "Adding a platform" says: one module (below, written
 to a temporary folder) and one registry entry. The sandbox CLI, the pytest plugin, the receivers
-CLI and the calllist CLI see it without a line of theirs changed."""
+CLI, the calllist CLI and the import engine (``callcore outbound import``) see it without a line
+of theirs changed."""
 from __future__ import annotations
 
 import asyncio
@@ -28,6 +29,8 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from callcore.pipelines.adapters.base import Found, PlatformAdapter, Sent, Unknown
+from callcore.pipelines.options import PlatformImportOptions
 from callcore.platforms.registry import Credentials, Limits, PlatformSpec
 from callcore.sandbox._server import Faults, ServerThread
 
@@ -35,6 +38,10 @@ from callcore.sandbox._server import Faults, ServerThread
 class ToyClient:
     def __init__(self, base_url: str, user: str, secret: str) -> None:
         self.base_url, self.user, self._secret = base_url, user, secret
+        self.targets: dict[int, list[tuple[str, str]]] = {}  # target -> (number, record id)
+
+    def close(self) -> None:
+        pass
 
 
 class AsyncToyClient(ToyClient):
@@ -44,6 +51,34 @@ class AsyncToyClient(ToyClient):
 @dataclass
 class ToyConfig:
     v2_max: int = 5  # a field named like a `callcore sandbox` option receives it
+
+
+@dataclass
+class ToyImportOptions(PlatformImportOptions):
+    """The toy's own import option (set by ``--toy-prefix`` if it had a CLI option; here by code)."""
+
+    note: str = ""
+
+
+class ToyAdapter(PlatformAdapter[ToyImportOptions]):
+    """The toy's import: a "target" is a list in the client; every record keeps our id, so an
+    unknown outcome is looked up row by row."""
+
+    name = "toy"
+    options_type = ToyImportOptions
+    clean_profile = "hl95"  # the core's dialing rules closest to the toy's (any mobile or landline)
+    default_per_call = 7
+
+    def make_client(self) -> Any:
+        return ToyClient(self.settings.endpoint, self.settings.access_key, self.settings.secret_key)
+
+    def send(self, target: int, numbers: list[str], rows: list[int], job: str, tag: str) -> Sent:
+        self.client().targets.setdefault(target, []).extend(zip(numbers, [job + str(r) for r in rows]))
+        return Sent(len(rows), info=self.options.note)
+
+    def find(self, target: int, job: str, batches: list[Unknown]) -> dict[int, Found]:
+        ids = {record_id for _, record_id in self.client().targets.get(target, [])}
+        return {b.id: Found("toy: by record id", rows={r for r in b.rows if job + str(r) in ids}) for b in batches}
 
 
 class ToySandbox:
@@ -85,7 +120,7 @@ SPEC = PlatformSpec(
     name="toy", title="Toy platform", profiles=("toy",),
     credentials=Credentials(user_field="user", secret_env="CALLCORE_TOY_SECRET", user_option="--user"),
     client="toy_platform:ToyClient", async_client="toy_platform:AsyncToyClient",
-    receiver="toy_platform", sandbox="toy_platform:ToySandbox",
+    receiver="toy_platform", sandbox="toy_platform:ToySandbox", import_adapter="toy_platform:ToyAdapter",
     # the core has no "toy" profile: a plugin's platform declares its limits
     declared_limits={"toy": Limits(batch_size=50, max_batch=100, max_len=20, pending_cap=None)},
 )
@@ -149,6 +184,26 @@ def test_the_receivers_cli_serves_it(toy: registry.PlatformSpec, tmp_path: Path)
 
 def test_the_calllist_cli_offers_its_profile(toy: registry.PlatformSpec) -> None:
     assert "toy" in _choices("calllist", ["calllist", "clean"], "--platform")
+
+
+def test_the_import_engine_imports_into_it(toy: registry.PlatformSpec, tmp_path: Path) -> None:
+    """``callcore outbound import`` offers it, and the generic engine plans by its adapter's
+    capacity (7 a call), journals, sends and sums up through it."""
+    import toy_platform  # type: ignore[import-not-found]
+
+    from callcore.pipelines.outbound import ImportOptions, import_list
+
+    assert "toy" in _choices("pipelines", ["outbound", "import"], "--platform")
+    numbers = [f"1390000{i:04d}" for i in range(30)]
+    (tmp_path / "list.csv").write_text("phone\n" + "\n".join(numbers + numbers[:3] + ["12"]) + "\n")
+    client = toy_platform.ToyClient("toy://", "user", "secret")
+    summary = import_list(tmp_path / "list.csv", tmp_path / "work", ImportOptions(
+        campaigns=[5], endpoint="toy://", access_key="user", secret_key="secret", platform="toy",
+        platform_options=toy_platform.ToyImportOptions(note="by the toy"), client_factory=lambda: client))
+    assert summary.complete and summary.adds_up
+    assert (summary.input_rows, summary.accepted, summary.duplicate, summary.invalid) == (34, 30, 3, 1)
+    assert summary.batches == {"accepted": 5}  # 30 rows, 7 a call
+    assert [number for number, _ in client.targets[5]] == numbers
 
 
 def test_the_pytest_plugin_gives_its_fixture(tmp_path: Path) -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from callcore.pipelines.outbound import ImportOptions
+
+from .options_kit import import_options
 from callcore.platforms.retry import RetryPolicy
 
 PLATFORMS = ["sccc", "babaihu", "hl95"]
@@ -22,7 +24,7 @@ class Kit:
     target: int
     user: str
     secret: str
-    extra: dict[str, Any]  # ImportOptions fields
+    extra: dict[str, Any]  # option fields (ImportOptions or the platform's own)
     args: list[str]  # the same as CLI arguments
     landed: Callable[[], list[str]]  # the numbers now in the target (with repeats, if any)
     ids: Callable[[], list[str]]  # the per-record ids now in the target (sessionIds), where the platform keeps them
@@ -31,7 +33,7 @@ class Kit:
         base: dict[str, Any] = dict(campaigns=[self.target], endpoint=self.sb.url, access_key=self.user,
                                     secret_key=self.secret, platform=self.platform, retry=FAST_RETRY, **self.extra)
         base.update(kw)
-        return ImportOptions(**base)
+        return import_options(**base)
 
     def cli(self, src: Path, workdir: Path, *more: str) -> list[str]:
         import sys

@@ -37,9 +37,11 @@ def test_recording_sync_survives_20_kills(sandbox_factory, tmp_path):
     write_list(tmp_path / "l.csv", 400, dirty=False)
     with client_for(sb) as c:
         cid = make_campaign(c, "rec")
-    from callcore.pipelines.outbound import ImportOptions, import_list
+    from callcore.pipelines.outbound import import_list
 
-    import_list(tmp_path / "l.csv", tmp_path / "w", ImportOptions(
+    from .options_kit import import_options
+
+    import_list(tmp_path / "l.csv", tmp_path / "w", import_options(
         campaigns=[cid], endpoint=sb.url, access_key=sb.access_key, secret_key=sb.secret_key, api="v2", v2_max=1000,
         min_interval=0))
     with client_for(sb) as c:

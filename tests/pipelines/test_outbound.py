@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from callcore.pipelines.outbound import ImportOptions, OutboundImport, import_list
+from callcore.pipelines.outbound import OutboundImport, import_list
 from callcore.platforms.huawei import BlacklistAdd
 from callcore.platforms.retry import RetryPolicy
 
 from .conftest import calldata, client_for, make_campaign, write_list
+from .options_kit import import_options
 
 
 def opts(sb, campaigns, **kw):
@@ -24,7 +25,7 @@ def opts(sb, campaigns, **kw):
                 min_interval=sb.app.cfg.min_interval, retry=RetryPolicy(attempts=10, base_delay=0.05, flow_delay=0.2,
                                                                          max_delay=0.5))
     base.update(kw)
-    return ImportOptions(**base)
+    return import_options(**base)
 
 
 def assert_exactly_once(sb, good, campaigns=None):
@@ -86,8 +87,8 @@ def test_unknown_batches_are_reconciled_before_resending(sandbox_factory, tmp_pa
     import_list(tmp_path / "l.csv", tmp_path / "w", o)
     job = OutboundImport(tmp_path / "l.csv", tmp_path / "w", o)
     # batch 1 reached the platform but the answer was lost; batch 2 never reached it
-    job.j.x("UPDATE batches SET state='sending' WHERE id IN (1, 2)")
-    tag2 = job.j.one("SELECT tag FROM batches WHERE id=2")["tag"]
+    job.journal.execute("UPDATE batches SET state='sending' WHERE id IN (1, 2)")
+    tag2 = job.journal.row("SELECT tag FROM batches WHERE id=2")["tag"]
     sb.app.state.execute("DELETE FROM calldata WHERE custom_field=?", (tag2,))
     job.close()
     s = import_list(tmp_path / "l.csv", tmp_path / "w", o)
@@ -97,7 +98,7 @@ def test_unknown_batches_are_reconciled_before_resending(sandbox_factory, tmp_pa
     assert_exactly_once(sb, good)
     # again, now that statistics answers 429 for five minutes: delete-by-tag
     job = OutboundImport(tmp_path / "l.csv", tmp_path / "w", o)
-    job.j.x("UPDATE batches SET state='sending' WHERE id IN (3, 4)")
+    job.journal.execute("UPDATE batches SET state='sending' WHERE id IN (3, 4)")
     job.close()
     s = import_list(tmp_path / "l.csv", tmp_path / "w", o)
     assert s.complete and s.accepted == 40
@@ -184,7 +185,7 @@ def test_wait_for_the_campaign_to_drain(sandbox_factory, tmp_path, leave, status
     assert_exactly_once(sb, good)
     assert sb.app.state.row("SELECT status FROM campaigns WHERE id=?", (a,))["status"] == status
     job = OutboundImport(tmp_path / "l.csv", tmp_path / "w", opts(sb, [a]))
-    assert job.j.get(f"campaign:{a}") == ("paused" if leave == "paused" else "running")
+    assert job.journal.get(f"campaign:{a}") == ("paused" if leave == "paused" else "running")
     job.close()
 
 
@@ -196,7 +197,7 @@ def test_the_wait_never_adds_to_a_running_campaign(sandbox_factory, tmp_path):
         a = make_campaign(c, "left-running")
     job = OutboundImport(tmp_path / "l.csv", tmp_path / "w", opts(sb, [a], api="v2", v2_max=10, on_cap="wait"))
     job.prepare()
-    job.j.set(f"campaign:{a}", "resuming")  # what a kill right after the resume call leaves
+    job.journal.set(f"campaign:{a}", "resuming")  # what a kill right after the resume call leaves
     job.close()
     with client_for(sb) as c:
         c.resume_campaign(a)
@@ -259,7 +260,7 @@ def test_file_route_reimport_is_reconciled(sandbox_factory, sshd, tmp_path):
     o = opts(sb, [cid], route="file", sftp=sshd.target(server_id=sid), rows_per_file=20)
     import_list(tmp_path / "l.csv", tmp_path / "w", o)
     job = OutboundImport(tmp_path / "l.csv", tmp_path / "w", o)
-    job.j.x("UPDATE batches SET state='importing', task_id=NULL WHERE id=1")  # killed during the import call
+    job.journal.execute("UPDATE batches SET state='importing', task_id=NULL WHERE id=1")  # killed during the import call
     job.close()
     s = import_list(tmp_path / "l.csv", tmp_path / "w", o)
     assert s.complete and s.accepted == 40
@@ -365,8 +366,8 @@ def test_a_campaign_creation_cut_short_is_found_not_repeated(sandbox_factory, tm
     s1 = import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [a], api="v2", v2_max=10))
     assert s1.accepted == 20 and s1.not_imported == 20  # held: no room anywhere
     job = OutboundImport(tmp_path / "l.csv", tmp_path / "w", opts(sb, [a]))
-    name = f"callcore-{job.j.get('job')}-1"
-    job.j.set("created_campaigns", [{"name": name, "id": None}])
+    name = f"callcore-{job.journal.get('job')}-1"
+    job.journal.set("created_campaigns", [{"name": name, "id": None}])
     job.close()
     with client_for(sb) as c:
         made = make_campaign(c, name)  # what the killed run had created

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from callcore.pipelines.recordings import _windows, parse_time, safe_local_path
 from callcore.pipelines.sftp import upload
-from callcore.pipelines.xlsx import DATA_HEADER, huawei_data_rows, write_workbook
-from callcore.sandbox.huawei import parse_called_cell, read_table
+from callcore.platforms.retry import RetryPolicy
+from callcore.pipelines.adapters.huawei_files import write_batch_workbook
+from callcore.sandbox.huawei import _read_xlsx, parse_called_cell, read_table
 
 
 @pytest.mark.parametrize("remote,want", [
@@ -36,28 +37,28 @@ def test_safe_local_path_never_leaves_the_root(remote):
     assert "\\" not in str(p) and "\x00" not in str(p)
 
 
-def test_workbook_is_read_back_by_the_platform_reader(tmp_path):
-    nums = ["13800138000", "02112345678", "4008001234"]
-    sids = ["a1", "a2", "a<&>3"]
-    n = write_workbook(tmp_path / "b.xlsx", DATA_HEADER, huawei_data_rows(sids, nums, "tag1"))
-    assert n == 3
+def test_batch_workbook_is_read_back_by_the_platform_reader(tmp_path):
+    """A file batch's 7.4.8 workbook, written by the Rust core: the template's header (001:26350),
+    sessionId = job + clean row, called as ``[{"calledNo":"…"}]``, customField = the batch tag.
+    (Before the Python writer was removed, both wrote the same data cells for 302 rows; the
+    header is now the seed's labels, which the platform reads by position.)"""
+    nums = [f"1380013{i:04d}" for i in range(300)] + ["02112345678", "4008001234*1#"]
+    n = write_batch_workbook(tmp_path / "b.xlsx", "job1", 1000, nums, "cc1b7")
+    assert n == len(nums)
+    header = _read_xlsx(tmp_path / "b.xlsx")[0]
+    assert header[:2] == ["sessionId(非必填)", "called必填"] and len(header) == 6
     rows = read_table(tmp_path / "b.xlsx")
     assert [parse_called_cell(r["called"]) for r in rows] == [[x] for x in nums]
-    assert [r["sessionId"] for r in rows] == sids
-    assert {r["customField"] for r in rows} == {"tag1"}
+    assert [r["sessionId"] for r in rows] == [f"job1{1000 + i}" for i in range(len(nums))]
+    assert {r["customField"] for r in rows} == {"cc1b7"}
+    assert {r.get("caller", "") for r in rows} == {""}
     assert not list(tmp_path.glob(".part-*"))
 
 
-def test_fast_workbook_equals_the_generic_one(tmp_path):
-    from callcore.pipelines.xlsx import write_huawei_data_workbook
-
-    nums = [f"1380013{i:04d}" for i in range(300)]
-    write_huawei_data_workbook(tmp_path / "fast.xlsx", "job1", 1000, nums, "cc1b7")
-    write_workbook(tmp_path / "slow.xlsx", DATA_HEADER,
-                   huawei_data_rows([f"job1{1000 + i}" for i in range(300)], nums, "cc1b7"))
-    assert read_table(tmp_path / "fast.xlsx") == read_table(tmp_path / "slow.xlsx")
-    with pytest.raises(ValueError):
-        write_huawei_data_workbook(tmp_path / "x.xlsx", "j<", 0, nums, "t")
+def test_batch_workbook_refuses_a_tag_huawei_forbids(tmp_path):
+    with pytest.raises(ValueError, match="customField"):
+        write_batch_workbook(tmp_path / "x.xlsx", "j", 0, ["13800138000"], "t<1")
+    assert not list(tmp_path.iterdir()), "nothing left behind, not even the .part- files"
 
 
 def test_sftp_upload_to_a_real_sshd(sshd, tmp_path):
@@ -76,7 +77,7 @@ def test_sftp_upload_failure_names_the_target_not_the_key(sshd, tmp_path):
     bad = sshd.target()
     bad.key_file = str(tmp_path / "missing-key")
     with pytest.raises(OSError, match="sftp upload") as e:
-        upload(bad, src, "b.xlsx", retries=1)
+        upload(bad, src, "b.xlsx", policy=RetryPolicy(attempts=1))
     assert "BEGIN OPENSSH" not in str(e.value)
 
 

@@ -5,7 +5,9 @@ flow control, latency) change nothing in the outcome."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from typing import Iterator
 
 import pytest
@@ -60,8 +62,8 @@ def test_unknown_outcomes_are_looked_up_by_record_ids(kit_factory, tmp_path, pla
     o = kit.options(batch_size=100)
     import_list(tmp_path / "l.csv", tmp_path / "w", o)
     job = OutboundImport(tmp_path / "l.csv", tmp_path / "w", o)
-    job.j.x("UPDATE batches SET state='sending' WHERE id IN (1, 2, 3)")
-    code = job.j.get("job")
+    job.journal.execute("UPDATE batches SET state='sending' WHERE id IN (1, 2, 3)")
+    code = job.journal.get("job")
     job.close()
     table, col = ("details", "key") if platform == "babaihu" else ("contacts", "des")
     # batch 2 never arrived; half of batch 3 never arrived
@@ -83,7 +85,7 @@ def test_sccc_unknown_outcomes_are_resent_into_a_task_that_keeps_one_copy(kit_fa
     o = kit.options(batch_size=100)
     import_list(tmp_path / "l.csv", tmp_path / "w", o)
     job = OutboundImport(tmp_path / "l.csv", tmp_path / "w", o)
-    job.j.x("UPDATE batches SET state='sending' WHERE id IN (1, 2)")
+    job.journal.execute("UPDATE batches SET state='sending' WHERE id IN (1, 2)")
     job.close()
     s = import_list(tmp_path / "l.csv", tmp_path / "w", o)
     assert s.complete and s.adds_up and s.accepted == 300
@@ -143,6 +145,22 @@ def test_cli_json_and_errors(kit_factory, tmp_path):
                                                                                     "1", "--json"],
                        env=kit.env(), capture_output=True, text=True, timeout=120)
     assert r.returncode != 0 and "hl95 import" in r.stderr  # the work folder remembers its platform
+
+
+@pytest.mark.parametrize(("platform", "misplaced", "flag", "owner"), [
+    ("hl95", ["--agent", "1001"], "--agent", "sccc"), ("sccc", ["--agent", "1001", "--api", "v2"], "--api", "huawei"),
+    ("huawei", ["--flow-name", "f"], "--flow-name", "babaihu")])
+def test_an_option_of_another_platform_is_refused(tmp_path, platform, misplaced, flag, owner):
+    """Each platform's options belong to its adapter: one given for another platform is an error
+    naming both, before anything is read or sent (it used to be ignored without a word)."""
+    write_list(tmp_path / "l.csv", 3, seed=1)
+    cmd = [sys.executable, "-m", "callcore.cli", "outbound", "import", str(tmp_path / "l.csv"), "--platform", platform,
+           "--campaign", "1", "--endpoint", "http://127.0.0.1:9", "--workdir", str(tmp_path / "w"), *misplaced]
+    env = dict(os.environ, CALLCORE_ACCESS_KEY="user", CALLCORE_SECRET_KEY="secret-value")
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2, r.stderr
+    assert f"{flag} belongs to --platform {owner}; it does not apply to --platform {platform}" in r.stderr
+    assert not (tmp_path / "w").exists()
 
 
 @pytest.mark.parametrize("platform", ["babaihu", "hl95"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from callcore.pipelines.outbound import ImportOptions, import_list
+from callcore.pipelines.outbound import BabaihuImportOptions, ImportOptions, ScccImportOptions, import_list
 from callcore.pipelines.outcomes import (babaihu_poller, hl95_contact_result, outcomes, sccc_poller)
 from callcore.platforms.retry import RetryPolicy
 from callcore.receivers import EventStore, ScccCredentials, babaihu_app, sccc_app
@@ -33,7 +33,7 @@ def test_sccc_outcomes_from_billing_pushes_then_getcdrlist(tmp_path: Path, serve
         _list(tmp_path / "l.csv", 12)
         s = import_list(tmp_path / "l.csv", tmp_path / "w", ImportOptions(
             campaigns=[tid], endpoint=sb.url, access_key=sb.customer, secret_key=sb.password, platform="sccc",
-            agent="1001", retry=FAST))
+            platform_options=ScccImportOptions(agent="1001"), retry=FAST))
         assert s.complete and s.accepted == 12
         pushes.attach(sb.app, pushes.Pusher(), url=receiver + "/sccc/notify")
         sb.dial(tid, 5)
@@ -67,7 +67,7 @@ def test_babaihu_outcomes_from_hangup_pushes_then_findtaskmx(tmp_path: Path, ser
         _list(tmp_path / "l.csv", 10, "1300000")
         s = import_list(tmp_path / "l.csv", tmp_path / "w", ImportOptions(
             campaigns=[sb.flow_id], endpoint=sb.url, access_key=sb.user, secret_key=sb.password, platform="babaihu",
-            flow_name=sb.flow_name, retry=FAST))
+            platform_options=BabaihuImportOptions(flow_name=sb.flow_name), retry=FAST))
         assert s.complete and s.accepted == 10
         [task] = [r["task"] for r in sb.app.state.rows("SELECT DISTINCT task FROM details")]
         pushes.attach(sb.app, pushes.Pusher(), url=receiver + "/babaihu/voip")

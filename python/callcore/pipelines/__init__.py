@@ -3,7 +3,8 @@
 * :func:`import_list` / :class:`OutboundImport` (``callcore outbound import``): a resumable,
   journaled import of a call list into Huawei campaigns (API and SFTP file routes, 200,000-pending
   cap, reconciliation of unknown outcomes by tag), SCCC tasks, 八百呼 flows or 九五 manual tasks
-  (per-platform parts in :mod:`callcore.pipelines.adapters`).
+  (the generic engine in :mod:`callcore.pipelines.engine`; per-platform parts and options in
+  :mod:`callcore.pipelines.adapters`).
 * :func:`sync_recordings` (``callcore recordings sync``): find a period's calls in the bill and
   recording index files, download and transcode their recordings, write a manifest; resumable.
   Huawei, SCCC, 八百呼 and 九五 through one small adapter each (:class:`RecordingSource`).
@@ -13,10 +14,12 @@
 """
 from __future__ import annotations
 
-from .outbound import ImportOptions, ImportSummary, OutboundImport, import_list
+from .outbound import (BabaihuImportOptions, Hl95ImportOptions, HuaweiImportOptions, ImportOptions, ImportSummary,
+                       OutboundImport, ScccImportOptions, import_list)
 from .recordings import SyncOptions, SyncSummary, safe_local_path, sync_recordings
 
-__all__ = ["ImportOptions", "ImportSummary", "OutboundImport", "import_list", "SyncOptions", "SyncSummary",
+__all__ = ["ImportOptions", "ImportSummary", "OutboundImport", "import_list", "HuaweiImportOptions",
+           "ScccImportOptions", "BabaihuImportOptions", "Hl95ImportOptions", "SyncOptions", "SyncSummary",
            "safe_local_path", "sync_recordings"]
 
 from .recording_sources import RecordingSource, RemoteRecording  # noqa: E402

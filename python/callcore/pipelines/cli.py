@@ -12,28 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-
-def _creds() -> tuple[str, str]:
-    ak, sk = os.environ.get("CALLCORE_ACCESS_KEY"), os.environ.get("CALLCORE_SECRET_KEY")
-    if not ak or not sk:
-        raise ValueError("credentials: set CALLCORE_ACCESS_KEY and CALLCORE_SECRET_KEY in the environment "
-                         "(they are never taken from the command line)")
-    return ak, sk
-
-
-def _endpoint(args: argparse.Namespace) -> str:
-    ep = args.endpoint or os.environ.get("CALLCORE_ENDPOINT")
-    if not ep:
-        raise ValueError("--endpoint: give the platform's base URL (or set CALLCORE_ENDPOINT)")
-    return ep
-
-
-def _http_options(args: argparse.Namespace) -> Any:
-    if not args.ca_file:
-        return None
-    from callcore.platforms.huawei import HttpOptions
-
-    return HttpOptions(ca_file=args.ca_file)
+from .cli_common import _Bars, _creds, _endpoint, _http_options, import_table  # noqa: F401  (sync, results)
+from .options import import_platforms
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -45,25 +25,26 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                                    "Credentials: CALLCORE_ACCESS_KEY / CALLCORE_SECRET_KEY (Huawei AK/SK; SCCC "
                                    "customer/password; babaihu sa_user/sa_password; hl95 client_id/client_secret).")
     p.add_argument("list", metavar="LIST", help="call list (CSV or one number per line)")
-    p.add_argument("--platform", default="huawei", choices=["huawei", "sccc", "babaihu", "hl95"])
+    p.add_argument("--platform", default="huawei", choices=import_platforms())
     p.add_argument("--campaign", type=int, action="append", required=True, metavar="ID",
                    help="campaign id; repeat to give further campaigns to spill into at the 200,000 cap "
                         "(sccc: task id; babaihu: flow id cflId; hl95: manual task outboundInstanceId)")
     p.add_argument("--endpoint", metavar="URL", help="iSales base URL (default $CALLCORE_ENDPOINT)")
-    p.add_argument("--vdn", type=int, default=1, help="VDN id (default 1)")
+    p.add_argument("--vdn", type=int, help="huawei: VDN id (default 1)")
     p.add_argument("--workdir", type=Path, help="journal and work files (default LIST.callcore-import/)")
-    p.add_argument("--route", choices=["auto", "api", "file"], default="auto",
-                   help="auto: workbooks over SFTP for the bulk when a file server is given, API for the rest")
-    p.add_argument("--api", choices=["v1", "v2"], default="v1", help="add-numbers API (v1: 20 a call)")
-    p.add_argument("--v2-max", type=int, default=20, help="records per v2 call (the platform's isales.api.calldata.max)")
+    p.add_argument("--route", choices=["auto", "api", "file"],
+                   help="huawei: auto (default): workbooks over SFTP for the bulk when a file server is given, API for the rest")
+    p.add_argument("--api", choices=["v1", "v2"], help="huawei: add-numbers API (v1, the default: 20 a call)")
+    p.add_argument("--v2-max", type=int, help="huawei: records per v2 call (default 20; the platform's "
+                                              "isales.api.calldata.max)")
     p.add_argument("--on-cap", choices=["spill", "wait", "stop"], default="spill",
                    help="at 200,000 pending: spill into the next --campaign, wait for it to drain, or stop")
     p.add_argument("--workers", type=int, default=4, help="campaign lanes / file imports at once (default 4)")
-    p.add_argument("--rows-per-file", type=int, default=100_000, help="rows per import workbook (<= 500,000)")
+    p.add_argument("--rows-per-file", type=int, help="huawei: rows per import workbook (<= 500,000; default 100,000)")
     p.add_argument("--blacklist", metavar="FILE", help="local blacklist (one number a line)")
     p.add_argument("--default-area-code", metavar="C")
     p.add_argument("--column", help="phone column by header name (default: detect)")
-    p.add_argument("--sftp-host", help="SFTP file server for the file route")
+    p.add_argument("--sftp-host", help="huawei: SFTP file server for the file route")
     p.add_argument("--sftp-port", type=int, default=22)
     p.add_argument("--sftp-user")
     p.add_argument("--sftp-key", help="private key file (or CALLCORE_SFTP_PASSWORD in the environment)")
@@ -80,21 +61,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--agent", help="sccc: the task's agent (1-8 digits)")
     p.add_argument("--sccc-version", help="sccc: API version in the path (default V2.0.4)")
     p.add_argument("--flow-name", help="babaihu: addTask cflName (needed for automatic dialling)")
-    p.add_argument("--add-type", type=int, default=1, choices=[1, 2], help="babaihu: 1 automatic, 2 manual dialling")
+    p.add_argument("--add-type", type=int, choices=[1, 2], help="babaihu: 1 automatic (default), 2 manual dialling")
     p.add_argument("--leave", choices=["paused", "running"], default="paused",
                    help="huawei: how to leave each campaign the import resumed to let it drain (--on-cap wait): "
                         "paused (default) or running")
-    p.add_argument("--stats-interval", type=float, default=300.0, metavar="S",
+    p.add_argument("--stats-interval", type=float, metavar="S",
                    help="huawei: seconds between 7.4.7 statistics calls, the platform's flow control (default 300)")
     p.add_argument("--drain-poll", type=float, default=300.0, metavar="S",
                    help="--on-cap wait: seconds between looks at how many numbers are left to call (default 300)")
-    p.add_argument("--import-poll", type=float, default=1.0, metavar="S",
-                   help="file route: seconds between looks at a server-side import's result (default 1)")
+    p.add_argument("--import-poll", type=float, metavar="S",
+                   help="huawei file route: seconds between looks at a server-side import's result (default 1)")
     p.add_argument("--wait", action="store_true",
                    help="another process holds the work folder: wait for it instead of failing")
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
-    p.set_defaults(func=_cmd_import)
+    p.set_defaults(func=_cmd_import, check=_check_import)
     from .outcomes import register_cli as _register_results  # `outbound results` (issue 13)
 
     _register_results(obs)
@@ -152,84 +133,48 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     register_convert(rcs)
 
 
-class _Bars:
-    """rich progress bars fed by the pipelines' progress callbacks."""
+def _platform_options(args: argparse.Namespace, built: dict[str, Any]) -> Any:
+    """The chosen platform's own import options from the command line (``built``: values made
+    from several options, by the name of the one that stands for them); an option of another
+    platform is an error that names both (it would otherwise be ignored without a word)."""
+    import dataclasses
 
-    def __init__(self, quiet: bool) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from .adapters import adapter_class
 
-        self.console = Console(stderr=True)
-        self.p = None if quiet else Progress(TextColumn("[bold]{task.description:<12}"), BarColumn(),
-                                             MofNCompleteColumn(), TimeElapsedColumn(), console=self.console,
-                                             transient=False)
-        self.tasks: dict[str, Any] = {}
-
-    def __enter__(self) -> "_Bars":
-        if self.p:
-            self.p.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.p:
-            self.p.stop()
-
-    def task(self, name: str, total: int | None = None) -> Any:
-        if self.p is None:
-            return None
-        if name not in self.tasks:
-            self.tasks[name] = self.p.add_task(name, total=total)
-        elif total is not None:
-            self.p.update(self.tasks[name], total=total)
-        return self.tasks[name]
-
-    def import_cb(self, event: str, a: int, b: int) -> None:
-        if self.p is None:
-            return
-        if event == "clean":
-            self.p.update(self.task("cleaning", b or None), completed=a, total=b or None)
-        elif event == "total":
-            self.task("importing", a)
-        elif event == "rows":
-            self.p.advance(self.task("importing"), a)
-
-    def sync_cb(self, event: str, a: int, b: int) -> None:
-        if self.p is None:
-            return
-        if event == "total":
-            self.task("downloading", a)
-            t = self.task("transcoding", a)
-            self.p.update(t, completed=b)
-            self.p.update(self.tasks["downloading"], completed=b)
-        elif event == "downloaded":
-            self.p.advance(self.task("downloading"), a)
-        elif event == "converted":
-            self.p.advance(self.task("transcoding"), a)
+    chosen = adapter_class(args.platform).options_type
+    values: dict[str, Any] = {}
+    for name in import_platforms():
+        adapter = adapter_class(name)
+        for f in dataclasses.fields(adapter.options_type):
+            arg = f.metadata.get("arg")
+            given = None if arg is None else built.get(arg, getattr(args, arg, None))
+            if given is None:
+                continue
+            if adapter.options_type is not chosen:
+                raise ValueError(f"--{arg.replace('_', '-')} belongs to --platform {name}; it does not apply to "
+                                 f"--platform {args.platform}")
+            values[f.name] = given
+    return chosen(**values)
 
 
-def import_table(s: Any) -> Any:
-    from rich.table import Table
+def _check_import(args: argparse.Namespace) -> None:
+    """The import's own option rules, before the network preflight: no option of another platform."""
+    _platform_options(args, {})
 
-    t = Table(title=f"import reconciliation: {s.input_rows:,} input rows", title_justify="left")
-    t.add_column("outcome")
-    t.add_column("rows", justify="right")
-    t.add_row("[green]accepted by the platform[/]", f"{s.accepted:,}")
-    for route, n in sorted(s.routes.items()):
-        t.add_row(f"  via {'SFTP workbooks' if route == 'file' else 'API'}", f"{n:,}")
-    for code, n in sorted(s.platform_rejected.items()):
-        t.add_row(f"[red]rejected by the platform[/] ({code})", f"{n:,}")
-    t.add_row("invalid", f"{s.invalid:,}")
-    for r, n in sorted(s.invalid_reasons.items(), key=lambda kv: -kv[1]):
-        if n:
-            t.add_row(f"  {r}", f"{n:,}")
-    t.add_row("duplicate", f"{s.duplicate:,}")
-    t.add_row("blacklisted", f"{s.blacklisted:,}")
-    if s.already_imported:
-        t.add_row("already imported", f"{s.already_imported:,}")
-    if s.not_imported:
-        t.add_row("[yellow]not imported yet (run again to resume)[/]", f"{s.not_imported:,}")
-    t.add_row("[bold]total[/]", f"{s.input_rows:,}" + ("" if s.adds_up else " [red](does not add up)[/]"))
-    return t
+
+def _show_log_lines() -> None:
+    """Retries and waits of the pipelines (logger ``callcore.pipelines``, WARNING) go to stderr,
+    so a wrong endpoint or a slow platform is never silent while the bars stand still."""
+    import logging
+
+    logger = logging.getLogger("callcore.pipelines")
+    if not any(getattr(h, "callcore_cli", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("callcore: %(message)s"))
+        handler.callcore_cli = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    if logger.level == logging.NOTSET or logger.level > logging.WARNING:
+        logger.setLevel(logging.WARNING)
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
@@ -239,22 +184,20 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from .sftp import SftpTarget
 
     ak, sk = _creds()
-    sftp = None
+    _show_log_lines()
+    built: dict[str, Any] = {}
     if args.sftp_host:
         if not args.server_id:
             raise ValueError("--sftp-host: also give --server-id (the platform's id of that file server)")
-        sftp = SftpTarget(args.sftp_host, args.sftp_port, args.sftp_user or "", key_file=args.sftp_key,
-                          password=os.environ.get("CALLCORE_SFTP_PASSWORD"), remote_dir=args.sftp_dir,
-                          server_id=args.server_id, file_path=args.file_path)
+        built["sftp_host"] = SftpTarget(args.sftp_host, args.sftp_port, args.sftp_user or "", key_file=args.sftp_key,
+                                        password=os.environ.get("CALLCORE_SFTP_PASSWORD"), remote_dir=args.sftp_dir,
+                                        server_id=args.server_id, file_path=args.file_path)
     opts = ImportOptions(campaigns=args.campaign, endpoint=_endpoint(args), access_key=ak, secret_key=sk,
-                         vdn_id=args.vdn, platform=args.platform, route=args.route, api=args.api, v2_max=args.v2_max,
-                         on_cap=args.on_cap, workers=args.workers, rows_per_file=args.rows_per_file, sftp=sftp,
-                         blacklist=args.blacklist, default_area_code=args.default_area_code, column=args.column,
-                         http_options=_http_options(args), batch_size=args.batch_size, min_interval=args.min_interval,
-                         agent=args.agent, sccc_version=args.sccc_version, flow_name=args.flow_name,
-                         add_type=args.add_type, create_campaigns=args.create_campaigns, leave=args.leave,
-                         wait_for_folder=args.wait, stats_interval=args.stats_interval,
-                         drain_poll=args.drain_poll, import_poll=args.import_poll)
+                         platform=args.platform, platform_options=_platform_options(args, built), on_cap=args.on_cap,
+                         workers=args.workers, blacklist=args.blacklist, default_area_code=args.default_area_code,
+                         column=args.column, http_options=_http_options(args), batch_size=args.batch_size,
+                         min_interval=args.min_interval, create_campaigns=args.create_campaigns, leave=args.leave,
+                         wait_for_folder=args.wait, drain_poll=args.drain_poll)
     workdir = args.workdir or Path(str(args.list) + ".callcore-import")
     from callcore.platforms.errors import PlatformError
 

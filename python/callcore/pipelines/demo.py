@@ -97,8 +97,9 @@ def run_demo(workdir: str | Path = "callcore-demo", rows: int = 1_000_000, quiet
     from callcore.platforms.huawei import BlacklistAdd, CampaignSpec, HuaweiClient, ScheduleParam
     from callcore.sandbox.huawei import HuaweiConfig, HuaweiSandbox
 
-    from .cli import _Bars, import_table
-    from .outbound import PENDING_CAP, ImportOptions, import_list
+    from .cli_common import _Bars, import_table
+    from .adapters.huawei import PENDING_CAP, HuaweiImportOptions
+    from .outbound import ImportOptions, OutboundImport
     from .recordings import SyncOptions, sync_recordings
     from .sftp import LoopbackSshd
     from callcore.receivers import EventStore, huawei_app
@@ -174,16 +175,16 @@ def run_demo(workdir: str | Path = "callcore-demo", rows: int = 1_000_000, quiet
         import_dir = wd / "import"
         t = time.monotonic()
         with _Bars(quiet) as bars:
-            from .outbound import OutboundImport
-
+            huawei = HuaweiImportOptions(route="auto", api="v1" if sshd else "v2",
+                                         v2_max=20 if sshd else FALLBACK_V2_MAX, sftp=sftp_target,
+                                         rows_per_file=100_000)
             opts = ImportOptions(campaigns=campaigns, endpoint=sb.url, access_key=sb.access_key,
-                                 secret_key=sb.secret_key, route="auto", api="v1" if sshd else "v2",
-                                 v2_max=20 if sshd else FALLBACK_V2_MAX, sftp=sftp_target,
-                                 blacklist=made["blacklist"], rows_per_file=100_000, workers=4)
+                                 secret_key=sb.secret_key, platform_options=huawei, blacklist=made["blacklist"],
+                                 workers=4)
             job = OutboundImport(wd / "list" / "dirty-list.csv", import_dir, opts, progress=bars.import_cb)
             try:
                 job.prepare()
-                tail = job.j.q("SELECT start, n FROM batches WHERE route='api' ORDER BY start LIMIT 1")
+                tail = job.journal.rows("SELECT start, n FROM batches WHERE route='api' ORDER BY start LIMIT 1")
                 if tail:
                     picks = [job.dial[tail[0]["start"] + 3], job.dial[tail[0]["start"] + tail[0]["n"] // 2]]
                     hw.blacklist_add(BlacklistAdd(blocklist=sorted(set(picks))))

@@ -40,20 +40,23 @@ class Journal:
             self.db.execute("COMMIT")
         _crashpoint.reached("commit")
 
-    def q(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
+    def rows(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """Every row a query returns."""
         with self.lock:
             return self.db.execute(sql, tuple(args)).fetchall()
 
-    def one(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Row | None:
-        rows = self.q(sql, args)
+    def row(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Row | None:
+        """The first row a query returns, or None."""
+        rows = self.rows(sql, args)
         return rows[0] if rows else None
 
-    def x(self, sql: str, args: Iterable[Any] = ()) -> int:
+    def execute(self, sql: str, args: Iterable[Any] = ()) -> int:
+        """One statement in its own durable transaction; returns the rows it changed."""
         with self.tx() as db:
             return db.execute(sql, tuple(args)).rowcount
 
     def get(self, key: str, default: Any = None) -> Any:
-        r = self.one("SELECT v FROM meta WHERE k=?", (key,))
+        r = self.row("SELECT v FROM meta WHERE k=?", (key,))
         return default if r is None else json.loads(r["v"])
 
     def set(self, key: str, value: Any, db: sqlite3.Connection | None = None) -> None:
@@ -61,27 +64,11 @@ class Journal:
         if db is not None:
             db.execute(sql, args)
         else:
-            self.x(sql, args)
+            self.execute(sql, args)
 
     def close(self) -> None:
         with self.lock:
             self.db.close()
-
-
-def retry_call(fn: Any, *args: Any, policy: Any, **kw: Any) -> Any:
-    """:func:`callcore.platforms.retry.call_with_retry` for calls that are safe to repeat, also
-    retrying a clock-skew 401 (auth-v2 is checked before anything is applied, and a skewed
-    gateway clock may come and go); a skew that stays is raised after ``policy.attempts``."""
-    from callcore.platforms.errors import ClockSkewError, PlatformError
-
-    for attempt in range(1, policy.attempts + 1):
-        try:
-            return fn(*args, **kw)
-        except PlatformError as e:
-            if not (e.retryable or isinstance(e, ClockSkewError)) or attempt == policy.attempts:
-                raise
-            policy.sleep(policy.delay(e, attempt))
-    raise AssertionError("unreachable")
 
 
 def sweep_partials(*folders: Any) -> int:

@@ -292,7 +292,7 @@ class OutcomeJoin:
 
     def __init__(self, workdir: str | os.PathLike[str], *, store: str | os.PathLike[str] | None = None,
                  poll: Callable[[int, str], list[dict[str, Any]]] | None = None) -> None:
-        from .outbound import read_dial_column
+        from .dial_column import read_dial_column
 
         work = Path(workdir)
         db = _ro(work / "journal.sqlite3")
@@ -545,7 +545,7 @@ def import_platform(workdir: str | os.PathLike[str]) -> str:
 
 
 def _client_and_poller(platform: str, args: Any) -> tuple[Any, Callable[[int, str], list[dict[str, Any]]]]:
-    from .cli import _creds, _endpoint
+    from .cli_common import _creds, _endpoint
 
     ak, sk = _creds()
     ep = _endpoint(args)

@@ -41,7 +41,7 @@ from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from callcore.platforms.errors import PlatformError, ProtocolError
 
-from .journal import retry_call
+from .retrying import retry_call
 
 FMT = "%Y-%m-%d %H:%M:%S"
 PLATFORMS = ("huawei", "sccc", "babaihu", "hl95")

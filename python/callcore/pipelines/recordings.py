@@ -66,7 +66,8 @@ from callcore.platforms.errors import PlatformError
 from callcore.platforms.retry import RetryPolicy
 
 from . import folder_lock
-from .journal import Journal, retry_call, sweep_partials
+from .journal import Journal, sweep_partials
+from .retrying import retry_call
 from .recording_sources import PLATFORMS, RecordingSource, RemoteRecording, make_source, recording_format
 
 FMT = "%Y-%m-%d %H:%M:%S"
@@ -358,12 +359,12 @@ class RecordingSync:
         # listed again by the next run; what was listed before is kept, not fetched again
         settled = (datetime.now() - timedelta(minutes=self.o.settle_minutes)).strftime(FMT)
         for b, e in _windows(self.o.begin, self.o.end, src.max_window):
-            w = self.j.one("SELECT * FROM windows WHERE begin=? AND end=?", (b, e))
+            w = self.j.row("SELECT * FROM windows WHERE begin=? AND end=?", (b, e))
             if w is not None and w["state"] == "indexed":
                 continue
 
             def note(response_id: str, bill_file: str, b: str = b, e: str = e) -> None:
-                self.j.x("INSERT OR REPLACE INTO windows VALUES (?,?,?,?,?,?)",
+                self.j.execute("INSERT OR REPLACE INTO windows VALUES (?,?,?,?,?,?)",
                          (b, e, response_id, bill_file, "queried", None))
 
             recs = list(src.list_window(b, e, note))
@@ -391,7 +392,7 @@ class RecordingSync:
         recording's row when the caller has it (read here otherwise): a worker that reads the
         journal waits for the lock the main thread holds through each commit's fsync."""
         if r is None:
-            r = self.j.one("SELECT * FROM recs WHERE key=?", (key,))
+            r = self.j.row("SELECT * FROM recs WHERE key=?", (key,))
         path: Path | None = None
         try:
             src = self.source()
@@ -456,16 +457,16 @@ class RecordingSync:
         from callcore import audio
 
         # the rows are read here, once: the workers then never touch the journal
-        todo = self.j.q("SELECT * FROM recs WHERE state='listed' ORDER BY key")
-        ready = [(r["key"], r["src"]) for r in self.j.q("SELECT key, src FROM recs WHERE state='downloaded' ORDER BY key")]
-        total = self.j.one("SELECT COUNT(*) n FROM recs")["n"]
-        self.progress("total", total, self.j.one("SELECT COUNT(*) n FROM recs WHERE state='converted'")["n"])
+        todo = self.j.rows("SELECT * FROM recs WHERE state='listed' ORDER BY key")
+        ready = [(r["key"], r["src"]) for r in self.j.rows("SELECT key, src FROM recs WHERE state='downloaded' ORDER BY key")]
+        total = self.j.row("SELECT COUNT(*) n FROM recs")["n"]
+        self.progress("total", total, self.j.row("SELECT COUNT(*) n FROM recs WHERE state='converted'")["n"])
         fetched = converted = 0
         pending_conv: list[tuple[str, str]] = list(ready)
         rec_fmt = self.recording_format()
 
         def convert(items: list[tuple[str, str]]) -> int:
-            outs = {r["key"]: r["out"] for r in self.j.q(
+            outs = {r["key"]: r["out"] for r in self.j.rows(
                 f"SELECT key, out FROM recs WHERE key IN ({','.join('?' * len(items))})", [k for k, _ in items])}
             pairs = [(self.state_dir / src, self.out / outs[key]) for key, src in items]
             to = "mp3" if self.o.to_format == "mp3" else "wav"
@@ -568,7 +569,7 @@ class RecordingSync:
         the sources of recordings still waiting for conversion."""
         if self.o.keep_sources or not src_root.is_dir():
             return
-        keep = {(self.state_dir / r["src"]).resolve() for r in self.j.q("SELECT src FROM recs WHERE state='downloaded'")}
+        keep = {(self.state_dir / r["src"]).resolve() for r in self.j.rows("SELECT src FROM recs WHERE state='downloaded'")}
         keep_tops = {p.relative_to(src_root.resolve()).parts[0] for p in keep if src_root.resolve() in p.parents}
         for entry in src_root.iterdir():
             if entry.name in keep_tops:
@@ -584,7 +585,7 @@ class RecordingSync:
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(["call_id", "agent", "caller", "callee", "begin", "end", "duration_s", "remote_file",
                     "remote_original", "output", "output_sha256", "output_bytes", "source_sha256", "state", "error"])
-        for r in self.j.q("SELECT * FROM recs ORDER BY begin, key"):
+        for r in self.j.rows("SELECT * FROM recs ORDER BY begin, key"):
             # every text that came from the platform is defused: the manifest is opened in
             # spreadsheets like the clean and rejects files (the output path, made from the
             # remote name, gets ./ instead, so that it still names the file)
@@ -614,10 +615,10 @@ class RecordingSync:
                     self._source.close()
                 self._source = None
         man = self.manifest()
-        st = {r["state"]: r["n"] for r in self.j.q("SELECT state, COUNT(*) n FROM recs GROUP BY state")}
-        agg = self.j.one("SELECT COUNT(DISTINCT CASE WHEN call_id='' OR call_id IS NULL THEN key ELSE call_id END) calls, "
+        st = {r["state"]: r["n"] for r in self.j.rows("SELECT state, COUNT(*) n FROM recs GROUP BY state")}
+        agg = self.j.row("SELECT COUNT(DISTINCT CASE WHEN call_id='' OR call_id IS NULL THEN key ELSE call_id END) calls, "
                          "COUNT(*) n, SUM(src_bytes) bi, SUM(out_bytes) bo FROM recs")
-        wins = self.j.one("SELECT COUNT(*) n FROM windows")["n"]
+        wins = self.j.row("SELECT COUNT(*) n FROM windows")["n"]
         total = agg["n"] or 0
         return SyncSummary(windows=wins, calls=agg["calls"] or 0, recordings=total, downloaded_now=fetched,
                            converted_now=conv, converted=st.get("converted", 0), failed=st.get("failed", 0),

@@ -17,6 +17,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from callcore import _crashpoint
+from callcore.platforms.retry import RetryPolicy
+
+from .retrying import retry_call
 
 SSHD = "/usr/sbin/sshd"
 
@@ -41,42 +44,59 @@ class SftpTarget:
         return f"SftpTarget({self.user}@{self.host}:{self.port}{'/' + self.remote_dir.strip('/') if self.remote_dir else ''})"
 
 
-def upload(target: SftpTarget, local: str | os.PathLike[str], remote_name: str, *, retries: int = 3) -> str:
+#: three tries, 0.5 s then 1 s apart (a dropped SSH connection usually comes back at once)
+UPLOAD_RETRY = RetryPolicy(attempts=3, base_delay=0.5, max_delay=2.0)
+
+
+def _transport_failure(error: BaseException) -> bool:
+    import paramiko
+
+    return isinstance(error, (OSError, paramiko.SSHException, EOFError))
+
+
+def upload(target: SftpTarget, local: str | os.PathLike[str], remote_name: str, *,
+           policy: RetryPolicy = UPLOAD_RETRY) -> str:
     """Uploads *local* as ``remote_dir/remote_name``: written as ``.part`` and renamed, so the
-    platform never sees half a file. Returns the remote path. Retries transport failures."""
+    platform never sees half a file. Returns the remote path. Transport failures are tried again
+    under *policy* (:func:`callcore.pipelines.retrying.retry_call`, each retry logged)."""
     from callcore import _extras
 
     _extras.require("sftp", "SFTP upload")
+    try:
+        return retry_call(_upload_once, target, local, remote_name, policy=policy,
+                          what=f"sftp upload of {os.path.basename(os.fspath(local))} to {target!r}",
+                          retry_on=_transport_failure)
+    except Exception as e:
+        if _transport_failure(e):
+            raise OSError(f"sftp upload of {os.fspath(local)} to {target!r} failed: {e}") from e
+        raise
+
+
+def _upload_once(target: SftpTarget, local: str | os.PathLike[str], remote_name: str) -> str:
     import paramiko
 
-    last: Exception | None = None
-    for attempt in range(retries):
-        client = paramiko.SSHClient()
-        client.load_system_host_keys()
-        if target.host_key_policy == "strict":
-            client.set_missing_host_key_policy(paramiko.RejectPolicy())
-        else:
-            client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
-        try:
-            client.connect(target.host, port=target.port, username=target.user, key_filename=target.key_file,
-                           password=target.password, allow_agent=False, look_for_keys=False, timeout=15)
-            sftp = client.open_sftp()
-            rdir = PurePosixPath(target.remote_dir or ".")
-            _mkdirs(sftp, rdir)
-            final = str(rdir / remote_name)
-            part = final + ".part"
-            sftp.put(os.fspath(local), part, confirm=True)
-            sftp.posix_rename(part, final)
-            # the workbook is on the server under its final name; the journal does not know yet
-            _crashpoint.reached("commit")
-            sftp.close()
-            return final
-        except (OSError, paramiko.SSHException, EOFError) as e:
-            last = e
-            time.sleep(0.5 * (attempt + 1))
-        finally:
-            client.close()
-    raise OSError(f"sftp upload of {os.fspath(local)} to {target!r} failed: {last}")
+    client = paramiko.SSHClient()
+    client.load_system_host_keys()
+    if target.host_key_policy == "strict":
+        client.set_missing_host_key_policy(paramiko.RejectPolicy())
+    else:
+        client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    try:
+        client.connect(target.host, port=target.port, username=target.user, key_filename=target.key_file,
+                       password=target.password, allow_agent=False, look_for_keys=False, timeout=15)
+        sftp = client.open_sftp()
+        rdir = PurePosixPath(target.remote_dir or ".")
+        _mkdirs(sftp, rdir)
+        final = str(rdir / remote_name)
+        part = final + ".part"
+        sftp.put(os.fspath(local), part, confirm=True)
+        sftp.posix_rename(part, final)
+        # the workbook is on the server under its final name; the journal does not know yet
+        _crashpoint.reached("commit")
+        sftp.close()
+        return final
+    finally:
+        client.close()
 
 
 def _mkdirs(sftp: Any, d: PurePosixPath) -> None:
@@ -95,7 +115,8 @@ def _mkdirs(sftp: Any, d: PurePosixPath) -> None:
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 class LoopbackSshd:

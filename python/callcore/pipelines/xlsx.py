@@ -1,8 +1,9 @@
-"""A minimal streaming ``.xlsx`` writer for the Huawei import workbooks (7.4.8 template).
+"""A minimal streaming ``.xlsx`` writer for the outcomes workbook (``callcore outbound results
+--xlsx``): one worksheet, inline strings, streamed into the zip so memory stays flat.
 
-One worksheet, inline strings, streamed into the zip so memory stays flat for 500,000 rows. The
-calllist engine writes CSV only, and the platform takes Excel workbooks (``demo.xlsx``,
-notes/outbound.md 7.1), so this is the smallest thing that produces a valid workbook.
+The Huawei import workbooks (7.4.8) are written by the Rust core
+(:func:`callcore.calllist.write_huawei_workbooks`, used by the file route in
+:mod:`callcore.pipelines.adapters.huawei_files`).
 """
 from __future__ import annotations
 
@@ -13,9 +14,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from callcore import _crashpoint
-
-#: 7.4.8 template header (001:26350), in template order
-DATA_HEADER = ("sessionId", "called", "caller", "callData", "customField", "recycleTime")
 
 _CT = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -93,25 +91,3 @@ def write_workbook(path: str | os.PathLike[str], header: Sequence[str], rows: It
         raise
     _crashpoint.reached("commit")  # the workbook is in place under its final name
     return n
-
-
-def huawei_data_rows(session_ids: Sequence[str], numbers: Sequence[str], tag: str) -> Iterable[tuple[str, str, None, None, str, None]]:
-    """7.4.8 rows: sessionId, called as a JSON array (``[{"calledNo":"…"}]``), customField = tag."""
-    for sid, num in zip(session_ids, numbers):
-        yield (sid, '[{"calledNo":"' + num + '"}]', None, None, tag, None)
-
-
-def write_huawei_data_workbook(path: str | os.PathLike[str], session_prefix: str, first_row: int,
-                               numbers: Sequence[str], tag: str) -> int:
-    """The 7.4.8 workbook of one file batch, fast: sessionId ``{session_prefix}{first_row + k}``,
-    called ``[{"calledNo":"…"}]``, customField *tag*. The values must be XML-safe as they are
-    (engine-checked dialing strings, alphanumeric prefix and tag); checked here."""
-    import re
-
-    if not re.fullmatch(r"[A-Za-z0-9]*", session_prefix + tag) or not re.fullmatch(r"[0-9*#]*", "".join(numbers)):
-        raise ValueError("write_huawei_data_workbook: values outside [A-Za-z0-9] / [0-9*#]")
-    a = '"><c r="A'
-    rows = (f'<row r="{r}{a}{r}" t="inlineStr"><is><t>{session_prefix}{i}</t></is></c><c r="B{r}" t="inlineStr">'
-            f'<is><t>[{{"calledNo":"{d}"}}]</t></is></c><c r="E{r}" t="inlineStr"><is><t>{tag}</t></is></c></row>'
-            for r, i, d in zip(range(2, len(numbers) + 2), range(first_row, first_row + len(numbers)), numbers))
-    return write_workbook(path, DATA_HEADER, (), raw_rows=rows)

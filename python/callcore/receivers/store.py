@@ -121,7 +121,7 @@ class EventStore:
             args.append(kind)
         if where:
             sql += " WHERE " + " AND ".join(where)
-        for r in self.journal.q(sql + " ORDER BY id", args):
+        for r in self.journal.rows(sql + " ORDER BY id", args):
             out: dict[str, Any] = {"platform": r["platform"], "kind": r["kind"]}
             # a push cannot pass itself off as another platform or kind: those three names are ours
             out.update((k, v) for k, v in json.loads(r["fields"]).items() if k not in ("platform", "kind", "received"))
@@ -135,12 +135,12 @@ class EventStore:
         if platform:
             sql += " WHERE r.platform=?"
             args.append(platform)
-        return [dict(r) for r in self.journal.q(sql + " ORDER BY e.id, r.path", args)]
+        return [dict(r) for r in self.journal.rows(sql + " ORDER BY e.id, r.path", args)]
 
     def counts(self) -> dict[str, int]:
-        r = self.journal.one("SELECT COUNT(*) n FROM events")
-        d = self.journal.one("SELECT COALESCE(SUM(count),0) n FROM duplicates")
-        q = self.journal.one("SELECT COUNT(*) n FROM recordings")
+        r = self.journal.row("SELECT COUNT(*) n FROM events")
+        d = self.journal.row("SELECT COALESCE(SUM(count),0) n FROM duplicates")
+        q = self.journal.row("SELECT COUNT(*) n FROM recordings")
         return {"events": int(r["n"]), "duplicates": int(d["n"]), "recordings": int(q["n"])}
 
     def close(self) -> None:

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 import soundfile
 
+from callcore.pipelines.recording_sources import BabaihuSyncOptions, Hl95SyncOptions
 from callcore.pipelines.recordings import sync_recordings
 from callcore.platforms.retry import RetryPolicy
 from callcore.sandbox import audio as sbaudio
@@ -142,7 +143,8 @@ def test_babaihu_platform_mp3_route(sandboxes, tmp_path):
     _three_groups("babaihu", sb, now, n=8)
     exp = ps.expected("babaihu", sb, b, e)
     out = tmp_path / "out"
-    s = sync_recordings(ps.options("babaihu", sb, out, b, e, platform_mp3=True, to_format="mp3"))
+    s = sync_recordings(ps.options("babaihu", sb, out, b, e, platform_options=BabaihuSyncOptions(platform_mp3=True),
+                                   to_format="mp3"))
     assert s.complete and s.converted == len(exp) > 0
     _check_outputs(out, exp, "mp3", to="mp3")
     assert sorted(sb.counter.served) == sorted("id:" + x.call_id for x in exp)
@@ -199,7 +201,9 @@ def test_sync_completes_under_faults(sandboxes, tmp_path, platform, seed):
     ps.set_faults(sb, f"5xx=0.2,drop=0.15,flow=0.15,latency=0.2:0.02,seed={seed}")
     exp = ps.expected(platform, sb, b, e)
     out = tmp_path / "out"
-    s = sync_recordings(ps.options(platform, sb, out, b, e, page_size=5, retry=RetryPolicy(
+    # small listing pages where the platform pages by size (SCCC pages by key, 500 at most)
+    paged = {"babaihu": BabaihuSyncOptions(page_size=5), "hl95": Hl95SyncOptions(page_size=5)}.get(platform)
+    s = sync_recordings(ps.options(platform, sb, out, b, e, platform_options=paged, retry=RetryPolicy(
         attempts=30, base_delay=0.01, flow_delay=0.02, max_delay=0.1)))
     assert s.complete and s.failed == 0 and s.converted == len(exp)
     _check_outputs(out, exp, "alaw")

@@ -265,3 +265,34 @@ def test_sccc_sync_survives_20_kills(sandboxes, tmp_path):
     assert sum(sb.counter.served.values()) <= len(exp) + 2 * kills
     leftovers = [p for p in out.rglob("*") if p.name.endswith(".part") or p.name.startswith(".part-")]
     assert leftovers == []
+
+
+@pytest.mark.parametrize("platform", ps.PLATFORMS)
+def test_downloads_are_hashed_while_written_not_read_back(sandboxes, tmp_path, platform, monkeypatch):
+    """The manifest's source_sha256 comes from the chunks the transport wrote: no download is
+    opened again to hash it or to tell a zip by its first bytes (issue 15), and the digest is
+    the one of the bytes kept on disk."""
+    from callcore.pipelines import recordings
+
+    sb = sandboxes(platform, record_format=FORMATS[platform])
+    now, b, e = _period()
+    _three_groups(platform, sb, now, n=6)
+    exp = ps.expected(platform, sb, b, e)
+    reads = []
+    real_hash, real_is_zip = recordings.file_sha256, recordings.is_zip_file
+    monkeypatch.setattr(recordings, "file_sha256", lambda p: reads.append(Path(p)) or real_hash(p))
+    monkeypatch.setattr(recordings, "is_zip_file", lambda p: reads.append(Path(p)) or real_is_zip(p))
+    out = tmp_path / "out"
+    s = sync_recordings(ps.options(platform, sb, out, b, e, keep_sources=True))
+    assert s.complete and s.converted == len(exp) > 0
+    src_root = out / ".callcore-sync" / "src"
+    assert not [p for p in reads if src_root in p.parents], "a download was read back"
+    db = sqlite3.connect(out / ".callcore-sync" / "state.sqlite3")
+    try:
+        kept = db.execute("SELECT src, src_sha, src_bytes FROM recs").fetchall()
+    finally:
+        db.close()
+    assert len(kept) == len(exp)
+    for rel, sha, size in kept:
+        path = out / ".callcore-sync" / rel
+        assert (ps.sha256(path), path.stat().st_size) == (sha, size), rel

@@ -286,7 +286,7 @@ class _Fetched(NamedTuple):
     final: bool
 
 
-def _output_digest(result: Any, dst: Path) -> tuple[str, int]:
+def output_digest(result: Any, dst: str | os.PathLike[str]) -> tuple[str, int]:
     """(SHA-256 hex, bytes) of a transcoded output: the transcoder's, computed while it wrote,
     when it gives one; else the file read back (an output a killed run had written: ``skipped``)."""
     sha = getattr(result, "sha256", None)
@@ -525,7 +525,7 @@ class RecordingSync:
                 if isinstance(result, Exception):
                     failed.append((key, f"transcode: {type(result).__name__}: {result}"))
                 elif result.ok:
-                    done.append((key, src_path, *_output_digest(result, dst), 1 if result.status == "done" else 0))
+                    done.append((key, src_path, *output_digest(result, dst), 1 if result.status == "done" else 0))
                 else:
                     failed.append((key, f"transcode: {result.error}"))
             with self.journal.tx() as db:  # one durable commit per chunk; sources are removed only after it

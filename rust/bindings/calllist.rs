@@ -155,7 +155,12 @@ fn make_normalizer(
 }
 
 /// Opaque normalizer handle so repeated calls skip option parsing and table loading.
-#[pyclass(name = "Normalizer", module = "callcore._core.calllist", frozen, subclass)]
+#[pyclass(
+    name = "Normalizer",
+    module = "callcore._core.calllist",
+    frozen,
+    subclass
+)]
 struct PyNormalizer {
     inner: Normalizer,
 }
@@ -644,7 +649,12 @@ fn first_flags<'py>(
 }
 
 /// A set of number keys to refuse (millions of entries).
-#[pyclass(name = "Blacklist", module = "callcore._core.calllist", frozen, subclass)]
+#[pyclass(
+    name = "Blacklist",
+    module = "callcore._core.calllist",
+    frozen,
+    subclass
+)]
 struct PyBlacklist {
     inner: CoreBlacklist,
 }

@@ -101,6 +101,38 @@ fn limits<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
     Ok(d)
 }
 
+/// One accepted profile name: `(name, profile, batch_size, max_batch, max_len, pending_cap)`.
+type ProfileRow = (
+    &'static str,
+    &'static str,
+    usize,
+    Option<usize>,
+    Option<usize>,
+    Option<usize>,
+);
+
+/// Every platform profile name the core accepts (aliases included), with its profile's limits;
+/// `None` where the platform sets no bound. The Python registry reads the platforms' limits from
+/// here instead of keeping a copy.
+#[pyfunction]
+fn platform_profiles() -> PyResult<Vec<ProfileRow>> {
+    Profile::NAMES
+        .iter()
+        .map(|name| {
+            let p = Profile::by_name(name).map_err(err)?;
+            let max_batch = (p.max_batch != usize::MAX).then_some(p.max_batch);
+            Ok((
+                *name,
+                p.name,
+                p.batch_size,
+                max_batch,
+                p.max_len,
+                p.pending_cap,
+            ))
+        })
+        .collect()
+}
+
 /// Panics inside [`detach_guarded`] on purpose, so a test can check the boundary itself (the
 /// core has no known panic left to trigger it with).
 #[pyfunction]
@@ -967,6 +999,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(normalize_list, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_probe, m)?)?;
     m.add_function(wrap_pyfunction!(limits, m)?)?;
+    m.add_function(wrap_pyfunction!(platform_profiles, m)?)?;
     m.add_function(wrap_pyfunction!(wait_for_removals, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_fixed, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_packed, m)?)?;

@@ -19,6 +19,20 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// Every name [`Profile::by_name`] accepts, aliases included (`huawei-v1` is `huawei`, `800ing`
+    /// is `babaihu`, `95` is `hl95`), so that callers can list them without parsing an error text.
+    pub const NAMES: &'static [&'static str] = &[
+        "huawei",
+        "huawei-v1",
+        "huawei-v2",
+        "huawei-file",
+        "sccc",
+        "babaihu",
+        "800ing",
+        "hl95",
+        "95",
+    ];
+
     /// Known names: `huawei` (7.4.1 v1 API: 20 per call), `huawei-v2` (7.4.2: default 20,
     /// `isales.api.calldata.max` up to 2,000), `huawei-file` (7.4.8: 500,000 rows a file),
     /// `sccc` (1,000 callees per command), `babaihu` and `hl95` (no limit documented: 500 and
@@ -148,6 +162,9 @@ mod tests {
             .is_err());
         assert_eq!(Profile::by_name("sccc").unwrap().batch_size, 1000);
         assert!(Profile::by_name("nope").is_err());
+        for name in Profile::NAMES {
+            assert!(Profile::by_name(name).is_ok(), "{name}");
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from callcore.platforms.codes import normalise_code
+from callcore.sandbox import cli as sandbox_cli
 from callcore.sandbox._server import Faults
 from callcore.sandbox.audio import alaw2lin, alaw_wav, lin2alaw, v3_bytes
 from callcore.sandbox.huawei import HuaweiSandbox, parse_called_cell, read_table
@@ -100,7 +101,7 @@ def test_fixture_gives_a_running_sandbox(huawei_sandbox: HuaweiSandbox) -> None:
     assert httpx.get(huawei_sandbox.url + "/_sandbox/health").status_code == 200
 
 
-@pytest.mark.parametrize("platform", ["huawei", "sccc", "babaihu", "hl95"])
+@pytest.mark.parametrize("platform", sandbox_cli.platforms())
 def test_cli_starts_each_sandbox(tmp_path: Path, platform: str) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "callcore.cli", "sandbox", platform, "--port", "0", "--state",
                              str(tmp_path), "--faults", "latency=0.1:0.01"], stderr=subprocess.PIPE, text=True,

@@ -290,23 +290,13 @@ class CleanResult:
         return self.result.reasons == 0
 
 
-#: per-platform limits (from shared/notes/outbound.md)
-_PLATFORMS = {
-    "huawei": {"batch_size": 20, "max_batch": 20, "max_len": 24, "pending_cap": 200_000},
-    "huawei-v2": {"batch_size": 20, "max_batch": 2000, "max_len": 24, "pending_cap": 200_000},
-    "huawei-file": {"batch_size": 500_000, "max_batch": 500_000, "max_len": 24, "pending_cap": None},
-    "sccc": {"batch_size": 1000, "max_batch": 1000, "max_len": None, "pending_cap": None},
-    "babaihu": {"batch_size": 500, "max_batch": None, "max_len": None, "pending_cap": None},
-    "hl95": {"batch_size": 1000, "max_batch": None, "max_len": None, "pending_cap": None},
-}
-
-
 def platform_limits(platform: str) -> dict[str, int | None]:
-    """Batch size (default), maximum batch, longest dialing string and pending cap of a platform."""
-    try:
-        return dict(_PLATFORMS[platform.lower().replace("_", "-")])
-    except KeyError:
-        raise ValueError(f"platform: unknown {platform!r} (known: {', '.join(_PLATFORMS)})") from None
+    """Batch size (default), maximum batch, longest dialing string and pending cap of a platform
+    profile (``huawei``, ``huawei-v2``, ``huawei-file``, ``sccc``, ... or an alias the core accepts):
+    the core's figures, through :func:`callcore.platforms.registry.limits`."""
+    from callcore.platforms import registry
+
+    return registry.limits(platform).as_dict()
 
 
 @overload

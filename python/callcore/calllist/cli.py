@@ -7,6 +7,8 @@ import os
 import sys
 from typing import Any
 
+from callcore.platforms import registry
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("calllist", help="call lists: normalize, dedup, blacklist, batch")
@@ -21,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c.add_argument("-o", "--output", required=True, metavar="OUTPUT", help="clean CSV to write")
     c.add_argument("--rejects", required=True, metavar="REJECTS", help="rejects CSV to write (row, input, reason, e164)")
     c.add_argument("--blacklist", metavar="FILE", help="file of numbers never to call (one per line)")
-    c.add_argument("--platform", choices=["huawei", "huawei-v2", "huawei-file", "sccc", "babaihu", "hl95"],
+    c.add_argument("--platform", choices=registry.profiles(),
                    help="add the platform's dialing string and batch number columns")
     c.add_argument("--batch-size", type=int, help="batch size (within the platform's limit)")
     c.add_argument("--default-area-code", metavar="C", help="area code for local 7/8-digit numbers, e.g. 0755")

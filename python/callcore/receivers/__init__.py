@@ -29,14 +29,18 @@ if TYPE_CHECKING:
 __all__ = ["EventStore", "Event", "huawei_app", "sccc_app", "ScccCredentials", "babaihu_app"]
 
 # The apps need starlette (callcore[receivers]); the store does not, and `outbound results` reads
-# it without the extra, so the apps are imported when first asked for.
-_APPS = {"huawei_app": "huawei", "sccc_app": "sccc", "ScccCredentials": "sccc", "babaihu_app": "babaihu"}
+# it without the extra, so the apps are imported when first asked for: ``<platform>_app`` from the
+# platform's receiver module in the registry.
+_LAZY_CLASSES = {"ScccCredentials": "callcore.receivers.sccc"}
 
 
 def __getattr__(name: str) -> Any:
-    module = _APPS.get(name)
+    from callcore.platforms import registry
+
+    module = _LAZY_CLASSES.get(name)
+    platform = name[:-len("_app")] if name.endswith("_app") else ""
+    if module is None and platform in registry.names():
+        module = registry.get(platform).receiver
     if module is None:
         raise AttributeError(f"module 'callcore.receivers' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(f".{module}", __name__), name)
+    return getattr(registry.load(module), name)

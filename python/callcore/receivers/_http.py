@@ -17,6 +17,8 @@ log = logging.getLogger("callcore.receivers")
 
 #: default body limit: a 7.6.1 push of a full page of results is far below this
 DEFAULT_MAX_BODY = 1 << 20
+#: the secret path segment of the pushes the seeds do not sign (Huawei 7.6.1, 八百呼)
+PATH_SECRET_ENV = "CALLCORE_RECEIVER_PATH_SECRET"
 
 
 class Refused(Exception):

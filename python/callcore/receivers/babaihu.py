@@ -18,7 +18,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -31,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from ._http import DEFAULT_MAX_BODY, Access, Refused, commit, read_body, refused
+from ._http import DEFAULT_MAX_BODY, PATH_SECRET_ENV, Access, Refused, commit, read_body, refused
 from callcore import _crashpoint
 
 from .store import Event, EventStore
@@ -157,6 +157,13 @@ def babaihu_app(store: EventStore, *, path_secret: str | None = None, allow: Ite
     suffix = access.suffix()
     return Starlette(routes=[Route("/babaihu/voip" + suffix, voip, methods=["GET", "POST"]),
                              Route("/babaihu/upload_record" + suffix, upload_record, methods=["POST"])])
+
+
+def from_environment(store: EventStore, *, allow: Iterable[str] | None, max_body: int, replay_window: float,
+                     env: Mapping[str, str]) -> Starlette:
+    """The receiver ``callcore receive serve --platform babaihu`` serves: its secret path segment
+    from *env*. The seed signs nothing, so *replay_window* does not apply."""
+    return babaihu_app(store, path_secret=env.get(PATH_SECRET_ENV) or None, allow=allow, max_body=max_body)
 
 
 PATHS = {

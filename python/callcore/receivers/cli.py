@@ -8,6 +8,8 @@ import socket
 import sys
 from typing import Any
 
+from callcore.platforms import registry
+
 ENV_HELP = """\
 secrets (environment variables, never arguments):
   CALLCORE_RECEIVER_PATH_SECRET    secret path segment for pushes the seeds do not sign
@@ -20,15 +22,19 @@ secrets (environment variables, never arguments):
 九五云客服 defines no pushes (seed 000): use polling for its results and recordings."""
 
 
-def _paths_text() -> str:
-    try:
-        from . import babaihu, huawei, sccc
-    except ImportError as e:  # callcore[receivers] is not installed: --help still works
-        return f"paths served: {e}"
+def platforms() -> tuple[str, ...]:
+    """The platforms of :mod:`callcore.platforms.registry` that push (have a receiver)."""
+    return tuple(name for name in registry.names() if registry.get(name).receiver)
 
+
+def _paths_text() -> str:
     lines = ["paths served, by platform:"]
-    for name, mod in (("huawei", huawei), ("sccc", sccc), ("babaihu", babaihu)):
-        for path, what in mod.PATHS.items():
+    for name in platforms():
+        try:
+            module = registry.load(registry.get(name).receiver or "")
+        except ImportError as e:  # callcore[receivers] is not installed: --help still works
+            return f"paths served: {e}"
+        for path, what in module.PATHS.items():
             lines.append(f"  {name:8} {path:24} {what}")
     return "\n".join(lines)
 
@@ -39,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s = rcs.add_parser("serve", help="serve one platform's push receiver (uvicorn)",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        epilog=_paths_text() + "\n\n" + ENV_HELP)
-    s.add_argument("--platform", required=True, choices=("huawei", "sccc", "babaihu"))
+    s.add_argument("--platform", required=True, choices=platforms())
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8090, help="0 picks a free port (printed on start)")
     s.add_argument("--store", required=True, help="store folder (events.sqlite3, uploaded recordings)")
@@ -52,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.set_defaults(func=_serve)
     ls = rcs.add_parser("list", help="print the stored events")
     ls.add_argument("--store", required=True)
-    ls.add_argument("--platform", choices=("huawei", "sccc", "babaihu"))
+    ls.add_argument("--platform", choices=platforms())
     ls.add_argument("--kind")
     ls.add_argument("--json", action="store_true", help="one JSON object a line")
     ls.set_defaults(func=_list)
@@ -60,27 +66,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def build_app(platform: str, store: Any, *, allow: list[str], max_body: int, replay_window: float,
               env: dict[str, str] | None = None) -> Any:
-    env = dict(os.environ if env is None else env)
-    path_secret = env.get("CALLCORE_RECEIVER_PATH_SECRET") or None
-    if platform == "huawei":
-        from callcore.sign import Verifier
-
-        from .huawei import huawei_app
-
-        ak, sk = env.get("CALLCORE_HUAWEI_AK"), env.get("CALLCORE_HUAWEI_SK")
-        verifier = Verifier({ak: sk}, max_skew=replay_window) if ak and sk else None
-        return huawei_app(store, path_secret=path_secret, allow=allow, bill_verifier=verifier,
-                          release_secret=env.get("CALLCORE_HUAWEI_CALLBACK_SECRET") or None,
-                          replay_window=replay_window, max_body=max_body)
-    if platform == "sccc":
-        from .sccc import ScccCredentials, sccc_app
-
-        creds = ScccCredentials(env.get("CALLCORE_SCCC_CUSTOMER", ""), env.get("CALLCORE_SCCC_PASSWORD", ""),
-                                env.get("CALLCORE_SCCC_PUSH_CUSTOMER"), env.get("CALLCORE_SCCC_PUSH_PASSWORD"))
-        return sccc_app(store, creds, replay_window=replay_window, max_body=max_body)
-    from .babaihu import babaihu_app
-
-    return babaihu_app(store, path_secret=path_secret, allow=allow, max_body=max_body)
+    """The receiver of *platform* (its registry entry's ``receiver`` module), secrets from *env*
+    (default: this process's environment)."""
+    spec = registry.get(platform)
+    if spec.receiver is None:
+        raise ValueError(f"platform {spec.name}: no pushes to receive (receivers: {', '.join(platforms())})")
+    return registry.load(spec.receiver).from_environment(
+        store, allow=allow, max_body=max_body, replay_window=replay_window,
+        env=dict(os.environ if env is None else env))
 
 
 def _serve(args: argparse.Namespace) -> int:

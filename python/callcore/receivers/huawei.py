@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from callcore import _extras
@@ -30,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from ._http import DEFAULT_MAX_BODY, Access, Refused, commit, read_body, refused
+from ._http import DEFAULT_MAX_BODY, PATH_SECRET_ENV, Access, Refused, commit, read_body, refused
 from .store import Event, EventStore
 
 PLATFORM = "huawei"
@@ -166,6 +166,20 @@ def huawei_app(store: EventStore, *, path_secret: str | None = None, allow: Iter
     if release_secret:
         routes.append(Route("/huawei/release", release, methods=["POST"]))
     return Starlette(routes=routes)
+
+
+def from_environment(store: EventStore, *, allow: Iterable[str] | None, max_body: int, replay_window: float,
+                     env: Mapping[str, str]) -> Starlette:
+    """The receiver ``callcore receive serve --platform huawei`` serves, its secrets from *env*
+    (``CALLCORE_RECEIVER_PATH_SECRET``, ``CALLCORE_HUAWEI_AK``/``SK``,
+    ``CALLCORE_HUAWEI_CALLBACK_SECRET``), never from the command line."""
+    from callcore.sign import Verifier
+
+    ak, sk = env.get("CALLCORE_HUAWEI_AK"), env.get("CALLCORE_HUAWEI_SK")
+    verifier = Verifier({ak: sk}, max_skew=replay_window) if ak and sk else None
+    return huawei_app(store, path_secret=env.get(PATH_SECRET_ENV) or None, allow=allow, bill_verifier=verifier,
+                      release_secret=env.get("CALLCORE_HUAWEI_CALLBACK_SECRET") or None,
+                      replay_window=replay_window, max_body=max_body)
 
 
 PATHS = {

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from callcore import _extras
@@ -139,6 +139,16 @@ def sccc_app(store: EventStore, credentials: ScccCredentials, *, replay_window: 
         return JSONResponse(SUCCESS)
 
     return Starlette(routes=[Route("/sccc/notify", notify, methods=["POST"])])
+
+
+def from_environment(store: EventStore, *, allow: Iterable[str] | None, max_body: int, replay_window: float,
+                     env: Mapping[str, str]) -> Starlette:
+    """The receiver ``callcore receive serve --platform sccc`` serves, its credentials from *env*
+    (``CALLCORE_SCCC_CUSTOMER``/``PASSWORD``, ``CALLCORE_SCCC_PUSH_CUSTOMER``/``PASSWORD``). The
+    digest is the check, so *allow* does not apply."""
+    credentials = ScccCredentials(env.get("CALLCORE_SCCC_CUSTOMER", ""), env.get("CALLCORE_SCCC_PASSWORD", ""),
+                                  env.get("CALLCORE_SCCC_PUSH_CUSTOMER"), env.get("CALLCORE_SCCC_PUSH_PASSWORD"))
+    return sccc_app(store, credentials, replay_window=replay_window, max_body=max_body)
 
 
 PATHS = {"/sccc/notify": "every SCCC push (callstart, callend, 弹屏, callin, callout, billing, taskinfo), "

@@ -397,6 +397,8 @@ class BabaihuApp:
 class BabaihuSandbox:
     """In-process 八百呼 sandbox on a loopback port."""
 
+    config_class = BabaihuConfig  # what `callcore sandbox` builds from its options
+
     def __init__(self, state_dir: str | Path | None = None, *, port: int = 0, faults: str | Faults | None = None,
                  config: BabaihuConfig | None = None, host: str = "127.0.0.1") -> None:
         self.app = BabaihuApp(state_dir, config, faults)

@@ -1,12 +1,19 @@
-"""``callcore sandbox {huawei,sccc,babaihu,hl95} --port P [--state DIR] [--faults SPEC]``."""
+"""``callcore sandbox PLATFORM --port P [--state DIR] [--faults SPEC]``: PLATFORM is any platform of
+:mod:`callcore.platforms.registry` that has a sandbox."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import threading
 from pathlib import Path
 from typing import Any
 
-PLATFORMS = ("huawei", "sccc", "babaihu", "hl95")
+from callcore.platforms import registry
+
+
+def platforms() -> tuple[str, ...]:
+    """The platforms that have a sandbox, in the registry's order."""
+    return tuple(name for name in registry.names() if registry.get(name).sandbox)
 
 
 def register(subparsers: Any) -> None:
@@ -23,7 +30,7 @@ def register(subparsers: Any) -> None:
                "  flow=0.2          the platform's flow-control error\n"
                "  skew=1:600        server clock 600 s ahead (401 for signed requests)\n"
                "  seed=7            random seed")
-    p.add_argument("platform", choices=PLATFORMS)
+    p.add_argument("platform", choices=platforms())
     p.add_argument("--port", type=int, default=8080, help="TCP port on 127.0.0.1 (0: any free port)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
     p.add_argument("--state", type=Path, default=None, help="folder for the SQLite state (default: in memory)")
@@ -39,25 +46,20 @@ def register(subparsers: Any) -> None:
 
 def make(platform: str, state: Path | None, *, port: int, host: str, faults: str | None,
          sftp_root: Path | None = None, v2_max: int = 20, recording_format: str = "alaw") -> Any:
-    """Builds (does not start) the sandbox object for *platform*."""
+    """Builds (does not start) the sandbox object for *platform*. ``sftp_root``, ``v2_max`` and
+    ``recording_format`` set the fields of that name in the sandbox's ``config_class`` (Huawei's);
+    a sandbox whose config has none of them gets its default config."""
     from ._server import Faults
 
-    f = Faults.parse(faults)
-    if platform == "huawei":
-        from .huawei import HuaweiConfig, HuaweiSandbox
-
-        return HuaweiSandbox(state, port=port, host=host, faults=f, config=HuaweiConfig(sftp_root=sftp_root, v2_max=v2_max, recording_format=recording_format))
-    if platform == "sccc":
-        from .sccc import ScccSandbox
-
-        return ScccSandbox(state, port=port, host=host, faults=f)
-    if platform == "babaihu":
-        from .babaihu import BabaihuSandbox
-
-        return BabaihuSandbox(state, port=port, host=host, faults=f)
-    from .hl95 import Hl95Sandbox
-
-    return Hl95Sandbox(state, port=port, host=host, faults=f)
+    spec = registry.get(platform)
+    if spec.sandbox is None:
+        raise ValueError(f"platform {spec.name}: no sandbox (known: {', '.join(platforms())})")
+    sandbox_class = registry.load(spec.sandbox)
+    options = {"sftp_root": sftp_root, "v2_max": v2_max, "recording_format": recording_format}
+    config_fields = {f.name for f in dataclasses.fields(sandbox_class.config_class)}
+    config_options = {name: value for name, value in options.items() if name in config_fields}
+    config = sandbox_class.config_class(**config_options) if config_options else None
+    return sandbox_class(state, port=port, host=host, faults=Faults.parse(faults), config=config)
 
 
 def credentials(sb: Any) -> dict[str, str]:

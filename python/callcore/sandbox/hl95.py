@@ -532,6 +532,8 @@ class Hl95App:
 class Hl95Sandbox:
     """In-process 九五云客服 sandbox on a loopback port."""
 
+    config_class = Hl95Config  # what `callcore sandbox` builds from its options
+
     def __init__(self, state_dir: str | Path | None = None, *, port: int = 0, faults: str | Faults | None = None,
                  config: Hl95Config | None = None, host: str = "127.0.0.1") -> None:
         self.app = Hl95App(state_dir, config, faults)

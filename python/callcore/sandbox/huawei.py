@@ -1592,6 +1592,8 @@ class HuaweiSandbox:
             client = HuaweiClient(sb.url, sb.access_key, sb.secret_key, vdn_id=1)
     """
 
+    config_class = HuaweiConfig  # what `callcore sandbox` builds from its options
+
     def __init__(self, state_dir: str | Path | None = None, *, port: int = 0, faults: str | Faults | None = None,
                  config: HuaweiConfig | None = None, host: str = "127.0.0.1", ssl_certfile: str | None = None,
                  ssl_keyfile: str | None = None) -> None:

@@ -2,18 +2,20 @@
 test runs of the services that use it: ``pytest -p callcore.sandbox.pytest_plugin`` or
 ``pytest_plugins = ["callcore.sandbox.pytest_plugin"]`` in a root conftest.py.
 
-``huawei_sandbox`` (a started :class:`~callcore.sandbox.huawei.HuaweiSandbox` with its state in
-``tmp_path``) and ``huawei_client`` (a :class:`~callcore.platforms.huawei.HuaweiClient` on it,
-VDN 1); likewise ``sccc_sandbox``, ``babaihu_sandbox`` and ``hl95_sandbox``. Override the
-``sandbox_faults`` fixture to inject faults.
+``<platform>_sandbox`` for every platform of :mod:`callcore.platforms.registry` that has a sandbox
+(``huawei_sandbox``, ``sccc_sandbox``, ``babaihu_sandbox``, ``hl95_sandbox``, and a platform
+registered before this plugin loads): a started sandbox with its state in ``tmp_path``. Also
+``huawei_client``: a :class:`~callcore.platforms.huawei.HuaweiClient` on ``huawei_sandbox``, VDN 1.
+Override the ``sandbox_faults`` fixture to inject faults.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
 from callcore import _extras
+from callcore.platforms import registry
 
 # at load time (`-p callcore.sandbox.pytest_plugin`), not at the first fixture
 _extras.require("sandbox", "the callcore sandbox pytest plugin")
@@ -25,12 +27,23 @@ def sandbox_faults() -> str | None:
     return None
 
 
-@pytest.fixture
-def huawei_sandbox(tmp_path: Any, sandbox_faults: str | None) -> Iterator[Any]:
-    from callcore.sandbox.huawei import HuaweiSandbox
+def _sandbox_fixture(platform: str, sandbox: str) -> Callable[..., Iterator[Any]]:
+    def started_sandbox(tmp_path: Any, sandbox_faults: str | None) -> Iterator[Any]:
+        with registry.load(sandbox)(tmp_path / f"{platform}-state", faults=sandbox_faults) as sb:
+            yield sb
 
-    with HuaweiSandbox(tmp_path / "huawei-state", faults=sandbox_faults) as sb:
-        yield sb
+    started_sandbox.__doc__ = f"A started {registry.get(platform).title} sandbox, its state in tmp_path."
+    return pytest.fixture(name=f"{platform}_sandbox")(started_sandbox)
+
+
+# pytest finds fixtures among the plugin module's attributes: one per platform with a sandbox
+for _spec in map(registry.get, registry.names()):
+    if _spec.sandbox is not None:
+        globals()[f"{_spec.name}_sandbox"] = _sandbox_fixture(_spec.name, _spec.sandbox)
+
+# what a conftest.py gets from ``from callcore.sandbox.pytest_plugin import *`` (the fixtures only)
+__all__ = ["sandbox_faults", "huawei_client",
+           *(f"{name}_sandbox" for name in registry.names() if registry.get(name).sandbox)]
 
 
 @pytest.fixture
@@ -39,27 +52,3 @@ def huawei_client(huawei_sandbox: Any) -> Iterator[Any]:
 
     with HuaweiClient(huawei_sandbox.url, huawei_sandbox.access_key, huawei_sandbox.secret_key, vdn_id=1) as c:
         yield c
-
-
-@pytest.fixture
-def sccc_sandbox(tmp_path: Any, sandbox_faults: str | None) -> Iterator[Any]:
-    from callcore.sandbox.sccc import ScccSandbox
-
-    with ScccSandbox(tmp_path / "sccc-state", faults=sandbox_faults) as sb:
-        yield sb
-
-
-@pytest.fixture
-def babaihu_sandbox(tmp_path: Any, sandbox_faults: str | None) -> Iterator[Any]:
-    from callcore.sandbox.babaihu import BabaihuSandbox
-
-    with BabaihuSandbox(tmp_path / "babaihu-state", faults=sandbox_faults) as sb:
-        yield sb
-
-
-@pytest.fixture
-def hl95_sandbox(tmp_path: Any, sandbox_faults: str | None) -> Iterator[Any]:
-    from callcore.sandbox.hl95 import Hl95Sandbox
-
-    with Hl95Sandbox(tmp_path / "hl95-state", faults=sandbox_faults) as sb:
-        yield sb

@@ -397,6 +397,8 @@ class ScccApp:
 class ScccSandbox:
     """In-process SCCC sandbox on a loopback port."""
 
+    config_class = ScccConfig  # what `callcore sandbox` builds from its options
+
     def __init__(self, state_dir: str | Path | None = None, *, port: int = 0, faults: str | Faults | None = None,
                  config: ScccConfig | None = None, host: str = "127.0.0.1") -> None:
         self.app = ScccApp(state_dir, config, faults)

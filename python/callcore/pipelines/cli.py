@@ -112,7 +112,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                                    "platforms take their user on the command line (or CALLCORE_ACCESS_KEY) and their "
                                    "secret from CALLCORE_SCCC_PASSWORD, CALLCORE_BABAIHU_PASSWORD or "
                                    "CALLCORE_HL95_CLIENT_SECRET (else CALLCORE_SECRET_KEY).")
-    s.add_argument("--platform", default="huawei", choices=["huawei", "sccc", "babaihu", "hl95"])
+    from .recording_sources import sync_platforms
+
+    s.add_argument("--platform", default="huawei", choices=sync_platforms())
     s.add_argument("--from", dest="begin", required=True, metavar="T1", help="YYYY-MM-DD[ HH:MM[:SS]]")
     s.add_argument("--to", dest="end", required=True, metavar="T2", help="like --from, or 'now'")
     s.add_argument("-o", "--output", required=True, type=Path, metavar="DIR")
@@ -335,11 +337,11 @@ def _check_sync(args: argparse.Namespace) -> None:
 def _sync_platform_options(args: argparse.Namespace) -> PlatformSyncOptions:
     """The options object of ``--platform``'s recording source, from the flags given (the
     others keep the class's defaults)."""
-    from .recording_sources import SOURCES
+    from .recording_sources import source_type
 
     given = {field: getattr(args, attr) for attr, _flag, platforms, field in _SYNC_PLATFORM_FLAGS
              if field is not None and args.platform in platforms and getattr(args, attr) is not None}
-    return SOURCES[args.platform].options_type(**given)
+    return source_type(args.platform).options_type(**given)
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:

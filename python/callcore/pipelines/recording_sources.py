@@ -55,13 +55,13 @@ from .journal import retry_call
 log = logging.getLogger("callcore.pipelines")
 
 FMT = "%Y-%m-%d %H:%M:%S"
-PLATFORMS = ("huawei", "sccc", "babaihu", "hl95")
 
 #: The encodings a deployment can record in, by the ``source`` names of :mod:`callcore.audio`:
 #: headerless data (Huawei's ``.V3``) carries no rate or codec, so the sync must be told.
 #: ``vox6k`` = 24K VOX (recordFormat 1), ``vox8k`` = 32K VOX (2), ``alaw`` = 64K A-law (3)
 #: (001:64386); ``auto`` tells A-law from VOX by content and takes VOX at 8 kHz.
-RECORDING_FORMATS = ("auto", "alaw", "vox8k", "vox6k", "ulaw")
+RecordingFormat = Literal["auto", "alaw", "vox8k", "vox6k", "ulaw"]
+RECORDING_FORMATS: tuple[RecordingFormat, ...] = ("auto", "alaw", "vox8k", "vox6k", "ulaw")
 #: other spellings accepted for them: the seed's labels and Huawei's recordFormat numbers
 RECORDING_FORMAT_ALIASES = {
     "vox24k": "vox6k", "24kvox": "vox6k", "1": "vox6k",
@@ -71,17 +71,18 @@ RECORDING_FORMAT_ALIASES = {
 }
 
 
-def recording_format(name: str | None, platform_default: str = "auto") -> str:
+def recording_format(name: str | None, platform_default: str = "auto") -> RecordingFormat:
     """A recording format name (or alias, or None for the platform's default) -> one of
     :data:`RECORDING_FORMATS`; anything else is a ``ValueError`` naming the value."""
     if name is None or str(name).strip() == "":
-        return platform_default
+        name = platform_default
     key = str(name).strip().lower().replace("-", "").replace("_", "")
     key = RECORDING_FORMAT_ALIASES.get(key, key)
     if key not in RECORDING_FORMATS:
         raise ValueError(f"recording format {name!r}: expected one of {', '.join(RECORDING_FORMATS)} "
                          "(or vox24k, vox32k, alaw64k, or Huawei recordFormat 1, 2, 3)")
-    return key
+    return next(known for known in RECORDING_FORMATS if known == key)
+
 
 HuaweiRoute = Literal["auto", "file", "original", "call"]
 HUAWEI_ROUTES: tuple[HuaweiRoute, ...] = ("auto", "file", "original", "call")
@@ -266,8 +267,8 @@ class HuaweiSource:
     options_type = HuaweiSyncOptions
     max_window: timedelta | None = timedelta(days=3)
     # the .V3 encoding is the deployment's choice (001:64386: "一套环境中，只能使用一种录音格式") and
-    # the downloads carry no header: give it with --recording-format; auto guesses (VOX at 8 kHz)
-    recording_format = "auto"
+    # the downloads carry no header: give it with --recording-format; the registry's default
+    # (PlatformSpec.recording_format, auto) guesses (VOX at 8 kHz)
 
     def __init__(self, sync: Any, state_dir: Path) -> None:
         from callcore.platforms.huawei import HuaweiClient
@@ -374,7 +375,7 @@ class ScccSource:
     platform = "sccc"
     options_type = ScccSyncOptions
     max_window: timedelta | None = None
-    recording_format = "auto"  # 003:2816 names no codec; a WAV/MP3 header, when there is one, says what it is
+    # 003:2816 names no codec: a WAV/MP3 header, when there is one, says what it is
 
     def __init__(self, sync: Any, state_dir: Path) -> None:
         from callcore.platforms.sccc import ScccClient
@@ -435,7 +436,7 @@ class BabaihuSource:
     platform = "babaihu"
     options_type = BabaihuSyncOptions
     max_window: timedelta | None = timedelta(days=1)
-    recording_format = "auto"  # WAV or MP3 (004:646-652): a header says what it is
+    # WAV or MP3 (004:646-652): a header says what it is
 
     def __init__(self, sync: Any, state_dir: Path) -> None:
         from callcore.platforms.babaihu import BabaihuClient
@@ -491,7 +492,7 @@ class Hl95Source:
     platform = "hl95"
     options_type = Hl95SyncOptions
     max_window: timedelta | None = timedelta(days=1)
-    recording_format = "auto"  # 000:2896 names no codec; a WAV/MP3 header, when there is one, says what it is
+    # 000:2896 names no codec: a WAV/MP3 header, when there is one, says what it is
 
     def __init__(self, sync: Any, state_dir: Path) -> None:
         from callcore.platforms.hl95 import Hl95Client
@@ -552,15 +553,33 @@ class Hl95Source:
         self.client.close()
 
 
-SOURCES: dict[str, Any] = {"huawei": HuaweiSource, "sccc": ScccSource, "babaihu": BabaihuSource, "hl95": Hl95Source}
+def sync_platforms() -> tuple[str, ...]:
+    """The registered platforms that have a recording source (:mod:`callcore.platforms.registry`):
+    the choices of ``recordings sync --platform``."""
+    from callcore.platforms import registry
+
+    return tuple(name for name in registry.names() if registry.get(name).recording_source)
+
+
+def source_type(platform: str) -> Any:
+    """The recording source class of *platform*, as its registry entry names it."""
+    from callcore.platforms import registry
+
+    if platform not in sync_platforms():
+        raise ValueError(f"platform {platform!r}: expected one of {', '.join(sync_platforms())}")
+    return registry.load(registry.get(platform).recording_source or "")
+
+
+def default_recording_format(platform: str) -> str:
+    """The deployment's recording encoding when the sync is not told one: the registry entry's
+    (``auto`` for a platform the registry does not know, e.g. a custom source's)."""
+    from callcore.platforms import registry
+
+    return registry.get(platform).recording_format if platform in registry.names() else "auto"
 
 
 def make_source(sync: Any, state_dir: Path) -> RecordingSource:
     """The adapter for ``sync.platform`` (or ``sync.source`` itself when given)."""
     if sync.source is not None:
         return sync.source
-    try:
-        source_type = SOURCES[sync.platform]
-    except KeyError:
-        raise ValueError(f"platform {sync.platform!r}: expected one of {', '.join(PLATFORMS)}") from None
-    return source_type(sync, state_dir)
+    return source_type(sync.platform)(sync, state_dir)

@@ -69,15 +69,16 @@ from callcore.platforms.retry import RetryPolicy
 from . import folder_lock
 from .journal import Journal, sweep_partials
 from .recording_sources import (
-    PLATFORMS,
-    SOURCES,
     PlatformSyncOptions,
+    RecordingFormat,
     RecordingSource,
     RemoteRecording,
     check_platform_options,
+    default_recording_format,
     make_source,
     recording_format,
     retry_logged,
+    sync_platforms,
 )
 
 FMT = "%Y-%m-%d %H:%M:%S"
@@ -223,18 +224,18 @@ class SyncSummary:
 
 def _windows(begin: str, end: str, size: timedelta | None = timedelta(days=3)) -> list[tuple[str, str]]:
     """``[begin, end]`` cut into inclusive windows of at most *size* (None: one window)."""
-    b, e = datetime.strptime(begin, FMT), datetime.strptime(end, FMT)
-    if b > e:
+    start, stop = datetime.strptime(begin, FMT), datetime.strptime(end, FMT)
+    if start > stop:
         raise ValueError(f"--from {begin} is after --to {end}")
     if size is None:
         return [(begin, end)]
-    out = []
+    windows = []
     while True:
-        w = min(e, b + size)
-        out.append((b.strftime(FMT), w.strftime(FMT)))
-        if w >= e:
-            return out
-        b = w + timedelta(seconds=1)
+        window_end = min(stop, start + size)
+        windows.append((start.strftime(FMT), window_end.strftime(FMT)))
+        if window_end >= stop:
+            return windows
+        start = window_end + timedelta(seconds=1)
 
 
 def stream_sha256(f: BinaryIO) -> tuple[str, int]:
@@ -267,10 +268,12 @@ def parse_time(s: str) -> str:
     raise ValueError(f"time {s!r}: expected YYYY-MM-DD[ HH:MM[:SS]]")
 
 
-def _row_rec(r: Any) -> RemoteRecording:
-    return RemoteRecording(key=r["key"], call_id=r["call_id"] or "", agent=r["agent"] or "", caller=r["caller"] or "",
-                           callee=r["callee"] or "", begin=r["begin"] or "", end=r["end"] or "", seconds=r["seconds"],
-                           remote_file=r["file_name"] or "", remote_original=r["original"] or "")
+def _journal_recording(row: Any) -> RemoteRecording:
+    """A ``recs`` row of the journal as the source listed it."""
+    return RemoteRecording(key=row["key"], call_id=row["call_id"] or "", agent=row["agent"] or "",
+                           caller=row["caller"] or "", callee=row["callee"] or "", begin=row["begin"] or "",
+                           end=row["end"] or "", seconds=row["seconds"], remote_file=row["file_name"] or "",
+                           remote_original=row["original"] or "")
 
 
 class _Fetched(NamedTuple):
@@ -303,7 +306,7 @@ class RecordingSync:
         self.journal = Journal(self.state_dir / "state.sqlite3", SCHEMA)
         self.progress = progress or (lambda *a: None)
         self._source: RecordingSource | None = None
-        self._recording_format: str | None = None
+        self._recording_format: RecordingFormat | None = None
         self.errors: list[str] = []
         self._lock = threading.Lock()
 
@@ -317,20 +320,20 @@ class RecordingSync:
         """The adapter's platform client."""
         return getattr(self.source(), "client", None)
 
-    def recording_format(self) -> str:
+    def recording_format(self) -> RecordingFormat:
         """The deployment's recording encoding: the option, else the platform's default."""
         if self._recording_format is None:
-            if self.options.source is not None:
-                default = getattr(self.options.source, "recording_format", "auto")
-            else:
-                default = getattr(SOURCES.get(self.options.platform), "recording_format", "auto")
+            # the registry owns each platform's default; a custom source may carry its own
+            source = self.options.source
+            platform = source.platform if source is not None else self.options.platform
+            default = getattr(source, "recording_format", None) or default_recording_format(platform)
             self._recording_format = recording_format(self.options.recording_format, default)
         return self._recording_format
 
     def _check_folder(self) -> None:
         platform = self.options.source.platform if self.options.source is not None else self.options.platform
-        if self.options.source is None and platform not in PLATFORMS:
-            raise ValueError(f"platform {platform!r}: expected one of {', '.join(PLATFORMS)}")
+        if self.options.source is None and platform not in sync_platforms():
+            raise ValueError(f"platform {platform!r}: expected one of {', '.join(sync_platforms())}")
         rec_fmt = self.recording_format()
         with self.journal.tx() as db:  # the folder's identity is written whole or not at all
             row = db.execute("SELECT v FROM meta WHERE k='format'").fetchone()
@@ -374,35 +377,37 @@ class RecordingSync:
     # -------------------------------------------------------------- index
     def index(self) -> None:
         self._check_folder()
-        src = self.source()
+        source = self.source()
         ext = ".mp3" if self.options.to_format == "mp3" else ".wav"
         # a window that is not over (or only just) can still gain calls: it stays 'open' and is
         # listed again by the next run; what was listed before is kept, not fetched again
         settled = (datetime.now() - timedelta(minutes=self.options.settle_minutes)).strftime(FMT)
-        for b, e in _windows(self.options.begin, self.options.end, src.max_window):
-            w = self.journal.one("SELECT * FROM windows WHERE begin=? AND end=?", (b, e))
-            if w is not None and w["state"] == "indexed":
+        for begin, end in _windows(self.options.begin, self.options.end, source.max_window):
+            window = self.journal.one("SELECT * FROM windows WHERE begin=? AND end=?", (begin, end))
+            if window is not None and window["state"] == "indexed":
                 continue
 
-            def note(response_id: str, bill_file: str, b: str = b, e: str = e) -> None:
+            def note(response_id: str, bill_file: str, begin: str = begin, end: str = end) -> None:
                 self.journal.x("INSERT OR REPLACE INTO windows VALUES (?,?,?,?,?,?)",
-                         (b, e, response_id, bill_file, "queried", None))
+                               (begin, end, response_id, bill_file, "queried", None))
 
-            recs = list(src.list_window(b, e, note))
-            calls = getattr(src, "calls", None)  # Huawei: the CDR's calls of the window
+            listed = list(source.list_window(begin, end, note))
+            calls = getattr(source, "calls", None)  # Huawei: the CDR's calls of the window
             if not isinstance(calls, int):
-                calls = len({r.call_id or r.key for r in recs})
+                calls = len({rec.call_id or rec.key for rec in listed})
             with self.journal.tx() as db:
-                db.execute("INSERT OR IGNORE INTO windows VALUES (?,?,?,?,?,?)", (b, e, None, None, "listed", None))
-                for r in recs:
-                    if db.execute("SELECT 1 FROM recs WHERE key=?", (r.key,)).fetchone():
+                db.execute("INSERT OR IGNORE INTO windows VALUES (?,?,?,?,?,?)",
+                           (begin, end, None, None, "listed", None))
+                for rec in listed:
+                    if db.execute("SELECT 1 FROM recs WHERE key=?", (rec.key,)).fetchone():
                         continue
                     db.execute("INSERT INTO recs (key, call_id, agent, caller, callee, begin, end, seconds, "
                                "file_name, original, out, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                               (r.key, r.call_id, r.agent, r.caller, r.callee, r.begin, r.end, r.seconds,
-                                r.remote_file, r.remote_original, self._out_path(db, r, ext), "listed"))
+                               (rec.key, rec.call_id, rec.agent, rec.caller, rec.callee, rec.begin, rec.end,
+                                rec.seconds, rec.remote_file, rec.remote_original, self._out_path(db, rec, ext),
+                                "listed"))
                 db.execute("UPDATE windows SET state=?, calls=? WHERE begin=? AND end=?",
-                           ("indexed" if e < settled else "open", calls, b, e))
+                           ("indexed" if end < settled else "open", calls, begin, end))
 
     # -------------------------------------------------------------- download + transcode
     def _download_once(self, source: RecordingSource, rec: RemoteRecording, dest: Path) -> tuple[Path, WrittenFile | None]:
@@ -427,7 +432,7 @@ class RecordingSync:
         path: Path | None = None
         try:
             source = self.source()
-            rec = _row_rec(row)
+            rec = _journal_recording(row)
             src_root = self.state_dir / "src"
             name, suffix = source.source_name(rec)
             # the key's hash in the name: two remote names that map to one local name
@@ -499,12 +504,12 @@ class RecordingSync:
         todo = self.journal.q("SELECT * FROM recs WHERE state='listed' ORDER BY key")
         ready = [(row["key"], row["src"])
                  for row in self.journal.q("SELECT key, src FROM recs WHERE state='downloaded' ORDER BY key")]
-        total = self.journal.one("SELECT COUNT(*) n FROM recs")["n"]
-        self.progress("total", total, self.journal.one("SELECT COUNT(*) n FROM recs WHERE state='converted'")["n"])
+        self.progress("total", self._count("SELECT COUNT(*) FROM recs"),
+                      self._count("SELECT COUNT(*) FROM recs WHERE state='converted'"))
         fetched = converted = 0
         pending_conv: list[tuple[str, str]] = list(ready)
         rec_fmt = self.recording_format()
-        to = "mp3" if self.options.to_format == "mp3" else "wav"
+        to: Literal["wav", "mp3"] = "mp3" if self.options.to_format == "mp3" else "wav"
 
         def convert(items: list[tuple[str, str]]) -> int:
             outs = {row["key"]: row["out"] for row in self.journal.q(
@@ -556,7 +561,9 @@ class RecordingSync:
 
         def commit_downloads() -> None:
             nonlocal fetched, staged
-            got, retry_later, failed_for_good = [], [], []
+            got = []
+            retry_later: list[tuple[str, str]] = []  # (error, key)
+            failed_for_good: list[tuple[str, str]] = []
             for item in staged:
                 if item.path is None or item.digest is None:
                     (failed_for_good if item.final else retry_later).append((f"download: {item.error}", item.key))
@@ -623,18 +630,18 @@ class RecordingSync:
     def manifest(self) -> Path:
         path = self.out / "manifest.csv"
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["call_id", "agent", "caller", "callee", "begin", "end", "duration_s", "remote_file",
-                    "remote_original", "output", "output_sha256", "output_bytes", "source_sha256", "state", "error"])
-        for r in self.journal.q("SELECT * FROM recs ORDER BY begin, key"):
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(["call_id", "agent", "caller", "callee", "begin", "end", "duration_s", "remote_file",
+                         "remote_original", "output", "output_sha256", "output_bytes", "source_sha256", "state", "error"])
+        for row in self.journal.q("SELECT * FROM recs ORDER BY begin, key"):
             # every text that came from the platform is defused: the manifest is opened in
             # spreadsheets like the clean and rejects files (the output path, made from the
             # remote name, gets ./ instead, so that it still names the file)
-            w.writerow([defuse(r["call_id"] or ""), defuse(r["agent"] or ""), defuse(r["caller"] or ""),
-                        defuse(r["callee"] or ""), defuse(r["begin"] or ""), defuse(r["end"] or ""),
-                        "" if r["seconds"] is None else f"{r['seconds']:g}", defuse(r["file_name"] or ""),
-                        defuse(r["original"] or ""), _defuse_path(r["out"] or ""), r["out_sha"] or "", r["out_bytes"] or "",
-                        r["src_sha"] or "", r["state"], defuse(r["error"] or "")])
+            writer.writerow([defuse(row["call_id"] or ""), defuse(row["agent"] or ""), defuse(row["caller"] or ""),
+                             defuse(row["callee"] or ""), defuse(row["begin"] or ""), defuse(row["end"] or ""),
+                             "" if row["seconds"] is None else f"{row['seconds']:g}", defuse(row["file_name"] or ""),
+                             defuse(row["original"] or ""), _defuse_path(row["out"] or ""), row["out_sha"] or "",
+                             row["out_bytes"] or "", row["src_sha"] or "", row["state"], defuse(row["error"] or "")])
         tmp = path.with_name(".manifest.csv.part")
         with open(tmp, "w", encoding="utf-8", newline="") as f:
             f.write(buf.getvalue())
@@ -645,27 +652,35 @@ class RecordingSync:
         return path
 
     def run(self) -> SyncSummary:
-        t0 = time.monotonic()
+        started = time.monotonic()
         sweep_partials(self.out)
         try:
             self.index()
-            fetched, conv = self.transfer()
+            fetched, converted_now = self.transfer()
         finally:
             if self._source is not None:
                 if self.options.source is None:
                     self._source.close()
                 self._source = None
-        man = self.manifest()
-        st = {r["state"]: r["n"] for r in self.journal.q("SELECT state, COUNT(*) n FROM recs GROUP BY state")}
-        agg = self.journal.one("SELECT COUNT(DISTINCT CASE WHEN call_id='' OR call_id IS NULL THEN key ELSE call_id END) calls, "
-                         "COUNT(*) n, SUM(src_bytes) bi, SUM(out_bytes) bo FROM recs")
-        wins = self.journal.one("SELECT COUNT(*) n FROM windows")["n"]
-        total = agg["n"] or 0
-        return SyncSummary(windows=wins, calls=agg["calls"] or 0, recordings=total, downloaded_now=fetched,
-                           converted_now=conv, converted=st.get("converted", 0), failed=st.get("failed", 0),
-                           bytes_in=int(agg["bi"] or 0), bytes_out=int(agg["bo"] or 0), out_dir=str(self.out),
-                           manifest=str(man), complete=st.get("converted", 0) == total, errors=self.errors[:20],
-                           seconds=time.monotonic() - t0)
+        manifest = self.manifest()
+        by_state = {row["state"]: row["n"]
+                    for row in self.journal.q("SELECT state, COUNT(*) n FROM recs GROUP BY state")}
+        (totals,) = self.journal.q(
+            "SELECT COUNT(DISTINCT CASE WHEN call_id='' OR call_id IS NULL THEN key ELSE call_id END) calls, "
+            "COUNT(*) n, SUM(src_bytes) bytes_in, SUM(out_bytes) bytes_out FROM recs")
+        windows = self._count("SELECT COUNT(*) FROM windows")
+        total = totals["n"] or 0
+        return SyncSummary(windows=windows, calls=totals["calls"] or 0, recordings=total, downloaded_now=fetched,
+                           converted_now=converted_now, converted=by_state.get("converted", 0),
+                           failed=by_state.get("failed", 0), bytes_in=int(totals["bytes_in"] or 0),
+                           bytes_out=int(totals["bytes_out"] or 0), out_dir=str(self.out), manifest=str(manifest),
+                           complete=by_state.get("converted", 0) == total, errors=self.errors[:20],
+                           seconds=time.monotonic() - started)
+
+    def _count(self, sql: str) -> int:
+        """The single number a ``SELECT COUNT(*)`` gives."""
+        (row,) = self.journal.q(sql)
+        return int(row[0])
 
     def close(self) -> None:
         self.journal.close()

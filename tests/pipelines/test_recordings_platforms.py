@@ -269,9 +269,10 @@ def test_sccc_sync_survives_20_kills(sandboxes, tmp_path):
 
 @pytest.mark.parametrize("platform", ps.PLATFORMS)
 def test_downloads_are_hashed_while_written_not_read_back(sandboxes, tmp_path, platform, monkeypatch):
-    """The manifest's source_sha256 comes from the chunks the transport wrote: no download is
-    opened again to hash it or to tell a zip by its first bytes (issue 15), and the digest is
-    the one of the bytes kept on disk."""
+    """The manifest's source_sha256 comes from the chunks the transport wrote and its
+    output_sha256 from the transcoder (TranscodeResult.sha256): no download or output is opened
+    again to hash it or to tell a zip by its first bytes (issue 15), and each digest is the one
+    of the bytes on disk."""
     from callcore.pipelines import recordings
 
     sb = sandboxes(platform, record_format=FORMATS[platform])
@@ -285,14 +286,14 @@ def test_downloads_are_hashed_while_written_not_read_back(sandboxes, tmp_path, p
     out = tmp_path / "out"
     s = sync_recordings(ps.options(platform, sb, out, b, e, keep_sources=True))
     assert s.complete and s.converted == len(exp) > 0
-    src_root = out / ".callcore-sync" / "src"
-    assert not [p for p in reads if src_root in p.parents], "a download was read back"
+    assert reads == [], "a download or an output was read back"
     db = sqlite3.connect(out / ".callcore-sync" / "state.sqlite3")
     try:
-        kept = db.execute("SELECT src, src_sha, src_bytes FROM recs").fetchall()
+        kept = db.execute("SELECT src, src_sha, src_bytes, out, out_sha, out_bytes FROM recs").fetchall()
     finally:
         db.close()
     assert len(kept) == len(exp)
-    for rel, sha, size in kept:
-        path = out / ".callcore-sync" / rel
-        assert (ps.sha256(path), path.stat().st_size) == (sha, size), rel
+    for src_rel, src_sha, src_bytes, out_rel, out_sha, out_bytes in kept:
+        source, output = out / ".callcore-sync" / src_rel, out / out_rel
+        assert (ps.sha256(source), source.stat().st_size) == (src_sha, src_bytes), src_rel
+        assert (ps.sha256(output), output.stat().st_size) == (out_sha, out_bytes), out_rel

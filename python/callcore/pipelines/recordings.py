@@ -58,7 +58,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, NamedTuple
 
 from callcore import _crashpoint
 from callcore.platforms._http import WrittenFile, collect_written_files
@@ -80,6 +80,9 @@ from .recording_sources import (
     retry_logged,
     sync_platforms,
 )
+
+if TYPE_CHECKING:
+    from callcore.audio import TranscodeResult
 
 FMT = "%Y-%m-%d %H:%M:%S"
 STATE_DIR = ".callcore-sync"
@@ -289,12 +292,12 @@ class _Fetched(NamedTuple):
     final: bool
 
 
-def output_digest(result: Any, dst: str | os.PathLike[str]) -> tuple[str, int]:
-    """(SHA-256 hex, bytes) of a transcoded output: the transcoder's, computed while it wrote,
-    when it gives one; else the file read back (an output a killed run had written: ``skipped``)."""
-    sha = getattr(result, "sha256", None)
-    if sha:
-        return sha, int(result.bytes_written)
+def output_digest(result: TranscodeResult, dst: str | os.PathLike[str]) -> tuple[str, int]:
+    """(SHA-256 hex, bytes) of a transcoded output: the transcoder's, computed while it wrote;
+    the file is read back only when this call wrote nothing (``skipped``: an output a killed
+    run had renamed into place)."""
+    if result.sha256 is not None:
+        return result.sha256, result.bytes_written
     return file_sha256(dst)
 
 

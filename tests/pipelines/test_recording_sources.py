@@ -301,3 +301,40 @@ def test_cli_builds_the_platforms_own_options(monkeypatch):
     assert _sync_platform_options(args("babaihu", platform_mp3=True, page_size=7)) == BabaihuSyncOptions(
         platform_mp3=True, page_size=7)
     assert _sync_platform_options(args("hl95", scope="all")) == Hl95SyncOptions(scope="all")
+
+
+def test_huawei_bill_file_wait_uses_the_policy_and_logs_each_wait(tmp_path: Path, caplog):
+    """The wait for a bill file the platform has not generated yet: each wait comes from the
+    sync's RetryPolicy (its sleep, its delays, capped by bill_wait) and is logged with the reason."""
+    from callcore.pipelines.recording_sources import HuaweiSource
+    from callcore.platforms.errors import ServerError
+
+    waits = []
+    tries = []
+
+    class NotYet:
+        def download_bill_file(self, name, dest):
+            tries.append(name)
+            if len(tries) < 3:
+                raise ServerError("huawei downloadBillFile: the file is not generated yet", platform="huawei")
+            dest.write_bytes(b"zip")
+            return dest
+
+    src = HuaweiSource.__new__(HuaweiSource)
+    src.options, src.client = HuaweiSyncOptions(bill_wait=60.0), NotYet()
+    src.retry = RetryPolicy(attempts=1, base_delay=0.5, jitter=0, sleep=waits.append)
+    with caplog.at_level("INFO", logger="callcore.pipelines"):
+        got = src._bill_file("b.zip", tmp_path)
+    assert got == tmp_path / "b.zip" and got.read_bytes() == b"zip"
+    assert waits == [0.5, 1.0], "the policy's growing delays"
+    lines = [r.getMessage() for r in caplog.records if r.name == "callcore.pipelines"]
+    assert len(lines) == 2 and all("bill file b.zip not ready (ServerError: huawei downloadBillFile" in m
+                                   for m in lines), lines
+    assert "waiting 0.5 s more" in lines[0] and "waiting 1.0 s more" in lines[1]
+
+    gone = HuaweiSource.__new__(HuaweiSource)
+    gone.options, gone.client, gone.retry = HuaweiSyncOptions(bill_wait=0.0), NotYet(), src.retry
+    tries.clear()
+    with pytest.raises(ServerError):  # past bill_wait the platform's error is raised, not waited on
+        gone._bill_file("b.zip", tmp_path)
+    assert len(tries) == 1

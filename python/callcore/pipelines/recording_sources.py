@@ -214,7 +214,9 @@ class RemoteRecording:
 
 
 class RecordingSource(Protocol):
-    """The per-platform adapter of a recording sync (see the module docs)."""
+    """The per-platform adapter of a recording sync (see the module docs). A custom source may
+    also carry ``recording_format`` (its deployment's encoding); the built-in ones take theirs
+    from the platform registry (``PlatformSpec.recording_format``)."""
 
     platform: str
     max_window: timedelta | None

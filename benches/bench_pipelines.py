@@ -10,7 +10,8 @@ cost can be read from this process's CPU time:
   (index, download, transcode to WAV on all cores, manifest); files/s = 1 / median.
 * ``SCCC recording sync per file``: the same for SCCC (its sandbox in its own process, ~200
   A-law WAV recordings), against a batch script's way (httpx downloads on 4 threads, one
-  ``ffmpeg`` process per file to PCM WAV) in the same run.
+  ``ffmpeg`` process per file to PCM WAV, or soundfile in process) in the same run, with two
+  floors: the listing and downloads alone (the sandbox serving them), and the transcode alone.
 """
 from __future__ import annotations
 
@@ -328,3 +329,40 @@ def test_sccc_recording_download_floor_per_file(measure, sccc_proc, tmp_path):
         pass
 
     _sccc_script_peer(measure, sccc_proc, tmp_path, "floor: list + download only", convert)
+
+
+def test_sccc_recording_transcode_floor_per_file(measure, sccc_proc, tmp_path):
+    """The floor of the sync's own work (issue 15): the same recordings, downloaded before
+    timing, transcoded to PCM WAV on all cores by one ``audio.transcode_many`` call (each output
+    hashed while written), and nothing else: no listing, no download, no journal, no manifest."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    from callcore import audio
+    from callcore.platforms.sccc import ScccClient
+
+    url, customer, password = sccc_proc
+    b, e = _sccc_window()
+    lo, hi = (datetime.strptime(x, "%Y-%m-%d %H:%M:%S").timestamp() for x in (b, e))
+    src = tmp_path / "src"
+    src.mkdir()
+    with ScccClient(url, customer, password) as c:
+        recs = [r for r in c.iter_records() if r.filename and lo <= r.startTime <= hi]
+    with httpx.Client() as h:
+        def fetch(i_r):
+            i, r = i_r
+            resp = h.get(f"{url}/{r.filename}")
+            resp.raise_for_status()
+            (src / f"{i}.src.wav").write_bytes(resp.content)
+
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(fetch, enumerate(recs)))
+    pairs = [(src / f"{i}.src.wav", tmp_path / "out" / f"{i}.wav") for i in range(len(recs))]
+
+    def transcode():
+        results = audio.transcode_many(pairs, to="wav", overwrite=True)
+        assert all(r.ok for r in results)
+
+    measure("pipelines: SCCC recording sync per file (wav)", "floor: transcode alone", transcode, per=len(pairs),
+            unit="file", rounds=5)

@@ -17,6 +17,7 @@ use super::resample::Resampler;
 use super::vox::{Variant, VoxDecoder};
 use super::wav::{self, read_full, WavCodec, WavFormat, WavWriter};
 use super::AudioError;
+use crate::fsutil::HashingWriter;
 
 const CHUNK_BYTES: usize = 256 * 1024;
 const HEAD_BYTES: usize = 64 * 1024;
@@ -225,8 +226,12 @@ pub struct TranscodeReport {
     pub frames: u64,
     /// Input bytes read.
     pub input_bytes: u64,
-    /// Output bytes written.
+    /// Size of the output file (written now, or already there when skipped).
     pub output_bytes: u64,
+    /// Bytes written by this call (0 when skipped).
+    pub bytes_written: u64,
+    /// SHA-256 of the output file, computed as it was written; `None` when nothing was written.
+    pub sha256: Option<[u8; 32]>,
     /// Problems met and worked around (truncation, lying header, odd byte count, clipping...).
     pub notes: Vec<String>,
 }
@@ -245,6 +250,8 @@ impl TranscodeReport {
             frames: 0,
             input_bytes: 0,
             output_bytes: fs::metadata(dst).map(|m| m.len()).unwrap_or(0),
+            bytes_written: 0,
+            sha256: None,
             notes: vec!["output exists; skipped".into()],
         }
     }
@@ -376,6 +383,8 @@ struct Input {
     variant: Option<Variant>,
     notes: Vec<String>,
     bytes_read: u64,
+    /// Samples (all channels) the input will decode to, when its size tells (not for MP3)
+    expected_samples: Option<u64>,
     buf: Vec<u8>,
     /// samples of a frame split by a chunk boundary, handed out with the next chunk
     partial: Vec<i16>,
@@ -445,6 +454,7 @@ fn open_input(path: &Path, opts: &TranscodeOptions) -> Result<Opened, AudioError
                 variant: None,
                 notes,
                 bytes_read: total,
+                expected_samples: None,
                 buf: Vec::new(),
                 partial: Vec::new(),
             }))
@@ -512,6 +522,13 @@ fn open_input(path: &Path, opts: &TranscodeOptions) -> Result<Opened, AudioError
             if info.data_len == 0 {
                 return Err(AudioError::format(path, "WAV: the 'data' chunk is empty"));
             }
+            // read_header has already cut a `data` length that lies down to what the file holds
+            let expected_samples = (info.data_len != u64::MAX).then(|| match &dec {
+                Dec::Linear { codec, .. } => info.data_len / codec.width() as u64,
+                Dec::G711(_) => info.data_len,
+                Dec::Vox(_) => info.data_len * 2,
+                Dec::Mp3(_) => unreachable!("a WAV container holds no MP3 decoder here"),
+            });
             let desc = format!(
                 "wav {desc} {} Hz x{}{}",
                 info.sample_rate,
@@ -529,6 +546,7 @@ fn open_input(path: &Path, opts: &TranscodeOptions) -> Result<Opened, AudioError
                 variant,
                 notes,
                 bytes_read: info.data_offset,
+                expected_samples,
                 buf: vec![0; CHUNK_BYTES],
                 partial: Vec::new(),
             }))
@@ -568,6 +586,12 @@ fn open_input(path: &Path, opts: &TranscodeOptions) -> Result<Opened, AudioError
                     )
                 }
             };
+            // VOX gives two samples a byte, G.711 one
+            let expected_samples = if matches!(dec, Dec::Vox(_)) {
+                total * 2
+            } else {
+                total
+            };
             Ok(Opened::Decoded(Input {
                 path: path.to_path_buf(),
                 reader,
@@ -579,6 +603,7 @@ fn open_input(path: &Path, opts: &TranscodeOptions) -> Result<Opened, AudioError
                 variant,
                 notes,
                 bytes_read: 0,
+                expected_samples: Some(expected_samples),
                 buf: vec![0; CHUNK_BYTES],
                 partial: Vec::new(),
             }))
@@ -692,6 +717,7 @@ struct Pipeline {
     done: bool,
     /// mix the input's channels down to one
     mono: bool,
+    out_rate: u32,
 }
 
 impl Pipeline {
@@ -729,6 +755,7 @@ impl Pipeline {
             planar_out: vec![Vec::new(); c],
             done: false,
             mono,
+            out_rate,
         })
     }
 
@@ -739,6 +766,14 @@ impl Pipeline {
         } else {
             self.input.channels
         }
+    }
+
+    /// Output frames the input should give: the resampler gives ceil(n * out / in) for n input
+    /// frames. A guess for the WAV header only; the writer patches it if the stream disagrees.
+    fn expected_frames(&self) -> Option<u64> {
+        let frames = self.input.expected_samples? / self.input.channels as u64;
+        let (f_in, f_out) = (self.input.rate as u64, self.out_rate as u64);
+        Some((frames.checked_mul(f_out)?).div_ceil(f_in))
     }
 
     /// Appends the next chunk of output (interleaved); returns false when nothing is left.
@@ -856,7 +891,13 @@ impl AtomicOut {
             std::process::id(),
             TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
-        let f = File::create(&tmp)
+        // readable too: a writer that patches its header has the file hashed back once
+        let f = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)
             .map_err(|e| AudioError::io(&tmp, "create a temporary output file", e))?;
         Ok((
             AtomicOut {
@@ -884,9 +925,17 @@ impl Drop for AtomicOut {
     }
 }
 
+/// The output file: its bytes go through a [`HashingWriter`], so its SHA-256 is known when it is
+/// finished without reading it again.
 enum Sink {
-    Wav(WavWriter<BufWriter<File>>),
-    Mp3(Box<Mp3Writer<BufWriter<File>>>),
+    Wav(WavWriter<BufWriter<HashingWriter>>),
+    Mp3(Box<Mp3Writer<BufWriter<HashingWriter>>>),
+}
+
+/// What a finished sink wrote.
+struct Written {
+    bytes: u64,
+    sha256: [u8; 32],
 }
 
 impl Sink {
@@ -895,9 +944,10 @@ impl Sink {
         opts: &TranscodeOptions,
         channels: u16,
         rate: u32,
+        expected_frames: Option<u64>,
         dst: &Path,
     ) -> Result<Self, AudioError> {
-        let w = BufWriter::with_capacity(256 * 1024, f);
+        let w = BufWriter::with_capacity(256 * 1024, HashingWriter::new(f));
         let fmt = match opts.to {
             OutputFormat::Mp3 => {
                 return Mp3Writer::new(w, channels, rate, opts.bitrate, opts.quality)
@@ -908,7 +958,7 @@ impl Sink {
             OutputFormat::WavAlaw => WavFormat::Alaw,
             OutputFormat::WavUlaw => WavFormat::Ulaw,
         };
-        WavWriter::new(w, fmt, channels, rate)
+        WavWriter::with_expected_frames(w, fmt, channels, rate, expected_frames)
             .map(Sink::Wav)
             .map_err(|e| AudioError::io(dst, "write", e))
     }
@@ -920,13 +970,16 @@ impl Sink {
         }
     }
 
-    fn finish(self) -> io::Result<u64> {
+    fn finish(self) -> io::Result<Written> {
         let w = match self {
             Sink::Wav(w) => w.finish()?,
             Sink::Mp3(m) => m.finish()?,
         };
-        let f = w.into_inner().map_err(|e| e.into_error())?;
-        Ok(f.metadata()?.len())
+        let (f, sha256) = w.into_inner().map_err(|e| e.into_error())?.finish()?;
+        Ok(Written {
+            bytes: f.metadata()?.len(),
+            sha256,
+        })
     }
 }
 
@@ -1059,8 +1112,12 @@ pub(crate) fn transcode_impl(
     }
     match open_input(src, opts)? {
         Opened::Mp3 { mut reader, len } => {
-            let (out, mut f) = AtomicOut::create(dst)?;
-            io::copy(&mut reader, &mut f).map_err(|e| AudioError::io(dst, "write", e))?;
+            let (out, f) = AtomicOut::create(dst)?;
+            let mut hashing = HashingWriter::new(f);
+            io::copy(&mut reader, &mut hashing).map_err(|e| AudioError::io(dst, "write", e))?;
+            let (f, sha256) = hashing
+                .finish()
+                .map_err(|e| AudioError::io(dst, "write", e))?;
             drop(f);
             out.commit()?;
             Ok(TranscodeReport {
@@ -1075,6 +1132,8 @@ pub(crate) fn transcode_impl(
                 frames: 0,
                 input_bytes: len,
                 output_bytes: len,
+                bytes_written: len,
+                sha256: Some(sha256),
                 notes: vec!["content is MP3: copied unchanged".into()],
             })
         }
@@ -1091,7 +1150,7 @@ pub(crate) fn transcode_impl(
             // the filter is checked (and built) before the output file exists
             let mut p = Pipeline::new(input, out_rate, opts.dc_block, opts.mono)?;
             let (out, f) = AtomicOut::create(dst)?;
-            let sink = Sink::new(f, opts, channels, out_rate, dst)?;
+            let sink = Sink::new(f, opts, channels, out_rate, p.expected_frames(), dst)?;
             let (frames, sink) = if pipelined {
                 pump_threaded(&mut p, sink, channels, dst)?
             } else {
@@ -1100,7 +1159,7 @@ pub(crate) fn transcode_impl(
             if frames == 0 {
                 return Err(AudioError::format(src, "no complete sample in the input"));
             }
-            let output_bytes = sink.finish().map_err(|e| AudioError::io(dst, "write", e))?;
+            let written = sink.finish().map_err(|e| AudioError::io(dst, "write", e))?;
             out.commit()?;
             let mut notes = std::mem::take(&mut p.input.notes);
             if let Dec::Vox(d) = &p.input.dec {
@@ -1122,7 +1181,9 @@ pub(crate) fn transcode_impl(
                 out_rate,
                 frames,
                 input_bytes: p.input.bytes_read,
-                output_bytes,
+                output_bytes: written.bytes,
+                bytes_written: written.bytes,
+                sha256: Some(written.sha256),
                 notes,
             })
         }
@@ -1201,8 +1262,14 @@ pub fn merge(
         .into_iter()
         .map(|i| Pipeline::new(i, out_rate, opts.dc_block, false))
         .collect::<Result<_, _>>()?;
+    // the longest track sets the length; shorter ones are padded with silence
+    let expected_frames = pipes
+        .iter()
+        .map(Pipeline::expected_frames)
+        .collect::<Option<Vec<u64>>>()
+        .and_then(|f| f.into_iter().max());
     let (out, f) = AtomicOut::create(dst)?;
-    let mut sink = Sink::new(f, opts, channels, out_rate, dst)?;
+    let mut sink = Sink::new(f, opts, channels, out_rate, expected_frames, dst)?;
     let mut bufs: Vec<Vec<i16>> = vec![Vec::new(); pipes.len()];
     let mut ended = vec![false; pipes.len()];
     let mut frames = 0u64;
@@ -1239,7 +1306,7 @@ pub fn merge(
             .map_err(|e| AudioError::io(dst, "write", e))?;
         frames += n as u64;
     }
-    let output_bytes = sink.finish().map_err(|e| AudioError::io(dst, "write", e))?;
+    let written = sink.finish().map_err(|e| AudioError::io(dst, "write", e))?;
     out.commit()?;
     let mut notes = Vec::new();
     for p in &mut pipes {
@@ -1261,7 +1328,9 @@ pub fn merge(
         out_rate,
         frames,
         input_bytes: pipes.iter().map(|p| p.input.bytes_read).sum(),
-        output_bytes,
+        output_bytes: written.bytes,
+        bytes_written: written.bytes,
+        sha256: Some(written.sha256),
         notes,
     })
 }

@@ -372,6 +372,9 @@ pub struct WavWriter<W: Write + Seek> {
     channels: u16,
     data_bytes: u64,
     header_len: u64,
+    /// the data length the header was written with (0 when unknown): when the stream ends
+    /// there, `finish` has nothing to patch and never seeks back
+    header_data_bytes: u64,
     buf: Vec<u8>,
 }
 
@@ -379,7 +382,20 @@ impl<W: Write + Seek> WavWriter<W> {
     /// Writes a provisional header. The rate and channel count must be within [`limits`];
     /// the byte rate and block align are computed checked, so a value that does not fit its
     /// header field is refused (`InvalidInput`) instead of wrapping around.
-    pub fn new(mut w: W, format: WavFormat, channels: u16, sample_rate: u32) -> io::Result<Self> {
+    pub fn new(w: W, format: WavFormat, channels: u16, sample_rate: u32) -> io::Result<Self> {
+        Self::with_expected_frames(w, format, channels, sample_rate, None)
+    }
+
+    /// As [`WavWriter::new`], with the sizes in the header taken from `expected_frames`: a
+    /// stream that ends there is written front to back, never patched (so a hash of the bytes
+    /// as they are written is the file's hash); one that does not is patched as usual.
+    pub fn with_expected_frames(
+        mut w: W,
+        format: WavFormat,
+        channels: u16,
+        sample_rate: u32,
+        expected_frames: Option<u64>,
+    ) -> io::Result<Self> {
         let (tag, bits, bps) = match format {
             WavFormat::Pcm16 => (1u16, 16u16, 2u32),
             WavFormat::Alaw => (6, 8, 1),
@@ -398,8 +414,16 @@ impl<W: Write + Seek> WavWriter<W> {
                 "WAV byte rate of {sample_rate} Hz x {block_align} bytes does not fit 32 bits"
             ))
         })?;
+        let header_len: u64 = if format == WavFormat::Pcm16 { 44 } else { 58 };
+        let header_data_bytes = expected_frames
+            .and_then(|f| f.checked_mul(block_align as u64))
+            .filter(|&d| header_len + d + (d & 1) <= u32::MAX as u64)
+            .unwrap_or(0);
+        let (riff, frames, data) = header_sizes(header_len, header_data_bytes, channels);
         let mut h = Vec::with_capacity(58);
-        h.extend_from_slice(b"RIFF\0\0\0\0WAVEfmt ");
+        h.extend_from_slice(b"RIFF");
+        h.extend_from_slice(&riff.to_le_bytes());
+        h.extend_from_slice(b"WAVEfmt ");
         let fmt_len: u32 = if format == WavFormat::Pcm16 { 16 } else { 18 };
         h.extend_from_slice(&fmt_len.to_le_bytes());
         h.extend_from_slice(&tag.to_le_bytes());
@@ -410,16 +434,20 @@ impl<W: Write + Seek> WavWriter<W> {
         h.extend_from_slice(&bits.to_le_bytes());
         if format != WavFormat::Pcm16 {
             h.extend_from_slice(&0u16.to_le_bytes()); // cbSize
-            h.extend_from_slice(b"fact\x04\0\0\0\0\0\0\0"); // sample frames, patched
+            h.extend_from_slice(b"fact\x04\0\0\0"); // sample frames
+            h.extend_from_slice(&frames.to_le_bytes());
         }
-        h.extend_from_slice(b"data\0\0\0\0");
+        h.extend_from_slice(b"data");
+        h.extend_from_slice(&data.to_le_bytes());
+        debug_assert_eq!(h.len() as u64, header_len);
         w.write_all(&h)?;
         Ok(WavWriter {
             w,
             format,
             channels,
             data_bytes: 0,
-            header_len: h.len() as u64,
+            header_len,
+            header_data_bytes,
             buf: Vec::new(),
         })
     }
@@ -461,20 +489,31 @@ impl<W: Write + Seek> WavWriter<W> {
         if self.data_bytes & 1 == 1 {
             self.w.write_all(&[0])?;
         }
-        let riff = self.header_len - 8 + self.data_bytes + (self.data_bytes & 1);
-        self.w.seek(SeekFrom::Start(4))?;
-        self.w.write_all(&(riff as u32).to_le_bytes())?;
-        if self.format != WavFormat::Pcm16 {
-            let frames = self.data_bytes / self.channels as u64;
-            self.w.seek(SeekFrom::Start(46))?;
-            self.w.write_all(&(frames as u32).to_le_bytes())?;
+        if self.data_bytes != self.header_data_bytes {
+            let (riff, frames, data) =
+                header_sizes(self.header_len, self.data_bytes, self.channels);
+            self.w.seek(SeekFrom::Start(4))?;
+            self.w.write_all(&riff.to_le_bytes())?;
+            if self.format != WavFormat::Pcm16 {
+                self.w.seek(SeekFrom::Start(46))?;
+                self.w.write_all(&frames.to_le_bytes())?;
+            }
+            self.w.seek(SeekFrom::Start(self.header_len - 4))?;
+            self.w.write_all(&data.to_le_bytes())?;
+            self.w.seek(SeekFrom::End(0))?;
         }
-        self.w.seek(SeekFrom::Start(self.header_len - 4))?;
-        self.w.write_all(&(self.data_bytes as u32).to_le_bytes())?;
-        self.w.seek(SeekFrom::End(0))?;
         self.w.flush()?;
         Ok(self.w)
     }
+}
+
+/// The RIFF length, the `fact` frame count (8-bit formats) and the `data` length of a WAV whose
+/// header is `header_len` bytes and whose data is `data_bytes` (padded to even in the file).
+fn header_sizes(header_len: u64, data_bytes: u64, channels: u16) -> (u32, u32, u32) {
+    let riff = header_len - 8 + data_bytes + (data_bytes & 1);
+    // the frame count only matters for the 8-bit formats, where a frame is `channels` bytes
+    let frames = data_bytes / channels as u64;
+    (riff as u32, frames as u32, data_bytes as u32)
 }
 
 /// The bytes of `pcm` in memory order (little-endian samples on a little-endian machine).
@@ -498,7 +537,14 @@ pub fn to_bytes(
     channels: u16,
     sample_rate: u32,
 ) -> io::Result<Vec<u8>> {
-    let mut w = WavWriter::new(io::Cursor::new(Vec::new()), format, channels, sample_rate)?;
+    let frames = (pcm.len() / channels.max(1) as usize) as u64;
+    let mut w = WavWriter::with_expected_frames(
+        io::Cursor::new(Vec::new()),
+        format,
+        channels,
+        sample_rate,
+        Some(frames),
+    )?;
     w.write(pcm)?;
     Ok(w.finish()?.into_inner())
 }
@@ -506,6 +552,55 @@ pub fn to_bytes(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A writer that refuses to seek: a WAV whose length was known up front must not need to.
+    struct FrontToBack(Vec<u8>);
+
+    impl Write for FrontToBack {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            self.0.extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Seek for FrontToBack {
+        fn seek(&mut self, _: SeekFrom) -> io::Result<u64> {
+            Err(io::Error::other("seeked"))
+        }
+    }
+
+    #[test]
+    fn a_known_length_is_written_front_to_back_and_equals_the_patched_file() {
+        let pcm: Vec<i16> = (0..1001).map(|i| (i * 37 % 2000) as i16).collect();
+        for f in [WavFormat::Pcm16, WavFormat::Alaw, WavFormat::Ulaw] {
+            let mut w =
+                WavWriter::with_expected_frames(FrontToBack(Vec::new()), f, 1, 8000, Some(1001))
+                    .unwrap();
+            w.write(&pcm[..500]).unwrap();
+            w.write(&pcm[500..]).unwrap();
+            let front_to_back = w.finish().unwrap().0;
+            let mut patched = WavWriter::new(io::Cursor::new(Vec::new()), f, 1, 8000).unwrap();
+            patched.write(&pcm).unwrap();
+            assert_eq!(front_to_back, patched.finish().unwrap().into_inner());
+        }
+        // a wrong guess is patched
+        let mut w = WavWriter::with_expected_frames(
+            io::Cursor::new(Vec::new()),
+            WavFormat::Alaw,
+            1,
+            8000,
+            Some(7),
+        )
+        .unwrap();
+        w.write(&pcm).unwrap();
+        assert_eq!(
+            w.finish().unwrap().into_inner(),
+            to_bytes(&pcm, WavFormat::Alaw, 1, 8000).unwrap()
+        );
+    }
 
     #[test]
     fn roundtrip_headers() {

@@ -404,6 +404,8 @@ fn report_dict<'py>(py: Python<'py>, r: &TranscodeReport) -> PyResult<Bound<'py,
     d.set_item("seconds", r.seconds())?;
     d.set_item("input_bytes", r.input_bytes)?;
     d.set_item("output_bytes", r.output_bytes)?;
+    d.set_item("bytes_written", r.bytes_written)?;
+    d.set_item("sha256", r.sha256.map(|h| crate::fsutil::hex(&h)))?;
     d.set_item("notes", r.notes.clone())?;
     d.set_item("error", py.None())?;
     d.set_item("error_kind", py.None())?;

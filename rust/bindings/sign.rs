@@ -377,7 +377,8 @@ fn auth_v2_many<'py>(
                     break;
                 }
                 if chunk.requests.len() == BATCH_CHUNK {
-                    let full = std::mem::replace(&mut chunk, OwnedBatch::with_capacity(BATCH_CHUNK));
+                    let full =
+                        std::mem::replace(&mut chunk, OwnedBatch::with_capacity(BATCH_CHUNK));
                     // a send error means the signer stopped on an error: its join below reports it
                     if py.detach(|| to_signer.send(full)).is_err() {
                         break;

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from datetime import datetime, timedelta
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -12,19 +13,31 @@ import numpy as np
 import pytest
 import soundfile
 
-from callcore.pipelines.recording_sources import BabaihuSource, Hl95Source, RemoteRecording, ScccSource
+from callcore.pipelines.recording_sources import (
+    BabaihuSource,
+    BabaihuSyncOptions,
+    HuaweiSyncOptions,
+    Hl95Source,
+    RemoteRecording,
+    ScccSource,
+    ScccSyncOptions,
+)
 from callcore.pipelines.recordings import SyncOptions, sync_recordings
 from callcore.platforms.errors import ProtocolError
 from callcore.platforms.retry import RetryPolicy
 from callcore.platforms.sccc import Recording
 from callcore.sandbox import audio as sbaudio
 
-OPTS = SimpleNamespace(retry=RetryPolicy(attempts=2, base_delay=0), page_size=2, platform_mp3=False)
+RETRY = RetryPolicy(attempts=2, base_delay=0)
 
 
 def _source(cls, client):
+    """A source around a stub client: its own options with two rows a page."""
     src = cls.__new__(cls)
-    src.o, src.client, src.files = OPTS, client, client
+    own = cls.options_type()
+    if hasattr(own, "page_size"):
+        own = replace(own, page_size=2)
+    src.options, src.retry, src.client, src.files = own, RETRY, client, client
     return src
 
 
@@ -197,9 +210,9 @@ def test_unknown_platform_is_refused(tmp_path: Path):
 
 
 def test_sccc_files_url_downloads_from_the_file_server(tmp_path: Path):
-    o = SimpleNamespace(sccc_version="V2.0.4", http_options=None, files_url="http://files.example:8090",
-                        endpoint="http://api.example:8080", access_key="C2", secret_key="pw", retry=OPTS.retry)
-    src = ScccSource(o, tmp_path)
+    sync = SyncOptions("http://api.example:8080", "C2", "pw", platform="sccc", retry=RETRY,
+                       platform_options=ScccSyncOptions(files_url="http://files.example:8090"))
+    src = ScccSource(sync, tmp_path)
     try:
         assert src.client.base_url == "http://api.example:8080" and src.files.base_url == "http://files.example:8090"
         assert src.files._file_url("rec/a b.wav") == "http://files.example:8090/rec/a%20b.wav"
@@ -209,3 +222,119 @@ def test_sccc_files_url_downloads_from_the_file_server(tmp_path: Path):
         assert src.download(rec, tmp_path / "x.wav") == tmp_path / "x.wav" and calls == [("rec/a b.wav", tmp_path / "x.wav")]
     finally:
         src.close()
+
+
+def test_another_platforms_options_are_refused_by_name(tmp_path: Path):
+    """Each source owns its settings: giving SCCC's to a Huawei sync (or 八百呼's to SCCC) fails
+    before anything is sent, naming whose settings they are."""
+    with pytest.raises(ValueError, match="ScccSyncOptions holds sccc's settings, but the sync's platform is huawei"):
+        SyncOptions("http://x", "a", "b", platform_options=ScccSyncOptions(files_url="http://f"))
+    with pytest.raises(ValueError, match="BabaihuSyncOptions holds babaihu's settings, but the sync's platform is sccc"):
+        SyncOptions("http://x", "a", "b", platform="sccc", platform_options=BabaihuSyncOptions(platform_mp3=True))
+    with pytest.raises(ValueError, match="huawei route 'nope'"):
+        HuaweiSyncOptions(route="nope")  # type: ignore[arg-type]
+    own = ScccSource(SyncOptions("http://x", "a", "b", platform="sccc"), tmp_path)
+    try:
+        assert own.options == ScccSyncOptions() and own.files is own.client, "no options: the platform's defaults"
+    finally:
+        own.close()
+
+
+def test_each_listing_retry_is_logged_with_its_reason_and_wait(caplog):
+    """A listing call that fails retryably is logged on callcore.pipelines once per retry, with
+    the error and the wait, before the call succeeds."""
+    from callcore.platforms.errors import ServerError
+
+    waits = []
+    calls = []
+
+    class Flaky:
+        def records(self, start):
+            calls.append(start)
+            if len(calls) < 3:
+                raise ServerError("sccc getRecordsList: HTTP 503", platform="sccc")
+            return []
+
+    src = _source(ScccSource, Flaky())
+    src.retry = RetryPolicy(attempts=5, base_delay=0.5, jitter=0, sleep=waits.append)
+    with caplog.at_level("WARNING", logger="callcore.pipelines"):
+        assert list(src.list_window("2026-11-01 00:00:00", "2026-11-01 23:59:59", lambda *a: None)) == []
+    assert waits == [0.5, 1.0]
+    lines = [r.getMessage() for r in caplog.records if r.name == "callcore.pipelines"]
+    assert len(lines) == 2, lines
+    assert "sccc getRecordsList from 0: attempt 1 of 5 failed (ServerError: sccc getRecordsList: HTTP 503" in lines[0]
+    assert lines[0].endswith("retrying in 0.5 s") and lines[1].endswith("retrying in 1.0 s")
+
+
+@pytest.mark.parametrize(("platform", "flags", "message"), [
+    ("huawei", ["--files-url", "http://files.example"], "--files-url is an option of sccc, not of --platform huawei"),
+    ("sccc", ["--vdn", "2"], "--vdn is an option of huawei, not of --platform sccc"),
+    ("hl95", ["--platform-mp3"], "--platform-mp3 is an option of babaihu, not of --platform hl95"),
+    ("huawei", ["--page-size", "50"], "--page-size is an option of babaihu and hl95, not of --platform huawei"),
+])
+def test_cli_refuses_another_platforms_flag(tmp_path: Path, capsys, monkeypatch, platform, flags, message):
+    """A flag of another platform is a usage error before anything is sent (it used to be
+    ignored without a word)."""
+    from callcore.cli import main
+
+    monkeypatch.setenv("CALLCORE_ACCESS_KEY", "ak")
+    monkeypatch.setenv("CALLCORE_SECRET_KEY", "sk")
+    code = main(["recordings", "sync", "--platform", platform, "--from", "2026-11-01", "--to", "2026-11-02",
+                 "-o", str(tmp_path / "o"), "--endpoint", "http://127.0.0.1:9", *flags])
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "o").exists(), "refused before the sync starts"
+
+
+def test_cli_builds_the_platforms_own_options(monkeypatch):
+    """The same flags as before, gathered into the platform's options class."""
+    from callcore.pipelines.cli import _sync_platform_options
+    from callcore.pipelines.recording_sources import Hl95SyncOptions
+
+    def args(platform: str, **given):
+        names = ("vdn", "callback_url", "huawei_route", "customer", "api_version", "files_url", "sa_user",
+                 "platform_mp3", "client_id", "scope", "page_size")
+        return SimpleNamespace(platform=platform, **{n: given.get(n) for n in names})
+
+    assert _sync_platform_options(args("huawei", vdn=3, huawei_route="call")) == HuaweiSyncOptions(vdn_id=3, route="call")
+    assert _sync_platform_options(args("sccc", api_version="V2.1")) == ScccSyncOptions(api_version="V2.1")
+    assert _sync_platform_options(args("babaihu", platform_mp3=True, page_size=7)) == BabaihuSyncOptions(
+        platform_mp3=True, page_size=7)
+    assert _sync_platform_options(args("hl95", scope="all")) == Hl95SyncOptions(scope="all")
+
+
+def test_huawei_bill_file_wait_uses_the_policy_and_logs_each_wait(tmp_path: Path, caplog):
+    """The wait for a bill file the platform has not generated yet: each wait comes from the
+    sync's RetryPolicy (its sleep, its delays, capped by bill_wait) and is logged with the reason."""
+    from callcore.pipelines.recording_sources import HuaweiSource
+    from callcore.platforms.errors import ServerError
+
+    waits = []
+    tries = []
+
+    class NotYet:
+        def download_bill_file(self, name, dest):
+            tries.append(name)
+            if len(tries) < 3:
+                raise ServerError("huawei downloadBillFile: the file is not generated yet", platform="huawei")
+            dest.write_bytes(b"zip")
+            return dest
+
+    src = HuaweiSource.__new__(HuaweiSource)
+    src.options, src.client = HuaweiSyncOptions(bill_wait=60.0), NotYet()
+    src.retry = RetryPolicy(attempts=1, base_delay=0.5, jitter=0, sleep=waits.append)
+    with caplog.at_level("INFO", logger="callcore.pipelines"):
+        got = src._bill_file("b.zip", tmp_path)
+    assert got == tmp_path / "b.zip" and got.read_bytes() == b"zip"
+    assert waits == [0.5, 1.0], "the policy's growing delays"
+    lines = [r.getMessage() for r in caplog.records if r.name == "callcore.pipelines"]
+    assert len(lines) == 2 and all("bill file b.zip not ready (ServerError: huawei downloadBillFile" in m
+                                   for m in lines), lines
+    assert "waiting 0.5 s more" in lines[0] and "waiting 1.0 s more" in lines[1]
+
+    gone = HuaweiSource.__new__(HuaweiSource)
+    gone.options, gone.client, gone.retry = HuaweiSyncOptions(bill_wait=0.0), NotYet(), src.retry
+    tries.clear()
+    with pytest.raises(ServerError):  # past bill_wait the platform's error is raised, not waited on
+        gone._bill_file("b.zip", tmp_path)
+    assert len(tries) == 1

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import soundfile
 
+from callcore.pipelines.recording_sources import HuaweiSyncOptions
 from callcore.pipelines.recordings import SyncOptions, sync_recordings
 
 from . import platform_sync as ps
@@ -54,7 +55,8 @@ def test_output_duration_equals_the_cdr(sandbox_factory, tmp_path, fmt, route):
             assert len({r["call_id"] for r in recs}) < len(recs), "a call with two recordings (a zip)"
         b, e = _window()
         s = sync_recordings(SyncOptions(sb.url, sb.access_key, sb.secret_key, begin=b, end=e, out_dir=str(out),
-                                        recording_format=fmt, huawei_route=route.split("-")[1]))
+                                        recording_format=fmt,
+                                        platform_options=HuaweiSyncOptions(route=route.split("-")[1])))
         seconds_of = _huawei_seconds(recs)
         n = len(recs)
     else:

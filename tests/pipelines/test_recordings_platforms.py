@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 import soundfile
 
+from callcore.pipelines.recording_sources import BabaihuSyncOptions, Hl95SyncOptions
 from callcore.pipelines.recordings import sync_recordings
 from callcore.platforms.retry import RetryPolicy
 from callcore.sandbox import audio as sbaudio
@@ -142,7 +143,8 @@ def test_babaihu_platform_mp3_route(sandboxes, tmp_path):
     _three_groups("babaihu", sb, now, n=8)
     exp = ps.expected("babaihu", sb, b, e)
     out = tmp_path / "out"
-    s = sync_recordings(ps.options("babaihu", sb, out, b, e, platform_mp3=True, to_format="mp3"))
+    s = sync_recordings(ps.options("babaihu", sb, out, b, e, platform_options=BabaihuSyncOptions(platform_mp3=True),
+                                   to_format="mp3"))
     assert s.complete and s.converted == len(exp) > 0
     _check_outputs(out, exp, "mp3", to="mp3")
     assert sorted(sb.counter.served) == sorted("id:" + x.call_id for x in exp)
@@ -199,7 +201,9 @@ def test_sync_completes_under_faults(sandboxes, tmp_path, platform, seed):
     ps.set_faults(sb, f"5xx=0.2,drop=0.15,flow=0.15,latency=0.2:0.02,seed={seed}")
     exp = ps.expected(platform, sb, b, e)
     out = tmp_path / "out"
-    s = sync_recordings(ps.options(platform, sb, out, b, e, page_size=5, retry=RetryPolicy(
+    # small listing pages where the platform pages by size (SCCC pages by key, 500 at most)
+    paged = {"babaihu": BabaihuSyncOptions(page_size=5), "hl95": Hl95SyncOptions(page_size=5)}.get(platform)
+    s = sync_recordings(ps.options(platform, sb, out, b, e, platform_options=paged, retry=RetryPolicy(
         attempts=30, base_delay=0.01, flow_delay=0.02, max_delay=0.1)))
     assert s.complete and s.failed == 0 and s.converted == len(exp)
     _check_outputs(out, exp, "alaw")
@@ -261,3 +265,35 @@ def test_sccc_sync_survives_20_kills(sandboxes, tmp_path):
     assert sum(sb.counter.served.values()) <= len(exp) + 2 * kills
     leftovers = [p for p in out.rglob("*") if p.name.endswith(".part") or p.name.startswith(".part-")]
     assert leftovers == []
+
+
+@pytest.mark.parametrize("platform", ps.PLATFORMS)
+def test_downloads_are_hashed_while_written_not_read_back(sandboxes, tmp_path, platform, monkeypatch):
+    """The manifest's source_sha256 comes from the chunks the transport wrote and its
+    output_sha256 from the transcoder (TranscodeResult.sha256): no download or output is opened
+    again to hash it or to tell a zip by its first bytes (issue 15), and each digest is the one
+    of the bytes on disk."""
+    from callcore.pipelines import recordings
+
+    sb = sandboxes(platform, record_format=FORMATS[platform])
+    now, b, e = _period()
+    _three_groups(platform, sb, now, n=6)
+    exp = ps.expected(platform, sb, b, e)
+    reads = []
+    real_hash, real_is_zip = recordings.file_sha256, recordings.is_zip_file
+    monkeypatch.setattr(recordings, "file_sha256", lambda p: reads.append(Path(p)) or real_hash(p))
+    monkeypatch.setattr(recordings, "is_zip_file", lambda p: reads.append(Path(p)) or real_is_zip(p))
+    out = tmp_path / "out"
+    s = sync_recordings(ps.options(platform, sb, out, b, e, keep_sources=True))
+    assert s.complete and s.converted == len(exp) > 0
+    assert reads == [], "a download or an output was read back"
+    db = sqlite3.connect(out / ".callcore-sync" / "state.sqlite3")
+    try:
+        kept = db.execute("SELECT src, src_sha, src_bytes, out, out_sha, out_bytes FROM recs").fetchall()
+    finally:
+        db.close()
+    assert len(kept) == len(exp)
+    for src_rel, src_sha, src_bytes, out_rel, out_sha, out_bytes in kept:
+        source, output = out / ".callcore-sync" / src_rel, out / out_rel
+        assert (ps.sha256(source), source.stat().st_size) == (src_sha, src_bytes), src_rel
+        assert (ps.sha256(output), output.stat().st_size) == (out_sha, out_bytes), out_rel

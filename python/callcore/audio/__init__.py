@@ -200,7 +200,7 @@ class TranscodeResult:
 
     __match_args__ = ("src", "dst", "ok", "status")
     _FIELDS = ("src", "dst", "ok", "status", "error", "error_kind", "input", "variant", "channels", "in_rate",
-               "out_rate", "frames", "seconds", "input_bytes", "output_bytes", "notes")
+               "out_rate", "frames", "seconds", "input_bytes", "output_bytes", "bytes_written", "sha256", "notes")
 
     src: str
     dst: str
@@ -216,13 +216,16 @@ class TranscodeResult:
     frames: int
     seconds: float
     input_bytes: int
-    output_bytes: int
+    output_bytes: int  # the output file's size (also when skipped)
+    bytes_written: int  # written by this call: 0 when skipped or failed
+    sha256: str | None  # lowercase hex of the output file, hashed as it was written; None when nothing was written
     notes: list[str]
 
     def __init__(self, src: str, dst: str, ok: bool, status: str, error: str | None = None,
                  error_kind: str | None = None, input: str = "", variant: str | None = None, channels: int = 0,
                  in_rate: int = 0, out_rate: int = 0, frames: int = 0, seconds: float = 0.0, input_bytes: int = 0,
-                 output_bytes: int = 0, notes: list[str] | None = None) -> None:
+                 output_bytes: int = 0, bytes_written: int = 0, sha256: str | None = None,
+                 notes: list[str] | None = None) -> None:
         values = locals()
         for name in self._FIELDS:
             object.__setattr__(self, name, values[name])

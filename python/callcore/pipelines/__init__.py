@@ -22,9 +22,17 @@ __all__ = ["ImportOptions", "ImportSummary", "OutboundImport", "import_list", "H
            "ScccImportOptions", "BabaihuImportOptions", "Hl95ImportOptions", "SyncOptions", "SyncSummary",
            "safe_local_path", "sync_recordings"]
 
-from .recording_sources import RecordingSource, RemoteRecording  # noqa: E402
+from .recording_sources import (  # noqa: E402
+    BabaihuSyncOptions,
+    Hl95SyncOptions,
+    HuaweiSyncOptions,
+    RecordingSource,
+    RemoteRecording,
+    ScccSyncOptions,
+)
 
-__all__ += ["RecordingSource", "RemoteRecording"]
+__all__ += ["RecordingSource", "RemoteRecording", "HuaweiSyncOptions", "ScccSyncOptions", "BabaihuSyncOptions",
+            "Hl95SyncOptions"]
 
 # ``callcore recordings convert``: fsspec and Ray are imported only when a job runs (callcore[ray])
 from .archive import ConvertOptions, ConvertSummary, convert_archive  # noqa: E402

@@ -10,7 +10,10 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .recording_sources import PlatformSyncOptions
 
 from .cli_common import _Bars, _creds, _endpoint, _http_options, import_table  # noqa: F401  (sync, results)
 from .options import import_platforms
@@ -90,33 +93,35 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                                    "platforms take their user on the command line (or CALLCORE_ACCESS_KEY) and their "
                                    "secret from CALLCORE_SCCC_PASSWORD, CALLCORE_BABAIHU_PASSWORD or "
                                    "CALLCORE_HL95_CLIENT_SECRET (else CALLCORE_SECRET_KEY).")
-    s.add_argument("--platform", default="huawei", choices=["huawei", "sccc", "babaihu", "hl95"])
+    from .recording_sources import sync_platforms
+
+    s.add_argument("--platform", default="huawei", choices=sync_platforms())
     s.add_argument("--from", dest="begin", required=True, metavar="T1", help="YYYY-MM-DD[ HH:MM[:SS]]")
     s.add_argument("--to", dest="end", required=True, metavar="T2", help="like --from, or 'now'")
     s.add_argument("-o", "--output", required=True, type=Path, metavar="DIR")
     s.add_argument("--to-format", choices=["wav", "mp3"], default="wav")
     s.add_argument("--endpoint", metavar="URL", help="the platform's base URL (Huawei: CC-FS; default $CALLCORE_ENDPOINT)")
-    s.add_argument("--vdn", type=int, default=1)
+    s.add_argument("--vdn", type=int, help="huawei: the VDN (default 1)")
     s.add_argument("--workers", type=int, default=4, help="downloads at once (default 4)")
-    s.add_argument("--callback-url", default="http://127.0.0.1:9/callcore-bill-callback",
-                   help="queryBillData callBackURL (the bill file name is also derived from the responseId)")
+    s.add_argument("--callback-url", help="huawei: queryBillData callBackURL (the bill file name is also derived "
+                                          "from the responseId; default http://127.0.0.1:9/callcore-bill-callback)")
     s.add_argument("--ca-file", help="CA bundle for the platform's TLS certificate (a private CA)")
     s.add_argument("--customer", help="sccc: the customer id (default $CALLCORE_ACCESS_KEY)")
-    s.add_argument("--api-version", default="V2.0.4", help="sccc: the API version in the URL (default V2.0.4)")
+    s.add_argument("--api-version", help="sccc: the API version in the URL (default V2.0.4)")
     s.add_argument("--files-url", metavar="URL", help="sccc: the recording file server http://ip:port (default --endpoint)")
     s.add_argument("--sa-user", help="babaihu: sa_user (default $CALLCORE_ACCESS_KEY)")
-    s.add_argument("--platform-mp3", action="store_true",
+    s.add_argument("--platform-mp3", action="store_true", default=None,
                    help="babaihu: fetch the platform's own MP3 (ismp3=1) instead of its WAV")
     s.add_argument("--client-id", help="hl95: the OAuth client_id (default $CALLCORE_ACCESS_KEY)")
     s.add_argument("--scope", help="hl95: OAuth scope (default: the platform's)")
-    s.add_argument("--page-size", type=int, default=100, help="babaihu, hl95: rows per listing page (default 100)")
+    s.add_argument("--page-size", type=int, help="babaihu, hl95: rows per listing page (default 100)")
     s.add_argument("--settle-minutes", type=float, default=15.0,
                    help="a window ending less than this before the run is listed again by the next run (default 15)")
     s.add_argument("--recording-format", metavar="FMT",
                    help="the deployment's recording encoding, for downloads without a header (Huawei .V3): vox6k "
                         "(24K VOX, recordFormat 1), vox8k (32K VOX, 2), alaw (64K A-law, 3), ulaw, or auto (tell "
                         "A-law from VOX by content, VOX taken at 8 kHz); default: the platform's (auto)")
-    s.add_argument("--huawei-route", choices=["auto", "file", "original", "call"], default="auto",
+    s.add_argument("--huawei-route", choices=["auto", "file", "original", "call"],
                    help="huawei: download by file_name (file: the platform's WAV), by original_file_name (original: "
                         "the raw .V3), or by callId (call: a zip when the call has several); auto: file when the "
                         "index gives a file_name, else original")
@@ -246,9 +251,40 @@ def _sync_creds(args: argparse.Namespace) -> tuple[str, str]:
     return user, secret
 
 
+#: the sync's flags that belong to some platforms only: (args attribute, flag, its platforms, the
+#: field of that platform's options class, None for a credential read by _sync_creds)
+_SYNC_PLATFORM_FLAGS: tuple[tuple[str, str, tuple[str, ...], str | None], ...] = (
+    ("vdn", "--vdn", ("huawei",), "vdn_id"),
+    ("callback_url", "--callback-url", ("huawei",), "callback_url"),
+    ("huawei_route", "--huawei-route", ("huawei",), "route"),
+    ("customer", "--customer", ("sccc",), None),
+    ("api_version", "--api-version", ("sccc",), "api_version"),
+    ("files_url", "--files-url", ("sccc",), "files_url"),
+    ("sa_user", "--sa-user", ("babaihu",), None),
+    ("platform_mp3", "--platform-mp3", ("babaihu",), "platform_mp3"),
+    ("client_id", "--client-id", ("hl95",), None),
+    ("scope", "--scope", ("hl95",), "scope"),
+    ("page_size", "--page-size", ("babaihu", "hl95"), "page_size"),
+)
+
+
 def _check_sync(args: argparse.Namespace) -> None:
     if args.from_pushes and not args.store:
         raise ValueError("--from-pushes: give --store DIR, the receiver's store folder")
+    # a flag of another platform would be ignored without a word: refused instead
+    for attr, flag, platforms, _field in _SYNC_PLATFORM_FLAGS:
+        if getattr(args, attr) is not None and args.platform not in platforms:
+            raise ValueError(f"{flag} is an option of {' and '.join(platforms)}, not of --platform {args.platform}")
+
+
+def _sync_platform_options(args: argparse.Namespace) -> PlatformSyncOptions:
+    """The options object of ``--platform``'s recording source, from the flags given (the
+    others keep the class's defaults)."""
+    from .recording_sources import source_type
+
+    given = {field: getattr(args, attr) for attr, _flag, platforms, field in _SYNC_PLATFORM_FLAGS
+             if field is not None and args.platform in platforms and getattr(args, attr) is not None}
+    return source_type(args.platform).options_type(**given)
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:
@@ -257,24 +293,22 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     from .recordings import SyncOptions, parse_time, sync_recordings
 
     ak, sk = _sync_creds(args)
-    o = SyncOptions(_endpoint(args), ak, sk, begin=parse_time(args.begin), end=parse_time(args.end),
-                    out_dir=str(args.output), vdn_id=args.vdn, to_format=args.to_format, workers=args.workers,
-                    callback_url=args.callback_url, http_options=_http_options(args), platform=args.platform,
-                    sccc_version=args.api_version, files_url=args.files_url, platform_mp3=args.platform_mp3,
-                    hl95_scope=args.scope, page_size=args.page_size, settle_minutes=args.settle_minutes,
-                    recording_format=args.recording_format, huawei_route=args.huawei_route,
-                    wait=False if args.wait is None else True if args.wait < 0 else args.wait)
+    sync = SyncOptions(_endpoint(args), ak, sk, begin=parse_time(args.begin), end=parse_time(args.end),
+                       out_dir=str(args.output), platform=args.platform, platform_options=_sync_platform_options(args),
+                       to_format=args.to_format, workers=args.workers, http_options=_http_options(args),
+                       settle_minutes=args.settle_minutes, recording_format=args.recording_format,
+                       wait=False if args.wait is None else True if args.wait < 0 else args.wait)
     if args.from_pushes:
         from .push_recordings import use_pushes
 
-        o = use_pushes(o, args.store)
+        sync = use_pushes(sync, args.store)
     from callcore.platforms.errors import PlatformError
 
     from .folder_lock import FolderBusy
 
     try:
         with _Bars(args.quiet or args.json) as bars:
-            s = sync_recordings(o, progress=bars.sync_cb)
+            s = sync_recordings(sync, progress=bars.sync_cb)
     except FolderBusy as e:
         print(f"callcore: error: {e}", file=sys.stderr)
         return 3

@@ -21,9 +21,12 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .recording_sources import FMT, RecordingSource, RemoteRecording, make_source
+
+if TYPE_CHECKING:
+    from .recordings import SyncOptions
 
 
 def _epoch_text(v: Any) -> str:
@@ -33,34 +36,35 @@ def _epoch_text(v: Any) -> str:
         return ""
 
 
-def _recording(platform: str, q: dict[str, Any]) -> RemoteRecording:
+def _recording(platform: str, queued: dict[str, Any]) -> RemoteRecording:
     """A queued recording as the platform's source would have listed it."""
-    f = json.loads(q["fields"])
-    path = q["path"]
-    received = datetime.fromtimestamp(q["received"]).strftime(FMT)
+    fields = json.loads(queued["fields"])
+    path = queued["path"]
+    received = datetime.fromtimestamp(queued["received"]).strftime(FMT)
     if platform == "huawei":
-        begin = str(f.get("callTimeStr") or "")[:19]
-        if q["kind"] == "release":  # 2022/02/22,10:04:28:823 (001:17848)
-            raw = str(f.get("createCallTime") or "")
+        begin = str(fields.get("callTimeStr") or "")[:19]
+        if queued["kind"] == "release":  # 2022/02/22,10:04:28:823 (001:17848)
+            raw = str(fields.get("createCallTime") or "")
             try:
                 begin = datetime.strptime(raw[:19], "%Y/%m/%d,%H:%M:%S").strftime(FMT)
             except ValueError:
                 begin = ""
         # the .V3 original path: downloaded by 13.2.1.5 downloadRecord (a zip when a call has several)
-        return RemoteRecording(key=f"huawei:{path}", call_id=str(q["call_key"] or ""),
-                               callee=str(f.get("called") or ""), begin=begin or received, remote_original=path,
+        return RemoteRecording(key=f"huawei:{path}", call_id=str(queued["call_key"] or ""),
+                               callee=str(fields.get("called") or ""), begin=begin or received, remote_original=path,
                                local_name=path)
     if platform == "sccc":
-        return RemoteRecording(key=f"sccc:{path}", call_id=str(q["call_key"] or ""), agent=str(f.get("agent") or ""),
-                               caller=str(f.get("caller") or ""), callee=str(f.get("callee") or ""),
-                               begin=str(f.get("startTime") or "")[:19] or received,
-                               end=str(f.get("byeTime") or "")[:19], remote_file=path)
-    if q["kind"] == "upload":  # a box upload: the file is in the store folder
-        b = _epoch_text(f.get("start_time_secs"))
-        return RemoteRecording(key=f"babaihu-upload:{f.get('callid')}", call_id=str(f.get("callid") or ""),
-                               callee=str(f.get("callid_dialed") or ""), begin=b or received,
-                               end=_epoch_text(f.get("start_time_hangup")), remote_file=path, local_name=path)
-    memo = f.get("memo") or {}
+        return RemoteRecording(key=f"sccc:{path}", call_id=str(queued["call_key"] or ""),
+                               agent=str(fields.get("agent") or ""), caller=str(fields.get("caller") or ""),
+                               callee=str(fields.get("callee") or ""),
+                               begin=str(fields.get("startTime") or "")[:19] or received,
+                               end=str(fields.get("byeTime") or "")[:19], remote_file=path)
+    if queued["kind"] == "upload":  # a box upload: the file is in the store folder
+        began = _epoch_text(fields.get("start_time_secs"))
+        return RemoteRecording(key=f"babaihu-upload:{fields.get('callid')}", call_id=str(fields.get("callid") or ""),
+                               callee=str(fields.get("callid_dialed") or ""), begin=began or received,
+                               end=_epoch_text(fields.get("start_time_hangup")), remote_file=path, local_name=path)
+    memo = fields.get("memo") or {}
     return RemoteRecording(key=f"babaihu:{memo.get('cdrId') or path}", call_id=str(memo.get("cdrId") or ""),
                            agent=str(memo.get("cdrExtension") or ""), callee=str(memo.get("cdrPhoneNum") or ""),
                            begin=str(memo.get("cdrStartTime") or "")[:19] or received,
@@ -76,8 +80,12 @@ class PushSource:
     def __init__(self, platform: str, store: str | os.PathLike[str], inner: Callable[[], RecordingSource]) -> None:
         from callcore.receivers.store import STORE_FILE
 
-        if platform not in ("huawei", "sccc", "babaihu"):
-            raise ValueError(f"--from-pushes: {platform} defines no pushes (seed 000): use the listed sync")
+        from callcore.platforms import registry
+
+        if platform not in registry.names() or registry.get(platform).receiver is None:
+            # hl95: seed 000 defines no pushes
+            raise ValueError(f"--from-pushes: {platform} defines no pushes (no receiver in the platform registry): "
+                             "use the listed sync")
         if not (Path(store) / STORE_FILE).is_file():
             raise FileNotFoundError(f"--store {store}: no {STORE_FILE} there (has a receiver stored anything?)")
         self.platform = platform
@@ -97,14 +105,14 @@ class PushSource:
     def list_window(self, begin: str, end: str, note: Callable[[str, str], None]) -> Iterator[RemoteRecording]:
         from callcore.receivers.store import EventStore
 
-        es = EventStore(self.store)
+        store = EventStore(self.store)
         try:
-            queued = es.queued_recordings(self.platform)
+            queued = store.queued_recordings(self.platform)
         finally:
-            es.close()
+            store.close()
         seen: set[str] = set()
-        for q in queued:
-            rec = _recording(self.platform, q)
+        for entry in queued:
+            rec = _recording(self.platform, entry)
             if rec.key in seen or not begin <= rec.begin <= end:
                 continue
             seen.add(rec.key)
@@ -132,16 +140,16 @@ class PushSource:
             self._inner.close()
 
 
-def use_pushes(options: Any, store: str | os.PathLike[str] | None) -> Any:
-    """``options`` (a :class:`~callcore.pipelines.recordings.SyncOptions`) with its source set to
-    the recordings queued in ``store`` for ``options.platform``."""
+def use_pushes(options: SyncOptions, store: str | os.PathLike[str] | None) -> SyncOptions:
+    """``options`` with its source set to the recordings queued in ``store`` for
+    ``options.platform``; each is downloaded by the platform's own source, made from ``options``
+    (its ``platform_options`` included)."""
     from dataclasses import replace
 
     from .recordings import STATE_DIR
 
     if not store:
         raise ValueError("--from-pushes: give --store DIR, the receiver's store folder")
-    platform_options = replace(options, source=None)
+    listed_sync = replace(options, source=None)
     state_dir = Path(options.out_dir).resolve() / STATE_DIR
-    return replace(options, source=PushSource(options.platform, store,
-                                              lambda: make_source(platform_options, state_dir)))
+    return replace(options, source=PushSource(options.platform, store, lambda: make_source(listed_sync, state_dir)))

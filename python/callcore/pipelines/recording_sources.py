@@ -15,7 +15,14 @@ pipeline's (:mod:`callcore.pipelines.recordings`):
 
 ``max_window`` cuts long periods into windows (Huawei: 3 days, 0300014; 八百呼 and 九五: one day,
 so that a long sync resumes by the day; SCCC: none, its listing has no time filter and is read
-once from the first key). A listing call is retried with the sync's :class:`RetryPolicy`.
+once from the first key). A listing call is retried with the sync's :class:`RetryPolicy`, each
+retry and wait logged on ``callcore.pipelines`` with its reason and length.
+
+Each source owns its platform's settings as a typed options class (:class:`HuaweiSyncOptions`,
+:class:`ScccSyncOptions`, :class:`BabaihuSyncOptions`, :class:`Hl95SyncOptions`), given as
+``SyncOptions.platform_options``; the generic settings (endpoint, credentials, period, folder,
+workers, retry, HTTP options) stay on :class:`~callcore.pipelines.recordings.SyncOptions`.
+Another platform's options class is refused with the platform it belongs to.
 
 What each platform's listing gives (the manifest's columns a listing lacks stay empty):
 
@@ -33,24 +40,28 @@ What each platform's listing gives (the manifest's columns a listing lacks stay 
 """
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Protocol
+from typing import Any, Callable, ClassVar, Iterable, Iterator, Literal, Protocol, TypeVar, Union
 
 from callcore.platforms.errors import PlatformError, ProtocolError
+from callcore.platforms.retry import RetryPolicy
 
 from .retrying import retry_call
 
+log = logging.getLogger("callcore.pipelines")
+
 FMT = "%Y-%m-%d %H:%M:%S"
-PLATFORMS = ("huawei", "sccc", "babaihu", "hl95")
 
 #: The encodings a deployment can record in, by the ``source`` names of :mod:`callcore.audio`:
 #: headerless data (Huawei's ``.V3``) carries no rate or codec, so the sync must be told.
 #: ``vox6k`` = 24K VOX (recordFormat 1), ``vox8k`` = 32K VOX (2), ``alaw`` = 64K A-law (3)
 #: (001:64386); ``auto`` tells A-law from VOX by content and takes VOX at 8 kHz.
-RECORDING_FORMATS = ("auto", "alaw", "vox8k", "vox6k", "ulaw")
+RecordingFormat = Literal["auto", "alaw", "vox8k", "vox6k", "ulaw"]
+RECORDING_FORMATS: tuple[RecordingFormat, ...] = ("auto", "alaw", "vox8k", "vox6k", "ulaw")
 #: other spellings accepted for them: the seed's labels and Huawei's recordFormat numbers
 RECORDING_FORMAT_ALIASES = {
     "vox24k": "vox6k", "24kvox": "vox6k", "1": "vox6k",
@@ -60,17 +71,96 @@ RECORDING_FORMAT_ALIASES = {
 }
 
 
-def recording_format(name: str | None, platform_default: str = "auto") -> str:
+def recording_format(name: str | None, platform_default: str = "auto") -> RecordingFormat:
     """A recording format name (or alias, or None for the platform's default) -> one of
     :data:`RECORDING_FORMATS`; anything else is a ``ValueError`` naming the value."""
     if name is None or str(name).strip() == "":
-        return platform_default
+        name = platform_default
     key = str(name).strip().lower().replace("-", "").replace("_", "")
     key = RECORDING_FORMAT_ALIASES.get(key, key)
     if key not in RECORDING_FORMATS:
         raise ValueError(f"recording format {name!r}: expected one of {', '.join(RECORDING_FORMATS)} "
                          "(or vox24k, vox32k, alaw64k, or Huawei recordFormat 1, 2, 3)")
-    return key
+    return next(known for known in RECORDING_FORMATS if known == key)
+
+
+HuaweiRoute = Literal["auto", "file", "original", "call"]
+HUAWEI_ROUTES: tuple[HuaweiRoute, ...] = ("auto", "file", "original", "call")
+
+
+@dataclass(frozen=True)
+class HuaweiSyncOptions:
+    """Huawei's settings of a recording sync. ``vdn_id``: the VDN the bills are asked for;
+    ``callback_url``: queryBillData's callBackURL (the bill file name is derived from the
+    responseId, so nothing needs to listen there); ``ccfs_url``: the CC-FS base URL when it is
+    not the endpoint; ``bill_wait``: seconds to wait for a bill file to be generated; ``route``:
+    how a recording is downloaded (see :class:`HuaweiSource`)."""
+
+    platform: ClassVar[str] = "huawei"
+    vdn_id: int = 1
+    callback_url: str = "http://127.0.0.1:9/callcore-bill-callback"
+    ccfs_url: str | None = None
+    bill_wait: float = 120.0
+    route: HuaweiRoute = "auto"
+
+    def __post_init__(self) -> None:
+        if self.route not in HUAWEI_ROUTES:
+            raise ValueError(f"huawei route {self.route!r}: expected auto, file, original or call")
+
+
+@dataclass(frozen=True)
+class ScccSyncOptions:
+    """SCCC's settings of a recording sync: the API version in the URL, and the recording file
+    server (``http://ip:port``, 003:2816) when it is not the endpoint."""
+
+    platform: ClassVar[str] = "sccc"
+    api_version: str = "V2.0.4"
+    files_url: str | None = None
+
+
+@dataclass(frozen=True)
+class BabaihuSyncOptions:
+    """八百呼's settings of a recording sync: ``platform_mp3`` fetches the platform's own MP3
+    (``ismp3=1``, 004:650) instead of its WAV; ``page_size`` rows per findDialrecord page."""
+
+    platform: ClassVar[str] = "babaihu"
+    platform_mp3: bool = False
+    page_size: int = 100
+
+
+@dataclass(frozen=True)
+class Hl95SyncOptions:
+    """九五's settings of a recording sync: the OAuth ``scope`` (None: the platform's) and
+    ``page_size`` rows per listing page."""
+
+    platform: ClassVar[str] = "hl95"
+    scope: str | None = None
+    page_size: int = 100
+
+
+#: one platform's own settings of a recording sync
+PlatformSyncOptions = Union[HuaweiSyncOptions, ScccSyncOptions, BabaihuSyncOptions, Hl95SyncOptions]
+_PlatformOptionsT = TypeVar("_PlatformOptionsT", HuaweiSyncOptions, ScccSyncOptions, BabaihuSyncOptions,
+                            Hl95SyncOptions)
+
+
+def check_platform_options(platform: str, given: PlatformSyncOptions | None) -> None:
+    """Refuses another platform's options class, naming the platform it belongs to."""
+    if given is not None and given.platform != platform:
+        raise ValueError(f"platform_options: {type(given).__name__} holds {given.platform}'s settings, "
+                         f"but the sync's platform is {platform}")
+
+
+def _own_options(sync: Any, options_type: type[_PlatformOptionsT]) -> _PlatformOptionsT:
+    """The sync's ``platform_options`` when they are *options_type*, its defaults when none
+    were given; another platform's options are a ``ValueError``."""
+    given = getattr(sync, "platform_options", None)
+    if given is None:
+        return options_type()
+    if not isinstance(given, options_type):
+        check_platform_options(options_type.platform, given)
+        raise ValueError(f"platform_options: expected {options_type.__name__}, got {type(given).__name__}")
+    return given
 
 
 @dataclass
@@ -96,7 +186,9 @@ class RemoteRecording:
 
 
 class RecordingSource(Protocol):
-    """The per-platform adapter of a recording sync (see the module docs)."""
+    """The per-platform adapter of a recording sync (see the module docs). A custom source may
+    also carry ``recording_format`` (its deployment's encoding); the built-in ones take theirs
+    from the platform registry (``PlatformSpec.recording_format``)."""
 
     platform: str
     max_window: timedelta | None
@@ -139,69 +231,82 @@ class HuaweiSource:
     downloadBillFile (13.2.1.3), retried while the file is not generated yet; the index CSVs are
     read by column name (:func:`callcore.platforms.huawei.read_bill_index`). A recording is
     downloaded by the index's ``file_name`` (13.2.1.4, ``.wav``), else by ``original_file_name``
-    (13.2.1.5; a zip when the call has several). ``huawei_route`` picks another way: ``file``
-    (downloadRecordFile by ``file_name`` only), ``original`` (downloadRecord by
+    (13.2.1.5; a zip when the call has several). :attr:`HuaweiSyncOptions.route` picks another
+    way: ``file`` (downloadRecordFile by ``file_name`` only), ``original`` (downloadRecord by
     ``original_file_name``: the raw ``.V3``, in the deployment's encoding) or ``call``
     (downloadRecord by ``callId``: "callId 对应多个录音文件会下载 zip 压缩包", 001:65619; the
     recording is then the zip member named like its ``original_file_name``)."""
 
     platform = "huawei"
+    options_type = HuaweiSyncOptions
     max_window: timedelta | None = timedelta(days=3)
     # the .V3 encoding is the deployment's choice (001:64386: "一套环境中，只能使用一种录音格式") and
-    # the downloads carry no header: give it with --recording-format; auto guesses (VOX at 8 kHz)
-    recording_format = "auto"
+    # the downloads carry no header: give it with --recording-format; the registry's default
+    # (PlatformSpec.recording_format, auto) guesses (VOX at 8 kHz)
 
-    def __init__(self, o: Any, state_dir: Path) -> None:
+    def __init__(self, sync: Any, state_dir: Path) -> None:
         from callcore.platforms.huawei import HuaweiClient
 
-        self.o = o
+        self.options = _own_options(sync, HuaweiSyncOptions)
+        self.retry: RetryPolicy = sync.retry
         self.state_dir = state_dir
-        kw: dict[str, Any] = {"vdn_id": o.vdn_id}
-        if o.ccfs_url:
-            kw["ccfs_url"] = o.ccfs_url
-        if o.http_options is not None:
-            kw["options"] = o.http_options
-        self.client = HuaweiClient(o.endpoint, o.access_key, o.secret_key, **kw)
+        client_kw: dict[str, Any] = {"vdn_id": self.options.vdn_id}
+        if self.options.ccfs_url:
+            client_kw["ccfs_url"] = self.options.ccfs_url
+        if sync.http_options is not None:
+            client_kw["options"] = sync.http_options
+        self.client = HuaweiClient(sync.endpoint, sync.access_key, sync.secret_key, **client_kw)
+
+    def _bill_file(self, name: str, bills: Path) -> Path:
+        """Downloads bill file *name* into *bills*, waiting up to ``bill_wait`` seconds while the
+        platform has not generated it yet (a retryable error); each wait is logged."""
+        deadline = time.monotonic() + self.options.bill_wait
+        attempt = 0
+        while True:
+            try:
+                return Path(retry_call(self.client.download_bill_file, name, bills / name, policy=self.retry,
+                                         what=f"huawei downloadBillFile {name}"))
+            except PlatformError as err:
+                left = deadline - time.monotonic()
+                if not err.retryable or left <= 0:
+                    raise
+                attempt += 1
+                wait = min(self.retry.delay(err, attempt), left)
+                log.info("huawei bill file %s not ready (%s: %s); waiting %.1f s more (%.0f s left of bill_wait)",
+                         name, type(err).__name__, err, wait, left)
+                self.retry.sleep(wait)
 
     def list_window(self, begin: str, end: str, note: Callable[[str, str], None]) -> list[RemoteRecording]:
         from callcore.platforms.huawei import bill_file_name, read_bill_index
 
-        c = self.client
-        rid = retry_call(c.query_bill_data, begin, end, self.o.callback_url, policy=self.o.retry)
-        name = bill_file_name(rid)
-        note(rid, name)
+        response_id = retry_call(self.client.query_bill_data, begin, end, self.options.callback_url,
+                                   policy=self.retry, what="huawei queryBillData")
+        name = bill_file_name(response_id)
+        note(response_id, name)
         bills = self.state_dir / "bills"
         bills.mkdir(parents=True, exist_ok=True)
-        deadline = time.monotonic() + self.o.bill_wait
-        while True:
-            try:
-                path = retry_call(c.download_bill_file, name, bills / name, policy=self.o.retry)
-                break
-            except PlatformError as err:
-                if not err.retryable or time.monotonic() > deadline:
-                    raise
-                time.sleep(1.0)
-        idx = read_bill_index(path)
-        calls = {r.get("call_id", ""): r for r in idx.calls}
+        path = self._bill_file(name, bills)
+        index = read_bill_index(path)
+        calls = {row.get("call_id", ""): row for row in index.calls}
         self.calls = len(calls)
-        out = []
-        for r in idx.records:
-            key = r.file_name or r.original_file_name
+        found = []
+        for row in index.records:
+            key = row.file_name or row.original_file_name
             if not key:
                 continue
-            out.append(RemoteRecording(
-                key=key, call_id=r.call_id, agent=r.agent_id or calls.get(r.call_id, {}).get("agent_id", ""),
-                caller=r.caller_no, callee=r.callee_no, begin=r.call_begin, end=r.call_end,
-                seconds=_secs(r.call_begin, r.call_end), remote_file=r.file_name, remote_original=r.original_file_name,
-                local_name=r.original_file_name or r.file_name))
+            found.append(RemoteRecording(
+                key=key, call_id=row.call_id, agent=row.agent_id or calls.get(row.call_id, {}).get("agent_id", ""),
+                caller=row.caller_no, callee=row.callee_no, begin=row.call_begin, end=row.call_end,
+                seconds=_secs(row.call_begin, row.call_end), remote_file=row.file_name,
+                remote_original=row.original_file_name, local_name=row.original_file_name or row.file_name))
         try:
             path.unlink()
         except OSError:
             pass
-        return out
+        return found
 
     def _route(self, rec: RemoteRecording) -> str:
-        route = getattr(self.o, "huawei_route", "auto") or "auto"
+        route = self.options.route
         if route == "auto":
             return "file" if rec.remote_file else "original"
         if route == "call" and not rec.call_id:
@@ -237,45 +342,49 @@ class ScccSource:
     """SCCC (seed 003): getRecordsList (003:2668) pages by the largest ``key`` (<= 500 a call,
     003:2808) and has no time filter, so the whole list is read once from key 0 and filtered by
     ``startTime`` (epoch seconds, compared in local time); files are fetched from
-    ``http://ip:port/<filename>`` (003:2816; ``files_url`` when the file server is not the API
-    host). The listing has no call id: ``call_id`` holds the record ``key`` (录音 ID)."""
+    ``http://ip:port/<filename>`` (003:2816; :attr:`ScccSyncOptions.files_url` when the file
+    server is not the API host). The listing has no call id: ``call_id`` holds the record ``key``
+    (录音 ID)."""
 
     platform = "sccc"
+    options_type = ScccSyncOptions
     max_window: timedelta | None = None
-    recording_format = "auto"  # 003:2816 names no codec; a WAV/MP3 header, when there is one, says what it is
+    # 003:2816 names no codec: a WAV/MP3 header, when there is one, says what it is
 
-    def __init__(self, o: Any, state_dir: Path) -> None:
+    def __init__(self, sync: Any, state_dir: Path) -> None:
         from callcore.platforms.sccc import ScccClient
 
-        self.o = o
-        kw: dict[str, Any] = {"version": o.sccc_version}
-        if o.http_options is not None:
-            kw["options"] = o.http_options
-        self.client = ScccClient(o.endpoint, o.access_key, o.secret_key, **kw)
-        self.files = ScccClient(o.files_url, o.access_key, o.secret_key, **kw) if o.files_url else self.client
+        self.options = _own_options(sync, ScccSyncOptions)
+        self.retry: RetryPolicy = sync.retry
+        client_kw: dict[str, Any] = {"version": self.options.api_version}
+        if sync.http_options is not None:
+            client_kw["options"] = sync.http_options
+        self.client = ScccClient(sync.endpoint, sync.access_key, sync.secret_key, **client_kw)
+        self.files = (ScccClient(self.options.files_url, sync.access_key, sync.secret_key, **client_kw)
+                      if self.options.files_url else self.client)
 
     def list_window(self, begin: str, end: str, note: Callable[[str, str], None]) -> Iterator[RemoteRecording]:
         lo = datetime.strptime(begin, FMT).timestamp()
         hi = datetime.strptime(end, FMT).timestamp()
         start = 0
         while True:
-            page = retry_call(self.client.records, start, policy=self.o.retry)
+            page = retry_call(self.client.records, start, policy=self.retry, what=f"sccc getRecordsList from {start}")
             if not page:
                 return
-            for r in page:
-                if not r.filename or not lo <= r.startTime <= hi:
+            for row in page:
+                if not row.filename or not lo <= row.startTime <= hi:
                     continue
-                b = datetime.fromtimestamp(r.startTime)
+                began = datetime.fromtimestamp(row.startTime)
                 yield RemoteRecording(
-                    key=r.key, call_id=r.key, agent=r.agent, caller=r.caller, callee=r.callee, begin=b.strftime(FMT),
-                    end=(b + timedelta(seconds=r.duration)).strftime(FMT), seconds=float(r.duration),
-                    remote_file=r.filename)
-            nxt = max(int(r.key) for r in page if str(r.key).isdigit()) if any(
-                str(r.key).isdigit() for r in page) else start
-            if nxt <= start:
+                    key=row.key, call_id=row.key, agent=row.agent, caller=row.caller, callee=row.callee,
+                    begin=began.strftime(FMT), end=(began + timedelta(seconds=row.duration)).strftime(FMT),
+                    seconds=float(row.duration), remote_file=row.filename)
+            numeric_keys = [int(row.key) for row in page if str(row.key).isdigit()]
+            next_start = max(numeric_keys) if numeric_keys else start
+            if next_start <= start:
                 raise ProtocolError(f"sccc getRecordsList: keys do not grow past {start}; cannot page on",
                                     platform="sccc", endpoint="getRecordsList")
-            start = nxt
+            start = next_start
 
     def source_name(self, rec: RemoteRecording) -> tuple[str, str | None]:
         return rec.remote_file, None
@@ -293,51 +402,54 @@ class ScccSource:
 class BabaihuSource:
     """八百呼 (seed 004): findDialrecord (004:601) by ``startTime``/``endTime``, paged with
     ``start``/``limit``; rows without ``cdrRecordFile`` have no recording. The WAV is fetched at
-    ``/voip/record/{cdrRecordFile}``, or, with ``platform_mp3``, the platform's own MP3 at
-    ``/voip/api/client/download/record.json?id={cdrId}&ismp3=1`` (004:650-652). caller/callee:
-    the listing gives only the customer's number (``cdrPhoneNum``) and the extension; the
-    other side's number is left empty."""
+    ``/voip/record/{cdrRecordFile}``, or, with :attr:`BabaihuSyncOptions.platform_mp3`, the
+    platform's own MP3 at ``/voip/api/client/download/record.json?id={cdrId}&ismp3=1``
+    (004:650-652). caller/callee: the listing gives only the customer's number (``cdrPhoneNum``)
+    and the extension; the other side's number is left empty."""
 
     platform = "babaihu"
+    options_type = BabaihuSyncOptions
     max_window: timedelta | None = timedelta(days=1)
-    recording_format = "auto"  # WAV or MP3 (004:646-652): a header says what it is
+    # WAV or MP3 (004:646-652): a header says what it is
 
-    def __init__(self, o: Any, state_dir: Path) -> None:
+    def __init__(self, sync: Any, state_dir: Path) -> None:
         from callcore.platforms.babaihu import BabaihuClient
 
-        self.o = o
-        kw: dict[str, Any] = {}
-        if o.http_options is not None:
-            kw["options"] = o.http_options
-        self.client = BabaihuClient(o.endpoint, o.access_key, o.secret_key, **kw)
+        self.options = _own_options(sync, BabaihuSyncOptions)
+        self.retry: RetryPolicy = sync.retry
+        client_kw: dict[str, Any] = {}
+        if sync.http_options is not None:
+            client_kw["options"] = sync.http_options
+        self.client = BabaihuClient(sync.endpoint, sync.access_key, sync.secret_key, **client_kw)
 
     def list_window(self, begin: str, end: str, note: Callable[[str, str], None]) -> Iterator[RemoteRecording]:
         start = 0
         while True:
-            total, rows = retry_call(self.client.call_records, start=start, limit=self.o.page_size, start_time=begin,
-                                     end_time=end, policy=self.o.retry)
-            for r in rows:
-                f = _show(r.get("cdrRecordFile")).strip()
-                b = _show(r.get("cdrStartTime"))[:19]
-                if not f or not begin <= b <= end:
+            total, rows = retry_call(self.client.call_records, start=start, limit=self.options.page_size,
+                                       start_time=begin, end_time=end, policy=self.retry,
+                                       what=f"babaihu findDialrecord from {start}")
+            for row in rows:
+                record_file = _show(row.get("cdrRecordFile")).strip()
+                began = _show(row.get("cdrStartTime"))[:19]
+                if not record_file or not begin <= began <= end:
                     continue
-                cid = _show(r.get("cdrId")) or f
-                phone = _show(r.get("cdrPhoneNum"))
-                inbound = _show(r.get("cdrPeer")) in ("2", "5")  # 呼入, 语音留言 (004:897)
-                talk = _num(r.get("cdrTalktime"))
-                yield RemoteRecording(key=cid, call_id=_show(r.get("cdrId")), agent=_show(r.get("cdrExtension")),
-                                      caller=phone if inbound else "", callee="" if inbound else phone, begin=b,
-                                      end=_show(r.get("cdrHangupTime"))[:19], seconds=talk, remote_file=f)
+                phone = _show(row.get("cdrPhoneNum"))
+                inbound = _show(row.get("cdrPeer")) in ("2", "5")  # 呼入, 语音留言 (004:897)
+                yield RemoteRecording(key=_show(row.get("cdrId")) or record_file, call_id=_show(row.get("cdrId")),
+                                      agent=_show(row.get("cdrExtension")), caller=phone if inbound else "",
+                                      callee="" if inbound else phone, begin=began,
+                                      end=_show(row.get("cdrHangupTime"))[:19], seconds=_num(row.get("cdrTalktime")),
+                                      remote_file=record_file)
             start += len(rows)
             if not rows or start >= total:
                 return
 
     def source_name(self, rec: RemoteRecording) -> tuple[str, str | None]:
-        return rec.remote_file, ".mp3" if self.o.platform_mp3 else None
+        return rec.remote_file, ".mp3" if self.options.platform_mp3 else None
 
     def download(self, rec: RemoteRecording, dest: Path) -> Path:
         return Path(self.client.download_record(dest, record_file=rec.remote_file, cdr_id=rec.call_id or None,
-                                                mp3=self.o.platform_mp3))
+                                                mp3=self.options.platform_mp3))
 
     def close(self) -> None:
         self.client.close()
@@ -352,29 +464,33 @@ class Hl95Source:
     window is read too and its ``callId`` joined by ``filename``."""
 
     platform = "hl95"
+    options_type = Hl95SyncOptions
     max_window: timedelta | None = timedelta(days=1)
-    recording_format = "auto"  # 000:2896 names no codec; a WAV/MP3 header, when there is one, says what it is
+    # 000:2896 names no codec: a WAV/MP3 header, when there is one, says what it is
 
-    def __init__(self, o: Any, state_dir: Path) -> None:
+    def __init__(self, sync: Any, state_dir: Path) -> None:
         from callcore.platforms.hl95 import Hl95Client
 
-        self.o = o
-        kw: dict[str, Any] = {}
-        if o.http_options is not None:
-            kw["options"] = o.http_options
-        if o.hl95_scope:
-            kw["scope"] = o.hl95_scope
-        self.client = Hl95Client(o.endpoint, o.access_key, o.secret_key, **kw)
+        self.options = _own_options(sync, Hl95SyncOptions)
+        self.retry: RetryPolicy = sync.retry
+        client_kw: dict[str, Any] = {}
+        if sync.http_options is not None:
+            client_kw["options"] = sync.http_options
+        if self.options.scope:
+            client_kw["scope"] = self.options.scope
+        self.client = Hl95Client(sync.endpoint, sync.access_key, sync.secret_key, **client_kw)
 
     @staticmethod
-    def _t(s: str) -> str:
-        return datetime.strptime(s, FMT).strftime("%Y%m%d%H%M%S")
+    def _compact_time(text: str) -> str:
+        """``YYYY-MM-DD HH:MM:SS`` -> the listing's ``yyyyMMddHHmmss``."""
+        return datetime.strptime(text, FMT).strftime("%Y%m%d%H%M%S")
 
     def _pages(self, fn: Callable[..., Any], begin: str, end: str) -> Iterator[dict[str, Any]]:
         page, seen = 1, 0
         while True:
-            data = retry_call(fn, current_page=page, page_size=self.o.page_size, start_from=self._t(begin),
-                              start_end=self._t(end), policy=self.o.retry) or {}
+            data = retry_call(fn, current_page=page, page_size=self.options.page_size,
+                                start_from=self._compact_time(begin), start_end=self._compact_time(end),
+                                policy=self.retry, what=f"hl95 {getattr(fn, '__name__', 'listing')} page {page}") or {}
             rows = list(data.get("pageData") or [])
             yield from rows
             seen += len(rows)
@@ -385,20 +501,21 @@ class Hl95Source:
     def list_window(self, begin: str, end: str, note: Callable[[str, str], None]) -> Iterator[RemoteRecording]:
         call_ids = {_show(h.get("filename")): _show(h.get("callId"))
                     for h in self._pages(self.client.call_history, begin, end) if h.get("filename")}
-        for r in self._pages(self.client.recordings, begin, end):
-            f = _show(r.get("filename")).strip()
-            b = _show(r.get("cStartTime"))[:19]
-            if not f or not begin <= b <= end:
+        for row in self._pages(self.client.recordings, begin, end):
+            filename = _show(row.get("filename")).strip()
+            began = _show(row.get("cStartTime"))[:19]
+            if not filename or not begin <= began <= end:
                 continue
-            talk = _num(r.get("talksec"))
-            e = _show(r.get("endTime"))[:19]
-            if not e and talk is not None:
-                e = (datetime.strptime(b, FMT) + timedelta(seconds=talk)).strftime(FMT)
-            customer = _show(r.get("customer"))
-            inbound = _show(r.get("callType")) == "2"
-            yield RemoteRecording(key=_show(r.get("id")) or f, call_id=call_ids.get(f, ""), agent=_show(r.get("agent")),
-                                  caller=customer if inbound else "", callee="" if inbound else customer, begin=b,
-                                  end=e, seconds=talk, remote_file=f)
+            talk = _num(row.get("talksec"))
+            ended = _show(row.get("endTime"))[:19]
+            if not ended and talk is not None:
+                ended = (datetime.strptime(began, FMT) + timedelta(seconds=talk)).strftime(FMT)
+            customer = _show(row.get("customer"))
+            inbound = _show(row.get("callType")) == "2"
+            yield RemoteRecording(key=_show(row.get("id")) or filename, call_id=call_ids.get(filename, ""),
+                                  agent=_show(row.get("agent")), caller=customer if inbound else "",
+                                  callee="" if inbound else customer, begin=began, end=ended, seconds=talk,
+                                  remote_file=filename)
 
     def source_name(self, rec: RemoteRecording) -> tuple[str, str | None]:
         return rec.remote_file, None
@@ -410,15 +527,33 @@ class Hl95Source:
         self.client.close()
 
 
-SOURCES: dict[str, Any] = {"huawei": HuaweiSource, "sccc": ScccSource, "babaihu": BabaihuSource, "hl95": Hl95Source}
+def sync_platforms() -> tuple[str, ...]:
+    """The registered platforms that have a recording source (:mod:`callcore.platforms.registry`):
+    the choices of ``recordings sync --platform``."""
+    from callcore.platforms import registry
+
+    return tuple(name for name in registry.names() if registry.get(name).recording_source)
 
 
-def make_source(options: Any, state_dir: Path) -> RecordingSource:
-    """The adapter for ``options.platform`` (or ``options.source`` itself when given)."""
-    if options.source is not None:
-        return options.source
-    try:
-        cls = SOURCES[options.platform]
-    except KeyError:
-        raise ValueError(f"platform {options.platform!r}: expected one of {', '.join(PLATFORMS)}") from None
-    return cls(options, state_dir)
+def source_type(platform: str) -> Any:
+    """The recording source class of *platform*, as its registry entry names it."""
+    from callcore.platforms import registry
+
+    if platform not in sync_platforms():
+        raise ValueError(f"platform {platform!r}: expected one of {', '.join(sync_platforms())}")
+    return registry.load(registry.get(platform).recording_source or "")
+
+
+def default_recording_format(platform: str) -> str:
+    """The deployment's recording encoding when the sync is not told one: the registry entry's
+    (``auto`` for a platform the registry does not know, e.g. a custom source's)."""
+    from callcore.platforms import registry
+
+    return registry.get(platform).recording_format if platform in registry.names() else "auto"
+
+
+def make_source(sync: Any, state_dir: Path) -> RecordingSource:
+    """The adapter for ``sync.platform`` (or ``sync.source`` itself when given)."""
+    if sync.source is not None:
+        return sync.source
+    return source_type(sync.platform)(sync, state_dir)

@@ -58,17 +58,31 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, NamedTuple
 
 from callcore import _crashpoint
-from callcore.platforms.archive import is_zip_file
+from callcore.platforms._http import WrittenFile, collect_written_files
+from callcore.platforms.archive import is_zip, is_zip_file
 from callcore.platforms.errors import PlatformError
 from callcore.platforms.retry import RetryPolicy
 
 from . import folder_lock
 from .journal import Journal, sweep_partials
 from .retrying import retry_call
-from .recording_sources import PLATFORMS, RecordingSource, RemoteRecording, make_source, recording_format
+from .recording_sources import (
+    PlatformSyncOptions,
+    RecordingFormat,
+    RecordingSource,
+    RemoteRecording,
+    check_platform_options,
+    default_recording_format,
+    make_source,
+    recording_format,
+    sync_platforms,
+)
+
+if TYPE_CHECKING:
+    from callcore.audio import TranscodeResult
 
 FMT = "%Y-%m-%d %H:%M:%S"
 STATE_DIR = ".callcore-sync"
@@ -146,14 +160,14 @@ def safe_local_path(remote: str, root: str | os.PathLike[str], suffix: str | Non
 
 @dataclass
 class SyncOptions:
-    """A recording sync. Secrets are never printed.
+    """A recording sync: the settings every platform shares. Secrets are never printed.
 
     ``access_key``/``secret_key`` are the platform's credentials: Huawei AK/SK, SCCC customer and
     password, 八百呼 ``sa_user`` and password, 九五 OAuth ``client_id`` and ``client_secret``.
-    Platform-only settings: ``vdn_id``, ``callback_url``, ``ccfs_url``, ``bill_wait`` (Huawei);
-    ``sccc_version``, ``files_url`` (SCCC: the recording file server, default the endpoint);
-    ``platform_mp3`` (八百呼: fetch the platform's own MP3, ``ismp3=1``); ``hl95_scope`` (九五).
-    ``page_size``: rows per listing page (八百呼, 九五). ``source``: a custom
+    ``platform_options``: the platform's own settings, one options class per recording source
+    (:class:`~callcore.pipelines.recording_sources.HuaweiSyncOptions`, ``ScccSyncOptions``,
+    ``BabaihuSyncOptions``, ``Hl95SyncOptions``); None takes that platform's defaults, another
+    platform's class is a ``ValueError``. ``source``: a custom
     :class:`~callcore.pipelines.recording_sources.RecordingSource` instead of ``platform``'s.
     ``recording_format``: the deployment's recording encoding, for downloads without a header
     (Huawei ``.V3``): ``vox6k`` (24K VOX), ``vox8k`` (32K VOX), ``alaw`` (64K A-law), ``ulaw`` or
@@ -169,33 +183,24 @@ class SyncOptions:
     begin: str = ""
     end: str = ""
     out_dir: str = "recordings"
-    vdn_id: int = 1
-    to_format: str = "wav"  # wav | mp3
+    platform: str = "huawei"  # huawei | sccc | babaihu | hl95
+    platform_options: PlatformSyncOptions | None = None
+    to_format: Literal["wav", "mp3"] = "wav"
     workers: int = 4
     transcode_jobs: int = 0  # 0 = all cores
     chunk: int = 32
     keep_sources: bool = False
-    callback_url: str = "http://127.0.0.1:9/callcore-bill-callback"
-    ccfs_url: str | None = None
-    bill_wait: float = 120.0
     retry: RetryPolicy = field(default_factory=lambda: RetryPolicy(attempts=8, max_delay=10.0))
     http_options: Any = None
-    platform: str = "huawei"  # huawei | sccc | babaihu | hl95
-    sccc_version: str = "V2.0.4"
-    files_url: str | None = None
-    platform_mp3: bool = False
-    hl95_scope: str | None = None
-    page_size: int = 100
     settle_minutes: float = 15.0  # a window ending later than this before the run is listed again next run
     source: RecordingSource | None = field(default=None, repr=False)
     recording_format: str | None = None
     wait: bool | float = False
-    huawei_route: str = "auto"  # auto | file | original | call (see HuaweiSource)
 
     def __post_init__(self) -> None:
-        if self.huawei_route not in ("auto", "file", "original", "call"):
-            raise ValueError(f"huawei_route {self.huawei_route!r}: expected auto, file, original or call")
-        if self.recording_format is not None:  # a bad name fails here, before anything is sent
+        # a bad name or another platform's options fail here, before anything is sent
+        check_platform_options(self.platform, self.platform_options)
+        if self.recording_format is not None:
             self.recording_format = recording_format(self.recording_format)
 
 
@@ -222,18 +227,18 @@ class SyncSummary:
 
 def _windows(begin: str, end: str, size: timedelta | None = timedelta(days=3)) -> list[tuple[str, str]]:
     """``[begin, end]`` cut into inclusive windows of at most *size* (None: one window)."""
-    b, e = datetime.strptime(begin, FMT), datetime.strptime(end, FMT)
-    if b > e:
+    start, stop = datetime.strptime(begin, FMT), datetime.strptime(end, FMT)
+    if start > stop:
         raise ValueError(f"--from {begin} is after --to {end}")
     if size is None:
         return [(begin, end)]
-    out = []
+    windows = []
     while True:
-        w = min(e, b + size)
-        out.append((b.strftime(FMT), w.strftime(FMT)))
-        if w >= e:
-            return out
-        b = w + timedelta(seconds=1)
+        window_end = min(stop, start + size)
+        windows.append((start.strftime(FMT), window_end.strftime(FMT)))
+        if window_end >= stop:
+            return windows
+        start = window_end + timedelta(seconds=1)
 
 
 def stream_sha256(f: BinaryIO) -> tuple[str, int]:
@@ -266,65 +271,87 @@ def parse_time(s: str) -> str:
     raise ValueError(f"time {s!r}: expected YYYY-MM-DD[ HH:MM[:SS]]")
 
 
-def _row_rec(r: Any) -> RemoteRecording:
-    return RemoteRecording(key=r["key"], call_id=r["call_id"] or "", agent=r["agent"] or "", caller=r["caller"] or "",
-                           callee=r["callee"] or "", begin=r["begin"] or "", end=r["end"] or "", seconds=r["seconds"],
-                           remote_file=r["file_name"] or "", remote_original=r["original"] or "")
+def _journal_recording(row: Any) -> RemoteRecording:
+    """A ``recs`` row of the journal as the source listed it."""
+    return RemoteRecording(key=row["key"], call_id=row["call_id"] or "", agent=row["agent"] or "",
+                           caller=row["caller"] or "", callee=row["callee"] or "", begin=row["begin"] or "",
+                           end=row["end"] or "", seconds=row["seconds"], remote_file=row["file_name"] or "",
+                           remote_original=row["original"] or "")
+
+
+class _Fetched(NamedTuple):
+    """One recording's download, as a worker hands it to the main thread. ``final`` tells a
+    failure a later run may fix (False: a retryable platform error that outlasted the retries)
+    from a bad answer (True: a hostile or broken archive, a name that cannot be stored...)."""
+
+    key: str
+    path: Path | None  # the downloaded recording, None when it failed
+    error: str | None
+    fetched_now: bool  # False: a killed run had renamed it into place already
+    digest: tuple[str, int] | None  # (SHA-256 hex, bytes) of ``path``
+    final: bool
+
+
+def output_digest(result: TranscodeResult, dst: str | os.PathLike[str]) -> tuple[str, int]:
+    """(SHA-256 hex, bytes) of a transcoded output: the transcoder's, computed while it wrote;
+    the file is read back only when this call wrote nothing (``skipped``: an output a killed
+    run had renamed into place)."""
+    if result.sha256 is not None:
+        return result.sha256, result.bytes_written
+    return file_sha256(dst)
 
 
 class RecordingSync:
     def __init__(self, options: SyncOptions, progress: Callable[[str, int, int], object] | None = None) -> None:
-        self.o = options
+        self.options = options
         self.out = Path(options.out_dir).resolve()
         self.state_dir = self.out / STATE_DIR
-        self.j = Journal(self.state_dir / "state.sqlite3", SCHEMA)
+        self.journal = Journal(self.state_dir / "state.sqlite3", SCHEMA)
         self.progress = progress or (lambda *a: None)
         self._source: RecordingSource | None = None
-        self._recording_format: str | None = None
+        self._recording_format: RecordingFormat | None = None
         self.errors: list[str] = []
         self._lock = threading.Lock()
 
     def source(self) -> RecordingSource:
         """The platform adapter (made on first use)."""
         if self._source is None:
-            self._source = make_source(self.o, self.state_dir)
+            self._source = make_source(self.options, self.state_dir)
         return self._source
 
     def client(self) -> Any:
         """The adapter's platform client."""
         return getattr(self.source(), "client", None)
 
-    def recording_format(self) -> str:
+    def recording_format(self) -> RecordingFormat:
         """The deployment's recording encoding: the option, else the platform's default."""
         if self._recording_format is None:
-            if self.o.source is not None:
-                default = getattr(self.o.source, "recording_format", "auto")
-            else:
-                from .recording_sources import SOURCES
-
-                default = getattr(SOURCES.get(self.o.platform), "recording_format", "auto")
-            self._recording_format = recording_format(self.o.recording_format, default)
+            # the registry owns each platform's default; a custom source may carry its own
+            source = self.options.source
+            platform = source.platform if source is not None else self.options.platform
+            default = getattr(source, "recording_format", None) or default_recording_format(platform)
+            self._recording_format = recording_format(self.options.recording_format, default)
         return self._recording_format
 
     def _check_folder(self) -> None:
-        platform = self.o.source.platform if self.o.source is not None else self.o.platform
-        if self.o.source is None and platform not in PLATFORMS:
-            raise ValueError(f"platform {platform!r}: expected one of {', '.join(PLATFORMS)}")
+        platform = self.options.source.platform if self.options.source is not None else self.options.platform
+        if self.options.source is None and platform not in sync_platforms():
+            raise ValueError(f"platform {platform!r}: expected one of {', '.join(sync_platforms())}")
         rec_fmt = self.recording_format()
-        with self.j.tx() as db:  # the folder's identity is written whole or not at all
+        with self.journal.tx() as db:  # the folder's identity is written whole or not at all
             row = db.execute("SELECT v FROM meta WHERE k='format'").fetchone()
             fmt = None if row is None else json.loads(row[0])
             if fmt is None:
-                self.j.set("format", self.o.to_format, db)
-            elif fmt != self.o.to_format:
+                self.journal.set("format", self.options.to_format, db)
+            elif fmt != self.options.to_format:
                 raise ValueError(f"{self.out}: this folder holds a {fmt} sync; use another -o folder for "
-                                 f"{self.o.to_format}")
+                                 f"{self.options.to_format}")
             row = db.execute("SELECT v FROM meta WHERE k='platform'").fetchone()
             have = None if row is None else json.loads(row[0])
             if have is None:
                 # folders made before adapters hold Huawei recordings
                 have = "huawei" if db.execute("SELECT 1 FROM recs LIMIT 1").fetchone() else platform
-                self.j.set("platform", have, db)
+                self.journal.set("platform", have, db)
             if have != platform:
                 raise ValueError(f"{self.out}: this folder holds a {have} sync; use another -o folder for {platform}")
             # one deployment records in one format (001:64386); converting part of a folder's
@@ -332,7 +359,7 @@ class RecordingSync:
             row = db.execute("SELECT v FROM meta WHERE k='recording_format'").fetchone()
             was = None if row is None else json.loads(row[0])
             if was is None:
-                self.j.set("recording_format", rec_fmt, db)
+                self.journal.set("recording_format", rec_fmt, db)
             elif was != rec_fmt:
                 raise ValueError(f"{self.out}: this folder's recordings were converted as --recording-format {was}; "
                                  f"use another -o folder for {rec_fmt}")
@@ -353,78 +380,96 @@ class RecordingSync:
     # -------------------------------------------------------------- index
     def index(self) -> None:
         self._check_folder()
-        src = self.source()
-        ext = ".mp3" if self.o.to_format == "mp3" else ".wav"
+        source = self.source()
+        ext = ".mp3" if self.options.to_format == "mp3" else ".wav"
         # a window that is not over (or only just) can still gain calls: it stays 'open' and is
         # listed again by the next run; what was listed before is kept, not fetched again
-        settled = (datetime.now() - timedelta(minutes=self.o.settle_minutes)).strftime(FMT)
-        for b, e in _windows(self.o.begin, self.o.end, src.max_window):
-            w = self.j.row("SELECT * FROM windows WHERE begin=? AND end=?", (b, e))
-            if w is not None and w["state"] == "indexed":
+        settled = (datetime.now() - timedelta(minutes=self.options.settle_minutes)).strftime(FMT)
+        for begin, end in _windows(self.options.begin, self.options.end, source.max_window):
+            window = self.journal.row("SELECT * FROM windows WHERE begin=? AND end=?", (begin, end))
+            if window is not None and window["state"] == "indexed":
                 continue
 
-            def note(response_id: str, bill_file: str, b: str = b, e: str = e) -> None:
-                self.j.execute("INSERT OR REPLACE INTO windows VALUES (?,?,?,?,?,?)",
-                         (b, e, response_id, bill_file, "queried", None))
+            def note(response_id: str, bill_file: str, begin: str = begin, end: str = end) -> None:
+                self.journal.execute("INSERT OR REPLACE INTO windows VALUES (?,?,?,?,?,?)",
+                               (begin, end, response_id, bill_file, "queried", None))
 
-            recs = list(src.list_window(b, e, note))
-            calls = getattr(src, "calls", None)  # Huawei: the CDR's calls of the window
+            listed = list(source.list_window(begin, end, note))
+            calls = getattr(source, "calls", None)  # Huawei: the CDR's calls of the window
             if not isinstance(calls, int):
-                calls = len({r.call_id or r.key for r in recs})
-            with self.j.tx() as db:
-                db.execute("INSERT OR IGNORE INTO windows VALUES (?,?,?,?,?,?)", (b, e, None, None, "listed", None))
-                for r in recs:
-                    if db.execute("SELECT 1 FROM recs WHERE key=?", (r.key,)).fetchone():
+                calls = len({rec.call_id or rec.key for rec in listed})
+            with self.journal.tx() as db:
+                db.execute("INSERT OR IGNORE INTO windows VALUES (?,?,?,?,?,?)",
+                           (begin, end, None, None, "listed", None))
+                for rec in listed:
+                    if db.execute("SELECT 1 FROM recs WHERE key=?", (rec.key,)).fetchone():
                         continue
                     db.execute("INSERT INTO recs (key, call_id, agent, caller, callee, begin, end, seconds, "
                                "file_name, original, out, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                               (r.key, r.call_id, r.agent, r.caller, r.callee, r.begin, r.end, r.seconds,
-                                r.remote_file, r.remote_original, self._out_path(db, r, ext), "listed"))
+                               (rec.key, rec.call_id, rec.agent, rec.caller, rec.callee, rec.begin, rec.end,
+                                rec.seconds, rec.remote_file, rec.remote_original, self._out_path(db, rec, ext),
+                                "listed"))
                 db.execute("UPDATE windows SET state=?, calls=? WHERE begin=? AND end=?",
-                           ("indexed" if e < settled else "open", calls, b, e))
+                           ("indexed" if end < settled else "open", calls, begin, end))
 
     # -------------------------------------------------------------- download + transcode
-    def _fetch(self, key: str, r: Any = None) -> tuple[str, Path | None, str | None, bool, tuple[str, int] | None, bool]:
-        """(key, downloaded path or None, error, fetched now, (sha256, bytes), final); runs on a
-        worker. Any error is this recording's alone: ``final`` is False when a later run may
-        succeed (a retryable platform error that outlasted the retries), True when the answer
-        itself is bad (a hostile or broken archive, a name that cannot be stored...). ``r`` is the
-        recording's row when the caller has it (read here otherwise): a worker that reads the
-        journal waits for the lock the main thread holds through each commit's fsync."""
-        if r is None:
-            r = self.j.row("SELECT * FROM recs WHERE key=?", (key,))
+    def _download_once(self, source: RecordingSource, rec: RemoteRecording, dest: Path) -> tuple[Path, WrittenFile | None]:
+        """Downloads *rec* to *dest* (retried, each retry logged) and returns the written path with
+        what the transport saw while writing it (SHA-256, size, first bytes), or None when the
+        source wrote the file some other way (a custom source, a copied box upload)."""
+        with collect_written_files() as written:
+            path = Path(retry_call(source.download, rec, dest, policy=self.options.retry,
+                                     what=f"download of recording {rec.key}"))
+        # the last write to the returned path is the one that stayed (a retried download
+        # writes it again)
+        seen = next((w for w in reversed(written) if w.path == path), None)
+        return path, seen
+
+    def _fetch(self, key: str, row: Any = None) -> _Fetched:
+        """Downloads one recording; runs on a worker. Any error is this recording's alone (see
+        :class:`_Fetched`). ``row`` is the recording's journal row when the caller has it (read
+        here otherwise): a worker that reads the journal waits for the lock the main thread holds
+        through each commit's fsync."""
+        if row is None:
+            row = self.journal.row("SELECT * FROM recs WHERE key=?", (key,))
         path: Path | None = None
         try:
-            src = self.source()
-            rec = _row_rec(r)
+            source = self.source()
+            rec = _journal_recording(row)
             src_root = self.state_dir / "src"
-            name, suffix = src.source_name(rec)
+            name, suffix = source.source_name(rec)
             # the key's hash in the name: two remote names that map to one local name
             # (``a\\b.wav``, ``a/b.wav``) must never share a download
             leaf = safe_local_path(name or rec.key, src_root, suffix).name
             dest = src_root / f"{hashlib.sha256(rec.key.encode()).hexdigest()[:16]}-{leaf}"
-            now = not dest.is_file()  # else renamed into place by a run stopped before recording it
+            fetched_now = not dest.is_file()  # else renamed into place by a run stopped before recording it
             path = dest
-            if now:
-                path = Path(retry_call(src.download, rec, dest, policy=self.o.retry))
+            seen: WrittenFile | None = None
+            if fetched_now:
+                path, seen = self._download_once(source, rec, dest)
             # an archive is told by its content, not its name: a zip served as ``x.V3`` would
-            # otherwise be "converted" as headerless audio, i.e. noise
-            if is_zip_file(path):
+            # otherwise be "converted" as headerless audio, i.e. noise; the transport's first
+            # bytes say it without opening the file again
+            if is_zip(seen.head) if seen is not None else is_zip_file(path):
                 want = PurePosixPath((rec.remote_original or rec.remote_file or "").replace("\\", "/")).name
                 path = self._unzip_one(path, want)
-            return key, path, None, now, file_sha256(path), False
+                seen = None
+            # hashed while it was written; read back only when it was not (a download a killed
+            # run left, a zip's member, a custom source's file)
+            digest = (seen.sha256, seen.size) if seen is not None else file_sha256(path)
+            return _Fetched(key, path, None, fetched_now, digest, False)
         except PlatformError as e:
             if not e.retryable:
                 self._discard(path)
-            return key, None, str(e), False, None, not e.retryable
+            return _Fetched(key, None, str(e), False, None, not e.retryable)
         except Exception as e:  # noqa: BLE001 - one recording's failure must not end the sync
             self._discard(path)
-            return key, None, f"{type(e).__name__}: {e}", False, None, True
+            return _Fetched(key, None, f"{type(e).__name__}: {e}", False, None, True)
 
     def _discard(self, path: Path | None) -> None:
         """Removes a download that failed for good (a bad answer is not kept, nor fed to a later
         run), unless ``keep_sources`` asks to keep what arrived."""
-        if path is None or self.o.keep_sources:
+        if path is None or self.options.keep_sources:
             return
         try:
             path.unlink()
@@ -454,54 +499,57 @@ class RecordingSync:
         return files[0]
 
     def transfer(self) -> tuple[int, int]:
+        """Downloads every listed recording and converts every downloaded one; returns (fetched
+        now, converted now)."""
         from callcore import audio
 
         # the rows are read here, once: the workers then never touch the journal
-        todo = self.j.rows("SELECT * FROM recs WHERE state='listed' ORDER BY key")
-        ready = [(r["key"], r["src"]) for r in self.j.rows("SELECT key, src FROM recs WHERE state='downloaded' ORDER BY key")]
-        total = self.j.row("SELECT COUNT(*) n FROM recs")["n"]
-        self.progress("total", total, self.j.row("SELECT COUNT(*) n FROM recs WHERE state='converted'")["n"])
+        todo = self.journal.rows("SELECT * FROM recs WHERE state='listed' ORDER BY key")
+        ready = [(row["key"], row["src"])
+                 for row in self.journal.rows("SELECT key, src FROM recs WHERE state='downloaded' ORDER BY key")]
+        self.progress("total", self._count("SELECT COUNT(*) FROM recs"),
+                      self._count("SELECT COUNT(*) FROM recs WHERE state='converted'"))
         fetched = converted = 0
         pending_conv: list[tuple[str, str]] = list(ready)
         rec_fmt = self.recording_format()
+        to: Literal["wav", "mp3"] = "mp3" if self.options.to_format == "mp3" else "wav"
 
         def convert(items: list[tuple[str, str]]) -> int:
-            outs = {r["key"]: r["out"] for r in self.j.rows(
+            outs = {row["key"]: row["out"] for row in self.journal.rows(
                 f"SELECT key, out FROM recs WHERE key IN ({','.join('?' * len(items))})", [k for k, _ in items])}
             pairs = [(self.state_dir / src, self.out / outs[key]) for key, src in items]
-            to = "mp3" if self.o.to_format == "mp3" else "wav"
             try:
-                results: list[Any] = audio.transcode_many(pairs, to=to, source=rec_fmt, jobs=self.o.transcode_jobs)
+                results: list[Any] = audio.transcode_many(pairs, to=to, source=rec_fmt, jobs=self.options.transcode_jobs)
             except Exception:  # noqa: BLE001 - the batch call failed as a whole: one file at a time,
                 # so that only the file at fault is failed
                 results = []
-                for srcp, dst in pairs:
+                for src_path, dst in pairs:
                     try:
-                        results.append(audio.transcode(srcp, dst, to=to, source=rec_fmt))
+                        results.append(audio.transcode(src_path, dst, to=to, source=rec_fmt))
                     except Exception as e:  # noqa: BLE001
                         results.append(e)
             done, failed = [], []
-            for (key, _), (srcp, dst), res in zip(items, pairs, results):
-                if isinstance(res, Exception):
-                    failed.append((key, f"transcode: {type(res).__name__}: {res}"))
-                elif res.ok:
-                    done.append((key, srcp, *file_sha256(dst), 1 if res.status == "done" else 0))
+            for (key, _), (src_path, dst), result in zip(items, pairs, results):
+                if isinstance(result, Exception):
+                    failed.append((key, f"transcode: {type(result).__name__}: {result}"))
+                elif result.ok:
+                    done.append((key, src_path, *output_digest(result, dst), 1 if result.status == "done" else 0))
                 else:
-                    failed.append((key, f"transcode: {res.error}"))
-            with self.j.tx() as db:  # one durable commit per chunk; sources are removed only after it
+                    failed.append((key, f"transcode: {result.error}"))
+            with self.journal.tx() as db:  # one durable commit per chunk; sources are removed only after it
                 # a conversion a killed run renamed into place before its commit ("skipped" now)
                 # was made once, by that run
                 db.executemany("UPDATE recs SET state='converted', out_sha=?1, out_bytes=?2, error=NULL, "
                                "converts=CASE WHEN ?3=1 THEN converts+1 ELSE MAX(converts,1) END WHERE key=?4",
-                               [(sha, size, c, key) for key, _, sha, size, c in done])
+                               [(sha, size, made_now, key) for key, _, sha, size, made_now in done])
                 db.executemany("UPDATE recs SET state='failed', error=? WHERE key=?", [(e, k) for k, e in failed])
             self.errors += [f"{k}: {e}" for k, e in failed]
-            for key, srcp, *_ in done:
-                if not self.o.keep_sources:
+            for key, src_path, *_ in done:
+                if not self.options.keep_sources:
                     try:
-                        srcp.unlink()
-                        if srcp.parent != src_root:  # the folder a zip was unpacked into
-                            shutil.rmtree(src_root / srcp.relative_to(src_root).parts[0])
+                        src_path.unlink()
+                        if src_path.parent != src_root:  # the folder a zip was unpacked into
+                            shutil.rmtree(src_root / src_path.relative_to(src_root).parts[0])
                     except OSError:
                         pass
                 self.progress("converted", 1, 0)
@@ -512,54 +560,57 @@ class RecordingSync:
         # (a commit per finished download cost an fsync each, and stalled the workers behind the
         # journal's lock); a download a run killed before its commit is on disk under its final
         # name, and the next run takes it from there without fetching it again
-        staged: list[tuple[str, Path | None, str | None, bool, tuple[str, int] | None, bool]] = []
+        staged: list[_Fetched] = []
 
         def commit_downloads() -> None:
             nonlocal fetched, staged
-            got, errs, bad = [], [], []
-            for key, path, err, now, digest, final in staged:
-                if path is None or digest is None:
-                    (bad if final else errs).append((f"download: {err}", key))
+            got = []
+            retry_later: list[tuple[str, str]] = []  # (error, key)
+            failed_for_good: list[tuple[str, str]] = []
+            for item in staged:
+                if item.path is None or item.digest is None:
+                    (failed_for_good if item.final else retry_later).append((f"download: {item.error}", item.key))
                 else:
-                    got.append((key, str(path.relative_to(self.state_dir)), *digest, int(now)))
+                    got.append((item.key, str(item.path.relative_to(self.state_dir)), *item.digest,
+                                int(item.fetched_now)))
             staged = []
-            with self.j.tx() as db:  # the downloads of a chunk, in one durable commit
-                db.executemany("UPDATE recs SET error=? WHERE key=?", errs)
-                db.executemany("UPDATE recs SET state='failed', error=? WHERE key=?", bad)
+            with self.journal.tx() as db:  # the downloads of a chunk, in one durable commit
+                db.executemany("UPDATE recs SET error=? WHERE key=?", retry_later)
+                db.executemany("UPDATE recs SET state='failed', error=? WHERE key=?", failed_for_good)
                 # a download a killed run renamed into place before its commit was fetched once
                 db.executemany("UPDATE recs SET state='downloaded', src=?1, src_sha=?2, src_bytes=?3, error=NULL, "
                                "fetches=CASE WHEN ?4=1 THEN fetches+1 ELSE MAX(fetches,1) END WHERE key=?5",
                                [(rel, sha, size, now, key) for key, rel, sha, size, now in got])
-            self.errors += [f"{key}: {err}" for err, key in errs + bad]
-            for key, rel, _sha_, _size, now in got:
+            self.errors += [f"{key}: {err}" for err, key in retry_later + failed_for_good]
+            for key, rel, _sha, _size, now in got:
                 fetched += now
                 pending_conv.append((key, rel))
                 self.progress("downloaded", 1, 0)
 
-        with ThreadPoolExecutor(max_workers=max(1, self.o.workers)) as pool:
-            futs: set[Future[tuple[str, Path | None, str | None, bool, tuple[str, int] | None, bool]]] = set()
-            it = iter(todo)
+        with ThreadPoolExecutor(max_workers=max(1, self.options.workers)) as pool:
+            in_flight: set[Future[_Fetched]] = set()
+            rows = iter(todo)
             exhausted = False
             while True:
                 # a full chunk is committed before more downloads start: a run stopped at that
                 # commit has at most a chunk plus the downloads in flight on disk, uncommitted
-                if staged and (len(staged) >= self.o.chunk or not futs):
+                if staged and (len(staged) >= self.options.chunk or not in_flight):
                     commit_downloads()
                     continue
-                while not exhausted and len(futs) < self.o.workers * 2:
-                    row = next(it, None)
+                while not exhausted and len(in_flight) < self.options.workers * 2:
+                    row = next(rows, None)
                     if row is None:
                         exhausted = True
                         break
-                    futs.add(pool.submit(self._fetch, row["key"], row))
-                if len(pending_conv) >= self.o.chunk or (not futs and pending_conv):
+                    in_flight.add(pool.submit(self._fetch, row["key"], row))
+                if len(pending_conv) >= self.options.chunk or (not in_flight and pending_conv):
                     converted += convert(pending_conv)
                     pending_conv = []
                     continue
-                if not futs:
+                if not in_flight:
                     break
-                done, futs = wait(futs, return_when=FIRST_COMPLETED)
-                staged += [f.result() for f in done]
+                finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                staged += [f.result() for f in finished]
         self._prune_sources(src_root)
         return fetched, converted
 
@@ -567,9 +618,9 @@ class RecordingSync:
         """Removes what a killed run left in the source folder (a download renamed into place, a
         source converted and committed but not yet removed, a half-unpacked zip): everything but
         the sources of recordings still waiting for conversion."""
-        if self.o.keep_sources or not src_root.is_dir():
+        if self.options.keep_sources or not src_root.is_dir():
             return
-        keep = {(self.state_dir / r["src"]).resolve() for r in self.j.rows("SELECT src FROM recs WHERE state='downloaded'")}
+        keep = {(self.state_dir / r["src"]).resolve() for r in self.journal.rows("SELECT src FROM recs WHERE state='downloaded'")}
         keep_tops = {p.relative_to(src_root.resolve()).parts[0] for p in keep if src_root.resolve() in p.parents}
         for entry in src_root.iterdir():
             if entry.name in keep_tops:
@@ -582,18 +633,18 @@ class RecordingSync:
     def manifest(self) -> Path:
         path = self.out / "manifest.csv"
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["call_id", "agent", "caller", "callee", "begin", "end", "duration_s", "remote_file",
-                    "remote_original", "output", "output_sha256", "output_bytes", "source_sha256", "state", "error"])
-        for r in self.j.rows("SELECT * FROM recs ORDER BY begin, key"):
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(["call_id", "agent", "caller", "callee", "begin", "end", "duration_s", "remote_file",
+                         "remote_original", "output", "output_sha256", "output_bytes", "source_sha256", "state", "error"])
+        for row in self.journal.rows("SELECT * FROM recs ORDER BY begin, key"):
             # every text that came from the platform is defused: the manifest is opened in
             # spreadsheets like the clean and rejects files (the output path, made from the
             # remote name, gets ./ instead, so that it still names the file)
-            w.writerow([defuse(r["call_id"] or ""), defuse(r["agent"] or ""), defuse(r["caller"] or ""),
-                        defuse(r["callee"] or ""), defuse(r["begin"] or ""), defuse(r["end"] or ""),
-                        "" if r["seconds"] is None else f"{r['seconds']:g}", defuse(r["file_name"] or ""),
-                        defuse(r["original"] or ""), _defuse_path(r["out"] or ""), r["out_sha"] or "", r["out_bytes"] or "",
-                        r["src_sha"] or "", r["state"], defuse(r["error"] or "")])
+            writer.writerow([defuse(row["call_id"] or ""), defuse(row["agent"] or ""), defuse(row["caller"] or ""),
+                             defuse(row["callee"] or ""), defuse(row["begin"] or ""), defuse(row["end"] or ""),
+                             "" if row["seconds"] is None else f"{row['seconds']:g}", defuse(row["file_name"] or ""),
+                             defuse(row["original"] or ""), _defuse_path(row["out"] or ""), row["out_sha"] or "",
+                             row["out_bytes"] or "", row["src_sha"] or "", row["state"], defuse(row["error"] or "")])
         tmp = path.with_name(".manifest.csv.part")
         with open(tmp, "w", encoding="utf-8", newline="") as f:
             f.write(buf.getvalue())
@@ -604,30 +655,38 @@ class RecordingSync:
         return path
 
     def run(self) -> SyncSummary:
-        t0 = time.monotonic()
+        started = time.monotonic()
         sweep_partials(self.out)
         try:
             self.index()
-            fetched, conv = self.transfer()
+            fetched, converted_now = self.transfer()
         finally:
             if self._source is not None:
-                if self.o.source is None:
+                if self.options.source is None:
                     self._source.close()
                 self._source = None
-        man = self.manifest()
-        st = {r["state"]: r["n"] for r in self.j.rows("SELECT state, COUNT(*) n FROM recs GROUP BY state")}
-        agg = self.j.row("SELECT COUNT(DISTINCT CASE WHEN call_id='' OR call_id IS NULL THEN key ELSE call_id END) calls, "
-                         "COUNT(*) n, SUM(src_bytes) bi, SUM(out_bytes) bo FROM recs")
-        wins = self.j.row("SELECT COUNT(*) n FROM windows")["n"]
-        total = agg["n"] or 0
-        return SyncSummary(windows=wins, calls=agg["calls"] or 0, recordings=total, downloaded_now=fetched,
-                           converted_now=conv, converted=st.get("converted", 0), failed=st.get("failed", 0),
-                           bytes_in=int(agg["bi"] or 0), bytes_out=int(agg["bo"] or 0), out_dir=str(self.out),
-                           manifest=str(man), complete=st.get("converted", 0) == total, errors=self.errors[:20],
-                           seconds=time.monotonic() - t0)
+        manifest = self.manifest()
+        by_state = {row["state"]: row["n"]
+                    for row in self.journal.rows("SELECT state, COUNT(*) n FROM recs GROUP BY state")}
+        (totals,) = self.journal.rows(
+            "SELECT COUNT(DISTINCT CASE WHEN call_id='' OR call_id IS NULL THEN key ELSE call_id END) calls, "
+            "COUNT(*) n, SUM(src_bytes) bytes_in, SUM(out_bytes) bytes_out FROM recs")
+        windows = self._count("SELECT COUNT(*) FROM windows")
+        total = totals["n"] or 0
+        return SyncSummary(windows=windows, calls=totals["calls"] or 0, recordings=total, downloaded_now=fetched,
+                           converted_now=converted_now, converted=by_state.get("converted", 0),
+                           failed=by_state.get("failed", 0), bytes_in=int(totals["bytes_in"] or 0),
+                           bytes_out=int(totals["bytes_out"] or 0), out_dir=str(self.out), manifest=str(manifest),
+                           complete=by_state.get("converted", 0) == total, errors=self.errors[:20],
+                           seconds=time.monotonic() - started)
+
+    def _count(self, sql: str) -> int:
+        """The single number a ``SELECT COUNT(*)`` gives."""
+        (row,) = self.journal.rows(sql)
+        return int(row[0])
 
     def close(self) -> None:
-        self.j.close()
+        self.journal.close()
 
 
 def sync_recordings(options: SyncOptions, progress: Callable[[str, int, int], object] | None = None) -> SyncSummary:

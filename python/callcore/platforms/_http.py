@@ -2,11 +2,14 @@
 pages or truncated, transport-error mapping, safe file writes."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import ssl
 import tempfile
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Self
@@ -211,11 +214,44 @@ def body_kind(head: bytes, complete: bool) -> str:
     return kind
 
 
+@dataclass(frozen=True)
+class WrittenFile:
+    """A file :func:`atomic_write` renamed into place: its SHA-256 and size, computed from the
+    chunks as they were written, and its first bytes (to tell a zip from audio without
+    opening it again)."""
+
+    path: Path
+    sha256: str
+    size: int
+    head: bytes
+
+
+#: set by :func:`collect_written_files`: the list :func:`atomic_write` reports to
+_written_files: ContextVar[list[WrittenFile] | None] = ContextVar("callcore_written_files", default=None)
+_HEAD_BYTES = 8
+
+
+@contextmanager
+def collect_written_files() -> Iterator[list[WrittenFile]]:
+    """Collects every file :func:`atomic_write` renames into place in this thread (or task)
+    while the block runs, hashed while its chunks pass: a caller that needs a download's
+    SHA-256 (the recording sync's manifest) does not read the file back."""
+    written: list[WrittenFile] = []
+    token = _written_files.set(written)
+    try:
+        yield written
+    finally:
+        _written_files.reset(token)
+
+
 def atomic_write(dest: Path, chunks, *, expected_length: int | None = None) -> int:
     """Writes *chunks* to a temporary file beside *dest* and renames it into place; returns bytes.
     A short body (fewer bytes than Content-Length) is an error, never a partial file."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
+    written = _written_files.get()
+    digest = hashlib.sha256() if written is not None else None
+    head = b""
     fd, tmp = tempfile.mkstemp(prefix=".part-", dir=dest.parent)
     n = 0
     try:
@@ -223,6 +259,10 @@ def atomic_write(dest: Path, chunks, *, expected_length: int | None = None) -> i
             for c in chunks:
                 f.write(c)
                 n += len(c)
+                if digest is not None:
+                    digest.update(c)
+                    if len(head) < _HEAD_BYTES:
+                        head += c[:_HEAD_BYTES - len(head)]
         if expected_length is not None and n != expected_length:
             raise ProtocolError(f"truncated download: got {n} of {expected_length} bytes", retryable=True)
         os.replace(tmp, dest)
@@ -232,6 +272,8 @@ def atomic_write(dest: Path, chunks, *, expected_length: int | None = None) -> i
         except OSError:
             pass
         raise
+    if written is not None and digest is not None:
+        written.append(WrittenFile(dest, digest.hexdigest(), n, head))
     return n
 
 

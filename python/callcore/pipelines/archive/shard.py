@@ -14,7 +14,7 @@ from typing import Any
 
 from callcore import _crashpoint
 
-from ..recordings import file_sha256
+from ..recordings import file_sha256, output_digest
 from .store import ARCHIVE_DIR, Store, _sha_remote
 
 FIELDS = ("source", "source_bytes", "source_sha256", "output", "output_bytes", "output_sha256", "seconds", "state",
@@ -88,15 +88,15 @@ def run_shard(spec: dict[str, Any]) -> list[dict[str, Any]]:
             pairs.append((local_src, os.path.join(scratch, f"{i}-out{_ext(spec['conv']['to'])}")))
             pending.append(row)
         results = audio.transcode_many(pairs, overwrite=True, jobs=spec.get("jobs", 1), **spec["conv"]) if pairs else []
-        for (local_src, local_out), row, r in zip(pairs, pending, results):
-            if not r.ok:
+        for (local_src, local_out), row, result in zip(pairs, pending, results):
+            if not result.ok:
                 # the core names the file it read: the scratch copy of a remote source, not the source
-                reason = (r.error or "").replace(local_src, row["source"])
-                row.update(state="error", error=f"{r.error_kind or 'error'}: {reason}")
+                reason = (result.error or "").replace(local_src, row["source"])
+                row.update(state="error", error=f"{result.error_kind or 'error'}: {reason}")
             else:
                 try:
-                    row["output_sha256"], row["output_bytes"] = file_sha256(local_out)
-                    row["seconds"] = round(r.seconds, 3)
+                    row["output_sha256"], row["output_bytes"] = output_digest(result, local_out)
+                    row["seconds"] = round(result.seconds, 3)
                     written = dst.commit(local_out, row["output"], token)
                     row.update(state="converted" if written else "present", writes=int(written))
                     if written:

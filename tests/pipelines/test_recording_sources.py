@@ -262,8 +262,8 @@ def test_each_listing_retry_is_logged_with_its_reason_and_wait(caplog):
     assert waits == [0.5, 1.0]
     lines = [r.getMessage() for r in caplog.records if r.name == "callcore.pipelines"]
     assert len(lines) == 2, lines
-    assert "sccc getRecordsList from 0: attempt 1 of 5 failed (ServerError: sccc getRecordsList: HTTP 503" in lines[0]
-    assert lines[0].endswith("retrying in 0.5 s") and lines[1].endswith("retrying in 1.0 s")
+    assert lines[0].startswith("sccc getRecordsList from 0: ServerError: sccc getRecordsList: HTTP 503")
+    assert lines[0].endswith("retry 1 of 4 in 0.5 s") and lines[1].endswith("retry 2 of 4 in 1.0 s")
 
 
 @pytest.mark.parametrize(("platform", "flags", "message"), [

@@ -61,17 +61,17 @@ def _seg(value: Any) -> str:
     return quote(str(value), safe="")
 
 
-def _returned(b: Any, key: str) -> Any:
+def _returned(answer: Any, key: str) -> Any:
     """A field of an answer's ``returnObject``."""
-    return (b.get("returnObject") or {}).get(key)
+    return (answer.get("returnObject") or {}).get(key)
 
 
-def _returned_id(b: Any) -> int:
-    return int(_returned(b, "id"))
+def _returned_id(answer: Any) -> int:
+    return int(_returned(answer, "id"))
 
 
-def _total_size(b: Any) -> int:
-    return as_int(_returned(b, "totalSize"))
+def _total_size(answer: Any) -> int:
+    return as_int(_returned(answer, "totalSize"))
 
 
 class HuaweiRequests:
@@ -190,7 +190,7 @@ class HuaweiRequests:
                             custom_field: str | None = None, api: str = "v1") -> PreparedRequest:
         lines = ("001:25466", "001:25472", "001:25471", "001:25476") if api == "v1" else \
             ("001:25619", "001:25636", "001:25624", "001:25627")
-        path, ep, sec, most = self._add_target(campaign_id, api)
+        path, endpoint, section, most = self._add_target(campaign_id, api)
         n = len(called)
         if n == 0:
             raise fail(PLATFORM, "callDataList", "is empty", lines[0])
@@ -220,16 +220,16 @@ class HuaweiRequests:
             body = ",".join([head + d + mid + s + tail for d, s in zip(nums, sids)])
         else:
             body = ",".join([head + d + close + tail for d in nums])
-        return self._prepared(path, ep, sec, ('{"callDataList":[' + body + "]}").encode(), n)
+        return self._prepared(path, endpoint, section, ('{"callDataList":[' + body + "]}").encode(), n)
 
     def prepare_add_numbers_body(self, campaign_id: int, content: bytes, *, records: int,
                                  api: str = "v1") -> PreparedRequest:
-        path, ep, sec, most = self._add_target(campaign_id, api)
+        path, endpoint, section, most = self._add_target(campaign_id, api)
         if not isinstance(content, (bytes, bytearray)) or not _ADD_BODY_HEAD.match(bytes(content[:64])):
             raise fail(PLATFORM, "body", 'a UTF-8 JSON object body {"callDataList": [...]} expected', "001:25466")
         if not 0 < records <= most:
             raise fail(PLATFORM, "callDataList", f"{records} records, 1 to {most} per call", "001:25466")
-        return self._prepared(path, ep, sec, bytes(content), records)
+        return self._prepared(path, endpoint, section, bytes(content), records)
 
     def delete_numbers(self, campaign_id: int, *, sessionId: str | None = None, called: str | None = None,
                        customField: str | None = None, recycleTime: str | None = None,

@@ -276,7 +276,7 @@ class Hl95Requests:
         p = Path(path)
         return self._request("POST", "/files/upload", files={"fileName": (p.name, p.read_bytes())}, parse=no_result)
 
-    def search_files(self, file_name: str) -> Request[Any]:
+    def search_files(self, file_name: str) -> Request[list[dict[str, Any]]]:
         if "." not in file_name:
             raise fail(PLATFORM, "fileName", "needs the extension (文件名需要带后缀)", "000:998")
         return self._request("GET", "/files/search", query={"fileName": file_name})
@@ -395,8 +395,9 @@ class Hl95Client(_Hl95Settings, SyncClient):
         """号码文件-上传 (000:948): multipart field ``fileName``."""
         return self._transport.send(self.requests.upload_file(path))
 
-    def search_files(self, file_name: str) -> Any:
-        """号码文件-列表查询 (000:985): the name needs its extension."""
+    def search_files(self, file_name: str) -> list[dict[str, Any]]:
+        """号码文件-列表查询 (000:985): the name needs its extension; ``data`` is a list of file
+        objects (000:1022)."""
         return self._transport.send(self.requests.search_files(file_name))
 
     def create_manual_task(self, task: ManualTask) -> dict[str, Any]:
@@ -488,7 +489,7 @@ class AsyncHl95Client(_Hl95Settings, AsyncClient):
         """Awaitable :meth:`Hl95Client.upload_file`."""
         return await self._transport.send(self.requests.upload_file(path))
 
-    async def search_files(self, file_name: str) -> Any:
+    async def search_files(self, file_name: str) -> list[dict[str, Any]]:
         """Awaitable :meth:`Hl95Client.search_files`."""
         return await self._transport.send(self.requests.search_files(file_name))
 

@@ -1,5 +1,6 @@
-"""Shared HTTP plumbing: httpx clients (sync and async), decoding of JSON bodies that may be HTML
-pages or truncated, transport-error mapping, safe file writes."""
+"""HTTP plumbing the transports (:mod:`._transport`) share: connection options, decoding of JSON
+bodies that may be HTML pages or truncated, status and transport-error mapping, sniffing what a
+download body is, and the atomic file every download is written through."""
 from __future__ import annotations
 
 import hashlib
@@ -12,13 +13,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Self
+from typing import Any, Iterable, Iterator, Mapping, Self
 
 import httpx
 
 from callcore import _crashpoint
 
-from .errors import HTTPStatusError, ProtocolError, RateLimitError, ServerError, TransportError
+from .errors import HTTPStatusError, PlatformError, ProtocolError, RateLimitError, ServerError, TransportError
 
 
 @dataclass(frozen=True)
@@ -92,17 +93,17 @@ def transport_error(exc: Exception, *, platform: str, endpoint: str) -> Transpor
                           endpoint=endpoint)
 
 
-def _snippet(content: bytes, n: int = 120) -> str:
+def body_snippet(content: bytes, n: int = 120) -> str:
     text = content[:n].decode("utf-8", "replace")
     return " ".join(text.split()) + ("..." if len(content) > n else "")
 
 
-def generic_status_error(resp: httpx.Response, *, platform: str, endpoint: str) -> Exception | None:
+def generic_status_error(resp: httpx.Response, *, platform: str, endpoint: str) -> PlatformError | None:
     """5xx / 429 / other non-2xx statuses, or None for 2xx."""
     s = resp.status_code
     if 200 <= s < 300:
         return None
-    snippet = _snippet(resp.content)
+    snippet = body_snippet(resp.content)
     if s == 429:
         ra = resp.headers.get("retry-after")
         try:
@@ -129,8 +130,8 @@ def decode_json(resp: httpx.Response, *, platform: str, endpoint: str) -> Any:
     if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<")):
         raise ProtocolError(
             f"{platform} {endpoint}: expected JSON, got an HTML/XML page (HTTP {resp.status_code}, "
-            f"content-type {resp.headers.get('content-type')!r}): {_snippet(content)}",
-            platform=platform, endpoint=endpoint, http_status=resp.status_code, body=_snippet(content))
+            f"content-type {resp.headers.get('content-type')!r}): {body_snippet(content)}",
+            platform=platform, endpoint=endpoint, http_status=resp.status_code, body=body_snippet(content))
     try:
         return json.loads(content.decode("utf-8-sig"))
     except UnicodeDecodeError as e:
@@ -139,8 +140,8 @@ def decode_json(resp: httpx.Response, *, platform: str, endpoint: str) -> Any:
     except json.JSONDecodeError as e:
         raise ProtocolError(
             f"{platform} {endpoint}: response is not valid JSON (truncated or corrupt at byte {e.pos} of "
-            f"{len(content)}): {_snippet(content)}", platform=platform, endpoint=endpoint,
-            http_status=resp.status_code, body=_snippet(content), retryable=True) from None
+            f"{len(content)}): {body_snippet(content)}", platform=platform, endpoint=endpoint,
+            http_status=resp.status_code, body=body_snippet(content), retryable=True) from None
 
 
 def sniff(content: bytes) -> str:
@@ -216,9 +217,9 @@ def body_kind(head: bytes, complete: bool) -> str:
 
 @dataclass(frozen=True)
 class WrittenFile:
-    """A file :func:`atomic_write` renamed into place: its SHA-256 and size, computed from the
-    chunks as they were written, and its first bytes (to tell a zip from audio without
-    opening it again)."""
+    """A file an :class:`AtomicFile` renamed into place: its SHA-256 and size, computed from the
+    chunks as they were written, and its first bytes (to tell a zip from audio without opening
+    it again)."""
 
     path: Path
     sha256: str
@@ -226,16 +227,16 @@ class WrittenFile:
     head: bytes
 
 
-#: set by :func:`collect_written_files`: the list :func:`atomic_write` reports to
+#: set by :func:`collect_written_files`: the list every :class:`AtomicFile` reports to
 _written_files: ContextVar[list[WrittenFile] | None] = ContextVar("callcore_written_files", default=None)
-_HEAD_BYTES = 8
+_WRITTEN_HEAD_BYTES = 8
 
 
 @contextmanager
 def collect_written_files() -> Iterator[list[WrittenFile]]:
-    """Collects every file :func:`atomic_write` renames into place in this thread (or task)
-    while the block runs, hashed while its chunks pass: a caller that needs a download's
-    SHA-256 (the recording sync's manifest) does not read the file back."""
+    """Collects every file an :class:`AtomicFile` (so every download) renames into place in this
+    thread (or task) while the block runs, hashed while its chunks pass: a caller that needs a
+    download's SHA-256 (the recording sync's manifest) does not read the file back."""
     written: list[WrittenFile] = []
     token = _written_files.set(written)
     try:
@@ -244,64 +245,58 @@ def collect_written_files() -> Iterator[list[WrittenFile]]:
         _written_files.reset(token)
 
 
-def atomic_write(dest: Path, chunks, *, expected_length: int | None = None) -> int:
-    """Writes *chunks* to a temporary file beside *dest* and renames it into place; returns bytes.
-    A short body (fewer bytes than Content-Length) is an error, never a partial file."""
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    written = _written_files.get()
-    digest = hashlib.sha256() if written is not None else None
-    head = b""
-    fd, tmp = tempfile.mkstemp(prefix=".part-", dir=dest.parent)
-    n = 0
-    try:
-        with os.fdopen(fd, "wb") as f:
-            for c in chunks:
-                f.write(c)
-                n += len(c)
-                if digest is not None:
-                    digest.update(c)
-                    if len(head) < _HEAD_BYTES:
-                        head += c[:_HEAD_BYTES - len(head)]
-        if expected_length is not None and n != expected_length:
-            raise ProtocolError(f"truncated download: got {n} of {expected_length} bytes", retryable=True)
-        os.replace(tmp, dest)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    if written is not None and digest is not None:
-        written.append(WrittenFile(dest, digest.hexdigest(), n, head))
-    return n
+class AtomicFile:
+    """A file written beside its destination under a temporary name and renamed into place by
+    :meth:`commit`: a reader never sees a partial file, and a short body (fewer bytes than the
+    Content-Length) is an error, never a file. Leaving the ``with`` block without committing
+    removes the temporary file. Sync and async downloads both write through it; inside
+    :func:`collect_written_files` it hashes what it writes and reports the file there."""
 
+    def __init__(self, dest: Path) -> None:
+        self.dest = Path(dest)
+        self.dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, self._temporary = tempfile.mkstemp(prefix=".part-", dir=self.dest.parent)
+        self._file = os.fdopen(fd, "wb")
+        self.written = 0
+        self._committed = False
+        self._report_to = _written_files.get()
+        self._digest = hashlib.sha256() if self._report_to is not None else None
+        self._head = b""
 
-class SyncClientLifecycle:
-    """``close()`` and the ``with`` statement for the sync platform clients (``self._client``)."""
+    def write(self, chunk: bytes) -> None:
+        self._file.write(chunk)
+        self.written += len(chunk)
+        if self._digest is not None:
+            self._digest.update(chunk)
+            if len(self._head) < _WRITTEN_HEAD_BYTES:
+                self._head += chunk[:_WRITTEN_HEAD_BYTES - len(self._head)]
 
-    _client: httpx.Client
-
-    def close(self) -> None:
-        self._client.close()
+    def commit(self, expected_length: int | None = None) -> int:
+        """Renames the file into place; returns its size."""
+        self._file.close()
+        if expected_length is not None and self.written != expected_length:
+            raise ProtocolError(f"truncated download: got {self.written} of {expected_length} bytes", retryable=True)
+        os.replace(self._temporary, self.dest)
+        self._committed = True
+        if self._report_to is not None and self._digest is not None:
+            self._report_to.append(WrittenFile(self.dest, self._digest.hexdigest(), self.written, self._head))
+        return self.written
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        if not self._committed:
+            self._file.close()
+            try:
+                os.unlink(self._temporary)
+            except OSError:
+                pass
 
 
-class AsyncClientLifecycle:
-    """``aclose()`` and ``async with`` for the async platform clients (``self._client``)."""
-
-    _client: httpx.AsyncClient
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
+def atomic_write(dest: Path, chunks: Iterable[bytes], *, expected_length: int | None = None) -> int:
+    """Writes *chunks* to *dest* through an :class:`AtomicFile`; returns the bytes written."""
+    with AtomicFile(dest) as out:
+        for chunk in chunks:
+            out.write(chunk)
+        return out.commit(expected_length)

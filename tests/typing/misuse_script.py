@@ -1,0 +1,36 @@
+"""Misuse of the public API that both checkers must refuse (test_mypy.py, test_pyright.py): each
+line ending in the error marker must fail, and no other line may, so the user scripts' clean runs
+are not vacuous. Never run."""
+from __future__ import annotations
+
+from callcore import audio, calllist
+from callcore.platforms.huawei import HuaweiClient
+from callcore.platforms.sccc import AsyncScccClient, Recording
+
+# a column's result is a CleanResult, not a Summary (the overloads of clean)
+summary: calllist.Summary = calllist.clean(["13800138000"])  # error
+# option strings are Literal types: a typo in a codec, source, format, variant, mode or platform
+pcm = audio.decode(b"", "v0x")  # error
+audio.transcode("a.V3", "a.wav", source="vox7k")  # error
+audio.transcode("a.V3", "a.flac", to="flac")  # error
+audio.decode(b"", "vox", variant="soxx")  # error
+audio.merge(["a.wav", "b.wav"], "ab.wav", mode="stereo")  # error
+audio.wav_bytes(pcm, 8000, format="gsm")  # error
+calllist.clean("in.csv", platform="huawei-v3")  # error
+calllist.clean("in.csv", foreign="drop")  # error
+# a core class is a class: not an exception type, and not constructed with unknown options
+try:
+    calllist.normalize(["13800138000"])
+except calllist.Blacklist:  # error
+    pass
+calllist.Normalizer(area_code="0755")  # error
+
+
+# the Huawei methods have their request builders' parameters and results
+def huawei_total(hw: HuaweiClient) -> str:
+    return hw.add_numbers(1, ["13800138000"])  # error
+
+
+# an async client's methods are awaited: their value is a coroutine until then
+async def sccc_records(client: AsyncScccClient) -> list[Recording]:
+    return client.records()  # error

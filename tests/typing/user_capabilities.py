@@ -1,7 +1,8 @@
-"""A service's code using callcore's public API, checked with ``mypy --strict`` by
-test_mypy.py (never run: the calls only need to type-check). Every name annotated here is one
-a user can write in their own signatures; every result is used as its declared type, so an
-``Any`` leaking from callcore would go unnoticed only where this script does not look."""
+"""A service's code using callcore's capabilities (sign, calllist, audio), checked with
+``mypy --strict`` and pyright strict by test_mypy.py and test_pyright.py (never run: the calls
+only need to type-check). Every name annotated here is one a user can write in their own
+signatures; every result is used as its declared type, so an ``Any`` leaking from callcore would
+go unnoticed only where these scripts do not look."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,12 +12,6 @@ import numpy.typing as npt
 
 from callcore import audio, calllist, sign
 from callcore.calllist import Blacklist, CleanResult, NormalizeResult, Normalizer, Summary
-from callcore.platforms.babaihu import AsyncBabaihuClient, BabaihuClient, TaskRecord
-from callcore.platforms.errors import FlowControlError, PlatformError
-from callcore.platforms.hl95 import AsyncHl95Client, Hl95Client
-from callcore.platforms.huawei import (AsyncHuaweiClient, CallData, CallResult, Campaign, CampaignSpec,
-                                       HuaweiClient)
-from callcore.platforms.sccc import AsyncScccClient, Recording, ScccClient
 from callcore.sign import AuthError, SignError, Verifier
 
 
@@ -86,67 +81,6 @@ def transcode(src: Path, dst: Path) -> bool:
     r: audio.TranscodeResult = audio.transcode(src, dst, source="vox6k", to="mp3", bitrate=16)
     results: list[audio.TranscodeResult] = audio.transcode_many([(src, dst)], to="wav-alaw", jobs=0)
     return r.ok and all(x.ok for x in results)
-
-
-# --- platforms: sync and async clients -----------------------------------------------------
-def huawei(url: str, ak: str, sk: str, spec: CampaignSpec) -> int:
-    with HuaweiClient(url, ak, sk, vdn_id=1) as hw:
-        campaign_id: int = hw.create_campaign(spec)
-        total: int = hw.add_numbers(campaign_id, [CallData(called="13800000000", customField="batch-1")])
-        info: Campaign = hw.get_campaign(campaign_id)
-        count, results = hw.call_results(campaign_id)
-        first: list[CallResult] = results
-        try:
-            hw.pause_campaign(campaign_id)
-        except FlowControlError as e:
-            retry: float | None = e.retry_after
-            assert retry is None or retry >= 0
-        except PlatformError as e:
-            code: str | None = e.code
-            assert code is None or code
-        return total + count + len(first) + info.status
-
-
-async def huawei_async(url: str, ak: str, sk: str) -> int:
-    async with AsyncHuaweiClient(url, ak, sk, vdn_id=1) as hw:
-        total: int = await hw.add_numbers(1, [CallData(called="13800000000")])
-        path: Path = await hw.download_record(Path("out"), call_id="1")
-        return total + len(path.name)
-
-
-def sccc(url: str) -> int:
-    with ScccClient(url, "customer", "password") as c:
-        records: list[Recording] = c.records()
-        return len(records)
-
-
-async def sccc_async(url: str) -> int:
-    async with AsyncScccClient(url, "customer", "password") as c:
-        records: list[Recording] = await c.records()
-        return len(records)
-
-
-def babaihu(url: str) -> str:
-    with BabaihuClient(url, "user", "pw") as c:
-        flow: str = c.add_task("t", [TaskRecord(phone="13800000000")])
-        return flow
-
-
-async def babaihu_async(url: str) -> list[str]:
-    async with AsyncBabaihuClient(url, "user", "pw") as c:
-        numbers: list[str] = await c.blacklist()
-        return numbers
-
-
-def hl95(url: str) -> str:
-    with Hl95Client(url, "id", "secret") as c:
-        token: str = c.token()
-        return token
-
-
-async def hl95_async(url: str) -> Path:
-    async with AsyncHl95Client(url, "id", "secret") as c:
-        return await c.download_recording("a.wav", Path("out"))
 
 
 def wrong_option(data: bytes) -> None:

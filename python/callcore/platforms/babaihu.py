@@ -205,7 +205,7 @@ class BabaihuClient(_Base, _http.SyncClientLifecycle):
         """addTask (004:1056): returns the task id."""
         return self._send(*self._add_task(name, records, **kw))
 
-    def task_detail(self, flow_id: str | int, **kw: Any) -> tuple[int, list[dict]]:
+    def task_detail(self, flow_id: str | int, **kw: Any) -> tuple[int, list[dict[str, Any]]]:
         """findTaskMx (004:1095): (count, rows) of a task's numbers and their call state."""
         return self._send(*self._task_detail(flow_id, **kw))
 
@@ -226,11 +226,11 @@ class BabaihuClient(_Base, _http.SyncClientLifecycle):
         """getBlacklists (004:544)."""
         return self._send(*self._blacklist("getBlacklists", None))
 
-    def call_records(self, **kw: Any) -> tuple[int, list[dict]]:
+    def call_records(self, **kw: Any) -> tuple[int, list[dict[str, Any]]]:
         """findDialrecord (004:601): (recordTotal, rows) with cdrId and cdrRecordFile."""
         return self._send(*self._dialrecords(**kw))
 
-    def iter_call_records(self, page: int = 100, **kw: Any) -> Iterator[dict]:
+    def iter_call_records(self, page: int = 100, **kw: Any) -> Iterator[dict[str, Any]]:
         start = 0
         while True:
             total, rows = self.call_records(start=start, limit=page, **kw)
@@ -277,7 +277,7 @@ class AsyncBabaihuClient(_Base, _http.AsyncClientLifecycle):
     async def add_task(self, name: str, records: Sequence[TaskRecord], **kw: Any) -> str:
         return await self._send(*self._add_task(name, records, **kw))
 
-    async def task_detail(self, flow_id: str | int, **kw: Any) -> tuple[int, list[dict]]:
+    async def task_detail(self, flow_id: str | int, **kw: Any) -> tuple[int, list[dict[str, Any]]]:
         return await self._send(*self._task_detail(flow_id, **kw))
 
     async def call_flows(self) -> dict[int, str]:
@@ -292,7 +292,7 @@ class AsyncBabaihuClient(_Base, _http.AsyncClientLifecycle):
     async def blacklist(self) -> list[str]:
         return await self._send(*self._blacklist("getBlacklists", None))
 
-    async def call_records(self, **kw: Any) -> tuple[int, list[dict]]:
+    async def call_records(self, **kw: Any) -> tuple[int, list[dict[str, Any]]]:
         return await self._send(*self._dialrecords(**kw))
 
     async def download_record(self, dest: str | Path, *, record_file: str | None = None, cdr_id: str | None = None,

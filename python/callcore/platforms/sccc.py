@@ -12,7 +12,7 @@ import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterator, Sequence
+from typing import Any, AsyncIterator, Iterator, Sequence
 from urllib.parse import quote
 
 import httpx
@@ -284,7 +284,7 @@ class ScccClient(_Base, _http.SyncClientLifecycle):
             yield from page
             start_key = max(_int(r.key) for r in page)
 
-    def cdrs(self, agents: Sequence[str], **kw: Any) -> tuple[int, list[dict]]:
+    def cdrs(self, agents: Sequence[str], **kw: Any) -> tuple[int, list[dict[str, Any]]]:
         """getCdrList (003:3116): (total, cdr rows)."""
         return self._send(*self._cdrs(agents, **kw))
 
@@ -352,7 +352,7 @@ class AsyncScccClient(_Base, _http.AsyncClientLifecycle):
     async def records(self, start_key: int = 0) -> list[Recording]:
         return await self._send(*self._records(start_key))
 
-    async def iter_records(self, start_key: int = 0) -> Any:
+    async def iter_records(self, start_key: int = 0) -> AsyncIterator[Recording]:
         """Every recording after start_key (an async iterator), paging by the largest key."""
         while True:
             page = await self.records(start_key)
@@ -362,7 +362,7 @@ class AsyncScccClient(_Base, _http.AsyncClientLifecycle):
                 yield r
             start_key = max(_int(r.key) for r in page)
 
-    async def cdrs(self, agents: Sequence[str], **kw: Any) -> tuple[int, list[dict]]:
+    async def cdrs(self, agents: Sequence[str], **kw: Any) -> tuple[int, list[dict[str, Any]]]:
         return await self._send(*self._cdrs(agents, **kw))
 
     async def download_recording(self, filename: str, dest: str | Path) -> Path:

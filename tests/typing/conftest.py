@@ -84,9 +84,12 @@ def pyright(tmp_path: Path) -> Checker:
     if exe is None:
         pytest.skip("basedpyright is not installed: pip install '.[test]' (make setup) brings it")
     config = tmp_path / "pyrightconfig.json"
-    # pyright's own strict set, nothing weaker; the version is the interpreter's running the suite
+    # pyright's own strict set, plus basedpyright's reportAny: strict mode accepts a value typed
+    # Any anywhere (even assigned to an annotated name), so without it a public function that
+    # returns Any would pass unseen. The version is the interpreter's running the suite.
     config.write_text(json.dumps({
         "typeCheckingMode": "strict",
+        "reportAny": "error",
         "pythonVersion": f"{sys.version_info.major}.{sys.version_info.minor}",
     }))
 

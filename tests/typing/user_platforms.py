@@ -135,23 +135,27 @@ def hl95(url: str) -> int:
     with Hl95Client(url, "id", "secret", http=OPTIONS) as c:
         token: str = c.token()
         c.create_project("p1", "spring")
+        c.upload_file(Path("numbers.txt"))
+        files: list[dict[str, Any]] = c.search_files("numbers.txt")
         created: dict[str, Any] = c.create_manual_task(manual_task())
         c.append_numbers("1", [("13900000000", "another")])
         c.start_task("1")
         page: dict[str, Any] = c.tasks(task_id="t1", status="1")
         history: dict[str, Any] = c.call_history(page_size=50)
         saved: Path = c.download_recording("a.wav", Path("out"))
-        return len(token) + len(created) + len(page) + len(history) + len(saved.name)
+        return len(token) + len(files) + len(created) + len(page) + len(history) + len(saved.name)
 
 
 async def hl95_async(url: str) -> int:
     async with AsyncHl95Client(url, "id", "secret", http=OPTIONS) as c:
         await c.create_project("p1", "spring")
+        await c.upload_file(Path("numbers.txt"))
+        files: list[dict[str, Any]] = await c.search_files("numbers.txt")
         created: dict[str, Any] = await c.create_manual_task(manual_task())
         await c.start_task("1")
         page: dict[str, Any] = await c.tasks(page_size=50)
         saved: Path = await c.download_recording("a.wav", Path("out"))
-        return len(created) + len(page) + len(saved.name)
+        return len(files) + len(created) + len(page) + len(saved.name)
 
 
 # --- errors and retries, shared by every client ------------------------------------------------

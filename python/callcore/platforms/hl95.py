@@ -294,8 +294,9 @@ class Hl95Client(_Base, _http.SyncClientLifecycle):
         p = Path(path)
         self._call("POST", "/files/upload", files={"fileName": (p.name, p.read_bytes())})
 
-    def search_files(self, file_name: str) -> Any:
-        """号码文件-列表查询 (000:985): the name needs its extension."""
+    def search_files(self, file_name: str) -> list[dict[str, Any]]:
+        """号码文件-列表查询 (000:985): the name needs its extension; ``data`` is a list of file
+        objects (000:1022)."""
         if "." not in file_name:
             raise fail(P, "fileName", "needs the extension (文件名需要带后缀)", "000:998")
         return self._call("GET", "/files/search", params={"fileName": file_name})
@@ -447,7 +448,7 @@ class AsyncHl95Client(_Base, _http.AsyncClientLifecycle):
         p = Path(path)
         await self._call("POST", "/files/upload", files={"fileName": (p.name, p.read_bytes())})
 
-    async def search_files(self, file_name: str) -> Any:
+    async def search_files(self, file_name: str) -> list[dict[str, Any]]:
         if "." not in file_name:
             raise fail(P, "fileName", "needs the extension (文件名需要带后缀)", "000:998")
         return await self._call("GET", "/files/search", params={"fileName": file_name})

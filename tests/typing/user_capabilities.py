@@ -5,14 +5,20 @@ signatures; every result is used as its declared type, so an ``Any`` leaking fro
 go unnoticed only where these scripts do not look."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
+from typing import Any, assert_type
 
+import httpx
 import numpy as np
 import numpy.typing as npt
 
 from callcore import audio, calllist, sign
 from callcore.calllist import Blacklist, CleanResult, NormalizeResult, Normalizer, Summary
-from callcore.sign import AuthError, SignError, Verifier
+from callcore.sign import AuthError, ClockSkew, MalformedAuthorization, SignError, UnknownAccessKey, Verifier
+from callcore.sign.httpx_auth import AuthV2
+from callcore.sign.tokens import BearerAuth, HL95OAuthToken, HuaweiAkSkToken, TokenError, TokenProvider
 
 
 # --- signing ---------------------------------------------------------------------------------
@@ -83,10 +89,6 @@ def transcode(src: Path, dst: Path) -> bool:
     return r.ok and all(x.ok for x in results)
 
 
-def wrong_option(data: bytes) -> None:
-    audio.decode(data, "v0x")  # type: ignore[arg-type]  # a typo in an option string is a type error
-
-
 # --- the rest of each capability's front door ------------------------------------------------
 def other_schemes(params: dict[str, str]) -> list[str]:
     digest: str = sign.sccc_digest("C01", 1700000000, 1, "pw")
@@ -107,3 +109,86 @@ def audio_buffers(pcm: npt.NDArray[np.int16], wav: bytes, tracks: list[Path]) ->
     samples, rate, channels, codec, notes = audio.read_wav(wav)
     merged: audio.TranscodeResult = audio.merge(tracks, "call.wav", source="alaw", mode="channels")
     return len(parts) + len(samples) + rate + channels + len(codec) + len(notes) + merged.frames
+
+
+# --- classes from the extension are classes: except, isinstance, annotations ---------------------
+def refused(verifier: Verifier, scope: Mapping[str, Any], body: bytes) -> str | None:
+    try:
+        verifier.verify_asgi(scope, body)
+    except ClockSkew as e:
+        skew: float = e.skew_seconds
+        return f"clock {skew:+.0f}s off"
+    except (MalformedAuthorization, UnknownAccessKey) as e:
+        assert isinstance(e, AuthError)
+        return type(e).__name__
+    return None
+
+
+def bad_rows(path: Path) -> str | None:
+    try:
+        calllist.clean(path, path.with_suffix(".out.csv"), column="phone")
+    except calllist.MissingColumn as e:
+        assert isinstance(e, calllist.CalllistError) and isinstance(e, ValueError)
+        return str(e)
+    return None
+
+
+def bad_audio(data: bytes) -> type[audio.AudioFormatError] | None:
+    try:
+        audio.read_wav(data)
+    except (audio.AudioLimitError, audio.AudioInternalError) as e:
+        return type(e)
+    except audio.AudioFormatError:
+        return audio.AudioFormatError
+    return None
+
+
+# --- signing: the other schemes, tokens and httpx auth ------------------------------------------
+def signing_parts(when: datetime, body: Mapping[str, Any]) -> list[str]:
+    canonical = sign.canonical_request("GET", "/a", headers={"host": "h"}, query={"b": "1"})
+    access_key, stamp, signed_headers, signature = sign.parse_authorization("auth-v2/ak/20260101T000000Z//host/x")
+    headers: list[str] = signed_headers
+    sccc_block: dict[str, str] = sign.sccc_authentication("C01", "pw", agent="1001")
+    sign.verify_sccc_authentication(sccc_block, "pw")
+    sign.verify_callback_signature("secret", body)
+    return [assert_type(canonical, str), access_key, stamp, signature, *headers,
+            sign.format_timestamp(when, millis=False), sign.chatbot_checksum("nonce", "key")]
+
+
+def token_clients(url: str) -> list[httpx.Client]:
+    huawei_token: TokenProvider = HuaweiAkSkToken(url, "app", "secret", expire=600)
+    hl95_token: TokenProvider = HL95OAuthToken(url, "id", "secret", scope="all")
+    try:
+        value: str = hl95_token.get()
+    except TokenError as e:
+        raise RuntimeError(f"no token: {e}") from e
+    assert value
+    return [httpx.Client(auth=BearerAuth(huawei_token)), httpx.Client(auth=AuthV2("ak", "sk", millis=True))]
+
+
+# --- call lists: arrays keep their dtypes, tables their names -----------------------------------
+def arrays(numbers: list[str]) -> int:
+    r = calllist.normalize(numbers, foreign="reject", normalizer=RegionalNormalizer(default_area_code="0755"))
+    ok = assert_type(r.ok, npt.NDArray[np.bool_])
+    keys = assert_type(r.keys, npt.NDArray[np.uint64])
+    first = assert_type(calllist.dedup_first(keys), npt.NDArray[np.bool_])
+    kinds: dict[int, str] = calllist.KINDS
+    reasons: dict[int, str] = calllist.REASONS
+    limits: dict[str, int] = calllist.LIMITS
+    kind_names: list[str] = r.kind
+    reject_reasons: list[str | None] = r.reason
+    return int(np.count_nonzero(ok)) + int(np.count_nonzero(first)) + len(kinds) + len(reasons) + len(limits) + len(kind_names) \
+        + len(reject_reasons)
+
+
+def blacklist_size(bl: Blacklist) -> int:
+    return len(bl) + bl.invalid_lines
+
+
+# --- audio: the rest of the module ------------------------------------------------------------
+def plan(folder: Path) -> list[tuple[Path, Path]]:
+    rates: tuple[int, ...] = audio.MP3_RATES
+    assert audio.MIN_SAMPLE_RATE <= rates[0] <= audio.MAX_SAMPLE_RATE and audio.MAX_CHANNELS >= 2
+    names: tuple[str, ...] = audio.CODECS + audio.SOURCES + audio.FORMATS + audio.VARIANTS
+    print(*names)
+    return audio.plan_outputs([folder], folder / "out", to="mp3")

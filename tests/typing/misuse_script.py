@@ -4,6 +4,7 @@ are not vacuous. Never run."""
 from __future__ import annotations
 
 from callcore import audio, calllist
+from callcore.pipelines import ConvertOptions, SyncOptions
 from callcore.platforms.huawei import HuaweiClient
 from callcore.platforms.sccc import AsyncScccClient, Recording
 
@@ -18,6 +19,10 @@ audio.merge(["a.wav", "b.wav"], "ab.wav", mode="stereo")  # error
 audio.wav_bytes(pcm, 8000, format="gsm")  # error
 calllist.clean("in.csv", platform="huawei-v3")  # error
 calllist.clean("in.csv", foreign="drop")  # error
+SyncOptions("https://cc.invalid", "ak", "sk", to_format="flac")  # error
+SyncOptions("https://cc.invalid", "ak", "sk", recording_format="vox7k")  # error
+ConvertOptions("src", "dst", to="wav-ulaw")  # error
+ConvertOptions("src", "dst", source="gsm")  # error
 # a core class is a class: not an exception type, and not constructed with unknown options
 try:
     calllist.normalize(["13800138000"])

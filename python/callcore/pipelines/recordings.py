@@ -58,7 +58,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 from callcore import _crashpoint
 from callcore.platforms.archive import is_zip_file
@@ -68,6 +68,9 @@ from callcore.platforms.retry import RetryPolicy
 from . import folder_lock
 from .journal import Journal, retry_call, sweep_partials
 from .recording_sources import PLATFORMS, RecordingSource, RemoteRecording, make_source, recording_format
+
+if TYPE_CHECKING:
+    from callcore.audio import Source
 
 FMT = "%Y-%m-%d %H:%M:%S"
 STATE_DIR = ".callcore-sync"
@@ -169,7 +172,7 @@ class SyncOptions:
     end: str = ""
     out_dir: str = "recordings"
     vdn_id: int = 1
-    to_format: str = "wav"  # wav | mp3
+    to_format: Literal["wav", "mp3"] = "wav"
     workers: int = 4
     transcode_jobs: int = 0  # 0 = all cores
     chunk: int = 32
@@ -187,9 +190,9 @@ class SyncOptions:
     page_size: int = 100
     settle_minutes: float = 15.0  # a window ending later than this before the run is listed again next run
     source: RecordingSource | None = field(default=None, repr=False)
-    recording_format: str | None = None
+    recording_format: Source | None = None
     wait: bool | float = False
-    huawei_route: str = "auto"  # auto | file | original | call (see HuaweiSource)
+    huawei_route: Literal["auto", "file", "original", "call"] = "auto"  # see HuaweiSource
 
     def __post_init__(self) -> None:
         if self.huawei_route not in ("auto", "file", "original", "call"):

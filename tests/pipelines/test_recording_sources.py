@@ -202,7 +202,8 @@ def test_sccc_files_url_downloads_from_the_file_server(tmp_path: Path):
     src = ScccSource(o, tmp_path)
     try:
         assert src.client.base_url == "http://api.example:8080" and src.files.base_url == "http://files.example:8090"
-        assert src.files._file_url("rec/a b.wav") == "http://files.example:8090/rec/a%20b.wav"
+        request = src.files.requests.download_recording("rec/a b.wav", tmp_path)
+        assert src.files._transport.url(request) == "http://files.example:8090/rec/a%20b.wav"
         calls = []
         src.files.download_recording = lambda name, dest: calls.append((name, dest)) or dest
         rec = RemoteRecording(key="1", remote_file="rec/a b.wav")

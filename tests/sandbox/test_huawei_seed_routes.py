@@ -20,7 +20,7 @@ import httpx
 import pytest
 from starlette.routing import Match
 
-from callcore.platforms.huawei import _HuaweiApi
+from callcore.platforms.huawei import HuaweiRequests
 from callcore.sandbox.huawei import HuaweiSandbox
 from callcore.sign.httpx_auth import AuthV2
 
@@ -108,7 +108,7 @@ def test_every_served_route_exists_in_the_sandbox() -> None:
 
 def test_every_client_call_is_a_served_route() -> None:
     """Each request the client builds names its seed section; all of them must be served."""
-    source = inspect.getsource(_HuaweiApi)
+    source = inspect.getsource(HuaweiRequests)
     called = {s for s in set(SERVED) | set(NOT_EMULATED) if f'"{s}"' in source}
     assert {"7.1.1", "7.4.1", "7.4.2"} <= called, "the client's section literals were not found"
     assert not called - set(SERVED), f"the client calls routes the sandbox does not serve: {called - set(SERVED)}"

@@ -17,6 +17,7 @@ from callcore.platforms.huawei import (AsyncHuaweiClient, BillIndex, CallData, C
 from callcore.platforms.sccc import AsyncScccClient, Recording, Report, ScccClient, TaskCreated
 
 OPTIONS = HttpOptions(timeout=10.0, verify=True)
+RETRY = RetryPolicy(attempts=3, base_delay=0.5)  # a client retries its own calls this way, logging each
 
 
 # --- Huawei CEC ------------------------------------------------------------------------------
@@ -28,7 +29,7 @@ def campaign_spec() -> CampaignSpec:
 
 
 def huawei(url: str, ak: str, sk: str, spec: CampaignSpec) -> int:
-    with HuaweiClient(url, ak, sk, vdn_id=1, http=OPTIONS) as hw:
+    with HuaweiClient(url, ak, sk, vdn_id=1, options=OPTIONS, retry=RETRY) as hw:
         campaign_id: int = hw.create_campaign(spec)
         total: int = hw.add_numbers(campaign_id, [CallData(called="13800000000", customField="batch-1")])
         info: Campaign = hw.get_campaign(campaign_id)
@@ -54,7 +55,7 @@ def huawei(url: str, ak: str, sk: str, spec: CampaignSpec) -> int:
 
 
 async def huawei_async(url: str, ak: str, sk: str, spec: CampaignSpec) -> int:
-    async with AsyncHuaweiClient(url, ak, sk, vdn_id=1, http=OPTIONS) as hw:
+    async with AsyncHuaweiClient(url, ak, sk, vdn_id=1, options=OPTIONS, retry=RETRY) as hw:
         campaign_id: int = await hw.create_campaign(spec)
         total: int = await hw.add_numbers(campaign_id, [CallData(called="13800000000")])
         info: Campaign = await hw.get_campaign(campaign_id)
@@ -71,7 +72,7 @@ def huawei_pushed_results(body: bytes) -> list[str]:
 
 # --- SCCC ------------------------------------------------------------------------------------
 def sccc(url: str) -> int:
-    with ScccClient(url, "customer", "password", http=OPTIONS) as c:
+    with ScccClient(url, "customer", "password", options=OPTIONS) as c:
         created: TaskCreated = c.create_task("1001", ["13800000000"])
         report: Report = c.add_numbers(created.task_id, ["13900000000"], "1001")
         reports: list[Report] = c.add_numbers_many([(created.task_id, ["13700000000"])], "1001")
@@ -87,7 +88,7 @@ def sccc(url: str) -> int:
 
 
 async def sccc_async(url: str) -> int:
-    async with AsyncScccClient(url, "customer", "password", http=OPTIONS) as c:
+    async with AsyncScccClient(url, "customer", "password", version="V2.0.4", options=OPTIONS, retry=RETRY) as c:
         created: TaskCreated = await c.create_task("1001", ["13800000000"])
         report: Report = await c.add_numbers(created.task_id, ["13900000000"], "1001")
         records: list[Recording] = await c.records()
@@ -101,7 +102,7 @@ async def sccc_async(url: str) -> int:
 
 # --- 八百呼 ------------------------------------------------------------------------------------
 def babaihu(url: str) -> int:
-    with BabaihuClient(url, "user", "pw", http=OPTIONS) as c:
+    with BabaihuClient(url, "user", "pw", options=OPTIONS) as c:
         flows: dict[int, str] = c.call_flows()
         flow_id: str = c.add_task("t", [TaskRecord(phone="13800000000", memo="batch-1")])
         total, rows = c.task_detail(flow_id)
@@ -114,7 +115,7 @@ def babaihu(url: str) -> int:
 
 
 async def babaihu_async(url: str) -> int:
-    async with AsyncBabaihuClient(url, "user", "pw", http=OPTIONS) as c:
+    async with AsyncBabaihuClient(url, "user", "pw", options=OPTIONS) as c:
         flow_id: str = await c.add_task("t", [TaskRecord(phone="13800000000")])
         total, rows = await c.task_detail(flow_id)
         first_row: dict[str, Any] = rows[0]
@@ -132,7 +133,7 @@ def manual_task() -> ManualTask:
 
 
 def hl95(url: str) -> int:
-    with Hl95Client(url, "id", "secret", http=OPTIONS) as c:
+    with Hl95Client(url, "id", "secret", options=OPTIONS) as c:
         token: str = c.token()
         c.create_project("p1", "spring")
         c.upload_file(Path("numbers.txt"))
@@ -147,13 +148,13 @@ def hl95(url: str) -> int:
 
 
 async def hl95_async(url: str) -> int:
-    async with AsyncHl95Client(url, "id", "secret", http=OPTIONS) as c:
+    async with AsyncHl95Client(url, "id", "secret", scope="all", options=OPTIONS, retry=RETRY) as c:
         await c.create_project("p1", "spring")
         await c.upload_file(Path("numbers.txt"))
         files: list[dict[str, Any]] = await c.search_files("numbers.txt")
         created: dict[str, Any] = await c.create_manual_task(manual_task())
         await c.start_task("1")
-        page: dict[str, Any] = await c.tasks(page_size=50)
+        page: dict[str, Any] = await c.tasks(page_size=50, task_id="t1", status="1")
         saved: Path = await c.download_recording("a.wav", Path("out"))
         return len(files) + len(created) + len(page) + len(saved.name)
 

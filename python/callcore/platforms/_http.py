@@ -1,5 +1,6 @@
-"""Shared HTTP plumbing: httpx clients (sync and async), decoding of JSON bodies that may be HTML
-pages or truncated, transport-error mapping, safe file writes."""
+"""HTTP plumbing the transports (:mod:`._transport`) share: connection options, decoding of JSON
+bodies that may be HTML pages or truncated, status and transport-error mapping, sniffing what a
+download body is, and the atomic file every download is written through."""
 from __future__ import annotations
 
 import json
@@ -9,13 +10,13 @@ import ssl
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Self
+from typing import Any, Iterable, Iterator, Mapping, Self
 
 import httpx
 
 from callcore import _crashpoint
 
-from .errors import HTTPStatusError, ProtocolError, RateLimitError, ServerError, TransportError
+from .errors import HTTPStatusError, PlatformError, ProtocolError, RateLimitError, ServerError, TransportError
 
 
 @dataclass(frozen=True)
@@ -89,17 +90,17 @@ def transport_error(exc: Exception, *, platform: str, endpoint: str) -> Transpor
                           endpoint=endpoint)
 
 
-def _snippet(content: bytes, n: int = 120) -> str:
+def body_snippet(content: bytes, n: int = 120) -> str:
     text = content[:n].decode("utf-8", "replace")
     return " ".join(text.split()) + ("..." if len(content) > n else "")
 
 
-def generic_status_error(resp: httpx.Response, *, platform: str, endpoint: str) -> Exception | None:
+def generic_status_error(resp: httpx.Response, *, platform: str, endpoint: str) -> PlatformError | None:
     """5xx / 429 / other non-2xx statuses, or None for 2xx."""
     s = resp.status_code
     if 200 <= s < 300:
         return None
-    snippet = _snippet(resp.content)
+    snippet = body_snippet(resp.content)
     if s == 429:
         ra = resp.headers.get("retry-after")
         try:
@@ -126,8 +127,8 @@ def decode_json(resp: httpx.Response, *, platform: str, endpoint: str) -> Any:
     if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<")):
         raise ProtocolError(
             f"{platform} {endpoint}: expected JSON, got an HTML/XML page (HTTP {resp.status_code}, "
-            f"content-type {resp.headers.get('content-type')!r}): {_snippet(content)}",
-            platform=platform, endpoint=endpoint, http_status=resp.status_code, body=_snippet(content))
+            f"content-type {resp.headers.get('content-type')!r}): {body_snippet(content)}",
+            platform=platform, endpoint=endpoint, http_status=resp.status_code, body=body_snippet(content))
     try:
         return json.loads(content.decode("utf-8-sig"))
     except UnicodeDecodeError as e:
@@ -136,8 +137,8 @@ def decode_json(resp: httpx.Response, *, platform: str, endpoint: str) -> Any:
     except json.JSONDecodeError as e:
         raise ProtocolError(
             f"{platform} {endpoint}: response is not valid JSON (truncated or corrupt at byte {e.pos} of "
-            f"{len(content)}): {_snippet(content)}", platform=platform, endpoint=endpoint,
-            http_status=resp.status_code, body=_snippet(content), retryable=True) from None
+            f"{len(content)}): {body_snippet(content)}", platform=platform, endpoint=endpoint,
+            http_status=resp.status_code, body=body_snippet(content), retryable=True) from None
 
 
 def sniff(content: bytes) -> str:
@@ -211,55 +212,48 @@ def body_kind(head: bytes, complete: bool) -> str:
     return kind
 
 
-def atomic_write(dest: Path, chunks, *, expected_length: int | None = None) -> int:
-    """Writes *chunks* to a temporary file beside *dest* and renames it into place; returns bytes.
-    A short body (fewer bytes than Content-Length) is an error, never a partial file."""
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".part-", dir=dest.parent)
-    n = 0
-    try:
-        with os.fdopen(fd, "wb") as f:
-            for c in chunks:
-                f.write(c)
-                n += len(c)
-        if expected_length is not None and n != expected_length:
-            raise ProtocolError(f"truncated download: got {n} of {expected_length} bytes", retryable=True)
-        os.replace(tmp, dest)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return n
+class AtomicFile:
+    """A file written beside its destination under a temporary name and renamed into place by
+    :meth:`commit`: a reader never sees a partial file, and a short body (fewer bytes than the
+    Content-Length) is an error, never a file. Leaving the ``with`` block without committing
+    removes the temporary file. Sync and async downloads both write through it."""
 
+    def __init__(self, dest: Path) -> None:
+        self.dest = Path(dest)
+        self.dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, self._temporary = tempfile.mkstemp(prefix=".part-", dir=self.dest.parent)
+        self._file = os.fdopen(fd, "wb")
+        self.written = 0
+        self._committed = False
 
-class SyncClientLifecycle:
-    """``close()`` and the ``with`` statement for the sync platform clients (``self._client``)."""
+    def write(self, chunk: bytes) -> None:
+        self._file.write(chunk)
+        self.written += len(chunk)
 
-    _client: httpx.Client
-
-    def close(self) -> None:
-        self._client.close()
+    def commit(self, expected_length: int | None = None) -> int:
+        """Renames the file into place; returns its size."""
+        self._file.close()
+        if expected_length is not None and self.written != expected_length:
+            raise ProtocolError(f"truncated download: got {self.written} of {expected_length} bytes", retryable=True)
+        os.replace(self._temporary, self.dest)
+        self._committed = True
+        return self.written
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        if not self._committed:
+            self._file.close()
+            try:
+                os.unlink(self._temporary)
+            except OSError:
+                pass
 
 
-class AsyncClientLifecycle:
-    """``aclose()`` and ``async with`` for the async platform clients (``self._client``)."""
-
-    _client: httpx.AsyncClient
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
+def atomic_write(dest: Path, chunks: Iterable[bytes], *, expected_length: int | None = None) -> int:
+    """Writes *chunks* to *dest* through an :class:`AtomicFile`; returns the bytes written."""
+    with AtomicFile(dest) as out:
+        for chunk in chunks:
+            out.write(chunk)
+        return out.commit(expected_length)

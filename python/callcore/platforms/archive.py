@@ -33,6 +33,7 @@ import unicodedata
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Iterator
 
 from . import _http
 from .errors import ProtocolError, UnsafeArchiveError
@@ -212,7 +213,7 @@ def _mkdir(archive: str, member: str, path: Path, platform: str) -> None:
 def _write_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, archive: str, platform: str) -> None:
     left = info.file_size
 
-    def chunks():
+    def chunks() -> Iterator[bytes]:
         nonlocal left
         with zf.open(info) as src:
             while True:

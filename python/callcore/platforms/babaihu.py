@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterator, Sequence
+from typing import Any, AsyncIterator, Callable, Iterator, Sequence
 from urllib.parse import quote
 
-import httpx
-
-from . import _http
 from ._http import HttpOptions
+from ._request import Download, Request, no_result
+from ._transport import AsyncClient, AsyncTransport, SyncClient, SyncTransport
 from .codes import babaihu_code
 from .errors import ProtocolError, from_code, hold_secret
 from .models import check_len, check_time, fail
+from .retry import RetryPolicy
 
 P = "babaihu"
 API = "/voip/api/jsondata.html"
@@ -51,9 +52,11 @@ class TaskRecord:
         return d
 
 
-def _check_code(doc: Any, method: str) -> dict[str, Any]:
+def check_code(method: str, doc: Any, status: int) -> dict[str, Any]:
+    """An answer's ``code`` (or findDialrecord's ``success``): anything but 0 raises its typed error."""
     if not isinstance(doc, dict):
-        raise ProtocolError(f"babaihu {method}: expected a JSON object", platform=P, endpoint=method)
+        raise ProtocolError(f"babaihu {method}: expected a JSON object", platform=P, endpoint=method,
+                            http_status=status)
     code = doc.get("code")
     if code is None and "success" in doc:  # findDialrecord answers {success, recordTotal, rows} (004:622)
         if doc["success"] in (True, "true"):
@@ -86,29 +89,52 @@ def _phones(phones: Sequence[str]) -> str:
     return ",".join(str(p).strip() for p in phones)
 
 
-class _Base:
-    def __init__(self, base_url: str, sa_user: str, sa_password: str, *, options: HttpOptions | None = None) -> None:
+def _count_and_rows(d: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
+    return int(d.get("count") or 0), list(d.get("data") or [])
+
+
+def _flows(d: dict[str, Any]) -> dict[int, str]:
+    return {int(f["cfId"]): str(f.get("cfName", "")) for f in d.get("callflow") or [] if "cfId" in f}
+
+
+def _blacklisted(d: dict[str, Any]) -> list[str]:
+    listed = d.get("blaPhone")
+    if isinstance(listed, str):
+        return [p.strip() for p in listed.split(",") if p.strip()]
+    return list(listed or [])
+
+
+def _total_and_rows(d: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
+    return _total(d), list(d.get("rows") or [])
+
+
+class BabaihuRequests:
+    """Builds the validated requests of one account (``sa_user`` and the issued ``sa_password``
+    ride in every form, 004:104-127); the sync and async clients only send them."""
+
+    def __init__(self, sa_user: str, sa_password: str) -> None:
         from callcore.sign import babaihu_params
 
-        self.base_url = base_url.rstrip("/")
         self._auth = babaihu_params(sa_user, sa_password)
         hold_secret(sa_password, self._auth["sa_password"])  # servers echo requests into error text
-        self.options = options or HttpOptions()
+        self.sa_user = self._auth["sa_user"]
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.base_url!r}, sa_user={self._auth['sa_user']!r})"
+        return f"BabaihuRequests(sa_user={self.sa_user!r})"
 
-    def _form(self, method: str, **params: Any) -> dict[str, str]:
+    def _post(self, method: str, parse: Callable[[Any], Any], **params: Any) -> Request[Any]:
         form = {**self._auth, "method": method}
         for k, v in params.items():
             if v is not None:
                 form[k] = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) if isinstance(
                     v, (list, dict)) else str(v)
-        return form
+        return Request(platform=P, method="POST", path=API, endpoint=method, form=form,
+                       check=partial(check_code, method), parse=parse)
 
-    def _add_task(self, name: str, records: Sequence[TaskRecord], *, add_type: int = 1, flow_name: str | None = None,
-                  send_time: str | None = None, repeat_send: int | None = None, send_interval: int | None = None,
-                  allot_exte: str | None = None, attri_exte: str | None = None, work_order: str | None = None):
+    def add_task(self, name: str, records: Sequence[TaskRecord], *, add_type: int = 1, flow_name: str | None = None,
+                 send_time: str | None = None, repeat_send: int | None = None, send_interval: int | None = None,
+                 allot_exte: str | None = None, attri_exte: str | None = None,
+                 work_order: str | None = None) -> Request[str]:
         check_len(P, "name", name, 100, required=True, line="004:1066")
         if add_type not in (1, 2, 3, 4):
             raise fail(P, "addType", "1 自动拨号, 2 手工拨号, 3 工单自动拨号, 4 工单手工拨号", "004:1064")
@@ -122,194 +148,197 @@ class _Base:
         if repeat_send not in (None, 0, 1):
             raise fail(P, "repeatSend", "0 or 1", "004:1069")
         data = [r.to_json(i) for i, r in enumerate(records)]
-        return "addTask", self._form("addTask", data=data, addType=add_type, name=name, cflName=flow_name,
-                                     sendTime=send_time, repeatSend=repeat_send, sendInterval=send_interval,
-                                     allotExte=allot_exte, attriExte=attri_exte, wotName=work_order), \
-            lambda d: str(d.get("id"))
+        return self._post("addTask", lambda d: str(d.get("id")), data=data, addType=add_type, name=name,
+                          cflName=flow_name, sendTime=send_time, repeatSend=repeat_send, sendInterval=send_interval,
+                          allotExte=allot_exte, attriExte=attri_exte, wotName=work_order)
 
-    def _task_detail(self, flow_id: str | int, *, task_id: str | int | None = None, type: int = 0, start: int = 0,
-                     limit: int = 25):
-        return "findTaskMx", self._form("findTaskMx", cflId=flow_id, ctkId=task_id, type=type, start=start,
-                                        limit=limit), \
-            lambda d: (int(d.get("count") or 0), list(d.get("data") or []))
+    def task_detail(self, flow_id: str | int, *, task_id: str | int | None = None, type: int = 0, start: int = 0,
+                    limit: int = 25) -> Request[tuple[int, list[dict[str, Any]]]]:
+        return self._post("findTaskMx", _count_and_rows, cflId=flow_id, ctkId=task_id, type=type, start=start,
+                          limit=limit)
 
-    def _call_flows(self):
-        return "findCallFlow", self._form("findCallFlow"), \
-            lambda d: {int(f["cfId"]): str(f.get("cfName", "")) for f in d.get("callflow") or [] if "cfId" in f}
+    def call_flows(self) -> Request[dict[int, str]]:
+        return self._post("findCallFlow", _flows)
 
-    def _blacklist(self, method: str, phones: Sequence[str] | None):
-        params = {} if phones is None else {"phones": _phones(phones)}
-        parse = (lambda d: [p.strip() for p in (d.get("blaPhone") or "").split(",") if p.strip()]
-                 if isinstance(d.get("blaPhone"), str) else list(d.get("blaPhone") or [])) \
-            if method == "getBlacklists" else (lambda d: None)
-        return method, self._form(method, **params), parse
+    def blacklist_add(self, phones: Sequence[str]) -> Request[None]:
+        return self._post("addBlacklists", no_result, phones=_phones(phones))
 
-    def _dialrecords(self, *, start: int = 0, limit: int = 20, extension: str | None = None,
+    def blacklist_delete(self, phones: Sequence[str]) -> Request[None]:
+        return self._post("delBlacklists", no_result, phones=_phones(phones))
+
+    def blacklist(self) -> Request[list[str]]:
+        return self._post("getBlacklists", _blacklisted)
+
+    def call_records(self, *, start: int = 0, limit: int = 20, extension: str | None = None,
                      phone: str | None = None, start_time: str | None = None, end_time: str | None = None,
-                     peer: int | None = None):
+                     peer: int | None = None) -> Request[tuple[int, list[dict[str, Any]]]]:
         check_time(P, "startTime", start_time, line="004:612")
         check_time(P, "endTime", end_time, line="004:614")
-        return "findDialrecord", self._form("findDialrecord", start=start, limit=limit, extension=extension,
-                                            phoneNum=phone, startTime=start_time, endTime=end_time, cdrPeer=peer), \
-            lambda d: (_total(d), list(d.get("rows") or []))
+        return self._post("findDialrecord", _total_and_rows, start=start, limit=limit, extension=extension,
+                          phoneNum=phone, startTime=start_time, endTime=end_time, cdrPeer=peer)
 
-    def _finish(self, method: str, resp: httpx.Response, parse) -> Any:
-        err = _http.generic_status_error(resp, platform=P, endpoint=method)
-        if err is not None:
-            raise err
-        return parse(_check_code(_http.decode_json(resp, platform=P, endpoint=method), method))
-
-    def _record_url(self, record_file: str | None, cdr_id: str | None, mp3: bool) -> tuple[str, dict | None]:
+    def download_record(self, dest: str | Path, *, record_file: str | None = None, cdr_id: str | None = None,
+                        mp3: bool = False) -> Request[Path]:
+        """WAV at ``/voip/record/{cdrRecordFile}`` (004:650), MP3 by cdrId with ``ismp3=1`` (004:652)."""
         if mp3:
             if not cdr_id:
                 raise fail(P, "id", "the MP3 download needs the cdrId", "004:652")
-            return f"{self.base_url}/voip/api/client/download/record.json", {"id": cdr_id, "ismp3": "1"}
+            return Request(platform=P, method="GET", path="/voip/api/client/download/record.json", endpoint="record",
+                           query={"id": cdr_id, "ismp3": "1"}, check=partial(check_code, "record"),
+                           download=Download(Path(dest), f"{cdr_id}.mp3"))
         if not record_file:
             raise fail(P, "cdrRecordFile", "is required for the WAV download", "004:650")
         rel = record_file.replace("\\", "/").lstrip("/")
         if ".." in PurePosixPath(rel).parts:
             raise fail(P, "cdrRecordFile", f"{record_file!r} contains '..'")
-        return f"{self.base_url}/voip/record/{quote(rel)}", None
+        return Request(platform=P, method="GET", path=f"/voip/record/{quote(rel)}", endpoint="record",
+                       check=partial(check_code, "record"), download=Download(Path(dest), PurePosixPath(rel).name))
 
 
-def _target(dest: str | Path, record_file: str | None, cdr_id: str | None, mp3: bool) -> Path:
-    dest = Path(dest)
-    if dest.is_dir():
-        name = f"{cdr_id}.mp3" if mp3 else PurePosixPath((record_file or "record.wav").replace("\\", "/")).name
-        dest = dest / name
-    return dest
+def next_page_start(start: int, rows: list[dict[str, Any]], total: int) -> int | None:
+    """Where the page of call records after the one at *start* begins; ``None`` after the last."""
+    start += len(rows)
+    return None if not rows or start >= total else start
 
 
-def _check_audio(first: bytes, mp3: bool, complete: bool = True) -> None:
-    kind = _http.body_kind(first, complete)
-    if kind in ("json", "html"):
-        raise ProtocolError(f"babaihu record download: expected {'MP3' if mp3 else 'WAV'}, got "
-                            f"{first[:80].decode('utf-8', 'replace')!r}", platform=P, endpoint="record")
+class _BabaihuSettings:
+    def __init__(self, base_url: str, sa_user: str, sa_password: str, *, options: HttpOptions | None = None,
+                 retry: RetryPolicy | None = None) -> None:
+        self.requests = BabaihuRequests(sa_user, sa_password)
+        self.base_url = base_url.rstrip("/")
+        self.options = options or HttpOptions()
+        self.retry = retry
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.base_url!r}, sa_user={self.requests.sa_user!r})"
 
 
-class BabaihuClient(_Base, _http.SyncClientLifecycle):
+class BabaihuClient(_BabaihuSettings, SyncClient):
     """Synchronous 八百呼 client."""
 
-    def __init__(self, base_url: str, sa_user: str, sa_password: str, **kw: Any) -> None:
-        super().__init__(base_url, sa_user, sa_password, **kw)
-        self._client = self.options.sync_client("")
+    def __init__(self, base_url: str, sa_user: str, sa_password: str, *, options: HttpOptions | None = None,
+                 retry: RetryPolicy | None = None) -> None:
+        super().__init__(base_url, sa_user, sa_password, options=options, retry=retry)
+        self._transport = SyncTransport(P, {"api": self.base_url}, self.options, retry=retry)
 
-    def _send(self, method: str, form: dict, parse) -> Any:
-        try:
-            resp = self._client.post(self.base_url + API, data=form)
-        except httpx.HTTPError as e:
-            raise _http.transport_error(e, platform=P, endpoint=method) from e
-        return self._finish(method, resp, parse)
-
-    def add_task(self, name: str, records: Sequence[TaskRecord], **kw: Any) -> str:
+    def add_task(self, name: str, records: Sequence[TaskRecord], *, add_type: int = 1, flow_name: str | None = None,
+                 send_time: str | None = None, repeat_send: int | None = None, send_interval: int | None = None,
+                 allot_exte: str | None = None, attri_exte: str | None = None, work_order: str | None = None) -> str:
         """addTask (004:1056): returns the task id."""
-        return self._send(*self._add_task(name, records, **kw))
+        return self._transport.send(self.requests.add_task(
+            name, records, add_type=add_type, flow_name=flow_name, send_time=send_time, repeat_send=repeat_send,
+            send_interval=send_interval, allot_exte=allot_exte, attri_exte=attri_exte, work_order=work_order))
 
-    def task_detail(self, flow_id: str | int, **kw: Any) -> tuple[int, list[dict[str, Any]]]:
+    def task_detail(self, flow_id: str | int, *, task_id: str | int | None = None, type: int = 0, start: int = 0,
+                    limit: int = 25) -> tuple[int, list[dict[str, Any]]]:
         """findTaskMx (004:1095): (count, rows) of a task's numbers and their call state."""
-        return self._send(*self._task_detail(flow_id, **kw))
+        return self._transport.send(self.requests.task_detail(flow_id, task_id=task_id, type=type, start=start,
+                                                              limit=limit))
 
     def call_flows(self) -> dict[int, str]:
         """findCallFlow (004:1031): ``{cfId: cfName}``, the flow ids findTaskMx takes (cflId) and
         the names addTask takes (cflName)."""
-        return self._send(*self._call_flows())
+        return self._transport.send(self.requests.call_flows())
 
     def blacklist_add(self, phones: Sequence[str]) -> None:
         """addBlacklists (004:516)."""
-        return self._send(*self._blacklist("addBlacklists", phones))
+        return self._transport.send(self.requests.blacklist_add(phones))
 
     def blacklist_delete(self, phones: Sequence[str]) -> None:
         """delBlacklists (004:529)."""
-        return self._send(*self._blacklist("delBlacklists", phones))
+        return self._transport.send(self.requests.blacklist_delete(phones))
 
     def blacklist(self) -> list[str]:
         """getBlacklists (004:544)."""
-        return self._send(*self._blacklist("getBlacklists", None))
+        return self._transport.send(self.requests.blacklist())
 
-    def call_records(self, **kw: Any) -> tuple[int, list[dict[str, Any]]]:
+    def call_records(self, *, start: int = 0, limit: int = 20, extension: str | None = None,
+                     phone: str | None = None, start_time: str | None = None, end_time: str | None = None,
+                     peer: int | None = None) -> tuple[int, list[dict[str, Any]]]:
         """findDialrecord (004:601): (recordTotal, rows) with cdrId and cdrRecordFile."""
-        return self._send(*self._dialrecords(**kw))
+        return self._transport.send(self.requests.call_records(
+            start=start, limit=limit, extension=extension, phone=phone, start_time=start_time, end_time=end_time,
+            peer=peer))
 
-    def iter_call_records(self, page: int = 100, **kw: Any) -> Iterator[dict[str, Any]]:
-        start = 0
-        while True:
-            total, rows = self.call_records(start=start, limit=page, **kw)
+    def iter_call_records(self, page: int = 100, *, extension: str | None = None, phone: str | None = None,
+                          start_time: str | None = None, end_time: str | None = None,
+                          peer: int | None = None) -> Iterator[dict[str, Any]]:
+        """Every call record matching the filters, *page* at a time."""
+        start: int | None = 0
+        while start is not None:
+            total, rows = self.call_records(start=start, limit=page, extension=extension, phone=phone,
+                                            start_time=start_time, end_time=end_time, peer=peer)
             yield from rows
-            start += len(rows)
-            if not rows or start >= total:
-                return
+            start = next_page_start(start, rows, total)
 
     def download_record(self, dest: str | Path, *, record_file: str | None = None, cdr_id: str | None = None,
                         mp3: bool = False) -> Path:
         """The recording as WAV (by cdrRecordFile) or MP3 (by cdrId, ``ismp3=1``)."""
-        url, params = self._record_url(record_file, cdr_id, mp3)
-        target = _target(dest, record_file, cdr_id, mp3)
-        try:
-            with self._client.stream("GET", url, params=params) as resp:
-                if not 200 <= resp.status_code < 300:
-                    resp.read()
-                    raise _http.generic_status_error(resp, platform=P, endpoint="record")  # type: ignore[misc]
-                first, it, complete = _http.read_head(resp.iter_bytes(1 << 16))
-                if _http.body_kind(first, complete) == "json":
-                    _check_code(_http.decode_json(httpx.Response(200, content=first), platform=P, endpoint="record"),
-                                "record")
-                _check_audio(first, mp3, complete)
-                _http.atomic_write(target, _http.rejoin(first, it), expected_length=_http.declared_length(resp))
-        except httpx.HTTPError as e:
-            raise _http.transport_error(e, platform=P, endpoint="record") from e
-        return target
+        return self._transport.send(self.requests.download_record(dest, record_file=record_file, cdr_id=cdr_id,
+                                                                  mp3=mp3))
 
 
-class AsyncBabaihuClient(_Base, _http.AsyncClientLifecycle):
+class AsyncBabaihuClient(_BabaihuSettings, AsyncClient):
     """Asynchronous 八百呼 client (same methods, awaited)."""
 
-    def __init__(self, base_url: str, sa_user: str, sa_password: str, **kw: Any) -> None:
-        super().__init__(base_url, sa_user, sa_password, **kw)
-        self._client = self.options.async_client("")
+    def __init__(self, base_url: str, sa_user: str, sa_password: str, *, options: HttpOptions | None = None,
+                 retry: RetryPolicy | None = None) -> None:
+        super().__init__(base_url, sa_user, sa_password, options=options, retry=retry)
+        self._transport = AsyncTransport(P, {"api": self.base_url}, self.options, retry=retry)
 
-    async def _send(self, method: str, form: dict, parse) -> Any:
-        try:
-            resp = await self._client.post(self.base_url + API, data=form)
-        except httpx.HTTPError as e:
-            raise _http.transport_error(e, platform=P, endpoint=method) from e
-        return self._finish(method, resp, parse)
+    async def add_task(self, name: str, records: Sequence[TaskRecord], *, add_type: int = 1,
+                       flow_name: str | None = None, send_time: str | None = None, repeat_send: int | None = None,
+                       send_interval: int | None = None, allot_exte: str | None = None,
+                       attri_exte: str | None = None, work_order: str | None = None) -> str:
+        """Awaitable :meth:`BabaihuClient.add_task`."""
+        return await self._transport.send(self.requests.add_task(
+            name, records, add_type=add_type, flow_name=flow_name, send_time=send_time, repeat_send=repeat_send,
+            send_interval=send_interval, allot_exte=allot_exte, attri_exte=attri_exte, work_order=work_order))
 
-    async def add_task(self, name: str, records: Sequence[TaskRecord], **kw: Any) -> str:
-        return await self._send(*self._add_task(name, records, **kw))
-
-    async def task_detail(self, flow_id: str | int, **kw: Any) -> tuple[int, list[dict[str, Any]]]:
-        return await self._send(*self._task_detail(flow_id, **kw))
+    async def task_detail(self, flow_id: str | int, *, task_id: str | int | None = None, type: int = 0,
+                          start: int = 0, limit: int = 25) -> tuple[int, list[dict[str, Any]]]:
+        """Awaitable :meth:`BabaihuClient.task_detail`."""
+        return await self._transport.send(self.requests.task_detail(flow_id, task_id=task_id, type=type,
+                                                                    start=start, limit=limit))
 
     async def call_flows(self) -> dict[int, str]:
-        return await self._send(*self._call_flows())
+        """Awaitable :meth:`BabaihuClient.call_flows`."""
+        return await self._transport.send(self.requests.call_flows())
 
     async def blacklist_add(self, phones: Sequence[str]) -> None:
-        return await self._send(*self._blacklist("addBlacklists", phones))
+        """Awaitable :meth:`BabaihuClient.blacklist_add`."""
+        return await self._transport.send(self.requests.blacklist_add(phones))
 
     async def blacklist_delete(self, phones: Sequence[str]) -> None:
-        return await self._send(*self._blacklist("delBlacklists", phones))
+        """Awaitable :meth:`BabaihuClient.blacklist_delete`."""
+        return await self._transport.send(self.requests.blacklist_delete(phones))
 
     async def blacklist(self) -> list[str]:
-        return await self._send(*self._blacklist("getBlacklists", None))
+        """Awaitable :meth:`BabaihuClient.blacklist`."""
+        return await self._transport.send(self.requests.blacklist())
 
-    async def call_records(self, **kw: Any) -> tuple[int, list[dict[str, Any]]]:
-        return await self._send(*self._dialrecords(**kw))
+    async def call_records(self, *, start: int = 0, limit: int = 20, extension: str | None = None,
+                           phone: str | None = None, start_time: str | None = None, end_time: str | None = None,
+                           peer: int | None = None) -> tuple[int, list[dict[str, Any]]]:
+        """Awaitable :meth:`BabaihuClient.call_records`."""
+        return await self._transport.send(self.requests.call_records(
+            start=start, limit=limit, extension=extension, phone=phone, start_time=start_time, end_time=end_time,
+            peer=peer))
+
+    async def iter_call_records(self, page: int = 100, *, extension: str | None = None, phone: str | None = None,
+                                start_time: str | None = None, end_time: str | None = None,
+                                peer: int | None = None) -> AsyncIterator[dict[str, Any]]:
+        """Every call record matching the filters (an async iterator), *page* at a time."""
+        start: int | None = 0
+        while start is not None:
+            total, rows = await self.call_records(start=start, limit=page, extension=extension, phone=phone,
+                                                  start_time=start_time, end_time=end_time, peer=peer)
+            for row in rows:
+                yield row
+            start = next_page_start(start, rows, total)
 
     async def download_record(self, dest: str | Path, *, record_file: str | None = None, cdr_id: str | None = None,
                               mp3: bool = False) -> Path:
-        url, params = self._record_url(record_file, cdr_id, mp3)
-        target = _target(dest, record_file, cdr_id, mp3)
-        try:
-            resp = await self._client.get(url, params=params)
-        except httpx.HTTPError as e:
-            raise _http.transport_error(e, platform=P, endpoint="record") from e
-        err = _http.generic_status_error(resp, platform=P, endpoint="record")
-        if err is not None:
-            raise err
-        if _http.body_kind(resp.content, True) == "json":
-            _check_code(_http.decode_json(resp, platform=P, endpoint="record"), "record")
-        _check_audio(resp.content, mp3)
-        _http.atomic_write(target, [resp.content])
-        return target
-
-
+        """Awaitable :meth:`BabaihuClient.download_record`."""
+        return await self._transport.send(self.requests.download_record(dest, record_file=record_file,
+                                                                        cdr_id=cdr_id, mp3=mp3))

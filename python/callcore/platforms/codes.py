@@ -14,7 +14,7 @@ import json
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class CodeInfo(NamedTuple):
@@ -30,10 +30,11 @@ def normalise_code(code: object) -> str:
 
 
 @lru_cache(maxsize=1)
-def huawei_table() -> dict:
+def huawei_table() -> dict[str, Any]:
     """The extracted Huawei tables: ``{"isales": {section: {...}}, "ccfs": {code: {...}}}``."""
     text = resources.files("callcore.platforms").joinpath("data/huawei_codes.json").read_text("utf-8")
-    return json.loads(text)
+    tables: dict[str, Any] = json.loads(text)
+    return tables
 
 
 # Kind and retryability of Huawei iSales codes (meaning comes from the per-API table, because the

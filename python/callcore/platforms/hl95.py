@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import httpx
 
-from . import _http
 from ._http import HttpOptions
+from ._request import Download, Request, json_content, no_result, payload_as_is
+from ._transport import AsyncClient, AsyncTransport, SyncClient, SyncTransport
 from .codes import hl95_code
-from .errors import AuthenticationError, ProtocolError, ServerError, from_code, hold_secret
+from .errors import AuthenticationError, PlatformError, ProtocolError, ServerError, from_code, hold_secret
 from .models import check_len, fail
+from .retry import RetryPolicy
 
 P = "hl95"
 PROJECT_ID = re.compile(r"^[0-9A-Za-z]{6,12}$")
@@ -92,7 +95,8 @@ def mobile_and_des(numbers: Sequence[tuple[str, str]]) -> str:
     return ";".join(parts)
 
 
-def _check(doc: Any, endpoint: str, status: int) -> Any:
+def check_answer(endpoint: str, doc: Any, status: int) -> Any:
+    """An answer's ``code``/``success`` (or an OAuth ``error``): the ``data`` of a success."""
     if not isinstance(doc, dict):
         raise ProtocolError(f"hl95 {endpoint}: expected a JSON object", platform=P, endpoint=endpoint)
     if "error" in doc and "code" not in doc:  # OAuth error bodies (000:285-288)
@@ -106,141 +110,121 @@ def _check(doc: Any, endpoint: str, status: int) -> Any:
     return doc.get("data")
 
 
+def status_error(endpoint: str, resp: httpx.Response) -> PlatformError | None:
+    """400/401/403: the OAuth error body's typed error when there is one, else an authentication
+    error (the bearer token was refused after the one renewal :class:`_Bearer` makes)."""
+    if resp.status_code not in (400, 401, 403):
+        return None
+    try:
+        doc = resp.json()
+    except ValueError:
+        doc = None
+    if isinstance(doc, dict) and "error" in doc:
+        try:
+            check_answer(endpoint, doc, resp.status_code)
+        except PlatformError as e:
+            return e
+    return AuthenticationError(f"hl95 {endpoint}: HTTP {resp.status_code}", platform=P, endpoint=endpoint,
+                               http_status=resp.status_code)
+
+
+def _token_error(error: Exception) -> PlatformError:
+    """A failed token request: the endpoint's fault (5xx, 429) can be retried, refused credentials not."""
+    status = getattr(error, "status", None)
+    if status is not None and (status >= 500 or status == 429):
+        return ServerError(f"hl95 /oauth/token: {error}", platform=P, endpoint="/oauth/token", http_status=status,
+                           retryable=True)
+    return AuthenticationError(f"hl95 /oauth/token: {error}", platform=P, endpoint="/oauth/token")
+
+
 class _Bearer(httpx.Auth):
     """``Authorization: Bearer`` from the token provider, fetching tokens with a client built from
     the same :class:`HttpOptions` (TLS settings); on a 401 the token is dropped and the request sent
     once more (the token may have expired or been replaced, 000:76)."""
 
-    def __init__(self, provider: Any, options: HttpOptions, base_url: str) -> None:
+    def __init__(self, provider: Any, options: HttpOptions) -> None:
         self.provider = provider
         self.options = options
-        self.base_url = base_url
-        self._sync: httpx.Client | None = None
+        self._token_client: httpx.Client | None = None
 
-    def _get(self) -> str:
+    def token(self) -> str:
         from callcore.sign.tokens import TokenError
 
-        if self._sync is None:
-            self._sync = self.options.sync_client("")
+        if self._token_client is None:
+            self._token_client = self.options.sync_client("")
         try:
-            token = self.provider.get(self._sync)
-            hold_secret(token)  # an echoed Authorization header must not print it
-            return token
+            token: str = self.provider.get(self._token_client)
         except TokenError as e:
-            if e.status is not None and (e.status >= 500 or e.status == 429):  # the endpoint, not the credentials
-                raise ServerError(f"hl95 /oauth/token: {e}", platform=P, endpoint="/oauth/token",
-                                  http_status=e.status, retryable=True) from None
-            raise AuthenticationError(f"hl95 /oauth/token: {e}", platform=P, endpoint="/oauth/token") from None
+            raise _token_error(e) from None
+        hold_secret(token)  # an echoed Authorization header must not print it
+        return token
 
-    async def _aget(self) -> str:
+    async def atoken(self) -> str:
         from callcore.sign.tokens import TokenError
 
         try:
-            async with self.options.async_client("") as c:
-                token = await self.provider.aget(c)
-                hold_secret(token)
-                return token
+            async with self.options.async_client("") as token_client:
+                token: str = await self.provider.aget(token_client)
         except TokenError as e:
-            raise AuthenticationError(f"hl95 /oauth/token: {e}", platform=P, endpoint="/oauth/token") from None
+            raise _token_error(e) from None
+        hold_secret(token)
+        return token
 
     def sync_auth_flow(self, request: httpx.Request) -> Any:
-        request.headers["Authorization"] = f"Bearer {self._get()}"
+        request.headers["Authorization"] = f"Bearer {self.token()}"
         response = yield request
         if response.status_code == 401:
             self.provider.invalidate()
-            request.headers["Authorization"] = f"Bearer {self._get()}"
+            request.headers["Authorization"] = f"Bearer {self.token()}"
             yield request
 
     async def async_auth_flow(self, request: httpx.Request) -> Any:
-        request.headers["Authorization"] = f"Bearer {await self._aget()}"
+        request.headers["Authorization"] = f"Bearer {await self.atoken()}"
         response = yield request
         if response.status_code == 401:
             self.provider.invalidate()
-            request.headers["Authorization"] = f"Bearer {await self._aget()}"
+            request.headers["Authorization"] = f"Bearer {await self.atoken()}"
             yield request
 
     def close(self) -> None:
-        if self._sync is not None:
-            self._sync.close()
+        if self._token_client is not None:
+            self._token_client.close()
 
 
-class _Base:
-    def __init__(self, base_url: str, client_id: str, client_secret: str, *, scope: str | None = None,
-                 options: HttpOptions | None = None, refresh_margin: float = 60.0) -> None:
-        from callcore.sign.tokens import HL95OAuthToken
+def _task_form(task: ManualTask) -> tuple[dict[str, str], dict[str, Any] | None]:
+    task.validate()
+    form = {k: str(getattr(task, k)) for k in ("outProjectId", "taskId", "name", "timeFrom", "timeTo", "dataObjId",
+                                                 "callType", "ratio", "idleTime")}
+    form["createType"] = task.createType
+    for k in ("callerId", "wordsKey", "remark"):
+        if getattr(task, k) is not None:
+            form[k] = str(getattr(task, k))
+    files = None
+    if task.numbers is not None:
+        form["mobileAndDes"] = mobile_and_des(task.numbers)
+    elif task.remote_file:
+        form["remoteFileName"] = task.remote_file
+    else:
+        p = Path(task.import_file)  # type: ignore[arg-type]
+        files = {"importFile": (p.name, p.read_bytes())}
+    return form, files
 
-        self.base_url = base_url.rstrip("/")
-        self.options = options or HttpOptions()
-        hold_secret(client_secret)  # servers echo the token request's form body into error text
-        self.tokens = HL95OAuthToken(self.base_url, client_id, client_secret, scope=scope,
-                                     refresh_margin=refresh_margin)
-        self._auth = _Bearer(self.tokens, self.options, self.base_url)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.base_url!r}, client_id={self.tokens.client_id!r})"
-
-    def _finish(self, endpoint: str, resp: httpx.Response) -> Any:
-        if resp.status_code in (400, 401, 403):
-            doc = None
-            try:
-                doc = resp.json()
-            except ValueError:
-                pass
-            if isinstance(doc, dict) and "error" in doc:
-                return _check(doc, endpoint, resp.status_code)
-            raise AuthenticationError(f"hl95 {endpoint}: HTTP {resp.status_code}", platform=P, endpoint=endpoint,
-                                      http_status=resp.status_code)
-        err = _http.generic_status_error(resp, platform=P, endpoint=endpoint)
-        if err is not None:
-            raise err
-        return _check(_http.decode_json(resp, platform=P, endpoint=endpoint), endpoint, resp.status_code)
-
-    @staticmethod
-    def _project(project_id: str, name: str, remark: str | None) -> dict[str, Any]:
-        if not PROJECT_ID.match(project_id or ""):
-            raise fail(P, "projectId", "6-12 digits or letters", "000:726")
-        check_len(P, "projectName", name, 64, required=True, line="000:727")
-        body = {"projectId": project_id, "projectName": name}
-        if remark is not None:
-            body["remark"] = remark
-        return body
-
-    @staticmethod
-    def _task_form(task: ManualTask) -> tuple[dict[str, str], dict[str, Any] | None]:
-        task.validate()
-        form = {k: str(getattr(task, k)) for k in ("outProjectId", "taskId", "name", "timeFrom", "timeTo", "dataObjId",
-                                                     "callType", "ratio", "idleTime")}
-        form["createType"] = task.createType
-        for k in ("callerId", "wordsKey", "remark"):
-            if getattr(task, k) is not None:
-                form[k] = str(getattr(task, k))
-        files = None
-        if task.numbers is not None:
-            form["mobileAndDes"] = mobile_and_des(task.numbers)
-        elif task.remote_file:
-            form["remoteFileName"] = task.remote_file
-        else:
-            p = Path(task.import_file)  # type: ignore[arg-type]
-            files = {"importFile": (p.name, p.read_bytes())}
-        return form, files
-
-    @staticmethod
-    def _append_form(instance_id: str, numbers: Sequence[tuple[str, str]] | None, remote_file: str | None,
-                     import_file: str | Path | None) -> tuple[dict[str, str], dict[str, Any] | None]:
-        check_len(P, "id", str(instance_id), 32, required=True, line="000:1531")
-        if sum([numbers is not None, bool(remote_file), import_file is not None]) != 1:
-            raise fail(P, "createType", "give exactly one of numbers, remote_file, import_file", "000:1532")
-        form = {"id": str(instance_id)}
-        files = None
-        if numbers is not None:
-            form.update(createType="input", mobileAndDes=mobile_and_des(numbers))
-        elif remote_file:
-            form.update(createType="remoteFile", remoteFileName=remote_file)
-        else:
-            p = Path(import_file)  # type: ignore[arg-type]
-            form["createType"] = "file"
-            files = {"importFile": (p.name, p.read_bytes())}
-        return form, files
+def _append_form(instance_id: str, numbers: Sequence[tuple[str, str]] | None, remote_file: str | None,
+                 import_file: str | Path | None) -> tuple[dict[str, str], dict[str, Any] | None]:
+    check_len(P, "id", str(instance_id), 32, required=True, line="000:1531")
+    if sum([numbers is not None, bool(remote_file), import_file is not None]) != 1:
+        raise fail(P, "createType", "give exactly one of numbers, remote_file, import_file", "000:1532")
+    form = {"id": str(instance_id)}
+    files = None
+    if numbers is not None:
+        form.update(createType="input", mobileAndDes=mobile_and_des(numbers))
+    elif remote_file:
+        form.update(createType="remoteFile", remoteFileName=remote_file)
+    else:
+        p = Path(import_file)  # type: ignore[arg-type]
+        form["createType"] = "file"
+        files = {"importFile": (p.name, p.read_bytes())}
+    return form, files
 
 
 def _instance(instance_id: str | int) -> str:
@@ -258,226 +242,310 @@ def _pages(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v is not None}
 
 
-class Hl95Client(_Base, _http.SyncClientLifecycle):
+class Hl95Requests:
+    """Builds the validated requests of the 九五 API (paths under the base URL, 000); the sync and
+    async clients only send them, signed with the bearer token."""
+
+    @staticmethod
+    def _request(method: str, path: str, *, query: dict[str, Any] | None = None, json_body: Any = None,
+                 form: dict[str, str] | None = None, files: dict[str, Any] | None = None,
+                 parse: Callable[[Any], Any] = payload_as_is) -> Request[Any]:
+        return Request(platform=P, method=method, path=path, endpoint=path, query=query,
+                       content=None if json_body is None else json_content(json_body),
+                       headers={"Content-Type": "application/json"} if json_body is not None else None,
+                       form=form, files=files, check=partial(check_answer, path),
+                       status_error=partial(status_error, path), parse=parse)
+
+    def create_project(self, project_id: str, name: str, remark: str | None = None) -> Request[None]:
+        if not PROJECT_ID.match(project_id or ""):
+            raise fail(P, "projectId", "6-12 digits or letters", "000:726")
+        check_len(P, "projectName", name, 64, required=True, line="000:727")
+        body = {"projectId": project_id, "projectName": name}
+        if remark is not None:
+            body["remark"] = remark
+        return self._request("POST", "/outProject/insert", json_body=body, parse=no_result)
+
+    def projects(self, *, current_page: int = 1, page_size: int = 10,
+                 name: str | None = None) -> Request[dict[str, Any]]:
+        return self._request("GET", "/outProject/pageSearch",
+                             query=_pages({"currentPage": current_page, "pageSize": page_size, "projectName": name}))
+
+    def upload_file(self, path: str | Path) -> Request[None]:
+        p = Path(path)
+        return self._request("POST", "/files/upload", files={"fileName": (p.name, p.read_bytes())}, parse=no_result)
+
+    def search_files(self, file_name: str) -> Request[list[dict[str, Any]]]:
+        if "." not in file_name:
+            raise fail(P, "fileName", "needs the extension (文件名需要带后缀)", "000:998")
+        return self._request("GET", "/files/search", query={"fileName": file_name})
+
+    def create_manual_task(self, task: ManualTask) -> Request[dict[str, Any]]:
+        form, files = _task_form(task)
+        # multipart even without a file: the platform reads these fields only from a multipart body
+        return self._request("POST", "/artificialOutTask/insert", form=form, files=files or {"_": ("", b"")})
+
+    def append_numbers(self, instance_id: str, numbers: Sequence[tuple[str, str]] | None = None, *,
+                       remote_file: str | None = None, import_file: str | Path | None = None) -> Request[None]:
+        form, files = _append_form(instance_id, numbers, remote_file, import_file)
+        return self._request("POST", "/artificialOutTask/append", form=form, files=files or {"_": ("", b"")},
+                             parse=no_result)
+
+    def start_task(self, instance_id: str | int) -> Request[None]:
+        return self._request("PUT", "/artificialOutTask/startCall", json_body={"id": _instance(instance_id)},
+                             parse=no_result)
+
+    def pause_task(self, instance_id: str | int) -> Request[None]:
+        return self._request("PUT", "/artificialOutTask/pauseCall", json_body={"id": _instance(instance_id)},
+                             parse=no_result)
+
+    def stop_task(self, instance_id: str | int) -> Request[None]:
+        return self._request("PUT", "/artificialOutTask/stopCall", json_body={"id": _instance(instance_id)},
+                             parse=no_result)
+
+    def terminate_task(self, instance_id: str | int) -> Request[None]:
+        return self._request("PUT", "/artificialOutTask/changeState",
+                             json_body={"instanceId": _instance(instance_id)}, parse=no_result)
+
+    def recall(self, instance_id: str | int, type: int = 3) -> Request[None]:
+        return self._request("PUT", "/artificialOutTask/recall", json_body=_recall(instance_id, type),
+                             parse=no_result)
+
+    def tasks(self, *, current_page: int = 1, page_size: int = 10, task_id: str | None = None,
+              status: str | None = None) -> Request[dict[str, Any]]:
+        return self._request("GET", "/artificialOutTask/pageSearch",
+                             query=_pages({"currentPage": current_page, "pageSize": page_size, "taskId": task_id,
+                                           "status": status}))
+
+    def contacts(self, outbound_id: str, *, current_page: int = 1, page_size: int = 10) -> Request[dict[str, Any]]:
+        return self._request("GET", "/outboundContacts/pageSearch",
+                             query={"outboundId": outbound_id, "currentPage": current_page, "pageSize": page_size})
+
+    def call_history(self, *, current_page: int = 1, page_size: int = 10, start_from: str | None = None,
+                     start_end: str | None = None, customer: str | None = None) -> Request[dict[str, Any]]:
+        return self._request("GET", "/callHistory/pageSearchCallHistory",
+                             query=_pages({"currentPage": current_page, "pageSize": page_size,
+                                           "cStartTimeFrom": start_from, "cStartTimeEnd": start_end,
+                                           "customer": customer}))
+
+    def recordings(self, *, current_page: int = 1, page_size: int = 10, start_from: str | None = None,
+                   start_end: str | None = None, agent: str | None = None) -> Request[dict[str, Any]]:
+        return self._request("GET", "/record/pageSearch4Record",
+                             query=_pages({"currentPage": current_page, "pageSize": page_size,
+                                           "cStartTimeFrom": start_from, "cStartTimeEnd": start_end,
+                                           "agent": agent}))
+
+    def download_recording(self, filename: str, dest: str | Path) -> Request[Path]:
+        path = "/record/recordDownload"
+        return Request(platform=P, method="GET", path=path, endpoint=path, query={"path": filename},
+                       check=partial(check_answer, path), status_error=partial(status_error, path),
+                       download=Download(Path(dest), PurePosixPath(filename.replace("\\", "/")).name))
+
+
+class _Hl95Settings:
+    def __init__(self, base_url: str, client_id: str, client_secret: str, *, scope: str | None = None,
+                 options: HttpOptions | None = None, refresh_margin: float = 60.0,
+                 retry: RetryPolicy | None = None) -> None:
+        from callcore.sign.tokens import HL95OAuthToken
+
+        self.base_url = base_url.rstrip("/")
+        self.options = options or HttpOptions()
+        self.retry = retry
+        hold_secret(client_secret)  # servers echo the token request's form body into error text
+        self.tokens = HL95OAuthToken(self.base_url, client_id, client_secret, scope=scope,
+                                     refresh_margin=refresh_margin)
+        self._bearer = _Bearer(self.tokens, self.options)
+        self.requests = Hl95Requests()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.base_url!r}, client_id={self.tokens.client_id!r})"
+
+    def _transport_arguments(self) -> dict[str, Any]:
+        return {"retry": self.retry, "auth": self._bearer, "headers": {"Accept": "application/json"}}
+
+
+class Hl95Client(_Hl95Settings, SyncClient):
     """Synchronous 九五云客服 client."""
 
-    def __init__(self, base_url: str, client_id: str, client_secret: str, **kw: Any) -> None:
-        super().__init__(base_url, client_id, client_secret, **kw)
-        self._client = self.options.sync_client("", auth=self._auth, headers={"Accept": "application/json"})
+    def __init__(self, base_url: str, client_id: str, client_secret: str, *, scope: str | None = None,
+                 options: HttpOptions | None = None, refresh_margin: float = 60.0,
+                 retry: RetryPolicy | None = None) -> None:
+        super().__init__(base_url, client_id, client_secret, scope=scope, options=options,
+                         refresh_margin=refresh_margin, retry=retry)
+        self._transport = SyncTransport(P, {"api": self.base_url}, self.options, **self._transport_arguments())
 
     def close(self) -> None:
-        self._client.close()
-        self._auth.close()
-
-    def _call(self, method: str, path: str, **kw: Any) -> Any:
-        try:
-            resp = self._client.request(method, self.base_url + path, **kw)
-        except httpx.HTTPError as e:
-            raise _http.transport_error(e, platform=P, endpoint=path) from e
-        return self._finish(path, resp)
+        super().close()
+        self._bearer.close()
 
     def token(self) -> str:
         """The current access token (fetched or refreshed as needed)."""
-        return self._auth._get()
+        return self._bearer.token()
 
     def create_project(self, project_id: str, name: str, remark: str | None = None) -> None:
         """外呼项目-新增 (000:712)."""
-        self._call("POST", "/outProject/insert", json=self._project(project_id, name, remark))
+        return self._transport.send(self.requests.create_project(project_id, name, remark))
 
     def projects(self, *, current_page: int = 1, page_size: int = 10, name: str | None = None) -> dict[str, Any]:
         """外呼项目-分页查询 (000:760): ``{"pageData": [...], "total": n}``."""
-        return self._call("GET", "/outProject/pageSearch",
-                          params=_pages({"currentPage": current_page, "pageSize": page_size, "projectName": name}))
+        return self._transport.send(self.requests.projects(current_page=current_page, page_size=page_size, name=name))
 
     def upload_file(self, path: str | Path) -> None:
         """号码文件-上传 (000:948): multipart field ``fileName``."""
-        p = Path(path)
-        self._call("POST", "/files/upload", files={"fileName": (p.name, p.read_bytes())})
+        return self._transport.send(self.requests.upload_file(path))
 
     def search_files(self, file_name: str) -> list[dict[str, Any]]:
         """号码文件-列表查询 (000:985): the name needs its extension; ``data`` is a list of file
         objects (000:1022)."""
-        if "." not in file_name:
-            raise fail(P, "fileName", "needs the extension (文件名需要带后缀)", "000:998")
-        return self._call("GET", "/files/search", params={"fileName": file_name})
+        return self._transport.send(self.requests.search_files(file_name))
 
     def create_manual_task(self, task: ManualTask) -> dict[str, Any]:
         """人工外呼-新增 (000:1167): ``{groupDn, groupId, outboundInstanceId}``."""
-        form, files = self._task_form(task)
-        return self._call("POST", "/artificialOutTask/insert", data=form, files=files or {"_": ("", b"")})
+        return self._transport.send(self.requests.create_manual_task(task))
 
     def append_numbers(self, instance_id: str, numbers: Sequence[tuple[str, str]] | None = None, *,
                        remote_file: str | None = None, import_file: str | Path | None = None) -> None:
         """人工外呼-追加 (000:1525)."""
-        form, files = self._append_form(instance_id, numbers, remote_file, import_file)
-        self._call("POST", "/artificialOutTask/append", data=form, files=files or {"_": ("", b"")})
+        return self._transport.send(self.requests.append_numbers(instance_id, numbers, remote_file=remote_file,
+                                                                 import_file=import_file))
 
     def start_task(self, instance_id: str | int) -> None:
         """人工外呼-启动 (000:1577): a 规划中 or 暂停中 task starts dialling (status 3)."""
-        self._call("PUT", "/artificialOutTask/startCall", json={"id": _instance(instance_id)})
+        return self._transport.send(self.requests.start_task(instance_id))
 
     def pause_task(self, instance_id: str | int) -> None:
         """人工外呼-暂停 (000:1619): a running task pauses (status 4)."""
-        self._call("PUT", "/artificialOutTask/pauseCall", json={"id": _instance(instance_id)})
+        return self._transport.send(self.requests.pause_task(instance_id))
 
     def stop_task(self, instance_id: str | int) -> None:
         """人工外呼-停止 (000:1661): the task ends (status 5)."""
-        self._call("PUT", "/artificialOutTask/stopCall", json={"id": _instance(instance_id)})
+        return self._transport.send(self.requests.stop_task(instance_id))
 
     def terminate_task(self, instance_id: str | int) -> None:
         """人工外呼-终结 (000:1753, field ``instanceId``): status 6."""
-        self._call("PUT", "/artificialOutTask/changeState", json={"instanceId": _instance(instance_id)})
+        return self._transport.send(self.requests.terminate_task(instance_id))
 
     def recall(self, instance_id: str | int, type: int = 3) -> None:
         """人工外呼-重呼 (000:1707): dial again the 1 拒接, 2 漏接 or 3 all unreached numbers."""
-        self._call("PUT", "/artificialOutTask/recall", json=_recall(instance_id, type))
+        return self._transport.send(self.requests.recall(instance_id, type))
 
     def tasks(self, *, current_page: int = 1, page_size: int = 10, task_id: str | None = None,
               status: str | None = None) -> dict[str, Any]:
         """人工外呼-分页查询 (000:1266)."""
-        return self._call("GET", "/artificialOutTask/pageSearch",
-                          params=_pages({"currentPage": current_page, "pageSize": page_size, "taskId": task_id,
-                                         "status": status}))
+        return self._transport.send(self.requests.tasks(current_page=current_page, page_size=page_size, task_id=task_id,
+                                                        status=status))
 
     def contacts(self, outbound_id: str, *, current_page: int = 1, page_size: int = 10) -> dict[str, Any]:
         """外呼号码明细 /outboundContacts/pageSearch (000:2197)."""
-        return self._call("GET", "/outboundContacts/pageSearch",
-                          params={"outboundId": outbound_id, "currentPage": current_page, "pageSize": page_size})
+        return self._transport.send(self.requests.contacts(outbound_id, current_page=current_page, page_size=page_size))
 
     def call_history(self, *, current_page: int = 1, page_size: int = 10, start_from: str | None = None,
                      start_end: str | None = None, customer: str | None = None) -> dict[str, Any]:
         """通话记录 /callHistory/pageSearchCallHistory (000:2423); times yyyyMMddHHmmss."""
-        return self._call("GET", "/callHistory/pageSearchCallHistory",
-                          params=_pages({"currentPage": current_page, "pageSize": page_size,
-                                         "cStartTimeFrom": start_from, "cStartTimeEnd": start_end,
-                                         "customer": customer}))
+        return self._transport.send(self.requests.call_history(current_page=current_page, page_size=page_size,
+                                                               start_from=start_from, start_end=start_end,
+                                                               customer=customer))
 
     def recordings(self, *, current_page: int = 1, page_size: int = 10, start_from: str | None = None,
                    start_end: str | None = None, agent: str | None = None) -> dict[str, Any]:
         """录音-分页查询 /record/pageSearch4Record (000:2818)."""
-        return self._call("GET", "/record/pageSearch4Record",
-                          params=_pages({"currentPage": current_page, "pageSize": page_size,
-                                         "cStartTimeFrom": start_from, "cStartTimeEnd": start_end, "agent": agent}))
+        return self._transport.send(self.requests.recordings(current_page=current_page, page_size=page_size,
+                                                             start_from=start_from, start_end=start_end, agent=agent))
 
     def download_recording(self, filename: str, dest: str | Path) -> Path:
         """录音-下载 /record/recordDownload?path=<filename> (000:2896)."""
-        dest = Path(dest)
-        if dest.is_dir():
-            dest = dest / PurePosixPath(filename.replace("\\", "/")).name
-        try:
-            with self._client.stream("GET", self.base_url + "/record/recordDownload", params={"path": filename}) as r:
-                if not 200 <= r.status_code < 300:
-                    r.read()
-                    self._finish("/record/recordDownload", r)
-                first, it, complete = _http.read_head(r.iter_bytes(1 << 16))
-                kind = _http.body_kind(first, complete)
-                if kind == "json":
-                    self._finish("/record/recordDownload", httpx.Response(200, content=first))
-                    raise ProtocolError("hl95 recordDownload: JSON instead of audio", platform=P)
-                if kind == "html":
-                    raise ProtocolError("hl95 recordDownload: HTML instead of audio", platform=P)
-                _http.atomic_write(dest, _http.rejoin(first, it))
-        except httpx.HTTPError as e:
-            raise _http.transport_error(e, platform=P, endpoint="/record/recordDownload") from e
-        return dest
+        return self._transport.send(self.requests.download_recording(filename, dest))
 
 
-class AsyncHl95Client(_Base, _http.AsyncClientLifecycle):
-    """Asynchronous 九五云客服 client (the main calls, awaited)."""
+class AsyncHl95Client(_Hl95Settings, AsyncClient):
+    """Asynchronous 九五云客服 client (same methods, awaited)."""
 
-    def __init__(self, base_url: str, client_id: str, client_secret: str, **kw: Any) -> None:
-        super().__init__(base_url, client_id, client_secret, **kw)
-        self._client = self.options.async_client("", auth=self._auth, headers={"Accept": "application/json"})
+    def __init__(self, base_url: str, client_id: str, client_secret: str, *, scope: str | None = None,
+                 options: HttpOptions | None = None, refresh_margin: float = 60.0,
+                 retry: RetryPolicy | None = None) -> None:
+        super().__init__(base_url, client_id, client_secret, scope=scope, options=options,
+                         refresh_margin=refresh_margin, retry=retry)
+        self._transport = AsyncTransport(P, {"api": self.base_url}, self.options, **self._transport_arguments())
 
-    async def _call(self, method: str, path: str, **kw: Any) -> Any:
-        try:
-            resp = await self._client.request(method, self.base_url + path, **kw)
-        except httpx.HTTPError as e:
-            raise _http.transport_error(e, platform=P, endpoint=path) from e
-        return self._finish(path, resp)
+    async def aclose(self) -> None:
+        await super().aclose()
+        self._bearer.close()
+
+    async def token(self) -> str:
+        """Awaitable :meth:`Hl95Client.token`."""
+        return await self._bearer.atoken()
 
     async def create_project(self, project_id: str, name: str, remark: str | None = None) -> None:
-        await self._call("POST", "/outProject/insert", json=self._project(project_id, name, remark))
+        """Awaitable :meth:`Hl95Client.create_project`."""
+        return await self._transport.send(self.requests.create_project(project_id, name, remark))
+
+    async def projects(self, *, current_page: int = 1, page_size: int = 10, name: str | None = None) -> dict[str, Any]:
+        """Awaitable :meth:`Hl95Client.projects`."""
+        return await self._transport.send(self.requests.projects(current_page=current_page, page_size=page_size,
+                                                                 name=name))
+
+    async def upload_file(self, path: str | Path) -> None:
+        """Awaitable :meth:`Hl95Client.upload_file`."""
+        return await self._transport.send(self.requests.upload_file(path))
+
+    async def search_files(self, file_name: str) -> list[dict[str, Any]]:
+        """Awaitable :meth:`Hl95Client.search_files`."""
+        return await self._transport.send(self.requests.search_files(file_name))
 
     async def create_manual_task(self, task: ManualTask) -> dict[str, Any]:
-        form, files = self._task_form(task)
-        return await self._call("POST", "/artificialOutTask/insert", data=form, files=files or {"_": ("", b"")})
+        """Awaitable :meth:`Hl95Client.create_manual_task`."""
+        return await self._transport.send(self.requests.create_manual_task(task))
 
     async def append_numbers(self, instance_id: str, numbers: Sequence[tuple[str, str]] | None = None, *,
                              remote_file: str | None = None, import_file: str | Path | None = None) -> None:
-        form, files = self._append_form(instance_id, numbers, remote_file, import_file)
-        await self._call("POST", "/artificialOutTask/append", data=form, files=files or {"_": ("", b"")})
+        """Awaitable :meth:`Hl95Client.append_numbers`."""
+        return await self._transport.send(self.requests.append_numbers(instance_id, numbers, remote_file=remote_file,
+                                                                       import_file=import_file))
 
     async def start_task(self, instance_id: str | int) -> None:
-        """人工外呼-启动 (000:1577): a 规划中 or 暂停中 task starts dialling (status 3)."""
-        await self._call("PUT", "/artificialOutTask/startCall", json={"id": _instance(instance_id)})
+        """Awaitable :meth:`Hl95Client.start_task`."""
+        return await self._transport.send(self.requests.start_task(instance_id))
 
     async def pause_task(self, instance_id: str | int) -> None:
-        """人工外呼-暂停 (000:1619): a running task pauses (status 4)."""
-        await self._call("PUT", "/artificialOutTask/pauseCall", json={"id": _instance(instance_id)})
+        """Awaitable :meth:`Hl95Client.pause_task`."""
+        return await self._transport.send(self.requests.pause_task(instance_id))
 
     async def stop_task(self, instance_id: str | int) -> None:
-        """人工外呼-停止 (000:1661): the task ends (status 5)."""
-        await self._call("PUT", "/artificialOutTask/stopCall", json={"id": _instance(instance_id)})
+        """Awaitable :meth:`Hl95Client.stop_task`."""
+        return await self._transport.send(self.requests.stop_task(instance_id))
 
     async def terminate_task(self, instance_id: str | int) -> None:
-        """人工外呼-终结 (000:1753, field ``instanceId``): status 6."""
-        await self._call("PUT", "/artificialOutTask/changeState", json={"instanceId": _instance(instance_id)})
+        """Awaitable :meth:`Hl95Client.terminate_task`."""
+        return await self._transport.send(self.requests.terminate_task(instance_id))
 
     async def recall(self, instance_id: str | int, type: int = 3) -> None:
-        """人工外呼-重呼 (000:1707): dial again the 1 拒接, 2 漏接 or 3 all unreached numbers."""
-        await self._call("PUT", "/artificialOutTask/recall", json=_recall(instance_id, type))
+        """Awaitable :meth:`Hl95Client.recall`."""
+        return await self._transport.send(self.requests.recall(instance_id, type))
 
-    async def tasks(self, *, current_page: int = 1, page_size: int = 10) -> dict[str, Any]:
-        return await self._call("GET", "/artificialOutTask/pageSearch",
-                                params={"currentPage": current_page, "pageSize": page_size})
-
-    async def recordings(self, *, current_page: int = 1, page_size: int = 10, start_from: str | None = None,
-                         start_end: str | None = None, agent: str | None = None) -> dict[str, Any]:
-        return await self._call("GET", "/record/pageSearch4Record",
-                                params=_pages({"currentPage": current_page, "pageSize": page_size,
-                                               "cStartTimeFrom": start_from, "cStartTimeEnd": start_end,
-                                               "agent": agent}))
-
-    async def projects(self, *, current_page: int = 1, page_size: int = 10, name: str | None = None) -> dict[str, Any]:
-        return await self._call("GET", "/outProject/pageSearch",
-                                params=_pages({"currentPage": current_page, "pageSize": page_size,
-                                               "projectName": name}))
-
-    async def upload_file(self, path: str | Path) -> None:
-        p = Path(path)
-        await self._call("POST", "/files/upload", files={"fileName": (p.name, p.read_bytes())})
-
-    async def search_files(self, file_name: str) -> list[dict[str, Any]]:
-        if "." not in file_name:
-            raise fail(P, "fileName", "needs the extension (文件名需要带后缀)", "000:998")
-        return await self._call("GET", "/files/search", params={"fileName": file_name})
+    async def tasks(self, *, current_page: int = 1, page_size: int = 10, task_id: str | None = None,
+                    status: str | None = None) -> dict[str, Any]:
+        """Awaitable :meth:`Hl95Client.tasks`."""
+        return await self._transport.send(self.requests.tasks(current_page=current_page, page_size=page_size,
+                                                              task_id=task_id, status=status))
 
     async def contacts(self, outbound_id: str, *, current_page: int = 1, page_size: int = 10) -> dict[str, Any]:
-        return await self._call("GET", "/outboundContacts/pageSearch",
-                                params={"outboundId": outbound_id, "currentPage": current_page,
-                                        "pageSize": page_size})
+        """Awaitable :meth:`Hl95Client.contacts`."""
+        return await self._transport.send(self.requests.contacts(outbound_id, current_page=current_page,
+                                                                 page_size=page_size))
 
     async def call_history(self, *, current_page: int = 1, page_size: int = 10, start_from: str | None = None,
                            start_end: str | None = None, customer: str | None = None) -> dict[str, Any]:
-        return await self._call("GET", "/callHistory/pageSearchCallHistory",
-                                params=_pages({"currentPage": current_page, "pageSize": page_size,
-                                               "cStartTimeFrom": start_from, "cStartTimeEnd": start_end,
-                                               "customer": customer}))
+        """Awaitable :meth:`Hl95Client.call_history`."""
+        return await self._transport.send(self.requests.call_history(current_page=current_page, page_size=page_size,
+                                                                     start_from=start_from, start_end=start_end,
+                                                                     customer=customer))
+
+    async def recordings(self, *, current_page: int = 1, page_size: int = 10, start_from: str | None = None,
+                         start_end: str | None = None, agent: str | None = None) -> dict[str, Any]:
+        """Awaitable :meth:`Hl95Client.recordings`."""
+        return await self._transport.send(self.requests.recordings(current_page=current_page, page_size=page_size,
+                                                                   start_from=start_from, start_end=start_end,
+                                                                   agent=agent))
 
     async def download_recording(self, filename: str, dest: str | Path) -> Path:
-        dest = Path(dest)
-        if dest.is_dir():
-            dest = dest / PurePosixPath(filename.replace("\\", "/")).name
-        try:
-            r = await self._client.get(self.base_url + "/record/recordDownload", params={"path": filename})
-        except httpx.HTTPError as e:
-            raise _http.transport_error(e, platform=P, endpoint="/record/recordDownload") from e
-        kind = _http.body_kind(r.content, True)
-        if not 200 <= r.status_code < 300 or kind == "json":
-            self._finish("/record/recordDownload", r)
-            raise ProtocolError("hl95 recordDownload: JSON instead of audio", platform=P)
-        if kind == "html":
-            raise ProtocolError("hl95 recordDownload: HTML instead of audio", platform=P)
-        _http.atomic_write(dest, [r.content])
-        return dest
+        """Awaitable :meth:`Hl95Client.download_recording`."""
+        return await self._transport.send(self.requests.download_recording(filename, dest))

@@ -4,18 +4,24 @@ The wait honours ``retry_after`` when the error carries one (HTTP 429 ``Retry-Af
 Huawei statistics), else grows exponentially from ``base_delay`` with jitter, capped at
 ``max_delay``. Flow-control codes (Huawei 0200022 "接口调用太快": calls on one campaign must be
 >= 1 s apart, 001:25433) start at ``flow_delay``. Errors that retrying cannot fix are raised at once.
+
+Every retry is logged at WARNING on ``callcore.platforms`` (platform, endpoint, error class and
+code, the wait, the attempt), so that a wrong endpoint or a throttled account shows at once
+instead of after a minute of silent waits. Messages are scrubbed of held secrets.
 """
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, TypeVar
 
-from .errors import FlowControlError, PlatformError
+from .errors import FlowControlError, PlatformError, scrub
 
 T = TypeVar("T")
+log = logging.getLogger("callcore.platforms")
 
 
 @dataclass
@@ -34,21 +40,38 @@ class RetryPolicy:
         if error.retry_after is not None:
             return float(error.retry_after)
         base = self.flow_delay if isinstance(error, FlowControlError) else self.base_delay
-        d = min(self.max_delay, base * (2 ** (attempt - 1)))
-        return d * (1 + self.rng.uniform(0, self.jitter))
+        grown: float = min(self.max_delay, base * (2 ** (attempt - 1)))
+        return grown * (1 + self.rng.uniform(0, self.jitter))
+
+
+    def retries(self, error: PlatformError, attempt: int,
+                retry_also: tuple[type[PlatformError], ...] = ()) -> bool:
+        """Whether the failed attempt ``attempt`` is followed by another."""
+        return (error.retryable or isinstance(error, retry_also)) and attempt < self.attempts
+
+    def log_retry(self, error: PlatformError, attempt: int, wait: float) -> None:
+        log.warning("%s %s: %s%s, retry %d of %d in %.1f s: %s", error.platform or "?", error.endpoint or "?",
+                    type(error).__name__, f" code {error.code}" if error.code is not None else "", attempt,
+                    self.attempts - 1, wait, scrub(str(error)))
+
+
+OnRetry = Callable[[PlatformError, int, float], None]
 
 
 def call_with_retry(fn: Callable[..., T], *args: Any, policy: RetryPolicy | None = None,
-                    on_retry: Callable[[PlatformError, int, float], None] | None = None, **kw: Any) -> T:
-    """``fn(*args, **kw)``, retried while it raises a retryable :class:`PlatformError`."""
+                    on_retry: OnRetry | None = None, retry_also: tuple[type[PlatformError], ...] = (),
+                    **kw: Any) -> T:
+    """``fn(*args, **kw)``, retried while it raises a retryable :class:`PlatformError` (or one of
+    ``retry_also``, e.g. a clock skew that may come and go), each retry logged."""
     policy = policy or RetryPolicy()
     for attempt in range(1, policy.attempts + 1):
         try:
             return fn(*args, **kw)
         except PlatformError as e:
-            if not e.retryable or attempt == policy.attempts:
+            if not policy.retries(e, attempt, retry_also):
                 raise
             wait = policy.delay(e, attempt)
+            policy.log_retry(e, attempt, wait)
             if on_retry:
                 on_retry(e, attempt, wait)
             policy.sleep(wait)
@@ -56,16 +79,18 @@ def call_with_retry(fn: Callable[..., T], *args: Any, policy: RetryPolicy | None
 
 
 async def acall_with_retry(fn: Callable[..., Awaitable[T]], *args: Any, policy: RetryPolicy | None = None,
-                           on_retry: Callable[[PlatformError, int, float], None] | None = None, **kw: Any) -> T:
+                           on_retry: OnRetry | None = None, retry_also: tuple[type[PlatformError], ...] = (),
+                           **kw: Any) -> T:
     """The asyncio twin of :func:`call_with_retry`."""
     policy = policy or RetryPolicy()
     for attempt in range(1, policy.attempts + 1):
         try:
             return await fn(*args, **kw)
         except PlatformError as e:
-            if not e.retryable or attempt == policy.attempts:
+            if not policy.retries(e, attempt, retry_also):
                 raise
             wait = policy.delay(e, attempt)
+            policy.log_retry(e, attempt, wait)
             if on_retry:
                 on_retry(e, attempt, wait)
             await policy.asleep(wait)

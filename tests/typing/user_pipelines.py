@@ -13,7 +13,6 @@ from callcore.pipelines import (ConvertOptions, ConvertSummary, ImportOptions, I
                                 import_list, safe_local_path, sync_recordings)
 from callcore.pipelines.folder_lock import FolderBusy
 from callcore.pipelines.outcomes import OutcomeJoin, Outcomes, huawei_poller, outcomes, write_outcomes
-from callcore.pipelines.sftp import SftpTarget
 from callcore.platforms import RetryPolicy
 from callcore.platforms.huawei import HuaweiClient
 
@@ -25,8 +24,7 @@ def show(stage: str, done: int, total: int) -> None:
 # --- outbound import ---------------------------------------------------------------------------
 def huawei_import(calls: Path, work: Path) -> ImportSummary:
     options = ImportOptions(campaigns=[101, 102], endpoint="https://cc.invalid:28443", access_key="ak",
-                            secret_key="sk", platform="huawei", route="file", on_cap="wait", workers=2,
-                            sftp=SftpTarget("sftp.invalid", user="cc", key_file="id_ed25519", server_id="7"),
+                            secret_key="sk", platform="huawei", on_cap="wait", workers=2,
                             retry=RetryPolicy(attempts=4), default_area_code="0755")
     job = OutboundImport(calls, work, options, progress=show)
     try:
@@ -43,7 +41,7 @@ def huawei_import(calls: Path, work: Path) -> ImportSummary:
 
 def sccc_import(calls: Path, work: Path) -> int:
     options = ImportOptions(campaigns=[7], endpoint="https://sccc.invalid", access_key="C01", secret_key="pw",
-                            platform="sccc", agent="1001", batch_size=1000)
+                            platform="sccc", batch_size=1000)
     summary = import_list(calls, work, options)
     as_dict: dict[str, Any] = summary.to_dict()
     return summary.accepted + summary.not_imported + len(as_dict)

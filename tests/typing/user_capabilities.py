@@ -16,9 +16,10 @@ import numpy.typing as npt
 
 from callcore import audio, calllist, sign
 from callcore.calllist import Blacklist, CleanResult, NormalizeResult, Normalizer, Summary
-from callcore.sign import AuthError, ClockSkew, MalformedAuthorization, SignError, UnknownAccessKey, Verifier
+from callcore.sign import (AuthError, ClockSkew, MalformedAuthorization, SignatureMismatch, SignError,
+                           UnknownAccessKey, UnsignedHost, Verifier)
 from callcore.sign.httpx_auth import AuthV2
-from callcore.sign.tokens import BearerAuth, HL95OAuthToken, HuaweiAkSkToken, TokenError, TokenProvider
+from callcore.sign.tokens import BearerAuth, HL95OAuthToken, HuaweiAkSkToken, Token, TokenError, TokenProvider
 
 
 # --- signing ---------------------------------------------------------------------------------
@@ -118,7 +119,7 @@ def refused(verifier: Verifier, scope: Mapping[str, Any], body: bytes) -> str | 
     except ClockSkew as e:
         skew: float = e.skew_seconds
         return f"clock {skew:+.0f}s off"
-    except (MalformedAuthorization, UnknownAccessKey) as e:
+    except (MalformedAuthorization, UnknownAccessKey, UnsignedHost, SignatureMismatch) as e:
         assert isinstance(e, AuthError)
         return type(e).__name__
     return None
@@ -162,7 +163,7 @@ def token_clients(url: str) -> list[httpx.Client]:
         value: str = hl95_token.get()
     except TokenError as e:
         raise RuntimeError(f"no token: {e}") from e
-    assert value
+    assert value and Token(value, expires_at=0.0).value == value
     return [httpx.Client(auth=BearerAuth(huawei_token)), httpx.Client(auth=AuthV2("ak", "sk", millis=True))]
 
 
@@ -192,3 +193,10 @@ def plan(folder: Path) -> list[tuple[Path, Path]]:
     names: tuple[str, ...] = audio.CODECS + audio.SOURCES + audio.FORMATS + audio.VARIANTS
     print(*names)
     return audio.plan_outputs([folder], folder / "out", to="mp3")
+
+
+# --- the option types, in a service's own signatures ------------------------------------------
+def convert_settings(codec: audio.Codec, source: audio.Source, to: audio.Format, variant: audio.Variant,
+                     rule: audio.VoxRule, wav: audio.WavFormat) -> str:
+    assert audio.MAX_RESAMPLER_TAPS > 0
+    return "/".join((codec, source, to, variant, rule, wav))

@@ -12,7 +12,11 @@ from callcore.pipelines import (ConvertOptions, ConvertSummary, ImportOptions, I
                                 RecordingSource, RemoteRecording, SyncOptions, SyncSummary, convert_archive,
                                 import_list, safe_local_path, sync_recordings)
 from callcore.pipelines.folder_lock import FolderBusy
-from callcore.pipelines.outcomes import OutcomeJoin, Outcomes, huawei_poller, outcomes, write_outcomes
+from callcore.pipelines.outcomes import (OutcomeJoin, Outcomes, babaihu_poller, hl95_poller, huawei_poller, outcomes,
+                                         sccc_poller, summary_table, write_csv, write_outcomes, write_xlsx)
+from callcore.platforms.babaihu import BabaihuClient
+from callcore.platforms.hl95 import Hl95Client
+from callcore.platforms.sccc import ScccClient
 from callcore.platforms import RetryPolicy
 from callcore.platforms.huawei import HuaweiClient
 
@@ -53,7 +57,14 @@ def import_outcomes(work: Path, client: HuaweiClient, csv_path: Path) -> int:
     rows: list[dict[str, Any]] = found.rows
     joined: Iterator[dict[str, Any]] = OutcomeJoin(work, store=work / "pushes").rows()
     written: dict[str, Any] = write_outcomes(work, csv_path, poll=poll, xlsx_path=csv_path.with_suffix(".xlsx"))
-    return len(rows) + len(list(joined)) + len(written)
+    print(summary_table(found.summary))
+    return len(rows) + len(list(joined)) + len(written) + write_csv(csv_path, rows) + write_xlsx(csv_path, rows)
+
+
+def other_outcomes(work: Path, sccc: ScccClient, babaihu: BabaihuClient, hl95: Hl95Client) -> int:
+    polls: list[Callable[[int, str], list[dict[str, Any]]]] = [
+        sccc_poller(sccc, "1001", start="2026-01-01 00:00:00"), babaihu_poller(babaihu, page=500), hl95_poller(hl95)]
+    return sum(len(outcomes(work, poll=poll).rows) for poll in polls)
 
 
 # --- recording sync ----------------------------------------------------------------------------

@@ -6,14 +6,20 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-from callcore.platforms import HttpOptions, RetryPolicy, acall_with_retry, call_with_retry
+from callcore.platforms import (ApiError, AuthenticationError, BlacklistedError, ClientValidationError,
+                                ClockSkewError, DuplicateError, FlowControlError, HttpOptions, HTTPStatusError,
+                                LimitExceededError, NotFoundError, ParameterError, PlatformError, ProtocolError,
+                                RateLimitError, RetryPolicy, ServerError, StateError, TransportError,
+                                UnsafeArchiveError, acall_with_retry, call_with_retry)
 from callcore.platforms.babaihu import AsyncBabaihuClient, BabaihuClient, TaskRecord
-from callcore.platforms.errors import (AuthenticationError, FlowControlError, PlatformError, RateLimitError,
-                                       TransportError)
 from callcore.platforms.hl95 import AsyncHl95Client, Hl95Client, ManualTask
-from callcore.platforms.huawei import (AsyncHuaweiClient, BillIndex, CallData, CallResult, Campaign, CampaignSpec,
-                                       CampaignStatistics, HuaweiClient, ImportTask, ScheduleParam,
-                                       parse_result_callback, read_bill_index)
+from callcore.platforms.huawei import (CALL_COLUMNS, RECORD_COLUMNS, RESULT_CALLBACK_REPLY, TIMESTAMP_MILLIS_ENV,
+                                       AsyncHuaweiClient, BillCallback, BillIndex, BlacklistAdd, BlacklistEntry,
+                                       CallData, CallDataV2, CalledNo, CallerNo, CallResult, Campaign, CampaignSpec,
+                                       CampaignSpecV2, CampaignStatistics, HuaweiClient, HuaweiRequests, ImportTask,
+                                       PreparedRequest, RecordRow, ScheduleParam, bill_file_name, check_skill_param, fail_code_meaning, parse_bill_callback,
+                                       parse_result_callback, read_bill_index, safe_extract,
+                                       timestamp_millis_setting)
 from callcore.platforms.sccc import AsyncScccClient, Recording, Report, ScccClient, TaskCreated
 
 OPTIONS = HttpOptions(timeout=10.0, verify=True)
@@ -68,6 +74,53 @@ async def huawei_async(url: str, ak: str, sk: str, spec: CampaignSpec) -> int:
 
 def huawei_pushed_results(body: bytes) -> list[str]:
     return [r.called for r in parse_result_callback(body)]
+
+
+def huawei_bulk(hw: HuaweiClient, numbers: list[str]) -> int:
+    builders: HuaweiRequests = hw.requests  # what the client sends, built and validated before any I/O
+    prepared: PreparedRequest = builders.prepare_add_numbers(1, numbers, custom_field="batch-1")
+    check_skill_param({"skillId": 1}, max_alerting=30)
+    return hw.send_prepared(prepared) + hw.send_prepared(hw.prepare_add_numbers(2, numbers))
+
+
+def huawei_v2(hw: HuaweiClient, spec: CampaignSpec) -> int:
+    spec_v2 = CampaignSpecV2(name=spec.name, strBeginTime=spec.strBeginTime, strEndTime=spec.strEndTime,
+                             deviceType=2, callerNo=[CallerNo("95555", priority=1)], maxAlertingTime=30,
+                             scheduleParam=spec.scheduleParam, callbackUrl=spec.callbackUrl, retryPolicy={})
+    campaign_id: int = hw.create_campaign_v2(spec_v2)
+    rows = [CallDataV2(called=[CalledNo("13800000000"), CalledNo("13900000000", delayTime="60")])]
+    added: int = hw.add_numbers_v2(campaign_id, rows)
+    hw.blacklist_add(BlacklistAdd(blocklist=["13800000000"], validityTime=3600))
+    blocked: list[BlacklistEntry] = hw.blacklist_query(["13800000000"])
+    return added + len(blocked)
+
+
+def huawei_bill(body: bytes, headers: dict[str, str], folder: Path) -> list[str]:
+    callback: BillCallback = parse_bill_callback("POST", "/bill", headers, body)
+    files: list[Path] = safe_extract(folder / callback.billFileName, folder / "bill")
+    rows: list[RecordRow] = read_bill_index(files[0]).records
+    columns: tuple[str, ...] = (*CALL_COLUMNS, *RECORD_COLUMNS)
+    reply: dict[str, object] = dict(RESULT_CALLBACK_REPLY)
+    millis: bool = timestamp_millis_setting()
+    return [bill_file_name(callback.responseId), fail_code_meaning("0200019"), TIMESTAMP_MILLIS_ENV,
+            *columns, *(r.call_id for r in rows), str(reply), str(millis)]
+
+
+def what_went_wrong(error: PlatformError) -> str:
+    """Every platform error is a class a service can catch by what it means."""
+    match error:
+        case AuthenticationError() | ClockSkewError():
+            return "credentials or clock"
+        case FlowControlError() | RateLimitError() | ServerError() | TransportError() | HTTPStatusError():
+            return f"try again in {error.retry_after}s" if error.retryable else "gave up"
+        case ParameterError() | ClientValidationError() | LimitExceededError() | BlacklistedError():
+            return f"fix the request: {error.meaning} ({error.seed_line})"
+        case DuplicateError() | NotFoundError() | StateError():
+            return "the platform's state differs"
+        case ProtocolError() | UnsafeArchiveError() | ApiError():
+            return f"unexpected answer from {error.platform} {error.endpoint}"
+        case _:
+            return str(error)
 
 
 # --- SCCC ------------------------------------------------------------------------------------

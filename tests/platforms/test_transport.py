@@ -3,6 +3,7 @@ the reason and the wait, and never with a secret; a download lands whole or not 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from pathlib import Path
 from typing import Iterator
@@ -14,18 +15,21 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from callcore.platforms import errors as E
-from callcore.platforms._http import AtomicFile
+from callcore.platforms._http import AtomicFile, collect_written_files
 from callcore.platforms.babaihu import AsyncBabaihuClient, BabaihuClient
 from callcore.platforms.retry import RetryPolicy
 from callcore.sandbox._server import ServerThread
 
 PASSWORD = "5f4dcc3b5aa765d61d8327deb882cf99"
+RECORDING = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(range(256)) * 300
 HITS: list[str] = []
 
 
 async def unavailable(req: Request) -> Response:
     """A gateway in front of the platform that is down and echoes the request it got."""
     HITS.append(req.url.path)
+    if req.url.path.startswith("/voip/record/"):
+        return Response(RECORDING, 200, media_type="audio/wav")
     return Response((await req.body()).decode() + " is not available", 503, media_type="text/plain")
 
 
@@ -91,3 +95,20 @@ def test_the_atomic_file_keeps_no_short_body(tmp_path: Path) -> None:
         out.write(b"RIFF")
         assert out.commit(4) == 4
     assert [p.name for p in tmp_path.iterdir()] == ["a.wav"]
+
+
+def test_downloads_are_hashed_while_written(server: str, tmp_path: Path) -> None:
+    """Inside collect_written_files every download reports its SHA-256, size and head, sync and
+    async alike, so nobody reads the file back to hash it."""
+    async def download_async() -> Path:
+        async with AsyncBabaihuClient(server, "user", PASSWORD) as client:
+            return await client.download_record(tmp_path / "async", record_file="rec/b.wav")
+
+    with collect_written_files() as written:
+        with BabaihuClient(server, "user", PASSWORD) as client:
+            sync_path = client.download_record(tmp_path, record_file="rec/a.wav")
+        async_path = asyncio.run(download_async())
+    assert (sync_path, async_path) == (tmp_path / "a.wav", tmp_path / "async")
+    assert [(w.path, w.sha256, w.size, w.head) for w in written] == [
+        (path, hashlib.sha256(RECORDING).hexdigest(), len(RECORDING), RECORDING[:8]) for path in (sync_path, async_path)]
+    assert sync_path.read_bytes() == async_path.read_bytes() == RECORDING

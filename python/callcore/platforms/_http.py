@@ -3,11 +3,14 @@ bodies that may be HTML pages or truncated, status and transport-error mapping, 
 download body is, and the atomic file every download is written through."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import ssl
 import tempfile
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Self
@@ -212,11 +215,42 @@ def body_kind(head: bytes, complete: bool) -> str:
     return kind
 
 
+@dataclass(frozen=True)
+class WrittenFile:
+    """A file an :class:`AtomicFile` renamed into place: its SHA-256 and size, computed from the
+    chunks as they were written, and its first bytes (to tell a zip from audio without opening
+    it again)."""
+
+    path: Path
+    sha256: str
+    size: int
+    head: bytes
+
+
+#: set by :func:`collect_written_files`: the list every :class:`AtomicFile` reports to
+_written_files: ContextVar[list[WrittenFile] | None] = ContextVar("callcore_written_files", default=None)
+_WRITTEN_HEAD_BYTES = 8
+
+
+@contextmanager
+def collect_written_files() -> Iterator[list[WrittenFile]]:
+    """Collects every file an :class:`AtomicFile` (so every download) renames into place in this
+    thread (or task) while the block runs, hashed while its chunks pass: a caller that needs a
+    download's SHA-256 (the recording sync's manifest) does not read the file back."""
+    written: list[WrittenFile] = []
+    token = _written_files.set(written)
+    try:
+        yield written
+    finally:
+        _written_files.reset(token)
+
+
 class AtomicFile:
     """A file written beside its destination under a temporary name and renamed into place by
     :meth:`commit`: a reader never sees a partial file, and a short body (fewer bytes than the
     Content-Length) is an error, never a file. Leaving the ``with`` block without committing
-    removes the temporary file. Sync and async downloads both write through it."""
+    removes the temporary file. Sync and async downloads both write through it; inside
+    :func:`collect_written_files` it hashes what it writes and reports the file there."""
 
     def __init__(self, dest: Path) -> None:
         self.dest = Path(dest)
@@ -225,10 +259,17 @@ class AtomicFile:
         self._file = os.fdopen(fd, "wb")
         self.written = 0
         self._committed = False
+        self._report_to = _written_files.get()
+        self._digest = hashlib.sha256() if self._report_to is not None else None
+        self._head = b""
 
     def write(self, chunk: bytes) -> None:
         self._file.write(chunk)
         self.written += len(chunk)
+        if self._digest is not None:
+            self._digest.update(chunk)
+            if len(self._head) < _WRITTEN_HEAD_BYTES:
+                self._head += chunk[:_WRITTEN_HEAD_BYTES - len(self._head)]
 
     def commit(self, expected_length: int | None = None) -> int:
         """Renames the file into place; returns its size."""
@@ -237,6 +278,8 @@ class AtomicFile:
             raise ProtocolError(f"truncated download: got {self.written} of {expected_length} bytes", retryable=True)
         os.replace(self._temporary, self.dest)
         self._committed = True
+        if self._report_to is not None and self._digest is not None:
+            self._report_to.append(WrittenFile(self.dest, self._digest.hexdigest(), self.written, self._head))
         return self.written
 
     def __enter__(self) -> Self:

@@ -23,7 +23,7 @@ from .errors import ProtocolError, from_code, hold_secret
 from .models import check_len, check_time, fail
 from .retry import RetryPolicy
 
-P = "babaihu"
+PLATFORM = "babaihu"
 API = "/voip/api/jsondata.html"
 
 
@@ -37,9 +37,9 @@ class TaskRecord:
     extra: dict[str, str] | None = None  # woOther1..N work-order fields
 
     def to_json(self, i: int) -> dict[str, Any]:
-        check_len(P, f"data[{i}].phone", self.phone, 32, required=True, line="004:1077")
+        check_len(PLATFORM, f"data[{i}].phone", self.phone, 32, required=True, line="004:1077")
         if self.memo and "#" in self.memo:
-            raise fail(P, f"data[{i}].memo", "must not contain '#' (文字转语音注意不要具有#号)", "004:1080")
+            raise fail(PLATFORM, f"data[{i}].memo", "must not contain '#' (文字转语音注意不要具有#号)", "004:1080")
         d: dict[str, Any] = {"phone": self.phone}
         if self.key is not None:
             d["key"] = self.key
@@ -47,7 +47,7 @@ class TaskRecord:
             d["memo"] = self.memo
         for k, v in (self.extra or {}).items():
             if not k.startswith("woOther"):
-                raise fail(P, f"data[{i}].{k}", "extra fields are woOther1..N", "004:1081")
+                raise fail(PLATFORM, f"data[{i}].{k}", "extra fields are woOther1..N", "004:1081")
             d[k] = v
         return d
 
@@ -55,7 +55,7 @@ class TaskRecord:
 def check_code(method: str, doc: Any, status: int) -> dict[str, Any]:
     """An answer's ``code`` (or findDialrecord's ``success``): anything but 0 raises its typed error."""
     if not isinstance(doc, dict):
-        raise ProtocolError(f"babaihu {method}: expected a JSON object", platform=P, endpoint=method,
+        raise ProtocolError(f"babaihu {method}: expected a JSON object", platform=PLATFORM, endpoint=method,
                             http_status=status)
     code = doc.get("code")
     if code is None and "success" in doc:  # findDialrecord answers {success, recordTotal, rows} (004:622)
@@ -63,9 +63,9 @@ def check_code(method: str, doc: Any, status: int) -> dict[str, Any]:
             return doc
         code = -3
     if code is None:
-        raise ProtocolError(f"babaihu {method}: answer without code", platform=P, endpoint=method)
+        raise ProtocolError(f"babaihu {method}: answer without code", platform=PLATFORM, endpoint=method)
     if str(code).strip() not in ("0", "0.0"):
-        raise from_code(babaihu_code(code), platform=P, endpoint=method, code=str(code),
+        raise from_code(babaihu_code(code), platform=PLATFORM, endpoint=method, code=str(code),
                         message=str(doc.get("message") or ""), body=doc)
     return doc
 
@@ -76,16 +76,16 @@ def _total(d: dict[str, Any]) -> int:
     try:
         return int(v or 0)
     except (TypeError, ValueError):
-        raise ProtocolError(f"babaihu findDialrecord: record count {v!r} is not a number", platform=P,
+        raise ProtocolError(f"babaihu findDialrecord: record count {v!r} is not a number", platform=PLATFORM,
                             endpoint="findDialrecord") from None
 
 
 def _phones(phones: Sequence[str]) -> str:
     if not phones:
-        raise fail(P, "phones", "is required", "004:521")
+        raise fail(PLATFORM, "phones", "is required", "004:521")
     for p in phones:
         if "," in p or not str(p).strip():
-            raise fail(P, "phones", f"{p!r}: one number per item, no commas", "004:521")
+            raise fail(PLATFORM, "phones", f"{p!r}: one number per item, no commas", "004:521")
     return ",".join(str(p).strip() for p in phones)
 
 
@@ -128,25 +128,25 @@ class BabaihuRequests:
             if v is not None:
                 form[k] = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) if isinstance(
                     v, (list, dict)) else str(v)
-        return Request(platform=P, method="POST", path=API, endpoint=method, form=form,
+        return Request(platform=PLATFORM, method="POST", path=API, endpoint=method, form=form,
                        check=partial(check_code, method), parse=parse)
 
     def add_task(self, name: str, records: Sequence[TaskRecord], *, add_type: int = 1, flow_name: str | None = None,
                  send_time: str | None = None, repeat_send: int | None = None, send_interval: int | None = None,
                  allot_exte: str | None = None, attri_exte: str | None = None,
                  work_order: str | None = None) -> Request[str]:
-        check_len(P, "name", name, 100, required=True, line="004:1066")
+        check_len(PLATFORM, "name", name, 100, required=True, line="004:1066")
         if add_type not in (1, 2, 3, 4):
-            raise fail(P, "addType", "1 自动拨号, 2 手工拨号, 3 工单自动拨号, 4 工单手工拨号", "004:1064")
+            raise fail(PLATFORM, "addType", "1 自动拨号, 2 手工拨号, 3 工单自动拨号, 4 工单手工拨号", "004:1064")
         if add_type in (1, 3) and not flow_name:
-            raise fail(P, "cflName", "required for automatic dialling", "004:1067")
+            raise fail(PLATFORM, "cflName", "required for automatic dialling", "004:1067")
         if add_type in (3, 4) and not work_order:
-            raise fail(P, "wotName", "required for work-order tasks", "004:1073")
+            raise fail(PLATFORM, "wotName", "required for work-order tasks", "004:1073")
         if not records:
-            raise fail(P, "data", "is required", "004:1062")
-        check_time(P, "sendTime", send_time, line="004:1068")
+            raise fail(PLATFORM, "data", "is required", "004:1062")
+        check_time(PLATFORM, "sendTime", send_time, line="004:1068")
         if repeat_send not in (None, 0, 1):
-            raise fail(P, "repeatSend", "0 or 1", "004:1069")
+            raise fail(PLATFORM, "repeatSend", "0 or 1", "004:1069")
         data = [r.to_json(i) for i, r in enumerate(records)]
         return self._post("addTask", lambda d: str(d.get("id")), data=data, addType=add_type, name=name,
                           cflName=flow_name, sendTime=send_time, repeatSend=repeat_send, sendInterval=send_interval,
@@ -172,8 +172,8 @@ class BabaihuRequests:
     def call_records(self, *, start: int = 0, limit: int = 20, extension: str | None = None,
                      phone: str | None = None, start_time: str | None = None, end_time: str | None = None,
                      peer: int | None = None) -> Request[tuple[int, list[dict[str, Any]]]]:
-        check_time(P, "startTime", start_time, line="004:612")
-        check_time(P, "endTime", end_time, line="004:614")
+        check_time(PLATFORM, "startTime", start_time, line="004:612")
+        check_time(PLATFORM, "endTime", end_time, line="004:614")
         return self._post("findDialrecord", _total_and_rows, start=start, limit=limit, extension=extension,
                           phoneNum=phone, startTime=start_time, endTime=end_time, cdrPeer=peer)
 
@@ -182,16 +182,17 @@ class BabaihuRequests:
         """WAV at ``/voip/record/{cdrRecordFile}`` (004:650), MP3 by cdrId with ``ismp3=1`` (004:652)."""
         if mp3:
             if not cdr_id:
-                raise fail(P, "id", "the MP3 download needs the cdrId", "004:652")
-            return Request(platform=P, method="GET", path="/voip/api/client/download/record.json", endpoint="record",
+                raise fail(PLATFORM, "id", "the MP3 download needs the cdrId", "004:652")
+            return Request(platform=PLATFORM, method="GET", path="/voip/api/client/download/record.json",
+                           endpoint="record",
                            query={"id": cdr_id, "ismp3": "1"}, check=partial(check_code, "record"),
                            download=Download(Path(dest), f"{cdr_id}.mp3"))
         if not record_file:
-            raise fail(P, "cdrRecordFile", "is required for the WAV download", "004:650")
+            raise fail(PLATFORM, "cdrRecordFile", "is required for the WAV download", "004:650")
         rel = record_file.replace("\\", "/").lstrip("/")
         if ".." in PurePosixPath(rel).parts:
-            raise fail(P, "cdrRecordFile", f"{record_file!r} contains '..'")
-        return Request(platform=P, method="GET", path=f"/voip/record/{quote(rel)}", endpoint="record",
+            raise fail(PLATFORM, "cdrRecordFile", f"{record_file!r} contains '..'")
+        return Request(platform=PLATFORM, method="GET", path=f"/voip/record/{quote(rel)}", endpoint="record",
                        check=partial(check_code, "record"), download=Download(Path(dest), PurePosixPath(rel).name))
 
 
@@ -219,7 +220,7 @@ class BabaihuClient(_BabaihuSettings, SyncClient):
     def __init__(self, base_url: str, sa_user: str, sa_password: str, *, options: HttpOptions | None = None,
                  retry: RetryPolicy | None = None) -> None:
         super().__init__(base_url, sa_user, sa_password, options=options, retry=retry)
-        self._transport = SyncTransport(P, {"api": self.base_url}, self.options, retry=retry)
+        self._transport = SyncTransport(PLATFORM, {"api": self.base_url}, self.options, retry=retry)
 
     def add_task(self, name: str, records: Sequence[TaskRecord], *, add_type: int = 1, flow_name: str | None = None,
                  send_time: str | None = None, repeat_send: int | None = None, send_interval: int | None = None,
@@ -284,7 +285,7 @@ class AsyncBabaihuClient(_BabaihuSettings, AsyncClient):
     def __init__(self, base_url: str, sa_user: str, sa_password: str, *, options: HttpOptions | None = None,
                  retry: RetryPolicy | None = None) -> None:
         super().__init__(base_url, sa_user, sa_password, options=options, retry=retry)
-        self._transport = AsyncTransport(P, {"api": self.base_url}, self.options, retry=retry)
+        self._transport = AsyncTransport(PLATFORM, {"api": self.base_url}, self.options, retry=retry)
 
     async def add_task(self, name: str, records: Sequence[TaskRecord], *, add_type: int = 1,
                        flow_name: str | None = None, send_time: str | None = None, repeat_send: int | None = None,

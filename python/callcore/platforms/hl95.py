@@ -24,7 +24,7 @@ from .errors import AuthenticationError, PlatformError, ProtocolError, ServerErr
 from .models import check_len, fail
 from .retry import RetryPolicy
 
-P = "hl95"
+PLATFORM = "hl95"
 PROJECT_ID = re.compile(r"^[0-9A-Za-z]{6,12}$")
 TASK_ID = re.compile(r"^[0-9A-Za-z]{1,16}$")
 HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
@@ -58,39 +58,39 @@ class ManualTask:
 
     def validate(self) -> None:
         if not re.match(r"^PRO_[0-9A-Za-z]+_[0-9A-Za-z]+$", self.outProjectId or ""):
-            raise fail(P, "outProjectId", "long form PRO_企业标识_短号 expected", "000:1174")
+            raise fail(PLATFORM, "outProjectId", "long form PRO_企业标识_短号 expected", "000:1174")
         if not TASK_ID.match(self.taskId or ""):
-            raise fail(P, "taskId", "1-16 digits or letters", "000:1175")
-        check_len(P, "name", self.name, 64, required=True, line="000:1176")
+            raise fail(PLATFORM, "taskId", "1-16 digits or letters", "000:1175")
+        check_len(PLATFORM, "name", self.name, 64, required=True, line="000:1176")
         for f in ("timeFrom", "timeTo"):
             if not HHMM.match(getattr(self, f) or ""):
-                raise fail(P, f, "HH:mm expected", "000:1182")
+                raise fail(PLATFORM, f, "HH:mm expected", "000:1182")
         if self.timeFrom >= self.timeTo:
-            raise fail(P, "timeFrom", "must be before timeTo", "000:1182")
-        check_len(P, "dataObjId", self.dataObjId, 64, required=True, line="000:1184")
+            raise fail(PLATFORM, "timeFrom", "must be before timeTo", "000:1182")
+        check_len(PLATFORM, "dataObjId", self.dataObjId, 64, required=True, line="000:1184")
         if str(self.callType) not in ("0", "1"):
-            raise fail(P, "callType", "0 预测拨号 or 1 精确预览", "000:1185")
+            raise fail(PLATFORM, "callType", "0 预测拨号 or 1 精确预览", "000:1185")
         if str(self.ratio) not in ("1", "2", "3", "4", "5"):
-            raise fail(P, "ratio", "1..5", "000:1186")
+            raise fail(PLATFORM, "ratio", "1..5", "000:1186")
         if int(self.idleTime) not in IDLE_TIMES:
-            raise fail(P, "idleTime", f"one of {IDLE_TIMES} ms", "000:1188")
+            raise fail(PLATFORM, "idleTime", f"one of {IDLE_TIMES} ms", "000:1188")
         sources = [self.numbers is not None, bool(self.remote_file), self.import_file is not None]
         if sum(sources) != 1:
-            raise fail(P, "createType", "give exactly one of numbers, remote_file, import_file", "000:1178")
+            raise fail(PLATFORM, "createType", "give exactly one of numbers, remote_file, import_file", "000:1178")
 
 
 def mobile_and_des(numbers: Sequence[tuple[str, str]]) -> str:
     """``18219678378:data;18219678372:data2`` (000:1181). ``:`` and ``;`` are the delimiters, so the
     number may not contain either and the 随路数据 may not contain ``;``."""
     if not numbers:
-        raise fail(P, "mobileAndDes", "no numbers", "000:1181")
+        raise fail(PLATFORM, "mobileAndDes", "no numbers", "000:1181")
     parts = []
     for i, (mobile, des) in enumerate(numbers):
         mobile, des = str(mobile).strip(), str(des or "")
         if not mobile or not re.match(r"^[0-9*#+]+$", mobile):
-            raise fail(P, f"mobileAndDes[{i}]", f"number {mobile!r} is not a phone number", "000:1181")
+            raise fail(PLATFORM, f"mobileAndDes[{i}]", f"number {mobile!r} is not a phone number", "000:1181")
         if ";" in des:
-            raise fail(P, f"mobileAndDes[{i}]", "随路数据 may not contain ';' (the record separator)", "000:1181")
+            raise fail(PLATFORM, f"mobileAndDes[{i}]", "随路数据 may not contain ';' (the record separator)", "000:1181")
         parts.append(f"{mobile}:{des}" if des else mobile)
     return ";".join(parts)
 
@@ -98,14 +98,15 @@ def mobile_and_des(numbers: Sequence[tuple[str, str]]) -> str:
 def check_answer(endpoint: str, doc: Any, status: int) -> Any:
     """An answer's ``code``/``success`` (or an OAuth ``error``): the ``data`` of a success."""
     if not isinstance(doc, dict):
-        raise ProtocolError(f"hl95 {endpoint}: expected a JSON object", platform=P, endpoint=endpoint)
+        raise ProtocolError(f"hl95 {endpoint}: expected a JSON object", platform=PLATFORM, endpoint=endpoint)
     if "error" in doc and "code" not in doc:  # OAuth error bodies (000:285-288)
-        raise from_code(hl95_code(doc["error"]), platform=P, endpoint=endpoint, code=str(doc["error"]),
+        raise from_code(hl95_code(doc["error"]), platform=PLATFORM, endpoint=endpoint, code=str(doc["error"]),
                         message=str(doc.get("error_description") or ""), http_status=status, body=doc)
     code = doc.get("code", 0 if doc.get("success") else None)
     if code is None or str(code) != "0" or doc.get("success") is False:
         c = "-1" if code is None or str(code) == "0" else str(code)
-        raise from_code(hl95_code(c), platform=P, endpoint=endpoint, code=c, message=str(doc.get("message") or ""),
+        raise from_code(hl95_code(c), platform=PLATFORM, endpoint=endpoint, code=c,
+                        message=str(doc.get("message") or ""),
                         http_status=status, body=doc)
     return doc.get("data")
 
@@ -124,7 +125,7 @@ def status_error(endpoint: str, resp: httpx.Response) -> PlatformError | None:
             check_answer(endpoint, doc, resp.status_code)
         except PlatformError as e:
             return e
-    return AuthenticationError(f"hl95 {endpoint}: HTTP {resp.status_code}", platform=P, endpoint=endpoint,
+    return AuthenticationError(f"hl95 {endpoint}: HTTP {resp.status_code}", platform=PLATFORM, endpoint=endpoint,
                                http_status=resp.status_code)
 
 
@@ -132,9 +133,10 @@ def _token_error(error: Exception) -> PlatformError:
     """A failed token request: the endpoint's fault (5xx, 429) can be retried, refused credentials not."""
     status = getattr(error, "status", None)
     if status is not None and (status >= 500 or status == 429):
-        return ServerError(f"hl95 /oauth/token: {error}", platform=P, endpoint="/oauth/token", http_status=status,
+        return ServerError(f"hl95 /oauth/token: {error}", platform=PLATFORM, endpoint="/oauth/token",
+                           http_status=status,
                            retryable=True)
-    return AuthenticationError(f"hl95 /oauth/token: {error}", platform=P, endpoint="/oauth/token")
+    return AuthenticationError(f"hl95 /oauth/token: {error}", platform=PLATFORM, endpoint="/oauth/token")
 
 
 class _Bearer(httpx.Auth):
@@ -211,9 +213,9 @@ def _task_form(task: ManualTask) -> tuple[dict[str, str], dict[str, Any] | None]
 
 def _append_form(instance_id: str, numbers: Sequence[tuple[str, str]] | None, remote_file: str | None,
                  import_file: str | Path | None) -> tuple[dict[str, str], dict[str, Any] | None]:
-    check_len(P, "id", str(instance_id), 32, required=True, line="000:1531")
+    check_len(PLATFORM, "id", str(instance_id), 32, required=True, line="000:1531")
     if sum([numbers is not None, bool(remote_file), import_file is not None]) != 1:
-        raise fail(P, "createType", "give exactly one of numbers, remote_file, import_file", "000:1532")
+        raise fail(PLATFORM, "createType", "give exactly one of numbers, remote_file, import_file", "000:1532")
     form = {"id": str(instance_id)}
     files = None
     if numbers is not None:
@@ -228,13 +230,13 @@ def _append_form(instance_id: str, numbers: Sequence[tuple[str, str]] | None, re
 
 
 def _instance(instance_id: str | int) -> str:
-    check_len(P, "id", str(instance_id), 32, required=True, line="000:1590")
+    check_len(PLATFORM, "id", str(instance_id), 32, required=True, line="000:1590")
     return str(instance_id)
 
 
 def _recall(instance_id: str | int, type: int) -> dict[str, Any]:
     if str(type) not in ("1", "2", "3"):
-        raise fail(P, "type", "1 拒接, 2 漏接, 3 全部", "000:1719")
+        raise fail(PLATFORM, "type", "1 拒接, 2 漏接, 3 全部", "000:1719")
     return {"id": _instance(instance_id), "type": int(type)}
 
 
@@ -250,7 +252,7 @@ class Hl95Requests:
     def _request(method: str, path: str, *, query: dict[str, Any] | None = None, json_body: Any = None,
                  form: dict[str, str] | None = None, files: dict[str, Any] | None = None,
                  parse: Callable[[Any], Any] = payload_as_is) -> Request[Any]:
-        return Request(platform=P, method=method, path=path, endpoint=path, query=query,
+        return Request(platform=PLATFORM, method=method, path=path, endpoint=path, query=query,
                        content=None if json_body is None else json_content(json_body),
                        headers={"Content-Type": "application/json"} if json_body is not None else None,
                        form=form, files=files, check=partial(check_answer, path),
@@ -258,8 +260,8 @@ class Hl95Requests:
 
     def create_project(self, project_id: str, name: str, remark: str | None = None) -> Request[None]:
         if not PROJECT_ID.match(project_id or ""):
-            raise fail(P, "projectId", "6-12 digits or letters", "000:726")
-        check_len(P, "projectName", name, 64, required=True, line="000:727")
+            raise fail(PLATFORM, "projectId", "6-12 digits or letters", "000:726")
+        check_len(PLATFORM, "projectName", name, 64, required=True, line="000:727")
         body = {"projectId": project_id, "projectName": name}
         if remark is not None:
             body["remark"] = remark
@@ -276,7 +278,7 @@ class Hl95Requests:
 
     def search_files(self, file_name: str) -> Request[list[dict[str, Any]]]:
         if "." not in file_name:
-            raise fail(P, "fileName", "needs the extension (文件名需要带后缀)", "000:998")
+            raise fail(PLATFORM, "fileName", "needs the extension (文件名需要带后缀)", "000:998")
         return self._request("GET", "/files/search", query={"fileName": file_name})
 
     def create_manual_task(self, task: ManualTask) -> Request[dict[str, Any]]:
@@ -336,7 +338,7 @@ class Hl95Requests:
 
     def download_recording(self, filename: str, dest: str | Path) -> Request[Path]:
         path = "/record/recordDownload"
-        return Request(platform=P, method="GET", path=path, endpoint=path, query={"path": filename},
+        return Request(platform=PLATFORM, method="GET", path=path, endpoint=path, query={"path": filename},
                        check=partial(check_answer, path), status_error=partial(status_error, path),
                        download=Download(Path(dest), PurePosixPath(filename.replace("\\", "/")).name))
 
@@ -371,7 +373,7 @@ class Hl95Client(_Hl95Settings, SyncClient):
                  retry: RetryPolicy | None = None) -> None:
         super().__init__(base_url, client_id, client_secret, scope=scope, options=options,
                          refresh_margin=refresh_margin, retry=retry)
-        self._transport = SyncTransport(P, {"api": self.base_url}, self.options, **self._transport_arguments())
+        self._transport = SyncTransport(PLATFORM, {"api": self.base_url}, self.options, **self._transport_arguments())
 
     def close(self) -> None:
         super().close()
@@ -464,7 +466,7 @@ class AsyncHl95Client(_Hl95Settings, AsyncClient):
                  retry: RetryPolicy | None = None) -> None:
         super().__init__(base_url, client_id, client_secret, scope=scope, options=options,
                          refresh_margin=refresh_margin, retry=retry)
-        self._transport = AsyncTransport(P, {"api": self.base_url}, self.options, **self._transport_arguments())
+        self._transport = AsyncTransport(PLATFORM, {"api": self.base_url}, self.options, **self._transport_arguments())
 
     async def aclose(self) -> None:
         await super().aclose()

@@ -23,7 +23,7 @@ from .errors import ProtocolError, from_code, hold_secret
 from .models import check_len, fail
 from .retry import RetryPolicy
 
-P = "sccc"
+PLATFORM = "sccc"
 HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
 AnswerT = TypeVar("AnswerT")
 
@@ -77,13 +77,13 @@ def _check_result(result: Any, api: str, body: Any) -> None:
         return
     info = sccc_code(code)
     msg = result.get("msg", "") if isinstance(result, dict) else ""
-    raise from_code(info, platform=P, endpoint=api, code=str(code), message=str(msg or ""), body=body)
+    raise from_code(info, platform=PLATFORM, endpoint=api, code=str(code), message=str(msg or ""), body=body)
 
 
 def check_envelope(api: str, doc: Any, status: int) -> Any:
     """The request-level ``result`` of an answer; the whole answer goes on to ``parse``."""
     if not isinstance(doc, dict):
-        raise ProtocolError(f"sccc {api}: expected a JSON object", platform=P, endpoint=api, http_status=status)
+        raise ProtocolError(f"sccc {api}: expected a JSON object", platform=PLATFORM, endpoint=api, http_status=status)
     _check_result(doc.get("result"), api, doc)
     return doc
 
@@ -118,18 +118,18 @@ def next_start_key(page: list[Recording]) -> int | None:
 def _check_agent(agent: Any) -> str:
     a = str(agent)
     if not a.isdigit() or not 1 <= len(a) <= 8:
-        raise fail(P, "agent", f"{a!r}: 1-8 digits", "003:1864")
+        raise fail(PLATFORM, "agent", f"{a!r}: 1-8 digits", "003:1864")
     return a
 
 
 def _check_numbers(field: str, numbers: Sequence[str], limit: int, line: str) -> list[str]:
     if len(numbers) > limit:
-        raise fail(P, field, f"{len(numbers)} numbers, at most {limit} per command", line)
+        raise fail(PLATFORM, field, f"{len(numbers)} numbers, at most {limit} per command", line)
     return [str(n) for n in numbers]
 
 
 def _user_data(user_data: str | None) -> str | None:
-    check_len(P, "userData", user_data, 30, line="003:1862")
+    check_len(PLATFORM, "userData", user_data, 30, line="003:1862")
     return user_data
 
 
@@ -157,7 +157,7 @@ class ScccRequests:
         authentication = sccc_authentication(self.customer, self._password, agent=agent)
         body: dict[str, Any] = {"authentication": authentication}
         body["requests" if isinstance(command, list) else "request"] = command
-        return Request(platform=P, method="POST", path=f"/openapi/{self.version}/{api}", endpoint=api,
+        return Request(platform=PLATFORM, method="POST", path=f"/openapi/{self.version}/{api}", endpoint=api,
                        content=json_content(body), headers=HEADERS, check=partial(check_envelope, api), parse=parse,
                        secrets=(str(authentication.get("digest") or ""),))
 
@@ -166,17 +166,17 @@ class ScccRequests:
                     multiplier: int | None = None, user_data: str | None = None) -> Request[TaskCreated]:
         a = _check_agent(agent)
         if not callees:
-            raise fail(P, "callees", "is required", "003:1870")
+            raise fail(PLATFORM, "callees", "is required", "003:1870")
         cmd: dict[str, Any] = {"seq": self._seq(), "agent": a,
                                "callees": _check_numbers("callees", callees, 1000, "003:1870"), "mode": mode}
         if mode not in (2, 5):
-            raise fail(P, "mode", "must be 2 (customer first) or 5 (agent first)", "003:1874")
+            raise fail(PLATFORM, "mode", "must be 2 (customer first) or 5 (agent first)", "003:1874")
         if callers:
             cmd["callers"] = _check_numbers("callers", callers, 100, "003:1872")
         if multiplier is not None:
             # "Number(1<a<5)" and "默认为 1" (003:1876-1877): 1 (the default) or 2..4; 5 is outside both
             if int(multiplier) not in (1, 2, 3, 4):
-                raise fail(P, "multiplier", "must be 1..4 (Number(1<a<5), default 1)", "003:1876")
+                raise fail(PLATFORM, "multiplier", "must be 1..4 (Number(1<a<5), default 1)", "003:1876")
             cmd["multiplier"] = multiplier
         if task_name:
             cmd["taskName"] = task_name
@@ -194,13 +194,13 @@ class ScccRequests:
     def control_task(self, task_id: str | int, action: str, agent: str | int) -> Request[str]:
         a = _check_agent(agent)
         if action not in ("Start", "stop"):
-            raise fail(P, "action", "must be 'Start' or 'stop'", "003:2117")
+            raise fail(PLATFORM, "action", "must be 'Start' or 'stop'", "003:2117")
         cmd = {"seq": self._seq(), "agent": a, "taskID": str(task_id), "action": action}
         return self._post("CallTaskControl", cmd, _one("CallTaskControl", _task_id), agent=a)
 
     def _add_commands(self, batches: Sequence[tuple[str | int, Sequence[str]]], agent: str) -> list[dict[str, Any]]:
         if not batches:
-            raise fail(P, "requests", "no commands")
+            raise fail(PLATFORM, "requests", "no commands")
         return [{"seq": self._seq(), "agent": agent, "taskID": str(t),
                  "callees": _check_numbers("callees", c, 1000, "003:2316")} for t, c in batches]
 
@@ -235,8 +235,8 @@ class ScccRequests:
         # 录音文件的 URL 为 http://ip:port/<filename> (003:2816)
         rel = filename.replace("\\", "/").lstrip("/")
         if ".." in PurePosixPath(rel).parts:
-            raise fail(P, "filename", f"{filename!r} contains '..'")
-        return Request(platform=P, method="GET", path=f"/{quote(rel)}", endpoint="recording",
+            raise fail(PLATFORM, "filename", f"{filename!r} contains '..'")
+        return Request(platform=PLATFORM, method="GET", path=f"/{quote(rel)}", endpoint="recording",
                        check=partial(check_envelope, "recording"),
                        download=Download(Path(dest), PurePosixPath(rel).name))
 
@@ -274,7 +274,7 @@ class ScccClient(_ScccSettings, SyncClient):
     def __init__(self, base_url: str, customer: str, password: str, *, version: str = "V2.0.4",
                  options: HttpOptions | None = None, retry: RetryPolicy | None = None) -> None:
         super().__init__(base_url, customer, password, version=version, options=options, retry=retry)
-        self._transport = SyncTransport(P, {"api": self.base_url}, self.options, retry=retry)
+        self._transport = SyncTransport(PLATFORM, {"api": self.base_url}, self.options, retry=retry)
 
     def create_task(self, agent: str | int, callees: Sequence[str], *, mode: int = 2,
                     callers: Sequence[str] | None = None, task_name: str | None = None,
@@ -331,7 +331,7 @@ class AsyncScccClient(_ScccSettings, AsyncClient):
     def __init__(self, base_url: str, customer: str, password: str, *, version: str = "V2.0.4",
                  options: HttpOptions | None = None, retry: RetryPolicy | None = None) -> None:
         super().__init__(base_url, customer, password, version=version, options=options, retry=retry)
-        self._transport = AsyncTransport(P, {"api": self.base_url}, self.options, retry=retry)
+        self._transport = AsyncTransport(PLATFORM, {"api": self.base_url}, self.options, retry=retry)
 
     async def create_task(self, agent: str | int, callees: Sequence[str], *, mode: int = 2,
                           callers: Sequence[str] | None = None, task_name: str | None = None,

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterator, Mapping, Sequence
 
 from ..errors import ClientValidationError, ProtocolError
-from .models import P, RECORD_COLUMNS, BillIndex, CallResult, RecordRow, as_int
+from .models import PLATFORM, RECORD_COLUMNS, BillIndex, CallResult, RecordRow, as_int
 
 # ----------------------------------------------------------------------------------------------
 # zips and index files
@@ -27,7 +27,7 @@ def safe_extract(zip_path: str | os.PathLike[str], dest: str | os.PathLike[str])
     member and size limits, each with its own error, before writing anything."""
     from ..archive import safe_extract as _safe_extract
 
-    return _safe_extract(zip_path, dest, platform=P)
+    return _safe_extract(zip_path, dest, platform=PLATFORM)
 
 
 def _decode(data: bytes) -> str:
@@ -52,7 +52,8 @@ def read_bill_index(zip_path: str | os.PathLike[str]) -> BillIndex:
     try:
         zf = zipfile.ZipFile(zip_path)
     except zipfile.BadZipFile as e:
-        raise ProtocolError(f"huawei: bill file {os.fspath(zip_path)} is not a valid zip ({e})", platform=P) from None
+        raise ProtocolError(f"huawei: bill file {os.fspath(zip_path)} is not a valid zip ({e})",
+                            platform=PLATFORM) from None
     with zf:
         for info in sorted(zf.infolist(), key=lambda i: i.filename):
             base = PurePosixPath(info.filename.replace("\\", "/")).name.lower()
@@ -61,7 +62,8 @@ def read_bill_index(zip_path: str | os.PathLike[str]) -> BillIndex:
             try:
                 header, rows = _rows(zf.read(info))
             except (zipfile.BadZipFile, EOFError, zlib.error) as e:
-                raise ProtocolError(f"huawei: {info.filename} in the bill zip is corrupt ({e})", platform=P) from None
+                raise ProtocolError(f"huawei: {info.filename} in the bill zip is corrupt ({e})",
+                                    platform=PLATFORM) from None
             if "_record" in base:
                 pos = {h: i for i, h in enumerate(header)}
                 if "vdn_id" not in pos and "vdn" in pos:  # the change log's spelling (001:1093)
@@ -113,14 +115,14 @@ def parse_bill_callback(method: str, path: str | bytes, headers: Mapping[str, st
         try:
             verifier.verify_target(method, path, headers=pairs, body=body)
         except AuthError as e:
-            raise ClientValidationError(f"huawei bill callback: signature rejected: {e}", platform=P) from None
+            raise ClientValidationError(f"huawei bill callback: signature rejected: {e}", platform=PLATFORM) from None
     try:
         doc = json.loads(body.decode("utf-8"))
         msg = doc["msgBody"]
         return BillCallback(str(msg.get("responseId") or msg.get("responseld")), str(msg["billFileName"]),
                             msg.get("accountId"))
     except (ValueError, KeyError, TypeError, AttributeError) as e:
-        raise ProtocolError(f"huawei bill callback: unexpected body ({e})", platform=P) from None
+        raise ProtocolError(f"huawei bill callback: unexpected body ({e})", platform=PLATFORM) from None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -147,15 +149,15 @@ def parse_result_callback(body: bytes) -> list[CallResult]:
     try:
         doc = json.loads(body.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
-        raise ProtocolError(f"huawei result callback: not JSON ({e})", platform=P) from None
+        raise ProtocolError(f"huawei result callback: not JSON ({e})", platform=PLATFORM) from None
     if isinstance(doc, dict):
         doc = doc.get("callResultList", doc.get("data"))
     if not isinstance(doc, list):
-        raise ProtocolError("huawei result callback: expected a JSON list", platform=P)
+        raise ProtocolError("huawei result callback: expected a JSON list", platform=PLATFORM)
     out = []
     for d in doc:
         if not isinstance(d, dict) or "called" not in d:
-            raise ProtocolError(f"huawei result callback: bad item {str(d)[:80]}", platform=P)
+            raise ProtocolError(f"huawei result callback: bad item {str(d)[:80]}", platform=PLATFORM)
         known: dict[str, Any] = {k: d.get(k) for k in CallResult.__dataclass_fields__}
         known["campaignId"] = str(known["campaignId"])
         known["callStatus"] = as_int(known["callStatus"])

@@ -12,7 +12,7 @@ from .._http import HttpOptions
 from .._transport import AsyncClient, AsyncTransport, SyncClient, SyncTransport
 from ..errors import ClientValidationError, hold_secret
 from ..retry import RetryPolicy
-from .models import (P, BlacklistAdd, BlacklistEntry, CallData, CallDataV2, CallResult, Campaign, CampaignSpec,
+from .models import (PLATFORM, BlacklistAdd, BlacklistEntry, CallData, CallDataV2, CallResult, Campaign, CampaignSpec,
                      CampaignSpecV2, CampaignStatistics, ImportTask)
 from .requests import HuaweiRequests, PreparedRequest
 
@@ -37,7 +37,7 @@ def timestamp_millis_setting(value: bool | None = None) -> bool:
     if raw in ("0", "false", "no", "off"):
         return False
     raise ClientValidationError(f"${TIMESTAMP_MILLIS_ENV}: {raw!r} is not one of 1/true/yes/on or 0/false/no/off",
-                                platform=P, endpoint="auth-v2")
+                                platform=PLATFORM, endpoint="auth-v2")
 
 
 class _HuaweiSettings:
@@ -109,7 +109,7 @@ class HuaweiClient(_HuaweiSettings, SyncClient):
         super().__init__(base_url, access_key, secret_key, vdn_id=vdn_id, ccfs_url=ccfs_url, options=options,
                          v2_max_per_call=v2_max_per_call, max_skew=max_skew, timestamp_millis=timestamp_millis,
                          retry=retry)
-        self._transport = SyncTransport(P, self.servers, self.options, retry=retry, auth=self._signer)
+        self._transport = SyncTransport(PLATFORM, self.servers, self.options, retry=retry, auth=self._signer)
 
     def send_prepared(self, prepared: PreparedRequest) -> int:
         """Signs and sends a :class:`PreparedRequest`; returns ``totalSize`` or raises the same
@@ -271,7 +271,7 @@ class AsyncHuaweiClient(_HuaweiSettings, AsyncClient):
         super().__init__(base_url, access_key, secret_key, vdn_id=vdn_id, ccfs_url=ccfs_url, options=options,
                          v2_max_per_call=v2_max_per_call, max_skew=max_skew, timestamp_millis=timestamp_millis,
                          retry=retry)
-        self._transport = AsyncTransport(P, self.servers, self.options, retry=retry, auth=self._signer)
+        self._transport = AsyncTransport(PLATFORM, self.servers, self.options, retry=retry, auth=self._signer)
 
     async def send_prepared(self, prepared: PreparedRequest) -> int:
         """Awaitable :meth:`HuaweiClient.send_prepared`."""

@@ -8,7 +8,7 @@ from typing import Any, Mapping
 from ..models import (CUSTOM_FIELD_FORBIDDEN, TYPE_FORBIDDEN, check_dial, check_len, check_no_chars, check_range,
                       check_time, check_unique, drop_none, fail)
 
-P = "huawei"
+PLATFORM = "huawei"
 
 
 def as_int(value: Any, default: int = 0) -> int:
@@ -42,17 +42,17 @@ class ScheduleParam:
     def validate(self) -> None:
         d = asdict(self)
         for k, v in d.items():
-            check_time(P, f"scheduleParam.{k}", v, "%H:%M", line="001:21431")
+            check_time(PLATFORM, f"scheduleParam.{k}", v, "%H:%M", line="001:21431")
         if not any(d[f"workdayBeginTime{i}"] for i in (1, 2, 3)):
-            raise fail(P, "scheduleParam", "workday windows 1-3 cannot all be empty", "001:21452")
+            raise fail(PLATFORM, "scheduleParam", "workday windows 1-3 cannot all be empty", "001:21452")
         for kind in ("workday", "holiday"):
             for i in (1, 2, 3):
                 b, e = d[f"{kind}BeginTime{i}"], d[f"{kind}EndTime{i}"]
                 if bool(b) != bool(e):
-                    raise fail(P, f"scheduleParam.{kind}{i}", "begin and end must both be set or both empty",
+                    raise fail(PLATFORM, f"scheduleParam.{kind}{i}", "begin and end must both be set or both empty",
                                "001:21452")
                 if b and e and b >= e:
-                    raise fail(P, f"scheduleParam.{kind}{i}", f"begin {b} is not before end {e}", "001:21452")
+                    raise fail(PLATFORM, f"scheduleParam.{kind}{i}", f"begin {b} is not before end {e}", "001:21452")
 
 
 # predictMethod -> its parameter object and the fields' ranges (tables 7-9 to 7-12, 001:21492-21520)
@@ -70,36 +70,41 @@ def check_skill_param(skill: Mapping[str, Any], max_alerting: int) -> None:
     """skillParam of a skill-queue campaign (tables 7-6 to 7-12, 001:21466-21520): the platform
     refuses a predictive campaign without its prediction parameters (02000009), so this says so
     before sending."""
-    check_range(P, "skillParam.skillId", skill.get("skillId"), 1, 1000, required=True, line="001:21470")
-    check_len(P, "skillParam.skillName", skill.get("skillName"), 100, line="001:21471")
+    check_range(PLATFORM, "skillParam.skillId", skill.get("skillId"), 1, 1000, required=True, line="001:21470")
+    check_len(PLATFORM, "skillParam.skillName", skill.get("skillName"), 100, line="001:21471")
     ob = skill.get("outBoundType")
     if ob not in (2, 5, 6):
-        raise fail(P, "skillParam.outBoundType", f"{ob!r} is not 2 (predictive), 5 (preview) or 6 (progressive)",
+        raise fail(PLATFORM, "skillParam.outBoundType", f"{ob!r} is not 2 (predictive), 5 (preview) or 6 (progressive)",
                    "001:21472")
     if ob == 2:
         pp = skill.get("predictParam")
         if not isinstance(pp, Mapping):
-            raise fail(P, "skillParam.predictParam", "required when outBoundType is 2", "001:21473")
+            raise fail(PLATFORM, "skillParam.predictParam", "required when outBoundType is 2", "001:21473")
         method = pp.get("predictMethod")
         if method not in _PREDICT_PARAMS:
-            raise fail(P, "skillParam.predictParam.predictMethod", f"{method!r} is not 1, 2, 3 or 5", "001:21486")
+            raise fail(PLATFORM, "skillParam.predictParam.predictMethod", f"{method!r} is not 1, 2, 3 or 5",
+                       "001:21486")
         key, ranges = _PREDICT_PARAMS[method]
         sub = pp.get(key)
         if not isinstance(sub, Mapping):
-            raise fail(P, f"skillParam.predictParam.{key}", f"required when predictMethod is {method}", "001:21487")
+            raise fail(PLATFORM, f"skillParam.predictParam.{key}", f"required when predictMethod is {method}",
+                       "001:21487")
         for f, (lo, hi) in ranges.items():
-            check_range(P, f"skillParam.predictParam.{key}.{f}", sub.get(f), lo, hi, required=True, line="001:21492")
+            check_range(PLATFORM, f"skillParam.predictParam.{key}.{f}", sub.get(f), lo, hi, required=True,
+                        line="001:21492")
         if "minAvgCallTime" in ranges and int(sub["minAvgCallTime"]) > int(sub["maxAvgCallTime"]):
-            raise fail(P, f"skillParam.predictParam.{key}.minAvgCallTime", "must be <= maxAvgCallTime", "001:21496")
+            raise fail(PLATFORM, f"skillParam.predictParam.{key}.minAvgCallTime", "must be <= maxAvgCallTime",
+                       "001:21496")
     if ob == 5:
         pv = skill.get("previewParam")
         if not isinstance(pv, Mapping):
-            raise fail(P, "skillParam.previewParam", "required when outBoundType is 5", "001:21474")
-        check_range(P, "skillParam.previewParam.failInterval", pv.get("failInterval"), 3, 60, required=True,
+            raise fail(PLATFORM, "skillParam.previewParam", "required when outBoundType is 5", "001:21474")
+        check_range(PLATFORM, "skillParam.previewParam.failInterval", pv.get("failInterval"), 3, 60, required=True,
                     line="001:21479")
-        check_range(P, "skillParam.previewParam.obCallCount", pv.get("obCallCount"), 1, 100, required=True,
+        check_range(PLATFORM, "skillParam.previewParam.obCallCount", pv.get("obCallCount"), 1, 100, required=True,
                     line="001:21480")
-        check_range(P, "skillParam.previewParam.autoCallTime", pv.get("autoCallTime"), 5, max(5, max_alerting - 3),
+        check_range(PLATFORM, "skillParam.previewParam.autoCallTime", pv.get("autoCallTime"), 5, max(5,
+                                                                                                     max_alerting - 3),
                     required=True, line="001:21481")
 
 
@@ -121,40 +126,41 @@ class CampaignSpec:
     initStatus: int = 1  # created paused: numbers can only be added to a non-running campaign
 
     def validate(self) -> None:
-        check_len(P, "name", self.name, 32, required=True, line="001:21410")
-        check_len(P, "description", self.description, 200, line="001:21412")
-        check_no_chars(P, "description", self.description, set('"[]=;<>'), "001:21412")
-        check_time(P, "strBeginTime", self.strBeginTime, required=True, line="001:21413")
-        check_time(P, "strEndTime", self.strEndTime, required=True, line="001:21414")
+        check_len(PLATFORM, "name", self.name, 32, required=True, line="001:21410")
+        check_len(PLATFORM, "description", self.description, 200, line="001:21412")
+        check_no_chars(PLATFORM, "description", self.description, set('"[]=;<>'), "001:21412")
+        check_time(PLATFORM, "strBeginTime", self.strBeginTime, required=True, line="001:21413")
+        check_time(PLATFORM, "strEndTime", self.strEndTime, required=True, line="001:21414")
         if self.strBeginTime >= self.strEndTime:
-            raise fail(P, "strEndTime", "must be after strBeginTime", "001:21414")
+            raise fail(PLATFORM, "strEndTime", "must be after strBeginTime", "001:21414")
         if self.deviceType not in (1, 2, 3, 5, 6):
-            raise fail(P, "deviceType", f"{self.deviceType} not in 1, 2, 3, 5, 6", "001:21415")
-        check_dial(P, "callerNo", self.callerNo, line="001:21416")
+            raise fail(PLATFORM, "deviceType", f"{self.deviceType} not in 1, 2, 3, 5, 6", "001:21415")
+        check_dial(PLATFORM, "callerNo", self.callerNo, line="001:21416")
         lo = 9 if self.deviceType == 5 else 5
-        check_range(P, "maxAlertingTime", self.maxAlertingTime, lo, 120, required=True, line="001:21417")
+        check_range(PLATFORM, "maxAlertingTime", self.maxAlertingTime, lo, 120, required=True, line="001:21417")
         self.scheduleParam.validate()
         if self.deviceType in (1, 3):
             if not self.ivrParam:
-                raise fail(P, "ivrParam", "required when deviceType is 1 or 3", "001:21419")
+                raise fail(PLATFORM, "ivrParam", "required when deviceType is 1 or 3", "001:21419")
             if not self.ivrParam.get("deviceSign"):
-                raise fail(P, "ivrParam.deviceSign", "is required (the IVR flow or access code)", "001:21457")
-            check_range(P, "ivrParam.callCount", self.ivrParam.get("callCount"), 1, 100, required=True,
+                raise fail(PLATFORM, "ivrParam.deviceSign", "is required (the IVR flow or access code)", "001:21457")
+            check_range(PLATFORM, "ivrParam.callCount", self.ivrParam.get("callCount"), 1, 100, required=True,
                         line="001:21458")
-            check_range(P, "ivrParam.callInterval", self.ivrParam.get("callInterval"), 1, 9999, required=True,
+            check_range(PLATFORM, "ivrParam.callInterval", self.ivrParam.get("callInterval"), 1, 9999, required=True,
                         line="001:21459")
         if self.deviceType in (2, 5, 6):
             if not self.skillParam:
-                raise fail(P, "skillParam", "required when deviceType is 2, 5 or 6", "001:21420")
+                raise fail(PLATFORM, "skillParam", "required when deviceType is 2, 5 or 6", "001:21420")
             check_skill_param(self.skillParam, self.maxAlertingTime)
             if self.skillParam.get("outBoundType") != self.deviceType:
-                raise fail(P, "skillParam.outBoundType", f"must equal deviceType {self.deviceType} (the same mode)",
+                raise fail(PLATFORM, "skillParam.outBoundType",
+                           f"must equal deviceType {self.deviceType} (the same mode)",
                            "001:21472")
         if self.initStatus not in (0, 1):
-            raise fail(P, "initStatus", "must be 0 (started) or 1 (paused)", "001:21421")
-        check_len(P, "callbackUrl", self.callbackUrl, 2048, required=True, line="001:21425")
+            raise fail(PLATFORM, "initStatus", "must be 0 (started) or 1 (paused)", "001:21421")
+        check_len(PLATFORM, "callbackUrl", self.callbackUrl, 2048, required=True, line="001:21425")
         if not self.callbackUrl.startswith(("https://", "http://")):
-            raise fail(P, "callbackUrl", "must start with https:// or http://", "001:21686")
+            raise fail(PLATFORM, "callbackUrl", "must start with https:// or http://", "001:21686")
 
     def to_json(self) -> dict[str, Any]:
         d = drop_none(asdict(self))
@@ -170,10 +176,10 @@ class CallerNo:
     priority: int = 1
 
     def validate(self, i: int) -> None:
-        check_len(P, f"callerNo[{i}].accessCode", self.accessCode, 32, required=True, line="001:21792")
+        check_len(PLATFORM, f"callerNo[{i}].accessCode", self.accessCode, 32, required=True, line="001:21792")
         if not str(self.accessCode).isdigit() or not str(self.accessCode).isascii():
-            raise fail(P, f"callerNo[{i}].accessCode", f"{self.accessCode!r}: digits 0-9 only", "001:21792")
-        check_range(P, f"callerNo[{i}].priority", self.priority, 1, 5, required=True, line="001:21793")
+            raise fail(PLATFORM, f"callerNo[{i}].accessCode", f"{self.accessCode!r}: digits 0-9 only", "001:21792")
+        check_range(PLATFORM, f"callerNo[{i}].priority", self.priority, 1, 5, required=True, line="001:21793")
 
 
 @dataclass
@@ -202,14 +208,14 @@ class CampaignSpecV2:
 
     def validate(self) -> None:
         if not self.callerNo:
-            raise fail(P, "callerNo", "at least one calling number", "001:21677")
+            raise fail(PLATFORM, "callerNo", "at least one calling number", "001:21677")
         for i, c in enumerate(self.callerNo):
             c.validate(i)
-        check_range(P, "priority", self.priority, 1, 5, line="001:21679")
+        check_range(PLATFORM, "priority", self.priority, 1, 5, line="001:21679")
         if not isinstance(self.retryPolicy, Mapping) or self.retryPolicy.get("policyType") not in (0, 1):
-            raise fail(P, "retryPolicy.policyType", "required, 0 (global) or 1 (by number type)", "001:21798")
+            raise fail(PLATFORM, "retryPolicy.policyType", "required, 0 (global) or 1 (by number type)", "001:21798")
         if self.skillParam is not None and not self.skillParam.get("skillName"):
-            raise fail(P, "skillParam.skillName", "required in v2", "001:21738")
+            raise fail(PLATFORM, "skillParam.skillName", "required in v2", "001:21738")
         # the fields v1 shares are checked by v1's rules, with a stand-in calling number
         CampaignSpec(name=self.name, strBeginTime=self.strBeginTime, strEndTime=self.strEndTime,
                      deviceType=self.deviceType, callerNo="0", maxAlertingTime=self.maxAlertingTime,
@@ -235,13 +241,13 @@ class CallData:
 
     def validate(self, i: int = 0) -> None:
         f = f"callDataList[{i}]"
-        check_len(P, f + ".sessionId", self.sessionId, 32, line="001:25471")
-        check_dial(P, f + ".called", self.called, line="001:25472")
-        check_len(P, f + ".caller", self.caller, 24, line="001:25475")
-        check_len(P, f + ".customField", self.customField, 200, line="001:25476")
-        check_no_chars(P, f + ".customField", self.customField, CUSTOM_FIELD_FORBIDDEN, "001:25476")
-        check_time(P, f + ".recycleTime", self.recycleTime, line="001:25477")
-        check_len(P, f + ".callData", self.callData, 1024, line="001:25478")
+        check_len(PLATFORM, f + ".sessionId", self.sessionId, 32, line="001:25471")
+        check_dial(PLATFORM, f + ".called", self.called, line="001:25472")
+        check_len(PLATFORM, f + ".caller", self.caller, 24, line="001:25475")
+        check_len(PLATFORM, f + ".customField", self.customField, 200, line="001:25476")
+        check_no_chars(PLATFORM, f + ".customField", self.customField, CUSTOM_FIELD_FORBIDDEN, "001:25476")
+        check_time(PLATFORM, f + ".recycleTime", self.recycleTime, line="001:25477")
+        check_len(PLATFORM, f + ".callData", self.callData, 1024, line="001:25478")
 
 
 @dataclass
@@ -253,10 +259,10 @@ class CalledNo:
     type: str | None = None
 
     def validate(self, f: str) -> None:
-        check_dial(P, f + ".calledNo", self.calledNo, line="001:25636")
-        check_range(P, f + ".delayTime", self.delayTime, 0, 86400, line="001:25637")
-        check_len(P, f + ".type", self.type, 20, line="001:25638")
-        check_no_chars(P, f + ".type", self.type, TYPE_FORBIDDEN, "001:25638")
+        check_dial(PLATFORM, f + ".calledNo", self.calledNo, line="001:25636")
+        check_range(PLATFORM, f + ".delayTime", self.delayTime, 0, 86400, line="001:25637")
+        check_len(PLATFORM, f + ".type", self.type, 20, line="001:25638")
+        check_no_chars(PLATFORM, f + ".type", self.type, TYPE_FORBIDDEN, "001:25638")
 
 
 @dataclass
@@ -272,17 +278,17 @@ class CallDataV2:
 
     def validate(self, i: int = 0) -> None:
         f = f"callDataList[{i}]"
-        check_len(P, f + ".sessionId", self.sessionId, 32, line="001:25624")
+        check_len(PLATFORM, f + ".sessionId", self.sessionId, 32, line="001:25624")
         if not self.called:
-            raise fail(P, f + ".called", "needs at least one number", "001:25625")
+            raise fail(PLATFORM, f + ".called", "needs at least one number", "001:25625")
         for j, c in enumerate(self.called):
             c.validate(f"{f}.called[{j}]")
-        check_unique(P, f + ".called", (c.calledNo for c in self.called), "001:25587")
-        check_len(P, f + ".caller", self.caller, 24, line="001:25626")
-        check_len(P, f + ".customField", self.customField, 200, line="001:25627")
-        check_no_chars(P, f + ".customField", self.customField, CUSTOM_FIELD_FORBIDDEN, "001:25627")
-        check_time(P, f + ".recycleTime", self.recycleTime, line="001:25628")
-        check_len(P, f + ".callData", self.callData, 1024, line="001:25631")
+        check_unique(PLATFORM, f + ".called", (c.calledNo for c in self.called), "001:25587")
+        check_len(PLATFORM, f + ".caller", self.caller, 24, line="001:25626")
+        check_len(PLATFORM, f + ".customField", self.customField, 200, line="001:25627")
+        check_no_chars(PLATFORM, f + ".customField", self.customField, CUSTOM_FIELD_FORBIDDEN, "001:25627")
+        check_time(PLATFORM, f + ".recycleTime", self.recycleTime, line="001:25628")
+        check_len(PLATFORM, f + ".callData", self.callData, 1024, line="001:25631")
 
     def to_json(self) -> dict[str, Any]:
         d = drop_none(asdict(self))
@@ -302,19 +308,19 @@ class BlacklistAdd:
 
     def validate(self) -> None:
         if not self.blocklist:
-            raise fail(P, "blocklist", "is required", "001:24779")
+            raise fail(PLATFORM, "blocklist", "is required", "001:24779")
         if len(self.blocklist) > 20:
-            raise fail(P, "blocklist", f"{len(self.blocklist)} numbers, at most 20 per call", "001:24748")
+            raise fail(PLATFORM, "blocklist", f"{len(self.blocklist)} numbers, at most 20 per call", "001:24748")
         for i, n in enumerate(self.blocklist):
-            check_dial(P, f"blocklist[{i}]", n, line="001:24779")
-        check_unique(P, "blocklist", self.blocklist, "001:24749")
-        check_time(P, "validityExpirationTime", self.validityExpirationTime, line="001:24780")
-        check_range(P, "validityTime", self.validityTime, 1, 120, line="001:24781")
+            check_dial(PLATFORM, f"blocklist[{i}]", n, line="001:24779")
+        check_unique(PLATFORM, "blocklist", self.blocklist, "001:24749")
+        check_time(PLATFORM, "validityExpirationTime", self.validityExpirationTime, line="001:24780")
+        check_range(PLATFORM, "validityTime", self.validityTime, 1, 120, line="001:24781")
         if (self.restrictTimes is None) != (self.restrictPeriod is None):
-            raise fail(P, "restrictTimes/restrictPeriod", "both or neither", "001:24782")
-        check_range(P, "restrictTimes", self.restrictTimes, 1, 100, line="001:24782")
+            raise fail(PLATFORM, "restrictTimes/restrictPeriod", "both or neither", "001:24782")
+        check_range(PLATFORM, "restrictTimes", self.restrictTimes, 1, 100, line="001:24782")
         if self.restrictPeriod is not None and str(self.restrictPeriod) not in ("0", "1"):
-            raise fail(P, "restrictPeriod", "must be '0' (hourly) or '1' (daily)", "001:24785")
+            raise fail(PLATFORM, "restrictPeriod", "must be '0' (hourly) or '1' (daily)", "001:24785")
 
 
 # ----------------------------------------------------------------------------------------------

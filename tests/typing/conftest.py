@@ -38,7 +38,7 @@ def _env() -> dict[str, str]:
 
 @dataclass
 class CheckRun:
-    """One checker's verdict: its exit code, its output, and the (file name, line) of each error."""
+    """One checker's verdict: its exit code, its output, and each error's (file name, line, message)."""
 
     returncode: int
     output: str
@@ -51,6 +51,15 @@ class CheckRun:
 Checker = Callable[..., CheckRun]
 
 _MYPY_ERROR = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+): error: (?P<message>.*)$", re.MULTILINE)
+# mypy's last line: "Success: no issues found in 4 source files" / "Found 3 errors in 1 file (checked 4 source files)"
+_MYPY_CHECKED = re.compile(r"(?:in|checked) (\d+) source files?\)?$")
+
+
+def _vacuous(checker: str, checked: int, files: tuple[Path, ...], output: str) -> None:
+    # a checker that looked at fewer files than it was given (a crash, a path it excluded) would
+    # report no errors in the ones it skipped: that is a failure, not a pass
+    if checked != len(files):
+        pytest.fail(f"{checker} checked {checked} of {len(files)} files:\n{output[-4000:]}")
 
 
 @pytest.fixture
@@ -69,8 +78,11 @@ def mypy(tmp_path: Path) -> Checker:
              "--python-executable", sys.executable, *map(str, files)],
             capture_output=True, text=True, timeout=TIMEOUT, env=_env(),
         )
+        output = done.stdout[-6000:] + done.stderr[-2000:]
+        checked = _MYPY_CHECKED.search(done.stdout.strip())
+        _vacuous("mypy", int(checked.group(1)) if checked else 0, files, output)
         errors = [(Path(m["file"]).name, int(m["line"]), m["message"]) for m in _MYPY_ERROR.finditer(done.stdout)]
-        return CheckRun(done.returncode, done.stdout[-6000:] + done.stderr[-2000:], errors)
+        return CheckRun(done.returncode, output, errors)
 
     return run
 
@@ -101,7 +113,8 @@ def pyright(tmp_path: Path) -> Checker:
         try:
             report = json.loads(done.stdout)
         except json.JSONDecodeError:
-            return CheckRun(done.returncode, done.stdout[-6000:] + done.stderr[-2000:], [])
+            report = {"summary": {"filesAnalyzed": 0}, "generalDiagnostics": []}
+        _vacuous("basedpyright", report["summary"]["filesAnalyzed"], files, done.stdout[-6000:] + done.stderr[-2000:])
         errors = [(Path(d["file"]).name, d["range"]["start"]["line"] + 1, d["message"])
                   for d in report["generalDiagnostics"] if d["severity"] == "error"]
         listing = "\n".join(f"{name}:{line}: {message}" for name, line, message in errors)

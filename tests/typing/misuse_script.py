@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from callcore import audio, calllist
 from callcore.pipelines import ConvertOptions, SyncOptions
+from callcore.platforms.babaihu import AsyncBabaihuClient, BabaihuClient
+from callcore.platforms.hl95 import Hl95Client
 from callcore.platforms.huawei import HuaweiClient
-from callcore.platforms.sccc import AsyncScccClient, Recording
+from callcore.platforms.sccc import AsyncScccClient, Recording, ScccClient
 
 # a column's result is a CleanResult, not a Summary (the overloads of clean)
 summary: calllist.Summary = calllist.clean(["13800138000"])  # error
@@ -39,3 +41,14 @@ def huawei_total(hw: HuaweiClient) -> str:
 # an async client's methods are awaited: their value is a coroutine until then
 async def sccc_records(client: AsyncScccClient) -> list[Recording]:
     return client.records()  # error
+
+
+# every client method has explicit parameters (no **kw swallowing a misspelt option) and types
+def platform_calls(sccc: ScccClient, babaihu: BabaihuClient, babaihu_async: AsyncBabaihuClient,
+                   hl95: Hl95Client) -> None:
+    sccc.cdrs(["1001"], begin="2026-01-01 00:00:00")  # error
+    sccc.create_task("1001", ["13800000000"], mode="preview")  # error
+    babaihu.add_task("t", ["13800000000"])  # error
+    babaihu_async.call_records(start_time=20260101)  # error
+    hl95.append_numbers("1", ["13800000000"])  # error
+    ScccClient("https://sccc.invalid", "C01", "pw", timeout=5)  # error

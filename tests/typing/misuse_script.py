@@ -35,6 +35,7 @@ calllist.Normalizer(area_code="0755")  # error
 
 # the Huawei methods have their request builders' parameters and results
 def huawei_total(hw: HuaweiClient) -> str:
+    hw.prepare_add_numbers(1, ["13800138000"], api="v3")  # error
     return hw.add_numbers(1, ["13800138000"])  # error
 
 

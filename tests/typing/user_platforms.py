@@ -80,7 +80,7 @@ def huawei_bulk(hw: HuaweiClient, numbers: list[str]) -> int:
     builders: HuaweiRequests = hw.requests  # what the client sends, built and validated before any I/O
     prepared: PreparedRequest = builders.prepare_add_numbers(1, numbers, custom_field="batch-1")
     check_skill_param({"skillId": 1}, max_alerting=30)
-    return hw.send_prepared(prepared) + hw.send_prepared(hw.prepare_add_numbers(2, numbers))
+    return hw.send_prepared(prepared) + hw.send_prepared(hw.prepare_add_numbers(2, numbers, api="v2"))
 
 
 def huawei_v2(hw: HuaweiClient, spec: CampaignSpec) -> int:

@@ -14,7 +14,7 @@ from ..errors import ClientValidationError, hold_secret
 from ..retry import RetryPolicy
 from .models import (PLATFORM, BlacklistAdd, BlacklistEntry, CallData, CallDataV2, CallResult, Campaign, CampaignSpec,
                      CampaignSpecV2, CampaignStatistics, ImportTask)
-from .requests import HuaweiRequests, PreparedRequest
+from .requests import AddApi, HuaweiRequests, PreparedRequest
 
 TIMESTAMP_MILLIS_ENV = "CALLCORE_HUAWEI_TIMESTAMP_MILLIS"
 
@@ -69,7 +69,7 @@ class _HuaweiSettings:
 
     def prepare_add_numbers(self, campaign_id: int, called: Sequence[str], *,
                             session_ids: Sequence[str | int] | None = None, session_prefix: str = "",
-                            custom_field: str | None = None, api: str = "v1") -> PreparedRequest:
+                            custom_field: str | None = None, api: AddApi = "v1") -> PreparedRequest:
         """Builds (does not send) a 7.4.1 (``api="v1"``, <= 20 records) or 7.4.2 (``api="v2"``, <=
         ``v2_max_per_call`` records, one number each) add-numbers request for bulk callers.
 
@@ -85,7 +85,7 @@ class _HuaweiSettings:
                                                  session_prefix=session_prefix, custom_field=custom_field, api=api)
 
     def prepare_add_numbers_body(self, campaign_id: int, content: bytes, *, records: int,
-                                 api: str = "v1") -> PreparedRequest:
+                                 api: AddApi = "v1") -> PreparedRequest:
         """Wraps an add-numbers body serialised elsewhere (UTF-8 JSON ``{"callDataList":[...]}``
         with *records* records) for :meth:`send_prepared`. Only the envelope and the record count
         are checked: the records are the caller's responsibility."""

@@ -17,9 +17,9 @@ from callcore.platforms.huawei import (CALL_COLUMNS, RECORD_COLUMNS, RESULT_CALL
                                        AsyncHuaweiClient, BillCallback, BillIndex, BlacklistAdd, BlacklistEntry,
                                        CallData, CallDataV2, CalledNo, CallerNo, CallResult, Campaign, CampaignSpec,
                                        CampaignSpecV2, CampaignStatistics, HuaweiClient, HuaweiRequests, ImportTask,
-                                       PreparedRequest, RecordRow, ScheduleParam, bill_file_name, check_skill_param, fail_code_meaning, parse_bill_callback,
-                                       parse_result_callback, read_bill_index, safe_extract,
-                                       timestamp_millis_setting)
+                                       PreparedRequest, RecordRow, ScheduleParam, bill_file_name, check_skill_param,
+                                       fail_code_meaning, parse_bill_callback, parse_result_callback, read_bill_index,
+                                       safe_extract, timestamp_millis_setting)
 from callcore.platforms.sccc import AsyncScccClient, Recording, Report, ScccClient, TaskCreated
 
 OPTIONS = HttpOptions(timeout=10.0, verify=True)

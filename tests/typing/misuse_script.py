@@ -49,6 +49,7 @@ def platform_calls(sccc: ScccClient, babaihu: BabaihuClient, babaihu_async: Asyn
                    hl95: Hl95Client) -> None:
     sccc.cdrs(["1001"], begin="2026-01-01 00:00:00")  # error
     sccc.create_task("1001", ["13800000000"], mode="preview")  # error
+    sccc.control_task(7, "start", "1001")  # error
     babaihu.add_task("t", ["13800000000"])  # error
     babaihu_async.call_records(start_time=20260101)  # error
     hl95.append_numbers("1", ["13800000000"])  # error

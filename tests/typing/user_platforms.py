@@ -130,7 +130,7 @@ def sccc(url: str) -> int:
         report: Report = c.add_numbers(created.task_id, ["13900000000"], "1001")
         reports: list[Report] = c.add_numbers_many([(created.task_id, ["13700000000"])], "1001")
         state: str = c.query_task("1001")
-        c.control_task(created.task_id, "start", "1001")
+        c.control_task(created.task_id, "Start", "1001")
         records: list[Recording] = c.records()
         every: Iterator[Recording] = c.iter_records()
         total, cdrs = c.cdrs(["1001"])

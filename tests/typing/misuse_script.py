@@ -36,6 +36,7 @@ calllist.Normalizer(area_code="0755")  # error
 # the Huawei methods have their request builders' parameters and results
 def huawei_total(hw: HuaweiClient) -> str:
     hw.prepare_add_numbers(1, ["13800138000"], api="v3")  # error
+    hw.query_bill_data("2026-01-01 00:00:00", "2026-01-02 00:00:00", "https://cb.invalid", data_type="bill")  # error
     return hw.add_numbers(1, ["13800138000"])  # error
 
 

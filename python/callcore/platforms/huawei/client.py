@@ -14,7 +14,7 @@ from ..errors import ClientValidationError, hold_secret
 from ..retry import RetryPolicy
 from .models import (PLATFORM, BlacklistAdd, BlacklistEntry, CallData, CallDataV2, CallResult, Campaign, CampaignSpec,
                      CampaignSpecV2, CampaignStatistics, ImportTask)
-from .requests import AddApi, HuaweiRequests, PreparedRequest
+from .requests import AddApi, BillDataType, HuaweiRequests, PreparedRequest
 
 TIMESTAMP_MILLIS_ENV = "CALLCORE_HUAWEI_TIMESTAMP_MILLIS"
 
@@ -236,7 +236,7 @@ class HuaweiClient(_HuaweiSettings, SyncClient):
                                                                pageNum=pageNum, showDetail=showDetail,
                                                                beginTime=beginTime, endTime=endTime))
 
-    def query_bill_data(self, begin: str, end: str, callback_url: str, *, data_type: str = 'call_record',
+    def query_bill_data(self, begin: str, end: str, callback_url: str, *, data_type: BillDataType = 'call_record',
                         accountId: str | None = None, agentId: str | None = None, callId: str | None = None,
                         callerNo: str | None = None, calleeNo: str | None = None) -> str:
         """13.2.1.2: ask CC-FS to build the CDR + recording index zip; returns responseId. The file name arrives on
@@ -398,7 +398,7 @@ class AsyncHuaweiClient(_HuaweiSettings, AsyncClient):
                                                                      pageNum=pageNum, showDetail=showDetail,
                                                                      beginTime=beginTime, endTime=endTime))
 
-    async def query_bill_data(self, begin: str, end: str, callback_url: str, *, data_type: str = 'call_record',
+    async def query_bill_data(self, begin: str, end: str, callback_url: str, *, data_type: BillDataType = 'call_record',
                               accountId: str | None = None, agentId: str | None = None, callId: str | None = None,
                               callerNo: str | None = None, calleeNo: str | None = None) -> str:
         """Awaitable :meth:`HuaweiClient.query_bill_data`."""

@@ -29,6 +29,8 @@ ISALES_V2 = "/rest/isales/v2/openapi/campaigns"
 CCFS = "/CCFS/resource/ccfs"
 #: the add-numbers API: 7.4.1 (v1, <= 20 records a call) or 7.4.2 (v2, <= isales.api.calldata.max)
 AddApi = Literal["v1", "v2"]
+#: what queryBillData asks for: call records, recording records or both (001:65246)
+BillDataType = Literal["call", "record", "call_record"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -408,7 +410,7 @@ class HuaweiRequests:
         return self._isales("POST", 1, f"/callresult/{int(campaign_id)}", "queryCallResult", "7.5.1", body, parse=parse)
 
     # --- CC-FS (13.2.1)
-    def query_bill_data(self, begin: str, end: str, callback_url: str, *, data_type: str = "call_record",
+    def query_bill_data(self, begin: str, end: str, callback_url: str, *, data_type: BillDataType = "call_record",
                         accountId: str | None = None, agentId: str | None = None, callId: str | None = None,
                         callerNo: str | None = None, calleeNo: str | None = None) -> Request[str]:
         check_time(PLATFORM, "beginTime", begin, required=True, line="001:65238")

@@ -182,10 +182,36 @@ async def _aread_head(chunks: AsyncIterator[bytes], size: int = HEAD_BYTES) -> t
     return b"".join(parts), True
 
 
-class SyncClient:
-    """``close()`` and the ``with`` statement of every sync platform client."""
+class PlatformClient:
+    """What every client holds beside its platform's request builders and credentials: the base
+    URL, the connection options, the retry policy, and the sync or async transport."""
+
+    base_url: str
+    options: HttpOptions
+    retry: RetryPolicy | None
+
+    def _connect(self, platform: str, base_url: str, options: HttpOptions | None, retry: RetryPolicy | None, *,
+                 other_servers: Mapping[str, str] | None = None, **client_arguments: Any) -> None:
+        """Opens the transport to *base_url* (the ``"api"`` server) and *other_servers*."""
+        self.base_url = base_url.rstrip("/")
+        self.options = options or HttpOptions()
+        self.retry = retry
+        servers = {"api": self.base_url, **(other_servers or {})}
+        self._open_transport(platform, servers, self.options, retry, **client_arguments)
+
+    def _open_transport(self, platform: str, servers: Mapping[str, str], options: HttpOptions,
+                        retry: RetryPolicy | None, **client_arguments: Any) -> None:
+        raise NotImplementedError("a client is a SyncClient or an AsyncClient")
+
+
+class SyncClient(PlatformClient):
+    """The sync transport, ``close()`` and the ``with`` statement of every sync platform client."""
 
     _transport: SyncTransport
+
+    def _open_transport(self, platform: str, servers: Mapping[str, str], options: HttpOptions,
+                        retry: RetryPolicy | None, **client_arguments: Any) -> None:
+        self._transport = SyncTransport(platform, servers, options, retry=retry, **client_arguments)
 
     def close(self) -> None:
         self._transport.close()
@@ -197,10 +223,14 @@ class SyncClient:
         self.close()
 
 
-class AsyncClient:
-    """``aclose()`` and ``async with`` of every async platform client."""
+class AsyncClient(PlatformClient):
+    """The async transport, ``aclose()`` and ``async with`` of every async platform client."""
 
     _transport: AsyncTransport
+
+    def _open_transport(self, platform: str, servers: Mapping[str, str], options: HttpOptions,
+                        retry: RetryPolicy | None, **client_arguments: Any) -> None:
+        self._transport = AsyncTransport(platform, servers, options, retry=retry, **client_arguments)
 
     async def aclose(self) -> None:
         await self._transport.aclose()

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from ._http import HttpOptions
 from ._request import Download, Request, no_result
-from ._transport import AsyncClient, AsyncTransport, SyncClient, SyncTransport
+from ._transport import AsyncClient, PlatformClient, SyncClient
 from .codes import babaihu_code
 from .errors import ProtocolError, from_code, hold_secret
 from .models import check_len, check_time, fail
@@ -202,13 +202,11 @@ def next_page_start(start: int, rows: list[dict[str, Any]], total: int) -> int |
     return None if not rows or start >= total else start
 
 
-class _BabaihuSettings:
+class _BabaihuSettings(PlatformClient):
     def __init__(self, base_url: str, sa_user: str, sa_password: str, *, options: HttpOptions | None = None,
                  retry: RetryPolicy | None = None) -> None:
         self.requests = BabaihuRequests(sa_user, sa_password)
-        self.base_url = base_url.rstrip("/")
-        self.options = options or HttpOptions()
-        self.retry = retry
+        self._connect(PLATFORM, base_url, options, retry)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.base_url!r}, sa_user={self.requests.sa_user!r})"
@@ -216,11 +214,6 @@ class _BabaihuSettings:
 
 class BabaihuClient(_BabaihuSettings, SyncClient):
     """Synchronous 八百呼 client."""
-
-    def __init__(self, base_url: str, sa_user: str, sa_password: str, *, options: HttpOptions | None = None,
-                 retry: RetryPolicy | None = None) -> None:
-        super().__init__(base_url, sa_user, sa_password, options=options, retry=retry)
-        self._transport = SyncTransport(PLATFORM, {"api": self.base_url}, self.options, retry=retry)
 
     def add_task(self, name: str, records: Sequence[TaskRecord], *, add_type: int = 1, flow_name: str | None = None,
                  send_time: str | None = None, repeat_send: int | None = None, send_interval: int | None = None,
@@ -281,11 +274,6 @@ class BabaihuClient(_BabaihuSettings, SyncClient):
 
 class AsyncBabaihuClient(_BabaihuSettings, AsyncClient):
     """Asynchronous 八百呼 client (same methods, awaited)."""
-
-    def __init__(self, base_url: str, sa_user: str, sa_password: str, *, options: HttpOptions | None = None,
-                 retry: RetryPolicy | None = None) -> None:
-        super().__init__(base_url, sa_user, sa_password, options=options, retry=retry)
-        self._transport = AsyncTransport(PLATFORM, {"api": self.base_url}, self.options, retry=retry)
 
     async def add_task(self, name: str, records: Sequence[TaskRecord], *, add_type: int = 1,
                        flow_name: str | None = None, send_time: str | None = None, repeat_send: int | None = None,

@@ -18,7 +18,7 @@ import httpx
 
 from ._http import HttpOptions
 from ._request import Download, Request, json_content, no_result, payload_as_is
-from ._transport import AsyncClient, AsyncTransport, SyncClient, SyncTransport
+from ._transport import AsyncClient, PlatformClient, SyncClient
 from .codes import hl95_code
 from .errors import AuthenticationError, PlatformError, ProtocolError, ServerError, from_code, hold_secret
 from .models import check_len, fail
@@ -343,37 +343,26 @@ class Hl95Requests:
                        download=Download(Path(dest), PurePosixPath(filename.replace("\\", "/")).name))
 
 
-class _Hl95Settings:
+class _Hl95Settings(PlatformClient):
     def __init__(self, base_url: str, client_id: str, client_secret: str, *, scope: str | None = None,
                  options: HttpOptions | None = None, refresh_margin: float = 60.0,
                  retry: RetryPolicy | None = None) -> None:
         from callcore.sign.tokens import HL95OAuthToken
 
-        self.base_url = base_url.rstrip("/")
-        self.options = options or HttpOptions()
-        self.retry = retry
+        options = options or HttpOptions()
         hold_secret(client_secret)  # servers echo the token request's form body into error text
-        self.tokens = HL95OAuthToken(self.base_url, client_id, client_secret, scope=scope,
+        self.tokens = HL95OAuthToken(base_url.rstrip("/"), client_id, client_secret, scope=scope,
                                      refresh_margin=refresh_margin)
-        self._bearer = _Bearer(self.tokens, self.options)
+        self._bearer = _Bearer(self.tokens, options)  # the token requests use the same TLS settings
         self.requests = Hl95Requests()
+        self._connect(PLATFORM, base_url, options, retry, auth=self._bearer, headers={"Accept": "application/json"})
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.base_url!r}, client_id={self.tokens.client_id!r})"
 
-    def _transport_arguments(self) -> dict[str, Any]:
-        return {"retry": self.retry, "auth": self._bearer, "headers": {"Accept": "application/json"}}
-
 
 class Hl95Client(_Hl95Settings, SyncClient):
     """Synchronous 九五云客服 client."""
-
-    def __init__(self, base_url: str, client_id: str, client_secret: str, *, scope: str | None = None,
-                 options: HttpOptions | None = None, refresh_margin: float = 60.0,
-                 retry: RetryPolicy | None = None) -> None:
-        super().__init__(base_url, client_id, client_secret, scope=scope, options=options,
-                         refresh_margin=refresh_margin, retry=retry)
-        self._transport = SyncTransport(PLATFORM, {"api": self.base_url}, self.options, **self._transport_arguments())
 
     def close(self) -> None:
         super().close()
@@ -460,13 +449,6 @@ class Hl95Client(_Hl95Settings, SyncClient):
 
 class AsyncHl95Client(_Hl95Settings, AsyncClient):
     """Asynchronous 九五云客服 client (same methods, awaited)."""
-
-    def __init__(self, base_url: str, client_id: str, client_secret: str, *, scope: str | None = None,
-                 options: HttpOptions | None = None, refresh_margin: float = 60.0,
-                 retry: RetryPolicy | None = None) -> None:
-        super().__init__(base_url, client_id, client_secret, scope=scope, options=options,
-                         refresh_margin=refresh_margin, retry=retry)
-        self._transport = AsyncTransport(PLATFORM, {"api": self.base_url}, self.options, **self._transport_arguments())
 
     async def aclose(self) -> None:
         await super().aclose()

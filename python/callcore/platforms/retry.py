@@ -12,6 +12,7 @@ instead of after a minute of silent waits. Messages are scrubbed of held secrets
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import random
 import time
@@ -44,15 +45,19 @@ class RetryPolicy:
         return grown * (1 + self.rng.uniform(0, self.jitter))
 
 
-    def retries(self, error: PlatformError, attempt: int,
-                retry_also: tuple[type[PlatformError], ...] = ()) -> bool:
-        """Whether the failed attempt ``attempt`` is followed by another."""
-        return (error.retryable or isinstance(error, retry_also)) and attempt < self.attempts
-
-    def log_retry(self, error: PlatformError, attempt: int, wait: float) -> None:
+    def wait_before_retry(self, error: PlatformError, attempt: int, retry_also: tuple[type[PlatformError], ...] = (),
+                          on_retry: OnRetry | None = None) -> float:
+        """After the failed attempt ``attempt``: the seconds to wait before the next one, the retry
+        logged (and told to ``on_retry``); *error* itself when it is not retried."""
+        if not ((error.retryable or isinstance(error, retry_also)) and attempt < self.attempts):
+            raise error
+        wait = self.delay(error, attempt)
         log.warning("%s %s: %s%s, retry %d of %d in %.1f s: %s", error.platform or "?", error.endpoint or "?",
                     type(error).__name__, f" code {error.code}" if error.code is not None else "", attempt,
                     self.attempts - 1, wait, scrub(str(error)))
+        if on_retry:
+            on_retry(error, attempt, wait)
+        return wait
 
 
 OnRetry = Callable[[PlatformError, int, float], None]
@@ -64,17 +69,11 @@ def call_with_retry(fn: Callable[..., T], *args: Any, policy: RetryPolicy | None
     """``fn(*args, **kw)``, retried while it raises a retryable :class:`PlatformError` (or one of
     ``retry_also``, e.g. a clock skew that may come and go), each retry logged."""
     policy = policy or RetryPolicy()
-    for attempt in range(1, policy.attempts + 1):
+    for attempt in itertools.count(1):
         try:
             return fn(*args, **kw)
         except PlatformError as e:
-            if not policy.retries(e, attempt, retry_also):
-                raise
-            wait = policy.delay(e, attempt)
-            policy.log_retry(e, attempt, wait)
-            if on_retry:
-                on_retry(e, attempt, wait)
-            policy.sleep(wait)
+            policy.sleep(policy.wait_before_retry(e, attempt, retry_also, on_retry))
     raise AssertionError("unreachable")
 
 
@@ -83,15 +82,9 @@ async def acall_with_retry(fn: Callable[..., Awaitable[T]], *args: Any, policy: 
                            **kw: Any) -> T:
     """The asyncio twin of :func:`call_with_retry`."""
     policy = policy or RetryPolicy()
-    for attempt in range(1, policy.attempts + 1):
+    for attempt in itertools.count(1):
         try:
             return await fn(*args, **kw)
         except PlatformError as e:
-            if not policy.retries(e, attempt, retry_also):
-                raise
-            wait = policy.delay(e, attempt)
-            policy.log_retry(e, attempt, wait)
-            if on_retry:
-                on_retry(e, attempt, wait)
-            await policy.asleep(wait)
+            await policy.asleep(policy.wait_before_retry(e, attempt, retry_also, on_retry))
     raise AssertionError("unreachable")

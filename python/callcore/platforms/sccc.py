@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from ._http import HttpOptions
 from ._request import Download, Request, json_content
-from ._transport import AsyncClient, AsyncTransport, SyncClient, SyncTransport
+from ._transport import AsyncClient, PlatformClient, SyncClient
 from .codes import sccc_code
 from .errors import ProtocolError, from_code, hold_secret
 from .models import check_len, fail
@@ -258,13 +258,11 @@ def _one(api: str, parse_one: Callable[[dict[str, Any]], AnswerT]) -> Callable[[
     return parse
 
 
-class _ScccSettings:
+class _ScccSettings(PlatformClient):
     def __init__(self, base_url: str, customer: str, password: str, *, version: str = "V2.0.4",
                  options: HttpOptions | None = None, retry: RetryPolicy | None = None) -> None:
         self.requests = ScccRequests(customer, password, version)
-        self.base_url = base_url.rstrip("/")
-        self.options = options or HttpOptions()
-        self.retry = retry
+        self._connect(PLATFORM, base_url, options, retry)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.base_url!r}, customer={self.requests.customer!r})"
@@ -272,11 +270,6 @@ class _ScccSettings:
 
 class ScccClient(_ScccSettings, SyncClient):
     """Synchronous SCCC client."""
-
-    def __init__(self, base_url: str, customer: str, password: str, *, version: str = "V2.0.4",
-                 options: HttpOptions | None = None, retry: RetryPolicy | None = None) -> None:
-        super().__init__(base_url, customer, password, version=version, options=options, retry=retry)
-        self._transport = SyncTransport(PLATFORM, {"api": self.base_url}, self.options, retry=retry)
 
     def create_task(self, agent: str | int, callees: Sequence[str], *, mode: int = 2,
                     callers: Sequence[str] | None = None, task_name: str | None = None,
@@ -329,11 +322,6 @@ class ScccClient(_ScccSettings, SyncClient):
 
 class AsyncScccClient(_ScccSettings, AsyncClient):
     """Asynchronous SCCC client (same methods, awaited)."""
-
-    def __init__(self, base_url: str, customer: str, password: str, *, version: str = "V2.0.4",
-                 options: HttpOptions | None = None, retry: RetryPolicy | None = None) -> None:
-        super().__init__(base_url, customer, password, version=version, options=options, retry=retry)
-        self._transport = AsyncTransport(PLATFORM, {"api": self.base_url}, self.options, retry=retry)
 
     async def create_task(self, agent: str | int, callees: Sequence[str], *, mode: int = 2,
                           callers: Sequence[str] | None = None, task_name: str | None = None,

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .._http import HttpOptions
-from .._transport import AsyncClient, AsyncTransport, SyncClient, SyncTransport
+from .._transport import AsyncClient, PlatformClient, SyncClient
 from ..errors import ClientValidationError, hold_secret
 from ..retry import RetryPolicy
 from .models import (PLATFORM, BlacklistAdd, BlacklistEntry, CallData, CallDataV2, CallResult, Campaign, CampaignSpec,
@@ -40,7 +40,7 @@ def timestamp_millis_setting(value: bool | None = None) -> bool:
                                 platform=PLATFORM, endpoint="auth-v2")
 
 
-class _HuaweiSettings:
+class _HuaweiSettings(PlatformClient):
     """What both clients hold: the VDN's request builders, the servers and the auth-v2 signer."""
 
     def __init__(self, base_url: str, access_key: str, secret_key: str, *, vdn_id: int,
@@ -50,18 +50,12 @@ class _HuaweiSettings:
         from callcore.sign.httpx_auth import AuthV2
 
         self.requests = HuaweiRequests(vdn_id, v2_max_per_call, max_skew)
-        self.options = options or HttpOptions()
-        self.base_url = base_url.rstrip("/")
         self.ccfs_url = (ccfs_url or base_url).rstrip("/")
         self.max_skew = max_skew
-        self.retry = retry
         self.timestamp_millis = timestamp_millis_setting(timestamp_millis)
         self._signer = AuthV2(access_key, secret_key, timestamp_millis=self.timestamp_millis)
         hold_secret(secret_key)  # a gateway that echoes a request never gets the SK into error text
-
-    @property
-    def servers(self) -> dict[str, str]:
-        return {"api": self.base_url, "ccfs": self.ccfs_url}
+        self._connect(PLATFORM, base_url, options, retry, other_servers={"ccfs": self.ccfs_url}, auth=self._signer)
 
     def __repr__(self) -> str:  # never the secret
         return (f"{type(self).__name__}({self.base_url!r}, vdn_id={self.requests.vdn}, "
@@ -101,15 +95,6 @@ class HuaweiClient(_HuaweiSettings, SyncClient):
     for milliseconds (the seed's 4.3 code); see :func:`timestamp_millis_setting`. ``retry`` (a
     :class:`~callcore.platforms.retry.RetryPolicy`) retries what the error says can be retried,
     each retry logged; without it every call is attempted once."""
-
-    def __init__(self, base_url: str, access_key: str, secret_key: str, *, vdn_id: int,
-                 ccfs_url: str | None = None, options: HttpOptions | None = None, v2_max_per_call: int = 20,
-                 max_skew: float = 900.0, timestamp_millis: bool | None = None,
-                 retry: RetryPolicy | None = None) -> None:
-        super().__init__(base_url, access_key, secret_key, vdn_id=vdn_id, ccfs_url=ccfs_url, options=options,
-                         v2_max_per_call=v2_max_per_call, max_skew=max_skew, timestamp_millis=timestamp_millis,
-                         retry=retry)
-        self._transport = SyncTransport(PLATFORM, self.servers, self.options, retry=retry, auth=self._signer)
 
     def send_prepared(self, prepared: PreparedRequest) -> int:
         """Signs and sends a :class:`PreparedRequest`; returns ``totalSize`` or raises the same
@@ -263,15 +248,6 @@ class HuaweiClient(_HuaweiSettings, SyncClient):
 
 class AsyncHuaweiClient(_HuaweiSettings, AsyncClient):
     """Asynchronous twin of :class:`HuaweiClient` (same methods, awaited)."""
-
-    def __init__(self, base_url: str, access_key: str, secret_key: str, *, vdn_id: int,
-                 ccfs_url: str | None = None, options: HttpOptions | None = None, v2_max_per_call: int = 20,
-                 max_skew: float = 900.0, timestamp_millis: bool | None = None,
-                 retry: RetryPolicy | None = None) -> None:
-        super().__init__(base_url, access_key, secret_key, vdn_id=vdn_id, ccfs_url=ccfs_url, options=options,
-                         v2_max_per_call=v2_max_per_call, max_skew=max_skew, timestamp_millis=timestamp_millis,
-                         retry=retry)
-        self._transport = AsyncTransport(PLATFORM, self.servers, self.options, retry=retry, auth=self._signer)
 
     async def send_prepared(self, prepared: PreparedRequest) -> int:
         """Awaitable :meth:`HuaweiClient.send_prepared`."""

@@ -349,7 +349,7 @@ def transcode_many(
 
 
 def plan_outputs(
-    srcs: Sequence[PathLike], out_dir: PathLike, to: str = "wav", suffixes: Sequence[str] = INPUT_SUFFIXES
+    srcs: Sequence[PathLike], out_dir: PathLike, to: Format = "wav", suffixes: Sequence[str] = INPUT_SUFFIXES
 ) -> list[tuple[Path, Path]]:
     """Expands files and folders (recursively, files with ``suffixes``) into ``(src, dst)``
     pairs under ``out_dir``, keeping each folder's relative layout.

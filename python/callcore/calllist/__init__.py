@@ -34,6 +34,7 @@ from callcore._core import calllist as _c
 
 if TYPE_CHECKING:  # numpy (39 ms to import) is loaded only by the calls that return arrays
     import numpy as np
+    import numpy.typing as npt
 
 # a clean that replaces existing outputs removes their old contents on a background thread;
 # let it finish before the interpreter exits so no `<output>.part` is left behind
@@ -125,7 +126,8 @@ def _normalizer(
 class NormalizeResult:
     """Per-input results, in input order. Arrays are numpy; list views are built on first use."""
 
-    def __init__(self, keys: np.ndarray, kinds: np.ndarray, reasons: np.ndarray, ext: np.ndarray, ext_len: np.ndarray) -> None:
+    def __init__(self, keys: npt.NDArray[np.uint64], kinds: npt.NDArray[np.uint8], reasons: npt.NDArray[np.uint8],
+                 ext: npt.NDArray[np.uint64], ext_len: npt.NDArray[np.uint8]) -> None:
         #: uint64 E.164 digits as an integer (0 when rejected): the dedup key
         self.keys = keys
         #: uint8 kind codes (see KINDS)
@@ -167,7 +169,7 @@ class NormalizeResult:
         return out
 
     @property
-    def ok(self) -> np.ndarray:
+    def ok(self) -> npt.NDArray[np.bool_]:
         """Boolean mask of accepted inputs."""
         return self.reasons == 0
 
@@ -226,7 +228,7 @@ def normalize(
     return NormalizeResult(*_run_normalize(norm, numbers))
 
 
-def dedup_first(keys: np.ndarray) -> np.ndarray:
+def dedup_first(keys: npt.ArrayLike) -> npt.NDArray[np.bool_]:
     """Keep-first mask over uint64 keys (key 0, i.e. rejected, is never a duplicate)."""
     import numpy as np
 
@@ -285,7 +287,7 @@ class CleanResult:
     summary: Summary
 
     @property
-    def mask(self) -> np.ndarray:
+    def mask(self) -> npt.NDArray[np.bool_]:
         """Boolean mask of the rows that are clean."""
         return self.result.reasons == 0
 

@@ -194,7 +194,7 @@ class SyncOptions:
     http_options: Any = None
     settle_minutes: float = 15.0  # a window ending later than this before the run is listed again next run
     source: RecordingSource | None = field(default=None, repr=False)
-    recording_format: str | None = None
+    recording_format: RecordingFormat | None = None
     wait: bool | float = False
 
     def __post_init__(self) -> None:

@@ -12,7 +12,7 @@ import itertools
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import Any, AsyncIterator, Callable, Iterator, Sequence, TypeVar
+from typing import Any, AsyncIterator, Callable, Iterator, Literal, Sequence, TypeVar
 from urllib.parse import quote
 
 from ._http import HttpOptions
@@ -26,6 +26,8 @@ from .retry import RetryPolicy
 PLATFORM = "sccc"
 HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
 AnswerT = TypeVar("AnswerT")
+#: CallTaskControl's action, spelt as the seed spells it: Start(开始任务)|stop(停止任务) (003:2178)
+TaskAction = Literal["Start", "stop"]
 
 
 @dataclass
@@ -191,7 +193,7 @@ class ScccRequests:
         a = _check_agent(agent)
         return self._post("CallTaskQuery", {"seq": self._seq(), "agent": a}, _one("CallTaskQuery", _task_id), agent=a)
 
-    def control_task(self, task_id: str | int, action: str, agent: str | int) -> Request[str]:
+    def control_task(self, task_id: str | int, action: TaskAction, agent: str | int) -> Request[str]:
         a = _check_agent(agent)
         if action not in ("Start", "stop"):
             raise fail(PLATFORM, "action", "must be 'Start' or 'stop'", "003:2117")
@@ -281,7 +283,7 @@ class ScccClient(_ScccSettings, SyncClient):
         """CallTaskQuery (003:1992): the agent's task ID."""
         return self._transport.send(self.requests.query_task(agent))
 
-    def control_task(self, task_id: str | int, action: str, agent: str | int) -> str:
+    def control_task(self, task_id: str | int, action: TaskAction, agent: str | int) -> str:
         """CallTaskControl (003:2117): action 'Start' or 'stop'."""
         return self._transport.send(self.requests.control_task(task_id, action, agent))
 
@@ -333,7 +335,7 @@ class AsyncScccClient(_ScccSettings, AsyncClient):
         """Awaitable :meth:`ScccClient.query_task`."""
         return await self._transport.send(self.requests.query_task(agent))
 
-    async def control_task(self, task_id: str | int, action: str, agent: str | int) -> str:
+    async def control_task(self, task_id: str | int, action: TaskAction, agent: str | int) -> str:
         """Awaitable :meth:`ScccClient.control_task`."""
         return await self._transport.send(self.requests.control_task(task_id, action, agent))
 

@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from callcore import _crashpoint
 from callcore.audio import INPUT_SUFFIXES as SUFFIXES
@@ -49,11 +49,16 @@ from ..recordings import safe_local_path
 from .shard import FIELDS, _ext, rows_csv, run_shard, shard_id
 from .store import ARCHIVE_DIR, Store, _check_url
 
+if TYPE_CHECKING:
+    from callcore.audio import Source, Variant
+
 __all__ = ["ARCHIVE_DIR", "FIELDS", "ConvertOptions", "ConvertSummary", "Progress", "Store", "TO_FORMATS",
            "best_rows", "convert_archive", "output_name", "plan_names", "read_rows", "rows_csv", "run_shard",
            "shard_id"]
 
-TO_FORMATS = ("mp3", "wav", "wav-alaw")
+#: what an archive converts to (a subset of audio.Format)
+ArchiveFormat = Literal["mp3", "wav", "wav-alaw"]
+TO_FORMATS: tuple[ArchiveFormat, ...] = get_args(ArchiveFormat)
 # only used to turn a source path into a relative output name; never created
 _ANCHOR = Path("/callcore-archive-names")
 
@@ -104,10 +109,10 @@ class ConvertOptions:
 
     src: str
     dst: str
-    to: str = "mp3"
-    source: str = "auto"
+    to: ArchiveFormat = "mp3"
+    source: Source = "auto"
     rate: int | None = None
-    variant: str = "dialogic"
+    variant: Variant = "dialogic"
     bitrate: int = 16
     ray: str = "off"
     shard_files: int = 64

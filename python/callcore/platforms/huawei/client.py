@@ -14,7 +14,7 @@ from ..errors import ClientValidationError, hold_secret
 from ..retry import RetryPolicy
 from .models import (PLATFORM, BlacklistAdd, BlacklistEntry, CallData, CallDataV2, CallResult, Campaign, CampaignSpec,
                      CampaignSpecV2, CampaignStatistics, ImportTask)
-from .requests import HuaweiRequests, PreparedRequest
+from .requests import AddApi, BillDataType, HuaweiRequests, PreparedRequest
 
 TIMESTAMP_MILLIS_ENV = "CALLCORE_HUAWEI_TIMESTAMP_MILLIS"
 
@@ -63,7 +63,7 @@ class _HuaweiSettings(PlatformClient):
 
     def prepare_add_numbers(self, campaign_id: int, called: Sequence[str], *,
                             session_ids: Sequence[str | int] | None = None, session_prefix: str = "",
-                            custom_field: str | None = None, api: str = "v1") -> PreparedRequest:
+                            custom_field: str | None = None, api: AddApi = "v1") -> PreparedRequest:
         """Builds (does not send) a 7.4.1 (``api="v1"``, <= 20 records) or 7.4.2 (``api="v2"``, <=
         ``v2_max_per_call`` records, one number each) add-numbers request for bulk callers.
 
@@ -79,7 +79,7 @@ class _HuaweiSettings(PlatformClient):
                                                  session_prefix=session_prefix, custom_field=custom_field, api=api)
 
     def prepare_add_numbers_body(self, campaign_id: int, content: bytes, *, records: int,
-                                 api: str = "v1") -> PreparedRequest:
+                                 api: AddApi = "v1") -> PreparedRequest:
         """Wraps an add-numbers body serialised elsewhere (UTF-8 JSON ``{"callDataList":[...]}``
         with *records* records) for :meth:`send_prepared`. Only the envelope and the record count
         are checked: the records are the caller's responsibility."""
@@ -221,7 +221,7 @@ class HuaweiClient(_HuaweiSettings, SyncClient):
                                                                pageNum=pageNum, showDetail=showDetail,
                                                                beginTime=beginTime, endTime=endTime))
 
-    def query_bill_data(self, begin: str, end: str, callback_url: str, *, data_type: str = 'call_record',
+    def query_bill_data(self, begin: str, end: str, callback_url: str, *, data_type: BillDataType = 'call_record',
                         accountId: str | None = None, agentId: str | None = None, callId: str | None = None,
                         callerNo: str | None = None, calleeNo: str | None = None) -> str:
         """13.2.1.2: ask CC-FS to build the CDR + recording index zip; returns responseId. The file name arrives on
@@ -374,7 +374,7 @@ class AsyncHuaweiClient(_HuaweiSettings, AsyncClient):
                                                                      pageNum=pageNum, showDetail=showDetail,
                                                                      beginTime=beginTime, endTime=endTime))
 
-    async def query_bill_data(self, begin: str, end: str, callback_url: str, *, data_type: str = 'call_record',
+    async def query_bill_data(self, begin: str, end: str, callback_url: str, *, data_type: BillDataType = 'call_record',
                               accountId: str | None = None, agentId: str | None = None, callId: str | None = None,
                               callerNo: str | None = None, calleeNo: str | None = None) -> str:
         """Awaitable :meth:`HuaweiClient.query_bill_data`."""

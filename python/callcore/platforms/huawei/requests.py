@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Literal, Mapping, Sequence
 from urllib.parse import quote
 
 import httpx
@@ -27,6 +27,10 @@ ISALES_OK = {"0200000", "020000", "0"}  # 020000 in 7.4.3's sample (001:25838), 
 ISALES_V1 = "/rest/isales/v1/openapi/campaigns"
 ISALES_V2 = "/rest/isales/v2/openapi/campaigns"
 CCFS = "/CCFS/resource/ccfs"
+#: the add-numbers API: 7.4.1 (v1, <= 20 records a call) or 7.4.2 (v2, <= isales.api.calldata.max)
+AddApi = Literal["v1", "v2"]
+#: what queryBillData asks for: call records, recording records or both (001:65246)
+BillDataType = Literal["call", "record", "call_record"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -178,7 +182,7 @@ class HuaweiRequests:
         return self._isales("POST", 2, f"/calldata/{int(campaign_id)}", "addCallDataV2", "7.4.2", body,
                             parse=_total_size)
 
-    def _add_target(self, campaign_id: int, api: str) -> tuple[str, str, str, int]:
+    def _add_target(self, campaign_id: int, api: AddApi) -> tuple[str, str, str, int]:
         if api == "v1":
             return f"{ISALES_V1}/{self.vdn}/calldata/{int(campaign_id)}", "addCallData", "7.4.1", 20
         if api == "v2":
@@ -187,7 +191,7 @@ class HuaweiRequests:
 
     def prepare_add_numbers(self, campaign_id: int, called: Sequence[str], *,
                             session_ids: Sequence[str | int] | None = None, session_prefix: str = "",
-                            custom_field: str | None = None, api: str = "v1") -> PreparedRequest:
+                            custom_field: str | None = None, api: AddApi = "v1") -> PreparedRequest:
         lines = ("001:25466", "001:25472", "001:25471", "001:25476") if api == "v1" else \
             ("001:25619", "001:25636", "001:25624", "001:25627")
         path, endpoint, section, most = self._add_target(campaign_id, api)
@@ -223,7 +227,7 @@ class HuaweiRequests:
         return self._prepared(path, endpoint, section, ('{"callDataList":[' + body + "]}").encode(), n)
 
     def prepare_add_numbers_body(self, campaign_id: int, content: bytes, *, records: int,
-                                 api: str = "v1") -> PreparedRequest:
+                                 api: AddApi = "v1") -> PreparedRequest:
         path, endpoint, section, most = self._add_target(campaign_id, api)
         if not isinstance(content, (bytes, bytearray)) or not _ADD_BODY_HEAD.match(bytes(content[:64])):
             raise fail(PLATFORM, "body", 'a UTF-8 JSON object body {"callDataList": [...]} expected', "001:25466")
@@ -406,7 +410,7 @@ class HuaweiRequests:
         return self._isales("POST", 1, f"/callresult/{int(campaign_id)}", "queryCallResult", "7.5.1", body, parse=parse)
 
     # --- CC-FS (13.2.1)
-    def query_bill_data(self, begin: str, end: str, callback_url: str, *, data_type: str = "call_record",
+    def query_bill_data(self, begin: str, end: str, callback_url: str, *, data_type: BillDataType = "call_record",
                         accountId: str | None = None, agentId: str | None = None, callId: str | None = None,
                         callerNo: str | None = None, calleeNo: str | None = None) -> Request[str]:
         check_time(PLATFORM, "beginTime", begin, required=True, line="001:65238")

@@ -232,9 +232,10 @@ def test_plan_outputs_keeps_layout_and_avoids_collisions(tmp_path: Path) -> None
 
 
 #: modules `callcore audio transcode` must not import: each costs ~1-40 ms of a one-hour file's
-#: ~60 ms whole process (shutil: argparse's formatter sizing itself; json: only with --json)
+#: ~60 ms whole process (shutil: argparse's formatter sizing itself; typing: callcore.audio's
+#: types, kept in callcore.audio._types; json: only with --json)
 CLI_HEAVY_MODULES = (
-    "numpy", "rich", "shutil", "json", "dataclasses", "inspect", "subprocess", "threading", "concurrent.futures",
+    "numpy", "rich", "shutil", "typing", "json", "dataclasses", "inspect", "subprocess", "threading", "concurrent.futures",
     "tempfile", "logging", "socket", "ssl", "asyncio", "httpx", "callcore.sign", "callcore.calllist",
     "callcore.pipelines", "callcore.sandbox", "callcore.receivers", "callcore.platforms",
 )

@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 # Debian packages the tests compare against (sox, ffmpeg, spandsp) or start (sshd)
 APT_PACKAGES := sox ffmpeg libspandsp-dev openssh-server time
 
-.PHONY: setup system-deps demo test test-rust test-python bench clean wheel docs
+.PHONY: setup system-deps demo test test-rust test-python bench bench-run clean wheel docs
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -36,12 +36,16 @@ test-python: setup
 
 test: test-rust test-python
 
+# BENCH_BIG= (empty) leaves out the big generated inputs (the 10M-row call list, ~375 MB)
+BENCH_BIG ?= --big
 bench: setup
 	$(PY) -m pip install -q '.[bench]'
-	$(PY) -m pytest benches --benchmark-only --benchmark-columns=median,iqr,rounds -q
-	# the 10M-row call list (a 375 MB file, made once in the temp dir): callcore and polars end to end
-	CALLCORE_BENCH_ROWS=10000000 $(PY) -m pytest benches/bench_calllist.py --benchmark-only -q -s \
-		-k "e2e_callcore or e2e_polars or report"
+	$(MAKE) bench-run PY=$(PY)
+
+# the benchmarks alone, in an environment set up already (`make bench-run PY=/path/to/python`):
+# one pytest run, so that the summary's tables all come from the same run
+bench-run:
+	$(PY) -m pytest benches --benchmark-only --benchmark-columns=median,iqr,rounds -q $(BENCH_BIG)
 
 # the release wheel for any Linux x86_64 with glibc >= 2.17 (CentOS 7, RHEL 8, Debian 11, Ubuntu
 # 20.04, Kylin V10) and any CPython >= 3.11 (abi3): maturin links against glibc 2.17 through zig

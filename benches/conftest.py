@@ -51,6 +51,12 @@ def measure(benchmark: Any) -> Any:
     return run
 
 
+def pytest_addoption(parser: Any) -> None:
+    parser.addoption("--big", action="store_true",
+                     help="also run the benchmarks on big generated inputs (the 10M-row call list: ~375 MB, "
+                          "written once into the temp dir)")
+
+
 def _fmt(seconds: float) -> str:
     for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9)):
         if seconds >= scale:

@@ -6,6 +6,12 @@ one line naming the cause before any work (or a minute of retries) starts.
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+
+TYPE_CHECKING = False  # not typing's: `callcore audio transcode` does not import typing (~2 ms)
+if TYPE_CHECKING:
+    from typing import Any
 
 # socket, ssl and urllib are imported by the preflight functions only: every command builds the
 # parser, and `callcore audio transcode` of one file is measured in milliseconds
@@ -91,7 +97,43 @@ def rename(parser: argparse.ArgumentParser, old: str, new: str) -> None:
     parser._option_string_actions[new] = action  # old stays mapped: a hidden alias
 
 
-class _HelpFormatter(argparse.HelpFormatter):
+def _terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns`` (``COLUMNS``, else stdout's terminal, else 80),
+    without importing shutil: argparse's formatter imports it (with bz2, lzma and fnmatch,
+    ~1.7 ms) on every ``add_argument``, a few percent of a one-file ``callcore audio transcode``."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _PlainFormatter(argparse.HelpFormatter):
+    """argparse's formatter, its default width taken from :func:`_terminal_columns`."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        # argparse's own default: the terminal's columns minus 2
+        super().__init__(prog, indent_increment, max_help_position,
+                         _terminal_columns() - 2 if width is None else width)
+
+
+class CommandParser(argparse.ArgumentParser):
+    """The parser of every ``callcore`` command: argparse's, with :class:`_PlainFormatter` as
+    the default formatter. Subcommand parsers are made of the parent's class (argparse's
+    ``add_subparsers`` default), so one root parser of this class covers every command."""
+
+    def __init__(self, **options: Any) -> None:
+        options.setdefault("formatter_class", _PlainFormatter)
+        super().__init__(**options)
+
+
+class _HelpFormatter(_PlainFormatter):
     """Wraps one-paragraph descriptions as usual but keeps text with line breaks as written
     (the examples and exit-code lists added here)."""
 
@@ -102,7 +144,7 @@ class _HelpFormatter(argparse.HelpFormatter):
 
 
 def _keep_lines(parser: argparse.ArgumentParser) -> None:
-    if parser.formatter_class is argparse.HelpFormatter:  # a command's own choice is kept
+    if parser.formatter_class in (argparse.HelpFormatter, _PlainFormatter):  # a command's own choice is kept
         parser.formatter_class = _HelpFormatter
 
 
@@ -120,9 +162,9 @@ def apply(parser: argparse.ArgumentParser) -> None:
         if path in commands:
             rename(commands[path], old, new)
     for path, new, old in HIDDEN_ALIASES:
-        sub = commands.get(path)
-        if sub is not None and new in sub._option_string_actions:
-            sub._option_string_actions.setdefault(old, sub._option_string_actions[new])
+        aliased = commands.get(path)
+        if aliased is not None and new in aliased._option_string_actions:
+            aliased._option_string_actions.setdefault(old, aliased._option_string_actions[new])
 
 
 # --- shell completion ------------------------------------------------------------------------

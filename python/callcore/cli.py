@@ -20,8 +20,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The full parser, or (``only``) one with just that capability's subcommands, so that
     ``callcore audio ...`` does not import every other capability's CLI."""
     from callcore import __version__
+    from callcore import _cli_conventions as conventions
 
-    parser = argparse.ArgumentParser(
+    parser = conventions.CommandParser(
         prog="callcore",
         description="Signing, call lists and recordings for Chinese contact-center platforms.",
     )
@@ -35,8 +36,6 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     for name in CAPABILITIES:
         if only is None or name == only:
             importlib.import_module(f"callcore.{name}.cli").register(sub)
-    from callcore import _cli_conventions as conventions
-
     if only is None:
         conventions.register_completion(sub, parser)
     conventions.apply(parser)  # examples in every --help, exit codes, renamed flags

@@ -23,14 +23,39 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from callcore import _extras
 from callcore._core import audio as _core
 
-if TYPE_CHECKING:  # numpy is imported on first use: `callcore audio transcode` never needs it
-    import numpy as np
+# typing is ~2 ms of imports, a few percent of a one-hour file's whole `callcore audio transcode`:
+# the option and result types live in callcore.audio._types, imported here for type checkers
+# (which read any name TYPE_CHECKING as true) and at run time on first use (__getattr__ below)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Literal
+
+    import numpy as np  # numpy is imported on first use: `callcore audio transcode` never needs it
     import numpy.typing as npt
+
+    from callcore.audio._types import Codec as Codec
+    from callcore.audio._types import Detection as Detection
+    from callcore.audio._types import Format as Format
+    from callcore.audio._types import RuleScore as RuleScore
+    from callcore.audio._types import Source as Source
+    from callcore.audio._types import Variant as Variant
+    from callcore.audio._types import VoxRule as VoxRule
+    from callcore.audio._types import WavFormat as WavFormat
+else:
+    _TYPES = frozenset({"Codec", "Detection", "Format", "RuleScore", "Source", "Variant", "VoxRule", "WavFormat"})
+
+    def __getattr__(name: str) -> object:
+        if name in _TYPES:
+            from callcore.audio import _types
+
+            value = getattr(_types, name)
+            globals()[name] = value  # looked up once
+            return value
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 AudioFormatError = _core.AudioFormatError
 #: a declared value (sample rate, channel count, resampling filter size) is past a limit below;
@@ -88,34 +113,6 @@ __all__ = [
 ]
 
 PathLike = str | os.PathLike[str]
-# the option strings, as types: a typo is a type error, not a ValueError at run time
-Codec = Literal["vox", "alaw", "ulaw"]
-#: a VOX rule (``spandsp`` is ``dialogic``), or ``auto``: pick it from the audio
-Variant = Literal["dialogic", "spandsp", "ffmpeg", "sox", "auto"]
-VoxRule = Literal["dialogic", "spandsp", "ffmpeg", "sox"]
-Source = Literal["vox6k", "vox8k", "alaw", "ulaw", "auto"]
-Format = Literal["wav", "wav-alaw", "wav-ulaw", "mp3"]
-WavFormat = Literal["pcm16", "alaw", "ulaw"]
-
-
-class RuleScore(TypedDict):
-    """How one VOX rule decodes the data: DC, drift and clipping, and their weighted ``score``."""
-
-    dc: float
-    drift: float
-    clipped: float
-    score: float
-
-
-class Detection(TypedDict):
-    """What :func:`detect` finds: the container (``wav``, ``mp3``, ``raw``...), the raw codec
-    guess, the share of VOX samples on the rails, the best VOX rule and each rule's score."""
-
-    container: str
-    raw_codec: str
-    vox_clipped: float
-    variant: str
-    scores: dict[str, RuleScore]
 
 
 def _pcm(pcm: npt.ArrayLike) -> npt.NDArray[np.int16]:

@@ -99,9 +99,9 @@ def _cmd_transcode(args: argparse.Namespace) -> int:
                 failed += 0 if ok else 1
                 prog.update(task, advance=1, failed=failed)
 
-            results = transcode_many(pairs, progress=on_done, **opts)  # type: ignore[arg-type]
+            results = transcode_many(pairs, progress=on_done, **opts)
     else:
-        results = transcode_many(pairs, **opts)  # type: ignore[arg-type]
+        results = transcode_many(pairs, **opts)
     elapsed = time.perf_counter() - started
     if args.json:
         import json  # only here: a run without --json does not import it

@@ -45,8 +45,9 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Iterable, Iterator, Literal, Protocol, TypeVar, Union
+from typing import Any, Callable, ClassVar, Iterable, Iterator, Literal, Protocol, TypeVar, Union, get_args
 
+from callcore.audio._types import Source
 from callcore.platforms.errors import PlatformError, ProtocolError
 from callcore.platforms.retry import RetryPolicy
 
@@ -60,8 +61,9 @@ FMT = "%Y-%m-%d %H:%M:%S"
 #: headerless data (Huawei's ``.V3``) carries no rate or codec, so the sync must be told.
 #: ``vox6k`` = 24K VOX (recordFormat 1), ``vox8k`` = 32K VOX (2), ``alaw`` = 64K A-law (3)
 #: (001:64386); ``auto`` tells A-law from VOX by content and takes VOX at 8 kHz.
-RecordingFormat = Literal["auto", "alaw", "vox8k", "vox6k", "ulaw"]
-RECORDING_FORMATS: tuple[RecordingFormat, ...] = ("auto", "alaw", "vox8k", "vox6k", "ulaw")
+#: One owner: the list is :data:`callcore.audio.Source`, the transcoder's ``source`` option.
+RecordingFormat = Source
+RECORDING_FORMATS: tuple[RecordingFormat, ...] = get_args(Source)
 #: other spellings accepted for them: the seed's labels and Huawei's recordFormat numbers
 RECORDING_FORMAT_ALIASES = {
     "vox24k": "vox6k", "24kvox": "vox6k", "1": "vox6k",

@@ -24,10 +24,10 @@ use csv_core::{ReadRecordResult, Reader as CoreReader, ReaderBuilder as CoreBuil
 use encoding_rs::{DecoderResult, GB18030, UTF_8};
 use rayon::prelude::*;
 
-use super::{
-    clean_tail, format_row, needs_defuse, CsvBuf, Fields, Gate, Layout, OutFile, RowOut, Summary,
-    TAIL_MAX,
-};
+use super::gate::{Gate, Summary};
+use super::outfile::OutFile;
+use super::sniff::Layout;
+use super::write::{clean_tail, format_row, needs_defuse, CsvBuf, Fields, RowOut, TAIL_MAX};
 use crate::calllist::dedup::scope_hash;
 use crate::calllist::normalize::{write_digits, Normalized, Normalizer, Reason};
 use crate::calllist::platform::{Batcher, Profile};
@@ -357,7 +357,7 @@ impl Parse<'_> {
                 }
                 scratch.extend_from_slice(rest);
             } else if has_cr {
-                let mut fix = super::CrlfOutsideQuotes::new(self.delim);
+                let mut fix = super::decode::CrlfOutsideQuotes::new(self.delim);
                 for &b in input {
                     fix.step(b, &mut |o| scratch.push(o));
                 }

@@ -309,7 +309,7 @@ fn to_arrays<'py>(py: Python<'py>, v: &[Normalized], reasons: Option<&[Reason]>)
 /// on a background thread; the package calls this at exit).
 #[pyfunction]
 fn wait_for_removals(py: Python<'_>) {
-    py.detach(cio::wait_for_removals);
+    py.detach(crate::fsutil::wait_for_removals);
 }
 
 /// Borrowed byte views of a Python list/tuple of str | bytes | int | None. Ints are formatted

@@ -1,15 +1,13 @@
 //! Transcoding one file.
 
-use std::io;
 use std::path::Path;
 
 use super::input::{open_input, Dec, Opened};
 use super::options::{default_rate, OutputFormat, TranscodeOptions};
 use super::pipeline::Pipeline;
 use super::report::{Status, TranscodeReport};
-use super::sink::{pump, pump_threaded, wav_size_check, AtomicOut, Sink};
+use super::sink::{copy_to, pump, pump_threaded, wav_size_check, Sink};
 use crate::audio::AudioError;
-use crate::fsutil::HashingWriter;
 
 /// Transcodes one file. Skips (status `Skipped`) when `dst` exists and `overwrite` is off.
 /// Decoding and encoding/writing run on two threads.
@@ -38,14 +36,7 @@ pub(crate) fn transcode_impl(
     }
     match open_input(src, opts)? {
         Opened::Mp3 { mut reader, len } => {
-            let (out, f) = AtomicOut::create(dst)?;
-            let mut hashing = HashingWriter::new(f);
-            io::copy(&mut reader, &mut hashing).map_err(|e| AudioError::io(dst, "write", e))?;
-            let (f, sha256) = hashing
-                .finish()
-                .map_err(|e| AudioError::io(dst, "write", e))?;
-            drop(f);
-            out.commit()?;
+            let written = copy_to(&mut reader, dst)?;
             Ok(TranscodeReport {
                 src: src.display().to_string(),
                 dst: dst.to_path_buf(),
@@ -58,8 +49,8 @@ pub(crate) fn transcode_impl(
                 frames: 0,
                 input_bytes: len,
                 output_bytes: len,
-                bytes_written: len,
-                sha256: Some(sha256),
+                bytes_written: written.bytes,
+                sha256: Some(written.sha256),
                 notes: vec!["content is MP3: copied unchanged".into()],
             })
         }
@@ -75,8 +66,7 @@ pub(crate) fn transcode_impl(
             }
             // the filter is checked (and built) before the output file exists
             let mut p = Pipeline::new(input, out_rate, opts.dc_block, opts.mono)?;
-            let (out, f) = AtomicOut::create(dst)?;
-            let sink = Sink::new(f, opts, channels, out_rate, p.expected_frames(), dst)?;
+            let sink = Sink::create(dst, opts, channels, out_rate, p.expected_frames())?;
             let (frames, sink) = if pipelined {
                 pump_threaded(&mut p, sink, channels, dst)?
             } else {
@@ -85,8 +75,7 @@ pub(crate) fn transcode_impl(
             if frames == 0 {
                 return Err(AudioError::format(src, "no complete sample in the input"));
             }
-            let written = sink.finish().map_err(|e| AudioError::io(dst, "write", e))?;
-            out.commit()?;
+            let written = sink.finish(dst)?;
             let mut notes = std::mem::take(&mut p.input.notes);
             if let Dec::Vox(d) = &p.input.dec {
                 if d.clips() > 0 {

@@ -6,7 +6,7 @@ use super::input::{open_input, Opened};
 use super::options::{default_rate, OutputFormat, TranscodeOptions};
 use super::pipeline::Pipeline;
 use super::report::{Status, TranscodeReport};
-use super::sink::{AtomicOut, Sink};
+use super::sink::Sink;
 use crate::audio::AudioError;
 
 /// How [`merge`] combines tracks.
@@ -87,8 +87,7 @@ pub fn merge(
         .map(Pipeline::expected_frames)
         .collect::<Option<Vec<u64>>>()
         .and_then(|f| f.into_iter().max());
-    let (out, f) = AtomicOut::create(dst)?;
-    let mut sink = Sink::new(f, opts, channels, out_rate, expected_frames, dst)?;
+    let mut sink = Sink::create(dst, opts, channels, out_rate, expected_frames)?;
     let mut bufs: Vec<Vec<i16>> = vec![Vec::new(); pipes.len()];
     let mut ended = vec![false; pipes.len()];
     let mut frames = 0u64;
@@ -125,8 +124,7 @@ pub fn merge(
             .map_err(|e| AudioError::io(dst, "write", e))?;
         frames += n as u64;
     }
-    let written = sink.finish().map_err(|e| AudioError::io(dst, "write", e))?;
-    out.commit()?;
+    let written = sink.finish(dst)?;
     let mut notes = Vec::new();
     for p in &mut pipes {
         notes.extend(

@@ -1,10 +1,9 @@
 //! The output side: the atomic temporary file, the WAV or MP3 writer over a hashing writer, and
 //! the pumps that move decoded chunks into it.
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, BufWriter};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
 
 use super::input::{Dec, Input, CHUNK_BYTES};
 use super::options::{OutputFormat, TranscodeOptions};
@@ -12,73 +11,41 @@ use super::pipeline::Pipeline;
 use crate::audio::mp3::Mp3Writer;
 use crate::audio::wav::{WavFormat, WavWriter};
 use crate::audio::AudioError;
-use crate::fsutil::HashingWriter;
+use crate::fsutil::{AtomicFile, HashingWriter};
 
-pub(super) static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
-/// A temporary file next to `dst`, renamed over it by [`AtomicOut::commit`] and removed on drop.
-pub(super) struct AtomicOut {
-    pub(super) tmp: PathBuf,
-    pub(super) dst: PathBuf,
-    pub(super) committed: bool,
+/// Creates `dst`'s folder and the temporary file `dst` is written to.
+fn create_output(dst: &Path) -> Result<AtomicFile, AudioError> {
+    let dir = match dst.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    fs::create_dir_all(dir).map_err(|e| AudioError::io(dir, "create the output folder", e))?;
+    AtomicFile::create(dst).map_err(|e| AudioError::io(dst, "create a temporary output file", e))
 }
 
-impl AtomicOut {
-    pub(super) fn create(dst: &Path) -> Result<(Self, File), AudioError> {
-        let dir = match dst.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        fs::create_dir_all(&dir)
-            .map_err(|e| AudioError::io(&dir, "create the output folder", e))?;
-        let name = dst
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dir.join(format!(
-            ".{name}.{}-{}.part",
-            std::process::id(),
-            TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        // readable too: a writer that patches its header has the file hashed back once
-        let f = fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp)
-            .map_err(|e| AudioError::io(&tmp, "create a temporary output file", e))?;
-        Ok((
-            AtomicOut {
-                tmp,
-                dst: dst.to_path_buf(),
-                committed: false,
-            },
-            f,
-        ))
-    }
-
-    pub(super) fn commit(mut self) -> Result<(), AudioError> {
-        fs::rename(&self.tmp, &self.dst)
-            .map_err(|e| AudioError::io(&self.dst, "rename the finished output into place", e))?;
-        self.committed = true;
-        Ok(())
-    }
+/// Hashes the finished file and puts it in its place.
+fn commit(hashing: HashingWriter<AtomicFile>, dst: &Path) -> Result<Written, AudioError> {
+    let (file, sha256) = hashing
+        .finish()
+        .map_err(|e| AudioError::io(dst, "write", e))?;
+    let bytes = file.size().map_err(|e| AudioError::io(dst, "write", e))?;
+    file.commit()
+        .map_err(|e| AudioError::io(dst, "rename the finished output into place", e))?;
+    Ok(Written { bytes, sha256 })
 }
 
-impl Drop for AtomicOut {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = fs::remove_file(&self.tmp);
-        }
-    }
+/// Copies `reader` (MP3 content for an MP3 output) unchanged to `dst`.
+pub(super) fn copy_to(reader: &mut dyn io::Read, dst: &Path) -> Result<Written, AudioError> {
+    let mut hashing = HashingWriter::new(create_output(dst)?);
+    io::copy(reader, &mut hashing).map_err(|e| AudioError::io(dst, "write", e))?;
+    commit(hashing, dst)
 }
 
 /// The output file: its bytes go through a [`HashingWriter`], so its SHA-256 is known when it is
 /// finished without reading it again.
 pub(super) enum Sink {
-    Wav(WavWriter<BufWriter<HashingWriter>>),
-    Mp3(Box<Mp3Writer<BufWriter<HashingWriter>>>),
+    Wav(WavWriter<BufWriter<HashingWriter<AtomicFile>>>),
+    Mp3(Box<Mp3Writer<BufWriter<HashingWriter<AtomicFile>>>>),
 }
 
 /// What a finished sink wrote.
@@ -88,15 +55,15 @@ pub(super) struct Written {
 }
 
 impl Sink {
-    pub(super) fn new(
-        f: File,
+    /// Creates the temporary output file and writes the container's header.
+    pub(super) fn create(
+        dst: &Path,
         opts: &TranscodeOptions,
         channels: u16,
         rate: u32,
         expected_frames: Option<u64>,
-        dst: &Path,
     ) -> Result<Self, AudioError> {
-        let w = BufWriter::with_capacity(256 * 1024, HashingWriter::new(f));
+        let w = BufWriter::with_capacity(256 * 1024, HashingWriter::new(create_output(dst)?));
         let fmt = match opts.to {
             OutputFormat::Mp3 => {
                 return Mp3Writer::new(w, channels, rate, opts.bitrate, opts.quality)
@@ -119,16 +86,16 @@ impl Sink {
         }
     }
 
-    pub(super) fn finish(self) -> io::Result<Written> {
+    /// Finishes the container, hashes the file and puts it in its place.
+    pub(super) fn finish(self, dst: &Path) -> Result<Written, AudioError> {
         let w = match self {
-            Sink::Wav(w) => w.finish()?,
-            Sink::Mp3(m) => m.finish()?,
+            Sink::Wav(w) => w.finish(),
+            Sink::Mp3(m) => m.finish(),
         };
-        let (f, sha256) = w.into_inner().map_err(|e| e.into_error())?.finish()?;
-        Ok(Written {
-            bytes: f.metadata()?.len(),
-            sha256,
-        })
+        let hashing = w
+            .and_then(|w| w.into_inner().map_err(|e| e.into_error()))
+            .map_err(|e| AudioError::io(dst, "write", e))?;
+        commit(hashing, dst)
     }
 }
 

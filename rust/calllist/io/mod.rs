@@ -7,14 +7,13 @@
 //!
 //! One idea a file: [`options`] (what a run is asked), [`decode`] (bytes to UTF-8), [`sniff`]
 //! (delimiter, header, columns), [`gate`] (the decisions each row passes, the counts),
-//! [`write`] (formatting the output rows), [`outfile`] (outputs swapped in on success),
+//! [`write`] (formatting the output rows),
 //! [`pipeline`] (the file and in-memory cleans) and [`par`] (the parallel CSV path of a file
 //! clean).
 
 mod decode;
 mod gate;
 mod options;
-mod outfile;
 mod par;
 mod pipeline;
 mod sniff;
@@ -30,7 +29,6 @@ use std::path::{Path, PathBuf};
 pub use decode::detect_encoding;
 pub use gate::{normalize_many, Gate, Summary};
 pub use options::{CleanOptions, ColumnSel};
-pub use outfile::wait_for_removals;
 pub use pipeline::{clean_file, clean_values, CleanPaths};
 pub use sniff::{detect_layout, layout_from_records, sniff_delimiter, Layout, MAX_HEADER_BYTES};
 pub use write::undefuse;

@@ -25,13 +25,14 @@ use encoding_rs::{DecoderResult, GB18030, UTF_8};
 use rayon::prelude::*;
 
 use super::gate::{Gate, Summary};
-use super::outfile::OutFile;
+use super::pipeline::write_out;
 use super::sniff::Layout;
 use super::write::{clean_tail, format_row, needs_defuse, CsvBuf, Fields, RowOut, TAIL_MAX};
 use crate::calllist::dedup::scope_hash;
 use crate::calllist::normalize::{write_digits, Normalized, Normalizer, Reason};
 use crate::calllist::platform::{Batcher, Profile};
 use crate::calllist::{io_err, CalllistError, Result};
+use crate::fsutil::AtomicFile;
 
 #[derive(Clone, Copy, Default)]
 struct RecMeta {
@@ -605,10 +606,10 @@ pub(super) struct Job<'a, 'g> {
 /// Runs the pipeline; returns the output files for the caller to commit.
 pub(super) fn run(
     job: Job<'_, '_>,
-    clean_f: OutFile,
-    rej_f: OutFile,
+    clean_f: AtomicFile,
+    rej_f: AtomicFile,
     progress: &mut dyn FnMut(u64, u64, u64) -> bool,
-) -> Result<(OutFile, OutFile)> {
+) -> Result<(AtomicFile, AtomicFile)> {
     let Job {
         input,
         mut file,
@@ -863,13 +864,13 @@ pub(super) fn run(
         });
 
         // ------------------------------------------------------------ writer
-        let writer = sc.spawn(move || -> Result<(OutFile, OutFile)> {
+        let writer = sc.spawn(move || -> Result<(AtomicFile, AtomicFile)> {
             let (mut clean_f, mut rej_f) = (clean_f, rej_f);
             for round in wrx.iter() {
                 for p in &round.pieces[..round.n] {
                     if let (Some(c), Some(r)) = (&p.clean, &p.rej) {
-                        clean_f.write(&c.buf)?;
-                        rej_f.write(&r.buf)?;
+                        write_out(&mut clean_f, &c.buf)?;
+                        write_out(&mut rej_f, &r.buf)?;
                     }
                 }
                 // buffers grown by an unusual block (a huge cell, a giant line) are released

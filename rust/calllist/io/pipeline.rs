@@ -2,6 +2,7 @@
 //! clean of a column of values.
 
 use std::fs::File;
+use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::sync_channel;
@@ -14,11 +15,11 @@ use crate::calllist::dedup::{scope_hash, Blacklist, Dedup, ImportStore};
 use crate::calllist::normalize::{Normalized, Normalizer, Reason};
 use crate::calllist::platform::Batcher;
 use crate::calllist::{io_err, CalllistError, Result};
+use crate::fsutil::AtomicFile;
 
 use super::decode::{DecodeAt, Decoding};
 use super::gate::{normalize_many, Gate, Summary};
 use super::options::CleanOptions;
-use super::outfile::OutFile;
 use super::sniff::{csv_reader, detect_layout, layout_from_records};
 use super::write::{format_rows, CsvBuf, RowOut};
 
@@ -148,8 +149,8 @@ pub fn clean_file(
         ..Summary::default()
     };
     let width = layout.columns.len();
-    let mut clean_f = OutFile::create(paths.clean)?;
-    let mut rej_f = OutFile::create(paths.rejects)?;
+    let mut clean_f = AtomicFile::create(paths.clean).map_err(io_err(paths.clean))?;
+    let mut rej_f = AtomicFile::create(paths.rejects).map_err(io_err(paths.rejects))?;
     let mut head = CsvBuf::new(4096, opts.defuse);
     let mut rhead = CsvBuf::new(256, opts.defuse);
     if opts.bom {
@@ -174,8 +175,8 @@ pub fn clean_file(
         rhead.plain(c.as_bytes());
     }
     rhead.end();
-    clean_f.write(&head.buf)?;
-    rej_f.write(&rhead.buf)?;
+    write_out(&mut clean_f, &head.buf)?;
+    write_out(&mut rej_f, &rhead.buf)?;
 
     if let Source::Plain(file) = &mut source {
         let file = file.take().expect("the input file");
@@ -298,11 +299,11 @@ pub fn clean_file(
     // a writer thread: formatted buffers go out in order while the next chunk is formatted
     let (wtx, wrx) = sync_channel::<(Vec<(CsvBuf, CsvBuf)>, usize)>(2);
     let (wback_tx, wback_rx) = sync_channel::<Vec<(CsvBuf, CsvBuf)>>(4);
-    let writer = std::thread::spawn(move || -> Result<(OutFile, OutFile)> {
+    let writer = std::thread::spawn(move || -> Result<(AtomicFile, AtomicFile)> {
         for (bufs, pieces) in wrx.iter() {
             for (cb, rb) in &bufs[..pieces] {
-                clean_f.write(&cb.buf)?;
-                rej_f.write(&rb.buf)?;
+                write_out(&mut clean_f, &cb.buf)?;
+                write_out(&mut rej_f, &rb.buf)?;
             }
             let _ = wback_tx.try_send(bufs);
         }
@@ -422,8 +423,8 @@ pub fn clean_file(
 pub(super) fn finish(
     mut summary: Summary,
     batcher: Option<Batcher>,
-    clean_f: OutFile,
-    rej_f: OutFile,
+    clean_f: AtomicFile,
+    rej_f: AtomicFile,
     store: Option<&mut ImportStore>,
     input: &Path,
     total: u64,
@@ -433,13 +434,24 @@ pub(super) fn finish(
     if summary.rows == 0 {
         return Err(CalllistError::Empty { path: input.into() });
     }
-    clean_f.commit()?;
-    rej_f.commit()?;
+    commit(clean_f)?;
+    commit(rej_f)?;
     if let Some(st) = store {
         st.save()?;
     }
     progress(total, total, summary.rows);
     Ok(summary)
+}
+
+/// Appends to an output, naming it in the error.
+pub(super) fn write_out(out: &mut AtomicFile, bytes: &[u8]) -> Result<()> {
+    out.write_all(bytes).map_err(io_err(out.path()))
+}
+
+/// Puts a finished output in its place.
+fn commit(out: AtomicFile) -> Result<()> {
+    let path = out.path().to_path_buf();
+    out.commit().map_err(io_err(path))
 }
 
 #[inline]

@@ -20,9 +20,7 @@ use crate::calllist::dedup::{
     first_flags as core_first_flags, Blacklist as CoreBlacklist, ImportStore,
 };
 use crate::calllist::io::{self as cio, CleanOptions, CleanPaths, ColumnSel, Gate, Summary};
-use crate::calllist::normalize::{
-    write_digits, Config, ForeignPolicy, Kind, Normalized, Normalizer, Reason,
-};
+use crate::calllist::normalize::{Config, ForeignPolicy, Kind, Normalized, Normalizer, Reason};
 use crate::calllist::platform::Profile;
 use crate::calllist::tables::Tables;
 use crate::calllist::xlsx::HuaweiWorkbook;
@@ -348,10 +346,9 @@ fn value_bytes(item: &Bound<'_, PyAny>, i: usize, what: &str) -> PyResult<Vec<u8
         if f.is_nan() {
             return Ok(Vec::new());
         }
-        if f.fract() == 0.0 && f.abs() < 1e18 {
-            return Ok(format!("{}", f as i128).into_bytes());
-        }
-        return Ok(format!("{f}").into_bytes());
+        let mut text = String::new();
+        crate::digits::float_text(f, &mut text);
+        return Ok(text.into_bytes());
     }
     Err(PyTypeError::new_err(format!(
         "{what}[{i}]: expected str, bytes, int or None, got {}",
@@ -558,7 +555,7 @@ fn normalize_ints<'py>(
                 };
             }
             let mut b = [0u8; 24];
-            let n = write_digits(v[i] as u64, &mut b);
+            let n = crate::digits::write_u64(v[i] as u64, &mut b);
             norm.inner.normalize(&b[..n])
         })
     })?;

@@ -29,9 +29,10 @@ use super::pipeline::write_out;
 use super::sniff::Layout;
 use super::write::{clean_tail, format_row, needs_defuse, CsvBuf, Fields, RowOut, TAIL_MAX};
 use crate::calllist::dedup::scope_hash;
-use crate::calllist::normalize::{write_digits, Normalized, Normalizer, Reason};
+use crate::calllist::normalize::{Normalized, Normalizer, Reason};
 use crate::calllist::platform::{Batcher, Profile};
 use crate::calllist::{io_err, CalllistError, Result};
+use crate::digits::write_u64;
 use crate::fsutil::AtomicFile;
 
 #[derive(Clone, Copy, Default)]
@@ -532,7 +533,7 @@ fn fast_clean_row(
 #[inline]
 fn fast_reject_row(out: &mut Vec<u8>, line: u64, input: &[u8], n: &Normalized, reason: Reason) {
     let mut buf = [0u8; 64];
-    let l = write_digits(line, &mut buf);
+    let l = write_u64(line, &mut buf);
     out.extend_from_slice(&buf[..l]);
     out.push(b',');
     out.extend_from_slice(input);
@@ -541,7 +542,7 @@ fn fast_reject_row(out: &mut Vec<u8>, line: u64, input: &[u8], n: &Normalized, r
     out.push(b',');
     if n.is_ok() {
         buf[0] = b'+';
-        let l = write_digits(n.key, &mut buf[1..]);
+        let l = write_u64(n.key, &mut buf[1..]);
         out.extend_from_slice(&buf[..l + 1]);
     }
     out.push(b'\n');

@@ -454,20 +454,6 @@ fn commit(out: AtomicFile) -> Result<()> {
     out.commit().map_err(io_err(path))
 }
 
-#[inline]
-pub(super) fn fmt_u64(mut v: u64, buf: &mut [u8; 24]) -> &[u8] {
-    let mut i = 24;
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    &buf[i..]
-}
-
 /// In-memory clean over a column of values: per-row final reason codes plus the summary.
 pub fn clean_values(
     values: &[&[u8]],

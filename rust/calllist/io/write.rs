@@ -1,9 +1,8 @@
 //! Formatting the clean and rejects rows: CSV quoting, formula defusing and the added columns.
 
-use crate::calllist::normalize::{write_digits, Kind, Normalized, Reason};
+use crate::calllist::normalize::{Kind, Normalized, Reason};
 use crate::calllist::platform::Profile;
-
-use super::pipeline::fmt_u64;
+use crate::digits::write_u64;
 
 /// A cell a spreadsheet program could run as a formula: it starts with `=`, `+`, `-`, `@`, TAB or
 /// CR, after any number of `'`. The clean step prefixes one more `'`; counting the user's own
@@ -213,7 +212,8 @@ pub(super) fn format_row<R: Fields>(
     } else {
         let mut b1 = [0u8; 24];
         let mut itoa = [0u8; 24];
-        rej.plain(fmt_u64(line, &mut itoa));
+        let l = write_u64(line, &mut itoa);
+        rej.plain(&itoa[..l]);
         rej.cell(rec.field(col).unwrap_or(b""));
         rej.plain(d.reason.as_str().as_bytes());
         let l1 = n.write_e164(&mut b1);
@@ -259,7 +259,7 @@ pub(super) fn clean_tail(
     let digits_at = at + 1;
     if n.is_ok() {
         out[at] = b'+';
-        nd = write_digits(n.key, &mut out[digits_at..digits_at + 20]);
+        nd = write_u64(n.key, &mut out[digits_at..digits_at + 20]);
         at = digits_at + nd;
     }
     out[at] = b',';
@@ -304,10 +304,7 @@ pub(super) fn clean_tail(
         at += l;
         out[at] = b',';
         at += 1;
-        let mut itoa = [0u8; 24];
-        let v = fmt_u64(d.batch, &mut itoa);
-        out[at..at + v.len()].copy_from_slice(v);
-        at += v.len();
+        at += write_u64(d.batch, &mut out[at..]);
     }
     out[at] = b'\n';
     at + 1

@@ -82,3 +82,18 @@ def test_batch_hashes_done_files_and_none_for_skipped_or_failed(tmp_path: Path) 
     assert skipped.output_bytes == (out / "a.V3.wav").stat().st_size
     mp3 = audio.transcode_many([(tmp_path / "a.V3", out / "a.mp3")], to="mp3")[0]
     _assert_hash_of_file(mp3)
+
+
+def test_result_is_a_frozen_typed_object(tmp_path: Path) -> None:
+    (tmp_path / "a.V3").write_bytes(audio.encode(speechish(0.2), "alaw"))
+    r = audio.transcode(tmp_path / "a.V3", tmp_path / "a.wav")
+    copy = audio.TranscodeResult(**vars(r))
+    assert isinstance(r, audio.TranscodeResult) and r == copy and hash(r) == hash(copy)
+    assert r != audio.TranscodeResult(**{**vars(r), "sha256": None})
+    with pytest.raises(AttributeError):
+        r.ok = False  # type: ignore[misc]
+    match r:
+        case audio.TranscodeResult(src, dst, True, "done"):
+            assert (src, dst) == (str(tmp_path / "a.V3"), str(tmp_path / "a.wav"))
+        case _:
+            pytest.fail("the result does not match its positional pattern")

@@ -57,7 +57,11 @@ pub(crate) fn transcode_impl(
         Opened::Decoded(input) => {
             let out_rate = default_rate(input.rate, opts);
             wav_size_check(src, input.remaining, &input, out_rate, opts)?;
-            let channels = if opts.mono { 1 } else { input.channels };
+            let channels = if opts.mixes_to_mono() {
+                1
+            } else {
+                input.channels
+            };
             if opts.to == OutputFormat::Mp3 && channels > 2 {
                 return Err(AudioError::format(
                     src,
@@ -65,7 +69,7 @@ pub(crate) fn transcode_impl(
                 ));
             }
             // the filter is checked (and built) before the output file exists
-            let mut p = Pipeline::new(input, out_rate, opts.dc_block, opts.mono)?;
+            let mut p = Pipeline::new(input, out_rate, opts.dc_block, opts.mixes_to_mono())?;
             let sink = Sink::create(dst, opts, channels, out_rate, p.expected_frames())?;
             let (frames, sink) = if pipelined {
                 pump_threaded(&mut p, sink, channels, dst)?

@@ -18,6 +18,21 @@ pub enum MergeMode {
     Mix,
 }
 
+impl std::str::FromStr for MergeMode {
+    type Err = AudioError;
+
+    /// Parses `channels` or `mix`.
+    fn from_str(s: &str) -> Result<Self, AudioError> {
+        match s {
+            "channels" => Ok(MergeMode::Channels),
+            "mix" => Ok(MergeMode::Mix),
+            _ => Err(AudioError::InvalidOption(format!(
+                "mode {s:?} is not 'channels' or 'mix'"
+            ))),
+        }
+    }
+}
+
 /// Merges 2..=8 mono recordings of one call into one file (multichannel or mixed down).
 /// All inputs are resampled to the output rate; a shorter track is padded with silence.
 pub fn merge(

@@ -3,6 +3,7 @@
 use crate::audio::mp3::MP3_RATES;
 use crate::audio::vox::Variant;
 use crate::audio::AudioError;
+use std::str::FromStr;
 
 /// What the input is, as the caller knows it (`Auto`: sniff and guess).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,9 +21,11 @@ pub enum SourceKind {
     Auto,
 }
 
-impl SourceKind {
+impl FromStr for SourceKind {
+    type Err = AudioError;
+
     /// Parses `vox6k`, `vox8k`, `alaw`, `ulaw`, `auto`.
-    pub fn parse(s: &str) -> Result<Self, AudioError> {
+    fn from_str(s: &str) -> Result<Self, AudioError> {
         Ok(match s.to_ascii_lowercase().as_str() {
             "vox6k" | "vox24k" | "24kvox" => SourceKind::Vox6k,
             "vox8k" | "vox32k" | "32kvox" | "vox" => SourceKind::Vox8k,
@@ -47,13 +50,15 @@ pub enum VariantChoice {
     Auto,
 }
 
-impl VariantChoice {
+impl FromStr for VariantChoice {
+    type Err = AudioError;
+
     /// Parses a rule name or `auto`.
-    pub fn parse(s: &str) -> Result<Self, AudioError> {
+    fn from_str(s: &str) -> Result<Self, AudioError> {
         if s.eq_ignore_ascii_case("auto") {
             Ok(VariantChoice::Auto)
         } else {
-            crate::audio::parse_variant(s).map(VariantChoice::Fixed)
+            s.parse().map(VariantChoice::Fixed)
         }
     }
 }
@@ -71,9 +76,11 @@ pub enum OutputFormat {
     Mp3,
 }
 
-impl OutputFormat {
+impl FromStr for OutputFormat {
+    type Err = AudioError;
+
     /// Parses `wav`, `wav-alaw` (`alaw`), `wav-ulaw` (`ulaw`), `mp3`.
-    pub fn parse(s: &str) -> Result<Self, AudioError> {
+    fn from_str(s: &str) -> Result<Self, AudioError> {
         Ok(match s.to_ascii_lowercase().as_str() {
             "wav" | "wav-pcm" | "pcm" => OutputFormat::Wav,
             "wav-alaw" | "alaw" => OutputFormat::WavAlaw,
@@ -86,7 +93,9 @@ impl OutputFormat {
             }
         })
     }
+}
 
+impl OutputFormat {
     /// File extension of the output.
     pub fn extension(self) -> &'static str {
         match self {
@@ -117,8 +126,9 @@ pub struct TranscodeOptions {
     pub dc_block: bool,
     /// Replace existing outputs instead of skipping them.
     pub overwrite: bool,
-    /// Mix multichannel inputs down to mono (channel average) before anything else.
-    pub mono: bool,
+    /// Mix multichannel inputs down to mono (channel average) before anything else; `None`:
+    /// only for A-law/µ-law WAV, the platform's mono prompt profile (see [`Self::mixes_to_mono`]).
+    pub mono: Option<bool>,
     /// Rate of headerless VOX found by `SourceKind::Auto`.
     pub auto_vox_rate: u32,
 }
@@ -134,13 +144,22 @@ impl Default for TranscodeOptions {
             quality: 7,
             dc_block: false,
             overwrite: false,
-            mono: false,
+            mono: None,
             auto_vox_rate: 8000,
         }
     }
 }
 
 impl TranscodeOptions {
+    /// Whether multichannel inputs are mixed down to mono: as asked, else for the G.711 WAV
+    /// outputs (the platform's prompt profile is mono 8 kHz).
+    pub fn mixes_to_mono(&self) -> bool {
+        self.mono.unwrap_or(matches!(
+            self.to,
+            OutputFormat::WavAlaw | OutputFormat::WavUlaw
+        ))
+    }
+
     /// Checks values that do not depend on the input.
     pub fn validate(&self) -> Result<(), AudioError> {
         if let Some(r) = self.rate {

@@ -260,7 +260,7 @@ fn float_and_24_bit_stereo_to_mono_8k() {
     fs::write(d.join("in.wav"), &f).unwrap();
     let o = TranscodeOptions {
         to: OutputFormat::WavAlaw,
-        mono: true,
+        mono: Some(true),
         ..Default::default()
     };
     let r = transcode(&d.join("in.wav"), &d.join("out.wav"), &o).unwrap();

@@ -24,31 +24,31 @@ use crate::calllist::normalize::{Config, ForeignPolicy, Kind, Normalized, Normal
 use crate::calllist::platform::Profile;
 use crate::calllist::tables::Tables;
 use crate::calllist::xlsx::HuaweiWorkbook;
-use crate::calllist::CalllistError;
+use crate::calllist::CalllistError as CoreError;
 
 pyo3::create_exception!(
     callcore.calllist,
-    CalllistError_,
+    CalllistError,
     PyValueError,
     "A call list cannot be processed as given; the message names the input."
 );
 pyo3::create_exception!(
     callcore.calllist,
     MissingColumn,
-    CalllistError_,
+    CalllistError,
     "The requested phone (or scope) column is not in the file."
 );
 
-fn err(e: CalllistError) -> PyErr {
+fn err(e: CoreError) -> PyErr {
     let msg = e.to_string();
     match e {
-        CalllistError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+        CoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
             PyFileNotFoundError::new_err(msg)
         }
-        CalllistError::Io { .. } => PyOSError::new_err(msg),
-        CalllistError::Decode { .. } => PyValueError::new_err(msg),
-        CalllistError::MissingColumn { .. } => MissingColumn::new_err(msg),
-        _ => CalllistError_::new_err(msg),
+        CoreError::Io { .. } => PyOSError::new_err(msg),
+        CoreError::Decode { .. } => PyValueError::new_err(msg),
+        CoreError::MissingColumn { .. } => MissingColumn::new_err(msg),
+        _ => CalllistError::new_err(msg),
     }
 }
 
@@ -71,7 +71,7 @@ fn panic_error(call: &str, payload: Box<dyn std::any::Any + Send>) -> PyErr {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "no message".to_string());
-    CalllistError_::new_err(format!(
+    CalllistError::new_err(format!(
         "callcore.calllist.{call}: internal error in the Rust core ({what}); \
          please report it with the input"
     ))
@@ -793,9 +793,7 @@ fn clean_values<'py>(
     let now = now_unix();
     let (out, reasons, summary) = detach_guarded(py, "clean_values", || {
         let mut gate = Gate::new(blacklist.map(|b| &b.inner), st.as_mut());
-        gate.imported_since = window_days
-            .map(|d| now - (d * 86400.0) as i64)
-            .unwrap_or(i64::MIN);
+        gate.imported_since = cio::imported_since(window_days, now);
         gate.record_at = record.then_some(now);
         gate.platform = prof.as_ref();
         cio::clean_values(&slices, scope_slices.as_deref(), &norm.inner, gate)
@@ -845,16 +843,12 @@ fn clean_file<'py>(
         (None, Some(i)) => ColumnSel::Index(i),
         (None, None) => ColumnSel::Auto,
     };
-    let delim = match delimiter.as_deref() {
-        None => None,
-        Some("\\t") | Some("\t") | Some("tab") => Some(b'\t'),
-        Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
-        Some(d) => {
-            return Err(PyValueError::new_err(format!(
-                "delimiter: expected one ASCII character, got {d:?}"
-            )))
-        }
-    };
+    let delim = delimiter
+        .as_deref()
+        .map(str::parse::<cio::Delimiter>)
+        .transpose()
+        .map_err(err)?
+        .map(|d| d.0);
     let now = now_unix();
     let opts = CleanOptions {
         column: col,
@@ -865,9 +859,7 @@ fn clean_file<'py>(
         defuse,
         bom,
         chunk_rows: chunk_rows.max(1),
-        imported_since: window_days
-            .map(|d| now - (d * 86400.0) as i64)
-            .unwrap_or(i64::MIN),
+        imported_since: cio::imported_since(window_days, now),
         record_at: record.then_some(now),
         sheet,
         parallel,
@@ -909,7 +901,7 @@ fn clean_file<'py>(
         return Err(e);
     }
     let summary = result.map_err(|e| {
-        if let CalllistError::Decode { .. } = e {
+        if let CoreError::Decode { .. } = e {
             // a UnicodeDecodeError is what Python users expect for an undecodable file
             let msg = e.to_string();
             return PyUnicodeDecodeError::new_err((
@@ -957,7 +949,7 @@ fn write_huawei_workbooks(
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add("CalllistError", m.py().get_type::<CalllistError_>())?;
+    m.add("CalllistError", m.py().get_type::<CalllistError>())?;
     m.add("MissingColumn", m.py().get_type::<MissingColumn>())?;
     m.add_class::<PyNormalizer>()?;
     m.add_class::<PyBlacklist>()?;

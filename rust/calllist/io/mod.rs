@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 pub use decode::detect_encoding;
 pub use gate::{normalize_many, Gate, Summary};
-pub use options::{CleanOptions, ColumnSel};
+pub use options::{imported_since, CleanOptions, ColumnSel, Delimiter};
 pub use pipeline::{clean_file, clean_values, CleanPaths};
 pub use sniff::{detect_layout, layout_from_records, sniff_delimiter, Layout, MAX_HEADER_BYTES};
 pub use write::undefuse;

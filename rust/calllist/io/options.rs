@@ -1,6 +1,35 @@
 //! What a clean run is asked to do: the phone column and the options.
 
+use std::str::FromStr;
+
 use crate::calllist::platform::Profile;
+use crate::calllist::CalllistError;
+
+/// A CSV delimiter given as text: one ASCII character, or `\t`, a TAB or `tab`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delimiter(pub u8);
+
+impl FromStr for Delimiter {
+    type Err = CalllistError;
+
+    fn from_str(s: &str) -> Result<Self, CalllistError> {
+        match s {
+            "\\t" | "\t" | "tab" => Ok(Delimiter(b'\t')),
+            d if d.len() == 1 && d.is_ascii() => Ok(Delimiter(d.as_bytes()[0])),
+            d => Err(CalllistError::Config(format!(
+                "delimiter: expected one ASCII character, got {d:?}"
+            ))),
+        }
+    }
+}
+
+/// The unix time from which a number counts as already imported: `window_days` before `now`
+/// (fractions of a day allowed), or every earlier import when there is no window.
+pub fn imported_since(window_days: Option<f64>, now: i64) -> i64 {
+    window_days
+        .map(|days| now - (days * 86400.0) as i64)
+        .unwrap_or(i64::MIN)
+}
 
 /// Which column holds the phone number.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,5 +86,21 @@ impl Default for CleanOptions {
             sheet: None,
             parallel: true,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delimiter_text_and_the_import_window() {
+        assert_eq!("\\t".parse::<Delimiter>().unwrap(), Delimiter(b'\t'));
+        assert_eq!("tab".parse::<Delimiter>().unwrap(), Delimiter(b'\t'));
+        assert_eq!(";".parse::<Delimiter>().unwrap(), Delimiter(b';'));
+        let e = ",,".parse::<Delimiter>().unwrap_err().to_string();
+        assert_eq!(e, "delimiter: expected one ASCII character, got \",,\"");
+        assert_eq!(imported_since(None, 1_000_000), i64::MIN);
+        assert_eq!(imported_since(Some(1.5), 1_000_000), 1_000_000 - 129_600);
     }
 }

@@ -231,7 +231,8 @@ pub fn hex(bytes: &[u8]) -> String {
 /// advance never seek back, and their hash is the one computed while writing.
 pub struct HashingWriter<F: Read + Write + Seek> {
     file: F,
-    sha: Sha256,
+    /// `None`: a plain writer (the caller did not ask for the hash; it costs ~1 ms a MB)
+    sha: Option<Sha256>,
     /// where the next write lands
     pos: u64,
     /// bytes 0..hashed are in `sha`
@@ -241,11 +242,12 @@ pub struct HashingWriter<F: Read + Write + Seek> {
 }
 
 impl<F: Read + Write + Seek> HashingWriter<F> {
-    /// Wraps a file opened for reading and writing, at its start.
-    pub fn new(file: F) -> Self {
+    /// Wraps a file opened for reading and writing, at its start; `hash` off makes it a plain
+    /// writer.
+    pub fn new(file: F, hash: bool) -> Self {
         HashingWriter {
             file,
-            sha: Sha256::new(),
+            sha: hash.then(Sha256::new),
             pos: 0,
             hashed: 0,
             stale: false,
@@ -253,9 +255,12 @@ impl<F: Read + Write + Seek> HashingWriter<F> {
     }
 
     /// The file (still open) and the SHA-256 of its bytes.
-    pub fn finish(mut self) -> io::Result<(F, [u8; 32])> {
+    pub fn finish(mut self) -> io::Result<(F, Option<[u8; 32]>)> {
+        let Some(running) = self.sha.take() else {
+            return Ok((self.file, None));
+        };
         if !self.stale {
-            return Ok((self.file, self.sha.finalize().into()));
+            return Ok((self.file, Some(running.finalize().into())));
         }
         let mut sha = Sha256::new();
         self.file.seek(SeekFrom::Start(0))?;
@@ -267,18 +272,20 @@ impl<F: Read + Write + Seek> HashingWriter<F> {
             }
             sha.update(&buf[..n]);
         }
-        Ok((self.file, sha.finalize().into()))
+        Ok((self.file, Some(sha.finalize().into())))
     }
 }
 
 impl<F: Read + Write + Seek> Write for HashingWriter<F> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.file.write(buf)?;
-        if self.pos == self.hashed && !self.stale {
-            self.sha.update(&buf[..n]);
-            self.hashed += n as u64;
-        } else {
-            self.stale = true;
+        if let Some(sha) = &mut self.sha {
+            if self.pos == self.hashed && !self.stale {
+                sha.update(&buf[..n]);
+                self.hashed += n as u64;
+            } else {
+                self.stale = true;
+            }
         }
         self.pos += n as u64;
         Ok(n)
@@ -309,7 +316,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("callcore-fsutil-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("h.bin");
-        let mut w = HashingWriter::new(File::create(&path).unwrap());
+        let mut w = HashingWriter::new(File::create(&path).unwrap(), true);
         w.write_all(b"header..").unwrap();
         w.write_all(b"body").unwrap();
         // a seek that lands where the next write would anyway keeps the running hash
@@ -317,7 +324,7 @@ mod tests {
         w.write_all(b"!").unwrap();
         assert!(!w.stale);
         let (_, sha) = w.finish().unwrap();
-        assert_eq!(sha, sha_of(b"header..body!"));
+        assert_eq!(sha, Some(sha_of(b"header..body!")));
 
         let mut w = HashingWriter::new(
             std::fs::OpenOptions::new()
@@ -326,13 +333,14 @@ mod tests {
                 .truncate(true)
                 .open(&path)
                 .unwrap(),
+            true,
         );
         w.write_all(b"header..body").unwrap();
         w.seek(SeekFrom::Start(0)).unwrap();
         w.write_all(b"HEADER").unwrap();
         w.seek(SeekFrom::End(0)).unwrap();
         let (_, sha) = w.finish().unwrap();
-        assert_eq!(sha, sha_of(b"HEADER..body"));
+        assert_eq!(sha, Some(sha_of(b"HEADER..body")));
         assert_eq!(std::fs::read(&path).unwrap(), b"HEADER..body");
         assert_eq!(hex(&[0x0f, 0xa0]), "0fa0");
         let _ = std::fs::remove_dir_all(&dir);

@@ -115,7 +115,7 @@ class calllist:
             *,
             default_area_code: str | None = None,
             structural_only: bool = False,
-            foreign: str = "keep",
+            foreign: Literal["keep", "reject"] = "keep",
             allow_short_codes: bool = False,
             mobile_prefixes: str | None = None,
             area_codes: str | None = None,

@@ -6,12 +6,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
+use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::{
     PyFileExistsError, PyFileNotFoundError, PyIsADirectoryError, PyOSError, PyPermissionError,
     PyTypeError, PyValueError,
 };
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList};
+use pyo3::types::{PyBytes, PyDict, PyList, PyMemoryView};
 
 use super::convert::type_name;
 use super::panics::guard;
@@ -46,9 +47,12 @@ fn to_py(e: AudioError) -> PyErr {
     }
 }
 
-/// A read-only byte view: `bytes` without a copy, other buffers copied once.
+/// A read-only byte view: `bytes` and a contiguous `memoryview` of `bytes` without a copy;
+/// other buffers (`bytearray`, views of them) are copied once, since the GIL is released while
+/// the data is read and their owner could change them meanwhile.
 enum Data<'py> {
     Bytes(Bound<'py, PyBytes>),
+    Shared(PyBuffer<u8>),
     Owned(Vec<u8>),
 }
 
@@ -58,6 +62,17 @@ impl<'py> Data<'py> {
             return Ok(Data::Bytes(b.clone()));
         }
         if !obj.is_instance_of::<PyList>() && !obj.is_instance_of::<pyo3::types::PyString>() {
+            let of_bytes = obj.is_instance_of::<PyMemoryView>()
+                && obj
+                    .getattr("obj")
+                    .is_ok_and(|o| o.is_exact_instance_of::<PyBytes>());
+            if of_bytes {
+                if let Ok(buf) = PyBuffer::<u8>::get(obj) {
+                    if buf.is_c_contiguous() {
+                        return Ok(Data::Shared(buf));
+                    }
+                }
+            }
             if let Ok(v) = obj.extract::<Vec<u8>>() {
                 return Ok(Data::Owned(v));
             }
@@ -70,6 +85,11 @@ impl<'py> Data<'py> {
     fn as_slice(&self) -> &[u8] {
         match self {
             Data::Bytes(b) => b.as_bytes(),
+            // SAFETY: a C-contiguous view of `len_bytes` bytes into an immutable `bytes`, kept
+            // alive by the buffer export as long as `buf` is held
+            Data::Shared(buf) => unsafe {
+                std::slice::from_raw_parts(buf.buf_ptr() as *const u8, buf.len_bytes())
+            },
             Data::Owned(v) => v,
         }
     }
@@ -344,6 +364,7 @@ struct TranscodeArgs {
     overwrite: bool,
     auto_vox_rate: u32,
     mono: Option<bool>,
+    hash: bool,
 }
 
 impl TranscodeArgs {
@@ -359,6 +380,7 @@ impl TranscodeArgs {
             dc_block: self.dc_block,
             overwrite: self.overwrite,
             auto_vox_rate: self.auto_vox_rate,
+            hash: self.hash,
         };
         o.validate().map_err(to_py)?;
         Ok(o)

@@ -119,15 +119,7 @@ fn make_normalizer(
     area_codes: Option<PathBuf>,
     ip_prefixes: Option<PathBuf>,
 ) -> PyResult<Normalizer> {
-    let foreign = match foreign {
-        "keep" => ForeignPolicy::Keep,
-        "reject" => ForeignPolicy::Reject,
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "foreign: expected 'keep' or 'reject', got {other:?}"
-            )))
-        }
-    };
+    let foreign: ForeignPolicy = foreign.parse().map_err(err)?;
     let cfg = Config {
         default_area_code: default_area_code.map(str::to_string),
         structural_only,

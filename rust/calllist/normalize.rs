@@ -214,6 +214,21 @@ pub enum ForeignPolicy {
     Reject,
 }
 
+impl std::str::FromStr for ForeignPolicy {
+    type Err = CalllistError;
+
+    /// Parses `keep` or `reject`.
+    fn from_str(s: &str) -> std::result::Result<Self, CalllistError> {
+        match s {
+            "keep" => Ok(ForeignPolicy::Keep),
+            "reject" => Ok(ForeignPolicy::Reject),
+            other => Err(CalllistError::Config(format!(
+                "foreign: expected 'keep' or 'reject', got {other:?}"
+            ))),
+        }
+    }
+}
+
 /// Normalizer options.
 #[derive(Clone, Debug)]
 pub struct Config {

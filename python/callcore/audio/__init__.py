@@ -112,6 +112,7 @@ class _TranscodeOptions(TypedDict):
     overwrite: bool
     auto_vox_rate: int
     mono: bool | None
+    hash: bool
 
 
 class RuleScore(TypedDict):
@@ -216,13 +217,13 @@ TranscodeResult = _core.TranscodeResult
 
 def _opts(
     source: Source, to: Format | None, dst: PathLike | None, variant: Variant, rate: int | None, bitrate: int,
-    quality: int, dc_block: bool, overwrite: bool, vox_rate: int, mono: bool | None = None,
+    quality: int, dc_block: bool, overwrite: bool, vox_rate: int, mono: bool | None, hash: bool,
 ) -> _TranscodeOptions:
     if to is None:
         to = "mp3" if dst is not None and str(dst).lower().endswith(".mp3") else "wav"
     return _TranscodeOptions(
         source=source, to=to, variant=variant, rate=rate, bitrate=bitrate, quality=quality,
-        dc_block=dc_block, overwrite=overwrite, auto_vox_rate=vox_rate, mono=mono,
+        dc_block=dc_block, overwrite=overwrite, auto_vox_rate=vox_rate, mono=mono, hash=hash,
     )
 
 
@@ -240,6 +241,7 @@ def transcode(
     overwrite: bool = False,
     vox_rate: int = 8000,
     mono: bool | None = None,
+    hash: bool = False,
 ) -> TranscodeResult:
     """Transcodes one recording to WAV or MP3 (``to`` defaults from ``dst``'s extension).
 
@@ -254,8 +256,11 @@ def transcode(
     for file problems, :class:`ValueError` for bad options. ``mono`` averages the channels of a
     multichannel input (default: on for ``wav-alaw``/``wav-ulaw``, the platform's mono prompt
     profile; off otherwise). WAV inputs may be 8/16/24/32-bit integer or 32/64-bit float PCM.
+    ``hash`` computes the output's SHA-256 while writing it (``result.sha256``, lowercase hex),
+    so a caller that records it need not read the file back; it costs about as much CPU as
+    writing the file, hence off by default.
     """
-    o = _opts(source, to, dst, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate, mono)
+    o = _opts(source, to, dst, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate, mono, hash)
     return _core.transcode(os.fspath(src), os.fspath(dst), o)
 
 
@@ -273,11 +278,13 @@ def merge(
     dc_block: bool = False,
     overwrite: bool = False,
     vox_rate: int = 8000,
+    hash: bool = False,
 ) -> TranscodeResult:
     """Merges mono recordings of one call (e.g. agent, customer, conference) into one file:
     ``mode="channels"`` gives one channel per input, ``"mix"`` sums them (with saturation).
-    Shorter tracks are padded with silence; inputs are resampled to a common rate."""
-    o = _opts(source, to, dst, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate)
+    Shorter tracks are padded with silence; inputs are resampled to a common rate. ``hash``: as
+    for :func:`transcode`."""
+    o = _opts(source, to, dst, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate, None, hash)
     return _core.merge([os.fspath(s) for s in srcs], os.fspath(dst), mode, o)
 
 
@@ -294,6 +301,7 @@ def transcode_many(
     overwrite: bool = False,
     vox_rate: int = 8000,
     mono: bool | None = None,
+    hash: bool = False,
     jobs: int = 0,
     progress: Callable[[int, bool], object] | None = None,
 ) -> list[TranscodeResult]:
@@ -303,10 +311,11 @@ def transcode_many(
     a file past a limit (``error_kind="limit"``), undecodable, or even one that hits a bug in
     the core (a panic) comes back with ``ok=False`` and its reason, and leaves no temporary
     ``.part`` file behind.
-    ``progress(index, ok)`` is called as each file finishes (from worker threads).
+    ``progress(index, ok)`` is called as each file finishes (from worker threads). ``hash``: as
+    for :func:`transcode` (each written file's SHA-256 in its result).
     """
     todo = [(os.fspath(s), os.fspath(d)) for s, d in pairs]
-    o = _opts(source, to, None, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate, mono)
+    o = _opts(source, to, None, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate, mono, hash)
     return _core.transcode_many(todo, o, threads=jobs, progress=progress)
 
 

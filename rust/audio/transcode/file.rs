@@ -36,7 +36,7 @@ pub(crate) fn transcode_impl(
     }
     match open_input(src, opts)? {
         Opened::Mp3 { mut reader, len } => {
-            let written = copy_to(&mut reader, dst)?;
+            let written = copy_to(&mut reader, dst, opts.hash)?;
             Ok(TranscodeReport {
                 src: src.display().to_string(),
                 dst: dst.to_path_buf(),
@@ -50,7 +50,7 @@ pub(crate) fn transcode_impl(
                 input_bytes: len,
                 output_bytes: len,
                 bytes_written: written.bytes,
-                sha256: Some(written.sha256),
+                sha256: written.sha256,
                 notes: vec!["content is MP3: copied unchanged".into()],
             })
         }
@@ -102,7 +102,7 @@ pub(crate) fn transcode_impl(
                 input_bytes: p.input.bytes_read,
                 output_bytes: written.bytes,
                 bytes_written: written.bytes,
-                sha256: Some(written.sha256),
+                sha256: written.sha256,
                 notes,
             })
         }

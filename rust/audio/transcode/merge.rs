@@ -162,7 +162,7 @@ pub fn merge(
         input_bytes: pipes.iter().map(|p| p.input.bytes_read).sum(),
         output_bytes: written.bytes,
         bytes_written: written.bytes,
-        sha256: Some(written.sha256),
+        sha256: written.sha256,
         notes,
     })
 }

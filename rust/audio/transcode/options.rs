@@ -131,6 +131,9 @@ pub struct TranscodeOptions {
     pub mono: Option<bool>,
     /// Rate of headerless VOX found by `SourceKind::Auto`.
     pub auto_vox_rate: u32,
+    /// Compute the output's SHA-256 as it is written (`TranscodeReport::sha256`); off by
+    /// default, since it costs about as much CPU as writing the file.
+    pub hash: bool,
 }
 
 impl Default for TranscodeOptions {
@@ -146,6 +149,7 @@ impl Default for TranscodeOptions {
             overwrite: false,
             mono: None,
             auto_vox_rate: 8000,
+            hash: false,
         }
     }
 }

@@ -41,7 +41,8 @@ pub struct TranscodeReport {
     pub output_bytes: u64,
     /// Bytes written by this call (0 when skipped).
     pub bytes_written: u64,
-    /// SHA-256 of the output file, computed as it was written; `None` when nothing was written.
+    /// SHA-256 of the output file, computed as it was written; `None` when nothing was written
+    /// or the options did not ask for it (`hash`).
     pub sha256: Option<[u8; 32]>,
     /// Problems met and worked around (truncation, lying header, odd byte count, clipping...).
     pub notes: Vec<String>,

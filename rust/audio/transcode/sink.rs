@@ -35,8 +35,12 @@ fn commit(hashing: HashingWriter<AtomicFile>, dst: &Path) -> Result<Written, Aud
 }
 
 /// Copies `reader` (MP3 content for an MP3 output) unchanged to `dst`.
-pub(super) fn copy_to(reader: &mut dyn io::Read, dst: &Path) -> Result<Written, AudioError> {
-    let mut hashing = HashingWriter::new(create_output(dst)?);
+pub(super) fn copy_to(
+    reader: &mut dyn io::Read,
+    dst: &Path,
+    hash: bool,
+) -> Result<Written, AudioError> {
+    let mut hashing = HashingWriter::new(create_output(dst)?, hash);
     io::copy(reader, &mut hashing).map_err(|e| AudioError::io(dst, "write", e))?;
     commit(hashing, dst)
 }
@@ -51,7 +55,8 @@ pub(super) enum Sink {
 /// What a finished sink wrote.
 pub(super) struct Written {
     pub(super) bytes: u64,
-    pub(super) sha256: [u8; 32],
+    /// when [`TranscodeOptions::hash`] asked for it
+    pub(super) sha256: Option<[u8; 32]>,
 }
 
 impl Sink {
@@ -63,7 +68,10 @@ impl Sink {
         rate: u32,
         expected_frames: Option<u64>,
     ) -> Result<Self, AudioError> {
-        let w = BufWriter::with_capacity(256 * 1024, HashingWriter::new(create_output(dst)?));
+        let w = BufWriter::with_capacity(
+            256 * 1024,
+            HashingWriter::new(create_output(dst)?, opts.hash),
+        );
         let fmt = match opts.to {
             OutputFormat::Mp3 => {
                 return Mp3Writer::new(w, channels, rate, opts.bitrate, opts.quality)

@@ -48,7 +48,7 @@ pub(super) fn copy_to(
 /// The output file: its bytes go through a [`HashingWriter`], so its SHA-256 is known when it is
 /// finished without reading it again.
 pub(super) enum Sink {
-    Wav(WavWriter<BufWriter<HashingWriter<AtomicFile>>>),
+    Wav(Box<WavWriter<BufWriter<HashingWriter<AtomicFile>>>>),
     Mp3(Box<Mp3Writer<BufWriter<HashingWriter<AtomicFile>>>>),
 }
 
@@ -83,7 +83,7 @@ impl Sink {
             OutputFormat::WavUlaw => WavFormat::Ulaw,
         };
         WavWriter::with_expected_frames(w, fmt, channels, rate, expected_frames)
-            .map(Sink::Wav)
+            .map(|w| Sink::Wav(Box::new(w)))
             .map_err(|e| AudioError::io(dst, "write", e))
     }
 

@@ -694,36 +694,90 @@ impl PyBlacklist {
     }
 }
 
-fn summary_dict<'py>(py: Python<'py>, s: &Summary) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("rows", s.rows)?;
-    d.set_item("clean", s.clean)?;
-    d.set_item("rejected", s.rejected)?;
-    let kinds = PyDict::new(py);
-    for k in Kind::ALL.iter().skip(1) {
-        kinds.set_item(k.as_str(), s.per_kind[*k as usize])?;
+/// Counts of one clean run, as the core counted them; `callcore.calllist.Summary` (a frozen
+/// dataclass) is built from it once.
+#[pyclass(frozen, module = "callcore.calllist", name = "CleanSummary")]
+struct CleanSummary(Summary);
+
+#[pymethods]
+impl CleanSummary {
+    #[getter]
+    fn rows(&self) -> u64 {
+        self.0.rows
     }
-    d.set_item("per_kind", kinds)?;
-    let reasons = PyDict::new(py);
-    for r in Reason::ALL.iter().skip(1) {
-        let c = s.per_reason[r.index()];
-        if c > 0 {
-            reasons.set_item(r.as_str(), c)?;
+    #[getter]
+    fn clean(&self) -> u64 {
+        self.0.clean
+    }
+    #[getter]
+    fn rejected(&self) -> u64 {
+        self.0.rejected
+    }
+    /// Clean rows per kind, every kind present.
+    #[getter]
+    fn per_kind<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let kinds = PyDict::new(py);
+        for k in Kind::ALL.iter().skip(1) {
+            kinds.set_item(k.as_str(), self.0.per_kind[*k as usize])?;
         }
+        Ok(kinds)
     }
-    d.set_item("per_reason", reasons)?;
-    d.set_item("duplicates", s.duplicates())?;
-    d.set_item("blacklisted", s.blacklisted())?;
-    d.set_item("already_imported", s.already_imported())?;
-    d.set_item("ragged", s.ragged)?;
-    d.set_item("missing_field", s.missing_field)?;
-    d.set_item("batches", s.batches)?;
-    d.set_item("encoding", &s.encoding)?;
-    d.set_item("delimiter", s.delimiter.map(|b| (b as char).to_string()))?;
-    d.set_item("header", s.header)?;
-    d.set_item("column", s.column)?;
-    d.set_item("columns", s.columns.clone())?;
-    Ok(d)
+    /// Rejected rows per reason, the reasons met only.
+    #[getter]
+    fn per_reason<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let reasons = PyDict::new(py);
+        for r in Reason::ALL.iter().skip(1) {
+            let c = self.0.per_reason[r.index()];
+            if c > 0 {
+                reasons.set_item(r.as_str(), c)?;
+            }
+        }
+        Ok(reasons)
+    }
+    #[getter]
+    fn duplicates(&self) -> u64 {
+        self.0.duplicates()
+    }
+    #[getter]
+    fn blacklisted(&self) -> u64 {
+        self.0.blacklisted()
+    }
+    #[getter]
+    fn already_imported(&self) -> u64 {
+        self.0.already_imported()
+    }
+    #[getter]
+    fn ragged(&self) -> u64 {
+        self.0.ragged
+    }
+    #[getter]
+    fn missing_field(&self) -> u64 {
+        self.0.missing_field
+    }
+    #[getter]
+    fn batches(&self) -> u64 {
+        self.0.batches
+    }
+    #[getter]
+    fn encoding(&self) -> &str {
+        &self.0.encoding
+    }
+    #[getter]
+    fn delimiter(&self) -> Option<String> {
+        self.0.delimiter.map(|b| (b as char).to_string())
+    }
+    #[getter]
+    fn header(&self) -> bool {
+        self.0.header
+    }
+    #[getter]
+    fn column(&self) -> usize {
+        self.0.column
+    }
+    #[getter]
+    fn columns(&self) -> Vec<String> {
+        self.0.columns.clone()
+    }
 }
 
 fn profile(platform: Option<&str>, batch_size: Option<usize>) -> PyResult<Option<Profile>> {
@@ -794,7 +848,7 @@ fn clean_values<'py>(
         s.save().map_err(err)?;
     }
     let (k, t, r, e, el) = to_arrays(py, &out, Some(&reasons));
-    (k, t, r, e, el, summary_dict(py, &summary)?).into_pyobject(py)
+    (k, t, r, e, el, CleanSummary(summary)).into_pyobject(py)
 }
 
 /// Clean a file to a clean CSV and a rejects CSV; returns the summary dict.
@@ -824,7 +878,7 @@ fn clean_file<'py>(
     sheet: Option<String>,
     progress: Option<Bound<'py, PyAny>>,
     parallel: bool,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> PyResult<CleanSummary> {
     let col = match (column, column_index) {
         (Some(_), Some(_)) => {
             return Err(PyValueError::new_err(
@@ -906,7 +960,7 @@ fn clean_file<'py>(
         }
         err(e)
     })?;
-    summary_dict(py, &summary)
+    Ok(CleanSummary(summary))
 }
 
 /// Huawei 7.4.8 server-import workbook(s) from a clean CSV; returns the files written.
@@ -945,6 +999,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("MissingColumn", m.py().get_type::<MissingColumn>())?;
     m.add_class::<PyNormalizer>()?;
     m.add_class::<PyBlacklist>()?;
+    m.add_class::<CleanSummary>()?;
     m.add_function(wrap_pyfunction!(normalize_list, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_probe, m)?)?;
     m.add_function(wrap_pyfunction!(limits, m)?)?;

@@ -9,6 +9,8 @@
 
 use std::path::PathBuf;
 
+use sha2::Digest;
+
 use super::g711::{self, Law};
 use super::limits;
 use super::transcode::{self, OutputFormat, SourceKind, TranscodeOptions, VariantChoice};
@@ -91,7 +93,9 @@ fn scratch() -> PathBuf {
 /// Whole-file transcoding of arbitrary bytes: the first byte picks the source kind (bits 0-2),
 /// the output format (bits 3-4), one thread or the decoder/writer pair (bit 5), the VOX rule
 /// guess (bit 6) and mono (bit 7); the rest is the file. Every input ends in a report or a typed
-/// error (never a panic or an abort), and no temporary `.part` file is left behind.
+/// error (never a panic or an abort), no temporary `.part` file is left behind, and the hash
+/// computed while writing is the SHA-256 of the file written (whether its header was known up
+/// front or patched at the end).
 pub fn transcode_file(data: &[u8]) {
     let Some((&sel, body)) = data.split_first() else {
         return;
@@ -120,16 +124,19 @@ pub fn transcode_file(data: &[u8]) {
         } else {
             VariantChoice::Fixed(Variant::Dialogic)
         },
-        mono: sel & 0x80 != 0,
+        mono: Some(sel & 0x80 != 0),
         overwrite: true,
+        hash: true,
         ..Default::default()
     };
     let pipelined = sel & 0x20 == 0;
     match transcode::transcode_impl(&src, &dst, &opts, pipelined) {
         Ok(r) => {
-            assert!(dst.exists());
+            let out = std::fs::read(&dst).expect("read the output back");
+            let sha: [u8; 32] = sha2::Sha256::digest(&out).into();
+            assert_eq!(r.sha256, Some(sha), "the hash is not the written file's");
+            assert_eq!(r.bytes_written, out.len() as u64);
             if to != OutputFormat::Mp3 {
-                let out = std::fs::read(&dst).expect("read the output back");
                 let (_, info) = wav::decode(&out, Variant::Dialogic).expect("our own WAV reads");
                 assert_eq!(info.channels, r.channels);
                 assert_eq!(info.sample_rate, r.out_rate);

@@ -519,13 +519,15 @@ class RecordingSync:
                 f"SELECT key, out FROM recs WHERE key IN ({','.join('?' * len(items))})", [k for k, _ in items])}
             pairs = [(self.state_dir / src, self.out / outs[key]) for key, src in items]
             try:
-                results: list[Any] = audio.transcode_many(pairs, to=to, source=rec_fmt, jobs=self.options.transcode_jobs)
+                # hash=True: the output's SHA-256 is taken while it is written, never read back
+                results: list[Any] = audio.transcode_many(pairs, to=to, source=rec_fmt,
+                                                          jobs=self.options.transcode_jobs, hash=True)
             except Exception:  # noqa: BLE001 - the batch call failed as a whole: one file at a time,
                 # so that only the file at fault is failed
                 results = []
                 for src_path, dst in pairs:
                     try:
-                        results.append(audio.transcode(src_path, dst, to=to, source=rec_fmt))
+                        results.append(audio.transcode(src_path, dst, to=to, source=rec_fmt, hash=True))
                     except Exception as e:  # noqa: BLE001
                         results.append(e)
             done, failed = [], []

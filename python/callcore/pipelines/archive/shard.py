@@ -87,7 +87,7 @@ def run_shard(spec: dict[str, Any]) -> list[dict[str, Any]]:
                 continue
             pairs.append((local_src, os.path.join(scratch, f"{i}-out{_ext(spec['conv']['to'])}")))
             pending.append(row)
-        results = audio.transcode_many(pairs, overwrite=True, jobs=spec.get("jobs", 1), **spec["conv"]) if pairs else []
+        results = audio.transcode_many(pairs, overwrite=True, hash=True, jobs=spec.get("jobs", 1), **spec["conv"]) if pairs else []
         for (local_src, local_out), row, result in zip(pairs, pending, results):
             if not result.ok:
                 # the core names the file it read: the scratch copy of a remote source, not the source

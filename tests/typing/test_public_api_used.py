@@ -12,7 +12,8 @@ import pytest
 # the public modules that declare their names; the platform modules without __all__ are reached
 # through their clients in user_platforms.py
 MODULES = ["callcore.sign", "callcore.sign.tokens", "callcore.sign.httpx_auth", "callcore.calllist", "callcore.audio",
-           "callcore.platforms", "callcore.platforms.huawei", "callcore.pipelines", "callcore.receivers"]
+           "callcore.platforms", "callcore.platforms.huawei", "callcore.pipelines", "callcore.receivers",
+           "callcore.platforms.registry"]
 
 
 def _names_used(scripts: list[Path]) -> set[str]:

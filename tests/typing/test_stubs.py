@@ -70,12 +70,8 @@ def test_stub_matches_the_extension(namespace: str) -> None:
             assert isinstance(value, getattr(builtins, origin)), (namespace, name, annotation, value)
 
 
-# calllist's root error prints as CalllistError_ (issue 12): the mark goes when the bindings name it
-# CalllistError (strict, so the fix shows as a failure here until then)
-_MISNAMED = pytest.mark.xfail(strict=True, reason="the extension names calllist's root error CalllistError_")
-
-
-@pytest.mark.parametrize("namespace", [pytest.param(n, marks=_MISNAMED) if n == "calllist" else n for n in NAMESPACES])
+# every extension class prints as the name its stub declares (calllist.CalllistError once printed as CalllistError_)
+@pytest.mark.parametrize("namespace", NAMESPACES)
 def test_classes_print_as_their_names(namespace: str) -> None:
     module = getattr(_core, namespace)
     for name, node in _declared(_namespaces()[namespace]).items():

@@ -8,9 +8,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from callcore.pipelines import (ConvertOptions, ConvertSummary, ImportOptions, ImportSummary, OutboundImport,
-                                RecordingSource, RemoteRecording, SyncOptions, SyncSummary, convert_archive,
+from callcore.pipelines import (BabaihuImportOptions, BabaihuSyncOptions, ConvertOptions, ConvertSummary,
+                                Hl95ImportOptions, Hl95SyncOptions, HuaweiImportOptions, HuaweiSyncOptions,
+                                ImportOptions, ImportSummary, OutboundImport, RecordingSource, RemoteRecording,
+                                ScccImportOptions, ScccSyncOptions, SyncOptions, SyncSummary, convert_archive,
                                 import_list, safe_local_path, sync_recordings)
+from callcore.platforms import registry
 from callcore.pipelines.folder_lock import FolderBusy
 from callcore.pipelines.outcomes import (OutcomeJoin, Outcomes, babaihu_poller, hl95_poller, huawei_poller, outcomes,
                                          sccc_poller, summary_table, write_csv, write_outcomes, write_xlsx)
@@ -29,7 +32,8 @@ def show(stage: str, done: int, total: int) -> None:
 def huawei_import(calls: Path, work: Path) -> ImportSummary:
     options = ImportOptions(campaigns=[101, 102], endpoint="https://cc.invalid:28443", access_key="ak",
                             secret_key="sk", platform="huawei", on_cap="wait", workers=2,
-                            retry=RetryPolicy(attempts=4), default_area_code="0755")
+                            retry=RetryPolicy(attempts=4), default_area_code="0755",
+                            platform_options=HuaweiImportOptions(vdn_id=2, route="file", api="v2", v2_max=100))
     job = OutboundImport(calls, work, options, progress=show)
     try:
         job.prepare()
@@ -45,7 +49,7 @@ def huawei_import(calls: Path, work: Path) -> ImportSummary:
 
 def sccc_import(calls: Path, work: Path) -> int:
     options = ImportOptions(campaigns=[7], endpoint="https://sccc.invalid", access_key="C01", secret_key="pw",
-                            platform="sccc", batch_size=1000)
+                            platform="sccc", batch_size=1000, platform_options=ScccImportOptions(agent="1001"))
     summary = import_list(calls, work, options)
     as_dict: dict[str, Any] = summary.to_dict()
     return summary.accepted + summary.not_imported + len(as_dict)
@@ -67,15 +71,60 @@ def other_outcomes(work: Path, sccc: ScccClient, babaihu: BabaihuClient, hl95: H
     return sum(len(outcomes(work, poll=poll).rows) for poll in polls)
 
 
+def other_imports(calls: Path, work: Path) -> int:
+    options = [ImportOptions(campaigns=[3], endpoint="https://800.invalid", access_key="sa", secret_key="pw",
+                             platform="babaihu", platform_options=BabaihuImportOptions(flow_name="flow", add_type=1)),
+               ImportOptions(campaigns=[4], endpoint="https://95.invalid", access_key="u", secret_key="pw",
+                             platform="hl95", platform_options=Hl95ImportOptions())]
+    return sum(import_list(calls, work / o.platform, o).accepted for o in options)
+
+
+# --- the platform registry --------------------------------------------------------------------
+def describe_platforms() -> list[str]:
+    lines: list[str] = []
+    for name in registry.names():
+        spec: registry.PlatformSpec = registry.get(name)
+        batch: registry.Limits = registry.limits(spec.profiles[0])
+        credentials: registry.Credentials = spec.credentials
+        lines.append(f"{spec.title}: batches of {batch.batch_size}, secret in {credentials.secret_env}")
+    # a dotted reference imported at run time is Any by nature (the entry names any class)
+    client_type: object = registry.load(registry.get("huawei").client)  # pyright: ignore[reportAny]
+    return lines + [str(client_type), *registry.profiles()]
+
+
+def plugin_platform() -> None:
+    spec = registry.PlatformSpec(name="acme", title="ACME", profiles=("sccc-acme",),
+                                 credentials=registry.Credentials(user_field="user", secret_env="ACME_SECRET"),
+                                 client="acme.client:AcmeClient", async_client="acme.client:AsyncAcmeClient",
+                                 declared_limits={"sccc-acme": registry.Limits(batch_size=10, max_batch=10,
+                                                                               max_len=None, pending_cap=None)})
+    registry.register(spec)
+    user, secret = spec.credentials.read(None, {registry.GENERIC_USER_ENV: "u", registry.GENERIC_SECRET_ENV: "s"})
+    assert (user, secret) == ("u", "s")
+    registry.unregister(spec.name)
+
+
 # --- recording sync ----------------------------------------------------------------------------
 def nightly_sync(out: Path) -> SyncSummary:
     options = SyncOptions(endpoint="https://cc.invalid:28443", access_key="ak", secret_key="sk",
                           begin="2026-01-01 00:00:00", end="2026-01-02 00:00:00", out_dir=str(out),
-                          to_format="mp3", platform="huawei", recording_format="vox6k", wait=60.0)
+                          to_format="mp3", platform="huawei", recording_format="vox6k", wait=60.0,
+                          platform_options=HuaweiSyncOptions(vdn_id=2, route="original", bill_wait=30.0))
     summary: SyncSummary = sync_recordings(options, progress=show)
     errors: list[str] = summary.errors
     assert summary.complete or errors
     return summary
+
+
+def other_syncs(out: Path) -> int:
+    per_platform: list[tuple[str, ScccSyncOptions | BabaihuSyncOptions | Hl95SyncOptions]] = [
+        ("sccc", ScccSyncOptions(files_url="https://files.invalid")),
+        ("babaihu", BabaihuSyncOptions(platform_mp3=True, page_size=200)),
+        ("hl95", Hl95SyncOptions(page_size=50))]
+    return sum(sync_recordings(SyncOptions(endpoint="https://x.invalid", access_key="u", secret_key="pw",
+                                           out_dir=str(out / name), platform=name,
+                                           platform_options=options)).recordings
+               for name, options in per_platform)
 
 
 class ArchiveSource:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 # section, method, path (vdnId=1, campaignId filled by the test), request block lines, response block lines
@@ -67,6 +68,13 @@ def stitch(lines: list[str], starts: list[int]) -> object:
     return {"_unparsed": text}
 
 
+# The file-import result answer 7.4.9 prints (and 7.3.6 again), rebuilt by hand below.
+_IMPORT_RESULT_ANSWER = {"result": [{"succNum": 0, "failNum": 0, "errMsg": "", "id": "164698362894300182038011895728",
+                                     "beginTime": "2022-03-11T07:27:09.000+00:00",
+                                     "endTime": "2022-03-11T07:27:09.000+00:00", "repeatNum": 0, "status": "2"}],
+                         "returnCode": "0200000", "resultCode": "0200000", "resultDesc": "success",
+                         "returnDesc": "success"}
+
 # Samples a PDF page break mangled beyond mechanical stitching, rebuilt by hand from the seed text
 # (the same values, one JSON document).
 REPAIRED = {
@@ -74,19 +82,9 @@ REPAIRED = {
         {"sessionId": "00750", "called": [{"calledNo": "88880088", "delayTime": "0", "type": "ST"},
                                           {"calledNo": "88880089", "delayTime": "1", "type": "SA"}]},
         {"sessionId": "00850", "called": [{"calledNo": "88880080", "delayTime": "0", "type": "ST"}]}]},
-    ("7.4.9", "response"): {"result": [{"succNum": 0, "failNum": 0, "errMsg": "",
-                                        "id": "164698362894300182038011895728",
-                                        "beginTime": "2022-03-11T07:27:09.000+00:00",
-                                        "endTime": "2022-03-11T07:27:09.000+00:00", "repeatNum": 0, "status": "2"}],
-                            "returnCode": "0200000", "resultCode": "0200000", "resultDesc": "success",
-                            "returnDesc": "success"},
+    ("7.4.9", "response"): _IMPORT_RESULT_ANSWER,
     # 7.3.6 prints the same answer as 7.4.9, broken the same way (001:25392-25415)
-    ("7.3.6", "response"): {"result": [{"succNum": 0, "failNum": 0, "errMsg": "",
-                                        "id": "164698362894300182038011895728",
-                                        "beginTime": "2022-03-11T07:27:09.000+00:00",
-                                        "endTime": "2022-03-11T07:27:09.000+00:00", "repeatNum": 0, "status": "2"}],
-                            "returnCode": "0200000", "resultCode": "0200000", "resultDesc": "success",
-                            "returnDesc": "success"},
+    ("7.3.6", "response"): _IMPORT_RESULT_ANSWER,
     ("7.5.1", "response"): {"resultCode": "0200000", "resultDesc": "Query Success!", "returnCode": "0200000",
                             "returnDesc": "Query Success!", "totalCount": 2, "data": [
                                 {"campaignId": "3", "sessionId": "1202_test013", "called": "60584",
@@ -122,15 +120,16 @@ if __name__ == "__main__":
     main(sys.argv[1])
 
 
-def sccc_samples(seed: str) -> None:
-    """tests/data/platforms/sccc_seed_samples.json: the SCCC response samples that are JSON
-    (getRecordsList 003:2725, getCdrList 003:3228 with its '....' elision line dropped)."""
+def _json_samples(seed: str, name: str, starts: tuple[tuple[str, int], ...], skip: str,
+                  repair: Callable[[str], str]) -> None:
+    """tests/data/platforms/<name>_seed_samples.json: the JSON response printed from each
+    ``(api, line)`` of *starts*: the shortest run of lines from there that parses once lines
+    starting with *skip* are dropped and *repair* has mended the seed's punctuation."""
     lines = Path(seed).read_text(encoding="utf-8").splitlines()
 
     def grab(start: int) -> tuple[int, object]:
-        for end in range(start + 2, start + 200):
-            text = "\n".join(x for x in lines[start - 1:end] if not x.strip().startswith("...."))
-            text = re.sub(r"\},\s*\]", "}\n]", text)
+        for end in range(start + 1, start + 200):
+            text = repair("\n".join(x for x in lines[start - 1:end] if not x.strip().startswith(skip)))
             try:
                 return end, json.loads(text)
             except ValueError:
@@ -138,12 +137,19 @@ def sccc_samples(seed: str) -> None:
         raise ValueError(f"no JSON at {start}")
 
     out = []
-    for api, start in (("getRecordsList", 2725), ("getCdrList", 3228)):
+    for api, start in starts:
         end, doc = grab(start)
         out.append({"api": api, "response_lines": [start, end], "response": doc})
-    dest = Path(__file__).resolve().parents[1] / "tests/data/platforms/sccc_seed_samples.json"
+    dest = Path(__file__).resolve().parents[1] / f"tests/data/platforms/{name}_seed_samples.json"
     dest.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print("sccc", [o["api"] for o in out])
+    print(name, [o["api"] for o in out])
+
+
+def sccc_samples(seed: str) -> None:
+    """The SCCC response samples that are JSON (getRecordsList 003:2725, getCdrList 003:3228 with
+    its '....' elision line dropped)."""
+    _json_samples(seed, "sccc", (("getRecordsList", 2725), ("getCdrList", 3228)), "....",
+                  lambda text: re.sub(r"\},\s*\]", "}\n]", text))
 
 
 if __name__ == "__main__" and len(sys.argv) > 2:
@@ -151,28 +157,10 @@ if __name__ == "__main__" and len(sys.argv) > 2:
 
 
 def hl95_samples(seed: str) -> None:
-    """tests/data/platforms/hl95_seed_samples.json: 九五 response samples (trailing commas, which
-    the seed's examples carry, removed)."""
-    lines = Path(seed).read_text(encoding="utf-8").splitlines()
-
-    def grab(start: int) -> tuple[int, object]:
-        for end in range(start + 1, start + 200):
-            text = "\n".join(x for x in lines[start - 1:end] if not x.strip().startswith("```"))
-            text = re.sub(r",\s*([}\]])", r"\1", text)
-            try:
-                return end, json.loads(text)
-            except ValueError:
-                continue
-        raise ValueError(f"no JSON at {start}")
-
-    out = []
-    for api, start in (("/artificialOutTask/insert", 1243), ("/outboundContacts/pageSearch", 2265),
-                       ("/callHistory/pageSearchCallHistory", 2530), ("/record/pageSearch4Record", 2861)):
-        end, doc = grab(start)
-        out.append({"api": api, "response_lines": [start, end], "response": doc})
-    dest = Path(__file__).resolve().parents[1] / "tests/data/platforms/hl95_seed_samples.json"
-    dest.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print("hl95", [o["api"] for o in out])
+    """九五 response samples (trailing commas, which the seed's examples carry, removed)."""
+    _json_samples(seed, "hl95", (("/artificialOutTask/insert", 1243), ("/outboundContacts/pageSearch", 2265),
+                                 ("/callHistory/pageSearchCallHistory", 2530), ("/record/pageSearch4Record", 2861)),
+                  "```", lambda text: re.sub(r",\s*([}\]])", r"\1", text))
 
 
 if __name__ == "__main__" and len(sys.argv) > 3:

@@ -73,10 +73,6 @@ def test_validation_and_auth(babaihu_sandbox: BabaihuSandbox, bh: BabaihuClient)
     assert httpx.get(url, params={**q, "sa_password": q["sa_password"].lower()}).json()["code"] == -2
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 @pytest.mark.anyio
 async def test_async(babaihu_sandbox: BabaihuSandbox, tmp_path: Path) -> None:

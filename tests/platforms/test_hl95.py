@@ -103,10 +103,6 @@ def test_bad_credentials_and_missing_token(hl95_sandbox: Hl95Sandbox) -> None:
     assert r.json()["error"] == "invalid_request"
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 @pytest.mark.anyio
 async def test_async(hl95_sandbox: Hl95Sandbox, tmp_path: Path) -> None:

@@ -367,10 +367,6 @@ def test_tls_with_custom_ca(tmp_path: Path) -> None:
                 c.get_campaign(1)
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 @pytest.mark.anyio
 async def test_async_client(huawei_sandbox: HuaweiSandbox, tmp_path: Path) -> None:

@@ -57,10 +57,6 @@ def test_retry_after_is_honoured() -> None:
     assert RetryPolicy(jitter=0.0, max_delay=3).delay(E.ServerError("x"), 10) == 3
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 @pytest.mark.anyio
 async def test_async_retry() -> None:

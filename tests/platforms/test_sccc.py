@@ -98,10 +98,6 @@ def test_codes_signed_and_unsigned() -> None:
     assert sccc_code(0xF1000017).meaning.startswith("E_G_NUMBER_INVALID")
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 @pytest.mark.anyio
 async def test_async(sccc_sandbox: ScccSandbox, tmp_path: Path) -> None:

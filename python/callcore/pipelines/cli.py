@@ -12,11 +12,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from .recording_sources import PlatformSyncOptions
+from callcore.platforms import registry
 
 from .cli_common import _Bars, _creds, _endpoint, _http_options, import_table  # noqa: F401  (sync, results)
 from .options import import_platforms
+
+if TYPE_CHECKING:
+    from .recording_sources import PlatformSyncOptions
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -228,27 +230,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0 if s.complete else 1
 
 
-_SYNC_SECRET_ENV = {"sccc": "CALLCORE_SCCC_PASSWORD", "babaihu": "CALLCORE_BABAIHU_PASSWORD",
-                    "hl95": "CALLCORE_HL95_CLIENT_SECRET"}
-_SYNC_USER_OPT = {"sccc": ("customer", "--customer"), "babaihu": ("sa_user", "--sa-user"),
-                  "hl95": ("client_id", "--client-id")}
-
-
 def _sync_creds(args: argparse.Namespace) -> tuple[str, str]:
-    """(user, secret) of the platform of ``recordings sync``: the user from its option or
-    CALLCORE_ACCESS_KEY, the secret from the environment only."""
-    if args.platform == "huawei":
-        return _creds()
-    attr, opt = _SYNC_USER_OPT[args.platform]
-    env = _SYNC_SECRET_ENV[args.platform]
-    user = getattr(args, attr) or os.environ.get("CALLCORE_ACCESS_KEY")
-    secret = os.environ.get(env) or os.environ.get("CALLCORE_SECRET_KEY")
-    if not user:
-        raise ValueError(f"credentials: give {opt} (or set CALLCORE_ACCESS_KEY)")
-    if not secret:
-        raise ValueError(f"credentials: set {env} (or CALLCORE_SECRET_KEY) in the environment "
-                         "(secrets are never taken from the command line)")
-    return user, secret
+    """(user, secret) of the platform of ``recordings sync``, as its registry entry says: the user
+    from its option or CALLCORE_ACCESS_KEY, the secret from the environment only."""
+    credentials = registry.get(args.platform).credentials
+    user = getattr(args, credentials.user_field, None) if credentials.user_option else None
+    return credentials.read(user, os.environ)
 
 
 #: the sync's flags that belong to some platforms only: (args attribute, flag, its platforms, the

@@ -9,11 +9,10 @@ from typing import Any
 
 
 def _creds() -> tuple[str, str]:
-    ak, sk = os.environ.get("CALLCORE_ACCESS_KEY"), os.environ.get("CALLCORE_SECRET_KEY")
-    if not ak or not sk:
-        raise ValueError("credentials: set CALLCORE_ACCESS_KEY and CALLCORE_SECRET_KEY in the environment "
-                         "(they are never taken from the command line)")
-    return ak, sk
+    """(user, secret) from CALLCORE_ACCESS_KEY and CALLCORE_SECRET_KEY only (the import's, every platform)."""
+    from callcore.platforms.registry import GENERIC_SECRET_ENV, Credentials
+
+    return Credentials(user_field="access_key", secret_env=GENERIC_SECRET_ENV).read(None, os.environ)
 
 
 def _endpoint(args: argparse.Namespace) -> str:

@@ -5,25 +5,23 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import threading
 from collections.abc import Iterable
 from contextlib import contextmanager
 from typing import Any, Iterator
 
 from callcore import _crashpoint
+from callcore._sqlite import LockedDatabase
 
 
-class Journal:
+class Journal(LockedDatabase):
     """A SQLite file with ``meta`` key/value rows and the tables of ``schema``."""
 
     def __init__(self, path: str | os.PathLike[str], schema: str) -> None:
         self.path = os.fspath(path)
         os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
-        self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
-        self.db.row_factory = sqlite3.Row
+        super().__init__(self.path, timeout=30)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
-        self.lock = threading.RLock()
         with self.lock:
             self.db.executescript("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT);" + schema)
 
@@ -39,16 +37,6 @@ class Journal:
                 raise
             self.db.execute("COMMIT")
         _crashpoint.reached("commit")
-
-    def rows(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        """Every row a query returns."""
-        with self.lock:
-            return self.db.execute(sql, tuple(args)).fetchall()
-
-    def row(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Row | None:
-        """The first row a query returns, or None."""
-        rows = self.rows(sql, args)
-        return rows[0] if rows else None
 
     def execute(self, sql: str, args: Iterable[Any] = ()) -> int:
         """One statement in its own durable transaction; returns the rows it changed."""

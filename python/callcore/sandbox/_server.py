@@ -17,12 +17,13 @@ import asyncio
 import email.utils
 import json
 import random
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Iterable
+from typing import Any, Awaitable, Callable, ClassVar, Iterable, Self
+
+from callcore._sqlite import LockedDatabase
 
 FAULT_KINDS = ("latency", "5xx", "drop", "flow", "skew")
 
@@ -73,7 +74,7 @@ class Faults:
         return ",".join(items + ([f"seed={self.seed}"] if self.seed else [])) or "none"
 
 
-class State:
+class State(LockedDatabase):
     """A SQLite database in the state folder (``:memory:`` when none); one connection guarded by a
     lock, used from the server's event-loop thread and from the controlling thread."""
 
@@ -84,22 +85,10 @@ class State:
             path = str(self.dir / f"{name}.sqlite3")
         else:
             path = ":memory:"
-        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self.db.row_factory = sqlite3.Row
+        super().__init__(path)
         self.db.execute("PRAGMA journal_mode=WAL" if self.dir else "PRAGMA journal_mode=MEMORY")
-        self.lock = threading.RLock()
         with self.lock:
             self.db.executescript(schema)
-
-    def rows(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        """Runs a query; returns every row."""
-        with self.lock:
-            return self.db.execute(sql, tuple(args)).fetchall()
-
-    def row(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Row | None:
-        """Runs a query; returns its first row (``None``: no row)."""
-        rows = self.rows(sql, args)
-        return rows[0] if rows else None
 
     def execute(self, sql: str, args: Iterable[Any] = ()) -> int:
         """Executes a statement; returns the number of rows changed."""
@@ -230,3 +219,42 @@ class ServerThread:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+class SandboxServer:
+    """What every platform's sandbox is: its app (rules and SQLite state) served on a loopback
+    port by a background uvicorn, started by ``with`` (or :meth:`start`) and stopped with its
+    state closed. A platform's sandbox adds its credentials and its ``dial``."""
+
+    #: the platform's app, built as ``app_class(state_dir, config, faults)``: ``.app`` is the ASGI
+    #: callable, ``.state`` its State; ``config_class`` is what ``callcore sandbox`` builds from its options
+    app_class: ClassVar[Callable[..., Any]]
+    config_class: ClassVar[type[Any]]
+    app: Any
+
+    def __init__(self, state_dir: str | Path | None = None, *, port: int = 0, faults: str | Faults | None = None,
+                 config: Any = None, host: str = "127.0.0.1", ssl_certfile: str | None = None,
+                 ssl_keyfile: str | None = None) -> None:
+        if config is not None and not isinstance(config, self.config_class):
+            raise TypeError(f"config: expected {self.config_class.__name__}, got {type(config).__name__}")
+        self.app = self.app_class(state_dir, config, faults)
+        self.server = ServerThread(self.app.app, host, port, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
+        self.scheme = "https" if ssl_certfile else "http"
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://{self.server.host}:{self.server.port}"
+
+    def start(self) -> Self:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.app.state.close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

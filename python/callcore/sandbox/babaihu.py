@@ -32,7 +32,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import audio, pushes
-from ._server import FaultMiddleware, Faults, ServerThread, State
+from ._server import FaultMiddleware, Faults, SandboxServer, State
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tasks (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT, add_type INTEGER, flow INTEGER,
@@ -396,19 +396,12 @@ class BabaihuApp:
         return len(rows)
 
 
-class BabaihuSandbox:
+class BabaihuSandbox(SandboxServer):
     """In-process 八百呼 sandbox on a loopback port."""
 
-    config_class = BabaihuConfig  # what `callcore sandbox` builds from its options
-
-    def __init__(self, state_dir: str | Path | None = None, *, port: int = 0, faults: str | Faults | None = None,
-                 config: BabaihuConfig | None = None, host: str = "127.0.0.1") -> None:
-        self.app = BabaihuApp(state_dir, config, faults)
-        self.server = ServerThread(self.app.app, host, port)
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.server.host}:{self.server.port}"
+    app: BabaihuApp
+    app_class = BabaihuApp
+    config_class = BabaihuConfig
 
     @property
     def user(self) -> str:
@@ -427,17 +420,3 @@ class BabaihuSandbox:
     def flow_name(self) -> str:
         """The name of the flow ``flow_id`` (addTask's cflName)."""
         return self.app.cfg.flows[FLOW_ID]
-
-    def start(self) -> "BabaihuSandbox":
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-        self.app.state.close()
-
-    def __enter__(self) -> "BabaihuSandbox":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()

@@ -38,7 +38,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import audio
-from ._server import FaultMiddleware, Faults, ServerThread, State
+from ._server import FaultMiddleware, Faults, SandboxServer, State
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, client_id TEXT, expires REAL);
@@ -531,19 +531,12 @@ class Hl95App:
         return len(rows)
 
 
-class Hl95Sandbox:
+class Hl95Sandbox(SandboxServer):
     """In-process 九五云客服 sandbox on a loopback port."""
 
-    config_class = Hl95Config  # what `callcore sandbox` builds from its options
-
-    def __init__(self, state_dir: str | Path | None = None, *, port: int = 0, faults: str | Faults | None = None,
-                 config: Hl95Config | None = None, host: str = "127.0.0.1") -> None:
-        self.app = Hl95App(state_dir, config, faults)
-        self.server = ServerThread(self.app.app, host, port)
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.server.host}:{self.server.port}"
+    app: Hl95App
+    app_class = Hl95App
+    config_class = Hl95Config
 
     @property
     def client_id(self) -> str:
@@ -555,17 +548,3 @@ class Hl95Sandbox:
 
     def dial(self, instance_id: int | str, n: int = 10, at: datetime | None = None) -> int:
         return self.app.dial(int(instance_id), n, at)
-
-    def start(self) -> "Hl95Sandbox":
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-        self.app.state.close()
-
-    def __enter__(self) -> "Hl95Sandbox":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()

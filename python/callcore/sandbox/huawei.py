@@ -47,7 +47,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import audio
-from ._server import FaultMiddleware, Faults, ServerThread, State
+from ._server import FaultMiddleware, Faults, SandboxServer, State
 
 OK = "0200000"
 ISALES = "/rest/isales/{ver}/openapi/campaigns/{vdn:int}"
@@ -1587,25 +1587,16 @@ def _read_xlsx(path: Path) -> list[list[str]]:
 # running it
 
 
-class HuaweiSandbox:
+class HuaweiSandbox(SandboxServer):
     """In-process Huawei sandbox on a loopback port::
 
         with HuaweiSandbox(state_dir=tmp) as sb:
             client = HuaweiClient(sb.url, sb.access_key, sb.secret_key, vdn_id=1)
     """
 
-    config_class = HuaweiConfig  # what `callcore sandbox` builds from its options
-
-    def __init__(self, state_dir: str | Path | None = None, *, port: int = 0, faults: str | Faults | None = None,
-                 config: HuaweiConfig | None = None, host: str = "127.0.0.1", ssl_certfile: str | None = None,
-                 ssl_keyfile: str | None = None) -> None:
-        self.app = HuaweiApp(state_dir, config, faults)
-        self.server = ServerThread(self.app.app, host, port, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
-        self.scheme = "https" if ssl_certfile else "http"
-
-    @property
-    def url(self) -> str:
-        return f"{self.scheme}://{self.server.host}:{self.server.port}"
+    app: HuaweiApp
+    app_class = HuaweiApp
+    config_class = HuaweiConfig
 
     @property
     def access_key(self) -> str:
@@ -1617,17 +1608,3 @@ class HuaweiSandbox:
 
     def dial(self, vdn: int, campaign_id: int, n: int = 10, **kw: Any) -> int:
         return self.app.dial(vdn, campaign_id, n, **kw)
-
-    def start(self) -> "HuaweiSandbox":
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-        self.app.state.close()
-
-    def __enter__(self) -> "HuaweiSandbox":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()

@@ -34,7 +34,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import audio, pushes
-from ._server import FaultMiddleware, Faults, ServerThread, State
+from ._server import FaultMiddleware, Faults, SandboxServer, State
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tasks (id INTEGER PRIMARY KEY AUTOINCREMENT, agent TEXT, name TEXT, mode INTEGER,
@@ -396,19 +396,12 @@ class ScccApp:
         return len(rows)
 
 
-class ScccSandbox:
+class ScccSandbox(SandboxServer):
     """In-process SCCC sandbox on a loopback port."""
 
-    config_class = ScccConfig  # what `callcore sandbox` builds from its options
-
-    def __init__(self, state_dir: str | Path | None = None, *, port: int = 0, faults: str | Faults | None = None,
-                 config: ScccConfig | None = None, host: str = "127.0.0.1") -> None:
-        self.app = ScccApp(state_dir, config, faults)
-        self.server = ServerThread(self.app.app, host, port)
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.server.host}:{self.server.port}"
+    app: ScccApp
+    app_class = ScccApp
+    config_class = ScccConfig
 
     @property
     def customer(self) -> str:
@@ -420,17 +413,3 @@ class ScccSandbox:
 
     def dial(self, task: int | str, n: int = 10, at: datetime | None = None) -> int:
         return self.app.dial(int(task), n, at)
-
-    def start(self) -> "ScccSandbox":
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-        self.app.state.close()
-
-    def __enter__(self) -> "ScccSandbox":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()

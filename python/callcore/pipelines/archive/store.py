@@ -105,23 +105,17 @@ class Store:
         try:
             if self.local:
                 os.makedirs(os.path.dirname(final), exist_ok=True)
-                with open(local_tmp, "rb") as f:
-                    os.fsync(f.fileno())
                 try:
-                    os.link(local_tmp, final)
-                except FileExistsError:
-                    return False
+                    if not _durable_link(local_tmp, final):
+                        return False
                 except OSError as e:  # scratch on another filesystem: copy next to the output first
                     if e.errno != errno.EXDEV:
                         raise
                     part = f"{final}.{token}.part"
                     shutil.copyfile(local_tmp, part)
-                    with open(part, "rb") as f:
-                        os.fsync(f.fileno())
                     try:
-                        os.link(part, final)
-                    except FileExistsError:
-                        return False
+                        if not _durable_link(part, final):
+                            return False
                     finally:
                         os.unlink(part)
                 dfd = os.open(os.path.dirname(final), os.O_RDONLY)
@@ -180,3 +174,15 @@ class Store:
 def _sha_remote(store: Store, rel: str) -> tuple[str, int]:
     with store.fs.open(store.path(rel), "rb") as f:
         return stream_sha256(f)
+
+
+def _durable_link(src: str, final: str) -> bool:
+    """Makes *src*'s bytes durable and links it as *final*, never replacing: False when *final*
+    exists (another attempt committed it first). The directory's fsync is the caller's."""
+    with open(src, "rb") as f:
+        os.fsync(f.fileno())
+    try:
+        os.link(src, final)
+    except FileExistsError:
+        return False
+    return True

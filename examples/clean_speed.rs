@@ -1,6 +1,7 @@
 //! Timing probe for the call-list clean path: `cargo run --release --example clean_speed -- FILE`.
-use _core::calllist::io::{clean_file, wait_for_removals, CleanOptions, CleanPaths};
+use _core::calllist::io::{clean_file, CleanOptions, CleanPaths};
 use _core::calllist::normalize::{Config, Normalizer};
+use _core::fsutil::wait_for_removals;
 use std::path::Path;
 use std::time::Instant;
 

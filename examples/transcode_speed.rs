@@ -34,7 +34,7 @@ fn main() {
     let data = std::fs::read(src).unwrap();
     let only_transcode = a.get(4).is_some();
     if only_transcode {
-        let source = SourceKind::parse(&a[3]).unwrap();
+        let source = a[3].parse::<SourceKind>().unwrap();
         let o = TranscodeOptions {
             source,
             overwrite: true,
@@ -84,7 +84,12 @@ fn main() {
             f.write_all(c).unwrap();
         }
     });
-    let source = SourceKind::parse(a.get(3).map(String::as_str).unwrap_or("vox8k")).unwrap();
+    let source = a
+        .get(3)
+        .map(String::as_str)
+        .unwrap_or("vox8k")
+        .parse::<SourceKind>()
+        .unwrap();
     let o = TranscodeOptions {
         source,
         overwrite: true,

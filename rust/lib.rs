@@ -5,6 +5,7 @@
 
 pub mod audio;
 pub mod calllist;
+pub mod digits;
 pub mod fsutil;
 pub mod sign;
 

@@ -120,7 +120,7 @@ pub fn transcode_file(data: &[u8]) {
         } else {
             VariantChoice::Fixed(Variant::Dialogic)
         },
-        mono: sel & 0x80 != 0,
+        mono: Some(sel & 0x80 != 0),
         overwrite: true,
         ..Default::default()
     };

@@ -173,6 +173,21 @@ pub fn decode(codes: &[u8], law: Law) -> Vec<i16> {
     codes.iter().map(|&c| t[c as usize]).collect()
 }
 
+/// Encodes PCM16 into `out` (at least `pcm.len()` bytes), one code per sample.
+pub fn encode_to_slice(pcm: &[i16], law: Law, out: &mut [u8]) {
+    let out = &mut out[..pcm.len()];
+    match law {
+        Law::Alaw => out
+            .iter_mut()
+            .zip(pcm)
+            .for_each(|(o, &x)| *o = linear_to_alaw(x)),
+        Law::Ulaw => out
+            .iter_mut()
+            .zip(pcm)
+            .for_each(|(o, &x)| *o = linear_to_ulaw(x)),
+    }
+}
+
 /// Encodes PCM16, appending one byte per sample to `out`.
 pub fn encode_into(pcm: &[i16], law: Law, out: &mut Vec<u8>) {
     match law {

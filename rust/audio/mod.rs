@@ -123,9 +123,11 @@ pub enum Codec {
     Ulaw,
 }
 
-impl Codec {
+impl std::str::FromStr for Codec {
+    type Err = AudioError;
+
     /// Parses `vox`/`adpcm`/`oki`, `alaw`/`a-law`, `ulaw`/`mulaw`/`u-law`/`µ-law`.
-    pub fn parse(s: &str) -> Result<Codec, AudioError> {
+    fn from_str(s: &str) -> Result<Codec, AudioError> {
         match s.to_ascii_lowercase().as_str() {
             "vox" | "oki" | "adpcm" | "dialogic" => Ok(Codec::Vox),
             "alaw" | "a-law" | "pcma" | "g711a" => Ok(Codec::Alaw),
@@ -137,13 +139,17 @@ impl Codec {
     }
 }
 
-/// Parses a VOX rule name.
-pub fn parse_variant(s: &str) -> Result<Variant, AudioError> {
-    Variant::parse(s).ok_or_else(|| {
-        AudioError::InvalidOption(format!(
-            "variant {s:?} is not one of 'dialogic' (= 'spandsp'), 'ffmpeg', 'sox'"
-        ))
-    })
+impl std::str::FromStr for Variant {
+    type Err = AudioError;
+
+    /// Parses a VOX rule name.
+    fn from_str(s: &str) -> Result<Variant, AudioError> {
+        Variant::parse(s).ok_or_else(|| {
+            AudioError::InvalidOption(format!(
+                "variant {s:?} is not one of 'dialogic' (= 'spandsp'), 'ffmpeg', 'sox'"
+            ))
+        })
+    }
 }
 
 /// Decodes a headerless buffer to PCM16.

@@ -365,6 +365,22 @@ pub enum WavFormat {
     Ulaw,
 }
 
+impl std::str::FromStr for WavFormat {
+    type Err = String;
+
+    /// Parses `pcm16` (`pcm`), `alaw`, `ulaw`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "pcm16" | "pcm" => Ok(WavFormat::Pcm16),
+            "alaw" => Ok(WavFormat::Alaw),
+            "ulaw" => Ok(WavFormat::Ulaw),
+            _ => Err(format!(
+                "format {s:?} is not one of 'pcm16', 'alaw', 'ulaw'"
+            )),
+        }
+    }
+}
+
 /// Streaming WAV writer; sizes are patched by [`WavWriter::finish`].
 pub struct WavWriter<W: Write + Seek> {
     w: W,

@@ -1,16 +1,18 @@
 //! `callcore._core.audio`: thin wrappers over `crate::audio`.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
+use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::{
     PyFileExistsError, PyFileNotFoundError, PyIsADirectoryError, PyOSError, PyPermissionError,
     PyTypeError, PyValueError,
 };
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList};
+use pyo3::types::{PyBytes, PyDict, PyList, PyMemoryView};
 
 use super::convert::type_name;
 use super::panics::guard;
@@ -45,9 +47,12 @@ fn to_py(e: AudioError) -> PyErr {
     }
 }
 
-/// A read-only byte view: `bytes` without a copy, other buffers copied once.
+/// A read-only byte view: `bytes` and a contiguous `memoryview` of `bytes` without a copy;
+/// other buffers (`bytearray`, views of them) are copied once, since the GIL is released while
+/// the data is read and their owner could change them meanwhile.
 enum Data<'py> {
     Bytes(Bound<'py, PyBytes>),
+    Shared(PyBuffer<u8>),
     Owned(Vec<u8>),
 }
 
@@ -57,6 +62,17 @@ impl<'py> Data<'py> {
             return Ok(Data::Bytes(b.clone()));
         }
         if !obj.is_instance_of::<PyList>() && !obj.is_instance_of::<pyo3::types::PyString>() {
+            let of_bytes = obj.is_instance_of::<PyMemoryView>()
+                && obj
+                    .getattr("obj")
+                    .is_ok_and(|o| o.is_exact_instance_of::<PyBytes>());
+            if of_bytes {
+                if let Ok(buf) = PyBuffer::<u8>::get(obj) {
+                    if buf.is_c_contiguous() {
+                        return Ok(Data::Shared(buf));
+                    }
+                }
+            }
             if let Ok(v) = obj.extract::<Vec<u8>>() {
                 return Ok(Data::Owned(v));
             }
@@ -69,6 +85,11 @@ impl<'py> Data<'py> {
     fn as_slice(&self) -> &[u8] {
         match self {
             Data::Bytes(b) => b.as_bytes(),
+            // SAFETY: a C-contiguous view of `len_bytes` bytes into an immutable `bytes`, kept
+            // alive by the buffer export as long as `buf` is held
+            Data::Shared(buf) => unsafe {
+                std::slice::from_raw_parts(buf.buf_ptr() as *const u8, buf.len_bytes())
+            },
             Data::Owned(v) => v,
         }
     }
@@ -88,8 +109,12 @@ fn _panic_for_test() -> PyResult<()> {
     })
 }
 
-fn variant_of(v: &str) -> PyResult<core::Variant> {
-    core::parse_variant(v).map_err(to_py)
+/// int16 samples as a slice: a contiguous array is read in place, any other is copied once.
+fn samples<'a>(pcm: &'a PyReadonlyArray1<'_, i16>) -> Cow<'a, [i16]> {
+    match pcm.as_slice() {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => Cow::Owned(pcm.as_array().to_vec()),
+    }
 }
 
 #[pyfunction]
@@ -101,8 +126,8 @@ fn decode<'py>(
     variant: &str,
 ) -> PyResult<Bound<'py, PyArray1<i16>>> {
     guard("audio.decode", AudioInternalError::new_err, || {
-        let codec = Codec::parse(codec).map_err(to_py)?;
-        let v = variant_of(variant)?;
+        let codec: Codec = codec.parse().map_err(to_py)?;
+        let v: core::Variant = variant.parse().map_err(to_py)?;
         let d = Data::extract(data, "data")?;
         let b = d.as_slice();
         let n = match codec {
@@ -142,32 +167,18 @@ fn encode<'py>(
     variant: &str,
 ) -> PyResult<Bound<'py, PyBytes>> {
     guard("audio.encode", AudioInternalError::new_err, || {
-        let codec = Codec::parse(codec).map_err(to_py)?;
-        let v = variant_of(variant)?;
-        let owned;
-        let x: &[i16] = match pcm.as_slice() {
-            Ok(s) => s,
-            Err(_) => {
-                owned = pcm.as_array().to_vec();
-                &owned
-            }
-        };
+        let codec: Codec = codec.parse().map_err(to_py)?;
+        let v: core::Variant = variant.parse().map_err(to_py)?;
+        let x = samples(&pcm);
+        let x: &[i16] = &x;
         let n = match codec {
             Codec::Vox => x.len().div_ceil(2),
             _ => x.len(),
         };
         let fill = |buf: &mut [u8]| match codec {
             Codec::Vox => core::vox::VoxEncoder::encode_to_slice(v, x, buf),
-            Codec::Alaw => {
-                for (o, &s) in buf.iter_mut().zip(x) {
-                    *o = core::g711::linear_to_alaw(s);
-                }
-            }
-            Codec::Ulaw => {
-                for (o, &s) in buf.iter_mut().zip(x) {
-                    *o = core::g711::linear_to_ulaw(s);
-                }
-            }
+            Codec::Alaw => core::g711::encode_to_slice(x, core::Law::Alaw, buf),
+            Codec::Ulaw => core::g711::encode_to_slice(x, core::Law::Ulaw, buf),
         };
         PyBytes::new_with(py, n, |buf| {
             if x.len() >= DETACH_BYTES {
@@ -191,7 +202,7 @@ fn resample<'py>(
     guard("audio.resample", AudioInternalError::new_err, || {
         // the filter's size is checked before it is built: 1 -> 4,294,967,295 Hz once aborted
         core::resample::check(f_in, f_out).map_err(|l| limit_err("resample", l))?;
-        let x = pcm.as_array().to_vec();
+        let x = samples(&pcm);
         let y = py
             .detach(|| core::resample::resample(&x, f_in, f_out))
             .map_err(|l| limit_err("resample", l))?;
@@ -235,20 +246,11 @@ fn wav_bytes<'py>(
     format: &str,
 ) -> PyResult<Bound<'py, PyBytes>> {
     guard("audio.wav_bytes", AudioInternalError::new_err, || {
-        let fmt = match format.to_ascii_lowercase().as_str() {
-            "pcm16" | "pcm" => core::wav::WavFormat::Pcm16,
-            "alaw" => core::wav::WavFormat::Alaw,
-            "ulaw" => core::wav::WavFormat::Ulaw,
-            _ => {
-                return Err(PyValueError::new_err(format!(
-                    "format {format:?} is not one of 'pcm16', 'alaw', 'ulaw'"
-                )))
-            }
-        };
+        let fmt: core::wav::WavFormat = format.parse().map_err(PyValueError::new_err)?;
         core::limits::sample_rate("sample_rate", sample_rate)
             .and_then(|_| core::limits::channels("channels", channels))
             .map_err(|l| limit_err("wav_bytes", l))?;
-        let x = pcm.as_array().to_vec();
+        let x = samples(&pcm);
         if x.len() % channels as usize != 0 {
             return Err(PyValueError::new_err(format!(
                 "{} samples are not a whole number of {channels}-channel frames",
@@ -273,7 +275,7 @@ fn read_wav<'py>(
     variant: &str,
 ) -> PyResult<WavRead<'py>> {
     guard("audio.read_wav", AudioInternalError::new_err, || {
-        let v = variant_of(variant)?;
+        let v: core::Variant = variant.parse().map_err(to_py)?;
         let d = Data::extract(data, "data")?;
         let b = d.as_slice();
         let (pcm, info) = py.detach(|| core::wav::decode(b, v)).map_err(|e| match e {
@@ -302,7 +304,7 @@ fn mp3_bytes<'py>(
     quality: u8,
 ) -> PyResult<Bound<'py, PyBytes>> {
     guard("audio.mp3_bytes", AudioInternalError::new_err, || {
-        let x = pcm.as_array().to_vec();
+        let x = samples(&pcm);
         let b = py
             .detach(|| core::mp3::encode(&x, channels, sample_rate, bitrate, quality))
             .map_err(PyValueError::new_err)?;
@@ -347,11 +349,14 @@ fn detect<'py>(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn options(
-    source: &str,
-    to: &str,
-    variant: &str,
+/// The options of `transcode`, `merge` and `transcode_many`, extracted once from the mapping
+/// `callcore.audio` builds (one key per field); option strings are parsed by the core.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct TranscodeArgs {
+    source: String,
+    to: String,
+    variant: String,
     rate: Option<u32>,
     bitrate: u32,
     quality: u8,
@@ -359,193 +364,329 @@ fn options(
     overwrite: bool,
     auto_vox_rate: u32,
     mono: Option<bool>,
-) -> PyResult<TranscodeOptions> {
-    let to = core::OutputFormat::parse(to).map_err(to_py)?;
-    // the platform's prompt profile (A-law/µ-law WAV) is mono unless asked otherwise
-    let mono = mono.unwrap_or(matches!(
-        to,
-        core::OutputFormat::WavAlaw | core::OutputFormat::WavUlaw
-    ));
-    let o = TranscodeOptions {
-        source: core::SourceKind::parse(source).map_err(to_py)?,
-        variant: core::VariantChoice::parse(variant).map_err(to_py)?,
-        to,
-        mono,
-        rate,
-        bitrate,
-        quality,
-        dc_block,
-        overwrite,
-        auto_vox_rate,
-    };
-    o.validate().map_err(to_py)?;
-    Ok(o)
+    hash: bool,
 }
 
-fn report_dict<'py>(py: Python<'py>, r: &TranscodeReport) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("ok", true)?;
-    d.set_item("src", &r.src)?;
-    d.set_item("dst", r.dst.display().to_string())?;
-    d.set_item(
-        "status",
-        if r.status == core::Status::Done {
-            "done"
-        } else {
-            "skipped"
-        },
-    )?;
-    d.set_item("input", &r.input)?;
-    d.set_item("variant", r.variant.map(|v| v.name()))?;
-    d.set_item("channels", r.channels)?;
-    d.set_item("in_rate", r.in_rate)?;
-    d.set_item("out_rate", r.out_rate)?;
-    d.set_item("frames", r.frames)?;
-    d.set_item("seconds", r.seconds())?;
-    d.set_item("input_bytes", r.input_bytes)?;
-    d.set_item("output_bytes", r.output_bytes)?;
-    d.set_item("bytes_written", r.bytes_written)?;
-    d.set_item("sha256", r.sha256.map(|h| crate::fsutil::hex(&h)))?;
-    d.set_item("notes", r.notes.clone())?;
-    d.set_item("error", py.None())?;
-    d.set_item("error_kind", py.None())?;
-    Ok(d)
+impl TranscodeArgs {
+    fn options(&self) -> PyResult<TranscodeOptions> {
+        let o = TranscodeOptions {
+            source: self.source.parse().map_err(to_py)?,
+            variant: self.variant.parse().map_err(to_py)?,
+            to: self.to.parse().map_err(to_py)?,
+            mono: self.mono,
+            rate: self.rate,
+            bitrate: self.bitrate,
+            quality: self.quality,
+            dc_block: self.dc_block,
+            overwrite: self.overwrite,
+            auto_vox_rate: self.auto_vox_rate,
+            hash: self.hash,
+        };
+        o.validate().map_err(to_py)?;
+        Ok(o)
+    }
 }
 
-fn error_dict<'py>(
-    py: Python<'py>,
-    src: &str,
-    dst: &str,
-    e: &AudioError,
-) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("ok", false)?;
-    d.set_item("src", src)?;
-    d.set_item("dst", dst)?;
-    d.set_item("status", "error")?;
-    d.set_item("error", e.to_string())?;
-    d.set_item("error_kind", e.kind())?;
-    Ok(d)
+/// The outcome of one file: ``ok`` with what was done, or the error and its reason.
+#[pyclass(frozen, eq, module = "callcore.audio", name = "TranscodeResult")]
+#[derive(Clone, PartialEq)]
+struct TranscodeResult {
+    #[pyo3(get)]
+    src: String,
+    #[pyo3(get)]
+    dst: String,
+    #[pyo3(get)]
+    ok: bool,
+    /// "done", "skipped" or "error"
+    #[pyo3(get)]
+    status: String,
+    #[pyo3(get)]
+    error: Option<String>,
+    /// "io", "empty", "format", "limit", "invalid-option", "cancelled"
+    #[pyo3(get)]
+    error_kind: Option<String>,
+    #[pyo3(get)]
+    input: String,
+    #[pyo3(get)]
+    variant: Option<String>,
+    #[pyo3(get)]
+    channels: u16,
+    #[pyo3(get)]
+    in_rate: u32,
+    #[pyo3(get)]
+    out_rate: u32,
+    #[pyo3(get)]
+    frames: u64,
+    #[pyo3(get)]
+    seconds: f64,
+    #[pyo3(get)]
+    input_bytes: u64,
+    /// the output file's size (also when skipped)
+    #[pyo3(get)]
+    output_bytes: u64,
+    /// written by this call: 0 when skipped or failed
+    #[pyo3(get)]
+    bytes_written: u64,
+    /// lowercase hex of the output file, hashed as it was written; None when nothing was written
+    #[pyo3(get)]
+    sha256: Option<String>,
+    #[pyo3(get)]
+    notes: Vec<String>,
+}
+
+impl TranscodeResult {
+    fn done(r: &TranscodeReport) -> Self {
+        TranscodeResult {
+            src: r.src.clone(),
+            dst: r.dst.display().to_string(),
+            ok: true,
+            status: match r.status {
+                core::Status::Done => "done",
+                core::Status::Skipped => "skipped",
+            }
+            .into(),
+            error: None,
+            error_kind: None,
+            input: r.input.clone(),
+            variant: r.variant.map(|v| v.name().to_string()),
+            channels: r.channels,
+            in_rate: r.in_rate,
+            out_rate: r.out_rate,
+            frames: r.frames,
+            seconds: r.seconds(),
+            input_bytes: r.input_bytes,
+            output_bytes: r.output_bytes,
+            bytes_written: r.bytes_written,
+            sha256: r.sha256.map(|h| crate::fsutil::hex(&h)),
+            notes: r.notes.clone(),
+        }
+    }
+
+    fn failed(src: &std::path::Path, dst: &std::path::Path, e: &AudioError) -> Self {
+        TranscodeResult {
+            src: src.display().to_string(),
+            dst: dst.display().to_string(),
+            ok: false,
+            status: "error".into(),
+            error: Some(e.to_string()),
+            error_kind: Some(e.kind().to_string()),
+            ..Self::new(String::new(), String::new(), false, String::new())
+        }
+    }
+
+    /// (name, value) of every field, in declaration order, for `__repr__`.
+    fn fields<'py>(&self, py: Python<'py>) -> PyResult<Vec<(&'static str, Bound<'py, PyAny>)>> {
+        Ok(vec![
+            ("src", self.src.clone().into_pyobject(py)?.into_any()),
+            ("dst", self.dst.clone().into_pyobject(py)?.into_any()),
+            ("ok", self.ok.into_pyobject(py)?.to_owned().into_any()),
+            ("status", self.status.clone().into_pyobject(py)?.into_any()),
+            ("error", self.error.clone().into_pyobject(py)?.into_any()),
+            (
+                "error_kind",
+                self.error_kind.clone().into_pyobject(py)?.into_any(),
+            ),
+            ("input", self.input.clone().into_pyobject(py)?.into_any()),
+            (
+                "variant",
+                self.variant.clone().into_pyobject(py)?.into_any(),
+            ),
+            ("channels", self.channels.into_pyobject(py)?.into_any()),
+            ("in_rate", self.in_rate.into_pyobject(py)?.into_any()),
+            ("out_rate", self.out_rate.into_pyobject(py)?.into_any()),
+            ("frames", self.frames.into_pyobject(py)?.into_any()),
+            ("seconds", self.seconds.into_pyobject(py)?.into_any()),
+            (
+                "input_bytes",
+                self.input_bytes.into_pyobject(py)?.into_any(),
+            ),
+            (
+                "output_bytes",
+                self.output_bytes.into_pyobject(py)?.into_any(),
+            ),
+            (
+                "bytes_written",
+                self.bytes_written.into_pyobject(py)?.into_any(),
+            ),
+            ("sha256", self.sha256.clone().into_pyobject(py)?.into_any()),
+            ("notes", self.notes.clone().into_pyobject(py)?.into_any()),
+        ])
+    }
+}
+
+#[pymethods]
+impl TranscodeResult {
+    #[new]
+    #[pyo3(signature = (src, dst, ok, status, error=None, error_kind=None, input=String::new(), variant=None, channels=0, in_rate=0, out_rate=0, frames=0, seconds=0.0, input_bytes=0, output_bytes=0, bytes_written=0, sha256=None, notes=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn py_new(
+        src: String,
+        dst: String,
+        ok: bool,
+        status: String,
+        error: Option<String>,
+        error_kind: Option<String>,
+        input: String,
+        variant: Option<String>,
+        channels: u16,
+        in_rate: u32,
+        out_rate: u32,
+        frames: u64,
+        seconds: f64,
+        input_bytes: u64,
+        output_bytes: u64,
+        bytes_written: u64,
+        sha256: Option<String>,
+        notes: Option<Vec<String>>,
+    ) -> Self {
+        TranscodeResult {
+            src,
+            dst,
+            ok,
+            status,
+            error,
+            error_kind,
+            input,
+            variant,
+            channels,
+            in_rate,
+            out_rate,
+            frames,
+            seconds,
+            input_bytes,
+            output_bytes,
+            bytes_written,
+            sha256,
+            notes: notes.unwrap_or_default(),
+        }
+    }
+
+    #[classattr]
+    fn __match_args__() -> (&'static str, &'static str, &'static str, &'static str) {
+        ("src", "dst", "ok", "status")
+    }
+
+    fn __hash__(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (
+            &self.src,
+            &self.dst,
+            self.ok,
+            &self.status,
+            &self.error,
+            &self.error_kind,
+        )
+            .hash(&mut h);
+        (
+            &self.input,
+            &self.variant,
+            self.channels,
+            self.in_rate,
+            self.out_rate,
+        )
+            .hash(&mut h);
+        (
+            self.frames,
+            self.seconds.to_bits(),
+            self.input_bytes,
+            self.output_bytes,
+        )
+            .hash(&mut h);
+        (self.bytes_written, &self.sha256, &self.notes).hash(&mut h);
+        h.finish()
+    }
+
+    /// The fields as a new dict (as `vars(result)` gave for the plain class this replaces; the
+    /// CLI prints it as JSON).
+    #[getter(__dict__)]
+    fn as_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (name, value) in self.fields(py)? {
+            d.set_item(name, value)?;
+        }
+        Ok(d)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let mut parts = Vec::new();
+        for (name, value) in self.fields(py)? {
+            parts.push(format!("{name}={}", value.repr()?));
+        }
+        Ok(format!("TranscodeResult({})", parts.join(", ")))
+    }
+}
+
+impl TranscodeResult {
+    fn new(src: String, dst: String, ok: bool, status: String) -> Self {
+        Self::py_new(
+            src,
+            dst,
+            ok,
+            status,
+            None,
+            None,
+            String::new(),
+            None,
+            0,
+            0,
+            0,
+            0,
+            0.0,
+            0,
+            0,
+            0,
+            None,
+            None,
+        )
+    }
 }
 
 #[pyfunction]
-#[pyo3(signature = (src, dst, source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=7, dc_block=false, overwrite=false, auto_vox_rate=8000, mono=None))]
-#[allow(clippy::too_many_arguments)]
-fn transcode<'py>(
-    py: Python<'py>,
+fn transcode(
+    py: Python<'_>,
     src: PathBuf,
     dst: PathBuf,
-    source: &str,
-    to: &str,
-    variant: &str,
-    rate: Option<u32>,
-    bitrate: u32,
-    quality: u8,
-    dc_block: bool,
-    overwrite: bool,
-    auto_vox_rate: u32,
-    mono: Option<bool>,
-) -> PyResult<Bound<'py, PyDict>> {
+    options: TranscodeArgs,
+) -> PyResult<TranscodeResult> {
     guard("audio.transcode", AudioInternalError::new_err, || {
-        let o = options(
-            source,
-            to,
-            variant,
-            rate,
-            bitrate,
-            quality,
-            dc_block,
-            overwrite,
-            auto_vox_rate,
-            mono,
-        )?;
+        let o = options.options()?;
         let r = py
             .detach(|| core::transcode(&src, &dst, &o))
             .map_err(to_py)?;
-        report_dict(py, &r)
+        Ok(TranscodeResult::done(&r))
     })
 }
 
 #[pyfunction]
-#[pyo3(signature = (srcs, dst, mode="channels", source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=7, dc_block=false, overwrite=false, auto_vox_rate=8000, mono=None))]
-#[allow(clippy::too_many_arguments)]
-fn merge<'py>(
-    py: Python<'py>,
+fn merge(
+    py: Python<'_>,
     srcs: Vec<PathBuf>,
     dst: PathBuf,
     mode: &str,
-    source: &str,
-    to: &str,
-    variant: &str,
-    rate: Option<u32>,
-    bitrate: u32,
-    quality: u8,
-    dc_block: bool,
-    overwrite: bool,
-    auto_vox_rate: u32,
-    mono: Option<bool>,
-) -> PyResult<Bound<'py, PyDict>> {
+    options: TranscodeArgs,
+) -> PyResult<TranscodeResult> {
     guard("audio.merge", AudioInternalError::new_err, || {
-        let o = options(
-            source,
-            to,
-            variant,
-            rate,
-            bitrate,
-            quality,
-            dc_block,
-            overwrite,
-            auto_vox_rate,
-            mono,
-        )?;
-        let mode = match mode {
-            "channels" => core::MergeMode::Channels,
-            "mix" => core::MergeMode::Mix,
-            _ => {
-                return Err(PyValueError::new_err(format!(
-                    "mode {mode:?} is not 'channels' or 'mix'"
-                )))
-            }
-        };
+        let o = options.options()?;
+        let mode: core::MergeMode = mode.parse().map_err(to_py)?;
         let r = py
             .detach(|| core::merge(&srcs, &dst, mode, &o))
             .map_err(to_py)?;
-        report_dict(py, &r)
+        Ok(TranscodeResult::done(&r))
     })
 }
 
 #[pyfunction]
-#[pyo3(signature = (jobs, source="auto", to="wav", variant="dialogic", rate=None, bitrate=16, quality=7, dc_block=false, overwrite=false, auto_vox_rate=8000, mono=None, threads=0, progress=None))]
-#[allow(clippy::too_many_arguments)]
-fn transcode_many<'py>(
-    py: Python<'py>,
+#[pyo3(signature = (jobs, options, threads=0, progress=None))]
+fn transcode_many(
+    py: Python<'_>,
     jobs: Vec<(PathBuf, PathBuf)>,
-    source: &str,
-    to: &str,
-    variant: &str,
-    rate: Option<u32>,
-    bitrate: u32,
-    quality: u8,
-    dc_block: bool,
-    overwrite: bool,
-    auto_vox_rate: u32,
-    mono: Option<bool>,
+    options: TranscodeArgs,
     threads: usize,
     progress: Option<Py<PyAny>>,
-) -> PyResult<Bound<'py, PyList>> {
+) -> PyResult<Vec<TranscodeResult>> {
     guard("audio.transcode_many", AudioInternalError::new_err, || {
-        let o = options(
-            source,
-            to,
-            variant,
-            rate,
-            bitrate,
-            quality,
-            dc_block,
-            overwrite,
-            auto_vox_rate,
-            mono,
-        )?;
+        let o = options.options()?;
         let cancel = AtomicBool::new(false);
         let interrupt: Mutex<Option<PyErr>> = Mutex::new(None);
         let on_done = |i: usize, r: &Result<TranscodeReport, AudioError>| {
@@ -571,19 +712,14 @@ fn transcode_many<'py>(
         if let Some(e) = interrupt.into_inner().unwrap_or_else(|p| p.into_inner()) {
             return Err(e);
         }
-        let out = PyList::empty(py);
-        for ((src, dst), r) in jobs.iter().zip(results) {
-            match r {
-                Ok(rep) => out.append(report_dict(py, &rep)?)?,
-                Err(e) => out.append(error_dict(
-                    py,
-                    &src.display().to_string(),
-                    &dst.display().to_string(),
-                    &e,
-                )?)?,
-            }
-        }
-        Ok(out)
+        Ok(jobs
+            .iter()
+            .zip(results)
+            .map(|((src, dst), r)| match r {
+                Ok(rep) => TranscodeResult::done(&rep),
+                Err(e) => TranscodeResult::failed(src, dst, &e),
+            })
+            .collect())
     })
 }
 
@@ -605,6 +741,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_wav, m)?)?;
     m.add_function(wrap_pyfunction!(mp3_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(detect, m)?)?;
+    m.add_class::<TranscodeResult>()?;
     m.add_function(wrap_pyfunction!(transcode, m)?)?;
     m.add_function(wrap_pyfunction!(merge, m)?)?;
     m.add_function(wrap_pyfunction!(transcode_many, m)?)?;

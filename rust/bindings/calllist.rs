@@ -20,37 +20,35 @@ use crate::calllist::dedup::{
     first_flags as core_first_flags, Blacklist as CoreBlacklist, ImportStore,
 };
 use crate::calllist::io::{self as cio, CleanOptions, CleanPaths, ColumnSel, Gate, Summary};
-use crate::calllist::normalize::{
-    write_digits, Config, ForeignPolicy, Kind, Normalized, Normalizer, Reason,
-};
+use crate::calllist::normalize::{Config, ForeignPolicy, Kind, Normalized, Normalizer, Reason};
 use crate::calllist::platform::Profile;
 use crate::calllist::tables::Tables;
 use crate::calllist::xlsx::HuaweiWorkbook;
-use crate::calllist::CalllistError;
+use crate::calllist::CalllistError as CoreError;
 
 pyo3::create_exception!(
     callcore.calllist,
-    CalllistError_,
+    CalllistError,
     PyValueError,
     "A call list cannot be processed as given; the message names the input."
 );
 pyo3::create_exception!(
     callcore.calllist,
     MissingColumn,
-    CalllistError_,
+    CalllistError,
     "The requested phone (or scope) column is not in the file."
 );
 
-fn err(e: CalllistError) -> PyErr {
+fn err(e: CoreError) -> PyErr {
     let msg = e.to_string();
     match e {
-        CalllistError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+        CoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
             PyFileNotFoundError::new_err(msg)
         }
-        CalllistError::Io { .. } => PyOSError::new_err(msg),
-        CalllistError::Decode { .. } => PyValueError::new_err(msg),
-        CalllistError::MissingColumn { .. } => MissingColumn::new_err(msg),
-        _ => CalllistError_::new_err(msg),
+        CoreError::Io { .. } => PyOSError::new_err(msg),
+        CoreError::Decode { .. } => PyValueError::new_err(msg),
+        CoreError::MissingColumn { .. } => MissingColumn::new_err(msg),
+        _ => CalllistError::new_err(msg),
     }
 }
 
@@ -73,7 +71,7 @@ fn panic_error(call: &str, payload: Box<dyn std::any::Any + Send>) -> PyErr {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "no message".to_string());
-    CalllistError_::new_err(format!(
+    CalllistError::new_err(format!(
         "callcore.calllist.{call}: internal error in the Rust core ({what}); \
          please report it with the input"
     ))
@@ -153,15 +151,7 @@ fn make_normalizer(
     area_codes: Option<PathBuf>,
     ip_prefixes: Option<PathBuf>,
 ) -> PyResult<Normalizer> {
-    let foreign = match foreign {
-        "keep" => ForeignPolicy::Keep,
-        "reject" => ForeignPolicy::Reject,
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "foreign: expected 'keep' or 'reject', got {other:?}"
-            )))
-        }
-    };
+    let foreign: ForeignPolicy = foreign.parse().map_err(err)?;
     let cfg = Config {
         default_area_code: default_area_code.map(str::to_string),
         structural_only,
@@ -341,7 +331,7 @@ fn to_arrays<'py>(py: Python<'py>, v: &[Normalized], reasons: Option<&[Reason]>)
 /// on a background thread; the package calls this at exit).
 #[pyfunction]
 fn wait_for_removals(py: Python<'_>) {
-    py.detach(cio::wait_for_removals);
+    py.detach(crate::fsutil::wait_for_removals);
 }
 
 /// Borrowed byte views of a Python list/tuple of str | bytes | int | None. Ints are formatted
@@ -380,10 +370,9 @@ fn value_bytes(item: &Bound<'_, PyAny>, i: usize, what: &str) -> PyResult<Vec<u8
         if f.is_nan() {
             return Ok(Vec::new());
         }
-        if f.fract() == 0.0 && f.abs() < 1e18 {
-            return Ok(format!("{}", f as i128).into_bytes());
-        }
-        return Ok(format!("{f}").into_bytes());
+        let mut text = String::new();
+        crate::digits::float_text(f, &mut text);
+        return Ok(text.into_bytes());
     }
     Err(PyTypeError::new_err(format!(
         "{what}[{i}]: expected str, bytes, int or None, got {}",
@@ -590,7 +579,7 @@ fn normalize_ints<'py>(
                 };
             }
             let mut b = [0u8; 24];
-            let n = write_digits(v[i] as u64, &mut b);
+            let n = crate::digits::write_u64(v[i] as u64, &mut b);
             norm.inner.normalize(&b[..n])
         })
     })?;
@@ -737,36 +726,90 @@ impl PyBlacklist {
     }
 }
 
-fn summary_dict<'py>(py: Python<'py>, s: &Summary) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("rows", s.rows)?;
-    d.set_item("clean", s.clean)?;
-    d.set_item("rejected", s.rejected)?;
-    let kinds = PyDict::new(py);
-    for k in Kind::ALL.iter().skip(1) {
-        kinds.set_item(k.as_str(), s.per_kind[*k as usize])?;
+/// Counts of one clean run, as the core counted them; `callcore.calllist.Summary` (a frozen
+/// dataclass) is built from it once.
+#[pyclass(frozen, module = "callcore.calllist", name = "CleanSummary")]
+struct CleanSummary(Summary);
+
+#[pymethods]
+impl CleanSummary {
+    #[getter]
+    fn rows(&self) -> u64 {
+        self.0.rows
     }
-    d.set_item("per_kind", kinds)?;
-    let reasons = PyDict::new(py);
-    for r in Reason::ALL.iter().skip(1) {
-        let c = s.per_reason[r.index()];
-        if c > 0 {
-            reasons.set_item(r.as_str(), c)?;
+    #[getter]
+    fn clean(&self) -> u64 {
+        self.0.clean
+    }
+    #[getter]
+    fn rejected(&self) -> u64 {
+        self.0.rejected
+    }
+    /// Clean rows per kind, every kind present.
+    #[getter]
+    fn per_kind<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let kinds = PyDict::new(py);
+        for k in Kind::ALL.iter().skip(1) {
+            kinds.set_item(k.as_str(), self.0.per_kind[*k as usize])?;
         }
+        Ok(kinds)
     }
-    d.set_item("per_reason", reasons)?;
-    d.set_item("duplicates", s.duplicates())?;
-    d.set_item("blacklisted", s.blacklisted())?;
-    d.set_item("already_imported", s.already_imported())?;
-    d.set_item("ragged", s.ragged)?;
-    d.set_item("missing_field", s.missing_field)?;
-    d.set_item("batches", s.batches)?;
-    d.set_item("encoding", &s.encoding)?;
-    d.set_item("delimiter", s.delimiter.map(|b| (b as char).to_string()))?;
-    d.set_item("header", s.header)?;
-    d.set_item("column", s.column)?;
-    d.set_item("columns", s.columns.clone())?;
-    Ok(d)
+    /// Rejected rows per reason, the reasons met only.
+    #[getter]
+    fn per_reason<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let reasons = PyDict::new(py);
+        for r in Reason::ALL.iter().skip(1) {
+            let c = self.0.per_reason[r.index()];
+            if c > 0 {
+                reasons.set_item(r.as_str(), c)?;
+            }
+        }
+        Ok(reasons)
+    }
+    #[getter]
+    fn duplicates(&self) -> u64 {
+        self.0.duplicates()
+    }
+    #[getter]
+    fn blacklisted(&self) -> u64 {
+        self.0.blacklisted()
+    }
+    #[getter]
+    fn already_imported(&self) -> u64 {
+        self.0.already_imported()
+    }
+    #[getter]
+    fn ragged(&self) -> u64 {
+        self.0.ragged
+    }
+    #[getter]
+    fn missing_field(&self) -> u64 {
+        self.0.missing_field
+    }
+    #[getter]
+    fn batches(&self) -> u64 {
+        self.0.batches
+    }
+    #[getter]
+    fn encoding(&self) -> &str {
+        &self.0.encoding
+    }
+    #[getter]
+    fn delimiter(&self) -> Option<String> {
+        self.0.delimiter.map(|b| (b as char).to_string())
+    }
+    #[getter]
+    fn header(&self) -> bool {
+        self.0.header
+    }
+    #[getter]
+    fn column(&self) -> usize {
+        self.0.column
+    }
+    #[getter]
+    fn columns(&self) -> Vec<String> {
+        self.0.columns.clone()
+    }
 }
 
 fn profile(platform: Option<&str>, batch_size: Option<usize>) -> PyResult<Option<Profile>> {
@@ -828,9 +871,7 @@ fn clean_values<'py>(
     let now = now_unix();
     let (out, reasons, summary) = detach_guarded(py, "clean_values", || {
         let mut gate = Gate::new(blacklist.map(|b| &b.inner), st.as_mut());
-        gate.imported_since = window_days
-            .map(|d| now - (d * 86400.0) as i64)
-            .unwrap_or(i64::MIN);
+        gate.imported_since = cio::imported_since(window_days, now);
         gate.record_at = record.then_some(now);
         gate.platform = prof.as_ref();
         cio::clean_values(&slices, scope_slices.as_deref(), &norm.inner, gate)
@@ -839,7 +880,7 @@ fn clean_values<'py>(
         s.save().map_err(err)?;
     }
     let (k, t, r, e, el) = to_arrays(py, &out, Some(&reasons));
-    (k, t, r, e, el, summary_dict(py, &summary)?).into_pyobject(py)
+    (k, t, r, e, el, CleanSummary(summary)).into_pyobject(py)
 }
 
 /// Clean a file to a clean CSV and a rejects CSV; returns the summary dict.
@@ -869,7 +910,7 @@ fn clean_file<'py>(
     sheet: Option<String>,
     progress: Option<Bound<'py, PyAny>>,
     parallel: bool,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> PyResult<CleanSummary> {
     let col = match (column, column_index) {
         (Some(_), Some(_)) => {
             return Err(PyValueError::new_err(
@@ -880,16 +921,12 @@ fn clean_file<'py>(
         (None, Some(i)) => ColumnSel::Index(i),
         (None, None) => ColumnSel::Auto,
     };
-    let delim = match delimiter.as_deref() {
-        None => None,
-        Some("\\t") | Some("\t") | Some("tab") => Some(b'\t'),
-        Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
-        Some(d) => {
-            return Err(PyValueError::new_err(format!(
-                "delimiter: expected one ASCII character, got {d:?}"
-            )))
-        }
-    };
+    let delim = delimiter
+        .as_deref()
+        .map(str::parse::<cio::Delimiter>)
+        .transpose()
+        .map_err(err)?
+        .map(|d| d.0);
     let now = now_unix();
     let opts = CleanOptions {
         column: col,
@@ -900,9 +937,7 @@ fn clean_file<'py>(
         defuse,
         bom,
         chunk_rows: chunk_rows.max(1),
-        imported_since: window_days
-            .map(|d| now - (d * 86400.0) as i64)
-            .unwrap_or(i64::MIN),
+        imported_since: cio::imported_since(window_days, now),
         record_at: record.then_some(now),
         sheet,
         parallel,
@@ -944,7 +979,7 @@ fn clean_file<'py>(
         return Err(e);
     }
     let summary = result.map_err(|e| {
-        if let CalllistError::Decode { .. } = e {
+        if let CoreError::Decode { .. } = e {
             // a UnicodeDecodeError is what Python users expect for an undecodable file
             let msg = e.to_string();
             return PyUnicodeDecodeError::new_err((
@@ -957,7 +992,7 @@ fn clean_file<'py>(
         }
         err(e)
     })?;
-    summary_dict(py, &summary)
+    Ok(CleanSummary(summary))
 }
 
 /// Huawei 7.4.8 server-import workbook(s) from a clean CSV; returns the files written.
@@ -992,10 +1027,11 @@ fn write_huawei_workbooks(
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add("CalllistError", m.py().get_type::<CalllistError_>())?;
+    m.add("CalllistError", m.py().get_type::<CalllistError>())?;
     m.add("MissingColumn", m.py().get_type::<MissingColumn>())?;
     m.add_class::<PyNormalizer>()?;
     m.add_class::<PyBlacklist>()?;
+    m.add_class::<CleanSummary>()?;
     m.add_function(wrap_pyfunction!(normalize_list, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_probe, m)?)?;
     m.add_function(wrap_pyfunction!(limits, m)?)?;

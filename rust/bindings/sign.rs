@@ -2,7 +2,9 @@
 
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyString, PyTuple};
+use pyo3::types::{
+    PyDateAccess, PyDateTime, PyDelta, PyDeltaAccess, PyList, PyString, PyTimeAccess, PyTuple,
+};
 
 use super::convert::{for_each_str_pair, type_name, BodyRef, Indexed, StrPairs};
 use super::panics::guard;
@@ -91,8 +93,7 @@ fn timestamp_or_now(ts: Option<&str>, millis: bool) -> String {
         .unwrap_or_else(|| timestamp::now(millis))
 }
 
-/// The timestamp text to sign with: a `str` verbatim, `None` for now, anything else (an aware
-/// `datetime`) through `callcore.sign.format_timestamp`, which formats it in UTC or says why not.
+/// The timestamp text to sign with: a `str` verbatim, `None` for now, an aware `datetime` in UTC.
 fn timestamp_text<'a>(
     ts: Option<&'a Bound<'_, PyAny>>,
     millis: bool,
@@ -103,18 +104,49 @@ fn timestamp_text<'a>(
         Some(t) => match t.cast::<PyString>() {
             // a str is signed verbatim, read in place
             Ok(s) => Ok(s.to_str()?.into()),
-            Err(_) => {
-                let kwargs = pyo3::types::PyDict::new(t.py());
-                kwargs.set_item("millis", millis)?;
-                t.py()
-                    .import("callcore.sign")?
-                    .getattr("format_timestamp")?
-                    .call((t,), Some(&kwargs))?
-                    .extract::<String>()
-                    .map(Into::into)
-            }
+            Err(_) => datetime_text(t, millis).map(Into::into),
         },
     }
+}
+
+/// An aware `datetime` as an auth-v2 timestamp in UTC. A naive one is refused: its zone would
+/// be a guess, and a guess that is off by eight hours fails every request.
+fn datetime_text(when: &Bound<'_, PyAny>, millis: bool) -> PyResult<String> {
+    let Ok(dt) = when.cast::<PyDateTime>() else {
+        return Err(SignError::new_err(format!(
+            "timestamp: expected str, datetime or None, got {}",
+            type_name(when)
+        )));
+    };
+    let offset = dt.call_method0("utcoffset")?;
+    if offset.is_none() {
+        return Err(SignError::new_err(format!(
+            "timestamp: naive datetime {}; give it a tzinfo (e.g. timezone.utc)",
+            dt.call_method0("isoformat")?.repr()?
+        )));
+    }
+    let offset = offset.cast::<PyDelta>()?;
+    let wall = timestamp::WallClock {
+        year: dt.get_year(),
+        month: dt.get_month(),
+        day: dt.get_day(),
+        hour: dt.get_hour(),
+        minute: dt.get_minute(),
+        second: dt.get_second(),
+        microsecond: dt.get_microsecond(),
+        utc_offset_us: offset.get_days() as i64 * 86_400_000_000
+            + offset.get_seconds() as i64 * 1_000_000
+            + offset.get_microseconds() as i64,
+    };
+    Ok(timestamp::format_millis(wall.unix_millis(), millis))
+}
+
+#[pyfunction]
+#[pyo3(signature = (when, millis=true))]
+fn format_datetime(when: &Bound<'_, PyAny>, millis: bool) -> PyResult<String> {
+    guard("sign.format_datetime", SignInternalError::new_err, || {
+        datetime_text(when, millis)
+    })
 }
 
 /// Sign a request with Huawei CEC auth-v2 and return the whole ``Authorization`` value:
@@ -625,6 +657,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verify_auth_v2, m)?)?;
     m.add_function(wrap_pyfunction!(parse_authorization, m)?)?;
     m.add_function(wrap_pyfunction!(format_timestamp, m)?)?;
+    m.add_function(wrap_pyfunction!(format_datetime, m)?)?;
     m.add_function(wrap_pyfunction!(parse_timestamp, m)?)?;
     m.add_function(wrap_pyfunction!(sccc_digest, m)?)?;
     m.add_function(wrap_pyfunction!(sccc_digest_matches, m)?)?;

@@ -398,13 +398,10 @@ impl ImportStore {
             buf.extend_from_slice(&k.to_le_bytes());
             buf.extend_from_slice(&t.to_le_bytes());
         }
-        let tmp = self.path.with_extension("tmp-callcore");
-        {
-            let mut f = std::fs::File::create(&tmp).map_err(io_err(&tmp))?;
-            f.write_all(&buf).map_err(io_err(&tmp))?;
-            f.sync_all().map_err(io_err(&tmp))?;
-        }
-        std::fs::rename(&tmp, &self.path).map_err(io_err(&self.path))?;
+        // the store is not regenerable: on disk before it replaces the old one
+        let mut out = crate::fsutil::AtomicFile::create(&self.path).map_err(io_err(&self.path))?;
+        out.write_all(&buf).map_err(io_err(&self.path))?;
+        out.commit_durable().map_err(io_err(&self.path))?;
         self.dirty = false;
         Ok(())
     }

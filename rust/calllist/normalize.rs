@@ -214,6 +214,21 @@ pub enum ForeignPolicy {
     Reject,
 }
 
+impl std::str::FromStr for ForeignPolicy {
+    type Err = CalllistError;
+
+    /// Parses `keep` or `reject`.
+    fn from_str(s: &str) -> std::result::Result<Self, CalllistError> {
+        match s {
+            "keep" => Ok(ForeignPolicy::Keep),
+            "reject" => Ok(ForeignPolicy::Reject),
+            other => Err(CalllistError::Config(format!(
+                "foreign: expected 'keep' or 'reject', got {other:?}"
+            ))),
+        }
+    }
+}
+
 /// Normalizer options.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -267,35 +282,6 @@ pub const EMERGENCY: [&[u8]; 9] = [
 #[inline]
 fn is_emergency(d: &[u8]) -> bool {
     (d.len() == 3 || d.len() == 5) && EMERGENCY.contains(&d)
-}
-
-/// Writes `v`'s decimal digits at the start of `out` (>= 20 bytes), two per step from the
-/// end; returns how many.
-#[inline]
-pub(crate) fn write_digits(mut v: u64, out: &mut [u8]) -> usize {
-    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-        2021222324252627282930313233343536373839\
-        4041424344454647484950515253545556575859\
-        6061626364656667686970717273747576777879\
-        8081828384858687888990919293949596979899";
-    // the digit count without a division per digit
-    let n = v.checked_ilog10().unwrap_or(0) as usize + 1;
-    let mut i = n;
-    while v >= 100 {
-        let r = (v % 100) as usize * 2;
-        v /= 100;
-        i -= 2;
-        out[i] = PAIRS[r];
-        out[i + 1] = PAIRS[r + 1];
-    }
-    if v >= 10 {
-        let r = v as usize * 2;
-        out[i - 2] = PAIRS[r];
-        out[i - 1] = PAIRS[r + 1];
-    } else {
-        out[i - 1] = b'0' + v as u8;
-    }
-    n
 }
 
 /// Byte classes of `normalize`'s fast scan. The separators are a subset of those the general
@@ -851,7 +837,7 @@ impl Normalized {
     /// Writes the key's decimal digits into `buf`, returns how many (two digits per division).
     #[inline]
     pub(crate) fn key_digits(&self, buf: &mut [u8; 24]) -> usize {
-        write_digits(self.key, buf)
+        crate::digits::write_u64(self.key, buf)
     }
 
     /// E.164 (`+8613800138000`) into `out`; returns the length (0 when rejected).

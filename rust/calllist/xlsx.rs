@@ -32,13 +32,7 @@ fn cell_text(c: &Data, out: &mut String) {
         Data::Int(i) => {
             let _ = write!(out, "{i}");
         }
-        Data::Float(f) => {
-            if f.fract() == 0.0 && f.abs() < 1e18 {
-                let _ = write!(out, "{}", *f as i64);
-            } else {
-                let _ = write!(out, "{f}");
-            }
-        }
+        Data::Float(f) => crate::digits::float_text(*f, out),
         Data::Bool(b) => out.push_str(if *b { "TRUE" } else { "FALSE" }),
         Data::DateTime(d) => {
             let _ = write!(out, "{}", d.as_f64());

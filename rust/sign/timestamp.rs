@@ -52,6 +52,30 @@ pub fn format_millis(unix_millis: i64, with_millis: bool) -> String {
     }
 }
 
+/// A wall-clock time and its offset from UTC, as a `datetime` holds them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WallClock {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+    pub hour: u8,
+    pub minute: u8,
+    pub second: u8,
+    pub microsecond: u32,
+    /// local time minus UTC, in microseconds
+    pub utc_offset_us: i64,
+}
+
+impl WallClock {
+    /// Milliseconds since the Unix epoch of this instant, rounded down (as `timedelta // 1 ms`).
+    pub fn unix_millis(&self) -> i64 {
+        let days = days_from_civil(self.year as i64, self.month as u32, self.day as u32);
+        let secs =
+            days * 86400 + self.hour as i64 * 3600 + self.minute as i64 * 60 + self.second as i64;
+        (secs * 1_000_000 + self.microsecond as i64 - self.utc_offset_us).div_euclid(1000)
+    }
+}
+
 /// Milliseconds since the Unix epoch, now.
 pub fn now_millis() -> i64 {
     SystemTime::now()
@@ -106,6 +130,36 @@ pub fn parse_millis(ts: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wall_clock_with_offset_to_unix_millis() {
+        // 2021-08-31T17:38:50.872999+08:00 is 09:38:50.872Z (milliseconds rounded down)
+        let t = WallClock {
+            year: 2021,
+            month: 8,
+            day: 31,
+            hour: 17,
+            minute: 38,
+            second: 50,
+            microsecond: 872_999,
+            utc_offset_us: 8 * 3600 * 1_000_000,
+        };
+        assert_eq!(
+            format_millis(t.unix_millis(), true),
+            "2021-08-31T09:38:50.872Z"
+        );
+        let before_epoch = WallClock {
+            year: 1969,
+            month: 12,
+            day: 31,
+            hour: 23,
+            minute: 59,
+            second: 59,
+            microsecond: 999_500,
+            utc_offset_us: 0,
+        };
+        assert_eq!(before_epoch.unix_millis(), -1);
+    }
 
     #[test]
     fn known_instants() {

@@ -1,7 +1,7 @@
-"""Each written output carries the SHA-256 of its bytes and its size, computed while writing, so
-that callers (the recording sync) need not read the file back: checked against ``hashlib`` on
-the file for every output format, for the header-patched cases, for merges and batches, and
-for the skipped and failed files that write nothing."""
+"""Asked with ``hash=True``, each written output carries the SHA-256 of its bytes and its size,
+computed while writing, so that callers (the recording sync) need not read the file back:
+checked against ``hashlib`` on the file for every output format, for the header-patched cases,
+for merges and batches, and for the skipped and failed files that write nothing."""
 
 from __future__ import annotations
 
@@ -27,10 +27,10 @@ def test_transcode_hash_is_the_written_files(source: str, to: str, tmp_path: Pat
     pcm = speechish(1.3, rate=6000 if source == "vox6k" else 8000)
     src = tmp_path / "rec.V3"
     src.write_bytes(audio.encode(pcm, "vox" if source == "vox6k" else "alaw"))
-    _assert_hash_of_file(audio.transcode(src, tmp_path / f"out.{to}", source=source, to=to))  # type: ignore[arg-type]
+    _assert_hash_of_file(audio.transcode(src, tmp_path / f"out.{to}", source=source, to=to, hash=True))  # type: ignore[arg-type]
     # resampled to a rate the input does not divide (6000 -> 11025)
     if to != "mp3":
-        r = audio.transcode(src, tmp_path / f"out11k.{to}", source=source, to=to, rate=11025)  # type: ignore[arg-type]
+        r = audio.transcode(src, tmp_path / f"out11k.{to}", source=source, to=to, rate=11025, hash=True)  # type: ignore[arg-type]
         _assert_hash_of_file(r)
 
 
@@ -48,9 +48,9 @@ def test_hash_when_the_header_must_be_patched(tmp_path: Path) -> None:
     (tmp_path / "really.mp3").write_bytes(audio.mp3_bytes(speechish(1.0)))
     for name in ("lying.wav", "odd.wav", "three.wav", "really.mp3"):
         for to in ("wav", "wav-alaw"):
-            _assert_hash_of_file(audio.transcode(tmp_path / name, tmp_path / f"{name}.{to}.wav", to=to))  # type: ignore[arg-type]
+            _assert_hash_of_file(audio.transcode(tmp_path / name, tmp_path / f"{name}.{to}.wav", to=to, hash=True))  # type: ignore[arg-type]
     # MP3 content to MP3 is copied unchanged
-    r = audio.transcode(tmp_path / "really.mp3", tmp_path / "copy.mp3")
+    r = audio.transcode(tmp_path / "really.mp3", tmp_path / "copy.mp3", hash=True)
     _assert_hash_of_file(r)
     assert r.sha256 == hashlib.sha256((tmp_path / "really.mp3").read_bytes()).hexdigest()
 
@@ -62,8 +62,8 @@ def test_merge_hash(to: str, tmp_path: Path) -> None:
         p = tmp_path / f"t{i}.V3"
         p.write_bytes(audio.encode(speechish(1.0, seed=i)[: 8000 - 1500 * i], "alaw"))
         paths.append(p)
-    _assert_hash_of_file(audio.merge(paths, tmp_path / f"call.{to}", source="alaw"))
-    _assert_hash_of_file(audio.merge(paths, tmp_path / f"mix.{to}", source="alaw", mode="mix"))
+    _assert_hash_of_file(audio.merge(paths, tmp_path / f"call.{to}", source="alaw", hash=True))
+    _assert_hash_of_file(audio.merge(paths, tmp_path / f"mix.{to}", source="alaw", mode="mix", hash=True))
 
 
 def test_batch_hashes_done_files_and_none_for_skipped_or_failed(tmp_path: Path) -> None:
@@ -72,13 +72,20 @@ def test_batch_hashes_done_files_and_none_for_skipped_or_failed(tmp_path: Path) 
     (tmp_path / "empty.V3").write_bytes(b"")
     out = tmp_path / "out"
     jobs = [(tmp_path / n, out / (n + ".wav")) for n in ("a.V3", "v.V3", "empty.V3")]
-    done = audio.transcode_many(jobs, jobs=2)
+    done = audio.transcode_many(jobs, jobs=2, hash=True)
     for r in done[:2]:
         _assert_hash_of_file(r)
     failed = done[2]
     assert not failed.ok and failed.sha256 is None and failed.bytes_written == 0
-    skipped = audio.transcode_many(jobs[:1], jobs=1)[0]
+    skipped = audio.transcode_many(jobs[:1], jobs=1, hash=True)[0]
     assert skipped.status == "skipped" and skipped.sha256 is None and skipped.bytes_written == 0
     assert skipped.output_bytes == (out / "a.V3.wav").stat().st_size
-    mp3 = audio.transcode_many([(tmp_path / "a.V3", out / "a.mp3")], to="mp3")[0]
+    mp3 = audio.transcode_many([(tmp_path / "a.V3", out / "a.mp3")], to="mp3", hash=True)[0]
     _assert_hash_of_file(mp3)
+
+
+
+def test_no_hash_unless_asked(tmp_path: Path) -> None:
+    (tmp_path / "a.V3").write_bytes(audio.encode(speechish(0.5), "alaw"))
+    r = audio.transcode(tmp_path / "a.V3", tmp_path / "a.wav")
+    assert r.ok and r.sha256 is None and r.bytes_written == r.output_bytes == (tmp_path / "a.wav").stat().st_size

@@ -40,13 +40,15 @@ if TYPE_CHECKING:
     from callcore.audio._types import Codec as Codec
     from callcore.audio._types import Detection as Detection
     from callcore.audio._types import Format as Format
+    from callcore.audio._types import MergeMode as MergeMode
+    from callcore.audio._types import _TranscodeOptions
     from callcore.audio._types import RuleScore as RuleScore
     from callcore.audio._types import Source as Source
     from callcore.audio._types import Variant as Variant
     from callcore.audio._types import VoxRule as VoxRule
     from callcore.audio._types import WavFormat as WavFormat
 else:
-    _TYPES = frozenset({"Codec", "Detection", "Format", "RuleScore", "Source", "Variant", "VoxRule", "WavFormat"})
+    _TYPES = frozenset({"Codec", "Detection", "Format", "MergeMode", "RuleScore", "Source", "Variant", "VoxRule", "WavFormat"})
 
     def __getattr__(name: str) -> object:
         if name in _TYPES:
@@ -127,7 +129,8 @@ def _pcm(pcm: npt.ArrayLike) -> npt.NDArray[np.int16]:
         a = a.astype(np.int16)
     if a.ndim != 1:
         raise ValueError(f"pcm: expected a 1-D array, got shape {a.shape}")
-    return a
+    checked: npt.NDArray[np.int16] = a  # numpy comes through _extras untyped: the type is said here
+    return checked
 
 
 def decode(data: bytes | bytearray | memoryview, codec: Codec, *, variant: Variant = "dialogic") -> npt.NDArray[np.int16]:
@@ -169,7 +172,7 @@ def wav_bytes(pcm: npt.ArrayLike, sample_rate: int = 8000, *, channels: int = 1,
     return _core.wav_bytes(_pcm(pcm), sample_rate, channels, format)
 
 
-def read_wav(data: bytes | bytearray | memoryview, *, variant: Variant = "dialogic") -> tuple[npt.NDArray[np.int16], int, int, str, list[str]]:
+def read_wav(data: bytes | bytearray | memoryview, *, variant: VoxRule = "dialogic") -> tuple[npt.NDArray[np.int16], int, int, str, list[str]]:
     """Decodes a WAV held in memory (PCM16/8, A-law, µ-law, OKI ADPCM).
 
     Returns ``(interleaved int16 samples, sample_rate, channels, codec, notes)``; ``notes`` says
@@ -189,76 +192,22 @@ def detect(data: bytes | bytearray | memoryview, *, rate: int = 8000) -> Detecti
     return _core.detect(data, rate)  # type: ignore[return-value]  # the core builds exactly this dict
 
 
-class TranscodeResult:
-    """The outcome of one file: ``ok`` with what was done, or the error and its reason.
-
-    A plain immutable class rather than a dataclass: ``dataclasses`` (with ``inspect``) is 6 ms
-    of imports, a tenth of a one-hour file's whole ``callcore audio transcode`` run (issue 15)."""
-
-    __match_args__ = ("src", "dst", "ok", "status")
-    _FIELDS = ("src", "dst", "ok", "status", "error", "error_kind", "input", "variant", "channels", "in_rate",
-               "out_rate", "frames", "seconds", "input_bytes", "output_bytes", "bytes_written", "sha256", "notes")
-
-    src: str
-    dst: str
-    ok: bool
-    status: str  # "done", "skipped" or "error"
-    error: str | None
-    error_kind: str | None  # "io", "empty", "format", "limit", "invalid-option", "cancelled"
-    input: str
-    variant: str | None
-    channels: int
-    in_rate: int
-    out_rate: int
-    frames: int
-    seconds: float
-    input_bytes: int
-    output_bytes: int  # the output file's size (also when skipped)
-    bytes_written: int  # written by this call: 0 when skipped or failed
-    sha256: str | None  # lowercase hex of the output file, hashed as it was written; None when nothing was written
-    notes: list[str]
-
-    def __init__(self, src: str, dst: str, ok: bool, status: str, error: str | None = None,
-                 error_kind: str | None = None, input: str = "", variant: str | None = None, channels: int = 0,
-                 in_rate: int = 0, out_rate: int = 0, frames: int = 0, seconds: float = 0.0, input_bytes: int = 0,
-                 output_bytes: int = 0, bytes_written: int = 0, sha256: str | None = None,
-                 notes: list[str] | None = None) -> None:
-        values = locals()
-        for name in self._FIELDS:
-            object.__setattr__(self, name, values[name])
-        if notes is None:
-            object.__setattr__(self, "notes", [])
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"TranscodeResult is immutable: cannot set {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"TranscodeResult is immutable: cannot delete {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and self.__dict__ == other.__dict__
-
-    def __hash__(self) -> int:
-        return hash(tuple(v if not isinstance(v, list) else tuple(v) for v in self.__dict__.values()))
-
-    def __repr__(self) -> str:
-        return "TranscodeResult(" + ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items()) + ")"
-
-    @classmethod
-    def _from(cls, d: dict[str, Any]) -> TranscodeResult:
-        return cls(**{k: v for k, v in d.items() if k in cls._FIELDS})
+# The outcome of one file, built by the extension once (a frozen class with ``ok``, ``status``
+# ("done", "skipped" or "error"), ``error``/``error_kind``, what was found and written, the
+# output's ``sha256`` and ``bytes_written``); see its stub in _core.pyi.
+TranscodeResult = _core.TranscodeResult
 
 
 def _opts(
-    source: str, to: str | None, dst: PathLike | None, variant: str, rate: int | None, bitrate: int,
-    quality: int, dc_block: bool, overwrite: bool, vox_rate: int, mono: bool | None = None,
-) -> dict[str, Any]:
+    source: Source, to: Format | None, dst: PathLike | None, variant: Variant, rate: int | None, bitrate: int,
+    quality: int, dc_block: bool, overwrite: bool, vox_rate: int, mono: bool | None, hash: bool,
+) -> _TranscodeOptions:
     if to is None:
         to = "mp3" if dst is not None and str(dst).lower().endswith(".mp3") else "wav"
-    return dict(
-        source=source, to=to, variant=variant, rate=rate, bitrate=bitrate, quality=quality,
-        dc_block=dc_block, overwrite=overwrite, auto_vox_rate=vox_rate, mono=mono,
-    )
+    return {
+        "source": source, "to": to, "variant": variant, "rate": rate, "bitrate": bitrate, "quality": quality,
+        "dc_block": dc_block, "overwrite": overwrite, "auto_vox_rate": vox_rate, "mono": mono, "hash": hash,
+    }
 
 
 def transcode(
@@ -275,6 +224,7 @@ def transcode(
     overwrite: bool = False,
     vox_rate: int = 8000,
     mono: bool | None = None,
+    hash: bool = False,
 ) -> TranscodeResult:
     """Transcodes one recording to WAV or MP3 (``to`` defaults from ``dst``'s extension).
 
@@ -289,16 +239,19 @@ def transcode(
     for file problems, :class:`ValueError` for bad options. ``mono`` averages the channels of a
     multichannel input (default: on for ``wav-alaw``/``wav-ulaw``, the platform's mono prompt
     profile; off otherwise). WAV inputs may be 8/16/24/32-bit integer or 32/64-bit float PCM.
+    ``hash`` computes the output's SHA-256 while writing it (``result.sha256``, lowercase hex),
+    so a caller that records it need not read the file back; it costs about as much CPU as
+    writing the file, hence off by default.
     """
-    o = _opts(source, to, dst, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate, mono)
-    return TranscodeResult._from(_core.transcode(os.fspath(src), os.fspath(dst), **o))
+    o = _opts(source, to, dst, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate, mono, hash)
+    return _core.transcode(os.fspath(src), os.fspath(dst), o)
 
 
 def merge(
     srcs: Sequence[PathLike],
     dst: PathLike,
     *,
-    mode: Literal["channels", "mix"] = "channels",
+    mode: MergeMode = "channels",
     source: Source = "auto",
     to: Format | None = None,
     variant: Variant = "dialogic",
@@ -308,12 +261,14 @@ def merge(
     dc_block: bool = False,
     overwrite: bool = False,
     vox_rate: int = 8000,
+    hash: bool = False,
 ) -> TranscodeResult:
     """Merges mono recordings of one call (e.g. agent, customer, conference) into one file:
     ``mode="channels"`` gives one channel per input, ``"mix"`` sums them (with saturation).
-    Shorter tracks are padded with silence; inputs are resampled to a common rate."""
-    o = _opts(source, to, dst, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate)
-    return TranscodeResult._from(_core.merge([os.fspath(s) for s in srcs], os.fspath(dst), mode, **o))
+    Shorter tracks are padded with silence; inputs are resampled to a common rate. ``hash``: as
+    for :func:`transcode`."""
+    o = _opts(source, to, dst, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate, None, hash)
+    return _core.merge([os.fspath(s) for s in srcs], os.fspath(dst), mode, o)
 
 
 def transcode_many(
@@ -329,6 +284,7 @@ def transcode_many(
     overwrite: bool = False,
     vox_rate: int = 8000,
     mono: bool | None = None,
+    hash: bool = False,
     jobs: int = 0,
     progress: Callable[[int, bool], object] | None = None,
 ) -> list[TranscodeResult]:
@@ -338,11 +294,12 @@ def transcode_many(
     a file past a limit (``error_kind="limit"``), undecodable, or even one that hits a bug in
     the core (a panic) comes back with ``ok=False`` and its reason, and leaves no temporary
     ``.part`` file behind.
-    ``progress(index, ok)`` is called as each file finishes (from worker threads).
+    ``progress(index, ok)`` is called as each file finishes (from worker threads). ``hash``: as
+    for :func:`transcode` (each written file's SHA-256 in its result).
     """
     todo = [(os.fspath(s), os.fspath(d)) for s, d in pairs]
-    o = _opts(source, to, None, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate, mono)
-    return [TranscodeResult._from(d) for d in _core.transcode_many(todo, threads=jobs, progress=progress, **o)]
+    o = _opts(source, to, None, variant, rate, bitrate, quality, dc_block, overwrite, vox_rate, mono, hash)
+    return _core.transcode_many(todo, o, threads=jobs, progress=progress)
 
 
 def plan_outputs(

@@ -16,6 +16,23 @@ VoxRule = Literal["dialogic", "spandsp", "ffmpeg", "sox"]
 Source = Literal["vox6k", "vox8k", "alaw", "ulaw", "auto"]
 Format = Literal["wav", "wav-alaw", "wav-ulaw", "mp3"]
 WavFormat = Literal["pcm16", "alaw", "ulaw"]
+MergeMode = Literal["channels", "mix"]
+
+
+class _TranscodeOptions(TypedDict):
+    """The options of one transcode, merge or batch, handed to the extension in one mapping."""
+
+    source: Source
+    to: Format
+    variant: Variant
+    rate: int | None
+    bitrate: int
+    quality: int
+    dc_block: bool
+    overwrite: bool
+    auto_vox_rate: int
+    mono: bool | None
+    hash: bool
 
 
 class RuleScore(TypedDict):

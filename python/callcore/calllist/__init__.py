@@ -277,6 +277,15 @@ class Summary:
     def from_dict(cls, d: dict[str, Any]) -> Summary:
         return cls(**{k: d.get(k) for k in cls.__dataclass_fields__ if k in d})  # type: ignore[arg-type]
 
+    @classmethod
+    def _from_core(cls, s: _c.CleanSummary) -> Summary:
+        return cls(
+            rows=s.rows, clean=s.clean, rejected=s.rejected, per_kind=s.per_kind, per_reason=s.per_reason,
+            duplicates=s.duplicates, blacklisted=s.blacklisted, already_imported=s.already_imported,
+            ragged=s.ragged, missing_field=s.missing_field, batches=s.batches, encoding=s.encoding,
+            delimiter=s.delimiter, header=s.header, column=s.column, columns=s.columns,
+        )
+
 
 @dataclass
 class CleanResult:
@@ -416,14 +425,14 @@ def clean(
             kw["column_index"] = column
         elif column is not None:
             kw["column"] = column
-        d = _c.clean_file(
+        core_summary = _c.clean_file(
             norm, os.fspath(src), os.fspath(out), os.fspath(rej),
             scope_column=scope_column, has_header=has_header, delimiter=delimiter,
             platform=platform, batch_size=batch_size, defuse=defuse, bom=bom, blacklist=bl,
             store=store_s, window_days=window_days, record=record, chunk_rows=chunk_rows,
             sheet=sheet, progress=progress, parallel=parallel, **kw,
         )
-        return Summary.from_dict(d)
+        return Summary._from_core(core_summary)
     values = source
     import numpy as np
 
@@ -433,11 +442,11 @@ def clean(
         values = values.to_list()
     if scopes is not None and not isinstance(scopes, (list, tuple)):
         scopes = list(scopes)
-    keys, kinds, reasons, ext, ext_len, d = _c.clean_values(
+    keys, kinds, reasons, ext, ext_len, core_summary = _c.clean_values(
         norm, values, scopes=scopes, blacklist=bl, store=store_s, window_days=window_days,
         record=record, platform=platform, batch_size=batch_size,
     )
-    return CleanResult(NormalizeResult(keys, kinds, reasons, ext, ext_len), Summary.from_dict(d))
+    return CleanResult(NormalizeResult(keys, kinds, reasons, ext, ext_len), Summary._from_core(core_summary))
 
 
 def write_huawei_workbooks(

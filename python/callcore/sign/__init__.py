@@ -22,7 +22,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from callcore._core import sign as _core
@@ -60,7 +60,6 @@ __all__ = [
 
 Timestamp = str | datetime | None
 Body = bytes | str | None
-_MS = timedelta(milliseconds=1)
 
 
 def format_timestamp(when: datetime, *, millis: bool = True) -> str:
@@ -70,13 +69,7 @@ def format_timestamp(when: datetime, *, millis: bool = True) -> str:
     ``yyyy-MM-ddTHH:mm:ssZ`` (CC-iKBS; seed 9.1.2). A naive datetime is refused: its zone would be
     a guess, and a guess that is off by eight hours fails every request.
     """
-    if not isinstance(when, datetime):
-        raise SignError(f"timestamp: expected str, datetime or None, got {type(when).__name__}")
-    if when.tzinfo is None or when.utcoffset() is None:
-        raise SignError(f"timestamp: naive datetime {when.isoformat()!r}; give it a tzinfo (e.g. timezone.utc)")
-    utc = when.astimezone(timezone.utc)
-    unix_ms = (utc - datetime(1970, 1, 1, tzinfo=timezone.utc)) // _MS
-    return _core.format_timestamp(unix_ms, millis)
+    return _core.format_datetime(when, millis)
 
 
 def _timestamp_text(timestamp: Timestamp, millis: bool) -> str | None:

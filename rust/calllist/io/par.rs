@@ -24,14 +24,16 @@ use csv_core::{ReadRecordResult, Reader as CoreReader, ReaderBuilder as CoreBuil
 use encoding_rs::{DecoderResult, GB18030, UTF_8};
 use rayon::prelude::*;
 
-use super::{
-    clean_tail, format_row, needs_defuse, CsvBuf, Fields, Gate, Layout, OutFile, RowOut, Summary,
-    TAIL_MAX,
-};
+use super::gate::{Gate, Summary};
+use super::pipeline::write_out;
+use super::sniff::Layout;
+use super::write::{clean_tail, format_row, needs_defuse, CsvBuf, Fields, RowOut, TAIL_MAX};
 use crate::calllist::dedup::scope_hash;
-use crate::calllist::normalize::{write_digits, Normalized, Normalizer, Reason};
+use crate::calllist::normalize::{Normalized, Normalizer, Reason};
 use crate::calllist::platform::{Batcher, Profile};
 use crate::calllist::{io_err, CalllistError, Result};
+use crate::digits::write_u64;
+use crate::fsutil::AtomicFile;
 
 #[derive(Clone, Copy, Default)]
 struct RecMeta {
@@ -357,7 +359,7 @@ impl Parse<'_> {
                 }
                 scratch.extend_from_slice(rest);
             } else if has_cr {
-                let mut fix = super::CrlfOutsideQuotes::new(self.delim);
+                let mut fix = super::decode::CrlfOutsideQuotes::new(self.delim);
                 for &b in input {
                     fix.step(b, &mut |o| scratch.push(o));
                 }
@@ -531,7 +533,7 @@ fn fast_clean_row(
 #[inline]
 fn fast_reject_row(out: &mut Vec<u8>, line: u64, input: &[u8], n: &Normalized, reason: Reason) {
     let mut buf = [0u8; 64];
-    let l = write_digits(line, &mut buf);
+    let l = write_u64(line, &mut buf);
     out.extend_from_slice(&buf[..l]);
     out.push(b',');
     out.extend_from_slice(input);
@@ -540,7 +542,7 @@ fn fast_reject_row(out: &mut Vec<u8>, line: u64, input: &[u8], n: &Normalized, r
     out.push(b',');
     if n.is_ok() {
         buf[0] = b'+';
-        let l = write_digits(n.key, &mut buf[1..]);
+        let l = write_u64(n.key, &mut buf[1..]);
         out.extend_from_slice(&buf[..l + 1]);
     }
     out.push(b'\n');
@@ -605,10 +607,10 @@ pub(super) struct Job<'a, 'g> {
 /// Runs the pipeline; returns the output files for the caller to commit.
 pub(super) fn run(
     job: Job<'_, '_>,
-    clean_f: OutFile,
-    rej_f: OutFile,
+    clean_f: AtomicFile,
+    rej_f: AtomicFile,
     progress: &mut dyn FnMut(u64, u64, u64) -> bool,
-) -> Result<(OutFile, OutFile)> {
+) -> Result<(AtomicFile, AtomicFile)> {
     let Job {
         input,
         mut file,
@@ -863,13 +865,13 @@ pub(super) fn run(
         });
 
         // ------------------------------------------------------------ writer
-        let writer = sc.spawn(move || -> Result<(OutFile, OutFile)> {
+        let writer = sc.spawn(move || -> Result<(AtomicFile, AtomicFile)> {
             let (mut clean_f, mut rej_f) = (clean_f, rej_f);
             for round in wrx.iter() {
                 for p in &round.pieces[..round.n] {
                     if let (Some(c), Some(r)) = (&p.clean, &p.rej) {
-                        clean_f.write(&c.buf)?;
-                        rej_f.write(&r.buf)?;
+                        write_out(&mut clean_f, &c.buf)?;
+                        write_out(&mut rej_f, &r.buf)?;
                     }
                 }
                 // buffers grown by an unusual block (a huge cell, a giant line) are released

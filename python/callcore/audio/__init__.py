@@ -118,15 +118,15 @@ PathLike = str | os.PathLike[str]
 
 
 def _pcm(pcm: npt.ArrayLike) -> npt.NDArray[np.int16]:
-    np = _extras.numpy()
+    numpy = _extras.numpy()
 
-    a = np.asarray(pcm)
-    if a.dtype != np.int16:
+    a = numpy.asarray(pcm)
+    if a.dtype != numpy.int16:
         if a.dtype.kind not in "iu":
             raise TypeError(f"pcm: expected an int16 array (or integers in int16 range), got dtype {a.dtype}")
         if a.size and (a.min() < -32768 or a.max() > 32767):
             raise ValueError("pcm: values outside the int16 range")
-        a = a.astype(np.int16)
+        a = a.astype(numpy.int16)
     if a.ndim != 1:
         raise ValueError(f"pcm: expected a 1-D array, got shape {a.shape}")
     checked: npt.NDArray[np.int16] = a  # numpy comes through _extras untyped: the type is said here

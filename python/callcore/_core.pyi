@@ -246,6 +246,15 @@ class calllist:
         rows_per_file: int = 500000,
         undefuse: bool = True,
     ) -> list[str]: ...
+    @staticmethod
+    def write_huawei_batch(
+        out: str,
+        numbers: bytes,
+        *,
+        session_prefix: str,
+        first_row: int,
+        custom_field: str | None = None,
+    ) -> int: ...
 
 # ---- audio ------------------------------------------------------------------------------
 

@@ -1026,6 +1026,31 @@ fn write_huawei_workbooks(
     .map_err(err)
 }
 
+/// One batch of the import's file route as a 7.4.8 workbook at `out` (written durably, renamed
+/// into place when complete): `numbers` holds one number per `\n`-terminated line; sessionId is
+/// `{session_prefix}{first_row + k}`. Returns the rows written.
+#[pyfunction]
+#[pyo3(signature = (out, numbers, *, session_prefix, first_row, custom_field=None))]
+fn write_huawei_batch(
+    py: Python<'_>,
+    out: PathBuf,
+    numbers: &[u8],
+    session_prefix: &str,
+    first_row: u64,
+    custom_field: Option<&str>,
+) -> PyResult<usize> {
+    detach_guarded(py, "write_huawei_batch", || {
+        crate::calllist::xlsx::write_huawei_batch(
+            &out,
+            numbers,
+            session_prefix,
+            first_row,
+            custom_field,
+        )
+    })?
+    .map_err(err)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CalllistError", m.py().get_type::<CalllistError>())?;
     m.add("MissingColumn", m.py().get_type::<MissingColumn>())?;
@@ -1047,5 +1072,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(clean_values, m)?)?;
     m.add_function(wrap_pyfunction!(clean_file, m)?)?;
     m.add_function(wrap_pyfunction!(write_huawei_workbooks, m)?)?;
+    m.add_function(wrap_pyfunction!(write_huawei_batch, m)?)?;
     Ok(())
 }

@@ -9,6 +9,7 @@
 //! * [`io`]: encoding/delimiter/header detection, the streaming clean pipeline, writers.
 //! * [`platform`]: dialing string and batch limits per platform.
 //! * [`xlsx`]: spreadsheet input (XLSX/XLS/ODS) and the Huawei server-import workbook.
+//! * [`xlsx_write`]: the minimal streaming XLSX writer that workbook is written with.
 //!
 //! Nothing here knows about Python; the bindings convert types and errors.
 
@@ -20,6 +21,7 @@ pub mod platform;
 pub mod sheet_guard;
 pub mod tables;
 pub mod xlsx;
+pub mod xlsx_write;
 
 use std::fmt;
 use std::path::PathBuf;

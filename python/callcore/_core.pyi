@@ -255,6 +255,8 @@ class calllist:
         first_row: int,
         custom_field: str | None = None,
     ) -> int: ...
+    @staticmethod
+    def read_dial_column(path: str) -> tuple[bytes, bytes]: ...
 
 # ---- audio ------------------------------------------------------------------------------
 

@@ -1051,6 +1051,25 @@ fn write_huawei_batch(
     .map_err(err)
 }
 
+/// The `dial` column of a clean CSV, packed: `(lines, offsets)`, every value followed by `\n` in
+/// `lines`, and `offsets` the native-endian u64 start of each row's value plus the end.
+#[pyfunction]
+fn read_dial_column<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+    let column = detach_guarded(py, "read_dial_column", || {
+        crate::calllist::dial_column::read_dial_column(&path)
+    })?
+    .map_err(err)?;
+    let offsets: Vec<u8> = column
+        .offsets
+        .iter()
+        .flat_map(|o| o.to_ne_bytes())
+        .collect();
+    Ok((PyBytes::new(py, &column.lines), PyBytes::new(py, &offsets)))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CalllistError", m.py().get_type::<CalllistError>())?;
     m.add("MissingColumn", m.py().get_type::<MissingColumn>())?;
@@ -1073,5 +1092,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(clean_file, m)?)?;
     m.add_function(wrap_pyfunction!(write_huawei_workbooks, m)?)?;
     m.add_function(wrap_pyfunction!(write_huawei_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(read_dial_column, m)?)?;
     Ok(())
 }

@@ -25,7 +25,7 @@ from callcore.platforms.errors import (ApiError, AuthenticationError, Blackliste
 
 from ..adapters import make_adapter
 from ..adapters.base import Found, PlatformAdapter, Unknown, not_applied
-from ..dial_column import read_dial_column
+from ..dial_column import DialColumn, read_dial_column
 from ..journal import Journal, sweep_partials
 from ..options import ImportFailed, ImportOptions, ImportSummary, PlatformImportOptions
 from ..retrying import retry_call
@@ -62,7 +62,7 @@ class OutboundImport(TargetStates):
         self.journal = Journal(self.workdir / "journal.sqlite3", SCHEMA)
         self.clean_file = self.workdir / "clean.csv"
         self.rejects_file = self.workdir / "rejects.csv"
-        self.dial: list[str] = []
+        self.dial = DialColumn(b"", b"")
         self.job = ""
         self.adapter: PlatformAdapter[PlatformImportOptions] = make_adapter(options)
         if options.create_campaigns and not self.adapter.can_create:
@@ -253,7 +253,7 @@ class OutboundImport(TargetStates):
                 db.execute("UPDATE batches SET state='sending', attempts=attempts+1, updated=? WHERE id=?",
                            (time.time(), b["id"]))
             try:
-                sent = retry_call(self.adapter.send, cid, [self.dial[i] for i in rows], rows, self.job, b["tag"],
+                sent = retry_call(self.adapter.send, cid, self.dial.take(rows), rows, self.job, b["tag"],
                                   policy=self.settings.retry, retry_on=not_applied,
                                   what=f"{self.adapter.name} target {cid}: batch {b['id']}")
                 last = time.monotonic()  # paced from the answer: arrivals stay >= min_interval apart
@@ -312,7 +312,7 @@ class OutboundImport(TargetStates):
     def _split_blacklisted(self, b: Any, rows: list[int], e: PlatformError) -> None:
         """0200024: ask the platform's blacklist (7.3.4, 20 numbers a call) which rows it refuses,
         record them with the code, and send the rest again."""
-        bad = self.adapter.blacklisted([self.dial[i] for i in rows])
+        bad = self.adapter.blacklisted(self.dial.take(rows))
         if not bad:
             self._split_or_reject(b, rows, e)
             return

@@ -167,6 +167,10 @@ def test_dial_column_is_read_packed_and_agrees_with_the_csv_module(tmp_path):
     assert col[0] == want[0] and col[-1] == want[-1] and col[5:5] == []
     assert col.take([3, 4, 9, len(want) - 1]) == [want[3], want[4], want[9], want[-1]] and col.take([]) == []
     assert col.lines(len(want) - 2, 10) == (want[-2] + "\n" + want[-1] + "\n").encode()
+    part = col.view(100, 50)
+    assert len(part) == 50 and part[:] == want[100:150] and part[-1] == want[149]
+    assert part.lines(0, 2) == (want[100] + "\n" + want[101] + "\n").encode()
+    assert len(col.view(len(want) - 3, 10)) == 3 and len(col.view(len(want) + 5, 3)) == 0
     with pytest.raises(IndexError):
         col[len(want)]
     with pytest.raises(ValueError, match="dial"):

@@ -17,10 +17,11 @@ class DialColumn(Sequence[str]):
 
     __slots__ = ("_lines", "_offsets")
 
-    def __init__(self, lines: bytes, offsets: bytes) -> None:
+    def __init__(self, lines: bytes, offsets: bytes | memoryview) -> None:
         self._lines = lines
-        # native-endian u64 offsets, one per row plus the end of `lines`
-        self._offsets = memoryview(offsets).cast("Q")
+        # native-endian u64 offsets into `lines`, one per row plus the end of the last row
+        view = memoryview(offsets)
+        self._offsets = view if view.format == "Q" else view.cast("Q")
 
     def __len__(self) -> int:
         return max(len(self._offsets) - 1, 0)
@@ -53,6 +54,12 @@ class DialColumn(Sequence[str]):
         if start >= stop:
             return b""
         return self._lines[self._offsets[start]:self._offsets[stop]]
+
+    def view(self, start: int, n: int) -> DialColumn:
+        """Rows ``start`` .. ``start + n - 1`` as a column sharing this one's buffers (no copy)."""
+        start = min(max(start, 0), len(self))
+        stop = min(start + max(n, 0), len(self))
+        return DialColumn(self._lines, self._offsets[start:stop + 1])
 
     def take(self, rows: Iterable[int]) -> list[str]:
         """The strings of *rows* (ascending, e.g. a batch's rows less its refused ones), decoded

@@ -16,6 +16,7 @@ from typing import Any
 from callcore import _crashpoint
 from callcore.platforms.errors import ApiError, AuthenticationError, NotFoundError, PlatformError, StateError
 
+from ..dial_column import DialColumn
 from ..options import ImportFailed
 from ..retrying import log_wait, retry_call
 from .base import BatchJournal, PlatformAdapter, not_applied
@@ -34,8 +35,12 @@ def write_batch_workbook(path: str | os.PathLike[str], session_prefix: str, firs
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # the numbers cross as one buffer of lines: no temporary CSV, no per-string conversion
-    lines = ("\n".join(numbers) + "\n").encode() if numbers else b""
+    # the numbers cross as one buffer of lines: no temporary CSV, no per-string conversion (the
+    # engine's packed dial column already is that buffer)
+    if isinstance(numbers, DialColumn):
+        lines = numbers.lines(0, len(numbers))
+    else:
+        lines = ("\n".join(numbers) + "\n").encode() if numbers else b""
     rows = core.write_huawei_batch(str(path), lines, session_prefix=session_prefix, first_row=first_row,
                                    custom_field=tag)
     _crashpoint.reached("commit")  # the workbook is in place under its final name
@@ -74,7 +79,7 @@ class HuaweiFileRoute:
             name = f"{b['tag']}.xlsx"
             local = journal.workdir / "workbooks" / name
             if state == "planned" or (state == "written" and not local.exists()):
-                write_batch_workbook(local, journal.job, b["start"], list(journal.numbers(b["start"], b["n"])),
+                write_batch_workbook(local, journal.job, b["start"], journal.numbers(b["start"], b["n"]),
                                      b["tag"])
                 journal.set_state(batch_id, "written", file=str(local))
             elif state == "written":

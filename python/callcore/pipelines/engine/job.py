@@ -219,8 +219,9 @@ class OutboundImport(TargetStates):
         return row
 
     def numbers(self, start: int, n: int) -> Sequence[str]:
-        """The dialing strings of clean rows ``start`` .. ``start + n - 1``."""
-        return self.dial[start:start + n]
+        """The dialing strings of clean rows ``start`` .. ``start + n - 1`` (a view of the packed
+        column: the file route hands its bytes to the workbook writer without making strings)."""
+        return self.dial.view(start, n)
 
     def _rows(self, b: Any) -> list[int]:
         rej = {r["row"] for r in self.journal.rows("SELECT row FROM rejects WHERE row>=? AND row<?", (b["start"], b["start"] + b["n"]))}

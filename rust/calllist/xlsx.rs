@@ -249,8 +249,10 @@ impl<'o> HuaweiSheet<'o> {
         self.sheet.rows() as usize - 1
     }
 
+    /// Closes the workbook and puts it in place at `path` (in the folder it was created in).
     fn commit(self, path: &Path, durable: bool) -> Result<()> {
-        let file = self.sheet.finish().map_err(io_err(path))?;
+        let mut file = self.sheet.finish().map_err(io_err(path))?;
+        file.rename_target(path);
         if durable {
             file.commit_durable()
         } else {
@@ -331,8 +333,9 @@ pub fn write_huawei_workbooks(
         .to_string();
     let dir = out.parent().map(Path::to_path_buf).unwrap_or_default();
     let numbered = |n: usize| dir.join(format!("{stem}_{n:03}.xlsx"));
-    // the first file is written under `out` until a second one is needed, then renamed to
-    // `<stem>_001.xlsx`: a list that fits writes exactly `out`, in one pass over the CSV
+    // the first file's name is known only when a second one is needed (`<stem>_001.xlsx`) or
+    // the list ends (`out`): it is named when committed, so a list that fits writes exactly
+    // `out`, in one pass over the CSV, and a split list leaves a file at `out` alone
     let mut files: Vec<PathBuf> = Vec::new();
     let mut sheet: Option<(HuaweiSheet<'_>, PathBuf)> = None;
     let mut rec = csv::StringRecord::new();
@@ -356,14 +359,9 @@ pub fn write_huawei_workbooks(
         line += 1;
         if sheet.as_ref().is_none_or(|(s, _)| s.data_rows() == limit) {
             if let Some((full, path)) = sheet.take() {
+                let path = if files.is_empty() { numbered(1) } else { path };
                 full.commit(&path, false)?;
-                if files.is_empty() {
-                    let first = numbered(1);
-                    std::fs::rename(&path, &first).map_err(io_err(&first))?;
-                    files.push(first);
-                } else {
-                    files.push(path);
-                }
+                files.push(path);
             }
             let path = if files.is_empty() {
                 out.to_path_buf()
@@ -565,8 +563,17 @@ mod tests {
             rows_per_file: 10,
             ..HuaweiWorkbook::default()
         };
+        // a file already at `out` is not touched when the list is split
+        std::fs::write(dir.join("import.xlsx"), b"earlier").unwrap();
         let files = write_huawei_workbooks(&clean, &dir.join("import.xlsx"), &opts).unwrap();
         assert_eq!(files.len(), 3);
+        assert_eq!(std::fs::read(dir.join("import.xlsx")).unwrap(), b"earlier");
+        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
         assert!(files[0].ends_with("import_001.xlsx"));
         let rows = read_rows(&files[2], None).unwrap();
         assert_eq!(rows.len(), 6); // header + 5

@@ -119,6 +119,8 @@ class calllist:
         @property
         def rejected(self) -> int: ...
         @property
+        def dial_column(self) -> tuple[bytes, bytes] | None: ...
+        @property
         def per_kind(self) -> dict[str, int]: ...
         @property
         def per_reason(self) -> dict[str, int]: ...
@@ -232,6 +234,7 @@ class calllist:
         sheet: str | None = None,
         progress: Callable[[int, int, int], object] | None = None,
         parallel: bool = True,
+        keep_dial: bool = False,
     ) -> calllist.CleanSummary: ...
     @staticmethod
     def write_huawei_workbooks(

@@ -745,6 +745,15 @@ impl CleanSummary {
     fn rejected(&self) -> u64 {
         self.0.rejected
     }
+    /// The clean rows' `dial` column as `(lines, offsets)` (see `read_dial_column`), when the
+    /// clean was asked to keep it.
+    #[getter]
+    fn dial_column<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> Option<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+        self.0.dial.as_ref().map(|column| packed_dial(py, column))
+    }
     /// Clean rows per kind, every kind present.
     #[getter]
     fn per_kind<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -885,7 +894,7 @@ fn clean_values<'py>(
 
 /// Clean a file to a clean CSV and a rejects CSV; returns the summary dict.
 #[pyfunction]
-#[pyo3(signature = (norm, input, clean, rejects, *, column=None, column_index=None, scope_column=None, has_header=None, delimiter=None, platform=None, batch_size=None, defuse=true, bom=false, blacklist=None, store=None, window_days=None, record=false, chunk_rows=16384, sheet=None, progress=None, parallel=true))]
+#[pyo3(signature = (norm, input, clean, rejects, *, column=None, column_index=None, scope_column=None, has_header=None, delimiter=None, platform=None, batch_size=None, defuse=true, bom=false, blacklist=None, store=None, window_days=None, record=false, chunk_rows=16384, sheet=None, progress=None, parallel=true, keep_dial=false))]
 #[allow(clippy::too_many_arguments)]
 fn clean_file<'py>(
     py: Python<'py>,
@@ -910,6 +919,7 @@ fn clean_file<'py>(
     sheet: Option<String>,
     progress: Option<Bound<'py, PyAny>>,
     parallel: bool,
+    keep_dial: bool,
 ) -> PyResult<CleanSummary> {
     let col = match (column, column_index) {
         (Some(_), Some(_)) => {
@@ -941,6 +951,7 @@ fn clean_file<'py>(
         record_at: record.then_some(now),
         sheet,
         parallel,
+        keep_dial,
     };
     let mut st = store
         .as_ref()
@@ -1062,12 +1073,19 @@ fn read_dial_column<'py>(
         crate::calllist::dial_column::read_dial_column(&path)
     })?
     .map_err(err)?;
+    Ok(packed_dial(py, &column))
+}
+
+fn packed_dial<'py>(
+    py: Python<'py>,
+    column: &crate::calllist::dial_column::DialColumn,
+) -> (Bound<'py, PyBytes>, Bound<'py, PyBytes>) {
     let offsets: Vec<u8> = column
         .offsets
         .iter()
         .flat_map(|o| o.to_ne_bytes())
         .collect();
-    Ok((PyBytes::new(py, &column.lines), PyBytes::new(py, &offsets)))
+    (PyBytes::new(py, &column.lines), PyBytes::new(py, &offsets))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

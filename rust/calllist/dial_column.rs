@@ -43,9 +43,9 @@ impl DialColumn {
 }
 
 /// Collects the column from the clean CSV's record bytes, given in order in pieces of any size
-/// (the header not among them).
+/// (the header not among them): the clean feeds it what it writes, the reader what it reads.
 #[derive(Debug)]
-struct DialTap {
+pub(crate) struct DialTap {
     column: DialColumn,
     /// inside a quoted cell at the end of the bytes seen so far
     quoted: bool,
@@ -54,7 +54,7 @@ struct DialTap {
 }
 
 impl DialTap {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         DialTap {
             column: DialColumn {
                 lines: Vec::new(),
@@ -65,7 +65,7 @@ impl DialTap {
         }
     }
 
-    fn feed(&mut self, bytes: &[u8]) -> std::result::Result<(), String> {
+    pub(crate) fn feed(&mut self, bytes: &[u8]) -> std::result::Result<(), String> {
         let mut start = 0;
         for at in memchr::memchr2_iter(b'"', b'\n', bytes) {
             if bytes[at] == b'"' {
@@ -119,7 +119,7 @@ impl DialTap {
         Ok(())
     }
 
-    fn finish(self) -> std::result::Result<DialColumn, String> {
+    pub(crate) fn finish(self) -> std::result::Result<DialColumn, String> {
         if self.quoted || !self.carry.is_empty() {
             return Err(format!(
                 "row {}: the file ends inside a record",
@@ -266,8 +266,20 @@ mod tests {
             rejects: &r,
         };
         let s = clean_file(&paths, &opts, &norm, None, None, &mut |_, _, _| true).unwrap();
+        assert_eq!(s.dial, None, "not asked for");
         let col = read_dial_column(&c).unwrap();
         assert_eq!(col.len() as u64, s.clean);
+        // the clean hands over the same column from what it writes, on both of its paths
+        for parallel in [true, false] {
+            let keep = CleanOptions {
+                keep_dial: true,
+                parallel,
+                chunk_rows: 700,
+                ..opts.clone()
+            };
+            let s = clean_file(&paths, &keep, &norm, None, None, &mut |_, _, _| true).unwrap();
+            assert_eq!(s.dial.as_ref(), Some(&col), "parallel: {parallel}");
+        }
         // the csv crate's reading of the same file agrees on every row
         let mut rdr = csv::Reader::from_path(&c).unwrap();
         let i = rdr

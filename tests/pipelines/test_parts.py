@@ -175,3 +175,23 @@ def test_dial_column_is_read_packed_and_agrees_with_the_csv_module(tmp_path):
         col[len(want)]
     with pytest.raises(ValueError, match="dial"):
         read_dial_column(src)  # not a clean CSV of a platform
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_the_clean_hands_over_the_dial_column_it_wrote(tmp_path, parallel):
+    """The engine's fresh run takes its numbers from the clean itself (``on_dial_column``), the
+    same column a resumed run reads back from clean.csv."""
+    from callcore import calllist
+    from callcore.pipelines.dial_column import DialColumn, read_dial_column
+
+    src = tmp_path / "in.csv"
+    src.write_text("name,phone\n" + "".join(f'"客户,{i}",138{i:08d}\n' for i in range(5000)) + "x,abc\n",
+                   encoding="utf-8")
+    handed: list[DialColumn] = []
+    s = calllist.clean(src, tmp_path / "c.csv", tmp_path / "r.csv", platform="sccc", parallel=parallel, chunk_rows=300,
+                       on_dial_column=lambda lines, offsets: handed.append(DialColumn(lines, offsets)))
+    [col] = handed
+    assert len(col) == s.clean == 5000
+    assert col[:] == read_dial_column(tmp_path / "c.csv")[:]
+    with pytest.raises(ValueError, match="platform"):
+        calllist.clean(src, tmp_path / "c2.csv", tmp_path / "r2.csv", on_dial_column=lambda lines, offsets: None)

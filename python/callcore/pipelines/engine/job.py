@@ -107,12 +107,16 @@ class OutboundImport(TargetStates):
             self.progress("clean", 0, 0)
             from callcore import calllist
 
+            handed: list[DialColumn] = []
             s = calllist.clean(self.source, self.clean_file, self.rejects_file, platform=self.adapter.clean_profile,
                                blacklist=self.settings.blacklist, default_area_code=self.settings.default_area_code,
                                column=self.settings.column,
-                               progress=lambda done, tot, rows: self.progress("clean", done, tot))
+                               progress=lambda done, tot, rows: self.progress("clean", done, tot),
+                               on_dial_column=lambda lines, offsets: handed.append(DialColumn(lines, offsets)))
             self.journal.set("clean", asdict(s))
-        self.dial = read_dial_column(self.clean_file)
+            self.dial = handed[0]
+        else:  # cleaned by an earlier run (the journal says so): its clean.csv, read back in one Rust call
+            self.dial = read_dial_column(self.clean_file)
         if len(self.dial) != self.journal.get("clean")["clean"]:
             raise RuntimeError(f"{self.clean_file}: {len(self.dial)} rows, the journal says {self.journal.get('clean')['clean']}")
         if self.journal.row("SELECT 1 FROM batches LIMIT 1") is None:

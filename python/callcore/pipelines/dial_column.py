@@ -2,8 +2,9 @@
 
 A million-row list is one ``bytes`` of ``number\\n`` lines and one array of row offsets (~21 bytes a
 row, against ~60 for a Python string in a list); strings are made only for the rows a batch sends.
-The Rust core reads it in one call (a scan for record ends, no CSV parse of every cell), on a
-fresh run right after the clean and on a resumed one alike.
+On a fresh run the clean hands it over as it writes the rows (``calllist.clean(on_dial_column=…)``);
+a resumed run reads clean.csv back in one Rust call (a scan for record ends, no CSV parse of every
+cell).
 """
 from __future__ import annotations
 

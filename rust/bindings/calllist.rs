@@ -751,8 +751,12 @@ impl CleanSummary {
     fn dial_column<'py>(
         &self,
         py: Python<'py>,
-    ) -> Option<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
-        self.0.dial.as_ref().map(|column| packed_dial(py, column))
+    ) -> PyResult<Option<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)>> {
+        self.0
+            .dial
+            .as_ref()
+            .map(|column| packed_dial(py, column))
+            .transpose()
     }
     /// Clean rows per kind, every kind present.
     #[getter]
@@ -1073,19 +1077,21 @@ fn read_dial_column<'py>(
         crate::calllist::dial_column::read_dial_column(&path)
     })?
     .map_err(err)?;
-    Ok(packed_dial(py, &column))
+    packed_dial(py, &column)
 }
 
 fn packed_dial<'py>(
     py: Python<'py>,
     column: &crate::calllist::dial_column::DialColumn,
-) -> (Bound<'py, PyBytes>, Bound<'py, PyBytes>) {
-    let offsets: Vec<u8> = column
-        .offsets
-        .iter()
-        .flat_map(|o| o.to_ne_bytes())
-        .collect();
-    (PyBytes::new(py, &column.lines), PyBytes::new(py, &offsets))
+) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+    // the offsets go straight into the bytes object (one pass, no intermediate buffer)
+    let offsets = PyBytes::new_with(py, column.offsets.len() * 8, |out| {
+        for (slot, o) in out.chunks_exact_mut(8).zip(&column.offsets) {
+            slot.copy_from_slice(&o.to_ne_bytes());
+        }
+        Ok(())
+    })?;
+    Ok((PyBytes::new(py, &column.lines), offsets))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

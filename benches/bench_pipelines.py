@@ -6,6 +6,8 @@ cost can be read from this process's CPU time:
   the peer is a bare loop that signs and posts the same bodies with httpx (no cleaning, no
   journal, no validation). The sandbox's 1 s pacing costs wall time, not CPU.
 * ``workbook per row``: writing a 100,000-row 7.4.8 import workbook (the file route's CPU cost).
+* ``dial column per row``: the engine's read of a 1,000,000-row clean CSV's ``dial`` column (packed,
+  one Rust call) against the csv module's reading of it into a list.
 * ``recording sync per file``: wall time of a full sync of the sandbox's recordings on loopback
   (index, download, transcode to WAV on all cores, manifest); files/s = 1 / median.
 * ``SCCC recording sync per file``: the same for SCCC (its sandbox in its own process, ~200
@@ -180,6 +182,32 @@ def _no_network():
 
 
 @pytest.mark.benchmark(timer=time.process_time)
+@pytest.mark.benchmark(timer=time.process_time)
+@pytest.mark.parametrize("impl", ["callcore", "csv module"])
+def test_dial_column_cpu_per_row(measure, tmp_path_factory, impl):
+    import csv
+
+    from callcore import calllist
+    from callcore.pipelines.dial_column import read_dial_column
+
+    n = 1_000_000
+    d = tmp_path_factory.mktemp("dial")
+    with open(d / "l.csv", "w", encoding="utf-8") as f:
+        f.write("name,phone\n")
+        f.writelines(f"客户{i},138{i:08d}\n" for i in range(n))
+    calllist.clean(d / "l.csv", d / "c.csv", d / "r.csv", platform="huawei")
+
+    def csv_module() -> list[str]:
+        with open(d / "c.csv", newline="", encoding="utf-8-sig") as f:
+            r = csv.reader(f)
+            i = next(r).index("dial")
+            return [row[i] for row in r]
+
+    assert read_dial_column(d / "c.csv")[:] == csv_module()  # the same column before timing
+    fn = (lambda: read_dial_column(d / "c.csv")) if impl == "callcore" else csv_module
+    measure("pipelines: dial column CPU per row", impl, fn, per=n, unit="row", rounds=5)
+
+
 def test_import_own_cpu_per_row(measure, tmp_path):
     """Clean + plan + journal + bodies + JSON, the HTTP calls stubbed out."""
     from callcore.pipelines.outbound import HuaweiImportOptions, ImportOptions, import_list

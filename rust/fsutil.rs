@@ -68,6 +68,16 @@ impl AtomicFile {
         &self.path
     }
 
+    /// Changes the final path to `path`, a name in the same folder (the temporary file stays
+    /// where it is: the rename into place must not cross file systems). For a writer that learns
+    /// the output's name only at the end (the first of several workbooks, or the only one).
+    pub fn rename_target(&mut self, path: &Path) {
+        debug_assert_eq!(path.parent(), self.path.parent());
+        if self.part != self.path {
+            self.path = path.into();
+        }
+    }
+
     /// Bytes written so far.
     pub fn size(&self) -> io::Result<u64> {
         Ok(self.file.metadata()?.len())

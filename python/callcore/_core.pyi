@@ -119,6 +119,8 @@ class calllist:
         @property
         def rejected(self) -> int: ...
         @property
+        def dial_column(self) -> tuple[bytes, bytes] | None: ...
+        @property
         def per_kind(self) -> dict[str, int]: ...
         @property
         def per_reason(self) -> dict[str, int]: ...
@@ -232,6 +234,7 @@ class calllist:
         sheet: str | None = None,
         progress: Callable[[int, int, int], object] | None = None,
         parallel: bool = True,
+        keep_dial: bool = False,
     ) -> calllist.CleanSummary: ...
     @staticmethod
     def write_huawei_workbooks(
@@ -246,6 +249,17 @@ class calllist:
         rows_per_file: int = 500000,
         undefuse: bool = True,
     ) -> list[str]: ...
+    @staticmethod
+    def write_huawei_batch(
+        out: str,
+        numbers: bytes,
+        *,
+        session_prefix: str,
+        first_row: int,
+        custom_field: str | None = None,
+    ) -> int: ...
+    @staticmethod
+    def read_dial_column(path: str) -> tuple[bytes, bytes]: ...
 
 # ---- audio ------------------------------------------------------------------------------
 

@@ -745,6 +745,19 @@ impl CleanSummary {
     fn rejected(&self) -> u64 {
         self.0.rejected
     }
+    /// The clean rows' `dial` column as `(lines, offsets)` (see `read_dial_column`), when the
+    /// clean was asked to keep it.
+    #[getter]
+    fn dial_column<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<Option<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)>> {
+        self.0
+            .dial
+            .as_ref()
+            .map(|column| packed_dial(py, column))
+            .transpose()
+    }
     /// Clean rows per kind, every kind present.
     #[getter]
     fn per_kind<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -885,7 +898,7 @@ fn clean_values<'py>(
 
 /// Clean a file to a clean CSV and a rejects CSV; returns the summary dict.
 #[pyfunction]
-#[pyo3(signature = (norm, input, clean, rejects, *, column=None, column_index=None, scope_column=None, has_header=None, delimiter=None, platform=None, batch_size=None, defuse=true, bom=false, blacklist=None, store=None, window_days=None, record=false, chunk_rows=16384, sheet=None, progress=None, parallel=true))]
+#[pyo3(signature = (norm, input, clean, rejects, *, column=None, column_index=None, scope_column=None, has_header=None, delimiter=None, platform=None, batch_size=None, defuse=true, bom=false, blacklist=None, store=None, window_days=None, record=false, chunk_rows=16384, sheet=None, progress=None, parallel=true, keep_dial=false))]
 #[allow(clippy::too_many_arguments)]
 fn clean_file<'py>(
     py: Python<'py>,
@@ -910,6 +923,7 @@ fn clean_file<'py>(
     sheet: Option<String>,
     progress: Option<Bound<'py, PyAny>>,
     parallel: bool,
+    keep_dial: bool,
 ) -> PyResult<CleanSummary> {
     let col = match (column, column_index) {
         (Some(_), Some(_)) => {
@@ -941,6 +955,7 @@ fn clean_file<'py>(
         record_at: record.then_some(now),
         sheet,
         parallel,
+        keep_dial,
     };
     let mut st = store
         .as_ref()
@@ -1026,6 +1041,59 @@ fn write_huawei_workbooks(
     .map_err(err)
 }
 
+/// One batch of the import's file route as a 7.4.8 workbook at `out` (written durably, renamed
+/// into place when complete): `numbers` holds one number per `\n`-terminated line; sessionId is
+/// `{session_prefix}{first_row + k}`. Returns the rows written.
+#[pyfunction]
+#[pyo3(signature = (out, numbers, *, session_prefix, first_row, custom_field=None))]
+fn write_huawei_batch(
+    py: Python<'_>,
+    out: PathBuf,
+    numbers: &[u8],
+    session_prefix: &str,
+    first_row: u64,
+    custom_field: Option<&str>,
+) -> PyResult<usize> {
+    detach_guarded(py, "write_huawei_batch", || {
+        crate::calllist::xlsx::write_huawei_batch(
+            &out,
+            numbers,
+            session_prefix,
+            first_row,
+            custom_field,
+        )
+    })?
+    .map_err(err)
+}
+
+/// The `dial` column of a clean CSV, packed: `(lines, offsets)`, every value followed by `\n` in
+/// `lines`, and `offsets` the native-endian u64 start of each row's value plus the end.
+#[pyfunction]
+fn read_dial_column<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+    let column = detach_guarded(py, "read_dial_column", || {
+        crate::calllist::dial_column::read_dial_column(&path)
+    })?
+    .map_err(err)?;
+    packed_dial(py, &column)
+}
+
+fn packed_dial<'py>(
+    py: Python<'py>,
+    column: &crate::calllist::dial_column::DialColumn,
+) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+    // the offsets go straight into the bytes object (one pass, no intermediate buffer)
+    let offsets = PyBytes::new_with(py, column.offsets.len() * 8, |out| {
+        for (slot, o) in out.chunks_exact_mut(8).zip(&column.offsets) {
+            slot.copy_from_slice(&o.to_ne_bytes());
+        }
+        Ok(())
+    })?;
+    Ok((PyBytes::new(py, &column.lines), offsets))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CalllistError", m.py().get_type::<CalllistError>())?;
     m.add("MissingColumn", m.py().get_type::<MissingColumn>())?;
@@ -1047,5 +1115,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(clean_values, m)?)?;
     m.add_function(wrap_pyfunction!(clean_file, m)?)?;
     m.add_function(wrap_pyfunction!(write_huawei_workbooks, m)?)?;
+    m.add_function(wrap_pyfunction!(write_huawei_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(read_dial_column, m)?)?;
     Ok(())
 }

@@ -7,12 +7,15 @@
 //!   `rust/calllist/data/`, embedded at build time, replaceable at run time).
 //! * [`dedup`]: keep-first dedup (optionally scoped), blacklist key sets, the import store.
 //! * [`io`]: encoding/delimiter/header detection, the streaming clean pipeline, writers.
+//! * [`dial_column`]: the dial column of a clean CSV, packed for the import engine.
 //! * [`platform`]: dialing string and batch limits per platform.
 //! * [`xlsx`]: spreadsheet input (XLSX/XLS/ODS) and the Huawei server-import workbook.
+//! * [`xlsx_write`]: the minimal streaming XLSX writer that workbook is written with.
 //!
 //! Nothing here knows about Python; the bindings convert types and errors.
 
 pub mod dedup;
+pub mod dial_column;
 pub mod fuzz_targets;
 pub mod io;
 pub mod normalize;
@@ -20,6 +23,7 @@ pub mod platform;
 pub mod sheet_guard;
 pub mod tables;
 pub mod xlsx;
+pub mod xlsx_write;
 
 use std::fmt;
 use std::path::PathBuf;

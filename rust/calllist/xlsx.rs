@@ -1,5 +1,6 @@
 //! Spreadsheets: reading call lists from XLSX/XLSM/XLS/ODS (calamine), and writing the Huawei
-//! CEC server-import workbook of 7.4.8 (`shared/notes/outbound.md` §7.1) with rust_xlsxwriter.
+//! CEC server-import workbook of 7.4.8 (`shared/notes/outbound.md` §7.1) with the minimal writer
+//! of [`super::xlsx_write`].
 //!
 //! Spreadsheet input is read a sheet at a time (calamine holds the sheet in memory; a sheet has
 //! at most 1,048,576 rows). Numeric cells that hold phone numbers (Excel turns `13800138000`
@@ -7,10 +8,10 @@
 
 use std::path::{Path, PathBuf};
 
-use calamine::{open_workbook_auto, Data, Reader};
-use rust_xlsxwriter::{Workbook, XlsxError};
-
+use super::xlsx_write::SheetWriter;
 use super::{io_err, CalllistError, Result};
+use crate::fsutil::AtomicFile;
+use calamine::{open_workbook_auto, Data, Reader};
 
 /// True for file names calamine reads (by extension).
 pub fn is_spreadsheet(path: &Path) -> bool {
@@ -165,13 +166,6 @@ fn check_custom_field(v: &str) -> std::result::Result<(), String> {
     Ok(())
 }
 
-fn xerr(path: &Path) -> impl Fn(XlsxError) -> CalllistError + '_ {
-    move |e| CalllistError::Io {
-        path: path.into(),
-        source: std::io::Error::other(e.to_string()),
-    }
-}
-
 fn json_string(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
@@ -185,14 +179,91 @@ fn json_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
-/// Writes the Huawei server-import workbook(s) from a clean CSV written by the clean pipeline.
-/// One file when the rows fit in `rows_per_file`, else `<stem>_001.xlsx`, `<stem>_002.xlsx`, ...
-/// Returns the files written. `called` holds the JSON array `[{"calledNo":"..."}]`.
-pub fn write_huawei_workbooks(
-    clean_csv: &Path,
-    out: &Path,
-    opts: &HuaweiWorkbook,
-) -> Result<Vec<PathBuf>> {
+/// One data row of the import workbook, before the checks of 7.4.8.
+struct HuaweiRow<'a> {
+    session: &'a str,
+    called: &'a str,
+    call_data: &'a str,
+}
+
+/// An import workbook being written: the template's header, then rows checked against 7.4.8's
+/// limits; in place under its name only once [`HuaweiSheet::commit`] ran.
+struct HuaweiSheet<'o> {
+    sheet: SheetWriter<AtomicFile>,
+    opts: &'o HuaweiWorkbook,
+    /// `[{"calledNo":"…"}]` of the current row, reused
+    called: String,
+}
+
+impl<'o> HuaweiSheet<'o> {
+    fn create(path: &Path, opts: &'o HuaweiWorkbook) -> Result<Self> {
+        let file = AtomicFile::create(path).map_err(io_err(path))?;
+        let mut sheet = SheetWriter::new(file).map_err(io_err(path))?;
+        sheet.row(&HUAWEI_HEADER).map_err(io_err(path))?;
+        Ok(HuaweiSheet {
+            sheet,
+            opts,
+            called: String::with_capacity(64),
+        })
+    }
+
+    /// Adds a row; the error message names what 7.4.8 refuses (the caller adds where it came from).
+    fn push(&mut self, row: &HuaweiRow<'_>) -> std::result::Result<(), String> {
+        let num = row.called;
+        if num.is_empty()
+            || num.len() > 24
+            || !num
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'*' || b == b'#')
+        {
+            return Err(format!(
+                "called number {num:?} is not 1-24 characters of 0-9*#"
+            ));
+        }
+        if row.session.chars().count() > 32 {
+            return Err(format!(
+                "sessionId {:?} is longer than 32 characters",
+                row.session
+            ));
+        }
+        if row.call_data.chars().count() > 1024 {
+            return Err("callData is longer than 1024 characters".into());
+        }
+        self.called.clear();
+        self.called.push_str("[{\"calledNo\":");
+        json_string(num, &mut self.called);
+        self.called.push_str("}]");
+        let opts = self.opts;
+        self.sheet
+            .row(&[
+                row.session,
+                &self.called,
+                opts.caller.as_deref().unwrap_or(""),
+                row.call_data,
+                opts.custom_field.as_deref().unwrap_or(""),
+            ])
+            .map_err(|e| e.to_string())
+    }
+
+    fn data_rows(&self) -> usize {
+        self.sheet.rows() as usize - 1
+    }
+
+    /// Closes the workbook and puts it in place at `path` (in the folder it was created in).
+    fn commit(self, path: &Path, durable: bool) -> Result<()> {
+        let mut file = self.sheet.finish().map_err(io_err(path))?;
+        file.rename_target(path);
+        if durable {
+            file.commit_durable()
+        } else {
+            file.commit()
+        }
+        .map_err(io_err(path))
+    }
+}
+
+/// Checks the options every workbook of a list shares; returns the rows a file may hold.
+fn checked_limit(opts: &HuaweiWorkbook) -> Result<usize> {
     let limit = if opts.rows_per_file == 0 {
         500_000
     } else {
@@ -213,6 +284,19 @@ pub fn write_huawei_workbooks(
             ));
         }
     }
+    Ok(limit)
+}
+
+/// Writes the Huawei server-import workbook(s) from a clean CSV written by the clean pipeline.
+/// One file when the rows fit in `rows_per_file`, else `<stem>_001.xlsx`, `<stem>_002.xlsx`, ...
+/// Returns the files written. `called` holds the JSON array `[{"calledNo":"..."}]`. Each file
+/// is written beside its place and renamed into it when complete.
+pub fn write_huawei_workbooks(
+    clean_csv: &Path,
+    out: &Path,
+    opts: &HuaweiWorkbook,
+) -> Result<Vec<PathBuf>> {
+    let limit = checked_limit(opts)?;
     let f = std::fs::File::open(clean_csv).map_err(io_err(clean_csv))?;
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
@@ -242,22 +326,27 @@ pub fn write_huawei_workbooks(
     let session = opts.session_column.as_deref().map(find).transpose()?;
     let call_data = opts.call_data_column.as_deref().map(find).transpose()?;
 
-    // count rows first so a list that fits writes exactly `out`
     let stem = out
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("import")
         .to_string();
     let dir = out.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut files = Vec::new();
-    let mut wb: Option<Workbook> = None;
-    let mut row_in_file = 0usize;
-    let mut file_no = 0usize;
+    let numbered = |n: usize| dir.join(format!("{stem}_{n:03}.xlsx"));
+    // the first file's name is known only when a second one is needed (`<stem>_001.xlsx`) or
+    // the list ends (`out`): it is named when committed, so a list that fits writes exactly
+    // `out`, in one pass over the CSV, and a split list leaves a file at `out` alone
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut sheet: Option<(HuaweiSheet<'_>, PathBuf)> = None;
     let mut rec = csv::StringRecord::new();
     let mut line = 1u64;
-    let mut cell = String::with_capacity(64);
-    let mut pending: Vec<PathBuf> = Vec::new();
-    let save = |wb: &mut Workbook, p: &Path| -> Result<()> { wb.save(p).map_err(xerr(p)) };
+    let original = |v: &'_ str| -> String {
+        if opts.undefuse {
+            crate::calllist::io::undefuse(v).to_string()
+        } else {
+            v.to_string()
+        }
+    };
     loop {
         let more = rdr.read_record(&mut rec).map_err(|e| CalllistError::Csv {
             path: clean_csv.into(),
@@ -268,107 +357,96 @@ pub fn write_huawei_workbooks(
             break;
         }
         line += 1;
-        if wb.is_none() || row_in_file == limit {
-            if let Some(mut w) = wb.take() {
-                let p = dir.join(format!("{stem}_{file_no:03}.xlsx"));
-                save(&mut w, &p)?;
-                pending.push(p);
+        if sheet.as_ref().is_none_or(|(s, _)| s.data_rows() == limit) {
+            if let Some((full, path)) = sheet.take() {
+                let path = if files.is_empty() { numbered(1) } else { path };
+                full.commit(&path, false)?;
+                files.push(path);
             }
-            file_no += 1;
-            let mut w = Workbook::new();
-            {
-                let ws = w.add_worksheet_with_constant_memory();
-                for (c, h) in HUAWEI_HEADER.iter().enumerate() {
-                    ws.write_string(0, c as u16, *h).map_err(xerr(out))?;
-                }
-            }
-            wb = Some(w);
-            row_in_file = 0;
-        }
-        let w = wb.as_mut().unwrap();
-        let ws = w.worksheet_from_index(0).map_err(xerr(out))?;
-        let r = (row_in_file + 1) as u32;
-        let num = rec.get(called).unwrap_or("");
-        if num.is_empty()
-            || num.len() > 24
-            || !num
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b == b'*' || b == b'#')
-        {
-            return Err(CalllistError::Csv {
-                path: clean_csv.into(),
-                row: line,
-                message: format!("called number {num:?} is not 1-24 characters of 0-9*#"),
-            });
-        }
-        let original = |v: &'_ str| -> String {
-            if opts.undefuse {
-                crate::calllist::io::undefuse(v).to_string()
+            let path = if files.is_empty() {
+                out.to_path_buf()
             } else {
-                v.to_string()
-            }
+                numbered(files.len() + 1)
+            };
+            sheet = Some((HuaweiSheet::create(&path, opts)?, path));
+        }
+        let session_text = session.map(|i| original(rec.get(i).unwrap_or("")));
+        let call_data_text = call_data.map(|i| original(rec.get(i).unwrap_or("")));
+        let row = HuaweiRow {
+            session: session_text.as_deref().unwrap_or(""),
+            called: rec.get(called).unwrap_or(""),
+            call_data: call_data_text.as_deref().unwrap_or(""),
         };
-        if let Some(i) = session {
-            let v = original(rec.get(i).unwrap_or(""));
-            let v = v.as_str();
-            if v.chars().count() > 32 {
-                return Err(CalllistError::Csv {
-                    path: clean_csv.into(),
-                    row: line,
-                    message: format!("sessionId {v:?} is longer than 32 characters"),
-                });
-            }
-            ws.write_string(r, 0, v).map_err(xerr(out))?;
-        }
-        cell.clear();
-        cell.push_str("[{\"calledNo\":");
-        json_string(num, &mut cell);
-        cell.push_str("}]");
-        ws.write_string(r, 1, &cell).map_err(xerr(out))?;
-        if let Some(c) = &opts.caller {
-            ws.write_string(r, 2, c).map_err(xerr(out))?;
-        }
-        if let Some(i) = call_data {
-            let v = original(rec.get(i).unwrap_or(""));
-            let v = v.as_str();
-            if v.chars().count() > 1024 {
-                return Err(CalllistError::Csv {
-                    path: clean_csv.into(),
-                    row: line,
-                    message: "callData is longer than 1024 characters".into(),
-                });
-            }
-            ws.write_string(r, 3, v).map_err(xerr(out))?;
-        }
-        if let Some(c) = &opts.custom_field {
-            ws.write_string(r, 4, c).map_err(xerr(out))?;
-        }
-        row_in_file += 1;
+        let (s, _) = sheet.as_mut().expect("a sheet is open");
+        s.push(&row).map_err(|message| CalllistError::Csv {
+            path: clean_csv.into(),
+            row: line,
+            message,
+        })?;
     }
-    match wb.take() {
-        None => {
-            return Err(CalllistError::Empty {
-                path: clean_csv.into(),
-            })
-        }
-        Some(mut w) => {
-            if file_no == 1 {
-                save(&mut w, out)?;
-                files.push(out.to_path_buf());
-            } else {
-                let p = dir.join(format!("{stem}_{file_no:03}.xlsx"));
-                save(&mut w, &p)?;
-                pending.push(p);
-                files = pending;
-            }
+    match sheet {
+        None => Err(CalllistError::Empty {
+            path: clean_csv.into(),
+        }),
+        Some((last, path)) => {
+            last.commit(&path, false)?;
+            files.push(path);
+            Ok(files)
         }
     }
-    Ok(files)
+}
+
+/// Writes one batch of the import's file route as a workbook at `out`, durably: sessionId
+/// `{session_prefix}{first_row + k}`, called from `numbers` (one number per `\n`-terminated
+/// line, the form the clean hands the dial column over in), customField `custom_field`.
+/// Returns the rows written.
+pub fn write_huawei_batch(
+    out: &Path,
+    numbers: &[u8],
+    session_prefix: &str,
+    first_row: u64,
+    custom_field: Option<&str>,
+) -> Result<usize> {
+    let opts = HuaweiWorkbook {
+        custom_field: custom_field.map(str::to_string),
+        ..HuaweiWorkbook::default()
+    };
+    checked_limit(&opts)?;
+    let text = std::str::from_utf8(numbers)
+        .map_err(|e| CalllistError::Config(format!("numbers are not UTF-8: {e}")))?;
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    let mut sheet = HuaweiSheet::create(out, &opts)?;
+    let mut session = String::with_capacity(session_prefix.len() + 20);
+    for (k, num) in text.split('\n').enumerate() {
+        if text.is_empty() {
+            break;
+        }
+        if k == 500_000 {
+            return Err(CalllistError::Config(
+                "a batch holds more than Huawei's 500,000 rows per import file".into(),
+            ));
+        }
+        session.clear();
+        session.push_str(session_prefix);
+        let _ = std::fmt::Write::write_fmt(&mut session, format_args!("{}", first_row + k as u64));
+        let row = HuaweiRow {
+            session: &session,
+            called: num,
+            call_data: "",
+        };
+        sheet
+            .push(&row)
+            .map_err(|m| CalllistError::Config(format!("row {}: {m}", first_row + k as u64)))?;
+    }
+    let rows = sheet.data_rows();
+    sheet.commit(out, true)?;
+    Ok(rows)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_xlsxwriter::Workbook;
 
     #[test]
     fn spreadsheet_input_through_the_pipeline() {
@@ -485,8 +563,17 @@ mod tests {
             rows_per_file: 10,
             ..HuaweiWorkbook::default()
         };
+        // a file already at `out` is not touched when the list is split
+        std::fs::write(dir.join("import.xlsx"), b"earlier").unwrap();
         let files = write_huawei_workbooks(&clean, &dir.join("import.xlsx"), &opts).unwrap();
         assert_eq!(files.len(), 3);
+        assert_eq!(std::fs::read(dir.join("import.xlsx")).unwrap(), b"earlier");
+        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
         assert!(files[0].ends_with("import_001.xlsx"));
         let rows = read_rows(&files[2], None).unwrap();
         assert_eq!(rows.len(), 6); // header + 5

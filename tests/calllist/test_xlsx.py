@@ -4,9 +4,14 @@ engine's own reader (no third-party xlsx package is needed)."""
 from __future__ import annotations
 
 import csv
+import re
+import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from callcore import calllist as cl
 
@@ -69,3 +74,41 @@ def test_bad_spreadsheet(tmp_path: Path) -> None:
         cl.clean(bad, tmp_path / "c.csv", tmp_path / "r.csv")
     with pytest.raises(FileNotFoundError):
         cl.clean(tmp_path / "missing.xlsx", tmp_path / "c.csv", tmp_path / "r.csv")
+
+
+_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _cell_texts(book: Path) -> list[list[str]]:
+    """Every row's cell texts, decoded as Excel reads them (XML, then ``_xHHHH_`` escapes)."""
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    root = ElementTree.fromstring(zipfile.ZipFile(book).read("xl/worksheets/sheet1.xml"))
+    rows = []
+    for row in root.iter(f"{ns}row"):
+        cells = {}
+        for c in row.iter(f"{ns}c"):
+            col = ord(c.get("r", "A")[0]) - ord("A")
+            text = "".join(t.text or "" for t in c.iter(f"{ns}t"))
+            cells[col] = _EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+        rows.append([cells.get(i, "") for i in range(6)])
+    return rows
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(
+    list("&<>\"'_x0D9aF张呼 \t\n\r\x00\x01\x1f\x7f\u2028😀") + ["_x000D_", "_x005F_", "]]>", "&amp;"]),
+    max_size=20).map("".join), min_size=1, max_size=5))
+def test_any_call_data_text_reads_back_as_written(tmp_path_factory, notes):
+    """XML specials, CJK, whitespace at the ends, control characters and Excel's own ``_xHHHH_``
+    escape pattern: every callData cell reads back as the clean CSV held it."""
+    tmp = tmp_path_factory.mktemp("prop")
+    clean = tmp / "clean.csv"
+    with open(clean, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["note", "dial"])
+        for i, n in enumerate(notes):
+            w.writerow([n, f"138{i:08d}"])
+    [book] = cl.write_huawei_workbooks(clean, tmp / "p.xlsx", call_data_column="note", undefuse=False)
+    rows = _cell_texts(book)
+    assert rows[0][1] == "called必填"
+    assert [r[3] for r in rows[1:]] == notes

@@ -138,3 +138,60 @@ def test_huawei_workbook_gets_the_original_values_not_the_defuse_prefix(tmp_path
 
     sheet = zipfile.ZipFile(out[0]).read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet and "<f " not in sheet  # string cells, never formulas
+
+
+def test_dial_column_is_read_packed_and_agrees_with_the_csv_module(tmp_path):
+    """The engine's dial column comes from one Rust call over clean.csv (quoted input cells with
+    commas, quotes and newlines included) and gives the csv module's strings."""
+    import csv as _csv
+
+    from callcore import calllist
+    from callcore.pipelines.dial_column import DialColumn, read_dial_column
+
+    src = tmp_path / "in.csv"
+    with open(src, "w", newline="", encoding="utf-8") as f:
+        w = _csv.writer(f)
+        w.writerow(["name", "phone"])
+        for i in range(3000):
+            w.writerow([f'客户 "{i}",\n第二行', f"138{i:08d}" if i % 7 else f"021-{i + 60000000:08d}"])
+    clean = tmp_path / "clean.csv"
+    s = calllist.clean(src, clean, tmp_path / "rej.csv", platform="huawei", bom=True, column="phone",
+                   delimiter=",")
+    with open(clean, newline="", encoding="utf-8-sig") as f:
+        r = _csv.reader(f)
+        i = next(r).index("dial")
+        want = [row[i] for row in r]
+    col = read_dial_column(clean)
+    assert isinstance(col, DialColumn) and len(col) == len(want) == s.clean > 2990
+    assert col[:] == want and col[10:20] == want[10:20] and col[::500] == want[::500]
+    assert col[0] == want[0] and col[-1] == want[-1] and col[5:5] == []
+    assert col.take([3, 4, 9, len(want) - 1]) == [want[3], want[4], want[9], want[-1]] and col.take([]) == []
+    assert col.lines(len(want) - 2, 10) == (want[-2] + "\n" + want[-1] + "\n").encode()
+    part = col.view(100, 50)
+    assert len(part) == 50 and part[:] == want[100:150] and part[-1] == want[149]
+    assert part.lines(0, 2) == (want[100] + "\n" + want[101] + "\n").encode()
+    assert len(col.view(len(want) - 3, 10)) == 3 and len(col.view(len(want) + 5, 3)) == 0
+    with pytest.raises(IndexError):
+        col[len(want)]
+    with pytest.raises(ValueError, match="dial"):
+        read_dial_column(src)  # not a clean CSV of a platform
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_the_clean_hands_over_the_dial_column_it_wrote(tmp_path, parallel):
+    """The engine's fresh run takes its numbers from the clean itself (``on_dial_column``), the
+    same column a resumed run reads back from clean.csv."""
+    from callcore import calllist
+    from callcore.pipelines.dial_column import DialColumn, read_dial_column
+
+    src = tmp_path / "in.csv"
+    src.write_text("name,phone\n" + "".join(f'"客户,{i}",138{i:08d}\n' for i in range(5000)) + "x,abc\n",
+                   encoding="utf-8")
+    handed: list[DialColumn] = []
+    s = calllist.clean(src, tmp_path / "c.csv", tmp_path / "r.csv", platform="sccc", parallel=parallel, chunk_rows=300,
+                       on_dial_column=lambda lines, offsets: handed.append(DialColumn(lines, offsets)))
+    [col] = handed
+    assert len(col) == s.clean == 5000
+    assert col[:] == read_dial_column(tmp_path / "c.csv")[:]
+    with pytest.raises(ValueError, match="platform"):
+        calllist.clean(src, tmp_path / "c2.csv", tmp_path / "r2.csv", on_dial_column=lambda lines, offsets: None)

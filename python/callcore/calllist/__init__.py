@@ -338,6 +338,7 @@ def clean(  # type: ignore[overload-overlap]  # a str is a path here, never a co
     sheet: str | None = None,
     progress: Callable[[int, int, int], object] | None = None,
     parallel: bool = True,
+    on_dial_column: Callable[[bytes, bytes], object] | None = None,
 ) -> Summary: ...
 @overload
 def clean(
@@ -395,6 +396,7 @@ def clean(
     sheet: str | None = None,
     progress: Callable[[int, int, int], object] | None = None,
     parallel: bool = True,
+    on_dial_column: Callable[[bytes, bytes], object] | None = None,
 ) -> Summary | CleanResult:
     """Clean a call list: normalize, reject invalid numbers, keep the first of duplicates
     (within ``scope_column``/``scopes`` when given), refuse ``blacklist`` numbers (a path, a
@@ -411,8 +413,14 @@ def clean(
     CSV files are parsed, normalized and written on all cores; ``parallel=False`` takes the
     single-reader path instead (the same output; for comparison). ``chunk_rows`` sets the
     chunk size (rows on the single-reader path, ``8 * chunk_rows`` bytes a piece on the
-    parallel one).
+    parallel one). ``on_dial_column`` (a file ``source`` with a ``platform``) is called once,
+    before the function returns, with the clean rows' ``dial`` column as the clean wrote it,
+    packed: ``lines`` (every value followed by ``\n``) and ``offsets`` (native-endian u64 start
+    of each row's value, plus the end), as :func:`callcore._core.calllist.read_dial_column`
+    reads it back from the file.
     """
+    if on_dial_column is not None and (platform is None or not isinstance(source, (str, os.PathLike))):
+        raise ValueError("on_dial_column needs a file source and a platform (the dial column is the platform's)")
     norm = _normalizer(default_area_code, structural_only, foreign, allow_short_codes, mobile_prefixes)
     bl = _as_blacklist(blacklist, default_area_code)
     store_s = None if store is None else os.fspath(store)
@@ -430,8 +438,11 @@ def clean(
             scope_column=scope_column, has_header=has_header, delimiter=delimiter,
             platform=platform, batch_size=batch_size, defuse=defuse, bom=bom, blacklist=bl,
             store=store_s, window_days=window_days, record=record, chunk_rows=chunk_rows,
-            sheet=sheet, progress=progress, parallel=parallel, **kw,
+            sheet=sheet, progress=progress, parallel=parallel, keep_dial=on_dial_column is not None, **kw,
         )
+        packed = core_summary.dial_column
+        if on_dial_column is not None and packed is not None:
+            on_dial_column(*packed)
         return Summary._from_core(core_summary)
     values = source
     import numpy as np

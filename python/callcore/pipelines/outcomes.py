@@ -308,7 +308,8 @@ class OutcomeJoin:
         finally:
             db.close()
         self.input_rows = int(clean.get("rows", 0))
-        self.numbers = read_dial_column(work / "clean.csv") if (work / "clean.csv").exists() else []
+        # every row is looked up by index below: one decode of the packed column into a list
+        self.numbers = read_dial_column(work / "clean.csv")[:] if (work / "clean.csv").exists() else []
         _h, rej_rows = _read_csv(work / "rejects.csv") if (work / "rejects.csv").exists() else ([], [])
         self.set_aside = sorted((int(r[0]), r) for r in rej_rows if r and r[0].isdigit())
         # clean rows are the input lines the cleaning did not set aside, in order (rejects.csv: row = input line)

@@ -28,6 +28,8 @@ pub struct Summary {
     pub header: bool,
     pub column: usize,
     pub columns: Vec<String>,
+    /// The clean rows' `dial` column, when [`super::CleanOptions::keep_dial`] asked for it.
+    pub dial: Option<crate::calllist::dial_column::DialColumn>,
 }
 
 impl Summary {

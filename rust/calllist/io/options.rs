@@ -68,6 +68,9 @@ pub struct CleanOptions {
     /// CSV input: parse, normalize and format on all cores (see `io/par.rs`). `false` takes the
     /// single-reader path (same output; kept for comparison and tests).
     pub parallel: bool,
+    /// With a platform: hand the `dial` column over in [`super::Summary::dial`], collected from
+    /// the clean rows as they are written (the import engine's numbers, no second read).
+    pub keep_dial: bool,
 }
 
 impl Default for CleanOptions {
@@ -85,6 +88,7 @@ impl Default for CleanOptions {
             record_at: None,
             sheet: None,
             parallel: true,
+            keep_dial: false,
         }
     }
 }

@@ -25,10 +25,11 @@ use encoding_rs::{DecoderResult, GB18030, UTF_8};
 use rayon::prelude::*;
 
 use super::gate::{Gate, Summary};
-use super::pipeline::write_out;
+use super::pipeline::{tap_dial, write_out};
 use super::sniff::Layout;
 use super::write::{clean_tail, format_row, needs_defuse, CsvBuf, Fields, RowOut, TAIL_MAX};
 use crate::calllist::dedup::scope_hash;
+use crate::calllist::dial_column::DialTap;
 use crate::calllist::normalize::{Normalized, Normalizer, Reason};
 use crate::calllist::platform::{Batcher, Profile};
 use crate::calllist::{io_err, CalllistError, Result};
@@ -604,13 +605,15 @@ pub(super) struct Job<'a, 'g> {
     pub total: u64,
 }
 
-/// Runs the pipeline; returns the output files for the caller to commit.
+/// Runs the pipeline; returns the output files for the caller to commit, and `dial` having
+/// seen every clean row.
 pub(super) fn run(
     job: Job<'_, '_>,
     clean_f: AtomicFile,
     rej_f: AtomicFile,
+    dial: Option<DialTap>,
     progress: &mut dyn FnMut(u64, u64, u64) -> bool,
-) -> Result<(AtomicFile, AtomicFile)> {
+) -> Result<(AtomicFile, AtomicFile, Option<DialTap>)> {
     let Job {
         input,
         mut file,
@@ -865,32 +868,35 @@ pub(super) fn run(
         });
 
         // ------------------------------------------------------------ writer
-        let writer = sc.spawn(move || -> Result<(AtomicFile, AtomicFile)> {
-            let (mut clean_f, mut rej_f) = (clean_f, rej_f);
-            for round in wrx.iter() {
-                for p in &round.pieces[..round.n] {
-                    if let (Some(c), Some(r)) = (&p.clean, &p.rej) {
-                        write_out(&mut clean_f, &c.buf)?;
-                        write_out(&mut rej_f, &r.buf)?;
+        let writer = sc.spawn(
+            move || -> Result<(AtomicFile, AtomicFile, Option<DialTap>)> {
+                let (mut clean_f, mut rej_f, mut dial) = (clean_f, rej_f, dial);
+                for round in wrx.iter() {
+                    for p in &round.pieces[..round.n] {
+                        if let (Some(c), Some(r)) = (&p.clean, &p.rej) {
+                            write_out(&mut clean_f, &c.buf)?;
+                            tap_dial(&mut dial, &c.buf)?;
+                            write_out(&mut rej_f, &r.buf)?;
+                        }
                     }
-                }
-                // buffers grown by an unusual block (a huge cell, a giant line) are released
-                // rather than kept for the rest of the run
-                let mut pieces = round.pieces;
-                pieces.truncate(16);
-                for p in &mut pieces {
-                    if p.fields.capacity() > trim_at
-                        || p.scratch.capacity() > trim_at
-                        || p.clean.as_ref().is_some_and(|b| b.buf.capacity() > trim_at)
-                        || p.rej.as_ref().is_some_and(|b| b.buf.capacity() > trim_at)
-                    {
-                        *p = Piece::default();
+                    // buffers grown by an unusual block (a huge cell, a giant line) are released
+                    // rather than kept for the rest of the run
+                    let mut pieces = round.pieces;
+                    pieces.truncate(16);
+                    for p in &mut pieces {
+                        if p.fields.capacity() > trim_at
+                            || p.scratch.capacity() > trim_at
+                            || p.clean.as_ref().is_some_and(|b| b.buf.capacity() > trim_at)
+                            || p.rej.as_ref().is_some_and(|b| b.buf.capacity() > trim_at)
+                        {
+                            *p = Piece::default();
+                        }
                     }
+                    let _ = back_tx.send(pieces);
                 }
-                let _ = back_tx.send(pieces);
-            }
-            Ok((clean_f, rej_f))
-        });
+                Ok((clean_f, rej_f, dial))
+            },
+        );
 
         // ------------------------------------------------------------ deciding, formatting
         // the first block is being read and parsed: map the dedup table meanwhile

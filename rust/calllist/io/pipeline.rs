@@ -12,6 +12,7 @@ use encoding_rs::{GB18030, UTF_8};
 use rayon::prelude::*;
 
 use crate::calllist::dedup::{scope_hash, Blacklist, Dedup, ImportStore};
+use crate::calllist::dial_column::DialTap;
 use crate::calllist::normalize::{Normalized, Normalizer, Reason};
 use crate::calllist::platform::Batcher;
 use crate::calllist::{io_err, CalllistError, Result};
@@ -177,6 +178,8 @@ pub fn clean_file(
     rhead.end();
     write_out(&mut clean_f, &head.buf)?;
     write_out(&mut rej_f, &rhead.buf)?;
+    // the header is not a row: the tap sees the rows only
+    let dial = (opts.keep_dial && opts.platform.is_some()).then(DialTap::new);
 
     if let Source::Plain(file) = &mut source {
         let file = file.take().expect("the input file");
@@ -186,7 +189,7 @@ pub fn clean_file(
         gate.record_at = opts.record_at;
         gate.platform = opts.platform.as_ref();
         let mut batcher = opts.platform.as_ref().map(|p| Batcher::new(p.batch_size));
-        let (clean_f, rej_f) = super::par::run(
+        let (clean_f, rej_f, dial) = super::par::run(
             super::par::Job {
                 input,
                 file,
@@ -203,10 +206,11 @@ pub fn clean_file(
             },
             clean_f,
             rej_f,
+            dial,
             progress,
         )?;
         return finish(
-            summary, batcher, clean_f, rej_f, gate.store, input, total, progress,
+            summary, batcher, clean_f, rej_f, dial, gate.store, input, total, progress,
         );
     }
 
@@ -299,16 +303,20 @@ pub fn clean_file(
     // a writer thread: formatted buffers go out in order while the next chunk is formatted
     let (wtx, wrx) = sync_channel::<(Vec<(CsvBuf, CsvBuf)>, usize)>(2);
     let (wback_tx, wback_rx) = sync_channel::<Vec<(CsvBuf, CsvBuf)>>(4);
-    let writer = std::thread::spawn(move || -> Result<(AtomicFile, AtomicFile)> {
-        for (bufs, pieces) in wrx.iter() {
-            for (cb, rb) in &bufs[..pieces] {
-                write_out(&mut clean_f, &cb.buf)?;
-                write_out(&mut rej_f, &rb.buf)?;
+    let writer = std::thread::spawn(
+        move || -> Result<(AtomicFile, AtomicFile, Option<DialTap>)> {
+            let mut dial = dial;
+            for (bufs, pieces) in wrx.iter() {
+                for (cb, rb) in &bufs[..pieces] {
+                    write_out(&mut clean_f, &cb.buf)?;
+                    tap_dial(&mut dial, &cb.buf)?;
+                    write_out(&mut rej_f, &rb.buf)?;
+                }
+                let _ = wback_tx.try_send(bufs);
             }
-            let _ = wback_tx.try_send(bufs);
-        }
-        Ok((clean_f, rej_f))
-    });
+            Ok((clean_f, rej_f, dial))
+        },
+    );
 
     let timing = std::env::var_os("CALLLIST_TIMING").is_some();
     let (mut t_wait, mut t_norm, mut t_rows) = (0f64, 0f64, 0f64);
@@ -406,25 +414,26 @@ pub fn clean_file(
         eprintln!("calllist timing: waiting+writing {t_wait:.3}s deciding {t_norm:.3}s deciding+formatting+writing {t_rows:.3}s");
     }
     result?;
-    let (clean_f, rej_f) = written?;
+    let (clean_f, rej_f, dial) = written?;
     if switched.load(Ordering::Relaxed) {
         // begun as UTF-8, read as GB18030 after an ASCII prefix: say what it was
         summary.encoding = GB18030.name().to_string();
     }
     finish(
-        summary, batcher, clean_f, rej_f, gate.store, input, total, progress,
+        summary, batcher, clean_f, rej_f, dial, gate.store, input, total, progress,
     )
 }
 
 /// The end of a successful file clean, shared by the parallel and sequential paths: count the
-/// batches, refuse an input with no rows, rename both outputs into place, save the import store,
-/// and report 100 %.
+/// batches, refuse an input with no rows, hand the dial column over, rename both outputs into
+/// place, save the import store, and report 100 %.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn finish(
     mut summary: Summary,
     batcher: Option<Batcher>,
     clean_f: AtomicFile,
     rej_f: AtomicFile,
+    dial: Option<DialTap>,
     store: Option<&mut ImportStore>,
     input: &Path,
     total: u64,
@@ -434,6 +443,10 @@ pub(super) fn finish(
     if summary.rows == 0 {
         return Err(CalllistError::Empty { path: input.into() });
     }
+    summary.dial = dial
+        .map(DialTap::finish)
+        .transpose()
+        .map_err(|m| CalllistError::Config(format!("dial column: {m}")))?;
     commit(clean_f)?;
     commit(rej_f)?;
     if let Some(st) = store {
@@ -441,6 +454,16 @@ pub(super) fn finish(
     }
     progress(total, total, summary.rows);
     Ok(summary)
+}
+
+/// Gives the dial column's collector the clean rows just written (when the caller asked for it).
+pub(super) fn tap_dial(dial: &mut Option<DialTap>, rows: &[u8]) -> Result<()> {
+    match dial {
+        Some(tap) => tap
+            .feed(rows)
+            .map_err(|m| CalllistError::Config(format!("dial column: {m}"))),
+        None => Ok(()),
+    }
 }
 
 /// Appends to an output, naming it in the error.

@@ -7,16 +7,16 @@ and its result read (7.4.9), each step journaled::
 """
 from __future__ import annotations
 
-import csv
 import os
-import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from callcore import _crashpoint
 from callcore.platforms.errors import ApiError, AuthenticationError, NotFoundError, PlatformError, StateError
 
+from ..dial_column import DialColumn
 from ..options import ImportFailed
 from ..retrying import log_wait, retry_call
 from .base import BatchJournal, PlatformAdapter, not_applied
@@ -25,37 +25,26 @@ MAX_FILE_ROWS = 500_000  # 001:26377
 
 
 def write_batch_workbook(path: str | os.PathLike[str], session_prefix: str, first_row: int,
-                         numbers: list[str] | tuple[str, ...], tag: str) -> int:
+                         numbers: Sequence[str], tag: str) -> int:
     """The 7.4.8 workbook of one file batch, written by the Rust core
-    (:func:`callcore.calllist.write_huawei_workbooks`): sessionId ``{session_prefix}{first_row + k}``,
-    called ``[{"calledNo":"…"}]``, customField *tag*; atomically (a ``.part-`` file renamed into
-    place, which :func:`callcore.pipelines.journal.sweep_partials` removes after a kill).
-    Returns the rows written."""
-    from callcore import calllist
+    (``callcore._core.calllist.write_huawei_batch``): sessionId ``{session_prefix}{first_row + k}``,
+    called ``[{"calledNo":"…"}]``, customField *tag*; durably and atomically (a hidden ``.*.part``
+    file renamed into place, which :func:`callcore.pipelines.journal.sweep_partials` removes after
+    a kill). Returns the rows written."""
+    from callcore._core import calllist as core
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, rows_csv = tempfile.mkstemp(prefix=".part-", suffix=".csv", dir=path.parent)
-    part = str(path.parent / f".part-{path.stem}.xlsx")
-    try:
-        # the core's writer reads its rows from a CSV; this one holds only the batch's two columns
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
-            out = csv.writer(f)
-            out.writerow(("sessionId", "dial"))
-            out.writerows(zip((f"{session_prefix}{i}" for i in range(first_row, first_row + len(numbers))), numbers))
-        calllist.write_huawei_workbooks(rows_csv, part, called_column="dial", session_column="sessionId",
-                                        custom_field=tag, rows_per_file=max(1, len(numbers)), undefuse=False)
-        with open(part, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(part, path)
-    except BaseException:
-        if os.path.exists(part):
-            os.unlink(part)
-        raise
-    finally:
-        os.unlink(rows_csv)
+    # the numbers cross as one buffer of lines: no temporary CSV, no per-string conversion (the
+    # engine's packed dial column already is that buffer)
+    if isinstance(numbers, DialColumn):
+        lines = numbers.lines(0, len(numbers))
+    else:
+        lines = ("\n".join(numbers) + "\n").encode() if numbers else b""
+    rows = core.write_huawei_batch(str(path), lines, session_prefix=session_prefix, first_row=first_row,
+                                   custom_field=tag)
     _crashpoint.reached("commit")  # the workbook is in place under its final name
-    return len(numbers)
+    return rows
 
 
 class HuaweiFileRoute:
@@ -90,7 +79,7 @@ class HuaweiFileRoute:
             name = f"{b['tag']}.xlsx"
             local = journal.workdir / "workbooks" / name
             if state == "planned" or (state == "written" and not local.exists()):
-                write_batch_workbook(local, journal.job, b["start"], list(journal.numbers(b["start"], b["n"])),
+                write_batch_workbook(local, journal.job, b["start"], journal.numbers(b["start"], b["n"]),
                                      b["tag"])
                 journal.set_state(batch_id, "written", file=str(local))
             elif state == "written":

@@ -25,7 +25,7 @@ from callcore.platforms.errors import (ApiError, AuthenticationError, Blackliste
 
 from ..adapters import make_adapter
 from ..adapters.base import Found, PlatformAdapter, Unknown, not_applied
-from ..dial_column import read_dial_column
+from ..dial_column import DialColumn, read_dial_column
 from ..journal import Journal, sweep_partials
 from ..options import ImportFailed, ImportOptions, ImportSummary, PlatformImportOptions
 from ..retrying import retry_call
@@ -62,7 +62,7 @@ class OutboundImport(TargetStates):
         self.journal = Journal(self.workdir / "journal.sqlite3", SCHEMA)
         self.clean_file = self.workdir / "clean.csv"
         self.rejects_file = self.workdir / "rejects.csv"
-        self.dial: list[str] = []
+        self.dial = DialColumn(b"", b"")
         self.job = ""
         self.adapter: PlatformAdapter[PlatformImportOptions] = make_adapter(options)
         if options.create_campaigns and not self.adapter.can_create:
@@ -107,12 +107,16 @@ class OutboundImport(TargetStates):
             self.progress("clean", 0, 0)
             from callcore import calllist
 
+            handed: list[DialColumn] = []
             s = calllist.clean(self.source, self.clean_file, self.rejects_file, platform=self.adapter.clean_profile,
                                blacklist=self.settings.blacklist, default_area_code=self.settings.default_area_code,
                                column=self.settings.column,
-                               progress=lambda done, tot, rows: self.progress("clean", done, tot))
+                               progress=lambda done, tot, rows: self.progress("clean", done, tot),
+                               on_dial_column=lambda lines, offsets: handed.append(DialColumn(lines, offsets)))
             self.journal.set("clean", asdict(s))
-        self.dial = read_dial_column(self.clean_file)
+            self.dial = handed[0]
+        else:  # cleaned by an earlier run (the journal says so): its clean.csv, read back in one Rust call
+            self.dial = read_dial_column(self.clean_file)
         if len(self.dial) != self.journal.get("clean")["clean"]:
             raise RuntimeError(f"{self.clean_file}: {len(self.dial)} rows, the journal says {self.journal.get('clean')['clean']}")
         if self.journal.row("SELECT 1 FROM batches LIMIT 1") is None:
@@ -219,8 +223,9 @@ class OutboundImport(TargetStates):
         return row
 
     def numbers(self, start: int, n: int) -> Sequence[str]:
-        """The dialing strings of clean rows ``start`` .. ``start + n - 1``."""
-        return self.dial[start:start + n]
+        """The dialing strings of clean rows ``start`` .. ``start + n - 1`` (a view of the packed
+        column: the file route hands its bytes to the workbook writer without making strings)."""
+        return self.dial.view(start, n)
 
     def _rows(self, b: Any) -> list[int]:
         rej = {r["row"] for r in self.journal.rows("SELECT row FROM rejects WHERE row>=? AND row<?", (b["start"], b["start"] + b["n"]))}
@@ -253,7 +258,7 @@ class OutboundImport(TargetStates):
                 db.execute("UPDATE batches SET state='sending', attempts=attempts+1, updated=? WHERE id=?",
                            (time.time(), b["id"]))
             try:
-                sent = retry_call(self.adapter.send, cid, [self.dial[i] for i in rows], rows, self.job, b["tag"],
+                sent = retry_call(self.adapter.send, cid, self.dial.take(rows), rows, self.job, b["tag"],
                                   policy=self.settings.retry, retry_on=not_applied,
                                   what=f"{self.adapter.name} target {cid}: batch {b['id']}")
                 last = time.monotonic()  # paced from the answer: arrivals stay >= min_interval apart
@@ -312,7 +317,7 @@ class OutboundImport(TargetStates):
     def _split_blacklisted(self, b: Any, rows: list[int], e: PlatformError) -> None:
         """0200024: ask the platform's blacklist (7.3.4, 20 numbers a call) which rows it refuses,
         record them with the code, and send the rest again."""
-        bad = self.adapter.blacklisted([self.dial[i] for i in rows])
+        bad = self.adapter.blacklisted(self.dial.take(rows))
         if not bad:
             self._split_or_reject(b, rows, e)
             return

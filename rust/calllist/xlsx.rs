@@ -450,8 +450,7 @@ mod tests {
 
     #[test]
     fn spreadsheet_input_through_the_pipeline() {
-        use crate::calllist::io::{clean_file, CleanOptions, CleanPaths};
-        use crate::calllist::normalize::{Config, Normalizer};
+        use crate::calllist::io::{clean_with_defaults, CleanOptions};
         let dir = std::env::temp_dir().join(format!("cc-xlsx-in-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let input = dir.join("list.xlsx");
@@ -467,20 +466,7 @@ mod tests {
         ws.write_string(4, 1, "abc").unwrap();
         wb.save(&input).unwrap();
         let (c, r) = (dir.join("c.csv"), dir.join("r.csv"));
-        let norm = Normalizer::new(&Config::default()).unwrap();
-        let s = clean_file(
-            &CleanPaths {
-                input: &input,
-                clean: &c,
-                rejects: &r,
-            },
-            &CleanOptions::default(),
-            &norm,
-            None,
-            None,
-            &mut |_, _, _| true,
-        )
-        .unwrap();
+        let s = clean_with_defaults(&input, &c, &r, &CleanOptions::default()).unwrap();
         assert_eq!((s.rows, s.clean, s.duplicates()), (4, 1, 1));
         let clean = std::fs::read_to_string(&c).unwrap();
         assert!(clean.contains("张三,13800138000,+8613800138000"), "{clean}");
@@ -493,8 +479,7 @@ mod tests {
 
     #[test]
     fn the_defuse_prefix_stays_out_of_the_workbook() {
-        use crate::calllist::io::{clean_file, CleanOptions, CleanPaths};
-        use crate::calllist::normalize::{Config, Normalizer};
+        use crate::calllist::io::{clean_with_defaults, CleanOptions};
         let dir = std::env::temp_dir().join(format!("cc-xlsx-defuse-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let input = dir.join("list.csv");
@@ -504,21 +489,7 @@ mod tests {
         )
         .unwrap();
         let (c, r) = (dir.join("c.csv"), dir.join("r.csv"));
-        let norm = Normalizer::new(&Config::default()).unwrap();
-        let paths = CleanPaths {
-            input: &input,
-            clean: &c,
-            rejects: &r,
-        };
-        clean_file(
-            &paths,
-            &CleanOptions::default(),
-            &norm,
-            None,
-            None,
-            &mut |_, _, _| true,
-        )
-        .unwrap();
+        clean_with_defaults(&input, &c, &r, &CleanOptions::default()).unwrap();
         let clean = std::fs::read_to_string(&c).unwrap();
         assert!(clean.contains("'-s1,13800138000,'=1+1,"), "{clean}");
         assert!(clean.contains("s2,13900139000,''=kept,"), "{clean}");

@@ -16,9 +16,14 @@ use zip::{CompressionMethod, ZipWriter};
 /// Rows of one worksheet (Excel 2007 and later).
 pub const MAX_SHEET_ROWS: u32 = 1_048_576;
 
-const CONTENT_TYPES: &str = concat!(
-    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
-    "\n",
+/// One package part: the XML declaration every part starts with, then the part's own text.
+macro_rules! xml_part {
+    ($($text:expr),+ $(,)?) => {
+        concat!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#, "\n", $($text),+)
+    };
+}
+
+const CONTENT_TYPES: &str = xml_part!(
     r#"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">"#,
     r#"<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>"#,
     r#"<Default Extension="xml" ContentType="application/xml"/>"#,
@@ -26,29 +31,21 @@ const CONTENT_TYPES: &str = concat!(
     r#"<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"#,
     "</Types>"
 );
-const ROOT_RELS: &str = concat!(
-    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
-    "\n",
+const ROOT_RELS: &str = xml_part!(
     r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#,
     r#"<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>"#,
     "</Relationships>"
 );
-const WORKBOOK: &str = concat!(
-    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
-    "\n",
+const WORKBOOK: &str = xml_part!(
     r#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">"#,
     r#"<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#
 );
-const WORKBOOK_RELS: &str = concat!(
-    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
-    "\n",
+const WORKBOOK_RELS: &str = xml_part!(
     r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#,
     r#"<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>"#,
     "</Relationships>"
 );
-const SHEET_HEAD: &str = concat!(
-    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
-    "\n",
+const SHEET_HEAD: &str = xml_part!(
     r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#
 );
 const SHEET_TAIL: &str = "</sheetData></worksheet>";

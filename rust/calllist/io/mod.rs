@@ -33,6 +33,24 @@ pub use pipeline::{clean_file, clean_values, CleanPaths};
 pub use sniff::{detect_layout, layout_from_records, sniff_delimiter, Layout, MAX_HEADER_BYTES};
 pub use write::undefuse;
 
+/// Tests' clean of one file with the default options and normalizer, every row let through.
+#[cfg(test)]
+pub(crate) fn clean_with_defaults(
+    input: &Path,
+    clean: &Path,
+    rejects: &Path,
+    options: &CleanOptions,
+) -> crate::calllist::Result<Summary> {
+    use crate::calllist::normalize::{Config, Normalizer};
+    let norm = Normalizer::new(&Config::default()).unwrap();
+    let paths = CleanPaths {
+        input,
+        clean,
+        rejects,
+    };
+    clean_file(&paths, options, &norm, None, None, &mut |_, _, _| true)
+}
+
 /// Convenience for tests and tools: the path of a sibling file.
 pub fn sibling(path: &Path, name: &str) -> PathBuf {
     path.with_file_name(name)

@@ -2,11 +2,10 @@ use std::path::PathBuf;
 
 use encoding_rs::GB18030;
 
-use crate::calllist::normalize::{Normalizer, Reason};
+use crate::calllist::normalize::Reason;
 use crate::calllist::{CalllistError, Result};
 
-use super::{gate::*, options::*, pipeline::*};
-use crate::calllist::normalize::Config;
+use super::{gate::*, options::*};
 
 fn tmpdir(tag: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("cc-io-{tag}-{}", std::process::id()));
@@ -19,19 +18,7 @@ fn run(tag: &str, content: &[u8], opts: &CleanOptions) -> Result<(Summary, Strin
     let input = d.join("in.csv");
     std::fs::write(&input, content).unwrap();
     let (c, r) = (d.join("clean.csv"), d.join("rejects.csv"));
-    let norm = Normalizer::new(&Config::default()).unwrap();
-    let s = clean_file(
-        &CleanPaths {
-            input: &input,
-            clean: &c,
-            rejects: &r,
-        },
-        opts,
-        &norm,
-        None,
-        None,
-        &mut |_, _, _| true,
-    )?;
+    let s = super::clean_with_defaults(&input, &c, &r, opts)?;
     Ok((
         s,
         std::fs::read_to_string(c).unwrap(),

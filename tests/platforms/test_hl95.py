@@ -14,6 +14,8 @@ from callcore.sandbox.hl95 import Hl95Config, Hl95Sandbox
 from datetime import datetime
 
 IN_WINDOW = datetime(2026, 3, 2, 10, 30)  # inside the tasks' 09:00-18:00 window
+#: the fields of a /files/search answer (000:1011-1016)
+SEARCH_FIELDS = ("name", "size", "lastModified", "createdDateTime", "targetURL", "directory")
 
 
 @pytest.fixture
@@ -38,7 +40,9 @@ def test_project_task_append_history_recordings(tmp_path: Path, hl95_sandbox: Hl
     iid = created["outboundInstanceId"]
     (tmp_path / "nums.txt").write_text("mobile,data\n13800000001,a\n13800000002\n", encoding="utf-8")
     nf.upload_file(tmp_path / "nums.txt")
-    assert nf.search_files("nums.txt")[0]["fileName"] == "nums.txt"
+    found = nf.search_files("nums.txt")
+    assert [sorted(f) for f in found] == [sorted(SEARCH_FIELDS)] and found[0]["name"] == "nums.txt"
+    assert found[0]["size"] > 0 and found[0]["targetURL"].endswith("/outAddress/nums.txt")
     nf.append_numbers(iid, remote_file="nums.txt")
     nf.append_numbers(iid, [("13800000003", "x")])
     nf.append_numbers(iid, import_file=tmp_path / "nums.txt")
@@ -123,7 +127,7 @@ async def test_async(hl95_sandbox: Hl95Sandbox, tmp_path: Path) -> None:
             await c.download_recording("116/none.wav", tmp_path)
         (tmp_path / "n.txt").write_text("13700000000\n", encoding="utf-8")
         await c.upload_file(tmp_path / "n.txt")
-        assert (await c.search_files("n.txt"))[0]["fileName"] == "n.txt"
+        assert (await c.search_files("n.txt"))[0]["name"] == "n.txt"
 
 
 def test_seed_response_shapes(hl95_sandbox: Hl95Sandbox, nf: Hl95Client) -> None:

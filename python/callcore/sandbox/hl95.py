@@ -261,9 +261,16 @@ class Hl95App:
         name = req.query_params.get("fileName", "")
         if not name or "." not in name:  # 是, 文件名(需要带后缀) (000:998)
             raise Hl95ErrorReply("fileName: 文件名需要带后缀")
-        row = self.state.row("SELECT name, created FROM files WHERE name=?", (name,))
-        data = [] if row is None else [{"fileName": row["name"], "createTime": row["created"],
-                                        "url": f"http://hlmedia:8800/media/{self.cfg.corp}/outAddress/{row['name']}"}]
+        row = self.state.row("SELECT name, length(content) AS size, created FROM files WHERE name=?", (name,))
+        # the answer's fields as 000:1011-1016 list them. ``size`` is a number as the example prints
+        # it (000:1025) although the table says String (000:1012); ``directory`` is listed in the
+        # table and printed apart from the example's object (000:1031): the strict reading is one
+        # object with every listed field. Upload and modification are one event here.
+        data = [] if row is None else [{
+            "name": row["name"], "size": row["size"], "lastModified": row["created"],
+            "createdDateTime": row["created"],
+            "targetURL": f"http://hlmedia:8800/media/{self.cfg.corp}/outAddress/{row['name']}",
+            "directory": False}]
         return ok(data)
 
     @staticmethod

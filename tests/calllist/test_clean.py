@@ -288,3 +288,23 @@ def test_a_header_line_past_the_limit_is_refused(tmp_path: Path) -> None:
     src.write_bytes(b"x" * (1 << 20) + b",phone\n13800138000\n")
     with pytest.raises(cl.CalllistError, match=r"in\.csv: the first line is longer than 1048576 bytes \(max_header_bytes\)"):
         cl.clean(src, tmp_path / "c.csv", tmp_path / "r.csv")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(notes=st.lists(st.text(alphabet="ab,;|\t\n\"x 张", max_size=12), min_size=1, max_size=30),
+       header_note=st.text(alphabet="ab\n,", max_size=8))
+def test_quoted_newlines_and_delimiters_in_cells_do_not_fool_the_sniffer(tmp_path: Path, notes, header_note):
+    """Any CSV the csv module writes (cells quoted when they hold a newline, a quote or a
+    delimiter) is read as the csv module reads it, without naming the delimiter: every row kept,
+    each number in its row."""
+    src = tmp_path / "notes.csv"
+    with open(src, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["phone", "note " + header_note])
+        for i, note in enumerate(notes):
+            w.writerow([f"1380013{i:04d}", note])
+    s = cl.clean(src, tmp_path / "c.csv", tmp_path / "r.csv")
+    assert (s.rows, s.clean) == (len(notes), len(notes))
+    with open(tmp_path / "c.csv", newline="", encoding="utf-8-sig") as f:
+        back = list(csv.DictReader(f))
+    assert [row["e164"] for row in back] == [f"+861380013{i:04d}" for i in range(len(notes))]

@@ -26,6 +26,35 @@ pub(super) fn field_has_number(f: &[u8]) -> bool {
     best >= 5
 }
 
+/// The records of a CSV sample: split at newlines outside quoted cells. A quote opens a quoted
+/// cell only where a cell starts (at the record's start or after one of the candidate
+/// delimiters), so a stray `"` inside a bare cell (`5" screen`) does not swallow the lines after
+/// it; inside a quoted cell `""` is a quote and a lone `"` closes it.
+pub(crate) fn split_records(text: &[u8]) -> Vec<&[u8]> {
+    let mut records = Vec::new();
+    let (mut start, mut quoted, mut i) = (0, false, 0);
+    while i < text.len() {
+        let b = text[i];
+        if quoted {
+            if b == b'"' {
+                if text.get(i + 1) == Some(&b'"') {
+                    i += 1; // an escaped quote
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if b == b'"' && (i == start || b",\t;|".contains(&text[i - 1])) {
+            quoted = true;
+        } else if b == b'\n' {
+            records.push(&text[start..i]);
+            start = i + 1;
+        }
+        i += 1;
+    }
+    records.push(&text[start..]);
+    records
+}
+
 /// Picks the delimiter: the candidate whose per-line count (outside quotes) is the same non-zero
 /// number on most lines. `None`: one value per line.
 pub fn sniff_delimiter(lines: &[&[u8]]) -> Option<u8> {
@@ -207,9 +236,11 @@ pub fn detect_layout(path: &Path, opts: &CleanOptions, norm: &Normalizer) -> Res
     let enc = detect_encoding(&sample, complete, path)?;
     let (text, _, _) = enc.decode(&sample);
     let text = text.into_owned();
-    let mut lines: Vec<&[u8]> = text.as_bytes().split(|&b| b == b'\n').collect();
+    // records, not lines: a quoted cell may hold newlines (a header "phone\nnumber", a note over
+    // three lines), and cutting there made the sniffer see ragged lines and no delimiter
+    let mut lines: Vec<&[u8]> = split_records(text.as_bytes());
     if !complete && lines.len() > 1 {
-        lines.pop(); // partial last line
+        lines.pop(); // partial last record
     }
     lines.retain(|l| !l.trim_ascii().is_empty());
     if lines.is_empty() {

@@ -186,3 +186,27 @@ fn bad_inputs() {
     assert_eq!((s.rows, s.clean, s.ragged, s.missing_field), (3, 2, 2, 1));
     assert!(rej.contains("3,,missing_field"));
 }
+
+#[test]
+fn quoted_newlines_do_not_hide_the_delimiter() {
+    // a header cell and data cells over several lines: the sniffer reads records, not lines
+    let data = "name,\"phone\nnumber\",note\n\"a\nb\nc\",13800138000,\"x\ny\"\n\"d\ne\",13900139000,\"z\nw\nq\"\n";
+    let (s, clean, _) = run("qnl", data.as_bytes(), &CleanOptions::default()).unwrap();
+    assert_eq!((s.rows, s.clean), (2, 2), "{clean}");
+    assert!(clean.contains("\"z\nw\nq\",+8613900139000"), "{clean}");
+}
+
+#[test]
+fn records_split_outside_quoted_cells_only() {
+    use super::sniff::split_records;
+    let text = b"a,\"b\nc\",d\n5\" screen,13800138000\n\"x\"\"\ny\",z";
+    let records = split_records(text);
+    assert_eq!(
+        records,
+        vec![
+            &b"a,\"b\nc\",d"[..],
+            &b"5\" screen,13800138000"[..],
+            &b"\"x\"\"\ny\",z"[..]
+        ]
+    );
+}

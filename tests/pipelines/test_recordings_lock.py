@@ -11,6 +11,8 @@ import sys
 import time
 from datetime import datetime, timedelta
 
+import pytest
+
 from callcore.pipelines.folder_lock import LOCK_NAME
 
 from . import platform_sync as ps
@@ -107,3 +109,25 @@ def test_two_syncs_started_together(tmp_path):
     assert [p.returncode for p in procs] == [0, 0], [r[1][-500:] for r in res]
     _check_once(sb, exp, out)
     sb.stop()
+
+
+def test_a_refused_process_names_a_holder_that_has_just_taken_the_folder(tmp_path):
+    """The holder writes its name just after taking the lock: a process refused in between waits
+    for the name instead of saying "another process" (a CI run caught the race)."""
+    import fcntl
+    import threading
+
+    from callcore.pipelines.folder_lock import FolderBusy, hold
+
+    fd = os.open(tmp_path / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # taken, name not written yet
+        writer = threading.Timer(0.2, lambda: os.pwrite(fd, b"PID 4242 (callcore outbound import)", 0))
+        writer.start()
+        with pytest.raises(FolderBusy) as refused:
+            with hold(tmp_path):
+                pass
+        writer.join()
+        assert refused.value.holder == "PID 4242 (callcore outbound import)"
+    finally:
+        os.close(fd)

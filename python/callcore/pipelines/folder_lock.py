@@ -30,12 +30,19 @@ class FolderBusy(RuntimeError):
                          "(or pass --wait to wait here), or use another folder")
 
 
-def _holder(fd: int) -> str:
-    try:
-        text = os.pread(fd, 4096, 0).decode("utf-8", "replace").strip()
-    except OSError:
-        text = ""
-    return text or "another process"
+def _holder(fd: int, patience: float = 1.0) -> str:
+    """Who holds the lock, as the holder wrote it. A holder writes its name just after taking the
+    lock (truncate, then write), so a refused process can read the file between the two and find
+    it empty: it reads again for up to *patience* seconds before naming nobody."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            text = os.pread(fd, 4096, 0).decode("utf-8", "replace").strip()
+        except OSError:
+            text = ""
+        if text or time.monotonic() >= deadline:
+            return text or "another process"
+        time.sleep(0.01)
 
 
 @contextmanager

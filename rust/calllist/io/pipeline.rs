@@ -183,12 +183,8 @@ pub fn clean_file(
 
     if let Source::Plain(file) = &mut source {
         let file = file.take().expect("the input file");
-        let mut gate = Gate::new(blacklist, store);
-        gate.dedup = Dedup::with_capacity((total / layout.avg_row_bytes.max(8)) as usize + 1024);
-        gate.imported_since = opts.imported_since;
-        gate.record_at = opts.record_at;
-        gate.platform = opts.platform.as_ref();
-        let mut batcher = opts.platform.as_ref().map(|p| Batcher::new(p.batch_size));
+        let (mut gate, mut batcher) =
+            file_gate(opts, blacklist, store, total / layout.avg_row_bytes.max(8));
         let (clean_f, rej_f, dial) = super::par::run(
             super::par::Job {
                 input,
@@ -289,13 +285,8 @@ pub fn clean_file(
         }
     });
 
-    let mut gate = Gate::new(blacklist, store);
-    // size the dedup table for the whole file up front (rows estimated from the sample)
-    gate.dedup = Dedup::with_capacity((total / layout.avg_row_bytes.max(8)) as usize + 1024);
-    gate.imported_since = opts.imported_since;
-    gate.record_at = opts.record_at;
-    gate.platform = opts.platform.as_ref();
-    let mut batcher = opts.platform.as_ref().map(|p| Batcher::new(p.batch_size));
+    let (mut gate, mut batcher) =
+        file_gate(opts, blacklist, store, total / layout.avg_row_bytes.max(8));
     let mut decided: Vec<RowOut> = Vec::new();
     let mut result: Result<()> = Ok(());
     pub(super) const AHEAD: usize = 32;
@@ -428,6 +419,26 @@ pub fn clean_file(
 /// batches, refuse an input with no rows, hand the dial column over, rename both outputs into
 /// place, save the import store, and report 100 %.
 #[allow(clippy::too_many_arguments)]
+/// The gate and batcher of a file clean, for the parallel and the single-reader path alike: the
+/// dedup table sized for the whole file up front (*estimated_rows* from the sample), the run's
+/// import window, record time and platform.
+fn file_gate<'a>(
+    opts: &'a CleanOptions,
+    blacklist: Option<&'a Blacklist>,
+    store: Option<&'a mut ImportStore>,
+    estimated_rows: u64,
+) -> (Gate<'a>, Option<Batcher>) {
+    let mut gate = Gate::new(blacklist, store);
+    gate.dedup = Dedup::with_capacity(estimated_rows as usize + 1024);
+    gate.imported_since = opts.imported_since;
+    gate.record_at = opts.record_at;
+    gate.platform = opts.platform.as_ref();
+    (
+        gate,
+        opts.platform.as_ref().map(|p| Batcher::new(p.batch_size)),
+    )
+}
+
 pub(super) fn finish(
     mut summary: Summary,
     batcher: Option<Batcher>,

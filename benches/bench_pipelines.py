@@ -13,7 +13,9 @@ cost can be read from this process's CPU time:
 * ``SCCC recording sync per file``: the same for SCCC (its sandbox in its own process, ~200
   A-law WAV recordings), against a batch script's way (httpx downloads on 4 threads, one
   ``ffmpeg`` process per file to PCM WAV, or soundfile in process) in the same run, with two
-  floors: the listing and downloads alone (the sandbox serving them), and the transcode alone.
+  floors: the listing and downloads alone (the sandbox serving them), and the transcode alone;
+  for callcore, the soundfile script and the download floor, the CPU of one more run split
+  between the client process and the sandbox process.
 """
 from __future__ import annotations
 
@@ -252,9 +254,31 @@ def sccc_proc(tmp_path_factory):
     with ScccClient(url, customer, cfg.customers[customer]) as c:
         t = c.create_task("8000", [f"1390000{i:04d}" for i in range(270)])
     httpx.post(f"{url}/_sandbox/dial/{t.task_id}?n=270").raise_for_status()
+    _SCCC_SANDBOX_PID[0] = p.pid
     yield url, customer, cfg.customers[customer]
     p.terminate()
     p.wait(10)
+
+
+_SCCC_SANDBOX_PID = [0]
+
+
+def _process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a live process has used, from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_split(record, name: str, run, n_files: int) -> None:
+    """Where one more run's time goes, per file: its wall time, this process's CPU (the sync or
+    the script, every thread) and the sandbox process's CPU (serving the listing and downloads)."""
+    sandbox_cpu, own_cpu, wall = _process_cpu(_SCCC_SANDBOX_PID[0]), time.process_time(), time.perf_counter()
+    run()
+    wall, own_cpu = time.perf_counter() - wall, time.process_time() - own_cpu
+    sandbox_cpu = _process_cpu(_SCCC_SANDBOX_PID[0]) - sandbox_cpu
+    record.note(f"SCCC recording sync, {name}, one more run of {n_files} files: wall {wall / n_files * 1e3:.2f} ms a file, "
+                f"its own CPU {own_cpu / n_files * 1e3:.2f} ms, the sandbox's CPU {sandbox_cpu / n_files * 1e3:.2f} ms")
 
 
 def _sccc_window():
@@ -262,7 +286,7 @@ def _sccc_window():
     return (now - timedelta(hours=4)).strftime("%Y-%m-%d %H:%M:%S"), (now + timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def test_sccc_recording_sync_per_file(measure, sccc_proc, tmp_path):
+def test_sccc_recording_sync_per_file(measure, record, sccc_proc, tmp_path):
     """``sync_recordings(platform="sccc")``: list (getRecordsList from key 0), download with 4
     workers, transcode to PCM WAV on all cores, manifest; wall time per file."""
     from callcore.pipelines.recordings import SyncOptions, sync_recordings
@@ -280,9 +304,10 @@ def test_sccc_recording_sync_per_file(measure, sccc_proc, tmp_path):
 
     ours()  # count the files once
     measure("pipelines: SCCC recording sync per file (wav)", "callcore", ours, per=n_files[0], unit="file", rounds=3)
+    _cpu_split(record, "callcore", ours, n_files[0])
 
 
-def _sccc_script_peer(measure, sccc_proc, tmp_path, name: str, convert) -> None:
+def _sccc_script_peer(measure, sccc_proc, tmp_path, name: str, convert, record=None) -> None:
     """What a batch script does without callcore: page getRecordsList with the SCCC client,
     download each file with httpx on 4 threads, ``convert(src, dst)`` each to PCM WAV (no state,
     no manifest, no checksums); measured per file as ``name``."""
@@ -319,6 +344,8 @@ def _sccc_script_peer(measure, sccc_proc, tmp_path, name: str, convert) -> None:
 
     peer()
     measure("pipelines: SCCC recording sync per file (wav)", name, peer, per=n_files[0], unit="file", rounds=3)
+    if record is not None:
+        _cpu_split(record, name, peer, n_files[0])
 
 
 def test_sccc_recording_script_per_file(measure, sccc_proc, tmp_path):
@@ -335,7 +362,7 @@ def test_sccc_recording_script_per_file(measure, sccc_proc, tmp_path):
     _sccc_script_peer(measure, sccc_proc, tmp_path, "script: httpx + ffmpeg", convert)
 
 
-def test_sccc_recording_soundfile_script_per_file(measure, sccc_proc, tmp_path):
+def test_sccc_recording_soundfile_script_per_file(measure, record, sccc_proc, tmp_path):
     """A lighter peer: the same script converting in process with soundfile (libsndfile) instead
     of one ffmpeg process per file (4 threads; libsndfile calls run without the GIL)."""
     import soundfile
@@ -344,19 +371,20 @@ def test_sccc_recording_soundfile_script_per_file(measure, sccc_proc, tmp_path):
         data, rate = soundfile.read(str(src), dtype="int16")
         soundfile.write(str(dst), data, rate, subtype="PCM_16")
 
-    _sccc_script_peer(measure, sccc_proc, tmp_path, "script: httpx + soundfile", convert)
+    _sccc_script_peer(measure, sccc_proc, tmp_path, "script: httpx + soundfile", convert, record)
 
 
-def test_sccc_recording_download_floor_per_file(measure, sccc_proc, tmp_path):
+def test_sccc_recording_download_floor_per_file(measure, record, sccc_proc, tmp_path):
     """The floor of both rows above on this sandbox: the same listing and httpx downloads on 4
     threads, each written to a file, and nothing else (no conversion, no state). The sandbox is
-    one Python process serving every download (~2 ms of its CPU a file on the reference machine):
-    when this row is close to the others, the server bounds them all."""
+    one Python process serving every download; it keeps the recordings it made (as a platform
+    serves stored files), so after the first round a download costs it ~0.3 ms of CPU and the
+    client's HTTP stack is most of this row (the CPU split below says which)."""
 
     def convert(src, dst):
         pass
 
-    _sccc_script_peer(measure, sccc_proc, tmp_path, "floor: list + download only", convert)
+    _sccc_script_peer(measure, sccc_proc, tmp_path, "floor: list + download only", convert, record)
 
 
 def test_sccc_recording_transcode_floor_per_file(measure, sccc_proc, tmp_path):
@@ -393,4 +421,42 @@ def test_sccc_recording_transcode_floor_per_file(measure, sccc_proc, tmp_path):
         assert all(r.ok for r in results)
 
     measure("pipelines: SCCC recording sync per file (wav)", "floor: transcode alone", transcode, per=len(pairs),
+            unit="file", rounds=5)
+
+
+@pytest.mark.benchmark(timer=time.process_time)
+@pytest.mark.parametrize("stack", ["httpx", "http.client"])
+def test_sccc_recording_get_cpu_per_file(measure, sccc_proc, stack: str):
+    """What one recording download costs the client's HTTP stack, on one thread: the CPU of a
+    keep-alive GET of each listed recording, body read into memory, through httpx (the transport
+    every callcore client uses, and the script's) and through the standard library's
+    http.client (the least a Python client does). The sync's download workers pay the first."""
+    import http.client
+
+    import httpx
+
+    from callcore.platforms.sccc import ScccClient
+
+    url, customer, password = sccc_proc
+    with ScccClient(url, customer, password) as c:
+        names = [r.filename for r in c.iter_records() if r.filename]
+    if stack == "httpx":
+        client = httpx.Client()
+
+        def get_all():
+            for name in names:
+                client.get(f"{url}/{name}").raise_for_status()
+    else:
+        host, port = url.removeprefix("http://").split(":")
+        conn = http.client.HTTPConnection(host, int(port))
+
+        def get_all():
+            for name in names:
+                conn.request("GET", f"/{name}")
+                response = conn.getresponse()
+                response.read()
+                assert response.status == 200
+
+    get_all()
+    measure("pipelines: SCCC recording GET, client CPU per file (one thread)", stack, get_all, per=len(names),
             unit="file", rounds=5)

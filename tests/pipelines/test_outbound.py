@@ -298,6 +298,34 @@ def test_changed_list_is_refused(sandbox_factory, tmp_path):
         import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [cid]))
 
 
+@pytest.mark.parametrize("damage", ["one digit", "truncated", "row dropped", "missing"])
+def test_a_clean_file_changed_after_the_clean_is_refused(sandbox_factory, tmp_path, damage):
+    """A resumed import sends clean.csv's rows by position: a file edited, cut or removed since the
+    clean is refused with its name, before anything is sent, and the work folder keeps its state."""
+    sb = sandbox_factory(min_interval=0.1)
+    good = write_list(tmp_path / "l.csv", 12, dirty=False)
+    with client_for(sb) as c:
+        cid = make_campaign(c, "edited")
+    first = import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [cid]))
+    assert first.complete
+    clean = tmp_path / "w" / "clean.csv"
+    text = clean.read_bytes()
+    if damage == "one digit":  # same size, other content
+        at = text.index(good[3].encode()) + len(good[3]) - 1
+        clean.write_bytes(text[:at] + (b"1" if text[at:at + 1] != b"1" else b"2") + text[at + 1:])
+    elif damage == "truncated":
+        clean.write_bytes(text[: len(text) // 2])
+    elif damage == "row dropped":
+        lines = text.splitlines(keepends=True)
+        clean.write_bytes(b"".join(lines[:2] + lines[3:]))
+    else:
+        clean.unlink()
+    sent = len(calldata(sb))
+    with pytest.raises(ValueError, match=r"clean\.csv: (changed since the clean|missing)"):
+        import_list(tmp_path / "l.csv", tmp_path / "w", opts(sb, [cid]))
+    assert len(calldata(sb)) == sent
+
+
 def test_preflight_refuses_running_and_missing_campaigns_before_sending(sandbox_factory, tmp_path):
     from callcore.pipelines.outbound import ImportFailed
 

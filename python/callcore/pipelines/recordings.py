@@ -51,7 +51,6 @@ import json
 import os
 import re
 import shutil
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -139,6 +138,18 @@ def safe_local_path(remote: str, root: str | os.PathLike[str], suffix: str | Non
     folder ``Y``, empty/``.``/``..`` components are dropped, characters Windows forbids become
     ``_``, a component longer than 255 bytes is cut (its extension and a hash of the whole kept);
     the result is checked to stay inside *root*. ``suffix`` replaces the extension."""
+    rel = safe_relative_path(remote, suffix)
+    base = Path(root).resolve()
+    # resolved, so that a symbolic link under root cannot take the file elsewhere
+    target = (base / rel).resolve()
+    if target != base and base not in target.parents:
+        raise ValueError(f"remote path {remote!r} would leave {base}")
+    return target
+
+
+def safe_relative_path(remote: str, suffix: str | None = None) -> PurePosixPath:
+    """The relative path :func:`safe_local_path` puts under its root, computed without touching
+    the file system (no ``..``, no empty or absolute component can come out of it)."""
     s = remote.replace("\\", "/")
     m = re.match(r"^([A-Za-z]):(.*)$", s)
     if m:
@@ -151,11 +162,7 @@ def safe_local_path(remote: str, root: str | os.PathLike[str], suffix: str | Non
     rel = PurePosixPath(*parts)
     if suffix is not None:
         rel = rel.with_suffix(suffix) if rel.suffix else rel.with_name(rel.name + suffix)
-    base = Path(root).resolve()
-    target = (base / rel).resolve()
-    if target != base and base not in target.parents:
-        raise ValueError(f"remote path {remote!r} would leave {base}")
-    return target
+    return rel
 
 
 @dataclass
@@ -311,7 +318,9 @@ class RecordingSync:
         self._source: RecordingSource | None = None
         self._recording_format: RecordingFormat | None = None
         self.errors: list[str] = []
-        self._lock = threading.Lock()
+        # the names in the source folder when transfer() started (downloads a killed run left)
+        self._sources_on_disk: frozenset[str] = frozenset()
+        self._folders_inside: set[Path] = set()  # output folders found to stay inside OUT
 
     def source(self) -> RecordingSource:
         """The platform adapter (made on first use)."""
@@ -367,8 +376,8 @@ class RecordingSync:
     def _out_path(self, db: Any, rec: RemoteRecording, ext: str) -> str:
         """The output path (relative to OUT) of a listed recording: from its remote name, kept
         out of the state folder, and distinct from every other recording's."""
-        out = safe_local_path(rec.name, self.out, ext)
-        rel = out.relative_to(self.out)
+        rel = Path(safe_relative_path(rec.name, ext))
+        self._check_stays_inside(rec.name, rel.parent)
         if rel.parts[0] == STATE_DIR:
             rel = Path("_" + STATE_DIR, *rel.parts[1:])
         taken = db.execute("SELECT 1 FROM recs WHERE out=? AND key!=?", (str(rel), rec.key)).fetchone()
@@ -376,6 +385,18 @@ class RecordingSync:
             tag = hashlib.sha256(rec.key.encode()).hexdigest()[:10]
             rel = rel.with_name(f"{rel.stem}.{tag}{rel.suffix}")
         return str(rel)
+
+    def _check_stays_inside(self, remote: str, folder: Path) -> None:
+        """Raises as :func:`safe_local_path` does when an output folder (relative to OUT) would
+        lead outside OUT through a symbolic link. Each folder is resolved once per run, not each
+        recording's path (resolving costs a ``lstat`` per component); the file itself is renamed
+        into place, which replaces a link of its name rather than writing through it."""
+        if folder in self._folders_inside:
+            return
+        target = (self.out / folder).resolve()
+        if target != self.out and self.out not in target.parents:
+            raise ValueError(f"remote path {remote!r} would leave {self.out}")
+        self._folders_inside.add(folder)
 
     # -------------------------------------------------------------- index
     def index(self) -> None:
@@ -440,9 +461,11 @@ class RecordingSync:
             name, suffix = source.source_name(rec)
             # the key's hash in the name: two remote names that map to one local name
             # (``a\\b.wav``, ``a/b.wav``) must never share a download
-            leaf = safe_local_path(name or rec.key, src_root, suffix).name
+            leaf = safe_relative_path(name or rec.key, suffix).name
             dest = src_root / f"{hashlib.sha256(rec.key.encode()).hexdigest()[:16]}-{leaf}"
-            fetched_now = not dest.is_file()  # else renamed into place by a run stopped before recording it
+            # else renamed into place by a run stopped before recording it (the folder is listed
+            # once per run, not stat'ed once per recording)
+            fetched_now = dest.name not in self._sources_on_disk
             path = dest
             seen: WrittenFile | None = None
             if fetched_now:
@@ -503,6 +526,8 @@ class RecordingSync:
         now, converted now)."""
         from callcore import audio
 
+        src_root = self.state_dir / "src"
+        self._sources_on_disk = frozenset(os.listdir(src_root)) if src_root.is_dir() else frozenset()
         # the rows are read here, once: the workers then never touch the journal
         todo = self.journal.rows("SELECT * FROM recs WHERE state='listed' ORDER BY key")
         ready = [(row["key"], row["src"])
@@ -557,7 +582,6 @@ class RecordingSync:
                 self.progress("converted", 1, 0)
             return len(done)
 
-        src_root = self.state_dir / "src"
         # finished downloads not yet committed: recorded a chunk at a time in one durable commit
         # (a commit per finished download cost an fsync each, and stalled the workers behind the
         # journal's lock); a download a run killed before its commit is on disk under its final

@@ -3,6 +3,7 @@ bodies that may be HTML pages or truncated, status and transport-error mapping, 
 download body is, and the atomic file every download is written through."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -41,9 +42,7 @@ class HttpOptions:
     def _verify(self) -> bool | ssl.SSLContext:
         if not self.verify:
             return False
-        if self.ca_file is not None:
-            return ssl.create_default_context(cafile=os.fspath(self.ca_file))
-        return True
+        return _tls_context(None if self.ca_file is None else os.fspath(self.ca_file))
 
     def client_kwargs(self, base_url: str) -> dict[str, Any]:
         return dict(
@@ -71,6 +70,17 @@ class HttpOptions:
         if _crashpoint.active():
             args.setdefault("event_hooks", {}).setdefault("response", []).append(_count_response_async)
         return httpx.AsyncClient(**args)
+
+
+@functools.lru_cache(maxsize=8)
+def _tls_context(ca_file: str | None) -> ssl.SSLContext:
+    """The verifying TLS context for a CA bundle (None: httpx's default, certifi's), made once per
+    process: loading the bundle costs ~18 ms, which every client paid again (a recording sync opens
+    one per run, a receiver one per forward). A context is safe to share between clients and
+    threads; it holds trust settings only."""
+    if ca_file is not None:
+        return ssl.create_default_context(cafile=ca_file)
+    return httpx.create_ssl_context()
 
 
 def _count_response(_response: httpx.Response) -> None:

@@ -8,6 +8,7 @@ pub mod calllist;
 pub mod digits;
 pub mod fsutil;
 pub mod sign;
+pub mod textcsv;
 
 #[cfg(test)]
 mod fuzz_corpus;

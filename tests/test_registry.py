@@ -56,8 +56,8 @@ def test_aliases_resolve_in_one_place() -> None:
 @pytest.mark.parametrize("name", ["huawei", "sccc", "babaihu", "hl95"])
 def test_every_reference_imports(name: str) -> None:
     spec = registry.get(name)
-    for reference in (spec.client, spec.async_client, spec.import_adapter, spec.recording_source, spec.receiver,
-                      spec.sandbox):
+    for reference in (spec.client, spec.async_client, spec.import_adapter, spec.recording_source,
+                      spec.outcome_source, spec.receiver, spec.sandbox):
         if reference is not None:
             assert registry.load(reference) is not None, reference
     client, async_client = registry.load(spec.client), registry.load(spec.async_client)
@@ -66,6 +66,19 @@ def test_every_reference_imports(name: str) -> None:
     assert not hasattr(source, "recording_format"), "the registry entry owns the default recording format"
     assert registry.load(spec.import_adapter).clean_profile in spec.profiles
     assert spec.credentials.user_field in client.__init__.__code__.co_varnames
+
+
+@pytest.mark.parametrize("name", ["huawei", "sccc", "babaihu", "hl95"])
+def test_the_outcome_source_reads_what_the_receiver_stores(name: str) -> None:
+    """A platform with a receiver has results among its pushes, and one without has none: the
+    outcome source and the receiver entry must say the same (tests/receivers/test_outcomes*.py
+    join the pushes each receiver stored)."""
+    from callcore.pipelines.outcome_sources import OutcomeSource
+
+    spec = registry.get(name)
+    assert spec.outcome_source is not None
+    source: OutcomeSource = registry.load(spec.outcome_source)()
+    assert (source.push_kind is None) == (spec.receiver is None)
 
 
 def test_hl95_has_no_receiver() -> None:
@@ -98,7 +111,8 @@ def test_importing_the_registry_stays_cheap() -> None:
             "print(sorted(m for m in sys.modules if m.startswith(('callcore', 'httpx'))))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert eval(loaded) == ["callcore", "callcore._core", "callcore._core.audio", "callcore._core.calllist",
-                            "callcore._core.sign", "callcore.platforms", "callcore.platforms.registry"]
+                            "callcore._core.sign", "callcore._core.textcsv", "callcore.platforms",
+                            "callcore.platforms.registry"]
 
 
 def test_the_platform_literal_lists_the_registry_profiles() -> None:

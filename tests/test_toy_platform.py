@@ -1,7 +1,7 @@
 """A fifth platform added the way the README's "Adding a platform" says: one module (below, written
 to a temporary folder) and one registry entry. The sandbox CLI, the pytest plugin, the receivers
-CLI, the calllist CLI and the import engine (``callcore outbound import``) see it without a line
-of theirs changed."""
+CLI, the calllist CLI, the import engine (``callcore outbound import``) and the outcomes
+(``callcore outbound results``) see it without a line of theirs changed."""
 from __future__ import annotations
 
 import asyncio
@@ -81,6 +81,28 @@ class ToyAdapter(PlatformAdapter[ToyImportOptions]):
         return {b.id: Found("toy: by record id", rows={r for r in b.rows if job + str(r) in ids}) for b in batches}
 
 
+class ToyOutcomes:
+    """The toy pushes no results; its client lists every record it holds, each answered."""
+
+    push_kind = None
+    shows_session_id = True
+
+    def from_push(self, event: Any) -> Any:
+        return None
+
+    def join_key(self, campaign: Any, session_id: str, number: str, *, pushed: bool) -> Any:
+        return session_id
+
+    def client_arguments(self, options: Any) -> dict[str, Any]:
+        return {}
+
+    def poller(self, client: Any, options: Any) -> Any:
+        def fetch(target: int, tag: str) -> list[dict[str, Any]]:
+            return [{"key": record_id, "outcome": "answered", "code": "ok", "meaning": "toy answered", "call_time": "",
+                     "call_id": record_id, "recording": ""} for _, record_id in client.targets.get(target, [])]
+        return fetch
+
+
 class ToySandbox:
     config_class = ToyConfig
 
@@ -121,6 +143,7 @@ SPEC = PlatformSpec(
     credentials=Credentials(user_field="user", secret_env="CALLCORE_TOY_SECRET", user_option="--user"),
     client="toy_platform:ToyClient", async_client="toy_platform:AsyncToyClient",
     receiver="toy_platform", sandbox="toy_platform:ToySandbox", import_adapter="toy_platform:ToyAdapter",
+    outcome_source="toy_platform:ToyOutcomes",
     # the core has no "toy" profile: a plugin's platform declares its limits
     declared_limits={"toy": Limits(batch_size=50, max_batch=100, max_len=20, pending_cap=None)},
 )
@@ -204,6 +227,14 @@ def test_the_import_engine_imports_into_it(toy: registry.PlatformSpec, tmp_path:
     assert (summary.input_rows, summary.accepted, summary.duplicate, summary.invalid) == (34, 30, 3, 1)
     assert summary.batches == {"accepted": 5}  # 30 rows, 7 a call
     assert [number for number, _ in client.targets[5]] == numbers
+    # `callcore outbound results` joins every input row to its outcome through the toy's source
+    from collections import Counter
+
+    from callcore.pipelines.outcomes import PollOptions, outcome_source, outcomes
+
+    result = outcomes(tmp_path / "work", poll=outcome_source("toy").poller(client, PollOptions()))
+    assert Counter(r["outcome"] for r in result.rows) == {"answered": 30, "not_imported": 4}
+    assert {r["meaning"] for r in result.rows if r["outcome"] == "answered"} == {"toy answered"}
 
 
 def test_the_pytest_plugin_gives_its_fixture(tmp_path: Path) -> None:

@@ -357,3 +357,11 @@ class audio:
         progress: Callable[[int, bool], object] | None = None,
     ) -> list[audio.TranscodeResult]: ...
 
+
+# ---- textcsv ----------------------------------------------------------------------------
+
+class textcsv:
+    class TextCsvInternalError(RuntimeError): ...
+
+    @staticmethod
+    def read_rows(data: bytes) -> list[list[str]]: ...

@@ -13,6 +13,7 @@ mod calllist;
 mod convert;
 mod panics;
 mod sign;
+mod textcsv;
 
 /// Adds `callcore._core.<name>`, filled by `fill`.
 fn add_submodule(
@@ -38,5 +39,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     add_submodule(m, "sign", sign::register)?;
     add_submodule(m, "calllist", calllist::register)?;
     add_submodule(m, "audio", audio::register)?;
+    add_submodule(m, "textcsv", textcsv::register)?;
     Ok(())
 }

@@ -18,22 +18,30 @@ from __future__ import annotations
 
 import bisect
 import csv
-import functools
 import json
 import os
 import sqlite3
-import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .outcome_sources import (HUAWEI_MIN_INTERVAL, HUAWEI_PAGE, OutcomeSource, Poll, PollOptions, Result,
+                              babaihu_hangup_result, babaihu_poller, babaihu_task_result, hl95_contact_result,
+                              hl95_poller, huawei_poller, huawei_release_cause_meaning, huawei_result,
+                              sccc_billing_result, sccc_cdr_result, sccc_poller)
+
+# the platforms' result parsers and pollers live in outcome_sources; these names stay importable from here
+__all__ = ["COLUMNS", "OUTCOMES", "OutcomeJoin", "Outcomes", "PollOptions", "babaihu_hangup_result",
+           "babaihu_poller", "babaihu_task_result", "hl95_contact_result", "hl95_poller", "huawei_poller",
+           "huawei_release_cause_meaning", "huawei_result", "outcome_source", "outcomes", "sccc_billing_result",
+           "sccc_cdr_result", "sccc_poller", "summary_table", "write_csv", "write_outcomes", "write_xlsx",
+           "HUAWEI_MIN_INTERVAL", "HUAWEI_PAGE"]
+
 COLUMNS = ("input_row", "number", "campaign", "session_id", "call_time", "outcome", "code", "meaning", "call_id",
            "recording", "source")
 OUTCOMES = ("answered", "failed", "pending", "refused", "not_imported", "not_sent")
-HUAWEI_PAGE = 500  # 7.5.1 pageSize without details (001:26654)
-HUAWEI_MIN_INTERVAL = 1.0  # 7.5.1: "并发 ≤ 10, 且并发批次间隔在1s以上" (001:26622); we send one at a time
 
 
 @dataclass
@@ -62,142 +70,23 @@ def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
         return header, list(r)
 
 
-def _huawei_meaning(code: str) -> str:
-    from callcore.platforms.huawei import fail_code_meaning
-
-    return fail_code_meaning(code)
-
-
-@functools.lru_cache(maxsize=1)
-def _release_causes() -> dict[str, dict[str, Any]]:
-    from importlib import resources
-
-    text = resources.files("callcore.platforms").joinpath("data/huawei_release_causes.json").read_text("utf-8")
-    return dict(json.loads(text)["causes"])
-
-
-def huawei_release_cause_meaning(code: Any) -> str:
-    """The meaning of a Huawei call release cause (tables 13-128..13-133, 001:66993-67645, extracted
-    by tools/extract_release_causes.py), the code CDRs and the bill index carry; 7.6.1 and 7.5.1
-    results carry a failCode instead (table 7-295, :func:`callcore.platforms.huawei.fail_code_meaning`)."""
-    e = _release_causes().get(str(code).strip())
-    return e["meaning"] if e else "undocumented release cause"
-
-
 def _later(new: dict[str, Any], old: dict[str, Any] | None) -> bool:
     # a number dialled again: its latest call is its outcome
     return old is None or str(new.get("call_time", "")) >= str(old.get("call_time", ""))
 
 
-# --- each platform's results, normalised to {key, outcome, code, meaning, call_time, call_id, recording}.
-# The key is what joins a result to an input row: Huawei echoes our sessionId (with the campaign), 八百呼
-# (ctdKey) and 九五 (mobileDes) echo it in their listings; SCCC echoes neither, so its results join by number.
-
-
-def huawei_result(r: dict[str, Any]) -> dict[str, Any] | None:
-    """A 7.6.1 push or a 7.5.1 row (001:27180-27190, 26677-26688)."""
-    status = str(r.get("callStatus", ""))
-    code = str(r.get("failCode") or "")
-    if status == "6":  # 6 呼叫成功 (001:27184)
-        outcome, code, meaning = "answered", code or "00000", "外呼成功"
-    elif status == "5":
-        outcome, meaning = "failed", _huawei_meaning(code) if code else "呼叫失败 (no failCode)"
-    else:
-        return None
-    return {"key": (str(r.get("campaignId")), str(r.get("sessionId"))), "outcome": outcome, "code": code,
-            "meaning": meaning, "call_time": str(r.get("callTimeStr") or ""), "call_id": str(r.get("callId") or ""),
-            "recording": str(r.get("recordPath") or "")}
-
-
-def sccc_billing_result(n: dict[str, Any]) -> dict[str, Any] | None:
-    """An SCCC billing push (003:3002-3061): answered when it has an answerTime."""
-    answered = bool(str(n.get("answerTime") or "").strip())
-    return {"key": str(n.get("callee") or ""), "outcome": "answered" if answered else "failed",
-            "code": "" if answered else "no answerTime", "meaning": "接通" if answered else "未接通 (billing without answerTime)",
-            "call_time": str(n.get("startTime") or ""), "call_id": str(n.get("session") or ""),
-            "recording": str(n.get("recordFile") or "")}
-
-
-_SCCC_CDR_RESULT = {"1": ("answered", "接通"), "2": ("failed", "未接通"), "3": ("failed", "空号")}  # 003:3348-3352
-
-
-def sccc_cdr_result(r: dict[str, Any]) -> dict[str, Any] | None:
-    """A getCdrList row (003:3330-3353): ``result`` 1 接通 / 2 未接通 / 3 空号, ``releaseCause`` a SIP code."""
-    res = _SCCC_CDR_RESULT.get(str(r.get("result", "")))
-    if res is None:
-        return None
-    outcome, meaning = res
-    cause = str(r.get("releaseCause") or "")
-    return {"key": str(r.get("callee") or ""), "outcome": outcome, "code": str(r.get("result")),
-            "meaning": meaning + (f" (SIP {cause})" if cause else ""), "call_time": str(r.get("answerTime") or ""),
-            "call_id": str(r.get("key") or ""), "recording": str(r.get("filename") or "")}
-
-
-def babaihu_hangup_result(ev: dict[str, Any]) -> dict[str, Any] | None:
-    """A 八百呼 hang-up push's memo (004:1133-1160): answered when it has talk time."""
-    m = ev.get("memo") or {}
-    talk = str(m.get("cdrTalktime") or "0")
-    answered = talk not in ("", "0")
-    reason = str(m.get("cdrHangupReasonText") or m.get("cdrHangupReasonCode") or "")
-    return {"key": str(m.get("cdrPhoneNum") or ev.get("phone") or ""), "outcome": "answered" if answered else "failed",
-            "code": str(m.get("cdrHangupReasonCode") or ""), "meaning": ("已接听" if answered else "未接听") +
-            (f" ({reason})" if reason else ""), "call_time": str(m.get("cdrStartTime") or ""),
-            "call_id": str(m.get("cdrId") or ""), "recording": str(m.get("cdrRecordFile") or "")}
-
-
-# findTaskMx ctdStatus (004:1115): 0 未呼叫 1 呼叫中 2 暂停 3 未接听 4 已接听 5 已转接
-_BABAIHU_STATUS = {"3": ("failed", "未接听"), "4": ("answered", "已接听"), "5": ("answered", "已转接")}
-
-
-def babaihu_task_result(r: dict[str, Any]) -> dict[str, Any] | None:
-    res = _BABAIHU_STATUS.get(str(r.get("ctdStatus", "")))
-    if res is None:
-        return None  # 0 未呼叫, 1 呼叫中, 2 暂停: not dialled yet
-    return {"key": str(r.get("ctdKey") or ""), "outcome": res[0], "code": str(r.get("ctdStatus")), "meaning": res[1],
-            "call_time": str(r.get("ctdCallTime") or ""), "call_id": str(r.get("ctdId") or ""), "recording": ""}
-
-
-# outboundContacts callState (000:2224): 0 呼叫失败 1 联系成功 4 用户应答 5 无人应答 7 座席拒接 8 座席全忙 9 未联系
-_HL95_STATE = {"0": ("failed", "呼叫失败"), "1": ("answered", "联系成功"), "4": ("answered", "用户应答"),
-               "5": ("failed", "无人应答"), "7": ("failed", "座席拒接"), "8": ("failed", "座席全忙")}
-
-
-def hl95_contact_result(r: dict[str, Any]) -> dict[str, Any] | None:
-    res = _HL95_STATE.get(str(r.get("callState", "")))
-    if res is None:
-        return None  # 9 未联系, or no state yet
-    cause = str(r.get("cHangupCause") or "")
-    return {"key": str(r.get("mobileDes") or ""), "outcome": res[0], "code": str(r.get("callState")),
-            "meaning": res[1] + (f" ({cause})" if cause else ""),
-            "call_time": str(r.get("cStartTime") or r.get("callTime") or ""), "call_id": str(r.get("callId") or ""),
-            "recording": str(r.get("fileName") or "")}
-
-
-def _row_key(platform: str, campaign: Any, sid: str, number: str, *, pushed: bool) -> Any:
-    """What joins a row to a result: the 八百呼 hang-up push carries only the number (its listing
-    findTaskMx carries our key); SCCC only numbers; Huawei our sessionId in a campaign."""
-    if platform == "huawei":
-        return (str(campaign), sid)
-    if platform == "sccc" or (platform == "babaihu" and pushed):
-        return number
-    return sid
-
-
-def _pushed_results(platform: str, store: str | os.PathLike[str]) -> dict[Any, dict[str, Any]]:
+def _pushed_results(source: OutcomeSource, platform: str, store: str | os.PathLike[str]) -> dict[Any, Result]:
     from callcore.receivers.store import STORE_FILE, EventStore
 
     if not (Path(store) / STORE_FILE).exists():
         raise FileNotFoundError(f"--store {store}: no {STORE_FILE} there")
-    kinds = {"huawei": ("result", huawei_result), "sccc": ("billing", sccc_billing_result),
-             "babaihu": ("hangup", babaihu_hangup_result)}
-    if platform not in kinds:
-        return {}  # 九五 defines no pushes (seed 000)
-    kind, norm = kinds[platform]
-    out: dict[Any, dict[str, Any]] = {}
+    if source.push_kind is None:
+        return {}  # a platform without pushes (九五: seed 000 defines none)
+    out: dict[Any, Result] = {}
     es = EventStore(store)
     try:
-        for ev in es.events(platform, kind):
-            r = norm(ev)
+        for ev in es.events(platform, source.push_kind):
+            r = source.from_push(ev)
             if r is not None and _later(r, out.get(r["key"])):
                 out[r["key"]] = r
     finally:
@@ -205,85 +94,15 @@ def _pushed_results(platform: str, store: str | os.PathLike[str]) -> dict[Any, d
     return out
 
 
-def huawei_poller(client: Any, *, sleep: Callable[[float], None] = time.sleep,
-                  min_interval: float = HUAWEI_MIN_INTERVAL) -> Callable[[int, str], list[dict[str, Any]]]:
-    """A 7.5.1 lookup of one campaign's results by customField (our batch tag), every page of 500,
-    one call at a time and at least ``min_interval`` apart."""
-    last = [0.0]
+def outcome_source(platform: str) -> OutcomeSource:
+    """The platform's :class:`~callcore.pipelines.outcome_sources.OutcomeSource`, from the registry."""
+    from callcore.platforms import registry
 
-    def fetch(campaign: int, tag: str) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        page = 1
-        while True:
-            wait = last[0] + min_interval - time.monotonic()
-            if wait > 0:
-                sleep(wait)
-            total, items = client.call_results(campaign, customField=tag, pageSize=HUAWEI_PAGE, pageNum=page)
-            last[0] = time.monotonic()
-            for i in items:
-                r = huawei_result({k: getattr(i, k) for k in ("campaignId", "sessionId", "callTimeStr", "callStatus",
-                                                               "failCode", "callId", "recordPath")})
-                if r is not None:
-                    out.append(r)
-            if not items or page * HUAWEI_PAGE >= int(total):
-                return out
-            page += 1
-
-    return fetch
-
-
-def babaihu_poller(client: Any, page: int = 1000) -> Callable[[int, str], list[dict[str, Any]]]:
-    """findTaskMx (004:1095) of the flow, every page; joined by ctdKey (our sessionId)."""
-    done: set[int] = set()
-
-    def fetch(flow: int, _tag: str) -> list[dict[str, Any]]:
-        if flow in done:  # one listing of the flow serves every batch in it
-            return []
-        done.add(flow)
-        out, start = [], 0
-        while True:
-            total, rows = client.task_detail(flow, start=start, limit=page)
-            out.extend(r for r in map(babaihu_task_result, rows) if r is not None)
-            start += len(rows)
-            if not rows or start >= int(total):
-                return out
-
-    return fetch
-
-
-def hl95_poller(client: Any, page: int = 1000) -> Callable[[int, str], list[dict[str, Any]]]:
-    """outboundContacts (000:2197) of the manual task instance, every page; joined by mobileDes."""
-    done: set[int] = set()
-
-    def fetch(instance: int, _tag: str) -> list[dict[str, Any]]:
-        if instance in done:
-            return []
-        done.add(instance)
-        out, current = [], 1
-        while True:
-            d = client.contacts(str(instance), current_page=current, page_size=page)
-            rows = d.get("pageData") or []
-            out.extend(r for r in map(hl95_contact_result, rows) if r is not None)
-            if not rows or current * page >= int(d.get("total") or 0):
-                return out
-            current += 1
-
-    return fetch
-
-
-def sccc_poller(client: Any, agent: str, start: str = "", end: str = "") -> Callable[[int, str], list[dict[str, Any]]]:
-    """getCdrList (003:3116) of the task's agent over [start, end] (both empty: today, 003:3208-3213);
-    joined by callee number."""
-    done: list[bool] = []
-
-    def fetch(_task: int, _tag: str) -> list[dict[str, Any]]:
-        if done:
-            return []
-        done.append(True)
-        _total, rows = client.cdrs([agent], start=start, end=end)
-        return [r for r in map(sccc_cdr_result, rows) if r is not None]
-
-    return fetch
+    spec = registry.get(platform)
+    if spec.outcome_source is None:
+        raise ValueError(f"platform {platform}: no outcome source is registered (PlatformSpec.outcome_source)")
+    source: OutcomeSource = registry.load(spec.outcome_source)()
+    return source
 
 
 class OutcomeJoin:
@@ -291,7 +110,7 @@ class OutcomeJoin:
     outcomes in input-line order (a million-row import is never held as a million dicts)."""
 
     def __init__(self, workdir: str | os.PathLike[str], *, store: str | os.PathLike[str] | None = None,
-                 poll: Callable[[int, str], list[dict[str, Any]]] | None = None) -> None:
+                 poll: Poll | None = None) -> None:
         from .dial_column import read_dial_column
 
         work = Path(workdir)
@@ -316,7 +135,8 @@ class OutcomeJoin:
         self.first_line = 2 if clean.get("header") else 1
         self.lines_known = len(self.numbers) + len(self.set_aside) == self.input_rows
         self._starts = [b["start"] for b in self.batches]
-        self.pushed = _pushed_results(self.platform, store) if store is not None else {}
+        self.source = outcome_source(self.platform)
+        self.pushed = _pushed_results(self.source, self.platform, store) if store is not None else {}
         self.polled: dict[Any, dict[str, Any]] = {}
         self.poll_results_read = 0
         if poll is not None:
@@ -335,7 +155,7 @@ class OutcomeJoin:
                         self.polled[r["key"]] = r
 
     def _key(self, b: dict[str, Any], row: int, *, pushed: bool) -> Any:
-        return _row_key(self.platform, b["campaign"], f"{self.job}{row}", self.numbers[row], pushed=pushed)
+        return self.source.join_key(b["campaign"], f"{self.job}{row}", self.numbers[row], pushed=pushed)
 
     def _batch(self, row: int) -> dict[str, Any] | None:
         i = bisect.bisect_right(self._starts, row) - 1
@@ -360,14 +180,10 @@ class OutcomeJoin:
                                                    "again to finish it", source="import")
         else:
             sid = f"{self.job}{row}"
-            # SCCC takes no id of ours with a number (its results join by number)
-            rec.update(campaign=str(b["campaign"]), session_id="" if self.platform == "sccc" else sid)
-            key = self._key(b, row, pushed=True)
-            result, source = self.pushed.get(key), "push"
+            rec.update(campaign=str(b["campaign"]), session_id=sid if self.source.shows_session_id else "")
+            result, source = self.pushed.get(self._key(b, row, pushed=True)), "push"
             if result is None and self.polled:
-                if self.platform == "babaihu":  # its push joins by number, its listing by our key
-                    key = self._key(b, row, pushed=False)
-                result, source = self.polled.get(key), "poll"
+                result, source = self.polled.get(self._key(b, row, pushed=False)), "poll"
             if result is None:
                 rec.update(outcome="pending", meaning="taken by the platform, no result yet (not yet dialled)")
             else:
@@ -435,7 +251,7 @@ class _Tally:
 
 
 def outcomes(workdir: str | os.PathLike[str], *, store: str | os.PathLike[str] | None = None,
-             poll: Callable[[int, str], list[dict[str, Any]]] | None = None) -> Outcomes:
+             poll: Poll | None = None) -> Outcomes:
     """The outcome of every input row of the import in ``workdir`` (all in memory; see
     :func:`write_outcomes` for large imports); see the module docs."""
     j = OutcomeJoin(workdir, store=store, poll=poll)
@@ -446,7 +262,7 @@ def outcomes(workdir: str | os.PathLike[str], *, store: str | os.PathLike[str] |
 
 def write_outcomes(workdir: str | os.PathLike[str], csv_path: str | os.PathLike[str], *,
                    store: str | os.PathLike[str] | None = None,
-                   poll: Callable[[int, str], list[dict[str, Any]]] | None = None,
+                   poll: Poll | None = None,
                    xlsx_path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     """Streams every row's outcome to ``csv_path`` (and ``xlsx_path``); returns the summary."""
     j = OutcomeJoin(workdir, store=store, poll=poll)
@@ -545,32 +361,20 @@ def import_platform(workdir: str | os.PathLike[str]) -> str:
         db.close()
 
 
-def _client_and_poller(platform: str, args: Any) -> tuple[Any, Callable[[int, str], list[dict[str, Any]]]]:
+def _client_and_poller(platform: str, args: Any) -> tuple[Any, Poll]:
+    from callcore.platforms import registry
+
     from .cli_common import _creds, _endpoint
 
     ak, sk = _creds()
-    ep = _endpoint(args)
-    if platform == "huawei":
-        from callcore.platforms.huawei import HuaweiClient
-
-        c: Any = HuaweiClient(ep, ak, sk, vdn_id=args.vdn)
-        return c, huawei_poller(c)
-    if platform == "sccc":
-        from callcore.platforms.sccc import ScccClient
-
-        if not args.agent:
-            raise ValueError("--poll for sccc: give --agent (getCdrList lists by agent, 003:3187)")
-        c = ScccClient(ep, ak, sk)
-        return c, sccc_poller(c, args.agent, args.since or "", args.until or "")
-    if platform == "babaihu":
-        from callcore.platforms.babaihu import BabaihuClient
-
-        c = BabaihuClient(ep, ak, sk)
-        return c, babaihu_poller(c)
-    from callcore.platforms.hl95 import Hl95Client
-
-    c = Hl95Client(ep, ak, sk)
-    return c, hl95_poller(c)
+    source = outcome_source(platform)
+    options = PollOptions(vdn=args.vdn, agent=args.agent, since=args.since or "", until=args.until or "")
+    client = registry.load(registry.get(platform).client)(_endpoint(args), ak, sk, **source.client_arguments(options))
+    try:
+        return client, source.poller(client, options)
+    except BaseException:
+        client.close()
+        raise
 
 
 def _cmd_results(args: Any) -> int:

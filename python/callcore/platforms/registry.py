@@ -86,6 +86,8 @@ class PlatformSpec:
     * ``client`` / ``async_client``: the client classes, constructed as ``Client(base_url, user, secret)``.
     * ``import_adapter``: the import engine's adapter class (``callcore outbound import``).
     * ``recording_source``: the recording sync's source class (``callcore recordings sync``).
+    * ``outcome_source``: where the platform's call results come from, pushed and polled
+      (``callcore outbound results``, :mod:`callcore.pipelines.outcome_sources`).
     * ``receiver``: the module of the push receiver; it has ``PATHS`` (path -> what is pushed there)
       and ``from_environment(store, *, allow, max_body, replay_window, env)`` returning the ASGI app.
     * ``sandbox``: the sandbox class (``callcore sandbox``, the pytest plugin's ``<name>_sandbox``).
@@ -102,6 +104,7 @@ class PlatformSpec:
     async_client: str
     import_adapter: str | None = None
     recording_source: str | None = None
+    outcome_source: str | None = None
     receiver: str | None = None
     sandbox: str | None = None
     recording_format: str = "auto"
@@ -125,6 +128,7 @@ _BUILT_IN = (
         async_client="callcore.platforms.huawei:AsyncHuaweiClient",
         import_adapter="callcore.pipelines.adapters.huawei:HuaweiAdapter",
         recording_source="callcore.pipelines.recording_sources:HuaweiSource",
+        outcome_source="callcore.pipelines.outcome_sources:HuaweiOutcomes",
         receiver="callcore.receivers.huawei",
         sandbox="callcore.sandbox.huawei:HuaweiSandbox",
     ),
@@ -136,6 +140,7 @@ _BUILT_IN = (
         async_client="callcore.platforms.sccc:AsyncScccClient",
         import_adapter="callcore.pipelines.adapters.sccc:ScccAdapter",
         recording_source="callcore.pipelines.recording_sources:ScccSource",
+        outcome_source="callcore.pipelines.outcome_sources:ScccOutcomes",
         receiver="callcore.receivers.sccc",
         sandbox="callcore.sandbox.sccc:ScccSandbox",
     ),
@@ -147,6 +152,7 @@ _BUILT_IN = (
         async_client="callcore.platforms.babaihu:AsyncBabaihuClient",
         import_adapter="callcore.pipelines.adapters.babaihu:BabaihuAdapter",
         recording_source="callcore.pipelines.recording_sources:BabaihuSource",
+        outcome_source="callcore.pipelines.outcome_sources:BabaihuOutcomes",
         receiver="callcore.receivers.babaihu",
         sandbox="callcore.sandbox.babaihu:BabaihuSandbox",
     ),
@@ -159,6 +165,7 @@ _BUILT_IN = (
         async_client="callcore.platforms.hl95:AsyncHl95Client",
         import_adapter="callcore.pipelines.adapters.hl95:Hl95Adapter",
         recording_source="callcore.pipelines.recording_sources:Hl95Source",
+        outcome_source="callcore.pipelines.outcome_sources:Hl95Outcomes",
         # no receiver: the seed (000, V1.3) defines no pushes; results and recordings are polled
         receiver=None,
         sandbox="callcore.sandbox.hl95:Hl95Sandbox",

@@ -3,16 +3,17 @@
 callback (7.6.1, iSales -> us)."""
 from __future__ import annotations
 
-import csv
-import io
 import json
+import operator
 import os
 import zipfile
 import zlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+from callcore import _core
 
 from ..errors import ClientValidationError, ProtocolError
 from .models import PLATFORM, RECORD_COLUMNS, BillIndex, CallResult, RecordRow, as_int
@@ -30,17 +31,15 @@ def safe_extract(zip_path: str | os.PathLike[str], dest: str | os.PathLike[str])
     return _safe_extract(zip_path, dest, platform=PLATFORM)
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:  # encoding is not specified (notes/recording.md 3.1); GB18030 is the usual other
-        return data.decode("gb18030", "replace")
-
-
 def _rows(data: bytes) -> tuple[list[str], Iterator[list[str]]]:
-    reader = csv.reader(io.StringIO(_decode(data)))
-    header = [h.strip().lower() for h in next(reader, [])]
-    return header, reader
+    """The header (lowercased) and the rows of an index CSV, every cell trimmed. Decoded as UTF-8,
+    else GB18030 (the encoding is not specified, notes/recording.md 3.1; GB18030 is the usual
+    other), and parsed by the core (``callcore._core.textcsv``), which reads Excel's dialect as
+    the ``csv`` module does in about a third of its time."""
+    rows = _core.textcsv.read_rows(data)
+    if not rows:
+        return [], iter(())
+    return [h.lower() for h in rows[0]], iter(rows[1:])
 
 
 def read_bill_index(zip_path: str | os.PathLike[str]) -> BillIndex:
@@ -70,16 +69,22 @@ def read_bill_index(zip_path: str | os.PathLike[str]) -> BillIndex:
                     pos["vdn_id"] = pos["vdn"]
                 idx = [pos.get(c) for c in RECORD_COLUMNS]
                 n = len(header)
+                if None not in idx and idx == list(range(len(idx))):
+                    # the 18 columns in the documented order (the usual file): cells straight in
+                    cells_of: Callable[[list[str]], Any] = operator.itemgetter(*idx)
+                else:
+                    def cells_of(r: list[str]) -> list[str]:
+                        return [r[i] if i is not None else "" for i in idx]
                 for r in rows:
                     if len(r) < n:
-                        if not any(c.strip() for c in r):
+                        if not any(r):
                             continue
                         r = r + [""] * (n - len(r))
-                    records.append(RecordRow(*[r[i].strip() if i is not None else "" for i in idx]))
+                    records.append(RecordRow(*cells_of(r)))
             elif "_call" in base:
                 for r in rows:
-                    if any(c.strip() for c in r):
-                        calls.append(dict(zip(header, (c.strip() for c in r))))
+                    if any(r):
+                        calls.append(dict(zip(header, r)))
     return BillIndex(calls, records)
 
 

@@ -286,6 +286,16 @@ def _sccc_window():
     return (now - timedelta(hours=4)).strftime("%Y-%m-%d %H:%M:%S"), (now + timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _sccc_recordings(sccc_proc) -> list:
+    """The sandbox's recorded calls in the sync's window, as a script lists them (getRecordsList)."""
+    from callcore.platforms.sccc import ScccClient
+
+    url, customer, password = sccc_proc
+    lo, hi = (datetime.strptime(x, "%Y-%m-%d %H:%M:%S").timestamp() for x in _sccc_window())
+    with ScccClient(url, customer, password) as c:
+        return [r for r in c.iter_records() if r.filename and lo <= r.startTime <= hi]
+
+
 def test_sccc_recording_sync_per_file(measure, record, sccc_proc, tmp_path):
     """``sync_recordings(platform="sccc")``: list (getRecordsList from key 0), download with 4
     workers, transcode to PCM WAV on all cores, manifest; wall time per file."""
@@ -315,19 +325,14 @@ def _sccc_script_peer(measure, sccc_proc, tmp_path, name: str, convert, record=N
 
     import httpx
 
-    from callcore.platforms.sccc import ScccClient
-
-    url, customer, password = sccc_proc
-    b, e = _sccc_window()
-    lo, hi = (datetime.strptime(x, "%Y-%m-%d %H:%M:%S").timestamp() for x in (b, e))
+    url = sccc_proc[0]
     rounds = iter(range(100))
     n_files = []
 
     def peer():
         out = tmp_path / f"{name.split()[-1]}{next(rounds)}"
         out.mkdir()
-        with ScccClient(url, customer, password) as c:
-            recs = [r for r in c.iter_records() if r.filename and lo <= r.startTime <= hi]
+        recs = _sccc_recordings(sccc_proc)
         with httpx.Client() as h:
             def one(i_r):
                 i, r = i_r
@@ -396,15 +401,11 @@ def test_sccc_recording_transcode_floor_per_file(measure, sccc_proc, tmp_path):
     import httpx
 
     from callcore import audio
-    from callcore.platforms.sccc import ScccClient
 
-    url, customer, password = sccc_proc
-    b, e = _sccc_window()
-    lo, hi = (datetime.strptime(x, "%Y-%m-%d %H:%M:%S").timestamp() for x in (b, e))
+    url = sccc_proc[0]
     src = tmp_path / "src"
     src.mkdir()
-    with ScccClient(url, customer, password) as c:
-        recs = [r for r in c.iter_records() if r.filename and lo <= r.startTime <= hi]
+    recs = _sccc_recordings(sccc_proc)
     with httpx.Client() as h:
         def fetch(i_r):
             i, r = i_r
@@ -435,11 +436,8 @@ def test_sccc_recording_get_cpu_per_file(measure, sccc_proc, stack: str):
 
     import httpx
 
-    from callcore.platforms.sccc import ScccClient
-
-    url, customer, password = sccc_proc
-    with ScccClient(url, customer, password) as c:
-        names = [r.filename for r in c.iter_records() if r.filename]
+    url = sccc_proc[0]
+    names = [r.filename for r in _sccc_recordings(sccc_proc)]
     if stack == "httpx":
         client = httpx.Client()
 

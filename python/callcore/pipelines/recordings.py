@@ -49,11 +49,12 @@ import hashlib
 import io
 import json
 import os
+import queue
 import re
 import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
@@ -614,7 +615,11 @@ class RecordingSync:
                 self.progress("downloaded", 1, 0)
 
         with ThreadPoolExecutor(max_workers=max(1, self.options.workers)) as pool:
-            in_flight: set[Future[_Fetched]] = set()
+            # finished downloads arrive on a queue, each future put there as it completes: one
+            # wake-up per download, where concurrent.futures.wait set up a waiter on every
+            # download in flight for each one that finished
+            finished: queue.SimpleQueue[Future[_Fetched]] = queue.SimpleQueue()
+            in_flight = 0
             rows = iter(todo)
             exhausted = False
             while True:
@@ -623,20 +628,24 @@ class RecordingSync:
                 if staged and (len(staged) >= self.options.chunk or not in_flight):
                     commit_downloads()
                     continue
-                while not exhausted and len(in_flight) < self.options.workers * 2:
+                while not exhausted and in_flight < self.options.workers * 2:
                     row = next(rows, None)
                     if row is None:
                         exhausted = True
                         break
-                    in_flight.add(pool.submit(self._fetch, row["key"], row))
+                    pool.submit(self._fetch, row["key"], row).add_done_callback(finished.put)
+                    in_flight += 1
                 if len(pending_conv) >= self.options.chunk or (not in_flight and pending_conv):
                     converted += convert(pending_conv)
                     pending_conv = []
                     continue
                 if not in_flight:
                     break
-                finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-                staged += [f.result() for f in finished]
+                done = [finished.get()]
+                while not finished.empty():
+                    done.append(finished.get_nowait())
+                in_flight -= len(done)
+                staged += [f.result() for f in done]
         self._prune_sources(src_root)
         return fetched, converted
 

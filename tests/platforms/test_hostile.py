@@ -181,6 +181,19 @@ def test_zip_with_parent_paths(hw: HuaweiClient, tmp_path: Path) -> None:
     assert [q.relative_to(tmp_path / "g").as_posix() for q in safe_extract(p, tmp_path / "g")] == ["a/b.csv"]
 
 
+def test_a_bill_zip_bomb_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    """The index reader parses members in memory, so it keeps the extraction's limits: a recording
+    index that expands 1,000 times past 10 MiB is refused from the zip's directory, unread."""
+    import zipfile
+
+    p = tmp_path / "20240101_bomb.zip"
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("20240101000000000123_record_1.csv", b"developer,call_id\n" + b"0" * (20 << 20))
+    assert p.stat().st_size < 100_000
+    with pytest.raises(E.UnsafeArchiveError, match="zip bomb"):
+        read_bill_index(p)
+
+
 def test_not_a_zip(tmp_path: Path) -> None:
     p = tmp_path / "bill.zip"
     p.write_bytes(b"PK\x03\x04 but not really a zip")

@@ -141,18 +141,7 @@ def safe_extract(zip_path: str | os.PathLike[str], dest: str | os.PathLike[str],
         raise ProtocolError(f"{platform + ': ' if platform else ''}{archive} is not a valid zip ({e})",
                             platform=platform) from None
     with zf:
-        if len(infos) > max_members:
-            raise ArchiveLimitError(f"{archive}: {len(infos)} members, more than the limit of {max_members}",
-                                    archive=archive, limit=f"MAX_MEMBERS={max_members}", platform=platform)
-        total = sum(i.file_size for i in infos)
-        packed = sum(i.compress_size for i in infos)
-        if total > max_total_bytes:
-            raise ArchiveLimitError(f"{archive}: expands to {total} bytes, more than the limit of {max_total_bytes}",
-                                    archive=archive, limit=f"MAX_TOTAL_BYTES={max_total_bytes}", platform=platform)
-        if total > BOMB_FLOOR_BYTES and total > MAX_RATIO * max(packed, 1):
-            raise ArchiveLimitError(f"{archive}: {packed} compressed bytes expand to {total} (more than {MAX_RATIO} "
-                                    "times): refused as a zip bomb", archive=archive,
-                                    limit=f"MAX_RATIO={MAX_RATIO}", platform=platform)
+        check_limits(infos, archive, platform=platform, max_members=max_members, max_total_bytes=max_total_bytes)
         plan: list[tuple[zipfile.ZipInfo, Path, bool]] = []
         seen: dict[str, tuple[str, str]] = {}  # folded path -> (file|dir, member name)
         for info in infos:
@@ -202,6 +191,42 @@ def safe_extract(zip_path: str | os.PathLike[str], dest: str | os.PathLike[str],
         return written
 
 
+def check_limits(infos: list[zipfile.ZipInfo], archive: str, *, platform: str = "", max_members: int = MAX_MEMBERS,
+                 max_total_bytes: int = MAX_TOTAL_BYTES) -> None:
+    """Refuses an archive whose directory declares too many members, too many bytes in all, or
+    more than MAX_RATIO times its compressed size (past BOMB_FLOOR_BYTES), before anything is
+    decompressed; :func:`member_chunks` holds each member to the size it declares."""
+    if len(infos) > max_members:
+        raise ArchiveLimitError(f"{archive}: {len(infos)} members, more than the limit of {max_members}",
+                                archive=archive, limit=f"MAX_MEMBERS={max_members}", platform=platform)
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos)
+    if total > max_total_bytes:
+        raise ArchiveLimitError(f"{archive}: expands to {total} bytes, more than the limit of {max_total_bytes}",
+                                archive=archive, limit=f"MAX_TOTAL_BYTES={max_total_bytes}", platform=platform)
+    if total > BOMB_FLOOR_BYTES and total > MAX_RATIO * max(packed, 1):
+        raise ArchiveLimitError(f"{archive}: {packed} compressed bytes expand to {total} (more than {MAX_RATIO} "
+                                "times): refused as a zip bomb", archive=archive,
+                                limit=f"MAX_RATIO={MAX_RATIO}", platform=platform)
+
+
+def member_chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, archive: str, platform: str = "") -> Iterator[bytes]:
+    """A member's bytes, 64 KiB at a time; ArchiveLimitError as soon as the stream runs on past the
+    size the directory declares (which :func:`check_limits` checked)."""
+    left = info.file_size
+    with zf.open(info) as src:
+        while True:
+            c = src.read(1 << 16)
+            if not c:
+                return
+            left -= len(c)
+            if left < 0:
+                raise ArchiveLimitError(f"{archive}: zip member {info.filename!r} expands past the "
+                                        f"{info.file_size} bytes it declares", archive=archive,
+                                        member=info.filename, limit="declared size", platform=platform)
+            yield c
+
+
 def _mkdir(archive: str, member: str, path: Path, platform: str) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -211,24 +236,8 @@ def _mkdir(archive: str, member: str, path: Path, platform: str) -> None:
 
 
 def _write_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, archive: str, platform: str) -> None:
-    left = info.file_size
-
-    def chunks() -> Iterator[bytes]:
-        nonlocal left
-        with zf.open(info) as src:
-            while True:
-                c = src.read(1 << 16)
-                if not c:
-                    return
-                left -= len(c)
-                if left < 0:  # the stream runs on past the size the directory declares
-                    raise ArchiveLimitError(f"{archive}: zip member {info.filename!r} expands past the "
-                                            f"{info.file_size} bytes it declares", archive=archive,
-                                            member=info.filename, limit="declared size", platform=platform)
-                yield c
-
     try:
-        _http.atomic_write(target, chunks())
+        _http.atomic_write(target, member_chunks(zf, info, archive, platform))
     except ArchiveError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError,
@@ -241,6 +250,6 @@ def _write_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, arch
                                 platform=platform) from None
 
 
-__all__ = ["safe_extract", "is_zip", "is_zip_file", "ArchiveError", "ArchiveNameError", "ArchiveCollisionError",
+__all__ = ["safe_extract", "check_limits", "member_chunks", "is_zip", "is_zip_file", "ArchiveError", "ArchiveNameError", "ArchiveCollisionError",
            "ArchiveLimitError", "ArchiveWriteError", "MAX_MEMBERS", "MAX_TOTAL_BYTES", "BOMB_FLOOR_BYTES",
            "MAX_RATIO", "MAX_NAME_BYTES", "MAX_PATH_BYTES"]

@@ -46,20 +46,25 @@ def read_bill_index(zip_path: str | os.PathLike[str]) -> BillIndex:
     """Parses a downloadBillFile zip by header name (the column layout grew from 13 to 18 in
     2022; notes/recording.md 3.1): ``*_call_N.csv`` -> CDR rows, ``*_record_N.csv`` -> RecordRow.
     Nothing is extracted to disk."""
+    from ..archive import check_limits, member_chunks
+
     calls: list[dict[str, str]] = []
     records: list[RecordRow] = []
+    archive = os.fspath(zip_path)
     try:
         zf = zipfile.ZipFile(zip_path)
     except zipfile.BadZipFile as e:
-        raise ProtocolError(f"huawei: bill file {os.fspath(zip_path)} is not a valid zip ({e})",
-                            platform=PLATFORM) from None
+        raise ProtocolError(f"huawei: bill file {archive} is not a valid zip ({e})", platform=PLATFORM) from None
     with zf:
+        # read in memory, so held to the extraction's limits: a bill zip that declares a huge or
+        # bomb-like member is refused before it is decompressed, and one that lies is cut off
+        check_limits(zf.infolist(), archive, platform=PLATFORM)
         for info in sorted(zf.infolist(), key=lambda i: i.filename):
             base = PurePosixPath(info.filename.replace("\\", "/")).name.lower()
             if not base.endswith(".csv"):
                 continue
             try:
-                header, rows = _rows(zf.read(info))
+                header, rows = _rows(b"".join(member_chunks(zf, info, archive, PLATFORM)))
             except (zipfile.BadZipFile, EOFError, zlib.error) as e:
                 raise ProtocolError(f"huawei: {info.filename} in the bill zip is corrupt ({e})",
                                     platform=PLATFORM) from None

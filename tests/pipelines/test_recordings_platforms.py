@@ -297,3 +297,20 @@ def test_downloads_are_hashed_while_written_not_read_back(sandboxes, tmp_path, p
         source, output = out / ".callcore-sync" / src_rel, out / out_rel
         assert (ps.sha256(source), source.stat().st_size) == (src_sha, src_bytes), src_rel
         assert (ps.sha256(output), output.stat().st_size) == (out_sha, out_bytes), out_rel
+
+
+def test_an_output_folder_linked_outside_out_is_refused(sandboxes, tmp_path):
+    """Output paths come from remote names, and a folder of them that is a symbolic link leading
+    outside OUT is refused before anything is fetched: nothing is written through it."""
+    sb = sandboxes("sccc")
+    now, b, e = _period()
+    _three_groups("sccc", sb, now, n=4)
+    exp = ps.expected("sccc", sb, b, e)
+    folder = Path(exp[0].remote_file).parent  # recordings/<day>: SCCC's remote names (003:2816)
+    out, outside = tmp_path / "out", tmp_path / "outside"
+    outside.mkdir()
+    (out / folder.parent).mkdir(parents=True)
+    (out / folder).symlink_to(outside, target_is_directory=True)
+    with pytest.raises(ValueError, match="would leave"):
+        sync_recordings(ps.options("sccc", sb, out, b, e))
+    assert list(outside.iterdir()) == [] and not sb.counter.served

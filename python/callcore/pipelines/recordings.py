@@ -378,9 +378,9 @@ class RecordingSync:
         """The output path (relative to OUT) of a listed recording: from its remote name, kept
         out of the state folder, and distinct from every other recording's."""
         rel = Path(safe_relative_path(rec.name, ext))
-        self._check_stays_inside(rec.name, rel.parent)
         if rel.parts[0] == STATE_DIR:
             rel = Path("_" + STATE_DIR, *rel.parts[1:])
+        self._check_stays_inside(rec.name, rel.parent)
         taken = db.execute("SELECT 1 FROM recs WHERE out=? AND key!=?", (str(rel), rec.key)).fetchone()
         if taken:
             tag = hashlib.sha256(rec.key.encode()).hexdigest()[:10]

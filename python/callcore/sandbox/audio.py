@@ -58,8 +58,9 @@ def synth_call_pcm(key: str, seconds: float, rate: int = 8000) -> np.ndarray:
 # A platform serves a recording from storage; the sandboxes make it from its key on demand, which
 # costs ~2 ms of CPU for a few seconds of audio (the numpy synthesis), more than every client's own
 # work on a download. The last recordings made are kept, so a recording served twice (each
-# benchmark round, a retried download) costs what a stored file costs. Bounded: 512 recordings of
-# 2-8 s are at most 64 MiB even as 16-bit PCM WAV.
+# benchmark round, a retried download) costs what a stored file costs. Bounded: each of the two
+# caches below keeps 512 recordings; 512 of 2-8 s are at most 64 MiB even as 16-bit PCM WAV, and
+# half that as raw A-law.
 _KEPT_RECORDINGS = 512
 
 

@@ -40,6 +40,7 @@ def _fingerprint(path: Path) -> dict[str, Any]:
         digest = hashlib.file_digest(f, "sha256").hexdigest()
         return {"bytes": os.fstat(f.fileno()).st_size, "sha256": digest}
 
+
 MAX_ATTEMPTS = 50  # sends of one batch without a definite answer before the job stops
 
 SCHEMA = """

@@ -35,7 +35,7 @@ def _rows(data: bytes) -> tuple[list[str], Iterator[list[str]]]:
     """The header (lowercased) and the rows of an index CSV, every cell trimmed. Decoded as UTF-8,
     else GB18030 (the encoding is not specified, notes/recording.md 3.1; GB18030 is the usual
     other), and parsed by the core (``callcore._core.textcsv``), which reads Excel's dialect as
-    the ``csv`` module does in about a third of its time."""
+    the ``csv`` module does, with the GIL released."""
     rows = _core.textcsv.read_rows(data)
     if not rows:
         return [], iter(())

@@ -221,6 +221,14 @@ pub fn wait_for_removals() {
     }
 }
 
+/// A file's size and SHA-256: what a journal keeps to know a file later read back is the one
+/// written (the import's clean CSV).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileDigest {
+    pub bytes: u64,
+    pub sha256: [u8; 32],
+}
+
 /// Lowercase hex of a digest.
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -262,6 +270,11 @@ impl<F: Read + Write + Seek> HashingWriter<F> {
             hashed: 0,
             stale: false,
         }
+    }
+
+    /// The file being written.
+    pub fn get_ref(&self) -> &F {
+        &self.file
     }
 
     /// The file (still open) and the SHA-256 of its bytes.

@@ -758,6 +758,13 @@ impl CleanSummary {
             .map(|column| packed_dial(py, column))
             .transpose()
     }
+    /// The clean file's `(size, hex SHA-256)`, when the clean was asked to hash it.
+    #[getter]
+    fn clean_digest(&self) -> Option<(u64, String)> {
+        self.0
+            .clean_digest
+            .map(|d| (d.bytes, crate::fsutil::hex(&d.sha256)))
+    }
     /// Clean rows per kind, every kind present.
     #[getter]
     fn per_kind<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -898,7 +905,7 @@ fn clean_values<'py>(
 
 /// Clean a file to a clean CSV and a rejects CSV; returns the summary dict.
 #[pyfunction]
-#[pyo3(signature = (norm, input, clean, rejects, *, column=None, column_index=None, scope_column=None, has_header=None, delimiter=None, platform=None, batch_size=None, defuse=true, bom=false, blacklist=None, store=None, window_days=None, record=false, chunk_rows=16384, sheet=None, progress=None, parallel=true, keep_dial=false))]
+#[pyo3(signature = (norm, input, clean, rejects, *, column=None, column_index=None, scope_column=None, has_header=None, delimiter=None, platform=None, batch_size=None, defuse=true, bom=false, blacklist=None, store=None, window_days=None, record=false, chunk_rows=16384, sheet=None, progress=None, parallel=true, keep_dial=false, hash_clean=false))]
 #[allow(clippy::too_many_arguments)]
 fn clean_file<'py>(
     py: Python<'py>,
@@ -924,6 +931,7 @@ fn clean_file<'py>(
     progress: Option<Bound<'py, PyAny>>,
     parallel: bool,
     keep_dial: bool,
+    hash_clean: bool,
 ) -> PyResult<CleanSummary> {
     let col = match (column, column_index) {
         (Some(_), Some(_)) => {
@@ -956,6 +964,7 @@ fn clean_file<'py>(
         sheet,
         parallel,
         keep_dial,
+        hash_clean,
     };
     let mut st = store
         .as_ref()
@@ -1066,18 +1075,20 @@ fn write_huawei_batch(
     .map_err(err)
 }
 
-/// The `dial` column of a clean CSV, packed: `(lines, offsets)`, every value followed by `\n` in
-/// `lines`, and `offsets` the native-endian u64 start of each row's value plus the end.
+/// The `dial` column of a clean CSV, packed: `(lines, offsets, (size, sha256))`, every value
+/// followed by `\n` in `lines`, `offsets` the native-endian u64 start of each row's value plus
+/// the end, and the size and hex SHA-256 of the bytes read.
 #[pyfunction]
 fn read_dial_column<'py>(
     py: Python<'py>,
     path: PathBuf,
-) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
-    let column = detach_guarded(py, "read_dial_column", || {
+) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>, (u64, String))> {
+    let (column, digest) = detach_guarded(py, "read_dial_column", || {
         crate::calllist::dial_column::read_dial_column(&path)
     })?
     .map_err(err)?;
-    packed_dial(py, &column)
+    let (lines, offsets) = packed_dial(py, &column)?;
+    Ok((lines, offsets, (digest.bytes, crate::fsutil::hex(&digest.sha256))))
 }
 
 fn packed_dial<'py>(

@@ -12,7 +12,10 @@
 use std::io::Read;
 use std::path::Path;
 
+use sha2::{Digest, Sha256};
+
 use super::{io_err, CalllistError, Result};
+use crate::fsutil::FileDigest;
 
 /// The tail after the dial value: `,` + a batch number of at most 20 digits.
 const BATCH_MAX: usize = 21;
@@ -131,8 +134,9 @@ impl DialTap {
 }
 
 /// Reads the `dial` column of a clean CSV written by the clean pipeline with a platform (whose
-/// header ends `dial,batch`).
-pub fn read_dial_column(path: &Path) -> Result<DialColumn> {
+/// header ends `dial,batch`), and the size and SHA-256 of the bytes it read (hashed as they pass:
+/// a resumed import checks the file against its journal without reading it twice).
+pub fn read_dial_column(path: &Path) -> Result<(DialColumn, FileDigest)> {
     let mut file = std::fs::File::open(path).map_err(io_err(path))?;
     let bad = |message: String| CalllistError::Csv {
         path: path.into(),
@@ -142,12 +146,16 @@ pub fn read_dial_column(path: &Path) -> Result<DialColumn> {
     let mut buf = vec![0u8; 1 << 20];
     let mut tap = DialTap::new();
     let mut header: Option<Vec<u8>> = Some(Vec::new());
+    let mut sha = Sha256::new();
+    let mut bytes = 0u64;
     loop {
         let n = file.read(&mut buf).map_err(io_err(path))?;
         if n == 0 {
             break;
         }
         let mut piece = &buf[..n];
+        sha.update(piece);
+        bytes += n as u64;
         if let Some(head) = header.as_mut() {
             // the header's cells are the input's column names: a quoted one may hold a newline
             let mut quoted = head.iter().filter(|&&b| b == b'"').count() % 2 == 1;
@@ -180,7 +188,11 @@ pub fn read_dial_column(path: &Path) -> Result<DialColumn> {
         check_header(&head).map_err(bad)?;
     }
     let column = tap.finish().map_err(bad)?;
-    Ok(column)
+    let digest = FileDigest {
+        bytes,
+        sha256: sha.finalize().into(),
+    };
+    Ok((column, digest))
 }
 
 fn check_header(head: &[u8]) -> std::result::Result<(), String> {
@@ -267,18 +279,29 @@ mod tests {
         };
         let s = clean_file(&paths, &opts, &norm, None, None, &mut |_, _, _| true).unwrap();
         assert_eq!(s.dial, None, "not asked for");
-        let col = read_dial_column(&c).unwrap();
+        assert_eq!(s.clean_digest, None, "not asked for");
+        let (col, read) = read_dial_column(&c).unwrap();
         assert_eq!(col.len() as u64, s.clean);
-        // the clean hands over the same column from what it writes, on both of its paths
+        // the digest of the bytes read is the file's, computed independently
+        let text = std::fs::read(&c).unwrap();
+        let want = FileDigest {
+            bytes: text.len() as u64,
+            sha256: Sha256::digest(&text).into(),
+        };
+        assert_eq!(read, want);
+        // the clean hands over the same column, and the same digest, from what it writes, on
+        // both of its paths
         for parallel in [true, false] {
             let keep = CleanOptions {
                 keep_dial: true,
+                hash_clean: true,
                 parallel,
                 chunk_rows: 700,
                 ..opts.clone()
             };
             let s = clean_file(&paths, &keep, &norm, None, None, &mut |_, _, _| true).unwrap();
             assert_eq!(s.dial.as_ref(), Some(&col), "parallel: {parallel}");
+            assert_eq!(s.clean_digest, Some(want), "parallel: {parallel}");
         }
         // the csv crate's reading of the same file agrees on every row
         let mut rdr = csv::Reader::from_path(&c).unwrap();

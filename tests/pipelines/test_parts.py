@@ -2,6 +2,7 @@
 reader, SFTP upload to a real sshd, the bill index read by column name."""
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -161,7 +162,9 @@ def test_dial_column_is_read_packed_and_agrees_with_the_csv_module(tmp_path):
         r = _csv.reader(f)
         i = next(r).index("dial")
         want = [row[i] for row in r]
-    col = read_dial_column(clean)
+    col, digest = read_dial_column(clean)
+    # the bytes it read, hashed on the way: the file's size and SHA-256 as hashlib gives them
+    assert digest == {"bytes": clean.stat().st_size, "sha256": hashlib.sha256(clean.read_bytes()).hexdigest()}
     assert isinstance(col, DialColumn) and len(col) == len(want) == s.clean > 2990
     assert col[:] == want and col[10:20] == want[10:20] and col[::500] == want[::500]
     assert col[0] == want[0] and col[-1] == want[-1] and col[5:5] == []
@@ -189,9 +192,17 @@ def test_the_clean_hands_over_the_dial_column_it_wrote(tmp_path, parallel):
                    encoding="utf-8")
     handed: list[DialColumn] = []
     s = calllist.clean(src, tmp_path / "c.csv", tmp_path / "r.csv", platform="sccc", parallel=parallel, chunk_rows=300,
-                       on_dial_column=lambda lines, offsets: handed.append(DialColumn(lines, offsets)))
+                       on_dial_column=lambda lines, offsets: handed.append(DialColumn(lines, offsets)), hash_clean=True)
     [col] = handed
     assert len(col) == s.clean == 5000
-    assert col[:] == read_dial_column(tmp_path / "c.csv")[:]
+    read, digest = read_dial_column(tmp_path / "c.csv")
+    assert col[:] == read[:]
+    # hashed while written: the same size and SHA-256 hashlib gives the finished file
+    written = (tmp_path / "c.csv").read_bytes()
+    assert (s.clean_bytes, s.clean_sha256) == (len(written), hashlib.sha256(written).hexdigest())
+    assert digest == {"bytes": s.clean_bytes, "sha256": s.clean_sha256}
+    assert calllist.clean(src, tmp_path / "c3.csv", tmp_path / "r3.csv").clean_sha256 is None  # not asked for
     with pytest.raises(ValueError, match="platform"):
         calllist.clean(src, tmp_path / "c2.csv", tmp_path / "r2.csv", on_dial_column=lambda lines, offsets: None)
+    with pytest.raises(ValueError, match="hash_clean needs a file source"):
+        calllist.clean(["13800138000"], hash_clean=True)  # type: ignore[call-overload]

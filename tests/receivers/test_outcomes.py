@@ -132,3 +132,20 @@ def test_cli_poll_finds_results_that_were_never_pushed(loop: Any) -> None:
     polled = json.loads(r.stdout)
     assert polled["from_poll"] == 6 and polled["outcomes"]["pending"] == 39 and polled["reconciles"]
     assert sb.secret_key not in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("damage", ["one digit", "missing"])
+def test_outcomes_refuse_a_clean_file_changed_since_the_import(loop: Any, damage: str) -> None:
+    """The join matches clean.csv's rows to the journal's batches by position: a clean.csv edited
+    (same size, other content) or removed since the clean would give rows another number's
+    outcome, so it is refused by name, as a resumed import refuses it."""
+    sb, cid, store, good, tmp = loop
+    clean = tmp / "w" / "clean.csv"
+    text = clean.read_bytes()
+    if damage == "one digit":
+        at = text.index(good[7].encode()) + len(good[7]) - 1
+        clean.write_bytes(text[:at] + (b"1" if text[at:at + 1] != b"1" else b"2") + text[at + 1:])
+    else:
+        clean.unlink()
+    with pytest.raises(ValueError, match=r"clean\.csv: (changed since the clean .*other content|missing).* outcome join"):
+        outcomes(tmp / "w", store=tmp / "store")

@@ -272,6 +272,9 @@ class Summary:
     header: bool | None = None
     column: int | None = None
     columns: list[str] = field(default_factory=list)
+    #: the clean file's size and hex SHA-256, computed while writing it (``clean(hash_clean=True)``)
+    clean_bytes: int | None = None
+    clean_sha256: str | None = None
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Summary:
@@ -279,11 +282,13 @@ class Summary:
 
     @classmethod
     def _from_core(cls, s: _c.CleanSummary) -> Summary:
+        digest = s.clean_digest
         return cls(
             rows=s.rows, clean=s.clean, rejected=s.rejected, per_kind=s.per_kind, per_reason=s.per_reason,
             duplicates=s.duplicates, blacklisted=s.blacklisted, already_imported=s.already_imported,
             ragged=s.ragged, missing_field=s.missing_field, batches=s.batches, encoding=s.encoding,
             delimiter=s.delimiter, header=s.header, column=s.column, columns=s.columns,
+            clean_bytes=None if digest is None else digest[0], clean_sha256=None if digest is None else digest[1],
         )
 
 
@@ -339,6 +344,7 @@ def clean(  # type: ignore[overload-overlap]  # a str is a path here, never a co
     progress: Callable[[int, int, int], object] | None = None,
     parallel: bool = True,
     on_dial_column: Callable[[bytes, bytes], object] | None = None,
+    hash_clean: bool = False,
 ) -> Summary: ...
 @overload
 def clean(
@@ -397,6 +403,7 @@ def clean(
     progress: Callable[[int, int, int], object] | None = None,
     parallel: bool = True,
     on_dial_column: Callable[[bytes, bytes], object] | None = None,
+    hash_clean: bool = False,
 ) -> Summary | CleanResult:
     """Clean a call list: normalize, reject invalid numbers, keep the first of duplicates
     (within ``scope_column``/``scopes`` when given), refuse ``blacklist`` numbers (a path, a
@@ -417,10 +424,14 @@ def clean(
     before the function returns, with the clean rows' ``dial`` column as the clean wrote it,
     packed: ``lines`` (every value followed by ``\n``) and ``offsets`` (native-endian u64 start
     of each row's value, plus the end), as :func:`callcore._core.calllist.read_dial_column`
-    reads it back from the file.
+    reads it back from the file. ``hash_clean`` (a file ``source``) hashes the clean file as it is
+    written: its size and SHA-256 come back as ``Summary.clean_bytes`` and ``clean_sha256``
+    (without a second read of the file; an import journals them to know its clean.csv later).
     """
     if on_dial_column is not None and (platform is None or not isinstance(source, (str, os.PathLike))):
         raise ValueError("on_dial_column needs a file source and a platform (the dial column is the platform's)")
+    if hash_clean and not isinstance(source, (str, os.PathLike)):
+        raise ValueError("hash_clean needs a file source (an in-memory clean writes no clean file)")
     norm = _normalizer(default_area_code, structural_only, foreign, allow_short_codes, mobile_prefixes)
     bl = _as_blacklist(blacklist, default_area_code)
     store_s = None if store is None else os.fspath(store)
@@ -438,7 +449,8 @@ def clean(
             scope_column=scope_column, has_header=has_header, delimiter=delimiter,
             platform=platform, batch_size=batch_size, defuse=defuse, bom=bom, blacklist=bl,
             store=store_s, window_days=window_days, record=record, chunk_rows=chunk_rows,
-            sheet=sheet, progress=progress, parallel=parallel, keep_dial=on_dial_column is not None, **kw,
+            sheet=sheet, progress=progress, parallel=parallel, keep_dial=on_dial_column is not None,
+            hash_clean=hash_clean, **kw,
         )
         packed = core_summary.dial_column
         if on_dial_column is not None and packed is not None:

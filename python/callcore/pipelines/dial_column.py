@@ -4,13 +4,16 @@ A million-row list is one ``bytes`` of ``number\\n`` lines and one array of row 
 row, against ~60 for a Python string in a list); strings are made only for the rows a batch sends.
 On a fresh run the clean hands it over as it writes the rows (``calllist.clean(on_dial_column=…)``);
 a resumed run reads clean.csv back in one Rust call (a scan for record ends, no CSV parse of every
-cell).
+cell) that also hashes the bytes it reads, so the run checks the file against its journal without
+reading it a second time.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable, Sequence
-from typing import overload
+from pathlib import Path
+from typing import Any, overload
 
 
 class DialColumn(Sequence[str]):
@@ -73,9 +76,47 @@ class DialColumn(Sequence[str]):
         return [block[i - first] for i in rows]
 
 
-def read_dial_column(path: str | os.PathLike[str]) -> DialColumn:
-    """The ``dial`` column of a calllist clean CSV written with a platform, in row order."""
+def read_dial_column(path: str | os.PathLike[str]) -> tuple[DialColumn, dict[str, Any]]:
+    """The ``dial`` column of a calllist clean CSV written with a platform, in row order, and the
+    file's size and SHA-256 as read (``{"bytes": n, "sha256": hex}``, the journal's form)."""
     from callcore._core import calllist as core
 
-    lines, offsets = core.read_dial_column(os.fspath(path))
-    return DialColumn(lines, offsets)
+    lines, offsets, (size, sha256) = core.read_dial_column(os.fspath(path))
+    return DialColumn(lines, offsets), {"bytes": size, "sha256": sha256}
+
+
+def read_journaled(path: Path, kept: dict[str, Any] | None, *, what: str = "import") -> DialColumn:
+    """The dial column of an import's ``clean.csv``, refused when the file is not the one its clean
+    wrote: *kept* is the size and SHA-256 the journal took from the clean (``None`` in work folders
+    from before they were kept: not checked). The rows of clean.csv are matched to the journal's
+    batches by position, so a file edited, cut or replaced since would send, or report outcomes
+    for, rows that were never cleaned or other rows than the batches say."""
+    try:
+        column, now = read_dial_column(path)
+    except FileNotFoundError:
+        if kept is None:
+            raise
+        raise ValueError(f"{path}: missing; this work folder's {what} needs the file its clean wrote "
+                         f"(restore it, or start again in a new work folder)") from None
+    except ValueError:
+        # not readable as a clean CSV any more: say it changed when it did (the likelier cause)
+        if kept is None or _digest(path) == kept:
+            raise
+        raise ValueError(_changed(path, kept, _digest(path), what)) from None
+    if kept is not None and now != kept:
+        raise ValueError(_changed(path, kept, now, what))
+    return column
+
+
+def _digest(path: Path) -> dict[str, Any]:
+    """Size and SHA-256 of a file, the journal's form (only for a file the Rust reader refused)."""
+    with open(path, "rb") as f:
+        return {"bytes": os.fstat(f.fileno()).st_size, "sha256": hashlib.file_digest(f, "sha256").hexdigest()}
+
+
+def _changed(path: Path, kept: dict[str, Any], now: dict[str, Any], what: str) -> str:
+    other = ", other content" if now["bytes"] == kept["bytes"] else ""
+    return (f"{path}: changed since the clean of this work folder ({kept['bytes']:,} bytes then, {now['bytes']:,} "
+            f"now{other}); the {what} matches its rows by position, so it refuses to go on: restore the file or "
+            f"start again in a new work folder")
+

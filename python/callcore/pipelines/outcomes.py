@@ -111,7 +111,7 @@ class OutcomeJoin:
 
     def __init__(self, workdir: str | os.PathLike[str], *, store: str | os.PathLike[str] | None = None,
                  poll: Poll | None = None) -> None:
-        from .dial_column import read_dial_column
+        from .dial_column import read_journaled
 
         work = Path(workdir)
         db = _ro(work / "journal.sqlite3")
@@ -119,6 +119,7 @@ class OutcomeJoin:
             self.platform = str(_meta(db, "platform", "huawei"))
             self.job = _meta(db, "job")
             clean = _meta(db, "clean")
+            clean_file = _meta(db, "clean_file")
             if self.job is None or clean is None:
                 raise ValueError(f"{work}: the import has not cleaned its list yet: run `callcore outbound import` "
                                  "first")
@@ -128,7 +129,10 @@ class OutcomeJoin:
             db.close()
         self.input_rows = int(clean.get("rows", 0))
         # every row is looked up by index below: one decode of the packed column into a list
-        self.numbers = read_dial_column(work / "clean.csv")[:] if (work / "clean.csv").exists() else []
+        # (checked against the journal: outcomes are matched to the batches' rows by position)
+        clean_csv = work / "clean.csv"
+        self.numbers = (read_journaled(clean_csv, clean_file, what="outcome join")[:]
+                        if clean_file is not None or clean_csv.exists() else [])
         _h, rej_rows = _read_csv(work / "rejects.csv") if (work / "rejects.csv").exists() else ([], [])
         self.set_aside = sorted((int(r[0]), r) for r in rej_rows if r and r[0].isdigit())
         # clean rows are the input lines the cleaning did not set aside, in order (rejects.csv: row = input line)

@@ -30,6 +30,8 @@ pub struct Summary {
     pub columns: Vec<String>,
     /// The clean rows' `dial` column, when [`super::CleanOptions::keep_dial`] asked for it.
     pub dial: Option<crate::calllist::dial_column::DialColumn>,
+    /// The clean file's size and SHA-256, when [`super::CleanOptions::hash_clean`] asked for them.
+    pub clean_digest: Option<crate::fsutil::FileDigest>,
 }
 
 impl Summary {

@@ -71,6 +71,10 @@ pub struct CleanOptions {
     /// With a platform: hand the `dial` column over in [`super::Summary::dial`], collected from
     /// the clean rows as they are written (the import engine's numbers, no second read).
     pub keep_dial: bool,
+    /// Hash the clean file while writing it: its size and SHA-256 in
+    /// [`super::Summary::clean_digest`] (the import journals them; a resumed run checks the file
+    /// it reads back against them without a read of its own).
+    pub hash_clean: bool,
 }
 
 impl Default for CleanOptions {
@@ -89,6 +93,7 @@ impl Default for CleanOptions {
             sheet: None,
             parallel: true,
             keep_dial: false,
+            hash_clean: false,
         }
     }
 }

@@ -25,7 +25,7 @@ use encoding_rs::{DecoderResult, GB18030, UTF_8};
 use rayon::prelude::*;
 
 use super::gate::{Gate, Summary};
-use super::pipeline::{tap_dial, write_out};
+use super::pipeline::{tap_dial, write_out, CleanOut};
 use super::sniff::Layout;
 use super::write::{clean_tail, format_row, needs_defuse, CsvBuf, Fields, RowOut, TAIL_MAX};
 use crate::calllist::dedup::scope_hash;
@@ -609,11 +609,11 @@ pub(super) struct Job<'a, 'g> {
 /// seen every clean row.
 pub(super) fn run(
     job: Job<'_, '_>,
-    clean_f: AtomicFile,
+    clean_f: CleanOut,
     rej_f: AtomicFile,
     dial: Option<DialTap>,
     progress: &mut dyn FnMut(u64, u64, u64) -> bool,
-) -> Result<(AtomicFile, AtomicFile, Option<DialTap>)> {
+) -> Result<(CleanOut, AtomicFile, Option<DialTap>)> {
     let Job {
         input,
         mut file,
@@ -869,7 +869,7 @@ pub(super) fn run(
 
         // ------------------------------------------------------------ writer
         let writer = sc.spawn(
-            move || -> Result<(AtomicFile, AtomicFile, Option<DialTap>)> {
+            move || -> Result<(CleanOut, AtomicFile, Option<DialTap>)> {
                 let (mut clean_f, mut rej_f, mut dial) = (clean_f, rej_f, dial);
                 for round in wrx.iter() {
                     for p in &round.pieces[..round.n] {

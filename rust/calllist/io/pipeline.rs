@@ -16,7 +16,7 @@ use crate::calllist::dial_column::DialTap;
 use crate::calllist::normalize::{Normalized, Normalizer, Reason};
 use crate::calllist::platform::Batcher;
 use crate::calllist::{io_err, CalllistError, Result};
-use crate::fsutil::AtomicFile;
+use crate::fsutil::{AtomicFile, FileDigest, HashingWriter};
 
 use super::decode::{DecodeAt, Decoding};
 use super::gate::{normalize_many, Gate, Summary};
@@ -150,7 +150,10 @@ pub fn clean_file(
         ..Summary::default()
     };
     let width = layout.columns.len();
-    let mut clean_f = AtomicFile::create(paths.clean).map_err(io_err(paths.clean))?;
+    let mut clean_f = HashingWriter::new(
+        AtomicFile::create(paths.clean).map_err(io_err(paths.clean))?,
+        opts.hash_clean,
+    );
     let mut rej_f = AtomicFile::create(paths.rejects).map_err(io_err(paths.rejects))?;
     let mut head = CsvBuf::new(4096, opts.defuse);
     let mut rhead = CsvBuf::new(256, opts.defuse);
@@ -295,7 +298,7 @@ pub fn clean_file(
     let (wtx, wrx) = sync_channel::<(Vec<(CsvBuf, CsvBuf)>, usize)>(2);
     let (wback_tx, wback_rx) = sync_channel::<Vec<(CsvBuf, CsvBuf)>>(4);
     let writer = std::thread::spawn(
-        move || -> Result<(AtomicFile, AtomicFile, Option<DialTap>)> {
+        move || -> Result<(CleanOut, AtomicFile, Option<DialTap>)> {
             let mut dial = dial;
             for (bufs, pieces) in wrx.iter() {
                 for (cb, rb) in &bufs[..pieces] {
@@ -442,7 +445,7 @@ fn file_gate<'a>(
 pub(super) fn finish(
     mut summary: Summary,
     batcher: Option<Batcher>,
-    clean_f: AtomicFile,
+    clean_f: CleanOut,
     rej_f: AtomicFile,
     dial: Option<DialTap>,
     store: Option<&mut ImportStore>,
@@ -458,6 +461,12 @@ pub(super) fn finish(
         .map(DialTap::finish)
         .transpose()
         .map_err(|m| CalllistError::Config(format!("dial column: {m}")))?;
+    let clean_path = clean_f.get_ref().path().to_path_buf();
+    let (clean_f, sha256) = clean_f.finish().map_err(io_err(&clean_path))?;
+    if let Some(sha256) = sha256 {
+        let bytes = clean_f.size().map_err(io_err(&clean_path))?;
+        summary.clean_digest = Some(FileDigest { bytes, sha256 });
+    }
     commit(clean_f)?;
     commit(rej_f)?;
     if let Some(st) = store {
@@ -477,9 +486,29 @@ pub(super) fn tap_dial(dial: &mut Option<DialTap>, rows: &[u8]) -> Result<()> {
     }
 }
 
+/// The clean file as the pipeline writes it: hashed on the way when the options ask for it.
+pub(super) type CleanOut = HashingWriter<AtomicFile>;
+
+/// An output of the pipeline, named in its errors.
+pub(super) trait Output: Write {
+    fn path(&self) -> &Path;
+}
+
+impl Output for AtomicFile {
+    fn path(&self) -> &Path {
+        AtomicFile::path(self)
+    }
+}
+
+impl Output for CleanOut {
+    fn path(&self) -> &Path {
+        self.get_ref().path()
+    }
+}
+
 /// Appends to an output, naming it in the error.
-pub(super) fn write_out(out: &mut AtomicFile, bytes: &[u8]) -> Result<()> {
-    out.write_all(bytes).map_err(io_err(out.path()))
+pub(super) fn write_out(out: &mut impl Output, bytes: &[u8]) -> Result<()> {
+    out.write_all(bytes).map_err(|e| io_err(out.path())(e))
 }
 
 /// Puts a finished output in its place.

@@ -9,7 +9,6 @@ states (pause/resume/create) are :class:`.targets.TargetStates`.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import secrets
 import sqlite3
@@ -26,19 +25,12 @@ from callcore.platforms.errors import (ApiError, AuthenticationError, Blackliste
 
 from ..adapters import make_adapter
 from ..adapters.base import Found, PlatformAdapter, Unknown, not_applied
-from ..dial_column import DialColumn, read_dial_column
+from ..dial_column import DialColumn, read_journaled
 from ..journal import Journal, sweep_partials
 from ..options import ImportFailed, ImportOptions, ImportSummary, PlatformImportOptions
 from ..retrying import retry_call
 from .summary import summarize
 from .targets import TargetStates
-
-
-def _fingerprint(path: Path) -> dict[str, Any]:
-    """Size and SHA-256 of a file, as the journal keeps them."""
-    with open(path, "rb") as f:
-        digest = hashlib.file_digest(f, "sha256").hexdigest()
-        return {"bytes": os.fstat(f.fileno()).st_size, "sha256": digest}
 
 
 MAX_ATTEMPTS = 50  # sends of one batch without a definite answer before the job stops
@@ -121,14 +113,14 @@ class OutboundImport(TargetStates):
                                blacklist=self.settings.blacklist, default_area_code=self.settings.default_area_code,
                                column=self.settings.column,
                                progress=lambda done, tot, rows: self.progress("clean", done, tot),
-                               on_dial_column=lambda lines, offsets: handed.append(DialColumn(lines, offsets)))
-            with self.journal.tx() as db:  # the clean's counts and its file's fingerprint, together
-                self.journal.set("clean_file", _fingerprint(self.clean_file), db)
+                               on_dial_column=lambda lines, offsets: handed.append(DialColumn(lines, offsets)),
+                               hash_clean=True)
+            with self.journal.tx() as db:  # the clean's counts and its file's size and SHA-256 (hashed as written), together
+                self.journal.set("clean_file", {"bytes": s.clean_bytes, "sha256": s.clean_sha256}, db)
                 self.journal.set("clean", asdict(s), db)
             self.dial = handed[0]
-        else:  # cleaned by an earlier run (the journal says so): its clean.csv, read back in one Rust call
-            self._check_clean_file_unchanged()
-            self.dial = read_dial_column(self.clean_file)
+        else:  # cleaned by an earlier run (the journal says so): its clean.csv, read back and hashed in one Rust call
+            self.dial = read_journaled(self.clean_file, self.journal.get("clean_file"), what="resumed import")
         if len(self.dial) != self.journal.get("clean")["clean"]:
             raise ValueError(f"{self.clean_file}: {len(self.dial)} rows, but the clean of this work folder wrote "
                              f"{self.journal.get('clean')['clean']}; restore the file or start again in a new work folder")
@@ -136,25 +128,6 @@ class OutboundImport(TargetStates):
             self._plan()
         else:
             self._place_held()
-
-    def _check_clean_file_unchanged(self) -> None:
-        """A resumed run sends the rows of ``clean.csv`` by their position, which the journal's
-        batches hold: a file edited, truncated or replaced since the clean would send rows that were
-        never cleaned, or other rows than the batches say. Its size and SHA-256 are kept from the
-        clean; work folders from before they were kept are not checked."""
-        kept = self.journal.get("clean_file")
-        if kept is None:
-            return
-        try:
-            now = _fingerprint(self.clean_file)
-        except FileNotFoundError:
-            raise ValueError(f"{self.clean_file}: missing; this work folder's import needs the file its clean wrote "
-                             f"(restore it, or start again in a new work folder)") from None
-        if now != kept:
-            raise ValueError(f"{self.clean_file}: changed since the clean of this work folder ({kept['bytes']:,} bytes "
-                             f"then, {now['bytes']:,} now{', other content' if now['bytes'] == kept['bytes'] else ''}); "
-                             f"a resumed import sends its rows by position, so it refuses to go on: restore the file "
-                             f"or start again in a new work folder")
 
     def _place_held(self) -> None:
         """Rows held for want of campaign room go to campaigns given on this run that the journal

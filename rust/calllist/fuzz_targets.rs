@@ -90,6 +90,15 @@ fn run(
     assert_eq!(s.per_kind.iter().sum::<u64>(), s.clean, "kinds add up");
     let clean = std::fs::read(&c).expect("clean file");
     let rejects = std::fs::read(&r).expect("rejects file");
+    if opts.hash_clean {
+        // hashed while written, in pieces, on the writer thread: the finished file's digest
+        use sha2::{Digest, Sha256};
+        let want = crate::fsutil::FileDigest {
+            bytes: clean.len() as u64,
+            sha256: Sha256::digest(&clean).into(),
+        };
+        assert_eq!(s.clean_digest, Some(want), "clean file digest");
+    }
     Ok((format!("{s:?}"), clean, rejects))
 }
 
@@ -111,6 +120,7 @@ pub fn csv_paths_agree(data: &[u8]) {
             chunk_rows,
             has_header,
             parallel,
+            hash_clean: true,
             ..CleanOptions::default()
         };
         results.push(run(&input, &dir, &opts, &norm));

@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 import time
-from pathlib import Path
 
 from callcore._cli_conventions import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL
 
@@ -58,12 +57,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _cmd_transcode(args: argparse.Namespace) -> int:
-    from callcore.audio import plan_outputs, transcode_many
+    from callcore.audio import _plan_outputs, transcode_many
 
     for s in args.src:
         if not os.path.exists(s):
             raise FileNotFoundError(f"{s}: no such file or folder")
-    pairs = plan_outputs(args.src, args.out, args.to)
+    pairs = _plan_outputs(args.src, args.out, args.to)
     # rich draws the progress bar and the summary table on a terminal; otherwise (a script, a
     # pipe, a log) the summary is plain lines, and rich, ~40 ms of imports (a third of a one-hour
     # file's whole run), is never imported
@@ -76,7 +75,7 @@ def _cmd_transcode(args: argparse.Namespace) -> int:
         else:
             print("no input files found", file=sys.stderr)
         return 1
-    Path(args.out).mkdir(parents=True, exist_ok=True)
+    os.makedirs(args.out, exist_ok=True)
     started = time.perf_counter()
     failed = 0
     opts = dict(

@@ -1088,7 +1088,11 @@ fn read_dial_column<'py>(
     })?
     .map_err(err)?;
     let (lines, offsets) = packed_dial(py, &column)?;
-    Ok((lines, offsets, (digest.bytes, crate::fsutil::hex(&digest.sha256))))
+    Ok((
+        lines,
+        offsets,
+        (digest.bytes, crate::fsutil::hex(&digest.sha256)),
+    ))
 }
 
 fn packed_dial<'py>(

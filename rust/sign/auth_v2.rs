@@ -17,7 +17,7 @@ use std::borrow::Cow;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::encode::{hex_lower, normalize_into, push_hex_lower, Sink};
+use super::encode::{hex_lower, is_unreserved_text, normalize_into, push_hex_lower, Sink};
 use super::timestamp;
 use super::SignError;
 
@@ -52,10 +52,48 @@ pub struct Canonical<'a> {
     /// `content-length;content-type;host`
     pub signed_headers: String,
     /// `content-length:22\ncontent-type:...\nhost:...`
-    pub canonical_headers: String,
+    pub canonical_headers: CanonicalHeaders<'a>,
     /// `k=v&k2=v2`, or `None` when there is no query
     pub canonical_query: Option<String>,
     pub body: &'a [u8],
+}
+
+/// The CanonicalHeaders records (`name:normalize(value)`, sorted as whole strings, `\n`-joined).
+#[derive(Debug, Clone)]
+pub enum CanonicalHeaders<'a> {
+    /// (lowercase name, name as given, trimmed value) sorted by name, when that is the records'
+    /// order: every name is unreserved text (so normalizing leaves it as it is) and none is a
+    /// prefix of the next (only then can `:` sort after the longer name's next byte). The usual
+    /// request; its records are written straight to the sink, never built as a string (the
+    /// string and its sort were ~10 % of a 200 B signature).
+    InNameOrder(Vec<(Cow<'a, str>, &'a str, &'a str)>),
+    /// The records of any other header set, sorted once.
+    Sorted(String),
+}
+
+impl CanonicalHeaders<'_> {
+    fn write_to<S: Sink + ?Sized>(&self, sink: &mut S) {
+        match self {
+            CanonicalHeaders::InNameOrder(headers) => {
+                for (i, (name, _, value)) in headers.iter().enumerate() {
+                    if i > 0 {
+                        sink.put(b"\n");
+                    }
+                    sink.put(name.as_bytes());
+                    sink.put(b":");
+                    normalize_into(value.as_bytes(), sink);
+                }
+            }
+            CanonicalHeaders::Sorted(text) => sink.put(text.as_bytes()),
+        }
+    }
+
+    /// The records as text.
+    pub fn to_text(&self) -> String {
+        let mut out = Vec::with_capacity(128);
+        self.write_to(&mut out);
+        String::from_utf8(out).expect("canonical headers are ASCII")
+    }
 }
 
 /// RFC 9110 `tchar`: the bytes allowed in a method or a header name.
@@ -264,11 +302,21 @@ pub fn canonicalize<'a>(req: &Request<'a>) -> Result<Canonical<'a>, SignError> {
     }
     // Records are sorted as whole `name:value` strings (TreeSet in the demo), which differs from
     // the name order when one name prefixes another (`x-a-b:` < `x-a:`), auth.md 4.2.4 row 10.
-    let canonical_headers = sorted_records(
-        headers.iter().map(|(n, _, v)| (n.as_ref(), *v)),
-        b':',
-        b'\n',
-    );
+    let in_name_order = headers
+        .iter()
+        .all(|(n, _, _)| is_unreserved_text(n.as_bytes()))
+        && headers
+            .windows(2)
+            .all(|w| !w[1].0.starts_with(w[0].0.as_ref()));
+    let canonical_headers = if in_name_order {
+        CanonicalHeaders::InNameOrder(headers)
+    } else {
+        CanonicalHeaders::Sorted(sorted_records(
+            headers.iter().map(|(n, _, v)| (n.as_ref(), *v)),
+            b':',
+            b'\n',
+        ))
+    };
     let canonical_query = if req.query.is_empty() {
         None
     } else {
@@ -297,14 +345,14 @@ impl Canonical<'_> {
         }
         sink.put(self.signed_headers.as_bytes());
         sink.put(b"\n");
-        sink.put(self.canonical_headers.as_bytes());
+        self.canonical_headers.write_to(sink);
         sink.put(b"\n");
         normalize_into(self.body, sink);
     }
 
     /// The CanonicalRequest as text.
     pub fn to_text(&self) -> String {
-        let mut out = Vec::with_capacity(64 + self.canonical_headers.len() + self.body.len() * 2);
+        let mut out = Vec::with_capacity(192 + self.body.len() * 2);
         self.write_to(&mut out);
         String::from_utf8(out).expect("canonical request is ASCII")
     }
@@ -570,7 +618,32 @@ mod tests {
         };
         let c = canonicalize(&req).unwrap();
         assert_eq!(c.signed_headers, "host;x-a;x-a-b");
-        assert_eq!(c.canonical_headers, "host:h\nx-a-b:2\nx-a:1");
+        assert!(matches!(c.canonical_headers, CanonicalHeaders::Sorted(_)));
+        assert_eq!(c.canonical_headers.to_text(), "host:h\nx-a-b:2\nx-a:1");
+        // names that need no reordering are written in name order, with the same text
+        let headers = [("Host", "h:1"), ("x-b", " 2 "), ("x-a", "é")];
+        let c = canonicalize(&Request {
+            headers: &headers,
+            ..req
+        })
+        .unwrap();
+        assert!(matches!(
+            c.canonical_headers,
+            CanonicalHeaders::InNameOrder(_)
+        ));
+        assert_eq!(
+            c.canonical_headers.to_text(),
+            "host:h%3A1\nx-a:%C3%A9\nx-b:2"
+        );
+        // a name normalizing encodes (`!`) takes the sorted path, whatever its order
+        let headers = [("host", "h"), ("x!", "1")];
+        let c = canonicalize(&Request {
+            headers: &headers,
+            ..req
+        })
+        .unwrap();
+        assert!(matches!(c.canonical_headers, CanonicalHeaders::Sorted(_)));
+        assert_eq!(c.canonical_headers.to_text(), "host:h\nx%21:1");
     }
 
     #[test]

@@ -31,6 +31,13 @@ pub trait Sink {
     /// bytes (a JSON body alternates short runs and escapes, and each small MAC update cost more
     /// than the encoding itself).
     fn put_normalized(&mut self, input: &[u8]) {
+        if input.len() <= SMALL {
+            // a header value: a buffer of its size, not a 1.5 KB one to clear
+            let mut buf = [0u8; 3 * SMALL + 4];
+            let n = encode_into(input, &mut buf);
+            self.put(&buf[..n]);
+            return;
+        }
         let mut buf = [0u8; 3 * CHUNK + 4];
         for chunk in input.chunks(CHUNK) {
             let n = encode_into(chunk, &mut buf);
@@ -77,6 +84,13 @@ const ENCODED: [u32; 256] = {
 /// Input bytes encoded per flush of the default [`Sink::put_normalized`]: their encoding (at
 /// most 3 bytes each) fits its stack buffer.
 const CHUNK: usize = 512;
+/// Inputs this short are encoded in one small stack buffer.
+const SMALL: usize = 64;
+
+/// Whether normalizing `text` leaves it unchanged (every byte unreserved).
+pub fn is_unreserved_text(text: &[u8]) -> bool {
+    text.iter().all(|&b| UNRESERVED[b as usize])
+}
 
 /// Encodes `input` into `out` (which has room for `3 * input.len() + 4` bytes) and returns the
 /// encoded length. Each byte is one table load and one 4-byte store; the store's spare byte is

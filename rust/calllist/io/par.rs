@@ -868,35 +868,33 @@ pub(super) fn run(
         });
 
         // ------------------------------------------------------------ writer
-        let writer = sc.spawn(
-            move || -> Result<(CleanOut, AtomicFile, Option<DialTap>)> {
-                let (mut clean_f, mut rej_f, mut dial) = (clean_f, rej_f, dial);
-                for round in wrx.iter() {
-                    for p in &round.pieces[..round.n] {
-                        if let (Some(c), Some(r)) = (&p.clean, &p.rej) {
-                            write_out(&mut clean_f, &c.buf)?;
-                            tap_dial(&mut dial, &c.buf)?;
-                            write_out(&mut rej_f, &r.buf)?;
-                        }
+        let writer = sc.spawn(move || -> Result<(CleanOut, AtomicFile, Option<DialTap>)> {
+            let (mut clean_f, mut rej_f, mut dial) = (clean_f, rej_f, dial);
+            for round in wrx.iter() {
+                for p in &round.pieces[..round.n] {
+                    if let (Some(c), Some(r)) = (&p.clean, &p.rej) {
+                        write_out(&mut clean_f, &c.buf)?;
+                        tap_dial(&mut dial, &c.buf)?;
+                        write_out(&mut rej_f, &r.buf)?;
                     }
-                    // buffers grown by an unusual block (a huge cell, a giant line) are released
-                    // rather than kept for the rest of the run
-                    let mut pieces = round.pieces;
-                    pieces.truncate(16);
-                    for p in &mut pieces {
-                        if p.fields.capacity() > trim_at
-                            || p.scratch.capacity() > trim_at
-                            || p.clean.as_ref().is_some_and(|b| b.buf.capacity() > trim_at)
-                            || p.rej.as_ref().is_some_and(|b| b.buf.capacity() > trim_at)
-                        {
-                            *p = Piece::default();
-                        }
-                    }
-                    let _ = back_tx.send(pieces);
                 }
-                Ok((clean_f, rej_f, dial))
-            },
-        );
+                // buffers grown by an unusual block (a huge cell, a giant line) are released
+                // rather than kept for the rest of the run
+                let mut pieces = round.pieces;
+                pieces.truncate(16);
+                for p in &mut pieces {
+                    if p.fields.capacity() > trim_at
+                        || p.scratch.capacity() > trim_at
+                        || p.clean.as_ref().is_some_and(|b| b.buf.capacity() > trim_at)
+                        || p.rej.as_ref().is_some_and(|b| b.buf.capacity() > trim_at)
+                    {
+                        *p = Piece::default();
+                    }
+                }
+                let _ = back_tx.send(pieces);
+            }
+            Ok((clean_f, rej_f, dial))
+        });
 
         // ------------------------------------------------------------ deciding, formatting
         // the first block is being read and parsed: map the dedup table meanwhile

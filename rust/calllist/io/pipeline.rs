@@ -297,20 +297,18 @@ pub fn clean_file(
     // a writer thread: formatted buffers go out in order while the next chunk is formatted
     let (wtx, wrx) = sync_channel::<(Vec<(CsvBuf, CsvBuf)>, usize)>(2);
     let (wback_tx, wback_rx) = sync_channel::<Vec<(CsvBuf, CsvBuf)>>(4);
-    let writer = std::thread::spawn(
-        move || -> Result<(CleanOut, AtomicFile, Option<DialTap>)> {
-            let mut dial = dial;
-            for (bufs, pieces) in wrx.iter() {
-                for (cb, rb) in &bufs[..pieces] {
-                    write_out(&mut clean_f, &cb.buf)?;
-                    tap_dial(&mut dial, &cb.buf)?;
-                    write_out(&mut rej_f, &rb.buf)?;
-                }
-                let _ = wback_tx.try_send(bufs);
+    let writer = std::thread::spawn(move || -> Result<(CleanOut, AtomicFile, Option<DialTap>)> {
+        let mut dial = dial;
+        for (bufs, pieces) in wrx.iter() {
+            for (cb, rb) in &bufs[..pieces] {
+                write_out(&mut clean_f, &cb.buf)?;
+                tap_dial(&mut dial, &cb.buf)?;
+                write_out(&mut rej_f, &rb.buf)?;
             }
-            Ok((clean_f, rej_f, dial))
-        },
-    );
+            let _ = wback_tx.try_send(bufs);
+        }
+        Ok((clean_f, rej_f, dial))
+    });
 
     let timing = std::env::var_os("CALLLIST_TIMING").is_some();
     let (mut t_wait, mut t_norm, mut t_rows) = (0f64, 0f64, 0f64);

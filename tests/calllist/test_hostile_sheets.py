@@ -5,6 +5,7 @@ fails the test instead of killing or stalling pytest. Each must end in an ordina
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -99,6 +100,10 @@ def test_ordinary_spreadsheets_still_read(tmp_path: Path) -> None:
                                           '<row r="2"><c r="A2"><v>13800138000</v></c><c r="XFD2" s="1"/></row>')
     s = cl.clean(p, tmp_path / "c.csv", tmp_path / "r.csv")
     assert (s.rows, s.clean) == (1, 1)
+    # a sheet goes through the same hashing writer as a CSV (the import journals the digest)
+    s = cl.clean(p, tmp_path / "c.csv", tmp_path / "r.csv", platform="huawei", hash_clean=True)
+    written = (tmp_path / "c.csv").read_bytes()
+    assert (s.clean_bytes, s.clean_sha256) == (len(written), hashlib.sha256(written).hexdigest())
 
 
 def _one_sheet(cells, **kw) -> bytes:

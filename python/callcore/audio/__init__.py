@@ -343,9 +343,9 @@ def _plan_outputs(
             continue
         for rel in sorted(_files_under(top)):
             name = rel[-1]
-            suffix = name[len(_stem(name)):]
-            if suffix.lower() in sfx and not name.startswith("."):
-                add(os.path.join(top, *rel), name, os.path.join(out, *rel[:-1], _stem(name) + ext))
+            stem = _stem(name)
+            if name[len(stem):].lower() in sfx and not name.startswith("."):
+                add(os.path.join(top, *rel), name, os.path.join(out, *rel[:-1], stem + ext))
     return pairs
 
 

@@ -100,9 +100,9 @@ def read_journaled(path: Path, kept: dict[str, Any] | None, *, what: str = "impo
                          f"(restore it, or start again in a new work folder)") from None
     except ValueError:
         # not readable as a clean CSV any more: say it changed when it did (the likelier cause)
-        if kept is None or _digest(path) == kept:
+        if kept is None or (now := _digest(path)) == kept:
             raise
-        raise ValueError(_changed(path, kept, _digest(path), what)) from None
+        raise ValueError(_changed(path, kept, now, what)) from None
     if kept is not None and now != kept:
         raise ValueError(_changed(path, kept, now, what))
     return column
@@ -119,4 +119,3 @@ def _changed(path: Path, kept: dict[str, Any], now: dict[str, Any], what: str) -
     return (f"{path}: changed since the clean of this work folder ({kept['bytes']:,} bytes then, {now['bytes']:,} "
             f"now{other}); the {what} matches its rows by position, so it refuses to go on: restore the file or "
             f"start again in a new work folder")
-

@@ -305,6 +305,26 @@ def test_plan_outputs_agrees_with_the_pathlib_rule(tmp_path: Path, tree, linked_
     shutil.rmtree(root)
 
 
+def test_plan_outputs_names_a_folder_it_cannot_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unreadable folder under an input is an error naming it, before anything is converted
+    (pathlib's rglob, which the planner used before, skipped it and its recordings silently)."""
+    import callcore.audio as audio_module
+
+    (tmp_path / "in" / "locked").mkdir(parents=True)
+    (tmp_path / "in" / "a.V3").write_bytes(b"x")
+    (tmp_path / "in" / "locked" / "b.V3").write_bytes(b"x")
+    real_scandir = os.scandir
+
+    def scandir(path: str):  # type: ignore[no-untyped-def]
+        if path.endswith("locked"):  # what a folder without read permission gives (tests run as root)
+            raise PermissionError(13, "Permission denied", path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(audio_module.os, "scandir", scandir)
+    with pytest.raises(PermissionError, match="locked"):
+        audio_module.plan_outputs([tmp_path / "in"], tmp_path / "out")
+
+
 #: modules `callcore audio transcode` must not import: each costs ~1-40 ms of a one-hour file's
 #: ~60 ms whole process (shutil: argparse's formatter sizing itself; typing: callcore.audio's
 #: types, kept in callcore.audio._types; json: only with --json; pathlib: ~3 ms with the urllib.parse
